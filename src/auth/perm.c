@@ -1,0 +1,55 @@
+/*
+ * perm.c - which role holds which permission (see perm.h).
+ */
+#include "auth/perm.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define PERM_BASE                                                                                  \
+    (PERM_SIGNED_IN | PERM_CUSTOMERS_READ | PERM_CUSTOMERS_WRITE | PERM_INTERACTIONS | PERM_TASKS)
+
+static const struct {
+    const char *role;
+    unsigned bits;
+} roles[] = {
+    {"clerk", PERM_BASE},
+    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_REVEAL},
+    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE},
+    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_ADMIN},
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} names[] = {
+    {PERM_CUSTOMERS_READ, "customers.read"},
+    {PERM_CUSTOMERS_WRITE, "customers.write"},
+    {PERM_INTERACTIONS, "interactions.write"},
+    {PERM_TASKS, "tasks.read"},
+    {PERM_ENTERPRISES, "enterprises.read"},
+    {PERM_REPORTS, "reports.read"},
+    {PERM_REVEAL, "customers.reveal"},
+    {PERM_MERGE, "customers.merge"},
+    {PERM_ADMIN, "admin"},
+};
+
+unsigned perm_for_role(const char *role)
+{
+    for (size_t i = 0; role && i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strcmp(roles[i].role, role) == 0)
+            return roles[i].bits;
+    return 0;
+}
+
+bool perm_role_valid(const char *role)
+{
+    return perm_for_role(role) != 0;
+}
+
+void perm_names(unsigned bits, json_t *array)
+{
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (bits & names[i].bit)
+            json_array_append_new(array, json_string(names[i].name));
+}

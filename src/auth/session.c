@@ -1,0 +1,213 @@
+/*
+ * session.c - see session.h.
+ */
+#include "auth/session.h"
+
+#include "auth/perm.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "db/db.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define API_KEY_PREFIX "hyk_"
+
+void session_hash_token(const char *s, char *out)
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+void session_random_token(char *out, size_t outlen, size_t nbytes)
+{
+    unsigned char buf[64];
+    if (nbytes > sizeof(buf))
+        nbytes = sizeof(buf);
+    randombytes_buf(buf, nbytes);
+    sodium_bin2base64(out, outlen, buf, nbytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+int session_load_user(struct db *db, int64_t user_id, struct auth_user *u)
+{
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT u.id, u.login, u.name, u.role, COALESCE(u.branch_id, 0), COALESCE(b.path, ''), "
+        "u.lang, u.must_change_password FROM users u LEFT JOIN branches b ON b.id = u.branch_id "
+        "WHERE u.id = ? AND u.status = 'active'",
+        DB_ARGS(DB_INT(user_id)));
+    if (!st)
+        return DB_ERROR;
+    int rc = db_step(st);
+    if (rc == 1) {
+        u->id = db_col_int(st, 0);
+        copy(u->login, sizeof(u->login), db_col_text(st, 1));
+        copy(u->name, sizeof(u->name), db_col_text(st, 2));
+        copy(u->role, sizeof(u->role), db_col_text(st, 3));
+        u->branch_id = db_col_int(st, 4);
+        copy(u->branch_path, sizeof(u->branch_path), db_col_text(st, 5));
+        copy(u->lang, sizeof(u->lang), db_col_text(st, 6));
+        u->must_change_password = db_col_int(st, 7) != 0;
+        u->perms = perm_for_role(u->role);
+    }
+    db_finish(st);
+    return rc;
+}
+
+static int resolve_cookie(struct req *r, const char *token)
+{
+    char hash[65];
+    session_hash_token(token, hash);
+    int64_t now = clock_now();
+    struct db_stmt *st =
+        db_query(r->db,
+                 "SELECT id, user_id, csrf_token, last_seen_at FROM sessions "
+                 "WHERE token_hash = ? AND expires_at > ? AND last_seen_at > ?",
+                 DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_INT(now - SESSION_IDLE_SECONDS)));
+    if (!st)
+        return DB_ERROR;
+    int rc = db_step(st);
+    if (rc != 1) {
+        db_finish(st);
+        return rc;
+    }
+    int64_t session_id = db_col_int(st, 0);
+    int64_t user_id = db_col_int(st, 1);
+    char csrf[64];
+    copy(csrf, sizeof(csrf), db_col_text(st, 2));
+    int64_t last_seen = db_col_int(st, 3);
+    db_finish(st);
+
+    struct auth_user *u = &r->user_storage;
+    memset(u, 0, sizeof(*u));
+    rc = session_load_user(r->db, user_id, u);
+    if (rc != 1)
+        return rc;
+    u->session_id = session_id;
+    copy(u->csrf, sizeof(u->csrf), csrf);
+    r->user = u;
+    /* Touch at most once a minute: the idle timer needs no more precision
+     * and a write per request would serialise readers behind the writer. */
+    if (now - last_seen > 60)
+        db_exec(r->db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+                DB_ARGS(DB_INT(now), DB_INT(session_id)));
+    return 1;
+}
+
+static int resolve_api_key(struct req *r, const char *key)
+{
+    char hash[65];
+    session_hash_token(key, hash);
+    int64_t user_id;
+    int rc = db_query_int(r->db,
+                          "SELECT user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                          DB_ARGS(DB_TEXT(hash)), &user_id);
+    if (rc != 1)
+        return rc;
+    struct auth_user *u = &r->user_storage;
+    memset(u, 0, sizeof(*u));
+    rc = session_load_user(r->db, user_id, u);
+    if (rc != 1)
+        return rc;
+    /* An integration has no one to change a password for it. */
+    u->must_change_password = false;
+    r->user = u;
+    return 1;
+}
+
+int session_resolve(struct req *r, enum session_via *via)
+{
+    *via = SESSION_NONE;
+    r->user = NULL;
+    const char *auth = req_header(r, "Authorization");
+    if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+        int rc = resolve_api_key(r, auth + 7);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            *via = SESSION_API_KEY;
+        return 0;
+    }
+    const char *token = req_cookie(r, SESSION_COOKIE);
+    if (!token || !*token || strlen(token) > 128)
+        return 0;
+    int rc = resolve_cookie(r, token);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        *via = SESSION_COOKIE_AUTH;
+    return 0;
+}
+
+int session_create(struct db *db, int64_t user_id, const char *ip, char *token, char *csrf,
+                   int64_t *session_id)
+{
+    char hash[65];
+    int64_t now = clock_now();
+    session_random_token(token, 64, 32);
+    session_random_token(csrf, 64, 32);
+    session_hash_token(token, hash);
+    int rc = db_exec(db,
+                     "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, "
+                     "last_seen_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(csrf), DB_INT(now),
+                             DB_INT(now), DB_INT(now + SESSION_MAX_SECONDS), DB_TEXT(ip)));
+    if (rc)
+        return rc;
+    return db_query_int(db, "SELECT id FROM sessions WHERE token_hash = ?", DB_ARGS(DB_TEXT(hash)),
+                        session_id) == 1
+               ? DB_OK
+               : DB_ERROR;
+}
+
+void session_set_cookie(struct req *r, const char *token)
+{
+    char cookie[256];
+    /* Secure is added when the request came through TLS (a proxy says so). */
+    const char *proto = req_header(r, "X-Forwarded-Proto");
+    const char *secure = proto && strcmp(proto, "https") == 0 ? "; Secure" : "";
+    if (token)
+        snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+                 SESSION_COOKIE, token, secure);
+    else
+        snprintf(cookie, sizeof(cookie), "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 SESSION_COOKIE, secure);
+    reply_header(r, "Set-Cookie", cookie);
+}
+
+int session_revoke_user(struct db *db, int64_t user_id, int64_t keep_session_id)
+{
+    return db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
+                   DB_ARGS(DB_INT(user_id), DB_INT(keep_session_id)));
+}
+
+int session_delete(struct db *db, int64_t session_id)
+{
+    return db_exec(db, "DELETE FROM sessions WHERE id = ?", DB_ARGS(DB_INT(session_id)));
+}
+
+int session_prune(struct db *db)
+{
+    int64_t now = clock_now();
+    return db_exec(db, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                   DB_ARGS(DB_INT(now), DB_INT(now - SESSION_IDLE_SECONDS)));
+}
+
+int session_api_key_create(struct db *db, int64_t user_id, const char *name, char *key,
+                           size_t keylen)
+{
+    char raw[64], hash[65];
+    session_random_token(raw, sizeof(raw), 32);
+    snprintf(key, keylen, "%s%s", API_KEY_PREFIX, raw);
+    session_hash_token(key, hash);
+    return db_exec(db,
+                   "INSERT INTO api_keys (key_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
+                   DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(name), DB_INT(clock_now())));
+}

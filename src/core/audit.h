@@ -1,0 +1,27 @@
+/*
+ * audit.h - the append-only audit log: who did what to which record, when,
+ * from where. Sign-ins, password changes, every admin action, reveals of
+ * masked data and exports are recorded. The table refuses UPDATE and DELETE
+ * (triggers in the migration).
+ */
+#ifndef HY_AUDIT_H
+#define HY_AUDIT_H
+
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct req;
+struct db;
+
+/* Append one entry. r (may be NULL for the command line) gives the user,
+ * address and request id; login overrides r's user login when the actor is
+ * not signed in (e.g. a failed sign-in). detail is stolen (may be NULL).
+ * Call inside the transaction of the change it records, when there is one. */
+int audit_write(struct db *db, struct req *r, const char *login, const char *action,
+                const char *object_type, int64_t object_id, json_t *detail);
+
+extern const struct route audit_routes[];
+
+#endif

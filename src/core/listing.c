@@ -1,0 +1,188 @@
+/*
+ * listing.c - see listing.h.
+ */
+#include "core/listing.h"
+
+#include "base/clock.h"
+#include "base/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_positive(const char *s, int64_t *out)
+{
+    char *end;
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void listing_fail(struct listing *l, const char *field, const char *msg_key)
+{
+    reply_invalid(l->r, json_pack("{s:s}", field, req_msg(l->r, msg_key)));
+}
+
+int listing_begin(struct listing *l, struct req *r)
+{
+    memset(l, 0, sizeof(*l));
+    l->r = r;
+    l->limit = 20;
+    l->count = true;
+    snprintf(l->where, sizeof(l->where), "1 = 1");
+    const char *limit = req_query(r, "limit");
+    const char *cursor = req_query(r, "cursor");
+    const char *count = req_query(r, "count");
+    if (limit && (parse_positive(limit, &l->limit) || l->limit > 200)) {
+        listing_fail(l, "limit", "field.invalid");
+        return -1;
+    }
+    if (cursor && *cursor && parse_positive(cursor, &l->cursor)) {
+        listing_fail(l, "cursor", "field.invalid");
+        return -1;
+    }
+    if (count && strcmp(count, "none") == 0)
+        l->count = false;
+    return 0;
+}
+
+static void add_fragment(struct listing *l, const char *fragment)
+{
+    size_t used = strlen(l->where);
+    /* Fragments are literals from the code, so overflowing is a bug. */
+    if (used + strlen(fragment) + 8 >= sizeof(l->where))
+        abort();
+    snprintf(l->where + used, sizeof(l->where) - used, " AND (%s)", fragment);
+}
+
+static void add_arg(struct listing *l, struct db_val v)
+{
+    if (l->nargs == LISTING_MAX_ARGS)
+        abort();
+    l->args[l->nargs++] = v;
+}
+
+void listing_where_text(struct listing *l, const char *fragment, const char *value)
+{
+    add_fragment(l, fragment);
+    add_arg(l, DB_TEXT(value));
+}
+
+void listing_where_text2(struct listing *l, const char *fragment, const char *value)
+{
+    add_fragment(l, fragment);
+    add_arg(l, DB_TEXT(value));
+    add_arg(l, DB_TEXT(value));
+}
+
+void listing_where_int(struct listing *l, const char *fragment, int64_t value)
+{
+    add_fragment(l, fragment);
+    add_arg(l, DB_INT(value));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+json_t *listing_row_json(struct db_stmt *st, struct req *r)
+{
+    (void)r;
+    json_t *o = json_object();
+    int n = db_col_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *name = db_col_name(st, i);
+        enum db_val_type type = db_col_type(st, i);
+        json_t *v;
+        if (type == DBV_NULL) {
+            v = json_null();
+        } else if (type == DBV_INT && (strcmp(name, "at") == 0 || ends_with(name, "_at"))) {
+            char iso[32];
+            clock_format_iso(db_col_int(st, i), iso, sizeof(iso));
+            v = json_string(iso);
+        } else if (strcmp(name, "detail") == 0 || ends_with(name, "_json")) {
+            v = json_loads(db_col_text(st, i), 0, NULL);
+            if (!v)
+                v = json_null();
+        } else if (type == DBV_INT &&
+                   (strcmp(name, "enabled") == 0 || strncmp(name, "is_", 3) == 0 ||
+                    strcmp(name, "must_change_password") == 0)) {
+            v = json_boolean(db_col_int(st, i) != 0);
+        } else if (type == DBV_INT) {
+            v = json_integer(db_col_int(st, i));
+        } else if (type == DBV_REAL) {
+            v = json_real(db_col_real(st, i));
+        } else {
+            v = json_string(db_col_text(st, i));
+        }
+        json_object_set_new(o, name, v);
+    }
+    return o;
+}
+
+void listing_run_with(struct listing *l, const char *columns, const char *from,
+                      json_t *(*row)(struct db_stmt *st, struct req *r))
+{
+    struct req *r = l->r;
+    json_t *body = json_object();
+    if (l->count) {
+        char *sql = xasprintf("SELECT COUNT(*) FROM %s WHERE %s", from, l->where);
+        int64_t total = 0;
+        int rc = db_query_int(r->db, sql, l->args, l->nargs, &total);
+        free(sql);
+        if (rc < 0) {
+            json_decref(body);
+            return reply_db_error(r, rc);
+        }
+        json_object_set_new(body, "total", json_integer(total));
+    }
+    struct db_val args[LISTING_MAX_ARGS + 2];
+    memcpy(args, l->args, sizeof(struct db_val) * (size_t)l->nargs);
+    int nargs = l->nargs;
+    args[nargs++] = DB_INT(l->cursor ? l->cursor : INT64_MAX);
+    args[nargs++] = DB_INT(l->limit + 1);
+    /* The first column is the id the page is keyed on. */
+    char first[64];
+    snprintf(first, sizeof(first), "%.*s", (int)strcspn(columns, ","), columns);
+    char *sql = xasprintf("SELECT %s FROM %s WHERE %s AND %s < ? ORDER BY %s DESC LIMIT ?", columns,
+                          from, l->where, first, first);
+    struct db_stmt *st = db_query(r->db, sql, args, nargs);
+    free(sql);
+    if (!st) {
+        json_decref(body);
+        return reply_db_error(r, DB_ERROR);
+    }
+    json_t *items = json_array();
+    int64_t last_id = 0;
+    int rc;
+    bool more = false;
+    while ((rc = db_step(st)) == 1) {
+        if ((int64_t)json_array_size(items) == l->limit) {
+            more = true;
+            break;
+        }
+        last_id = db_col_int(st, 0);
+        json_array_append_new(items, (row ? row : listing_row_json)(st, r));
+    }
+    db_finish(st);
+    if (rc < 0) {
+        json_decref(items);
+        json_decref(body);
+        return reply_db_error(r, rc);
+    }
+    json_object_set_new(body, "items", items);
+    if (more) {
+        char cur[24];
+        snprintf(cur, sizeof(cur), "%lld", (long long)last_id);
+        json_object_set_new(body, "next_cursor", json_string(cur));
+    } else {
+        json_object_set_new(body, "next_cursor", json_null());
+    }
+    reply_json(r, 200, body);
+}

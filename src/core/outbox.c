@@ -1,0 +1,169 @@
+/*
+ * outbox.c - queueing and delivering outgoing messages (see outbox.h), and
+ * the dev mailbox admins read when no transport is configured.
+ */
+#include "core/outbox.h"
+
+#include "auth/perm.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "core/listing.h"
+#include "core/scheduler.h"
+#include "core/transport.h"
+#include "db/db.h"
+#include "http/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH         20
+#define LEASE_SECONDS 120
+
+int outbox_enqueue(struct db *db, const char *channel, const char *recipient, const char *subject,
+                   const char *body, const char *dedupe_key)
+{
+    int64_t now = clock_now();
+    int rc = db_exec(db,
+                     "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
+                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT DO NOTHING",
+                     DB_ARGS(DB_TEXT(channel), DB_TEXT(recipient), DB_TEXT(subject), DB_TEXT(body),
+                             DB_TEXT(dedupe_key), DB_INT(now), DB_INT(now)));
+    /* Wake the scheduler once the row is visible, not before. */
+    if (rc == 0)
+        db_on_commit(db, scheduler_wake);
+    return rc;
+}
+
+void outbox_configure(void)
+{
+    transport_configure();
+}
+
+struct message {
+    int64_t id;
+    char *channel, *recipient, *subject, *body;
+    int attempts;
+};
+
+static void message_clear(struct message *m)
+{
+    free(m->channel);
+    free(m->recipient);
+    free(m->subject);
+    free(m->body);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Claim message id for LEASE_SECONDS; 1 when this process got it. */
+static int claim(struct db *db, int64_t id, int64_t now)
+{
+    int rc = db_exec(db,
+                     "UPDATE outbox SET status = 'sending', lease_until = ? "
+                     "WHERE id = ? AND (status = 'pending' OR (status = 'sending' AND "
+                     "lease_until < ?))",
+                     DB_ARGS(DB_INT(now + LEASE_SECONDS), DB_INT(id), DB_INT(now)));
+    if (rc)
+        return rc;
+    return db_changes(db) == 1;
+}
+
+static int deliver_to_mailbox(struct db *db, const struct message *m, int64_t now)
+{
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = db_exec(db,
+                 "INSERT INTO dev_mailbox (outbox_id, channel, recipient, subject, body, "
+                 "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                 DB_ARGS(DB_INT(m->id), DB_TEXT(m->channel), DB_TEXT(m->recipient),
+                         DB_TEXT(m->subject), DB_TEXT(m->body), DB_INT(now)));
+    if (!rc)
+        rc = db_exec(db, "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(now), DB_INT(m->id)));
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
+static void deliver(struct db *db, const struct message *m)
+{
+    int64_t now = clock_now();
+    char err[256] = "";
+    char key[32];
+    snprintf(key, sizeof(key), "hongyan-outbox-%lld", (long long)m->id);
+    int rc = transport_send(m->channel, m->recipient, m->subject, m->body, key, err, sizeof(err));
+    if (rc == TRANSPORT_NOT_CONFIGURED) {
+        deliver_to_mailbox(db, m, now);
+        return;
+    }
+    if (rc == 0) {
+        db_exec(db,
+                "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL "
+                "WHERE id = ?",
+                DB_ARGS(DB_INT(now), DB_INT(m->id)));
+        return;
+    }
+    int attempts = m->attempts + 1;
+    /* 30 s, 1 min, 2 min, … capped at an hour; dead after the last try. */
+    int64_t delay = 30LL << (attempts - 1 < 7 ? attempts - 1 : 7);
+    if (delay > 3600)
+        delay = 3600;
+    log_warn("outbox %lld: %s delivery failed (attempt %d): %s", (long long)m->id, m->channel,
+             attempts, err);
+    db_exec(db,
+            "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
+            "lease_until = NULL WHERE id = ?",
+            DB_ARGS(DB_TEXT(attempts >= OUTBOX_MAX_ATTEMPTS ? "dead" : "pending"), DB_INT(attempts),
+                    DB_INT(now + delay), DB_TEXT(err), DB_INT(m->id)));
+}
+
+int outbox_run(struct db *db)
+{
+    int64_t now = clock_now();
+    struct message batch[BATCH];
+    int n = 0;
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT id, channel, recipient, subject, body, attempts FROM outbox "
+                 "WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND "
+                 "lease_until < ?) ORDER BY id LIMIT ?",
+                 DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(BATCH)));
+    if (!st)
+        return -1;
+    while (n < BATCH && db_step(st) == 1) {
+        struct message *m = &batch[n++];
+        m->id = db_col_int(st, 0);
+        m->channel = xstrdup(db_col_text(st, 1));
+        m->recipient = xstrdup(db_col_text(st, 2));
+        m->subject = xstrdup(db_col_text(st, 3));
+        m->body = xstrdup(db_col_text(st, 4));
+        m->attempts = (int)db_col_int(st, 5);
+    }
+    db_finish(st);
+    for (int i = 0; i < n; i++) {
+        if (claim(db, batch[i].id, now) == 1)
+            deliver(db, &batch[i]);
+        message_clear(&batch[i]);
+    }
+    return n == BATCH ? n : 0;
+}
+
+/* GET /dev-mailbox */
+static void mailbox_list(struct req *r)
+{
+    struct listing l;
+    if (listing_begin(&l, r))
+        return;
+    listing_run_with(&l, "id, channel, recipient, subject, body, created_at", "dev_mailbox", NULL);
+}
+
+const struct route outbox_routes[] = {
+    {"GET", "/api/v1/dev-mailbox", mailbox_list, PERM_ADMIN, 0,
+     "Messages delivered locally while no SMTP or SMS gateway is configured"},
+    {0},
+};

@@ -1,0 +1,38 @@
+/*
+ * outbox.h - every outgoing message (e-mail, SMS, later DingTalk / WeCom /
+ * webhooks) is a row written in the same transaction as the change that
+ * caused it, and delivered afterwards by the scheduler with retries and
+ * exponential backoff.
+ *
+ * Delivery guarantees: a message is never lost (the row exists as soon as
+ * its cause is committed); a message is claimed with a lease before it is
+ * sent, so two processes never send it at once; with no transport
+ * configured it lands in the dev mailbox in the same transaction that marks
+ * it sent (exactly once). Through SMTP or an SMS gateway a crash between
+ * "sent" and "marked" can repeat a send after the lease runs out; the
+ * message carries its outbox id (Message-ID / idempotency key) so the
+ * receiving side can drop the repeat.
+ */
+#ifndef HY_OUTBOX_H
+#define HY_OUTBOX_H
+
+#include "http/http.h"
+
+#include <stdint.h>
+
+struct db;
+
+#define OUTBOX_MAX_ATTEMPTS 8
+
+/* Queue a message inside the caller's transaction. dedupe_key (may be NULL)
+ * makes a second enqueue for the same event a no-op. */
+int outbox_enqueue(struct db *db, const char *channel, const char *recipient, const char *subject,
+                   const char *body, const char *dedupe_key);
+/* Deliver the messages that are due; answers how many were handled. */
+int outbox_run(struct db *db);
+/* Read transport settings from the environment (once, at start). */
+void outbox_configure(void);
+
+extern const struct route outbox_routes[];
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * scheduler.c - see scheduler.h.
+ */
+#include "core/scheduler.h"
+
+#include "auth/session.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "core/outbox.h"
+#include "db/db.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+static pthread_t thread;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static bool stopping, woken, running;
+
+int scheduler_claim(struct db *db, const char *kind, const char *subject, int64_t due_at)
+{
+    int rc = db_exec(db,
+                     "INSERT INTO job_runs (kind, subject, due_at, done_at) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT DO NOTHING",
+                     DB_ARGS(DB_TEXT(kind), DB_TEXT(subject), DB_INT(due_at), DB_INT(clock_now())));
+    if (rc)
+        return rc;
+    return db_changes(db) == 1 ? 1 : 0;
+}
+
+static void housekeeping(struct db *db, int64_t *last)
+{
+    int64_t now = clock_now();
+    if (now - *last < 300)
+        return;
+    *last = now;
+    session_prune(db);
+    db_exec(db, "DELETE FROM rate_events WHERE at < ?", DB_ARGS(DB_INT(now - 86400)));
+    db_exec(db, "DELETE FROM reset_codes WHERE expires_at < ?", DB_ARGS(DB_INT(now - 86400)));
+}
+
+static void *run(void *arg)
+{
+    (void)arg;
+    struct db *db = db_get();
+    int64_t last_housekeeping = 0;
+    log_info("scheduler started");
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        if (!woken && !stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&cond, &lock, &ts);
+        }
+        woken = false;
+        bool stop = stopping;
+        pthread_mutex_unlock(&lock);
+        if (stop)
+            break;
+        /* Drain the outbox: a full batch means more may be waiting. */
+        while (outbox_run(db) > 0) {
+            pthread_mutex_lock(&lock);
+            stop = stopping;
+            pthread_mutex_unlock(&lock);
+            if (stop)
+                break;
+        }
+        housekeeping(db, &last_housekeeping);
+    }
+    db_release_thread();
+    log_info("scheduler stopped");
+    return NULL;
+}
+
+int scheduler_start(void)
+{
+    stopping = false;
+    if (pthread_create(&thread, NULL, run, NULL))
+        return -1;
+    running = true;
+    return 0;
+}
+
+void scheduler_stop(void)
+{
+    if (!running)
+        return;
+    pthread_mutex_lock(&lock);
+    stopping = true;
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+    pthread_join(thread, NULL);
+    running = false;
+}
+
+void scheduler_wake(void)
+{
+    pthread_mutex_lock(&lock);
+    woken = true;
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&lock);
+}

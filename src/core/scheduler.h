@@ -1,0 +1,27 @@
+/*
+ * scheduler.h - the background thread inside the server that delivers the
+ * outbox and runs periodic housekeeping (and, with later modules,
+ * reminders, SLA timers and rules).
+ *
+ * Jobs are idempotent: a job with a due time records (kind, subject, due)
+ * in job_runs in the same transaction as its effect, so a restart or a
+ * second process never runs it twice (scheduler_claim()).
+ */
+#ifndef HY_SCHEDULER_H
+#define HY_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+int scheduler_start(void);
+void scheduler_stop(void);
+/* Run a pass soon (e.g. right after a message was queued). */
+void scheduler_wake(void);
+
+/* Record that job (kind, subject, due_at) ran, inside the caller's
+ * transaction. 1 = claimed now (do the work), 0 = it already ran, <0 error. */
+int scheduler_claim(struct db *db, const char *kind, const char *subject, int64_t due_at);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * db.c - backend selection, per-thread connections and the helpers every
+ * backend shares (see db.h).
+ */
+#include "db/db_int.h"
+
+#include "base/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct db_ops *ops;
+static pthread_key_t conn_key;
+static _Thread_local struct db *thread_conn;
+
+static void close_thread_conn(void *p)
+{
+    struct db *db = p;
+    if (db)
+        db->ops->close(db);
+}
+
+int db_global_init(const char *url)
+{
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        ops = &db_sqlite_ops;
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        log_error("the PostgreSQL backend is not built into this binary yet");
+        return DB_ERROR;
+    } else {
+        log_error("unknown database url '%s' (expected sqlite:PATH)", url);
+        return DB_ERROR;
+    }
+    if (pthread_key_create(&conn_key, close_thread_conn))
+        return DB_ERROR;
+    if (ops->global_init(url))
+        return DB_ERROR;
+    struct db *db = db_get();
+    if (ops == &db_sqlite_ops)
+        return db_migrate(db, migrations_sqlite, migrations_sqlite_count);
+    return DB_OK;
+}
+
+void db_global_shutdown(void)
+{
+    db_release_thread();
+    if (ops)
+        ops->global_shutdown();
+}
+
+const char *db_backend_name(void)
+{
+    return ops ? ops->name : "none";
+}
+
+struct db *db_get(void)
+{
+    if (!thread_conn) {
+        thread_conn = ops->open();
+        if (!thread_conn) {
+            log_error("cannot open a database connection");
+            abort();
+        }
+        pthread_setspecific(conn_key, thread_conn);
+    }
+    return thread_conn;
+}
+
+void db_release_thread(void)
+{
+    if (thread_conn) {
+        pthread_setspecific(conn_key, NULL);
+        thread_conn->ops->close(thread_conn);
+        thread_conn = NULL;
+    }
+}
+
+int db_exec(struct db *db, const char *sql, const struct db_val *args, int nargs)
+{
+    return db->ops->exec(db, sql, args, nargs);
+}
+
+int db_exec_script(struct db *db, const char *sql)
+{
+    return db->ops->exec_script(db, sql);
+}
+
+int64_t db_changes(struct db *db)
+{
+    return db->ops->changes(db);
+}
+
+struct db_stmt *db_query(struct db *db, const char *sql, const struct db_val *args, int nargs)
+{
+    return db->ops->query(db, sql, args, nargs);
+}
+
+int db_step(struct db_stmt *st)
+{
+    return st->db->ops->step(st);
+}
+
+void db_finish(struct db_stmt *st)
+{
+    if (st)
+        st->db->ops->finish(st);
+}
+
+int db_col_count(struct db_stmt *st)
+{
+    return st->db->ops->col_count(st);
+}
+
+const char *db_col_name(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_name(st, i);
+}
+
+bool db_col_is_null(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_is_null(st, i);
+}
+
+int64_t db_col_int(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_int(st, i);
+}
+
+double db_col_real(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_real(st, i);
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_text(st, i);
+}
+
+int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs, int64_t *out)
+{
+    struct db_stmt *st = db_query(db, sql, args, nargs);
+    if (!st)
+        return DB_ERROR;
+    int rc = db_step(st);
+    if (rc == 1)
+        *out = db_col_int(st, 0);
+    db_finish(st);
+    return rc;
+}
+
+enum db_val_type db_col_type(struct db_stmt *st, int i)
+{
+    return st->db->ops->col_type(st, i);
+}
+
+int db_begin(struct db *db)
+{
+    int rc = db->ops->begin(db);
+    if (!rc) {
+        db->in_tx = true;
+        db->n_on_commit = 0;
+    }
+    return rc;
+}
+
+int db_commit(struct db *db)
+{
+    int rc = db->ops->commit(db);
+    if (rc)
+        return rc;
+    db->in_tx = false;
+    int n = db->n_on_commit;
+    db->n_on_commit = 0;
+    for (int i = 0; i < n; i++)
+        db->on_commit[i]();
+    return 0;
+}
+
+void db_rollback(struct db *db)
+{
+    db->ops->rollback(db);
+    db->in_tx = false;
+    db->n_on_commit = 0;
+}
+
+void db_on_commit(struct db *db, void (*fn)(void))
+{
+    if (!db->in_tx) {
+        fn();
+        return;
+    }
+    for (int i = 0; i < db->n_on_commit; i++)
+        if (db->on_commit[i] == fn)
+            return;
+    if (db->n_on_commit < DB_MAX_ON_COMMIT)
+        db->on_commit[db->n_on_commit++] = fn;
+}
+
+int db_migrate(struct db *db, const struct migration *list, size_t n)
+{
+    if (db_exec(db,
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                DB_NOARGS))
+        return DB_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        int64_t found = 0;
+        /* Take the write lock before looking, so two processes starting at
+         * once apply each migration exactly once. */
+        if (db_begin(db))
+            return DB_ERROR;
+        int rc = db_query_int(db, "SELECT 1 FROM schema_migrations WHERE version = ?",
+                              DB_ARGS(DB_INT(list[i].version)), &found);
+        if (rc < 0)
+            goto fail;
+        if (rc == 0) {
+            log_info("applying migration %04d_%s", list[i].version, list[i].name);
+            if (db_exec_script(db, list[i].sql))
+                goto fail;
+            if (db_exec(
+                    db,
+                    "INSERT INTO schema_migrations (version, name, applied_at) "
+                    "VALUES (?, ?, ?)",
+                    DB_ARGS(DB_INT(list[i].version), DB_TEXT(list[i].name), DB_INT(time(NULL)))))
+                goto fail;
+        }
+        if (db_commit(db))
+            goto fail;
+        continue;
+    fail:
+        log_error("migration %04d_%s failed", list[i].version, list[i].name);
+        db_rollback(db);
+        return DB_ERROR;
+    }
+    return DB_OK;
+}

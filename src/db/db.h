@@ -1,0 +1,110 @@
+/*
+ * db.h - the store: one narrow interface over SQLite and PostgreSQL.
+ *
+ * Domain code writes portable SQL with '?' placeholders and binds values
+ * through struct db_val; it never learns which backend it talks to. Each
+ * thread owns one connection (db_get()), opened on first use; a connection
+ * is used by one thread only, so no locking happens here.
+ *
+ * Contract: functions returning int answer 0 on success and a negative
+ * DB_E* on failure, after logging the backend's message. A failed statement
+ * inside a transaction leaves the transaction for the caller to roll back.
+ */
+#ifndef HY_DB_H
+#define HY_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct db;
+struct db_stmt;
+
+enum db_val_type { DBV_NULL, DBV_INT, DBV_TEXT, DBV_REAL };
+
+struct db_val {
+    enum db_val_type type;
+    int64_t i;
+    double d;
+    const char *s;
+};
+
+enum {
+    DB_OK = 0,
+    DB_ERROR = -1,      /* anything unexpected; already logged */
+    DB_CONSTRAINT = -2, /* a UNIQUE / CHECK / FK constraint refused the change */
+    DB_BUSY = -3,       /* the database stayed locked past the busy timeout */
+};
+
+#define DB_INT(x)  ((struct db_val){.type = DBV_INT, .i = (int64_t)(x)})
+#define DB_REAL(x) ((struct db_val){.type = DBV_REAL, .d = (double)(x)})
+#define DB_NULLV   ((struct db_val){.type = DBV_NULL})
+/* A text value; a NULL pointer binds SQL NULL. */
+static inline struct db_val db_text_val(const char *s)
+{
+    return (struct db_val){.type = s ? DBV_TEXT : DBV_NULL, .s = s};
+}
+#define DB_TEXT(x) db_text_val(x)
+/* An integer that binds SQL NULL when has is false. */
+#define DB_INT_OR_NULL(has, x)                                                                     \
+    ((struct db_val){.type = (has) ? DBV_INT : DBV_NULL, .i = (int64_t)(x)})
+
+/* Argument list helpers: db_exec(db, sql, DB_ARGS(DB_INT(1), DB_TEXT(s))). */
+#define DB_ARGS(...)                                                                               \
+    (const struct db_val[]){__VA_ARGS__},                                                          \
+        (int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
+#define DB_NOARGS NULL, 0
+
+/* Open the database named by url ("sqlite:path" or "postgres://...") for the
+ * whole process and apply pending migrations. Call once, before any thread
+ * uses db_get(). */
+int db_global_init(const char *url);
+void db_global_shutdown(void);
+/* "sqlite" or "postgres". */
+const char *db_backend_name(void);
+
+/* This thread's connection, opened on first use. Never NULL: a connection
+ * that cannot be opened aborts the process (configuration error). */
+struct db *db_get(void);
+/* Close this thread's connection (thread exit). */
+void db_release_thread(void);
+
+int db_exec(struct db *db, const char *sql, const struct db_val *args, int nargs);
+/* Run several ';'-separated statements without parameters (migrations). */
+int db_exec_script(struct db *db, const char *sql);
+/* Rows changed by the last db_exec on this connection. */
+int64_t db_changes(struct db *db);
+
+/* Prepare and bind; NULL on error (logged). Step with db_step, end with db_finish. */
+struct db_stmt *db_query(struct db *db, const char *sql, const struct db_val *args, int nargs);
+/* 1 when a row is ready, 0 when done, negative DB_E* on error. */
+int db_step(struct db_stmt *st);
+void db_finish(struct db_stmt *st);
+
+int db_col_count(struct db_stmt *st);
+/* The type of column i in the current row (DBV_NULL, DBV_INT, DBV_REAL, DBV_TEXT). */
+enum db_val_type db_col_type(struct db_stmt *st, int i);
+const char *db_col_name(struct db_stmt *st, int i);
+bool db_col_is_null(struct db_stmt *st, int i);
+int64_t db_col_int(struct db_stmt *st, int i);
+double db_col_real(struct db_stmt *st, int i);
+/* Valid until the next db_step / db_finish; "" for NULL. */
+const char *db_col_text(struct db_stmt *st, int i);
+
+/* Run a query expected to answer one integer in its first column.
+ * 1 = found (stored in *out), 0 = no row, negative on error. */
+int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs,
+                 int64_t *out);
+
+/* Transactions. db_begin takes the write lock at once (SQLite BEGIN
+ * IMMEDIATE), so two writers never deadlock upgrading read locks. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* Call fn once the current transaction commits (dropped on rollback); at
+ * once when no transaction is open. For waking workers that must see the
+ * committed rows. */
+void db_on_commit(struct db *db, void (*fn)(void));
+
+#endif

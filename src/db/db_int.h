@@ -1,0 +1,64 @@
+/*
+ * db_int.h - what a backend implements behind db.h. Private to src/db/.
+ */
+#ifndef HY_DB_INT_H
+#define HY_DB_INT_H
+
+#include "db/db.h"
+
+#include <stddef.h>
+
+struct db_ops {
+    const char *name;
+    /* Process-wide setup for url (the part after "sqlite:" etc. is the
+     * backend's business); 0 on success. */
+    int (*global_init)(const char *url);
+    void (*global_shutdown)(void);
+    struct db *(*open)(void);
+    void (*close)(struct db *db);
+    int (*exec)(struct db *db, const char *sql, const struct db_val *args, int nargs);
+    int (*exec_script)(struct db *db, const char *sql);
+    int64_t (*changes)(struct db *db);
+    struct db_stmt *(*query)(struct db *db, const char *sql, const struct db_val *args, int nargs);
+    int (*step)(struct db_stmt *st);
+    void (*finish)(struct db_stmt *st);
+    int (*col_count)(struct db_stmt *st);
+    const char *(*col_name)(struct db_stmt *st, int i);
+    bool (*col_is_null)(struct db_stmt *st, int i);
+    enum db_val_type (*col_type)(struct db_stmt *st, int i);
+    int64_t (*col_int)(struct db_stmt *st, int i);
+    double (*col_real)(struct db_stmt *st, int i);
+    const char *(*col_text)(struct db_stmt *st, int i);
+    int (*begin)(struct db *db);
+    int (*commit)(struct db *db);
+    void (*rollback)(struct db *db);
+};
+
+/* Every backend's connection and statement start with these. */
+#define DB_MAX_ON_COMMIT 4
+
+struct db {
+    const struct db_ops *ops;
+    bool in_tx;
+    int n_on_commit;
+    void (*on_commit[DB_MAX_ON_COMMIT])(void);
+};
+struct db_stmt {
+    struct db *db;
+};
+
+struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct migration migrations_sqlite[];
+extern const size_t migrations_sqlite_count;
+
+/* Apply the migrations not yet recorded in schema_migrations, each in its
+ * own transaction. */
+int db_migrate(struct db *db, const struct migration *list, size_t n);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * db_sqlite.c - the embedded SQLite backend.
+ *
+ * One connection per thread, WAL journal so readers never wait for the
+ * writer, synchronous=FULL so an acknowledged write survives power loss,
+ * and a busy timeout so concurrent writers queue instead of failing.
+ * Prepared statements are cached per connection, keyed by SQL text: the
+ * domain code's SQL is a small fixed set of literals, so the cache stays
+ * small and a hot request does no parsing at all.
+ */
+#include "db/db_int.h"
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 512 /* power of two; more distinct statements than that are not cached */
+
+struct cache_slot {
+    char *sql;
+    sqlite3_stmt *stmt;
+    bool in_use;
+};
+
+struct sqlite_db {
+    struct db base;
+    sqlite3 *conn;
+    struct cache_slot cache[CACHE_SLOTS];
+};
+
+struct sqlite_stmt {
+    struct db_stmt base;
+    sqlite3_stmt *stmt;
+    struct cache_slot *slot; /* NULL when not cached: finalize on finish */
+};
+
+static char *db_path;
+
+static int sqlite_global_init(const char *url)
+{
+    db_path = xstrdup(url + strlen("sqlite:"));
+    if (!*db_path) {
+        log_error("sqlite: empty database path");
+        return DB_ERROR;
+    }
+    if (!sqlite3_threadsafe()) {
+        log_error("sqlite: library built without thread safety");
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+static void sqlite_global_shutdown(void)
+{
+    free(db_path);
+    db_path = NULL;
+}
+
+static int map_rc(sqlite3 *conn, int rc, const char *sql)
+{
+    int prim = rc & 0xff;
+    if (prim == SQLITE_CONSTRAINT)
+        return DB_CONSTRAINT;
+    log_error("sqlite: %s (in: %.200s)", sqlite3_errmsg(conn), sql ? sql : "");
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return DB_BUSY;
+    return DB_ERROR;
+}
+
+static struct db *sqlite_open(void)
+{
+    struct sqlite_db *db = xcalloc(1, sizeof(*db));
+    db->base.ops = &db_sqlite_ops;
+    int rc = sqlite3_open_v2(
+        db_path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite: cannot open %s: %s", db_path,
+                  db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+        sqlite3_close(db->conn);
+        free(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db->conn, 10000);
+    sqlite3_extended_result_codes(db->conn, 1);
+    char *err = NULL;
+    rc = sqlite3_exec(db->conn,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                      "PRAGMA cache_size=-32000;",
+                      NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
+        sqlite3_free(err);
+        sqlite3_close(db->conn);
+        free(db);
+        return NULL;
+    }
+    return &db->base;
+}
+
+static void sqlite_close(struct db *base)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (db->cache[i].stmt) {
+            sqlite3_finalize(db->cache[i].stmt);
+            free(db->cache[i].sql);
+        }
+    }
+    sqlite3_close(db->conn);
+    free(db);
+}
+
+static unsigned hash_sql(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int bind_args(sqlite3_stmt *stmt, const struct db_val *args, int nargs)
+{
+    for (int i = 0; i < nargs; i++) {
+        int rc;
+        switch (args[i].type) {
+        case DBV_INT:
+            rc = sqlite3_bind_int64(stmt, i + 1, args[i].i);
+            break;
+        case DBV_REAL:
+            rc = sqlite3_bind_double(stmt, i + 1, args[i].d);
+            break;
+        case DBV_TEXT:
+            rc = sqlite3_bind_text(stmt, i + 1, args[i].s, -1, SQLITE_TRANSIENT);
+            break;
+        default:
+            rc = sqlite3_bind_null(stmt, i + 1);
+            break;
+        }
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* Find or prepare the statement for sql. A cached statement already in use
+ * (a nested query with the same text) gets a private, uncached copy. */
+static int prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **out,
+                   struct cache_slot **slot_out)
+{
+    unsigned h = hash_sql(sql) & (CACHE_SLOTS - 1);
+    *slot_out = NULL;
+    for (unsigned probe = 0; probe < 8; probe++) {
+        struct cache_slot *slot = &db->cache[(h + probe) & (CACHE_SLOTS - 1)];
+        if (slot->sql && strcmp(slot->sql, sql) == 0) {
+            if (slot->in_use)
+                break;
+            slot->in_use = true;
+            *out = slot->stmt;
+            *slot_out = slot;
+            return SQLITE_OK;
+        }
+        if (!slot->sql) {
+            int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+            if (rc != SQLITE_OK)
+                return rc;
+            slot->sql = xstrdup(sql);
+            slot->stmt = *out;
+            slot->in_use = true;
+            *slot_out = slot;
+            return SQLITE_OK;
+        }
+    }
+    return sqlite3_prepare_v2(db->conn, sql, -1, out, NULL);
+}
+
+static void release(sqlite3_stmt *stmt, struct cache_slot *slot)
+{
+    if (slot) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        slot->in_use = false;
+    } else {
+        sqlite3_finalize(stmt);
+    }
+}
+
+static int sqlite_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    sqlite3_stmt *stmt;
+    struct cache_slot *slot;
+    int rc = prepare(db, sql, &stmt, &slot);
+    if (rc != SQLITE_OK)
+        return map_rc(db->conn, rc, sql);
+    rc = bind_args(stmt, args, nargs);
+    if (rc == SQLITE_OK) {
+        do
+            rc = sqlite3_step(stmt);
+        while (rc == SQLITE_ROW);
+    }
+    int result = (rc == SQLITE_DONE || rc == SQLITE_OK) ? DB_OK : map_rc(db->conn, rc, sql);
+    release(stmt, slot);
+    return result;
+}
+
+static int sqlite_exec_script(struct db *base, const char *sql)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    char *err = NULL;
+    int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite: %s", err ? err : sqlite3_errstr(rc));
+        sqlite3_free(err);
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? DB_CONSTRAINT : DB_ERROR;
+    }
+    return DB_OK;
+}
+
+static int64_t sqlite_changes(struct db *base)
+{
+    return sqlite3_changes64(((struct sqlite_db *)base)->conn);
+}
+
+static struct db_stmt *sqlite_query(struct db *base, const char *sql, const struct db_val *args,
+                                    int nargs)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    sqlite3_stmt *stmt;
+    struct cache_slot *slot;
+    int rc = prepare(db, sql, &stmt, &slot);
+    if (rc != SQLITE_OK) {
+        map_rc(db->conn, rc, sql);
+        return NULL;
+    }
+    rc = bind_args(stmt, args, nargs);
+    if (rc != SQLITE_OK) {
+        map_rc(db->conn, rc, sql);
+        release(stmt, slot);
+        return NULL;
+    }
+    struct sqlite_stmt *st = xmalloc(sizeof(*st));
+    st->base.db = base;
+    st->stmt = stmt;
+    st->slot = slot;
+    return &st->base;
+}
+
+static int sqlite_step(struct db_stmt *base)
+{
+    struct sqlite_stmt *st = (struct sqlite_stmt *)base;
+    int rc = sqlite3_step(st->stmt);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return map_rc(((struct sqlite_db *)base->db)->conn, rc, sqlite3_sql(st->stmt));
+}
+
+static void sqlite_finish(struct db_stmt *base)
+{
+    struct sqlite_stmt *st = (struct sqlite_stmt *)base;
+    release(st->stmt, st->slot);
+    free(st);
+}
+
+static int sqlite_col_count(struct db_stmt *base)
+{
+    return sqlite3_column_count(((struct sqlite_stmt *)base)->stmt);
+}
+
+static const char *sqlite_col_name(struct db_stmt *base, int i)
+{
+    return sqlite3_column_name(((struct sqlite_stmt *)base)->stmt, i);
+}
+
+static bool sqlite_col_is_null(struct db_stmt *base, int i)
+{
+    return sqlite3_column_type(((struct sqlite_stmt *)base)->stmt, i) == SQLITE_NULL;
+}
+
+static enum db_val_type sqlite_col_type(struct db_stmt *base, int i)
+{
+    switch (sqlite3_column_type(((struct sqlite_stmt *)base)->stmt, i)) {
+    case SQLITE_INTEGER:
+        return DBV_INT;
+    case SQLITE_FLOAT:
+        return DBV_REAL;
+    case SQLITE_NULL:
+        return DBV_NULL;
+    default:
+        return DBV_TEXT;
+    }
+}
+
+static int64_t sqlite_col_int(struct db_stmt *base, int i)
+{
+    return sqlite3_column_int64(((struct sqlite_stmt *)base)->stmt, i);
+}
+
+static double sqlite_col_real(struct db_stmt *base, int i)
+{
+    return sqlite3_column_double(((struct sqlite_stmt *)base)->stmt, i);
+}
+
+static const char *sqlite_col_text(struct db_stmt *base, int i)
+{
+    const unsigned char *t = sqlite3_column_text(((struct sqlite_stmt *)base)->stmt, i);
+    return t ? (const char *)t : "";
+}
+
+static int sqlite_begin(struct db *db)
+{
+    return sqlite_exec(db, "BEGIN IMMEDIATE", NULL, 0);
+}
+
+static int sqlite_commit(struct db *db)
+{
+    return sqlite_exec(db, "COMMIT", NULL, 0);
+}
+
+static void sqlite_rollback(struct db *base)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    if (!sqlite3_get_autocommit(db->conn))
+        sqlite_exec(base, "ROLLBACK", NULL, 0);
+}
+
+const struct db_ops db_sqlite_ops = {
+    .name = "sqlite",
+    .global_init = sqlite_global_init,
+    .global_shutdown = sqlite_global_shutdown,
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .exec_script = sqlite_exec_script,
+    .changes = sqlite_changes,
+    .query = sqlite_query,
+    .step = sqlite_step,
+    .finish = sqlite_finish,
+    .col_count = sqlite_col_count,
+    .col_name = sqlite_col_name,
+    .col_is_null = sqlite_col_is_null,
+    .col_type = sqlite_col_type,
+    .col_int = sqlite_col_int,
+    .col_real = sqlite_col_real,
+    .col_text = sqlite_col_text,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+};

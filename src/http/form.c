@@ -1,0 +1,130 @@
+/*
+ * form.c - see form.h.
+ */
+#include "http/form.h"
+
+#include "base/xmalloc.h"
+
+#include <string.h>
+
+void form_init(struct form *f, struct req *r)
+{
+    f->r = r;
+    f->in = r->json;
+    f->errors = json_object();
+}
+
+void form_release(struct form *f)
+{
+    json_decref(f->errors);
+    f->errors = NULL;
+}
+
+bool form_has(struct form *f, const char *key)
+{
+    return f->in && json_object_get(f->in, key) != NULL;
+}
+
+void form_fail(struct form *f, const char *key, const char *msg_key)
+{
+    if (!json_object_get(f->errors, key))
+        json_object_set_new(f->errors, key, json_string(req_msg(f->r, msg_key)));
+}
+
+size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+const char *form_str(struct form *f, const char *key, bool required, size_t max_chars)
+{
+    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            form_fail(f, key, "field.required");
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        form_fail(f, key, "field.not_string");
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len) { /* embedded NUL */
+        form_fail(f, key, "field.invalid");
+        return NULL;
+    }
+    size_t start = 0, end = len;
+    while (start < end && is_space(s[start]))
+        start++;
+    while (end > start && is_space(s[end - 1]))
+        end--;
+    if (start == end) {
+        if (required)
+            form_fail(f, key, "field.required");
+        return NULL;
+    }
+    if (start != 0 || end != len) {
+        /* Keep the trimmed copy in the body object so it lives as long as
+         * the request does. */
+        json_object_set_new(f->in, key, json_stringn(s + start, end - start));
+        s = json_string_value(json_object_get(f->in, key));
+    }
+    if (utf8_len(s) > max_chars) {
+        form_fail(f, key, "field.too_long");
+        return NULL;
+    }
+    return s;
+}
+
+int form_int(struct form *f, const char *key, bool required, int64_t *out)
+{
+    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            form_fail(f, key, "field.required");
+        return 0;
+    }
+    if (!json_is_integer(v)) {
+        form_fail(f, key, "field.not_integer");
+        return -1;
+    }
+    *out = json_integer_value(v);
+    return 1;
+}
+
+int form_bool(struct form *f, const char *key, bool required, bool *out)
+{
+    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            form_fail(f, key, "field.required");
+        return 0;
+    }
+    if (!json_is_boolean(v)) {
+        form_fail(f, key, "field.not_boolean");
+        return -1;
+    }
+    *out = json_is_true(v);
+    return 1;
+}
+
+bool form_done(struct form *f)
+{
+    if (json_object_size(f->errors) == 0) {
+        form_release(f);
+        return true;
+    }
+    reply_invalid(f->r, f->errors);
+    f->errors = NULL;
+    return false;
+}

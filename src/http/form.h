@@ -1,0 +1,41 @@
+/*
+ * form.h - reading and validating JSON request bodies field by field.
+ *
+ * A handler walks the fields it accepts; each accessor records a
+ * translated message for a bad field and carries on, so the user sees every
+ * problem at once. form_done() answers 422 with all field messages when any
+ * field was bad. Built-in and custom fields go through the same code.
+ */
+#ifndef HY_FORM_H
+#define HY_FORM_H
+
+#include "http/http.h"
+
+struct form {
+    struct req *r;
+    json_t *in;
+    json_t *errors;
+};
+
+void form_init(struct form *f, struct req *r);
+void form_release(struct form *f);
+/* True when the body names key (even as null). */
+bool form_has(struct form *f, const char *key);
+/* Record msg_key as the message for key (the first message per field wins). */
+void form_fail(struct form *f, const char *key, const char *msg_key);
+/* A string value with surrounding white space trimmed. NULL when absent,
+ * null or empty (an error if required), or not a string / longer than
+ * max_chars code points (an error). Valid as long as the request. */
+const char *form_str(struct form *f, const char *key, bool required, size_t max_chars);
+/* An integer: 1 when present and valid (in *out), 0 when absent or null
+ * (an error if required), -1 when invalid. */
+int form_int(struct form *f, const char *key, bool required, int64_t *out);
+/* A boolean, same return values as form_int. */
+int form_bool(struct form *f, const char *key, bool required, bool *out);
+/* False, having replied 422, when any field failed; true otherwise. */
+bool form_done(struct form *f);
+
+/* Count UTF-8 code points. */
+size_t utf8_len(const char *s);
+
+#endif

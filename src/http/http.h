@@ -1,0 +1,129 @@
+/*
+ * http.h - the request context every handler receives, the route table
+ * shape, and the reply helpers.
+ *
+ * Endpoints are data: each domain file ends with a constant route table
+ * (method, path, handler, permission). The server builds its router and
+ * the OpenAPI document from the same tables, so they cannot drift apart.
+ *
+ * Handler contract: a handler replies exactly once through one of the
+ * reply_* functions; the server sends the response after it returns. Path
+ * parameters, the query string, the parsed JSON body (always an object for
+ * methods with a body) and the signed-in user are ready before it runs, and
+ * the route's permission has already been checked.
+ */
+#ifndef HY_HTTP_H
+#define HY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct MHD_Connection;
+struct MHD_Response;
+struct db;
+
+enum http_method {
+    HTTP_GET = 1,
+    HTTP_HEAD = 2,
+    HTTP_POST = 4,
+    HTTP_PUT = 8,
+    HTTP_PATCH = 16,
+    HTTP_DELETE = 32,
+};
+
+/* Route flags. */
+#define ROUTE_ALLOW_MUST_CHANGE 1u /* reachable while the password must change */
+#define ROUTE_TEST_ONLY         2u /* exists only when serving with --test-mode */
+
+struct req;
+typedef void (*route_handler)(struct req *r);
+
+struct route {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* "/api/v1/users/{id}" */
+    route_handler handler;
+    unsigned perm; /* PERM_* bits required; PERM_PUBLIC for none */
+    unsigned flags;
+    const char *summary; /* one line for the OpenAPI document */
+};
+
+/* The signed-in staff member, loaded from the session (or API key). */
+struct auth_user {
+    int64_t id;
+    int64_t session_id; /* 0 when signed in by API key */
+    int64_t branch_id;  /* 0 when none */
+    char login[64];
+    char name[128];
+    char role[16];
+    char branch_path[256]; /* '/1/3/7/' of the user's branch; '' for none */
+    char lang[8];
+    char csrf[64];
+    unsigned perms;
+    bool must_change_password;
+};
+
+#define REQ_MAX_PARAMS 6
+
+struct req {
+    struct MHD_Connection *conn;
+    enum http_method method;
+    const char *method_name;
+    const char *path;
+    char request_id[20];
+    const char *lang; /* "zh-CN" or "en" */
+    char ip[64];
+    int64_t started_us;
+
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    bool too_large;
+    json_t *json; /* parsed body (object) or NULL */
+
+    const char *params[REQ_MAX_PARAMS];
+    int nparams;
+    char *param_buf;
+
+    const struct route *route;
+    struct auth_user *user; /* NULL when not signed in */
+    struct auth_user user_storage;
+    struct db *db;
+
+    unsigned status;
+    struct MHD_Response *response;
+    bool replied;
+};
+
+/* ---- replies ---- */
+
+/* Reply with body as JSON (steals the reference). */
+void reply_json(struct req *r, unsigned status, json_t *body);
+/* Reply {"error":{"code":code,"message":<code translated>}}. */
+void reply_error(struct req *r, unsigned status, const char *code);
+/* Like reply_error, with a message key other than the code. */
+void reply_error_key(struct req *r, unsigned status, const char *code, const char *msg_key);
+/* 422 validation_failed with fields {name: message} (steals fields). */
+void reply_invalid(struct req *r, json_t *fields);
+/* Map a negative DB_* code: constraint → 409 conflict, busy → 503, else 500. */
+void reply_db_error(struct req *r, int rc);
+void reply_ok(struct req *r); /* 200 {"ok":true} */
+/* Add a response header to the reply just made. */
+void reply_header(struct req *r, const char *name, const char *value);
+
+/* ---- request accessors ---- */
+
+/* A query-string argument, or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct req *r, const char *name);
+/* A cookie, or NULL. */
+const char *req_cookie(struct req *r, const char *name);
+/* Path parameter i as a positive id, or -1. */
+int64_t req_param_id(struct req *r, int i);
+/* The translated message for key in the request's language. */
+const char *req_msg(struct req *r, const char *key);
+
+#endif

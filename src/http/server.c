@@ -1,0 +1,473 @@
+/*
+ * server.c - libmicrohttpd glue: request life cycle, body limits,
+ * authentication and permission checks, dispatch, replies, static files.
+ *
+ * Every request gets an id (X-Request-Id, and in every log line) and one
+ * access-log line when it completes. Checks happen in a fixed order, so
+ * that an endpoint cannot forget one: route → body size → JSON → session →
+ * CSRF → forced password change → permission → handler.
+ */
+#include "http/server.h"
+
+#include "auth/perm.h"
+#include "auth/session.h"
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "http/router.h"
+#include "http/static.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct server_config *config;
+
+bool server_test_mode(void)
+{
+    return config && config->test_mode;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- replies ---- */
+
+static void add_common_headers(struct req *r, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+static void set_response(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+    if (r->replied) {
+        /* A handler bug: keep the first reply, which the user is waiting for. */
+        log_error("second reply ignored for %s %s", r->method_name, r->path);
+        MHD_destroy_response(resp);
+        return;
+    }
+    add_common_headers(r, resp);
+    r->status = status;
+    r->response = resp;
+    r->replied = true;
+}
+
+void reply_json(struct req *r, unsigned status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text)
+        abort(); /* jansson fails only on out-of-memory */
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    set_response(r, status, resp);
+}
+
+static json_t *error_body(struct req *r, const char *code, const char *msg_key)
+{
+    return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", req_msg(r, msg_key));
+}
+
+void reply_error_key(struct req *r, unsigned status, const char *code, const char *msg_key)
+{
+    reply_json(r, status, error_body(r, code, msg_key));
+}
+
+void reply_error(struct req *r, unsigned status, const char *code)
+{
+    reply_error_key(r, status, code, code);
+}
+
+void reply_invalid(struct req *r, json_t *fields)
+{
+    json_t *body = error_body(r, "validation_failed", "validation_failed");
+    json_object_set_new(json_object_get(body, "error"), "fields", fields);
+    reply_json(r, 422, body);
+}
+
+void reply_db_error(struct req *r, int rc)
+{
+    if (rc == DB_CONSTRAINT)
+        reply_error(r, 409, "conflict");
+    else if (rc == DB_BUSY)
+        reply_error(r, 503, "unavailable");
+    else
+        reply_error(r, 500, "internal");
+}
+
+void reply_ok(struct req *r)
+{
+    reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+    if (r->response)
+        MHD_add_response_header(r->response, name, value);
+}
+
+/* ---- accessors ---- */
+
+const char *req_query(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+int64_t req_param_id(struct req *r, int i)
+{
+    if (i >= r->nparams)
+        return -1;
+    const char *s = r->params[i];
+    int64_t v = 0;
+    if (!*s || strlen(s) > 18)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v > 0 ? v : -1;
+}
+
+const char *req_msg(struct req *r, const char *key)
+{
+    return i18n_msg(r->lang, key);
+}
+
+/* ---- dispatch ---- */
+
+static void method_list(unsigned allow, char *out, size_t outlen)
+{
+    static const char *names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    out[0] = '\0';
+    if (allow & HTTP_GET)
+        allow |= HTTP_HEAD;
+    for (int i = 0; i < 6; i++) {
+        if (!(allow & (1u << i)))
+            continue;
+        if (out[0])
+            strncat(out, ", ", outlen - strlen(out) - 1);
+        strncat(out, names[i], outlen - strlen(out) - 1);
+    }
+}
+
+static bool method_has_body(enum http_method m)
+{
+    return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+static void dispatch_api(struct req *r)
+{
+    const struct route *route = NULL;
+    unsigned allow = 0;
+    switch (router_match(r->method_name, r->path, &route, r, &allow)) {
+    case ROUTER_NOT_FOUND:
+        reply_error(r, 404, "not_found");
+        return;
+    case ROUTER_BAD_METHOD: {
+        char list[64];
+        method_list(allow, list, sizeof(list));
+        reply_error(r, 405, "method_not_allowed");
+        reply_header(r, "Allow", list);
+        return;
+    }
+    case ROUTER_FOUND:
+        break;
+    }
+    if ((route->flags & ROUTE_TEST_ONLY) && !server_test_mode()) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
+    r->route = route;
+    if (r->too_large) {
+        reply_error(r, 413, "payload_too_large");
+        return;
+    }
+    if (method_has_body(r->method)) {
+        if (r->body_len) {
+            json_error_t jerr;
+            r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+            if (!r->json || !json_is_object(r->json)) {
+                reply_error(r, 400, "bad_request");
+                return;
+            }
+        } else {
+            r->json = json_object();
+        }
+    }
+    r->db = db_get();
+    enum session_via via = SESSION_NONE;
+    int rc = session_resolve(r, &via);
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        return;
+    }
+    if (route->perm != PERM_PUBLIC) {
+        if (!r->user) {
+            reply_error(r, 401, "unauthorized");
+            return;
+        }
+        if (via == SESSION_COOKIE_AUTH && r->method != HTTP_GET && r->method != HTTP_HEAD) {
+            const char *token = req_header(r, "X-CSRF-Token");
+            size_t n = strlen(r->user->csrf);
+            if (!token || strlen(token) != n || sodium_memcmp(token, r->user->csrf, n) != 0) {
+                reply_error(r, 403, "csrf_failed");
+                return;
+            }
+        }
+        if (r->user->must_change_password && !(route->flags & ROUTE_ALLOW_MUST_CHANGE)) {
+            reply_error(r, 403, "password_change_required");
+            return;
+        }
+        if ((r->user->perms & route->perm) != route->perm) {
+            reply_error(r, 403, "forbidden");
+            return;
+        }
+    }
+    route->handler(r);
+    if (!r->replied) {
+        log_error("handler for %s %s did not reply", route->method, route->path);
+        reply_error(r, 500, "internal");
+    }
+}
+
+static void dispatch(struct req *r)
+{
+    if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+        dispatch_api(r);
+        return;
+    }
+    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
+        reply_error(r, 405, "method_not_allowed");
+        reply_header(r, "Allow", "GET, HEAD");
+        return;
+    }
+    struct MHD_Response *resp = NULL;
+    unsigned status = static_serve(config->assets, r->path, &resp);
+    if (!resp) {
+        reply_error(r, status, status == 404 ? "not_found" : "internal");
+        return;
+    }
+    set_response(r, status, resp);
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, outlen, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outlen);
+}
+
+static struct req *req_new(struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct req *r = xcalloc(1, sizeof(*r));
+    unsigned char rnd[8];
+    r->conn = conn;
+    r->path = xstrdup(url);
+    r->method_name = xstrdup(method);
+    r->method = (enum http_method)router_method_bit(method);
+    r->started_us = now_us();
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
+    r->lang = i18n_lang_from_header(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
+    client_ip(conn, r->ip, sizeof(r->ip));
+    return r;
+}
+
+static void req_free(struct req *r)
+{
+    json_decref(r->json);
+    free(r->body);
+    free(r->param_buf);
+    free((char *)r->path);
+    free((char *)r->method_name);
+    if (r->response)
+        MHD_destroy_response(r->response);
+    free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    log_set_request_id(r->request_id);
+    log_info("%s %s %u %.1fms%s", r->method_name, r->path, r->status,
+             (double)(now_us() - r->started_us) / 1000.0,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    log_set_request_id(NULL);
+    req_free(r);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_new(conn, url, method);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > config->max_body)
+            r->too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* Past the cap the rest of the body is read and dropped, so the
+         * connection stays in step and the client gets its 413. */
+        if (!r->too_large) {
+            if (r->body_len + *upload_data_size > config->max_body) {
+                r->too_large = true;
+                free(r->body);
+                r->body = NULL;
+                r->body_len = 0;
+            } else {
+                if (r->body_len + *upload_data_size > r->body_cap) {
+                    r->body_cap = (r->body_len + *upload_data_size) * 2;
+                    if (r->body_cap > config->max_body)
+                        r->body_cap = config->max_body;
+                    r->body = xrealloc(r->body, r->body_cap);
+                }
+                memcpy(r->body + r->body_len, upload_data, *upload_data_size);
+                r->body_len += *upload_data_size;
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    log_set_request_id(r->request_id);
+    dispatch(r);
+    log_set_request_id(NULL);
+    enum MHD_Result ok = MHD_queue_response(conn, r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    return ok;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[512];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    size_t n = strlen(buf);
+    while (n && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    log_warn("http: %s", buf);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, unsigned *flags)
+{
+    char host[128];
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || strlen(colon + 1) == 0)
+        return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535)
+        return -1;
+    size_t hlen = (size_t)(colon - s);
+    if (hlen >= sizeof(host))
+        return -1;
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+        host[hlen - 1] = '\0';
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+            return -1;
+        *flags |= MHD_USE_IPv6;
+        return 0;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
+    return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+}
+
+int server_run(const struct server_config *cfg)
+{
+    config = cfg;
+    struct sockaddr_storage addr;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (parse_listen(cfg->listen, &addr, &flags)) {
+        log_error("cannot parse listen address '%s' (expected HOST:PORT)", cfg->listen);
+        return -1;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, &on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_seconds,
+        /* Bounds the request line plus headers a client may send. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        &on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        log_error("cannot listen on %s", cfg->listen);
+        return -1;
+    }
+    log_info("serving on http://%s (database: %s, %u threads%s)", cfg->listen, db_backend_name(),
+             cfg->threads, cfg->test_mode ? ", TEST MODE" : "");
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("received %s, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* Stop accepting first; requests in flight finish in their threads. */
+    MHD_quiesce_daemon(d);
+    MHD_stop_daemon(d);
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * server.h - the HTTP server: libmicrohttpd with a thread pool on epoll,
+ * JSON API dispatch and the web UI's static assets.
+ */
+#ifndef HY_SERVER_H
+#define HY_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct server_config {
+    const char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
+    const char *assets; /* directory of the built web UI; may be missing */
+    bool test_mode;     /* enables ROUTE_TEST_ONLY routes */
+    unsigned threads;   /* worker threads */
+    size_t max_body;    /* JSON body cap in bytes */
+    unsigned max_connections;
+    unsigned timeout_seconds; /* idle connection timeout */
+};
+
+/* Serve until SIGTERM or SIGINT, then stop accepting, finish the requests
+ * in flight and return 0. Returns -1 when the server cannot start. The
+ * caller blocks SIGTERM/SIGINT in every thread before calling. */
+int server_run(const struct server_config *cfg);
+
+bool server_test_mode(void);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * main.c - the hongyan command line: serve, user add, apikey add, demo.
+ *
+ * Every command takes --db (or HONGYAN_DB) and applies pending migrations
+ * before it does anything else, so a fresh path becomes a database.
+ */
+#include "admin/branches.h"
+#include "admin/dictionaries.h"
+#include "admin/users.h"
+#include "auth/auth_api.h"
+#include "auth/perm.h"
+#include "auth/session.h"
+#include "base/log.h"
+#include "core/audit.h"
+#include "core/demo.h"
+#include "core/outbox.h"
+#include "core/scheduler.h"
+#include "db/db.h"
+#include "http/openapi.h"
+#include "http/router.h"
+#include "http/server.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB     "sqlite:data/hongyan.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_ASSETS "web/dist"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hongyan <command> [options]\n"
+            "\n"
+            "Hongyan (鸿雁) customer management for postal services.\n"
+            "\n"
+            "commands:\n"
+            "  serve                 serve the API and web UI\n"
+            "  user add LOGIN        create a staff account (must change password at first "
+            "sign-in)\n"
+            "  apikey add LOGIN      create an API key for integrations (printed once)\n"
+            "  demo                  fill the database with demo data\n"
+            "\n"
+            "options (every command):\n"
+            "  --db URL              database: sqlite:PATH (default %s)         env "
+            "HONGYAN_DB\n"
+            "\n"
+            "serve options:\n"
+            "  --listen HOST:PORT    address to listen on (default %s)        env "
+            "HONGYAN_LISTEN\n"
+            "  --assets DIR          built web UI (default %s)                      env "
+            "HONGYAN_ASSETS\n"
+            "  --threads N           worker threads (default: 4 per core, at least 8)  env "
+            "HONGYAN_THREADS\n"
+            "  --max-body BYTES      JSON body limit (default 1048576)               env "
+            "HONGYAN_MAX_BODY\n"
+            "  --test-mode           enable /api/v1/_test/* (movable clock); never in "
+            "production\n"
+            "\n"
+            "user add options:\n"
+            "  --name NAME --role admin|supervisor|manager|clerk [--branch CODE]\n"
+            "  [--phone MOBILE] [--email ADDRESS] --password-stdin\n"
+            "\n"
+            "apikey add options:\n"
+            "  --name NAME           what the key is for\n"
+            "\n"
+            "outgoing messages (without these they land in the dev mailbox):\n"
+            "  HONGYAN_SMTP_URL, HONGYAN_SMTP_USER, HONGYAN_SMTP_PASSWORD, HONGYAN_SMTP_FROM\n"
+            "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n",
+            DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+static void register_routes(void)
+{
+    router_add(system_routes);
+    router_add(auth_routes);
+    router_add(users_routes);
+    router_add(branches_routes);
+    router_add(dictionaries_routes);
+    router_add(audit_routes);
+    router_add(outbox_routes);
+}
+
+static int open_db(const char *url)
+{
+    if (db_global_init(url)) {
+        fprintf(stderr, "hongyan: cannot open database '%s'\n", url);
+        return -1;
+    }
+    return 0;
+}
+
+enum {
+    OPT_DB = 1000,
+    OPT_LISTEN,
+    OPT_ASSETS,
+    OPT_THREADS,
+    OPT_MAX_BODY,
+    OPT_TEST_MODE,
+    OPT_NAME,
+    OPT_ROLE,
+    OPT_BRANCH,
+    OPT_PHONE,
+    OPT_EMAIL,
+    OPT_PASSWORD_STDIN,
+    OPT_HELP,
+};
+
+static const struct option options[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"test-mode", no_argument, NULL, OPT_TEST_MODE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"branch", required_argument, NULL, OPT_BRANCH},
+    {"phone", required_argument, NULL, OPT_PHONE},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+struct args {
+    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email;
+    long threads, max_body;
+    bool test_mode, password_stdin;
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    a->db = env_or("HONGYAN_DB", DEFAULT_DB);
+    a->listen = env_or("HONGYAN_LISTEN", DEFAULT_LISTEN);
+    a->assets = env_or("HONGYAN_ASSETS", DEFAULT_ASSETS);
+    a->threads = strtol(env_or("HONGYAN_THREADS", "0"), NULL, 10);
+    a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
+    int c;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            a->db = optarg;
+            break;
+        case OPT_LISTEN:
+            a->listen = optarg;
+            break;
+        case OPT_ASSETS:
+            a->assets = optarg;
+            break;
+        case OPT_THREADS:
+            a->threads = strtol(optarg, NULL, 10);
+            break;
+        case OPT_MAX_BODY:
+            a->max_body = strtol(optarg, NULL, 10);
+            break;
+        case OPT_TEST_MODE:
+            a->test_mode = true;
+            break;
+        case OPT_NAME:
+            a->name = optarg;
+            break;
+        case OPT_ROLE:
+            a->role = optarg;
+            break;
+        case OPT_BRANCH:
+            a->branch = optarg;
+            break;
+        case OPT_PHONE:
+            a->phone = optarg;
+            break;
+        case OPT_EMAIL:
+            a->email = optarg;
+            break;
+        case OPT_PASSWORD_STDIN:
+            a->password_stdin = true;
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int cmd_serve(struct args *a)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = a->threads > 0 ? (unsigned)a->threads : (unsigned)(ncpu > 0 ? ncpu * 4 : 8);
+    if (threads < 8 && a->threads <= 0)
+        threads = 8;
+    if (a->max_body < 1024) {
+        fprintf(stderr, "hongyan: --max-body must be at least 1024\n");
+        return 2;
+    }
+    /* Block the shutdown signals in every thread; server_run waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (open_db(a->db))
+        return 1;
+    register_routes();
+    outbox_configure();
+    if (scheduler_start()) {
+        fprintf(stderr, "hongyan: cannot start the scheduler\n");
+        return 1;
+    }
+    struct server_config cfg = {
+        .listen = a->listen,
+        .assets = access(a->assets, R_OK) == 0 ? a->assets : NULL,
+        .test_mode = a->test_mode,
+        .threads = threads,
+        .max_body = (size_t)a->max_body,
+        .max_connections = 4096,
+        .timeout_seconds = 60,
+    };
+    if (!cfg.assets)
+        log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
+    int rc = server_run(&cfg);
+    scheduler_stop();
+    db_global_shutdown();
+    log_info("stopped");
+    return rc ? 1 : 0;
+}
+
+static char *read_password_stdin(void)
+{
+    char buf[1100];
+    if (!fgets(buf, sizeof(buf), stdin))
+        return NULL;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return strdup(buf);
+}
+
+static int cmd_user_add(struct args *a, const char *login)
+{
+    if (!login || !a->name || !a->role || !a->password_stdin) {
+        fprintf(stderr, "hongyan: user add LOGIN --name NAME --role ROLE --password-stdin "
+                        "is required\n");
+        return 2;
+    }
+    if (!users_login_valid(login)) {
+        fprintf(stderr,
+                "hongyan: staff number '%s' must be 2-32 letters, digits, '.', '-' or "
+                "'_'\n",
+                login);
+        return 2;
+    }
+    if (!perm_role_valid(a->role)) {
+        fprintf(stderr, "hongyan: unknown role '%s' (admin, supervisor, manager, clerk)\n",
+                a->role);
+        return 2;
+    }
+    char *password = read_password_stdin();
+    if (!password || strlen(password) < 6) {
+        fprintf(stderr, "hongyan: the initial password on standard input must have at least 6 "
+                        "characters\n");
+        free(password);
+        return 2;
+    }
+    if (open_db(a->db)) {
+        free(password);
+        return 1;
+    }
+    struct db *db = db_get();
+    int64_t branch = 0, id = 0;
+    if (a->branch && branches_find_code(db, a->branch, &branch) != 1) {
+        fprintf(stderr, "hongyan: no branch with code '%s'\n", a->branch);
+        free(password);
+        return 1;
+    }
+    int rc = db_begin(db);
+    if (!rc)
+        rc = users_create(db, login, a->name, a->role, branch, a->phone, a->email, password, &id);
+    if (!rc)
+        rc = audit_write(db, NULL, "cli", "user.create", "user", id,
+                         json_pack("{s:s,s:s}", "login", login, "role", a->role));
+    if (!rc)
+        rc = db_commit(db);
+    sodium_memzero(password, strlen(password));
+    free(password);
+    if (rc) {
+        db_rollback(db);
+        fprintf(stderr, "hongyan: cannot create '%s'%s\n", login,
+                rc == DB_CONSTRAINT ? ": the staff number is taken" : "");
+        db_global_shutdown();
+        return 1;
+    }
+    printf("created %s (%s), id %lld; the password must be changed at first sign-in\n", login,
+           a->role, (long long)id);
+    db_global_shutdown();
+    return 0;
+}
+
+static int cmd_apikey_add(struct args *a, const char *login)
+{
+    if (!login || !a->name) {
+        fprintf(stderr, "hongyan: apikey add LOGIN --name NAME is required\n");
+        return 2;
+    }
+    if (open_db(a->db))
+        return 1;
+    struct db *db = db_get();
+    int64_t user_id;
+    if (db_query_int(db, "SELECT id FROM users WHERE login = ?", DB_ARGS(DB_TEXT(login)),
+                     &user_id) != 1) {
+        fprintf(stderr, "hongyan: no staff member '%s'\n", login);
+        return 1;
+    }
+    char key[128];
+    int rc = db_begin(db);
+    if (!rc)
+        rc = session_api_key_create(db, user_id, a->name, key, sizeof(key));
+    if (!rc)
+        rc = audit_write(db, NULL, "cli", "apikey.create", "user", user_id,
+                         json_pack("{s:s}", "name", a->name));
+    if (!rc)
+        rc = db_commit(db);
+    if (rc) {
+        db_rollback(db);
+        return 1;
+    }
+    printf("%s\n", key);
+    db_global_shutdown();
+    return 0;
+}
+
+static int cmd_demo(struct args *a)
+{
+    if (open_db(a->db))
+        return 1;
+    int rc = demo_fill(db_get());
+    db_global_shutdown();
+    if (rc < 0) {
+        fprintf(stderr, "hongyan: cannot create demo data\n");
+        return 1;
+    }
+    if (rc == 1)
+        printf("demo data already present\n");
+    else
+        printf("demo data created; sign in as admin / %s (change it at first sign-in)\n",
+               DEMO_PASSWORD);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "hongyan: cannot initialise libraries\n");
+        return 1;
+    }
+    const char *cmd = argv[1];
+    struct args a = {0};
+    int rc;
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "demo") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&a) : cmd_demo(&a);
+    } else if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "apikey") == 0) && argc >= 3 &&
+               strcmp(argv[2], "add") == 0) {
+        const char *login = argc >= 4 && argv[3][0] != '-' ? argv[3] : NULL;
+        int skip = login ? 3 : 2;
+        if (parse_args(argc - skip, argv + skip, &a))
+            return 2;
+        rc = cmd[0] == 'u' ? cmd_user_add(&a, login) : cmd_apikey_add(&a, login);
+    } else {
+        fprintf(stderr, "hongyan: unknown command '%s'\n\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    curl_global_cleanup();
+    return rc;
+}
