@@ -141,12 +141,8 @@ static void create(struct req *r)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        if (rc == DB_CONSTRAINT) {
-            form_init(&f, r);
-            form_fail(&f, "code", "field.code_taken");
-            form_done(&f);
-            return;
-        }
+        if (rc == DB_CONSTRAINT)
+            return reply_conflict(r, "code", "field.code_taken");
         return reply_db_error(r, rc);
     }
     reply_json(r, 201, json_pack("{s:o}", "branch", branch_json(r->db, id)));

@@ -103,13 +103,8 @@ static void finish_change(struct req *r, int rc, int64_t id, unsigned status)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        if (rc == DB_CONSTRAINT) {
-            struct form f;
-            form_init(&f, r);
-            form_fail(&f, "value", "field.value_taken");
-            form_done(&f);
-            return;
-        }
+        if (rc == DB_CONSTRAINT)
+            return reply_conflict(r, "value", "field.value_taken");
         return reply_db_error(r, rc);
     }
     if (status == 200 && id == 0)

@@ -222,14 +222,8 @@ static void create(struct req *r)
     if (rc) {
         db_rollback(r->db);
         free(generated);
-        if (rc == DB_CONSTRAINT) {
-            form_init(&f, r);
-            form_fail(&f, "login", "field.login_taken");
-            json_t *body = json_pack("{s:{s:s,s:s,s:O}}", "error", "code", "conflict", "message",
-                                     req_msg(r, "conflict"), "fields", f.errors);
-            form_release(&f);
-            return reply_json(r, 409, body);
-        }
+        if (rc == DB_CONSTRAINT)
+            return reply_conflict(r, "login", "field.login_taken");
         return reply_db_error(r, rc);
     }
     reply_user(r, 201, id, "initial_password", password ? password : generated);

@@ -107,6 +107,8 @@ void reply_error(struct req *r, unsigned status, const char *code);
 void reply_error_key(struct req *r, unsigned status, const char *code, const char *msg_key);
 /* 422 validation_failed with fields {name: message} (steals fields). */
 void reply_invalid(struct req *r, json_t *fields);
+/* 409 conflict naming the field that clashes (duplicate login, code, …). */
+void reply_conflict(struct req *r, const char *field, const char *msg_key);
 /* Map a negative DB_* code: constraint → 409 conflict, busy → 503, else 500. */
 void reply_db_error(struct req *r, int rc);
 void reply_ok(struct req *r); /* 200 {"ok":true} */

@@ -102,6 +102,14 @@ void reply_invalid(struct req *r, json_t *fields)
     reply_json(r, 422, body);
 }
 
+void reply_conflict(struct req *r, const char *field, const char *msg_key)
+{
+    json_t *body = error_body(r, "conflict", "conflict");
+    json_object_set_new(json_object_get(body, "error"), "fields",
+                        json_pack("{s:s}", field, req_msg(r, msg_key)));
+    reply_json(r, 409, body);
+}
+
 void reply_db_error(struct req *r, int rc)
 {
     if (rc == DB_CONSTRAINT)

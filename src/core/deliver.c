@@ -1,0 +1,537 @@
+/*
+ * deliver.c - e-mail (SMTP) and SMS (HTTP gateway) transports over libcurl,
+ * the MIME builder for the e-mail, and configuration from the environment
+ * (see deliver.h for the contracts).
+ */
+#include "core/deliver.h"
+
+#include "base/validate.h"
+#include "base/xmalloc.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+/*
+ * curl_global_init must run once before any handle; doing it lazily here
+ * keeps the module self-contained. libsodium is only used for base64, which
+ * needs no initialisation, but sodium_init is cheap and makes that moot.
+ */
+static void global_init(void)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || sodium_init() < 0) {
+        fprintf(stderr, "hongyan: deliver: library initialisation failed\n");
+        abort();
+    }
+}
+
+static bool has_crlf(const char *s)
+{
+    return strpbrk(s, "\r\n") != NULL;
+}
+
+/* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
+static bool utf8_valid(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        unsigned char c = *s;
+        size_t len;
+        unsigned long cp;
+        if (c < 0x80) {
+            s++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (size_t k = 1; k < len; k++) {
+            if ((s[k] & 0xC0) != 0x80) /* also stops at the terminating NUL */
+                return false;
+            cp = (cp << 6) | (s[k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        s += len;
+    }
+    return true;
+}
+
+/* Printable ASCII without spaces and angle brackets: safe inside <...> and headers. */
+static bool is_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>')
+            return false;
+    }
+    return true;
+}
+
+/* curl_slist_append that aborts on out-of-memory instead of dropping the list. */
+static struct curl_slist *slist_add(struct curl_slist *list, const char *s)
+{
+    struct curl_slist *l = curl_slist_append(list, s);
+    if (!l) {
+        fprintf(stderr, "hongyan: out of memory\n");
+        abort();
+    }
+    return l;
+}
+
+/* Append base64 (original alphabet, padded) of data[0..n) to f. */
+static void put_base64(FILE *f, const unsigned char *data, size_t n)
+{
+    size_t b64_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(b64_len);
+    sodium_bin2base64(b64, b64_len, data, n, sodium_base64_VARIANT_ORIGINAL);
+    fputs(b64, f);
+    free(b64);
+}
+
+/* ---- message construction --------------------------------------------- */
+
+/*
+ * Subject as RFC 2047 encoded-words. Each word carries at most 39 bytes
+ * (52 base64 characters, 64 with the =?UTF-8?B?...?= wrapper), cut on
+ * UTF-8 character boundaries as RFC 2047 section 5 requires, so that
+ * "Subject: " plus a word stays under 78 columns; words after the first go
+ * on folded continuation lines.
+ */
+static void put_subject(FILE *f, const char *subject)
+{
+    const size_t max_chunk = 39;
+    size_t n = strlen(subject);
+    size_t pos = 0;
+
+    fputs("Subject:", f);
+    if (n == 0) {
+        fputs("\r\n", f);
+        return;
+    }
+    while (pos < n) {
+        size_t take = n - pos < max_chunk ? n - pos : max_chunk;
+        /* Back off so the chunk does not end inside a multi-byte character. */
+        while (pos + take < n && take > 0 && ((unsigned char)subject[pos + take] & 0xC0) == 0x80)
+            take--;
+        fputs(pos == 0 ? " =?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
+        put_base64(f, (const unsigned char *)subject + pos, take);
+        fputs("?=", f);
+        pos += take;
+    }
+    fputs("\r\n", f);
+}
+
+/* Body in canonical form (CRLF line ends, RFC 2045 2.10), base64, 76-column lines. */
+static void put_body(FILE *f, const char *body)
+{
+    size_t n = strlen(body);
+    /* Worst case every byte is a lone LF that becomes CRLF. */
+    unsigned char *canon = xmalloc(2 * n + 1);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (body[i] == '\r') {
+            canon[m++] = '\r';
+            canon[m++] = '\n';
+            if (i + 1 < n && body[i + 1] == '\n')
+                i++;
+        } else if (body[i] == '\n') {
+            canon[m++] = '\r';
+            canon[m++] = '\n';
+        } else {
+            canon[m++] = (unsigned char)body[i];
+        }
+    }
+    size_t b64_len = sodium_base64_ENCODED_LEN(m, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(b64_len);
+    sodium_bin2base64(b64, b64_len, canon, m, sodium_base64_VARIANT_ORIGINAL);
+    size_t len = strlen(b64);
+    for (size_t i = 0; i < len; i += 76) {
+        fwrite(b64 + i, 1, len - i < 76 ? len - i : 76, f);
+        fputs("\r\n", f);
+    }
+    free(b64);
+    free(canon);
+}
+
+/* RFC 5322 date in UTC; names spelled out so the locale cannot change them. */
+static void put_date(FILE *f, time_t date)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    gmtime_r(&date, &tm);
+    fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
+            months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+char *deliver_build_email(const char *from, const char *to, const char *subject,
+                          const char *body_utf8, const char *message_id, time_t date, char *err,
+                          size_t errlen)
+{
+    const char *at;
+
+    if (!from || !to || !subject || !body_utf8 || !message_id) {
+        set_err(err, errlen, "missing argument");
+        return NULL;
+    }
+    /* Checked before the address rules so the reason names the attack. */
+    if (has_crlf(from) || has_crlf(to) || has_crlf(subject)) {
+        set_err(err, errlen, "line break in a header value (header injection)");
+        return NULL;
+    }
+    if (validate_email(from) != 0 || strpbrk(from, " \t")) {
+        set_err(err, errlen, "invalid sender address");
+        return NULL;
+    }
+    if (validate_email(to) != 0 || strpbrk(to, " \t")) {
+        set_err(err, errlen, "invalid recipient address");
+        return NULL;
+    }
+    if (!utf8_valid(subject) || !utf8_valid(body_utf8)) {
+        set_err(err, errlen, "subject or body is not valid utf-8");
+        return NULL;
+    }
+    at = strchr(message_id, '@');
+    if (!is_token(message_id) || !at || at == message_id || !at[1] || strchr(at + 1, '@')) {
+        set_err(err, errlen, "message id must look like left@right");
+        return NULL;
+    }
+
+    char *msg = NULL;
+    size_t msg_len = 0;
+    FILE *f = open_memstream(&msg, &msg_len);
+    if (!f) {
+        fprintf(stderr, "hongyan: out of memory building e-mail\n");
+        abort();
+    }
+    put_date(f, date);
+    fprintf(f, "From: %s\r\n", from);
+    fprintf(f, "To: %s\r\n", to);
+    put_subject(f, subject);
+    fprintf(f, "Message-ID: <%s>\r\n", message_id);
+    fputs("MIME-Version: 1.0\r\n"
+          "Content-Type: text/plain; charset=UTF-8\r\n"
+          "Content-Transfer-Encoding: base64\r\n"
+          /* RFC 3834: tells auto-responders not to answer system mail. */
+          "Auto-Submitted: auto-generated\r\n"
+          "\r\n",
+          f);
+    put_body(f, body_utf8);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "hongyan: out of memory building e-mail\n");
+        abort();
+    }
+    return msg;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static char *env_dup(const char *name)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? xstrdup(v) : NULL;
+}
+
+int smtp_config_from_env(struct smtp_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->url = env_dup("HONGYAN_SMTP_URL");
+    cfg->user = env_dup("HONGYAN_SMTP_USER");
+    cfg->password = env_dup("HONGYAN_SMTP_PASSWORD");
+    cfg->from = env_dup("HONGYAN_SMTP_FROM");
+    cfg->starttls = SMTP_STARTTLS_REQUIRED;
+    const char *tls = getenv("HONGYAN_SMTP_STARTTLS");
+    if (!tls || !*tls || strcmp(tls, "required") == 0)
+        return 0;
+    if (strcmp(tls, "try") == 0) {
+        cfg->starttls = SMTP_STARTTLS_TRY;
+        return 0;
+    }
+    if (strcmp(tls, "off") == 0) {
+        cfg->starttls = SMTP_STARTTLS_OFF;
+        return 0;
+    }
+    return DELIVER_ECONFIG;
+}
+
+void smtp_config_release(struct smtp_config *cfg)
+{
+    free(cfg->url);
+    free(cfg->user);
+    if (cfg->password)
+        sodium_memzero(cfg->password, strlen(cfg->password));
+    free(cfg->password);
+    free(cfg->from);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+bool smtp_config_present(const struct smtp_config *cfg)
+{
+    return cfg && cfg->url && *cfg->url && cfg->from && *cfg->from;
+}
+
+int sms_config_from_env(struct sms_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->url = env_dup("HONGYAN_SMS_URL");
+    cfg->token = env_dup("HONGYAN_SMS_TOKEN");
+    return 0;
+}
+
+void sms_config_release(struct sms_config *cfg)
+{
+    free(cfg->url);
+    if (cfg->token)
+        sodium_memzero(cfg->token, strlen(cfg->token));
+    free(cfg->token);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+bool sms_config_present(const struct sms_config *cfg)
+{
+    return cfg && cfg->url && *cfg->url;
+}
+
+/* ---- SMTP ------------------------------------------------------------- */
+
+struct upload {
+    const char *data;
+    size_t len, pos;
+};
+
+static size_t upload_read(char *buf, size_t size, size_t nitems, void *userp)
+{
+    struct upload *up = userp;
+    size_t room = size * nitems;
+    size_t n = up->len - up->pos < room ? up->len - up->pos : room;
+    memcpy(buf, up->data + up->pos, n);
+    up->pos += n;
+    return n;
+}
+
+int deliver_email(const struct smtp_config *cfg, const char *to, const char *subject,
+                  const char *body_utf8, const char *message_id, char *err, size_t errlen)
+{
+    int result = 0;
+    CURL *curl = NULL;
+    struct curl_slist *rcpt = NULL;
+    char *msg = NULL, *mail_from = NULL, *rcpt_to = NULL;
+    char curl_err[CURL_ERROR_SIZE] = "";
+
+    if (!smtp_config_present(cfg)) {
+        set_err(err, errlen, "smtp is not configured");
+        return DELIVER_ECONFIG;
+    }
+    msg =
+        deliver_build_email(cfg->from, to, subject, body_utf8, message_id, time(NULL), err, errlen);
+    if (!msg)
+        return DELIVER_EINVAL;
+
+    pthread_once(&global_once, global_init);
+    curl = curl_easy_init();
+    if (!curl) {
+        set_err(err, errlen, "cannot create curl handle");
+        result = DELIVER_ETRANSPORT;
+        goto out;
+    }
+    /* Addresses were validated by the builder: no spaces, brackets or line breaks. */
+    mail_from = xasprintf("<%s>", cfg->from);
+    rcpt_to = xasprintf("<%s>", to);
+    rcpt = slist_add(NULL, rcpt_to);
+
+    struct upload up = {msg, strlen(msg), 0};
+    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
+    long use_ssl = cfg->starttls == SMTP_STARTTLS_OFF   ? CURLUSESSL_NONE
+                   : cfg->starttls == SMTP_STARTTLS_TRY ? CURLUSESSL_TRY
+                                                        : CURLUSESSL_ALL;
+    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, use_ssl);
+    if (cfg->user) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->user);
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+    }
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* called from worker threads */
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+        long code = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+        set_err(err, errlen, "smtp: %s%s%s (server reply %ld)", curl_easy_strerror(rc),
+                curl_err[0] ? ": " : "", curl_err, code);
+        result = code >= 400 ? DELIVER_EREJECTED : DELIVER_ETRANSPORT;
+        goto out;
+    }
+out:
+    curl_slist_free_all(rcpt);
+    if (curl)
+        curl_easy_cleanup(curl);
+    free(mail_from);
+    free(rcpt_to);
+    free(msg);
+    return result;
+}
+
+/* ---- SMS -------------------------------------------------------------- */
+
+/* Keeps the first bytes of the gateway's answer for the error message. */
+struct snippet {
+    char text[160];
+    size_t len;
+};
+
+static size_t snippet_write(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct snippet *s = userp;
+    size_t n = size * nmemb;
+    for (size_t i = 0; i < n && s->len + 1 < sizeof(s->text); i++) {
+        unsigned char c = (unsigned char)data[i];
+        /* The reason ends up in logs and the UI: no control characters. */
+        s->text[s->len++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    }
+    s->text[s->len] = '\0';
+    return n;
+}
+
+int deliver_sms(const struct sms_config *cfg, const char *phone, const char *text,
+                const char *idempotency_key, char *err, size_t errlen)
+{
+    int result = 0;
+    char mobile[12];
+    CURL *curl = NULL;
+    struct curl_slist *headers = NULL;
+    json_t *json = NULL;
+    char *body = NULL, *auth = NULL, *idem = NULL;
+    char curl_err[CURL_ERROR_SIZE] = "";
+    struct snippet reply = {.len = 0};
+
+    if (!sms_config_present(cfg)) {
+        set_err(err, errlen, "sms gateway is not configured");
+        return DELIVER_ECONFIG;
+    }
+    if (cfg->token && has_crlf(cfg->token)) {
+        set_err(err, errlen, "sms token contains a line break");
+        return DELIVER_ECONFIG;
+    }
+    if (!phone || validate_mobile(phone, mobile) != 0) {
+        set_err(err, errlen, "invalid mobile number");
+        return DELIVER_EINVAL;
+    }
+    if (!idempotency_key || !is_token(idempotency_key)) {
+        set_err(err, errlen, "idempotency key must be printable ascii without spaces");
+        return DELIVER_EINVAL;
+    }
+    /* json_pack refuses invalid UTF-8, so this also validates the text. */
+    json = text ? json_pack("{s:s, s:s, s:s}", "phone", mobile, "text", text, "id", idempotency_key)
+                : NULL;
+    if (!json) {
+        set_err(err, errlen, "sms text missing or not valid utf-8");
+        return DELIVER_EINVAL;
+    }
+    body = json_dumps(json, JSON_COMPACT);
+    if (!body) {
+        fprintf(stderr, "hongyan: out of memory\n");
+        abort();
+    }
+
+    pthread_once(&global_once, global_init);
+    curl = curl_easy_init();
+    if (!curl) {
+        set_err(err, errlen, "cannot create curl handle");
+        result = DELIVER_ETRANSPORT;
+        goto out;
+    }
+    idem = xasprintf("Idempotency-Key: %s", idempotency_key);
+    headers = slist_add(headers, "Content-Type: application/json");
+    headers = slist_add(headers, "Accept: application/json");
+    headers = slist_add(headers, "Expect:"); /* no 100-continue round trip */
+    headers = slist_add(headers, idem);
+    if (cfg->token) {
+        auth = xasprintf("Authorization: Bearer %s", cfg->token);
+        headers = slist_add(headers, auth);
+    }
+
+    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); /* never replay a send elsewhere */
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, snippet_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 10L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+        set_err(err, errlen, "sms gateway: %s%s%s", curl_easy_strerror(rc), curl_err[0] ? ": " : "",
+                curl_err);
+        result = DELIVER_ETRANSPORT;
+        goto out;
+    }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status < 200 || status > 299) {
+        set_err(err, errlen, "sms gateway returned http %ld%s%s", status, reply.len ? ": " : "",
+                reply.text);
+        result = DELIVER_EREJECTED;
+        goto out;
+    }
+out:
+    curl_slist_free_all(headers);
+    if (curl)
+        curl_easy_cleanup(curl);
+    json_decref(json);
+    free(body);
+    free(idem);
+    if (auth)
+        sodium_memzero(auth, strlen(auth));
+    free(auth);
+    return result;
+}
