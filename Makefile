@@ -7,6 +7,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-fo
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 OPT     := -O2
+# `make V=1` shows the full compiler command lines.
+Q       := $(if $(V),,@)
 SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 SRC     := $(shell find src -name '*.c' | sort)
@@ -40,30 +42,37 @@ build/gen/common_passwords.c: scripts/gen-embed.sh data/common-passwords.txt
 # ---- release build ----
 build/obj/gen/%.o: build/gen/%.c src/db/db_int.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(OPT) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) -c $< -o $@
 
 build/obj/%.o: %.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(OPT) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) -c $< -o $@
 
 build/hongyan: build/obj/src/main.o $(OBJ)
-	$(CC) $(OPT) -o $@ $^ $(LIBS)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- sanitizer build (tests) ----
 build/asan/obj/gen/%.o: build/gen/%.c src/db/db_int.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(SAN) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN) -c $< -o $@
 
 build/asan/obj/%.o: %.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(SAN) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN) -c $< -o $@
 
 build/asan/hongyan: build/asan/obj/src/main.o $(ASAN_OBJ)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(SAN) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
 # ---- web UI ----
 web: web/dist/index.html

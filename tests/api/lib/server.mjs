@@ -1,0 +1,263 @@
+// Test harness for the Hongyan API tests (node:test, no npm dependencies).
+//
+// useServer() registers before()/after() hooks in the enclosing describe():
+// a temp dir with a demo database, users created with `hongyan user add`,
+// `hongyan serve --test-mode` on a free port, and on teardown a SIGTERM that
+// must end the server with exit code 0 (graceful shutdown).
+//
+// HONGYAN_BIN overrides the binary (default: <repo>/build/hongyan).
+
+import { before, after, it as nodeIt } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '..', '..', '..');
+export const HONGYAN_BIN = path.resolve(REPO_ROOT, process.env.HONGYAN_BIN || 'build/hongyan');
+
+// Slow builds (AddressSanitizer, valgrind) can raise this.
+export const TIME_SCALE = Number(process.env.HONGYAN_TEST_TIME_SCALE || 1);
+
+/** A password that satisfies the policy (>=10 chars, letters and digits, not common). */
+export function goodPassword(prefix = 'Hy') {
+  return `${prefix}${crypto.randomBytes(5).toString('hex')}Qz7`;
+}
+
+/** Ask the kernel for a free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function tail(text, lines = 80) {
+  const all = text.split('\n');
+  return all.slice(Math.max(0, all.length - lines)).join('\n');
+}
+
+export class TestServer {
+  constructor({ users = [], demo = true, label = 'hongyan' } = {}) {
+    this.userSpecs = users;
+    this.demo = demo;
+    this.label = label;
+    this.users = {}; // login -> {login, password, name, role, branch, phone, email}
+    this.proc = null;
+    this.exited = null; // {code, signal} once the process ended
+    this.stopping = false;
+    this.failed = false;
+    this.stderrPrinted = false;
+  }
+
+  get dbUrl() {
+    return `sqlite:${this.dbPath}`;
+  }
+
+  run(args, { input, timeoutMs = 60000 } = {}) {
+    const r = spawnSync(HONGYAN_BIN, args, {
+      input,
+      encoding: 'utf8',
+      timeout: timeoutMs * TIME_SCALE,
+      cwd: REPO_ROOT,
+    });
+    if (r.error) throw new Error(`${HONGYAN_BIN} ${args.join(' ')}: ${r.error.message}`);
+    return r;
+  }
+
+  runOk(args, opts) {
+    const r = this.run(args, opts);
+    if (r.status !== 0) {
+      throw new Error(
+        `\`hongyan ${args.join(' ')}\` exited with ${r.status} (signal ${r.signal})\n` +
+          `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`,
+      );
+    }
+    return r;
+  }
+
+  /** Create a user with the CLI (`user add … --password-stdin`). */
+  addUser({ login, name, role, branch, phone, email, password = goodPassword('Init') }) {
+    const args = ['user', 'add', login, '--name', name, '--role', role];
+    if (branch) args.push('--branch', branch);
+    if (phone) args.push('--phone', phone);
+    if (email) args.push('--email', email);
+    args.push('--password-stdin', '--db', this.dbUrl);
+    this.runOk(args, { input: `${password}\n` });
+    const u = { login, name, role, branch, phone, email, password };
+    this.users[login] = u;
+    return u;
+  }
+
+  async start() {
+    if (!fs.existsSync(HONGYAN_BIN)) {
+      throw new Error(`server binary not found: ${HONGYAN_BIN} (build it with make, or set HONGYAN_BIN)`);
+    }
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `hy-api-${this.label}-`));
+    this.dbPath = path.join(this.dir, 'hy.db');
+    this.stderrPath = path.join(this.dir, 'server.stderr.log');
+    this.stdoutPath = path.join(this.dir, 'server.stdout.log');
+    if (this.demo) this.runOk(['demo', '--db', this.dbUrl]);
+    for (const spec of this.userSpecs) this.addUser(spec);
+
+    this.port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${this.port}`;
+    const errFd = fs.openSync(this.stderrPath, 'a');
+    const outFd = fs.openSync(this.stdoutPath, 'a');
+    this.proc = spawn(
+      HONGYAN_BIN,
+      ['serve', '--listen', `127.0.0.1:${this.port}`, '--db', this.dbUrl, '--test-mode'],
+      { cwd: REPO_ROOT, stdio: ['ignore', outFd, errFd] },
+    );
+    fs.closeSync(errFd);
+    fs.closeSync(outFd);
+    this.exitPromise = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exited = { code, signal };
+        if (!this.stopping) {
+          process.stderr.write(
+            `\n[${this.label}] server exited unexpectedly (code ${code}, signal ${signal})\n`,
+          );
+          this.printStderr();
+        }
+        resolve(this.exited);
+      });
+    });
+    this.proc.on('error', (e) => {
+      process.stderr.write(`[${this.label}] failed to spawn server: ${e.message}\n`);
+    });
+
+    const deadline = Date.now() + 15000 * TIME_SCALE;
+    let lastErr;
+    while (Date.now() < deadline) {
+      if (this.exited) {
+        throw new Error(
+          `server exited during start-up (code ${this.exited.code}, signal ${this.exited.signal})\n` +
+            this.stderrTail(),
+        );
+      }
+      try {
+        const r = await fetch(`${this.baseUrl}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+        if (r.status === 200) {
+          await r.arrayBuffer();
+          return;
+        }
+        lastErr = new Error(`health answered ${r.status}`);
+      } catch (e) {
+        lastErr = e;
+      }
+      await sleep(50);
+    }
+    this.printStderr();
+    throw new Error(`server did not become healthy: ${lastErr && lastErr.message}`);
+  }
+
+  stderrTail(lines = 80) {
+    try {
+      return `--- server stderr (${this.stderrPath}) ---\n${tail(fs.readFileSync(this.stderrPath, 'utf8'), lines)}\n--- end ---`;
+    } catch {
+      return '(no server stderr)';
+    }
+  }
+
+  printStderr() {
+    if (this.stderrPrinted) return;
+    this.stderrPrinted = true;
+    process.stderr.write(`\n[${this.label}] ${this.stderrTail()}\n`);
+  }
+
+  /** SIGTERM; resolves to {code, signal, ms}. Kills with SIGKILL after timeoutMs. */
+  async terminate(timeoutMs = 5000 * TIME_SCALE) {
+    if (!this.proc) return null;
+    this.stopping = true;
+    const t0 = Date.now();
+    if (!this.exited) this.proc.kill('SIGTERM');
+    let timer;
+    const timedOut = new Promise((r) => {
+      timer = setTimeout(() => r(null), timeoutMs);
+    });
+    let res = await Promise.race([this.exitPromise, timedOut]);
+    clearTimeout(timer);
+    if (!res) {
+      this.proc.kill('SIGKILL');
+      await this.exitPromise;
+      return { code: null, signal: 'SIGKILL', ms: Date.now() - t0, timedOut: true };
+    }
+    return { ...res, ms: Date.now() - t0, timedOut: false };
+  }
+
+  cleanup() {
+    if (this.dir && !process.env.HONGYAN_KEEP_TMP) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async stop() {
+    if (this.startFailed) return;
+    try {
+      const wasDead = this.exited && !this.stopping;
+      const res = await this.terminate();
+      if (res) {
+        if (wasDead || res.timedOut || res.code !== 0) this.printStderr();
+        assert.ok(!wasDead, `server had already exited unexpectedly: ${JSON.stringify(this.exited)}`);
+        assert.ok(!res.timedOut, 'server did not exit within 5 s of SIGTERM');
+        assert.equal(res.code, 0, `server exit code after SIGTERM (signal ${res.signal})`);
+      }
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  /** node:test `it` that prints the server's stderr when the test fails. */
+  get it() {
+    return (name, opts, fn) => {
+      if (typeof opts === 'function') {
+        fn = opts;
+        opts = {};
+      }
+      return nodeIt(name, opts, async (t) => {
+        try {
+          await fn(t);
+        } catch (e) {
+          this.failed = true;
+          if (this.exited && !this.stopping) {
+            e.message += `\n(server had exited: ${JSON.stringify(this.exited)})`;
+          }
+          process.stderr.write(`\n[${this.label}] test failed: ${name}\n`);
+          process.stderr.write(`[${this.label}] ${this.stderrTail(60)}\n`);
+          throw e;
+        }
+      });
+    };
+  }
+
+}
+
+/** Call inside describe(): starts one server for the suite, stops it after. */
+export function useServer(opts = {}) {
+  const srv = new TestServer(opts);
+  before(async () => {
+    try {
+      await srv.start();
+    } catch (e) {
+      srv.startFailed = true;
+      await srv.terminate();
+      srv.cleanup();
+      throw e;
+    }
+  }, { timeout: 120000 * TIME_SCALE });
+  after(async () => {
+    await srv.stop();
+  }, { timeout: 30000 * TIME_SCALE });
+  return srv;
+}

@@ -1,0 +1,67 @@
+// Account lockout after 5 wrong passwords, lifted after 15 minutes of
+// (test) clock time. Own server, because it moves the server's clock.
+
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from './lib/server.mjs';
+import { Client, advanceClock, show } from './lib/client.mjs';
+import { expectError } from './lib/expect.mjs';
+
+describe('lockout', () => {
+  const srv = useServer({
+    label: 'lockout',
+    users: [
+      { login: 'C9201', name: '锁定柜员', role: 'clerk', branch: 'GD-GZ-01' },
+      { login: 'C9202', name: '旁观柜员', role: 'clerk', branch: 'GD-GZ-01' },
+    ],
+  });
+  const test = srv.it;
+
+  test('5 wrong passwords lock the account for 15 minutes, even for the right password', async () => {
+    const c = new Client(srv);
+    for (let i = 1; i <= 5; i++) {
+      expectError(await c.login('C9201', `Wrong-pass-${i}0000`), 401, 'invalid_credentials');
+    }
+    let e = expectError(await c.login('C9201', srv.users.C9201.password), 429, 'account_locked');
+    assert.match(e.message, /15/, `the message should say 15 minutes: ${e.message}`);
+    assert.equal(c.cookies.has('hy_session'), false, 'a locked account must not get a session');
+
+    e = expectError(
+      await new Client(srv, { lang: 'en' }).login('C9201', srv.users.C9201.password),
+      429,
+      'account_locked',
+      { lang: 'en' },
+    );
+    assert.match(e.message, /15 min/i, `the English message should say 15 minutes: ${e.message}`);
+    // A wrong password while locked is also answered with the lock.
+    expectError(await c.login('C9201', 'Wrong-pass-60000'), 429, 'account_locked');
+  });
+
+  test('the lock is per login: another user signs in normally', async () => {
+    const r = await new Client(srv).login('C9202', srv.users.C9202.password);
+    assert.equal(r.status, 200, show(r));
+  });
+
+  test('after 10 minutes the account is still locked', async () => {
+    await advanceClock(srv, 600);
+    expectError(await new Client(srv).login('C9201', srv.users.C9201.password), 429, 'account_locked');
+  });
+
+  test('15 minutes (+1 s) after the fifth failure the right password works again', async () => {
+    await advanceClock(srv, 301); // 600 + 301 = 901 s
+    const c = new Client(srv);
+    const r = await c.login('C9201', srv.users.C9201.password);
+    assert.equal(r.status, 200, `still locked after 15 min: ${show(r)}`);
+    assert.ok(c.cookies.has('hy_session'));
+    // The failure count starts over: one wrong password is a plain 401.
+    expectError(await new Client(srv).login('C9201', 'Wrong-pass-70000'), 401, 'invalid_credentials');
+  });
+
+  test('the test clock endpoint reports the moved time', async () => {
+    const before = Date.parse(await advanceClock(srv, 1));
+    const after = Date.parse(await advanceClock(srv, 3600));
+    assert.ok(Number.isFinite(before) && Number.isFinite(after), 'now must be an ISO timestamp');
+    const diff = (after - before) / 1000;
+    assert.ok(diff >= 3600 && diff < 3660, `clock moved by ${diff} s, expected ~3600`);
+  });
+});
