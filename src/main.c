@@ -15,6 +15,10 @@
 #include "core/demo.h"
 #include "core/outbox.h"
 #include "core/scheduler.h"
+#include "crm/customer.h"
+#include "crm/fields.h"
+#include "crm/segments.h"
+#include "crm/tags.h"
 #include "db/db.h"
 #include "http/openapi.h"
 #include "http/router.h"
@@ -91,6 +95,10 @@ static void register_routes(void)
     router_add(dictionaries_routes);
     router_add(audit_routes);
     router_add(outbox_routes);
+    router_add(customers_routes);
+    router_add(tags_routes);
+    router_add(segments_routes);
+    router_add(fields_routes);
 }
 
 static int open_db(const char *url)

@@ -1,0 +1,757 @@
+/*
+ * customer.c - the customer record: validation, numbering, storage, search
+ * conditions and presentation (see customer.h). The HTTP handlers are in
+ * customer_api.c.
+ */
+#include "crm/customer.h"
+
+#include "admin/dictionaries.h"
+#include "auth/perm.h"
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "base/pinyin.h"
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "crm/entity.h"
+#include "crm/fields.h"
+#include "crm/history.h"
+#include "crm/scope.h"
+#include "crm/tags.h"
+#include "db/db.h"
+#include "http/form.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading ---- */
+
+static json_t *text_or_null(struct db_stmt *st, int i)
+{
+    return db_col_is_null(st, i) ? json_null() : json_string(db_col_text(st, i));
+}
+
+static json_t *json_col(struct db_stmt *st, int i, json_t *fallback)
+{
+    json_t *v = db_col_is_null(st, i) ? NULL : json_loads(db_col_text(st, i), 0, NULL);
+    if (!v)
+        return fallback;
+    json_decref(fallback);
+    return v;
+}
+
+static json_t *time_col(struct db_stmt *st, int i)
+{
+    if (db_col_is_null(st, i))
+        return json_null();
+    char iso[32];
+    clock_format_iso(db_col_int(st, i), iso, sizeof(iso));
+    return json_string(iso);
+}
+
+json_t *customer_row(struct db_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
+    json_object_set_new(o, "customer_no", json_string(db_col_text(st, 1)));
+    json_object_set_new(o, "name", json_string(db_col_text(st, 2)));
+    json_object_set_new(o, "name_pinyin", json_string(db_col_text(st, 3)));
+    json_object_set_new(o, "name_initials", json_string(db_col_text(st, 4)));
+    json_object_set_new(o, "gender", text_or_null(st, 5));
+    json_object_set_new(o, "phone", json_string(db_col_text(st, 6)));
+    json_object_set_new(o, "id_number", text_or_null(st, 7));
+    json_object_set_new(o, "birthday", text_or_null(st, 8));
+    json_object_set_new(o, "birthday_lunar", json_boolean(db_col_int(st, 9)));
+    json_object_set_new(o, "address", text_or_null(st, 10));
+    json_object_set_new(o, "region", text_or_null(st, 11));
+    json_object_set_new(o, "occupation", text_or_null(st, 12));
+    json_object_set_new(o, "interests", json_col(st, 13, json_array()));
+    json_object_set_new(o, "family_members", json_col(st, 14, json_array()));
+    json_object_set_new(o, "business_prefs", json_col(st, 15, json_array()));
+    json_object_set_new(o, "service_level", text_or_null(st, 16));
+    json_object_set_new(o, "level", text_or_null(st, 17));
+    json_object_set_new(o, "owner_id",
+                        db_col_is_null(st, 18) ? json_null() : json_integer(db_col_int(st, 18)));
+    json_object_set_new(o, "owner_name", text_or_null(st, 19));
+    json_object_set_new(o, "branch_id", json_integer(db_col_int(st, 20)));
+    json_object_set_new(o, "branch_name", json_string(db_col_text(st, 21)));
+    json_object_set_new(o, "branch_path", json_string(db_col_text(st, 22)));
+    json_object_set_new(o, "custom", json_col(st, 23, json_object()));
+    json_object_set_new(o, "deleted", json_boolean(!db_col_is_null(st, 24)));
+    json_object_set_new(o, "erased", json_boolean(!db_col_is_null(st, 25)));
+    json_object_set_new(o, "merged_into",
+                        db_col_is_null(st, 26) ? json_null() : json_integer(db_col_int(st, 26)));
+    json_object_set_new(o, "version", json_integer(db_col_int(st, 27)));
+    json_object_set_new(o, "created_at", time_col(st, 28));
+    json_object_set_new(o, "updated_at", time_col(st, 29));
+    return o;
+}
+
+json_t *customer_load(struct db *db, const struct auth_user *u, int64_t id, bool deleted)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id = ? AND ");
+    sqlbuf_bind(&b, DB_INT(id));
+    scope_sql(u, "c.branch_path", &b);
+    if (!deleted)
+        sqlbuf_add(&b, " AND c.deleted_at IS NULL");
+    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
+    json_t *rec = NULL;
+    if (st && db_step(st) == 1)
+        rec = customer_row(st);
+    db_finish(st);
+    sqlbuf_release(&b);
+    return rec;
+}
+
+static void mask_field(json_t *o, const char *key, bool id)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v || !*v)
+        return;
+    char *m = id ? id_mask(v) : phone_mask(v);
+    json_object_set_new(o, key, json_string(m));
+    free(m);
+}
+
+json_t *customer_present(struct db *db, json_t *rec)
+{
+    json_t *o = json_deep_copy(rec);
+    mask_field(o, "phone", false);
+    mask_field(o, "id_number", true);
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(o, "family_members"), i, m) mask_field(m, "phone", false);
+    json_object_del(o, "branch_path");
+    if (db) {
+        int64_t id = json_integer_value(json_object_get(o, "id"));
+        json_t *tags = tags_for_objects(db, "customer", &id, 1);
+        char key[24];
+        snprintf(key, sizeof(key), "%lld", (long long)id);
+        json_t *list = json_object_get(tags, key);
+        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        json_decref(tags);
+    }
+    return o;
+}
+
+/* ---- validation ---- */
+
+static const char *const editable[] = {
+    "name",          "gender", "phone",      "id_number", "birthday",       "birthday_lunar",
+    "address",       "region", "occupation", "interests", "family_members", "business_prefs",
+    "service_level", "level",  "owner_id",   "branch_id", "custom",         NULL,
+};
+
+static void fail(json_t *errors, const char *lang, const char *field, const char *key)
+{
+    if (!json_object_get(errors, field))
+        json_object_set_new(errors, field, json_string(i18n_msg(lang, key)));
+}
+
+/* A string field: absent → keep; null / "" → clear; else trimmed and capped. */
+static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang, const char *key,
+                       size_t max)
+{
+    json_t *v = json_object_get(in, key);
+    if (!v)
+        return;
+    if (json_is_null(v)) {
+        json_object_set_new(out, key, json_null());
+        return;
+    }
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+        fail(errors, lang, key, "field.not_string");
+        return;
+    }
+    const char *s = json_string_value(v);
+    size_t a = 0, n = strlen(s);
+    while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\n' || s[a] == '\r'))
+        a++;
+    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    if (n == a) {
+        json_object_set_new(out, key, json_null());
+        return;
+    }
+    char *t = xstrndup(s + a, n - a);
+    if (utf8_len(t) > max)
+        fail(errors, lang, key, "field.too_long");
+    else
+        json_object_set_new(out, key, json_string(t));
+    free(t);
+}
+
+static void check_string_list(json_t *in, json_t *out, json_t *errors, const char *lang,
+                              const char *key)
+{
+    json_t *v = json_object_get(in, key);
+    if (!v)
+        return;
+    if (json_is_null(v)) {
+        json_object_set_new(out, key, json_array());
+        return;
+    }
+    const char *err = NULL;
+    json_t *norm = fields_check_value(FT_ARRAY, NULL, v, &err);
+    if (norm)
+        json_object_set_new(out, key, norm);
+    else
+        fail(errors, lang, key, err);
+}
+
+static void check_family(json_t *in, json_t *out, json_t *errors, const char *lang)
+{
+    json_t *v = json_object_get(in, "family_members");
+    if (!v)
+        return;
+    if (json_is_null(v)) {
+        json_object_set_new(out, "family_members", json_array());
+        return;
+    }
+    if (!json_is_array(v) || json_array_size(v) > 20) {
+        fail(errors, lang, "family_members", "field.not_array");
+        return;
+    }
+    json_t *list = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(v, i, m)
+    {
+        char field[48];
+        json_t *item = json_object();
+        if (!json_is_object(m)) {
+            snprintf(field, sizeof(field), "family_members.%zu", i);
+            fail(errors, lang, field, "field.not_object");
+            json_decref(item);
+            continue;
+        }
+        static const struct {
+            const char *key;
+            size_t max;
+        } texts[] = {{"relation", 16}, {"name", 32}, {"phone", 20}, {"birthday", 10}};
+        json_t *sub = json_object();
+        for (size_t k = 0; k < 4; k++)
+            check_text(m, item, sub, lang, texts[k].key, texts[k].max);
+        const char *phone = json_string_value(json_object_get(item, "phone"));
+        char norm[12];
+        if (phone) {
+            if (validate_mobile(phone, norm))
+                fail(sub, lang, "phone", "field.phone");
+            else
+                json_object_set_new(item, "phone", json_string(norm));
+        }
+        const char *bd = json_string_value(json_object_get(item, "birthday"));
+        struct validate_ymd ymd;
+        if (bd && validate_date(bd, &ymd))
+            fail(sub, lang, "birthday", "field.date");
+        if (!json_string_value(json_object_get(item, "name")) &&
+            !json_string_value(json_object_get(item, "relation")))
+            fail(sub, lang, "name", "field.required");
+        const char *k;
+        json_t *msg;
+        json_object_foreach(sub, k, msg)
+        {
+            snprintf(field, sizeof(field), "family_members.%zu.%s", i, k);
+            json_object_set(errors, field, msg);
+        }
+        json_decref(sub);
+        json_array_append_new(list, item);
+    }
+    json_object_set_new(out, "family_members", list);
+}
+
+static void check_dictionary(struct db *db, json_t *out, json_t *errors, const char *lang,
+                             const char *key, const char *dict)
+{
+    const char *v = json_string_value(json_object_get(out, key));
+    if (v && !dictionaries_has(db, dict, v))
+        fail(errors, lang, key, "field.unknown_option");
+}
+
+static int check_refs(struct db *db, const struct auth_user *u, json_t *in, json_t *out,
+                      json_t *errors, const char *lang)
+{
+    json_t *owner = json_object_get(in, "owner_id");
+    if (owner) {
+        if (json_is_null(owner)) {
+            json_object_set_new(out, "owner_id", json_null());
+        } else if (!json_is_integer(owner)) {
+            fail(errors, lang, "owner_id", "field.not_integer");
+        } else {
+            int64_t one;
+            int rc = db_query_int(db, "SELECT 1 FROM users WHERE id = ? AND status = 'active'",
+                                  DB_ARGS(DB_INT(json_integer_value(owner))), &one);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                fail(errors, lang, "owner_id", "field.unknown_owner");
+            else
+                json_object_set(out, "owner_id", owner);
+        }
+    }
+    json_t *branch = json_object_get(in, "branch_id");
+    if (branch && !json_is_null(branch)) {
+        if (!json_is_integer(branch)) {
+            fail(errors, lang, "branch_id", "field.not_integer");
+            return 0;
+        }
+        struct db_stmt *st = db_query(db, "SELECT path FROM branches WHERE id = ?",
+                                      DB_ARGS(DB_INT(json_integer_value(branch))));
+        if (!st)
+            return DB_ERROR;
+        if (db_step(st) != 1)
+            fail(errors, lang, "branch_id", "field.unknown_branch");
+        else if (!scope_contains(u, db_col_text(st, 0)))
+            fail(errors, lang, "branch_id", "field.branch_scope");
+        else {
+            json_object_set(out, "branch_id", branch);
+            json_object_set_new(out, "branch_path", json_string(db_col_text(st, 0)));
+        }
+        db_finish(st);
+    }
+    return 0;
+}
+
+/* ID number, birthday and gender must agree; a valid ID fills the other two. */
+static void check_identity(json_t *in, json_t *out, json_t *errors, const char *lang)
+{
+    struct validate_ymd today;
+    validate_today(&today);
+    check_text(in, out, errors, lang, "id_number", 18);
+    check_text(in, out, errors, lang, "birthday", 10);
+    check_text(in, out, errors, lang, "gender", 6);
+    const char *gender = json_string_value(json_object_get(out, "gender"));
+    if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
+        fail(errors, lang, "gender", "field.gender");
+    const char *bd = json_string_value(json_object_get(out, "birthday"));
+    struct validate_ymd ymd;
+    if (bd && validate_date(bd, &ymd)) {
+        fail(errors, lang, "birthday", "field.date");
+        bd = NULL;
+    } else if (bd &&
+               (ymd.year > today.year ||
+                (ymd.year == today.year &&
+                 (ymd.month > today.month || (ymd.month == today.month && ymd.day > today.day))))) {
+        fail(errors, lang, "birthday", "id_number.birthdate_future");
+        bd = NULL;
+    }
+    const char *id = json_string_value(json_object_get(out, "id_number"));
+    if (!id)
+        return;
+    struct validate_id_info info;
+    int rc = validate_id_number(id, &today, &info);
+    if (rc) {
+        fail(errors, lang, "id_number", validate_error_key(rc));
+        return;
+    }
+    json_object_set_new(out, "id_number", json_string(info.id));
+    /* What the clerk typed in this request must agree with the ID; values
+     * not typed now are derived from it. */
+    json_t *typed_bd = json_object_get(in, "birthday");
+    json_t *typed_g = json_object_get(in, "gender");
+    if (bd && typed_bd && json_is_string(typed_bd) && strcmp(bd, info.birthday) != 0)
+        fail(errors, lang, "birthday", "field.birthday_mismatch");
+    else
+        json_object_set_new(out, "birthday", json_string(info.birthday));
+    if (gender && typed_g && json_is_string(typed_g) && strcmp(gender, info.gender) != 0)
+        fail(errors, lang, "gender", "field.gender_mismatch");
+    else
+        json_object_set_new(out, "gender", json_string(info.gender));
+}
+
+int customer_check(struct db *db, const struct auth_user *u, const char *lang, json_t *in,
+                   json_t *cur, json_t *out, json_t *errors)
+{
+    /* Start from the current values of every editable field. */
+    for (const char *const *k = editable; *k; k++) {
+        json_t *v = cur ? json_object_get(cur, *k) : NULL;
+        if (v)
+            json_object_set(out, *k, v);
+    }
+    if (cur)
+        json_object_set(out, "branch_path", json_object_get(cur, "branch_path"));
+    else {
+        json_object_set_new(out, "interests", json_array());
+        json_object_set_new(out, "family_members", json_array());
+        json_object_set_new(out, "business_prefs", json_array());
+        json_object_set_new(out, "custom", json_object());
+        json_object_set_new(out, "birthday_lunar", json_false());
+        if (u->branch_id) {
+            json_object_set_new(out, "branch_id", json_integer(u->branch_id));
+            json_object_set_new(out, "branch_path", json_string(u->branch_path));
+        }
+    }
+
+    check_text(in, out, errors, lang, "name", 32);
+    json_t *phone = json_object_get(in, "phone");
+    if (phone) {
+        char norm[12];
+        if (!json_is_string(phone) || validate_mobile(json_string_value(phone), norm))
+            fail(errors, lang, "phone",
+                 json_is_string(phone) && json_string_length(phone) == 0 ? "field.required"
+                                                                         : "field.phone");
+        else
+            json_object_set_new(out, "phone", json_string(norm));
+    }
+    check_identity(in, out, errors, lang);
+    json_t *lunar = json_object_get(in, "birthday_lunar");
+    if (lunar && !json_is_boolean(lunar))
+        fail(errors, lang, "birthday_lunar", "field.not_boolean");
+    else if (lunar)
+        json_object_set(out, "birthday_lunar", lunar);
+    check_text(in, out, errors, lang, "address", 200);
+    check_text(in, out, errors, lang, "region", 100);
+    check_text(in, out, errors, lang, "occupation", 32);
+    check_text(in, out, errors, lang, "service_level", 16);
+    check_text(in, out, errors, lang, "level", 16);
+    check_dictionary(db, out, errors, lang, "service_level", "service_level");
+    check_dictionary(db, out, errors, lang, "level", "customer_level");
+    check_string_list(in, out, errors, lang, "interests");
+    check_string_list(in, out, errors, lang, "business_prefs");
+    check_family(in, out, errors, lang);
+    int rc = check_refs(db, u, in, out, errors, lang);
+    if (rc)
+        return rc;
+    json_t *custom = json_object_get(in, "custom");
+    json_t *custom_out = json_deep_copy(json_object_get(out, "custom"));
+    if (!custom_out)
+        custom_out = json_object();
+    rc = fields_check(db, lang, "customer", custom, custom_out, errors, cur == NULL);
+    json_object_set_new(out, "custom", custom_out);
+    if (rc)
+        return rc;
+
+    if (!json_string_value(json_object_get(out, "name")))
+        fail(errors, lang, "name", "field.required");
+    if (!json_string_value(json_object_get(out, "phone")))
+        fail(errors, lang, "phone", "field.required");
+    if (!json_is_integer(json_object_get(out, "branch_id")))
+        fail(errors, lang, "branch_id", "field.required");
+    return 0;
+}
+
+/* ---- writing ---- */
+
+static int next_customer_no(struct db *db, int64_t branch_id, char *out, size_t outlen)
+{
+    char code[64] = "", seq[80];
+    struct db_stmt *st =
+        db_query(db, "SELECT code FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch_id)));
+    if (!st)
+        return DB_ERROR;
+    if (db_step(st) == 1)
+        snprintf(code, sizeof(code), "%s", db_col_text(st, 0));
+    db_finish(st);
+    snprintf(seq, sizeof(seq), "customer_no:%s", code);
+    int rc =
+        db_exec(db, "UPDATE sequences SET value = value + 1 WHERE name = ?", DB_ARGS(DB_TEXT(seq)));
+    if (!rc && db_changes(db) == 0)
+        rc =
+            db_exec(db, "INSERT INTO sequences (name, value) VALUES (?, 1)", DB_ARGS(DB_TEXT(seq)));
+    int64_t value = 0;
+    if (!rc && db_query_int(db, "SELECT value FROM sequences WHERE name = ?", DB_ARGS(DB_TEXT(seq)),
+                            &value) != 1)
+        rc = DB_ERROR;
+    snprintf(out, outlen, "%s-%06lld", code, (long long)value);
+    return rc;
+}
+
+/* Replace the two-character index entries of a customer's name. */
+static int write_grams(struct db *db, int64_t id, const char *name, bool replace)
+{
+    if (replace) {
+        int rc = db_exec(db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
+                         DB_ARGS(DB_INT(id)));
+        if (rc)
+            return rc;
+    }
+    /* Byte offsets of the code points. */
+    size_t starts[64], n = 0, len = strlen(name);
+    for (size_t i = 0; i < len && n < 63; i++)
+        if (((unsigned char)name[i] & 0xC0) != 0x80)
+            starts[n++] = i;
+    starts[n] = len;
+    for (size_t i = 0; i + 1 < n || (n == 1 && i == 0); i++) {
+        size_t end = n == 1 ? starts[1] : starts[i + 2];
+        char gram[16];
+        if (end - starts[i] >= sizeof(gram))
+            continue;
+        memcpy(gram, name + starts[i], end - starts[i]);
+        gram[end - starts[i]] = '\0';
+        int rc = db_exec(db,
+                         "INSERT INTO customer_name_grams (gram, customer_id) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING",
+                         DB_ARGS(DB_TEXT(gram), DB_INT(id)));
+        if (rc)
+            return rc;
+        if (n == 1)
+            break;
+    }
+    return 0;
+}
+
+static char *dump(json_t *rec, const char *key)
+{
+    json_t *v = json_object_get(rec, key);
+    return json_dumps(v ? v : json_array(), JSON_COMPACT);
+}
+
+static const char *str(json_t *rec, const char *key)
+{
+    return json_string_value(json_object_get(rec, key));
+}
+
+int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
+{
+    char customer_no[96];
+    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
+    int rc = next_customer_no(db, branch_id, customer_no, sizeof(customer_no));
+    if (rc)
+        return rc;
+    const char *name = str(rec, "name"), *phone = str(rec, "phone");
+    char *full = NULL, *initials = NULL;
+    pinyin_name(name, &full, &initials);
+    char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
+         *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
+    json_t *owner = json_object_get(rec, "owner_id");
+    int64_t now = clock_now();
+    rc = db_exec(
+        db,
+        "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, "
+        "phone, phone_last4, id_number, birthday, birthday_lunar, address, region, "
+        "occupation, interests, family_members, business_prefs, service_level, level, "
+        "owner_id, branch_id, branch_path, custom, created_by, updated_by, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?)",
+        DB_ARGS(DB_TEXT(customer_no), DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials),
+                DB_TEXT(str(rec, "gender")), DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4),
+                DB_TEXT(str(rec, "id_number")), DB_TEXT(str(rec, "birthday")),
+                DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
+                DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
+                DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
+                DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
+                DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
+                DB_INT(branch_id), DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom),
+                DB_INT_OR_NULL(u->id, u->id), DB_INT_OR_NULL(u->id, u->id), DB_INT(now),
+                DB_INT(now)));
+    free(full);
+    free(initials);
+    free(interests);
+    free(family);
+    free(prefs);
+    free(custom);
+    if (!rc && db_query_int(db, "SELECT id FROM customers WHERE customer_no = ?",
+                            DB_ARGS(DB_TEXT(customer_no)), id) != 1)
+        rc = DB_ERROR;
+    if (!rc)
+        rc = write_grams(db, *id, name, false);
+    return rc;
+}
+
+int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
+                    json_t *cur, json_t *rec)
+{
+    const char *name = str(rec, "name"), *phone = str(rec, "phone");
+    char *full = NULL, *initials = NULL;
+    pinyin_name(name, &full, &initials);
+    char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
+         *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
+    json_t *owner = json_object_get(rec, "owner_id");
+    int rc = db_exec(
+        db,
+        "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
+        "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
+        "birthday_lunar = ?, address = ?, region = ?, occupation = ?, interests = ?, "
+        "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
+        "owner_id = ?, branch_id = ?, branch_path = ?, custom = ?, updated_by = ?, "
+        "updated_at = ?, version = version + 1 WHERE id = ?",
+        DB_ARGS(DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials), DB_TEXT(str(rec, "gender")),
+                DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4), DB_TEXT(str(rec, "id_number")),
+                DB_TEXT(str(rec, "birthday")),
+                DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
+                DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
+                DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
+                DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
+                DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
+                DB_INT(json_integer_value(json_object_get(rec, "branch_id"))),
+                DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom), DB_INT_OR_NULL(u->id, u->id),
+                DB_INT(clock_now()), DB_INT(id)));
+    free(full);
+    free(initials);
+    free(interests);
+    free(family);
+    free(prefs);
+    free(custom);
+    if (!rc && strcmp(name, str(cur, "name")) != 0)
+        rc = write_grams(db, id, name, true);
+    static const char *const skip[] = {"branch_path", NULL};
+    if (!rc)
+        rc = history_record(db, r, "customer", id, cur, rec, skip);
+    return rc;
+}
+
+json_t *customer_duplicates(struct db *db, const struct auth_user *u, const char *phone,
+                            const char *id_number, int64_t exclude_id)
+{
+    json_t *out = json_array();
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT id, customer_no, name, branch_path, 'phone' FROM customers "
+                 "WHERE phone = ? AND deleted_at IS NULL AND id <> ? "
+                 "UNION ALL SELECT id, customer_no, name, branch_path, 'id_number' FROM customers "
+                 "WHERE id_number = ? AND deleted_at IS NULL AND id <> ? LIMIT 20",
+                 DB_ARGS(DB_TEXT(phone ? phone : ""), DB_INT(exclude_id),
+                         DB_TEXT(id_number ? id_number : ""), DB_INT(exclude_id)));
+    while (st && db_step(st) == 1) {
+        if (scope_contains(u, db_col_text(st, 3)))
+            json_array_append_new(out, json_pack("{s:I,s:s,s:s,s:s}", "id",
+                                                 (json_int_t)db_col_int(st, 0), "customer_no",
+                                                 db_col_text(st, 1), "name", db_col_text(st, 2),
+                                                 "match", db_col_text(st, 4)));
+        else
+            json_array_append_new(
+                out, json_pack("{s:s,s:b}", "match", db_col_text(st, 4), "other_branch", 1));
+    }
+    db_finish(st);
+    return out;
+}
+
+/* ---- search ---- */
+
+static bool all_digits(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool all_letters(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+            return false;
+    return true;
+}
+
+/* [prefix, prefix+1) on an indexed text column. */
+static void prefix_range(struct sqlbuf *w, const char *column, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    char *upper = xstrdup(prefix);
+    upper[n - 1]++;
+    sqlbuf_addf(w, "(%s >= ? AND %s < ?)", column, column);
+    sqlbuf_bind_text_copy(w, prefix);
+    sqlbuf_bind_text_copy(w, upper);
+    free(upper);
+}
+
+/* The quick-search box: decide from the shape of what was typed which
+ * indexed column to ask, so every kind of lookup is an index seek. */
+static void quick_search(struct sqlbuf *w, const char *q_in)
+{
+    char q[128];
+    size_t a = 0, n = strlen(q_in);
+    while (a < n && q_in[a] == ' ')
+        a++;
+    while (n > a && q_in[n - 1] == ' ')
+        n--;
+    if (n - a >= sizeof(q))
+        n = a + sizeof(q) - 1;
+    memcpy(q, q_in + a, n - a);
+    q[n - a] = '\0';
+    size_t len = strlen(q);
+    if (len == 0) {
+        sqlbuf_add(w, "(1 = 1)");
+        return;
+    }
+    struct validate_id_info info;
+    struct validate_ymd today;
+    validate_today(&today);
+    if (all_digits(q) && len == 11) {
+        sqlbuf_add(w, "(c.phone = ?)");
+        sqlbuf_bind_text_copy(w, q);
+    } else if (all_digits(q) && len == 4) {
+        sqlbuf_add(w, "(c.phone_last4 = ?)");
+        sqlbuf_bind_text_copy(w, q);
+    } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
+        sqlbuf_add(w, "(c.id_number = ?)");
+        sqlbuf_bind_text_copy(w, info.id);
+    } else if (all_digits(q) && len >= 5 && len < 11) {
+        prefix_range(w, "c.phone", q); /* a phone number being typed */
+    } else if (strchr(q, '-') && len >= 3) {
+        char *upper = xstrdup(q);
+        for (char *p = upper; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 32);
+        prefix_range(w, "c.customer_no", upper);
+        free(upper);
+    } else if (all_letters(q)) {
+        char lower[128];
+        for (size_t i = 0; i <= len; i++)
+            lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
+        sqlbuf_add(w, "(");
+        prefix_range(w, "c.name_initials", lower);
+        sqlbuf_add(w, " OR ");
+        prefix_range(w, "c.name_pinyin", lower);
+        sqlbuf_add(w, ")");
+    } else {
+        size_t chars = utf8_len(q);
+        bool ascii = true;
+        for (const char *p = q; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                ascii = false;
+        if (!ascii && chars == 1) {
+            /* One character: a surname. */
+            char upper[16];
+            snprintf(upper, sizeof(upper), "%s\xf4\x8f\xbf\xbf", q);
+            sqlbuf_add(w, "(c.name >= ? AND c.name < ?)");
+            sqlbuf_bind_text_copy(w, q);
+            sqlbuf_bind_text_copy(w, upper);
+        } else if (!ascii) {
+            /* The first two characters find the candidates through the
+             * gram index; longer fragments are then checked in full. */
+            size_t cut = 0, seen = 0;
+            while (q[cut] && seen < 3) {
+                if (((unsigned char)q[cut] & 0xC0) != 0x80)
+                    seen++;
+                if (seen < 3)
+                    cut++;
+            }
+            char gram[16];
+            snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
+            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");
+            sqlbuf_bind_text_copy(w, gram);
+            if (chars > 2) {
+                sqlbuf_add(w, " AND c.name LIKE ? ESCAPE '\\'");
+                sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+            }
+            sqlbuf_add(w, ")");
+        } else {
+            sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
+            sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+            sqlbuf_bind_text_copy(w, q);
+        }
+    }
+}
+
+int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+{
+    scope_sql(u, "c.branch_path", w);
+    sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
+                          : " AND c.deleted_at IS NULL");
+    if (q && *q) {
+        sqlbuf_add(w, " AND ");
+        quick_search(w, q);
+    }
+    if (filter) {
+        sqlbuf_add(w, " AND ");
+        int rc = filter_compile(db, &entity_customer, filter, w, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * customer.h - individual customers (个人客户): the record, its validation
+ * and storage, shared by the HTTP endpoints, import and export.
+ *
+ * A record travels as a JSON object with clear values (the "record"):
+ * id, customer_no, name, gender, phone, id_number, birthday,
+ * birthday_lunar, address, region, occupation, interests, family_members,
+ * business_prefs, service_level, level, owner_id, owner_name, branch_id,
+ * branch_name, branch_path, custom, deleted, version, created_at,
+ * updated_at. customer_present() turns it into what a user may see.
+ */
+#ifndef HY_CUSTOMER_H
+#define HY_CUSTOMER_H
+
+#include "crm/filter.h"
+#include "db/sqlbuf.h"
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+
+/* Validate the fields in `in` on top of `cur` (NULL for a new customer:
+ * then name and phone are required). Normalised values of every editable
+ * field land in out; translated messages in errors, keyed by field
+ * ("custom.<key>" for custom fields). Negative only on database failure. */
+int customer_check(struct db *db, const struct auth_user *u, const char *lang, json_t *in,
+                   json_t *cur, json_t *out, json_t *errors);
+/* Insert a checked record; sets *id. The customer number is generated. */
+int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
+/* Write a checked record over customer id and record the field changes
+ * against cur in the history (r gives who; may be NULL for imports). */
+int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
+                    json_t *cur, json_t *rec);
+/* The clear record of id if u may see it; NULL otherwise. deleted: also
+ * records in the recycle bin. */
+json_t *customer_load(struct db *db, const struct auth_user *u, int64_t id, bool deleted);
+/* What u sees of rec: masked phone / ID / family phones, tags added. */
+json_t *customer_present(struct db *db, json_t *rec);
+/* Customers (not deleted) with the same phone or ID number, excluding
+ * exclude_id: [{"id","customer_no","name","match"}] inside u's scope,
+ * [{"match","other_branch":true}] outside it. */
+json_t *customer_duplicates(struct db *db, const struct auth_user *u, const char *phone,
+                            const char *id_number, int64_t exclude_id);
+/* Append the WHERE conditions of a list (scope, not deleted / deleted, quick
+ * search q, filter tree) to w. -1 with err filled for a bad filter. */
+int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                   bool deleted, struct sqlbuf *w, struct filter_error *err);
+
+/* SELECT list and FROM clause that customer_row() reads. */
+#define CUSTOMER_COLUMNS                                                                           \
+    "c.id, c.customer_no, c.name, c.name_pinyin, c.name_initials, c.gender, c.phone, "             \
+    "c.id_number, c.birthday, c.birthday_lunar, c.address, c.region, c.occupation, c.interests, "  \
+    "c.family_members, c.business_prefs, c.service_level, c.level, c.owner_id, o.name, "           \
+    "c.branch_id, b.name, c.branch_path, c.custom, c.deleted_at, c.erased_at, c.merged_into, "     \
+    "c.version, c.created_at, c.updated_at"
+#define CUSTOMER_FROM                                                                              \
+    "customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN users o ON o.id = c.owner_id"
+/* The record in the current row of a CUSTOMER_COLUMNS query. */
+json_t *customer_row(struct db_stmt *st);
+
+extern const struct route customers_routes[];
+
+#endif

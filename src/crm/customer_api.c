@@ -1,0 +1,785 @@
+/*
+ * customer_api.c - the /customers endpoints: list and quick search,
+ * profile CRUD with optimistic locking, duplicates and merge, recycle bin
+ * and PIPL erasure, reveal of masked data, history and tags.
+ *
+ * Every handler loads records through customer_load()/customer_where(),
+ * which apply the branch scope, so a record outside the caller's scope is
+ * simply not found (404), never "forbidden".
+ */
+#include "crm/customer.h"
+
+#include "auth/perm.h"
+#include "base/clock.h"
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "core/audit.h"
+#include "crm/history.h"
+#include "crm/scope.h"
+#include "crm/segments.h"
+#include "crm/tags.h"
+#include "db/db.h"
+#include "http/form.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *key, *expr;
+    bool text;
+} sorts[] = {
+    {"updated_at", "c.updated_at", false},
+    {"created_at", "c.created_at", false},
+    {"name", "c.name", true},
+    {"customer_no", "c.customer_no", true},
+};
+
+/* Cursor: base64url of JSON [sort value, id] of the last row of a page. */
+static char *cursor_encode(json_t *last, const char *sort_key, bool text)
+{
+    json_t *v = json_object_get(last, sort_key);
+    json_t *arr;
+    if (text) {
+        arr = json_pack("[O,O]", v, json_object_get(last, "id"));
+    } else {
+        /* Times are keyed as Unix seconds, which the row shows as ISO. */
+        int64_t t = 0;
+        clock_parse_iso(json_string_value(v), &t);
+        arr = json_pack("[I,O]", (json_int_t)t, json_object_get(last, "id"));
+    }
+    char *raw = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    size_t n = strlen(raw);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = xmalloc(cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(raw);
+    return out;
+}
+
+static json_t *cursor_decode(const char *s)
+{
+    unsigned char buf[512];
+    size_t n = 0;
+    if (strlen(s) > 600 || sodium_base642bin(buf, sizeof(buf) - 1, s, strlen(s), NULL, &n, NULL,
+                                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    json_t *v = json_loadb((const char *)buf, n, 0, NULL);
+    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(json_array_get(v, 1))) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void reply_filter_error(struct req *r, const struct filter_error *err)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg), "%s%s%s", req_msg(r, err->key), err->where[0] ? ": " : "",
+             err->where);
+    reply_invalid(r, json_pack("{s:s}", "filter", msg));
+}
+
+/* Present a page of records with their tags fetched in one query. */
+static json_t *present_page(struct db *db, json_t *recs)
+{
+    size_t n = json_array_size(recs), i;
+    int64_t *ids = xcalloc(n ? n : 1, sizeof(*ids));
+    json_t *rec;
+    json_array_foreach(recs, i, rec) ids[i] = json_integer_value(json_object_get(rec, "id"));
+    json_t *tags = tags_for_objects(db, "customer", ids, n);
+    json_t *items = json_array();
+    json_array_foreach(recs, i, rec)
+    {
+        json_t *o = customer_present(NULL, rec);
+        char key[24];
+        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
+        json_t *list = json_object_get(tags, key);
+        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        json_array_append_new(items, o);
+    }
+    json_decref(tags);
+    free(ids);
+    return items;
+}
+
+static void list(struct req *r)
+{
+    const char *q = req_query(r, "q");
+    const char *filter_s = req_query(r, "filter");
+    const char *segment = req_query(r, "segment_id");
+    const char *sort = req_query(r, "sort");
+    const char *limit_s = req_query(r, "limit");
+    const char *cursor_s = req_query(r, "cursor");
+    const char *count = req_query(r, "count");
+    const char *deleted_s = req_query(r, "deleted");
+    bool deleted = deleted_s && strcmp(deleted_s, "1") == 0;
+    if (deleted && !(r->user->perms & PERM_MERGE))
+        return reply_error(r, 403, "forbidden");
+
+    int64_t limit = 20;
+    if (limit_s) {
+        char *end;
+        limit = strtoll(limit_s, &end, 10);
+        if (*end || limit < 1 || limit > 200)
+            return reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+    }
+    bool desc = true;
+    size_t si = 0;
+    if (sort && *sort) {
+        desc = sort[0] == '-';
+        const char *key = desc ? sort + 1 : sort;
+        for (si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++)
+            if (strcmp(sorts[si].key, key) == 0)
+                break;
+        if (si == sizeof(sorts) / sizeof(sorts[0]))
+            return reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
+    }
+    json_t *filter = NULL, *cursor = NULL;
+    if (filter_s && *filter_s) {
+        filter = json_loads(filter_s, 0, NULL);
+        if (!filter)
+            return reply_error(r, 400, "bad_request");
+    }
+    if (cursor_s && *cursor_s && !(cursor = cursor_decode(cursor_s))) {
+        json_decref(filter);
+        return reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+    }
+
+    struct sqlbuf w, b;
+    struct filter_error err;
+    sqlbuf_init(&w);
+    sqlbuf_init(&b);
+    json_t *recs = json_array(), *body = json_object();
+    int rc = customer_where(r->db, r->user, q, filter, deleted, &w, &err);
+    if (rc == 0 && segment && *segment) {
+        json_t *sf = NULL;
+        char *sq = NULL;
+        rc = segments_resolve(r->db, r->user, strtoll(segment, NULL, 10), &sf, &sq);
+        if (rc == 0) {
+            reply_invalid(r, json_pack("{s:s}", "segment_id", req_msg(r, "not_found")));
+            goto out;
+        }
+        if (rc == 1) {
+            struct sqlbuf sw;
+            sqlbuf_init(&sw);
+            rc = customer_where(r->db, r->user, sq, sf, deleted, &sw, &err);
+            if (rc == 0) {
+                sqlbuf_add(&w, " AND ");
+                sqlbuf_append(&w, &sw);
+            }
+            sqlbuf_release(&sw);
+        }
+        json_decref(sf);
+        free(sq);
+    }
+    if (rc == -1) {
+        reply_filter_error(r, &err);
+        goto out;
+    }
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        goto out;
+    }
+    if (!(count && strcmp(count, "none") == 0)) {
+        sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+        sqlbuf_append(&b, &w);
+        int64_t total = 0;
+        if (db_query_int(r->db, b.sql, b.args, b.nargs, &total) < 0) {
+            reply_db_error(r, DB_ERROR);
+            goto out;
+        }
+        json_object_set_new(body, "total", json_integer(total));
+        sqlbuf_release(&b);
+        sqlbuf_init(&b);
+    }
+    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE ");
+    sqlbuf_append(&b, &w);
+    const char *expr = sorts[si].expr;
+    if (cursor) {
+        json_t *v = json_array_get(cursor, 0);
+        sqlbuf_addf(&b, " AND (%s %s ? OR (%s = ? AND c.id %s ?))", expr, desc ? "<" : ">", expr,
+                    desc ? "<" : ">");
+        for (int k = 0; k < 2; k++) {
+            if (sorts[si].text && json_is_string(v))
+                sqlbuf_bind_text_copy(&b, json_string_value(v));
+            else
+                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
+        }
+        sqlbuf_bind(&b, DB_INT(json_integer_value(json_array_get(cursor, 1))));
+    }
+    sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s LIMIT ?", expr, desc ? "DESC" : "ASC",
+                desc ? "DESC" : "ASC");
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        goto out;
+    }
+    bool more = false;
+    while ((rc = db_step(st)) == 1) {
+        if ((int64_t)json_array_size(recs) == limit) {
+            more = true;
+            break;
+        }
+        json_array_append_new(recs, customer_row(st));
+    }
+    db_finish(st);
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        goto out;
+    }
+    if (more) {
+        char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1), sorts[si].key,
+                                sorts[si].text);
+        json_object_set_new(body, "next_cursor", json_string(c));
+        free(c);
+    } else {
+        json_object_set_new(body, "next_cursor", json_null());
+    }
+    json_object_set_new(body, "items", present_page(r->db, recs));
+    reply_json(r, 200, body);
+    body = NULL;
+out:
+    json_decref(body);
+    json_decref(recs);
+    json_decref(filter);
+    json_decref(cursor);
+    sqlbuf_release(&w);
+    sqlbuf_release(&b);
+}
+
+/* Load the customer named by the path, or reply 404. */
+static json_t *load_or_404(struct req *r, bool deleted)
+{
+    int64_t id = req_param_id(r, 0);
+    json_t *rec = id > 0 ? customer_load(r->db, r->user, id, deleted) : NULL;
+    if (!rec)
+        reply_error(r, 404, "not_found");
+    return rec;
+}
+
+static void reply_customer(struct req *r, unsigned status, int64_t id)
+{
+    json_t *rec = customer_load(r->db, r->user, id, true);
+    if (!rec)
+        return reply_error(r, 404, "not_found");
+    json_t *o = customer_present(r->db, rec);
+    json_decref(rec);
+    reply_json(r, status, json_pack("{s:o}", "customer", o));
+}
+
+static void get(struct req *r)
+{
+    json_t *rec = load_or_404(r, true);
+    if (!rec)
+        return;
+    json_t *o = customer_present(r->db, rec);
+    json_decref(rec);
+    reply_json(r, 200, json_pack("{s:o}", "customer", o));
+}
+
+/* Attach the tag ids listed under key in the request body. */
+static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
+{
+    if (!ids)
+        return 0;
+    if (!json_is_array(ids) || json_array_size(ids) > 50) {
+        json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.not_array")));
+        return 0;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_integer(v) || !tags_exists(r->db, json_integer_value(v))) {
+            json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.unknown_tag")));
+            return 0;
+        }
+        int rc = tags_attach(r->db, "customer", id, json_integer_value(v));
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void reply_duplicates(struct req *r, json_t *dups)
+{
+    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "duplicate", "message",
+                             req_msg(r, "duplicate"), "duplicates", dups);
+    reply_json(r, 409, body);
+}
+
+static void create(struct req *r)
+{
+    json_t *rec = json_object(), *errors = json_object();
+    int rc = customer_check(r->db, r->user, r->lang, r->json, NULL, rec, errors);
+    if (rc)
+        goto db_fail;
+    if (json_object_size(errors)) {
+        json_decref(rec);
+        return reply_invalid(r, errors);
+    }
+    if (!json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
+        json_t *dups =
+            customer_duplicates(r->db, r->user, json_string_value(json_object_get(rec, "phone")),
+                                json_string_value(json_object_get(rec, "id_number")), 0);
+        if (json_array_size(dups)) {
+            json_decref(rec);
+            json_decref(errors);
+            return reply_duplicates(r, dups);
+        }
+        json_decref(dups);
+    }
+    int64_t id = 0;
+    rc = db_begin(r->db);
+    if (!rc)
+        rc = customer_insert(r->db, r->user, rec, &id);
+    if (!rc)
+        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
+    if (!rc && json_object_size(errors)) {
+        db_rollback(r->db);
+        json_decref(rec);
+        return reply_invalid(r, errors);
+    }
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.create", "customer", id, NULL);
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        goto db_fail;
+    }
+    json_decref(rec);
+    json_decref(errors);
+    return reply_customer(r, 201, id);
+db_fail:
+    json_decref(rec);
+    json_decref(errors);
+    reply_db_error(r, rc);
+}
+
+static void update(struct req *r)
+{
+    json_t *cur = load_or_404(r, false);
+    if (!cur)
+        return;
+    int64_t id = json_integer_value(json_object_get(cur, "id"));
+    json_t *version = json_object_get(r->json, "version");
+    if (!json_is_integer(version)) {
+        json_decref(cur);
+        return reply_invalid(r, json_pack("{s:s}", "version", req_msg(r, "field.required")));
+    }
+    if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
+        json_decref(cur);
+        return reply_error(r, 409, "stale_version");
+    }
+    json_t *rec = json_object(), *errors = json_object();
+    int rc = customer_check(r->db, r->user, r->lang, r->json, cur, rec, errors);
+    if (!rc && json_object_size(errors)) {
+        json_decref(cur);
+        json_decref(rec);
+        return reply_invalid(r, errors);
+    }
+    json_decref(errors);
+    if (!rc)
+        rc = db_begin(r->db);
+    if (!rc) {
+        /* The version check again inside the write lock: another clerk may
+         * have saved between our read and now. */
+        int64_t v = 0;
+        db_query_int(r->db, "SELECT version FROM customers WHERE id = ?", DB_ARGS(DB_INT(id)), &v);
+        if (v != json_integer_value(version)) {
+            db_rollback(r->db);
+            json_decref(cur);
+            json_decref(rec);
+            return reply_error(r, 409, "stale_version");
+        }
+        rc = customer_update(r->db, r, r->user, id, cur, rec);
+    }
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.update", "customer", id, NULL);
+    if (!rc)
+        rc = db_commit(r->db);
+    json_decref(cur);
+    json_decref(rec);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_customer(r, 200, id);
+}
+
+/* Run one statement over customer id plus an audit entry, in a transaction. */
+static int change(struct req *r, int64_t id, const char *sql, const struct db_val *args, int nargs,
+                  const char *action, json_t *detail)
+{
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = db_exec(r->db, sql, args, nargs);
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, action, "customer", id, detail);
+    else
+        json_decref(detail);
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc)
+        db_rollback(r->db);
+    return rc;
+}
+
+static void delete (struct req *r)
+{
+    json_t *cur = load_or_404(r, false);
+    if (!cur)
+        return;
+    int64_t id = json_integer_value(json_object_get(cur, "id"));
+    json_decref(cur);
+    int64_t now = clock_now();
+    int rc = change(r, id,
+                    "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
+                    "WHERE id = ?",
+                    DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete", NULL);
+    if (rc)
+        return reply_db_error(r, rc);
+    reply_ok(r);
+}
+
+static void restore(struct req *r)
+{
+    json_t *cur = load_or_404(r, true);
+    if (!cur)
+        return;
+    int64_t id = json_integer_value(json_object_get(cur, "id"));
+    bool erased = json_is_true(json_object_get(cur, "erased"));
+    json_decref(cur);
+    if (erased)
+        return reply_error(r, 404, "not_found");
+    int rc = change(r, id,
+                    "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
+                    "version = version + 1 WHERE id = ?",
+                    DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", NULL);
+    if (rc)
+        return reply_db_error(r, rc);
+    reply_customer(r, 200, id);
+}
+
+/* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
+static void erase(struct req *r)
+{
+    json_t *cur = load_or_404(r, true);
+    if (!cur)
+        return;
+    int64_t id = json_integer_value(json_object_get(cur, "id"));
+    json_decref(cur);
+    int64_t now = clock_now();
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = db_exec(r->db,
+                     "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
+                     "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
+                     "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
+                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
+                     "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
+                     "version = version + 1 WHERE id = ?",
+                     DB_ARGS(DB_TEXT(req_msg(r, "customer.erased")), DB_INT(now), DB_INT(now),
+                             DB_INT(now), DB_INT(id)));
+    if (!rc)
+        rc = db_exec(r->db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
+                     DB_ARGS(DB_INT(id)));
+    if (!rc)
+        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
+                     DB_ARGS(DB_INT(id)));
+    if (!rc)
+        rc = history_erase(r->db, "customer", id);
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.erase", "customer", id, NULL);
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_ok(r);
+}
+
+static void merge(struct req *r)
+{
+    json_t *keep = load_or_404(r, false);
+    if (!keep)
+        return;
+    int64_t id = json_integer_value(json_object_get(keep, "id"));
+    json_decref(keep);
+    json_t *dup_v = json_object_get(r->json, "duplicate_id");
+    if (!json_is_integer(dup_v) || json_integer_value(dup_v) == id)
+        return reply_invalid(r, json_pack("{s:s}", "duplicate_id", req_msg(r, "field.invalid")));
+    int64_t dup = json_integer_value(dup_v);
+    json_t *other = customer_load(r->db, r->user, dup, false);
+    if (!other)
+        return reply_error(r, 404, "not_found");
+    json_t *detail = json_pack("{s:I,s:s,s:s}", "duplicate_id", (json_int_t)dup, "customer_no",
+                               json_string_value(json_object_get(other, "customer_no")), "name",
+                               json_string_value(json_object_get(other, "name")));
+    json_decref(other);
+    int64_t now = clock_now();
+    int rc = db_begin(r->db);
+    /* The duplicate's tags (and, as modules arrive, its business records and
+     * tasks) move to the survivor. */
+    if (!rc)
+        rc = db_exec(r->db,
+                     "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
+                     "SELECT entity, ?, tag_id, ? FROM object_tags WHERE entity = 'customer' "
+                     "AND object_id = ? ON CONFLICT DO NOTHING",
+                     DB_ARGS(DB_INT(id), DB_INT(now), DB_INT(dup)));
+    if (!rc)
+        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
+                     DB_ARGS(DB_INT(dup)));
+    if (!rc)
+        rc = db_exec(r->db,
+                     "UPDATE customers SET deleted_at = ?, merged_into = ?, updated_at = ?, "
+                     "version = version + 1 WHERE id = ?",
+                     DB_ARGS(DB_INT(now), DB_INT(id), DB_INT(now), DB_INT(dup)));
+    if (!rc)
+        rc = db_exec(r->db,
+                     "UPDATE customers SET updated_at = ?, version = version + 1 WHERE id = ?",
+                     DB_ARGS(DB_INT(now), DB_INT(id)));
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.merge", "customer", id, detail);
+    else
+        json_decref(detail);
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_customer(r, 200, id);
+}
+
+static void reveal(struct req *r)
+{
+    json_t *rec = load_or_404(r, true);
+    if (!rec)
+        return;
+    int64_t id = json_integer_value(json_object_get(rec, "id"));
+    int rc = audit_write(r->db, r, NULL, "customer.reveal", "customer", id,
+                         json_pack("{s:[s,s]}", "fields", "phone", "id_number"));
+    if (rc) {
+        json_decref(rec);
+        return reply_db_error(r, rc);
+    }
+    reply_json(r, 200,
+               json_pack("{s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
+                         json_object_get(rec, "id_number"), "family_members",
+                         json_object_get(rec, "family_members")));
+    json_decref(rec);
+}
+
+static void history(struct req *r)
+{
+    json_t *rec = load_or_404(r, true);
+    if (!rec)
+        return;
+    int64_t id = json_integer_value(json_object_get(rec, "id"));
+    json_decref(rec);
+    history_reply(r, "customer", id);
+}
+
+static void tags_add(struct req *r)
+{
+    json_t *rec = load_or_404(r, false);
+    if (!rec)
+        return;
+    int64_t id = json_integer_value(json_object_get(rec, "id"));
+    json_decref(rec);
+    json_t *errors = json_object();
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
+    if (!rc && json_object_size(errors)) {
+        db_rollback(r->db);
+        return reply_invalid(r, errors);
+    }
+    json_decref(errors);
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.tag", "customer", id,
+                         json_pack("{s:O}", "add", json_object_get(r->json, "tag_ids")));
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_customer(r, 200, id);
+}
+
+static void tags_remove(struct req *r)
+{
+    json_t *rec = load_or_404(r, false);
+    if (!rec)
+        return;
+    int64_t id = json_integer_value(json_object_get(rec, "id"));
+    json_decref(rec);
+    int64_t tag = req_param_id(r, 1);
+    int rc = change(r, id,
+                    "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ? AND "
+                    "tag_id = ?",
+                    DB_ARGS(DB_INT(id), DB_INT(tag)), "customer.untag",
+                    json_pack("{s:I}", "remove", (json_int_t)tag));
+    if (rc)
+        return reply_db_error(r, rc);
+    reply_customer(r, 200, id);
+}
+
+/* POST /customers/bulk-tags: add / remove tags on chosen ids or on every
+ * customer a filter finds (within scope), in one statement each. */
+static void bulk_tags(struct req *r)
+{
+    json_t *ids = json_object_get(r->json, "ids");
+    json_t *filter = json_object_get(r->json, "filter");
+    const char *q = json_string_value(json_object_get(r->json, "q"));
+    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
+    json_t *errors = json_object();
+    if (ids && (!json_is_array(ids) || json_array_size(ids) > 1000))
+        json_object_set_new(errors, "ids", json_string(req_msg(r, "field.not_array")));
+    json_t *lists[2] = {add, remove};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *v;
+        if (lists[k] && !json_is_array(lists[k]))
+            json_object_set_new(errors, k ? "remove" : "add",
+                                json_string(req_msg(r, "field.not_array")));
+        json_array_foreach(lists[k], i,
+                           v) if (!json_is_integer(v) || !tags_exists(r->db, json_integer_value(v)))
+            json_object_set_new(errors, k ? "remove" : "add",
+                                json_string(req_msg(r, "field.unknown_tag")));
+    }
+    if (json_object_size(errors))
+        return reply_invalid(r, errors);
+    json_decref(errors);
+
+    struct sqlbuf w;
+    struct filter_error err;
+    sqlbuf_init(&w);
+    int rc = customer_where(r->db, r->user, q, filter && !json_is_null(filter) ? filter : NULL,
+                            false, &w, &err);
+    if (rc == -1) {
+        sqlbuf_release(&w);
+        return reply_filter_error(r, &err);
+    }
+    if (ids) {
+        sqlbuf_add(&w, " AND c.id IN (");
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+        {
+            sqlbuf_add(&w, i ? ", ?" : "?");
+            sqlbuf_bind(&w, DB_INT(json_integer_value(v)));
+        }
+        if (json_array_size(ids) == 0)
+            sqlbuf_add(&w, "NULL");
+        sqlbuf_add(&w, ")");
+    }
+    int64_t updated = 0;
+    if (!rc)
+        rc = db_begin(r->db);
+    if (!rc) {
+        struct sqlbuf b;
+        sqlbuf_init(&b);
+        sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+        sqlbuf_append(&b, &w);
+        if (db_query_int(r->db, b.sql, b.args, b.nargs, &updated) < 0)
+            rc = DB_ERROR;
+        sqlbuf_release(&b);
+    }
+    for (int k = 0; k < 2 && !rc; k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(lists[k], i, v)
+        {
+            struct sqlbuf b;
+            sqlbuf_init(&b);
+            if (k == 0) {
+                sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
+                               "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
+                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
+                sqlbuf_bind(&b, DB_INT(clock_now()));
+                sqlbuf_append(&b, &w);
+                sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
+            } else {
+                sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
+                               "AND object_id IN (SELECT c.id FROM customers c WHERE ");
+                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
+                sqlbuf_append(&b, &w);
+                sqlbuf_add(&b, ")");
+            }
+            rc = db_exec(r->db, b.sql, b.args, b.nargs);
+            sqlbuf_release(&b);
+            if (rc)
+                break;
+        }
+    }
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.bulk_tag", NULL, 0,
+                         json_pack("{s:O,s:O,s:I}", "add", add ? add : json_null(), "remove",
+                                   remove ? remove : json_null(), "count", (json_int_t)updated));
+    if (!rc)
+        rc = db_commit(r->db);
+    sqlbuf_release(&w);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
+}
+
+/* GET /customers/duplicates?phone=&id_number= : the form warns while typing. */
+static void duplicates(struct req *r)
+{
+    const char *phone = req_query(r, "phone"), *id = req_query(r, "id_number");
+    const char *exclude = req_query(r, "exclude_id");
+    char norm_phone[12] = "";
+    struct validate_id_info info = {0};
+    struct validate_ymd today;
+    validate_today(&today);
+    if (phone && validate_mobile(phone, norm_phone))
+        norm_phone[0] = '\0';
+    if (id && validate_id_number(id, &today, &info))
+        info.id[0] = '\0';
+    json_t *items =
+        customer_duplicates(r->db, r->user, norm_phone[0] ? norm_phone : NULL,
+                            info.id[0] ? info.id : NULL, exclude ? strtoll(exclude, NULL, 10) : 0);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+const struct route customers_routes[] = {
+    {"GET", "/api/v1/customers", list, PERM_CUSTOMERS_READ, 0,
+     "Search and list customers (q, filter, segment_id, sort, cursor)"},
+    {"POST", "/api/v1/customers", create, PERM_CUSTOMERS_WRITE, 0, "Create a customer profile"},
+    {"GET", "/api/v1/customers/duplicates", duplicates, PERM_CUSTOMERS_READ, 0,
+     "Customers with the same phone or ID number"},
+    {"POST", "/api/v1/customers/bulk-tags", bulk_tags, PERM_CUSTOMERS_WRITE, 0,
+     "Add or remove tags on many customers"},
+    {"GET", "/api/v1/customers/{id}", get, PERM_CUSTOMERS_READ, 0, "One customer profile"},
+    {"PATCH", "/api/v1/customers/{id}", update, PERM_CUSTOMERS_WRITE, 0,
+     "Change a profile (send version)"},
+    {"DELETE", "/api/v1/customers/{id}", delete, PERM_CUSTOMERS_WRITE, 0,
+     "Move a profile to the recycle bin"},
+    {"POST", "/api/v1/customers/{id}/restore", restore, PERM_MERGE, 0,
+     "Restore a profile from the recycle bin"},
+    {"POST", "/api/v1/customers/{id}/erase", erase, PERM_ADMIN, 0,
+     "Erase a person's data for good (PIPL request)"},
+    {"POST", "/api/v1/customers/{id}/merge", merge, PERM_MERGE, 0,
+     "Merge a duplicate profile into this one"},
+    {"POST", "/api/v1/customers/{id}/reveal", reveal, PERM_REVEAL, 0,
+     "Show the unmasked phone and ID number (audited)"},
+    {"GET", "/api/v1/customers/{id}/history", history, PERM_CUSTOMERS_READ, 0,
+     "Field-level change history"},
+    {"POST", "/api/v1/customers/{id}/tags", tags_add, PERM_CUSTOMERS_WRITE, 0, "Add tags"},
+    {"DELETE", "/api/v1/customers/{id}/tags/{tag_id}", tags_remove, PERM_CUSTOMERS_WRITE, 0,
+     "Remove a tag"},
+    {0},
+};

@@ -1,0 +1,131 @@
+/*
+ * history.c - see history.h. Values are stored as JSON text so lists and
+ * objects (family members, custom values) round-trip exactly.
+ */
+#include "crm/history.h"
+
+#include "base/clock.h"
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "core/listing.h"
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool skipped(const char *key, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strcmp(*skip, key) == 0)
+            return true;
+    return false;
+}
+
+static int write_row(struct db *db, struct req *r, const char *entity, int64_t id,
+                     const char *field, json_t *old, json_t *new)
+{
+    char *o = old && !json_is_null(old) ? json_dumps(old, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *n = new && !json_is_null(new) ? json_dumps(new, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    int rc = db_exec(db,
+                     "INSERT INTO change_log (entity, object_id, at, user_id, login, field, "
+                     "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     DB_ARGS(DB_TEXT(entity), DB_INT(id), DB_INT(clock_now()),
+                             DB_INT_OR_NULL(r && r->user, r && r->user ? r->user->id : 0),
+                             DB_TEXT(r && r->user ? r->user->login : NULL), DB_TEXT(field),
+                             DB_TEXT(o), DB_TEXT(n)));
+    free(o);
+    free(n);
+    return rc;
+}
+
+int history_record(struct db *db, struct req *r, const char *entity, int64_t id, json_t *before,
+                   json_t *after, const char *const *skip)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(after, key, v)
+    {
+        if (skipped(key, skip))
+            continue;
+        json_t *old = json_object_get(before, key);
+        if (strcmp(key, "custom") == 0 && json_is_object(v)) {
+            /* One row per custom field, named custom.<key>. */
+            const char *ck;
+            json_t *cv;
+            json_t *old_custom = json_is_object(old) ? old : NULL;
+            json_object_foreach(v, ck, cv)
+            {
+                json_t *ov = old_custom ? json_object_get(old_custom, ck) : NULL;
+                if (ov && json_equal(ov, cv))
+                    continue;
+                char *name = xasprintf("custom.%s", ck);
+                int rc = write_row(db, r, entity, id, name, ov, cv);
+                free(name);
+                if (rc)
+                    return rc;
+            }
+            json_object_foreach(old_custom, ck, cv)
+            {
+                if (json_object_get(v, ck))
+                    continue;
+                char *name = xasprintf("custom.%s", ck);
+                int rc = write_row(db, r, entity, id, name, cv, NULL);
+                free(name);
+                if (rc)
+                    return rc;
+            }
+            continue;
+        }
+        bool same = (!old && json_is_null(v)) || (old && json_equal(old, v));
+        if (same)
+            continue;
+        int rc = write_row(db, r, entity, id, key, old, v);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static json_t *history_row(struct db_stmt *st, struct req *r)
+{
+    json_t *o = listing_row_json(st, r);
+    /* Values come back as the JSON they were stored as. */
+    const char *cols[] = {"old_value", "new_value"};
+    for (int i = 0; i < 2; i++) {
+        const char *s = json_string_value(json_object_get(o, cols[i]));
+        if (s) {
+            json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
+            json_object_set_new(o, cols[i], v ? v : json_string(s));
+        }
+        /* Personal identifiers stay masked in the history as everywhere. */
+        const char *field = json_string_value(json_object_get(o, "field"));
+        const char *val = json_string_value(json_object_get(o, cols[i]));
+        if (field && val && (strcmp(field, "phone") == 0 || strcmp(field, "id_number") == 0)) {
+            char *m = field[0] == 'p' ? phone_mask(val) : id_mask(val);
+            json_object_set_new(o, cols[i], json_string(m));
+            free(m);
+        }
+    }
+    return o;
+}
+
+void history_reply(struct req *r, const char *entity, int64_t id)
+{
+    struct listing l;
+    if (listing_begin(&l, r))
+        return;
+    listing_where_text(&l, "h.entity = ?", entity);
+    listing_where_int(&l, "h.object_id = ?", id);
+    listing_run_with(&l,
+                     "h.id, h.at, h.user_id, h.login, u.name AS user_name, h.field, h.old_value, "
+                     "h.new_value",
+                     "change_log h LEFT JOIN users u ON u.id = h.user_id", history_row);
+}
+
+int history_erase(struct db *db, const char *entity, int64_t id)
+{
+    return db_exec(db,
+                   "UPDATE change_log SET old_value = NULL, new_value = NULL "
+                   "WHERE entity = ? AND object_id = ?",
+                   DB_ARGS(DB_TEXT(entity), DB_INT(id)));
+}

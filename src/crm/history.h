@@ -1,0 +1,25 @@
+/*
+ * history.h - field-level change history of records (变更历史): who changed
+ * which field from what to what, when. Shared by every entity.
+ */
+#ifndef HY_HISTORY_H
+#define HY_HISTORY_H
+
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+
+/* Record one row per top-level key whose value differs between before and
+ * after (custom values per "custom.<key>"). Keys in `masked` (NULL-ended)
+ * are stored masked with mask(). Call inside the change's transaction. */
+int history_record(struct db *db, struct req *r, const char *entity, int64_t id, json_t *before,
+                   json_t *after, const char *const *skip);
+/* Reply the history page of one record (newest first, keyset on id). */
+void history_reply(struct req *r, const char *entity, int64_t id);
+/* Blank the recorded values of a record (PIPL erasure). */
+int history_erase(struct db *db, const char *entity, int64_t id);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * dialect.c - see dialect.h.
+ */
+#include "db/dialect.h"
+
+#include "db/db.h"
+
+#include <string.h>
+
+static int is_pg(void)
+{
+    return strcmp(db_backend_name(), "postgres") == 0;
+}
+
+const char *dialect_json_get_text(void)
+{
+    /* SQLite's path syntax wants '$."key"'; the key is bound with the path
+     * around it by concatenation in SQL, so user text is never spliced. */
+    return is_pg() ? "(%s::jsonb ->> ?)" : "json_extract(%s, '$.\"' || ? || '\"')";
+}
+
+const char *dialect_json_array_has(void)
+{
+    return is_pg() ? "jsonb_exists(%s::jsonb, ?)"
+                   : "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)";
+}

@@ -1,0 +1,15 @@
+/*
+ * dialect.h - the few SQL snippets that differ between SQLite and
+ * PostgreSQL, in one place so domain code stays backend-neutral. Each
+ * returns a printf format whose %s is a column expression; the '?' in it
+ * is bound by the caller.
+ */
+#ifndef HY_DIALECT_H
+#define HY_DIALECT_H
+
+/* Text value at JSON path key of a JSON column: bind the key ("wechat"). */
+const char *dialect_json_get_text(void);
+/* True when the JSON array column contains the text value bound. */
+const char *dialect_json_array_has(void);
+
+#endif

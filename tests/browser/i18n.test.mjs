@@ -1,0 +1,104 @@
+// Static checks of the web UI's texts (no server, no browser needed):
+// zh-CN and en carry the same keys, every message compiles, every literal
+// key the code asks for exists, and no Chinese text hides outside the
+// message files.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile, readdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+const SRC = path.join(ROOT, 'web', 'src')
+const load = async (name) => (await import(pathToFileURL(path.join(SRC, 'i18n', name)).href)).default
+
+/** {a: {b: 'x'}, c: ['y']} → Map('a.b' → 'x', 'c.0' → 'y') */
+function flatten(obj, prefix = '', out = new Map()) {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k
+    if (v && typeof v === 'object') flatten(v, key, out)
+    else out.set(key, v)
+  }
+  return out
+}
+
+async function sourceFiles(dir = SRC) {
+  const out = []
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) out.push(...(await sourceFiles(p)))
+    else if (/\.(vue|js)$/.test(e.name)) out.push(p)
+  }
+  return out
+}
+
+const stripComments = (s) =>
+  s
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
+
+test('zh-CN and en have the same keys and no empty message', async () => {
+  const zh = flatten(await load('zh-CN.js'))
+  const en = flatten(await load('en.js'))
+  const onlyZh = [...zh.keys()].filter((k) => !en.has(k))
+  const onlyEn = [...en.keys()].filter((k) => !zh.has(k))
+  assert.deepEqual(onlyZh, [], 'keys missing in en.js')
+  assert.deepEqual(onlyEn, [], 'keys missing in zh-CN.js')
+  for (const [k, v] of [...zh, ...en]) assert.ok(typeof v === 'string' && v.trim(), `empty message ${k}`)
+})
+
+test('every message compiles with the vue-i18n message compiler', async (t) => {
+  const require = createRequire(path.join(ROOT, 'web', 'package.json'))
+  let compiler
+  try {
+    compiler = require('@intlify/message-compiler')
+  } catch (e) {
+    t.skip('web/node_modules not installed (npm --prefix web ci)')
+    return
+  }
+  for (const file of ['zh-CN.js', 'en.js']) {
+    for (const [key, msg] of flatten(await load(file))) {
+      const errors = []
+      compiler.baseCompile(msg, { onError: (e) => errors.push(e.message) })
+      assert.deepEqual(errors, [], `${file} ${key}: ${msg}`)
+    }
+  }
+})
+
+test('every literal message key used in web/src exists', async () => {
+  const zh = flatten(await load('zh-CN.js'))
+  const prefixes = new Set([...zh.keys()].flatMap((k) => k.split('.').map((_, i, a) => a.slice(0, i + 1).join('.'))))
+  const missing = []
+  const patterns = [
+    /\b(?:t|te|tm)\(\s*'([^'`${}]+)'/g, // t('a.b'), te('a.b'), tm('a.b')
+    /\b(?:label|title|confirmText)\s*:\s*'([a-z][A-Za-z]*\.[A-Za-z_.]+)'/g, // menus as data, route meta
+    /\bmeta\('([^']+)'\)/g,
+  ]
+  for (const file of await sourceFiles()) {
+    if (file.includes(`${path.sep}i18n${path.sep}`)) continue
+    const text = stripComments(await readFile(file, 'utf8'))
+    for (const re of patterns) {
+      for (const m of text.matchAll(re)) {
+        if (!prefixes.has(m[1])) missing.push(`${path.relative(ROOT, file)}: ${m[1]}`)
+      }
+    }
+  }
+  assert.deepEqual(missing, [])
+})
+
+test('no Chinese text outside the message files', async () => {
+  const cjk = /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/
+  const offenders = []
+  for (const file of await sourceFiles()) {
+    if (file.includes(`${path.sep}i18n${path.sep}`)) continue
+    const lines = stripComments(await readFile(file, 'utf8')).split('\n')
+    lines.forEach((line, i) => cjk.test(line) && offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`))
+  }
+  const html = path.join(ROOT, 'web', 'index.html')
+  if (existsSync(html) && cjk.test(await readFile(html, 'utf8'))) offenders.push('web/index.html')
+  assert.deepEqual(offenders, [])
+})

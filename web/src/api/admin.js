@@ -1,0 +1,37 @@
+// System administration endpoints (permission "admin"): users, branches,
+// dictionaries, audit log and the development mailbox.
+import { http } from './http.js'
+
+export const usersApi = {
+  list: (query) => http.get('/users', query),
+  get: (id) => http.get(`/users/${id}`),
+  create: (body) => http.post('/users', body),
+  update: (id, body) => http.patch(`/users/${id}`, body),
+  disable: (id) => http.post(`/users/${id}/disable`),
+  enable: (id) => http.post(`/users/${id}/enable`),
+  resetPassword: (id) => http.post(`/users/${id}/reset-password`),
+}
+
+export const branchesApi = {
+  list: () => http.get('/branches'),
+  create: (body) => http.post('/branches', body),
+  update: (id, body) => http.patch(`/branches/${id}`, body),
+  remove: (id) => http.del(`/branches/${id}`),
+}
+
+export const dictionariesApi = {
+  list: () => http.get('/dictionaries'),
+  get: (code) => http.get(`/dictionaries/${encodeURIComponent(code)}`),
+  addItem: (code, body) => http.post(`/dictionaries/${encodeURIComponent(code)}/items`, body),
+  updateItem: (code, id, body) =>
+    http.patch(`/dictionaries/${encodeURIComponent(code)}/items/${id}`, body),
+  removeItem: (code, id) => http.del(`/dictionaries/${encodeURIComponent(code)}/items/${id}`),
+}
+
+export const auditApi = {
+  list: (query) => http.get('/audit-log', query),
+}
+
+export const devMailboxApi = {
+  list: (query) => http.get('/dev-mailbox', query),
+}

@@ -1,0 +1,114 @@
+// The one fetch wrapper every API call goes through.
+//
+// - JSON in, JSON out, cookies same-origin (the session is the HttpOnly
+//   cookie hy_session).
+// - Accept-Language follows the UI language, so server messages match it.
+// - X-CSRF-Token on every state-changing request (POST/PUT/PATCH/DELETE).
+// - A non-2xx answer becomes an ApiError carrying the server's
+//   {"error":{"code","message","fields"}}; its message is shown with
+//   ElMessage unless the caller passes {quiet: true}. Forms show
+//   error.fields next to their fields (see composables/useFormErrors.js).
+// - 401 "unauthorized" (session gone) and 403 "password_change_required"
+//   are handed to hooks installed by main.js (sign-in page / forced change).
+import { ElMessage } from 'element-plus'
+import { i18n, currentLocale } from '@/i18n'
+
+const BASE = '/api/v1'
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+let csrfToken = ''
+const hooks = { unauthorized: null, passwordChangeRequired: null }
+
+export class ApiError extends Error {
+  constructor(status, code, message, fields) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.fields = fields || {}
+  }
+}
+
+/** Remember the CSRF token from login, /auth/me or a password change. */
+export function setCsrfToken(token) {
+  csrfToken = token || ''
+}
+
+/** Install the handlers for a lost session / a forced password change. */
+export function setHttpHooks({ unauthorized, passwordChangeRequired }) {
+  hooks.unauthorized = unauthorized || null
+  hooks.passwordChangeRequired = passwordChangeRequired || null
+}
+
+function buildUrl(path, query) {
+  let url = BASE + path
+  if (query) {
+    const params = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined || v === null || v === '') continue
+      params.append(k, String(v))
+    }
+    const qs = params.toString()
+    if (qs) url += '?' + qs
+  }
+  return url
+}
+
+async function readJson(res) {
+  const text = await res.text()
+  if (!text) return null
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    return null
+  }
+}
+
+/**
+ * request(method, path, {query, body, quiet}) → parsed JSON body.
+ * Throws ApiError on a non-2xx answer or when the server cannot be reached.
+ */
+export async function request(method, path, { query, body, quiet = false } = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLocale() }
+  const init = { method, headers, credentials: 'same-origin' }
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(body)
+  }
+  if (STATE_CHANGING.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
+
+  let res
+  try {
+    res = await fetch(buildUrl(path, query), init)
+  } catch (e) {
+    const err = new ApiError(0, 'network', i18n.global.t('errors.network'))
+    if (!quiet) ElMessage.error(err.message)
+    throw err
+  }
+
+  const data = await readJson(res)
+  if (res.ok) return data
+
+  const e = (data && data.error) || {}
+  const err = new ApiError(
+    res.status,
+    e.code || 'http_' + res.status,
+    e.message || i18n.global.t('errors.http', { status: res.status }),
+    e.fields,
+  )
+  if (err.code === 'unauthorized' && hooks.unauthorized) {
+    hooks.unauthorized(err)
+  } else if (err.code === 'password_change_required' && hooks.passwordChangeRequired) {
+    hooks.passwordChangeRequired(err)
+  }
+  if (!quiet) ElMessage.error({ message: err.message, grouping: true })
+  throw err
+}
+
+export const http = {
+  get: (path, query, opts) => request('GET', path, { ...opts, query }),
+  post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+  del: (path, opts) => request('DELETE', path, opts),
+}

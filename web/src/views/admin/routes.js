@@ -1,0 +1,36 @@
+// 系统管理 — administration (permission "admin").
+const meta = (title) => ({ title, section: 'admin', perm: 'admin' })
+
+export default [
+  { path: 'admin', redirect: '/admin/users' },
+  {
+    path: 'admin/users',
+    name: 'admin-users',
+    component: () => import('./UsersView.vue'),
+    meta: meta('nav.adminUsers'),
+  },
+  {
+    path: 'admin/branches',
+    name: 'admin-branches',
+    component: () => import('./BranchesView.vue'),
+    meta: meta('nav.adminBranches'),
+  },
+  {
+    path: 'admin/dictionaries',
+    name: 'admin-dictionaries',
+    component: () => import('./DictionariesView.vue'),
+    meta: meta('nav.adminDictionaries'),
+  },
+  {
+    path: 'admin/audit-log',
+    name: 'admin-audit-log',
+    component: () => import('./AuditLogView.vue'),
+    meta: meta('nav.adminAuditLog'),
+  },
+  {
+    path: 'admin/dev-mailbox',
+    name: 'admin-dev-mailbox',
+    component: () => import('./DevMailboxView.vue'),
+    meta: meta('nav.adminDevMailbox'),
+  },
+]
