@@ -11,10 +11,15 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/log.h"
+#include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/demo.h"
 #include "core/outbox.h"
+#include "core/files.h"
+#include "core/jobs.h"
 #include "core/scheduler.h"
+#include "crm/export.h"
+#include "crm/import.h"
 #include "crm/customer.h"
 #include "crm/fields.h"
 #include "crm/segments.h"
@@ -26,6 +31,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -64,6 +70,10 @@ static void usage(FILE *out)
             "HONGYAN_THREADS\n"
             "  --max-body BYTES      JSON body limit (default 1048576)               env "
             "HONGYAN_MAX_BODY\n"
+            "  --max-upload BYTES    import file limit (default 209715200)           env "
+            "HONGYAN_MAX_UPLOAD\n"
+            "  --files DIR           uploads, reports, exports (default: files/ beside a SQLite "
+            "database)  env HONGYAN_FILES\n"
             "  --test-mode           enable /api/v1/_test/* (movable clock); never in "
             "production\n"
             "\n"
@@ -99,6 +109,8 @@ static void register_routes(void)
     router_add(tags_routes);
     router_add(segments_routes);
     router_add(fields_routes);
+    router_add(imports_routes);
+    router_add(exports_routes);
 }
 
 static int open_db(const char *url)
@@ -116,6 +128,8 @@ enum {
     OPT_ASSETS,
     OPT_THREADS,
     OPT_MAX_BODY,
+    OPT_MAX_UPLOAD,
+    OPT_FILES,
     OPT_TEST_MODE,
     OPT_NAME,
     OPT_ROLE,
@@ -132,6 +146,8 @@ static const struct option options[] = {
     {"assets", required_argument, NULL, OPT_ASSETS},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+    {"files", required_argument, NULL, OPT_FILES},
     {"test-mode", no_argument, NULL, OPT_TEST_MODE},
     {"name", required_argument, NULL, OPT_NAME},
     {"role", required_argument, NULL, OPT_ROLE},
@@ -144,8 +160,8 @@ static const struct option options[] = {
 };
 
 struct args {
-    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email;
-    long threads, max_body;
+    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files;
+    long threads, max_body, max_upload;
     bool test_mode, password_stdin;
 };
 
@@ -156,6 +172,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->assets = env_or("HONGYAN_ASSETS", DEFAULT_ASSETS);
     a->threads = strtol(env_or("HONGYAN_THREADS", "0"), NULL, 10);
     a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
+    a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
+    a->files = env_or("HONGYAN_FILES", NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
@@ -173,6 +191,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_MAX_BODY:
             a->max_body = strtol(optarg, NULL, 10);
+            break;
+        case OPT_MAX_UPLOAD:
+            a->max_upload = strtol(optarg, NULL, 10);
+            break;
+        case OPT_FILES:
+            a->files = optarg;
             break;
         case OPT_TEST_MODE:
             a->test_mode = true;
@@ -227,10 +251,28 @@ static int cmd_serve(struct args *a)
 
     if (open_db(a->db))
         return 1;
+    /* Files live beside a SQLite database unless told otherwise. */
+    char *files = NULL;
+    if (a->files) {
+        files = strdup(a->files);
+    } else if (strncmp(a->db, "sqlite:", 7) == 0) {
+        char *copy = strdup(a->db + 7);
+        files = xasprintf("%s/files", dirname(copy));
+        free(copy);
+    } else {
+        files = strdup("data/files");
+    }
+    if (files_init(files)) {
+        free(files);
+        return 1;
+    }
+    free(files);
     register_routes();
     outbox_configure();
-    if (scheduler_start()) {
-        fprintf(stderr, "hongyan: cannot start the scheduler\n");
+    jobs_register("import", import_run);
+    jobs_register("export", export_run);
+    if (scheduler_start() || jobs_start(2)) {
+        fprintf(stderr, "hongyan: cannot start the background workers\n");
         return 1;
     }
     struct server_config cfg = {
@@ -241,10 +283,13 @@ static int cmd_serve(struct args *a)
         .max_body = (size_t)a->max_body,
         .max_connections = 4096,
         .timeout_seconds = 60,
+        .max_upload = (size_t)a->max_upload,
+        .upload_dir = files_dir(),
     };
     if (!cfg.assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
     int rc = server_run(&cfg);
+    jobs_stop();
     scheduler_stop();
     db_global_shutdown();
     log_info("stopped");

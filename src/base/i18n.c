@@ -102,6 +102,10 @@ static const struct message messages[] = {
     {"import.too_many_columns", "该行的列数多于表头", "This row has more columns than the header"},
     {"import.field_too_long", "该行有单元格超过64KB", "A cell in this row is longer than 64 KiB"},
     {"import.bad_encoding", "该行含有无法识别的字符编码", "This row contains bytes in an unknown encoding"},
+    {"import.needs_name_phone", "请为姓名和手机号各指定一列", "Map a column to name and one to phone"},
+    {"import.col_row", "行号", "Row"},
+    {"import.col_reason", "错误原因", "Problem"},
+    {"export.masked_note", "手机号和身份证号已脱敏", "Phone and ID numbers are masked"},
     {"customer.erased", "已擦除", "Erased"},
 
     /* field messages */

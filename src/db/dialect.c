@@ -24,3 +24,8 @@ const char *dialect_json_array_has(void)
     return is_pg() ? "jsonb_exists(%s::jsonb, ?)"
                    : "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)";
 }
+
+const char *dialect_group_concat(void)
+{
+    return is_pg() ? "string_agg(%s, '|')" : "group_concat(%s, '|')";
+}

@@ -12,4 +12,8 @@ const char *dialect_json_get_text(void);
 /* True when the JSON array column contains the text value bound. */
 const char *dialect_json_array_has(void);
 
+/* Aggregate of text values joined by '|' (tag names in exports): the
+ * format's %s is the value expression. */
+const char *dialect_group_concat(void);
+
 #endif

@@ -37,6 +37,7 @@ enum http_method {
 /* Route flags. */
 #define ROUTE_ALLOW_MUST_CHANGE 1u /* reachable while the password must change */
 #define ROUTE_TEST_ONLY         2u /* exists only when serving with --test-mode */
+#define ROUTE_UPLOAD            4u /* body streamed to a file (upload_path), not parsed */
 
 struct req;
 typedef void (*route_handler)(struct req *r);
@@ -82,6 +83,10 @@ struct req {
     size_t body_cap;
     bool too_large;
     json_t *json; /* parsed body (object) or NULL */
+    int upload_fd;     /* ROUTE_UPLOAD: the file the body streams into, or -1 */
+    char *upload_path; /* its path; removed after the request unless the
+                        * handler takes it (sets upload_path to NULL) */
+    int64_t upload_size;
 
     const char *params[REQ_MAX_PARAMS];
     int nparams;
@@ -112,6 +117,10 @@ void reply_conflict(struct req *r, const char *field, const char *msg_key);
 /* Map a negative DB_* code: constraint → 409 conflict, busy → 503, else 500. */
 void reply_db_error(struct req *r, int rc);
 void reply_ok(struct req *r); /* 200 {"ok":true} */
+/* Reply with the file at path (200), as an attachment named download_name
+ * (UTF-8; may be NULL for inline). 404 when it cannot be opened. */
+void reply_file(struct req *r, const char *path, const char *content_type,
+                const char *download_name);
 /* Add a response header to the reply just made. */
 void reply_header(struct req *r, const char *name, const char *value);
 

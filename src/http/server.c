@@ -21,6 +21,8 @@
 #include "http/static.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const struct server_config *config;
 
@@ -125,6 +128,39 @@ void reply_ok(struct req *r)
     reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+void reply_file(struct req *r, const char *path, const char *content_type,
+                const char *download_name)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return reply_error(r, 404, "not_found");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (download_name) {
+        /* RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name. */
+        char value[512], enc[400];
+        size_t n = 0;
+        for (const unsigned char *p = (const unsigned char *)download_name;
+             *p && n + 4 < sizeof(enc); p++) {
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '.' || *p == '-' || *p == '_')
+                enc[n++] = (char)*p;
+            else
+                n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", *p);
+        }
+        enc[n] = '\0';
+        snprintf(value, sizeof(value), "attachment; filename=\"download\"; filename*=UTF-8''%s",
+                 enc);
+        MHD_add_response_header(resp, "Content-Disposition", value);
+    }
+    set_response(r, 200, resp);
+}
+
 void reply_header(struct req *r, const char *name, const char *value)
 {
     if (r->response)
@@ -218,7 +254,14 @@ static void dispatch_api(struct req *r)
         reply_error(r, 413, "payload_too_large");
         return;
     }
-    if (method_has_body(r->method)) {
+    if ((route->flags & ROUTE_UPLOAD) && r->upload_fd < 0 && !r->upload_path) {
+        reply_error(r, 500, "internal");
+        return;
+    }
+    if (route->flags & ROUTE_UPLOAD) {
+        close(r->upload_fd); /* complete on disk; the handler reads upload_path */
+        r->upload_fd = -1;
+    } else if (method_has_body(r->method)) {
         if (r->body_len) {
             json_error_t jerr;
             r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -318,11 +361,18 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     r->lang = i18n_lang_from_header(
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
     client_ip(conn, r->ip, sizeof(r->ip));
+    r->upload_fd = -1;
     return r;
 }
 
 static void req_free(struct req *r)
 {
+    if (r->upload_fd >= 0)
+        close(r->upload_fd);
+    if (r->upload_path) {
+        unlink(r->upload_path);
+        free(r->upload_path);
+    }
     json_decref(r->json);
     free(r->body);
     free(r->param_buf);
@@ -360,9 +410,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r) {
         r = req_new(conn, url, method);
         *con_cls = r;
+        const struct route *route = NULL;
+        unsigned allow;
+        bool upload = router_match(method, r->path, &route, NULL, &allow) == ROUTER_FOUND &&
+                      (route->flags & ROUTE_UPLOAD);
+        size_t cap = upload ? config->max_upload : config->max_body;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > config->max_body)
+        if (cl && strtoull(cl, NULL, 10) > cap)
             r->too_large = true;
+        if (upload && !r->too_large) {
+            r->upload_path = xasprintf("%s/upload-XXXXXX", config->upload_dir);
+            r->upload_fd = mkstemp(r->upload_path);
+            if (r->upload_fd < 0) {
+                log_error("cannot create an upload file in %s", config->upload_dir);
+                free(r->upload_path);
+                r->upload_path = NULL;
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size && r->upload_fd >= 0) {
+        /* Uploads go straight to disk: memory stays flat whatever the size. */
+        if (r->upload_size + (int64_t)*upload_data_size > (int64_t)config->max_upload ||
+            write(r->upload_fd, upload_data, *upload_data_size) != (ssize_t)*upload_data_size) {
+            r->too_large = true;
+            close(r->upload_fd);
+            r->upload_fd = -1;
+        } else {
+            r->upload_size += (int64_t)*upload_data_size;
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {

@@ -16,6 +16,8 @@ struct server_config {
     size_t max_body;    /* JSON body cap in bytes */
     unsigned max_connections;
     unsigned timeout_seconds; /* idle connection timeout */
+    size_t max_upload;        /* cap for ROUTE_UPLOAD bodies */
+    const char *upload_dir;   /* where uploads are streamed to */
 };
 
 /* Serve until SIGTERM or SIGINT, then stop accepting, finish the requests

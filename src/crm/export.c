@@ -1,0 +1,444 @@
+/*
+ * export.c - see export.h. The query is built once from the chosen columns
+ * (whitelisted expressions; custom keys bound) and the same WHERE as the
+ * list (scope + quick search + filter), then read row by row straight into
+ * the writer: no row is held after it is written.
+ */
+#include "crm/export.h"
+
+#include "auth/perm.h"
+#include "auth/session.h"
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "core/audit.h"
+#include "core/files.h"
+#include "core/tabular.h"
+#include "crm/customer.h"
+#include "crm/entity.h"
+#include "crm/fields.h"
+#include "crm/segments.h"
+#include "db/db.h"
+#include "db/dialect.h"
+#include "db/sqlbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_COLUMNS 64
+
+enum cell_kind { CELL_TEXT, CELL_PHONE, CELL_ID, CELL_LIST, CELL_TIME, CELL_GENDER, CELL_BOOL };
+
+struct column {
+    const char *key;
+    char label[128];
+    enum cell_kind kind;
+};
+
+/* Resolve one requested column: its SELECT expression (appended to sel,
+ * binding a custom key if any), header label and cell kind. */
+static int add_column(struct db *db, const char *key, const char *lang, struct sqlbuf *sel,
+                      struct column *col)
+{
+    bool en = strcmp(lang, "en") == 0;
+    col->key = key;
+    col->kind = CELL_TEXT;
+    if (strncmp(key, "custom.", 7) == 0) {
+        struct custom_field f;
+        int rc = fields_lookup(db, "customer", key + 7, &f);
+        if (rc != 1)
+            return rc < 0 ? rc : -1;
+        snprintf(col->label, sizeof(col->label), "%s", f.label);
+        col->kind = f.type == FT_MULTISELECT ? CELL_LIST
+                    : f.type == FT_BOOLEAN   ? CELL_BOOL
+                                             : CELL_TEXT;
+        sqlbuf_add(sel, ", ");
+        sqlbuf_addf(sel, dialect_json_get_text(), "c.custom");
+        sqlbuf_bind(sel, DB_TEXT(key + 7));
+        custom_field_clear(&f);
+        return 0;
+    }
+    const struct entity_field *f = entity_field(&entity_customer, key);
+    if (!f || !(f->flags & EF_EXPORT))
+        return -1;
+    snprintf(col->label, sizeof(col->label), "%s", en ? f->label_en : f->label);
+    if (strcmp(key, "tags") == 0) {
+        char *agg = xasprintf(dialect_group_concat(), "t.name");
+        sqlbuf_addf(sel,
+                    ", (SELECT %s FROM object_tags ot JOIN tags t ON t.id = ot.tag_id "
+                    "WHERE ot.entity = 'customer' AND ot.object_id = c.id)",
+                    agg);
+        free(agg);
+        return 0;
+    }
+    if (strcmp(key, "owner_id") == 0) {
+        sqlbuf_add(sel, ", o.name");
+        return 0;
+    }
+    if (strcmp(key, "branch_id") == 0) {
+        sqlbuf_add(sel, ", b.name");
+        return 0;
+    }
+    col->kind = f->flags & EF_MASK_PHONE     ? CELL_PHONE
+                : f->flags & EF_MASK_ID      ? CELL_ID
+                : f->type == FT_ARRAY        ? CELL_LIST
+                : f->type == FT_TIME         ? CELL_TIME
+                : strcmp(key, "gender") == 0 ? CELL_GENDER
+                                             : CELL_TEXT;
+    sqlbuf_addf(sel, ", %s", f->expr);
+    return 0;
+}
+
+/* ["a","b"] → "a|b". */
+static char *join_list(const char *json)
+{
+    json_t *v = json_loads(json, 0, NULL);
+    if (!json_is_array(v)) {
+        json_decref(v);
+        return xstrdup(json);
+    }
+    size_t cap = 64, len = 0, i;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        const char *s = json_string_value(item);
+        if (!s)
+            continue;
+        size_t n = strlen(s);
+        if (len + n + 2 > cap) {
+            cap = (len + n + 2) * 2;
+            out = xrealloc(out, cap);
+        }
+        if (len)
+            out[len++] = '|';
+        memcpy(out + len, s, n + 1);
+        len += n;
+    }
+    json_decref(v);
+    return out;
+}
+
+/* One cell as text; *owned is set when the text was allocated. */
+static const char *cell_text(struct db_stmt *st, int i, const struct column *col, bool reveal,
+                             const char *lang, char **owned, char *buf, size_t buflen)
+{
+    *owned = NULL;
+    if (db_col_is_null(st, i))
+        return "";
+    const char *v = db_col_text(st, i);
+    bool en = strcmp(lang, "en") == 0;
+    switch (col->kind) {
+    case CELL_PHONE:
+        return reveal || !*v ? v : (*owned = phone_mask(v));
+    case CELL_ID:
+        return reveal || !*v ? v : (*owned = id_mask(v));
+    case CELL_LIST:
+        return (*owned = join_list(v));
+    case CELL_TIME: {
+        int64_t t = db_col_int(st, i);
+        clock_format_iso(t, buf, buflen);
+        buf[10] = ' '; /* "2026-11-24 10:05:00" reads better in a sheet */
+        buf[19] = '\0';
+        return buf;
+    }
+    case CELL_GENDER:
+        return strcmp(v, "male") == 0 ? (en ? "male" : "男") : (en ? "female" : "女");
+    case CELL_BOOL:
+        return strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? (en ? "yes" : "是")
+                                                             : (en ? "no" : "否");
+    default:
+        return v;
+    }
+}
+
+int export_run(struct job *job)
+{
+    struct auth_user u;
+    if (session_load_user(job->db, job->user_id, &u) != 1)
+        return job_fail(job, "forbidden");
+    json_t *p = job->params;
+    const char *lang = json_string_value(json_object_get(p, "lang"));
+    const char *format = json_string_value(json_object_get(p, "format"));
+    const char *q = json_string_value(json_object_get(p, "q"));
+    json_t *filter = json_object_get(p, "filter");
+    json_t *cols = json_object_get(p, "columns");
+    int64_t segment = json_integer_value(json_object_get(p, "segment_id"));
+    bool xlsx = format && strcmp(format, "xlsx") == 0;
+    bool reveal = (u.perms & PERM_REVEAL) != 0;
+    if (!lang)
+        lang = "zh-CN";
+
+    struct column columns[MAX_COLUMNS];
+    size_t ncol = 0;
+    struct sqlbuf sel, w, count;
+    struct filter_error ferr;
+    sqlbuf_init(&sel);
+    sqlbuf_init(&w);
+    sqlbuf_init(&count);
+    struct tabular_writer *out = NULL;
+    char *path = NULL;
+    const char *fail = NULL;
+    int rc = 0;
+
+    sqlbuf_add(&sel, "SELECT c.id");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c)
+    {
+        if (ncol == MAX_COLUMNS)
+            break;
+        if (add_column(job->db, json_string_value(c), lang, &sel, &columns[ncol]) == 0)
+            ncol++;
+    }
+    rc = customer_where(job->db, &u, q, json_is_object(filter) ? filter : NULL, false, &w, &ferr);
+    if (!rc && segment > 0) {
+        json_t *sf = NULL;
+        char *sq = NULL;
+        if (segments_resolve(job->db, &u, segment, &sf, &sq) == 1) {
+            sqlbuf_add(&w, " AND ");
+            rc = customer_where(job->db, &u, sq, sf, false, &w, &ferr);
+        }
+        json_decref(sf);
+        free(sq);
+    }
+    if (rc) {
+        fail = rc == -1 ? ferr.key : "internal";
+        goto out;
+    }
+    sqlbuf_add(&count, "SELECT COUNT(*) FROM customers c WHERE ");
+    sqlbuf_append(&count, &w);
+    int64_t total = 0;
+    if (db_query_int(job->db, count.sql, count.args, count.nargs, &total) < 0) {
+        fail = "internal";
+        goto out;
+    }
+    sqlbuf_add(&sel, " FROM " CUSTOMER_FROM " WHERE ");
+    sqlbuf_append(&sel, &w);
+    sqlbuf_add(&sel, " ORDER BY c.id");
+
+    char name[64], err[256];
+    snprintf(name, sizeof(name), "export-%lld.%s", (long long)job->id, xlsx ? "xlsx" : "csv");
+    path = files_path(name);
+    out = tabular_writer_open(path, xlsx ? TABULAR_XLSX : TABULAR_CSV,
+                              strcmp(lang, "en") == 0 ? "Customers" : "客户", err, sizeof(err));
+    if (!out) {
+        log_error("export %lld: %s", (long long)job->id, err);
+        fail = "internal";
+        goto out;
+    }
+    const char *cells[MAX_COLUMNS];
+    char *owned[MAX_COLUMNS];
+    char bufs[MAX_COLUMNS][32];
+    double widths[MAX_COLUMNS];
+    for (size_t k = 0; k < ncol; k++) {
+        cells[k] = columns[k].label;
+        widths[k] = columns[k].kind == CELL_ID ? 22 : columns[k].kind == CELL_TIME ? 20 : 14;
+    }
+    tabular_writer_set_widths(out, widths, ncol);
+    tabular_write_row(out, cells, ncol);
+
+    struct db_stmt *st = db_query(job->db, sel.sql, sel.args, sel.nargs);
+    if (!st) {
+        fail = "internal";
+        goto out;
+    }
+    int64_t rows = 0;
+    while ((rc = db_step(st)) == 1) {
+        for (size_t k = 0; k < ncol; k++)
+            cells[k] = cell_text(st, (int)k + 1, &columns[k], reveal, lang, &owned[k], bufs[k],
+                                 sizeof(bufs[k]));
+        rc = tabular_write_row(out, cells, ncol);
+        for (size_t k = 0; k < ncol; k++)
+            free(owned[k]);
+        if (rc)
+            break;
+        if (++rows % 2000 == 0 && !job_progress(job, rows, total)) {
+            db_finish(st);
+            rc = 0;
+            goto out; /* shutting down: the job runs again later */
+        }
+    }
+    db_finish(st);
+    if (rc < 0) {
+        fail = "internal";
+        goto out;
+    }
+    rc = tabular_writer_close(out);
+    out = NULL;
+    if (rc) {
+        fail = "internal";
+        goto out;
+    }
+    job_progress(job, rows, total);
+    char stamp[32], file_name[96];
+    clock_format_iso(clock_now(), stamp, sizeof(stamp));
+    snprintf(file_name, sizeof(file_name), "%s-%.4s%.2s%.2s-%.2s%.2s.%s",
+             strcmp(lang, "en") == 0 ? "customers" : "客户导出", stamp, stamp + 5, stamp + 8,
+             stamp + 11, stamp + 14, xlsx ? "xlsx" : "csv");
+    job->result = json_pack("{s:s,s:s,s:I,s:b}", "file", path, "file_name", file_name, "rows",
+                            (json_int_t)rows, "masked", !reveal);
+out:
+    if (out)
+        tabular_writer_close(out);
+    if (fail && path)
+        unlink(path);
+    free(path);
+    sqlbuf_release(&sel);
+    sqlbuf_release(&w);
+    sqlbuf_release(&count);
+    return fail ? job_fail(job, fail) : 0;
+}
+
+/* ---- HTTP ---- */
+
+static json_t *export_json(struct db *db, int64_t id)
+{
+    json_t *job = jobs_get_json(db, id);
+    if (!job)
+        return NULL;
+    json_t *result = json_object_get(job, "result");
+    json_t *o = json_pack(
+        "{s:I,s:O,s:O,s:O,s:O,s:O}", "id", (json_int_t)id, "status", json_object_get(job, "status"),
+        "processed", json_object_get(job, "processed"), "total", json_object_get(job, "total"),
+        "error", json_object_get(job, "error"), "created_at", json_object_get(job, "created_at"));
+    if (json_is_object(result)) {
+        json_object_set(o, "file_name", json_object_get(result, "file_name"));
+        json_object_set(o, "rows", json_object_get(result, "rows"));
+        json_object_set(o, "masked", json_object_get(result, "masked"));
+        char url[64];
+        snprintf(url, sizeof(url), "/api/v1/exports/%lld/download", (long long)id);
+        json_object_set_new(o, "download_url", json_string(url));
+    }
+    json_decref(job);
+    return o;
+}
+
+static void create(struct req *r)
+{
+    json_t *in = r->json, *errors = json_object();
+    const char *entity = json_string_value(json_object_get(in, "entity"));
+    const char *format = json_string_value(json_object_get(in, "format"));
+    json_t *columns = json_object_get(in, "columns");
+    json_t *filter = json_object_get(in, "filter");
+    json_t *q = json_object_get(in, "q");
+    json_t *segment = json_object_get(in, "segment_id");
+    if (entity && strcmp(entity, "customer") != 0)
+        json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
+    if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
+        json_object_set_new(errors, "format", json_string(req_msg(r, "field.invalid")));
+    if (!json_is_array(columns) || json_array_size(columns) == 0 ||
+        json_array_size(columns) > MAX_COLUMNS) {
+        json_object_set_new(errors, "columns", json_string(req_msg(r, "field.required")));
+    } else {
+        size_t i;
+        json_t *c;
+        struct sqlbuf probe;
+        sqlbuf_init(&probe);
+        json_array_foreach(columns, i, c)
+        {
+            struct column col;
+            if (!json_is_string(c) ||
+                add_column(r->db, json_string_value(c), r->lang, &probe, &col) != 0) {
+                json_object_set_new(errors, "columns",
+                                    json_string(req_msg(r, "field.unknown_field")));
+                break;
+            }
+        }
+        sqlbuf_release(&probe);
+    }
+    /* The filter must compile now, not fail later in the background. */
+    if (json_is_object(filter) || json_is_string(q)) {
+        struct sqlbuf w;
+        struct filter_error ferr;
+        sqlbuf_init(&w);
+        if (customer_where(r->db, r->user, json_string_value(q),
+                           json_is_object(filter) ? filter : NULL, false, &w, &ferr) == -1)
+            json_object_set_new(errors, "filter", json_string(req_msg(r, ferr.key)));
+        sqlbuf_release(&w);
+    }
+    if (json_object_size(errors))
+        return reply_invalid(r, errors);
+    json_decref(errors);
+    json_t *params =
+        json_pack("{s:s,s:O,s:s}", "format", format, "columns", columns, "lang", r->lang);
+    if (json_is_object(filter))
+        json_object_set(params, "filter", filter);
+    if (json_is_string(q))
+        json_object_set(params, "q", q);
+    if (json_is_integer(segment))
+        json_object_set(params, "segment_id", segment);
+    int64_t id = 0;
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = jobs_enqueue(r->db, "export", r->user->id, params, NULL, &id);
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "export.create", "export", id, json_incref(params));
+    if (!rc)
+        rc = db_commit(r->db);
+    json_decref(params);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_json(r, 202, json_pack("{s:o}", "export", export_json(r->db, id)));
+}
+
+/* The id of an export job of the caller (admins: anyone's), or 404. */
+static int64_t own_export(struct req *r)
+{
+    int64_t id = req_param_id(r, 0), owner = 0;
+    json_t *job = id > 0 ? jobs_get_json(r->db, id) : NULL;
+    const char *kind = json_string_value(json_object_get(job, "kind"));
+    bool ok = kind && strcmp(kind, "export") == 0 && jobs_user_id(r->db, id, &owner) == 1 &&
+              (owner == r->user->id || (r->user->perms & PERM_ADMIN));
+    json_decref(job);
+    if (!ok) {
+        reply_error(r, 404, "not_found");
+        return -1;
+    }
+    return id;
+}
+
+static void get(struct req *r)
+{
+    int64_t id = own_export(r);
+    if (id > 0)
+        reply_json(r, 200, json_pack("{s:o}", "export", export_json(r->db, id)));
+}
+
+static void download(struct req *r)
+{
+    int64_t id = own_export(r);
+    if (id < 0)
+        return;
+    json_t *job = jobs_get_json(r->db, id);
+    json_t *result = json_object_get(job, "result");
+    const char *file = json_string_value(json_object_get(result, "file"));
+    const char *name = json_string_value(json_object_get(result, "file_name"));
+    if (!file) {
+        json_decref(job);
+        return reply_error(r, 404, "not_found");
+    }
+    bool xlsx = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".xlsx") == 0;
+    audit_write(r->db, r, NULL, "export.download", "export", id, NULL);
+    reply_file(r, file,
+               xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    : "text/csv; charset=utf-8",
+               name);
+    json_decref(job);
+}
+
+const struct route exports_routes[] = {
+    {"POST", "/api/v1/exports", create, PERM_CUSTOMERS_READ, 0,
+     "Export customers (filter or all) as CSV or XLSX"},
+    {"GET", "/api/v1/exports/{id}", get, PERM_CUSTOMERS_READ, 0, "An export and its progress"},
+    {"GET", "/api/v1/exports/{id}/download", download, PERM_CUSTOMERS_READ, 0,
+     "Download a finished export"},
+    {0},
+};

@@ -1,0 +1,17 @@
+/*
+ * export.h - exporting the customers a filter finds (or all in scope) as
+ * CSV or XLSX with the columns the user picks: streamed in constant memory
+ * by a background job, masked unless the role may reveal, formula cells
+ * neutralised, every export audited.
+ */
+#ifndef HY_EXPORT_H
+#define HY_EXPORT_H
+
+#include "core/jobs.h"
+#include "http/http.h"
+
+int export_run(struct job *job);
+
+extern const struct route exports_routes[];
+
+#endif

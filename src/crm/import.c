@@ -1,0 +1,703 @@
+/*
+ * import.c - see import.h.
+ *
+ * Upload: the raw CSV streams to disk (ROUTE_UPLOAD); the header and a few
+ * rows are read back to show the columns and suggest a mapping. Run: a job
+ * reads the file row by row (constant memory), converts each row through
+ * the mapping into the same JSON the API accepts, and validates it with
+ * customer_check() — the very code the form uses — so an import can never
+ * store what the form would refuse. Rows are committed in batches; a dry
+ * run validates without writing. Every bad row goes to a report CSV.
+ */
+#include "crm/import.h"
+
+#include "auth/perm.h"
+#include "auth/session.h"
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "core/audit.h"
+#include "core/files.h"
+#include "core/listing.h"
+#include "core/tabular.h"
+#include "crm/customer.h"
+#include "crm/entity.h"
+#include "crm/fields.h"
+#include "crm/tags.h"
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define BATCH_ROWS  500
+#define MAX_ERRORS  100
+#define SAMPLE_ROWS 5
+
+/* Column titles people use for each field, beside the field labels. */
+static const struct {
+    const char *title, *field;
+} aliases[] = {
+    {"姓名", "name"},
+    {"客户姓名", "name"},
+    {"名字", "name"},
+    {"手机号", "phone"},
+    {"手机", "phone"},
+    {"手机号码", "phone"},
+    {"电话", "phone"},
+    {"联系电话", "phone"},
+    {"身份证号", "id_number"},
+    {"身份证", "id_number"},
+    {"身份证号码", "id_number"},
+    {"证件号码", "id_number"},
+    {"性别", "gender"},
+    {"生日", "birthday"},
+    {"出生日期", "birthday"},
+    {"详细地址", "address"},
+    {"地址", "address"},
+    {"所在区域", "region"},
+    {"区域", "region"},
+    {"地区", "region"},
+    {"职业", "occupation"},
+    {"兴趣偏好", "interests"},
+    {"兴趣", "interests"},
+    {"业务偏好", "business_prefs"},
+    {"服务需求等级", "service_level"},
+    {"客户等级", "level"},
+    {"等级", "level"},
+    {"标签", "tags"},
+};
+
+static const char *const importable[] = {
+    "name",       "phone",     "gender",         "id_number",     "birthday", "address", "region",
+    "occupation", "interests", "business_prefs", "service_level", "level",    "tags",    NULL,
+};
+
+static bool is_importable(const char *key)
+{
+    for (const char *const *k = importable; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+/* Suggest a target for a column title: a field key, label or alias, or a
+ * custom field's key or label; "-" (ignore) when nothing fits. */
+static json_t *suggest(struct db *db, const char *title)
+{
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (strcmp(aliases[i].title, title) == 0)
+            return json_string(aliases[i].field);
+    for (const struct entity_field *f = entity_customer.fields; f->key; f++)
+        if (is_importable(f->key) &&
+            (strcasecmp(f->key, title) == 0 || strcmp(f->label, title) == 0 ||
+             strcasecmp(f->label_en, title) == 0))
+            return json_string(f->key);
+    json_t *out = NULL;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT key FROM custom_fields WHERE entity = 'customer' AND "
+                                  "retired = 0 AND (key = ? OR label = ? OR label_en = ?)",
+                                  DB_ARGS(DB_TEXT(title), DB_TEXT(title), DB_TEXT(title)));
+    if (st && db_step(st) == 1) {
+        char *k = xasprintf("custom.%s", db_col_text(st, 0));
+        out = json_string(k);
+        free(k);
+    }
+    db_finish(st);
+    return out ? out : json_string("-");
+}
+
+static json_t *import_json(struct db *db, struct req *r, int64_t id);
+
+/* POST /imports?entity=customer with the CSV as the body. */
+static void upload(struct req *r)
+{
+    const char *entity = req_query(r, "entity");
+    if (entity && *entity && strcmp(entity, "customer") != 0)
+        return reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
+    char err[256];
+    struct tabular_reader *rd = tabular_open_csv(r->upload_path, err, sizeof(err));
+    if (!rd)
+        return reply_invalid(r, json_pack("{s:s}", "file", err));
+    const struct tabular_row *h = tabular_header(rd);
+    json_t *columns = json_array(), *mapping = json_object(), *sample = json_array();
+    for (size_t i = 0; h && i < h->ncells; i++) {
+        json_array_append_new(columns, json_string(h->cells[i]));
+        json_object_set_new(mapping, h->cells[i], suggest(r->db, h->cells[i]));
+    }
+    struct tabular_row row;
+    for (int n = 0; n < SAMPLE_ROWS;) {
+        int rc = tabular_next_row(rd, &row);
+        if (rc == 0 || rc == TABULAR_EFATAL)
+            break;
+        if (rc != 1)
+            continue;
+        json_t *cells = json_array();
+        for (size_t i = 0; i < row.ncells; i++)
+            json_array_append_new(cells, json_string(row.cells[i]));
+        json_array_append_new(sample, cells);
+        n++;
+    }
+    const char *encoding = tabular_encoding(rd);
+    tabular_close(rd);
+    if (json_array_size(columns) == 0) {
+        json_decref(columns);
+        json_decref(mapping);
+        json_decref(sample);
+        return reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "field.required")));
+    }
+
+    /* Keep the file under the files directory, named by a random id. */
+    char rnd[24];
+    session_random_token(rnd, sizeof(rnd), 12);
+    char *name = xasprintf("import-%s.csv", rnd);
+    char *path = files_path(name);
+    free(name);
+    char *cols = json_dumps(columns, JSON_COMPACT);
+    int64_t id = 0;
+    int rc = rename(r->upload_path, path) == 0 ? 0 : DB_ERROR;
+    if (!rc)
+        rc = db_begin(r->db);
+    if (!rc)
+        rc = db_exec(r->db,
+                     "INSERT INTO imports (entity, user_id, file_path, encoding, columns, "
+                     "created_at) VALUES ('customer', ?, ?, ?, ?, ?)",
+                     DB_ARGS(DB_INT(r->user->id), DB_TEXT(path), DB_TEXT(encoding), DB_TEXT(cols),
+                             DB_INT(clock_now())));
+    if (!rc && db_query_int(r->db, "SELECT MAX(id) FROM imports WHERE user_id = ?",
+                            DB_ARGS(DB_INT(r->user->id)), &id) != 1)
+        rc = DB_ERROR;
+    if (!rc)
+        rc = audit_write(
+            r->db, r, NULL, "import.upload", "import", id,
+            json_pack("{s:I,s:s}", "bytes", (json_int_t)r->upload_size, "encoding", encoding));
+    if (!rc)
+        rc = db_commit(r->db);
+    free(cols);
+    if (rc) {
+        db_rollback(r->db);
+        unlink(path);
+        free(path);
+        json_decref(columns);
+        json_decref(mapping);
+        json_decref(sample);
+        return reply_db_error(r, rc);
+    }
+    free(path);
+    json_t *imp = import_json(r->db, r, id);
+    json_object_set_new(imp, "sample", sample);
+    json_object_set_new(imp, "suggested_mapping", mapping);
+    json_decref(columns);
+    reply_json(r, 201, json_pack("{s:o}", "import", imp));
+}
+
+/* The import as the API shows it: upload facts plus its run's progress. */
+static json_t *import_json(struct db *db, struct req *r, int64_t id)
+{
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id, entity, encoding, columns AS columns_json, job_id, "
+                                  "created_at FROM imports WHERE id = ?",
+                                  DB_ARGS(DB_INT(id)));
+    json_t *o = st && db_step(st) == 1 ? listing_row_json(st, r) : NULL;
+    db_finish(st);
+    if (!o)
+        return NULL;
+    json_object_set(o, "columns", json_object_get(o, "columns_json"));
+    json_object_del(o, "columns_json");
+    json_t *job_id = json_object_get(o, "job_id");
+    json_t *job = json_is_integer(job_id) ? jobs_get_json(db, json_integer_value(job_id)) : NULL;
+    if (!job) {
+        json_object_set_new(o, "status", json_string("uploaded"));
+        return o;
+    }
+    json_object_set(o, "status", json_object_get(job, "status"));
+    json_object_set(o, "processed", json_object_get(job, "processed"));
+    json_object_set(o, "total", json_object_get(job, "total"));
+    json_object_set(o, "error", json_object_get(job, "error"));
+    json_t *result = json_object_get(job, "result");
+    const char *k;
+    json_t *v;
+    json_object_foreach(result, k, v) json_object_set(o, k, v);
+    if (json_integer_value(json_object_get(result, "failed")) > 0) {
+        char url[64];
+        snprintf(url, sizeof(url), "/api/v1/imports/%lld/report", (long long)id);
+        json_object_set_new(o, "report_url", json_string(url));
+    }
+    json_decref(job);
+    return o;
+}
+
+/* Load an import of the caller (admins: anyone's); NULL + 404 otherwise. */
+static int64_t own_import(struct req *r)
+{
+    int64_t id = req_param_id(r, 0), owner = 0;
+    if (id < 0 ||
+        db_query_int(r->db, "SELECT user_id FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)),
+                     &owner) != 1 ||
+        (owner != r->user->id && !(r->user->perms & PERM_ADMIN))) {
+        reply_error(r, 404, "not_found");
+        return -1;
+    }
+    return id;
+}
+
+static void get(struct req *r)
+{
+    int64_t id = own_import(r);
+    if (id < 0)
+        return;
+    reply_json(r, 200, json_pack("{s:o}", "import", import_json(r->db, r, id)));
+}
+
+static void list(struct req *r)
+{
+    struct listing l;
+    if (listing_begin(&l, r))
+        return;
+    listing_where_int(&l, "user_id = ?", r->user->id);
+    listing_run_with(&l, "id, entity, encoding, job_id, created_at", "imports", NULL);
+}
+
+static void run(struct req *r)
+{
+    int64_t id = own_import(r);
+    if (id < 0)
+        return;
+    json_t *mapping = json_object_get(r->json, "mapping");
+    const char *dup = json_string_value(json_object_get(r->json, "on_duplicate"));
+    json_t *dry = json_object_get(r->json, "dry_run");
+    json_t *errors = json_object();
+    if (!json_is_object(mapping))
+        json_object_set_new(errors, "mapping", json_string(req_msg(r, "field.required")));
+    if (dup && strcmp(dup, "skip") != 0 && strcmp(dup, "update") != 0)
+        json_object_set_new(errors, "on_duplicate", json_string(req_msg(r, "field.invalid")));
+    const char *k;
+    json_t *v;
+    bool has_name = false, has_phone = false;
+    json_object_foreach(mapping, k, v)
+    {
+        const char *t = json_string_value(v);
+        if (!t || (strcmp(t, "-") != 0 && !is_importable(t) && strncmp(t, "custom.", 7) != 0)) {
+            json_object_set_new(errors, "mapping", json_string(req_msg(r, "field.invalid")));
+            break;
+        }
+        has_name |= strcmp(t, "name") == 0;
+        has_phone |= strcmp(t, "phone") == 0;
+    }
+    if (json_is_object(mapping) && (!has_name || !has_phone))
+        json_object_set_new(errors, "mapping", json_string(req_msg(r, "import.needs_name_phone")));
+    if (json_object_size(errors))
+        return reply_invalid(r, errors);
+    json_decref(errors);
+    char *path = NULL;
+    struct db_stmt *st =
+        db_query(r->db, "SELECT file_path FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (st && db_step(st) == 1)
+        path = xstrdup(db_col_text(st, 0));
+    db_finish(st);
+    json_t *params = json_pack("{s:I,s:O,s:b,s:s,s:s}", "import_id", (json_int_t)id, "mapping",
+                               mapping, "dry_run", dry ? json_is_true(dry) : 1, "on_duplicate",
+                               dup ? dup : "skip", "lang", r->lang);
+    int64_t job = 0;
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = jobs_enqueue(r->db, "import", r->user->id, params, path, &job);
+    if (!rc)
+        rc = db_exec(r->db, "UPDATE imports SET job_id = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(job), DB_INT(id)));
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "import.run", "import", id, json_incref(params));
+    if (!rc)
+        rc = db_commit(r->db);
+    json_decref(params);
+    free(path);
+    if (rc) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    reply_json(r, 202, json_pack("{s:o}", "import", import_json(r->db, r, id)));
+}
+
+static void report(struct req *r)
+{
+    int64_t id = own_import(r);
+    if (id < 0)
+        return;
+    char name[64];
+    snprintf(name, sizeof(name), "import-%lld-report.csv", (long long)id);
+    char *path = files_path(name);
+    reply_file(r, path, "text/csv; charset=utf-8", name);
+    free(path);
+}
+
+/* ---- the job ---- */
+
+struct run {
+    struct job *job;
+    struct db *db;
+    struct auth_user user;
+    const char *lang;
+    json_t *mapping;
+    bool dry_run, update;
+    const struct tabular_row *header;
+    int *target_col; /* per header column: index into targets, -1 = ignore */
+    struct tabular_writer *report;
+    json_t *tag_ids; /* name → id cache */
+    json_t *errors;  /* first MAX_ERRORS */
+    int64_t created, updated, skipped, failed, rows;
+};
+
+static void split_list(const char *s, json_t *out)
+{
+    char *copy = xstrdup(s);
+    /* '|' and the commas / semicolons people type, full-width included. */
+    const char *seps[] = {"|", ",", "，", ";", "；", "、"};
+    for (size_t i = 1; i < sizeof(seps) / sizeof(seps[0]); i++) {
+        char *p;
+        while ((p = strstr(copy, seps[i])) != NULL) {
+            size_t n = strlen(seps[i]);
+            *p = '|';
+            memmove(p + 1, p + n, strlen(p + n) + 1);
+        }
+    }
+    char *save = NULL;
+    for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+        while (*t == ' ')
+            t++;
+        size_t n = strlen(t);
+        while (n && t[n - 1] == ' ')
+            t[--n] = '\0';
+        if (n)
+            json_array_append_new(out, json_string(t));
+    }
+    free(copy);
+}
+
+static json_t *convert_custom(struct run *ru, const char *key, const char *cell)
+{
+    struct custom_field f;
+    json_t *v;
+    if (fields_lookup(ru->db, "customer", key, &f) != 1)
+        return json_string(cell);
+    if (f.type == FT_MULTISELECT) {
+        v = json_array();
+        split_list(cell, v);
+    } else if (f.type == FT_BOOLEAN) {
+        bool yes = strcmp(cell, "是") == 0 || strcasecmp(cell, "true") == 0 ||
+                   strcmp(cell, "1") == 0 || strcasecmp(cell, "yes") == 0;
+        bool no = strcmp(cell, "否") == 0 || strcasecmp(cell, "false") == 0 ||
+                  strcmp(cell, "0") == 0 || strcasecmp(cell, "no") == 0;
+        v = yes ? json_true() : no ? json_false() : json_string(cell);
+    } else {
+        v = json_string(cell);
+    }
+    custom_field_clear(&f);
+    return v;
+}
+
+/* Build the API-shaped input of one row; tag names become ids (unknown
+ * names are an error of the row). */
+static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *tag_ids,
+                         json_t *errors)
+{
+    json_t *in = json_object();
+    for (size_t i = 0; i < ru->header->ncells && i < row->ncells; i++) {
+        const char *target = json_string_value(json_object_get(ru->mapping, ru->header->cells[i]));
+        const char *cell = row->cells[i];
+        if (!target || strcmp(target, "-") == 0 || !*cell)
+            continue;
+        if (strcmp(target, "gender") == 0) {
+            const char *g = strcmp(cell, "男") == 0 || strcasecmp(cell, "m") == 0 ||
+                                    strcasecmp(cell, "male") == 0
+                                ? "male"
+                            : strcmp(cell, "女") == 0 || strcasecmp(cell, "f") == 0 ||
+                                    strcasecmp(cell, "female") == 0
+                                ? "female"
+                                : cell;
+            json_object_set_new(in, "gender", json_string(g));
+        } else if (strcmp(target, "birthday") == 0) {
+            char d[16];
+            snprintf(d, sizeof(d), "%s", cell);
+            for (char *p = d; *p; p++)
+                if (*p == '/' || *p == '.')
+                    *p = '-';
+            json_object_set_new(in, "birthday", json_string(d));
+        } else if (strcmp(target, "interests") == 0 || strcmp(target, "business_prefs") == 0) {
+            json_t *list = json_array();
+            split_list(cell, list);
+            json_object_set_new(in, target, list);
+        } else if (strcmp(target, "tags") == 0) {
+            json_t *names = json_array();
+            split_list(cell, names);
+            size_t k;
+            json_t *name;
+            json_array_foreach(names, k, name)
+            {
+                json_t *id = json_object_get(ru->tag_ids, json_string_value(name));
+                if (!id) {
+                    int64_t tid = 0;
+                    if (db_query_int(ru->db, "SELECT id FROM tags WHERE name = ?",
+                                     DB_ARGS(DB_TEXT(json_string_value(name))), &tid) == 1) {
+                        id = json_integer(tid);
+                        json_object_set_new(ru->tag_ids, json_string_value(name), id);
+                    }
+                }
+                if (id)
+                    json_array_append(tag_ids, id);
+                else if (!json_object_get(errors, "tags"))
+                    json_object_set_new(errors, "tags",
+                                        json_string(i18n_msg(ru->lang, "field.unknown_tag")));
+            }
+            json_decref(names);
+        } else if (strncmp(target, "custom.", 7) == 0) {
+            json_t *custom = json_object_get(in, "custom");
+            if (!custom) {
+                custom = json_object();
+                json_object_set_new(in, "custom", custom);
+            }
+            json_object_set_new(custom, target + 7, convert_custom(ru, target + 7, cell));
+        } else {
+            json_object_set_new(in, target, json_string(cell));
+        }
+    }
+    return in;
+}
+
+static const char *field_label(struct run *ru, const char *key)
+{
+    const struct entity_field *f = entity_field(&entity_customer, key);
+    if (f)
+        return strcmp(ru->lang, "en") == 0 ? f->label_en : f->label;
+    return key;
+}
+
+static void report_row(struct run *ru, int64_t line, const char *message,
+                       const struct tabular_row *row)
+{
+    ru->failed++;
+    if ((int64_t)json_array_size(ru->errors) < MAX_ERRORS)
+        json_array_append_new(ru->errors,
+                              json_pack("{s:I,s:s}", "row", (json_int_t)line, "message", message));
+    if (!ru->report)
+        return;
+    size_t n = ru->header->ncells + 2;
+    const char **cells = xcalloc(n, sizeof(*cells));
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", (long long)line);
+    cells[0] = num;
+    cells[1] = message;
+    for (size_t i = 0; i < ru->header->ncells; i++)
+        cells[i + 2] = row && row->cells && i < row->ncells ? row->cells[i]
+                       : i == 0 && row                      ? row->raw
+                                                            : "";
+    tabular_write_row(ru->report, cells, n);
+    free(cells);
+}
+
+/* "姓名：必填项；手机号：…" from a field → message object. */
+static char *join_errors(struct run *ru, json_t *errors)
+{
+    size_t cap = 256, len = 0;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v)
+    {
+        const char *label = field_label(ru, k);
+        const char *msg = json_string_value(v);
+        size_t need = strlen(label) + strlen(msg) + 8;
+        if (len + need >= cap) {
+            cap = (len + need) * 2;
+            out = xrealloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s%s：%s", len ? "；" : "", label, msg);
+    }
+    return out;
+}
+
+static int import_one(struct run *ru, const struct tabular_row *row)
+{
+    json_t *errors = json_object(), *tag_ids = json_array();
+    json_t *in = row_input(ru, row, tag_ids, errors);
+    json_t *rec = json_object(), *cur = NULL;
+    int rc = 0;
+    /* An existing customer with the same phone or ID number? */
+    char phone[12] = "";
+    struct validate_id_info info = {0};
+    struct validate_ymd today;
+    const char *raw_phone = json_string_value(json_object_get(in, "phone"));
+    const char *raw_id = json_string_value(json_object_get(in, "id_number"));
+    validate_today(&today);
+    if (!raw_phone || validate_mobile(raw_phone, phone))
+        phone[0] = '\0';
+    if (!raw_id || validate_id_number(raw_id, &today, &info))
+        info.id[0] = '\0';
+    json_t *dups = customer_duplicates(ru->db, &ru->user, phone[0] ? phone : NULL,
+                                       info.id[0] ? info.id : NULL, 0);
+    json_t *first = json_array_get(dups, 0);
+    if (first && json_is_true(json_object_get(first, "other_branch"))) {
+        json_object_set_new(errors, "phone", json_string(i18n_msg(ru->lang, "duplicate")));
+    } else if (first && !ru->update) {
+        ru->skipped++;
+        goto out;
+    } else if (first) {
+        cur = customer_load(ru->db, &ru->user, json_integer_value(json_object_get(first, "id")),
+                            false);
+    }
+    rc = customer_check(ru->db, &ru->user, ru->lang, in, cur, rec, errors);
+    if (rc)
+        goto out;
+    if (json_object_size(errors)) {
+        char *msg = join_errors(ru, errors);
+        report_row(ru, row->line, msg, row);
+        free(msg);
+        goto out;
+    }
+    if (ru->dry_run) {
+        if (cur)
+            ru->updated++;
+        else
+            ru->created++;
+        goto out;
+    }
+    int64_t id = cur ? json_integer_value(json_object_get(cur, "id")) : 0;
+    rc = cur ? customer_update(ru->db, NULL, &ru->user, id, cur, rec)
+             : customer_insert(ru->db, &ru->user, rec, &id);
+    size_t i;
+    json_t *t;
+    json_array_foreach(tag_ids, i, t) if (!rc) rc =
+        tags_attach(ru->db, "customer", id, json_integer_value(t));
+    if (!rc) {
+        if (cur)
+            ru->updated++;
+        else
+            ru->created++;
+    }
+out:
+    json_decref(dups);
+    json_decref(in);
+    json_decref(rec);
+    json_decref(cur);
+    json_decref(errors);
+    json_decref(tag_ids);
+    return rc;
+}
+
+static json_t *result_json(struct run *ru)
+{
+    return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:O}", "dry_run", ru->dry_run, "rows",
+                     (json_int_t)ru->rows, "created", (json_int_t)ru->created, "updated",
+                     (json_int_t)ru->updated, "skipped", (json_int_t)ru->skipped, "failed",
+                     (json_int_t)ru->failed, "errors", ru->errors);
+}
+
+int import_run(struct job *job)
+{
+    struct run ru = {.job = job, .db = job->db};
+    int64_t import_id = json_integer_value(json_object_get(job->params, "import_id"));
+    ru.mapping = json_object_get(job->params, "mapping");
+    ru.dry_run = json_is_true(json_object_get(job->params, "dry_run"));
+    const char *dup = json_string_value(json_object_get(job->params, "on_duplicate"));
+    ru.update = dup && strcmp(dup, "update") == 0;
+    ru.lang = json_string_value(json_object_get(job->params, "lang"));
+    if (!ru.lang)
+        ru.lang = "zh-CN";
+    if (session_load_user(job->db, job->user_id, &ru.user) != 1)
+        return job_fail(job, "forbidden");
+    char err[256];
+    struct tabular_reader *rd = tabular_open_csv(job->file_path, err, sizeof(err));
+    if (!rd)
+        return job_fail(job, err);
+    ru.header = tabular_header(rd);
+    ru.errors = json_array();
+    ru.tag_ids = json_object();
+    char name[64];
+    snprintf(name, sizeof(name), "import-%lld-report.csv", (long long)import_id);
+    char *report_path = files_path(name);
+    ru.report = tabular_writer_open(report_path, TABULAR_CSV, NULL, err, sizeof(err));
+    if (ru.report) {
+        size_t n = ru.header->ncells + 2;
+        const char **cells = xcalloc(n, sizeof(*cells));
+        cells[0] = i18n_msg(ru.lang, "import.col_row");
+        cells[1] = i18n_msg(ru.lang, "import.col_reason");
+        for (size_t i = 0; i < ru.header->ncells; i++)
+            cells[i + 2] = ru.header->cells[i];
+        tabular_write_row(ru.report, cells, n);
+        free(cells);
+    }
+
+    int rc = 0;
+    bool in_tx = false, stopped = false;
+    const char *fatal = NULL;
+    struct tabular_row row;
+    for (;;) {
+        int got = tabular_next_row(rd, &row);
+        if (got == 0)
+            break;
+        if (got == TABULAR_EFATAL) {
+            fatal = tabular_error(rd);
+            break;
+        }
+        ru.rows++;
+        if (!in_tx && !ru.dry_run) {
+            if ((rc = db_begin(job->db)) != 0)
+                break;
+            in_tx = true;
+        }
+        if (got == TABULAR_EROW)
+            report_row(&ru, row.line,
+                       i18n_msg(ru.lang, row.error_key ? row.error_key : "import.bad_encoding"),
+                       &row);
+        else if ((rc = import_one(&ru, &row)) != 0)
+            break;
+        if (ru.rows % BATCH_ROWS == 0) {
+            if (in_tx) {
+                if ((rc = db_commit(job->db)) != 0)
+                    break;
+                in_tx = false;
+            }
+            if (!job_progress(job, tabular_bytes_read(rd), tabular_bytes_total(rd))) {
+                stopped = true;
+                break;
+            }
+        }
+    }
+    if (in_tx) {
+        if (rc || stopped || fatal)
+            db_rollback(job->db);
+        else if ((rc = db_commit(job->db)) != 0)
+            db_rollback(job->db);
+    }
+    tabular_close(rd);
+    if (ru.report && tabular_writer_close(ru.report))
+        log_warn("import %lld: cannot finish the report", (long long)import_id);
+    if (ru.failed == 0)
+        unlink(report_path);
+    free(report_path);
+    if (!rc && !stopped && !fatal) {
+        job_progress(job, 1, 1);
+        job->result = result_json(&ru);
+    }
+    json_decref(ru.errors);
+    json_decref(ru.tag_ids);
+    if (fatal)
+        return job_fail(job, fatal);
+    return rc ? job_fail(job, "internal") : 0;
+}
+
+const struct route imports_routes[] = {
+    {"GET", "/api/v1/imports", list, PERM_CUSTOMERS_WRITE, 0, "The caller's imports"},
+    {"POST", "/api/v1/imports", upload, PERM_CUSTOMERS_WRITE, ROUTE_UPLOAD,
+     "Upload a CSV file (UTF-8 or GBK) as the request body"},
+    {"GET", "/api/v1/imports/{id}", get, PERM_CUSTOMERS_WRITE, 0, "An import and its progress"},
+    {"POST", "/api/v1/imports/{id}/run", run, PERM_CUSTOMERS_WRITE, 0,
+     "Run an import (dry run or for real) with a column mapping"},
+    {"GET", "/api/v1/imports/{id}/report", report, PERM_CUSTOMERS_WRITE, 0,
+     "The bad rows of an import and why, as CSV"},
+    {0},
+};
