@@ -186,7 +186,7 @@ static void update(struct req *r)
     reply_json(r, 200, json_pack("{s:o}", "branch", branch_json(r->db, id)));
 }
 
-static void delete (struct req *r)
+static void remove_one(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
     if (id < 0)
@@ -229,7 +229,7 @@ const struct route branches_routes[] = {
     {"GET", "/api/v1/branches", list, PERM_SIGNED_IN, 0, "The organisation tree, parents first"},
     {"POST", "/api/v1/branches", create, PERM_ADMIN, 0, "Create a province, city or branch"},
     {"PATCH", "/api/v1/branches/{id}", update, PERM_ADMIN, 0, "Rename a branch"},
-    {"DELETE", "/api/v1/branches/{id}", delete, PERM_ADMIN, 0,
+    {"DELETE", "/api/v1/branches/{id}", remove_one, PERM_ADMIN, 0,
      "Delete a branch without sub-branches or staff"},
     {0},
 };

@@ -13,9 +13,12 @@
 static const struct {
     const char *code, *name, *level, *parent;
 } branches[] = {
-    {"GD", "广东省", "province", NULL},      {"GD-GZ", "广州市", "city", "GD"},
-    {"GD-SZ", "深圳市", "city", "GD"},       {"GD-GZ-01", "天河路营业所", "branch", "GD-GZ"},
-    {"GD-GZ-02", "越秀营业所", "branch", "GD-GZ"}, {"GD-SZ-01", "福田营业所", "branch", "GD-SZ"},
+    {"GD", "广东省", "province", NULL},
+    {"GD-GZ", "广州市", "city", "GD"},
+    {"GD-SZ", "深圳市", "city", "GD"},
+    {"GD-GZ-01", "天河路营业所", "branch", "GD-GZ"},
+    {"GD-GZ-02", "越秀营业所", "branch", "GD-GZ"},
+    {"GD-SZ-01", "福田营业所", "branch", "GD-SZ"},
     {"GD-SZ-02", "南山营业所", "branch", "GD-SZ"},
 };
 

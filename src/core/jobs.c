@@ -425,7 +425,7 @@ json_t *jobs_get_json(struct db *db, int64_t id)
     struct db_stmt *st =
         db_query(db,
                  "SELECT id, kind, status, processed, total, result, error, created_at, "
-                 "started_at, finished_at FROM jobs WHERE id = ?",
+                 "started_at, finished_at, params FROM jobs WHERE id = ?",
                  DB_ARGS(DB_INT(id)));
     if (!st)
         return NULL;
@@ -446,6 +446,8 @@ json_t *jobs_get_json(struct db *db, int64_t id)
     set_time(o, "created_at", st, 7);
     set_time(o, "started_at", st, 8);
     set_time(o, "finished_at", st, 9);
+    json_t *params = db_col_is_null(st, 10) ? NULL : json_loads(db_col_text(st, 10), 0, NULL);
+    json_object_set_new(o, "params", params ? params : json_null());
 out:
     db_finish(st);
     return o;

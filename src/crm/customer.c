@@ -458,7 +458,9 @@ static int next_customer_no(struct db *db, int64_t branch_id, char *out, size_t 
     return rc;
 }
 
-/* Replace the two-character index entries of a customer's name. */
+/* Replace the name index entries of a customer: every single character and
+ * every pair of neighbouring characters, so a one- or two-character fragment
+ * anywhere in a name is one index lookup. */
 static int write_grams(struct db *db, int64_t id, const char *name, bool replace)
 {
     if (replace) {
@@ -468,26 +470,26 @@ static int write_grams(struct db *db, int64_t id, const char *name, bool replace
             return rc;
     }
     /* Byte offsets of the code points. */
-    size_t starts[64], n = 0, len = strlen(name);
-    for (size_t i = 0; i < len && n < 63; i++)
+    size_t starts[65], n = 0, len = strlen(name);
+    for (size_t i = 0; i < len && n < 64; i++)
         if (((unsigned char)name[i] & 0xC0) != 0x80)
             starts[n++] = i;
     starts[n] = len;
-    for (size_t i = 0; i + 1 < n || (n == 1 && i == 0); i++) {
-        size_t end = n == 1 ? starts[1] : starts[i + 2];
-        char gram[16];
-        if (end - starts[i] >= sizeof(gram))
-            continue;
-        memcpy(gram, name + starts[i], end - starts[i]);
-        gram[end - starts[i]] = '\0';
-        int rc = db_exec(db,
-                         "INSERT INTO customer_name_grams (gram, customer_id) VALUES (?, ?) "
-                         "ON CONFLICT DO NOTHING",
-                         DB_ARGS(DB_TEXT(gram), DB_INT(id)));
-        if (rc)
-            return rc;
-        if (n == 1)
-            break;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t width = 1; width <= 2 && i + width <= n; width++) {
+            size_t a = starts[i], b = starts[i + width];
+            char gram[16];
+            if (b - a >= sizeof(gram))
+                continue;
+            memcpy(gram, name + a, b - a);
+            gram[b - a] = '\0';
+            int rc = db_exec(db,
+                             "INSERT INTO customer_name_grams (gram, customer_id) VALUES (?, ?) "
+                             "ON CONFLICT DO NOTHING",
+                             DB_ARGS(DB_TEXT(gram), DB_INT(id)));
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }
@@ -704,12 +706,9 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
             if ((unsigned char)*p >= 0x80)
                 ascii = false;
         if (!ascii && chars == 1) {
-            /* One character: a surname. */
-            char upper[16];
-            snprintf(upper, sizeof(upper), "%s\xf4\x8f\xbf\xbf", q);
-            sqlbuf_add(w, "(c.name >= ? AND c.name < ?)");
+            /* One character anywhere in the name. */
+            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?))");
             sqlbuf_bind_text_copy(w, q);
-            sqlbuf_bind_text_copy(w, upper);
         } else if (!ascii) {
             /* The first two characters find the candidates through the
              * gram index; longer fragments are then checked in full. */

@@ -160,7 +160,7 @@ static void list(struct req *r)
         char *sq = NULL;
         rc = segments_resolve(r->db, r->user, strtoll(segment, NULL, 10), &sf, &sq);
         if (rc == 0) {
-            reply_invalid(r, json_pack("{s:s}", "segment_id", req_msg(r, "not_found")));
+            reply_error(r, 404, "not_found");
             goto out;
         }
         if (rc == 1) {
@@ -385,6 +385,23 @@ static void update(struct req *r)
         return reply_invalid(r, errors);
     }
     json_decref(errors);
+    /* Changing the phone or ID number to one another profile has warns like
+     * a new profile would. */
+    const char *phone = json_string_value(json_object_get(rec, "phone"));
+    const char *idno = json_string_value(json_object_get(rec, "id_number"));
+    const char *old_phone = json_string_value(json_object_get(cur, "phone"));
+    const char *old_id = json_string_value(json_object_get(cur, "id_number"));
+    bool changed = (phone && (!old_phone || strcmp(phone, old_phone) != 0)) ||
+                   (idno && (!old_id || strcmp(idno, old_id) != 0));
+    if (!rc && changed && !json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
+        json_t *dups = customer_duplicates(r->db, r->user, phone, idno, id);
+        if (json_array_size(dups)) {
+            json_decref(cur);
+            json_decref(rec);
+            return reply_duplicates(r, dups);
+        }
+        json_decref(dups);
+    }
     if (!rc)
         rc = db_begin(r->db);
     if (!rc) {
@@ -431,7 +448,7 @@ static int change(struct req *r, int64_t id, const char *sql, const struct db_va
     return rc;
 }
 
-static void delete (struct req *r)
+static void remove_one(struct req *r)
 {
     json_t *cur = load_or_404(r, false);
     if (!cur)
@@ -766,7 +783,7 @@ const struct route customers_routes[] = {
     {"GET", "/api/v1/customers/{id}", get, PERM_CUSTOMERS_READ, 0, "One customer profile"},
     {"PATCH", "/api/v1/customers/{id}", update, PERM_CUSTOMERS_WRITE, 0,
      "Change a profile (send version)"},
-    {"DELETE", "/api/v1/customers/{id}", delete, PERM_CUSTOMERS_WRITE, 0,
+    {"DELETE", "/api/v1/customers/{id}", remove_one, PERM_CUSTOMERS_WRITE, 0,
      "Move a profile to the recycle bin"},
     {"POST", "/api/v1/customers/{id}/restore", restore, PERM_MERGE, 0,
      "Restore a profile from the recycle bin"},

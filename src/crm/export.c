@@ -307,6 +307,8 @@ static json_t *export_json(struct db *db, int64_t id)
         "{s:I,s:O,s:O,s:O,s:O,s:O}", "id", (json_int_t)id, "status", json_object_get(job, "status"),
         "processed", json_object_get(job, "processed"), "total", json_object_get(job, "total"),
         "error", json_object_get(job, "error"), "created_at", json_object_get(job, "created_at"));
+    json_t *format = json_object_get(json_object_get(job, "params"), "format");
+    json_object_set(o, "format", format ? format : json_null());
     if (json_is_object(result)) {
         json_object_set(o, "file_name", json_object_get(result, "file_name"));
         json_object_set(o, "rows", json_object_get(result, "rows"));
@@ -352,15 +354,24 @@ static void create(struct req *r)
         }
         sqlbuf_release(&probe);
     }
-    /* The filter must compile now, not fail later in the background. */
-    if (json_is_object(filter) || json_is_string(q)) {
-        struct sqlbuf w;
+    /* The filter must compile now, not fail later in the background; the
+     * count it finds goes into the audit entry. */
+    int64_t count = 0;
+    {
+        struct sqlbuf w, b;
         struct filter_error ferr;
         sqlbuf_init(&w);
+        sqlbuf_init(&b);
         if (customer_where(r->db, r->user, json_string_value(q),
-                           json_is_object(filter) ? filter : NULL, false, &w, &ferr) == -1)
+                           json_is_object(filter) ? filter : NULL, false, &w, &ferr) == -1) {
             json_object_set_new(errors, "filter", json_string(req_msg(r, ferr.key)));
+        } else if (!json_is_integer(segment)) {
+            sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+            sqlbuf_append(&b, &w);
+            db_query_int(r->db, b.sql, b.args, b.nargs, &count);
+        }
         sqlbuf_release(&w);
+        sqlbuf_release(&b);
     }
     if (json_object_size(errors))
         return reply_invalid(r, errors);
@@ -378,7 +389,11 @@ static void create(struct req *r)
     if (!rc)
         rc = jobs_enqueue(r->db, "export", r->user->id, params, NULL, &id);
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "export.create", "export", id, json_incref(params));
+        rc = audit_write(r->db, r, NULL, "export.create", "export", id,
+                         json_pack("{s:O,s:O,s:O,s:O,s:I}", "format",
+                                   json_object_get(params, "format"), "columns", columns, "filter",
+                                   filter ? filter : json_null(), "q", q ? q : json_null(), "count",
+                                   (json_int_t)count));
     if (!rc)
         rc = db_commit(r->db);
     json_decref(params);

@@ -142,15 +142,9 @@ json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const 
         return json_incref(v);
     }
     case FT_NUMBER:
-        if (json_is_number(v))
+        /* A JSON number; text is converted by the importer, not here. */
+        if (json_is_integer(v) || (json_is_real(v) && isfinite(json_real_value(v))))
             return json_incref(v);
-        if (json_is_string(v)) {
-            char *end;
-            const char *s = json_string_value(v);
-            double d = strtod(s, &end);
-            if (*s && !*end && isfinite(d))
-                return json_real(d);
-        }
         *err_key = "field.not_number";
         return NULL;
     case FT_MONEY:

@@ -52,7 +52,7 @@ static void emit_lhs(struct ctx *c, const struct lhs *l, bool cast_num)
         sqlbuf_add(c->out, "CAST(");
     if (l->is_custom) {
         sqlbuf_addf(c->out, dialect_json_get_text(), c->e->custom_column);
-        sqlbuf_bind(c->out, DB_TEXT(l->custom_key));
+        sqlbuf_bind_text_copy(c->out, l->custom_key);
     } else {
         sqlbuf_add(c->out, l->expr);
     }
@@ -271,7 +271,7 @@ static int compile_has(struct ctx *c, const struct lhs *l, const char *op, json_
             char *inner = xasprintf(dialect_json_get_text(), c->e->custom_column);
             sqlbuf_addf(c->out, dialect_json_array_has(), inner);
             free(inner);
-            sqlbuf_bind(c->out, DB_TEXT(l->custom_key));
+            sqlbuf_bind_text_copy(c->out, l->custom_key);
         } else {
             sqlbuf_addf(c->out, dialect_json_array_has(), l->expr);
         }

@@ -386,6 +386,13 @@ static json_t *convert_custom(struct run *ru, const char *key, const char *cell)
     if (f.type == FT_MULTISELECT) {
         v = json_array();
         split_list(cell, v);
+    } else if (f.type == FT_NUMBER) {
+        char *end;
+        double d = strtod(cell, &end);
+        long long i = strtoll(cell, NULL, 10);
+        v = *end || end == cell ? json_string(cell)
+            : d == (double)i    ? json_integer(i)
+                                : json_real(d);
     } else if (f.type == FT_BOOLEAN) {
         bool yes = strcmp(cell, "是") == 0 || strcasecmp(cell, "true") == 0 ||
                    strcmp(cell, "1") == 0 || strcasecmp(cell, "yes") == 0;
@@ -489,11 +496,11 @@ static void report_row(struct run *ru, int64_t line, const char *message,
     char num[24];
     snprintf(num, sizeof(num), "%lld", (long long)line);
     cells[0] = num;
-    cells[1] = message;
     for (size_t i = 0; i < ru->header->ncells; i++)
-        cells[i + 2] = row && row->cells && i < row->ncells ? row->cells[i]
+        cells[i + 1] = row && row->cells && i < row->ncells ? row->cells[i]
                        : i == 0 && row                      ? row->raw
                                                             : "";
+    cells[n - 1] = message;
     tabular_write_row(ru->report, cells, n);
     free(cells);
 }
@@ -624,9 +631,9 @@ int import_run(struct job *job)
         size_t n = ru.header->ncells + 2;
         const char **cells = xcalloc(n, sizeof(*cells));
         cells[0] = i18n_msg(ru.lang, "import.col_row");
-        cells[1] = i18n_msg(ru.lang, "import.col_reason");
         for (size_t i = 0; i < ru.header->ncells; i++)
-            cells[i + 2] = ru.header->cells[i];
+            cells[i + 1] = ru.header->cells[i];
+        cells[n - 1] = i18n_msg(ru.lang, "import.col_reason");
         tabular_write_row(ru.report, cells, n);
         free(cells);
     }

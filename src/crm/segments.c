@@ -118,8 +118,28 @@ static bool filter_ok(struct req *r, struct form *f, json_t *filter)
     return rc == 0;
 }
 
+/* For changes: 404 when u cannot see segment id, 403 when it is not
+ * theirs (admins may change any). True when the change may go ahead. */
+static bool may_change(struct req *r, int64_t id)
+{
+    json_t *seg = segment_by_id(r, id);
+    if (!seg) {
+        reply_error(r, 404, "not_found");
+        return false;
+    }
+    bool mine = json_integer_value(json_object_get(seg, "owner_id")) == r->user->id;
+    json_decref(seg);
+    if (!mine && !(r->user->perms & PERM_ADMIN)) {
+        reply_error(r, 403, "forbidden");
+        return false;
+    }
+    return true;
+}
+
 static void save(struct req *r, int64_t id)
 {
+    if (id && !may_change(r, id))
+        return;
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", id == 0, 64);
@@ -138,6 +158,7 @@ static void save(struct req *r, int64_t id)
         return;
     char *ftext = filter && !json_is_null(filter) ? json_dumps(filter, JSON_COMPACT) : NULL;
     int64_t now = clock_now();
+    bool created = id == 0;
     int rc = db_begin(r->db);
     if (rc) {
         free(ftext);
@@ -182,7 +203,7 @@ static void save(struct req *r, int64_t id)
         db_rollback(r->db);
         return reply_db_error(r, rc);
     }
-    reply_json(r, id ? 200 : 201, json_pack("{s:o}", "segment", segment_by_id(r, id)));
+    reply_json(r, created ? 201 : 200, json_pack("{s:o}", "segment", segment_by_id(r, id)));
 }
 
 static void create(struct req *r)
@@ -198,11 +219,13 @@ static void update(struct req *r)
     save(r, id);
 }
 
-static void delete (struct req *r)
+static void remove_one(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
     if (id < 0)
         return reply_error(r, 404, "not_found");
+    if (!may_change(r, id))
+        return;
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(
@@ -228,6 +251,6 @@ const struct route segments_routes[] = {
      "Saved filters: own and shared with the branch"},
     {"POST", "/api/v1/segments", create, PERM_CUSTOMERS_READ, 0, "Save a filter as a segment"},
     {"PATCH", "/api/v1/segments/{id}", update, PERM_CUSTOMERS_READ, 0, "Change a segment"},
-    {"DELETE", "/api/v1/segments/{id}", delete, PERM_CUSTOMERS_READ, 0, "Delete a segment"},
+    {"DELETE", "/api/v1/segments/{id}", remove_one, PERM_CUSTOMERS_READ, 0, "Delete a segment"},
     {0},
 };

@@ -156,10 +156,11 @@ static void save(struct req *r, bool group, int64_t id)
     if (!form_done(&f))
         return;
     int64_t now = clock_now();
+    bool created = id == 0;
     int rc = db_begin(r->db);
     if (rc)
         return reply_db_error(r, rc);
-    if (id == 0) {
+    if (created) {
         if (group)
             rc = db_exec(r->db,
                          "INSERT INTO tag_groups (name, color, sort, created_at, updated_at) "
@@ -210,7 +211,7 @@ static void save(struct req *r, bool group, int64_t id)
                                    : reply_db_error(r, rc);
     }
     json_t *body = json_pack("{s:I}", "id", (json_int_t)id);
-    reply_json(r, id ? 200 : 201, body);
+    reply_json(r, created ? 201 : 200, body);
 }
 
 static void group_create(struct req *r)

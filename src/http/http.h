@@ -82,7 +82,7 @@ struct req {
     size_t body_len;
     size_t body_cap;
     bool too_large;
-    json_t *json; /* parsed body (object) or NULL */
+    json_t *json;      /* parsed body (object) or NULL */
     int upload_fd;     /* ROUTE_UPLOAD: the file the body streams into, or -1 */
     char *upload_path; /* its path; removed after the request unless the
                         * handler takes it (sets upload_path to NULL) */

@@ -237,12 +237,13 @@ describe('customers', () => {
       id_number: wrongCheck('11010519491231002X'),
     });
     const e = expectError(r, 422, 'validation_failed', { fields: ['name', 'phone', 'id_number'] });
-    assert.equal(e.fields.name, '必填项', show(r));
-    assert.equal(e.fields.phone, '手机号应为11位数字，以1开头', show(r));
-    assert.equal(e.fields.id_number, '身份证号校验位不正确', show(r));
+    // The contract's examples, word for word at the start (a hint may follow).
+    assert.ok(e.fields.name.startsWith('必填项'), show(r));
+    assert.ok(e.fields.phone.startsWith('手机号应为11位数字，以1开头'), show(r));
+    assert.ok(e.fields.id_number.startsWith('身份证号校验位不正确'), show(r));
     const r2 = await clerk.post('/customers', { name: '生日错', phone: u.phone(), id_number: freshId, birthday: '1950-01-01' });
     const e2 = expectError(r2, 422, 'validation_failed', { fields: ['birthday'] });
-    assert.equal(e2.fields.birthday, '生日与身份证号不一致', show(r2));
+    assert.ok(e2.fields.birthday.startsWith('生日与身份证号不一致'), show(r2));
   });
 
   test('validation: every problem of one request is reported at once', async () => {

@@ -62,9 +62,9 @@ static void test_literal_and_params(void **state)
     assert_int_equal(r.nparams, 1);
     assert_string_equal(r.params[0], "42");
 
-    assert_int_equal(router_match("PATCH", "/api/v1/dictionaries/business_type/items/7", &route,
-                                  &r, &allow),
-                     ROUTER_FOUND);
+    assert_int_equal(
+        router_match("PATCH", "/api/v1/dictionaries/business_type/items/7", &route, &r, &allow),
+        ROUTER_FOUND);
     assert_int_equal(r.nparams, 2);
     assert_string_equal(r.params[0], "business_type");
     assert_string_equal(r.params[1], "7");
@@ -114,8 +114,7 @@ static void test_slashes_and_depth(void **state)
     const struct route *route = NULL;
     unsigned allow;
     /* Repeated and trailing slashes do not create empty segments. */
-    assert_int_equal(router_match("GET", "//api/v1//users/", &route, NULL, &allow),
-                     ROUTER_FOUND);
+    assert_int_equal(router_match("GET", "//api/v1//users/", &route, NULL, &allow), ROUTER_FOUND);
     assert_ptr_equal(route->handler, h_list);
     /* A path deeper than any route is refused without overflowing. */
     assert_int_equal(router_match("GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p", &route, NULL, &allow),

@@ -498,6 +498,10 @@ export function readXlsx(buf) {
     rowNo += 1;
   }
   for (let k = 0; k < rows.length; k++) if (rows[k] === undefined) rows[k] = [];
+  // XLSX stores no element for a blank cell; pad to the header's width the
+  // way a spreadsheet shows it.
+  const width = rows.length ? rows[0].length : 0;
+  for (const row of rows) while (row.length < width) row.push('');
   const formulas = (xml.match(/<f[\s>]/g) || []).length;
   return { rows, formulas, files };
 }
