@@ -394,7 +394,7 @@ static void create(struct req *r)
         json_decref(options);
         return;
     }
-    char *opts = json_dumps(options ? options : json_array(), JSON_COMPACT);
+    char *opts = options ? json_dumps(options, JSON_COMPACT) : xstrdup("[]");
     json_decref(options);
     int64_t now = clock_now(), id = 0, next_sort = 0;
     int rc = db_begin(r->db);
