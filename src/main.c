@@ -20,6 +20,8 @@
 #include "core/scheduler.h"
 #include "crm/export.h"
 #include "crm/import.h"
+#include "crm/interaction.h"
+#include "crm/task.h"
 #include "crm/customer.h"
 #include "crm/fields.h"
 #include "crm/segments.h"
@@ -111,6 +113,8 @@ static void register_routes(void)
     router_add(fields_routes);
     router_add(imports_routes);
     router_add(exports_routes);
+    router_add(interactions_routes);
+    router_add(tasks_routes);
 }
 
 static int open_db(const char *url)

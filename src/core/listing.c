@@ -66,6 +66,11 @@ static void add_arg(struct listing *l, struct db_val v)
     l->args[l->nargs++] = v;
 }
 
+void listing_where(struct listing *l, const char *fragment)
+{
+    add_fragment(l, fragment);
+}
+
 void listing_where_text(struct listing *l, const char *fragment, const char *value)
 {
     add_fragment(l, fragment);

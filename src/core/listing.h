@@ -32,6 +32,8 @@ int listing_begin(struct listing *l, struct req *r);
  * must live as long as the request (query-string values do). */
 void listing_where_text(struct listing *l, const char *fragment, const char *value);
 void listing_where_int(struct listing *l, const char *fragment, int64_t value);
+/* AND a fragment without values (program text only). */
+void listing_where(struct listing *l, const char *fragment);
 /* AND a fragment with two '?' both bound to value (e.g. name LIKE ? OR login LIKE ?). */
 void listing_where_text2(struct listing *l, const char *fragment, const char *value);
 /* Reply 422 for a bad filter field (use as: return listing_fail(...)). */

@@ -54,7 +54,8 @@ int customer_where(struct db *db, const struct auth_user *u, const char *q, json
     "c.id_number, c.birthday, c.birthday_lunar, c.address, c.region, c.occupation, c.interests, "  \
     "c.family_members, c.business_prefs, c.service_level, c.level, c.owner_id, o.name, "           \
     "c.branch_id, b.name, c.branch_path, c.custom, c.deleted_at, c.erased_at, c.merged_into, "     \
-    "c.version, c.created_at, c.updated_at"
+    "c.version, c.created_at, c.updated_at, c.last_visit_at, c.visits_90d, c.spend_12m_fen, "      \
+    "c.top_types"
 #define CUSTOMER_FROM                                                                              \
     "customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN users o ON o.id = c.owner_id"
 /* The record in the current row of a CUSTOMER_COLUMNS query. */

@@ -34,6 +34,7 @@ static const struct {
     {"created_at", "c.created_at", false},
     {"name", "c.name", true},
     {"customer_no", "c.customer_no", true},
+    {"last_visit_at", "COALESCE(c.last_visit_at, 0)", false},
 };
 
 /* Cursor: base64url of JSON [sort value, id] of the last row of a page. */

@@ -29,6 +29,11 @@ static const struct entity_field customer_fields[] = {
     {"branch_id", "c.branch_id", FT_BRANCH, "网点", "Branch", F | X},
     {"created_at", "c.created_at", FT_TIME, "创建时间", "Created", F | S | X},
     {"updated_at", "c.updated_at", FT_TIME, "更新时间", "Updated", F | S | X},
+    {"last_visit_at", "c.last_visit_at", FT_TIME, "最近到访", "Last visit", F | S | X},
+    {"visits_90d", "c.visits_90d", FT_INT, "近90天到访次数", "Visits in 90 days", F | X},
+    {"spend_12m", "(c.spend_12m_fen / 100.0)", FT_MONEY, "近12个月消费", "Spend in 12 months",
+     F | X},
+    {"top_types", "c.top_types", FT_ARRAY, "常办业务", "Most used business", F | X},
     {NULL, NULL, 0, NULL, NULL, 0},
 };
 

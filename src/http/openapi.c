@@ -8,6 +8,7 @@
 #include "http/router.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *perm_label(unsigned perm)
@@ -81,6 +82,26 @@ static void health(struct req *r)
     reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* GET /_bench/static?bytes=N (test mode): a fixed JSON body of about N
+ * bytes, the baseline the benchmarks compare real endpoints against. It
+ * goes through the same dispatch (route, session lookup, reply) minus the
+ * endpoint's own work. */
+static void bench_static(struct req *r)
+{
+    const char *b = req_query(r, "bytes");
+    long n = b ? strtol(b, NULL, 10) : 1000;
+    if (n < 16 || n > 1000000)
+        n = 1000;
+    char *pad = malloc((size_t)n + 1);
+    if (!pad)
+        abort();
+    memset(pad, 'x', (size_t)n);
+    pad[n] = '\0';
+    json_t *body = json_pack("{s:s}", "padding", pad);
+    free(pad);
+    reply_json(r, 200, body);
+}
+
 static void openapi(struct req *r)
 {
     reply_json(r, 200, openapi_document());
@@ -89,5 +110,7 @@ static void openapi(struct req *r)
 const struct route system_routes[] = {
     {"GET", "/api/v1/health", health, PERM_PUBLIC, 0, "Liveness check"},
     {"GET", "/api/v1/openapi.json", openapi, PERM_PUBLIC, 0, "This document"},
+    {"GET", "/api/v1/_bench/static", bench_static, PERM_SIGNED_IN, ROUTE_TEST_ONLY,
+     "A fixed JSON body for benchmarks (test mode only)"},
     {0},
 };
