@@ -123,11 +123,11 @@ test('a clerk signs in, must change the password, and finds the main menus in Ch
     assert.match(await page.locator('[data-test=user-menu]').innerText(), /测试柜员[\s\S]*柜员/)
     await shot(page, '04-home-zh')
 
-    // Module pages are placeholders for now; admin pages are refused.
+    // The customers module opens its search page; admin pages are refused.
     await byText(page, '[data-test=top-menu] .el-menu-item', '客户管理').click()
     await page.waitForURL('**/customers')
-    await page.getByText('该模块即将上线').waitFor()
-    await shot(page, '05-customers-coming-soon')
+    await page.locator('[data-test=quick-search]').waitFor()
+    await shot(page, '05-customers')
     await page.goto('/admin/users')
     await page.waitForURL('**/forbidden')
     await page.locator('.el-result').getByText('没有访问权限').waitFor()

@@ -21,6 +21,10 @@ import {
   Collection,
   Document,
   Message,
+  Aim,
+  Sort,
+  Grid,
+  PriceTag,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -47,12 +51,24 @@ const quickNav = {
   ],
 }
 
+const customersNav = {
+  title: 'nav.customers',
+  items: [
+    { path: '/customers', label: 'nav.customerSearch', icon: Search, perm: 'customers.read' },
+    { path: '/customers/new', label: 'nav.customerNew', icon: CirclePlus, perm: 'customers.write' },
+    { path: '/customers/segments', label: 'nav.customerSegments', icon: Aim, perm: 'customers.read' },
+    { path: '/customers/io', label: 'nav.customerIo', icon: Sort, perm: 'customers.write' },
+  ],
+}
+
 const adminNav = {
   title: 'nav.admin',
   items: [
     { path: '/admin/users', label: 'nav.adminUsers', icon: UserFilled, perm: 'admin' },
     { path: '/admin/branches', label: 'nav.adminBranches', icon: Share, perm: 'admin' },
     { path: '/admin/dictionaries', label: 'nav.adminDictionaries', icon: Collection, perm: 'admin' },
+    { path: '/admin/fields', label: 'nav.adminFields', icon: Grid, perm: 'admin' },
+    { path: '/admin/tags', label: 'nav.adminTags', icon: PriceTag, perm: 'admin' },
     { path: '/admin/audit-log', label: 'nav.adminAuditLog', icon: Document, perm: 'admin' },
     { path: '/admin/dev-mailbox', label: 'nav.adminDevMailbox', icon: Message, perm: 'admin' },
   ],
@@ -60,5 +76,7 @@ const adminNav = {
 
 /** The left bar for a section (route.meta.section). */
 export function sideNavFor(section) {
-  return section === 'admin' ? adminNav : quickNav
+  if (section === 'admin') return adminNav
+  if (section === 'customers') return customersNav
+  return quickNav
 }

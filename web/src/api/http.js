@@ -96,6 +96,7 @@ export async function request(method, path, { query, body, quiet = false } = {})
     e.message || i18n.global.t('errors.http', { status: res.status }),
     e.fields,
   )
+  err.details = e // the whole error object (e.g. "duplicates" of a 409)
   if (err.code === 'unauthorized' && hooks.unauthorized) {
     hooks.unauthorized(err)
   } else if (err.code === 'password_change_required' && hooks.passwordChangeRequired) {
@@ -111,4 +112,43 @@ export const http = {
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   del: (path, opts) => request('DELETE', path, opts),
+}
+
+/**
+ * Upload a file as the raw request body (imports: POST /imports?entity=…
+ * with Content-Type text/csv). Same headers, errors and hooks as request().
+ */
+export async function uploadRaw(path, query, blob, contentType, { quiet = false } = {}) {
+  const headers = {
+    Accept: 'application/json',
+    'Accept-Language': currentLocale(),
+    'Content-Type': contentType || 'application/octet-stream',
+  }
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken
+  let res
+  try {
+    res = await fetch(buildUrl(path, query), { method: 'POST', headers, credentials: 'same-origin', body: blob })
+  } catch (e) {
+    const err = new ApiError(0, 'network', i18n.global.t('errors.network'))
+    if (!quiet) ElMessage.error(err.message)
+    throw err
+  }
+  const data = await readJson(res)
+  if (res.ok) return data
+  const e = (data && data.error) || {}
+  const err = new ApiError(
+    res.status,
+    e.code || 'http_' + res.status,
+    e.message || i18n.global.t('errors.http', { status: res.status }),
+    e.fields,
+  )
+  err.details = e
+  if (err.code === 'unauthorized' && hooks.unauthorized) hooks.unauthorized(err)
+  if (!quiet) ElMessage.error({ message: err.message, grouping: true })
+  throw err
+}
+
+/** The API URL of a path (for download links). */
+export function apiUrl(path, query) {
+  return buildUrl(path, query)
 }

@@ -22,6 +22,18 @@ export default [
     meta: meta('nav.adminDictionaries'),
   },
   {
+    path: 'admin/fields',
+    name: 'admin-fields',
+    component: () => import('./FieldsView.vue'),
+    meta: meta('nav.adminFields'),
+  },
+  {
+    path: 'admin/tags',
+    name: 'admin-tags',
+    component: () => import('./TagsView.vue'),
+    meta: meta('nav.adminTags'),
+  },
+  {
     path: 'admin/audit-log',
     name: 'admin-audit-log',
     component: () => import('./AuditLogView.vue'),

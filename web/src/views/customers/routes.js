@@ -1,15 +1,35 @@
-// 客户管理 — individual customer profiles (filled in by the customers issue).
+// 客户管理 — individual customer profiles.
+const meta = (title, perm = 'customers.read') => ({ title, section: 'customers', perm })
+
 export default [
   {
     path: 'customers',
     name: 'customers',
     component: () => import('./CustomerListView.vue'),
-    meta: { title: 'nav.customers', section: 'customers', perm: 'customers.read' },
+    meta: meta('nav.customers'),
   },
   {
     path: 'customers/new',
     name: 'customer-new',
     component: () => import('./CustomerNewView.vue'),
-    meta: { title: 'nav.customerNew', section: 'customers', perm: 'customers.write' },
+    meta: meta('nav.customerNew', 'customers.write'),
+  },
+  {
+    path: 'customers/segments',
+    name: 'customer-segments',
+    component: () => import('./SegmentsView.vue'),
+    meta: meta('nav.customerSegments'),
+  },
+  {
+    path: 'customers/io',
+    name: 'customer-io',
+    component: () => import('./ImportExportView.vue'),
+    meta: meta('nav.customerIo', 'customers.write'),
+  },
+  {
+    path: 'customers/:id(\\d+)',
+    name: 'customer-detail',
+    component: () => import('./CustomerDetailView.vue'),
+    meta: meta('nav.customerDetail'),
   },
 ]

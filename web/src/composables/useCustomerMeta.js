@@ -1,0 +1,91 @@
+// What the customer pages choose from, loaded once per page load and
+// shared: the dictionaries of the customer form, the tag groups with their
+// tags, and the custom field definitions. reloadFields()/reloadTags() after
+// an admin change.
+import { reactive, computed } from 'vue'
+import { customersApi, dictionaryApi } from '@/api/customers.js'
+import { fieldsApi } from '@/api/fields.js'
+import { tagGroupsApi } from '@/api/tags.js'
+import { currentLocale } from '@/i18n'
+
+export const DICTS = ['region', 'occupation', 'business_type', 'service_level', 'customer_level']
+
+const state = reactive({
+  dicts: {}, // code → [{value, label, label_en}]
+  groups: [], // [{id, name, color, tags: [{id, name, color, customer_count}]}]
+  fields: [], // active custom field definitions (entity customer)
+  loaded: false,
+})
+let loading = null
+
+async function loadDict(code) {
+  try {
+    const d = await dictionaryApi.get(code)
+    state.dicts[code] = ((d && d.items) || []).filter((i) => i.enabled !== false)
+  } catch (e) {
+    state.dicts[code] = state.dicts[code] || []
+  }
+}
+
+async function reloadFields() {
+  try {
+    const d = await fieldsApi.list('customer')
+    state.fields = ((d && d.items) || []).filter((f) => !f.retired)
+  } catch (e) {
+    /* shown by the http layer */
+  }
+}
+
+async function reloadTags() {
+  try {
+    const d = await tagGroupsApi.list()
+    state.groups = (d && d.items) || []
+  } catch (e) {
+    /* shown by the http layer */
+  }
+}
+
+function load(force = false) {
+  if (loading && !force) return loading
+  loading = Promise.all([...DICTS.map(loadDict), reloadFields(), reloadTags()]).then(() => {
+    state.loaded = true
+  })
+  return loading
+}
+
+/** Label of a dictionary item / custom field / option in the UI language. */
+export function localLabel(item) {
+  if (!item) return ''
+  return (currentLocale() === 'en' && item.label_en) || item.label || item.value || ''
+}
+
+export function useCustomerMeta() {
+  const tags = computed(() =>
+    state.groups.flatMap((g) => (g.tags || []).map((t) => ({ ...t, group: g.name, color: t.color || g.color }))),
+  )
+  const tagById = computed(() => new Map(tags.value.map((t) => [t.id, t])))
+  const visibleFields = computed(() => state.fields.filter((f) => !f.hidden))
+
+  function dictLabel(code, value) {
+    if (value === null || value === undefined || value === '') return ''
+    const item = (state.dicts[code] || []).find((i) => i.value === value)
+    return item ? localLabel(item) : String(value)
+  }
+
+  function fieldLabel(f) {
+    return localLabel(f) || f.key
+  }
+
+  return {
+    state,
+    load,
+    reloadFields,
+    reloadTags,
+    tags,
+    tagById,
+    visibleFields,
+    dictLabel,
+    fieldLabel,
+    duplicates: customersApi.duplicates,
+  }
+}
