@@ -21,6 +21,7 @@
 #include "crm/export.h"
 #include "crm/import.h"
 #include "crm/interaction.h"
+#include "crm/reminder.h"
 #include "crm/task.h"
 #include "crm/customer.h"
 #include "crm/fields.h"
@@ -115,6 +116,7 @@ static void register_routes(void)
     router_add(exports_routes);
     router_add(interactions_routes);
     router_add(tasks_routes);
+    router_add(reminders_routes);
 }
 
 static int open_db(const char *url)
@@ -275,6 +277,7 @@ static int cmd_serve(struct args *a)
     outbox_configure();
     jobs_register("import", import_run);
     jobs_register("export", export_run);
+    scheduler_every(30, reminders_run);
     if (scheduler_start() || jobs_start(2)) {
         fprintf(stderr, "hongyan: cannot start the background workers\n");
         return 1;

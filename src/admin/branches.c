@@ -177,12 +177,8 @@ static void update(struct req *r)
     if (!rc)
         rc = audit_write(r->db, r, NULL, "branch.update", "branch", id,
                          json_pack("{s:s}", "name", name));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 200, json_pack("{s:o}", "branch", branch_json(r->db, id)));
 }
 

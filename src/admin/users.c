@@ -271,12 +271,8 @@ static void update(struct req *r)
      * load both afresh every time, so there is nothing to revoke. */
     if (!rc)
         rc = audit_write(r->db, r, NULL, "user.update", "user", id, json_deep_copy(r->json));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_user(r, 200, id, NULL, NULL);
 }
 
@@ -301,12 +297,8 @@ static void set_status(struct req *r, const char *status, const char *action)
         rc = session_revoke_user(r->db, id, 0);
     if (!rc)
         rc = audit_write(r->db, r, NULL, action, "user", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_user(r, 200, id, NULL, NULL);
 }
 

@@ -168,12 +168,8 @@ static void login(struct req *r)
         session_load_user(r->db, user_id, r->user);
         rc = audit_write(r->db, r, NULL, "auth.login", "user", user_id, NULL);
     }
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_session(r, user_id, csrf, 200);
     session_set_cookie(r, token);
 }
@@ -268,12 +264,8 @@ static void change_password(struct req *r)
         rc = session_revoke_user(r->db, r->user->id, r->user->session_id);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "auth.password_change", "user", r->user->id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_session(r, r->user->id, r->user->csrf, 200);
 }
 
@@ -356,12 +348,8 @@ static void forgot(struct req *r)
             rc = audit_write(r->db, r, login, "auth.reset_code_sent", "user", user_id,
                              json_pack("{s:s}", "channel", channel));
     }
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 200, json_pack("{s:b,s:s}", "sent", 1, "message", req_msg(r, "forgot.sent")));
 }
 
@@ -426,12 +414,8 @@ static void reset(struct req *r)
             rc = audit_write(r->db, r, login, "auth.password_reset", "user", user_id,
                              json_pack("{s:s}", "via", "code"));
     }
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     if (!matched) {
         form_init(&f, r);
         form_fail(&f, "code", "field.code");

@@ -73,3 +73,31 @@ const struct route audit_routes[] = {
     {"GET", "/api/v1/audit-log", audit_list, PERM_ADMIN, 0, "List audit log entries"},
     {0},
 };
+
+bool audit_commit(struct req *r, int rc)
+{
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        reply_db_error(r, rc);
+        return false;
+    }
+    return true;
+}
+
+void audit_delete(struct req *r, const char *sql, const struct db_val *args, int nargs,
+                  const char *action, const char *object_type, int64_t id)
+{
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = db_exec(r->db, sql, args, nargs);
+    if (!rc && db_changes(r->db) == 0) {
+        db_rollback(r->db);
+        return reply_error(r, 404, "not_found");
+    }
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, action, object_type, id, NULL);
+    if (audit_commit(r, rc))
+        reply_ok(r);
+}

@@ -14,6 +14,24 @@
 #include <stdbool.h>
 #include <time.h>
 
+#define MAX_HOOKS 8
+
+static struct {
+    int64_t every, last;
+    int (*fn)(struct db *db);
+} hooks[MAX_HOOKS];
+static int nhooks;
+
+void scheduler_every(int64_t every, int (*fn)(struct db *db))
+{
+    if (nhooks == MAX_HOOKS)
+        return;
+    hooks[nhooks].every = every;
+    hooks[nhooks].last = 0;
+    hooks[nhooks].fn = fn;
+    nhooks++;
+}
+
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -69,6 +87,13 @@ static void *run(void *arg)
                 break;
         }
         housekeeping(db, &last_housekeeping);
+        for (int i = 0; i < nhooks; i++) {
+            int64_t now = clock_now();
+            if (now - hooks[i].last >= hooks[i].every || now < hooks[i].last) {
+                hooks[i].last = now;
+                hooks[i].fn(db);
+            }
+        }
     }
     db_release_thread();
     log_info("scheduler stopped");

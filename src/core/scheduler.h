@@ -15,6 +15,10 @@
 
 struct db;
 
+/* Run fn on the scheduler thread every `every` seconds (register before
+ * scheduler_start). Modules above core hook their periodic work in here. */
+void scheduler_every(int64_t every, int (*fn)(struct db *db));
+
 int scheduler_start(void);
 void scheduler_stop(void);
 /* Run a pass soon (e.g. right after a message was queued). */

@@ -15,6 +15,7 @@
 #include "crm/entity.h"
 #include "crm/fields.h"
 #include "crm/history.h"
+#include "crm/reminder.h"
 #include "crm/scope.h"
 #include "crm/tags.h"
 #include "db/db.h"
@@ -556,6 +557,8 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
         rc = DB_ERROR;
     if (!rc)
         rc = write_grams(db, *id, name, false);
+    if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
+        rc = reminders_update_lunar_md(db, *id);
     return rc;
 }
 
@@ -595,6 +598,8 @@ int customer_update(struct db *db, struct req *r, const struct auth_user *u, int
     free(custom);
     if (!rc && strcmp(name, str(cur, "name")) != 0)
         rc = write_grams(db, id, name, true);
+    if (!rc)
+        rc = reminders_update_lunar_md(db, id);
     static const char *const skip[] = {"branch_path", NULL};
     if (!rc)
         rc = history_record(db, r, "customer", id, cur, rec, skip);

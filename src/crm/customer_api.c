@@ -515,12 +515,8 @@ static void erase(struct req *r)
         rc = history_erase(r->db, "customer", id);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.erase", "customer", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_ok(r);
 }
 
@@ -568,12 +564,8 @@ static void merge(struct req *r)
         rc = audit_write(r->db, r, NULL, "customer.merge", "customer", id, detail);
     else
         json_decref(detail);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_customer(r, 200, id);
 }
 
@@ -625,12 +617,8 @@ static void tags_add(struct req *r)
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.tag", "customer", id,
                          json_pack("{s:O}", "add", json_object_get(r->json, "tag_ids")));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_customer(r, 200, id);
 }
 

@@ -17,6 +17,11 @@ static const struct entity_field customer_fields[] = {
     {"phone", "c.phone", FT_PHONE, "手机号", "Mobile", F | X | EF_MASK_PHONE},
     {"id_number", "c.id_number", FT_TEXT, "身份证号", "ID number", F | X | EF_MASK_ID},
     {"birthday", "c.birthday", FT_DATE, "生日", "Birthday", F | X},
+    {"birthday_lunar", "c.birthday_lunar", FT_BOOLEAN, "农历生日", "Lunar birthday", F | X},
+    /* month-day of the birthday ("08-15"), solar or lunar: reminders and
+     * "birthdays this month" filters */
+    {"birthday_md", "substr(c.birthday, 6, 5)", FT_TEXT, "生日月日", "Birthday month-day", F},
+    {"birthday_lunar_md", "c.birthday_lunar_md", FT_TEXT, "农历生日月日", "Lunar birthday", F},
     {"address", "c.address", FT_TEXT, "详细地址", "Address", F | X},
     {"region", "c.region", FT_TEXT, "所在区域", "Region", F | X},
     {"occupation", "c.occupation", FT_TEXT, "职业", "Occupation", F | X},

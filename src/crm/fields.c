@@ -472,12 +472,8 @@ static void update(struct req *r)
     if (!rc)
         rc = audit_write(r->db, r, NULL, "field.update", "custom_field", id,
                          json_deep_copy(r->json));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
 }
 
@@ -499,12 +495,8 @@ static void set_retired(struct req *r, bool retired)
     if (!rc)
         rc = audit_write(r->db, r, NULL, retired ? "field.retire" : "field.restore", "custom_field",
                          id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
 }
 
@@ -540,12 +532,8 @@ static void reorder(struct req *r)
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "field.reorder", NULL, 0, json_deep_copy(ids));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_ok(r);
 }
 

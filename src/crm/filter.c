@@ -65,8 +65,11 @@ static bool is_numeric(enum field_type t)
     return t == FT_NUMBER || t == FT_MONEY || t == FT_INT;
 }
 
-/* Bind one scalar value of the field's type. */
-static int bind_scalar(struct ctx *c, const struct lhs *l, json_t *v, const char *op)
+/* Bind one scalar value of the field's type. A date given for a time
+ * field means the start of that day, or its last second when end_of_day
+ * (the upper end of between / lte, and gt). */
+static int bind_scalar_at(struct ctx *c, const struct lhs *l, json_t *v, const char *op,
+                          bool end_of_day)
 {
     switch (l->type) {
     case FT_INT:
@@ -95,7 +98,12 @@ static int bind_scalar(struct ctx *c, const struct lhs *l, json_t *v, const char
         const char *s = json_string_value(v);
         if (json_is_integer(v)) {
             t = json_integer_value(v);
-        } else if (!s || (clock_parse_iso(s, &t) && clock_parse_date(s, &t))) {
+        } else if (s && clock_parse_iso(s, &t) == 0) {
+            /* a full time stands for itself */
+        } else if (s && clock_parse_date(s, &t) == 0) {
+            if (end_of_day)
+                t += 86399;
+        } else {
             return fail(c, "filter.bad_value", op);
         }
         sqlbuf_bind(c->out, DB_INT(t));
@@ -122,6 +130,11 @@ static int bind_scalar(struct ctx *c, const struct lhs *l, json_t *v, const char
     }
 }
 
+static int bind_scalar(struct ctx *c, const struct lhs *l, json_t *v, const char *op)
+{
+    return bind_scalar_at(c, l, v, op, false);
+}
+
 static int compile_comparison(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
 {
     static const struct {
@@ -139,7 +152,7 @@ static int compile_comparison(struct ctx *c, const struct lhs *l, const char *op
         sqlbuf_add(c->out, "(");
         emit_lhs(c, l, l->is_custom && is_numeric(l->type));
         sqlbuf_add(c->out, cmp[i].sql);
-        if (bind_scalar(c, l, v, op))
+        if (bind_scalar_at(c, l, v, op, strcmp(op, "lte") == 0 || strcmp(op, "gt") == 0))
             return -1;
         /* "not equal" includes records without a value. */
         if (i == 1) {
@@ -364,7 +377,7 @@ static int compile_condition(struct ctx *c, json_t *node)
             sqlbuf_add(c->out, " BETWEEN ? AND ?)");
             rc = bind_scalar(c, &l, json_array_get(v, 0), op);
             if (!rc)
-                rc = bind_scalar(c, &l, json_array_get(v, 1), op);
+                rc = bind_scalar_at(c, &l, json_array_get(v, 1), op, true);
         }
     } else if (strcmp(op, "contains") == 0 || strcmp(op, "starts_with") == 0) {
         if (is_numeric(l.type) || l.type == FT_TIME || l.type == FT_BOOLEAN) {

@@ -258,8 +258,11 @@ static void list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
-    listing_where_int(&l, "user_id = ?", r->user->id);
-    listing_run_with(&l, "id, entity, encoding, job_id, created_at", "imports", NULL);
+    listing_where_int(&l, "i.user_id = ?", r->user->id);
+    listing_run_with(&l,
+                     "i.id, i.entity, i.encoding, i.job_id, i.created_at, "
+                     "COALESCE(j.status, 'uploaded') AS status, j.result AS result_json",
+                     "imports i LEFT JOIN jobs j ON j.id = i.job_id", NULL);
 }
 
 static void run(struct req *r)

@@ -197,12 +197,8 @@ static void save(struct req *r, int64_t id)
     free(ftext);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "segment.save", "segment", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, created ? 201 : 200, json_pack("{s:o}", "segment", segment_by_id(r, id)));
 }
 
@@ -226,24 +222,10 @@ static void remove_one(struct req *r)
         return reply_error(r, 404, "not_found");
     if (!may_change(r, id))
         return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(
-            r->db, "DELETE FROM segments WHERE id = ? AND (owner_id = ? OR ? = 1)",
-            DB_ARGS(DB_INT(id), DB_INT(r->user->id), DB_INT((r->user->perms & PERM_ADMIN) != 0)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "segment.delete", "segment", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    reply_ok(r);
+    audit_delete(
+        r, "DELETE FROM segments WHERE id = ? AND (owner_id = ? OR ? = 1)",
+        DB_ARGS(DB_INT(id), DB_INT(r->user->id), DB_INT((r->user->perms & PERM_ADMIN) != 0)),
+        "segment.delete", "segment", id);
 }
 
 const struct route segments_routes[] = {

@@ -268,12 +268,8 @@ static void remove_item(struct req *r, bool group)
     if (!rc)
         rc = audit_write(r->db, r, NULL, group ? "tag_group.delete" : "tag.delete",
                          group ? "tag_group" : "tag", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_ok(r);
 }
 

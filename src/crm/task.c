@@ -304,12 +304,8 @@ static void create(struct req *r)
         rc = task_insert(r->db, &t, &id);
     if (!rc && t.assignee_id != r->user->id)
         rc = notification_add(r->db, t.assignee_id, "task.assigned", title, NULL, "/tasks");
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 201, json_pack("{s:o}", "task", task_json(r->db, id)));
 }
 
@@ -341,12 +337,8 @@ static void finish_change(struct req *r, int rc, int64_t id, const char *action,
         rc = audit_write(r->db, r, NULL, action, "task", id, detail);
     else
         json_decref(detail);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
+    if (!audit_commit(r, rc))
+        return;
     reply_json(r, 200, json_pack("{s:o}", "task", task_json(r->db, id)));
 }
 

@@ -117,6 +117,8 @@ void reply_conflict(struct req *r, const char *field, const char *msg_key);
 /* Map a negative DB_* code: constraint → 409 conflict, busy → 503, else 500. */
 void reply_db_error(struct req *r, int rc);
 void reply_ok(struct req *r); /* 200 {"ok":true} */
+/* Reply with text of the given content type (copied). */
+void reply_text(struct req *r, unsigned status, const char *content_type, const char *text);
 /* Reply with the file at path (200), as an attachment named download_name
  * (UTF-8; may be NULL for inline). 404 when it cannot be opened. */
 void reply_file(struct req *r, const char *path, const char *content_type,

@@ -83,6 +83,15 @@ void reply_json(struct req *r, unsigned status, json_t *body)
     set_response(r, status, resp);
 }
 
+void reply_text(struct req *r, unsigned status, const char *content_type, const char *text)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    set_response(r, status, resp);
+}
+
 static json_t *error_body(struct req *r, const char *code, const char *msg_key)
 {
     return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", req_msg(r, msg_key));

@@ -1,0 +1,336 @@
+/*
+ * lunar.c - Chinese lunisolar calendar through ICU (see lunar.h).
+ *
+ * Days cross the ICU boundary as UTC midnights: a Gregorian date becomes a
+ * day number (days since 1970-01-01, proleptic Gregorian, computed here
+ * because that is plain arithmetic) times 86 400 000 ms, and the Chinese
+ * calendar is opened in UTC so that its fields describe that same day. ICU
+ * does the astronomy in China Standard Time internally, so the zone we open
+ * the calendar in does not change which day a lunar month starts on.
+ *
+ * Why a calendar per call: a UCalendar is not thread-safe, opening one costs
+ * microseconds, and birthday reminders convert a few dates per customer per
+ * day. ICU's own caches of new moons and solar terms are shared and locked
+ * inside ICU.
+ *
+ * Known ICU 72 deviations from the Purple Mountain Observatory almanac,
+ * 1901-2099, found by comparing every month start with a table-based
+ * converter (ICU first, almanac second); dates here follow ICU:
+ *   1917 leap month 3 from 04-21 / leap month 2 from 03-23
+ *   1922 leap month 6 from 07-24 / leap month 5 from 06-25
+ *   1954-02-04 / 02-03 month 1      1955-02-23 / 02-22 month 2
+ *   1987 leap month 7 from 08-24 / leap month 6 from 07-26
+ *   1999-01-18 / 01-17 month 12     2012-08-18 / 08-17 month 7
+ *   2018-11-07 / 11-08 month 10     2027-02-07 / 02-06 month 1
+ *   2030-02-02 / 02-03 month 1      2070-03-13 / 03-12 month 2
+ */
+#include "base/lunar.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+
+/*
+ * ICU's extended year for the Chinese calendar counts from the traditional
+ * epoch of 2637 BCE: extended year 4663 is the lunar year that began on
+ * 2026-02-17.
+ */
+#define ICU_CHINESE_YEAR_OFFSET 2637
+
+#define MS_PER_DAY 86400000.0
+
+static const UChar utc_zone[] = {'U', 'T', 'C', 0};
+
+const char *lunar_error_key(int code)
+{
+    switch (code) {
+    case LUNAR_OK:
+        return "ok";
+    case LUNAR_ERR_DATE:
+        return "date.invalid";
+    case LUNAR_ERR_RANGE:
+        return "date.range";
+    case LUNAR_ERR_NO_SUCH_DAY:
+        return "lunar.no_such_day";
+    case LUNAR_ERR_FUTURE:
+        return "birthday.future";
+    case LUNAR_ERR_ICU:
+        return "lunar.icu";
+    }
+    return "unknown";
+}
+
+/* ---- Gregorian arithmetic --------------------------------------------- */
+
+static bool is_leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap_year(y) ? 29 : dim[m - 1];
+}
+
+static bool is_real_date(int y, int m, int d)
+{
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+static bool in_range(int y)
+{
+    return y >= LUNAR_MIN_YEAR && y <= LUNAR_MAX_YEAR;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (y >= 1). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t yy = m <= 2 ? y - 1 : y;
+    int64_t era = yy / 400; /* yy >= 0 for y >= 1 */
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+/* Strict "YYYY-MM-DD": exactly ten characters, a real day. */
+static int parse_ymd(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return LUNAR_ERR_DATE;
+    int v[3] = {0, 0, 0};
+    static const int start[] = {0, 5, 8}, len[] = {4, 2, 2};
+    for (int f = 0; f < 3; f++) {
+        for (int i = start[f]; i < start[f] + len[f]; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return LUNAR_ERR_DATE;
+            v[f] = v[f] * 10 + (s[i] - '0');
+        }
+    }
+    if (!is_real_date(v[0], v[1], v[2]))
+        return LUNAR_ERR_DATE;
+    *y = v[0];
+    *m = v[1];
+    *d = v[2];
+    return 0;
+}
+
+static void format_ymd(int y, int m, int d, char out[11])
+{
+    out[0] = (char)('0' + y / 1000 % 10);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
+/* ---- ICU --------------------------------------------------------------- */
+
+static UCalendar *open_chinese(void)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    UCalendar *cal = ucal_open(utc_zone, -1, "zh@calendar=chinese", UCAL_TRADITIONAL, &status);
+    if (U_FAILURE(status)) {
+        if (cal)
+            ucal_close(cal);
+        return NULL;
+    }
+    return cal;
+}
+
+/* Lunar date of day number `days`. */
+static int lunar_of_day(UCalendar *cal, int64_t days, struct lunar_date *out)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    ucal_setMillis(cal, (UDate)days * MS_PER_DAY, &status);
+    int32_t ext = ucal_get(cal, UCAL_EXTENDED_YEAR, &status);
+    int32_t month = ucal_get(cal, UCAL_MONTH, &status);
+    int32_t leap = ucal_get(cal, UCAL_IS_LEAP_MONTH, &status);
+    int32_t day = ucal_get(cal, UCAL_DATE, &status);
+    if (U_FAILURE(status))
+        return LUNAR_ERR_ICU;
+    out->year = ext - ICU_CHINESE_YEAR_OFFSET;
+    out->month = month + 1;
+    out->day = day;
+    out->is_leap_month = leap != 0;
+    return 0;
+}
+
+/*
+ * Day number of the first day of a lunar month and the month's length (29 or
+ * 30). LUNAR_ERR_NO_SUCH_DAY when the year has no such (leap) month: ICU is
+ * lenient and would silently move the date on, so the fields are read back.
+ */
+static int month_start(UCalendar *cal, int lunar_year, int month, bool leap, int64_t *days,
+                       int *len)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    ucal_clear(cal);
+    ucal_set(cal, UCAL_EXTENDED_YEAR, lunar_year + ICU_CHINESE_YEAR_OFFSET);
+    ucal_set(cal, UCAL_MONTH, month - 1);
+    ucal_set(cal, UCAL_IS_LEAP_MONTH, leap ? 1 : 0);
+    ucal_set(cal, UCAL_DATE, 1);
+    UDate ms = ucal_getMillis(cal, &status);
+    if (U_FAILURE(status))
+        return LUNAR_ERR_ICU;
+
+    struct lunar_date got;
+    int64_t day = (int64_t)(ms / MS_PER_DAY);
+    if (lunar_of_day(cal, day, &got) < 0)
+        return LUNAR_ERR_ICU;
+    if (got.year != lunar_year || got.month != month || got.is_leap_month != leap || got.day != 1)
+        return LUNAR_ERR_NO_SUCH_DAY;
+    /* Day 30 exists when the 30th day after the 1st still belongs to this
+     * month (cheaper than asking ICU for UCAL_ACTUAL_MAXIMUM). */
+    struct lunar_date last;
+    if (lunar_of_day(cal, day + 29, &last) < 0)
+        return LUNAR_ERR_ICU;
+    *days = day;
+    *len = last.day == 30 ? 30 : 29;
+    return 0;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int lunar_from_gregorian(int y, int m, int d, struct lunar_date *out)
+{
+    if (!is_real_date(y, m, d))
+        return LUNAR_ERR_DATE;
+    if (!in_range(y))
+        return LUNAR_ERR_RANGE;
+    UCalendar *cal = open_chinese();
+    if (!cal)
+        return LUNAR_ERR_ICU;
+    struct lunar_date ld;
+    int rc = lunar_of_day(cal, days_from_civil(y, m, d), &ld);
+    ucal_close(cal);
+    if (rc == 0 && out)
+        *out = ld;
+    return rc;
+}
+
+int lunar_to_gregorian(int lunar_year, int month, int day, bool leap, int *y, int *m, int *d)
+{
+    if (month < 1 || month > 12 || day < 1 || day > 30)
+        return LUNAR_ERR_NO_SUCH_DAY;
+    if (lunar_year < LUNAR_MIN_YEAR - 1 || lunar_year > LUNAR_MAX_YEAR)
+        return LUNAR_ERR_RANGE;
+    UCalendar *cal = open_chinese();
+    if (!cal)
+        return LUNAR_ERR_ICU;
+    int64_t start;
+    int len;
+    int rc = month_start(cal, lunar_year, month, leap, &start, &len);
+    ucal_close(cal);
+    if (rc < 0)
+        return rc;
+    if (day > len)
+        return LUNAR_ERR_NO_SUCH_DAY;
+    int gy, gm, gd;
+    civil_from_days(start + day - 1, &gy, &gm, &gd);
+    if (!in_range(gy))
+        return LUNAR_ERR_RANGE;
+    *y = gy;
+    *m = gm;
+    *d = gd;
+    return 0;
+}
+
+/* Parse and check a birthday and today; 0 and both day numbers, or an error. */
+static int birthday_args(const char *birthday, const char *today, int by[3], int ty[3],
+                         int64_t *bdays, int64_t *tdays)
+{
+    if (parse_ymd(birthday, &by[0], &by[1], &by[2]) < 0 ||
+        parse_ymd(today, &ty[0], &ty[1], &ty[2]) < 0)
+        return LUNAR_ERR_DATE;
+    if (!in_range(by[0]) || !in_range(ty[0]))
+        return LUNAR_ERR_RANGE;
+    *bdays = days_from_civil(by[0], by[1], by[2]);
+    *tdays = days_from_civil(ty[0], ty[1], ty[2]);
+    if (*bdays > *tdays)
+        return LUNAR_ERR_FUTURE;
+    return 0;
+}
+
+/* Day number of a lunar birthday (month/day/leap of birth) in lunar_year. */
+static int birthday_in_year(UCalendar *cal, int lunar_year, const struct lunar_date *birth,
+                            int64_t *days)
+{
+    int64_t start;
+    int len;
+    int rc = month_start(cal, lunar_year, birth->month, birth->is_leap_month, &start, &len);
+    if (rc == LUNAR_ERR_NO_SUCH_DAY && birth->is_leap_month)
+        rc = month_start(cal, lunar_year, birth->month, false, &start, &len);
+    if (rc < 0)
+        return rc;
+    *days = start + (birth->day <= len ? birth->day : len) - 1;
+    return 0;
+}
+
+int lunar_next_birthday(const char *birthday_gregorian, const char *today, char out[11])
+{
+    int by[3], ty[3];
+    int64_t bdays, tdays;
+    int rc = birthday_args(birthday_gregorian, today, by, ty, &bdays, &tdays);
+    if (rc < 0)
+        return rc;
+
+    UCalendar *cal = open_chinese();
+    if (!cal)
+        return LUNAR_ERR_ICU;
+    struct lunar_date birth, now;
+    int64_t when = 0;
+    int y, m, d;
+    if ((rc = lunar_of_day(cal, bdays, &birth)) < 0 || (rc = lunar_of_day(cal, tdays, &now)) < 0)
+        goto out;
+    /* This lunar year's birthday, or next year's when it is already past:
+     * next year's always lies after today. */
+    if ((rc = birthday_in_year(cal, now.year, &birth, &when)) < 0)
+        goto out;
+    if (when < tdays && (rc = birthday_in_year(cal, now.year + 1, &birth, &when)) < 0)
+        goto out;
+    civil_from_days(when, &y, &m, &d);
+    format_ymd(y, m, d, out);
+out:
+    ucal_close(cal);
+    return rc;
+}
+
+int gregorian_next_birthday(const char *birthday, const char *today, char out[11])
+{
+    int by[3], ty[3];
+    int64_t bdays, tdays;
+    int rc = birthday_args(birthday, today, by, ty, &bdays, &tdays);
+    if (rc < 0)
+        return rc;
+    for (int y = ty[0];; y++) {
+        int d = by[1] == 2 && by[2] == 29 && !is_leap_year(y) ? 28 : by[2];
+        if (days_from_civil(y, by[1], d) >= tdays) {
+            format_ymd(y, by[1], d, out);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/*
+ * reminder.h - reminder rules (提醒规则) and the daily pass that turns them
+ * into tasks: birthday greetings N days before (Gregorian or lunar),
+ * offsets from a date field (agreement end − 30 days, product maturity − 7
+ * days), periodic visits by an RFC 5545 rule. Also the personal calendar
+ * feed (.ics) of a user's open tasks.
+ *
+ * The pass is idempotent: each task carries a unique source_ref
+ * rule:<rule>:<customer>:<date>, and each (rule, day) is claimed in
+ * job_runs, so restarts, repeated passes and a second process never double
+ * a reminder. Days missed while the server was down (up to 31) are caught
+ * up on the next pass.
+ */
+#ifndef HY_REMINDER_H
+#define HY_REMINDER_H
+
+#include "http/http.h"
+
+struct db;
+
+/* Run every enabled rule for every day not yet run, up to today. Answers
+ * the number of tasks created, or a negative DB_* error. */
+int reminders_run(struct db *db);
+/* Keep birthday_lunar_md of a customer in step with its birthday. */
+int reminders_update_lunar_md(struct db *db, int64_t customer_id);
+
+extern const struct route reminders_routes[];
+
+#endif
