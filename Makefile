@@ -2,7 +2,7 @@
 # demo data; `make test` runs every test. See README.md.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libcurl icu-uc icu-i18n xlsxwriter libical
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl icu-uc icu-i18n xlsxwriter libical
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
@@ -13,7 +13,7 @@ SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 
 SRC     := $(shell find src -name '*.c' | sort)
 LIB_SRC := $(filter-out src/main.c,$(SRC))
-GEN     := build/gen/migrations_sqlite.c build/gen/common_passwords.c
+GEN     := build/gen/migrations_sqlite.c build/gen/migrations_postgres.c build/gen/common_passwords.c
 HDR     := $(shell find src -name '*.h')
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -23,7 +23,7 @@ UNIT_BIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all server web deps run test test-unit test-api test-browser lint format bench clean
+.PHONY: all server web deps run test test-unit test-api test-api-pg test-browser lint format bench clean
 .DEFAULT_GOAL := all
 
 all: server web
@@ -34,6 +34,10 @@ server: build/hongyan
 build/gen/migrations_sqlite.c: scripts/embed-migrations.sh $(wildcard src/db/migrations/sqlite/*.sql)
 	@mkdir -p $(@D)
 	sh scripts/embed-migrations.sh sqlite src/db/migrations/sqlite > $@.tmp && mv $@.tmp $@
+
+build/gen/migrations_postgres.c: scripts/embed-migrations.sh scripts/sqlite-to-postgres.sed scripts/postgres-identity-sync.sql $(wildcard src/db/migrations/sqlite/*.sql src/db/migrations/postgres/*.sql)
+	@mkdir -p $(@D)
+	sh scripts/embed-migrations.sh postgres src/db/migrations/sqlite > $@.tmp && mv $@.tmp $@
 
 build/gen/common_passwords.c: scripts/gen-embed.sh data/common-passwords.txt
 	@mkdir -p $(@D)
@@ -104,7 +108,7 @@ run: deps all
 	./build/hongyan serve --listen 127.0.0.1:8080 --db sqlite:data/hongyan.db --assets web/dist
 
 # ---- tests ----
-test: deps lint test-unit test-api test-browser
+test: deps lint test-unit test-api test-api-pg test-browser
 
 lint:
 	@clang-format --dry-run --Werror $(SRC) $(HDR) $(UNIT) && echo "lint: formatting ok"
@@ -114,6 +118,11 @@ test-unit: $(UNIT_BIN)
 
 test-api: build/asan/hongyan
 	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/api/
+
+# The same API suite on PostgreSQL, in a cluster made for the run and
+# removed after it (no system service; see scripts/pg-temp.sh).
+test-api-pg: build/asan/hongyan
+	sh scripts/with-pg.sh env HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/api/
 
 test-browser: build/asan/hongyan web node_modules/.package-lock.json
 	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/browser/

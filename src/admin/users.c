@@ -253,8 +253,8 @@ static void update(struct req *r)
     rc = db_exec(r->db,
                  "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
                  "branch_id = COALESCE(?, branch_id), "
-                 "phone = CASE WHEN ? THEN ? ELSE phone END, "
-                 "email = CASE WHEN ? THEN ? ELSE email END, "
+                 "phone = CASE WHEN ? = 1 THEN ? ELSE phone END, "
+                 "email = CASE WHEN ? = 1 THEN ? ELSE email END, "
                  "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                  DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_INT_OR_NULL(branch_id > 0, branch_id),
                          DB_INT(set_phone), DB_TEXT(phone), DB_INT(set_email), DB_TEXT(email),

@@ -64,6 +64,7 @@ static void *run(void *arg)
     (void)arg;
     struct db *db = db_get();
     int64_t last_housekeeping = 0;
+    int was_leader = -1;
     log_info("scheduler started");
     for (;;) {
         pthread_mutex_lock(&lock);
@@ -78,6 +79,17 @@ static void *run(void *arg)
         pthread_mutex_unlock(&lock);
         if (stop)
             break;
+        /* Several servers may share one PostgreSQL database: only the one
+         * holding the leader lock runs scheduled work; the others take over
+         * within a second of its death. */
+        int leader = db_leader(db);
+        if (leader != was_leader && leader >= 0) {
+            log_info(leader ? "scheduler: this process now runs the scheduled work"
+                            : "scheduler: another process runs the scheduled work");
+            was_leader = leader;
+        }
+        if (leader != 1)
+            continue;
         /* Drain the outbox: a full batch means more may be waiting. */
         while (outbox_run(db) > 0) {
             pthread_mutex_lock(&lock);

@@ -51,13 +51,15 @@ static void emit_lhs(struct ctx *c, const struct lhs *l, bool cast_num)
     if (cast_num)
         sqlbuf_add(c->out, "CAST(");
     if (l->is_custom) {
-        sqlbuf_addf(c->out, dialect_json_get_text(), c->e->custom_column);
+        sqlbuf_addf(c->out,
+                    l->type == FT_BOOLEAN ? dialect_json_get_bool() : dialect_json_get_text(),
+                    c->e->custom_column);
         sqlbuf_bind_text_copy(c->out, l->custom_key);
     } else {
         sqlbuf_add(c->out, l->expr);
     }
     if (cast_num)
-        sqlbuf_add(c->out, " AS REAL)");
+        sqlbuf_add(c->out, " AS DOUBLE PRECISION)");
 }
 
 static bool is_numeric(enum field_type t)

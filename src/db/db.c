@@ -28,20 +28,21 @@ int db_global_init(const char *url)
     if (strncmp(url, "sqlite:", 7) == 0) {
         ops = &db_sqlite_ops;
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        log_error("the PostgreSQL backend is not built into this binary yet");
-        return DB_ERROR;
+        ops = &db_pg_ops;
     } else {
-        log_error("unknown database url '%s' (expected sqlite:PATH)", url);
+        log_error("unknown database url '%s' (expected sqlite:PATH or postgres://...)", url);
         return DB_ERROR;
     }
     if (pthread_key_create(&conn_key, close_thread_conn))
         return DB_ERROR;
     if (ops->global_init(url))
         return DB_ERROR;
-    struct db *db = db_get();
+    struct db *db = db_try_get();
+    if (!db)
+        return DB_ERROR;
     if (ops == &db_sqlite_ops)
         return db_migrate(db, migrations_sqlite, migrations_sqlite_count);
-    return DB_OK;
+    return db_migrate(db, migrations_postgres, migrations_postgres_count);
 }
 
 void db_global_shutdown(void)
@@ -56,17 +57,28 @@ const char *db_backend_name(void)
     return ops ? ops->name : "none";
 }
 
-struct db *db_get(void)
+struct db *db_try_get(void)
 {
     if (!thread_conn) {
         thread_conn = ops->open();
-        if (!thread_conn) {
-            log_error("cannot open a database connection");
-            abort();
-        }
-        pthread_setspecific(conn_key, thread_conn);
+        if (thread_conn)
+            pthread_setspecific(conn_key, thread_conn);
     }
     return thread_conn;
+}
+
+struct db *db_get(void)
+{
+    /* Background threads wait for the database rather than fail: the
+     * scheduler and job workers retry until it answers again. */
+    struct db *db;
+    for (int attempt = 0; !(db = db_try_get()); attempt++) {
+        if (attempt == 0)
+            log_error("cannot open a database connection; retrying");
+        struct timespec pause = {1, 0};
+        nanosleep(&pause, NULL);
+    }
+    return db;
 }
 
 void db_release_thread(void)
@@ -154,6 +166,11 @@ int db_query_int(struct db *db, const char *sql, const struct db_val *args, int 
 enum db_val_type db_col_type(struct db_stmt *st, int i)
 {
     return st->db->ops->col_type(st, i);
+}
+
+int db_leader(struct db *db)
+{
+    return db->ops->leader ? db->ops->leader(db) : 1;
 }
 
 int db_begin(struct db *db)

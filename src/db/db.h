@@ -64,9 +64,14 @@ void db_global_shutdown(void);
 /* "sqlite" or "postgres". */
 const char *db_backend_name(void);
 
-/* This thread's connection, opened on first use. Never NULL: a connection
- * that cannot be opened aborts the process (configuration error). */
+/* This thread's connection, opened on first use. Never NULL: when no
+ * connection can be had it waits, retrying each second (background
+ * threads, the command line). */
 struct db *db_get(void);
+/* The same, but NULL when no connection can be had now (PostgreSQL: the
+ * pool stayed full for HONGYAN_DB_WAIT_MS, or the server is down); request
+ * threads answer 503 then. */
+struct db *db_try_get(void);
 /* Close this thread's connection (thread exit). */
 void db_release_thread(void);
 
@@ -96,6 +101,13 @@ const char *db_col_text(struct db_stmt *st, int i);
  * 1 = found (stored in *out), 0 = no row, negative on error. */
 int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs,
                  int64_t *out);
+
+/* 1 when this connection holds the leader lock (taking it when free), 0
+ * when another process holds it, negative on error. One process at a time
+ * runs the scheduler: SQLite has one process, so always 1; PostgreSQL uses
+ * a session advisory lock, released by the server when the holder's
+ * connection ends, however the process died. */
+int db_leader(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (SQLite BEGIN
  * IMMEDIATE), so two writers never deadlock upgrading read locks. */

@@ -32,6 +32,9 @@ struct db_ops {
     int (*begin)(struct db *db);
     int (*commit)(struct db *db);
     void (*rollback)(struct db *db);
+    /* Optional: take or confirm the process-wide leader lock (see
+     * db_leader()); NULL means one process, always the leader. */
+    int (*leader)(struct db *db);
 };
 
 /* Every backend's connection and statement start with these. */
@@ -54,8 +57,11 @@ struct migration {
 };
 
 extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
 extern const struct migration migrations_sqlite[];
 extern const size_t migrations_sqlite_count;
+extern const struct migration migrations_postgres[];
+extern const size_t migrations_postgres_count;
 
 /* Apply the migrations not yet recorded in schema_migrations, each in its
  * own transaction. */

@@ -19,6 +19,14 @@ const char *dialect_json_get_text(void)
     return is_pg() ? "(%s::jsonb ->> ?)" : "json_extract(%s, '$.\"' || ? || '\"')";
 }
 
+const char *dialect_json_get_bool(void)
+{
+    /* SQLite's json_extract already answers 1 / 0 for true / false. */
+    return is_pg() ? "(CASE (%s::jsonb -> ?) WHEN 'true'::jsonb THEN 1 WHEN 'false'::jsonb THEN 0 "
+                     "END)"
+                   : "json_extract(%s, '$.\"' || ? || '\"')";
+}
+
 const char *dialect_json_array_has(void)
 {
     return is_pg() ? "jsonb_exists(%s::jsonb, ?)"

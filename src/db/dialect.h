@@ -9,6 +9,8 @@
 
 /* Text value at JSON path key of a JSON column: bind the key ("wechat"). */
 const char *dialect_json_get_text(void);
+/* The same for a JSON boolean, as 1 / 0 (NULL when absent). */
+const char *dialect_json_get_bool(void);
 /* True when the JSON array column contains the text value bound. */
 const char *dialect_json_array_has(void);
 

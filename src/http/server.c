@@ -282,7 +282,11 @@ static void dispatch_api(struct req *r)
             r->json = json_object();
         }
     }
-    r->db = db_get();
+    r->db = db_try_get();
+    if (!r->db) {
+        reply_error(r, 503, "unavailable");
+        return;
+    }
     enum session_via via = SESSION_NONE;
     int rc = session_resolve(r, &via);
     if (rc < 0) {

@@ -22,6 +22,7 @@ export const REPO_ROOT = path.resolve(here, '..', '..', '..');
 export const HONGYAN_BIN = path.resolve(REPO_ROOT, process.env.HONGYAN_BIN || 'build/hongyan');
 
 // Slow builds (AddressSanitizer, valgrind) can raise this.
+export const PG_DIR = process.env.HONGYAN_TEST_PG || ''
 export const TIME_SCALE = Number(process.env.HONGYAN_TEST_TIME_SCALE || 1);
 
 /** A password that satisfies the policy (>=10 chars, letters and digits, not common). */
@@ -62,8 +63,19 @@ export class TestServer {
     this.stderrPrinted = false;
   }
 
+  // HONGYAN_TEST_PG=<socket dir of a running cluster> (see
+  // scripts/pg-temp.sh) runs against PostgreSQL: each server gets a database
+  // of its own, dropped at cleanup. Otherwise a SQLite file in this.dir.
   get dbUrl() {
+    if (PG_DIR) return `postgres:///${this.pgName}?host=${PG_DIR}&user=hongyan`;
     return `sqlite:${this.dbPath}`;
+  }
+
+  pgAdmin(sql) {
+    const r = spawnSync('psql', ['-h', PG_DIR, '-U', 'hongyan', '-d', 'hongyan', '-qAtc', sql], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr || r.error}`);
   }
 
   run(args, { input, timeoutMs = 60000 } = {}) {
@@ -107,6 +119,10 @@ export class TestServer {
     }
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `hy-api-${this.label}-`));
     this.dbPath = path.join(this.dir, 'hy.db');
+    if (PG_DIR) {
+      this.pgName = `t_${path.basename(this.dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
+      this.pgAdmin(`CREATE DATABASE ${this.pgName}`);
+    }
     this.stderrPath = path.join(this.dir, 'server.stderr.log');
     this.stdoutPath = path.join(this.dir, 'server.stdout.log');
     if (this.demo) this.runOk(['demo', '--db', this.dbUrl]);
@@ -199,6 +215,13 @@ export class TestServer {
   }
 
   cleanup() {
+    if (PG_DIR && this.pgName && !process.env.HONGYAN_KEEP_TMP) {
+      try {
+        this.pgAdmin(`DROP DATABASE IF EXISTS ${this.pgName} WITH (FORCE)`);
+      } catch (e) {
+        console.error(e.message);
+      }
+    }
     if (this.dir && !process.env.HONGYAN_KEEP_TMP) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 

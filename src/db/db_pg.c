@@ -1,0 +1,596 @@
+/*
+ * db_pg.c - the PostgreSQL backend (libpq), behind the same interface as
+ * SQLite (see db.h and docs/decisions/0002-postgresql.md).
+ *
+ * Connections: a process-wide pool of at most HONGYAN_DB_POOL connections
+ * (default 32). A thread takes one on first use and keeps it, as with
+ * SQLite; when the pool is empty, db_try_get() waits at most
+ * HONGYAN_DB_WAIT_MS (default 5000) and then gives up, so a request answers
+ * 503 instead of hanging.
+ *
+ * Statements: domain SQL uses '?' placeholders; they are renumbered to $n
+ * (outside quotes) and prepared once per connection, keyed by SQL text and
+ * the kinds of the bound values. Integers are sent typed as int8, reals as
+ * float8, text and NULL untyped so that the server infers the column's type
+ * (a '?' compared with an integer column takes the integer type, as SQLite
+ * would). A statement whose parameter type the server cannot infer is
+ * prepared again with those parameters as text.
+ *
+ * Transactions: db_begin() takes a transaction-level advisory lock shared by
+ * every Hongyan process on the database, so writers queue exactly as under
+ * SQLite's BEGIN IMMEDIATE and the domain code keeps one set of semantics
+ * (read-then-write inside a transaction never races another writer).
+ * Readers never take it.
+ *
+ * Results are fetched whole (libpq's default), so a statement may be read
+ * while other statements run on the same connection, as with SQLite.
+ */
+#include "db/db_int.h"
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CACHE_SLOTS 512 /* power of two */
+#define MAX_PARAMS  1000
+/* Advisory lock keys: the write lock ("HONGYAN" as an integer) and the
+ * scheduler's leader lock ("HYLEADER"). */
+#define WRITE_LOCK_KEY  0x484f4e4759414eLL
+#define LEADER_LOCK_KEY 0x48594c4541444552LL
+
+/* Type OIDs (server/catalog/pg_type_d.h is not in libpq-dev). */
+enum {
+    OID_BOOL = 16,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_TEXT = 25,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_NUMERIC = 1700,
+};
+
+struct pg_slot {
+    char *key; /* signature '\x1f' sql */
+    char name[16];
+};
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    int64_t changes;
+    int next_name;
+    bool leader; /* this session holds LEADER_LOCK_KEY */
+    struct pg_slot cache[CACHE_SLOTS];
+};
+
+struct pg_stmt {
+    struct db_stmt base;
+    PGresult *res;
+    int row, nrows;
+};
+
+static char *conninfo;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
+static int pool_open, pool_max = 32, pool_wait_ms = 5000;
+
+static int env_int(const char *name, int def, int lo, int hi)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi) {
+        log_warn("%s=%s is not a number in %d..%d; using %d", name, v, lo, hi, def);
+        return def;
+    }
+    return (int)n;
+}
+
+static int pg_global_init(const char *url)
+{
+    conninfo = xstrdup(url);
+    pool_max = env_int("HONGYAN_DB_POOL", 32, 2, 1000);
+    pool_wait_ms = env_int("HONGYAN_DB_WAIT_MS", 5000, 0, 600000);
+    pool_open = 0;
+    return DB_OK;
+}
+
+static void pg_global_shutdown(void)
+{
+    free(conninfo);
+    conninfo = NULL;
+}
+
+static int map_result(struct pg_db *db, PGresult *res, const char *sql)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strncmp(state, "23", 2) == 0)
+        return DB_CONSTRAINT;
+    log_error("postgres: %s (in: %.200s)",
+              res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn), sql ? sql : "");
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0))
+        return DB_BUSY;
+    return DB_ERROR;
+}
+
+/* Take a slot in the pool, waiting at most pool_wait_ms. */
+static bool pool_take(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += pool_wait_ms / 1000;
+    until.tv_nsec += (long)(pool_wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&pool_lock);
+    int rc = 0;
+    while (pool_open >= pool_max && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&pool_cond, &pool_lock, &until);
+    bool ok = pool_open < pool_max;
+    if (ok)
+        pool_open++;
+    pthread_mutex_unlock(&pool_lock);
+    return ok;
+}
+
+static void pool_give(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    pool_open--;
+    pthread_cond_signal(&pool_cond);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+static void notice_quiet(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res; /* "relation already exists, skipping" and the like */
+}
+
+static struct db *pg_open(void)
+{
+    if (!pool_take()) {
+        log_error("postgres: no free connection within %d ms (HONGYAN_DB_POOL=%d)", pool_wait_ms,
+                  pool_max);
+        return NULL;
+    }
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        log_error("postgres: cannot connect: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        pool_give();
+        return NULL;
+    }
+    PQsetNoticeReceiver(conn, notice_quiet, NULL);
+    PGresult *res = PQexec(conn, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
+                                 "SET standard_conforming_strings = on");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        log_error("postgres: cannot configure the session: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        pool_give();
+        return NULL;
+    }
+    struct pg_db *db = xcalloc(1, sizeof(*db));
+    db->base.ops = &db_pg_ops;
+    db->conn = conn;
+    return &db->base;
+}
+
+static void pg_close(struct db *base)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        free(db->cache[i].key);
+    PQfinish(db->conn);
+    free(db);
+    pool_give();
+}
+
+static unsigned hash_text(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* '?' → $1, $2, … outside string literals, quoted names and comments. */
+static char *renumber(const char *sql, int *count)
+{
+    size_t n = strlen(sql);
+    char *out = xmalloc(n * 5 + 1);
+    char *o = out;
+    int k = 0;
+    for (const char *p = sql; *p;) {
+        if (*p == '\'' || *p == '"') {
+            char q = *p;
+            *o++ = *p++;
+            while (*p) {
+                if (*p == q && p[1] == q) {
+                    *o++ = *p++;
+                    *o++ = *p++;
+                } else if (*p == q) {
+                    *o++ = *p++;
+                    break;
+                } else {
+                    *o++ = *p++;
+                }
+            }
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                *o++ = *p++;
+        } else if (*p == '?') {
+            o += sprintf(o, "$%d", ++k);
+            p++;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    *count = k;
+    return out;
+}
+
+struct params {
+    const char *values[MAX_PARAMS];
+    Oid types[MAX_PARAMS];
+    char sig[MAX_PARAMS + 1];
+    char *owned; /* number text */
+};
+
+static void params_fill(struct params *p, const struct db_val *args, int nargs, bool text_nulls)
+{
+    p->owned = xmalloc((size_t)nargs * 32 + 1);
+    char *w = p->owned;
+    for (int i = 0; i < nargs; i++) {
+        switch (args[i].type) {
+        case DBV_INT:
+            p->values[i] = w;
+            w += sprintf(w, "%lld", (long long)args[i].i) + 1;
+            p->types[i] = OID_INT8;
+            p->sig[i] = 'i';
+            break;
+        case DBV_REAL:
+            p->values[i] = w;
+            w += snprintf(w, 32, "%.17g", args[i].d) + 1;
+            p->types[i] = OID_FLOAT8;
+            p->sig[i] = 'r';
+            break;
+        case DBV_TEXT:
+            p->values[i] = args[i].s;
+            p->types[i] = text_nulls ? OID_TEXT : 0;
+            p->sig[i] = text_nulls ? 'T' : 't';
+            break;
+        default:
+            p->values[i] = NULL;
+            p->types[i] = text_nulls ? OID_TEXT : 0;
+            p->sig[i] = text_nulls ? 'N' : 'n';
+            break;
+        }
+    }
+    p->sig[nargs] = '\0';
+}
+
+/* Prepare (once per connection) and run sql with args; the result, or NULL
+ * after logging and setting *rc. */
+static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *args, int nargs,
+                     int *rc)
+{
+    if (nargs > MAX_PARAMS) {
+        log_error("postgres: %d parameters (at most %d)", nargs, MAX_PARAMS);
+        *rc = DB_ERROR;
+        return NULL;
+    }
+    if (PQstatus(db->conn) == CONNECTION_BAD) {
+        /* The server restarted or the link broke: connect again. Prepared
+         * statements and session locks died with the old session. Never
+         * inside a transaction: its work is gone, the caller must fail. */
+        bool in_tx = db->base.in_tx;
+        PQreset(db->conn);
+        for (int i = 0; i < CACHE_SLOTS; i++) {
+            free(db->cache[i].key);
+            db->cache[i].key = NULL;
+        }
+        db->leader = false;
+        if (PQstatus(db->conn) != CONNECTION_OK || in_tx) {
+            log_error("postgres: connection lost: %s", PQerrorMessage(db->conn));
+            *rc = DB_ERROR;
+            return NULL;
+        }
+        log_info("postgres: reconnected");
+    }
+    struct params *p = xmalloc(sizeof(*p));
+    PGresult *res = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        params_fill(p, args, nargs, attempt == 1);
+        char *key = xasprintf("%s\x1f%s", p->sig, sql);
+        unsigned h = hash_text(key) & (CACHE_SLOTS - 1);
+        struct pg_slot *slot = NULL;
+        bool fresh = false;
+        for (unsigned probe = 0; probe < 8 && !slot; probe++) {
+            struct pg_slot *s = &db->cache[(h + probe) & (CACHE_SLOTS - 1)];
+            if (s->key && strcmp(s->key, key) == 0)
+                slot = s;
+            else if (!s->key) {
+                slot = s;
+                fresh = true;
+            }
+        }
+        const char *state = NULL;
+        if (slot && fresh) {
+            int count;
+            char *text = renumber(sql, &count);
+            snprintf(slot->name, sizeof(slot->name), "h%d", ++db->next_name);
+            PGresult *pr = PQprepare(db->conn, slot->name, text, nargs, p->types);
+            free(text);
+            if (PQresultStatus(pr) == PGRES_COMMAND_OK) {
+                slot->key = key;
+                key = NULL;
+            } else {
+                state = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
+                if (attempt == 0 && state && strcmp(state, "42P18") == 0) {
+                    PQclear(pr);
+                    free(key);
+                    free(p->owned);
+                    continue; /* parameter type not inferable: send text */
+                }
+                *rc = map_result(db, pr, sql);
+                PQclear(pr);
+                free(key);
+                free(p->owned);
+                free(p);
+                return NULL;
+            }
+            PQclear(pr);
+        }
+        if (slot) {
+            res = PQexecPrepared(db->conn, slot->name, nargs, p->values, NULL, NULL, 0);
+        } else {
+            /* Cache full around this hash: run unprepared. */
+            int count;
+            char *text = renumber(sql, &count);
+            res = PQexecParams(db->conn, text, nargs, p->types, p->values, NULL, NULL, 0);
+            free(text);
+            state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (attempt == 0 && state && strcmp(state, "42P18") == 0) {
+                PQclear(res);
+                res = NULL;
+                free(key);
+                free(p->owned);
+                continue;
+            }
+        }
+        free(key);
+        free(p->owned);
+        break;
+    }
+    free(p);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        *rc = map_result(db, res, sql);
+        PQclear(res);
+        return NULL;
+    }
+    const char *tuples = PQcmdTuples(res);
+    db->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+    *rc = DB_OK;
+    return res;
+}
+
+static int pg_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    int rc;
+    PGresult *res = run((struct pg_db *)base, sql, args, nargs, &rc);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_exec_script(struct db *base, const char *sql)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    PGresult *res = PQexec(db->conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DB_OK : map_result(db, res, sql);
+    PQclear(res);
+    return rc;
+}
+
+static int64_t pg_changes(struct db *base)
+{
+    return ((struct pg_db *)base)->changes;
+}
+
+static struct db_stmt *pg_query(struct db *base, const char *sql, const struct db_val *args,
+                                int nargs)
+{
+    int rc;
+    PGresult *res = run((struct pg_db *)base, sql, args, nargs, &rc);
+    if (!res)
+        return NULL;
+    struct pg_stmt *st = xmalloc(sizeof(*st));
+    st->base.db = base;
+    st->res = res;
+    st->row = -1;
+    st->nrows = PQntuples(res);
+    return &st->base;
+}
+
+static int pg_step(struct db_stmt *base)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    if (st->row + 1 >= st->nrows) {
+        st->row = st->nrows;
+        return 0;
+    }
+    st->row++;
+    return 1;
+}
+
+static void pg_finish(struct db_stmt *base)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    PQclear(st->res);
+    free(st);
+}
+
+static int pg_col_count(struct db_stmt *base)
+{
+    return PQnfields(((struct pg_stmt *)base)->res);
+}
+
+static const char *pg_col_name(struct db_stmt *base, int i)
+{
+    return PQfname(((struct pg_stmt *)base)->res, i);
+}
+
+static bool pg_col_is_null(struct db_stmt *base, int i)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    return st->row < 0 || st->row >= st->nrows || PQgetisnull(st->res, st->row, i);
+}
+
+static const char *value(struct pg_stmt *st, int i)
+{
+    if (st->row < 0 || st->row >= st->nrows || i < 0 || i >= PQnfields(st->res) ||
+        PQgetisnull(st->res, st->row, i))
+        return NULL;
+    return PQgetvalue(st->res, st->row, i);
+}
+
+static enum db_val_type pg_col_type(struct db_stmt *base, int i)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    const char *v = value(st, i);
+    if (!v)
+        return DBV_NULL;
+    switch (PQftype(st->res, i)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+        return DBV_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+        return DBV_REAL;
+    case OID_NUMERIC:
+        /* SUM() of integers is numeric: whole values stay integers. */
+        return strpbrk(v, ".eEN") ? DBV_REAL : DBV_INT;
+    default:
+        return DBV_TEXT;
+    }
+}
+
+static int64_t pg_col_int(struct db_stmt *base, int i)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    const char *v = value(st, i);
+    if (!v)
+        return 0;
+    if (PQftype(st->res, i) == OID_BOOL)
+        return v[0] == 't';
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*end == '.' || *end == 'e' || *end == 'E')
+        return (int64_t)llround(strtod(v, NULL));
+    return n;
+}
+
+static double pg_col_real(struct db_stmt *base, int i)
+{
+    const char *v = value((struct pg_stmt *)base, i);
+    if (!v)
+        return 0;
+    if (PQftype(((struct pg_stmt *)base)->res, i) == OID_BOOL)
+        return v[0] == 't';
+    return strtod(v, NULL);
+}
+
+static const char *pg_col_text(struct db_stmt *base, int i)
+{
+    struct pg_stmt *st = (struct pg_stmt *)base;
+    const char *v = value(st, i);
+    if (v && PQftype(st->res, i) == OID_BOOL)
+        return v[0] == 't' ? "1" : "0";
+    return v ? v : "";
+}
+
+static int pg_begin(struct db *db)
+{
+    int rc = pg_exec(db, "BEGIN", NULL, 0);
+    if (!rc)
+        rc = pg_exec(db, "SELECT pg_advisory_xact_lock(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    if (rc)
+        pg_exec(db, "ROLLBACK", NULL, 0);
+    return rc;
+}
+
+static int pg_commit(struct db *db)
+{
+    return pg_exec(db, "COMMIT", NULL, 0);
+}
+
+static void pg_rollback(struct db *base)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        pg_exec(base, "ROLLBACK", NULL, 0);
+}
+
+static int pg_leader(struct db *base)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (db->leader && PQstatus(db->conn) == CONNECTION_OK)
+        return 1;
+    db->leader = false;
+    struct db_stmt *st = pg_query(base, "SELECT pg_try_advisory_lock(?)",
+                                  DB_ARGS(DB_INT(LEADER_LOCK_KEY)));
+    if (!st)
+        return DB_ERROR;
+    if (pg_step(st) == 1)
+        db->leader = pg_col_int(st, 0) == 1;
+    pg_finish(st);
+    return db->leader;
+}
+
+const struct db_ops db_pg_ops = {
+    .name = "postgres",
+    .global_init = pg_global_init,
+    .global_shutdown = pg_global_shutdown,
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .exec_script = pg_exec_script,
+    .changes = pg_changes,
+    .query = pg_query,
+    .step = pg_step,
+    .finish = pg_finish,
+    .col_count = pg_col_count,
+    .col_name = pg_col_name,
+    .col_is_null = pg_col_is_null,
+    .col_type = pg_col_type,
+    .col_int = pg_col_int,
+    .col_real = pg_col_real,
+    .col_text = pg_col_text,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .leader = pg_leader,
+};
