@@ -38,3 +38,8 @@ for f in $(ls "$dir"/*.sql | sort); do
 done
 echo '};'
 echo "const size_t migrations_${dialect}_count = $n;"
+if [ "$dialect" = postgres ]; then
+    echo "const char migrations_postgres_identity_sync[] ="
+    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$/\\n"/' "$here/postgres-identity-sync.sql"
+    echo "    ;"
+fi

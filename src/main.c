@@ -27,7 +27,9 @@
 #include "crm/fields.h"
 #include "crm/segments.h"
 #include "crm/tags.h"
+#include "crm/demo_customers.h"
 #include "db/db.h"
+#include "db/migrate_copy.h"
 #include "http/openapi.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -59,10 +61,15 @@ static void usage(FILE *out)
             "sign-in)\n"
             "  apikey add LOGIN      create an API key for integrations (printed once)\n"
             "  demo                  fill the database with demo data\n"
+            "  migrate-db --from sqlite:PATH --to postgres://...\n"
+            "                        copy a SQLite database into an empty PostgreSQL one,\n"
+            "                        verified by row counts and checksums\n"
             "\n"
             "options (every command):\n"
             "  --db URL              database: sqlite:PATH (default %s)         env "
             "HONGYAN_DB\n"
+            "                        or postgres://USER@HOST/NAME (libpq URL; several servers\n"
+            "                        may share one PostgreSQL database)\n"
             "\n"
             "serve options:\n"
             "  --listen HOST:PORT    address to listen on (default %s)        env "
@@ -80,12 +87,19 @@ static void usage(FILE *out)
             "  --test-mode           enable /api/v1/_test/* (movable clock); never in "
             "production\n"
             "\n"
+            "demo options:\n"
+            "  --customers N         demo customers with records and tasks (default 300)\n"
+            "\n"
             "user add options:\n"
             "  --name NAME --role admin|supervisor|manager|clerk [--branch CODE]\n"
             "  [--phone MOBILE] [--email ADDRESS] --password-stdin\n"
             "\n"
             "apikey add options:\n"
             "  --name NAME           what the key is for\n"
+            "\n"
+            "PostgreSQL connection pool (per process):\n"
+            "  HONGYAN_DB_POOL       most connections (default 32)\n"
+            "  HONGYAN_DB_WAIT_MS    longest wait for a free one before 503 (default 5000)\n"
             "\n"
             "outgoing messages (without these they land in the dev mailbox):\n"
             "  HONGYAN_SMTP_URL, HONGYAN_SMTP_USER, HONGYAN_SMTP_PASSWORD, HONGYAN_SMTP_FROM\n"
@@ -143,6 +157,9 @@ enum {
     OPT_PHONE,
     OPT_EMAIL,
     OPT_PASSWORD_STDIN,
+    OPT_FROM,
+    OPT_TO,
+    OPT_CUSTOMERS,
     OPT_HELP,
 };
 
@@ -161,13 +178,16 @@ static const struct option options[] = {
     {"phone", required_argument, NULL, OPT_PHONE},
     {"email", required_argument, NULL, OPT_EMAIL},
     {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"customers", required_argument, NULL, OPT_CUSTOMERS},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
 struct args {
-    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files;
-    long threads, max_body, max_upload;
+    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
+    long threads, max_body, max_upload, customers;
     bool test_mode, password_stdin;
 };
 
@@ -179,6 +199,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->threads = strtol(env_or("HONGYAN_THREADS", "0"), NULL, 10);
     a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
     a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
+    a->customers = 300;
     a->files = env_or("HONGYAN_FILES", NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -224,6 +245,19 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_PASSWORD_STDIN:
             a->password_stdin = true;
+            break;
+        case OPT_FROM:
+            a->from = optarg;
+            break;
+        case OPT_TO:
+            a->to = optarg;
+            break;
+        case OPT_CUSTOMERS:
+            a->customers = strtol(optarg, NULL, 10);
+            if (a->customers < 0 || a->customers > 100000) {
+                fprintf(stderr, "hongyan: --customers takes 0 to 100000\n");
+                return -1;
+            }
             break;
         case 'h':
         case OPT_HELP:
@@ -410,6 +444,8 @@ static int cmd_demo(struct args *a)
     if (open_db(a->db))
         return 1;
     int rc = demo_fill(db_get());
+    if (rc == 0 && a->customers > 0)
+        rc = demo_customers(db_get(), (int)a->customers);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");
@@ -445,6 +481,14 @@ int main(int argc, char **argv)
         if (parse_args(argc - 1, argv + 1, &a))
             return 2;
         rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&a) : cmd_demo(&a);
+    } else if (strcmp(cmd, "migrate-db") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        if (!a.from || !a.to) {
+            fprintf(stderr, "hongyan: migrate-db needs --from sqlite:PATH --to postgres://...\n");
+            return 2;
+        }
+        rc = db_copy_sqlite_to(a.from, a.to) ? 1 : 0;
     } else if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "apikey") == 0) && argc >= 3 &&
                strcmp(argv[2], "add") == 0) {
         const char *login = argc >= 4 && argv[3][0] != '-' ? argv[3] : NULL;

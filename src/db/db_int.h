@@ -62,6 +62,8 @@ extern const struct migration migrations_sqlite[];
 extern const size_t migrations_sqlite_count;
 extern const struct migration migrations_postgres[];
 extern const size_t migrations_postgres_count;
+/* Moves every identity sequence past the largest id (after bulk copies). */
+extern const char migrations_postgres_identity_sync[];
 
 /* Apply the migrations not yet recorded in schema_migrations, each in its
  * own transaction. */

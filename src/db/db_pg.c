@@ -560,8 +560,8 @@ static int pg_leader(struct db *base)
     if (db->leader && PQstatus(db->conn) == CONNECTION_OK)
         return 1;
     db->leader = false;
-    struct db_stmt *st = pg_query(base, "SELECT pg_try_advisory_lock(?)",
-                                  DB_ARGS(DB_INT(LEADER_LOCK_KEY)));
+    struct db_stmt *st =
+        pg_query(base, "SELECT pg_try_advisory_lock(?)", DB_ARGS(DB_INT(LEADER_LOCK_KEY)));
     if (!st)
         return DB_ERROR;
     if (pg_step(st) == 1)

@@ -70,7 +70,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 export async function startServer(users = []) {
   const dir = await mkdtemp(path.join(tmpdir(), 'hongyan-browser-'))
   const db = `sqlite:${path.join(dir, 'hongyan.db')}`
-  runCli(['demo', '--db', db])
+  runCli(['demo', '--db', db, '--customers', '0'])
   for (const u of users) {
     const args = ['user', 'add', u.login, '--name', u.name, '--role', u.role]
     if (u.branch) args.push('--branch', u.branch)

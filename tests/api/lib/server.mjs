@@ -51,7 +51,8 @@ function tail(text, lines = 80) {
 }
 
 export class TestServer {
-  constructor({ users = [], demo = true, label = 'hongyan' } = {}) {
+  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan' } = {}) {
+    this.demoCustomers = demoCustomers;
     this.userSpecs = users;
     this.demo = demo;
     this.label = label;
@@ -125,7 +126,9 @@ export class TestServer {
     }
     this.stderrPath = path.join(this.dir, 'server.stderr.log');
     this.stdoutPath = path.join(this.dir, 'server.stdout.log');
-    if (this.demo) this.runOk(['demo', '--db', this.dbUrl]);
+    // Staff and branches only unless asked: most tests count the customers
+    // they make.
+    if (this.demo) this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers)]);
     for (const spec of this.userSpecs) this.addUser(spec);
 
     this.port = await freePort();

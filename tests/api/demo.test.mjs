@@ -1,0 +1,60 @@
+// Demo data (`hongyan demo`, what `make run` serves): customers with valid
+// identity data, business records and figures, tags and open tasks, scoped
+// to the demo branches like real data.
+
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from './lib/server.mjs';
+import { Client, signInFresh, show } from './lib/client.mjs';
+
+describe('demo data', () => {
+  const srv = useServer({
+    label: 'demo',
+    demoCustomers: 120,
+    users: [
+      { login: 'A9001', name: '演示管理员', role: 'admin', branch: 'GD' },
+      { login: 'C9001', name: '演示柜员', role: 'clerk', branch: 'GD-GZ-01' },
+    ],
+  });
+  const test = srv.it;
+  const signed = {};
+  async function clientFor(_srv, login) {
+    if (!signed[login]) {
+      signed[login] = new Client(srv);
+      await signInFresh(srv, signed[login], login);
+    }
+    return signed[login];
+  }
+
+  test('an admin sees about the number of customers asked for, each a valid profile', async () => {
+    const admin = await clientFor(srv, 'A9001');
+    const r = await admin.get('/customers?limit=200');
+    assert.equal(r.status, 200, show(r));
+    // A made-up phone number may collide and be skipped; nearly all stay.
+    assert.ok(r.body.total >= 110 && r.body.total <= 120, `total ${r.body.total}`);
+    for (const c of r.body.items) {
+      assert.match(c.customer_no, /\S/);
+      assert.match(c.phone, /^1\d{2}\*{4}\d{4}$/, 'phone masked in lists');
+      assert.ok(c.birthday && c.gender, 'birthday and gender derived from the ID number');
+      assert.match(c.region, /^广东省\//);
+    }
+    // Some have business records, hence figures, and tags.
+    assert.ok(r.body.items.some((c) => c.visits_90d > 0 && Number(c.spend_12m) > 0 && c.last_visit_at));
+    const one = await admin.get(`/customers/${r.body.items.find((c) => c.visits_90d > 0).id}`);
+    assert.ok(one.body.customer.tags.length >= 1, show(one));
+    const recs = await admin.get(`/customers/${one.body.customer.id}/interactions`);
+    assert.equal(recs.status, 200, show(recs));
+    assert.ok(recs.body.items.length >= 1);
+  });
+
+  test('a clerk sees only the customers of the branch, and has tasks to do', async () => {
+    const clerk = await clientFor(srv, 'C9001');
+    const admin = await clientFor(srv, 'A9001');
+    const mine = await clerk.get('/customers?limit=200');
+    const all = await admin.get('/customers?limit=200');
+    assert.ok(mine.body.total > 0 && mine.body.total < all.body.total, `${mine.body.total} of ${all.body.total}`);
+    assert.ok(mine.body.items.every((c) => c.region === '广东省/广州市/天河区'));
+    const tasks = await admin.get('/tasks/counts');
+    assert.equal(tasks.status, 200, show(tasks));
+  });
+});
