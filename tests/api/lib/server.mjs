@@ -51,8 +51,11 @@ function tail(text, lines = 80) {
 }
 
 export class TestServer {
-  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan' } = {}) {
+  // sharedWith: another (started) TestServer whose PostgreSQL database and
+  // users this one shares: several servers over one database.
+  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan', sharedWith = null } = {}) {
     this.demoCustomers = demoCustomers;
+    this.sharedWith = sharedWith;
     this.userSpecs = users;
     this.demo = demo;
     this.label = label;
@@ -120,7 +123,10 @@ export class TestServer {
     }
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `hy-api-${this.label}-`));
     this.dbPath = path.join(this.dir, 'hy.db');
-    if (PG_DIR) {
+    if (this.sharedWith) {
+      this.pgName = this.sharedWith.pgName;
+      this.users = this.sharedWith.users;
+    } else if (PG_DIR) {
       this.pgName = `t_${path.basename(this.dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
       this.pgAdmin(`CREATE DATABASE ${this.pgName}`);
     }
@@ -128,8 +134,9 @@ export class TestServer {
     this.stdoutPath = path.join(this.dir, 'server.stdout.log');
     // Staff and branches only unless asked: most tests count the customers
     // they make.
-    if (this.demo) this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers)]);
-    for (const spec of this.userSpecs) this.addUser(spec);
+    if (this.demo && !this.sharedWith)
+      this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers)]);
+    if (!this.sharedWith) for (const spec of this.userSpecs) this.addUser(spec);
 
     this.port = await freePort();
     this.baseUrl = `http://127.0.0.1:${this.port}`;
@@ -183,6 +190,22 @@ export class TestServer {
     throw new Error(`server did not become healthy: ${lastErr && lastErr.message}`);
   }
 
+  /** SIGKILL, as a crash would: no shutdown of any kind. */
+  async kill9() {
+    this.stopping = true;
+    this.killed = true;
+    this.proc.kill('SIGKILL');
+    return this.exitPromise;
+  }
+
+  stderrText() {
+    try {
+      return fs.readFileSync(this.stderrPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
   stderrTail(lines = 80) {
     try {
       return `--- server stderr (${this.stderrPath}) ---\n${tail(fs.readFileSync(this.stderrPath, 'utf8'), lines)}\n--- end ---`;
@@ -218,7 +241,7 @@ export class TestServer {
   }
 
   cleanup() {
-    if (PG_DIR && this.pgName && !process.env.HONGYAN_KEEP_TMP) {
+    if (PG_DIR && this.pgName && !this.sharedWith && !process.env.HONGYAN_KEEP_TMP) {
       try {
         this.pgAdmin(`DROP DATABASE IF EXISTS ${this.pgName} WITH (FORCE)`);
       } catch (e) {
@@ -233,7 +256,7 @@ export class TestServer {
     try {
       const wasDead = this.exited && !this.stopping;
       const res = await this.terminate();
-      if (res) {
+      if (res && !this.killed) {
         if (wasDead || res.timedOut || res.code !== 0) this.printStderr();
         assert.ok(!wasDead, `server had already exited unexpectedly: ${JSON.stringify(this.exited)}`);
         assert.ok(!res.timedOut, 'server did not exit within 5 s of SIGTERM');
