@@ -23,7 +23,7 @@ UNIT_BIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all server web deps run test test-unit test-api test-api-pg test-browser lint format bench clean
+.PHONY: all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser lint format bench clean
 .DEFAULT_GOAL := all
 
 all: server web
@@ -95,6 +95,10 @@ node_modules/.package-lock.json: package-lock.json
 # ---- install what is missing (Debian packages, npm packages) ----
 deps:
 	@sh scripts/install-deps.sh
+
+# ---- several servers over PostgreSQL behind nginx (docs/deploy.md) ----
+cluster-demo: deps all
+	sh scripts/cluster-demo.sh
 
 # ---- run ----
 run: deps all
