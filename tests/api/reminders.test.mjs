@@ -241,6 +241,23 @@ describe('reminder rules', () => {
     for (const k of Object.keys(C)) assert.equal((await reminders(C[k].id)).length, before[k], k);
   });
 
+  test('a customer added after the day\'s pass still gets that day\'s reminder on the next pass, once', async () => {
+    C.late = await createCustomer(admin, {
+      name: '晚到的寿星',
+      phone: u.phone(),
+      branch_id: branches['GD-GZ-01'].id,
+      owner_id: clerkMe.id,
+      birthday: `1970-${plus(D0, 3).slice(5)}`,
+    });
+    await runPass();
+    let late = await reminders(C.late.id);
+    assert.equal(late.length, 1, JSON.stringify(late));
+    assert.equal(late[0].title, `晚到的寿星 生日祝福（${plus(D0, 3)}）`);
+    await runPass();
+    late = await reminders(C.late.id);
+    assert.equal(late.length, 1);
+  });
+
   test('four days later the missed days are caught up: birthday in 5 days, agreement of day 33, visits on days 2 and 4', async () => {
     await setClock(`${plus(D0, 4)}T08:00:00+08:00`);
     await runPass();
