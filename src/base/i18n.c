@@ -93,6 +93,8 @@ static const struct message messages[] = {
     {"field.not_number", "应为数字", "Must be a number"},
     {"field.money", "金额最多两位小数", "Amounts have at most two decimals"},
     {"field.unknown_owner", "客户经理不存在", "No such account manager"},
+    {"field.unknown_assignee", "该员工不存在或不在您管辖的网点",
+     "No such staff member in your branches"},
     {"field.branch_scope", "只能选择本网点或下级网点", "Choose your own branch or one below it"},
     {"field.unknown_tag", "标签不存在", "No such tag"},
     {"field.unknown_field", "不存在该自定义字段", "No such custom field"},

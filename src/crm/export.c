@@ -19,6 +19,7 @@
 #include "crm/customer.h"
 #include "crm/entity.h"
 #include "crm/fields.h"
+#include "crm/interaction.h"
 #include "crm/segments.h"
 #include "db/db.h"
 #include "db/dialect.h"
@@ -31,7 +32,16 @@
 
 #define MAX_COLUMNS 64
 
-enum cell_kind { CELL_TEXT, CELL_PHONE, CELL_ID, CELL_LIST, CELL_TIME, CELL_GENDER, CELL_BOOL };
+enum cell_kind {
+    CELL_TEXT,
+    CELL_PHONE,
+    CELL_ID,
+    CELL_LIST,
+    CELL_TIME,
+    CELL_GENDER,
+    CELL_BOOL,
+    CELL_MONEY
+};
 
 struct column {
     const char *key;
@@ -93,6 +103,58 @@ static int add_column(struct db *db, const char *key, const char *lang, struct s
     return 0;
 }
 
+/* The columns of a business-record export, in their default order. */
+static const struct {
+    const char *key, *expr, *expr_en, *label, *label_en;
+    enum cell_kind kind;
+} interaction_columns[] = {
+    {"occurred_at", "i.occurred_at", NULL, "办理时间", "Date and time", CELL_TIME},
+    {"customer_no", "c.customer_no", NULL, "客户编号", "Customer no.", CELL_TEXT},
+    {"customer_name", "c.name", NULL, "客户姓名", "Customer", CELL_TEXT},
+    {"customer_phone", "c.phone", NULL, "手机号", "Mobile", CELL_PHONE},
+    {"type", "COALESCE(bt.label, i.type)", "COALESCE(NULLIF(bt.label_en, ''), bt.label, i.type)",
+     "业务类型", "Business type", CELL_TEXT},
+    {"description", "i.description", NULL, "业务描述", "Description", CELL_TEXT},
+    {"tracking_no", "i.tracking_no", NULL, "邮件号", "Tracking no.", CELL_TEXT},
+    {"destination", "i.destination", NULL, "目的地", "Destination", CELL_TEXT},
+    {"amount", "i.amount_fen", NULL, "金额（元）", "Amount (yuan)", CELL_MONEY},
+    {"channel", "COALESCE(ch.label, i.channel)",
+     "COALESCE(NULLIF(ch.label_en, ''), ch.label, i.channel)", "办理渠道", "Channel", CELL_TEXT},
+    {"handled_by", "u.name", NULL, "经办人", "Handled by", CELL_TEXT},
+    {"branch", "hb.name", NULL, "办理网点", "Branch", CELL_TEXT},
+};
+#define N_INTERACTION_COLUMNS (sizeof(interaction_columns) / sizeof(interaction_columns[0]))
+#define INTERACTION_EXPORT_FROM                                                                    \
+    INTERACTION_FROM " LEFT JOIN dictionary_items bt ON bt.dict_code = 'business_type' AND "       \
+                     "bt.value = i.type LEFT JOIN dictionary_items ch ON ch.dict_code = "          \
+                     "'channel' AND ch.value = i.channel LEFT JOIN branches hb ON hb.id = "        \
+                     "i.branch_id"
+
+/* Like add_column, for a business-record column. */
+static int add_interaction_column(const char *key, const char *lang, struct sqlbuf *sel,
+                                  struct column *col)
+{
+    bool en = strcmp(lang, "en") == 0;
+    for (size_t i = 0; key && i < N_INTERACTION_COLUMNS; i++) {
+        if (strcmp(interaction_columns[i].key, key) != 0)
+            continue;
+        col->key = interaction_columns[i].key;
+        col->kind = interaction_columns[i].kind;
+        snprintf(col->label, sizeof(col->label), "%s",
+                 en ? interaction_columns[i].label_en : interaction_columns[i].label);
+        sqlbuf_addf(sel, ", %s",
+                    en && interaction_columns[i].expr_en ? interaction_columns[i].expr_en
+                                                         : interaction_columns[i].expr);
+        return 0;
+    }
+    return -1;
+}
+
+static bool is_interaction_entity(const char *entity)
+{
+    return entity && (strcmp(entity, "interactions") == 0 || strcmp(entity, "interaction") == 0);
+}
+
 /* ["a","b"] → "a|b". */
 static char *join_list(const char *json)
 {
@@ -147,6 +209,12 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
         buf[19] = '\0';
         return buf;
     }
+    case CELL_MONEY: {
+        long long fen = (long long)db_col_int(st, i);
+        snprintf(buf, buflen, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100,
+                 llabs(fen) % 100);
+        return buf;
+    }
     case CELL_GENDER:
         return strcmp(v, "male") == 0 ? (en ? "male" : "男") : (en ? "female" : "女");
     case CELL_BOOL:
@@ -157,6 +225,94 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
     }
 }
 
+/* The customer export's columns and query (sel: the whole SELECT, count:
+ * its COUNT). NULL, or the failure's message key. */
+static const char *customer_query(struct job *job, const struct auth_user *u, const char *lang,
+                                  struct column *columns, size_t *ncol, struct sqlbuf *sel,
+                                  struct sqlbuf *count)
+{
+    json_t *p = job->params;
+    const char *q = json_string_value(json_object_get(p, "q"));
+    json_t *filter = json_object_get(p, "filter");
+    json_t *cols = json_object_get(p, "columns");
+    int64_t segment = json_integer_value(json_object_get(p, "segment_id"));
+    struct sqlbuf w;
+    struct filter_error ferr;
+    sqlbuf_init(&w);
+    sqlbuf_add(sel, "SELECT c.id");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c)
+    {
+        if (*ncol == MAX_COLUMNS)
+            break;
+        if (add_column(job->db, json_string_value(c), lang, sel, &columns[*ncol]) == 0)
+            (*ncol)++;
+    }
+    int rc =
+        customer_where(job->db, u, q, json_is_object(filter) ? filter : NULL, false, &w, &ferr);
+    if (!rc && segment > 0) {
+        json_t *sf = NULL;
+        char *sq = NULL;
+        if (segments_resolve(job->db, u, segment, &sf, &sq) == 1) {
+            sqlbuf_add(&w, " AND ");
+            rc = customer_where(job->db, u, sq, sf, false, &w, &ferr);
+        }
+        json_decref(sf);
+        free(sq);
+    }
+    if (rc) {
+        sqlbuf_release(&w);
+        return rc == -1 ? ferr.key : "internal";
+    }
+    sqlbuf_add(count, "SELECT COUNT(*) FROM customers c WHERE ");
+    sqlbuf_append(count, &w);
+    sqlbuf_add(sel, " FROM " CUSTOMER_FROM " WHERE ");
+    sqlbuf_append(sel, &w);
+    sqlbuf_add(sel, " ORDER BY c.id");
+    sqlbuf_release(&w);
+    return NULL;
+}
+
+/* The same for business records: the list's filters, newest first. */
+static const char *interaction_query(struct job *job, const struct auth_user *u, const char *lang,
+                                     struct column *columns, size_t *ncol, struct sqlbuf *sel,
+                                     struct sqlbuf *count)
+{
+    json_t *p = job->params;
+    json_t *cols = json_object_get(p, "columns");
+    struct interaction_query iq;
+    const char *bad;
+    if (interaction_query_parse(job->db, p, &iq, &bad))
+        return interaction_query_error(bad);
+    sqlbuf_add(sel, "SELECT i.id");
+    if (json_is_array(cols) && json_array_size(cols)) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(cols, i, c)
+        {
+            if (*ncol == MAX_COLUMNS)
+                break;
+            if (add_interaction_column(json_string_value(c), lang, sel, &columns[*ncol]) == 0)
+                (*ncol)++;
+        }
+    } else {
+        for (size_t i = 0; i < N_INTERACTION_COLUMNS; i++)
+            if (add_interaction_column(interaction_columns[i].key, lang, sel, &columns[*ncol]) == 0)
+                (*ncol)++;
+    }
+    struct sqlbuf w;
+    sqlbuf_init(&w);
+    interaction_where(u, &iq, &w);
+    sqlbuf_add(count, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
+    sqlbuf_append(count, &w);
+    sqlbuf_add(sel, " FROM " INTERACTION_EXPORT_FROM " WHERE ");
+    sqlbuf_append(sel, &w);
+    sqlbuf_add(sel, " ORDER BY i.occurred_at DESC, i.id DESC");
+    sqlbuf_release(&w);
+    return NULL;
+}
+
 int export_run(struct job *job)
 {
     struct auth_user u;
@@ -165,68 +321,39 @@ int export_run(struct job *job)
     json_t *p = job->params;
     const char *lang = json_string_value(json_object_get(p, "lang"));
     const char *format = json_string_value(json_object_get(p, "format"));
-    const char *q = json_string_value(json_object_get(p, "q"));
-    json_t *filter = json_object_get(p, "filter");
-    json_t *cols = json_object_get(p, "columns");
-    int64_t segment = json_integer_value(json_object_get(p, "segment_id"));
+    bool records = is_interaction_entity(json_string_value(json_object_get(p, "entity")));
     bool xlsx = format && strcmp(format, "xlsx") == 0;
     bool reveal = (u.perms & PERM_REVEAL) != 0;
     if (!lang)
         lang = "zh-CN";
+    bool en = strcmp(lang, "en") == 0;
 
     struct column columns[MAX_COLUMNS];
     size_t ncol = 0;
-    struct sqlbuf sel, w, count;
-    struct filter_error ferr;
+    struct sqlbuf sel, count;
     sqlbuf_init(&sel);
-    sqlbuf_init(&w);
     sqlbuf_init(&count);
     struct tabular_writer *out = NULL;
     char *path = NULL;
-    const char *fail = NULL;
     int rc = 0;
 
-    sqlbuf_add(&sel, "SELECT c.id");
-    size_t i;
-    json_t *c;
-    json_array_foreach(cols, i, c)
-    {
-        if (ncol == MAX_COLUMNS)
-            break;
-        if (add_column(job->db, json_string_value(c), lang, &sel, &columns[ncol]) == 0)
-            ncol++;
-    }
-    rc = customer_where(job->db, &u, q, json_is_object(filter) ? filter : NULL, false, &w, &ferr);
-    if (!rc && segment > 0) {
-        json_t *sf = NULL;
-        char *sq = NULL;
-        if (segments_resolve(job->db, &u, segment, &sf, &sq) == 1) {
-            sqlbuf_add(&w, " AND ");
-            rc = customer_where(job->db, &u, sq, sf, false, &w, &ferr);
-        }
-        json_decref(sf);
-        free(sq);
-    }
-    if (rc) {
-        fail = rc == -1 ? ferr.key : "internal";
+    const char *fail = records ? interaction_query(job, &u, lang, columns, &ncol, &sel, &count)
+                               : customer_query(job, &u, lang, columns, &ncol, &sel, &count);
+    if (fail)
         goto out;
-    }
-    sqlbuf_add(&count, "SELECT COUNT(*) FROM customers c WHERE ");
-    sqlbuf_append(&count, &w);
     int64_t total = 0;
     if (db_query_int(job->db, count.sql, count.args, count.nargs, &total) < 0) {
         fail = "internal";
         goto out;
     }
-    sqlbuf_add(&sel, " FROM " CUSTOMER_FROM " WHERE ");
-    sqlbuf_append(&sel, &w);
-    sqlbuf_add(&sel, " ORDER BY c.id");
 
     char name[64], err[256];
     snprintf(name, sizeof(name), "export-%lld.%s", (long long)job->id, xlsx ? "xlsx" : "csv");
     path = files_path(name);
     out = tabular_writer_open(path, xlsx ? TABULAR_XLSX : TABULAR_CSV,
-                              strcmp(lang, "en") == 0 ? "Customers" : "客户", err, sizeof(err));
+                              records ? (en ? "Business records" : "业务记录")
+                                      : (en ? "Customers" : "客户"),
+                              err, sizeof(err));
     if (!out) {
         log_error("export %lld: %s", (long long)job->id, err);
         fail = "internal";
@@ -279,8 +406,8 @@ int export_run(struct job *job)
     char stamp[32], file_name[96];
     clock_format_iso(clock_now(), stamp, sizeof(stamp));
     snprintf(file_name, sizeof(file_name), "%s-%.4s%.2s%.2s-%.2s%.2s.%s",
-             strcmp(lang, "en") == 0 ? "customers" : "客户导出", stamp, stamp + 5, stamp + 8,
-             stamp + 11, stamp + 14, xlsx ? "xlsx" : "csv");
+             records ? (en ? "business-records" : "业务记录导出") : (en ? "customers" : "客户导出"),
+             stamp, stamp + 5, stamp + 8, stamp + 11, stamp + 14, xlsx ? "xlsx" : "csv");
     job->result = json_pack("{s:s,s:s,s:I,s:b}", "file", path, "file_name", file_name, "rows",
                             (json_int_t)rows, "masked", !reveal);
 out:
@@ -290,7 +417,6 @@ out:
         unlink(path);
     free(path);
     sqlbuf_release(&sel);
-    sqlbuf_release(&w);
     sqlbuf_release(&count);
     return fail ? job_fail(job, fail) : 0;
 }
@@ -309,6 +435,8 @@ static json_t *export_json(struct db *db, int64_t id)
         "error", json_object_get(job, "error"), "created_at", json_object_get(job, "created_at"));
     json_t *format = json_object_get(json_object_get(job, "params"), "format");
     json_object_set(o, "format", format ? format : json_null());
+    json_t *entity = json_object_get(json_object_get(job, "params"), "entity");
+    json_object_set_new(o, "entity", json_string(entity ? json_string_value(entity) : "customer"));
     if (json_is_object(result)) {
         json_object_set(o, "file_name", json_object_get(result, "file_name"));
         json_object_set(o, "rows", json_object_get(result, "rows"));
@@ -321,19 +449,15 @@ static json_t *export_json(struct db *db, int64_t id)
     return o;
 }
 
-static void create(struct req *r)
+/* Check a customer export request: errors into errors, the number of
+ * customers it finds into *count (for the audit entry). */
+static void check_customers(struct req *r, json_t *errors, int64_t *count)
 {
-    json_t *in = r->json, *errors = json_object();
-    const char *entity = json_string_value(json_object_get(in, "entity"));
-    const char *format = json_string_value(json_object_get(in, "format"));
+    json_t *in = r->json;
     json_t *columns = json_object_get(in, "columns");
     json_t *filter = json_object_get(in, "filter");
     json_t *q = json_object_get(in, "q");
     json_t *segment = json_object_get(in, "segment_id");
-    if (entity && strcmp(entity, "customer") != 0)
-        json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
-    if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
-        json_object_set_new(errors, "format", json_string(req_msg(r, "field.invalid")));
     if (!json_is_array(columns) || json_array_size(columns) == 0 ||
         json_array_size(columns) > MAX_COLUMNS) {
         json_object_set_new(errors, "columns", json_string(req_msg(r, "field.required")));
@@ -354,46 +478,123 @@ static void create(struct req *r)
         }
         sqlbuf_release(&probe);
     }
-    /* The filter must compile now, not fail later in the background; the
-     * count it finds goes into the audit entry. */
-    int64_t count = 0;
-    {
-        struct sqlbuf w, b;
-        struct filter_error ferr;
-        sqlbuf_init(&w);
-        sqlbuf_init(&b);
-        if (customer_where(r->db, r->user, json_string_value(q),
-                           json_is_object(filter) ? filter : NULL, false, &w, &ferr) == -1) {
-            json_object_set_new(errors, "filter", json_string(req_msg(r, ferr.key)));
-        } else if (!json_is_integer(segment)) {
-            sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
-            sqlbuf_append(&b, &w);
-            db_query_int(r->db, b.sql, b.args, b.nargs, &count);
-        }
-        sqlbuf_release(&w);
-        sqlbuf_release(&b);
+    /* The filter must compile now, not fail later in the background. */
+    struct sqlbuf w, b;
+    struct filter_error ferr;
+    sqlbuf_init(&w);
+    sqlbuf_init(&b);
+    if (customer_where(r->db, r->user, json_string_value(q), json_is_object(filter) ? filter : NULL,
+                       false, &w, &ferr) == -1) {
+        json_object_set_new(errors, "filter", json_string(req_msg(r, ferr.key)));
+    } else if (!json_is_integer(segment)) {
+        sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+        sqlbuf_append(&b, &w);
+        db_query_int(r->db, b.sql, b.args, b.nargs, count);
     }
+    sqlbuf_release(&w);
+    sqlbuf_release(&b);
+}
+
+/* The same for business records: optional columns, the list's filters. */
+static void check_interactions(struct req *r, json_t *errors, int64_t *count)
+{
+    json_t *columns = json_object_get(r->json, "columns");
+    if (columns && !json_is_null(columns)) {
+        if (!json_is_array(columns) || json_array_size(columns) > MAX_COLUMNS) {
+            json_object_set_new(errors, "columns", json_string(req_msg(r, "field.not_array")));
+        } else {
+            size_t i;
+            json_t *c;
+            struct sqlbuf probe;
+            sqlbuf_init(&probe);
+            json_array_foreach(columns, i, c)
+            {
+                struct column col;
+                if (add_interaction_column(json_string_value(c), r->lang, &probe, &col) != 0) {
+                    json_object_set_new(errors, "columns",
+                                        json_string(req_msg(r, "field.unknown_field")));
+                    break;
+                }
+            }
+            sqlbuf_release(&probe);
+        }
+    }
+    struct interaction_query iq;
+    const char *bad;
+    if (interaction_query_parse(r->db, r->json, &iq, &bad)) {
+        json_object_set_new(errors, bad, json_string(req_msg(r, interaction_query_error(bad))));
+        return;
+    }
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
+    interaction_where(r->user, &iq, &b);
+    db_query_int(r->db, b.sql, b.args, b.nargs, count);
+    sqlbuf_release(&b);
+}
+
+static void create(struct req *r)
+{
+    static const char *const record_filters[] = {"type",      "from",        "to", "handled_by",
+                                                 "branch_id", "customer_id", NULL};
+    json_t *in = r->json, *errors = json_object();
+    const char *entity = json_string_value(json_object_get(in, "entity"));
+    const char *format = json_string_value(json_object_get(in, "format"));
+    bool records = is_interaction_entity(entity);
+    if (entity && !records && strcmp(entity, "customer") != 0)
+        json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
+    if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
+        json_object_set_new(errors, "format", json_string(req_msg(r, "field.invalid")));
+    int64_t count = 0;
+    if (records)
+        check_interactions(r, errors, &count);
+    else if (!json_object_get(errors, "entity"))
+        check_customers(r, errors, &count);
     if (json_object_size(errors))
         return reply_invalid(r, errors);
     json_decref(errors);
-    json_t *params =
-        json_pack("{s:s,s:O,s:s}", "format", format, "columns", columns, "lang", r->lang);
-    if (json_is_object(filter))
-        json_object_set(params, "filter", filter);
-    if (json_is_string(q))
-        json_object_set(params, "q", q);
-    if (json_is_integer(segment))
-        json_object_set(params, "segment_id", segment);
+
+    json_t *columns = json_object_get(in, "columns");
+    json_t *params = json_pack("{s:s,s:s,s:s}", "entity", records ? "interactions" : "customer",
+                               "format", format, "lang", r->lang);
+    if (json_is_array(columns))
+        json_object_set(params, "columns", columns);
+    json_t *detail =
+        json_pack("{s:O,s:O,s:I}", "entity", json_object_get(params, "entity"), "format",
+                  json_object_get(params, "format"), "count", (json_int_t)count);
+    json_object_set(detail, "columns", columns ? columns : json_null());
+    if (records) {
+        /* The list's filters, as given. */
+        json_t *filters = json_object();
+        for (const char *const *k = record_filters; *k; k++) {
+            json_t *v = json_object_get(in, *k);
+            if (v && !json_is_null(v)) {
+                json_object_set(params, *k, v);
+                json_object_set(filters, *k, v);
+            }
+        }
+        json_object_set_new(detail, "filters", filters);
+    } else {
+        json_t *filter = json_object_get(in, "filter");
+        json_t *q = json_object_get(in, "q");
+        json_t *segment = json_object_get(in, "segment_id");
+        if (json_is_object(filter))
+            json_object_set(params, "filter", filter);
+        if (json_is_string(q))
+            json_object_set(params, "q", q);
+        if (json_is_integer(segment))
+            json_object_set(params, "segment_id", segment);
+        json_object_set(detail, "filter", filter ? filter : json_null());
+        json_object_set(detail, "q", q ? q : json_null());
+    }
     int64_t id = 0;
     int rc = db_begin(r->db);
     if (!rc)
         rc = jobs_enqueue(r->db, "export", r->user->id, params, NULL, &id);
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "export.create", "export", id,
-                         json_pack("{s:O,s:O,s:O,s:O,s:I}", "format",
-                                   json_object_get(params, "format"), "columns", columns, "filter",
-                                   filter ? filter : json_null(), "q", q ? q : json_null(), "count",
-                                   (json_int_t)count));
+        rc = audit_write(r->db, r, NULL, "export.create", "export", id, detail);
+    else
+        json_decref(detail);
     if (!rc)
         rc = db_commit(r->db);
     json_decref(params);
@@ -451,7 +652,13 @@ static void download(struct req *r)
 
 const struct route exports_routes[] = {
     {"POST", "/api/v1/exports", create, PERM_CUSTOMERS_READ, 0,
-     "Export customers (filter or all) as CSV or XLSX"},
+     "Export as CSV or XLSX (format: csv|xlsx). Customers (entity: customer, default): "
+     "columns (required), q, filter, segment_id as in GET /customers. Business records "
+     "(entity: interactions): the filters of GET /interactions (type, from, to, handled_by, "
+     "branch_id, customer_id) and optional columns (occurred_at, customer_no, customer_name, "
+     "customer_phone, type, description, tracking_no, destination, amount, channel, "
+     "handled_by, branch; default all), newest first. Scoped by branch, phones masked unless "
+     "the role may reveal, formula cells neutralised, audited"},
     {"GET", "/api/v1/exports/{id}", get, PERM_CUSTOMERS_READ, 0, "An export and its progress"},
     {"GET", "/api/v1/exports/{id}/download", download, PERM_CUSTOMERS_READ, 0,
      "Download a finished export"},

@@ -27,9 +27,6 @@
     "i.id, i.customer_id, c.customer_no, c.name AS customer_name, i.type, i.occurred_at, "         \
     "i.description, i.tracking_no, i.destination, i.amount_fen, i.channel, i.handled_by, "         \
     "u.name AS handled_by_name, i.branch_id, i.task_id, i.created_at"
-#define INTERACTION_FROM                                                                           \
-    "interactions i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON "                \
-    "u.id = i.handled_by"
 
 int interaction_refresh_figures(struct db *db, int64_t customer_id)
 {
@@ -246,40 +243,121 @@ static void create(struct req *r)
     reply_json(r, 201, body);
 }
 
-/* Shared by the customer timeline and the cross-customer list. */
-static void list_where(struct req *r, struct sqlbuf *w, int64_t customer_id)
+/* A filter value given as a query string or as JSON: a positive id. */
+static bool query_id(json_t *v, int64_t *out)
 {
-    scope_sql(r->user, "i.branch_path", w);
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return *out > 0;
+    }
+    const char *s = json_string_value(v);
+    char *end;
+    if (!s || !*s)
+        return false;
+    *out = strtoll(s, &end, 10);
+    return !*end && *out > 0;
+}
+
+int interaction_query_parse(struct db *db, json_t *o, struct interaction_query *q, const char **bad)
+{
+    memset(q, 0, sizeof(*q));
+    *bad = NULL;
+    json_t *v;
+    const char *s;
+    if ((v = json_object_get(o, "type")) && !json_is_null(v) &&
+        !((s = json_string_value(v)) && !*s)) {
+        q->type = json_string_value(v);
+        if (!q->type || !dictionaries_has(db, "business_type", q->type))
+            *bad = *bad ? *bad : "type";
+    }
+    static const char *const dates[] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        v = json_object_get(o, dates[i]);
+        if (!v || json_is_null(v) || ((s = json_string_value(v)) && !*s))
+            continue;
+        int64_t t;
+        if (!json_is_string(v) || strlen(s) != 10 || clock_parse_date(s, &t)) {
+            *bad = *bad ? *bad : dates[i];
+            continue;
+        }
+        if (i == 0)
+            q->from = t, q->has_from = true;
+        else
+            q->to = t + 86400, q->has_to = true; /* the whole last day */
+    }
+    static const char *const ids[] = {"handled_by", "branch_id", "customer_id"};
+    int64_t *outs[] = {&q->handled_by, &q->branch_id, &q->customer_id};
+    for (int i = 0; i < 3; i++) {
+        v = json_object_get(o, ids[i]);
+        if (!v || json_is_null(v) || ((s = json_string_value(v)) && !*s))
+            continue;
+        if (!query_id(v, outs[i]))
+            *bad = *bad ? *bad : ids[i];
+    }
+    return *bad ? -1 : 0;
+}
+
+void interaction_where(const struct auth_user *u, const struct interaction_query *q,
+                       struct sqlbuf *w)
+{
+    scope_sql(u, "i.branch_path", w);
     sqlbuf_add(w, " AND i.deleted_at IS NULL AND c.deleted_at IS NULL");
-    if (customer_id) {
+    if (q->customer_id) {
         sqlbuf_add(w, " AND i.customer_id = ?");
-        sqlbuf_bind(w, DB_INT(customer_id));
+        sqlbuf_bind(w, DB_INT(q->customer_id));
     }
-    const char *type = req_query(r, "type");
-    const char *from = req_query(r, "from"), *to = req_query(r, "to");
-    const char *staff = req_query(r, "handled_by"), *branch = req_query(r, "branch_id");
-    int64_t t;
-    if (type && *type) {
+    if (q->type) {
         sqlbuf_add(w, " AND i.type = ?");
-        sqlbuf_bind_text_copy(w, type);
+        sqlbuf_bind_text_copy(w, q->type);
     }
-    if (from && *from && clock_parse_date(from, &t) == 0) {
+    if (q->has_from) {
         sqlbuf_add(w, " AND i.occurred_at >= ?");
-        sqlbuf_bind(w, DB_INT(t));
+        sqlbuf_bind(w, DB_INT(q->from));
     }
-    if (to && *to && clock_parse_date(to, &t) == 0) {
+    if (q->has_to) {
         sqlbuf_add(w, " AND i.occurred_at < ?");
-        sqlbuf_bind(w, DB_INT(t + 86400));
+        sqlbuf_bind(w, DB_INT(q->to));
     }
-    if (staff && *staff) {
+    if (q->handled_by) {
         sqlbuf_add(w, " AND i.handled_by = ?");
-        sqlbuf_bind(w, DB_INT(strtoll(staff, NULL, 10)));
+        sqlbuf_bind(w, DB_INT(q->handled_by));
     }
-    if (branch && *branch) {
+    if (q->branch_id) {
         /* The branch and everything below it. */
         sqlbuf_add(w, " AND i.branch_path LIKE (SELECT path FROM branches WHERE id = ?) || '%'");
-        sqlbuf_bind(w, DB_INT(strtoll(branch, NULL, 10)));
+        sqlbuf_bind(w, DB_INT(q->branch_id));
     }
+}
+
+const char *interaction_query_error(const char *bad)
+{
+    if (strcmp(bad, "type") == 0)
+        return "field.unknown_option";
+    if (strcmp(bad, "from") == 0 || strcmp(bad, "to") == 0)
+        return "field.date";
+    return "field.invalid";
+}
+
+/* The list's filters from the query string; false after a 422. */
+static bool list_query(struct req *r, int64_t customer_id, struct interaction_query *q,
+                       json_t **holder)
+{
+    static const char *const keys[] = {"type", "from", "to", "handled_by", "branch_id"};
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = req_query(r, keys[i]);
+        if (v)
+            json_object_set_new(o, keys[i], json_string(v));
+    }
+    const char *bad;
+    if (interaction_query_parse(r->db, o, q, &bad)) {
+        json_decref(o);
+        reply_invalid(r, json_pack("{s:s}", bad, req_msg(r, interaction_query_error(bad))));
+        return false;
+    }
+    q->customer_id = customer_id;
+    *holder = o; /* q borrows its strings */
+    return true;
 }
 
 /* Newest first, keyset on (occurred_at, id) through an opaque "t.id" cursor. */
@@ -292,10 +370,14 @@ static void reply_list(struct req *r, int64_t customer_id)
     long long ct = 0, cid = 0;
     if (cursor && *cursor && sscanf(cursor, "%lld.%lld", &ct, &cid) != 2)
         return reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+    struct interaction_query q;
+    json_t *holder = NULL;
+    if (!list_query(r, customer_id, &q, &holder))
+        return;
     struct sqlbuf w, b;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    list_where(r, &w, customer_id);
+    interaction_where(r->user, &q, &w);
     json_t *body = json_object();
     sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
     sqlbuf_append(&b, &w);
@@ -334,6 +416,7 @@ static void reply_list(struct req *r, int64_t customer_id)
     db_finish(st);
     sqlbuf_release(&w);
     sqlbuf_release(&b);
+    json_decref(holder);
     json_object_set_new(body, "items", items);
     json_object_set_new(body, "next_cursor", more ? json_string(next) : json_null());
     reply_json(r, 200, body);

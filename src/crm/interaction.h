@@ -8,11 +8,42 @@
 #ifndef HY_INTERACTION_H
 #define HY_INTERACTION_H
 
+#include "db/sqlbuf.h"
 #include "http/http.h"
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct db;
+
+/* The filters of the business-record list, shared by the list and its
+ * export so that both find the same records. */
+struct interaction_query {
+    const char *type; /* business-type code; NULL: any (borrowed) */
+    int64_t from, to; /* occurred_at in [from, to) when has_from / has_to */
+    bool has_from, has_to;
+    int64_t handled_by;  /* user id; 0: anyone */
+    int64_t branch_id;   /* the customer's branch or one below it; 0: any */
+    int64_t customer_id; /* 0: every customer */
+};
+
+/* Read the filters from o, given as query strings or JSON values: "type"
+ * (a business_type code), "from" / "to" (YYYY-MM-DD, both days included),
+ * "handled_by", "branch_id", "customer_id" (ids). Absent, null or "" means
+ * no filter. -1 with the first bad key in *bad; q borrows o's strings. */
+int interaction_query_parse(struct db *db, json_t *o, struct interaction_query *q,
+                            const char **bad);
+/* The message key for a bad filter key reported by interaction_query_parse. */
+const char *interaction_query_error(const char *bad);
+/* Append the list's WHERE (over INTERACTION_FROM's aliases i and c): u's
+ * scope, nothing deleted, the filters of q. */
+void interaction_where(const struct auth_user *u, const struct interaction_query *q,
+                       struct sqlbuf *w);
+
+#define INTERACTION_FROM                                                                           \
+    "interactions i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON "                \
+    "u.id = i.handled_by"
 
 /* Recompute the figures of one customer from its records. */
 int interaction_refresh_figures(struct db *db, int64_t customer_id);

@@ -116,7 +116,10 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
     return json_pack("{s:[O,o]}", "and", ru->filter ? ru->filter : json_object(), cond);
 }
 
-static int run_rule_day(struct db *db, const struct rule *ru, const char *day, int64_t *made)
+/* Make the tasks of rule ru for day `day`; with changed_since > 0 only for
+ * customers added or changed since then (unique source_ref: no doubles). */
+static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
+                        int64_t changed_since, int64_t *made)
 {
     char target[11];
     json_t *tree = day_filter(ru, day, target);
@@ -157,7 +160,13 @@ static int run_rule_day(struct db *db, const struct rule *ru, const char *day, i
     sqlbuf_bind(&b, DB_INT(ru->id));
     sqlbuf_bind(&b, DB_INT(clock_now()));
     sqlbuf_bind(&b, DB_INT(clock_now()));
+    sqlbuf_add(&b, "(");
     sqlbuf_append(&b, &w);
+    sqlbuf_add(&b, ")");
+    if (changed_since > 0) {
+        sqlbuf_add(&b, " AND c.updated_at >= ?");
+        sqlbuf_bind(&b, DB_INT(changed_since));
+    }
     sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
     rc = db_exec(db, b.sql, b.args, b.nargs);
     if (rc)
@@ -241,9 +250,22 @@ int reminders_run(struct db *db)
     for (size_t i = 0; !rc && i < n; i++) {
         struct rule *ru = &rules[i];
         char day[11];
-        /* From the day after the last run (at most a month back) to today. */
-        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0)
+        /* Today has run already: customers added or changed since the
+         * start of today (a birthday entered this morning) still get
+         * today's reminders. */
+        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0) {
+            int64_t day0;
+            clock_parse_date(today, &day0);
+            rc = db_begin(db);
+            if (!rc)
+                rc = run_rule_day(db, ru, today, day0, &made);
+            if (!rc)
+                rc = db_commit(db);
+            else
+                db_rollback(db);
             continue;
+        }
+        /* From the day after the last run (at most a month back) to today. */
         char earliest[11];
         add_days(today, -CATCH_UP_DAYS, earliest);
         if (ru->last_run[0] && strcmp(ru->last_run, earliest) >= 0)
@@ -258,7 +280,7 @@ int reminders_run(struct db *db)
             rc = db_begin(db);
             int claimed = rc ? rc : scheduler_claim(db, "reminder", subject, due);
             if (claimed == 1)
-                rc = run_rule_day(db, ru, day, &made);
+                rc = run_rule_day(db, ru, day, 0, &made);
             else if (claimed < 0)
                 rc = claimed;
             if (!rc)

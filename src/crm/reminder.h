@@ -9,7 +9,9 @@
  * rule:<rule>:<customer>:<date>, and each (rule, day) is claimed in
  * job_runs, so restarts, repeated passes and a second process never double
  * a reminder. Days missed while the server was down (up to 31) are caught
- * up on the next pass.
+ * up on the next pass. Customers added or changed after today's pass get
+ * today's reminders on the next pass (the unique source_ref keeps it to
+ * one task).
  */
 #ifndef HY_REMINDER_H
 #define HY_REMINDER_H

@@ -283,16 +283,23 @@ static void create(struct req *r)
                      json_string_value(json_object_get(c, "branch_path")));
         json_decref(c);
     }
-    /* Only supervisors give tasks to others. */
-    if (assignee && assignee != r->user->id && !(r->user->perms & PERM_MERGE))
-        form_fail(&f, "assignee_id", "forbidden");
+    /* Only supervisors give tasks to others, and only to staff within
+     * their scope (as when reassigning). */
+    struct auth_user target = {0};
+    if (assignee && assignee != r->user->id) {
+        if (!(r->user->perms & PERM_MERGE))
+            form_fail(&f, "assignee_id", "forbidden");
+        else if (session_load_user(r->db, assignee, &target) != 1 ||
+                 !scope_contains(r->user, target.branch_path))
+            form_fail(&f, "assignee_id", "field.unknown_assignee");
+    }
     if (!form_done(&f))
         return;
     struct task_new t = {.title = title,
                          .customer_id = customer_id,
                          .due_at = due_at,
                          .assignee_id = assignee ? assignee : r->user->id,
-                         .branch_id = r->user->branch_id,
+                         .branch_id = target.id ? target.branch_id : r->user->branch_id,
                          .branch_path = path,
                          .priority = priority,
                          .source = customer_id ? "follow_up" : "manual",
@@ -471,7 +478,7 @@ static void assign(struct req *r)
     struct auth_user target = {0};
     if (assignee && (session_load_user(r->db, assignee, &target) != 1 ||
                      !scope_contains(r->user, target.branch_path)))
-        form_fail(&f, "assignee_id", "field.unknown_owner");
+        form_fail(&f, "assignee_id", "field.unknown_assignee");
     if (!form_done(&f)) {
         json_decref(t);
         return;

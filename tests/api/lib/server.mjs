@@ -137,7 +137,23 @@ export class TestServer {
     if (this.demo && !this.sharedWith)
       this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers)]);
     if (!this.sharedWith) for (const spec of this.userSpecs) this.addUser(spec);
+    await this.launch();
+  }
 
+  /**
+   * Stop the server (SIGTERM, must exit 0) and start it again on the same
+   * database, on a new port. The test clock starts afresh: set it again.
+   */
+  async restart() {
+    const res = await this.terminate();
+    assert.ok(res && !res.timedOut && res.code === 0, `restart: server exit ${JSON.stringify(res)}`);
+    this.stopping = false;
+    this.exited = null;
+    await this.launch();
+  }
+
+  /** Spawn `hongyan serve` on the database and wait until it is healthy. */
+  async launch() {
     this.port = await freePort();
     this.baseUrl = `http://127.0.0.1:${this.port}`;
     const errFd = fs.openSync(this.stderrPath, 'a');
