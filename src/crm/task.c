@@ -471,6 +471,11 @@ static void assign(struct req *r)
     if (!t)
         return;
     int64_t id = json_integer_value(json_object_get(t, "id"));
+    if (!is_open(t)) {
+        /* Done and cancelled tasks keep who did them. */
+        json_decref(t);
+        return reply_error(r, 409, "conflict");
+    }
     struct form f;
     form_init(&f, r);
     int64_t assignee = 0;

@@ -205,6 +205,8 @@ describe('tasks', () => {
       fields: ['assignee_id'],
     });
     expectError(await sup.post(`/tasks/${T.week.id}/assign`, {}), 422, 'validation_failed', { fields: ['assignee_id'] });
+    // A completed task keeps who did it.
+    expectError(await sup.post(`/tasks/${T.yesterday.id}/assign`, { assignee_id: clerk2Me.id }), 409, 'conflict');
     // A supervisor creating a task for someone outside the scope: refused too.
     expectError(
       await sup.post('/tasks', { title: '跨区任务', due_at: '2026-11-26', assignee_id: szMe.id }),
