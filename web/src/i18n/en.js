@@ -694,8 +694,6 @@ export default {
     tabTasks: 'To-dos',
     tabTags: 'Tags',
     tabHistory: 'Change history',
-    interactionsSoon: 'Arrives with the business-records module',
-    tasksSoon: 'Arrives with the business-records module',
     reveal: 'Show full mobile and ID number',
     revealedNote: 'Full values shown (audited; masked again when you leave the page)',
     version: 'Version',

@@ -686,8 +686,6 @@ export default {
     tabTasks: '待办',
     tabTags: '标签',
     tabHistory: '变更历史',
-    interactionsSoon: '将在业务记录模块上线',
-    tasksSoon: '将在业务记录模块上线',
     reveal: '查看完整手机号和身份证号',
     revealedNote: '已显示完整信息（已记入审计日志，离开页面后恢复打码）',
     version: '版本',
