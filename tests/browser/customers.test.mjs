@@ -135,7 +135,7 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await page.locator('[data-test=customer-history] .el-table__body tr').filter({ hasText: '详细地址' }).waitFor()
     await shot(page, 'c-07-detail-history')
     await page.getByRole('tab', { name: '业务记录' }).click()
-    await page.getByText('将在业务记录模块上线').first().waitFor()
+    await page.locator('[data-test=customer-timeline]').getByText('暂无业务记录').waitFor()
 
     // Back in the list: the tag shows; the advanced filter and the dialogs.
     await page.locator('[data-test=side-menu] .el-menu-item').filter({ hasText: '客户查询' }).click()

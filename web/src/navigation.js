@@ -25,6 +25,9 @@ import {
   Sort,
   Grid,
   PriceTag,
+  Bell,
+  CircleCheck,
+  Avatar,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -43,9 +46,9 @@ const quickNav = {
     { path: '/customers/new', label: 'nav.customerNew', icon: CirclePlus, perm: 'customers.write' },
     { path: '/customers', label: 'nav.customerSearch', icon: Search, perm: 'customers.read' },
     { path: '/interactions/new', label: 'nav.interactionNew', icon: EditPen, perm: 'interactions.write' },
-    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read' },
-    { path: '/tasks?view=overdue', label: 'nav.tasksOverdue', icon: WarningFilled, perm: 'tasks.read' },
-    { path: '/tasks?view=upcoming', label: 'nav.tasksUpcoming', icon: List, perm: 'tasks.read' },
+    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
+    { path: '/tasks?view=overdue', label: 'nav.tasksOverdue', icon: WarningFilled, perm: 'tasks.read', badge: 'overdue' },
+    { path: '/tasks?view=upcoming', label: 'nav.tasksUpcoming', icon: List, perm: 'tasks.read', badge: 'upcoming' },
     { path: '/enterprises', label: 'nav.enterpriseList', icon: OfficeBuilding, perm: 'enterprises.read' },
     { path: '/reports', label: 'nav.reportDashboard', icon: DataAnalysis, perm: 'reports.read' },
   ],
@@ -61,6 +64,27 @@ const customersNav = {
   ],
 }
 
+const interactionsNav = {
+  title: 'nav.interactions',
+  items: [
+    { path: '/interactions', label: 'nav.interactionSearch', icon: Search, perm: 'customers.read' },
+    { path: '/interactions/new', label: 'nav.interactionNew', icon: EditPen, perm: 'interactions.write' },
+    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
+  ],
+}
+
+// badge: the key of GET /tasks/counts shown beside the entry
+const tasksNav = {
+  title: 'nav.tasks',
+  items: [
+    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
+    { path: '/tasks?view=overdue', label: 'nav.tasksOverdue', icon: WarningFilled, perm: 'tasks.read', badge: 'overdue' },
+    { path: '/tasks?view=upcoming', label: 'nav.tasksUpcoming', icon: List, perm: 'tasks.read', badge: 'upcoming' },
+    { path: '/tasks?view=done', label: 'nav.tasksDone', icon: CircleCheck, perm: 'tasks.read' },
+    { path: '/tasks?view=team', label: 'nav.tasksTeam', icon: Avatar, perm: ['tasks.read', 'customers.merge'] },
+  ],
+}
+
 const adminNav = {
   title: 'nav.admin',
   items: [
@@ -69,6 +93,7 @@ const adminNav = {
     { path: '/admin/dictionaries', label: 'nav.adminDictionaries', icon: Collection, perm: 'admin' },
     { path: '/admin/fields', label: 'nav.adminFields', icon: Grid, perm: 'admin' },
     { path: '/admin/tags', label: 'nav.adminTags', icon: PriceTag, perm: 'admin' },
+    { path: '/admin/reminder-rules', label: 'nav.adminReminderRules', icon: Bell, perm: 'admin' },
     { path: '/admin/audit-log', label: 'nav.adminAuditLog', icon: Document, perm: 'admin' },
     { path: '/admin/dev-mailbox', label: 'nav.adminDevMailbox', icon: Message, perm: 'admin' },
   ],
@@ -78,5 +103,7 @@ const adminNav = {
 export function sideNavFor(section) {
   if (section === 'admin') return adminNav
   if (section === 'customers') return customersNav
+  if (section === 'interactions') return interactionsNav
+  if (section === 'tasks') return tasksNav
   return quickNav
 }

@@ -2,7 +2,7 @@
 import { http, apiUrl } from './http.js'
 
 export const exportsApi = {
-  create: (body) => http.post('/exports', body),
+  create: (body, opts) => http.post('/exports', body, opts),
   get: (id) => http.get(`/exports/${id}`),
   downloadUrl: (id) => apiUrl(`/exports/${id}/download`),
 }

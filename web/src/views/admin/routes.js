@@ -34,6 +34,12 @@ export default [
     meta: meta('nav.adminTags'),
   },
   {
+    path: 'admin/reminder-rules',
+    name: 'admin-reminder-rules',
+    component: () => import('./ReminderRulesView.vue'),
+    meta: meta('nav.adminReminderRules'),
+  },
+  {
     path: 'admin/audit-log',
     name: 'admin-audit-log',
     component: () => import('./AuditLogView.vue'),

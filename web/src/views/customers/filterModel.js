@@ -100,3 +100,45 @@ export const listState = reactive({
   deleted: false,
   showFilter: false,
 })
+
+function prevDay(date) {
+  const d = new Date(date + 'T00:00:00Z')
+  d.setUTCDate(d.getUTCDate() - 1)
+  return d.toISOString().slice(0, 10)
+}
+
+/**
+ * Filter tree → panel state, the inverse of buildFilter (for editing a saved
+ * condition, e.g. a reminder rule's). tags: [{id, name}] to map tag names.
+ * Returns null when the tree holds something the panel cannot show (or/not,
+ * other fields or operators): the caller keeps the tree as it is.
+ */
+export function parseFilter(tree, tags = []) {
+  const s = blankFilter()
+  if (!tree) return s
+  const list = tree.and ? tree.and : [tree]
+  if (!Array.isArray(list)) return null
+  for (const c of list) {
+    if (!c || typeof c !== 'object' || !c.field) return null
+    const { field, op, value } = c
+    if (field === 'level' && op === 'in' && Array.isArray(value)) s.level = [...value]
+    else if (field === 'level' && op === 'eq') s.level = [value]
+    else if (field === 'region' && op === 'starts_with') s.region = value
+    else if (field === 'tags' && ['has', 'has_any', 'has_all'].includes(op)) {
+      const ids = []
+      for (const v of Array.isArray(value) ? value : [value]) {
+        const tag = typeof v === 'number' ? tags.find((x) => x.id === v) : tags.find((x) => x.name === v)
+        if (!tag) return null
+        ids.push(tag.id)
+      }
+      s.tagIds = ids
+      s.tagMode = op === 'has_all' ? 'has_all' : 'has_any'
+    } else if (field === 'branch_id' && op === 'eq') s.branchId = value
+    else if (field === 'owner_id' && op === 'eq') s.ownerId = value
+    else if (field === 'created_at' && op === 'gte') s.created = [value, (s.created && s.created[1]) || value]
+    else if (field === 'created_at' && op === 'lt') s.created = [(s.created && s.created[0]) || prevDay(value), prevDay(value)]
+    else if (field.startsWith('custom.')) s.custom.push({ key: field.slice(7), op, value: value === undefined ? null : value })
+    else return null
+  }
+  return s
+}
