@@ -527,6 +527,24 @@ static void feed_create(struct req *r)
     reply_json(r, 201, json_pack("{s:s}", "path", path));
 }
 
+/* GET /calendar-feed: whether the signed-in user has a live link. The link
+ * itself cannot be shown again (only its hash is kept): make a new one. */
+static void feed_status(struct req *r)
+{
+    int64_t created = 0;
+    int rc = db_query_int(r->db, "SELECT created_at FROM calendar_feeds WHERE user_id = ?",
+                          DB_ARGS(DB_INT(r->user->id)), &created);
+    if (rc < 0)
+        return reply_db_error(r, rc);
+    json_t *body = json_pack("{s:b}", "active", rc == 1);
+    if (rc == 1) {
+        char iso[32];
+        clock_format_iso(created, iso, sizeof(iso));
+        json_object_set_new(body, "created_at", json_string(iso));
+    }
+    reply_json(r, 200, body);
+}
+
 static void feed_delete(struct req *r)
 {
     int rc = db_exec(r->db, "DELETE FROM calendar_feeds WHERE user_id = ?",
@@ -589,6 +607,8 @@ const struct route reminders_routes[] = {
      "Run the reminder pass now (idempotent)"},
     {"PATCH", "/api/v1/reminder-rules/{id}", update, PERM_ADMIN, 0, "Edit a reminder rule"},
     {"DELETE", "/api/v1/reminder-rules/{id}", remove_one, PERM_ADMIN, 0, "Delete a reminder rule"},
+    {"GET", "/api/v1/calendar-feed", feed_status, PERM_TASKS, 0,
+     "Whether the signed-in user's calendar link is active, and since when"},
     {"POST", "/api/v1/calendar-feed", feed_create, PERM_TASKS, 0,
      "Make (or replace) the secret URL of the signed-in user's task calendar"},
     {"DELETE", "/api/v1/calendar-feed", feed_delete, PERM_TASKS, 0, "Revoke the calendar URL"},

@@ -549,7 +549,49 @@ static void notifications_read(struct req *r)
     reply_ok(r);
 }
 
+/* ---- staff lookup ---- */
+
+/* GET /staff?q=: the active staff of the caller's branch and below (all for
+ * admins), for "assign to" and "handled by" pickers. Names and staff
+ * numbers only: contact data stays in the admin's user list. */
+static void staff_list(struct req *r)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name FROM users u "
+                   "LEFT JOIN branches br ON br.id = u.branch_id WHERE u.status = 'active' AND ");
+    scope_sql(r->user, "COALESCE(br.path, '')", &b);
+    const char *q = req_query(r, "q");
+    if (q && *q) {
+        const char *like = sqlbuf_like(&b, q, false);
+        sqlbuf_add(&b, " AND (u.name LIKE ? ESCAPE '\\' OR u.login LIKE ? ESCAPE '\\')");
+        sqlbuf_bind(&b, DB_TEXT(like));
+        sqlbuf_bind(&b, DB_TEXT(like));
+    }
+    sqlbuf_add(&b, " ORDER BY u.login LIMIT 500");
+    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
+    if (!st) {
+        sqlbuf_release(&b);
+        return reply_db_error(r, DB_ERROR);
+    }
+    json_t *items = json_array();
+    while (db_step(st) == 1)
+        json_array_append_new(
+            items,
+            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)db_col_int(st, 0), "login",
+                      db_col_text(st, 1), "name", db_col_text(st, 2), "role", db_col_text(st, 3),
+                      "branch_id",
+                      db_col_is_null(st, 4) ? json_null() : json_integer(db_col_int(st, 4)),
+                      "branch_name",
+                      db_col_is_null(st, 5) ? json_null() : json_string(db_col_text(st, 5))));
+    db_finish(st);
+    sqlbuf_release(&b);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct route tasks_routes[] = {
+    {"GET", "/api/v1/staff", staff_list, PERM_TASKS, 0,
+     "Active staff of the caller's branch and below (q: name or staff number), for pickers"},
     {"GET", "/api/v1/tasks", list, PERM_TASKS, 0,
      "Tasks: view=today|overdue|upcoming|done|open|all, scope=team, customer_id"},
     {"GET", "/api/v1/tasks/counts", counts, PERM_TASKS, 0,
