@@ -307,9 +307,15 @@ describe('reminder rules', () => {
     const other = await szClerk.post('/tasks', { title: '别人的待办', due_at: plus(D0, 7) });
     assert.equal(other.status, 201, show(other));
 
-    let r = await clerk.post('/calendar-feed', {});
+    let r = await clerk.get('/calendar-feed');
+    assert.deepEqual(r.body, { active: false }, show(r));
+    r = await clerk.post('/calendar-feed', {});
     assert.equal(r.status, 201, show(r));
     const path1 = r.body.path;
+    r = await clerk.get('/calendar-feed');
+    assert.equal(r.body.active, true, show(r));
+    assert.match(r.body.created_at, /^\d{4}-\d{2}-\d{2}T/);
+    assert.ok(!JSON.stringify(r.body).includes(path1.split('/').pop().replace('.ics', '')), 'the secret is not shown again');
     assert.match(path1, /^\/api\/v1\/calendar\/[A-Za-z0-9_-]{20,}\.ics$/);
     const anon = new Client(srv);
     const feed = await fetchBytes(anon, path1);
@@ -335,6 +341,7 @@ describe('reminder rules', () => {
     r = await clerk.delete('/calendar-feed');
     assert.equal(r.status, 200, show(r));
     assert.equal((await fetchBytes(anon, path2)).status, 404);
+    assert.deepEqual((await clerk.get('/calendar-feed')).body, { active: false });
     assert.equal((await fetchBytes(anon, '/api/v1/calendar/not-a-token.ics')).status, 404);
     assert.equal((await fetchBytes(anon, '/api/v1/calendar/x')).status, 404);
   });

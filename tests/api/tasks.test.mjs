@@ -288,4 +288,20 @@ describe('tasks', () => {
     assert.ok(!team.body.items.some((t) => t.id === szTask.id));
     assert.deepEqual(await view(szClerk, 'today'), ['福田的事']);
   });
+  test('staff picker: a supervisor sees the team of the city, a clerk the branch, nobody sees other cities; q filters', async () => {
+    const logins = async (client, q = '') => {
+      const r = await client.get(`/staff${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+      assert.equal(r.status, 200, show(r));
+      for (const s of r.body.items) assert.deepEqual(Object.keys(s).sort(), ['branch_id', 'branch_name', 'id', 'login', 'name', 'role']);
+      return r.body.items.map((s) => s.login);
+    };
+    const supSees = await logins(sup);
+    for (const l of ['C9671', 'C9672', 'S9671']) assert.ok(supSees.includes(l), `${l} in ${supSees}`);
+    assert.ok(!supSees.includes('C9673'), 'a Shenzhen clerk is not in the Guangzhou team');
+    const clerkSees = await logins(clerk);
+    assert.ok(clerkSees.includes('C9672') && !clerkSees.includes('S9671') && !clerkSees.includes('C9673'), clerkSees.join());
+    assert.deepEqual(await logins(sup, '柜员乙'), ['C9672']);
+    assert.deepEqual(await logins(sup, '%'), [], 'a wildcard is matched literally');
+    assert.ok((await logins(admin)).includes('C9673'));
+  });
 });
