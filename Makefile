@@ -121,12 +121,12 @@ test-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 test-api: build/asan/hongyan
-	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/api/
+	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan HONGYAN_EXPORT_PAGE=3 node --test tests/api/
 
 # The same API suite on PostgreSQL, in a cluster made for the run and
 # removed after it (no system service; see scripts/pg-temp.sh).
 test-api-pg: build/asan/hongyan
-	sh scripts/with-pg.sh env HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/api/
+	sh scripts/with-pg.sh env HONGYAN_BIN=$(CURDIR)/build/asan/hongyan HONGYAN_EXPORT_PAGE=3 node --test tests/api/
 
 test-browser: build/asan/hongyan web node_modules/.package-lock.json
 	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/browser/
