@@ -13,6 +13,7 @@
 
 #include "base/xmalloc.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -529,4 +530,11 @@ char *phone_mask(const char *phone)
     if (n >= 8 && is_ascii_printable(s, n))
         return keep_ends(s, n, 3, 4);
     return stars(utf8_chars(phone));
+}
+
+void money_format(long long fen, char *out, size_t outlen)
+{
+    /* Sign apart: C's division truncates, so -50 / 100 is 0, not -0. */
+    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
+    snprintf(out, outlen, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
 }

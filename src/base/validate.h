@@ -163,6 +163,10 @@ int validate_date(const char *in, struct validate_ymd *out);
  */
 char *id_mask(const char *id);
 
+/* Money in fen (1/100 yuan) as yuan text with two decimals: 1234 → "12.34",
+ * -50 → "-0.50". out holds at least 32 bytes. */
+void money_format(long long fen, char *out, size_t outlen);
+
 /*
  * Masked copy of a phone number: a valid mobile number (in any form
  * validate_mobile() accepts) becomes "138****1234"; another value of at

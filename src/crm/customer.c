@@ -89,7 +89,7 @@ json_t *customer_row(struct db_stmt *st)
     json_object_set_new(o, "visits_90d", json_integer(db_col_int(st, 31)));
     char spend[32];
     long long fen = (long long)db_col_int(st, 32);
-    snprintf(spend, sizeof(spend), "%lld.%02lld", fen / 100, (fen < 0 ? -fen : fen) % 100);
+    money_format(fen, spend, sizeof(spend));
     json_object_set_new(o, "spend_12m", json_string(spend));
     json_object_set_new(o, "top_types", json_col(st, 33, json_array()));
     return o;

@@ -219,8 +219,7 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
     }
     case CELL_MONEY: {
         long long fen = (long long)db_col_int(st, i);
-        snprintf(buf, buflen, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100,
-                 llabs(fen) % 100);
+        money_format(fen, buf, buflen);
         return buf;
     }
     case CELL_GENDER:

@@ -100,8 +100,7 @@ static json_t *interaction_row(struct db_stmt *st, struct req *r)
     if (json_is_integer(fen)) {
         char buf[32];
         long long v = json_integer_value(fen);
-        snprintf(buf, sizeof(buf), "%s%lld.%02lld", v < 0 ? "-" : "", llabs(v) / 100,
-                 llabs(v) % 100);
+        money_format(v, buf, sizeof(buf));
         json_object_set_new(o, "amount", json_string(buf));
     } else {
         json_object_set_new(o, "amount", json_null());

@@ -377,6 +377,24 @@ static void test_error_keys(void **state)
     }
 }
 
+static void test_money_format(void **state)
+{
+    (void)state;
+    char b[32];
+    money_format(1234, b, sizeof(b));
+    assert_string_equal(b, "12.34");
+    money_format(5, b, sizeof(b));
+    assert_string_equal(b, "0.05");
+    money_format(-50, b, sizeof(b));
+    assert_string_equal(b, "-0.50"); /* the sign survives truncating division */
+    money_format(-123456, b, sizeof(b));
+    assert_string_equal(b, "-1234.56");
+    money_format(0, b, sizeof(b));
+    assert_string_equal(b, "0.00");
+    money_format(INT64_MIN, b, sizeof(b));
+    assert_string_equal(b, "-92233720368547758.08");
+}
+
 static void test_today_is_sane(void **state)
 {
     (void)state;
@@ -408,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_date),
         cmocka_unit_test(test_masks),
+        cmocka_unit_test(test_money_format),
         cmocka_unit_test(test_error_keys),
         cmocka_unit_test(test_today_is_sane),
     };
