@@ -284,6 +284,22 @@ static void get(struct req *r)
 }
 
 /* Attach the tag ids listed under key in the request body. */
+/* 变更历史 of a tag put on or taken off one customer, by the tag's name. */
+static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
+{
+    struct db_stmt *st =
+        db_query(r->db, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
+    if (!st)
+        return DB_ERROR;
+    json_t *name = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+    db_finish(st);
+    int rc = name ? history_note(r->db, r, "customer", id, "tags", added ? NULL : name,
+                                 added ? name : NULL)
+                  : 0;
+    json_decref(name);
+    return rc;
+}
+
 static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
 {
     if (!ids)
@@ -301,6 +317,8 @@ static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
             return 0;
         }
         int rc = tags_attach(r->db, "customer", id, json_integer_value(v));
+        if (!rc && db_changes(r->db) == 1)
+            rc = note_tag(r, id, json_integer_value(v), true);
         if (rc)
             return rc;
     }
@@ -630,13 +648,16 @@ static void tags_remove(struct req *r)
     int64_t id = json_integer_value(json_object_get(rec, "id"));
     json_decref(rec);
     int64_t tag = req_param_id(r, 1);
-    int rc = change(r, id,
-                    "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ? AND "
-                    "tag_id = ?",
-                    DB_ARGS(DB_INT(id), DB_INT(tag)), "customer.untag",
-                    json_pack("{s:I}", "remove", (json_int_t)tag));
-    if (rc)
-        return reply_db_error(r, rc);
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = tags_detach(r->db, "customer", id, tag);
+    if (!rc && db_changes(r->db) == 1)
+        rc = note_tag(r, id, tag, false);
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, "customer.untag", "customer", id,
+                         json_pack("{s:I}", "remove", (json_int_t)tag));
+    if (!audit_commit(r, rc))
+        return;
     reply_customer(r, 200, id);
 }
 

@@ -86,6 +86,12 @@ int history_record(struct db *db, struct req *r, const char *entity, int64_t id,
     return 0;
 }
 
+int history_note(struct db *db, struct req *r, const char *entity, int64_t id, const char *field,
+                 json_t *old, json_t *new)
+{
+    return write_row(db, r, entity, id, field, old, new);
+}
+
 static json_t *history_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);

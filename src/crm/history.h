@@ -17,6 +17,10 @@ struct db;
  * are stored masked with mask(). Call inside the change's transaction. */
 int history_record(struct db *db, struct req *r, const char *entity, int64_t id, json_t *before,
                    json_t *after, const char *const *skip);
+/* One change not made through history_record (e.g. a tag added: field
+ * "tags", old NULL, new "集邮爱好者"). old / new are borrowed, may be NULL. */
+int history_note(struct db *db, struct req *r, const char *entity, int64_t id, const char *field,
+                 json_t *old, json_t *new);
 /* Reply the history page of one record (newest first, keyset on id). */
 void history_reply(struct req *r, const char *entity, int64_t id);
 /* Blank the recorded values of a record (PIPL erasure). */

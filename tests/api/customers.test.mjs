@@ -665,6 +665,11 @@ describe('customers', () => {
     assert.equal(rm.status, 200, show(rm));
     d = await getCustomer(clerk, c.id);
     assert.deepEqual(d.tags.map((t) => t.name), ['生日关怀']);
+    // 变更历史: each tag put on once (adding again is no change), the removal.
+    const h = (await clerk.get(`/customers/${c.id}/history?limit=50`)).body.items.filter((e) => e.field === 'tags');
+    const seen = h.map((e) => `${e.old_value ?? ''}→${e.new_value ?? ''}`);
+    assert.deepEqual(seen.sort(), ['→潜力客户', '→生日关怀', '潜力客户→'].sort(), JSON.stringify(h));
+    assert.ok(h.every((e) => e.login === 'C9601' || e.user_name), 'who changed it');
     const bad = await clerk.post(`/customers/${c.id}/tags`, { tag_ids: [987654] });
     assert.ok([404, 422].includes(bad.status), `unknown tag id: ${show(bad)}`);
   });
