@@ -918,7 +918,6 @@ export default {
     last7: 'Last 7 days',
     last30: 'Last 30 days',
     last90: 'Last 90 days',
-    me: '{name} (me)',
     fields: {
       type: 'Type',
       occurred_at: 'Done at',
@@ -932,6 +931,9 @@ export default {
       channel: 'Channel',
       follow_up: 'Follow-up',
     },
+  },
+  staff: {
+    me: 'me',
   },
   tasks: {
     title: 'To-do list',

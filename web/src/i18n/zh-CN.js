@@ -910,7 +910,6 @@ export default {
     last7: '最近7天',
     last30: '最近30天',
     last90: '最近90天',
-    me: '{name}（我）',
     fields: {
       type: '业务类型',
       occurred_at: '办理时间',
@@ -924,6 +923,9 @@ export default {
       channel: '渠道',
       follow_up: '跟进',
     },
+  },
+  staff: {
+    me: '我',
   },
   tasks: {
     title: '待办事项',
