@@ -36,6 +36,8 @@ export const reminderRulesApi = {
 }
 
 export const calendarFeedApi = {
+  /** {active, created_at?}: whether a link exists (the link itself is never shown again). */
+  status: (opts) => http.get('/calendar-feed', undefined, opts),
   /** Makes (or replaces) the secret URL: {path: "/api/v1/calendar/<token>.ics"}. */
   create: () => http.post('/calendar-feed', {}),
   revoke: () => http.del('/calendar-feed'),

@@ -1062,7 +1062,10 @@ export default {
   calendarFeed: {
     intro: 'Subscribe to your to-do list from a phone or desktop calendar: make a private link and paste it into the calendar app ("subscribe by URL").',
     secretNote: 'This link works like a password: do not share it. It is shown only now; make a new one to see it again (the old one stops working).',
-    hiddenNote: 'For safety a link once made is not shown again. Make a new link below; the old one stops working.',
+    hiddenNote: 'For safety a link is shown only when it is made and cannot be shown again. To subscribe on another device, use "Make a new link": you get a new link, the old one stops working at once, and calendars subscribed to it must switch to the new one.',
+    active: 'Active',
+    inactive: 'Not active',
+    createdAt: 'made {time}',
     create: 'Make a calendar link',
     replace: 'Make a new link',
     revoke: 'Revoke the link',
