@@ -13,6 +13,7 @@ import { checkPrerequisites, startServer, launchBrowser, newPage, shot, ApiClien
 
 const CLERK = { login: 'C9201', name: '天河柜员甲', role: 'clerk', branch: 'GD-GZ-01', password: 'Initial2026pw' }
 const ADMIN = { login: 'A9201', name: '提醒管理员', role: 'admin', branch: 'GD', password: 'Initial2026pw' }
+const SUPERVISOR = { login: 'S9201', name: '广州主管乙', role: 'supervisor', branch: 'GD-GZ', password: 'Initial2026pw' }
 const NEW_PASSWORD = 'Postal2026green'
 const CUSTOMER = { name: '柳青青', phone: '13800138567' }
 
@@ -20,6 +21,7 @@ let server
 let browser
 let clerkApi
 let adminApi
+let supervisorApi
 let customerId
 
 /** A date n days from today in China, YYYY-MM-DD. */
@@ -28,12 +30,14 @@ const FOLLOW_UP = chinaDate(2)
 
 before(async () => {
   checkPrerequisites()
-  server = await startServer([CLERK, ADMIN])
+  server = await startServer([CLERK, ADMIN, SUPERVISOR])
   browser = await launchBrowser()
   clerkApi = new ApiClient(server.base)
   await clerkApi.signIn(CLERK.login, CLERK.password, NEW_PASSWORD)
   adminApi = new ApiClient(server.base)
   await adminApi.signIn(ADMIN.login, ADMIN.password, NEW_PASSWORD)
+  supervisorApi = new ApiClient(server.base)
+  await supervisorApi.signIn(SUPERVISOR.login, SUPERVISOR.password, NEW_PASSWORD)
   const r = await clerkApi.call('POST', '/customers', CUSTOMER)
   assert.equal(r.status, 201, JSON.stringify(r.data))
   customerId = r.data.customer.id
@@ -79,15 +83,38 @@ async function setServerClock(iso) {
 const fieldError = (scope, name) =>
   scope.locator('.el-form-item').filter({ has: scope.page().locator(`input[name="${name}"]`) }).locator('.el-form-item__error')
 
+/** Waits until the home page's figure card shows exactly this number. */
+const statShows = (page, key, n) =>
+  page.locator(`[data-test=stat-${key}]`).filter({ hasText: new RegExp(`^\\s*${n}\\s*$`) }).waitFor()
+
+/** The texts of the open select dropdown's options. */
+const openOptions = (page) => page.locator('.el-select-dropdown__item:visible').allInnerTexts()
+
 test('a clerk records a parcel with a follow-up, completes it on the day, and the timeline shows both', async () => {
   await scenario('tasks-clerk', async (page) => {
     await signIn(page, CLERK)
+
+    // 工作台: the customer made in before() counts; no records or to-dos yet.
+    await statShows(page, 'customers', 1)
+    await statShows(page, 'interactions', 0)
+    await statShows(page, 'todayTasks', 0)
+    await statShows(page, 'overdue', 0)
 
     // 业务记录 from the top menu: the list with its filters.
     await page.locator('[data-test=top-menu] .el-menu-item').filter({ hasText: '业务记录' }).click()
     await page.waitForURL('**/interactions')
     await page.locator('[data-test=interaction-filters]').waitFor()
     await shot(page, 't-records-list-empty')
+
+    // 经办人: colleagues of the branch (from /staff), not another city's clerk.
+    await page.locator('[data-test=filter-staff]').click()
+    await page.locator('.el-select-dropdown__item:visible').first().waitFor()
+    const handlers = await openOptions(page)
+    await shot(page, 't-records-staff-filter')
+    assert.ok(handlers.some((o) => o.includes(`${CLERK.name} (${CLERK.login})`) && o.includes('我')), `me in ${handlers}`)
+    assert.ok(handlers.some((o) => o.includes('王芳 (C0001)') && o.includes('天河路营业所')), `colleague in ${handlers}`)
+    assert.ok(!handlers.some((o) => o.includes('C0002')), `no Shenzhen clerk in ${handlers}`)
+    await page.keyboard.press('Escape')
 
     // 登记业务: pick the customer by quick search, type 包裹寄递, a quick phrase.
     await page.locator('[data-test=interaction-create]').click()
@@ -124,6 +151,16 @@ test('a clerk records a parcel with a follow-up, completes it on the day, and th
     assert.match(await row.innerText(), /包裹寄递/)
     assert.match(await row.innerText(), /28\.50/)
     await shot(page, 't-records-list')
+
+    // Back on 工作台 the record counts for this month; its card opens the list.
+    await page.locator('.header-brand').click()
+    await page.waitForURL((u) => u.pathname === '/')
+    await statShows(page, 'interactions', 1)
+    await statShows(page, 'customers', 1)
+    await shot(page, 't-home-figures')
+    await page.locator('[data-test=card-interactions]').click()
+    await page.waitForURL((u) => u.pathname === '/interactions' && /^\d{4}-\d{2}-01$/.test(u.searchParams.get('from')))
+    await page.locator('[data-test=interactions-table] .el-table__body tr').filter({ hasText: CUSTOMER.name }).waitFor()
 
     // Export: a job, or a clear message while the server cannot export records.
     await page.locator('[data-test=interactions-export]').click()
@@ -212,20 +249,37 @@ test('a clerk records a parcel with a follow-up, completes it on the day, and th
     await page.locator('[data-test=menu-profile]').click()
     const profile = page.locator('[data-test=profile-dialog]')
     await profile.locator('.el-tabs__item').filter({ hasText: '日历订阅' }).click()
+    const status = profile.locator('[data-test=calendar-status]')
+    await status.getByText('未启用').waitFor()
+    assert.equal(await profile.locator('[data-test=calendar-revoke]').count(), 0)
     await profile.locator('[data-test=calendar-create]').click()
     const urlInput = profile.locator('input[data-test=calendar-url]')
     await urlInput.waitFor()
     const feedUrl = await urlInput.inputValue()
     assert.match(feedUrl, /\/api\/v1\/calendar\/.+\.ics$/)
+    await status.getByText('已启用').waitFor()
     await shot(page, 't-calendar-feed')
     const ics = await fetch(feedUrl)
     assert.equal(ics.status, 200)
     const text = await ics.text()
     assert.match(text, /BEGIN:VCALENDAR/)
     assert.match(text, /回电确认物流信息/)
+
+    // Opened again: the link is active (since when), but no longer shown.
+    await page.keyboard.press('Escape')
+    await profile.waitFor({ state: 'hidden' })
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=menu-profile]').click()
+    await profile.locator('.el-tabs__item').filter({ hasText: '日历订阅' }).click()
+    await status.getByText('已启用').waitFor()
+    assert.match(await status.innerText(), /创建于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+    assert.equal(await urlInput.count(), 0)
+    assert.match(await profile.locator('[data-test=calendar-hidden]').innerText(), /重新生成/)
+    assert.equal((await profile.locator('[data-test=calendar-create]').innerText()).trim(), '重新生成')
+    await shot(page, 't-calendar-feed-active')
     await profile.locator('[data-test=calendar-revoke]').click()
     await page.locator('.el-message-box').getByRole('button', { name: '停用链接' }).click()
-    await urlInput.waitFor({ state: 'hidden' })
+    await status.getByText('未启用').waitFor()
     assert.equal((await fetch(feedUrl)).status, 404)
   })
 })
@@ -294,5 +348,51 @@ test('an admin edits reminder rules, runs them, and reassigns in the team view',
     await shot(page, 't-task-create-dialog')
     await tdlg.locator('[data-test=task-save]').click()
     await tdlg.waitFor({ state: 'hidden' })
+  })
+})
+
+test('a supervisor sees the whole team in the pickers and reassigns to a clerk of the branch', async () => {
+  await supervisorApi.signIn(SUPERVISOR.login, NEW_PASSWORD) // the clock moved on: sessions ended
+  const title = '核对天河路营业所报刊征订名单'
+  const made = await supervisorApi.call('POST', '/tasks', { title, due_at: `${chinaDate(3)}T10:00:00+08:00` })
+  assert.equal(made.status, 201, JSON.stringify(made.data))
+
+  // GET /staff: the city and its branches, not Shenzhen; names and staff numbers only.
+  const team = await supervisorApi.call('GET', '/staff')
+  assert.equal(team.status, 200, JSON.stringify(team.data))
+  const logins = team.data.items.map((u) => u.login)
+  for (const l of [SUPERVISOR.login, CLERK.login, 'C0001', 'M0001']) assert.ok(logins.includes(l), `${l} in ${logins}`)
+  assert.ok(!logins.includes('C0002'), `no Shenzhen clerk in ${logins}`)
+  assert.equal(team.data.items.find((u) => u.login === CLERK.login).branch_name, '天河路营业所')
+  assert.equal(team.data.items[0].phone, undefined)
+  const found = await supervisorApi.call('GET', '/staff?q=' + encodeURIComponent('天河柜员'))
+  assert.deepEqual(found.data.items.map((u) => u.login), [CLERK.login])
+
+  await scenario('tasks-supervisor', async (page) => {
+    await signIn(page, SUPERVISOR, '/tasks?view=team')
+    await page.locator('[data-test=team-bar]').waitFor()
+    const row = page.locator('[data-test=tasks-table] .el-table__body tr').filter({ hasText: title })
+    await row.waitFor()
+
+    // 转派: the clerk of a branch below, labelled name (staff number) · branch.
+    await row.locator('[data-test=task-assign]').click()
+    const assign = page.locator('[data-test=assign-dialog]')
+    await assign.locator('[data-test=assign-user]').click()
+    await page.locator('.el-select-dropdown__item:visible').first().waitFor()
+    const options = await openOptions(page)
+    assert.ok(options.some((o) => o.includes(`${CLERK.name} (${CLERK.login})`) && o.includes('天河路营业所')), `clerk in ${options}`)
+    assert.ok(!options.some((o) => o.includes('C0002')), `no Shenzhen clerk in ${options}`)
+    await shot(page, 't-tasks-assign-supervisor')
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: `(${CLERK.login})` }).click()
+    assert.match(await assign.locator('[data-test=assign-user]').innerText(), new RegExp(`${CLERK.name} \\(${CLERK.login}\\) · 天河路营业所`))
+    await assign.locator('[data-test=assign-confirm]').click()
+    await assign.waitFor({ state: 'hidden' })
+    await row.filter({ hasText: CLERK.name }).waitFor()
+
+    // The assignee filter offers the same team.
+    await page.locator('[data-test=team-assignee]').click()
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: `(${CLERK.login})` }).click()
+    await row.waitFor()
+    await shot(page, 't-tasks-team-supervisor')
   })
 })

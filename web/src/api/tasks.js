@@ -1,5 +1,5 @@
 // 待办事项 endpoints: task views and counts, the task actions, the bell's
-// notifications, reminder rules (admin) and the personal calendar feed.
+// notifications, the staff pickers, reminder rules (admin) and the personal calendar feed.
 import { http, apiUrl } from './http.js'
 
 export const tasksApi = {
@@ -13,6 +13,12 @@ export const tasksApi = {
   /** body: {hours: N} | {days: N} | {until: ISO or date} */
   snooze: (id, body, opts) => http.post(`/tasks/${id}/snooze`, body, opts),
   assign: (id, assigneeId, opts) => http.post(`/tasks/${id}/assign`, { assignee_id: assigneeId }, opts),
+}
+
+export const staffApi = {
+  /** GET /staff?q=: active staff of the caller's branch and below (all for admins),
+   *  {items: [{id, login, name, role, branch_id, branch_name}]}, at most 500. */
+  list: (query, opts) => http.get('/staff', query, opts),
 }
 
 export const notificationsApi = {
@@ -30,6 +36,8 @@ export const reminderRulesApi = {
 }
 
 export const calendarFeedApi = {
+  /** {active, created_at?}: whether a link exists (the link itself is never shown again). */
+  status: (opts) => http.get('/calendar-feed', undefined, opts),
   /** Makes (or replaces) the secret URL: {path: "/api/v1/calendar/<token>.ics"}. */
   create: () => http.post('/calendar-feed', {}),
   revoke: () => http.del('/calendar-feed'),

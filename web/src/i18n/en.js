@@ -281,19 +281,20 @@ export default {
     motto: 'Every customer served with care. Thank you for your work today.',
     stats: {
       customers: 'My customers',
-      customersNote: 'Arrives with Customers',
+      customersNote: 'Profiles you can see',
       todayTasks: "Today's to-dos",
       todayTasksNote: 'Due today, still open',
       overdue: 'Overdue to-dos',
       overdueNote: 'Past due: deal with these first',
       interactions: 'Records this month',
-      interactionsNote: 'Arrives with Business records',
+      interactionsNote: 'Recorded since the 1st',
     },
     quickActions: 'Frequent tasks',
     notices: 'Notices',
     noticeItems: [
+      'Customers, Business records and To-dos are live: profiles, records and reminders all in one place.',
+      'VIP accounts and Reports are being built and follow in coming releases.',
       'Sign-in, permissions and administration are live.',
-      'Customers, Business records and To-dos follow in the coming releases.',
       'Change your initial password at first sign-in; the question-mark icon at the top right opens the manual.',
     ],
     tips: 'Tips for the counter',
@@ -918,7 +919,6 @@ export default {
     last7: 'Last 7 days',
     last30: 'Last 30 days',
     last90: 'Last 90 days',
-    me: '{name} (me)',
     fields: {
       type: 'Type',
       occurred_at: 'Done at',
@@ -932,6 +932,9 @@ export default {
       channel: 'Channel',
       follow_up: 'Follow-up',
     },
+  },
+  staff: {
+    me: 'me',
   },
   tasks: {
     title: 'To-do list',
@@ -1060,7 +1063,10 @@ export default {
   calendarFeed: {
     intro: 'Subscribe to your to-do list from a phone or desktop calendar: make a private link and paste it into the calendar app ("subscribe by URL").',
     secretNote: 'This link works like a password: do not share it. It is shown only now; make a new one to see it again (the old one stops working).',
-    hiddenNote: 'For safety a link once made is not shown again. Make a new link below; the old one stops working.',
+    hiddenNote: 'For safety a link is shown only when it is made and cannot be shown again. To subscribe on another device, use "Make a new link": you get a new link, the old one stops working at once, and calendars subscribed to it must switch to the new one.',
+    active: 'Active',
+    inactive: 'Not active',
+    createdAt: 'made {time}',
     create: 'Make a calendar link',
     replace: 'Make a new link',
     revoke: 'Revoke the link',

@@ -281,19 +281,20 @@ export default {
     motto: '用心服务每一位客户，今天也辛苦了。',
     stats: {
       customers: '我的客户',
-      customersNote: '客户管理模块上线后显示',
+      customersNote: '本人可查看的客户档案',
       todayTasks: '今日待办',
       todayTasksNote: '今天到期、尚未完成',
       overdue: '逾期待办',
       overdueNote: '已过期限，请尽快处理',
       interactions: '本月业务记录',
-      interactionsNote: '业务记录模块上线后显示',
+      interactionsNote: '本月 1 日起登记的业务',
     },
     quickActions: '常用功能',
     notices: '系统公告',
     noticeItems: [
+      '客户管理、业务记录、待办事项模块已上线：建档、登记业务、设置提醒都可以在系统中完成。',
+      '大客户、统计分析模块正在建设中，将陆续上线。',
       '系统登录、权限控制和系统管理功能已上线。',
-      '客户管理、业务记录、待办事项模块将陆续上线。',
       '首次登录请修改初始密码；右上角问号图标可查看操作手册。',
     ],
     tips: '工作小贴士',
@@ -910,7 +911,6 @@ export default {
     last7: '最近7天',
     last30: '最近30天',
     last90: '最近90天',
-    me: '{name}（我）',
     fields: {
       type: '业务类型',
       occurred_at: '办理时间',
@@ -924,6 +924,9 @@ export default {
       channel: '渠道',
       follow_up: '跟进',
     },
+  },
+  staff: {
+    me: '我',
   },
   tasks: {
     title: '待办事项',
@@ -1052,7 +1055,10 @@ export default {
   calendarFeed: {
     intro: '把您的待办事项订阅到手机或电脑日历：生成一个私密链接，在日历应用中选择“通过网址订阅”并粘贴。',
     secretNote: '此链接相当于密码，请勿转发。链接只显示这一次，关闭后如需再次查看请重新生成（旧链接随即失效）。',
-    hiddenNote: '出于安全考虑，已生成的链接不会再次显示。点击下方按钮生成新链接，旧链接将失效。',
+    hiddenNote: '出于安全考虑，链接只在生成时显示一次，之后无法再次查看。如需在新的设备上订阅，请点击“重新生成”：会得到一个新链接，旧链接随即失效，已订阅的日历需改用新链接。',
+    active: '已启用',
+    inactive: '未启用',
+    createdAt: '创建于 {time}',
     create: '生成订阅链接',
     replace: '重新生成',
     revoke: '停用链接',
