@@ -5,7 +5,7 @@
  *   bench/gen_customers N SEED [--samples DIR] > customers.csv
  *
  * Writes a UTF-8 CSV (no BOM, LF line ends) with the header
- *   姓名,手机号,身份证号,性别,生日,详细地址,所在区域,职业,客户等级,标签
+ *   姓名,手机号,身份证号,性别,生日,详细地址,所在区域,职业,客户等级,标签,协议到期日,理财产品到期日
  * and N rows:
  *   - names: common surnames weighted by frequency (incl. the polyphonic
  *     曾/单/仇 and compound 欧阳/司徒), one or two given-name characters;
@@ -15,7 +15,10 @@
  *     1940-01-01..2005-12-31, order code, MOD 11-2 check character; all
  *     distinct (same trick); 性别 and 生日 agree with the ID;
  *   - address and region (广东省/广州市/天河区), occupation, level
- *     (高价值/潜力/普通) and 0-3 tags of the seeded list joined by '|'.
+ *     (高价值/潜力/普通) and 0-3 tags of the seeded list joined by '|';
+ *   - the seeded custom date fields 协议到期日 (~30% of rows) and
+ *     理财产品到期日 (~10%), uniform over 2026-01-01..2028-12-31, for the
+ *     date-offset reminder rules.
  *
  * Same N and SEED -> byte-identical output. With --samples DIR, also writes
  * up to 5000 values each (spread over the file) for the wrk scripts:
@@ -385,6 +388,8 @@ int main(int argc, char **argv)
                 (unsigned long long)(M_PHONE < M_ID ? M_PHONE : M_ID));
         return 2;
     }
+    const int64_t agr0 = days_from_civil(2026, 1, 1);
+    const uint32_t agr_days = (uint32_t)(days_from_civil(2028, 12, 31) - agr0 + 1);
     struct perm perm_phone, perm_id;
     perm_init(&perm_phone, M_PHONE, &sm);
     perm_init(&perm_id, M_ID, &sm);
@@ -402,7 +407,7 @@ int main(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    out("姓名,手机号,身份证号,性别,生日,详细地址,所在区域,职业,客户等级,标签\n");
+    out("姓名,手机号,身份证号,性别,生日,详细地址,所在区域,职业,客户等级,标签,协议到期日,理财产品到期日\n");
     for (uint64_t i = 0; i < n; i++) {
         /* name */
         const struct syl *sn = pick_surname();
@@ -494,6 +499,23 @@ int main(int argc, char **argv)
             if (t)
                 outc('|');
             out(tags[ti]);
+        }
+        /* 协议到期日 (custom.agreement_end) for ~30% of the customers and
+         * 理财产品到期日 (custom.product_maturity) for ~10%, spread evenly
+         * over 2026-01-01..2028-12-31 (fixed, so the file does not depend on
+         * the day it is made): the date-offset rules then find a few hundred
+         * customers on any day of that range. */
+        outc(',');
+        if (below(100) < 30) {
+            civil_from_days(agr0 + (int64_t)below(agr_days), &y, &m, &d);
+            snprintf(bd, sizeof(bd), "%04d-%02d-%02d", y, m, d);
+            out(bd);
+        }
+        outc(',');
+        if (below(100) < 10) {
+            civil_from_days(agr0 + (int64_t)below(agr_days), &y, &m, &d);
+            snprintf(bd, sizeof(bd), "%04d-%02d-%02d", y, m, d);
+            out(bd);
         }
         outc('\n');
 

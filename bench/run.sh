@@ -97,6 +97,9 @@ PW0="Init$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')Qz7"
 PW1="Bench$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')Qz7"
 printf '%s\n' "$PW0" | "$BIN" user add "$LOGIN" --name 压测管理员 --role admin --branch GD \
   --password-stdin --db "$DB" >"$TMP/useradd.log" 2>&1 || die "user add failed: $(cat "$TMP/useradd.log")"
+# An API key of the same admin for the writes (POST with Bearer needs no CSRF token).
+API_KEY=$("$BIN" apikey add "$LOGIN" --name bench --db "$DB" 2>"$TMP/apikey.log" | tail -1)
+[ -n "$API_KEY" ] || die "apikey add failed: $(cat "$TMP/apikey.log")"
 
 free_port() {
   local p
@@ -121,6 +124,13 @@ curl -fsS -o /dev/null --max-time 2 "$API/health" || die "server not healthy on 
 THREADS_INFO=$(grep -o '[0-9]* threads' "$TMP/server.err" | head -1 || true)
 log "server pid $SERVER_PID on $BASE ($THREADS_INFO)"
 
+# Counting rows straight from the database file (read-only, WAL: does not
+# disturb the server); "?" without the sqlite3 command.
+sqlite_count() {
+  if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 -readonly "$TMP/bench.db" "$1" 2>/dev/null || echo "?"
+  else echo "?"; fi
+}
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 # Reset the peak-RSS counter (Linux >= 4.0); returns non-zero when not possible.
@@ -149,6 +159,8 @@ log "signed in as $LOGIN (admin)"
 
 # ---------------------------------------------------------------- import
 log "import: uploading $CSV_BYTES bytes"
+IMPORT_HWM="n/a"; reset_hwm && IMPORT_HWM=0
+IMPORT_RSS0=$(rss_kb)
 t0=$(now)
 "${CURL[@]}" --max-time 600 -o "$TMP/resp" -w '%{http_code}' -H 'Content-Type: text/csv' \
   -H "X-CSRF-Token: $CSRF" --data-binary "@$CSV" "$API/imports?entity=customer" >"$TMP/status"
@@ -175,6 +187,7 @@ RUN_S=$(elapsed "$t1" "$t2")
 IMPORT_S=$(elapsed "$t0" "$t2")
 IMPORT_CREATED=$(jq -r .import.created "$TMP/imp.json")
 IMPORT_FAILED=$(jq -r .import.failed "$TMP/imp.json")
+[ "$IMPORT_HWM" = 0 ] && IMPORT_HWM=$(hwm_kb)
 [ "$st" = done ] || die "import ended $st: $(head -c 1000 "$TMP/imp.json")"
 log "import done in ${IMPORT_S}s (upload ${UPLOAD_S}s + run ${RUN_S}s): created $IMPORT_CREATED, failed $IMPORT_FAILED"
 
@@ -211,7 +224,7 @@ declare -A P50 P99 RPS ERRS
 run_wrk() { # scenario
   local s=$1
   log "wrk $s (-t$WT -c$WC -d$DUR)"
-  HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION timeout 300 \
+  HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_API_KEY=$API_KEY timeout 300 \
     wrk -t"$WT" -c"$WC" -d"$DUR" --timeout 10s --latency -s "bench/wrk/$s.lua" "$BASE" >"$TMP/wrk-$s.txt" 2>&1 \
     || die "wrk $s failed: $(tail -5 "$TMP/wrk-$s.txt")"
   local line
@@ -229,6 +242,11 @@ if [ "${BENCH_SKIP_WRK:-0}" != 1 ]; then
 else
   for s in "${SCEN[@]}"; do P50[$s]=0; P99[$s]=0; RPS[$s]=0; ERRS[$s]=0; done
 fi
+# Issue 4: a business record with a follow-up task, over HTTP (each request
+# is its own transaction: interaction + task + profile figures, one commit).
+INTER_BEFORE=$(sqlite_count "SELECT COUNT(*) FROM interactions")
+if [ "${BENCH_SKIP_WRK:-0}" != 1 ]; then run_wrk post_interaction; else P50[post_interaction]=0; P99[post_interaction]=0; RPS[post_interaction]=0; ERRS[post_interaction]=0; fi
+INTER_AFTER=$(sqlite_count "SELECT COUNT(*) FROM interactions")
 RATIO=$(awk -v a="${RPS[get_customer]}" -v b="${RPS[$BASELINE]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 
 # ---------------------------------------------------------------- export
@@ -279,6 +297,42 @@ if [ "${BENCH_SKIP_EXPORT:-0}" != 1 ]; then
   run_export xlsx_all xlsx null
 fi
 
+# ---------------------------------------------------------------- reminder pass (issue 4)
+# The server already ran today's pass on the empty database at start (the
+# scheduler runs it every 30 s), so move the test-mode clock one day forward
+# and run the pass for that day over all customers: birthdays in 3 days,
+# 协议到期日 in 30 days, 理财产品到期日 in 7 days, the quarterly visits rule,
+# then the figures refresh. If the scheduler wins the race for that day
+# (created 0), try the next day (at most 3 times).
+bearer_post() { # path body
+  curl -sS --max-time 600 -o "$TMP/resp" -w '%{http_code}' -H "Authorization: Bearer $API_KEY" \
+    -H 'Content-Type: application/json' -X POST --data-binary "$2" "$API$1" >"$TMP/status"
+  cat "$TMP/resp"
+}
+REM_S="n/a"; REM_CREATED="n/a"; REM_DAY="n/a"
+BDAY_EXPECTED="?"; AGR_EXPECTED="?"; MAT_EXPECTED="?"
+if [ "${BENCH_SKIP_REMINDERS:-0}" != 1 ]; then
+  for attempt in 1 2 3; do
+    body=$(bearer_post /_test/clock '{"advance_seconds":86400}')
+    [ "$(status)" = 200 ] || die "test clock: $(status) $body"
+    REM_DAY=$(jq -r .now <<<"$body" | cut -c1-10)
+    log "reminder pass for $REM_DAY (attempt $attempt)"
+    t0=$(now)
+    body=$(bearer_post /reminder-rules/run '{}')
+    t1=$(now)
+    [ "$(status)" = 200 ] || die "reminder run: $(status) $body"
+    REM_S=$(elapsed "$t0" "$t1")
+    REM_CREATED=$(jq -r .created <<<"$body")
+    log "  reminder pass: ${REM_S}s, created $REM_CREATED tasks"
+    [ "$REM_CREATED" != 0 ] && break
+  done
+  bday=$(date -d "$REM_DAY + 3 days" +%m-%d); agr=$(date -d "$REM_DAY + 30 days" +%F); mat=$(date -d "$REM_DAY + 7 days" +%F)
+  BDAY_EXPECTED=$(sqlite_count "SELECT COUNT(*) FROM customers WHERE substr(birthday, 6, 5) = '$bday'")
+  AGR_EXPECTED=$(sqlite_count "SELECT COUNT(*) FROM customers WHERE json_extract(custom, '\$.agreement_end') = '$agr'")
+  MAT_EXPECTED=$(sqlite_count "SELECT COUNT(*) FROM customers WHERE json_extract(custom, '\$.product_maturity') = '$mat'")
+fi
+DB_BYTES=$(du -cb "$TMP"/bench.db* | tail -1 | cut -f1)
+
 # ---------------------------------------------------------------- report
 pass() { awk -v v="$1" -v t="$2" -v dir="${3:-lt}" 'BEGIN { ok = (dir == "lt") ? (v < t) : (v >= t); print ok ? "pass" : "FAIL" }'; }
 COMMIT=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
@@ -311,6 +365,7 @@ mkdir -p "$(dirname "$OUT")"
   row q_name_frag "GET /customers?q=<2 Chinese chars>" 50
   row q_initials "GET /customers?q=<pinyin initials>" 50
   row get_customer "GET /customers/<id> (${DETAIL_BYTES} B)" —
+  row post_interaction "POST /customers/<id>/interactions with follow_up (API key)" —
   if [ "$BASELINE" = static ]; then
     row static "GET /_bench/static?bytes=$DETAIL_BYTES ($BASELINE_BYTES B)" —
   else
@@ -318,6 +373,8 @@ mkdir -p "$(dirname "$OUT")"
   fi
   echo
   echo "GET one customer ÷ $BASELINE: **$RATIO** (target ≥ 0.30) → $(pass "$RATIO" 0.30 ge)"
+  echo
+  echo "Business records with a follow-up over HTTP: **${RPS[post_interaction]}/s** (target ≥ 2000/s) → $(pass "${RPS[post_interaction]}" 2000 ge); interactions in the database $INTER_BEFORE → $INTER_AFTER"
   if [ "$BASELINE" != static ]; then
     echo
     echo "> The server has no \`/api/v1/_bench/static\` route yet, so the baseline is \`/api/v1/health\`,"
@@ -332,7 +389,8 @@ mkdir -p "$(dirname "$OUT")"
   echo "| run (until status done) | $RUN_S | | |"
   echo "| **total** | **$IMPORT_S** | < 30 | $(pass "$IMPORT_S" 30) |"
   echo
-  echo "created $IMPORT_CREATED, failed $IMPORT_FAILED; server RSS peak during the import ≈ $(( IMPORT_PEAK_KB / 1024 )) MiB (sampled)"
+  ihwm=$IMPORT_HWM; [ "$ihwm" != n/a ] && ihwm=$(( ihwm / 1024 ))
+  echo "created $IMPORT_CREATED, failed $IMPORT_FAILED; server RSS $(( IMPORT_RSS0 / 1024 )) MiB before, peak ≈ $(( IMPORT_PEAK_KB / 1024 )) MiB (sampled), VmHWM $ihwm MiB; database after the run $(( DB_BYTES / 1048576 )) MiB"
   if [ "${BENCH_SKIP_EXPORT:-0}" != 1 ]; then
     echo
     echo "## Export (export API, all columns)"
@@ -353,6 +411,15 @@ mkdir -p "$(dirname "$OUT")"
     d_xlsx=$(( (EXP_PEAK[xlsx_all] - EXP_PEAK[xlsx_10pct]) / 1024 ))
     echo "Peak RSS, all minus 10%: CSV ${d_csv} MiB, XLSX ${d_xlsx} MiB."
   fi
+  echo
+  echo "## Daily reminder pass (issue 4)"
+  echo
+  echo "| pass for | seconds | target | result | tasks created | birthdays in 3 days | 协议到期 in 30 days | 理财到期 in 7 days |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|"
+  rres="—"; [ "$REM_S" != n/a ] && rres=$(pass "$REM_S" 10)
+  echo "| $REM_DAY | $REM_S | < 10 | $rres | $REM_CREATED | $BDAY_EXPECTED | $AGR_EXPECTED | $MAT_EXPECTED |"
+  echo
+  echo "\`POST /api/v1/reminder-rules/run\` after moving the test-mode clock one day on (\`POST /_test/clock\`): all enabled rules for that day over all customers, then the figures refresh of customers seen in the last year."
   echo
   echo "Raw wrk output and server logs are in the temp dir when run with BENCH_KEEP=1."
 } >"$OUT"

@@ -1,7 +1,8 @@
 -- Shared code of the Hongyan wrk scripts (wrk 4, LuaJIT).
 --
 -- Environment (set by bench/run.sh):
---   HY_SESSION  value of the hy_session cookie (a signed-in admin)
+--   HY_SESSION  value of the hy_session cookie (a signed-in admin), for GETs
+--   HY_API_KEY  an API key of the same admin, for POSTs (no CSRF token)
 --   HY_SAMPLES  directory with the sample files (one value per line)
 --
 -- Each scenario script calls common.scenario(file, make_path): every request
@@ -29,16 +30,24 @@ function M.lines(name)
   return t
 end
 
-local function headers()
+local function headers(method)
   local h = { ["Accept"] = "application/json" }
+  local key = os.getenv("HY_API_KEY")
   local sess = os.getenv("HY_SESSION")
-  if sess and #sess > 0 then h["Cookie"] = "hy_session=" .. sess end
+  if method == "POST" and key and #key > 0 then
+    -- writes go with the API key: a Bearer request needs no CSRF token
+    h["Authorization"] = "Bearer " .. key
+    h["Content-Type"] = "application/json"
+  elseif sess and #sess > 0 then
+    h["Cookie"] = "hy_session=" .. sess
+  end
   return h
 end
 
 local thread_no = 0
 
--- file: sample file name, or nil for a fixed path; make_path(value) -> path
+-- file: sample file name, or nil for a fixed path;
+-- make_path(value) -> path [, method, body] (default GET, no body)
 function M.scenario(file, make_path)
   -- main state: number the threads so each seeds its own random stream
   setup = function(thread)
@@ -50,11 +59,13 @@ function M.scenario(file, make_path)
     local tno = tonumber(tno) or 0
     math.randomseed(os.time() * 1000 + tno * 7919 + math.floor(os.clock() * 1e6))
     values = file and M.lines(file) or { "" }
-    hdrs = headers()
-    -- pre-build the requests: request() then costs a table lookup
+    -- pre-build the requests: request() then costs a table lookup.
+    -- make_path(value) -> path [, method, body]
     reqs = {}
     for i = 1, #values do
-      reqs[i] = wrk.format("GET", make_path(values[i]), hdrs)
+      local path, method, body = make_path(values[i])
+      method = method or "GET"
+      reqs[i] = wrk.format(method, path, headers(method), body)
     end
   end
 
