@@ -34,7 +34,7 @@ local function headers(method)
   local h = { ["Accept"] = "application/json" }
   local key = os.getenv("HY_API_KEY")
   local sess = os.getenv("HY_SESSION")
-  if method == "POST" and key and #key > 0 then
+  if key and #key > 0 and (method == "POST" or not (sess and #sess > 0)) then
     -- writes go with the API key: a Bearer request needs no CSRF token
     h["Authorization"] = "Bearer " .. key
     h["Content-Type"] = "application/json"

@@ -674,8 +674,11 @@ static void prefix_range(struct sqlbuf *w, const char *column, const char *prefi
 }
 
 /* The quick-search box: decide from the shape of what was typed which
- * indexed column to ask, so every kind of lookup is an index seek. */
-static void quick_search(struct sqlbuf *w, const char *q_in)
+ * indexed column to ask, so every kind of lookup is an index seek. Letters
+ * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
+ * only the initials, part 2 the pinyin but not the initials, so that parts
+ * 1 and 2 are disjoint (see customer_where_split). */
+static void quick_search(struct sqlbuf *w, const char *q_in, int part)
 {
     char q[128];
     size_t a = 0, n = strlen(q_in);
@@ -718,9 +721,17 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
         for (size_t i = 0; i <= len; i++)
             lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
         sqlbuf_add(w, "(");
-        prefix_range(w, "c.name_initials", lower);
-        sqlbuf_add(w, " OR ");
-        prefix_range(w, "c.name_pinyin", lower);
+        if (part == 2) {
+            prefix_range(w, "c.name_pinyin", lower);
+            sqlbuf_add(w, " AND NOT ");
+            prefix_range(w, "c.name_initials", lower);
+        } else {
+            prefix_range(w, "c.name_initials", lower);
+            if (part == 0) {
+                sqlbuf_add(w, " OR ");
+                prefix_range(w, "c.name_pinyin", lower);
+            }
+        }
         sqlbuf_add(w, ")");
     } else {
         size_t chars = utf8_len(q);
@@ -759,15 +770,15 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
     }
 }
 
-int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
-                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+static int where_part(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                      bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
 {
     scope_sql(u, "c.branch_path", w);
     sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
                           : " AND c.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, q);
+        quick_search(w, q, part);
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
@@ -776,4 +787,38 @@ int customer_where(struct db *db, const struct auth_user *u, const char *q, json
             return rc;
     }
     return 0;
+}
+
+int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+{
+    return where_part(db, u, q, filter, deleted, w, err, 0);
+}
+
+/* Letters only (after trimming spaces): the pinyin case of quick_search. */
+static bool quick_is_letters(const char *q)
+{
+    while (*q == ' ')
+        q++;
+    size_t n = strlen(q);
+    while (n && q[n - 1] == ' ')
+        n--;
+    if (n == 0 || n >= 128)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((q[i] >= 'a' && q[i] <= 'z') || (q[i] >= 'A' && q[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+int customer_where_split(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                         bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err)
+{
+    if (!q || !quick_is_letters(q)) {
+        *n = 1;
+        return where_part(db, u, q, filter, deleted, &w[0], err, 0);
+    }
+    *n = 2;
+    int rc = where_part(db, u, q, filter, deleted, &w[0], err, 1);
+    return rc ? rc : where_part(db, u, q, filter, deleted, &w[1], err, 2);
 }

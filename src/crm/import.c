@@ -41,7 +41,7 @@
  * touched index pages into the WAL and may checkpoint), yet other writers
  * never wait long for the lock. */
 #define COMMIT_ROWS 20000
-#define COMMIT_MS   500
+#define COMMIT_MS   1000
 #define MAX_ERRORS  100
 #define SAMPLE_ROWS 5
 

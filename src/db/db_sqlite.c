@@ -19,6 +19,13 @@
  * The database file is also memory-mapped (mmap_size): every commit of any
  * connection makes the others drop their page caches (WAL), and refetching
  * a page from the map is a memcpy-free pointer instead of a pread().
+ *
+ * Checkpoints (copying the WAL back into the database file, with an fsync)
+ * run on a background thread with its own connection, woken when a commit
+ * leaves CKPT_FRAMES or more frames in the WAL, instead of inside that
+ * commit (SQLite's auto-checkpoint): the writer that crosses the threshold
+ * no longer pays for everybody's pages while holding the write lock. Same
+ * PASSIVE mode as the auto-checkpoint, so readers and writers never wait.
  */
 #include "db/db_int.h"
 
@@ -30,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_SLOTS 512 /* power of two; more distinct statements than that are not cached */
 
@@ -72,6 +80,86 @@ struct sqlite_stmt {
 
 static char *db_path;
 
+/* ---- background checkpoints ---- */
+
+#define CKPT_FRAMES 1000 /* SQLite's auto-checkpoint default */
+
+static pthread_t ckpt_thread;
+static bool ckpt_started, ckpt_stop, ckpt_wanted;
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+
+static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
+{
+    (void)arg;
+    (void)conn;
+    (void)name;
+    if (frames >= CKPT_FRAMES) {
+        pthread_mutex_lock(&ckpt_mu);
+        ckpt_wanted = true;
+        pthread_cond_signal(&ckpt_cv);
+        pthread_mutex_unlock(&ckpt_mu);
+    }
+    return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+    (void)arg;
+    sqlite3 *conn = NULL;
+    if (sqlite3_open_v2(db_path, &conn,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        log_error("sqlite: checkpointer cannot open %s", db_path);
+        sqlite3_close(conn);
+        return NULL;
+    }
+    sqlite3_busy_timeout(conn, 1000);
+    sqlite3_exec(conn, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    pthread_mutex_lock(&ckpt_mu);
+    while (!ckpt_stop) {
+        if (!ckpt_wanted) {
+            /* Also once a second, for WALs that stay under the threshold. */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts);
+            if (ckpt_stop)
+                break;
+        }
+        ckpt_wanted = false;
+        pthread_mutex_unlock(&ckpt_mu);
+        int rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
+        pthread_mutex_lock(&ckpt_mu);
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    sqlite3_close(conn);
+    return NULL;
+}
+
+static void checkpointer_start(void)
+{
+    ckpt_stop = false;
+    ckpt_wanted = false;
+    ckpt_started = pthread_create(&ckpt_thread, NULL, checkpointer, NULL) == 0;
+    if (!ckpt_started)
+        log_warn("sqlite: no checkpoint thread; checkpoints run in commits");
+}
+
+static void checkpointer_stop(void)
+{
+    if (!ckpt_started)
+        return;
+    pthread_mutex_lock(&ckpt_mu);
+    ckpt_stop = true;
+    pthread_cond_signal(&ckpt_cv);
+    pthread_mutex_unlock(&ckpt_mu);
+    pthread_join(ckpt_thread, NULL);
+    ckpt_started = false;
+}
+
 static int sqlite_global_init(const char *url)
 {
     db_path = xstrdup(url + strlen("sqlite:"));
@@ -83,11 +171,13 @@ static int sqlite_global_init(const char *url)
         log_error("sqlite: library built without thread safety");
         return DB_ERROR;
     }
+    checkpointer_start();
     return DB_OK;
 }
 
 static void sqlite_global_shutdown(void)
 {
+    checkpointer_stop();
     free(db_path);
     db_path = NULL;
 }
@@ -117,6 +207,9 @@ static struct db *sqlite_open(void)
         return NULL;
     }
     sqlite3_busy_timeout(db->conn, 10000);
+    /* Replaces the auto-checkpoint: the checkpointer thread does it. */
+    if (ckpt_started)
+        sqlite3_wal_hook(db->conn, wal_hook, NULL);
     sqlite3_extended_result_codes(db->conn, 1);
     char *err = NULL;
     rc = sqlite3_exec(db->conn,
