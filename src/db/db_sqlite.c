@@ -16,10 +16,6 @@
  * capped throughput at a few hundred per second. The busy timeout stays for
  * other processes (the CLI) sharing the file.
  *
- * The database file is also memory-mapped (mmap_size): every commit of any
- * connection makes the others drop their page caches (WAL), and refetching
- * a page from the map is a memcpy-free pointer instead of a pread().
- *
  * Checkpoints (copying the WAL back into the database file, with an fsync)
  * run on a background thread with its own connection, woken when a commit
  * leaves CKPT_FRAMES or more frames in the WAL, instead of inside that
@@ -86,6 +82,11 @@ static char *db_path;
 
 static pthread_t ckpt_thread;
 static bool ckpt_started, ckpt_stop, ckpt_wanted;
+/* WAL frames at the last checkpoint: wake again only after CKPT_FRAMES new
+ * ones (or a restarted WAL). A WAL that cannot be reset while readers use
+ * it would otherwise be checkpointed after every commit, and each attempt
+ * walks the whole WAL index. */
+static int ckpt_last_frames;
 static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 
@@ -94,12 +95,14 @@ static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
     (void)arg;
     (void)conn;
     (void)name;
-    if (frames >= CKPT_FRAMES) {
-        pthread_mutex_lock(&ckpt_mu);
+    if (frames < CKPT_FRAMES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&ckpt_mu);
+    if (frames < ckpt_last_frames || frames - ckpt_last_frames >= CKPT_FRAMES) {
         ckpt_wanted = true;
         pthread_cond_signal(&ckpt_cv);
-        pthread_mutex_unlock(&ckpt_mu);
     }
+    pthread_mutex_unlock(&ckpt_mu);
     return SQLITE_OK;
 }
 
@@ -129,10 +132,13 @@ static void *checkpointer(void *arg)
         }
         ckpt_wanted = false;
         pthread_mutex_unlock(&ckpt_mu);
-        int rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        int log_frames = 0;
+        int rc =
+            sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
             log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
         pthread_mutex_lock(&ckpt_mu);
+        ckpt_last_frames = log_frames > 0 ? log_frames : 0;
     }
     pthread_mutex_unlock(&ckpt_mu);
     sqlite3_close(conn);
@@ -215,7 +221,7 @@ static struct db *sqlite_open(void)
     rc = sqlite3_exec(db->conn,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                      "PRAGMA cache_size=-32000; PRAGMA mmap_size=4294967296;",
+                      "PRAGMA cache_size=-32000;",
                       NULL, NULL, &err);
     if (rc != SQLITE_OK) {
         log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
