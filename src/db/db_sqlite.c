@@ -22,6 +22,11 @@
  * commit (SQLite's auto-checkpoint): the writer that crosses the threshold
  * no longer pays for everybody's pages while holding the write lock. Same
  * PASSIVE mode as the auto-checkpoint, so readers and writers never wait.
+ * A WAL only starts over when a writer begins right after a complete
+ * checkpoint, which a background thread rarely manages against a writer
+ * that commits back to back (an import): past CKPT_HARD_FRAMES the
+ * committing writer checkpoints itself, as SQLite would, so the WAL stays
+ * bounded; journal_size_limit then gives the disk space back.
  */
 #include "db/db_int.h"
 
@@ -78,7 +83,8 @@ static char *db_path;
 
 /* ---- background checkpoints ---- */
 
-#define CKPT_FRAMES 1000 /* SQLite's auto-checkpoint default */
+#define CKPT_FRAMES      1000  /* SQLite's auto-checkpoint default */
+#define CKPT_HARD_FRAMES 16000 /* ~64 MiB of WAL: the writer checkpoints */
 
 static pthread_t ckpt_thread;
 static bool ckpt_started, ckpt_stop, ckpt_wanted;
@@ -93,10 +99,12 @@ static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
 {
     (void)arg;
-    (void)conn;
-    (void)name;
     if (frames < CKPT_FRAMES)
         return SQLITE_OK;
+    if (frames >= CKPT_HARD_FRAMES) {
+        sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return SQLITE_OK;
+    }
     pthread_mutex_lock(&ckpt_mu);
     if (frames < ckpt_last_frames || frames - ckpt_last_frames >= CKPT_FRAMES) {
         ckpt_wanted = true;
@@ -221,7 +229,7 @@ static struct db *sqlite_open(void)
     rc = sqlite3_exec(db->conn,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                      "PRAGMA cache_size=-32000;",
+                      "PRAGMA cache_size=-32000; PRAGMA journal_size_limit=67108864;",
                       NULL, NULL, &err);
     if (rc != SQLITE_OK) {
         log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
