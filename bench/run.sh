@@ -131,9 +131,9 @@ sqlite_count() {
     sqlite3 -readonly "$TMP/bench.db" "$1" 2>/dev/null || echo "?"
   else echo "?"; fi
 }
-# Anonymous RSS (heap, stacks): the server memory-maps the database file, and
-# mapped file pages (shared, evictable page cache) would make VmRSS / VmHWM
-# grow with the database rather than with what the server allocates.
+# Anonymous RSS (heap, stacks): what the server allocates. VmRSS / VmHWM also
+# count mapped file pages (shared libraries, and the database file if it is
+# ever memory-mapped), which are not the server's doing.
 rss_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 # Reset the peak-RSS counter (Linux >= 4.0); returns non-zero when not possible.
@@ -393,12 +393,12 @@ mkdir -p "$(dirname "$OUT")"
   echo "| **total** | **$IMPORT_S** | < 30 | $(pass "$IMPORT_S" 30) |"
   echo
   ihwm=$IMPORT_HWM; [ "$ihwm" != n/a ] && ihwm=$(( ihwm / 1024 ))
-  echo "created $IMPORT_CREATED, failed $IMPORT_FAILED; server RssAnon $(( IMPORT_RSS0 / 1024 )) MiB before, peak ≈ $(( IMPORT_PEAK_KB / 1024 )) MiB (sampled; the import's page cache is 256 MiB), VmHWM $ihwm MiB (incl. mmap); database after the run $(( DB_BYTES / 1048576 )) MiB"
+  echo "created $IMPORT_CREATED, failed $IMPORT_FAILED; server RssAnon $(( IMPORT_RSS0 / 1024 )) MiB before, peak ≈ $(( IMPORT_PEAK_KB / 1024 )) MiB (sampled; the import's page cache is 256 MiB), VmHWM $ihwm MiB; database after the run $(( DB_BYTES / 1048576 )) MiB"
   if [ "${BENCH_SKIP_EXPORT:-0}" != 1 ]; then
     echo
     echo "## Export (export API, all columns)"
     echo
-    echo "| export | rows | seconds (to done) | download s | bytes | target | result | RssAnon before MiB | peak RssAnon MiB (sampled) | VmHWM MiB (incl. mmap) |"
+    echo "| export | rows | seconds (to done) | download s | bytes | target | result | RssAnon before MiB | peak RssAnon MiB (sampled) | VmHWM MiB |"
     echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"
     for l in csv_10pct csv_all xlsx_10pct xlsx_all; do
       t="—"; res="—"
@@ -410,7 +410,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Constant memory: the peak anonymous RSS of the full export should not exceed the 10% export's by more"
     echo "than a few MiB. RssAnon is sampled every 0.1 s; VmHWM (reset before each export through"
-    echo "/proc/<pid>/clear_refs) also counts the memory-mapped database file, so it grows with the data read."
+    echo "/proc/<pid>/clear_refs) also counts mapped file pages (shared libraries)."
     d_csv=$(( (EXP_PEAK[csv_all] - EXP_PEAK[csv_10pct]) / 1024 ))
     d_xlsx=$(( (EXP_PEAK[xlsx_all] - EXP_PEAK[xlsx_10pct]) / 1024 ))
     echo "Peak RSS, all minus 10%: CSV ${d_csv} MiB, XLSX ${d_xlsx} MiB."
