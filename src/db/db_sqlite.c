@@ -57,12 +57,21 @@ struct sqlite_db {
 
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void writer_acquire(struct sqlite_db *db)
+/* Wait for the write lock as long as SQLite's busy timeout would (10 s), so
+ * a writer stuck elsewhere still turns into DB_BUSY rather than a hang. */
+static bool writer_acquire(struct sqlite_db *db)
 {
-    if (!db->writer_held) {
-        pthread_mutex_lock(&write_lock);
-        db->writer_held = true;
+    if (db->writer_held)
+        return true;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    if (pthread_mutex_timedlock(&write_lock, &until) != 0) {
+        log_error("sqlite: waited 10 s for the write lock");
+        return false;
     }
+    db->writer_held = true;
+    return true;
 }
 
 static void writer_release(struct sqlite_db *db)
@@ -344,7 +353,7 @@ static int sqlite_exec(struct db *base, const char *sql, const struct db_val *ar
     bool lone_write =
         !db->writer_held && sqlite3_get_autocommit(db->conn) && !sqlite3_stmt_readonly(stmt);
     if (lone_write)
-        writer_acquire(db);
+        lone_write = writer_acquire(db); /* else: SQLite's busy handler */
     if (rc == SQLITE_OK) {
         do
             rc = sqlite3_step(stmt);
@@ -465,7 +474,8 @@ static const char *sqlite_col_text(struct db_stmt *base, int i)
 static int sqlite_begin(struct db *base)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
-    writer_acquire(db);
+    if (!writer_acquire(db))
+        return DB_BUSY;
     int rc = sqlite_exec(base, "BEGIN IMMEDIATE", NULL, 0);
     if (rc && sqlite3_get_autocommit(db->conn))
         writer_release(db);
