@@ -453,15 +453,15 @@ static int next_customer_no(struct db *db, int64_t branch_id, char *out, size_t 
         snprintf(code, sizeof(code), "%s", db_col_text(st, 0));
     db_finish(st);
     snprintf(seq, sizeof(seq), "customer_no:%s", code);
-    int rc =
-        db_exec(db, "UPDATE sequences SET value = value + 1 WHERE name = ?", DB_ARGS(DB_TEXT(seq)));
-    if (!rc && db_changes(db) == 0)
-        rc =
-            db_exec(db, "INSERT INTO sequences (name, value) VALUES (?, 1)", DB_ARGS(DB_TEXT(seq)));
+    /* One statement for the common case: bump and read the counter. */
     int64_t value = 0;
-    if (!rc && db_query_int(db, "SELECT value FROM sequences WHERE name = ?", DB_ARGS(DB_TEXT(seq)),
-                            &value) != 1)
-        rc = DB_ERROR;
+    int rc =
+        db_query_int(db, "UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value",
+                     DB_ARGS(DB_TEXT(seq)), &value);
+    if (rc == 0)
+        rc = db_query_int(db, "INSERT INTO sequences (name, value) VALUES (?, 1) RETURNING value",
+                          DB_ARGS(DB_TEXT(seq)), &value);
+    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
     snprintf(out, outlen, "%s-%06lld", code, (long long)value);
     return rc;
 }
@@ -483,23 +483,35 @@ static int write_grams(struct db *db, int64_t id, const char *name, bool replace
         if (((unsigned char)name[i] & 0xC0) != 0x80)
             starts[n++] = i;
     starts[n] = len;
+    /* All grams in one statement (a name has at most 2n - 1 of them); the
+     * statement text depends only on how many, so it is prepared once per
+     * count and cached. */
+    char grams[128][16];
+    size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
         for (size_t width = 1; width <= 2 && i + width <= n; width++) {
             size_t a = starts[i], b = starts[i + width];
-            char gram[16];
-            if (b - a >= sizeof(gram))
+            if (b - a >= sizeof(grams[0]))
                 continue;
-            memcpy(gram, name + a, b - a);
-            gram[b - a] = '\0';
-            int rc = db_exec(db,
-                             "INSERT INTO customer_name_grams (gram, customer_id) VALUES (?, ?) "
-                             "ON CONFLICT DO NOTHING",
-                             DB_ARGS(DB_TEXT(gram), DB_INT(id)));
-            if (rc)
-                return rc;
+            memcpy(grams[ng], name + a, b - a);
+            grams[ng][b - a] = '\0';
+            ng++;
         }
     }
-    return 0;
+    if (ng == 0)
+        return 0;
+    struct sqlbuf q;
+    sqlbuf_init(&q);
+    sqlbuf_add(&q, "INSERT INTO customer_name_grams (gram, customer_id) VALUES ");
+    for (size_t i = 0; i < ng; i++) {
+        sqlbuf_add(&q, i ? ", (?, ?)" : "(?, ?)");
+        sqlbuf_bind(&q, DB_TEXT(grams[i]));
+        sqlbuf_bind(&q, DB_INT(id));
+    }
+    sqlbuf_add(&q, " ON CONFLICT DO NOTHING");
+    int rc = db_exec(db, q.sql, q.args, q.nargs);
+    sqlbuf_release(&q);
+    return rc;
 }
 
 static char *dump(json_t *rec, const char *key)
@@ -527,14 +539,14 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
          *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
     json_t *owner = json_object_get(rec, "owner_id");
     int64_t now = clock_now();
-    rc = db_exec(
+    rc = db_query_int(
         db,
         "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, "
         "phone, phone_last4, id_number, birthday, birthday_lunar, address, region, "
         "occupation, interests, family_members, business_prefs, service_level, level, "
         "owner_id, branch_id, branch_path, custom, created_by, updated_by, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?)",
+        "?, ?, ?, ?, ?, ?) RETURNING id",
         DB_ARGS(DB_TEXT(customer_no), DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials),
                 DB_TEXT(str(rec, "gender")), DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4),
                 DB_TEXT(str(rec, "id_number")), DB_TEXT(str(rec, "birthday")),
@@ -545,16 +557,15 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
                 DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
                 DB_INT(branch_id), DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom),
                 DB_INT_OR_NULL(u->id, u->id), DB_INT_OR_NULL(u->id, u->id), DB_INT(now),
-                DB_INT(now)));
+                DB_INT(now)),
+        id);
+    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
     free(full);
     free(initials);
     free(interests);
     free(family);
     free(prefs);
     free(custom);
-    if (!rc && db_query_int(db, "SELECT id FROM customers WHERE customer_no = ?",
-                            DB_ARGS(DB_TEXT(customer_no)), id) != 1)
-        rc = DB_ERROR;
     if (!rc)
         rc = write_grams(db, *id, name, false);
     if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
@@ -663,8 +674,11 @@ static void prefix_range(struct sqlbuf *w, const char *column, const char *prefi
 }
 
 /* The quick-search box: decide from the shape of what was typed which
- * indexed column to ask, so every kind of lookup is an index seek. */
-static void quick_search(struct sqlbuf *w, const char *q_in)
+ * indexed column to ask, so every kind of lookup is an index seek. Letters
+ * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
+ * only the initials, part 2 the pinyin but not the initials, so that parts
+ * 1 and 2 are disjoint (see customer_where_split). */
+static void quick_search(struct sqlbuf *w, const char *q_in, int part)
 {
     char q[128];
     size_t a = 0, n = strlen(q_in);
@@ -707,9 +721,17 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
         for (size_t i = 0; i <= len; i++)
             lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
         sqlbuf_add(w, "(");
-        prefix_range(w, "c.name_initials", lower);
-        sqlbuf_add(w, " OR ");
-        prefix_range(w, "c.name_pinyin", lower);
+        if (part == 2) {
+            prefix_range(w, "c.name_pinyin", lower);
+            sqlbuf_add(w, " AND NOT ");
+            prefix_range(w, "c.name_initials", lower);
+        } else {
+            prefix_range(w, "c.name_initials", lower);
+            if (part == 0) {
+                sqlbuf_add(w, " OR ");
+                prefix_range(w, "c.name_pinyin", lower);
+            }
+        }
         sqlbuf_add(w, ")");
     } else {
         size_t chars = utf8_len(q);
@@ -748,15 +770,15 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
     }
 }
 
-int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
-                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+static int where_part(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                      bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
 {
     scope_sql(u, "c.branch_path", w);
     sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
                           : " AND c.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, q);
+        quick_search(w, q, part);
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
@@ -765,4 +787,38 @@ int customer_where(struct db *db, const struct auth_user *u, const char *q, json
             return rc;
     }
     return 0;
+}
+
+int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+{
+    return where_part(db, u, q, filter, deleted, w, err, 0);
+}
+
+/* Letters only (after trimming spaces): the pinyin case of quick_search. */
+static bool quick_is_letters(const char *q)
+{
+    while (*q == ' ')
+        q++;
+    size_t n = strlen(q);
+    while (n && q[n - 1] == ' ')
+        n--;
+    if (n == 0 || n >= 128)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((q[i] >= 'a' && q[i] <= 'z') || (q[i] >= 'A' && q[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+int customer_where_split(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                         bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err)
+{
+    if (!q || !quick_is_letters(q)) {
+        *n = 1;
+        return where_part(db, u, q, filter, deleted, &w[0], err, 0);
+    }
+    *n = 2;
+    int rc = where_part(db, u, q, filter, deleted, &w[0], err, 1);
+    return rc ? rc : where_part(db, u, q, filter, deleted, &w[1], err, 2);
 }

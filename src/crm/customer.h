@@ -47,6 +47,13 @@ json_t *customer_duplicates(struct db *db, const struct auth_user *u, const char
  * search q, filter tree) to w. -1 with err filled for a bad filter. */
 int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
                    bool deleted, struct sqlbuf *w, struct filter_error *err);
+/* The same rows as customer_where, as the union of *n (1 or 2) disjoint
+ * condition sets w[0..*n-1] (both initialised by the caller): a pinyin quick
+ * search (initials OR pinyin prefix) becomes "initials" and "pinyin and not
+ * initials", each answered by one index alone, where the OR would read every
+ * matching row of the table. */
+int customer_where_split(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+                         bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err);
 
 /* SELECT list and FROM clause that customer_row() reads. */
 #define CUSTOMER_COLUMNS                                                                           \

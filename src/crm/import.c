@@ -32,11 +32,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
-#define BATCH_ROWS  500
+#define BATCH_ROWS 500 /* rows between progress / cancel checks */
+/* Rows are committed in transactions of up to COMMIT_ROWS rows or COMMIT_MS
+ * milliseconds, whichever comes first: few commits (each one rewrites the
+ * touched index pages into the WAL and may checkpoint), yet other writers
+ * never wait long for the lock. */
+#define COMMIT_ROWS 20000
+#define COMMIT_MS   1000
 #define MAX_ERRORS  100
 #define SAMPLE_ROWS 5
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Column titles people use for each field, beside the field labels. */
 static const struct {
@@ -641,8 +655,13 @@ int import_run(struct job *job)
         free(cells);
     }
 
+    /* A bigger page cache while importing: the new rows go into a dozen
+     * indexes in random order, and each touched page should be read once per
+     * batch, not once per row. Back to the normal size afterwards. */
+    db_bulk_cache(job->db, true);
     int rc = 0;
     bool in_tx = false, stopped = false;
+    int64_t tx_first_row = 0, tx_start_ms = 0;
     const char *fatal = NULL;
     struct tabular_row row;
     for (;;) {
@@ -658,6 +677,8 @@ int import_run(struct job *job)
             if ((rc = db_begin(job->db)) != 0)
                 break;
             in_tx = true;
+            tx_first_row = ru.rows - 1;
+            tx_start_ms = mono_ms();
         }
         if (got == TABULAR_EROW)
             report_row(&ru, row.line,
@@ -667,6 +688,8 @@ int import_run(struct job *job)
             break;
         if (ru.rows % BATCH_ROWS == 0) {
             if (in_tx) {
+                if (ru.rows - tx_first_row < COMMIT_ROWS && mono_ms() - tx_start_ms < COMMIT_MS)
+                    continue;
                 if ((rc = db_commit(job->db)) != 0)
                     break;
                 in_tx = false;
@@ -683,6 +706,7 @@ int import_run(struct job *job)
         else if ((rc = db_commit(job->db)) != 0)
             db_rollback(job->db);
     }
+    db_bulk_cache(job->db, false);
     tabular_close(rd);
     if (ru.report && tabular_writer_close(ru.report))
         log_warn("import %lld: cannot finish the report", (long long)import_id);

@@ -78,6 +78,11 @@ void db_release_thread(void);
 int db_exec(struct db *db, const char *sql, const struct db_val *args, int nargs);
 /* Run several ';'-separated statements without parameters (migrations). */
 int db_exec_script(struct db *db, const char *sql);
+/* Bulk work on this connection (imports): on = a large page cache
+ * (DB_BULK_CACHE_MIB) so index pages touched by a batch stay in memory;
+ * off = back to the normal size. No-op on backends without the knob. */
+#define DB_BULK_CACHE_MIB 256
+void db_bulk_cache(struct db *db, bool on);
 /* Rows changed by the last db_exec on this connection. */
 int64_t db_changes(struct db *db);
 

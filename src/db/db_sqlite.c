@@ -7,16 +7,38 @@
  * Prepared statements are cached per connection, keyed by SQL text: the
  * domain code's SQL is a small fixed set of literals, so the cache stays
  * small and a hot request does no parsing at all.
+ *
+ * SQLite has one writer at a time. Writers of this process queue on a
+ * mutex (held from BEGIN IMMEDIATE to COMMIT / ROLLBACK, and around a
+ * single-statement write outside a transaction) instead of in SQLite's busy
+ * handler, which polls with sleeps of up to 100 ms: under concurrent writes
+ * that turned a sub-millisecond transaction into tens or hundreds of ms and
+ * capped throughput at a few hundred per second. The busy timeout stays for
+ * other processes (the CLI) sharing the file.
+ *
+ * Checkpoints (copying the WAL back into the database file, with an fsync)
+ * run on a background thread with its own connection, woken when a commit
+ * leaves CKPT_FRAMES or more frames in the WAL, instead of inside that
+ * commit (SQLite's auto-checkpoint): the writer that crosses the threshold
+ * no longer pays for everybody's pages while holding the write lock. Same
+ * PASSIVE mode as the auto-checkpoint, so readers and writers never wait.
+ * A WAL only starts over when a writer begins right after a complete
+ * checkpoint, which a background thread rarely manages against a writer
+ * that commits back to back (an import): past CKPT_HARD_FRAMES the
+ * committing writer checkpoints itself, as SQLite would, so the WAL stays
+ * bounded; journal_size_limit then gives the disk space back.
  */
 #include "db/db_int.h"
 
 #include "base/log.h"
 #include "base/xmalloc.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_SLOTS 512 /* power of two; more distinct statements than that are not cached */
 
@@ -30,7 +52,35 @@ struct sqlite_db {
     struct db base;
     sqlite3 *conn;
     struct cache_slot cache[CACHE_SLOTS];
+    bool writer_held; /* this connection holds write_lock */
 };
+
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Wait for the write lock as long as SQLite's busy timeout would (10 s), so
+ * a writer stuck elsewhere still turns into DB_BUSY rather than a hang. */
+static bool writer_acquire(struct sqlite_db *db)
+{
+    if (db->writer_held)
+        return true;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    if (pthread_mutex_timedlock(&write_lock, &until) != 0) {
+        log_error("sqlite: waited 10 s for the write lock");
+        return false;
+    }
+    db->writer_held = true;
+    return true;
+}
+
+static void writer_release(struct sqlite_db *db)
+{
+    if (db->writer_held) {
+        db->writer_held = false;
+        pthread_mutex_unlock(&write_lock);
+    }
+}
 
 struct sqlite_stmt {
     struct db_stmt base;
@@ -39,6 +89,99 @@ struct sqlite_stmt {
 };
 
 static char *db_path;
+
+/* ---- background checkpoints ---- */
+
+#define CKPT_FRAMES      1000  /* SQLite's auto-checkpoint default */
+#define CKPT_HARD_FRAMES 16000 /* ~64 MiB of WAL: the writer checkpoints */
+
+static pthread_t ckpt_thread;
+static bool ckpt_started, ckpt_stop, ckpt_wanted;
+/* WAL frames at the last checkpoint: wake again only after CKPT_FRAMES new
+ * ones (or a restarted WAL). A WAL that cannot be reset while readers use
+ * it would otherwise be checkpointed after every commit, and each attempt
+ * walks the whole WAL index. */
+static int ckpt_last_frames;
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+
+static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
+{
+    (void)arg;
+    if (frames < CKPT_FRAMES)
+        return SQLITE_OK;
+    if (frames >= CKPT_HARD_FRAMES) {
+        sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return SQLITE_OK;
+    }
+    pthread_mutex_lock(&ckpt_mu);
+    if (frames < ckpt_last_frames || frames - ckpt_last_frames >= CKPT_FRAMES) {
+        ckpt_wanted = true;
+        pthread_cond_signal(&ckpt_cv);
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+    (void)arg;
+    sqlite3 *conn = NULL;
+    if (sqlite3_open_v2(db_path, &conn,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        log_error("sqlite: checkpointer cannot open %s", db_path);
+        sqlite3_close(conn);
+        return NULL;
+    }
+    sqlite3_busy_timeout(conn, 1000);
+    sqlite3_exec(conn, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    pthread_mutex_lock(&ckpt_mu);
+    while (!ckpt_stop) {
+        if (!ckpt_wanted) {
+            /* Also once a second, for WALs that stay under the threshold. */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts);
+            if (ckpt_stop)
+                break;
+        }
+        ckpt_wanted = false;
+        pthread_mutex_unlock(&ckpt_mu);
+        int log_frames = 0;
+        int rc =
+            sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
+        if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
+        pthread_mutex_lock(&ckpt_mu);
+        ckpt_last_frames = log_frames > 0 ? log_frames : 0;
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    sqlite3_close(conn);
+    return NULL;
+}
+
+static void checkpointer_start(void)
+{
+    ckpt_stop = false;
+    ckpt_wanted = false;
+    ckpt_started = pthread_create(&ckpt_thread, NULL, checkpointer, NULL) == 0;
+    if (!ckpt_started)
+        log_warn("sqlite: no checkpoint thread; checkpoints run in commits");
+}
+
+static void checkpointer_stop(void)
+{
+    if (!ckpt_started)
+        return;
+    pthread_mutex_lock(&ckpt_mu);
+    ckpt_stop = true;
+    pthread_cond_signal(&ckpt_cv);
+    pthread_mutex_unlock(&ckpt_mu);
+    pthread_join(ckpt_thread, NULL);
+    ckpt_started = false;
+}
 
 static int sqlite_global_init(const char *url)
 {
@@ -51,11 +194,13 @@ static int sqlite_global_init(const char *url)
         log_error("sqlite: library built without thread safety");
         return DB_ERROR;
     }
+    checkpointer_start();
     return DB_OK;
 }
 
 static void sqlite_global_shutdown(void)
 {
+    checkpointer_stop();
     free(db_path);
     db_path = NULL;
 }
@@ -85,12 +230,15 @@ static struct db *sqlite_open(void)
         return NULL;
     }
     sqlite3_busy_timeout(db->conn, 10000);
+    /* Replaces the auto-checkpoint: the checkpointer thread does it. */
+    if (ckpt_started)
+        sqlite3_wal_hook(db->conn, wal_hook, NULL);
     sqlite3_extended_result_codes(db->conn, 1);
     char *err = NULL;
     rc = sqlite3_exec(db->conn,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                      "PRAGMA cache_size=-32000;",
+                      "PRAGMA cache_size=-32000; PRAGMA journal_size_limit=67108864;",
                       NULL, NULL, &err);
     if (rc != SQLITE_OK) {
         log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
@@ -105,6 +253,9 @@ static struct db *sqlite_open(void)
 static void sqlite_close(struct db *base)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
+    if (!sqlite3_get_autocommit(db->conn))
+        sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    writer_release(db);
     for (int i = 0; i < CACHE_SLOTS; i++) {
         if (db->cache[i].stmt) {
             sqlite3_finalize(db->cache[i].stmt);
@@ -198,11 +349,18 @@ static int sqlite_exec(struct db *base, const char *sql, const struct db_val *ar
     if (rc != SQLITE_OK)
         return map_rc(db->conn, rc, sql);
     rc = bind_args(stmt, args, nargs);
+    /* A write outside a transaction queues like a transaction does. */
+    bool lone_write =
+        !db->writer_held && sqlite3_get_autocommit(db->conn) && !sqlite3_stmt_readonly(stmt);
+    if (lone_write)
+        lone_write = writer_acquire(db); /* else: SQLite's busy handler */
     if (rc == SQLITE_OK) {
         do
             rc = sqlite3_step(stmt);
         while (rc == SQLITE_ROW);
     }
+    if (lone_write)
+        writer_release(db);
     int result = (rc == SQLITE_DONE || rc == SQLITE_OK) ? DB_OK : map_rc(db->conn, rc, sql);
     release(stmt, slot);
     return result;
@@ -313,14 +471,25 @@ static const char *sqlite_col_text(struct db_stmt *base, int i)
     return t ? (const char *)t : "";
 }
 
-static int sqlite_begin(struct db *db)
+static int sqlite_begin(struct db *base)
 {
-    return sqlite_exec(db, "BEGIN IMMEDIATE", NULL, 0);
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    if (!writer_acquire(db))
+        return DB_BUSY;
+    int rc = sqlite_exec(base, "BEGIN IMMEDIATE", NULL, 0);
+    if (rc && sqlite3_get_autocommit(db->conn))
+        writer_release(db);
+    return rc;
 }
 
-static int sqlite_commit(struct db *db)
+static int sqlite_commit(struct db *base)
 {
-    return sqlite_exec(db, "COMMIT", NULL, 0);
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    int rc = sqlite_exec(base, "COMMIT", NULL, 0);
+    /* A failed COMMIT leaves the transaction open: the caller rolls back. */
+    if (sqlite3_get_autocommit(db->conn))
+        writer_release(db);
+    return rc;
 }
 
 static void sqlite_rollback(struct db *base)
@@ -328,6 +497,7 @@ static void sqlite_rollback(struct db *base)
     struct sqlite_db *db = (struct sqlite_db *)base;
     if (!sqlite3_get_autocommit(db->conn))
         sqlite_exec(base, "ROLLBACK", NULL, 0);
+    writer_release(db);
 }
 
 const struct db_ops db_sqlite_ops = {
