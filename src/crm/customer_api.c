@@ -19,6 +19,7 @@
 #include "crm/segments.h"
 #include "crm/tags.h"
 #include "db/db.h"
+#include "db/dialect.h"
 #include "http/form.h"
 
 #include <sodium.h>
@@ -231,7 +232,7 @@ static void list(struct req *r)
         else
             sqlbuf_addf(&b, "%sSELECT * FROM (SELECT c.id AS id, %s AS k FROM customers c%s WHERE ",
                         i ? " UNION ALL " : "", expr,
-                        by_order[i] ? " INDEXED BY customers_updated" : "");
+                        by_order[i] ? dialect_indexed_by("customers_updated") : "");
         sqlbuf_append(&b, &ws[i]);
         if (cursor) {
             json_t *v = json_array_get(cursor, 0);
@@ -247,14 +248,14 @@ static void list(struct req *r)
         }
         if (nw == 2) {
             /* Each (disjoint) part brings its own first page. */
-            sqlbuf_addf(&b, " ORDER BY k %s, id %s LIMIT ?)", dir, dir);
+            sqlbuf_addf(&b, " ORDER BY k %s, id %s LIMIT ?) AS part%d", dir, dir, i);
             sqlbuf_bind(&b, DB_INT(limit + 1));
         }
     }
     if (nw == 1)
         sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s LIMIT ?)", expr, dir, dir);
     else
-        sqlbuf_addf(&b, ") ORDER BY k %s, id %s LIMIT ?)", dir, dir);
+        sqlbuf_addf(&b, ") AS parts ORDER BY k %s, id %s LIMIT ?)", dir, dir);
     sqlbuf_bind(&b, DB_INT(limit + 1));
     sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s", expr, dir, dir);
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);

@@ -197,22 +197,19 @@ static void create(struct req *r)
 
     int64_t now = clock_now(), id = 0, task_id = 0;
     int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!rc &&
+        db_query_int(r->db,
                      "INSERT INTO interactions (customer_id, type, occurred_at, description, "
                      "tracking_no, destination, amount_fen, channel, handled_by, branch_id, "
                      "branch_path, created_at, updated_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      DB_ARGS(DB_INT(cid), DB_TEXT(type), DB_INT(at), DB_TEXT(desc ? desc : ""),
                              DB_TEXT(tracking_norm[0] ? tracking_norm : NULL), DB_TEXT(dest),
                              DB_INT_OR_NULL(has_amount, fen),
                              DB_TEXT(channel ? channel : "counter"), DB_INT(r->user->id),
                              DB_INT_OR_NULL(r->user->branch_id, r->user->branch_id), DB_TEXT(path),
-                             DB_INT(now), DB_INT(now)));
-    if (!rc && db_query_int(r->db,
-                            "SELECT MAX(id) FROM interactions WHERE customer_id = ? AND "
-                            "handled_by = ?",
-                            DB_ARGS(DB_INT(cid), DB_INT(r->user->id)), &id) != 1)
+                             DB_INT(now), DB_INT(now)),
+                     &id) != 1)
         rc = DB_ERROR;
     if (!rc && fu_title) {
         struct task_new t = {.title = fu_title,

@@ -38,24 +38,24 @@ int task_insert(struct db *db, const struct task_new *t, int64_t *id)
 {
     int64_t now = clock_now();
     *id = 0;
-    int rc =
-        db_exec(db,
-                "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
-                "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
-                "created_by, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
-                        DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
-                        DB_INT_OR_NULL(t->branch_id, t->branch_id),
-                        DB_TEXT(t->branch_path ? t->branch_path : ""),
-                        DB_TEXT(t->priority ? t->priority : "normal"),
-                        DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
-                        DB_INT_OR_NULL(t->rule_id, t->rule_id),
-                        DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
-                        DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now)));
-    if (rc || db_changes(db) == 0)
-        return rc;
-    return db_query_int(db, "SELECT MAX(id) FROM tasks", DB_NOARGS, id) == 1 ? 0 : DB_ERROR;
+    /* No row back when the source_ref already exists: id stays 0. */
+    int rc = db_query_int(
+        db,
+        "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
+        "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
+        "created_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
+                DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
+                DB_INT_OR_NULL(t->branch_id, t->branch_id),
+                DB_TEXT(t->branch_path ? t->branch_path : ""),
+                DB_TEXT(t->priority ? t->priority : "normal"),
+                DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
+                DB_INT_OR_NULL(t->rule_id, t->rule_id),
+                DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
+                DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now)),
+        id);
+    return rc < 0 ? rc : 0;
 }
 
 static json_t *task_row(struct db_stmt *st, struct req *r)

@@ -5,6 +5,7 @@
 
 #include "db/db.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is_pg(void)
@@ -36,4 +37,13 @@ const char *dialect_json_array_has(void)
 const char *dialect_group_concat(void)
 {
     return is_pg() ? "string_agg(%s, '|')" : "group_concat(%s, '|')";
+}
+
+const char *dialect_indexed_by(const char *index)
+{
+    static _Thread_local char buf[96];
+    if (is_pg())
+        return "";
+    snprintf(buf, sizeof(buf), " INDEXED BY %s", index);
+    return buf;
 }

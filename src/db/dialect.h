@@ -18,4 +18,9 @@ const char *dialect_json_array_has(void);
  * format's %s is the value expression. */
 const char *dialect_group_concat(void);
 
+/* " INDEXED BY <index>" after a table name where SQLite's planner must be
+ * told which index walks rows in the wanted order; "" where the planner
+ * chooses by statistics (PostgreSQL). index is program text, never input. */
+const char *dialect_indexed_by(const char *index);
+
 #endif

@@ -14,10 +14,3 @@ DROP INDEX IF EXISTS customers_pinyin;
 CREATE INDEX customers_initials ON customers(name_initials, deleted_at, updated_at, branch_path);
 CREATE INDEX customers_pinyin ON customers(name_pinyin, deleted_at, updated_at, branch_path,
                                            name_initials);
-
--- Recording a business record reads back its id with
--- "SELECT MAX(id) FROM interactions WHERE customer_id = ? AND handled_by = ?".
--- Without statistics SQLite answered it through interactions_handler, i.e.
--- by reading every record the clerk ever entered (slower with every record);
--- with both columns in one index it is a single seek.
-CREATE INDEX interactions_customer_handler ON interactions(customer_id, handled_by);
