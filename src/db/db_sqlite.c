@@ -2,8 +2,18 @@
  * db_sqlite.c - the embedded SQLite backend.
  *
  * One connection per thread, WAL journal so readers never wait for the
- * writer, synchronous=FULL so an acknowledged write survives power loss,
- * and a busy timeout so concurrent writers queue instead of failing.
+ * writer, and a busy timeout so concurrent writers queue instead of failing.
+ *
+ * Durability by group commit: an acknowledged write survives power loss,
+ * as with synchronous=FULL, but concurrent commits share one fsync.
+ * Connections run synchronous=NORMAL (SQLite appends the commit to the WAL
+ * without syncing it); db_commit() then returns only once the WAL file has
+ * been fdatasync'ed past that commit. The first committer to arrive syncs
+ * for everybody who committed before it started; those arriving meanwhile
+ * wait for the next sync, which one of them leads. The write lock is
+ * released before the sync, so the next writer's work overlaps it. A
+ * transaction can be seen by readers a moment before it is durable (as in
+ * any group commit); it is acknowledged to its own client only after.
  * Prepared statements are cached per connection, keyed by SQL text: the
  * domain code's SQL is a small fixed set of literals, so the cache stays
  * small and a hot request does no parsing at all.
@@ -33,8 +43,12 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +103,73 @@ struct sqlite_stmt {
 };
 
 static char *db_path;
+/* HONGYAN_SQLITE_SYNC=full: SQLite's own synchronous=FULL (one fsync per
+ * commit, inside the write lock) instead of group commit; for comparison
+ * (bench/commit_ab.sh) and for filesystems where an fsync through another
+ * descriptor is not trusted. */
+static bool sync_full;
+
+/* ---- group commit ---- */
+
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sync_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t commits_done, commits_synced;
+static bool syncing;
+static int wal_fd = -1;
+static dev_t wal_dev;
+static ino_t wal_ino;
+
+/* fdatasync the WAL file (leader only). No WAL file: nothing to sync (it
+ * is only removed after a complete, synced checkpoint). */
+static int wal_sync(void)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s-wal", db_path);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    if (wal_fd < 0 || st.st_dev != wal_dev || st.st_ino != wal_ino) {
+        if (wal_fd >= 0)
+            close(wal_fd);
+        wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (wal_fd < 0)
+            return 0; /* removed meanwhile: checkpointed and synced */
+        wal_dev = st.st_dev;
+        wal_ino = st.st_ino;
+    }
+    if (fdatasync(wal_fd) != 0) {
+        log_error("sqlite: fdatasync of the WAL failed: %s", strerror(errno));
+        return DB_ERROR;
+    }
+    return 0;
+}
+
+/* Return once everything committed before this call is on stable storage. */
+static int wait_durable(void)
+{
+    if (sync_full)
+        return 0;
+    pthread_mutex_lock(&sync_lock);
+    uint64_t mine = ++commits_done;
+    int rc = 0;
+    while (commits_synced < mine && !rc) {
+        if (syncing) {
+            pthread_cond_wait(&sync_cond, &sync_lock);
+            continue;
+        }
+        syncing = true;
+        uint64_t target = commits_done;
+        pthread_mutex_unlock(&sync_lock);
+        rc = wal_sync();
+        pthread_mutex_lock(&sync_lock);
+        syncing = false;
+        if (!rc && target > commits_synced)
+            commits_synced = target;
+        pthread_cond_broadcast(&sync_cond);
+    }
+    pthread_mutex_unlock(&sync_lock);
+    return rc;
+}
 
 /* ---- background checkpoints ---- */
 
@@ -194,6 +275,8 @@ static int sqlite_global_init(const char *url)
         log_error("sqlite: library built without thread safety");
         return DB_ERROR;
     }
+    const char *sync = getenv("HONGYAN_SQLITE_SYNC");
+    sync_full = sync && strcmp(sync, "full") == 0;
     checkpointer_start();
     return DB_OK;
 }
@@ -201,6 +284,9 @@ static int sqlite_global_init(const char *url)
 static void sqlite_global_shutdown(void)
 {
     checkpointer_stop();
+    if (wal_fd >= 0)
+        close(wal_fd);
+    wal_fd = -1;
     free(db_path);
     db_path = NULL;
 }
@@ -236,10 +322,14 @@ static struct db *sqlite_open(void)
     sqlite3_extended_result_codes(db->conn, 1);
     char *err = NULL;
     rc = sqlite3_exec(db->conn,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                      "PRAGMA journal_mode=WAL; "
                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                       "PRAGMA cache_size=-32000; PRAGMA journal_size_limit=67108864;",
                       NULL, NULL, &err);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db->conn,
+                          sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL,
+                          NULL, &err);
     if (rc != SQLITE_OK) {
         log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
         sqlite3_free(err);
@@ -363,6 +453,8 @@ static int sqlite_exec(struct db *base, const char *sql, const struct db_val *ar
         writer_release(db);
     int result = (rc == SQLITE_DONE || rc == SQLITE_OK) ? DB_OK : map_rc(db->conn, rc, sql);
     release(stmt, slot);
+    if (lone_write && result == DB_OK)
+        result = wait_durable();
     return result;
 }
 
@@ -489,6 +581,9 @@ static int sqlite_commit(struct db *base)
     /* A failed COMMIT leaves the transaction open: the caller rolls back. */
     if (sqlite3_get_autocommit(db->conn))
         writer_release(db);
+    /* Durable before acknowledged; the next writer already runs. */
+    if (!rc)
+        rc = wait_durable();
     return rc;
 }
 
