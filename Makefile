@@ -23,7 +23,7 @@ UNIT_BIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser lint format bench clean
+.PHONY: bench-backends all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser lint format bench clean
 .DEFAULT_GOAL := all
 
 all: server web
@@ -135,7 +135,10 @@ format:
 	clang-format -i $(SRC) $(HDR) $(UNIT)
 
 bench: build/hongyan
-	@sh bench/run.sh
+	@bash bench/run.sh
+
+bench-backends: build/hongyan
+	@bash bench/backends.sh
 
 clean:
 	rm -rf build web/dist
