@@ -3,11 +3,13 @@
 # DIR/NNNN_name.sql as a struct migration, in version order, so the server
 # binary carries its own schema and needs no files at run time.
 #
-# DIALECT postgres: DIR is the SQLite directory; each migration is taken
-# from src/db/migrations/postgres/ when a file of the same name is there
-# (where the SQL must differ, e.g. triggers), else translated by
-# scripts/sqlite-to-postgres.sed. Each is followed by a statement that moves
-# every identity sequence past the ids the migration inserted explicitly.
+# DIALECT postgres: DIR is the SQLite directory; each migration is
+# translated by scripts/sqlite-to-postgres.sed, with
+# src/db/migrations/postgres/NNNN_name.pre.sql before it and .post.sql after
+# it where PostgreSQL needs more (extensions, trigger functions), or replaced
+# whole by src/db/migrations/postgres/NNNN_name.sql. Each is followed by a
+# statement that moves every identity sequence past the ids the migration
+# inserted explicitly.
 set -eu
 dialect=$1
 dir=$2
@@ -26,7 +28,13 @@ for f in $(ls "$dir"/*.sql | sort); do
         if [ -f "$pgdir/$base.sql" ]; then
             cat "$pgdir/$base.sql"
         else
+            if grep -q '^CREATE TRIGGER' "$f" && [ ! -f "$pgdir/$base.post.sql" ]; then
+                echo "embed-migrations: $f has triggers: write $pgdir/$base.post.sql" >&2
+                exit 1
+            fi
+            [ -f "$pgdir/$base.pre.sql" ] && cat "$pgdir/$base.pre.sql"
             sed -f "$here/sqlite-to-postgres.sed" "$f"
+            [ -f "$pgdir/$base.post.sql" ] && cat "$pgdir/$base.post.sql"
         fi
         cat "$here/postgres-identity-sync.sql"
     else

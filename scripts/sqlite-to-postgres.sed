@@ -10,3 +10,8 @@ s/\bINTEGER\b/BIGINT/g
 s/\bREAL\b/DOUBLE PRECISION/g
 # A storage hint SQLite alone has.
 s/) WITHOUT ROWID;/);/
+# Staff numbers compare case-blind (citext: see migrations/postgres/*.pre.sql).
+s/TEXT NOT NULL UNIQUE COLLATE NOCASE/CITEXT NOT NULL UNIQUE/
+# SQLite trigger bodies do not translate: a migration with triggers must
+# come with a NNNN_name.post.sql that makes them (embed-migrations.sh checks).
+/^CREATE TRIGGER /,/END;$/d

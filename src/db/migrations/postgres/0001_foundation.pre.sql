@@ -1,0 +1,3 @@
+-- PostgreSQL before 0001_foundation: case-blind staff numbers, as SQLite's
+-- COLLATE NOCASE.
+CREATE EXTENSION IF NOT EXISTS citext;
