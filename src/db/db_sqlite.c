@@ -105,7 +105,7 @@ struct sqlite_stmt {
 static char *db_path;
 /* HONGYAN_SQLITE_SYNC=full: SQLite's own synchronous=FULL (one fsync per
  * commit, inside the write lock) instead of group commit; for comparison
- * (bench/commit_ab.sh) and for filesystems where an fsync through another
+ * (bench/backends.sh) and for filesystems where an fsync through another
  * descriptor is not trusted. */
 static bool sync_full;
 
