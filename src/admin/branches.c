@@ -78,13 +78,7 @@ static void list(struct req *r)
         "(SELECT COUNT(*) FROM users u WHERE u.branch_id = b.id) AS user_count, b.created_at, "
         "b.updated_at FROM branches b ORDER BY b.path",
         DB_NOARGS);
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, listing_row_json(st, r));
-    db_finish(st);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, NULL);
 }
 
 static bool code_valid(const char *code)

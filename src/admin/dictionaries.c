@@ -75,14 +75,11 @@ static void get(struct req *r)
                                       : "SELECT " ITEM_COLUMNS " FROM dictionary_items "
                                         "WHERE dict_code = ? AND enabled = 1 ORDER BY sort, id",
                                   DB_ARGS(DB_TEXT(code)));
-    if (!st) {
+    json_t *items = listing_rows(st, r, NULL);
+    if (!items) {
         json_decref(name);
         return reply_db_error(r, DB_ERROR);
     }
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, listing_row_json(st, r));
-    db_finish(st);
     reply_json(r, 200, json_pack("{s:s,s:o,s:o}", "code", code, "name", name, "items", items));
 }
 

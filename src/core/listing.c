@@ -191,3 +191,24 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     }
     reply_json(r, 200, body);
 }
+
+json_t *listing_rows(struct db_stmt *st, struct req *r,
+                     json_t *(*row)(struct db_stmt *st, struct req *r))
+{
+    if (!st)
+        return NULL;
+    json_t *items = json_array();
+    while (db_step(st) == 1)
+        json_array_append_new(items, row ? row(st, r) : listing_row_json(st, r));
+    db_finish(st);
+    return items;
+}
+
+void listing_reply_rows(struct req *r, struct db_stmt *st,
+                        json_t *(*row)(struct db_stmt *st, struct req *r))
+{
+    json_t *items = listing_rows(st, r, row);
+    if (!items)
+        return reply_db_error(r, DB_ERROR);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

@@ -48,4 +48,13 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
  * named detail or ending in _json parsed as JSON. */
 json_t *listing_row_json(struct db_stmt *st, struct req *r);
 
+/* Every row of st as a JSON array, each converted by row (listing_row_json
+ * when NULL); finishes st. NULL when st is NULL (the query failed). For
+ * short, bounded lists (rules, fields, branches) that need no paging. */
+json_t *listing_rows(struct db_stmt *st, struct req *r,
+                     json_t *(*row)(struct db_stmt *st, struct req *r));
+/* The same, answered as {"items": [...]}, or the database error. */
+void listing_reply_rows(struct req *r, struct db_stmt *st,
+                        json_t *(*row)(struct db_stmt *st, struct req *r));
+
 #endif

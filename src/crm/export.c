@@ -484,6 +484,28 @@ static json_t *export_json(struct db *db, int64_t id)
     return o;
 }
 
+/* Every requested column exists: each is added to a scratch SELECT. */
+static bool columns_known(struct req *r, json_t *columns, bool records)
+{
+    struct sqlbuf probe;
+    sqlbuf_init(&probe);
+    bool ok = true;
+    size_t i;
+    json_t *c;
+    json_array_foreach(columns, i, c)
+    {
+        struct column col;
+        const char *key = json_string_value(c);
+        if (!key || (records ? add_interaction_column(key, r->lang, &probe, &col)
+                             : add_column(r->db, key, r->lang, &probe, &col)) != 0) {
+            ok = false;
+            break;
+        }
+    }
+    sqlbuf_release(&probe);
+    return ok;
+}
+
 /* Check a customer export request: errors into errors, the number of
  * customers it finds into *count (for the audit entry). */
 static void check_customers(struct req *r, json_t *errors, int64_t *count)
@@ -496,22 +518,8 @@ static void check_customers(struct req *r, json_t *errors, int64_t *count)
     if (!json_is_array(columns) || json_array_size(columns) == 0 ||
         json_array_size(columns) > MAX_COLUMNS) {
         json_object_set_new(errors, "columns", json_string(req_msg(r, "field.required")));
-    } else {
-        size_t i;
-        json_t *c;
-        struct sqlbuf probe;
-        sqlbuf_init(&probe);
-        json_array_foreach(columns, i, c)
-        {
-            struct column col;
-            if (!json_is_string(c) ||
-                add_column(r->db, json_string_value(c), r->lang, &probe, &col) != 0) {
-                json_object_set_new(errors, "columns",
-                                    json_string(req_msg(r, "field.unknown_field")));
-                break;
-            }
-        }
-        sqlbuf_release(&probe);
+    } else if (!columns_known(r, columns, false)) {
+        json_object_set_new(errors, "columns", json_string(req_msg(r, "field.unknown_field")));
     }
     /* The filter must compile now, not fail later in the background. */
     struct sqlbuf w, b;
@@ -537,21 +545,8 @@ static void check_interactions(struct req *r, json_t *errors, int64_t *count)
     if (columns && !json_is_null(columns)) {
         if (!json_is_array(columns) || json_array_size(columns) > MAX_COLUMNS) {
             json_object_set_new(errors, "columns", json_string(req_msg(r, "field.not_array")));
-        } else {
-            size_t i;
-            json_t *c;
-            struct sqlbuf probe;
-            sqlbuf_init(&probe);
-            json_array_foreach(columns, i, c)
-            {
-                struct column col;
-                if (add_interaction_column(json_string_value(c), r->lang, &probe, &col) != 0) {
-                    json_object_set_new(errors, "columns",
-                                        json_string(req_msg(r, "field.unknown_field")));
-                    break;
-                }
-            }
-            sqlbuf_release(&probe);
+        } else if (!columns_known(r, columns, true)) {
+            json_object_set_new(errors, "columns", json_string(req_msg(r, "field.unknown_field")));
         }
     }
     struct interaction_query iq;

@@ -313,13 +313,7 @@ static void list(struct req *r)
                                       : "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
                                         "entity = ? AND retired = 0 ORDER BY sort, id",
                                   DB_ARGS(DB_TEXT(entity)));
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, field_json(st, r));
-    db_finish(st);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, field_json);
 }
 
 static bool key_valid(const char *k)

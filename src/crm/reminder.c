@@ -240,6 +240,20 @@ static int load_rules(struct db *db, struct rule **out, size_t *n)
     return 0;
 }
 
+/* Whether any customer changed since the previous look (a minute of
+ * margin for transactions that committed late; from the start of today at
+ * most): 1 and *since set, 0, or a negative DB_* error. One indexed probe
+ * per pass, since this runs every 30 s. */
+static int changed_since(struct db *db, const char *today, int64_t now, int64_t seen_until,
+                         int64_t *since)
+{
+    int64_t day0, any = 0;
+    clock_parse_date(today, &day0);
+    *since = seen_until > day0 + 60 && seen_until <= now ? seen_until - 60 : day0;
+    return db_query_int(db, "SELECT 1 FROM customers WHERE updated_at >= ? LIMIT 1",
+                        DB_ARGS(DB_INT(*since)), &any);
+}
+
 /* When the last pass looked at changed customers (the scheduler's thread and
  * the run endpoint may both run passes: a race costs one redundant look). */
 static _Atomic int64_t seen_until_at;
@@ -247,7 +261,9 @@ static _Atomic int64_t seen_until_at;
 int reminders_run(struct db *db)
 {
     char today[11];
-    int64_t now = clock_now(), seen_until = seen_until_at;
+    int64_t now = clock_now(), seen_until = seen_until_at, since = 0;
+    int changed = 0;
+    bool looked = false; /* changed_since() asked this pass */
     clock_format_date(now, today, sizeof(today));
     struct rule *rules = NULL;
     size_t n = 0;
@@ -257,22 +273,17 @@ int reminders_run(struct db *db)
         struct rule *ru = &rules[i];
         char day[11];
         /* Today has run already: customers added or changed since the
-         * start of today (a birthday entered this morning) still get
-         * today's reminders. */
+         * previous look (a birthday entered this morning) still get
+         * today's reminders; nothing at all when none changed. */
         if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0) {
-            /* Only customers changed since the previous look (a minute of
-             * margin for transactions that committed late), and nothing at
-             * all, not even the write lock, when none changed: this runs
-             * every 30 s. */
-            int64_t day0, since, any = 0;
-            clock_parse_date(today, &day0);
-            since = seen_until > day0 && seen_until <= now ? seen_until - 60 : day0;
-            if (since < day0)
-                since = day0;
-            rc = db_query_int(db, "SELECT 1 FROM customers WHERE updated_at >= ? LIMIT 1",
-                              DB_ARGS(DB_INT(since)), &any);
-            if (rc <= 0)
-                continue; /* none changed (0), or the error is logged */
+            if (!looked) {
+                changed = changed_since(db, today, now, seen_until, &since);
+                looked = true;
+            }
+            if (changed <= 0) {
+                rc = changed < 0 ? changed : 0;
+                continue;
+            }
             rc = db_begin(db);
             if (!rc)
                 rc = run_rule_day(db, ru, today, since, &made);
@@ -358,13 +369,7 @@ static void list(struct req *r)
 {
     struct db_stmt *st =
         db_query(r->db, "SELECT " RULE_COLUMNS " FROM reminder_rules ORDER BY id", DB_NOARGS);
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, rule_row(st, r));
-    db_finish(st);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, rule_row);
 }
 
 static bool one_of(const char *v, const char *const *set)
@@ -432,9 +437,12 @@ static void save(struct req *r, int64_t id)
     const char *rv = rrule ? rrule : json_string_value(json_object_get(cur, "rrule"));
     if (k && strcmp(k, "date_offset") == 0 && (!fv || !date_field(r->db, fv)))
         form_fail(&f, "field", "field.invalid");
-    char rerr[128];
-    if (k && strcmp(k, "periodic") == 0 && (!rv || recur_validate(rv, rerr, sizeof(rerr))))
-        form_fail(&f, "rrule", "field.invalid");
+    if (k && strcmp(k, "periodic") == 0) {
+        int bad = rv ? recur_validate(rv, NULL, 0) : RECUR_ERR_SYNTAX;
+        if (bad)
+            form_fail(&f, "rrule",
+                      bad == RECUR_ERR_UNSUPPORTED ? "rrule.unsupported" : "rrule.syntax");
+    }
     json_t *filter = json_object_get(r->json, "filter");
     if (filter && !json_is_null(filter)) {
         struct sqlbuf w;

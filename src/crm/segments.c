@@ -91,16 +91,8 @@ static void list(struct req *r)
     visible_sql(r->user, &b);
     sqlbuf_add(&b, " ORDER BY s.name, s.id LIMIT 500");
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    if (!st) {
-        sqlbuf_release(&b);
-        return reply_db_error(r, DB_ERROR);
-    }
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, segment_row(st, r));
-    db_finish(st);
     sqlbuf_release(&b);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, segment_row);
 }
 
 /* The filter must compile: a saved segment that cannot run helps no one. */

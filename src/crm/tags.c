@@ -114,13 +114,7 @@ static void tags_list(struct req *r)
                                   "t.version FROM tags t LEFT JOIN tag_groups g ON "
                                   "g.id = t.group_id ORDER BY g.sort, t.sort, t.id",
                                   DB_NOARGS);
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(items, listing_row_json(st, r));
-    db_finish(st);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, NULL);
 }
 
 static bool color_valid(const char *c)

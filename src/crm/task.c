@@ -558,7 +558,8 @@ static void staff_list(struct req *r)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name FROM users u "
+    sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name AS branch_name "
+                   "FROM users u "
                    "LEFT JOIN branches br ON br.id = u.branch_id WHERE u.status = 'active' AND ");
     scope_sql(r->user, "COALESCE(br.path, '')", &b);
     const char *q = req_query(r, "q");
@@ -570,23 +571,8 @@ static void staff_list(struct req *r)
     }
     sqlbuf_add(&b, " ORDER BY u.login LIMIT 500");
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    if (!st) {
-        sqlbuf_release(&b);
-        return reply_db_error(r, DB_ERROR);
-    }
-    json_t *items = json_array();
-    while (db_step(st) == 1)
-        json_array_append_new(
-            items,
-            json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)db_col_int(st, 0), "login",
-                      db_col_text(st, 1), "name", db_col_text(st, 2), "role", db_col_text(st, 3),
-                      "branch_id",
-                      db_col_is_null(st, 4) ? json_null() : json_integer(db_col_int(st, 4)),
-                      "branch_name",
-                      db_col_is_null(st, 5) ? json_null() : json_string(db_col_text(st, 5))));
-    db_finish(st);
     sqlbuf_release(&b);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_rows(r, st, NULL);
 }
 
 const struct route tasks_routes[] = {

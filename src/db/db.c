@@ -102,12 +102,8 @@ int db_exec_script(struct db *db, const char *sql)
 
 void db_bulk_cache(struct db *db, bool on)
 {
-    if (strcmp(db_backend_name(), "sqlite") != 0)
-        return;
-    /* Negative: KiB. -32000 is the size every connection opens with. */
-    char sql[64];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", on ? DB_BULK_CACHE_MIB * 1024 : 32000);
-    db_exec_script(db, sql);
+    if (db->ops->bulk_cache)
+        db->ops->bulk_cache(db, on);
 }
 
 int64_t db_changes(struct db *db)

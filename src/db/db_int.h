@@ -35,6 +35,8 @@ struct db_ops {
     /* Optional: take or confirm the process-wide leader lock (see
      * db_leader()); NULL means one process, always the leader. */
     int (*leader)(struct db *db);
+    /* Optional: see db_bulk_cache(). */
+    void (*bulk_cache)(struct db *db, bool on);
 };
 
 /* Every backend's connection and statement start with these. */

@@ -595,6 +595,14 @@ static void sqlite_rollback(struct db *base)
     writer_release(db);
 }
 
+static void sqlite_bulk_cache(struct db *db, bool on)
+{
+    /* Negative: KiB. -32000 is the size every connection opens with. */
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", on ? DB_BULK_CACHE_MIB * 1024 : 32000);
+    sqlite_exec_script(db, sql);
+}
+
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
     .global_init = sqlite_global_init,
@@ -617,4 +625,5 @@ const struct db_ops db_sqlite_ops = {
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
+    .bulk_cache = sqlite_bulk_cache,
 };

@@ -128,6 +128,12 @@ describe('reminder rules', () => {
       fields: ['rrule'],
     });
     expectError(await admin.post('/reminder-rules', { ...base, kind: 'periodic' }), 422, 'validation_failed', { fields: ['rrule'] });
+    // Valid RFC 5545 but not per day: said so, not just "invalid".
+    const hourly = await admin.post('/reminder-rules', { ...base, kind: 'periodic', rrule: 'FREQ=HOURLY' });
+    assert.equal(hourly.status, 422, show(hourly));
+    assert.match(hourly.body.error.fields.rrule, /小时/);
+    const syntax = await admin.post('/reminder-rules', badRrule, { lang: 'en' });
+    assert.match(syntax.body.error.fields.rrule, /FREQ=MONTHLY/);
     expectError(await admin.post('/reminder-rules', { ...base, kind: 'date_offset', field: 'custom.no_such_field' }), 422, 'validation_failed', {
       fields: ['field'],
     });

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { stat } from 'node:fs/promises'
-import { checkPrerequisites, startServer, launchBrowser, newPage, shot } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot } from './harness.mjs'
 
 const CLERK = { login: 'C9101', name: '天河柜员', role: 'clerk', branch: 'GD-GZ-01', password: 'Initial2026pw' }
 const ADMIN = { login: 'A9101', name: '字段管理员', role: 'admin', branch: 'GD', password: 'Initial2026pw' }
@@ -29,19 +29,7 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function scenario(slug, fn) {
-  const { context, page, errors } = await newPage(browser, server.base)
-  try {
-    await fn(page, context)
-  } catch (e) {
-    await shot(page, `failed-${slug}`).catch(() => {})
-    e.message += `\n--- server log (tail) ---\n${server.log().slice(-3000)}`
-    throw e
-  } finally {
-    await context.close()
-  }
-  assert.deepEqual(errors, [], 'JavaScript or console errors in the page')
-}
+const scenario = (slug, fn) => runScenario(browser, server, slug, fn)
 
 async function signInFirstTime(page, user) {
   await page.goto('/login')

@@ -12,6 +12,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -155,6 +156,25 @@ export async function newPage(browser, base) {
 }
 
 /** Screenshot into build/screenshots/<name>.png once animations settle. */
+/**
+ * Run a scenario in a fresh page (own cookies and storage). On failure a
+ * screenshot build/screenshots/failed-<slug>.png and the server's log help
+ * to see why. JavaScript and console errors fail the scenario too.
+ */
+export async function runScenario(browser, server, slug, fn) {
+  const { context, page, errors } = await newPage(browser, server.base)
+  try {
+    await fn(page, context)
+  } catch (e) {
+    await shot(page, `failed-${slug}`).catch(() => {})
+    e.message += `\n--- server log (tail) ---\n${server.log().slice(-3000)}`
+    throw e
+  } finally {
+    await context.close()
+  }
+  assert.deepEqual(errors, [], 'JavaScript or console errors in the page')
+}
+
 export async function shot(page, name) {
   await page.waitForTimeout(400)
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' })

@@ -7,7 +7,7 @@
 //   node --test tests/browser/*.test.mjs      (or: npm run test:browser)
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, newPage, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
 
 const CLERK = { login: 'C9001', name: '测试柜员', role: 'clerk', branch: 'GD-GZ-01', password: 'Initial2026pw' }
 const FORGETFUL = {
@@ -37,24 +37,7 @@ after(async () => {
   if (server) await server.stop()
 })
 
-/**
- * Run a scenario in a fresh page (own cookies and storage). On failure a
- * screenshot build/screenshots/failed-<slug>.png and the server's log help
- * to see why. JavaScript and console errors fail the scenario too.
- */
-async function scenario(slug, fn) {
-  const { context, page, errors } = await newPage(browser, server.base)
-  try {
-    await fn(page)
-  } catch (e) {
-    await shot(page, `failed-${slug}`).catch(() => {})
-    e.message += `\n--- server log (tail) ---\n${server.log().slice(-3000)}`
-    throw e
-  } finally {
-    await context.close()
-  }
-  assert.deepEqual(errors, [], 'JavaScript or console errors in the page')
-}
+const scenario = (slug, fn) => runScenario(browser, server, slug, fn)
 
 const menuItems = (page) => page.locator('[data-test=top-menu] .el-menu-item')
 

@@ -9,7 +9,7 @@
 //   node --test tests/browser/tasks.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, newPage, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
 
 const CLERK = { login: 'C9201', name: '天河柜员甲', role: 'clerk', branch: 'GD-GZ-01', password: 'Initial2026pw' }
 const ADMIN = { login: 'A9201', name: '提醒管理员', role: 'admin', branch: 'GD', password: 'Initial2026pw' }
@@ -48,19 +48,7 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function scenario(slug, fn) {
-  const { context, page, errors } = await newPage(browser, server.base)
-  try {
-    await fn(page, context)
-  } catch (e) {
-    await shot(page, `failed-${slug}`).catch(() => {})
-    e.message += `\n--- server log (tail) ---\n${server.log().slice(-3000)}`
-    throw e
-  } finally {
-    await context.close()
-  }
-  assert.deepEqual(errors, [], 'JavaScript or console errors in the page')
-}
+const scenario = (slug, fn) => runScenario(browser, server, slug, fn)
 
 async function signIn(page, user, redirect = '/') {
   await page.goto('/login' + (redirect !== '/' ? `?redirect=${encodeURIComponent(redirect)}` : ''))
