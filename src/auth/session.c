@@ -94,10 +94,12 @@ static int resolve_cookie(struct req *r, const char *token)
     copy(u->csrf, sizeof(u->csrf), csrf);
     r->user = u;
     /* Touch at most once a minute: the idle timer needs no more precision
-     * and a write per request would serialise readers behind the writer. */
+     * and a write per request would serialise readers behind the writer.
+     * Skipped while another writer holds the lock (a bulk import can hold
+     * it for a minute): a later request touches it instead of waiting. */
     if (now - last_seen > 60)
-        db_exec(r->db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
-                DB_ARGS(DB_INT(now), DB_INT(session_id)));
+        db_exec_if_free(r->db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+                        DB_ARGS(DB_INT(now), DB_INT(session_id)));
     return 1;
 }
 

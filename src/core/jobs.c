@@ -238,6 +238,8 @@ static void run_job(struct db *db, struct candidate *c, int64_t claim, job_fn fn
     };
     log_info("jobs: job %lld (%s) started", (long long)job.id, job.kind);
     int rc = fn(&job);
+    if (job.held_slot)
+        job_hold_transaction(&job, false);
     if (!job.lost)
         finish(db, &job, rc < 0 ? rc : 0);
     json_decref(job.result);
@@ -369,6 +371,63 @@ void jobs_wake(void)
     pthread_mutex_unlock(&lock);
 }
 
+/* Progress of jobs inside one long transaction (job_hold_transaction). */
+#define MAX_HELD 8
+static struct {
+    int64_t id, processed, total;
+} held[MAX_HELD];
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int job_renew_lease(struct job *job)
+{
+    int rc = db_exec(job->db,
+                     "UPDATE jobs SET processed = ?, total = ?, lease_until = ? "
+                     "WHERE id = ? AND claim = ? AND status = 'running'",
+                     DB_ARGS(DB_INT(job->processed), DB_INT(job->total),
+                             DB_INT(clock_now() + JOBS_LEASE_SECONDS), DB_INT(job->id),
+                             DB_INT(job->claim)));
+    if (!rc && db_changes(job->db) != 1) {
+        job->lost = true;
+        rc = DB_ERROR;
+    }
+    return rc;
+}
+
+int job_hold_transaction(struct job *job, bool on)
+{
+    pthread_mutex_lock(&held_lock);
+    if (job->held_slot) {
+        held[job->held_slot - 1].id = 0;
+        job->held_slot = 0;
+    }
+    for (int i = 0; on && i < MAX_HELD; i++)
+        if (held[i].id == 0) {
+            held[i].id = job->id;
+            held[i].processed = job->processed;
+            held[i].total = job->total;
+            job->held_slot = i + 1;
+            break;
+        }
+    pthread_mutex_unlock(&held_lock);
+    return on ? job_renew_lease(job) : 0;
+}
+
+/* The live progress of a held job of this process into *processed /
+ * *total; false when the job is not held here. */
+static bool held_progress(int64_t id, int64_t *processed, int64_t *total)
+{
+    bool found = false;
+    pthread_mutex_lock(&held_lock);
+    for (int i = 0; i < MAX_HELD && !found; i++)
+        if (held[i].id == id) {
+            *processed = held[i].processed;
+            *total = held[i].total;
+            found = true;
+        }
+    pthread_mutex_unlock(&held_lock);
+    return found;
+}
+
 bool job_progress(struct job *job, int64_t processed, int64_t total)
 {
     job->processed = processed;
@@ -378,6 +437,13 @@ bool job_progress(struct job *job, int64_t processed, int64_t total)
     if (atomic_load(&stopping)) {
         job->interrupted = true;
         return false;
+    }
+    if (job->held_slot) {
+        pthread_mutex_lock(&held_lock);
+        held[job->held_slot - 1].processed = processed;
+        held[job->held_slot - 1].total = total;
+        pthread_mutex_unlock(&held_lock);
+        return true;
     }
     int64_t t = now_ms();
     if (t - job->last_write_ms < JOBS_PROGRESS_MS)
@@ -443,6 +509,11 @@ json_t *jobs_get_json(struct db *db, int64_t id)
                   db_col_is_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)));
     if (!o)
         goto out;
+    int64_t processed, total;
+    if (strcmp(db_col_text(st, 2), "running") == 0 && held_progress(id, &processed, &total)) {
+        json_object_set_new(o, "processed", json_integer(processed));
+        json_object_set_new(o, "total", json_integer(total));
+    }
     set_time(o, "created_at", st, 7);
     set_time(o, "started_at", st, 8);
     set_time(o, "finished_at", st, 9);

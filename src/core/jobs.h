@@ -51,6 +51,7 @@ struct job {
     int64_t processed, total;
     int64_t last_write_ms;
     bool interrupted, lost;
+    int held_slot; /* job_hold_transaction: index into the live table + 1 */
 };
 
 /*
@@ -102,6 +103,20 @@ void jobs_wake(void);
  * (shutdown, or the lease was lost to another worker).
  */
 bool job_progress(struct job *job, int64_t processed, int64_t total);
+
+/*
+ * For a job about to do its work in ONE long transaction (a bulk import):
+ * on = renew the lease now (it must finish within JOBS_LEASE_SECONDS) and
+ * keep later job_progress reports in this process's memory, where
+ * jobs_get_json finds them, because a write inside the transaction would
+ * not show until the commit. off = back to writing progress. Only for
+ * backends with one process per database (SQLite). 0, or negative when
+ * the lease could not be renewed (the job must stop).
+ */
+int job_hold_transaction(struct job *job, bool on);
+/* Renew the lease inside the job's open transaction, so that it shows
+ * together with the work at the commit. 0 or negative DB_E*. */
+int job_renew_lease(struct job *job);
 
 /* Record why the job failed (an i18n message key or plain text) and answer
  * -1, for `return job_fail(job, "import.file_missing");`. */

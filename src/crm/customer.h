@@ -29,6 +29,27 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
                    json_t *cur, json_t *out, json_t *errors);
 /* Insert a checked record; sets *id. The customer number is generated. */
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
+/*
+ * Bulk loading (large imports), in one write transaction: begin drops the
+ * secondary indexes except those the duplicate check needs (phone, ID
+ * number) and sends name fragments to a staging table; customer_insert
+ * with bulk set works as usual otherwise; finish adds the staged fragments
+ * in key order and rebuilds the indexes by sorting; the caller commits.
+ * begin answers 1 when bulk loading is on, 0 when the backend has no such
+ * path (load row by row), negative on error (roll back, then free with
+ * customer_bulk_abort).
+ */
+struct customer_bulk {
+    struct db_index_set *indexes[2];
+    bool on;
+};
+int customer_bulk_begin(struct db *db, struct customer_bulk *b);
+int customer_bulk_finish(struct db *db, struct customer_bulk *b);
+void customer_bulk_abort(struct customer_bulk *b);
+/* customer_insert inside customer_bulk_begin / _finish (b->on). */
+int customer_insert_bulk(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
+                         const struct customer_bulk *b);
+
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */
 int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,

@@ -106,6 +106,39 @@ void db_bulk_cache(struct db *db, bool on)
         db->ops->bulk_cache(db, on);
 }
 
+int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, int nargs)
+{
+    if (db->ops->exec_if_free)
+        return db->ops->exec_if_free(db, sql, args, nargs);
+    return db->ops->exec(db, sql, args, nargs);
+}
+
+int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
+                    struct db_index_set **out)
+{
+    *out = NULL;
+    return db->ops->indexes_drop ? db->ops->indexes_drop(db, table, keep, out) : 0;
+}
+
+int db_indexes_rebuild(struct db *db, struct db_index_set *set)
+{
+    int rc = 0;
+    for (size_t i = 0; set && i < set->n && !rc; i++)
+        rc = db_exec_script(db, set->sql[i]);
+    db_index_set_free(set);
+    return rc;
+}
+
+void db_index_set_free(struct db_index_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        free(set->sql[i]);
+    free(set->sql);
+    free(set);
+}
+
 int64_t db_changes(struct db *db)
 {
     return db->ops->changes(db);

@@ -83,6 +83,31 @@ int db_exec_script(struct db *db, const char *sql);
  * off = back to the normal size. No-op on backends without the knob. */
 #define DB_BULK_CACHE_MIB 256
 void db_bulk_cache(struct db *db, bool on);
+/* A write that is skipped rather than queued when another writer holds the
+ * lock: DB_BUSY at once instead of waiting. For bookkeeping that may as
+ * well happen next time (a session's last-seen time), so it never stalls a
+ * request behind a long transaction such as a bulk import. */
+int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, int nargs);
+
+/*
+ * Bulk loading. Inside a write transaction, drop the secondary indexes of
+ * table except those named in keep (NULL-terminated; NULL keeps none) and
+ * hand back what re-creates them in *out; db_indexes_rebuild() builds them
+ * again, by sorting, before the commit. Building an index from sorted keys
+ * is many times cheaper than inserting a million keys into it in random
+ * order. A rollback restores the indexes with everything else, and readers
+ * keep seeing the old snapshot with its indexes until the commit.
+ * 0 with *out NULL when the backend has no such path (PostgreSQL, where
+ * DROP INDEX would lock every reader of the table out until the commit);
+ * negative DB_E* on error (the caller rolls back).
+ */
+struct db_index_set;
+int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
+                    struct db_index_set **out);
+/* Re-create and free the set (NULL: nothing to do). 0 or negative DB_E*. */
+int db_indexes_rebuild(struct db *db, struct db_index_set *set);
+void db_index_set_free(struct db_index_set *set);
+
 /* Rows changed by the last db_exec on this connection. */
 int64_t db_changes(struct db *db);
 

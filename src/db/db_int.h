@@ -37,6 +37,17 @@ struct db_ops {
     int (*leader)(struct db *db);
     /* Optional: see db_bulk_cache(). */
     void (*bulk_cache)(struct db *db, bool on);
+    /* Optional: see db_exec_if_free(); NULL = plain exec. */
+    int (*exec_if_free)(struct db *db, const char *sql, const struct db_val *args, int nargs);
+    /* Optional: see db_indexes_drop(); NULL = not supported. */
+    int (*indexes_drop)(struct db *db, const char *table, const char *const *keep,
+                        struct db_index_set **out);
+};
+
+/* The CREATE statements of dropped indexes (db_indexes_drop). */
+struct db_index_set {
+    size_t n;
+    char **sql;
 };
 
 /* Every backend's connection and statement start with these. */

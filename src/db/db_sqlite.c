@@ -603,6 +603,72 @@ static void sqlite_bulk_cache(struct db *db, bool on)
     sqlite_exec_script(db, sql);
 }
 
+static int sqlite_exec_if_free(struct db *base, const char *sql, const struct db_val *args,
+                               int nargs)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    if (db->writer_held || !sqlite3_get_autocommit(db->conn))
+        return sqlite_exec(base, sql, args, nargs);
+    if (pthread_mutex_trylock(&write_lock) != 0)
+        return DB_BUSY;
+    db->writer_held = true;
+    int rc = sqlite_exec(base, sql, args, nargs);
+    writer_release(db);
+    return rc ? rc : wait_durable();
+}
+
+static bool name_in(const char *name, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (strcmp(name, *list) == 0)
+            return true;
+    return false;
+}
+
+/* The schema holds each index's CREATE statement verbatim; keep those,
+ * drop the indexes. Indexes behind UNIQUE / PRIMARY KEY constraints have
+ * no statement (sql IS NULL) and stay. */
+static int sqlite_indexes_drop(struct db *base, const char *table, const char *const *keep,
+                               struct db_index_set **out)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    if (sqlite3_get_autocommit(db->conn))
+        return DB_ERROR; /* only inside a transaction: a rollback must restore them */
+    struct db_index_set *set = xcalloc(1, sizeof(*set));
+    char **names = NULL;
+    struct db_stmt *st = sqlite_query(base,
+                                      "SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+                                      "AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                                      DB_ARGS(DB_TEXT(table)));
+    int rc = st ? 1 : DB_ERROR;
+    while (rc == 1 && (rc = sqlite_step(st)) == 1) {
+        const char *name = sqlite_col_text(st, 0);
+        if (name_in(name, keep))
+            continue;
+        set->sql = xrealloc(set->sql, (set->n + 1) * sizeof(*set->sql));
+        names = xrealloc(names, (set->n + 1) * sizeof(*names));
+        set->sql[set->n] = xstrdup(sqlite_col_text(st, 1));
+        names[set->n++] = xstrdup(name);
+    }
+    if (st)
+        sqlite_finish(st);
+    for (size_t i = 0; rc == 0 && i < set->n; i++) {
+        /* An identifier from the schema itself, quoted; never input. */
+        char *q = sqlite3_mprintf("DROP INDEX \"%w\"", names[i]);
+        rc = q ? sqlite_exec_script(base, q) : DB_ERROR;
+        sqlite3_free(q);
+    }
+    for (size_t i = 0; i < set->n; i++)
+        free(names[i]);
+    free(names);
+    if (rc) {
+        db_index_set_free(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
+}
+
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
     .global_init = sqlite_global_init,
@@ -626,4 +692,6 @@ const struct db_ops db_sqlite_ops = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .bulk_cache = sqlite_bulk_cache,
+    .exec_if_free = sqlite_exec_if_free,
+    .indexes_drop = sqlite_indexes_drop,
 };

@@ -53,7 +53,9 @@ function tail(text, lines = 80) {
 export class TestServer {
   // sharedWith: another (started) TestServer whose PostgreSQL database and
   // users this one shares: several servers over one database.
-  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan', sharedWith = null } = {}) {
+  // env: extra environment variables for the server process.
+  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan', sharedWith = null, env = {} } = {}) {
+    this.env = env;
     this.demoCustomers = demoCustomers;
     this.sharedWith = sharedWith;
     this.userSpecs = users;
@@ -161,7 +163,7 @@ export class TestServer {
     this.proc = spawn(
       HONGYAN_BIN,
       ['serve', '--listen', `127.0.0.1:${this.port}`, '--db', this.dbUrl, '--test-mode'],
-      { cwd: REPO_ROOT, stdio: ['ignore', outFd, errFd] },
+      { cwd: REPO_ROOT, stdio: ['ignore', outFd, errFd], env: { ...process.env, ...this.env } },
     );
     fs.closeSync(errFd);
     fs.closeSync(outFd);

@@ -1,0 +1,152 @@
+/*
+ * test_bulk.c - bulk loading of customers on a temporary SQLite database
+ * (all migrations applied). Between customer_bulk_begin and the end of the
+ * transaction the secondary indexes are gone; a rollback must bring back
+ * every one of them and leave no row behind, and customer_bulk_finish must
+ * rebuild exactly the definitions there were, with every name fragment of
+ * the new rows in the fragment table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "auth/session.h"
+#include "crm/customer.h"
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/hy_bulk_XXXXXX";
+
+/* "name sql" of every index with a statement, in name order, '\n' joined. */
+static char *schema_indexes(void)
+{
+    struct db_stmt *st = db_query(db_get(),
+                                  "SELECT name || ' ' || sql FROM sqlite_schema WHERE type = "
+                                  "'index' AND sql IS NOT NULL ORDER BY name",
+                                  DB_NOARGS);
+    assert_non_null(st);
+    size_t len = 0;
+    char *out = calloc(1, 1);
+    while (db_step(st) == 1) {
+        const char *s = db_col_text(st, 0);
+        out = realloc(out, len + strlen(s) + 2);
+        len += (size_t)sprintf(out + len, "%s\n", s);
+    }
+    db_finish(st);
+    return out;
+}
+
+static int64_t count(const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(db_query_int(db_get(), sql, DB_NOARGS, &n), 1);
+    return n;
+}
+
+static void insert(const struct customer_bulk *b, const char *name, const char *phone)
+{
+    struct auth_user u = {0};
+    json_t *rec = json_pack("{s:s,s:s,s:I,s:s}", "name", name, "phone", phone, "branch_id",
+                            (json_int_t)1, "branch_path", "/1/");
+    int64_t id = 0;
+    assert_int_equal(customer_insert_bulk(db_get(), &u, rec, &id, b), 0);
+    assert_true(id > 0);
+    json_decref(rec);
+}
+
+static void test_rollback_restores_everything(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    char *before = schema_indexes();
+    int64_t customers = count("SELECT COUNT(*) FROM customers");
+    struct customer_bulk b;
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(customer_bulk_begin(db, &b), 1);
+    /* Only the indexes of the duplicate check are left on customers. */
+    assert_int_equal(count("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND "
+                           "tbl_name = 'customers' AND sql IS NOT NULL"),
+                     2);
+    insert(&b, "司马相如", "13800000001");
+    insert(&b, "卓文君", "13800000002");
+    db_rollback(db);
+    customer_bulk_abort(&b);
+    char *after = schema_indexes();
+    assert_string_equal(after, before);
+    assert_int_equal(count("SELECT COUNT(*) FROM customers"), customers);
+    free(before);
+    free(after);
+}
+
+static void test_finish_rebuilds_the_same_indexes(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    char *before = schema_indexes();
+    struct customer_bulk b;
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(customer_bulk_begin(db, &b), 1);
+    insert(&b, "司马相如", "13800000003");
+    insert(&b, "丽丽", "13800000004"); /* the same fragment twice in one name */
+    /* Staged: not yet in the fragment table. */
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams WHERE gram = '相如'"), 0);
+    assert_int_equal(customer_bulk_finish(db, &b), 0);
+    assert_int_equal(db_commit(db), 0);
+    char *after = schema_indexes();
+    assert_string_equal(after, before);
+    /* 司 马 相 如 司马 马相 相如, 丽 丽丽: every fragment once. */
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
+                           "c.id = g.customer_id WHERE c.phone = '13800000003'"),
+                     7);
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
+                           "c.id = g.customer_id WHERE c.phone = '13800000004'"),
+                     2);
+    assert_int_equal(count("SELECT COUNT(*) FROM customers INDEXED BY customers_initials "
+                           "WHERE name_initials = 'smxr'"),
+                     1);
+    struct db_stmt *st = db_query(db, "PRAGMA integrity_check", DB_NOARGS);
+    assert_int_equal(db_step(st), 1);
+    assert_string_equal(db_col_text(st, 0), "ok");
+    db_finish(st);
+    free(before);
+    free(after);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    char url[300];
+    snprintf(url, sizeof(url), "sqlite:%s/bulk.db", dir);
+    if (db_global_init(url))
+        return -1;
+    return db_exec(db_get(),
+                   "INSERT INTO branches (id, code, name, level, path, created_at, updated_at) "
+                   "VALUES (1, 'B1', '测试网点', 'branch', '/1/', 0, 0)",
+                   DB_NOARGS);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    db_global_shutdown();
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rollback_restores_everything),
+        cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
