@@ -8,21 +8,31 @@
 #include "base/clock.h"
 #include "core/audit.h"
 #include "core/listing.h"
+#include "core/memo.h"
 #include "db/db.h"
 #include "http/form.h"
 #include "http/http.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ITEM_COLUMNS "id, value, label, label_en, sort, enabled, version, created_at, updated_at"
 
 bool dictionaries_has(struct db *db, const char *code, const char *value)
 {
+    char key[256];
+    int n = snprintf(key, sizeof(key), "%s\x1f%s", code, value);
+    json_t *memo = n > 0 && (size_t)n < sizeof(key) ? memo_get("dict", key) : NULL;
+    if (memo)
+        return json_is_true(memo);
     int64_t one;
-    return db_query_int(db,
-                        "SELECT 1 FROM dictionary_items WHERE dict_code = ? AND value = ? "
-                        "AND enabled = 1",
-                        DB_ARGS(DB_TEXT(code), DB_TEXT(value)), &one) == 1;
+    int rc = db_query_int(db,
+                          "SELECT 1 FROM dictionary_items WHERE dict_code = ? AND value = ? "
+                          "AND enabled = 1",
+                          DB_ARGS(DB_TEXT(code), DB_TEXT(value)), &one);
+    if (rc >= 0 && n > 0 && (size_t)n < sizeof(key))
+        memo_put("dict", key, json_boolean(rc == 1));
+    return rc == 1;
 }
 
 static void list(struct req *r)

@@ -442,9 +442,32 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
 
 /* ---- writing ---- */
 
-static int next_customer_no(struct db *db, int64_t branch_id, char *out, size_t outlen)
+/* Bump the branch's counter by n: the last number of the block in *last. */
+static int reserve_numbers(struct db *db, const char *code, int64_t n, int64_t *last)
 {
-    char code[64] = "", seq[80];
+    char seq[80];
+    snprintf(seq, sizeof(seq), "customer_no:%s", code);
+    /* One statement for the common case: bump and read the counter. */
+    int rc = db_query_int(db,
+                          "UPDATE sequences SET value = value + ? WHERE name = ? RETURNING value",
+                          DB_ARGS(DB_INT(n), DB_TEXT(seq)), last);
+    if (rc == 0)
+        rc = db_query_int(db, "INSERT INTO sequences (name, value) VALUES (?, ?) RETURNING value",
+                          DB_ARGS(DB_TEXT(seq), DB_INT(n)), last);
+    return rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
+}
+
+/* Numbers a batch reserves at a time. */
+#define NUMBER_BLOCK 256
+
+static int next_customer_no(struct db *db, int64_t branch_id, struct customer_batch *b, char *out,
+                            size_t outlen)
+{
+    if (b && b->no_branch == branch_id && b->no_next <= b->no_end) {
+        snprintf(out, outlen, "%s-%06lld", b->no_code, (long long)b->no_next++);
+        return 0;
+    }
+    char code[64] = "";
     struct db_stmt *st =
         db_query(db, "SELECT code FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch_id)));
     if (!st)
@@ -452,18 +475,18 @@ static int next_customer_no(struct db *db, int64_t branch_id, char *out, size_t 
     if (db_step(st) == 1)
         snprintf(code, sizeof(code), "%s", db_col_text(st, 0));
     db_finish(st);
-    snprintf(seq, sizeof(seq), "customer_no:%s", code);
-    /* One statement for the common case: bump and read the counter. */
-    int64_t value = 0;
-    int rc =
-        db_query_int(db, "UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value",
-                     DB_ARGS(DB_TEXT(seq)), &value);
-    if (rc == 0)
-        rc = db_query_int(db, "INSERT INTO sequences (name, value) VALUES (?, 1) RETURNING value",
-                          DB_ARGS(DB_TEXT(seq)), &value);
-    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
-    snprintf(out, outlen, "%s-%06lld", code, (long long)value);
-    return rc;
+    int64_t n = b ? NUMBER_BLOCK : 1, last = 0;
+    int rc = reserve_numbers(db, code, n, &last);
+    if (rc)
+        return rc;
+    if (b) {
+        b->no_branch = branch_id;
+        snprintf(b->no_code, sizeof(b->no_code), "%s", code);
+        b->no_next = last - n + 2;
+        b->no_end = last;
+    }
+    snprintf(out, outlen, "%s-%06lld", code, (long long)(last - n + 1));
+    return 0;
 }
 
 /* Replace the name index entries of a customer: every single character and
@@ -531,15 +554,15 @@ static const char *str(json_t *rec, const char *key)
 
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
 {
-    return customer_insert_bulk(db, u, rec, id, NULL);
+    return customer_insert_batch(db, u, rec, id, NULL);
 }
 
-int customer_insert_bulk(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
-                         const struct customer_bulk *b)
+int customer_insert_batch(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
+                          struct customer_batch *b)
 {
     char customer_no[96];
     int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
-    int rc = next_customer_no(db, branch_id, customer_no, sizeof(customer_no));
+    int rc = next_customer_no(db, branch_id, b, customer_no, sizeof(customer_no));
     if (rc)
         return rc;
     const char *name = str(rec, "name"), *phone = str(rec, "phone");
@@ -577,7 +600,7 @@ int customer_insert_bulk(struct db *db, const struct auth_user *u, json_t *rec, 
     free(prefs);
     free(custom);
     if (!rc)
-        rc = write_grams(db, *id, name, false, b && b->on);
+        rc = write_grams(db, *id, name, false, b && b->bulk);
     if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
         rc = reminders_update_lunar_md(db, *id);
     return rc;
@@ -586,9 +609,8 @@ int customer_insert_bulk(struct db *db, const struct auth_user *u, json_t *rec, 
 /* The duplicate check of every imported row reads these two. */
 static const char *const bulk_keep[] = {"customers_phone", "customers_id_number", NULL};
 
-int customer_bulk_begin(struct db *db, struct customer_bulk *b)
+int customer_batch_bulk_begin(struct db *db, struct customer_batch *b)
 {
-    memset(b, 0, sizeof(*b));
     int rc = db_indexes_drop(db, "customers", bulk_keep, &b->indexes[0]);
     if (rc || !b->indexes[0])
         return rc;
@@ -597,11 +619,11 @@ int customer_bulk_begin(struct db *db, struct customer_bulk *b)
         rc = db_exec_script(db, "CREATE TEMP TABLE IF NOT EXISTS customer_name_grams_staged "
                                 "(gram TEXT NOT NULL, customer_id INTEGER NOT NULL); "
                                 "DELETE FROM " STAGED_GRAMS);
-    b->on = rc == 0;
+    b->bulk = rc == 0;
     return rc ? rc : 1;
 }
 
-int customer_bulk_finish(struct db *db, struct customer_bulk *b)
+int customer_batch_bulk_finish(struct db *db, struct customer_batch *b)
 {
     /* In key order, the fragments fill the clustered table page by page
      * instead of touching a random page each. */
@@ -616,17 +638,15 @@ int customer_bulk_finish(struct db *db, struct customer_bulk *b)
             db_index_set_free(b->indexes[i]);
         b->indexes[i] = NULL;
     }
-    b->on = false;
+    b->bulk = false;
     return rc;
 }
 
-void customer_bulk_abort(struct customer_bulk *b)
+void customer_batch_end(struct customer_batch *b)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         db_index_set_free(b->indexes[i]);
-        b->indexes[i] = NULL;
-    }
-    b->on = false;
+    memset(b, 0, sizeof(*b));
 }
 
 int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,

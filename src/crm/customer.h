@@ -30,25 +30,31 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
 /* Insert a checked record; sets *id. The customer number is generated. */
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
 /*
- * Bulk loading (large imports), in one write transaction: begin drops the
- * secondary indexes except those the duplicate check needs (phone, ID
- * number) and sends name fragments to a staging table; customer_insert
- * with bulk set works as usual otherwise; finish adds the staged fragments
- * in key order and rebuilds the indexes by sorting; the caller commits.
- * begin answers 1 when bulk loading is on, 0 when the backend has no such
- * path (load row by row), negative on error (roll back, then free with
- * customer_bulk_abort).
+ * Many inserts in a row (imports) go through a batch: customer numbers are
+ * reserved a block at a time instead of one counter update per row (the
+ * unused rest of a block is a gap; numbers are never reused either way).
+ * Zero-initialise it; customer_batch_end frees it.
+ *
+ * Bulk loading, in one write transaction: customer_batch_bulk_begin drops
+ * the secondary indexes except those the duplicate check needs (phone, ID
+ * number) and sends name fragments to a staging table; inserts work as
+ * usual otherwise; customer_batch_bulk_finish adds the staged fragments in
+ * key order and rebuilds the indexes by sorting; the caller commits. begin
+ * answers 1 when bulk loading is on, 0 when the backend has no such path
+ * (load row by row), negative on error (roll back).
  */
-struct customer_bulk {
+struct customer_batch {
+    bool bulk;
     struct db_index_set *indexes[2];
-    bool on;
+    int64_t no_branch, no_next, no_end; /* reserved numbers no_next..no_end */
+    char no_code[64];
 };
-int customer_bulk_begin(struct db *db, struct customer_bulk *b);
-int customer_bulk_finish(struct db *db, struct customer_bulk *b);
-void customer_bulk_abort(struct customer_bulk *b);
-/* customer_insert inside customer_bulk_begin / _finish (b->on). */
-int customer_insert_bulk(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
-                         const struct customer_bulk *b);
+int customer_batch_bulk_begin(struct db *db, struct customer_batch *b);
+int customer_batch_bulk_finish(struct db *db, struct customer_batch *b);
+void customer_batch_end(struct customer_batch *b);
+/* customer_insert as part of batch b. */
+int customer_insert_batch(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
+                          struct customer_batch *b);
 
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */

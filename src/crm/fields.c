@@ -14,6 +14,7 @@
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
+#include "core/memo.h"
 #include "db/db.h"
 #include "http/form.h"
 
@@ -32,9 +33,41 @@ void custom_field_clear(struct custom_field *f)
     f->options = NULL;
 }
 
+/* A definition as the memo keeps it: null for "no such field". */
+static json_t *field_memo_json(int rc, const struct custom_field *f)
+{
+    if (rc != 1)
+        return json_null();
+    return json_pack("{s:I,s:s,s:s,s:i,s:b,s:b,s:b,s:O?}", "id", (json_int_t)f->id, "key", f->key,
+                     "label", f->label, "type", (int)f->type, "required", f->required, "hidden",
+                     f->hidden, "retired", f->retired, "options", f->options);
+}
+
+static int field_from_memo(json_t *m, struct custom_field *out)
+{
+    if (json_is_null(m))
+        return 0;
+    out->id = json_integer_value(json_object_get(m, "id"));
+    snprintf(out->key, sizeof(out->key), "%s", json_string_value(json_object_get(m, "key")));
+    snprintf(out->label, sizeof(out->label), "%s", json_string_value(json_object_get(m, "label")));
+    out->type = (enum field_type)json_integer_value(json_object_get(m, "type"));
+    out->required = json_is_true(json_object_get(m, "required"));
+    out->hidden = json_is_true(json_object_get(m, "hidden"));
+    out->retired = json_is_true(json_object_get(m, "retired"));
+    json_t *options = json_object_get(m, "options");
+    out->options = json_is_null(options) ? NULL : json_incref(options);
+    return 1;
+}
+
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out)
 {
     memset(out, 0, sizeof(*out));
+    char mk[128];
+    int mn = snprintf(mk, sizeof(mk), "%s\x1f%s", entity, key);
+    bool memo_ok = mn > 0 && (size_t)mn < sizeof(mk);
+    json_t *m = memo_ok ? memo_get("field", mk) : NULL;
+    if (m)
+        return field_from_memo(m, out);
     struct db_stmt *st = db_query(db,
                                   "SELECT id, key, label, type, required, hidden, retired, options "
                                   "FROM custom_fields WHERE entity = ? AND key = ?",
@@ -54,6 +87,8 @@ int fields_lookup(struct db *db, const char *entity, const char *key, struct cus
         out->options = json_loads(db_col_text(st, 7), 0, NULL);
     }
     db_finish(st);
+    if (rc >= 0 && memo_ok)
+        memo_put("field", mk, field_memo_json(rc, out));
     return rc;
 }
 
@@ -257,18 +292,30 @@ int fields_check(struct db *db, const char *lang, const char *entity, json_t *in
         custom_field_clear(&f);
     }
     /* Required fields must hold a value after the change. */
-    struct db_stmt *st = db_query(db,
-                                  "SELECT key FROM custom_fields WHERE entity = ? AND required = 1 "
-                                  "AND retired = 0 AND hidden = 0",
-                                  DB_ARGS(DB_TEXT(entity)));
-    if (!st)
-        return DB_ERROR;
-    while (db_step(st) == 1) {
-        const char *k = db_col_text(st, 0);
-        if ((create || (in && json_object_get(in, k))) && empty_value(json_object_get(out, k)))
-            add_error(errors, lang, k, "field.required");
+    json_t *required = json_incref(memo_get("required", entity));
+    if (!required) {
+        struct db_stmt *st =
+            db_query(db,
+                     "SELECT key FROM custom_fields WHERE entity = ? AND required = 1 "
+                     "AND retired = 0 AND hidden = 0",
+                     DB_ARGS(DB_TEXT(entity)));
+        if (!st)
+            return DB_ERROR;
+        required = json_array();
+        while (db_step(st) == 1)
+            json_array_append_new(required, json_string(db_col_text(st, 0)));
+        db_finish(st);
+        memo_put("required", entity, json_incref(required));
     }
-    db_finish(st);
+    size_t i;
+    json_t *k;
+    json_array_foreach(required, i, k)
+    {
+        const char *rk = json_string_value(k);
+        if ((create || (in && json_object_get(in, rk))) && empty_value(json_object_get(out, rk)))
+            add_error(errors, lang, rk, "field.required");
+    }
+    json_decref(required);
     return 0;
 }
 

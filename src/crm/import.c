@@ -21,6 +21,7 @@
 #include "core/audit.h"
 #include "core/files.h"
 #include "core/listing.h"
+#include "core/memo.h"
 #include "core/tabular.h"
 #include "crm/customer.h"
 #include "crm/entity.h"
@@ -366,7 +367,7 @@ struct run {
     json_t *tag_ids; /* name → id cache */
     json_t *errors;  /* first MAX_ERRORS */
     int64_t created, updated, skipped, failed, rows;
-    struct customer_bulk bulk; /* bulk.on: one transaction, indexes rebuilt */
+    struct customer_batch batch; /* batch.bulk: one transaction, indexes rebuilt */
 };
 
 static void split_list(const char *s, json_t *out)
@@ -592,7 +593,7 @@ static int import_one(struct run *ru, const struct tabular_row *row)
     }
     int64_t id = cur ? json_integer_value(json_object_get(cur, "id")) : 0;
     rc = cur ? customer_update(ru->db, NULL, &ru->user, id, cur, rec)
-             : customer_insert_bulk(ru->db, &ru->user, rec, &id, &ru->bulk);
+             : customer_insert_batch(ru->db, &ru->user, rec, &id, &ru->batch);
     size_t i;
     json_t *t;
     json_array_foreach(tag_ids, i, t) if (!rc) rc =
@@ -702,13 +703,14 @@ int import_run(struct job *job)
      * indexes in random order, and each touched page should be read once per
      * batch, not once per row. Back to the normal size afterwards. */
     db_bulk_cache(job->db, true);
+    memo_begin();
     int rc = 0;
     bool in_tx = false, stopped = false, bulk = false;
     if (want_bulk(&ru, job->file_path)) {
         rc = job_hold_transaction(job, true);
         if (!rc && (rc = db_begin(job->db)) == 0) {
             in_tx = true;
-            rc = customer_bulk_begin(job->db, &ru.bulk);
+            rc = customer_batch_bulk_begin(job->db, &ru.batch);
             bulk = rc == 1;
             if (rc >= 0 && !bulk) { /* the backend has no bulk path */
                 db_rollback(job->db);
@@ -765,7 +767,7 @@ int import_run(struct job *job)
     }
     if (in_tx && bulk && !rc && !stopped && !fatal) {
         job_progress(job, tabular_bytes_total(rd), tabular_bytes_total(rd) + extra);
-        rc = customer_bulk_finish(job->db, &ru.bulk);
+        rc = customer_batch_bulk_finish(job->db, &ru.batch);
         /* The lease shows renewed together with the rows at the commit. */
         if (!rc)
             rc = job_renew_lease(job);
@@ -776,9 +778,10 @@ int import_run(struct job *job)
         else if ((rc = db_commit(job->db)) != 0)
             db_rollback(job->db);
     }
-    customer_bulk_abort(&ru.bulk);
+    customer_batch_end(&ru.batch);
     if (bulk)
         job_hold_transaction(job, false);
+    memo_end();
     db_bulk_cache(job->db, false);
     tabular_close(rd);
     if (ru.report && tabular_writer_close(ru.report))

@@ -1,10 +1,12 @@
 /*
  * test_bulk.c - bulk loading of customers on a temporary SQLite database
- * (all migrations applied). Between customer_bulk_begin and the end of the
+ * (all migrations applied). Between customer_batch_bulk_begin and the end of the
  * transaction the secondary indexes are gone; a rollback must bring back
- * every one of them and leave no row behind, and customer_bulk_finish must
+ * every one of them and leave no row behind, and customer_batch_bulk_finish must
  * rebuild exactly the definitions there were, with every name fragment of
- * the new rows in the fragment table.
+ * the new rows in the fragment table. A batch hands out customer numbers
+ * from a reserved block; a number is never handed out twice, also not by a
+ * single insert after the batch.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,13 +51,13 @@ static int64_t count(const char *sql)
     return n;
 }
 
-static void insert(const struct customer_bulk *b, const char *name, const char *phone)
+static void insert(struct customer_batch *b, const char *name, const char *phone)
 {
     struct auth_user u = {0};
     json_t *rec = json_pack("{s:s,s:s,s:I,s:s}", "name", name, "phone", phone, "branch_id",
                             (json_int_t)1, "branch_path", "/1/");
     int64_t id = 0;
-    assert_int_equal(customer_insert_bulk(db_get(), &u, rec, &id, b), 0);
+    assert_int_equal(customer_insert_batch(db_get(), &u, rec, &id, b), 0);
     assert_true(id > 0);
     json_decref(rec);
 }
@@ -66,9 +68,9 @@ static void test_rollback_restores_everything(void **state)
     struct db *db = db_get();
     char *before = schema_indexes();
     int64_t customers = count("SELECT COUNT(*) FROM customers");
-    struct customer_bulk b;
+    struct customer_batch b = {0};
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(customer_bulk_begin(db, &b), 1);
+    assert_int_equal(customer_batch_bulk_begin(db, &b), 1);
     /* Only the indexes of the duplicate check are left on customers. */
     assert_int_equal(count("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND "
                            "tbl_name = 'customers' AND sql IS NOT NULL"),
@@ -76,7 +78,7 @@ static void test_rollback_restores_everything(void **state)
     insert(&b, "司马相如", "13800000001");
     insert(&b, "卓文君", "13800000002");
     db_rollback(db);
-    customer_bulk_abort(&b);
+    customer_batch_end(&b);
     char *after = schema_indexes();
     assert_string_equal(after, before);
     assert_int_equal(count("SELECT COUNT(*) FROM customers"), customers);
@@ -89,14 +91,14 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     (void)state;
     struct db *db = db_get();
     char *before = schema_indexes();
-    struct customer_bulk b;
+    struct customer_batch b = {0};
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(customer_bulk_begin(db, &b), 1);
+    assert_int_equal(customer_batch_bulk_begin(db, &b), 1);
     insert(&b, "司马相如", "13800000003");
     insert(&b, "丽丽", "13800000004"); /* the same fragment twice in one name */
     /* Staged: not yet in the fragment table. */
     assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams WHERE gram = '相如'"), 0);
-    assert_int_equal(customer_bulk_finish(db, &b), 0);
+    assert_int_equal(customer_batch_bulk_finish(db, &b), 0);
     assert_int_equal(db_commit(db), 0);
     char *after = schema_indexes();
     assert_string_equal(after, before);
@@ -114,8 +116,40 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     assert_int_equal(db_step(st), 1);
     assert_string_equal(db_col_text(st, 0), "ok");
     db_finish(st);
+    customer_batch_end(&b);
     free(before);
     free(after);
+}
+
+static void number_of(const char *phone, char *out, size_t n)
+{
+    struct db_stmt *st = db_query(db_get(), "SELECT customer_no FROM customers WHERE phone = ?",
+                                  DB_ARGS(DB_TEXT(phone)));
+    assert_int_equal(db_step(st), 1);
+    snprintf(out, n, "%s", db_col_text(st, 0));
+    db_finish(st);
+}
+
+static void test_numbers_from_a_reserved_block(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    struct customer_batch b = {0};
+    assert_int_equal(db_begin(db), 0);
+    insert(&b, "甲一", "13800000011");
+    insert(&b, "甲二", "13800000012");
+    assert_int_equal(db_commit(db), 0);
+    customer_batch_end(&b);
+    insert(NULL, "甲三", "13800000013");
+    char a[32], c[32], d[32];
+    number_of("13800000011", a, sizeof(a));
+    number_of("13800000012", c, sizeof(c));
+    number_of("13800000013", d, sizeof(d));
+    long na = strtol(a + 3, NULL, 10), nc = strtol(c + 3, NULL, 10), nd = strtol(d + 3, NULL, 10);
+    assert_int_equal(strncmp(a, "B1-", 3), 0);
+    assert_int_equal(nc, na + 1);
+    /* The rest of the block stays unused: the next single insert is past it. */
+    assert_true(nd > nc + 200);
 }
 
 static int setup(void **state)
@@ -147,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rollback_restores_everything),
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
+        cmocka_unit_test(test_numbers_from_a_reserved_block),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,44 @@
+/*
+ * memo.c - see memo.h. One JSON object per thread, keyed "ns\x1fkey".
+ */
+#include "core/memo.h"
+
+#include <stdio.h>
+
+static _Thread_local json_t *memo;
+
+void memo_begin(void)
+{
+    if (!memo)
+        memo = json_object();
+}
+
+void memo_end(void)
+{
+    json_decref(memo);
+    memo = NULL;
+}
+
+/* false when the key does not fit: not memoised (never a truncated key). */
+static bool memo_key(char *buf, size_t n, const char *ns, const char *key)
+{
+    int len = snprintf(buf, n, "%s\x1f%s", ns, key);
+    return len >= 0 && (size_t)len < n;
+}
+
+json_t *memo_get(const char *ns, const char *key)
+{
+    if (!memo)
+        return NULL;
+    char k[512];
+    return memo_key(k, sizeof(k), ns, key) ? json_object_get(memo, k) : NULL;
+}
+
+void memo_put(const char *ns, const char *key, json_t *v)
+{
+    char k[512];
+    if (memo && memo_key(k, sizeof(k), ns, key))
+        json_object_set_new(memo, k, v);
+    else
+        json_decref(v);
+}
