@@ -448,9 +448,9 @@ static int reserve_numbers(struct db *db, const char *code, int64_t n, int64_t *
     char seq[80];
     snprintf(seq, sizeof(seq), "customer_no:%s", code);
     /* One statement for the common case: bump and read the counter. */
-    int rc = db_query_int(db,
-                          "UPDATE sequences SET value = value + ? WHERE name = ? RETURNING value",
-                          DB_ARGS(DB_INT(n), DB_TEXT(seq)), last);
+    int rc =
+        db_query_int(db, "UPDATE sequences SET value = value + ? WHERE name = ? RETURNING value",
+                     DB_ARGS(DB_INT(n), DB_TEXT(seq)), last);
     if (rc == 0)
         rc = db_query_int(db, "INSERT INTO sequences (name, value) VALUES (?, ?) RETURNING value",
                           DB_ARGS(DB_TEXT(seq), DB_INT(n)), last);
@@ -494,24 +494,16 @@ static int next_customer_no(struct db *db, int64_t branch_id, struct customer_ba
  * anywhere in a name is one index lookup. */
 #define STAGED_GRAMS "temp.customer_name_grams_staged"
 
-static int write_grams(struct db *db, int64_t id, const char *name, bool replace, bool staged)
+/* Every single character and every pair of neighbouring characters of
+ * name, into grams (at most 2n - 1 of them, n <= 64). */
+static size_t collect_grams(const char *name, char grams[128][16])
 {
-    if (replace) {
-        int rc = db_exec(db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
-                         DB_ARGS(DB_INT(id)));
-        if (rc)
-            return rc;
-    }
     /* Byte offsets of the code points. */
     size_t starts[65], n = 0, len = strlen(name);
     for (size_t i = 0; i < len && n < 64; i++)
         if (((unsigned char)name[i] & 0xC0) != 0x80)
             starts[n++] = i;
     starts[n] = len;
-    /* All grams in one statement (a name has at most 2n - 1 of them); the
-     * statement text depends only on how many, so it is prepared once per
-     * count and cached. */
-    char grams[128][16];
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
         for (size_t width = 1; width <= 2 && i + width <= n; width++) {
@@ -523,21 +515,56 @@ static int write_grams(struct db *db, int64_t id, const char *name, bool replace
             ng++;
         }
     }
-    if (ng == 0)
+    return ng;
+}
+
+/* Append the "(gram, id)" tuples of name to an INSERT being built. */
+static void add_grams(struct sqlbuf *q, int64_t id, const char *name)
+{
+    char grams[128][16];
+    size_t ng = collect_grams(name, grams);
+    for (size_t i = 0; i < ng; i++) {
+        sqlbuf_add(q, q->nargs ? ", (?, ?)" : "(?, ?)");
+        sqlbuf_bind_text_copy(q, grams[i]);
+        sqlbuf_bind(q, DB_INT(id));
+    }
+}
+
+/* Write the grams of the tuples in q (a no-op when there are none). A name
+ * may hold the same fragment twice ("丽丽"); the staging table takes both,
+ * its final INSERT … ON CONFLICT drops the second. */
+static int insert_grams(struct db *db, struct sqlbuf *values, bool staged)
+{
+    if (values->nargs == 0)
         return 0;
     struct sqlbuf q;
     sqlbuf_init(&q);
     sqlbuf_add(&q, staged ? "INSERT INTO " STAGED_GRAMS " (gram, customer_id) VALUES "
                           : "INSERT INTO customer_name_grams (gram, customer_id) VALUES ");
-    for (size_t i = 0; i < ng; i++) {
-        sqlbuf_add(&q, i ? ", (?, ?)" : "(?, ?)");
-        sqlbuf_bind(&q, DB_TEXT(grams[i]));
-        sqlbuf_bind(&q, DB_INT(id));
-    }
+    sqlbuf_append(&q, values);
     if (!staged)
         sqlbuf_add(&q, " ON CONFLICT DO NOTHING");
     int rc = db_exec(db, q.sql, q.args, q.nargs);
     sqlbuf_release(&q);
+    return rc;
+}
+
+/* Replace the name index entries of a customer: every single character and
+ * every pair of neighbouring characters, so a one- or two-character fragment
+ * anywhere in a name is one index lookup. */
+static int write_grams(struct db *db, int64_t id, const char *name, bool replace)
+{
+    if (replace) {
+        int rc = db_exec(db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
+                         DB_ARGS(DB_INT(id)));
+        if (rc)
+            return rc;
+    }
+    struct sqlbuf values;
+    sqlbuf_init(&values);
+    add_grams(&values, id, name);
+    int rc = insert_grams(db, &values, false);
+    sqlbuf_release(&values);
     return rc;
 }
 
@@ -552,57 +579,206 @@ static const char *str(json_t *rec, const char *key)
     return json_string_value(json_object_get(rec, key));
 }
 
-int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
-{
-    return customer_insert_batch(db, u, rec, id, NULL);
-}
+#define INSERT_COLUMNS                                                                             \
+    "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, phone, "        \
+    "phone_last4, id_number, birthday, birthday_lunar, address, region, occupation, interests, "   \
+    "family_members, business_prefs, service_level, level, owner_id, branch_id, branch_path, "     \
+    "custom, created_by, updated_by, created_at, updated_at) VALUES "
 
-int customer_insert_batch(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
-                          struct customer_batch *b)
+/* Append the value tuple of a checked record to an INSERT being built. */
+static void add_values(struct sqlbuf *q, const struct auth_user *u, json_t *rec,
+                       const char *customer_no, int64_t now)
 {
-    char customer_no[96];
-    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
-    int rc = next_customer_no(db, branch_id, b, customer_no, sizeof(customer_no));
-    if (rc)
-        return rc;
     const char *name = str(rec, "name"), *phone = str(rec, "phone");
     char *full = NULL, *initials = NULL;
     pinyin_name(name, &full, &initials);
+    json_t *owner = json_object_get(rec, "owner_id");
+    sqlbuf_add(q, q->nargs ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?, ?)"
+                           : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?)");
+    sqlbuf_bind_text_copy(q, customer_no);
+    sqlbuf_bind(q, DB_TEXT(name));
+    sqlbuf_bind_text_copy(q, full);
+    sqlbuf_bind_text_copy(q, initials);
+    sqlbuf_bind(q, DB_TEXT(str(rec, "gender")));
+    sqlbuf_bind(q, DB_TEXT(phone));
+    sqlbuf_bind(q, DB_TEXT(phone + strlen(phone) - 4));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "id_number")));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "birthday")));
+    sqlbuf_bind(q, DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "address")));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "region")));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "occupation")));
     char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
          *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
-    json_t *owner = json_object_get(rec, "owner_id");
-    int64_t now = clock_now();
-    rc = db_query_int(
-        db,
-        "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, "
-        "phone, phone_last4, id_number, birthday, birthday_lunar, address, region, "
-        "occupation, interests, family_members, business_prefs, service_level, level, "
-        "owner_id, branch_id, branch_path, custom, created_by, updated_by, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?) RETURNING id",
-        DB_ARGS(DB_TEXT(customer_no), DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials),
-                DB_TEXT(str(rec, "gender")), DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4),
-                DB_TEXT(str(rec, "id_number")), DB_TEXT(str(rec, "birthday")),
-                DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
-                DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
-                DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
-                DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
-                DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
-                DB_INT(branch_id), DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom),
-                DB_INT_OR_NULL(u->id, u->id), DB_INT_OR_NULL(u->id, u->id), DB_INT(now),
-                DB_INT(now)),
-        id);
-    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
-    free(full);
-    free(initials);
+    sqlbuf_bind_text_copy(q, interests);
+    sqlbuf_bind_text_copy(q, family);
+    sqlbuf_bind_text_copy(q, prefs);
+    sqlbuf_bind(q, DB_TEXT(str(rec, "service_level")));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "level")));
+    sqlbuf_bind(q, DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)));
+    sqlbuf_bind(q, DB_INT(json_integer_value(json_object_get(rec, "branch_id"))));
+    sqlbuf_bind(q, DB_TEXT(str(rec, "branch_path")));
+    sqlbuf_bind_text_copy(q, custom);
     free(interests);
     free(family);
     free(prefs);
     free(custom);
+    sqlbuf_bind(q, DB_INT_OR_NULL(u->id, u->id));
+    sqlbuf_bind(q, DB_INT_OR_NULL(u->id, u->id));
+    sqlbuf_bind(q, DB_INT(now));
+    sqlbuf_bind(q, DB_INT(now));
+    free(full);
+    free(initials);
+}
+
+int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
+{
+    char customer_no[96];
+    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
+    int rc = next_customer_no(db, branch_id, NULL, customer_no, sizeof(customer_no));
+    if (rc)
+        return rc;
+    struct sqlbuf q;
+    sqlbuf_init(&q);
+    sqlbuf_add(&q, INSERT_COLUMNS);
+    add_values(&q, u, rec, customer_no, clock_now());
+    sqlbuf_add(&q, " RETURNING id");
+    rc = db_query_int(db, q.sql, q.args, q.nargs, id);
+    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
+    sqlbuf_release(&q);
     if (!rc)
-        rc = write_grams(db, *id, name, false, b && b->bulk);
+        rc = write_grams(db, *id, str(rec, "name"), false);
     if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
         rc = reminders_update_lunar_md(db, *id);
+    return rc;
+}
+
+/* Records a batch holds before writing them with one statement each for
+ * the rows, their name fragments and their tags. */
+#define BATCH_QUEUE 64
+
+static void queue_key(char *out, size_t n, char kind, const char *value)
+{
+    snprintf(out, n, "%c:%s", kind, value);
+}
+
+bool customer_batch_queued(const struct customer_batch *b, const char *phone, const char *id_number)
+{
+    char k[64];
+    if (!b->queued_keys)
+        return false;
+    if (phone && *phone) {
+        queue_key(k, sizeof(k), 'p', phone);
+        if (json_object_get(b->queued_keys, k))
+            return true;
+    }
+    if (id_number && *id_number) {
+        queue_key(k, sizeof(k), 'i', id_number);
+        if (json_object_get(b->queued_keys, k))
+            return true;
+    }
+    return false;
+}
+
+int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
+                       struct customer_batch *b)
+{
+    char customer_no[96], k[64];
+    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
+    int rc = next_customer_no(db, branch_id, b, customer_no, sizeof(customer_no));
+    if (rc)
+        return rc;
+    if (!b->queue) {
+        b->queue = json_array();
+        b->queued_keys = json_object();
+    }
+    json_array_append_new(b->queue,
+                          json_pack("{s:O,s:s,s:O,s:I}", "rec", rec, "no", customer_no, "tags",
+                                    tag_ids ? tag_ids : json_null(), "user", (json_int_t)u->id));
+    const char *phone = str(rec, "phone"), *idn = str(rec, "id_number");
+    if (phone) {
+        queue_key(k, sizeof(k), 'p', phone);
+        json_object_set_new(b->queued_keys, k, json_true());
+    }
+    if (idn) {
+        queue_key(k, sizeof(k), 'i', idn);
+        json_object_set_new(b->queued_keys, k, json_true());
+    }
+    return json_array_size(b->queue) >= BATCH_QUEUE ? customer_batch_flush(db, b) : 0;
+}
+
+int customer_batch_flush(struct db *db, struct customer_batch *b)
+{
+    size_t n = json_array_size(b->queue);
+    if (n == 0)
+        return 0;
+    int64_t now = clock_now();
+    struct sqlbuf q;
+    sqlbuf_init(&q);
+    sqlbuf_add(&q, INSERT_COLUMNS);
+    size_t i;
+    json_t *e;
+    json_array_foreach(b->queue, i, e)
+    {
+        struct auth_user u = {.id = json_integer_value(json_object_get(e, "user"))};
+        add_values(&q, &u, json_object_get(e, "rec"), json_string_value(json_object_get(e, "no")),
+                   now);
+    }
+    /* RETURNING rows come in no promised order: match them by number. */
+    sqlbuf_add(&q, " RETURNING id, customer_no");
+    json_t *ids = json_object();
+    struct db_stmt *st = db_query(db, q.sql, q.args, q.nargs);
+    int rc = st ? 0 : DB_ERROR, got;
+    while (st && (got = db_step(st)) == 1)
+        json_object_set_new(ids, db_col_text(st, 1), json_integer(db_col_int(st, 0)));
+    if (st && got < 0)
+        rc = got;
+    db_finish(st);
+    sqlbuf_release(&q);
+    if (!rc && json_object_size(ids) != n)
+        rc = DB_ERROR;
+
+    struct sqlbuf grams, tags;
+    sqlbuf_init(&grams);
+    sqlbuf_init(&tags);
+    json_array_foreach(b->queue, i, e)
+    {
+        if (rc)
+            break;
+        json_t *rec = json_object_get(e, "rec");
+        int64_t id =
+            json_integer_value(json_object_get(ids, json_string_value(json_object_get(e, "no"))));
+        add_grams(&grams, id, str(rec, "name"));
+        size_t k;
+        json_t *t;
+        json_array_foreach(json_object_get(e, "tags"), k, t)
+        {
+            sqlbuf_add(&tags, tags.nargs ? ", ('customer', ?, ?, ?)" : "('customer', ?, ?, ?)");
+            sqlbuf_bind(&tags, DB_INT(id));
+            sqlbuf_bind(&tags, DB_INT(json_integer_value(t)));
+            sqlbuf_bind(&tags, DB_INT(now));
+        }
+        if (json_is_true(json_object_get(rec, "birthday_lunar")))
+            rc = reminders_update_lunar_md(db, id);
+    }
+    if (!rc)
+        rc = insert_grams(db, &grams, b->bulk);
+    if (!rc && tags.nargs) {
+        struct sqlbuf q2;
+        sqlbuf_init(&q2);
+        sqlbuf_add(&q2, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) VALUES ");
+        sqlbuf_append(&q2, &tags);
+        sqlbuf_add(&q2, " ON CONFLICT DO NOTHING");
+        rc = db_exec(db, q2.sql, q2.args, q2.nargs);
+        sqlbuf_release(&q2);
+    }
+    sqlbuf_release(&grams);
+    sqlbuf_release(&tags);
+    json_decref(ids);
+    json_array_clear(b->queue);
+    json_object_clear(b->queued_keys);
     return rc;
 }
 
@@ -625,9 +801,11 @@ int customer_batch_bulk_begin(struct db *db, struct customer_batch *b)
 
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b)
 {
+    int rc = customer_batch_flush(db, b);
     /* In key order, the fragments fill the clustered table page by page
      * instead of touching a random page each. */
-    int rc = db_exec_script(db, "INSERT INTO customer_name_grams (gram, customer_id) "
+    if (!rc)
+        rc = db_exec_script(db, "INSERT INTO customer_name_grams (gram, customer_id) "
                                 "SELECT gram, customer_id FROM " STAGED_GRAMS " WHERE true "
                                 "ORDER BY gram, customer_id ON CONFLICT DO NOTHING; "
                                 "DELETE FROM " STAGED_GRAMS);
@@ -646,6 +824,8 @@ void customer_batch_end(struct customer_batch *b)
 {
     for (int i = 0; i < 2; i++)
         db_index_set_free(b->indexes[i]);
+    json_decref(b->queue);
+    json_decref(b->queued_keys);
     memset(b, 0, sizeof(*b));
 }
 
@@ -684,7 +864,7 @@ int customer_update(struct db *db, struct req *r, const struct auth_user *u, int
     free(prefs);
     free(custom);
     if (!rc && strcmp(name, str(cur, "name")) != 0)
-        rc = write_grams(db, id, name, true, false);
+        rc = write_grams(db, id, name, true);
     if (!rc)
         rc = reminders_update_lunar_md(db, id);
     static const char *const skip[] = {"branch_path", NULL};

@@ -30,16 +30,18 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
 /* Insert a checked record; sets *id. The customer number is generated. */
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
 /*
- * Many inserts in a row (imports) go through a batch: customer numbers are
- * reserved a block at a time instead of one counter update per row (the
- * unused rest of a block is a gap; numbers are never reused either way).
- * Zero-initialise it; customer_batch_end frees it.
+ * Many inserts in a row (imports) go through a batch, which writes new
+ * records 64 at a time with one statement each for the rows, their name
+ * fragments and their tags, and reserves customer numbers a block at a
+ * time (the unused rest of a block is a gap; numbers are never reused
+ * either way). Zero-initialise it; flush before the transaction commits;
+ * customer_batch_end frees it (dropping what was not flushed).
  *
  * Bulk loading, in one write transaction: customer_batch_bulk_begin drops
  * the secondary indexes except those the duplicate check needs (phone, ID
- * number) and sends name fragments to a staging table; inserts work as
- * usual otherwise; customer_batch_bulk_finish adds the staged fragments in
- * key order and rebuilds the indexes by sorting; the caller commits. begin
+ * number) and sends name fragments to a staging table;
+ * customer_batch_bulk_finish flushes, adds the staged fragments in key
+ * order and rebuilds the indexes by sorting; the caller commits. begin
  * answers 1 when bulk loading is on, 0 when the backend has no such path
  * (load row by row), negative on error (roll back).
  */
@@ -48,13 +50,21 @@ struct customer_batch {
     struct db_index_set *indexes[2];
     int64_t no_branch, no_next, no_end; /* reserved numbers no_next..no_end */
     char no_code[64];
+    json_t *queue;       /* [{rec, no, tags, user}] not yet written */
+    json_t *queued_keys; /* "p:<phone>", "i:<ID number>" of the queue */
 };
+/* Queue a checked new record (and the ids of its tags, may be NULL). */
+int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
+                       struct customer_batch *b);
+/* Write what is queued. 0 or negative DB_E*. */
+int customer_batch_flush(struct db *db, struct customer_batch *b);
+/* True when a queued record has this phone or ID number: a duplicate the
+ * database cannot see yet. */
+bool customer_batch_queued(const struct customer_batch *b, const char *phone,
+                           const char *id_number);
 int customer_batch_bulk_begin(struct db *db, struct customer_batch *b);
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b);
 void customer_batch_end(struct customer_batch *b);
-/* customer_insert as part of batch b. */
-int customer_insert_batch(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id,
-                          struct customer_batch *b);
 
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */

@@ -563,8 +563,18 @@ static int import_one(struct run *ru, const struct tabular_row *row)
         phone[0] = '\0';
     if (!raw_id || validate_id_number(raw_id, &today, &info))
         info.id[0] = '\0';
-    json_t *dups = customer_duplicates(ru->db, &ru->user, phone[0] ? phone : NULL,
-                                       info.id[0] ? info.id : NULL, 0);
+    json_t *dups = NULL;
+    /* A duplicate of a row of this file still waiting in the batch. */
+    if (customer_batch_queued(&ru->batch, phone, info.id)) {
+        if (!ru->update) {
+            ru->skipped++;
+            goto out;
+        }
+        if ((rc = customer_batch_flush(ru->db, &ru->batch)) != 0)
+            goto out;
+    }
+    dups = customer_duplicates(ru->db, &ru->user, phone[0] ? phone : NULL,
+                               info.id[0] ? info.id : NULL, 0);
     json_t *first = json_array_get(dups, 0);
     if (first && json_is_true(json_object_get(first, "other_branch"))) {
         json_object_set_new(errors, "phone", json_string(i18n_msg(ru->lang, "duplicate")));
@@ -591,13 +601,16 @@ static int import_one(struct run *ru, const struct tabular_row *row)
             ru->created++;
         goto out;
     }
-    int64_t id = cur ? json_integer_value(json_object_get(cur, "id")) : 0;
-    rc = cur ? customer_update(ru->db, NULL, &ru->user, id, cur, rec)
-             : customer_insert_batch(ru->db, &ru->user, rec, &id, &ru->batch);
-    size_t i;
-    json_t *t;
-    json_array_foreach(tag_ids, i, t) if (!rc) rc =
-        tags_attach(ru->db, "customer", id, json_integer_value(t));
+    if (!cur) {
+        rc = customer_batch_add(ru->db, &ru->user, rec, tag_ids, &ru->batch);
+    } else {
+        int64_t id = json_integer_value(json_object_get(cur, "id"));
+        rc = customer_update(ru->db, NULL, &ru->user, id, cur, rec);
+        size_t i;
+        json_t *t;
+        json_array_foreach(tag_ids, i, t) if (!rc) rc =
+            tags_attach(ru->db, "customer", id, json_integer_value(t));
+    }
     if (!rc) {
         if (cur)
             ru->updated++;
@@ -754,7 +767,8 @@ int import_run(struct job *job)
             if (in_tx && !bulk) {
                 if (ru.rows - tx_first_row < COMMIT_ROWS && mono_ms() - tx_start_ms < COMMIT_MS)
                     continue;
-                if ((rc = db_commit(job->db)) != 0)
+                if ((rc = customer_batch_flush(job->db, &ru.batch)) != 0 ||
+                    (rc = db_commit(job->db)) != 0)
                     break;
                 in_tx = false;
             }
@@ -773,6 +787,8 @@ int import_run(struct job *job)
             rc = job_renew_lease(job);
     }
     if (in_tx) {
+        if (!rc && !stopped && !fatal)
+            rc = customer_batch_flush(job->db, &ru.batch);
         if (rc || stopped || fatal)
             db_rollback(job->db);
         else if ((rc = db_commit(job->db)) != 0)
