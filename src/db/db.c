@@ -113,6 +113,11 @@ int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, i
     return db->ops->exec(db, sql, args, nargs);
 }
 
+bool db_can_drop_indexes(struct db *db)
+{
+    return db->ops->indexes_drop != NULL;
+}
+
 int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
                     struct db_index_set **out)
 {

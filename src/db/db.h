@@ -102,6 +102,8 @@ int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, i
  * negative DB_E* on error (the caller rolls back).
  */
 struct db_index_set;
+/* Whether db_indexes_drop can do anything on this backend. */
+bool db_can_drop_indexes(struct db *db);
 int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
                     struct db_index_set **out);
 /* Re-create and free the set (NULL: nothing to do). 0 or negative DB_E*. */

@@ -68,9 +68,16 @@ describe('bulk import', () => {
   }
   let indexesBefore;
 
-  async function runImport(csvRows) {
+  async function runImport(csvRows, { dry = false } = {}) {
     const up = await uploadCsv(mgr, Buffer.from(toCsv([HEADER, ...csvRows]), 'utf8'));
     assert.equal(up.status, 201, show(up));
+    if (dry) {
+      const d = await mgr.post(`/imports/${up.body.import.id}/run`, { mapping: MAPPING, dry_run: true, on_duplicate: 'skip' });
+      assert.equal(d.status, 202, show(d));
+      const planned = await pollJob(mgr, `/imports/${up.body.import.id}`, 'import', { timeoutMs: 60000 });
+      assert.equal(planned.mode, sqlite ? 'bulk' : 'rows', `the dry run tells the mode: ${JSON.stringify(planned)}`);
+      assert.equal(planned.failed, 2, JSON.stringify(planned));
+    }
     const r = await mgr.post(`/imports/${up.body.import.id}/run`, { mapping: MAPPING, dry_run: false, on_duplicate: 'skip' });
     assert.equal(r.status, 202, show(r));
     const done = await pollJob(mgr, `/imports/${up.body.import.id}`, 'import', { timeoutMs: 60000 });
@@ -97,7 +104,7 @@ describe('bulk import', () => {
     rows[30][1] = rows[5][1]; // the same phone as an earlier row of the file
     rows[40][2] = existingId; // a stored customer's ID number
 
-    job = await runImport(rows);
+    job = await runImport(rows, { dry: true });
     assert.equal(job.mode, sqlite ? 'bulk' : 'rows', JSON.stringify(job));
     assert.equal(job.rows, 50);
     assert.equal(job.skipped, 3, `duplicates of a stored row (phone, ID) and of an earlier row: ${JSON.stringify(job)}`);
