@@ -488,13 +488,19 @@ static void assign(struct req *r)
         json_decref(t);
         return;
     }
+    /* The task moves to the new assignee's branch, path included: the team
+     * views (scoped on branch_path) then follow it. An assignee without a
+     * branch leaves both as they were. */
+    bool moves = target.branch_id && target.branch_path[0];
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,
                      "UPDATE tasks SET assignee_id = ?, branch_id = COALESCE(?, branch_id), "
-                     "version = version + 1, updated_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(target.branch_id, target.branch_id),
-                             DB_INT(clock_now()), DB_INT(id)));
+                     "branch_path = COALESCE(?, branch_path), version = version + 1, "
+                     "updated_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(moves, target.branch_id),
+                             DB_TEXT(moves ? target.branch_path : NULL), DB_INT(clock_now()),
+                             DB_INT(id)));
     if (!rc)
         rc = notification_add(r->db, assignee, "task.assigned",
                               json_string_value(json_object_get(t, "title")), NULL, "/tasks");
