@@ -216,6 +216,14 @@ describe('tasks', () => {
     // The old assignee can no longer act on it.
     expectError(await clerk.post(`/tasks/${T.week.id}/snooze`, { days: 1 }), 404, 'not_found');
     assert.equal((await counts(clerk2)).unread_notifications, before + 1);
+    // The bell links to the task itself, which the new assignee may open.
+    const rang = (await clerk2.get('/notifications?unread=1')).body.items.find((x) => x.title === '第七天');
+    assert.equal(rang && rang.link, `/tasks?task=${T.week.id}`, JSON.stringify(rang));
+    const opened = await clerk2.get(`/tasks/${T.week.id}`);
+    assert.equal(opened.status, 200, show(opened));
+    assert.equal(opened.body.task.title, '第七天');
+    expectError(await clerk.get(`/tasks/${T.week.id}`), 404, 'not_found');
+    expectError(await szClerk.get(`/tasks/${T.week.id}`), 404, 'not_found');
     // Not to someone outside the supervisor's scope, nor to nobody.
     expectError(await sup.post(`/tasks/${T.week.id}/assign`, { assignee_id: szMe.id }), 422, 'validation_failed', {
       fields: ['assignee_id'],
@@ -232,6 +240,7 @@ describe('tasks', () => {
     );
     const given = await newTask(sup, { title: '主管交办', due_at: '2026-11-26', assignee_id: clerkMe.id });
     assert.equal(given.assignee_id, clerkMe.id);
+    T.given = given;
   });
 
   test('the bell: notifications list, unread count, mark some or all read', async () => {
@@ -240,7 +249,9 @@ describe('tasks', () => {
     let r = await clerk.get('/notifications?unread=1');
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.items.length, n0);
-    assert.ok(r.body.items.some((x) => x.title === '主管交办' && x.kind === 'task.assigned'));
+    const given = r.body.items.find((x) => x.title === '主管交办' && x.kind === 'task.assigned');
+    assert.ok(given, JSON.stringify(r.body.items));
+    assert.equal(given.link, `/tasks?task=${T.given.id}`, 'the notification names the task');
     r = await clerk.post('/notifications/read', { ids: [r.body.items[0].id] });
     assert.equal(r.status, 200, show(r));
     assert.equal((await counts(clerk)).unread_notifications, n0 - 1);
