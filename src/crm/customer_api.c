@@ -327,16 +327,25 @@ static void get(struct req *r)
     reply_json(r, 200, json_pack("{s:o}", "customer", o));
 }
 
-/* Attach the tag ids listed under key in the request body. */
-/* 变更历史 of a tag put on or taken off one customer, by the tag's name. */
-static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
+/* A tag's name as a JSON string (NULL when there is no such tag) in *name:
+ * 变更历史 names tags, not ids. 0 or DB_ERROR. */
+static int tag_name(struct req *r, int64_t tag_id, json_t **name)
 {
     struct db_stmt *st =
         db_query(r->db, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
     if (!st)
         return DB_ERROR;
-    json_t *name = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+    *name = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
     db_finish(st);
+    return 0;
+}
+
+/* 变更历史 of a tag put on or taken off one customer, by the tag's name. */
+static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
+{
+    json_t *name = NULL;
+    if (tag_name(r, tag_id, &name))
+        return DB_ERROR;
     int rc = name ? history_note(r->db, r, "customer", id, "tags", added ? NULL : name,
                                  added ? name : NULL)
                   : 0;
@@ -344,6 +353,7 @@ static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
     return rc;
 }
 
+/* Attach the tag ids listed under "tag_ids" in the request body. */
 static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
 {
     if (!ids)
@@ -705,8 +715,35 @@ static void tags_remove(struct req *r)
     reply_customer(r, 200, id);
 }
 
+/* 变更历史 of a bulk tag change, written before the change is made: one
+ * row for each customer w selects whose tags it will really change (added:
+ * those without the tag; removed: those with it), in one statement. */
+static int note_bulk_tag(struct req *r, const struct sqlbuf *w, int64_t tag_id, bool added)
+{
+    json_t *name = NULL;
+    if (tag_name(r, tag_id, &name))
+        return DB_ERROR;
+    if (!name)
+        return 0;
+    struct sqlbuf ids;
+    sqlbuf_init(&ids);
+    sqlbuf_add(&ids, "SELECT c.id FROM customers c WHERE ");
+    sqlbuf_add(&ids, added ? "NOT EXISTS" : "EXISTS");
+    sqlbuf_add(&ids, " (SELECT 1 FROM object_tags ot WHERE ot.entity = 'customer' AND "
+                     "ot.object_id = c.id AND ot.tag_id = ?) AND (");
+    sqlbuf_bind(&ids, DB_INT(tag_id));
+    sqlbuf_append(&ids, w);
+    sqlbuf_add(&ids, ")");
+    int rc = history_note_each(r->db, r, "customer", &ids, "tags", added ? NULL : name,
+                               added ? name : NULL);
+    sqlbuf_release(&ids);
+    json_decref(name);
+    return rc;
+}
+
 /* POST /customers/bulk-tags: add / remove tags on chosen ids or on every
- * customer a filter finds (within scope), in one statement each. */
+ * customer a filter finds (within scope), in one statement each, with
+ * the 变更历史 of every customer whose tags change. */
 static void bulk_tags(struct req *r)
 {
     json_t *ids = json_object_get(r->json, "ids");
@@ -771,6 +808,9 @@ static void bulk_tags(struct req *r)
         json_t *v;
         json_array_foreach(lists[k], i, v)
         {
+            rc = note_bulk_tag(r, &w, json_integer_value(v), k == 0);
+            if (rc)
+                break;
             struct sqlbuf b;
             sqlbuf_init(&b);
             if (k == 0) {

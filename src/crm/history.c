@@ -9,6 +9,7 @@
 #include "base/xmalloc.h"
 #include "core/listing.h"
 #include "db/db.h"
+#include "db/sqlbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,16 @@ static bool skipped(const char *key, const char *const *skip)
     return false;
 }
 
+/* A value as stored: JSON text, NULL for none. Free with free(). */
+static char *stored(json_t *v)
+{
+    return v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
 static int write_row(struct db *db, struct req *r, const char *entity, int64_t id,
                      const char *field, json_t *old, json_t *new)
 {
-    char *o = old && !json_is_null(old) ? json_dumps(old, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    char *n = new && !json_is_null(new) ? json_dumps(new, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *o = stored(old), *n = stored(new);
     int rc = db_exec(db,
                      "INSERT INTO change_log (entity, object_id, at, user_id, login, field, "
                      "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -90,6 +96,30 @@ int history_note(struct db *db, struct req *r, const char *entity, int64_t id, c
                  json_t *old, json_t *new)
 {
     return write_row(db, r, entity, id, field, old, new);
+}
+
+int history_note_each(struct db *db, struct req *r, const char *entity, const struct sqlbuf *ids,
+                      const char *field, json_t *old, json_t *new)
+{
+    char *o = stored(old), *n = stored(new);
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "INSERT INTO change_log (entity, object_id, at, user_id, login, field, "
+                   "old_value, new_value) SELECT ?, s.id, ?, ?, ?, ?, ?, ? FROM (");
+    sqlbuf_bind(&b, DB_TEXT(entity));
+    sqlbuf_bind(&b, DB_INT(clock_now()));
+    sqlbuf_bind(&b, DB_INT_OR_NULL(r && r->user, r && r->user ? r->user->id : 0));
+    sqlbuf_bind(&b, DB_TEXT(r && r->user ? r->user->login : NULL));
+    sqlbuf_bind(&b, DB_TEXT(field));
+    sqlbuf_bind(&b, DB_TEXT(o));
+    sqlbuf_bind(&b, DB_TEXT(n));
+    sqlbuf_append(&b, ids);
+    sqlbuf_add(&b, ") s");
+    int rc = db_exec(db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    free(o);
+    free(n);
+    return rc;
 }
 
 static json_t *history_row(struct db_stmt *st, struct req *r)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct db;
+struct sqlbuf;
 
 /* Record one row per top-level key whose value differs between before and
  * after (custom values per "custom.<key>"). Keys in `masked` (NULL-ended)
@@ -21,6 +22,11 @@ int history_record(struct db *db, struct req *r, const char *entity, int64_t id,
  * "tags", old NULL, new "集邮爱好者"). old / new are borrowed, may be NULL. */
 int history_note(struct db *db, struct req *r, const char *entity, int64_t id, const char *field,
                  json_t *old, json_t *new);
+/* history_note for every record `ids` selects, in one statement: ids is
+ * "SELECT x.id FROM … WHERE …" (one column named id) with its values bound.
+ * For bulk changes; select only the records the change really alters. */
+int history_note_each(struct db *db, struct req *r, const char *entity, const struct sqlbuf *ids,
+                      const char *field, json_t *old, json_t *new);
 /* Reply the history page of one record (newest first, keyset on id). */
 void history_reply(struct req *r, const char *entity, int64_t id);
 /* Blank the recorded values of a record (PIPL erasure). */

@@ -24,6 +24,7 @@
 #include "crm/fields.h"
 #include "crm/filter.h"
 #include "crm/interaction.h"
+#include "crm/task.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
@@ -177,7 +178,7 @@ static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
      * rule asks, through the outbox (delivered after commit). */
     rc = db_exec(db,
                  "INSERT INTO notifications (user_id, kind, title, link, created_at) "
-                 "SELECT assignee_id, 'reminder', title, '/tasks', ? FROM tasks "
+                 "SELECT assignee_id, 'reminder', title, '" TASK_LINK "' || id, ? FROM tasks "
                  "WHERE id > ? AND rule_id = ? AND assignee_id IS NOT NULL",
                  DB_ARGS(DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
     if (!rc && strcmp(ru->notify, "none") != 0) {

@@ -88,6 +88,14 @@ int notification_add(struct db *db, int64_t user_id, const char *kind, const cha
                            DB_TEXT(link), DB_INT(clock_now())));
 }
 
+/* The bell for a task given to user_id, linking to the task. */
+static int notify_assigned(struct db *db, int64_t user_id, int64_t task_id, const char *title)
+{
+    char link[48];
+    snprintf(link, sizeof(link), TASK_LINK "%lld", (long long)task_id);
+    return notification_add(db, user_id, "task.assigned", title, NULL, link);
+}
+
 /* Local midnight of today, as Unix seconds. */
 static int64_t today_start(void)
 {
@@ -310,7 +318,7 @@ static void create(struct req *r)
     if (!rc)
         rc = task_insert(r->db, &t, &id);
     if (!rc && t.assignee_id != r->user->id)
-        rc = notification_add(r->db, t.assignee_id, "task.assigned", title, NULL, "/tasks");
+        rc = notify_assigned(r->db, t.assignee_id, id, title);
     if (!audit_commit(r, rc))
         return;
     reply_json(r, 201, json_pack("{s:o}", "task", task_json(r->db, id)));
@@ -336,6 +344,15 @@ static json_t *load_task(struct req *r)
     if (!t)
         reply_error(r, 404, "not_found");
     return t;
+}
+
+/* GET /tasks/{id}: one task the caller may act on (what a notification
+ * about it opens). */
+static void get(struct req *r)
+{
+    json_t *t = load_task(r);
+    if (t)
+        reply_json(r, 200, json_pack("{s:o}", "task", t));
 }
 
 static void finish_change(struct req *r, int rc, int64_t id, const char *action, json_t *detail)
@@ -488,16 +505,21 @@ static void assign(struct req *r)
         json_decref(t);
         return;
     }
+    /* The task moves to the new assignee's branch, path included: the team
+     * views (scoped on branch_path) then follow it. An assignee without a
+     * branch leaves both as they were. */
+    bool moves = target.branch_id && target.branch_path[0];
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,
                      "UPDATE tasks SET assignee_id = ?, branch_id = COALESCE(?, branch_id), "
-                     "version = version + 1, updated_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(target.branch_id, target.branch_id),
-                             DB_INT(clock_now()), DB_INT(id)));
+                     "branch_path = COALESCE(?, branch_path), version = version + 1, "
+                     "updated_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(moves, target.branch_id),
+                             DB_TEXT(moves ? target.branch_path : NULL), DB_INT(clock_now()),
+                             DB_INT(id)));
     if (!rc)
-        rc = notification_add(r->db, assignee, "task.assigned",
-                              json_string_value(json_object_get(t, "title")), NULL, "/tasks");
+        rc = notify_assigned(r->db, assignee, id, json_string_value(json_object_get(t, "title")));
     json_decref(t);
     finish_change(r, rc, id, "task.assign",
                   json_pack("{s:I}", "assignee_id", (json_int_t)assignee));
@@ -582,6 +604,8 @@ const struct route tasks_routes[] = {
      "Tasks: view=today|overdue|upcoming|done|open|all, scope=team, customer_id"},
     {"GET", "/api/v1/tasks/counts", counts, PERM_TASKS, 0,
      "Today / overdue / upcoming counts and unread notifications"},
+    {"GET", "/api/v1/tasks/{id}", get, PERM_TASKS, 0,
+     "One task (the caller's, the branch queue's, or in a supervisor's scope)"},
     {"POST", "/api/v1/tasks", create, PERM_TASKS, 0, "Create a task or a promised call-back"},
     {"PATCH", "/api/v1/tasks/{id}", update, PERM_TASKS, 0, "Edit a task (send version)"},
     {"POST", "/api/v1/tasks/{id}/complete", complete, PERM_TASKS, 0,

@@ -31,6 +31,10 @@ struct task_new {
 int task_insert(struct db *db, const struct task_new *t, int64_t *id);
 /* The task as the API shows it, or NULL. */
 json_t *task_json(struct db *db, int64_t id);
+/* The web UI's address of one task, followed by its id: the tasks page
+ * opens the task it names. Notifications about a task link there. */
+#define TASK_LINK "/tasks?task="
+
 /* Tell a user about something in the app (the bell), in the caller's
  * transaction. */
 int notification_add(struct db *db, int64_t user_id, const char *kind, const char *title,

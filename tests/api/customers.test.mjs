@@ -673,4 +673,35 @@ describe('customers', () => {
     const bad = await clerk.post(`/customers/${c.id}/tags`, { tag_ids: [987654] });
     assert.ok([404, 422].includes(bad.status), `unknown tag id: ${show(bad)}`);
   });
+
+  test('bulk tags on a filtered list: 变更历史 of each customer whose tags changed, and of no other', async () => {
+    const tag = tags['潜力客户'];
+    const mark = '批量标签史';
+    const a = await createCustomer(clerk, { name: `${mark}甲`, phone: u.phone() });
+    const b = await createCustomer(clerk, { name: `${mark}乙`, phone: u.phone() });
+    const had = await createCustomer(clerk, { name: `${mark}丙`, phone: u.phone(), tag_ids: [tag.id] });
+    const outside = await createCustomer(clerk, { name: '批量外', phone: u.phone() });
+    const tagHistory = async (id) =>
+      (await clerk.get(`/customers/${id}/history?limit=50`)).body.items
+        .filter((e) => e.field === 'tags')
+        .map((e) => `${e.old_value ?? ''}→${e.new_value ?? ''}`);
+    const filter = { field: 'name', op: 'starts_with', value: mark };
+    let r = await clerk.post('/customers/bulk-tags', { filter, add: [tag.id] });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.updated, 3, show(r));
+    assert.deepEqual(await tagHistory(a.id), ['→潜力客户']);
+    assert.deepEqual(await tagHistory(b.id), ['→潜力客户']);
+    assert.deepEqual(await tagHistory(had.id), ['→潜力客户'], 'already tagged: only the entry from its creation');
+    assert.deepEqual(await tagHistory(outside.id), [], 'not in the filter: no entry');
+    const h = (await clerk.get(`/customers/${a.id}/history?limit=50`)).body.items.find((e) => e.field === 'tags');
+    assert.equal(h.login, 'C9601', JSON.stringify(h));
+    // Removing on chosen ids: only the one that has the tag gets an entry.
+    await clerk.delete(`/customers/${b.id}/tags/${tag.id}`);
+    r = await clerk.post('/customers/bulk-tags', { ids: [a.id, b.id, outside.id], remove: [tag.id] });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(await tagHistory(a.id), ['潜力客户→', '→潜力客户']);
+    assert.deepEqual(await tagHistory(b.id), ['潜力客户→', '→潜力客户'], 'the single removal only');
+    assert.deepEqual(await tagHistory(outside.id), []);
+    assert.deepEqual((await getCustomer(clerk, a.id)).tags, []);
+  });
 });

@@ -232,7 +232,9 @@ describe('reminder rules', () => {
     // The clerk's bell rang and the tasks are in today's view.
     const bell = (await clerk.get('/notifications?unread=1&limit=200')).body.items;
     for (const t of [b3[0], ag[0], vip[0]]) {
-      assert.ok(bell.some((n) => n.kind === 'reminder' && n.title === t.title), `bell for ${t.title}: ${JSON.stringify(bell)}`);
+      const n = bell.find((x) => x.kind === 'reminder' && x.title === t.title);
+      assert.ok(n, `bell for ${t.title}: ${JSON.stringify(bell)}`);
+      assert.equal(n.link, `/tasks?task=${t.id}`, 'the notification names its task');
     }
     assert.ok((await clerk.get('/tasks/counts')).body.unread_notifications >= 3);
     const today = (await clerk.get('/tasks?view=today&limit=200')).body.items.map((t) => t.id);

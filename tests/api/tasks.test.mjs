@@ -23,13 +23,16 @@ describe('tasks', () => {
       { login: 'C9672', name: '天河柜员乙', role: 'clerk', branch: 'GD-GZ-01' },
       { login: 'S9671', name: '广州主管', role: 'supervisor', branch: 'GD-GZ' },
       { login: 'C9673', name: '福田柜员', role: 'clerk', branch: 'GD-SZ-01' },
+      { login: 'S9672', name: '天河营业所主管', role: 'supervisor', branch: 'GD-GZ-01' },
+      { login: 'S9673', name: '越秀营业所主管', role: 'supervisor', branch: 'GD-GZ-02' },
+      { login: 'C9674', name: '越秀柜员', role: 'clerk', branch: 'GD-GZ-02' },
     ],
   });
   const test = srv.it;
   const u = new Uniq(67);
-  const logins = ['A9671', 'C9671', 'C9672', 'S9671', 'C9673'];
-  let admin, clerk, clerk2, sup, szClerk;
-  let clerkMe, clerk2Me, szMe, branches;
+  const logins = ['A9671', 'C9671', 'C9672', 'S9671', 'C9673', 'S9672', 'S9673', 'C9674'];
+  let admin, clerk, clerk2, sup, szClerk, thSup, yxSup, yxClerk;
+  let clerkMe, clerk2Me, szMe, yxMe, branches;
   let gzCustomer, szCustomer;
   const T = {};
 
@@ -40,6 +43,9 @@ describe('tasks', () => {
       ['C9672', clerk2],
       ['S9671', sup],
       ['C9673', szClerk],
+      ['S9672', thSup],
+      ['S9673', yxSup],
+      ['C9674', yxClerk],
     ]) {
       await resignIn(srv, c, login);
     }
@@ -71,11 +77,21 @@ describe('tasks', () => {
   test('set-up: a fixed clock, staff sign in, a customer in GD-GZ-01 and one in GD-SZ-01', async () => {
     const r = await new Client(srv).post('/_test/clock', { now: NOW });
     assert.equal(r.status, 200, show(r));
-    ({ A9671: admin, C9671: clerk, C9672: clerk2, S9671: sup, C9673: szClerk } = await signInAll(srv, logins));
+    ({
+      A9671: admin,
+      C9671: clerk,
+      C9672: clerk2,
+      S9671: sup,
+      C9673: szClerk,
+      S9672: thSup,
+      S9673: yxSup,
+      C9674: yxClerk,
+    } = await signInAll(srv, logins));
     branches = await branchesByCode(admin);
     clerkMe = await me(clerk);
     clerk2Me = await me(clerk2);
     szMe = await me(szClerk);
+    yxMe = await me(yxClerk);
     gzCustomer = await createCustomer(admin, { name: '待办客户', phone: u.phone(), branch_id: branches['GD-GZ-01'].id });
     szCustomer = await createCustomer(admin, { name: '福田待办客户', phone: u.phone(), branch_id: branches['GD-SZ-01'].id });
   });
@@ -200,6 +216,14 @@ describe('tasks', () => {
     // The old assignee can no longer act on it.
     expectError(await clerk.post(`/tasks/${T.week.id}/snooze`, { days: 1 }), 404, 'not_found');
     assert.equal((await counts(clerk2)).unread_notifications, before + 1);
+    // The bell links to the task itself, which the new assignee may open.
+    const rang = (await clerk2.get('/notifications?unread=1')).body.items.find((x) => x.title === '第七天');
+    assert.equal(rang && rang.link, `/tasks?task=${T.week.id}`, JSON.stringify(rang));
+    const opened = await clerk2.get(`/tasks/${T.week.id}`);
+    assert.equal(opened.status, 200, show(opened));
+    assert.equal(opened.body.task.title, '第七天');
+    expectError(await clerk.get(`/tasks/${T.week.id}`), 404, 'not_found');
+    expectError(await szClerk.get(`/tasks/${T.week.id}`), 404, 'not_found');
     // Not to someone outside the supervisor's scope, nor to nobody.
     expectError(await sup.post(`/tasks/${T.week.id}/assign`, { assignee_id: szMe.id }), 422, 'validation_failed', {
       fields: ['assignee_id'],
@@ -216,6 +240,7 @@ describe('tasks', () => {
     );
     const given = await newTask(sup, { title: '主管交办', due_at: '2026-11-26', assignee_id: clerkMe.id });
     assert.equal(given.assignee_id, clerkMe.id);
+    T.given = given;
   });
 
   test('the bell: notifications list, unread count, mark some or all read', async () => {
@@ -224,7 +249,9 @@ describe('tasks', () => {
     let r = await clerk.get('/notifications?unread=1');
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.items.length, n0);
-    assert.ok(r.body.items.some((x) => x.title === '主管交办' && x.kind === 'task.assigned'));
+    const given = r.body.items.find((x) => x.title === '主管交办' && x.kind === 'task.assigned');
+    assert.ok(given, JSON.stringify(r.body.items));
+    assert.equal(given.link, `/tasks?task=${T.given.id}`, 'the notification names the task');
     r = await clerk.post('/notifications/read', { ids: [r.body.items[0].id] });
     assert.equal(r.status, 200, show(r));
     assert.equal((await counts(clerk)).unread_notifications, n0 - 1);
@@ -269,6 +296,35 @@ describe('tasks', () => {
       byClerk2.body.items.map((t) => t.title),
       ['第七天'],
     );
+  });
+
+  test('reassigning to another branch moves the task between the branch supervisors\' team views', async () => {
+    const team = async (client) => {
+      const r = await client.get('/tasks?scope=team&view=open&limit=200');
+      assert.equal(r.status, 200, show(r));
+      return r.body.items.map((t) => t.id);
+    };
+    // A GD-GZ-01 clerk's task: the GD-GZ-01 supervisor sees it, GD-GZ-02's does not.
+    const moved = await newTask(clerk, { title: '天河转越秀', due_at: '2026-11-26' });
+    assert.ok((await team(thSup)).includes(moved.id));
+    assert.ok(!(await team(yxSup)).includes(moved.id));
+    // The city supervisor gives it to a clerk of GD-GZ-02, a branch below them.
+    let r = await sup.post(`/tasks/${moved.id}/assign`, { assignee_id: yxMe.id });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.task.branch_id, branches['GD-GZ-02'].id);
+    assert.ok(!(await team(thSup)).includes(moved.id), 'the old branch supervisor no longer sees it');
+    assert.ok((await team(yxSup)).includes(moved.id), 'the new branch supervisor sees it');
+    assert.ok((await team(sup)).includes(moved.id), 'the city supervisor still does');
+    expectError(await thSup.post(`/tasks/${moved.id}/assign`, { assignee_id: clerkMe.id }), 404, 'not_found');
+    r = await yxSup.post(`/tasks/${moved.id}/snooze`, { days: 1 });
+    assert.equal(r.status, 200, `the new branch supervisor may act on it: ${show(r)}`);
+    // The city supervisor's own task, handed down to GD-GZ-02: its supervisor now sees it.
+    const down = await newTask(sup, { title: '市局交办越秀', due_at: '2026-11-26' });
+    assert.ok(!(await team(yxSup)).includes(down.id));
+    r = await sup.post(`/tasks/${down.id}/assign`, { assignee_id: yxMe.id });
+    assert.equal(r.status, 200, show(r));
+    assert.ok((await team(yxSup)).includes(down.id), 'handed down: the branch supervisor sees it');
+    assert.ok(!(await team(thSup)).includes(down.id));
   });
 
   test('scoping: a GD-SZ-01 clerk gets 404 for GD-GZ-01 tasks and never sees them', async () => {

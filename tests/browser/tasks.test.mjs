@@ -2,7 +2,8 @@
 // clerk records a parcel with a follow-up date; on that day (the server's
 // test clock moved) the follow-up is in 今日待办; the clerk completes it
 // with an outcome and the customer's timeline shows both. Also: a promise,
-// the bell, the calendar feed, the reminder rules and the team view.
+// the bell (a notification opens its task), the calendar feed, the reminder
+// rules and the team view.
 // Screenshots of every page land in build/screenshots/ (t-*.png).
 //
 //   make build/hongyan && npm --prefix web run build
@@ -228,9 +229,31 @@ test('a clerk records a parcel with a follow-up, completes it on the day, and th
     await bell.locator('[data-test=bell-item]').filter({ hasText: '核对柳青青的报刊订阅地址' }).waitFor()
     await shot(page, 't-bell-dropdown')
     await bell.locator('[data-test=bell-item]').first().click()
-    await page.waitForURL('**/tasks**')
-    await page.locator('[data-test=tasks-table] .el-table__body tr').filter({ hasText: '核对柳青青的报刊订阅地址' }).waitFor()
+    // The notification opens its task: ?task=<id>, the task in a card above
+    // the tabs with its actions, and its row in the list marked.
+    const givenId = String(given.data.task.id)
+    await page.waitForURL((u) => u.pathname === '/tasks' && u.searchParams.get('task') === givenId)
+    const focus = page.locator('[data-test=task-focus]')
+    const focusRow = focus.locator('[data-test=task-focus-table] .el-table__body tr')
+    await focusRow.filter({ hasText: '核对柳青青的报刊订阅地址' }).waitFor()
+    assert.equal(await focusRow.count(), 1)
+    assert.match(await focusRow.innerText(), new RegExp(CUSTOMER.name))
+    assert.equal(await focusRow.locator('[data-test=task-complete]').count(), 1)
+    const marked = page.locator('[data-test=tasks-table] .el-table__body tr.row-focus')
+    await marked.filter({ hasText: '核对柳青青的报刊订阅地址' }).waitFor()
+    assert.equal(await marked.count(), 1)
+    await page.locator('[data-test=side-menu] .el-menu-item.is-active').filter({ hasText: '今日待办' }).waitFor()
     await page.locator('[data-test=bell-badge] .el-badge__content').waitFor({ state: 'hidden' })
+    await shot(page, 't-task-from-bell')
+    // Closing the card leaves the list, without ?task and without the mark.
+    await focus.locator('[data-test=task-focus-close]').click()
+    await focus.waitFor({ state: 'detached' })
+    assert.equal(new URL(page.url()).searchParams.get('task'), null)
+    await page.locator('[data-test=tasks-table] .el-table__body tr').filter({ hasText: '核对柳青青的报刊订阅地址' }).waitFor()
+    assert.equal(await marked.count(), 0)
+    // A task out of reach (someone else's): a clear message, not an empty card.
+    await page.goto('/tasks?task=987654')
+    await page.locator('[data-test=task-focus-missing]').waitFor()
 
     // 个人设置 → 日历订阅: a secret .ics URL with the open tasks.
     await page.locator('[data-test=user-menu]').click()

@@ -6,6 +6,8 @@ export const tasksApi = {
   /** view=today|overdue|upcoming|done|open|all, scope=team, customer_id, assignee_id, limit, offset. */
   list: (query) => http.get('/tasks', query),
   counts: (opts) => http.get('/tasks/counts', undefined, opts),
+  /** One task the caller may act on: {task}; 404 once it is out of reach (reassigned). */
+  get: (id, opts) => http.get(`/tasks/${id}`, undefined, opts),
   create: (body, opts) => http.post('/tasks', body, opts),
   update: (id, body, opts) => http.patch(`/tasks/${id}`, body, opts),
   complete: (id, outcome, opts) => http.post(`/tasks/${id}/complete`, { outcome }, opts),

@@ -1013,6 +1013,9 @@ export default {
     assignTitle: 'Reassign the to-do',
     assignTo: 'Reassign to',
     assignedMsg: 'Reassigned',
+    focusTitle: 'To-do from your notification',
+    focusClose: 'Close',
+    focusMissing: 'This to-do is no longer available to you: it may have been reassigned',
   },
   promise: {
     open: 'Record a promise',

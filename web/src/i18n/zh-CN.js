@@ -1005,6 +1005,9 @@ export default {
     assignTitle: '转派待办',
     assignTo: '转派给',
     assignedMsg: '已转派',
+    focusTitle: '通知中的待办',
+    focusClose: '关闭',
+    focusMissing: '找不到这条待办：它可能已转派给他人',
   },
   promise: {
     open: '记录承诺',
