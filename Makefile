@@ -6,6 +6,9 @@ PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl icu-uc icu-i18n
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+# The release server allocates through jemalloc (docs/decisions/0005): the
+# sanitizer build keeps the allocator ASan provides.
+RELEASE_LIBS = $(LIBS) -ljemalloc
 OPT     := -O2
 # `make V=1` shows the full compiler command lines.
 Q       := $(if $(V),,@)
@@ -56,7 +59,7 @@ build/obj/%.o: %.c $(HDR)
 
 build/hongyan: build/obj/src/main.o $(OBJ)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(RELEASE_LIBS)
 
 # ---- sanitizer build (tests) ----
 build/asan/obj/gen/%.o: build/gen/%.c src/db/db_int.h

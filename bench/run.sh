@@ -19,6 +19,7 @@
 #   BENCH_KEEP=1         keep the temp dir (database, logs, files)
 #   BENCH_OUT=path       where to write the results (default bench/results-<date>.md)
 #   BENCH_COMMIT=abc123  commit to name in the results (default: git rev-parse HEAD)
+#   BENCH_BIN=path       server binary to measure instead of build/hongyan (A/B runs)
 #
 # Only 127.0.0.1 is used. The script stops its server and removes its temp
 # dir on exit, also on failure or Ctrl-C; every wait is bounded.
@@ -39,7 +40,7 @@ IMPORT_TIMEOUT=${BENCH_IMPORT_TIMEOUT:-900}
 EXPORT_TIMEOUT=${BENCH_EXPORT_TIMEOUT:-900}
 DATE=$(date +%Y-%m-%d)
 OUT=${BENCH_OUT:-bench/results-$DATE.md}
-BIN=$ROOT/build/hongyan
+BIN=${BENCH_BIN:-$ROOT/build/hongyan}
 GEN=$ROOT/build/bench/gen_customers
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -53,7 +54,7 @@ done
 
 # ---------------------------------------------------------------- build
 log "building the release server (make build/hongyan) and the generator"
-make -s build/hongyan >&2
+[ -n "${BENCH_BIN:-}" ] || make -s build/hongyan >&2
 mkdir -p build/bench
 if [ ! -x "$GEN" ] || [ bench/gen_customers.c -nt "$GEN" ]; then
   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$GEN" bench/gen_customers.c

@@ -783,7 +783,10 @@ int import_run(struct job *job)
     }
     if (in_tx && bulk && !rc && !stopped && !fatal) {
         job_progress(job, tabular_bytes_total(rd), tabular_bytes_total(rd) + extra);
+        int64_t t0 = mono_ms();
         rc = customer_batch_bulk_finish(job->db, &ru.batch);
+        log_info("import %lld: %lld rows read, indexes rebuilt in %.1f s", (long long)import_id,
+                 (long long)ru.rows, (double)(mono_ms() - t0) / 1000.0);
         /* The lease shows renewed together with the rows at the commit. */
         if (!rc)
             rc = job_renew_lease(job);
