@@ -20,7 +20,9 @@ let browser
 
 before(async () => {
   checkPrerequisites()
-  server = await startServer([CLERK, ADMIN])
+  // A 3-line CSV counts as large here, so the import below takes the bulk
+  // path and the wizard shows its warning.
+  server = await startServer([CLERK, ADMIN], { env: { HONGYAN_IMPORT_BULK_ROWS: '3' } })
   browser = await launchBrowser()
 })
 
@@ -157,6 +159,7 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await shot(page, 'c-10b-import-mapping')
     await imp.locator('[data-test=import-dry]').click()
     await imp.locator('[data-test=import-errors]').getByText('手机号').first().waitFor({ timeout: 20000 })
+    await imp.locator('[data-test=import-bulk-note]').getByText('一次性批量写入').waitFor()
     await shot(page, 'c-10c-import-dry-run')
     await imp.locator('[data-test=import-run]').click()
     await imp.locator('[data-test=import-done]').waitFor({ timeout: 20000 })

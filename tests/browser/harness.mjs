@@ -66,9 +66,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 /**
  * Start a server on a fresh database holding the demo data plus `users`
  * ([{login, name, role, branch, password, phone?, email?}], created with
- * `hongyan user add … --password-stdin`). Returns {base, stop(), log()}.
+ * `hongyan user add … --password-stdin`). env: extra environment variables
+ * for the server. Returns {base, stop(), log()}.
  */
-export async function startServer(users = []) {
+export async function startServer(users = [], { env = {} } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'hongyan-browser-'))
   const db = `sqlite:${path.join(dir, 'hongyan.db')}`
   runCli(['demo', '--db', db, '--customers', '0'])
@@ -87,7 +88,7 @@ export async function startServer(users = []) {
   const proc = spawn(
     BIN,
     ['serve', '--listen', `127.0.0.1:${port}`, '--db', db, '--assets', ASSETS, '--test-mode'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   )
   proc.stdout.on('data', (d) => (output += d))
   proc.stderr.on('data', (d) => (output += d))
