@@ -39,8 +39,8 @@
 #include <string.h>
 #include <time.h>
 
-#define CACHE_SLOTS 512 /* power of two */
-#define MAX_PARAMS  1000
+#define CACHE_SLOTS 512   /* power of two */
+#define MAX_PARAMS  65535 /* the protocol's limit */
 /* Advisory lock keys: the write lock ("HONGYAN" as an integer) and the
  * scheduler's leader lock ("HYLEADER"). */
 #define WRITE_LOCK_KEY  0x484f4e4759414eLL
@@ -249,11 +249,23 @@ static char *renumber(const char *sql, int *count)
 }
 
 struct params {
-    const char *values[MAX_PARAMS];
-    Oid types[MAX_PARAMS];
-    char sig[MAX_PARAMS + 1];
+    const char **values;
+    Oid *types;
+    char *sig;
     char *owned; /* number text */
 };
+
+/* One allocation sized to the statement (a batch insert binds thousands). */
+static struct params *params_new(int nargs)
+{
+    size_t n = nargs > 0 ? (size_t)nargs : 1;
+    struct params *p = xmalloc(sizeof(*p) + n * (sizeof(char *) + sizeof(Oid)) + n + 1);
+    p->values = (const char **)(p + 1);
+    p->types = (Oid *)(p->values + n);
+    p->sig = (char *)(p->types + n);
+    p->owned = NULL;
+    return p;
+}
 
 static void params_fill(struct params *p, const struct db_val *args, int nargs, bool text_nulls)
 {
@@ -316,7 +328,7 @@ static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *arg
         }
         log_info("postgres: reconnected");
     }
-    struct params *p = xmalloc(sizeof(*p));
+    struct params *p = params_new(nargs);
     PGresult *res = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         params_fill(p, args, nargs, attempt == 1);
