@@ -738,7 +738,9 @@ int import_run(struct job *job)
             log_info("import %lld: bulk mode (one transaction, indexes rebuilt at the end)",
                      (long long)import_id);
     }
-    /* In bulk mode the rebuild at the end takes about a fifth of the time. */
+    /* Progress in bytes of the file; in bulk mode the index rebuild at the
+     * end counts as two thirds as much again (it took 26 s after 39 s of
+     * reading for a million rows). */
     int64_t extra = 0;
     int64_t tx_first_row = 0, tx_start_ms = 0;
     const char *fatal = NULL;
@@ -774,7 +776,7 @@ int import_run(struct job *job)
                     break;
                 in_tx = false;
             }
-            extra = bulk ? tabular_bytes_total(rd) / 4 : 0;
+            extra = bulk ? tabular_bytes_total(rd) * 2 / 3 : 0;
             if (!job_progress(job, tabular_bytes_read(rd), tabular_bytes_total(rd) + extra)) {
                 stopped = true;
                 break;

@@ -17,6 +17,7 @@
 #include "auth/session.h"
 #include "crm/customer.h"
 #include "db/db.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,25 +166,13 @@ static void test_numbers_from_a_reserved_block(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    char url[300];
-    snprintf(url, sizeof(url), "sqlite:%s/bulk.db", dir);
-    if (db_global_init(url))
-        return -1;
-    return db_exec(db_get(),
-                   "INSERT INTO branches (id, code, name, level, path, created_at, updated_at) "
-                   "VALUES (1, 'B1', '测试网点', 'branch', '/1/', 0, 0)",
-                   DB_NOARGS);
+    return testdb_open(dir, "bulk.db", true);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    db_global_shutdown();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return testdb_close(dir);
 }
 
 int main(void)

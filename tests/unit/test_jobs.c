@@ -15,6 +15,7 @@
 #include "core/jobs.h"
 #include "base/clock.h"
 #include "db/db.h"
+#include "testdb.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -246,11 +247,7 @@ static void test_each_job_runs_once(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    char url[300];
-    snprintf(url, sizeof(url), "sqlite:%s/jobs.db", dir);
-    if (db_global_init(url))
+    if (testdb_open(dir, "jobs.db", false))
         return -1;
     jobs_register("test.sum", job_sum);
     jobs_register("test.broken", job_broken);
@@ -263,10 +260,7 @@ static int teardown(void **state)
 {
     (void)state;
     jobs_stop();
-    db_global_shutdown();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return testdb_close(dir);
 }
 
 int main(void)

@@ -18,6 +18,7 @@
 #include "base/lunar.h"
 #include "crm/reminder.h"
 #include "db/db.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,18 +186,9 @@ static void test_date_offset_custom_field(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
-        return -1;
-    char url[300];
-    snprintf(url, sizeof(url), "sqlite:%s/reminder.db", dir);
-    if (db_global_init(url))
+    if (testdb_open(dir, "reminder.db", true))
         return -1;
     struct db *db = db_get();
-    if (db_exec(db,
-                "INSERT INTO branches (id, code, name, level, path, created_at, updated_at) "
-                "VALUES (1, 'B1', '测试网点', 'branch', '/1/', 0, 0)",
-                DB_NOARGS))
-        return -1;
     /* Only the birthday rule runs unless a test enables another. */
     if (db_exec(db, "UPDATE reminder_rules SET enabled = (kind = 'birthday')", DB_NOARGS))
         return -1;
@@ -209,10 +201,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    db_global_shutdown();
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return testdb_close(dir);
 }
 
 int main(void)
