@@ -325,6 +325,11 @@ describe('tasks', () => {
     assert.equal(r.status, 200, show(r));
     assert.ok((await team(yxSup)).includes(down.id), 'handed down: the branch supervisor sees it');
     assert.ok(!(await team(thSup)).includes(down.id));
+    // Given straight to a GD-GZ-02 clerk when created: in that branch's team view at once.
+    const given = await newTask(sup, { title: '市局直接交办越秀', due_at: '2026-11-26', assignee_id: yxMe.id });
+    assert.equal(given.branch_id, branches['GD-GZ-02'].id);
+    assert.ok((await team(yxSup)).includes(given.id), 'created for a GD-GZ-02 clerk: its supervisor sees it');
+    assert.ok(!(await team(thSup)).includes(given.id));
   });
 
   test('scoping: a GD-SZ-01 clerk gets 404 for GD-GZ-01 tasks and never sees them', async () => {
