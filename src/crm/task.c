@@ -280,10 +280,17 @@ static void create(struct req *r)
         form_fail(&f, "due_at", "field.invalid");
     if (!priority_valid(priority))
         form_fail(&f, "priority", "field.unknown_option");
+    /* A task belongs to its assignee's branch, as after a reassignment: the
+     * supervisors of that branch see it in their team view. An assignee
+     * without a branch (head-office staff) leaves it with the customer's. */
+    char path[256] = "";
     if (customer_id) {
         json_t *c = customer_load(r->db, r->user, customer_id, false);
         if (!c)
             form_fail(&f, "customer_id", "not_found");
+        else
+            snprintf(path, sizeof(path), "%s",
+                     json_string_value(json_object_get(c, "branch_path")));
         json_decref(c);
     }
     /* Only supervisors give tasks to others, and only to staff within
@@ -298,14 +305,15 @@ static void create(struct req *r)
     }
     if (!form_done(&f))
         return;
-    /* A task belongs to its assignee's branch, as after a reassignment: the
-     * supervisors of that branch see it in their team view. */
+    const char *own = target.id ? target.branch_path : r->user->branch_path;
+    if (own[0] || !path[0])
+        snprintf(path, sizeof(path), "%s", own);
     struct task_new t = {.title = title,
                          .customer_id = customer_id,
                          .due_at = due_at,
                          .assignee_id = assignee ? assignee : r->user->id,
                          .branch_id = target.id ? target.branch_id : r->user->branch_id,
-                         .branch_path = target.id ? target.branch_path : r->user->branch_path,
+                         .branch_path = path,
                          .priority = priority,
                          .source = customer_id ? "follow_up" : "manual",
                          .note = note,
