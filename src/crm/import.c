@@ -501,13 +501,14 @@ static const char *field_label(struct run *ru, const char *key)
     return key;
 }
 
-static void report_row(struct run *ru, int64_t line, const char *message,
+/* column: the file's column titles the problem is in, or NULL. */
+static void report_row(struct run *ru, int64_t line, const char *message, const char *column,
                        const struct tabular_row *row)
 {
     ru->failed++;
     if ((int64_t)json_array_size(ru->errors) < MAX_ERRORS)
-        json_array_append_new(ru->errors,
-                              json_pack("{s:I,s:s}", "row", (json_int_t)line, "message", message));
+        json_array_append_new(ru->errors, json_pack("{s:I,s:s,s:s?}", "row", (json_int_t)line,
+                                                    "message", message, "column", column));
     if (!ru->report)
         return;
     size_t n = ru->header->ncells + 2;
@@ -522,6 +523,25 @@ static void report_row(struct run *ru, int64_t line, const char *message,
     cells[n - 1] = message;
     tabular_write_row(ru->report, cells, n);
     free(cells);
+}
+
+/* The titles of the file's columns mapped to the fields in errors, in
+ * file order ("手机号、身份证号"); NULL when none is (a field the file
+ * lacks, such as a required name). */
+static char *error_columns(struct run *ru, json_t *errors)
+{
+    char *out = NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < ru->header->ncells; i++) {
+        const char *title = ru->header->cells[i];
+        const char *t = json_string_value(json_object_get(ru->mapping, title));
+        if (!t || !json_object_get(errors, t))
+            continue;
+        size_t add = strlen(title) + 4;
+        out = xrealloc(out, len + add);
+        len += (size_t)snprintf(out + len, add, "%s%s", len ? "、" : "", title);
+    }
+    return out;
 }
 
 /* "姓名：必填项；手机号：…" from a field → message object. */
@@ -589,9 +609,10 @@ static int import_one(struct run *ru, const struct tabular_row *row)
     if (rc)
         goto out;
     if (json_object_size(errors)) {
-        char *msg = join_errors(ru, errors);
-        report_row(ru, row->line, msg, row);
+        char *msg = join_errors(ru, errors), *cols = error_columns(ru, errors);
+        report_row(ru, row->line, msg, cols, row);
         free(msg);
+        free(cols);
         goto out;
     }
     if (ru->dry_run) {
@@ -764,7 +785,7 @@ int import_run(struct job *job)
         if (got == TABULAR_EROW)
             report_row(&ru, row.line,
                        i18n_msg(ru.lang, row.error_key ? row.error_key : "import.bad_encoding"),
-                       &row);
+                       NULL, &row);
         else if ((rc = import_one(&ru, &row)) != 0)
             break;
         if (ru.rows % BATCH_ROWS == 0) {

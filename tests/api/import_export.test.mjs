@@ -162,6 +162,10 @@ describe('import and export', () => {
     assert.match(msg(4), /校验/, `row 4 reason: ${msg(4)}`);
     assert.match(msg(5), /姓名|name/, `row 5 (no name): ${msg(5)}`);
     assert.match(msg(5), /必填/, `row 5 reason: ${msg(5)}`);
+    // Each bad row names the file's column it is in.
+    assert.equal(at(3)[0].column, '手机号', msg(3));
+    assert.equal(at(4)[0].column, '身份证号', msg(4));
+    assert.equal(at(5)[0].column, '姓名', msg(5));
     for (const e of job.errors) assert.ok(typeof e.message === 'string' && e.message.length > 0);
     assert.equal(await total(), before, 'a dry run created customers');
     assert.deepEqual(await searchIds(admin, '13900010001'), []);
