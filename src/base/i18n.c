@@ -33,6 +33,8 @@ static const struct message messages[] = {
      "Too many wrong passwords; the account is locked for 15 minutes"},
     {"rate_limited", "操作过于频繁，请稍后再试", "Too many requests; please try again later"},
     {"internal", "服务器内部错误，请稍后再试", "Internal server error; please try again later"},
+    {"import.file_missing", "导入文件已不存在，请重新上传",
+     "The import file is gone; please upload it again"},
     {"unavailable", "服务暂不可用，请稍后再试", "Service unavailable; please try again later"},
     {"has_children", "该网点下还有下级网点，不能删除", "This branch has sub-branches"},
     {"has_users", "该网点下还有员工，不能删除", "This branch still has staff"},

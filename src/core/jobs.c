@@ -10,6 +10,7 @@
 #include "core/jobs.h"
 
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "db/db.h"
@@ -485,7 +486,7 @@ static void set_time(json_t *o, const char *key, struct db_stmt *st, int i)
     json_object_set_new(o, key, json_string(iso));
 }
 
-json_t *jobs_get_json(struct db *db, int64_t id)
+json_t *jobs_get_json(struct db *db, int64_t id, const char *lang)
 {
     json_t *o = NULL;
     struct db_stmt *st =
@@ -506,7 +507,9 @@ json_t *jobs_get_json(struct db *db, int64_t id)
                   "kind", db_col_text(st, 1), "status", db_col_text(st, 2), "processed",
                   (json_int_t)db_col_int(st, 3), "total", (json_int_t)db_col_int(st, 4), "result",
                   result ? result : json_null(), "error",
-                  db_col_is_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)));
+                  db_col_is_null(st, 6) ? json_null()
+                                        : json_string(lang ? i18n_msg(lang, db_col_text(st, 6))
+                                                           : db_col_text(st, 6)));
     if (!o)
         goto out;
     int64_t processed, total;

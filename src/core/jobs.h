@@ -126,10 +126,11 @@ int job_fail(struct job *job, const char *message);
  * The job as the API shows it: {"id","kind","status","processed","total",
  * "result","error","created_at","started_at","finished_at"} with times as
  * ISO 8601 (+08:00) or null, result parsed JSON or null. NULL when there is
- * no such job or on a database error. The caller checks ownership (see
- * jobs_user_id) and owns the answer.
+ * no such job or on a database error. lang: the error (an i18n message key
+ * as given to job_fail) in that language; NULL leaves it as stored. The
+ * caller checks ownership (see jobs_user_id) and owns the answer.
  */
-json_t *jobs_get_json(struct db *db, int64_t id);
+json_t *jobs_get_json(struct db *db, int64_t id, const char *lang);
 
 /* The job's user_id into *user_id (0 when none): 1 = found, 0 = no such
  * job, negative on error. For "may this user see this job?" checks. */

@@ -458,9 +458,9 @@ out:
 
 /* ---- HTTP ---- */
 
-static json_t *export_json(struct db *db, int64_t id)
+static json_t *export_json(struct db *db, int64_t id, const char *lang)
 {
-    json_t *job = jobs_get_json(db, id);
+    json_t *job = jobs_get_json(db, id, lang);
     if (!job)
         return NULL;
     json_t *result = json_object_get(job, "result");
@@ -632,14 +632,14 @@ static void create(struct req *r)
         db_rollback(r->db);
         return reply_db_error(r, rc);
     }
-    reply_json(r, 202, json_pack("{s:o}", "export", export_json(r->db, id)));
+    reply_json(r, 202, json_pack("{s:o}", "export", export_json(r->db, id, r->lang)));
 }
 
 /* The id of an export job of the caller (admins: anyone's), or 404. */
 static int64_t own_export(struct req *r)
 {
     int64_t id = req_param_id(r, 0), owner = 0;
-    json_t *job = id > 0 ? jobs_get_json(r->db, id) : NULL;
+    json_t *job = id > 0 ? jobs_get_json(r->db, id, NULL) : NULL;
     const char *kind = json_string_value(json_object_get(job, "kind"));
     bool ok = kind && strcmp(kind, "export") == 0 && jobs_user_id(r->db, id, &owner) == 1 &&
               (owner == r->user->id || (r->user->perms & PERM_ADMIN));
@@ -655,7 +655,7 @@ static void get(struct req *r)
 {
     int64_t id = own_export(r);
     if (id > 0)
-        reply_json(r, 200, json_pack("{s:o}", "export", export_json(r->db, id)));
+        reply_json(r, 200, json_pack("{s:o}", "export", export_json(r->db, id, r->lang)));
 }
 
 static void download(struct req *r)
@@ -663,7 +663,7 @@ static void download(struct req *r)
     int64_t id = own_export(r);
     if (id < 0)
         return;
-    json_t *job = jobs_get_json(r->db, id);
+    json_t *job = jobs_get_json(r->db, id, NULL);
     json_t *result = json_object_get(job, "result");
     const char *file = json_string_value(json_object_get(result, "file"));
     const char *name = json_string_value(json_object_get(result, "file_name"));

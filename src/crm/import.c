@@ -224,7 +224,9 @@ static json_t *import_json(struct db *db, struct req *r, int64_t id)
     json_object_set(o, "columns", json_object_get(o, "columns_json"));
     json_object_del(o, "columns_json");
     json_t *job_id = json_object_get(o, "job_id");
-    json_t *job = json_is_integer(job_id) ? jobs_get_json(db, json_integer_value(job_id)) : NULL;
+    json_t *job = json_is_integer(job_id)
+                      ? jobs_get_json(db, json_integer_value(job_id), r ? r->lang : NULL)
+                      : NULL;
     if (!job) {
         json_object_set_new(o, "status", json_string("uploaded"));
         return o;

@@ -75,6 +75,10 @@ extern const struct migration migrations_sqlite[];
 extern const size_t migrations_sqlite_count;
 extern const struct migration migrations_postgres[];
 extern const size_t migrations_postgres_count;
+/* The storage class of column i of a raw SQLite statement as a
+ * db_val_type (db_sqlite.c; migrate_copy.c reads SQLite files directly). */
+struct sqlite3_stmt;
+enum db_val_type db_sqlite_column_type(struct sqlite3_stmt *st, int i);
 /* Moves every identity sequence past the largest id (after bulk copies). */
 extern const char migrations_postgres_identity_sync[];
 

@@ -533,9 +533,9 @@ static bool sqlite_col_is_null(struct db_stmt *base, int i)
     return sqlite3_column_type(((struct sqlite_stmt *)base)->stmt, i) == SQLITE_NULL;
 }
 
-static enum db_val_type sqlite_col_type(struct db_stmt *base, int i)
+enum db_val_type db_sqlite_column_type(sqlite3_stmt *st, int i)
 {
-    switch (sqlite3_column_type(((struct sqlite_stmt *)base)->stmt, i)) {
+    switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER:
         return DBV_INT;
     case SQLITE_FLOAT:
@@ -545,6 +545,11 @@ static enum db_val_type sqlite_col_type(struct db_stmt *base, int i)
     default:
         return DBV_TEXT;
     }
+}
+
+static enum db_val_type sqlite_col_type(struct db_stmt *base, int i)
+{
+    return db_sqlite_column_type(((struct sqlite_stmt *)base)->stmt, i);
 }
 
 static int64_t sqlite_col_int(struct db_stmt *base, int i)

@@ -112,20 +112,6 @@ static void sum_value(crypto_generichash_state *h, enum db_val_type type, int64_
     crypto_generichash_update(h, (const unsigned char *)text, len);
 }
 
-static enum db_val_type sqlite_type(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        return DBV_INT;
-    case SQLITE_FLOAT:
-        return DBV_REAL;
-    case SQLITE_NULL:
-        return DBV_NULL;
-    default:
-        return DBV_TEXT;
-    }
-}
-
 /* Copy one table (when db is not NULL, checksumming the source as it goes)
  * in multi-row INSERTs. Returns rows copied, or -1. */
 static int64_t copy_table(sqlite3 *src, struct db *db, const struct table *t,
@@ -155,7 +141,7 @@ static int64_t copy_table(sqlite3 *src, struct db *db, const struct table *t,
             for (int c = 0; c < t->ncols; c++) {
                 /* Sent as text: PostgreSQL converts it to the column's type. */
                 struct db_val *v = &args[batch * t->ncols + c];
-                enum db_val_type type = sqlite_type(st, c);
+                enum db_val_type type = db_sqlite_column_type(st, c);
                 int64_t iv = sqlite3_column_int64(st, c);
                 double dv = sqlite3_column_double(st, c);
                 const char *s = (const char *)sqlite3_column_text(st, c);

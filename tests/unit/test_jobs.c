@@ -87,7 +87,7 @@ static int job_count(struct job *job)
 
 static const char *status_of(int64_t id, json_t **out)
 {
-    json_t *j = jobs_get_json(db_get(), id);
+    json_t *j = jobs_get_json(db_get(), id, NULL);
     assert_non_null(j);
     if (*out)
         json_decref(*out);
@@ -154,7 +154,7 @@ static void test_job_done(void **state)
     assert_int_equal(jobs_user_id(db, id, &user), 1);
     assert_int_equal(user, 42);
     assert_int_equal(jobs_user_id(db, id + 1000, &user), 0);
-    assert_null(jobs_get_json(db, id + 1000));
+    assert_null(jobs_get_json(db, id + 1000, NULL));
     jobs_stop();
 }
 
@@ -166,6 +166,14 @@ static void test_job_failed(void **state)
     json_t *j = wait_status(id, "failed", 3000);
     assert_string_equal(json_string_value(json_object_get(j, "error")), "import.file_missing");
     assert_true(json_is_null(json_object_get(j, "result")));
+    /* Shown to a user, the error is a message in their language. */
+    json_t *zh = jobs_get_json(db_get(), id, "zh-CN"), *en = jobs_get_json(db_get(), id, "en");
+    assert_string_equal(json_string_value(json_object_get(zh, "error")),
+                        "导入文件已不存在，请重新上传");
+    assert_string_equal(json_string_value(json_object_get(en, "error")),
+                        "The import file is gone; please upload it again");
+    json_decref(zh);
+    json_decref(en);
     assert_true(json_is_string(json_object_get(j, "finished_at")));
     json_decref(j);
     jobs_stop();
