@@ -108,6 +108,47 @@ static json_t *present_page(struct db *db, json_t *recs)
     return items;
 }
 
+/* A quick search counts up to this many rows and then says "more";
+ * HONGYAN_QUICK_COUNT_CAP overrides it (the API tests use a small one). */
+static int64_t quick_count_cap(void)
+{
+    const char *v = getenv("HONGYAN_QUICK_COUNT_CAP");
+    long n = v ? strtol(v, NULL, 10) : 0;
+    return n > 0 ? n : 10000;
+}
+
+/* Count the rows of each where-part into rows[] and their sum into *total;
+ * with cap, stop each part after quick_count_cap() + 1 rows, and set
+ * *capped when the sum passes the cap (*total is then the cap). */
+static int count_parts(struct db *db, struct sqlbuf *ws, int nw, bool cap, int64_t rows[2],
+                       int64_t *total, bool *capped)
+{
+    int64_t most = quick_count_cap();
+    *total = 0;
+    for (int i = 0; i < nw; i++) {
+        struct sqlbuf b;
+        sqlbuf_init(&b);
+        if (cap) {
+            sqlbuf_add(&b, "SELECT COUNT(*) FROM (SELECT 1 FROM customers c WHERE ");
+            sqlbuf_append(&b, &ws[i]);
+            sqlbuf_add(&b, " LIMIT ?) AS capped");
+            sqlbuf_bind(&b, DB_INT(most + 1));
+        } else {
+            sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+            sqlbuf_append(&b, &ws[i]);
+        }
+        int rc = db_query_int(db, b.sql, b.args, b.nargs, &rows[i]);
+        sqlbuf_release(&b);
+        if (rc < 0)
+            return rc;
+        *total += rows[i];
+    }
+    *capped = cap && *total > most;
+    if (*capped)
+        *total = most;
+    return 0;
+}
+
 static void list(struct req *r)
 {
     const char *q = req_query(r, "q");
@@ -188,36 +229,32 @@ static void list(struct req *r)
         reply_db_error(r, rc);
         goto out;
     }
-    /* Rows of each part, when counted (disjoint parts: they add up). */
-    int64_t part_rows[2] = {-1, -1};
-    if (!(count && strcmp(count, "none") == 0)) {
-        int64_t total = 0;
-        for (int i = 0; i < nw; i++) {
-            sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
-            sqlbuf_append(&b, &ws[i]);
-            if (db_query_int(r->db, b.sql, b.args, b.nargs, &part_rows[i]) < 0) {
-                reply_db_error(r, DB_ERROR);
-                goto out;
-            }
-            total += part_rows[i];
-            sqlbuf_release(&b);
-            sqlbuf_init(&b);
-        }
-        json_object_set_new(body, "total", json_integer(total));
+    /* Rows of each part, when counted (disjoint parts: they add up). A
+     * quick search counts at most quick_count_cap() rows: "zh" matches a
+     * sixth of all customers, and the clerk needs "more than 10,000, type
+     * more" rather than the exact figure, which costs a scan of the match. */
+    bool counting = !(count && strcmp(count, "none") == 0);
+    bool quick = q && q[strspn(q, " ")];
+    int64_t part_rows[2] = {-1, -1}, total = 0;
+    bool capped = false;
+    /* The two pinyin parts are counted first: the counts choose the plan of
+     * the page (by_order below). A single part is counted after its page,
+     * and only when the page does not show every row already. */
+    if (counting && nw == 2 && count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
+        reply_db_error(r, DB_ERROR);
+        goto out;
     }
     /* A pinyin part that matches a large share of all customers ("zh": the
      * pinyin of 张, 赵, 周, 郑…) finds its newest rows soonest by walking
      * the customers newest first and stopping after a page; a rarer one by
      * its own index and a sort. Without value statistics SQLite cannot tell
-     * these apart, so the counts just taken decide. */
+     * these apart, so the counts just taken decide: a part of more than the
+     * cap (10,000) is at least 1 % of a million customers, and the walk
+     * meets a match every hundred rows or sooner. */
     bool by_order[2] = {false, false};
-    if (nw == 2 && !cursor && strcmp(sorts[si].key, "updated_at") == 0 &&
-        (part_rows[0] >= 2000 || part_rows[1] >= 2000)) {
-        int64_t span = 0;
-        db_query_int(r->db, "SELECT COALESCE(MAX(id), 0) FROM customers", DB_NOARGS, &span);
+    if (nw == 2 && !cursor && strcmp(sorts[si].key, "updated_at") == 0)
         for (int i = 0; i < 2; i++)
-            by_order[i] = part_rows[i] >= 2000 && part_rows[i] * 100 >= span;
-    }
+            by_order[i] = part_rows[i] > quick_count_cap();
     /* Two steps: the ids of the page first, from the conditions alone (an
      * index often answers them without reading the table), then the full
      * rows of just those ids. */
@@ -275,6 +312,19 @@ static void list(struct req *r)
     if (rc < 0) {
         reply_db_error(r, rc);
         goto out;
+    }
+    if (counting && nw == 1) {
+        if (!more && !cursor) {
+            total = (int64_t)json_array_size(recs); /* the page is all of it */
+        } else if (count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
+            reply_db_error(r, DB_ERROR);
+            goto out;
+        }
+    }
+    if (counting) {
+        json_object_set_new(body, "total", json_integer(total));
+        if (capped)
+            json_object_set_new(body, "total_capped", json_true());
     }
     if (more) {
         char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1), sorts[si].key,

@@ -264,6 +264,15 @@ static void checkpointer_stop(void)
     ckpt_started = false;
 }
 
+/* Reads through a shared memory map of the database file (PRAGMA
+ * mmap_size) instead of a read() into each connection's own page cache:
+ * every connection then shares the kernel's one copy of a page, and a page
+ * not yet in a connection's cache costs no copy. Quick searches that visit
+ * a few hundred random customer rows ran 1.4-1.9x as many requests per
+ * second with it (bench/README.md). SQLite caps the map at 2 GiB; a larger
+ * file reads its tail the old way. HONGYAN_SQLITE_MMAP_MIB=0 turns it off. */
+static long long mmap_bytes = 2047LL * 1024 * 1024;
+
 static int sqlite_global_init(const char *url)
 {
     db_path = xstrdup(url + strlen("sqlite:"));
@@ -275,8 +284,15 @@ static int sqlite_global_init(const char *url)
         log_error("sqlite: library built without thread safety");
         return DB_ERROR;
     }
+    /* SQLite's memory statistics take a global mutex on every allocation,
+     * which all request threads then queue on; nothing here reads them.
+     * (Refused harmlessly if the library was already initialised.) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     const char *sync = getenv("HONGYAN_SQLITE_SYNC");
     sync_full = sync && strcmp(sync, "full") == 0;
+    const char *mmap_mib = getenv("HONGYAN_SQLITE_MMAP_MIB");
+    if (mmap_mib && *mmap_mib)
+        mmap_bytes = strtoll(mmap_mib, NULL, 10) * 1024 * 1024;
     checkpointer_start();
     return DB_OK;
 }
@@ -330,6 +346,11 @@ static struct db *sqlite_open(void)
         rc = sqlite3_exec(db->conn,
                           sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL,
                           NULL, &err);
+    if (rc == SQLITE_OK && mmap_bytes > 0) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA mmap_size=%lld", mmap_bytes);
+        rc = sqlite3_exec(db->conn, pragma, NULL, NULL, &err);
+    }
     if (rc != SQLITE_OK) {
         log_error("sqlite: cannot configure %s: %s", db_path, err ? err : "?");
         sqlite3_free(err);

@@ -581,3 +581,93 @@ describe('customer search', () => {
     );
   });
 });
+
+// A quick search counts at most HONGYAN_QUICK_COUNT_CAP matches (10,000 in
+// production; 3 here) and then says so; the page, its order and its paging
+// are those of an uncapped search. Lists without q keep exact totals.
+describe('quick search totals', () => {
+  const srv = useServer({
+    label: 'search-cap',
+    users: [{ login: 'A9621', name: '计数管理员', role: 'admin', branch: 'GD' }],
+    env: { HONGYAN_QUICK_COUNT_CAP: '3' },
+  });
+  const test = srv.it;
+  const u = new Uniq(63);
+  let admin;
+  const zhou = [];
+  let pair = [];
+  let pairPhones = [];
+
+  test('set-up: six customers named 周…, two sharing the last 4 digits of a phone', async () => {
+    ({ A9621: admin } = await signInAll(srv, ['A9621']));
+    const gz01 = (await branchesByCode(admin))['GD-GZ-01'].id;
+    for (const name of ['周伟', '周敏', '周静', '周丽', '周强', '周磊']) {
+      zhou.push(await createCustomer(admin, { name, phone: u.phone(), branch_id: gz01 }));
+    }
+    const p1 = u.phone();
+    const p2 = `1${p1[1] === '9' ? '8' : '9'}${p1.slice(2)}`;
+    pairPhones = [p1, p2];
+    pair = [
+      await createCustomer(admin, { name: '林一', phone: p1, branch_id: gz01 }),
+      await createCustomer(admin, { name: '林二', phone: p2, branch_id: gz01 }),
+    ];
+  });
+
+  test('more matches than the cap: total is the cap, total_capped is set, every page still comes', async () => {
+    const want = zhou.map((c) => c.id).sort((a, b) => a - b);
+    for (const q of ['zhou', 'zh', '周', 'ZHOU']) {
+      const { items, totals, pages } = await listAllCustomers(admin, { q, limit: 2 });
+      const ids = items.map((c) => c.id);
+      assert.deepEqual([...ids].sort((a, b) => a - b), want, `q=${q}: every 周 once`);
+      assert.ok(pages >= 3, `q=${q}: ${pages} pages`);
+      for (const t of totals) assert.equal(t, 3, `q=${q}: total is the cap`);
+      const first = await listCustomers(admin, { q, limit: 2 });
+      assert.equal(first.total_capped, true, `q=${q}: total_capped`);
+      // newest first, across the page boundaries (the first page of "zh"
+      // walks the customers newest first; later pages sort the matches)
+      const stamps = items.map((c) => [c.updated_at, c.id]);
+      for (let i = 1; i < stamps.length; i++) {
+        const [a, b] = [stamps[i - 1], stamps[i]];
+        assert.ok(a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]), `q=${q}: order at ${i}: ${JSON.stringify(stamps)}`);
+      }
+    }
+  });
+
+  test('up to the cap the total is exact and not marked', async () => {
+    const one = await listCustomers(admin, { q: 'zhouwei' });
+    assert.equal(one.total, 1);
+    assert.equal(one.total_capped, undefined);
+    assert.deepEqual(one.items.map((c) => c.id), [zhou[0].id]);
+    for (const q of [pairPhones[1], pair[1].customer_no]) {
+      const exact = await listCustomers(admin, { q });
+      assert.equal(exact.total, 1, `q=${q}`);
+      assert.deepEqual(exact.items.map((c) => c.id), [pair[1].id], `q=${q}`);
+    }
+    // more matches than the page, fewer than the cap: counted exactly
+    const last4 = await listCustomers(admin, { q: zhouLast4(), limit: 1 });
+    assert.equal(last4.total, 2, 'two customers share the last 4 digits');
+    assert.equal(last4.items.length, 1);
+    assert.equal(typeof last4.next_cursor, 'string');
+    const rest = await listCustomers(admin, { q: zhouLast4(), limit: 1, cursor: last4.next_cursor });
+    assert.equal(rest.total, 2, 'the second page counts the same');
+    assert.deepEqual(
+      [last4.items[0].id, rest.items[0].id].sort((a, b) => a - b),
+      pair.map((c) => c.id).sort((a, b) => a - b),
+    );
+    const none = await listCustomers(admin, { q: 'zhou', count: 'none' });
+    assert.equal(none.total, undefined, 'count=none: no total');
+  });
+
+  test('a list without q counts exactly, past the cap', async () => {
+    const all = await listCustomers(admin, { limit: 1 });
+    assert.ok(all.total >= 8, `total ${all.total}`);
+    assert.equal(all.total_capped, undefined);
+    const filtered = await listCustomers(admin, { filter: JSON.stringify({ field: 'name', op: 'starts_with', value: '周' }) });
+    assert.equal(filtered.total, 6, 'a filter is never capped');
+    assert.equal(filtered.total_capped, undefined);
+  });
+
+  function zhouLast4() {
+    return pairPhones[0].slice(-4);
+  }
+});

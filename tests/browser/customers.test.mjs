@@ -22,7 +22,9 @@ before(async () => {
   checkPrerequisites()
   // A 3-line CSV counts as large here, so the import below takes the bulk
   // path and the wizard shows its warning.
-  server = await startServer([CLERK, ADMIN], { env: { HONGYAN_IMPORT_BULK_ROWS: '3' } })
+  // A quick search counts 20 matches at most here, so the 22 周 imported
+  // below show "超过 20 条".
+  server = await startServer([CLERK, ADMIN], { env: { HONGYAN_IMPORT_BULK_ROWS: '3', HONGYAN_QUICK_COUNT_CAP: '20' } })
   browser = await launchBrowser()
 })
 
@@ -152,7 +154,9 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     const imp = page.locator('[data-test=import-dialog]')
     await imp.locator('[data-test=import-file]').waitFor()
     await shot(page, 'c-10-import-wizard')
-    const csv = '姓名,手机号,身份证号,兴趣\n周邮迷,13700137001,,集邮\n吴错号,12345,,\n'
+    // …and 21 more 周, so that a search for 周 fills more than a page.
+    const more = [...'一二三四五六七八九十百千万亿甲乙丙丁戊己庚'].map((c, i) => `周${c}${c},137001371${String(i).padStart(2, '0')},,\n`)
+    const csv = `姓名,手机号,身份证号,兴趣\n周邮迷,13700137001,,集邮\n吴错号,12345,,\n${more.join('')}`
     await imp.locator('input[type=file]').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await imp.locator('[data-test=import-upload]').click()
     await imp.locator('[data-test=import-mapping]').waitFor()
@@ -166,6 +170,19 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await shot(page, 'c-10d-import-done')
     await imp.getByRole('button', { name: '完成' }).click()
     await imp.waitFor({ state: 'hidden' })
+
+    // A quick search with more matches than the server counts says so
+    // (over all customers: the segment is closed first).
+    await page.locator('[data-test=active-segment] .el-tag__close').click()
+    await page.locator('[data-test=active-segment]').waitFor({ state: 'hidden' })
+    await search.fill('周')
+    await search.press('Enter')
+    await page.locator('[data-test=pager-total]').getByText('超过 20 条，请输入更多信息缩小范围').waitFor()
+    assert.equal(await page.locator('[data-test=customers-table] .el-table__body tr').count(), 20, 'a full page of 周')
+    await page.locator('[data-test=pager-total]').scrollIntoViewIfNeeded()
+    await shot(page, 'c-10e-search-capped')
+    await search.fill('')
+    await search.press('Enter')
 
     // Export the list to Excel: the job finishes and the file downloads.
     await page.locator('[data-test=export-open]').click()

@@ -7,6 +7,9 @@ import { ref, computed } from 'vue'
 export function useCursorList(fetchPage, pageSize = 20) {
   const items = ref([])
   const total = ref(null)
+  // The server counted only so far (a quick search that matches more than
+  // 10,000): total is then a lower bound, shown as "10000+".
+  const capped = ref(false)
   const loading = ref(false)
   const limit = ref(pageSize)
   const page = ref(1)
@@ -22,6 +25,7 @@ export function useCursorList(fetchPage, pageSize = 20) {
       if (mine !== seq) return // a newer request won
       items.value = (data && data.items) || []
       total.value = data && typeof data.total === 'number' ? data.total : null
+      capped.value = !!(data && data.total_capped === true)
       nextCursor.value = (data && data.next_cursor) || null
       page.value = n
     } catch (e) {
@@ -59,5 +63,5 @@ export function useCursorList(fetchPage, pageSize = 20) {
   }
 
   const hasNext = computed(() => !!nextCursor.value)
-  return { items, total, loading, limit, page, hasNext, reload, refresh, next, prev, setLimit }
+  return { items, total, capped, loading, limit, page, hasNext, reload, refresh, next, prev, setLimit }
 }

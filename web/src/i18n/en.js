@@ -80,6 +80,7 @@ export default {
   },
   pager: {
     total: '{n} in total',
+    totalCapped: 'More than {n}: type more to narrow the search',
     page: 'Page {n}',
     prev: 'Previous',
     next: 'Next',

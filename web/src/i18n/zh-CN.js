@@ -80,6 +80,7 @@ export default {
   },
   pager: {
     total: '共 {n} 条',
+    totalCapped: '超过 {n} 条，请输入更多信息缩小范围',
     page: '第 {n} 页',
     prev: '上一页',
     next: '下一页',
