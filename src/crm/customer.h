@@ -12,6 +12,7 @@
 #ifndef HY_CUSTOMER_H
 #define HY_CUSTOMER_H
 
+#include "base/keyset.h"
 #include "crm/filter.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
@@ -37,9 +38,10 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
  * either way). Zero-initialise it; flush before the transaction commits;
  * customer_batch_end frees it (dropping what was not flushed).
  *
- * Bulk loading, in one write transaction: customer_batch_bulk_begin drops
- * the secondary indexes except those the duplicate check needs (phone, ID
- * number) and sends name fragments to a staging table;
+ * Bulk loading, in one write transaction: customer_batch_bulk_begin reads
+ * the phone and ID number of every stored customer into memory (the
+ * duplicate check then asks customer_batch_known, not the database), drops
+ * the secondary indexes and sends name fragments to a staging table;
  * customer_batch_bulk_finish flushes, adds the staged fragments in key
  * order and rebuilds the indexes by sorting; the caller commits. begin
  * answers 1 when bulk loading is on, 0 when the backend has no such path
@@ -52,6 +54,7 @@ struct customer_batch {
     char no_code[64];
     json_t *queue;       /* [{rec, no, tags, user}] not yet written */
     json_t *queued_keys; /* "p:<phone>", "i:<ID number>" of the queue */
+    struct keyset known; /* bulk: phones and ID numbers stored or queued */
 };
 /* Queue a checked new record (and the ids of its tags, may be NULL). */
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
@@ -62,7 +65,17 @@ int customer_batch_flush(struct db *db, struct customer_batch *b);
  * database cannot see yet. */
 bool customer_batch_queued(const struct customer_batch *b, const char *phone,
                            const char *id_number);
-int customer_batch_bulk_begin(struct db *db, struct customer_batch *b);
+/* u: who imports (whose scope tells "skip" from "another branch's"). */
+int customer_batch_bulk_begin(struct db *db, const struct auth_user *u, struct customer_batch *b);
+/* Bulk: whether a stored customer or a queued row has this phone or ID
+ * number (validated forms; either may be NULL or ""), phone first. */
+enum customer_known {
+    CUSTOMER_UNKNOWN = 0,
+    CUSTOMER_KNOWN_IN_SCOPE = 1,  /* the importer's own: skip the row */
+    CUSTOMER_KNOWN_ELSEWHERE = 2, /* another branch's: the row fails */
+};
+enum customer_known customer_batch_known(const struct customer_batch *b, const char *phone,
+                                         const char *id_number);
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b);
 void customer_batch_end(struct customer_batch *b);
 

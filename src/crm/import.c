@@ -586,6 +586,17 @@ static int import_one(struct run *ru, const struct tabular_row *row)
     if (!raw_id || validate_id_number(raw_id, &today, &info))
         info.id[0] = '\0';
     json_t *dups = NULL;
+    if (ru->batch.bulk) {
+        /* Stored customers and earlier rows, from memory (no index now). */
+        enum customer_known k = customer_batch_known(&ru->batch, phone, info.id);
+        if (k == CUSTOMER_KNOWN_IN_SCOPE) {
+            ru->skipped++;
+            goto out;
+        }
+        if (k == CUSTOMER_KNOWN_ELSEWHERE)
+            json_object_set_new(errors, "phone", json_string(i18n_msg(ru->lang, "duplicate")));
+        goto check;
+    }
     /* A duplicate of a row of this file still waiting in the batch. */
     if (customer_batch_queued(&ru->batch, phone, info.id)) {
         if (!ru->update) {
@@ -607,6 +618,7 @@ static int import_one(struct run *ru, const struct tabular_row *row)
         cur = customer_load(ru->db, &ru->user, json_integer_value(json_object_get(first, "id")),
                             false);
     }
+check:
     rc = customer_check(ru->db, &ru->user, ru->lang, in, cur, rec, errors);
     if (rc)
         goto out;
@@ -748,7 +760,7 @@ int import_run(struct job *job)
         rc = job_hold_transaction(job, true);
         if (!rc && (rc = db_begin(job->db)) == 0) {
             in_tx = true;
-            rc = customer_batch_bulk_begin(job->db, &ru.batch);
+            rc = customer_batch_bulk_begin(job->db, &ru.user, &ru.batch);
             bulk = rc == 1;
             if (rc >= 0 && !bulk) { /* the backend has no bulk path */
                 db_rollback(job->db);

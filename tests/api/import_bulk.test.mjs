@@ -26,6 +26,7 @@ import {
   fetchBytes,
   toCsv,
   tagsByName,
+  branchesByCode,
 } from './lib/customers.mjs';
 
 const HEADER = ['姓名', '手机号', '身份证号', '所在区域', '标签', '协议到期日'];
@@ -53,7 +54,7 @@ describe('bulk import', () => {
   const test = srv.it;
   const u = new Uniq(66);
   let admin, mgr;
-  let existingPhone, existingId;
+  let existingPhone, existingId, otherBranchPhone;
   const rows = [];
   let job;
   const sqlite = !PG_DIR;
@@ -77,7 +78,7 @@ describe('bulk import', () => {
       assert.equal(d.status, 202, show(d));
       const planned = await pollJob(mgr, `/imports/${up.body.import.id}`, 'import', { timeoutMs: 60000 });
       assert.equal(planned.mode, sqlite ? 'bulk' : 'rows', `the dry run tells the mode: ${JSON.stringify(planned)}`);
-      assert.equal(planned.failed, 2, JSON.stringify(planned));
+      assert.equal(planned.failed, 3, JSON.stringify(planned));
     }
     const r = await mgr.post(`/imports/${up.body.import.id}/run`, { mapping: MAPPING, dry_run: false, on_duplicate: 'skip' });
     assert.equal(r.status, 202, show(r));
@@ -91,6 +92,10 @@ describe('bulk import', () => {
     existingPhone = u.phone();
     existingId = u.idNumber();
     await createCustomer(mgr, { name: '已存在', phone: existingPhone, id_number: existingId });
+    // a customer of a branch outside the manager's scope (Shenzhen)
+    otherBranchPhone = u.phone();
+    const sz = (await branchesByCode(admin))['GD-SZ-01'].id;
+    await createCustomer(admin, { name: '深圳客户', phone: otherBranchPhone, branch_id: sz });
     if (sqlite) indexesBefore = schemaIndexes();
   });
 
@@ -104,14 +109,17 @@ describe('bulk import', () => {
     rows[20][1] = existingPhone; // a stored customer's phone
     rows[30][1] = rows[5][1]; // the same phone as an earlier row of the file
     rows[40][2] = existingId; // a stored customer's ID number
+    rows[45][1] = otherBranchPhone; // another branch's customer: the row fails
 
     job = await runImport(rows, { dry: true });
     assert.equal(job.mode, sqlite ? 'bulk' : 'rows', JSON.stringify(job));
     assert.equal(job.rows, 50);
     assert.equal(job.skipped, 3, `duplicates of a stored row (phone, ID) and of an earlier row: ${JSON.stringify(job)}`);
-    assert.equal(job.failed, 2, JSON.stringify(job));
-    assert.equal(job.created, 45, JSON.stringify(job));
+    assert.equal(job.failed, 3, JSON.stringify(job));
+    assert.equal(job.created, 44, JSON.stringify(job));
     const bad = job.errors.map((e) => e.message).join(' | ');
+    assert.match(bad, /已存在相同手机号或身份证号的客户/, bad);
+    assert.equal(Number(job.errors.find((e) => /已存在相同/.test(e.message)).row), 47, 'the 46th data row, line 47 of the file');
     assert.match(bad, /身份证号/, bad);
     assert.match(bad, /标签/, bad);
     const rep = await fetchBytes(mgr, `/imports/${job.id}/report`);
@@ -141,7 +149,7 @@ describe('bulk import', () => {
     const tag = (await tagsByName(admin))['集邮爱好者'];
     assert.ok(tag, 'seeded tag 集邮爱好者');
     const tagged = await listCustomers(mgr, { filter: { field: 'tags', op: 'has', value: '集邮爱好者' }, limit: 200 });
-    const want = rows.filter((r, k) => k % 2 && k !== 7 && k !== 12 && k !== 20 && k !== 30 && k !== 40).length;
+    const want = rows.filter((r, k) => k % 2 && ![7, 12, 20, 30, 40, 45].includes(k)).length;
     assert.equal(tagged.total, want, 'tag filter after the bulk load');
     const newest = await listCustomers(mgr, { limit: 5, sort: '-updated_at' });
     assert.equal(newest.items.length, 5, show(newest));

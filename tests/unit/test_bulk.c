@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "auth/perm.h"
 #include "auth/session.h"
 #include "crm/customer.h"
 #include "db/db.h"
@@ -25,6 +26,9 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/hy_bulk_XXXXXX";
+static const struct auth_user admin = {.id = 1, .perms = PERM_ADMIN};
+/* A clerk of another branch than the customers below (branch 1, "/1/"). */
+static const struct auth_user other_clerk = {.id = 2, .branch_path = "/9/"};
 
 /* "name sql" of every index with a statement, in name order, '\n' joined. */
 static char *schema_indexes(void)
@@ -76,11 +80,11 @@ static void test_rollback_restores_everything(void **state)
     int64_t customers = count("SELECT COUNT(*) FROM customers");
     struct customer_batch b = {0};
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(customer_batch_bulk_begin(db, &b), 1);
-    /* Only the indexes of the duplicate check are left on customers. */
+    assert_int_equal(customer_batch_bulk_begin(db, &admin, &b), 1);
+    /* No secondary index is left on customers. */
     assert_int_equal(count("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND "
                            "tbl_name = 'customers' AND sql IS NOT NULL"),
-                     2);
+                     0);
     insert(&b, "司马相如", "13800000001");
     insert(&b, "卓文君", "13800000002");
     assert_int_equal(customer_batch_flush(db, &b), 0);
@@ -102,7 +106,7 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     char *before = schema_indexes();
     struct customer_batch b = {0};
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(customer_batch_bulk_begin(db, &b), 1);
+    assert_int_equal(customer_batch_bulk_begin(db, &admin, &b), 1);
     insert(&b, "司马相如", "13800000003");
     insert(&b, "丽丽", "13800000004"); /* the same fragment twice in one name */
     assert_int_equal(customer_batch_flush(db, &b), 0);
@@ -163,6 +167,50 @@ static void test_numbers_from_a_reserved_block(void **state)
     assert_true(nd > nc + 200);
 }
 
+/* The duplicate check of a bulk load asks memory: stored customers by
+ * phone and ID number, in or out of the importer's scope, and rows queued
+ * by this load. */
+static void test_known_phones_and_id_numbers(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    struct auth_user u = {0};
+    json_t *rec =
+        json_pack("{s:s,s:s,s:s,s:I,s:s}", "name", "王一", "phone", "13900000001", "id_number",
+                  "11010519491231002X", "branch_id", (json_int_t)1, "branch_path", "/1/");
+    int64_t id = 0;
+    assert_int_equal(customer_insert(db, &u, rec, &id), 0);
+    json_decref(rec);
+
+    struct customer_batch b = {0};
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(customer_batch_bulk_begin(db, &other_clerk, &b), 1);
+    assert_int_equal(customer_batch_known(&b, "13900000001", NULL), CUSTOMER_KNOWN_ELSEWHERE);
+    assert_int_equal(customer_batch_known(&b, NULL, "11010519491231002X"),
+                     CUSTOMER_KNOWN_ELSEWHERE);
+    assert_int_equal(customer_batch_known(&b, "13900000009", "11010519491231002X"),
+                     CUSTOMER_KNOWN_ELSEWHERE);
+    assert_int_equal(customer_batch_known(&b, "13900000009", "110105194912310028"),
+                     CUSTOMER_UNKNOWN);
+    assert_int_equal(customer_batch_known(&b, "", ""), CUSTOMER_UNKNOWN);
+    assert_int_equal(customer_batch_known(&b, NULL, NULL), CUSTOMER_UNKNOWN);
+    insert(&b, "王二", "13900000002");
+    assert_int_equal(customer_batch_known(&b, "13900000002", NULL), CUSTOMER_KNOWN_IN_SCOPE);
+    assert_int_equal(customer_batch_flush(db, &b), 0);
+    assert_int_equal(customer_batch_known(&b, "13900000002", NULL), CUSTOMER_KNOWN_IN_SCOPE);
+    db_rollback(db);
+    customer_batch_end(&b);
+
+    /* The same stored customer is in an admin's scope: skipped, not failed. */
+    struct customer_batch a = {0};
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(customer_batch_bulk_begin(db, &admin, &a), 1);
+    assert_int_equal(customer_batch_known(&a, "13900000001", NULL), CUSTOMER_KNOWN_IN_SCOPE);
+    assert_int_equal(customer_batch_known(&a, "13900000002", NULL), CUSTOMER_UNKNOWN);
+    db_rollback(db);
+    customer_batch_end(&a);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -181,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_rollback_restores_everything),
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
         cmocka_unit_test(test_numbers_from_a_reserved_block),
+        cmocka_unit_test(test_known_phones_and_id_numbers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
