@@ -697,6 +697,12 @@ enum customer_known customer_batch_known(const struct customer_batch *b, const c
     return (enum customer_known)v;
 }
 
+void customer_batch_note(struct customer_batch *b, json_t *rec)
+{
+    keyset_put(&b->known, phone_key(str(rec, "phone")), CUSTOMER_KNOWN_IN_SCOPE);
+    keyset_put(&b->known, id_key(str(rec, "id_number")), CUSTOMER_KNOWN_IN_SCOPE);
+}
+
 bool customer_batch_queued(const struct customer_batch *b, const char *phone, const char *id_number)
 {
     char k[64];
@@ -731,10 +737,6 @@ int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, js
                           json_pack("{s:O,s:s,s:O,s:I}", "rec", rec, "no", customer_no, "tags",
                                     tag_ids ? tag_ids : json_null(), "user", (json_int_t)u->id));
     const char *phone = str(rec, "phone"), *idn = str(rec, "id_number");
-    if (b->bulk) {
-        keyset_put(&b->known, phone_key(phone), CUSTOMER_KNOWN_IN_SCOPE);
-        keyset_put(&b->known, id_key(idn), CUSTOMER_KNOWN_IN_SCOPE);
-    }
     if (phone) {
         queue_key(k, sizeof(k), 'p', phone);
         json_object_set_new(b->queued_keys, k, json_true());

@@ -76,6 +76,10 @@ enum customer_known {
 };
 enum customer_known customer_batch_known(const struct customer_batch *b, const char *phone,
                                          const char *id_number);
+/* Bulk: a checked record of the importer's that will be queued; its phone
+ * and ID number are known from now on. (Apart from customer_batch_add, so
+ * that one thread can check and note rows while another writes them.) */
+void customer_batch_note(struct customer_batch *b, json_t *rec);
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b);
 void customer_batch_end(struct customer_batch *b);
 

@@ -29,6 +29,7 @@
 #include "crm/tags.h"
 #include "db/db.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,7 +371,71 @@ struct run {
     json_t *errors;  /* first MAX_ERRORS */
     int64_t created, updated, skipped, failed, rows;
     struct customer_batch batch; /* batch.bulk: one transaction, indexes rebuilt */
+    struct pipe *pipe;           /* bulk: checked records go to the writer */
 };
+
+/*
+ * Bulk mode runs on two threads (the machine has at least two cores and
+ * SQLite writes on one): a checker reads the file, converts and validates
+ * each row and hands the records it accepts through this bounded queue to
+ * the job's thread, which writes them in its transaction. The checker reads
+ * definitions through a connection of its own; only the job's thread
+ * touches the job's connection.
+ */
+#define PIPE_CAP 512
+struct pipe {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    json_t *rec[PIPE_CAP], *tags[PIPE_CAP];
+    size_t head, count;
+    bool closed; /* the checker is done */
+    bool failed; /* the writer failed: stop checking */
+};
+
+/* Hand over a record and its tag ids (references taken). False when the
+ * writer has failed. */
+static bool pipe_push(struct pipe *p, json_t *rec, json_t *tags)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == PIPE_CAP && !p->failed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool ok = !p->failed;
+    if (ok) {
+        size_t i = (p->head + p->count++) % PIPE_CAP;
+        p->rec[i] = json_incref(rec);
+        p->tags[i] = json_incref(tags);
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+/* The next record (the caller owns the references); false once the checker
+ * is done and the queue empty. */
+static bool pipe_pop(struct pipe *p, json_t **rec, json_t **tags)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == 0 && !p->closed)
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool got = p->count > 0;
+    if (got) {
+        *rec = p->rec[p->head];
+        *tags = p->tags[p->head];
+        p->head = (p->head + 1) % PIPE_CAP;
+        p->count--;
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return got;
+}
+
+static void pipe_set(struct pipe *p, bool *flag)
+{
+    pthread_mutex_lock(&p->lock);
+    *flag = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
 
 static void split_list(const char *s, json_t *out)
 {
@@ -636,7 +701,10 @@ check:
             ru->created++;
         goto out;
     }
-    if (!cur) {
+    if (!cur && ru->pipe) {
+        customer_batch_note(&ru->batch, rec);
+        rc = pipe_push(ru->pipe, rec, tag_ids) ? 0 : DB_ERROR;
+    } else if (!cur) {
         rc = customer_batch_add(ru->db, &ru->user, rec, tag_ids, &ru->batch);
     } else {
         int64_t id = json_integer_value(json_object_get(cur, "id"));
@@ -712,6 +780,81 @@ static bool bulk_suits(struct run *ru, const char *path)
     return lines * 4 >= stored;
 }
 
+/* Read the next row and import it: 1 when a row was handled (imported,
+ * skipped or reported), 0 at the end of the file or when it is broken
+ * (*fatal says why), negative on a database failure. */
+static int import_next(struct run *ru, struct tabular_reader *rd, const char **fatal)
+{
+    struct tabular_row row;
+    int got = tabular_next_row(rd, &row);
+    if (got == 0)
+        return 0;
+    if (got == TABULAR_EFATAL) {
+        *fatal = tabular_error(rd);
+        return 0;
+    }
+    ru->rows++;
+    if (got == TABULAR_EROW) {
+        report_row(ru, row.line,
+                   i18n_msg(ru->lang, row.error_key ? row.error_key : "import.bad_encoding"), NULL,
+                   &row);
+        return 1;
+    }
+    int rc = import_one(ru, &row);
+    return rc ? rc : 1;
+}
+
+/* The checking thread of a bulk load (struct pipe): every row of the file,
+ * through import_one, which hands accepted records to the writer. */
+struct checker {
+    struct run *ru;
+    struct tabular_reader *rd;
+    int64_t extra;
+    int rc;
+    bool stopped;
+    const char *fatal;
+};
+
+static void *checker_main(void *arg)
+{
+    struct checker *ck = arg;
+    struct run *ru = ck->ru;
+    ru->db = db_get(); /* definitions only: the rows go through the writer */
+    memo_begin();
+    for (;;) {
+        int next = import_next(ru, ck->rd, &ck->fatal);
+        if (next <= 0) {
+            ck->rc = next;
+            break;
+        }
+        if (ru->rows % BATCH_ROWS == 0 && !job_progress(ru->job, tabular_bytes_read(ck->rd),
+                                                        tabular_bytes_total(ck->rd) + ck->extra)) {
+            ck->stopped = true;
+            break;
+        }
+    }
+    memo_end();
+    db_release_thread();
+    pipe_set(ru->pipe, &ru->pipe->closed);
+    return NULL;
+}
+
+/* The writing side: queue and flush what the checker accepts, until it is
+ * done. After a failure it keeps taking (and dropping) records so that the
+ * checker never waits on a full queue, and tells it to stop. */
+static int write_queued(struct run *ru, struct db *db)
+{
+    json_t *rec, *tags;
+    int rc = 0;
+    while (pipe_pop(ru->pipe, &rec, &tags)) {
+        if (!rc && (rc = customer_batch_add(db, &ru->user, rec, tags, &ru->batch)) != 0)
+            pipe_set(ru->pipe, &ru->pipe->failed);
+        json_decref(rec);
+        json_decref(tags);
+    }
+    return rc;
+}
+
 int import_run(struct job *job)
 {
     struct run ru = {.job = job, .db = job->db};
@@ -776,32 +919,41 @@ int import_run(struct job *job)
     /* Progress in bytes of the file; in bulk mode the index rebuild at the
      * end counts as two thirds as much again (it took 26 s after 39 s of
      * reading for a million rows). */
-    int64_t extra = 0;
+    int64_t extra = bulk ? tabular_bytes_total(rd) * 2 / 3 : 0;
     int64_t tx_first_row = 0, tx_start_ms = 0;
     const char *fatal = NULL;
-    struct tabular_row row;
-    for (; !rc;) {
-        int got = tabular_next_row(rd, &row);
-        if (got == 0)
-            break;
-        if (got == TABULAR_EFATAL) {
-            fatal = tabular_error(rd);
-            break;
-        }
-        ru.rows++;
+    struct pipe p = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
+    struct checker ck = {.ru = &ru, .rd = rd, .extra = extra};
+    pthread_t th;
+    bool piped = false;
+    if (bulk && !rc) {
+        ru.pipe = &p;
+        piped = pthread_create(&th, NULL, checker_main, &ck) == 0;
+        if (!piped)
+            ru.pipe = NULL; /* one thread after all */
+    }
+    if (piped) {
+        rc = write_queued(&ru, job->db);
+        pthread_join(th, NULL);
+        ru.db = job->db;
+        ru.pipe = NULL;
+        rc = rc ? rc : ck.rc;
+        stopped = ck.stopped;
+        fatal = ck.fatal;
+    }
+    for (; !rc && !piped;) {
         if (!in_tx && !ru.dry_run) {
             if ((rc = db_begin(job->db)) != 0)
                 break;
             in_tx = true;
-            tx_first_row = ru.rows - 1;
+            tx_first_row = ru.rows;
             tx_start_ms = mono_ms();
         }
-        if (got == TABULAR_EROW)
-            report_row(&ru, row.line,
-                       i18n_msg(ru.lang, row.error_key ? row.error_key : "import.bad_encoding"),
-                       NULL, &row);
-        else if ((rc = import_one(&ru, &row)) != 0)
+        int next = import_next(&ru, rd, &fatal);
+        if (next <= 0) {
+            rc = next;
             break;
+        }
         if (ru.rows % BATCH_ROWS == 0) {
             if (in_tx && !bulk) {
                 if (ru.rows - tx_first_row < COMMIT_ROWS && mono_ms() - tx_start_ms < COMMIT_MS)
@@ -811,13 +963,14 @@ int import_run(struct job *job)
                     break;
                 in_tx = false;
             }
-            extra = bulk ? tabular_bytes_total(rd) * 2 / 3 : 0;
             if (!job_progress(job, tabular_bytes_read(rd), tabular_bytes_total(rd) + extra)) {
                 stopped = true;
                 break;
             }
         }
     }
+    pthread_cond_destroy(&p.changed);
+    pthread_mutex_destroy(&p.lock);
     if (in_tx && bulk && !rc && !stopped && !fatal) {
         job_progress(job, tabular_bytes_total(rd), tabular_bytes_total(rd) + extra);
         int64_t t0 = mono_ms();

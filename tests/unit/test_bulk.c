@@ -195,6 +195,10 @@ static void test_known_phones_and_id_numbers(void **state)
     assert_int_equal(customer_batch_known(&b, "", ""), CUSTOMER_UNKNOWN);
     assert_int_equal(customer_batch_known(&b, NULL, NULL), CUSTOMER_UNKNOWN);
     insert(&b, "王二", "13900000002");
+    assert_int_equal(customer_batch_known(&b, "13900000002", NULL), CUSTOMER_UNKNOWN);
+    json_t *two = json_pack("{s:s}", "phone", "13900000002");
+    customer_batch_note(&b, two);
+    json_decref(two);
     assert_int_equal(customer_batch_known(&b, "13900000002", NULL), CUSTOMER_KNOWN_IN_SCOPE);
     assert_int_equal(customer_batch_flush(db, &b), 0);
     assert_int_equal(customer_batch_known(&b, "13900000002", NULL), CUSTOMER_KNOWN_IN_SCOPE);
