@@ -41,20 +41,23 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
  * Bulk loading, in one write transaction: customer_batch_bulk_begin reads
  * the phone and ID number of every stored customer into memory (the
  * duplicate check then asks customer_batch_known, not the database), drops
- * the secondary indexes and sends name fragments to a staging table;
- * customer_batch_bulk_finish flushes, adds the staged fragments in key
- * order and rebuilds the indexes by sorting; the caller commits. begin
+ * the secondary indexes and keeps the name fragments of new rows in memory;
+ * customer_batch_bulk_finish flushes, sorts the fragments and adds them in
+ * key order, and rebuilds the indexes by sorting; the caller commits. begin
  * answers 1 when bulk loading is on, 0 when the backend has no such path
  * (load row by row), negative on error (roll back).
  */
+struct customer_gram;
 struct customer_batch {
     bool bulk;
     struct db_index_set *indexes[2];
     int64_t no_branch, no_next, no_end; /* reserved numbers no_next..no_end */
     char no_code[64];
-    json_t *queue;       /* [{rec, no, tags, user}] not yet written */
-    json_t *queued_keys; /* "p:<phone>", "i:<ID number>" of the queue */
-    struct keyset known; /* bulk: phones and ID numbers stored or queued */
+    json_t *queue;               /* [{rec, no, tags, user}] not yet written */
+    json_t *queued_keys;         /* "p:<phone>", "i:<ID number>" of the queue */
+    struct keyset known;         /* bulk: phones and ID numbers stored or queued */
+    struct customer_gram *grams; /* bulk: name fragments of the new rows, */
+    size_t ngrams, capgrams;     /* added in key order at the end */
 };
 /* Queue a checked new record (and the ids of its tags, may be NULL). */
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,

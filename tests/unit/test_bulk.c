@@ -110,7 +110,7 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     insert(&b, "司马相如", "13800000003");
     insert(&b, "丽丽", "13800000004"); /* the same fragment twice in one name */
     assert_int_equal(customer_batch_flush(db, &b), 0);
-    /* Staged: not yet in the fragment table. */
+    /* Kept in memory: not yet in the fragment table. */
     assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams WHERE gram = '相如'"), 0);
     assert_int_equal(customer_batch_bulk_finish(db, &b), 0);
     assert_int_equal(db_commit(db), 0);
