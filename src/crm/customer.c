@@ -599,17 +599,44 @@ static int add_kept_grams(struct db *db, struct customer_batch *b)
     return rc;
 }
 
-/* Replace the name index entries of a customer: every single character and
- * every pair of neighbouring characters, so a one- or two-character fragment
- * anywhere in a name is one index lookup. */
-static int write_grams(struct db *db, int64_t id, const char *name, bool replace)
+int customer_grams_forget(struct db *db, int64_t id)
 {
-    if (replace) {
-        int rc = db_exec(db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
-                         DB_ARGS(DB_INT(id)));
-        if (rc)
-            return rc;
+    char *name = NULL;
+    struct db_stmt *st =
+        db_query(db, "SELECT name FROM customers WHERE id = ?", DB_ARGS(DB_INT(id)));
+    int rc = st ? db_step(st) : DB_ERROR;
+    if (rc == 1)
+        name = xstrdup(db_col_text(st, 0));
+    db_finish(st);
+    if (rc != 1)
+        return rc < 0 ? rc : 0;
+    /* The entries are exactly what collect_grams makes of the stored name,
+     * so they go by their keys: the table needs no index by customer. */
+    char grams[128][16];
+    size_t ng = collect_grams(name, grams);
+    free(name);
+    if (!ng)
+        return 0;
+    struct sqlbuf q;
+    sqlbuf_init(&q);
+    sqlbuf_add(&q, "DELETE FROM customer_name_grams WHERE customer_id = ? AND gram IN (");
+    sqlbuf_bind(&q, DB_INT(id));
+    for (size_t i = 0; i < ng; i++) {
+        sqlbuf_add(&q, i ? ", ?" : "?");
+        sqlbuf_bind_text_copy(&q, grams[i]);
     }
+    sqlbuf_add(&q, ")");
+    rc = db_exec(db, q.sql, q.args, q.nargs);
+    sqlbuf_release(&q);
+    return rc;
+}
+
+/* Add the name index entries of a customer: every single character and
+ * every pair of neighbouring characters, so a one- or two-character fragment
+ * anywhere in a name is one index lookup. (A rename first forgets the old
+ * name's: customer_grams_forget.) */
+static int write_grams(struct db *db, int64_t id, const char *name)
+{
     struct sqlbuf values;
     sqlbuf_init(&values);
     add_grams(&values, id, name);
@@ -699,7 +726,7 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
     rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
     sqlbuf_release(&q);
     if (!rc)
-        rc = write_grams(db, *id, str(rec, "name"), false);
+        rc = write_grams(db, *id, str(rec, "name"));
     if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
         rc = reminders_update_lunar_md(db, *id);
     return rc;
@@ -944,33 +971,36 @@ int customer_update(struct db *db, struct req *r, const struct auth_user *u, int
     char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
          *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
     json_t *owner = json_object_get(rec, "owner_id");
-    int rc = db_exec(
-        db,
-        "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
-        "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
-        "birthday_lunar = ?, address = ?, region = ?, occupation = ?, interests = ?, "
-        "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
-        "owner_id = ?, branch_id = ?, branch_path = ?, custom = ?, updated_by = ?, "
-        "updated_at = ?, version = version + 1 WHERE id = ?",
-        DB_ARGS(DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials), DB_TEXT(str(rec, "gender")),
-                DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4), DB_TEXT(str(rec, "id_number")),
-                DB_TEXT(str(rec, "birthday")),
-                DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
-                DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
-                DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
-                DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
-                DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
-                DB_INT(json_integer_value(json_object_get(rec, "branch_id"))),
-                DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom), DB_INT_OR_NULL(u->id, u->id),
-                DB_INT(clock_now()), DB_INT(id)));
+    bool renamed = strcmp(name, str(cur, "name")) != 0;
+    int rc = renamed ? customer_grams_forget(db, id) : 0;
+    if (!rc)
+        rc = db_exec(
+            db,
+            "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
+            "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
+            "birthday_lunar = ?, address = ?, region = ?, occupation = ?, interests = ?, "
+            "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
+            "owner_id = ?, branch_id = ?, branch_path = ?, custom = ?, updated_by = ?, "
+            "updated_at = ?, version = version + 1 WHERE id = ?",
+            DB_ARGS(DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials), DB_TEXT(str(rec, "gender")),
+                    DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4),
+                    DB_TEXT(str(rec, "id_number")), DB_TEXT(str(rec, "birthday")),
+                    DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
+                    DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
+                    DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
+                    DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
+                    DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
+                    DB_INT(json_integer_value(json_object_get(rec, "branch_id"))),
+                    DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom), DB_INT_OR_NULL(u->id, u->id),
+                    DB_INT(clock_now()), DB_INT(id)));
     free(full);
     free(initials);
     free(interests);
     free(family);
     free(prefs);
     free(custom);
-    if (!rc && strcmp(name, str(cur, "name")) != 0)
-        rc = write_grams(db, id, name, true);
+    if (!rc && renamed)
+        rc = write_grams(db, id, name);
     if (!rc)
         rc = reminders_update_lunar_md(db, id);
     static const char *const skip[] = {"branch_path", NULL};

@@ -88,6 +88,9 @@ void customer_batch_end(struct customer_batch *b);
 
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */
+/* Remove the name index entries of customer id's stored name (before a
+ * rename or an erasure overwrites it). */
+int customer_grams_forget(struct db *db, int64_t id);
 int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
                     json_t *cur, json_t *rec);
 /* The clear record of id if u may see it; NULL otherwise. deleted: also

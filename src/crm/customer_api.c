@@ -618,6 +618,8 @@ static void erase(struct req *r)
     int64_t now = clock_now();
     int rc = db_begin(r->db);
     if (!rc)
+        rc = customer_grams_forget(r->db, id); /* the name as stored, before it goes */
+    if (!rc)
         rc = db_exec(r->db,
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
@@ -627,9 +629,6 @@ static void erase(struct req *r)
                      "version = version + 1 WHERE id = ?",
                      DB_ARGS(DB_TEXT(req_msg(r, "customer.erased")), DB_INT(now), DB_INT(now),
                              DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM customer_name_grams WHERE customer_id = ?",
-                     DB_ARGS(DB_INT(id)));
     if (!rc)
         rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
                      DB_ARGS(DB_INT(id)));

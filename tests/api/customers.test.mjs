@@ -6,7 +6,8 @@
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer } from './lib/server.mjs';
+import { spawnSync } from 'node:child_process';
+import { useServer, PG_DIR } from './lib/server.mjs';
 import { Client, show } from './lib/client.mjs';
 import { expectError, isChinese } from './lib/expect.mjs';
 import {
@@ -487,6 +488,27 @@ describe('customers', () => {
     assert.ok(raudit.length >= 1, 'restore audited');
   });
 
+  /** SQLite: the name fragments stored for customer id, sorted (null on PostgreSQL). */
+  function gramsOf(id) {
+    if (PG_DIR) return null;
+    const r = spawnSync('sqlite3', ['-readonly', srv.dbPath, `SELECT gram FROM customer_name_grams WHERE customer_id = ${Number(id)} ORDER BY gram`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
+  test('a rename moves the name search: the old fragments no longer find the customer, the new ones do', async () => {
+    const c = await createCustomer(clerk, { name: '欧阳改名', phone: u.phone() });
+    assert.ok((await searchIds(clerk, '阳改')).includes(c.id));
+    const p = await clerk.patch(`/customers/${c.id}`, { version: c.version, name: '司徒新立' });
+    assert.equal(p.status, 200, show(p));
+    assert.ok(!(await searchIds(clerk, '阳改')).includes(c.id), 'the old name still finds it');
+    assert.ok(!(await searchIds(clerk, '欧阳')).includes(c.id), 'the old surname still finds it');
+    assert.ok((await searchIds(clerk, '徒新')).includes(c.id), 'the new name does not find it');
+    assert.ok((await searchIds(clerk, '立')).includes(c.id), 'one character of the new name');
+    const g = gramsOf(c.id);
+    if (g) assert.deepEqual(g, ['司', '司徒', '徒', '徒新', '新', '新立', '立'].sort(), 'exactly the new name\'s fragments');
+  });
+
   test('PIPL erasure: admin only; personal data blanked for good, record kept, audited', async () => {
     const phone = u.phone();
     const id = u.idNumber();
@@ -531,6 +553,8 @@ describe('customers', () => {
     }
     assert.deepEqual(await searchIds(admin, phone), [], 'erased phone still searchable');
     assert.deepEqual(await searchIds(admin, '擦除对象'), [], 'erased name still searchable');
+    const g = gramsOf(c.id);
+    if (g) assert.deepEqual(g, [], 'no name fragment of the erased name is left');
     const dq = await admin.get(`/customers/duplicates?phone=${phone}`);
     assert.ok(!dq.body.items.some((x) => x.id === c.id), 'erased phone still reported as duplicate');
 
