@@ -743,7 +743,7 @@ export default {
     update: 'Update the profile',
     needName: 'Map one column to "Name"',
     running: 'Importing — please keep this window open…',
-    bulkNote: 'This file is large: the import will be written as one bulk load. While it runs (about ten seconds per 100,000 rows) colleagues cannot save customer profiles; best run it outside opening hours.',
+    bulkNote: 'This file is large: the import will be written as one bulk load. While it runs (a few seconds per 100,000 rows) colleagues cannot save customer profiles; best run it outside opening hours.',
     failed: 'The import failed',
     doneTitle: 'Import finished',
     dryTitle: 'Dry run finished: the expected result below; nothing was written yet',
