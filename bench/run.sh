@@ -246,9 +246,9 @@ declare -A P50 P99 RPS ERRS
 run_wrk() { # scenario
   local s=$1
   # A few seconds of the same requests first, not counted: the first
-  # requests after a start or an import fault in pages of the memory map
-  # and fill each connection's statement cache, which a server that has
-  # been up for a while has long done.
+  # requests after a start or an import read pages into each connection's
+  # cache and fill its statement cache, which a server that has been up
+  # for a while has long done.
   if [ "$WARM" != 0 ] && [ "$WARM" != 0s ]; then
     HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_API_KEY=$API_KEY timeout 120 \
       wrk -t"$WT" -c"$WC" -d"$WARM" --timeout 10s -s "bench/wrk/$s.lua" "$BASE" >/dev/null 2>&1 || true
