@@ -20,9 +20,7 @@
 
 bool dictionaries_has(struct db *db, const char *code, const char *value)
 {
-    char key[256];
-    int n = snprintf(key, sizeof(key), "%s\x1f%s", code, value);
-    json_t *memo = n > 0 && (size_t)n < sizeof(key) ? memo_get("dict", key) : NULL;
+    json_t *memo = memo_get("dict", code, value);
     if (memo)
         return json_is_true(memo);
     int64_t one;
@@ -30,8 +28,8 @@ bool dictionaries_has(struct db *db, const char *code, const char *value)
                           "SELECT 1 FROM dictionary_items WHERE dict_code = ? AND value = ? "
                           "AND enabled = 1",
                           DB_ARGS(DB_TEXT(code), DB_TEXT(value)), &one);
-    if (rc >= 0 && n > 0 && (size_t)n < sizeof(key))
-        memo_put("dict", key, json_boolean(rc == 1));
+    if (rc >= 0)
+        memo_put("dict", code, value, json_boolean(rc == 1));
     return rc == 1;
 }
 

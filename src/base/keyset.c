@@ -68,6 +68,15 @@ uint8_t keyset_get(const struct keyset *s, uint64_t key)
     return 0;
 }
 
+void keyset_clear(struct keyset *s)
+{
+    if (s->cap) {
+        memset(s->keys, 0, s->cap * sizeof(*s->keys));
+        memset(s->vals, 0, s->cap * sizeof(*s->vals));
+    }
+    s->n = 0;
+}
+
 void keyset_free(struct keyset *s)
 {
     free(s->keys);

@@ -24,6 +24,8 @@ struct keyset {
 uint8_t keyset_put(struct keyset *s, uint64_t key, uint8_t val);
 /* The value of key, or 0 when it is not in the set. */
 uint8_t keyset_get(const struct keyset *s, uint64_t key);
+/* Empty the set, keeping its table for reuse. */
+void keyset_clear(struct keyset *s);
 void keyset_free(struct keyset *s);
 
 #endif

@@ -429,23 +429,29 @@ static bool held_progress(int64_t id, int64_t *processed, int64_t *total)
     return found;
 }
 
-bool job_progress(struct job *job, int64_t processed, int64_t total)
+void job_note_progress(struct job *job, int64_t processed, int64_t total)
 {
     job->processed = processed;
     job->total = total;
+    if (job->held_slot) {
+        pthread_mutex_lock(&held_lock);
+        held[job->held_slot - 1].processed = processed;
+        held[job->held_slot - 1].total = total;
+        pthread_mutex_unlock(&held_lock);
+    }
+}
+
+bool job_progress(struct job *job, int64_t processed, int64_t total)
+{
+    job_note_progress(job, processed, total);
     if (job->lost || job->interrupted)
         return false;
     if (atomic_load(&stopping)) {
         job->interrupted = true;
         return false;
     }
-    if (job->held_slot) {
-        pthread_mutex_lock(&held_lock);
-        held[job->held_slot - 1].processed = processed;
-        held[job->held_slot - 1].total = total;
-        pthread_mutex_unlock(&held_lock);
+    if (job->held_slot)
         return true;
-    }
     int64_t t = now_ms();
     if (t - job->last_write_ms < JOBS_PROGRESS_MS)
         return true;

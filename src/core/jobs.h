@@ -114,6 +114,10 @@ bool job_progress(struct job *job, int64_t processed, int64_t total);
  * the lease could not be renewed (the job must stop).
  */
 int job_hold_transaction(struct job *job, bool on);
+/* Progress of a held job without asking whether to stop: for the last
+ * steps of its transaction, which run to the commit either way (a stop
+ * noticed there would queue the job again after its work was committed). */
+void job_note_progress(struct job *job, int64_t processed, int64_t total);
 /* Renew the lease inside the job's open transaction, so that it shows
  * together with the work at the commit. 0 or negative DB_E*. */
 int job_renew_lease(struct job *job);

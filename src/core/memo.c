@@ -13,6 +13,11 @@ void memo_begin(void)
         memo = json_object();
 }
 
+bool memo_active(void)
+{
+    return memo != NULL;
+}
+
 void memo_end(void)
 {
     json_decref(memo);
@@ -20,24 +25,24 @@ void memo_end(void)
 }
 
 /* false when the key does not fit: not memoised (never a truncated key). */
-static bool memo_key(char *buf, size_t n, const char *ns, const char *key)
+static bool memo_key(char *buf, size_t n, const char *ns, const char *key, const char *sub)
 {
-    int len = snprintf(buf, n, "%s\x1f%s", ns, key);
+    int len = snprintf(buf, n, "%s\x1f%s\x1f%s", ns, key, sub ? sub : "");
     return len >= 0 && (size_t)len < n;
 }
 
-json_t *memo_get(const char *ns, const char *key)
+json_t *memo_get(const char *ns, const char *key, const char *sub)
 {
     if (!memo)
         return NULL;
     char k[512];
-    return memo_key(k, sizeof(k), ns, key) ? json_object_get(memo, k) : NULL;
+    return memo_key(k, sizeof(k), ns, key, sub) ? json_object_get(memo, k) : NULL;
 }
 
-void memo_put(const char *ns, const char *key, json_t *v)
+void memo_put(const char *ns, const char *key, const char *sub, json_t *v)
 {
     char k[512];
-    if (memo && memo_key(k, sizeof(k), ns, key))
+    if (memo && memo_key(k, sizeof(k), ns, key, sub))
         json_object_set_new(memo, k, v);
     else
         json_decref(v);

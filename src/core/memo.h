@@ -16,9 +16,14 @@
 void memo_begin(void);
 /* Forget everything and stop memoising on this thread. */
 void memo_end(void);
-/* The value stored under (ns, key), borrowed; NULL when none or off. */
-json_t *memo_get(const char *ns, const char *key);
-/* Store v (the memo takes the reference; dropped when off). */
-void memo_put(const char *ns, const char *key, json_t *v);
+/* Whether this thread memoises now (skip building a value to store when
+ * not). */
+bool memo_active(void);
+/* The value stored under (ns, key, sub), borrowed; NULL when none or off.
+ * sub may be NULL (a one-part key). */
+json_t *memo_get(const char *ns, const char *key, const char *sub);
+/* Store v (the memo takes the reference; dropped when off, or when the key
+ * is too long to keep whole). */
+void memo_put(const char *ns, const char *key, const char *sub, json_t *v);
 
 #endif

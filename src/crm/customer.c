@@ -513,16 +513,21 @@ static size_t collect_grams(const char *name, char grams[128][16])
     return ng;
 }
 
-/* Append the "(gram, id)" tuples of name to an INSERT being built. */
+/* Append one "(gram, id)" tuple to the values of an INSERT being built. */
+static void add_gram(struct sqlbuf *q, const char *gram, int64_t id)
+{
+    sqlbuf_add(q, q->nargs ? ", (?, ?)" : "(?, ?)");
+    sqlbuf_bind_text_copy(q, gram);
+    sqlbuf_bind(q, DB_INT(id));
+}
+
+/* Append the "(gram, id)" tuples of name. */
 static void add_grams(struct sqlbuf *q, int64_t id, const char *name)
 {
     char grams[128][16];
     size_t ng = collect_grams(name, grams);
-    for (size_t i = 0; i < ng; i++) {
-        sqlbuf_add(q, q->nargs ? ", (?, ?)" : "(?, ?)");
-        sqlbuf_bind_text_copy(q, grams[i]);
-        sqlbuf_bind(q, DB_INT(id));
-    }
+    for (size_t i = 0; i < ng; i++)
+        add_gram(q, grams[i], id);
 }
 
 /* Write the grams of the tuples in q (a no-op when there are none). A name
@@ -580,18 +585,16 @@ static int add_kept_grams(struct db *db, struct customer_batch *b)
     int rc = 0;
     size_t i = 0;
     while (!rc && i < b->ngrams) {
-        struct sqlbuf q;
-        sqlbuf_init(&q);
-        sqlbuf_add(&q, "INSERT INTO customer_name_grams (gram, customer_id) VALUES ");
+        struct sqlbuf values;
+        sqlbuf_init(&values);
         for (size_t n = 0; i < b->ngrams && n < GRAM_CHUNK; i++) {
             if (i && gram_cmp(&b->grams[i - 1], &b->grams[i]) == 0)
                 continue;
-            sqlbuf_add(&q, n++ ? ", (?, ?)" : "(?, ?)");
-            sqlbuf_bind(&q, DB_TEXT(b->grams[i].gram));
-            sqlbuf_bind(&q, DB_INT(b->grams[i].id));
+            add_gram(&values, b->grams[i].gram, b->grams[i].id);
+            n++;
         }
-        rc = db_exec(db, q.sql, q.args, q.nargs);
-        sqlbuf_release(&q);
+        rc = insert_grams(db, &values);
+        sqlbuf_release(&values);
     }
     free(b->grams);
     b->grams = NULL;
@@ -736,11 +739,6 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
  * the rows, their name fragments and their tags. */
 #define BATCH_QUEUE 64
 
-static void queue_key(char *out, size_t n, char kind, const char *value)
-{
-    snprintf(out, n, "%c:%s", kind, value);
-}
-
 /* A validated mobile number (11 digits) or ID number (17 digits and a
  * check character 0-9 or X) as a number, tagged with its kind in the low
  * bits; 0 for anything else, which can never equal a validated input. */
@@ -782,46 +780,24 @@ void customer_batch_note(struct customer_batch *b, json_t *rec)
 
 bool customer_batch_queued(const struct customer_batch *b, const char *phone, const char *id_number)
 {
-    char k[64];
-    if (!b->queued_keys)
-        return false;
-    if (phone && *phone) {
-        queue_key(k, sizeof(k), 'p', phone);
-        if (json_object_get(b->queued_keys, k))
-            return true;
-    }
-    if (id_number && *id_number) {
-        queue_key(k, sizeof(k), 'i', id_number);
-        if (json_object_get(b->queued_keys, k))
-            return true;
-    }
-    return false;
+    return keyset_get(&b->queued, phone_key(phone)) || keyset_get(&b->queued, id_key(id_number));
 }
 
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
                        struct customer_batch *b)
 {
-    char customer_no[96], k[64];
+    char customer_no[96];
     int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
     int rc = next_customer_no(db, branch_id, b, customer_no, sizeof(customer_no));
     if (rc)
         return rc;
-    if (!b->queue) {
+    if (!b->queue)
         b->queue = json_array();
-        b->queued_keys = json_object();
-    }
     json_array_append_new(b->queue,
                           json_pack("{s:O,s:s,s:O,s:I}", "rec", rec, "no", customer_no, "tags",
                                     tag_ids ? tag_ids : json_null(), "user", (json_int_t)u->id));
-    const char *phone = str(rec, "phone"), *idn = str(rec, "id_number");
-    if (phone) {
-        queue_key(k, sizeof(k), 'p', phone);
-        json_object_set_new(b->queued_keys, k, json_true());
-    }
-    if (idn) {
-        queue_key(k, sizeof(k), 'i', idn);
-        json_object_set_new(b->queued_keys, k, json_true());
-    }
+    keyset_put(&b->queued, phone_key(str(rec, "phone")), 1);
+    keyset_put(&b->queued, id_key(str(rec, "id_number")), 1);
     return json_array_size(b->queue) >= BATCH_QUEUE ? customer_batch_flush(db, b) : 0;
 }
 
@@ -897,7 +873,7 @@ int customer_batch_flush(struct db *db, struct customer_batch *b)
     sqlbuf_release(&tags);
     json_decref(ids);
     json_array_clear(b->queue);
-    json_object_clear(b->queued_keys);
+    keyset_clear(&b->queued);
     return rc;
 }
 
@@ -924,25 +900,38 @@ static int load_known(struct db *db, const struct auth_user *u, struct keyset *k
 
 int customer_batch_bulk_begin(struct db *db, const struct auth_user *u, struct customer_batch *b)
 {
-    int rc = db_indexes_drop(db, "customers", NULL, &b->indexes[0]);
+    int rc = db_indexes_drop(db, "customers", &b->indexes[0]);
     if (rc || !b->indexes[0])
         return rc;
     rc = load_known(db, u, &b->known);
     if (rc)
         return rc;
-    rc = db_indexes_drop(db, "customer_name_grams", NULL, &b->indexes[1]);
+    rc = db_indexes_drop(db, "customer_name_grams", &b->indexes[1]);
     b->bulk = rc == 0;
     return rc ? rc : 1;
 }
 
+/* One more step of customer_batch_bulk_finish done: tell the caller. */
+static void finish_step(void *arg)
+{
+    struct customer_batch *b = arg;
+    b->steps_done++;
+    if (b->on_step)
+        b->on_step(b->step_arg, b->steps_done, b->steps);
+}
+
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b)
 {
+    b->steps_done = 0;
+    b->steps = 1 + (int)(db_index_set_size(b->indexes[0]) + db_index_set_size(b->indexes[1]));
     int rc = customer_batch_flush(db, b);
     if (!rc)
         rc = add_kept_grams(db, b);
+    if (!rc)
+        finish_step(b);
     for (int i = 0; i < 2; i++) {
         if (!rc)
-            rc = db_indexes_rebuild(db, b->indexes[i]);
+            rc = db_indexes_rebuild(db, b->indexes[i], finish_step, b);
         else
             db_index_set_free(b->indexes[i]);
         b->indexes[i] = NULL;
@@ -958,7 +947,7 @@ void customer_batch_end(struct customer_batch *b)
     for (int i = 0; i < 2; i++)
         db_index_set_free(b->indexes[i]);
     json_decref(b->queue);
-    json_decref(b->queued_keys);
+    keyset_free(&b->queued);
     memset(b, 0, sizeof(*b));
 }
 

@@ -54,10 +54,15 @@ struct customer_batch {
     int64_t no_branch, no_next, no_end; /* reserved numbers no_next..no_end */
     char no_code[64];
     json_t *queue;               /* [{rec, no, tags, user}] not yet written */
-    json_t *queued_keys;         /* "p:<phone>", "i:<ID number>" of the queue */
+    struct keyset queued;        /* phones and ID numbers of the queue */
     struct keyset known;         /* bulk: phones and ID numbers stored or queued */
     struct customer_gram *grams; /* bulk: name fragments of the new rows, */
     size_t ngrams, capgrams;     /* added in key order at the end */
+    /* Optional: called as customer_batch_bulk_finish gets through its steps
+     * (the fragments, then each index), done of steps. */
+    void (*on_step)(void *arg, int done, int steps);
+    void *step_arg;
+    int steps_done, steps;
 };
 /* Queue a checked new record (and the ids of its tags, may be NULL). */
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,

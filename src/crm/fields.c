@@ -62,10 +62,7 @@ static int field_from_memo(json_t *m, struct custom_field *out)
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out)
 {
     memset(out, 0, sizeof(*out));
-    char mk[128];
-    int mn = snprintf(mk, sizeof(mk), "%s\x1f%s", entity, key);
-    bool memo_ok = mn > 0 && (size_t)mn < sizeof(mk);
-    json_t *m = memo_ok ? memo_get("field", mk) : NULL;
+    json_t *m = memo_get("field", entity, key);
     if (m)
         return field_from_memo(m, out);
     struct db_stmt *st = db_query(db,
@@ -87,8 +84,8 @@ int fields_lookup(struct db *db, const char *entity, const char *key, struct cus
         out->options = json_loads(db_col_text(st, 7), 0, NULL);
     }
     db_finish(st);
-    if (rc >= 0 && memo_ok)
-        memo_put("field", mk, field_memo_json(rc, out));
+    if (rc >= 0 && memo_active())
+        memo_put("field", entity, key, field_memo_json(rc, out));
     return rc;
 }
 
@@ -292,7 +289,7 @@ int fields_check(struct db *db, const char *lang, const char *entity, json_t *in
         custom_field_clear(&f);
     }
     /* Required fields must hold a value after the change. */
-    json_t *required = json_incref(memo_get("required", entity));
+    json_t *required = json_incref(memo_get("required", entity, NULL));
     if (!required) {
         struct db_stmt *st =
             db_query(db,
@@ -305,7 +302,7 @@ int fields_check(struct db *db, const char *lang, const char *entity, json_t *in
         while (db_step(st) == 1)
             json_array_append_new(required, json_string(db_col_text(st, 0)));
         db_finish(st);
-        memo_put("required", entity, json_incref(required));
+        memo_put("required", entity, NULL, json_incref(required));
     }
     size_t i;
     json_t *k;

@@ -855,6 +855,19 @@ static int write_queued(struct run *ru, struct db *db)
     return rc;
 }
 
+/* Progress through the end of a bulk load: the file is read, and the
+ * fragments and each index built count equal shares of the rest. */
+struct rebuild_progress {
+    struct job *job;
+    int64_t read, extra;
+};
+
+static void rebuild_step(void *arg, int done, int steps)
+{
+    struct rebuild_progress *rp = arg;
+    job_note_progress(rp->job, rp->read + rp->extra * done / (steps + 1), rp->read + rp->extra);
+}
+
 int import_run(struct job *job)
 {
     struct run ru = {.job = job, .db = job->db};
@@ -972,7 +985,10 @@ int import_run(struct job *job)
     pthread_cond_destroy(&p.changed);
     pthread_mutex_destroy(&p.lock);
     if (in_tx && bulk && !rc && !stopped && !fatal) {
-        job_progress(job, tabular_bytes_total(rd), tabular_bytes_total(rd) + extra);
+        struct rebuild_progress rp = {job, tabular_bytes_total(rd), extra};
+        job_note_progress(job, rp.read, rp.read + rp.extra);
+        ru.batch.on_step = rebuild_step;
+        ru.batch.step_arg = &rp;
         int64_t t0 = mono_ms();
         rc = customer_batch_bulk_finish(job->db, &ru.batch);
         log_info("import %lld: %lld rows read, indexes rebuilt in %.1f s", (long long)import_id,

@@ -118,18 +118,23 @@ bool db_can_drop_indexes(struct db *db)
     return db->ops->indexes_drop != NULL;
 }
 
-int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
-                    struct db_index_set **out)
+int db_indexes_drop(struct db *db, const char *table, struct db_index_set **out)
 {
     *out = NULL;
-    return db->ops->indexes_drop ? db->ops->indexes_drop(db, table, keep, out) : 0;
+    return db->ops->indexes_drop ? db->ops->indexes_drop(db, table, out) : 0;
 }
 
-int db_indexes_rebuild(struct db *db, struct db_index_set *set)
+size_t db_index_set_size(const struct db_index_set *set)
+{
+    return set ? set->n : 0;
+}
+
+int db_indexes_rebuild(struct db *db, struct db_index_set *set, void (*built)(void *arg), void *arg)
 {
     int rc = 0;
     for (size_t i = 0; set && i < set->n && !rc; i++)
-        rc = db_exec_script(db, set->sql[i]);
+        if ((rc = db_exec_script(db, set->sql[i])) == 0 && built)
+            built(arg);
     db_index_set_free(set);
     return rc;
 }

@@ -91,8 +91,7 @@ int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, i
 
 /*
  * Bulk loading. Inside a write transaction, drop the secondary indexes of
- * table except those named in keep (NULL-terminated; NULL keeps none) and
- * hand back what re-creates them in *out; db_indexes_rebuild() builds them
+ * table and hand back what re-creates them in *out; db_indexes_rebuild() builds them
  * again, by sorting, before the commit. Building an index from sorted keys
  * is many times cheaper than inserting a million keys into it in random
  * order. A rollback restores the indexes with everything else, and readers
@@ -104,10 +103,13 @@ int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, i
 struct db_index_set;
 /* Whether db_indexes_drop can do anything on this backend. */
 bool db_can_drop_indexes(struct db *db);
-int db_indexes_drop(struct db *db, const char *table, const char *const *keep,
-                    struct db_index_set **out);
-/* Re-create and free the set (NULL: nothing to do). 0 or negative DB_E*. */
-int db_indexes_rebuild(struct db *db, struct db_index_set *set);
+int db_indexes_drop(struct db *db, const char *table, struct db_index_set **out);
+/* How many indexes the set re-creates (0 for NULL). */
+size_t db_index_set_size(const struct db_index_set *set);
+/* Re-create and free the set (NULL: nothing to do), calling built(arg)
+ * after each index (built may be NULL). 0 or negative DB_E*. */
+int db_indexes_rebuild(struct db *db, struct db_index_set *set, void (*built)(void *arg),
+                       void *arg);
 void db_index_set_free(struct db_index_set *set);
 
 /* Rows changed by the last db_exec on this connection. */

@@ -40,8 +40,7 @@ struct db_ops {
     /* Optional: see db_exec_if_free(); NULL = plain exec. */
     int (*exec_if_free)(struct db *db, const char *sql, const struct db_val *args, int nargs);
     /* Optional: see db_indexes_drop(); NULL = not supported. */
-    int (*indexes_drop)(struct db *db, const char *table, const char *const *keep,
-                        struct db_index_set **out);
+    int (*indexes_drop)(struct db *db, const char *table, struct db_index_set **out);
 };
 
 /* The CREATE statements of dropped indexes (db_indexes_drop). */

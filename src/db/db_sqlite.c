@@ -670,19 +670,10 @@ static int sqlite_exec_if_free(struct db *base, const char *sql, const struct db
     return rc ? rc : wait_durable();
 }
 
-static bool name_in(const char *name, const char *const *list)
-{
-    for (; list && *list; list++)
-        if (strcmp(name, *list) == 0)
-            return true;
-    return false;
-}
-
 /* The schema holds each index's CREATE statement verbatim; keep those,
  * drop the indexes. Indexes behind UNIQUE / PRIMARY KEY constraints have
  * no statement (sql IS NULL) and stay. */
-static int sqlite_indexes_drop(struct db *base, const char *table, const char *const *keep,
-                               struct db_index_set **out)
+static int sqlite_indexes_drop(struct db *base, const char *table, struct db_index_set **out)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
     if (sqlite3_get_autocommit(db->conn))
@@ -696,8 +687,6 @@ static int sqlite_indexes_drop(struct db *base, const char *table, const char *c
     int rc = st ? 1 : DB_ERROR;
     while (rc == 1 && (rc = sqlite_step(st)) == 1) {
         const char *name = sqlite_col_text(st, 0);
-        if (name_in(name, keep))
-            continue;
         set->sql = xrealloc(set->sql, (set->n + 1) * sizeof(*set->sql));
         names = xrealloc(names, (set->n + 1) * sizeof(*names));
         set->sql[set->n] = xstrdup(sqlite_col_text(st, 1));

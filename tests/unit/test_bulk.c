@@ -215,6 +215,42 @@ static void test_known_phones_and_id_numbers(void **state)
     customer_batch_end(&a);
 }
 
+static int steps_seen[64], steps_total;
+
+static void record_step(void *arg, int done, int steps)
+{
+    int *n = arg;
+    if (*n < 64)
+        steps_seen[(*n)++] = done;
+    steps_total = steps;
+}
+
+/* The end of a bulk load reports its steps: the fragments, then each index
+ * it builds again, in order, one at a time. */
+static void test_finish_reports_each_step(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    int indexes =
+        (int)count("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND "
+                   "tbl_name IN ('customers', 'customer_name_grams') AND sql IS NOT NULL");
+    struct customer_batch b = {0};
+    int n = 0;
+    b.on_step = record_step;
+    b.step_arg = &n;
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(customer_batch_bulk_begin(db, &admin, &b), 1);
+    insert(&b, "步骤", "13900000021");
+    assert_int_equal(customer_batch_bulk_finish(db, &b), 0);
+    assert_int_equal(db_commit(db), 0);
+    customer_batch_end(&b);
+    assert_true(indexes > 10);
+    assert_int_equal(steps_total, 1 + indexes);
+    assert_int_equal(n, 1 + indexes);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(steps_seen[i], i + 1);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -234,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
         cmocka_unit_test(test_numbers_from_a_reserved_block),
         cmocka_unit_test(test_known_phones_and_id_numbers),
+        cmocka_unit_test(test_finish_reports_each_step),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

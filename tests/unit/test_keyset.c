@@ -33,6 +33,24 @@ static void test_put_and_get(void **state)
     assert_int_equal(keyset_get(&s, 42), 0);
 }
 
+static void test_clear(void **state)
+{
+    (void)state;
+    struct keyset s = {0};
+    keyset_clear(&s); /* an empty set: nothing to do */
+    keyset_put(&s, 7, 1);
+    keyset_put(&s, 9, 2);
+    size_t cap = s.cap;
+    keyset_clear(&s);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.cap, cap);
+    assert_int_equal(keyset_get(&s, 7), 0);
+    assert_int_equal(keyset_get(&s, 9), 0);
+    assert_int_equal(keyset_put(&s, 9, 3), 3);
+    assert_int_equal(keyset_get(&s, 9), 3);
+    keyset_free(&s);
+}
+
 static void test_many_keys(void **state)
 {
     (void)state;
@@ -55,6 +73,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_and_get),
+        cmocka_unit_test(test_clear),
         cmocka_unit_test(test_many_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
