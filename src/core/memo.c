@@ -3,7 +3,7 @@
  */
 #include "core/memo.h"
 
-#include <stdio.h>
+#include <string.h>
 
 static _Thread_local json_t *memo;
 
@@ -27,8 +27,18 @@ void memo_end(void)
 /* false when the key does not fit: not memoised (never a truncated key). */
 static bool memo_key(char *buf, size_t n, const char *ns, const char *key, const char *sub)
 {
-    int len = snprintf(buf, n, "%s\x1f%s\x1f%s", ns, key, sub ? sub : "");
-    return len >= 0 && (size_t)len < n;
+    /* Asked once or more per imported row: no printf. */
+    const char *parts[3] = {ns, key, sub ? sub : ""};
+    size_t len = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t k = strlen(parts[i]);
+        if (len + k + 2 > n)
+            return false;
+        memcpy(buf + len, parts[i], k);
+        len += k;
+        buf[len++] = i < 2 ? '\x1f' : '\0';
+    }
+    return true;
 }
 
 json_t *memo_get(const char *ns, const char *key, const char *sub)

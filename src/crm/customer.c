@@ -15,6 +15,7 @@
 #include "crm/entity.h"
 #include "crm/fields.h"
 #include "crm/history.h"
+#include "crm/name_grams.h"
 #include "crm/reminder.h"
 #include "crm/scope.h"
 #include "crm/tags.h"
@@ -183,12 +184,14 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
         json_object_set_new(out, key, json_null());
         return;
     }
-    char *t = xstrndup(s + a, n - a);
-    if (utf8_len(t) > max)
+    size_t chars = 0;
+    for (size_t i = a; i < n; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    /* A slice of a valid string between ASCII spaces is valid UTF-8 too. */
+    if (chars > max)
         fail(errors, lang, key, "field.too_long");
     else
-        json_object_set_new(out, key, json_string(t));
-    free(t);
+        json_object_set_new(out, key, json_stringn_nocheck(s + a, n - a));
 }
 
 static void check_string_list(json_t *in, json_t *out, json_t *errors, const char *lang,
@@ -489,249 +492,172 @@ static int next_customer_no(struct db *db, int64_t branch_id, struct customer_ba
     return 0;
 }
 
-/* Every single character and every pair of neighbouring characters of
- * name, into grams (at most 2n - 1 of them, n <= 64). */
-static size_t collect_grams(const char *name, char grams[128][16])
-{
-    /* Byte offsets of the code points. */
-    size_t starts[65], n = 0, len = strlen(name);
-    for (size_t i = 0; i < len && n < 64; i++)
-        if (((unsigned char)name[i] & 0xC0) != 0x80)
-            starts[n++] = i;
-    starts[n] = len;
-    size_t ng = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t width = 1; width <= 2 && i + width <= n; width++) {
-            size_t a = starts[i], b = starts[i + width];
-            if (b - a >= sizeof(grams[0]))
-                continue;
-            memcpy(grams[ng], name + a, b - a);
-            grams[ng][b - a] = '\0';
-            ng++;
-        }
-    }
-    return ng;
-}
-
-/* Append one "(gram, id)" tuple to the values of an INSERT being built. */
-static void add_gram(struct sqlbuf *q, const char *gram, int64_t id)
-{
-    sqlbuf_add(q, q->nargs ? ", (?, ?)" : "(?, ?)");
-    sqlbuf_bind_text_copy(q, gram);
-    sqlbuf_bind(q, DB_INT(id));
-}
-
-/* Append the "(gram, id)" tuples of name. */
-static void add_grams(struct sqlbuf *q, int64_t id, const char *name)
-{
-    char grams[128][16];
-    size_t ng = collect_grams(name, grams);
-    for (size_t i = 0; i < ng; i++)
-        add_gram(q, grams[i], id);
-}
-
-/* Write the grams of the tuples in q (a no-op when there are none). A name
- * may hold the same fragment twice ("丽丽"): ON CONFLICT drops the second. */
-static int insert_grams(struct db *db, struct sqlbuf *values)
-{
-    if (values->nargs == 0)
-        return 0;
-    struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "INSERT INTO customer_name_grams (gram, customer_id) VALUES ");
-    sqlbuf_append(&q, values);
-    sqlbuf_add(&q, " ON CONFLICT DO NOTHING");
-    int rc = db_exec(db, q.sql, q.args, q.nargs);
-    sqlbuf_release(&q);
-    return rc;
-}
-
-/* A name fragment of a bulk load, kept in memory until the end. */
-struct customer_gram {
-    char gram[16]; /* collect_grams: under 16 bytes, NUL-terminated */
-    int64_t id;
-};
-
-static void keep_grams(struct customer_batch *b, int64_t id, const char *name)
-{
-    char grams[128][16];
-    size_t ng = collect_grams(name, grams);
-    if (b->ngrams + ng > b->capgrams) {
-        b->capgrams = (b->ngrams + ng) * 2 + 1024;
-        b->grams = xrealloc(b->grams, b->capgrams * sizeof(*b->grams));
-    }
-    for (size_t i = 0; i < ng; i++) {
-        memcpy(b->grams[b->ngrams].gram, grams[i], sizeof(grams[i]));
-        b->grams[b->ngrams++].id = id;
-    }
-}
-
-/* The table's key order: SQLite compares TEXT bytewise, shorter first on
- * a common prefix, which is what strcmp does with the terminating NUL. */
-static int gram_cmp(const void *pa, const void *pb)
-{
-    const struct customer_gram *a = pa, *b = pb;
-    int c = strcmp(a->gram, b->gram);
-    return c ? c : (a->id > b->id) - (a->id < b->id);
-}
-
-/* Sort the kept fragments (about a second for four million, where SQLite's
- * own sort of a staging table took five) and add them in key order, so the
- * clustered table fills page by page; repeats in one name go once. */
-#define GRAM_CHUNK 256
-static int add_kept_grams(struct db *db, struct customer_batch *b)
-{
-    qsort(b->grams, b->ngrams, sizeof(*b->grams), gram_cmp);
-    int rc = 0;
-    size_t i = 0;
-    while (!rc && i < b->ngrams) {
-        struct sqlbuf values;
-        sqlbuf_init(&values);
-        for (size_t n = 0; i < b->ngrams && n < GRAM_CHUNK; i++) {
-            if (i && gram_cmp(&b->grams[i - 1], &b->grams[i]) == 0)
-                continue;
-            add_gram(&values, b->grams[i].gram, b->grams[i].id);
-            n++;
-        }
-        rc = insert_grams(db, &values);
-        sqlbuf_release(&values);
-    }
-    free(b->grams);
-    b->grams = NULL;
-    b->ngrams = b->capgrams = 0;
-    return rc;
-}
-
-int customer_grams_forget(struct db *db, int64_t id)
-{
-    char *name = NULL;
-    struct db_stmt *st =
-        db_query(db, "SELECT name FROM customers WHERE id = ?", DB_ARGS(DB_INT(id)));
-    int rc = st ? db_step(st) : DB_ERROR;
-    if (rc == 1)
-        name = xstrdup(db_col_text(st, 0));
-    db_finish(st);
-    if (rc != 1)
-        return rc < 0 ? rc : 0;
-    /* The entries are exactly what collect_grams makes of the stored name,
-     * so they go by their keys: the table needs no index by customer. */
-    char grams[128][16];
-    size_t ng = collect_grams(name, grams);
-    free(name);
-    if (!ng)
-        return 0;
-    struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "DELETE FROM customer_name_grams WHERE customer_id = ? AND gram IN (");
-    sqlbuf_bind(&q, DB_INT(id));
-    for (size_t i = 0; i < ng; i++) {
-        sqlbuf_add(&q, i ? ", ?" : "?");
-        sqlbuf_bind_text_copy(&q, grams[i]);
-    }
-    sqlbuf_add(&q, ")");
-    rc = db_exec(db, q.sql, q.args, q.nargs);
-    sqlbuf_release(&q);
-    return rc;
-}
-
-/* Add the name index entries of a customer: every single character and
- * every pair of neighbouring characters, so a one- or two-character fragment
- * anywhere in a name is one index lookup. (A rename first forgets the old
- * name's: customer_grams_forget.) */
-static int write_grams(struct db *db, int64_t id, const char *name)
-{
-    struct sqlbuf values;
-    sqlbuf_init(&values);
-    add_grams(&values, id, name);
-    int rc = insert_grams(db, &values);
-    sqlbuf_release(&values);
-    return rc;
-}
-
-static char *dump(json_t *rec, const char *key)
-{
-    json_t *v = json_object_get(rec, key);
-    return v ? json_dumps(v, JSON_COMPACT) : xstrdup("[]");
-}
-
 static const char *str(json_t *rec, const char *key)
 {
     return json_string_value(json_object_get(rec, key));
 }
 
-#define INSERT_COLUMNS                                                                             \
-    "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, phone, "        \
-    "phone_last4, id_number, birthday, birthday_lunar, address, region, occupation, interests, "   \
-    "family_members, business_prefs, service_level, level, owner_id, branch_id, branch_path, "     \
-    "custom, created_by, updated_by, created_at, updated_at) VALUES "
+static char *dump(json_t *rec, const char *key)
+{
+    json_t *v = json_object_get(rec, key);
+    /* Most profiles have none: skip the serialiser for the empty forms. */
+    if (!v || (json_is_array(v) && json_array_size(v) == 0))
+        return xstrdup("[]");
+    if (json_is_object(v) && json_object_size(v) == 0)
+        return xstrdup("{}");
+    return json_dumps(v, JSON_COMPACT);
+}
 
-/* Append the value tuple of a checked record to an INSERT being built. */
-static void add_values(struct sqlbuf *q, const struct auth_user *u, json_t *rec,
-                       const char *customer_no, int64_t now)
+/* The text columns of a row, in the order of INSERT_COLUMNS. */
+enum {
+    ROW_NAME,
+    ROW_PINYIN,
+    ROW_INITIALS,
+    ROW_GENDER,
+    ROW_PHONE,
+    ROW_PHONE_LAST4,
+    ROW_ID_NUMBER,
+    ROW_BIRTHDAY,
+    ROW_ADDRESS,
+    ROW_REGION,
+    ROW_OCCUPATION,
+    ROW_INTERESTS,
+    ROW_FAMILY,
+    ROW_PREFS,
+    ROW_SERVICE_LEVEL,
+    ROW_LEVEL,
+    ROW_BRANCH_PATH,
+    ROW_CUSTOM,
+    ROW_TEXTS
+};
+
+struct customer_row {
+    const char *v[ROW_TEXTS]; /* into data; NULL = SQL NULL */
+    int64_t branch_id, owner_id, user_id;
+    bool has_owner, lunar;
+    const int64_t *tags; /* into data */
+    size_t ntags, ngrams;
+    const char (*grams)[NAME_GRAM_SIZE]; /* into data */
+    char no[96];                         /* customer number, given when queued */
+    int64_t id;                          /* given when written */
+    _Alignas(int64_t) char data[];
+};
+
+struct customer_row *customer_row_new(const struct auth_user *u, json_t *rec, json_t *tag_ids)
 {
     const char *name = str(rec, "name"), *phone = str(rec, "phone");
     char *full = NULL, *initials = NULL;
-    pinyin_name(name, &full, &initials);
+    pinyin_name(name ? name : "", &full, &initials);
+    char *dumps[4] = {dump(rec, "interests"), dump(rec, "family_members"),
+                      dump(rec, "business_prefs"), dump(rec, "custom")};
+    size_t plen = phone ? strlen(phone) : 0;
+    const char *src[ROW_TEXTS] = {
+        [ROW_NAME] = name,
+        [ROW_PINYIN] = full,
+        [ROW_INITIALS] = initials,
+        [ROW_GENDER] = str(rec, "gender"),
+        [ROW_PHONE] = phone,
+        [ROW_PHONE_LAST4] = plen >= 4 ? phone + plen - 4 : phone,
+        [ROW_ID_NUMBER] = str(rec, "id_number"),
+        [ROW_BIRTHDAY] = str(rec, "birthday"),
+        [ROW_ADDRESS] = str(rec, "address"),
+        [ROW_REGION] = str(rec, "region"),
+        [ROW_OCCUPATION] = str(rec, "occupation"),
+        [ROW_INTERESTS] = dumps[0],
+        [ROW_FAMILY] = dumps[1],
+        [ROW_PREFS] = dumps[2],
+        [ROW_SERVICE_LEVEL] = str(rec, "service_level"),
+        [ROW_LEVEL] = str(rec, "level"),
+        [ROW_BRANCH_PATH] = str(rec, "branch_path"),
+        [ROW_CUSTOM] = dumps[3],
+    };
+    char grams[NAME_GRAMS_MAX][NAME_GRAM_SIZE];
+    size_t ngrams = name_grams_collect(name ? name : "", grams);
+    size_t ntags = json_array_size(tag_ids), lens[ROW_TEXTS], size = 0;
+    for (int i = 0; i < ROW_TEXTS; i++)
+        size += src[i] ? (lens[i] = strlen(src[i]) + 1) : 0;
+    /* One block: tag ids, fragments, then the texts (no alignment after). */
+    struct customer_row *row =
+        xmalloc(sizeof(*row) + ntags * sizeof(int64_t) + ngrams * NAME_GRAM_SIZE + size);
+    int64_t *tags = (int64_t *)row->data;
+    for (size_t i = 0; i < ntags; i++)
+        tags[i] = json_integer_value(json_array_get(tag_ids, i));
+    char *p = row->data + ntags * sizeof(int64_t);
+    memcpy(p, grams, ngrams * NAME_GRAM_SIZE);
+    row->grams = (const char(*)[NAME_GRAM_SIZE])p;
+    p += ngrams * NAME_GRAM_SIZE;
+    for (int i = 0; i < ROW_TEXTS; i++) {
+        row->v[i] = src[i] ? memcpy(p, src[i], lens[i]) : NULL;
+        p += src[i] ? lens[i] : 0;
+    }
     json_t *owner = json_object_get(rec, "owner_id");
+    row->has_owner = json_is_integer(owner);
+    row->owner_id = json_integer_value(owner);
+    row->branch_id = json_integer_value(json_object_get(rec, "branch_id"));
+    row->lunar = json_is_true(json_object_get(rec, "birthday_lunar"));
+    row->user_id = u->id;
+    row->tags = tags;
+    row->ntags = ntags;
+    row->ngrams = ngrams;
+    row->no[0] = '\0';
+    row->id = 0;
+    free(full);
+    free(initials);
+    for (int i = 0; i < 4; i++)
+        free(dumps[i]);
+    return row;
+}
+
+void customer_row_free(struct customer_row *row)
+{
+    free(row);
+}
+
+#define INSERT_COLUMNS                                                                             \
+    "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, phone, "        \
+    "phone_last4, id_number, birthday, address, region, occupation, interests, "                   \
+    "family_members, business_prefs, service_level, level, branch_path, custom, "                  \
+    "birthday_lunar, owner_id, branch_id, created_by, updated_by, created_at, updated_at) VALUES "
+
+/* Append the value tuple of a row to an INSERT being built (the texts are
+ * borrowed from the row). */
+static void add_values(struct sqlbuf *q, const struct customer_row *row, int64_t now)
+{
     sqlbuf_add(q, q->nargs ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                              "?, ?, ?, ?, ?)"
                            : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                              "?, ?, ?, ?)");
-    sqlbuf_bind_text_copy(q, customer_no);
-    sqlbuf_bind(q, DB_TEXT(name));
-    sqlbuf_bind_text_copy(q, full);
-    sqlbuf_bind_text_copy(q, initials);
-    sqlbuf_bind(q, DB_TEXT(str(rec, "gender")));
-    sqlbuf_bind(q, DB_TEXT(phone));
-    sqlbuf_bind(q, DB_TEXT(phone + strlen(phone) - 4));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "id_number")));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "birthday")));
-    sqlbuf_bind(q, DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "address")));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "region")));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "occupation")));
-    char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
-         *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
-    sqlbuf_bind_text_copy(q, interests);
-    sqlbuf_bind_text_copy(q, family);
-    sqlbuf_bind_text_copy(q, prefs);
-    sqlbuf_bind(q, DB_TEXT(str(rec, "service_level")));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "level")));
-    sqlbuf_bind(q, DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)));
-    sqlbuf_bind(q, DB_INT(json_integer_value(json_object_get(rec, "branch_id"))));
-    sqlbuf_bind(q, DB_TEXT(str(rec, "branch_path")));
-    sqlbuf_bind_text_copy(q, custom);
-    free(interests);
-    free(family);
-    free(prefs);
-    free(custom);
-    sqlbuf_bind(q, DB_INT_OR_NULL(u->id, u->id));
-    sqlbuf_bind(q, DB_INT_OR_NULL(u->id, u->id));
+    sqlbuf_bind(q, DB_TEXT(row->no));
+    for (int i = 0; i < ROW_TEXTS; i++)
+        sqlbuf_bind(q, DB_TEXT(row->v[i]));
+    sqlbuf_bind(q, DB_INT(row->lunar));
+    sqlbuf_bind(q, DB_INT_OR_NULL(row->has_owner, row->owner_id));
+    sqlbuf_bind(q, DB_INT(row->branch_id));
+    sqlbuf_bind(q, DB_INT_OR_NULL(row->user_id, row->user_id));
+    sqlbuf_bind(q, DB_INT_OR_NULL(row->user_id, row->user_id));
     sqlbuf_bind(q, DB_INT(now));
     sqlbuf_bind(q, DB_INT(now));
-    free(full);
-    free(initials);
 }
 
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
 {
-    char customer_no[96];
-    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
-    int rc = next_customer_no(db, branch_id, NULL, customer_no, sizeof(customer_no));
-    if (rc)
-        return rc;
-    struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, INSERT_COLUMNS);
-    add_values(&q, u, rec, customer_no, clock_now());
-    sqlbuf_add(&q, " RETURNING id");
-    rc = db_query_int(db, q.sql, q.args, q.nargs, id);
-    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
-    sqlbuf_release(&q);
+    struct customer_row *row = customer_row_new(u, rec, NULL);
+    int rc = next_customer_no(db, row->branch_id, NULL, row->no, sizeof(row->no));
+    if (!rc) {
+        struct sqlbuf q;
+        sqlbuf_init(&q);
+        sqlbuf_add(&q, INSERT_COLUMNS);
+        add_values(&q, row, clock_now());
+        sqlbuf_add(&q, " RETURNING id");
+        rc = db_query_int(db, q.sql, q.args, q.nargs, id);
+        rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
+        sqlbuf_release(&q);
+    }
     if (!rc)
-        rc = write_grams(db, *id, str(rec, "name"));
-    if (!rc && json_is_true(json_object_get(rec, "birthday_lunar")))
+        rc = name_grams_add(db, *id, row->v[ROW_NAME]);
+    if (!rc && row->lunar)
         rc = reminders_update_lunar_md(db, *id);
+    customer_row_free(row);
     return rc;
 }
 
@@ -786,80 +712,92 @@ bool customer_batch_queued(const struct customer_batch *b, const char *phone, co
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
                        struct customer_batch *b)
 {
-    char customer_no[96];
-    int64_t branch_id = json_integer_value(json_object_get(rec, "branch_id"));
-    int rc = next_customer_no(db, branch_id, b, customer_no, sizeof(customer_no));
-    if (rc)
+    return customer_batch_add_row(db, b, customer_row_new(u, rec, tag_ids));
+}
+
+int customer_batch_add_row(struct db *db, struct customer_batch *b, struct customer_row *row)
+{
+    int rc = next_customer_no(db, row->branch_id, b, row->no, sizeof(row->no));
+    if (rc) {
+        customer_row_free(row);
         return rc;
-    if (!b->queue)
-        b->queue = json_array();
-    json_array_append_new(b->queue,
-                          json_pack("{s:O,s:s,s:O,s:I}", "rec", rec, "no", customer_no, "tags",
-                                    tag_ids ? tag_ids : json_null(), "user", (json_int_t)u->id));
-    keyset_put(&b->queued, phone_key(str(rec, "phone")), 1);
-    keyset_put(&b->queued, id_key(str(rec, "id_number")), 1);
-    return json_array_size(b->queue) >= BATCH_QUEUE ? customer_batch_flush(db, b) : 0;
+    }
+    if (!b->rows)
+        b->rows = xmalloc(BATCH_QUEUE * sizeof(*b->rows));
+    b->rows[b->nrows++] = row;
+    keyset_put(&b->queued, phone_key(row->v[ROW_PHONE]), 1);
+    keyset_put(&b->queued, id_key(row->v[ROW_ID_NUMBER]), 1);
+    return b->nrows >= BATCH_QUEUE ? customer_batch_flush(db, b) : 0;
+}
+
+/* Drop the queued rows. */
+static void clear_queue(struct customer_batch *b)
+{
+    for (size_t i = 0; i < b->nrows; i++)
+        customer_row_free(b->rows[i]);
+    b->nrows = 0;
+    keyset_clear(&b->queued);
+}
+
+/* The ids RETURNING gave, by customer number, onto the queued rows. Rows
+ * come back in no promised order, but in practice in the order given:
+ * look there first. */
+static void match_id(struct customer_batch *b, size_t *hint, const char *no, int64_t id)
+{
+    for (size_t k = 0; k < b->nrows; k++) {
+        struct customer_row *row = b->rows[(*hint + k) % b->nrows];
+        if (strcmp(row->no, no) == 0) {
+            row->id = id;
+            *hint = (*hint + k + 1) % b->nrows;
+            return;
+        }
+    }
 }
 
 int customer_batch_flush(struct db *db, struct customer_batch *b)
 {
-    size_t n = json_array_size(b->queue);
-    if (n == 0)
+    if (b->nrows == 0)
         return 0;
     int64_t now = clock_now();
     struct sqlbuf q;
     sqlbuf_init(&q);
     sqlbuf_add(&q, INSERT_COLUMNS);
-    size_t i;
-    json_t *e;
-    json_array_foreach(b->queue, i, e)
-    {
-        struct auth_user u = {.id = json_integer_value(json_object_get(e, "user"))};
-        add_values(&q, &u, json_object_get(e, "rec"), json_string_value(json_object_get(e, "no")),
-                   now);
-    }
-    /* RETURNING rows come in no promised order: match them by number. */
+    for (size_t i = 0; i < b->nrows; i++)
+        add_values(&q, b->rows[i], now);
     sqlbuf_add(&q, " RETURNING id, customer_no");
-    json_t *ids = json_object();
     struct db_stmt *st = db_query(db, q.sql, q.args, q.nargs);
     int rc = st ? 0 : DB_ERROR, got;
-    while (st && (got = db_step(st)) == 1)
-        json_object_set_new(ids, db_col_text(st, 1), json_integer(db_col_int(st, 0)));
+    size_t hint = 0, n = 0;
+    while (st && (got = db_step(st)) == 1 && ++n)
+        match_id(b, &hint, db_col_text(st, 1), db_col_int(st, 0));
     if (st && got < 0)
         rc = got;
     db_finish(st);
     sqlbuf_release(&q);
-    if (!rc && json_object_size(ids) != n)
-        rc = DB_ERROR;
 
-    struct sqlbuf grams, tags;
-    sqlbuf_init(&grams);
+    struct sqlbuf tags;
     sqlbuf_init(&tags);
-    json_array_foreach(b->queue, i, e)
-    {
-        if (rc)
+    for (size_t i = 0; i < b->nrows && !rc; i++) {
+        const struct customer_row *row = b->rows[i];
+        if (!row->id) {
+            rc = DB_ERROR; /* RETURNING left one out */
             break;
-        json_t *rec = json_object_get(e, "rec");
-        int64_t id =
-            json_integer_value(json_object_get(ids, json_string_value(json_object_get(e, "no"))));
-        if (b->bulk)
-            keep_grams(b, id, str(rec, "name"));
-        else
-            add_grams(&grams, id, str(rec, "name"));
-        size_t k;
-        json_t *t;
-        json_array_foreach(json_object_get(e, "tags"), k, t)
-        {
+        }
+        name_gram_set_add(&b->grams, row->id, row->grams, row->ngrams);
+        for (size_t k = 0; k < row->ntags; k++) {
             sqlbuf_add(&tags, tags.nargs ? ", ('customer', ?, ?, ?)" : "('customer', ?, ?, ?)");
-            sqlbuf_bind(&tags, DB_INT(id));
-            sqlbuf_bind(&tags, DB_INT(json_integer_value(t)));
+            sqlbuf_bind(&tags, DB_INT(row->id));
+            sqlbuf_bind(&tags, DB_INT(row->tags[k]));
             sqlbuf_bind(&tags, DB_INT(now));
         }
-        if (json_is_true(json_object_get(rec, "birthday_lunar")))
-            rc = reminders_update_lunar_md(db, id);
+        if (row->lunar)
+            rc = reminders_update_lunar_md(db, row->id);
     }
-    if (!rc)
-        rc = insert_grams(db, &grams);
+    if (!rc && n != b->nrows)
+        rc = DB_ERROR;
+    /* In bulk mode the fragments wait for the end (customer_batch_bulk_finish). */
+    if (!rc && !b->bulk)
+        rc = name_gram_set_write(db, &b->grams);
     if (!rc && tags.nargs) {
         struct sqlbuf q2;
         sqlbuf_init(&q2);
@@ -869,11 +807,8 @@ int customer_batch_flush(struct db *db, struct customer_batch *b)
         rc = db_exec(db, q2.sql, q2.args, q2.nargs);
         sqlbuf_release(&q2);
     }
-    sqlbuf_release(&grams);
     sqlbuf_release(&tags);
-    json_decref(ids);
-    json_array_clear(b->queue);
-    keyset_clear(&b->queued);
+    clear_queue(b);
     return rc;
 }
 
@@ -926,7 +861,9 @@ int customer_batch_bulk_finish(struct db *db, struct customer_batch *b)
     b->steps = 1 + (int)(db_index_set_size(b->indexes[0]) + db_index_set_size(b->indexes[1]));
     int rc = customer_batch_flush(db, b);
     if (!rc)
-        rc = add_kept_grams(db, b);
+        rc = name_gram_set_write(db, &b->grams);
+    if (!rc)
+        rc = db_bulk_spill(db);
     if (!rc)
         finish_step(b);
     for (int i = 0; i < 2; i++) {
@@ -943,10 +880,11 @@ int customer_batch_bulk_finish(struct db *db, struct customer_batch *b)
 void customer_batch_end(struct customer_batch *b)
 {
     keyset_free(&b->known);
-    free(b->grams);
+    name_gram_set_free(&b->grams);
     for (int i = 0; i < 2; i++)
         db_index_set_free(b->indexes[i]);
-    json_decref(b->queue);
+    clear_queue(b);
+    free(b->rows);
     keyset_free(&b->queued);
     memset(b, 0, sizeof(*b));
 }
@@ -954,42 +892,33 @@ void customer_batch_end(struct customer_batch *b)
 int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
                     json_t *cur, json_t *rec)
 {
-    const char *name = str(rec, "name"), *phone = str(rec, "phone");
-    char *full = NULL, *initials = NULL;
-    pinyin_name(name, &full, &initials);
-    char *interests = dump(rec, "interests"), *family = dump(rec, "family_members"),
-         *prefs = dump(rec, "business_prefs"), *custom = dump(rec, "custom");
-    json_t *owner = json_object_get(rec, "owner_id");
-    bool renamed = strcmp(name, str(cur, "name")) != 0;
-    int rc = renamed ? customer_grams_forget(db, id) : 0;
+    struct customer_row *row = customer_row_new(u, rec, NULL);
+    bool renamed = strcmp(row->v[ROW_NAME], str(cur, "name")) != 0;
+    int rc = renamed ? name_grams_forget(db, id) : 0;
     if (!rc)
-        rc = db_exec(
-            db,
-            "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
-            "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
-            "birthday_lunar = ?, address = ?, region = ?, occupation = ?, interests = ?, "
-            "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
-            "owner_id = ?, branch_id = ?, branch_path = ?, custom = ?, updated_by = ?, "
-            "updated_at = ?, version = version + 1 WHERE id = ?",
-            DB_ARGS(DB_TEXT(name), DB_TEXT(full), DB_TEXT(initials), DB_TEXT(str(rec, "gender")),
-                    DB_TEXT(phone), DB_TEXT(phone + strlen(phone) - 4),
-                    DB_TEXT(str(rec, "id_number")), DB_TEXT(str(rec, "birthday")),
-                    DB_INT(json_is_true(json_object_get(rec, "birthday_lunar"))),
-                    DB_TEXT(str(rec, "address")), DB_TEXT(str(rec, "region")),
-                    DB_TEXT(str(rec, "occupation")), DB_TEXT(interests), DB_TEXT(family),
-                    DB_TEXT(prefs), DB_TEXT(str(rec, "service_level")), DB_TEXT(str(rec, "level")),
-                    DB_INT_OR_NULL(json_is_integer(owner), json_integer_value(owner)),
-                    DB_INT(json_integer_value(json_object_get(rec, "branch_id"))),
-                    DB_TEXT(str(rec, "branch_path")), DB_TEXT(custom), DB_INT_OR_NULL(u->id, u->id),
-                    DB_INT(clock_now()), DB_INT(id)));
-    free(full);
-    free(initials);
-    free(interests);
-    free(family);
-    free(prefs);
-    free(custom);
+        rc = db_exec(db,
+                     "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
+                     "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
+                     "address = ?, region = ?, occupation = ?, interests = ?, "
+                     "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
+                     "branch_path = ?, custom = ?, birthday_lunar = ?, owner_id = ?, "
+                     "branch_id = ?, updated_by = ?, updated_at = ?, version = version + 1 "
+                     "WHERE id = ?",
+                     DB_ARGS(DB_TEXT(row->v[ROW_NAME]), DB_TEXT(row->v[ROW_PINYIN]),
+                             DB_TEXT(row->v[ROW_INITIALS]), DB_TEXT(row->v[ROW_GENDER]),
+                             DB_TEXT(row->v[ROW_PHONE]), DB_TEXT(row->v[ROW_PHONE_LAST4]),
+                             DB_TEXT(row->v[ROW_ID_NUMBER]), DB_TEXT(row->v[ROW_BIRTHDAY]),
+                             DB_TEXT(row->v[ROW_ADDRESS]), DB_TEXT(row->v[ROW_REGION]),
+                             DB_TEXT(row->v[ROW_OCCUPATION]), DB_TEXT(row->v[ROW_INTERESTS]),
+                             DB_TEXT(row->v[ROW_FAMILY]), DB_TEXT(row->v[ROW_PREFS]),
+                             DB_TEXT(row->v[ROW_SERVICE_LEVEL]), DB_TEXT(row->v[ROW_LEVEL]),
+                             DB_TEXT(row->v[ROW_BRANCH_PATH]), DB_TEXT(row->v[ROW_CUSTOM]),
+                             DB_INT(row->lunar), DB_INT_OR_NULL(row->has_owner, row->owner_id),
+                             DB_INT(row->branch_id), DB_INT_OR_NULL(u->id, u->id),
+                             DB_INT(clock_now()), DB_INT(id)));
     if (!rc && renamed)
-        rc = write_grams(db, id, name);
+        rc = name_grams_add(db, id, row->v[ROW_NAME]);
+    customer_row_free(row);
     if (!rc)
         rc = reminders_update_lunar_md(db, id);
     static const char *const skip[] = {"branch_path", NULL};

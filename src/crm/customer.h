@@ -14,6 +14,7 @@
 
 #include "base/keyset.h"
 #include "crm/filter.h"
+#include "crm/name_grams.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
 
@@ -31,6 +32,16 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
 /* Insert a checked record; sets *id. The customer number is generated. */
 int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
 /*
+ * A checked new record as the values of its row: pinyin, JSON texts and
+ * name fragments computed once, in one allocation, on whichever thread
+ * checked it (a bulk import's checker), so that the writing thread only
+ * binds them. tag_ids (may be NULL): ids of tags to attach.
+ */
+struct customer_row;
+struct customer_row *customer_row_new(const struct auth_user *u, json_t *rec, json_t *tag_ids);
+void customer_row_free(struct customer_row *row);
+
+/*
  * Many inserts in a row (imports) go through a batch, which writes new
  * records 64 at a time with one statement each for the rows, their name
  * fragments and their tags, and reserves customer numbers a block at a
@@ -42,22 +53,21 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
  * the phone and ID number of every stored customer into memory (the
  * duplicate check then asks customer_batch_known, not the database), drops
  * the secondary indexes and keeps the name fragments of new rows in memory;
- * customer_batch_bulk_finish flushes, sorts the fragments and adds them in
- * key order, and rebuilds the indexes by sorting; the caller commits. begin
- * answers 1 when bulk loading is on, 0 when the backend has no such path
- * (load row by row), negative on error (roll back).
+ * customer_batch_bulk_finish flushes, adds the fragments in key order, and
+ * rebuilds the indexes by sorting; the caller commits. begin answers 1 when
+ * bulk loading is on, 0 when the backend has no such path (load row by
+ * row), negative on error (roll back).
  */
-struct customer_gram;
 struct customer_batch {
     bool bulk;
     struct db_index_set *indexes[2];
     int64_t no_branch, no_next, no_end; /* reserved numbers no_next..no_end */
     char no_code[64];
-    json_t *queue;               /* [{rec, no, tags, user}] not yet written */
-    struct keyset queued;        /* phones and ID numbers of the queue */
-    struct keyset known;         /* bulk: phones and ID numbers stored or queued */
-    struct customer_gram *grams; /* bulk: name fragments of the new rows, */
-    size_t ngrams, capgrams;     /* added in key order at the end */
+    struct customer_row **rows; /* queued, not yet written */
+    size_t nrows;
+    struct keyset queued;       /* phones and ID numbers of the queue */
+    struct keyset known;        /* bulk: phones and ID numbers stored or queued */
+    struct name_gram_set grams; /* name fragments of written rows not yet added */
     /* Optional: called as customer_batch_bulk_finish gets through its steps
      * (the fragments, then each index), done of steps. */
     void (*on_step)(void *arg, int done, int steps);
@@ -67,6 +77,9 @@ struct customer_batch {
 /* Queue a checked new record (and the ids of its tags, may be NULL). */
 int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
                        struct customer_batch *b);
+/* The same for a row made by customer_row_new (the batch takes it, also
+ * on failure). */
+int customer_batch_add_row(struct db *db, struct customer_batch *b, struct customer_row *row);
 /* Write what is queued. 0 or negative DB_E*. */
 int customer_batch_flush(struct db *db, struct customer_batch *b);
 /* True when a queued record has this phone or ID number: a duplicate the
@@ -93,9 +106,6 @@ void customer_batch_end(struct customer_batch *b);
 
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */
-/* Remove the name index entries of customer id's stored name (before a
- * rename or an erasure overwrites it). */
-int customer_grams_forget(struct db *db, int64_t id);
 int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
                     json_t *cur, json_t *rec);
 /* The clear record of id if u may see it; NULL otherwise. deleted: also

@@ -618,7 +618,7 @@ static void erase(struct req *r)
     int64_t now = clock_now();
     int rc = db_begin(r->db);
     if (!rc)
-        rc = customer_grams_forget(r->db, id); /* the name as stored, before it goes */
+        rc = name_grams_forget(r->db, id); /* the name as stored, before it goes */
     if (!rc)
         rc = db_exec(r->db,
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "

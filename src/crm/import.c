@@ -365,20 +365,22 @@ struct run {
     json_t *mapping;
     bool dry_run, update;
     const struct tabular_row *header;
-    int *target_col; /* per header column: index into targets, -1 = ignore */
+    const char **targets; /* per header column: the field it maps to, NULL = ignored */
     struct tabular_writer *report;
     json_t *tag_ids; /* name → id cache */
     json_t *errors;  /* first MAX_ERRORS */
     int64_t created, updated, skipped, failed, rows;
     struct customer_batch batch; /* batch.bulk: one transaction, indexes rebuilt */
-    struct pipe *pipe;           /* bulk: checked records go to the writer */
+    struct pipe *pipe;           /* bulk: checked rows go to the writer */
 };
 
 /*
  * Bulk mode runs on two threads (the machine has at least two cores and
  * SQLite writes on one): a checker reads the file, converts and validates
- * each row and hands the records it accepts through this bounded queue to
- * the job's thread, which writes them in its transaction. The checker reads
+ * each row and hands the records it accepts, already turned into the values
+ * of their rows (customer_row_new: pinyin, JSON texts, name fragments),
+ * through this bounded queue to the job's thread, which only numbers and
+ * writes them in its transaction. The checker reads
  * definitions through a connection of its own; only the job's thread
  * touches the job's connection.
  */
@@ -386,44 +388,52 @@ struct run {
 struct pipe {
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    json_t *rec[PIPE_CAP], *tags[PIPE_CAP];
+    struct customer_row *rows[PIPE_CAP];
     size_t head, count;
+    int waiting; /* threads in pthread_cond_wait: only then is a wake-up due */
     bool closed; /* the checker is done */
     bool failed; /* the writer failed: stop checking */
 };
 
-/* Hand over a record and its tag ids (references taken). False when the
- * writer has failed. */
-static bool pipe_push(struct pipe *p, json_t *rec, json_t *tags)
+/* Hand over a row (taken, also when refused). False when the writer has
+ * failed. */
+static bool pipe_push(struct pipe *p, struct customer_row *row)
 {
     pthread_mutex_lock(&p->lock);
-    while (p->count == PIPE_CAP && !p->failed)
+    while (p->count == PIPE_CAP && !p->failed) {
+        p->waiting++;
         pthread_cond_wait(&p->changed, &p->lock);
+        p->waiting--;
+    }
     bool ok = !p->failed;
     if (ok) {
-        size_t i = (p->head + p->count++) % PIPE_CAP;
-        p->rec[i] = json_incref(rec);
-        p->tags[i] = json_incref(tags);
-        pthread_cond_broadcast(&p->changed);
+        p->rows[(p->head + p->count++) % PIPE_CAP] = row;
+        if (p->waiting)
+            pthread_cond_broadcast(&p->changed);
     }
     pthread_mutex_unlock(&p->lock);
+    if (!ok)
+        customer_row_free(row);
     return ok;
 }
 
-/* The next record (the caller owns the references); false once the checker
- * is done and the queue empty. */
-static bool pipe_pop(struct pipe *p, json_t **rec, json_t **tags)
+/* The next row (the caller's now); false once the checker is done and the
+ * queue empty. */
+static bool pipe_pop(struct pipe *p, struct customer_row **row)
 {
     pthread_mutex_lock(&p->lock);
-    while (p->count == 0 && !p->closed)
+    while (p->count == 0 && !p->closed) {
+        p->waiting++;
         pthread_cond_wait(&p->changed, &p->lock);
+        p->waiting--;
+    }
     bool got = p->count > 0;
     if (got) {
-        *rec = p->rec[p->head];
-        *tags = p->tags[p->head];
+        *row = p->rows[p->head];
         p->head = (p->head + 1) % PIPE_CAP;
         p->count--;
-        pthread_cond_broadcast(&p->changed);
+        if (p->waiting)
+            pthread_cond_broadcast(&p->changed);
     }
     pthread_mutex_unlock(&p->lock);
     return got;
@@ -499,9 +509,8 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
 {
     json_t *in = json_object();
     for (size_t i = 0; i < ru->header->ncells && i < row->ncells; i++) {
-        const char *target = json_string_value(json_object_get(ru->mapping, ru->header->cells[i]));
-        const char *cell = row->cells[i];
-        if (!target || strcmp(target, "-") == 0 || !*cell)
+        const char *target = ru->targets[i], *cell = row->cells[i];
+        if (!target || !*cell)
             continue;
         if (strcmp(target, "gender") == 0) {
             const char *g = strcmp(cell, "男") == 0 || strcasecmp(cell, "m") == 0 ||
@@ -703,7 +712,7 @@ check:
     }
     if (!cur && ru->pipe) {
         customer_batch_note(&ru->batch, rec);
-        rc = pipe_push(ru->pipe, rec, tag_ids) ? 0 : DB_ERROR;
+        rc = pipe_push(ru->pipe, customer_row_new(&ru->user, rec, tag_ids)) ? 0 : DB_ERROR;
     } else if (!cur) {
         rc = customer_batch_add(ru->db, &ru->user, rec, tag_ids, &ru->batch);
     } else {
@@ -844,13 +853,13 @@ static void *checker_main(void *arg)
  * checker never waits on a full queue, and tells it to stop. */
 static int write_queued(struct run *ru, struct db *db)
 {
-    json_t *rec, *tags;
+    struct customer_row *row;
     int rc = 0;
-    while (pipe_pop(ru->pipe, &rec, &tags)) {
-        if (!rc && (rc = customer_batch_add(db, &ru->user, rec, tags, &ru->batch)) != 0)
+    while (pipe_pop(ru->pipe, &row)) {
+        if (rc)
+            customer_row_free(row);
+        else if ((rc = customer_batch_add_row(db, &ru->batch, row)) != 0)
             pipe_set(ru->pipe, &ru->pipe->failed);
-        json_decref(rec);
-        json_decref(tags);
     }
     return rc;
 }
@@ -860,11 +869,14 @@ static int write_queued(struct run *ru, struct db *db)
 struct rebuild_progress {
     struct job *job;
     int64_t read, extra;
+    int64_t started_ms, fragments_ms; /* for the log */
 };
 
 static void rebuild_step(void *arg, int done, int steps)
 {
     struct rebuild_progress *rp = arg;
+    if (done == 1)
+        rp->fragments_ms = mono_ms() - rp->started_ms;
     job_note_progress(rp->job, rp->read + rp->extra * done / (steps + 1), rp->read + rp->extra);
 }
 
@@ -886,6 +898,11 @@ int import_run(struct job *job)
     if (!rd)
         return job_fail(job, err);
     ru.header = tabular_header(rd);
+    ru.targets = xcalloc(ru.header->ncells + 1, sizeof(*ru.targets));
+    for (size_t i = 0; i < ru.header->ncells; i++) {
+        const char *t = json_string_value(json_object_get(ru.mapping, ru.header->cells[i]));
+        ru.targets[i] = t && strcmp(t, "-") != 0 ? t : NULL;
+    }
     ru.errors = json_array();
     ru.tag_ids = json_object();
     char name[64];
@@ -910,6 +927,7 @@ int import_run(struct job *job)
     memo_begin();
     int rc = 0;
     bool in_tx = false, stopped = false, bulk = false;
+    int64_t t_rows = mono_ms(); /* for the log of a bulk load's phases */
     /* A dry run tells which way the real run would go (the UI warns). */
     bool suits = bulk_suits(&ru, job->file_path);
     if (suits && !ru.dry_run) {
@@ -985,25 +1003,32 @@ int import_run(struct job *job)
     pthread_cond_destroy(&p.changed);
     pthread_mutex_destroy(&p.lock);
     if (in_tx && bulk && !rc && !stopped && !fatal) {
-        struct rebuild_progress rp = {job, tabular_bytes_total(rd), extra};
+        struct rebuild_progress rp = {job, tabular_bytes_total(rd), extra, mono_ms(), 0};
+        log_info("import %lld: %lld rows read and written in %.1f s", (long long)import_id,
+                 (long long)ru.rows, (double)(rp.started_ms - t_rows) / 1000.0);
         job_note_progress(job, rp.read, rp.read + rp.extra);
         ru.batch.on_step = rebuild_step;
         ru.batch.step_arg = &rp;
-        int64_t t0 = mono_ms();
         rc = customer_batch_bulk_finish(job->db, &ru.batch);
-        log_info("import %lld: %lld rows read, indexes rebuilt in %.1f s", (long long)import_id,
-                 (long long)ru.rows, (double)(mono_ms() - t0) / 1000.0);
+        int64_t t_end = mono_ms();
+        log_info("import %lld: name fragments added in %.1f s, indexes rebuilt in %.1f s",
+                 (long long)import_id, (double)rp.fragments_ms / 1000.0,
+                 (double)(t_end - rp.started_ms - rp.fragments_ms) / 1000.0);
         /* The lease shows renewed together with the rows at the commit. */
         if (!rc)
             rc = job_renew_lease(job);
     }
     if (in_tx) {
+        int64_t t_commit = mono_ms();
         if (!rc && !stopped && !fatal)
             rc = customer_batch_flush(job->db, &ru.batch);
         if (rc || stopped || fatal)
             db_rollback(job->db);
         else if ((rc = db_commit(job->db)) != 0)
             db_rollback(job->db);
+        else if (bulk)
+            log_info("import %lld: committed in %.1f s", (long long)import_id,
+                     (double)(mono_ms() - t_commit) / 1000.0);
     }
     customer_batch_end(&ru.batch);
     if (bulk)
@@ -1022,6 +1047,7 @@ int import_run(struct job *job)
     }
     json_decref(ru.errors);
     json_decref(ru.tag_ids);
+    free(ru.targets);
     if (fatal)
         return job_fail(job, fatal);
     return rc ? job_fail(job, "internal") : 0;

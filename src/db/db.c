@@ -106,6 +106,11 @@ void db_bulk_cache(struct db *db, bool on)
         db->ops->bulk_cache(db, on);
 }
 
+int db_bulk_spill(struct db *db)
+{
+    return db->ops->bulk_spill ? db->ops->bulk_spill(db) : 0;
+}
+
 int db_exec_if_free(struct db *db, const char *sql, const struct db_val *args, int nargs)
 {
     if (db->ops->exec_if_free)
@@ -133,7 +138,7 @@ int db_indexes_rebuild(struct db *db, struct db_index_set *set, void (*built)(vo
 {
     int rc = 0;
     for (size_t i = 0; set && i < set->n && !rc; i++)
-        if ((rc = db_exec_script(db, set->sql[i])) == 0 && built)
+        if ((rc = db_exec_script(db, set->sql[i])) == 0 && (rc = db_bulk_spill(db)) == 0 && built)
             built(arg);
     db_index_set_free(set);
     return rc;

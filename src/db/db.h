@@ -83,6 +83,12 @@ int db_exec_script(struct db *db, const char *sql);
  * off = back to the normal size. No-op on backends without the knob. */
 #define DB_BULK_CACHE_MIB 256
 void db_bulk_cache(struct db *db, bool on);
+/* Inside a long write transaction: write the pages it changed so far to
+ * the log now (not durable yet; the commit still syncs). A bulk load calls
+ * it between its steps, so that the disk writes them while the CPU does
+ * the next step instead of all of them at the commit. 0 or negative DB_E*;
+ * a no-op on backends without the knob. */
+int db_bulk_spill(struct db *db);
 /* A write that is skipped rather than queued when another writer holds the
  * lock: DB_BUSY at once instead of waiting. For bookkeeping that may as
  * well happen next time (a session's last-seen time), so it never stalls a

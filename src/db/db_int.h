@@ -41,6 +41,8 @@ struct db_ops {
     int (*exec_if_free)(struct db *db, const char *sql, const struct db_val *args, int nargs);
     /* Optional: see db_indexes_drop(); NULL = not supported. */
     int (*indexes_drop)(struct db *db, const char *table, struct db_index_set **out);
+    /* Optional: see db_bulk_spill(); NULL = nothing to do. */
+    int (*bulk_spill)(struct db *db);
 };
 
 /* The CREATE statements of dropped indexes (db_indexes_drop). */

@@ -256,8 +256,14 @@ static void *checkpointer(void *arg)
             sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
             log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
-        if (atomic_load(&bulk_loads) > 0)
-            wal_sync(&wal_bg);
+        if (atomic_load(&bulk_loads) > 0) {
+            struct timespec a, b2;
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            int r = wal_sync(&wal_bg);
+            clock_gettime(CLOCK_MONOTONIC, &b2);
+            log_info("BGSYNC %d %ld ms", r,
+                     (long)((b2.tv_sec - a.tv_sec) * 1000 + (b2.tv_nsec - a.tv_nsec) / 1000000));
+        }
         pthread_mutex_lock(&ckpt_mu);
         ckpt_last_frames = log_frames > 0 ? log_frames : 0;
     }
@@ -633,8 +639,14 @@ static int sqlite_commit(struct db *base)
     if (sqlite3_get_autocommit(db->conn))
         writer_release(db);
     /* Durable before acknowledged; the next writer already runs. */
+    struct timespec a, b2;
+    clock_gettime(CLOCK_MONOTONIC, &a);
     if (!rc)
         rc = wait_durable();
+    clock_gettime(CLOCK_MONOTONIC, &b2);
+    if (db->bulk)
+        log_info("DURABLE %ld ms",
+                 (long)((b2.tv_sec - a.tv_sec) * 1000 + (b2.tv_nsec - a.tv_nsec) / 1000000));
     return rc;
 }
 
@@ -654,6 +666,13 @@ static void sqlite_bulk_cache(struct db *db, bool on)
     sqlite_exec_script(db, sql);
     ((struct sqlite_db *)db)->bulk = on;
     atomic_fetch_add(&bulk_loads, on ? 1 : -1);
+}
+
+static int sqlite_bulk_spill(struct db *base)
+{
+    struct sqlite_db *db = (struct sqlite_db *)base;
+    int rc = sqlite3_db_cacheflush(db->conn);
+    return rc == SQLITE_OK ? 0 : map_rc(db->conn, rc, "cache flush");
 }
 
 static int sqlite_exec_if_free(struct db *base, const char *sql, const struct db_val *args,
@@ -736,4 +755,5 @@ const struct db_ops db_sqlite_ops = {
     .bulk_cache = sqlite_bulk_cache,
     .exec_if_free = sqlite_exec_if_free,
     .indexes_drop = sqlite_indexes_drop,
+    .bulk_spill = sqlite_bulk_spill,
 };

@@ -34,6 +34,12 @@ const char *dialect_json_array_has(void)
                    : "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)";
 }
 
+const char *dialect_json_int_rows(void)
+{
+    return is_pg() ? "(SELECT value::bigint AS value FROM json_array_elements_text(?::json)) AS j"
+                   : "json_each(?)";
+}
+
 const char *dialect_group_concat(void)
 {
     return is_pg() ? "string_agg(%s, '|')" : "group_concat(%s, '|')";

@@ -14,6 +14,11 @@ const char *dialect_json_get_bool(void);
 /* True when the JSON array column contains the text value bound. */
 const char *dialect_json_array_has(void);
 
+/* The rows of a bound JSON array of integers, as a FROM item whose one
+ * column is named value: "SELECT value FROM %s" (the format has no %s;
+ * its '?' takes the array's text). */
+const char *dialect_json_int_rows(void);
+
 /* Aggregate of text values joined by '|' (tag names in exports): the
  * format's %s is the value expression. */
 const char *dialect_group_concat(void);

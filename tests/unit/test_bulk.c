@@ -135,6 +135,40 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     free(after);
 }
 
+/* Outside bulk mode the fragments go in with each flush, and a single
+ * insert writes its own; a repeated character still counts once. */
+static void test_fragments_outside_bulk(void **state)
+{
+    (void)state;
+    struct db *db = db_get();
+    struct customer_batch b = {0};
+    assert_int_equal(db_begin(db), 0);
+    insert(&b, "芳芳", "13800000021");
+    insert(&b, "欧阳芳", "13800000022");
+    assert_int_equal(customer_batch_flush(db, &b), 0);
+    insert(NULL, "芳", "13800000023");
+    assert_int_equal(db_commit(db), 0);
+    customer_batch_end(&b);
+    /* 芳 芳芳 / 欧 阳 芳 欧阳 阳芳 / 芳 */
+    static const struct {
+        const char *phone;
+        int64_t n;
+    } want[] = {{"13800000021", 2}, {"13800000022", 5}, {"13800000023", 1}};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        int64_t n = -1;
+        assert_int_equal(db_query_int(db,
+                                      "SELECT COUNT(*) FROM customer_name_grams g JOIN customers "
+                                      "c ON c.id = g.customer_id WHERE c.phone = ?",
+                                      DB_ARGS(DB_TEXT(want[i].phone)), &n),
+                         1);
+        assert_int_equal(n, want[i].n);
+    }
+    assert_int_equal(
+        count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
+              "c.id = g.customer_id WHERE g.gram = '芳' AND c.phone LIKE '1380000002_'"),
+        3);
+}
+
 static void number_of(const char *phone, char *out, size_t n)
 {
     struct db_stmt *st = db_query(db_get(), "SELECT customer_no FROM customers WHERE phone = ?",
@@ -268,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rollback_restores_everything),
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
+        cmocka_unit_test(test_fragments_outside_bulk),
         cmocka_unit_test(test_numbers_from_a_reserved_block),
         cmocka_unit_test(test_known_phones_and_id_numbers),
         cmocka_unit_test(test_finish_reports_each_step),
