@@ -1050,9 +1050,11 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part)
             if ((unsigned char)*p >= 0x80)
                 ascii = false;
         if (!ascii && chars == 1) {
-            /* One character anywhere in the name. */
-            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?))");
-            sqlbuf_bind_text_copy(w, q);
+            /* One character anywhere in the name: the entries that begin
+             * with it (a pair, or the name's last character). */
+            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE ");
+            prefix_range(w, "gram", q);
+            sqlbuf_add(w, "))");
         } else if (!ascii) {
             /* The first two characters find the candidates through the
              * gram index; longer fragments are then checked in full. */

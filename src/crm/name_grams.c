@@ -14,21 +14,20 @@
 size_t name_grams_collect(const char *name, char grams[][NAME_GRAM_SIZE])
 {
     /* Byte offsets of the code points. */
-    size_t starts[NAME_GRAMS_MAX / 2 + 1], n = 0, len = strlen(name);
-    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX / 2; i++)
+    size_t starts[NAME_GRAMS_MAX + 1], n = 0, len = strlen(name);
+    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX; i++)
         if (((unsigned char)name[i] & 0xC0) != 0x80)
             starts[n++] = i;
     starts[n] = len;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
-        for (size_t width = 1; width <= 2 && i + width <= n; width++) {
-            size_t a = starts[i], b = starts[i + width];
-            if (b - a >= NAME_GRAM_SIZE)
-                continue;
-            memcpy(grams[ng], name + a, b - a);
-            grams[ng][b - a] = '\0';
-            ng++;
-        }
+        /* A pair from each character but the last, which stands alone. */
+        size_t a = starts[i], b = starts[i + 1 < n ? i + 2 : i + 1];
+        if (b - a >= NAME_GRAM_SIZE)
+            continue;
+        memcpy(grams[ng], name + a, b - a);
+        grams[ng][b - a] = '\0';
+        ng++;
     }
     return ng;
 }

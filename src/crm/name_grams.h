@@ -1,10 +1,14 @@
 /*
  * name_grams.h - the name-fragment index of customers.
  *
- * customer_name_grams holds every single character and every pair of
- * neighbouring characters of every customer's name, keyed (gram,
- * customer_id): a one- or two-character fragment of a name is one index
- * lookup instead of a scan of all names (customer.c, quick search).
+ * customer_name_grams holds every pair of neighbouring characters of every
+ * customer's name and its last character alone, keyed (gram, customer_id):
+ * a two-character fragment of a name is one index lookup instead of a scan
+ * of all names, and one character is one range of the index, the entries
+ * that begin with it: every character but the last begins a pair
+ * (customer.c, quick search). That is n entries for a name of n
+ * characters; every single character as well took 2n - 1, a third more
+ * time to import and room to keep.
  *
  * Entries are written through a name_gram_set, which gathers the
  * fragments of one or many customers by fragment and writes them in the
@@ -20,11 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NAME_GRAM_SIZE 16  /* bytes of a fragment, NUL included (two code points fit) */
-#define NAME_GRAMS_MAX 128 /* fragments of one name at most (its first 64 code points) */
+#define NAME_GRAM_SIZE 16 /* bytes of a fragment, NUL included (two code points fit) */
+#define NAME_GRAMS_MAX 64 /* fragments of one name at most (its first 64 code points) */
 
-/* The fragments of name (at most 2n - 1 of them for n code points, n <= 64),
- * in order of appearance, repeats included. */
+/* The fragments of name (n of them for n code points, n <= 64), in order
+ * of appearance, repeats included. */
 size_t name_grams_collect(const char *name, char grams[][NAME_GRAM_SIZE]);
 
 /* Fragments by fragment: for each, the customer ids that have it, in the

@@ -116,10 +116,10 @@ static void test_finish_rebuilds_the_same_indexes(void **state)
     assert_int_equal(db_commit(db), 0);
     char *after = schema_indexes();
     assert_string_equal(after, before);
-    /* 司 马 相 如 司马 马相 相如, 丽 丽丽: every fragment once. */
+    /* 司马 马相 相如 如, 丽丽 丽: every fragment once. */
     assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
                            "c.id = g.customer_id WHERE c.phone = '13800000003'"),
-                     7);
+                     4);
     assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
                            "c.id = g.customer_id WHERE c.phone = '13800000004'"),
                      2);
@@ -149,11 +149,11 @@ static void test_fragments_outside_bulk(void **state)
     insert(NULL, "芳", "13800000023");
     assert_int_equal(db_commit(db), 0);
     customer_batch_end(&b);
-    /* 芳 芳芳 / 欧 阳 芳 欧阳 阳芳 / 芳 */
+    /* 芳芳 芳 / 欧阳 阳芳 芳 / 芳 */
     static const struct {
         const char *phone;
         int64_t n;
-    } want[] = {{"13800000021", 2}, {"13800000022", 5}, {"13800000023", 1}};
+    } want[] = {{"13800000021", 2}, {"13800000022", 3}, {"13800000023", 1}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         int64_t n = -1;
         assert_int_equal(db_query_int(db,
