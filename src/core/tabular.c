@@ -127,6 +127,10 @@ static bool utf8_valid(const char *s, size_t n)
 /* Append s to out, replacing invalid sequences by U+FFFD; true if all valid. */
 static bool utf8_copy_lossy(struct buf *out, const char *s, size_t n)
 {
+    if (utf8_valid(s, n)) { /* the usual case: one copy, not one per character */
+        buf_add(out, s, n);
+        return true;
+    }
     const unsigned char *p = (const unsigned char *)s;
     bool ok = true;
     for (size_t i = 0; i < n;) {

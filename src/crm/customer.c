@@ -167,7 +167,7 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
     if (!v)
         return;
     if (json_is_null(v)) {
-        json_object_set_new(out, key, json_null());
+        json_object_set_new_nocheck(out, key, json_null());
         return;
     }
     if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
@@ -181,7 +181,7 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
     while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
     if (n == a) {
-        json_object_set_new(out, key, json_null());
+        json_object_set_new_nocheck(out, key, json_null());
         return;
     }
     size_t chars = 0;
@@ -191,7 +191,7 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
     if (chars > max)
         fail(errors, lang, key, "field.too_long");
     else
-        json_object_set_new(out, key, json_stringn_nocheck(s + a, n - a));
+        json_object_set_new_nocheck(out, key, json_stringn_nocheck(s + a, n - a));
 }
 
 static void check_string_list(json_t *in, json_t *out, json_t *errors, const char *lang,
@@ -201,13 +201,13 @@ static void check_string_list(json_t *in, json_t *out, json_t *errors, const cha
     if (!v)
         return;
     if (json_is_null(v)) {
-        json_object_set_new(out, key, json_array());
+        json_object_set_new_nocheck(out, key, json_array());
         return;
     }
     const char *err = NULL;
     json_t *norm = fields_check_value(FT_ARRAY, NULL, v, &err);
     if (norm)
-        json_object_set_new(out, key, norm);
+        json_object_set_new_nocheck(out, key, norm);
     else
         fail(errors, lang, key, err);
 }
@@ -218,7 +218,7 @@ static void check_family(json_t *in, json_t *out, json_t *errors, const char *la
     if (!v)
         return;
     if (json_is_null(v)) {
-        json_object_set_new(out, "family_members", json_array());
+        json_object_set_new_nocheck(out, "family_members", json_array());
         return;
     }
     if (!json_is_array(v) || json_array_size(v) > 20) {
@@ -251,7 +251,7 @@ static void check_family(json_t *in, json_t *out, json_t *errors, const char *la
             if (validate_mobile(phone, norm))
                 fail(sub, lang, "phone", "field.phone");
             else
-                json_object_set_new(item, "phone", json_string(norm));
+                json_object_set_new(item, "phone", json_string_nocheck(norm));
         }
         const char *bd = json_string_value(json_object_get(item, "birthday"));
         struct validate_ymd ymd;
@@ -270,7 +270,7 @@ static void check_family(json_t *in, json_t *out, json_t *errors, const char *la
         json_decref(sub);
         json_array_append_new(list, item);
     }
-    json_object_set_new(out, "family_members", list);
+    json_object_set_new_nocheck(out, "family_members", list);
 }
 
 static void check_dictionary(struct db *db, json_t *out, json_t *errors, const char *lang,
@@ -287,7 +287,7 @@ static int check_refs(struct db *db, const struct auth_user *u, json_t *in, json
     json_t *owner = json_object_get(in, "owner_id");
     if (owner) {
         if (json_is_null(owner)) {
-            json_object_set_new(out, "owner_id", json_null());
+            json_object_set_new_nocheck(out, "owner_id", json_null());
         } else if (!json_is_integer(owner)) {
             fail(errors, lang, "owner_id", "field.not_integer");
         } else {
@@ -318,7 +318,8 @@ static int check_refs(struct db *db, const struct auth_user *u, json_t *in, json
             fail(errors, lang, "branch_id", "field.branch_scope");
         else {
             json_object_set(out, "branch_id", branch);
-            json_object_set_new(out, "branch_path", json_string(db_col_text(st, 0)));
+            json_object_set_new_nocheck(out, "branch_path",
+                                        json_string_nocheck(db_col_text(st, 0)));
         }
         db_finish(st);
     }
@@ -357,7 +358,7 @@ static void check_identity(json_t *in, json_t *out, json_t *errors, const char *
         fail(errors, lang, "id_number", validate_error_key(rc));
         return;
     }
-    json_object_set_new(out, "id_number", json_string(info.id));
+    json_object_set_new_nocheck(out, "id_number", json_string_nocheck(info.id));
     /* What the clerk typed in this request must agree with the ID; values
      * not typed now are derived from it. */
     json_t *typed_bd = json_object_get(in, "birthday");
@@ -365,11 +366,11 @@ static void check_identity(json_t *in, json_t *out, json_t *errors, const char *
     if (bd && typed_bd && json_is_string(typed_bd) && strcmp(bd, info.birthday) != 0)
         fail(errors, lang, "birthday", "field.birthday_mismatch");
     else
-        json_object_set_new(out, "birthday", json_string(info.birthday));
+        json_object_set_new_nocheck(out, "birthday", json_string_nocheck(info.birthday));
     if (gender && typed_g && json_is_string(typed_g) && strcmp(gender, info.gender) != 0)
         fail(errors, lang, "gender", "field.gender_mismatch");
     else
-        json_object_set_new(out, "gender", json_string(info.gender));
+        json_object_set_new_nocheck(out, "gender", json_string_nocheck(info.gender));
 }
 
 int customer_check(struct db *db, const struct auth_user *u, const char *lang, json_t *in,
@@ -384,14 +385,14 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
     if (cur)
         json_object_set(out, "branch_path", json_object_get(cur, "branch_path"));
     else {
-        json_object_set_new(out, "interests", json_array());
-        json_object_set_new(out, "family_members", json_array());
-        json_object_set_new(out, "business_prefs", json_array());
-        json_object_set_new(out, "custom", json_object());
-        json_object_set_new(out, "birthday_lunar", json_false());
+        json_object_set_new_nocheck(out, "interests", json_array());
+        json_object_set_new_nocheck(out, "family_members", json_array());
+        json_object_set_new_nocheck(out, "business_prefs", json_array());
+        json_object_set_new_nocheck(out, "custom", json_object());
+        json_object_set_new_nocheck(out, "birthday_lunar", json_false());
         if (u->branch_id) {
-            json_object_set_new(out, "branch_id", json_integer(u->branch_id));
-            json_object_set_new(out, "branch_path", json_string(u->branch_path));
+            json_object_set_new_nocheck(out, "branch_id", json_integer(u->branch_id));
+            json_object_set_new_nocheck(out, "branch_path", json_string_nocheck(u->branch_path));
         }
     }
 
@@ -404,7 +405,7 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
                  json_is_string(phone) && json_string_length(phone) == 0 ? "field.required"
                                                                          : "field.phone");
         else
-            json_object_set_new(out, "phone", json_string(norm));
+            json_object_set_new_nocheck(out, "phone", json_string_nocheck(norm));
     }
     check_identity(in, out, errors, lang);
     json_t *lunar = json_object_get(in, "birthday_lunar");
@@ -430,7 +431,7 @@ int customer_check(struct db *db, const struct auth_user *u, const char *lang, j
     if (!custom_out)
         custom_out = json_object();
     rc = fields_check(db, lang, "customer", custom, custom_out, errors, cur == NULL);
-    json_object_set_new(out, "custom", custom_out);
+    json_object_set_new_nocheck(out, "custom", custom_out);
     if (rc)
         return rc;
 
@@ -627,9 +628,10 @@ static void add_values(struct sqlbuf *q, const struct customer_row *row, int64_t
                              "?, ?, ?, ?, ?)"
                            : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                              "?, ?, ?, ?)");
-    sqlbuf_bind(q, DB_TEXT(row->no));
+    /* The queue keeps the rows until the statement is done. */
+    sqlbuf_bind(q, DB_TEXT_KEPT(row->no));
     for (int i = 0; i < ROW_TEXTS; i++)
-        sqlbuf_bind(q, DB_TEXT(row->v[i]));
+        sqlbuf_bind(q, DB_TEXT_KEPT(row->v[i]));
     sqlbuf_bind(q, DB_INT(row->lunar));
     sqlbuf_bind(q, DB_INT_OR_NULL(row->has_owner, row->owner_id));
     sqlbuf_bind(q, DB_INT(row->branch_id));

@@ -520,18 +520,18 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
                                     strcasecmp(cell, "female") == 0
                                 ? "female"
                                 : cell;
-            json_object_set_new(in, "gender", json_string(g));
+            json_object_set_new_nocheck(in, "gender", json_string_nocheck(g));
         } else if (strcmp(target, "birthday") == 0) {
             char d[16];
             snprintf(d, sizeof(d), "%s", cell);
             for (char *p = d; *p; p++)
                 if (*p == '/' || *p == '.')
                     *p = '-';
-            json_object_set_new(in, "birthday", json_string(d));
+            json_object_set_new_nocheck(in, "birthday", json_string_nocheck(d));
         } else if (strcmp(target, "interests") == 0 || strcmp(target, "business_prefs") == 0) {
             json_t *list = json_array();
             split_list(cell, list);
-            json_object_set_new(in, target, list);
+            json_object_set_new_nocheck(in, target, list);
         } else if (strcmp(target, "tags") == 0) {
             json_t *names = json_array();
             split_list(cell, names);
@@ -559,11 +559,11 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
             json_t *custom = json_object_get(in, "custom");
             if (!custom) {
                 custom = json_object();
-                json_object_set_new(in, "custom", custom);
+                json_object_set_new_nocheck(in, "custom", custom);
             }
             json_object_set_new(custom, target + 7, convert_custom(ru, target + 7, cell));
         } else {
-            json_object_set_new(in, target, json_string(cell));
+            json_object_set_new_nocheck(in, target, json_string_nocheck(cell));
         }
     }
     return in;

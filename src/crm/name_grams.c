@@ -160,7 +160,7 @@ int name_gram_set_write(struct db *db, struct name_gram_set *s)
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         ids_json(order[i], &ids, &cap);
-        rc = db_exec(db, sql, DB_ARGS(DB_TEXT(order[i]->gram), DB_TEXT(ids)));
+        rc = db_exec(db, sql, DB_ARGS(DB_TEXT_KEPT(order[i]->gram), DB_TEXT_KEPT(ids)));
     }
     free(ids);
     free(order);

@@ -25,6 +25,7 @@ enum db_val_type { DBV_NULL, DBV_INT, DBV_TEXT, DBV_REAL };
 
 struct db_val {
     enum db_val_type type;
+    bool kept; /* text: outlives the statement (DB_TEXT_KEPT) */
     int64_t i;
     double d;
     const char *s;
@@ -46,6 +47,14 @@ static inline struct db_val db_text_val(const char *s)
     return (struct db_val){.type = s ? DBV_TEXT : DBV_NULL, .s = s};
 }
 #define DB_TEXT(x) db_text_val(x)
+/* The same for text the caller keeps unchanged until the statement is
+ * finished (db_finish; db_exec finishes its own): SQLite then reads it in
+ * place instead of copying it. For the hot loops of bulk writes. */
+static inline struct db_val db_text_kept(const char *s)
+{
+    return (struct db_val){.type = s ? DBV_TEXT : DBV_NULL, .kept = true, .s = s};
+}
+#define DB_TEXT_KEPT(x) db_text_kept(x)
 /* An integer that binds SQL NULL when has is false. */
 #define DB_INT_OR_NULL(has, x)                                                                     \
     ((struct db_val){.type = (has) ? DBV_INT : DBV_NULL, .i = (int64_t)(x)})

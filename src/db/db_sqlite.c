@@ -428,7 +428,8 @@ static int bind_args(sqlite3_stmt *stmt, const struct db_val *args, int nargs)
             rc = sqlite3_bind_double(stmt, i + 1, args[i].d);
             break;
         case DBV_TEXT:
-            rc = sqlite3_bind_text(stmt, i + 1, args[i].s, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_text(stmt, i + 1, args[i].s, -1,
+                                   args[i].kept ? SQLITE_STATIC : SQLITE_TRANSIENT);
             break;
         default:
             rc = sqlite3_bind_null(stmt, i + 1);
