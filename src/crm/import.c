@@ -527,7 +527,8 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
             for (char *p = d; *p; p++)
                 if (*p == '/' || *p == '.')
                     *p = '-';
-            json_object_set_new_nocheck(in, "birthday", json_string_nocheck(d));
+            /* Checked: the copy may have cut a long cell inside a character. */
+            json_object_set_new_nocheck(in, "birthday", json_string(d));
         } else if (strcmp(target, "interests") == 0 || strcmp(target, "business_prefs") == 0) {
             json_t *list = json_array();
             split_list(cell, list);
