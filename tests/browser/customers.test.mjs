@@ -184,6 +184,16 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await search.fill('')
     await search.press('Enter')
 
+    // Sorted by name: in pinyin order, 林 (lin) before every 周 (zhou),
+    // where code points would put 周 (U+5468) before 林 (U+6797).
+    const table = page.locator('[data-test=customers-table]')
+    await table.locator('th').filter({ hasText: '姓名' }).locator('.sort-caret.ascending').click()
+    await table.locator('.el-table__body tr').first().filter({ hasText: '林小雁' }).waitFor()
+    const names = await table.locator('.el-table__body tr td:nth-child(3)').allInnerTexts()
+    assert.ok(names.some((n) => n.startsWith('周')), `周 rows on the page: ${names}`)
+    await shot(page, 'c-10f-sorted-by-name')
+    await table.locator('th').filter({ hasText: '姓名' }).locator('.sort-caret.ascending').click()
+
     // Export the list to Excel: the job finishes and the file downloads.
     await page.locator('[data-test=export-open]').click()
     const exp = page.locator('[data-test=export-dialog]')
