@@ -256,14 +256,8 @@ static void *checkpointer(void *arg)
             sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
             log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
-        if (atomic_load(&bulk_loads) > 0) {
-            struct timespec a, b2;
-            clock_gettime(CLOCK_MONOTONIC, &a);
-            int r = wal_sync(&wal_bg);
-            clock_gettime(CLOCK_MONOTONIC, &b2);
-            log_info("BGSYNC %d %ld ms", r,
-                     (long)((b2.tv_sec - a.tv_sec) * 1000 + (b2.tv_nsec - a.tv_nsec) / 1000000));
-        }
+        if (atomic_load(&bulk_loads) > 0)
+            wal_sync(&wal_bg);
         pthread_mutex_lock(&ckpt_mu);
         ckpt_last_frames = log_frames > 0 ? log_frames : 0;
     }
@@ -640,14 +634,8 @@ static int sqlite_commit(struct db *base)
     if (sqlite3_get_autocommit(db->conn))
         writer_release(db);
     /* Durable before acknowledged; the next writer already runs. */
-    struct timespec a, b2;
-    clock_gettime(CLOCK_MONOTONIC, &a);
     if (!rc)
         rc = wait_durable();
-    clock_gettime(CLOCK_MONOTONIC, &b2);
-    if (db->bulk)
-        log_info("DURABLE %ld ms",
-                 (long)((b2.tv_sec - a.tv_sec) * 1000 + (b2.tv_nsec - a.tv_nsec) / 1000000));
     return rc;
 }
 
