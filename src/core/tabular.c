@@ -212,6 +212,7 @@ struct tabular_reader {
     size_t width; /* header cells */
     struct rowbuf header, row;
     char err[256];
+    const char *err_key; /* i18n key of err for the user */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -304,6 +305,7 @@ static int read_chunk(struct tabular_reader *r)
     if (r->chunk_len < TABULAR_CHUNK) {
         if (ferror(r->fp)) {
             set_err(r->err, sizeof(r->err), "cannot read the file: %s", strerror(errno));
+            r->err_key = "import.file_unreadable";
             return -1;
         }
         r->file_eof = true;
@@ -331,6 +333,7 @@ static int feed(struct tabular_reader *r)
     size_t used = csv_parse(&r->csv, r->chunk + r->chunk_pos, n, on_field, on_row, r);
     if (used != n) {
         set_err(r->err, sizeof(r->err), "csv parser failed: %s", csv_strerror(csv_error(&r->csv)));
+        r->err_key = "import.bad_csv";
         return -1;
     }
     r->chunk_pos += n;
@@ -358,6 +361,7 @@ static int sniff(struct tabular_reader *r)
         ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
         set_err(r->err, sizeof(r->err),
                 "utf-16 files are not supported; save the file as CSV (UTF-8)");
+        r->err_key = "import.utf16";
         return -1;
     }
     if (nhead == 3 && memcmp(head, utf8_bom, 3) == 0) {
@@ -414,6 +418,7 @@ rewind:
     return 0;
 io_error:
     set_err(r->err, sizeof(r->err), "cannot read the file: %s", strerror(errno));
+    r->err_key = "import.file_unreadable";
     return -1;
 }
 
@@ -424,6 +429,7 @@ static int open_gbk(struct tabular_reader *r)
     r->cd = iconv_open("UTF-8", "GB18030");
     if (r->cd == (iconv_t)-1) {
         set_err(r->err, sizeof(r->err), "cannot start the GB18030 decoder: %s", strerror(errno));
+        r->err_key = "internal";
         return -1;
     }
     return 0;
@@ -611,17 +617,22 @@ static int next_rec(struct tabular_reader *r, struct rec **out)
     }
 }
 
-struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errlen)
+struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errlen,
+                                        const char **err_key)
 {
     struct tabular_reader *r = xcalloc(1, sizeof(*r));
     struct stat sb;
     struct rec *rec;
+    const char *key = "import.file_unreadable";
     r->cd = (iconv_t)-1;
     r->cur.long_field = -1;
     r->chunk = xmalloc(TABULAR_CHUNK);
     r->fp = fopen(path, "rb");
     if (!r->fp) {
-        set_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        int e = errno;
+        set_err(err, errlen, "cannot open '%s': %s", path, strerror(e));
+        if (e == ENOENT)
+            key = "import.file_missing";
         goto fail;
     }
     if (fstat(fileno(r->fp), &sb) || !S_ISREG(sb.st_mode)) {
@@ -631,43 +642,47 @@ struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errl
     r->bytes_total = (int64_t)sb.st_size;
     if (csv_init(&r->csv, CSV_REPALL_NL | CSV_APPEND_NULL)) {
         set_err(err, errlen, "cannot start the csv parser");
+        key = "internal";
         goto fail;
     }
     r->csv_ready = true;
     csv_set_blk_size(&r->csv, PIECE);
-    if (sniff(r)) {
-        set_err(err, errlen, "%s", r->err);
-        goto fail;
-    }
-    if (r->decided && r->enc == ENC_GBK && open_gbk(r)) {
-        set_err(err, errlen, "%s", r->err);
-        goto fail;
-    }
-    int rc = next_rec(r, &rec);
+    int rc = sniff(r);
+    if (!rc && r->decided && r->enc == ENC_GBK)
+        rc = open_gbk(r);
+    if (!rc)
+        rc = next_rec(r, &rec);
     if (rc < 0) {
         set_err(err, errlen, "%s", r->err);
+        key = r->err_key;
         goto fail;
     }
     if (rc == 0) {
         set_err(err, errlen, "the file is empty");
+        key = "import.file_empty";
         goto fail;
     }
     if (rec->nfields > TABULAR_COLS_MAX) {
         set_err(err, errlen, "the header has more than %d columns", TABULAR_COLS_MAX);
+        key = "import.header_too_wide";
         goto fail;
     }
     rc = load_row(r, rec, &r->header, false);
     if (rc == TABULAR_EFATAL) {
         set_err(err, errlen, "%s", r->err);
+        key = r->err_key;
         goto fail;
     }
     if (rc != 1) {
         set_err(err, errlen, "the header row is invalid: %s", r->header.msg);
+        key = "import.header_invalid";
         goto fail;
     }
     r->width = r->header.row.ncells;
     return r;
 fail:
+    if (err_key)
+        *err_key = key ? key : "import.file_unreadable";
     tabular_close(r);
     return NULL;
 }
@@ -699,6 +714,11 @@ int tabular_next_row(struct tabular_reader *r, struct tabular_row *row)
 const char *tabular_error(const struct tabular_reader *r)
 {
     return r->err;
+}
+
+const char *tabular_error_key(const struct tabular_reader *r)
+{
+    return r->err[0] ? (r->err_key ? r->err_key : "import.file_unreadable") : NULL;
 }
 
 int64_t tabular_bytes_read(const struct tabular_reader *r)

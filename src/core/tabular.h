@@ -84,9 +84,12 @@ struct tabular_reader;
  * blank lines and rows whose cells are all empty are skipped.
  *
  * NULL on failure with a lowercase message in err (unreadable file, empty
- * file, UTF-16, a header that is itself invalid).
+ * file, UTF-16, a header that is itself invalid), for the log, and the
+ * i18n key of what to tell the user in *err_key (when not NULL; import.*
+ * keys, "internal" for a failure that is not the file's).
  */
-struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errlen);
+struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errlen,
+                                        const char **err_key);
 
 /* The header row; valid until tabular_close(). */
 const struct tabular_row *tabular_header(const struct tabular_reader *r);
@@ -104,6 +107,8 @@ int tabular_next_row(struct tabular_reader *r, struct tabular_row *row);
 
 /* The message of the last TABULAR_EFATAL, "" when none. */
 const char *tabular_error(const struct tabular_reader *r);
+/* Its i18n key for the user (see tabular_open_csv); NULL when none. */
+const char *tabular_error_key(const struct tabular_reader *r);
 
 /* Progress: file bytes consumed so far, and the file's size. */
 int64_t tabular_bytes_read(const struct tabular_reader *r);

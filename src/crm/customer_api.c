@@ -116,9 +116,14 @@ static json_t *present_page(struct db *db, json_t *recs)
  * HONGYAN_QUICK_COUNT_CAP overrides it (the API tests use a small one). */
 static int64_t quick_count_cap(void)
 {
-    const char *v = getenv("HONGYAN_QUICK_COUNT_CAP");
-    long n = v ? strtol(v, NULL, 10) : 0;
-    return n > 0 ? n : 10000;
+    static _Atomic int64_t cap; /* read once: the environment does not change */
+    int64_t c = cap;
+    if (!c) {
+        const char *v = getenv("HONGYAN_QUICK_COUNT_CAP");
+        long n = v ? strtol(v, NULL, 10) : 0;
+        cap = c = n > 0 ? n : 10000;
+    }
+    return c;
 }
 
 /* Count the rows of each where-part into rows[] and their sum into *total;

@@ -136,9 +136,12 @@ static void upload(struct req *r)
     if (entity && *entity && strcmp(entity, "customer") != 0)
         return reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
     char err[256];
-    struct tabular_reader *rd = tabular_open_csv(r->upload_path, err, sizeof(err));
-    if (!rd)
-        return reply_invalid(r, json_pack("{s:s}", "file", err));
+    const char *err_key;
+    struct tabular_reader *rd = tabular_open_csv(r->upload_path, err, sizeof(err), &err_key);
+    if (!rd) {
+        log_info("import upload refused: %s", err);
+        return reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, err_key)));
+    }
     const struct tabular_row *h = tabular_header(rd);
     json_t *columns = json_array(), *mapping = json_object(), *sample = json_array();
     for (size_t i = 0; h && i < h->ncells; i++) {
@@ -750,8 +753,9 @@ static json_t *result_json(struct run *ru, bool bulk)
 }
 
 /* Lines in the file, as a cheap estimate of its rows (a quoted cell may
- * hold a line break; close enough to choose a mode). */
-static int64_t count_lines(const char *path)
+ * hold a line break; close enough to choose a mode), counted up to enough:
+ * whether a file has that many lines needs no more of it read. */
+static int64_t count_lines(const char *path, int64_t enough)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -759,7 +763,7 @@ static int64_t count_lines(const char *path)
     static _Thread_local char buf[1 << 16];
     int64_t n = 0;
     size_t got;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+    while (n < enough && (got = fread(buf, 1, sizeof(buf), f)) > 0)
         for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
             n++;
     fclose(f);
@@ -783,16 +787,15 @@ static bool bulk_suits(struct run *ru, const char *path)
     int64_t min_rows = env && *env ? strtoll(env, NULL, 10) : 20000, stored = 0;
     if (min_rows <= 0)
         return false;
-    int64_t lines = count_lines(path);
-    if (lines < min_rows ||
-        db_query_int(ru->db, "SELECT COALESCE(MAX(id), 0) FROM customers", DB_NOARGS, &stored) != 1)
+    if (db_query_int(ru->db, "SELECT COALESCE(MAX(id), 0) FROM customers", DB_NOARGS, &stored) != 1)
         return false;
-    return lines * 4 >= stored;
+    int64_t need = (stored + 3) / 4 > min_rows ? (stored + 3) / 4 : min_rows;
+    return count_lines(path, need) >= need;
 }
 
 /* Read the next row and import it: 1 when a row was handled (imported,
  * skipped or reported), 0 at the end of the file or when it is broken
- * (*fatal says why), negative on a database failure. */
+ * (*fatal: the i18n key of why), negative on a database failure. */
 static int import_next(struct run *ru, struct tabular_reader *rd, const char **fatal)
 {
     struct tabular_row row;
@@ -800,7 +803,8 @@ static int import_next(struct run *ru, struct tabular_reader *rd, const char **f
     if (got == 0)
         return 0;
     if (got == TABULAR_EFATAL) {
-        *fatal = tabular_error(rd);
+        log_warn("import: reading stopped: %s", tabular_error(rd));
+        *fatal = tabular_error_key(rd); /* for the user, in their language */
         return 0;
     }
     ru->rows++;
@@ -895,9 +899,12 @@ int import_run(struct job *job)
     if (session_load_user(job->db, job->user_id, &ru.user) != 1)
         return job_fail(job, "forbidden");
     char err[256];
-    struct tabular_reader *rd = tabular_open_csv(job->file_path, err, sizeof(err));
-    if (!rd)
-        return job_fail(job, err);
+    const char *err_key;
+    struct tabular_reader *rd = tabular_open_csv(job->file_path, err, sizeof(err), &err_key);
+    if (!rd) {
+        log_warn("import %lld: %s", (long long)import_id, err);
+        return job_fail(job, err_key); /* shown in the reader's language */
+    }
     ru.header = tabular_header(rd);
     ru.targets = xcalloc(ru.header->ncells + 1, sizeof(*ru.targets));
     for (size_t i = 0; i < ru.header->ncells; i++) {

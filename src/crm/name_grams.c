@@ -58,7 +58,7 @@ static struct name_gram_bucket *slot_of(struct name_gram_bucket *slots, size_t c
 
 static void grow(struct name_gram_set *s)
 {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
+    size_t cap = s->cap ? s->cap * 2 : 64; /* one name: at most 64 fragments */
     struct name_gram_bucket *slots = xcalloc(cap, sizeof(*slots));
     for (size_t i = 0; i < s->cap; i++)
         if (s->slots[i].gram[0])
@@ -109,29 +109,58 @@ static int bucket_cmp(const void *pa, const void *pb)
     return strcmp(a->gram, b->gram);
 }
 
-/* The ids as a JSON array ("[4,8,15]") into *buf (grown as needed). */
-static void ids_json(const struct name_gram_bucket *b, char **buf, size_t *cap)
+/* Text being built: the JSON object a statement takes. */
+struct out {
+    char *p;
+    size_t len, cap;
+};
+
+static void out_reserve(struct out *o, size_t n)
 {
-    size_t need = (size_t)b->n * 21 + 3, len = 0;
-    if (need > *cap)
-        *buf = xrealloc(*buf, *cap = need * 2);
-    char *out = *buf;
-    out[len++] = '[';
-    for (uint32_t k = 0; k < b->n; k++) {
-        if (k)
-            out[len++] = ',';
-        char digits[24];
-        int nd = 0;
-        uint64_t v = (uint64_t)b->ids[k];
-        do
-            digits[nd++] = (char)('0' + v % 10);
-        while ((v /= 10) != 0);
-        while (nd)
-            out[len++] = digits[--nd];
-    }
-    out[len++] = ']';
-    out[len] = '\0';
+    if (o->len + n + 1 > o->cap)
+        o->p = xrealloc(o->p, o->cap = (o->len + n + 1) * 2);
 }
+
+/* "fragment" as a JSON string. A name may hold any character but NUL. */
+static void out_key(struct out *o, const char *g)
+{
+    out_reserve(o, 6 * strlen(g) + 3);
+    o->p[o->len++] = '"';
+    for (; *g; g++) {
+        unsigned char c = (unsigned char)*g;
+        if (c == '"' || c == '\\') {
+            o->p[o->len++] = '\\';
+            o->p[o->len++] = (char)c;
+        } else if (c < 0x20) {
+            o->len += (size_t)sprintf(o->p + o->len, "\\u%04x", c);
+        } else {
+            o->p[o->len++] = (char)c;
+        }
+    }
+    o->p[o->len++] = '"';
+}
+
+static void out_int(struct out *o, int64_t id)
+{
+    char digits[24];
+    int nd = 0;
+    uint64_t v = (uint64_t)id;
+    do
+        digits[nd++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    out_reserve(o, (size_t)nd);
+    while (nd)
+        o->p[o->len++] = digits[--nd];
+}
+
+static void out_char(struct out *o, char c)
+{
+    out_reserve(o, 1);
+    o->p[o->len++] = c;
+}
+
+/* Pairs one statement writes at most (a 1 MB object or so). */
+#define WRITE_PAIRS 100000
 
 int name_gram_set_write(struct db *db, struct name_gram_set *s)
 {
@@ -148,21 +177,43 @@ int name_gram_set_write(struct db *db, struct name_gram_set *s)
             order[n++] = &s->slots[i];
     qsort(order, n, sizeof(*order), bucket_cmp);
 
-    /* One statement a fragment, its ids as one JSON array: 0.3 s less for
-     * 4.4 million pairs than 256 "(?, ?)" tuples a statement. Only new
-     * rows' ids come here, each fragment once: nothing can clash. */
-    char sql[160];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO customer_name_grams (gram, customer_id) SELECT ?, value FROM %s",
-             dialect_json_int_rows());
-    char *ids = NULL;
-    size_t cap = 0;
+    /* The pairs go as one JSON object of id arrays, {"张三":[4,8],...}, in
+     * that order, up to WRITE_PAIRS a statement: one statement for a new
+     * customer or a batch of 64, a few dozen for a million. That took 0.3 s
+     * less for 4.4 million pairs than 256 "(?, ?)" tuples a statement, and
+     * PostgreSQL gets one round trip, not one a fragment. Only new rows'
+     * ids come here, each fragment once: nothing can clash. */
+    char sql[256];
+    snprintf(sql, sizeof(sql), "INSERT INTO customer_name_grams (gram, customer_id) %s",
+             dialect_json_int_arrays());
+    struct out o = {0};
+    size_t pairs = 0;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        ids_json(order[i], &ids, &cap);
-        rc = db_exec(db, sql, DB_ARGS(DB_TEXT_KEPT(order[i]->gram), DB_TEXT_KEPT(ids)));
+        for (uint32_t k = 0; k < order[i]->n && !rc; k++) {
+            if (k == 0 || pairs == 0) { /* a fragment's array opens */
+                out_char(&o, o.len ? ',' : '{');
+                out_key(&o, order[i]->gram);
+                out_char(&o, ':');
+                out_char(&o, '[');
+            } else {
+                out_char(&o, ',');
+            }
+            out_int(&o, order[i]->ids[k]);
+            pairs++;
+            bool last = k + 1 == order[i]->n;
+            if (last || pairs == WRITE_PAIRS)
+                out_char(&o, ']');
+            if (pairs == WRITE_PAIRS || (last && i + 1 == n)) {
+                out_char(&o, '}');
+                o.p[o.len] = '\0';
+                rc = db_exec(db, sql, DB_ARGS(DB_TEXT_KEPT(o.p)));
+                o.len = 0;
+                pairs = 0;
+            }
+        }
     }
-    free(ids);
+    free(o.p);
     free(order);
     name_gram_set_free(s);
     return rc;

@@ -34,10 +34,12 @@ const char *dialect_json_array_has(void)
                    : "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)";
 }
 
-const char *dialect_json_int_rows(void)
+const char *dialect_json_int_arrays(void)
 {
-    return is_pg() ? "(SELECT value::bigint AS value FROM json_array_elements_text(?::json)) AS j"
-                   : "json_each(?)";
+    /* Both walk the text in order (PostgreSQL's json, not jsonb). */
+    return is_pg() ? "SELECT g.key, i.value::bigint FROM json_each(?::json) AS g, "
+                     "json_array_elements_text(g.value) AS i"
+                   : "SELECT g.key, i.value FROM json_each(?) AS g, json_each(g.value) AS i";
 }
 
 const char *dialect_group_concat(void)

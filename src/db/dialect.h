@@ -14,10 +14,10 @@ const char *dialect_json_get_bool(void);
 /* True when the JSON array column contains the text value bound. */
 const char *dialect_json_array_has(void);
 
-/* The rows of a bound JSON array of integers, as a FROM item whose one
- * column is named value: "SELECT value FROM %s" (the format has no %s;
- * its '?' takes the array's text). */
-const char *dialect_json_int_rows(void);
+/* "SELECT key, integer ..." over a bound JSON object of integer arrays,
+ * {"a":[1,2],"b":[3]} -> (a,1) (a,2) (b,3), in the object's order; one
+ * '?' takes the object's text, no %s. */
+const char *dialect_json_int_arrays(void);
 
 /* Aggregate of text values joined by '|' (tag names in exports): the
  * format's %s is the value expression. */

@@ -129,6 +129,18 @@ describe('import and export', () => {
     assert.ok([403, 404].includes(run.status), `running another user's import: ${show(run)}`);
   });
 
+  test('an unusable file is refused with the reason in the user\'s language', async () => {
+    const blank = await uploadCsv(mgr, Buffer.from('\r\n\r\n'));
+    assert.equal(blank.status, 422, show(blank));
+    assert.equal(blank.body.error.fields.file, '文件是空的', show(blank));
+    const blankEn = await uploadCsv(mgr, Buffer.from('\r\n\r\n'), { lang: 'en' });
+    assert.equal(blankEn.body.error.fields.file, 'The file is empty', show(blankEn));
+    const utf16 = await uploadCsv(mgr, Buffer.from('\xff\xfe' + '姓名,手机号', 'latin1'));
+    assert.equal(utf16.status, 422, show(utf16));
+    assert.match(utf16.body.error.fields.file, /UTF-16.*另存为CSV/, show(utf16));
+    assert.ok(!/\/tmp|\/upload|cannot/.test(JSON.stringify(utf16.body)), 'no server paths or English detail');
+  });
+
   test('run refuses a bad mapping: unknown target field, no name column', async () => {
     const bad = await mgr.post(`/imports/${utf8Import.id}/run`, { mapping: { ...MAPPING, 职业: 'nope' }, dry_run: true, on_duplicate: 'skip' });
     expectError(bad, 422, 'validation_failed');

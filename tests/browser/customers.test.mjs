@@ -154,6 +154,11 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     const imp = page.locator('[data-test=import-dialog]')
     await imp.locator('[data-test=import-file]').waitFor()
     await shot(page, 'c-10-import-wizard')
+    // A file with nothing in it: the wizard says so, in Chinese, and stays.
+    await imp.locator('input[type=file]').setInputFiles({ name: 'blank.csv', mimeType: 'text/csv', buffer: Buffer.from('\r\n\r\n') })
+    await imp.locator('[data-test=import-upload]').click()
+    await imp.locator('[data-test=import-file-error]').getByText('文件是空的').waitFor()
+    await shot(page, 'c-10a-import-empty-file')
     // …and 21 more 周, so that a search for 周 fills more than a page.
     const more = [...'一二三四五六七八九十百千万亿甲乙丙丁戊己庚'].map((c, i) => `周${c}${c},137001371${String(i).padStart(2, '0')},,\n`)
     const csv = `姓名,手机号,身份证号,兴趣\n周邮迷,13700137001,,集邮\n吴错号,12345,,\n${more.join('')}`

@@ -169,6 +169,23 @@ static void test_fragments_outside_bulk(void **state)
         3);
 }
 
+/* Fragments travel to the database inside a JSON text: a name with a
+ * quote, a backslash or a control character keeps its exact fragments. */
+static void test_fragments_of_awkward_names(void **state)
+{
+    (void)state;
+    insert(NULL, "王\"\\五", "13800000031"); /* 王 " \ 五 */
+    insert(NULL, "李\t四", "13800000032");
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
+                           "c.id = g.customer_id WHERE c.phone = '13800000031' AND g.gram IN "
+                           "('王\"', '\"\\', '\\五', '五')"),
+                     4);
+    assert_int_equal(count("SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON "
+                           "c.id = g.customer_id WHERE c.phone = '13800000032' AND g.gram IN "
+                           "('李' || char(9), char(9) || '四', '四')"),
+                     3);
+}
+
 static void number_of(const char *phone, char *out, size_t n)
 {
     struct db_stmt *st = db_query(db_get(), "SELECT customer_no FROM customers WHERE phone = ?",
@@ -303,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_rollback_restores_everything),
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),
         cmocka_unit_test(test_fragments_outside_bulk),
+        cmocka_unit_test(test_fragments_of_awkward_names),
         cmocka_unit_test(test_numbers_from_a_reserved_block),
         cmocka_unit_test(test_known_phones_and_id_numbers),
         cmocka_unit_test(test_finish_reports_each_step),

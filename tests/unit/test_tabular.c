@@ -75,7 +75,7 @@ static char *to_gbk(const char *utf8, size_t *n)
 static struct tabular_reader *open_ok(const char *path)
 {
     char err[256] = "";
-    struct tabular_reader *r = tabular_open_csv(path, err, sizeof(err));
+    struct tabular_reader *r = tabular_open_csv(path, err, sizeof(err), NULL);
     if (!r)
         fail_msg("open %s: %s", path, err);
     return r;
@@ -275,13 +275,31 @@ static void test_invalid_bytes(void **state)
                "a\0,\0b\0",
                8);
     char err[256];
-    assert_null(tabular_open_csv(path, err, sizeof(err)));
+    assert_null(tabular_open_csv(path, err, sizeof(err), NULL));
     assert_non_null(strstr(err, "utf-16"));
     /* as are missing and empty files */
-    assert_null(tabular_open_csv(path_for("missing.csv"), err, sizeof(err)));
+    assert_null(tabular_open_csv(path_for("missing.csv"), err, sizeof(err), NULL));
     write_file(path_for("empty.csv"), "\r\n\r\n", 4);
-    assert_null(tabular_open_csv(path_for("empty.csv"), err, sizeof(err)));
+    assert_null(tabular_open_csv(path_for("empty.csv"), err, sizeof(err), NULL));
     assert_string_equal(err, "the file is empty");
+}
+
+/* Each way a file cannot be opened comes with the i18n key the user sees. */
+static void test_open_error_keys(void **state)
+{
+    (void)state;
+    char err[256];
+    const char *key = NULL;
+    assert_null(tabular_open_csv(path_for("missing-too.csv"), err, sizeof(err), &key));
+    assert_string_equal(key, "import.file_missing");
+    write_file(path_for("blank.csv"), "\n\n", 2);
+    assert_null(tabular_open_csv(path_for("blank.csv"), err, sizeof(err), &key));
+    assert_string_equal(key, "import.file_empty");
+    write_file(path_for("utf16-too.csv"), "\xFE\xFF\0a", 4);
+    assert_null(tabular_open_csv(path_for("utf16-too.csv"), err, sizeof(err), &key));
+    assert_string_equal(key, "import.utf16");
+    assert_null(tabular_open_csv(dir, err, sizeof(err), &key)); /* a directory */
+    assert_string_equal(key, "import.file_unreadable");
 }
 
 static void test_long_field(void **state)
@@ -533,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_blank_lines_and_line_numbers),
         cmocka_unit_test(test_too_many_columns),
         cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_open_error_keys),
         cmocka_unit_test(test_long_field),
         cmocka_unit_test(test_needs_neutralising),
         cmocka_unit_test(test_csv_neutralised),
