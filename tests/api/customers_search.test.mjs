@@ -360,11 +360,11 @@ describe('customer search', () => {
     }
     for (const sort of ['name; DROP TABLE customers', 'name desc', '(select 1)', 'password_hash', '-id;--']) {
       const r = await admin.get(`/customers?sort=${encodeURIComponent(sort)}`);
-      assert.ok([400, 422].includes(r.status), `sort=${sort}: ${show(r)}`);
+      expectError(r, 422, 'validation_failed', { fields: ['sort'] });
       assert.ok(!/sqlite|SELECT|syntax/i.test(r.text), show(r));
     }
     const cursor = await admin.get(`/customers?cursor=${encodeURIComponent("x' OR 1=1 --")}`);
-    assert.ok([400, 422].includes(cursor.status), `forged cursor: ${show(cursor)}`);
+    expectError(cursor, 422, 'validation_failed', { fields: ['cursor'] });
     const after = await listCustomers(admin, { limit: 1 });
     assert.equal(after.total, before, 'the customer table changed');
     assert.deepEqual(inSet(await q('三丰')), idsOf('张三丰'), 'search still works');
@@ -421,10 +421,13 @@ describe('customer search', () => {
     for (let i = 1; i < ds.length; i++) assert.ok(Date.parse(ds[i - 1].updated_at) >= Date.parse(ds[i].updated_at), '-updated_at order');
   });
 
-  test('limit above 200 is refused or capped', async () => {
-    const r = await admin.get('/customers?limit=1000');
-    if (r.status === 200) assert.ok(r.body.items.length <= 200);
-    else expectError(r, 422, 'validation_failed');
+  test('a limit outside 1..200 is refused with 422 on limit; 200 itself is accepted', async () => {
+    for (const limit of ['1000', '201', '0', '-1', '20x']) {
+      expectError(await admin.get(`/customers?limit=${limit}`), 422, 'validation_failed', { fields: ['limit'] });
+    }
+    const r = await admin.get('/customers?limit=200');
+    assert.equal(r.status, 200, show(r));
+    assert.ok(Array.isArray(r.body.items) && r.body.items.length <= 200, show(r));
   });
 
   // ---- segments -------------------------------------------------------
@@ -455,7 +458,6 @@ describe('customer search', () => {
     const mine = l.body.items.find((s) => s.id === seg.id);
     assert.ok(mine, `shared segment not listed for the branch: ${show(l)}`);
     assert.equal(mine.owner_name, '搜索经理');
-    if (mine.customer_count !== undefined) assert.equal(mine.customer_count, 1);
     assert.ok(!l.body.items.some((s) => s.id === priv.body.segment.id), 'a private segment leaked');
     const byClerk = await listCustomers(clerk, { segment_id: seg.id });
     assert.deepEqual(byClerk.items.map((c) => c.id), [P['曾国藩'].id]);
@@ -465,11 +467,12 @@ describe('customer search', () => {
     assert.equal(sz.status, 200, show(sz));
     assert.ok(!sz.body.items.some((s) => s.id === seg.id), 'segment shared outside its branch');
     const szApply = await szClerk.get(`/customers?segment_id=${seg.id}`);
-    assert.ok(szApply.status === 404 || (szApply.status === 200 && szApply.body.items.length === 0), show(szApply));
+    // a segment the caller may not see does not exist for him
+    expectError(szApply, 404, 'not_found');
 
     // only the owner (or an admin) changes it
-    const patchBody = { name: '朝阳区集邮客户' };
-    if (seg.version !== undefined) patchBody.version = seg.version;
+    assert.equal(typeof seg.version, 'number', show(r));
+    const patchBody = { name: '朝阳区集邮客户', version: seg.version };
     expectError(await clerk.patch(`/segments/${seg.id}`, patchBody), 403, 'forbidden');
     expectError(await clerk.delete(`/segments/${seg.id}`), 403, 'forbidden');
     const p = await mgr.patch(`/segments/${seg.id}`, patchBody);
@@ -531,7 +534,9 @@ describe('customer search', () => {
 
     // the manager of GD-GZ-01 cannot tag a customer of GD-SZ-01 by id
     const r5 = await mgr.post('/customers/bulk-tags', { ids: [P['欧阳明月'].id], add: [care] });
-    assert.ok(r5.status === 404 || (r5.status === 200 && r5.body.updated === 0), show(r5));
+    // an id outside the scope counts as a missing one: 200, nothing updated
+    assert.equal(r5.status, 200, show(r5));
+    assert.equal(r5.body.updated, 0, show(r5));
     const om = await getCustomer(admin, P['欧阳明月'].id);
     assert.ok(!om.tags.some((x) => x.id === care), 'tagged a customer out of scope');
 
