@@ -221,22 +221,16 @@ describe('custom fields', () => {
     const p = u.phone();
     const c = await createCustomer(clerk, { name: '备用号规范', phone: u.phone(), custom: { hy_backup_phone: `+86 ${p.slice(0, 3)} ${p.slice(3, 7)} ${p.slice(7)}` } });
     const d = await getCustomer(clerk, c.id);
-    assert.ok(
-      d.custom.hy_backup_phone === p || d.custom.hy_backup_phone === `${p.slice(0, 3)}****${p.slice(-4)}`,
-      `backup_phone not normalised: ${d.custom.hy_backup_phone}`,
-    );
+    // custom phone values are stored and shown as the 11 digits (only the
+    // built-in phone and ID number are masked)
+    assert.equal(d.custom.hy_backup_phone, p, 'backup_phone not normalised');
     const found = await listAllCustomers(clerk, { filter: { field: 'custom.hy_backup_phone', op: 'eq', value: p }, limit: 200 });
     assert.deepEqual(found.items.map((x) => x.id), [c.id], 'stored as the 11 digits');
   });
 
-  test('an unknown custom key is refused or ignored, never stored', async () => {
+  test('an unknown custom key is refused with 422 on custom.<key>', async () => {
     const r = await clerk.post('/customers', { name: '未知键', phone: u.phone(), custom: { nokey: 'x' } });
-    if (r.status === 422) {
-      expectError(r, 422, 'validation_failed', { fields: ['custom.nokey'] });
-    } else {
-      assert.equal(r.status, 201, show(r));
-      assert.ok(!('nokey' in r.body.customer.custom), 'unknown custom key stored');
-    }
+    expectError(r, 422, 'validation_failed', { fields: ['custom.nokey'] });
   });
 
   test('PATCH validates custom values too and keeps the others', async () => {
@@ -334,8 +328,11 @@ describe('custom fields', () => {
     const r = await clerk.get(`/customers?filter=${encodeURIComponent(JSON.stringify({ field: 'custom.hy_anniversary', op: 'gt', value: 'soon' }))}`);
     expectError(r, 422, 'validation_failed', { fields: ['filter'] });
     const r2 = await clerk.get(`/customers?filter=${encodeURIComponent(JSON.stringify({ field: 'custom.hy_channel', op: 'eq', value: 'nope' }))}`);
-    if (r2.status === 200) assert.deepEqual(r2.body.items, []);
-    else expectError(r2, 422, 'validation_failed', { fields: ['filter'] });
+    // a value that is not (or no longer) one of a select's options finds
+    // nothing, as a tag name that does not exist does: a saved segment
+    // keeps working after an option is removed
+    assert.equal(r2.status, 200, show(r2));
+    assert.deepEqual(r2.body.items, []);
   });
 
   test('custom columns appear in the export', async () => {
@@ -348,14 +345,14 @@ describe('custom fields', () => {
     const rows = parseCsv(file.bytes.toString('utf8'));
     assert.equal(rows.length, 2, `header and one row: ${JSON.stringify(rows)}`);
     const [head, row] = rows;
-    assert.ok(head[1] === '微信号码' || head[1] === 'custom.hy_wechat' || /微信/.test(head[1]), `header ${head}`);
+    assert.deepEqual(head, ['姓名', '微信号码', '存款', '子女数', '渠道', '爱好', '贵宾', '纪念日'], 'custom columns are headed by their labels');
     assert.equal(row[0], '字段全有');
     assert.equal(row[1], 'zs_1949');
     assert.equal(row[2], '12.50');
     assert.equal(row[3], '3');
-    assert.ok(['wx', '微信'].includes(row[4]), `select exported as ${row[4]}`);
-    assert.ok(/stamps|集邮/.test(row[5]) && /books|读书/.test(row[5]), `multiselect exported as ${row[5]}`);
-    assert.ok(['true', '是', 'TRUE', '1', 'yes'].includes(row[6]), `boolean exported as ${row[6]}`);
+    assert.equal(row[4], 'wx', 'a select is exported as its stored value');
+    assert.equal(row[5], 'stamps|books', 'a multi-select is exported as its values joined by |');
+    assert.equal(row[6], '是', 'a boolean is exported as 是 / 否');
     assert.equal(row[7], '2000-05-20');
     const bad = await mgr.post('/exports', { entity: 'customer', format: 'csv', columns: ['name', 'custom.nokey'] });
     expectError(bad, 422, 'validation_failed');
@@ -412,8 +409,7 @@ describe('custom fields', () => {
     assert.equal(rf.retired, true);
 
     const n = await clerk.post('/customers', { name: '退役字段', phone: u.phone(), custom: { hy_wechat: 'after' } });
-    if (n.status === 201) assert.ok(n.body.customer.custom.hy_wechat === undefined, 'a retired field accepted a value');
-    else expectError(n, 422, 'validation_failed', { fields: ['custom.hy_wechat'] });
+    expectError(n, 422, 'validation_failed', { fields: ['custom.hy_wechat'] });
 
     // the key is still taken
     expectError(await admin.post('/fields', { entity: 'customer', key: 'hy_wechat', label: '重用', type: 'text' }), 409, 'conflict');
