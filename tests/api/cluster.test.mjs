@@ -8,9 +8,11 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestServer, PG_DIR, TIME_SCALE } from './lib/server.mjs';
 import { Client, signInFresh, show } from './lib/client.mjs';
+import { waitFor as waitUntil } from './lib/wait.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const LEADER = 'this process now runs the scheduled work';
+const FOLLOWER = 'another process runs the scheduled work';
 
 describe('two servers over one PostgreSQL database', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG (make test-api-pg)' }, () => {
   const a = new TestServer({
@@ -33,18 +35,12 @@ describe('two servers over one PostgreSQL database', { skip: !PG_DIR && 'needs H
     await a.stop();
   }, { timeout: 30000 * TIME_SCALE });
 
-  async function waitFor(cond, ms, what) {
-    const deadline = Date.now() + ms * TIME_SCALE;
-    while (Date.now() < deadline) {
-      if (await cond()) return;
-      await sleep(100);
-    }
-    assert.fail(`timed out waiting for ${what}`);
-  }
+  const waitFor = (cond, ms, what) => waitUntil(cond, { timeoutMs: ms, what });
 
   test('exactly one of the two runs the scheduler', async () => {
-    await waitFor(() => a.stderrText().includes(LEADER) || b.stderrText().includes(LEADER), 10000, 'a leader');
-    await sleep(1500);
+    // Each scheduler logs which it is as soon as it has tried the leader lock.
+    const decided = (s) => s.stderrText().includes(LEADER) || s.stderrText().includes(FOLLOWER);
+    await waitFor(() => decided(a) && decided(b), 10000, 'both schedulers to try the leader lock');
     const leaders = [a, b].filter((s) => s.stderrText().includes(LEADER));
     assert.equal(leaders.length, 1, 'one leader, not two');
   });
@@ -90,11 +86,11 @@ describe('two servers over one PostgreSQL database', { skip: !PG_DIR && 'needs H
     }
     const clients = [clerkA, clerkB, clerkA, clerkB, clerkA, clerkB];
     const writers = clients.map((c) => writer(c));
-    await sleep(1500 * TIME_SCALE);
+    await waitFor(() => acked.length > 50, 30000, 'some writes acknowledged before the kill');
     const beforeKill = acked.length;
     const killed = await leader.kill9();
     assert.equal(killed.signal, 'SIGKILL');
-    await sleep(1500 * TIME_SCALE);
+    await waitFor(() => acked.length > beforeKill + 50, 30000, 'the survivor to acknowledge writes after the kill');
     stop = true;
     await Promise.all(writers);
     t.diagnostic(`acknowledged ${acked.length} writes (${beforeKill} before the kill), ${failed.count} not`);

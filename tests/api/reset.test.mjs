@@ -4,13 +4,13 @@
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, goodPassword, TIME_SCALE } from './lib/server.mjs';
+import { useServer, goodPassword } from './lib/server.mjs';
 import { Client, signInFresh, advanceClock, show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 const PHONE = '13800138301';
 const EMAIL = 'c9302.reset@example.com';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('forgot / reset password', () => {
   const srv = useServer({
@@ -38,22 +38,26 @@ describe('forgot / reset password', () => {
 
   /** Wait for a new message to `recipient`; returns {message, code}. */
   async function waitForCode(recipient, channel) {
-    const deadline = Date.now() + 10000 * TIME_SCALE;
-    let last = [];
-    while (Date.now() < deadline) {
-      last = await mailbox();
-      // newest first: the first unseen message to the recipient is the latest
-      const m = last.find((x) => !seen.has(x.id) && String(x.recipient).includes(recipient));
-      if (m) {
-        seen.add(m.id);
-        assert.equal(m.channel, channel, `channel of ${JSON.stringify(m)}`);
-        const code = String(m.body).match(/(?<!\d)\d{6}(?!\d)/);
-        assert.ok(code, `no 6-digit code in the message body: ${JSON.stringify(m)}`);
-        return { message: m, code: code[0] };
-      }
-      await sleep(100);
-    }
-    assert.fail(`no new message to ${recipient} in the dev mailbox; last page: ${JSON.stringify(last).slice(0, 1500)}`);
+    // newest first: the first unseen message to the recipient is the latest
+    const m = await waitFor(async () => (await mailbox()).find((x) => !seen.has(x.id) && String(x.recipient).includes(recipient)), {
+      what: `a new message to ${recipient} in the dev mailbox`,
+    });
+    seen.add(m.id);
+    assert.equal(m.channel, channel, `channel of ${JSON.stringify(m)}`);
+    const code = String(m.body).match(/(?<!\d)\d{6}(?!\d)/);
+    assert.ok(code, `no 6-digit code in the message body: ${JSON.stringify(m)}`);
+    return { message: m, code: code[0] };
+  }
+
+  /**
+   * Wait until the scheduler has delivered every queued message. A request
+   * queues its messages in its own transaction, so once its answer is in and
+   * the outbox is drained, the mailbox holds everything it will ever send.
+   */
+  async function outboxDrained() {
+    await waitFor(() => srv.queryDb("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")[0][0] === '0', {
+      what: 'the outbox to be delivered',
+    });
   }
 
   function otherCode(code) {
@@ -97,7 +101,7 @@ describe('forgot / reset password', () => {
     code1 = code;
     assert.ok(!String(message.body).includes(srv.users.C9301.password), 'the message must not contain the password');
     // Only one code was sent despite the repeated requests.
-    await sleep(300);
+    await outboxDrained();
     const extra = (await mailbox()).filter((m) => !seen.has(m.id) && String(m.recipient).includes(PHONE));
     assert.equal(extra.length, 0, `rate-limited requests still sent messages: ${JSON.stringify(extra)}`);
   });
@@ -175,7 +179,7 @@ describe('forgot / reset password', () => {
     assert.equal(unknown.body.sent, true);
     assert.equal(unknown.body.message, known.body.message, 'the message must not reveal whether the login exists');
     await waitForCode(PHONE, 'sms');
-    await sleep(300);
+    await outboxDrained();
     const extra = (await mailbox()).filter((m) => !seen.has(m.id));
     assert.equal(extra.length, 0, `messages sent for an unknown login: ${JSON.stringify(extra)}`);
   });

@@ -177,7 +177,13 @@ export async function runScenario(browser, server, slug, fn) {
 }
 
 export async function shot(page, name) {
-  await page.waitForTimeout(400)
+  // the picture once every transition (dialogs, messages, menus) has ended
+  // (spinners that turn for ever excepted)
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+    null,
+    { timeout: 5000 },
+  )
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' })
 }
 

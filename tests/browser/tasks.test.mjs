@@ -323,7 +323,8 @@ test('an admin edits reminder rules, runs them, and reassigns in the team view',
 
     // Disable it, then delete it.
     await created.locator('[data-test=rule-enabled]').click()
-    await page.waitForTimeout(500)
+    // off, and no longer busy saving (a switch is disabled while it loads)
+    await created.locator('[data-test=rule-enabled]:not(.is-checked):not(.is-disabled)').waitFor()
     await created.locator('[data-test=rule-delete]').click()
     await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click()
     await created.waitFor({ state: 'detached' })

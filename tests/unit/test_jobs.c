@@ -95,19 +95,37 @@ static const char *status_of(int64_t id, json_t **out)
     return json_string_value(json_object_get(j, "status"));
 }
 
-/* Poll job id until it has status want (or fail after timeout_ms); answers
- * its JSON, which the caller frees. */
-static json_t *wait_status(int64_t id, const char *want, int timeout_ms)
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Poll job id until it has status want and, when min_processed >= 0, at
+ * least that progress; fail once timeout_ms have passed on the monotonic
+ * clock. Answers its JSON, which the caller frees. A wait on a condition
+ * with a deadline, never a fixed sleep. */
+static json_t *wait_job(int64_t id, const char *want, json_int_t min_processed, int timeout_ms)
 {
     json_t *j = NULL;
-    for (int waited = 0;; waited += 5) {
-        if (strcmp(status_of(id, &j), want) == 0)
+    int64_t deadline = monotonic_ms() + timeout_ms;
+    for (;;) {
+        if (strcmp(status_of(id, &j), want) == 0 &&
+            json_integer_value(json_object_get(j, "processed")) >= min_processed)
             return j;
-        if (waited >= timeout_ms)
-            fail_msg("job %lld: status %s after %d ms, wanted %s", (long long)id,
-                     json_string_value(json_object_get(j, "status")), waited, want);
-        usleep(5000);
+        if (monotonic_ms() >= deadline)
+            fail_msg("job %lld: status %s, processed %lld after %d ms, wanted %s", (long long)id,
+                     json_string_value(json_object_get(j, "status")),
+                     (long long)json_integer_value(json_object_get(j, "processed")), timeout_ms,
+                     want);
+        usleep(2000);
     }
+}
+
+static json_t *wait_status(int64_t id, const char *want, int timeout_ms)
+{
+    return wait_job(id, want, 0, timeout_ms);
 }
 
 static int64_t enqueue(const char *kind, json_t *params)
@@ -184,12 +202,9 @@ static void test_stop_requeues(void **state)
     (void)state;
     assert_int_equal(jobs_start(2), 0);
     int64_t id = enqueue("test.long", NULL);
-    for (int i = 0; i < 600 && !atomic_load(&long_running); i++)
-        usleep(5000);
+    /* running, with some progress written */
+    json_t *j = wait_job(id, "running", 1, 5000);
     assert_true(atomic_load(&long_running));
-    usleep(300 * 1000); /* let it write progress once */
-    json_t *j = wait_status(id, "running", 100);
-    assert_true(json_integer_value(json_object_get(j, "processed")) > 0);
     json_decref(j);
 
     jobs_stop(); /* returns once the job has seen job_progress answer false */

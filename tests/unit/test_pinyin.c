@@ -1,7 +1,7 @@
 /*
  * test_pinyin.c - unit tests for src/base/pinyin.c: common names, the
  * polyphonic surnames that must be read as surnames, compound surnames,
- * mixed scripts, hostile input, concurrent use, and a throughput check.
+ * mixed scripts, hostile input, concurrent use, and repeated (cached) names.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void expect(const char *name, const char *full, const char *initials)
 {
@@ -180,26 +179,23 @@ static void test_threads(void **state)
     }
 }
 
-/* After warm-up a name must cost well under the ~20 us ICU would take. */
-static void test_throughput(void **state)
+/* A name asked for again (the cache answers after the first time) reads
+ * the same as the first time. How fast that is belongs in bench/, not here. */
+static void test_repeat_is_stable(void **state)
 {
     (void)state;
-    static const char *const names[] = {"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"};
-    for (size_t i = 0; i < 6; i++)
-        free(pinyin_full(names[i]));
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (int i = 0; i < 60000; i++) {
+    static const struct {
+        const char *name, *full, *initials;
+    } names[] = {{"张伟", "zhangwei", "zw"}, {"王芳", "wangfang", "wf"}, {"李娜", "lina", "ln"},
+                 {"刘洋", "liuyang", "ly"},  {"陈静", "chenjing", "cj"}, {"杨磊", "yanglei", "yl"}};
+    for (int i = 0; i < 600; i++) {
         char *full, *ini;
-        pinyin_name(names[i % 6], &full, &ini);
+        pinyin_name(names[i % 6].name, &full, &ini);
+        assert_string_equal(full, names[i % 6].full);
+        assert_string_equal(ini, names[i % 6].initials);
         free(full);
         free(ini);
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    double us =
-        ((double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3) / 60000.0;
-    /* Generous bound so sanitizer builds pass; uncached ICU is ~20 us/name. */
-    assert_true(us < 10.0);
 }
 
 int main(void)
@@ -213,7 +209,7 @@ int main(void)
         cmocka_unit_test(test_mixed_and_ascii),
         cmocka_unit_test(test_edge_input),
         cmocka_unit_test(test_name_both),
-        cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_repeat_is_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,19 @@ export class TestServer {
     if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr || r.error}`);
   }
 
+  /**
+   * Read the server's database directly (sqlite3 -readonly, or psql on its
+   * PostgreSQL database): the rows of one SELECT, each an array of text
+   * cells. For conditions the API does not show, like an outbox drained.
+   */
+  queryDb(sql) {
+    const r = PG_DIR
+      ? spawnSync('psql', ['-h', PG_DIR, '-U', 'hongyan', '-d', this.pgName, '-qAt', '-F', '\t', '-c', sql], { encoding: 'utf8' })
+      : spawnSync('sqlite3', ['-readonly', '-separator', '\t', this.dbPath, sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`query ${sql}: ${r.stderr || r.error}`);
+    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+
   run(args, { input, timeoutMs = 60000 } = {}) {
     const r = spawnSync(HONGYAN_BIN, args, {
       input,
