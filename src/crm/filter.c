@@ -370,8 +370,10 @@ static int compile_condition(struct ctx *c, json_t *node)
     } else if (strcmp(op, "in") == 0 || strcmp(op, "nin") == 0) {
         rc = compile_in(c, &l, op, v);
     } else if (strcmp(op, "between") == 0) {
-        if (!json_is_array(v) || json_array_size(v) != 2 ||
-            !(is_numeric(l.type) || l.type == FT_DATE || l.type == FT_TIME)) {
+        /* like lt / gt: an operator for ordered types only */
+        if (!(is_numeric(l.type) || l.type == FT_DATE || l.type == FT_TIME)) {
+            rc = fail(c, "filter.unknown_op", op);
+        } else if (!json_is_array(v) || json_array_size(v) != 2) {
             rc = fail(c, "filter.bad_value", op);
         } else {
             sqlbuf_add(c->out, "(");
