@@ -26,7 +26,18 @@ UNIT_BIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
 
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
 
-.PHONY: bench-backends all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser lint format bench clean
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang: the library in
+# build/fuzz/obj with -fsanitize=fuzzer-no-link, each target linked with the
+# fuzzer's main. `make fuzz-smoke` runs each for FUZZ_SECONDS on its seeds.
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HDR     := tests/fuzz/fuzz_db.h tests/unit/testdb.h
+FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/obj/%.o) $(GEN:build/gen/%.c=build/fuzz/obj/gen/%.o)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 10
+
+.PHONY: bench-backends all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser fuzz fuzz-smoke lint format bench clean
 .DEFAULT_GOAL := all
 
 all: server web
@@ -81,6 +92,38 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN) $(shell pkg-config --cflags cmocka) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka)
 
+# ---- fuzzing ----
+build/fuzz/obj/gen/%.o: build/gen/%.c src/db/db_int.h
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/obj/%.o: %.c $(HDR)
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(FUZZ_OBJ)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS from its committed seeds (new inputs go to
+# build/fuzz/corpus, never into tests/). A crash, leak, sanitizer report or
+# failed check stops the run with the fuzzer's non-zero status and leaves
+# the input in build/fuzz/crash-*; replay it with `build/fuzz/<target> FILE`.
+fuzz-smoke: fuzz
+	@set -e; for t in $(FUZZ_BIN); do \
+	  n=$$(basename $$t); mkdir -p build/fuzz/corpus/$$n; echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  d=tests/fuzz/$$n.dict; [ -f $$d ] && d=-dict=$$d || d=; \
+	  $$t $$d -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>build/fuzz/$$n.log \
+	    || { tail -n 60 build/fuzz/$$n.log; echo "fuzz-smoke: $$n failed (log build/fuzz/$$n.log)"; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' build/fuzz/$$n.log | tr '\n' ' '; echo; \
+	done
+
 # ---- web UI ----
 web: web/dist/index.html
 
@@ -115,10 +158,10 @@ run: deps all
 	./build/hongyan serve --listen 127.0.0.1:8080 --db sqlite:data/hongyan.db --assets web/dist
 
 # ---- tests ----
-test: deps lint test-unit test-api test-api-pg test-browser
+test: deps lint test-unit fuzz-smoke test-api test-api-pg test-browser
 
 lint:
-	@clang-format --dry-run --Werror $(SRC) $(HDR) $(UNIT) && echo "lint: formatting ok"
+	@clang-format --dry-run --Werror $(SRC) $(HDR) $(UNIT) $(FUZZ_SRC) $(FUZZ_HDR) && echo "lint: formatting ok"
 
 test-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -135,7 +178,7 @@ test-browser: build/asan/hongyan web node_modules/.package-lock.json
 	HONGYAN_BIN=$(CURDIR)/build/asan/hongyan node --test tests/browser/
 
 format:
-	clang-format -i $(SRC) $(HDR) $(UNIT)
+	clang-format -i $(SRC) $(HDR) $(UNIT) $(FUZZ_SRC) $(FUZZ_HDR)
 
 bench: build/hongyan
 	@bash bench/run.sh

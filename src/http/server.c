@@ -236,6 +236,19 @@ static bool method_has_body(enum http_method m)
     return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
 }
 
+json_t *server_parse_body(const char *body, size_t len)
+{
+    if (len == 0)
+        return json_object();
+    json_error_t jerr;
+    json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
 static void dispatch_api(struct req *r)
 {
     const struct route *route = NULL;
@@ -271,15 +284,10 @@ static void dispatch_api(struct req *r)
         close(r->upload_fd); /* complete on disk; the handler reads upload_path */
         r->upload_fd = -1;
     } else if (method_has_body(r->method)) {
-        if (r->body_len) {
-            json_error_t jerr;
-            r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
-            if (!r->json || !json_is_object(r->json)) {
-                reply_error(r, 400, "bad_request");
-                return;
-            }
-        } else {
-            r->json = json_object();
+        r->json = server_parse_body(r->body, r->body_len);
+        if (!r->json) {
+            reply_error(r, 400, "bad_request");
+            return;
         }
     }
     r->db = db_try_get();

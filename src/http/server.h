@@ -5,6 +5,7 @@
 #ifndef HY_SERVER_H
 #define HY_SERVER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,5 +27,11 @@ struct server_config {
 int server_run(const struct server_config *cfg);
 
 bool server_test_mode(void);
+
+/* The JSON body of an API request as dispatch reads it: an object (new
+ * reference), an empty object for an empty body, or NULL (answered 400)
+ * for anything that is not one JSON object without duplicate keys. The
+ * body need not be NUL-terminated. */
+json_t *server_parse_body(const char *body, size_t len);
 
 #endif
