@@ -3,7 +3,7 @@
 # Debian 12, skipping what is already there. Safe to run again and again.
 set -eu
 
-PKGS="build-essential pkg-config clang-format
+PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev libcsv-dev libjemalloc-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
 libical-dev libicu-dev libpq-dev postgresql sqlite3 chromium wrk"
