@@ -335,15 +335,21 @@ static void run(struct req *r)
                      DB_ARGS(DB_INT(job), DB_INT(id)));
     if (!rc)
         rc = audit_write(r->db, r, NULL, "import.run", "import", id, json_incref(params));
+    /* The answer shows the import as committed ("queued"), read before a
+     * worker can take the job: the same answer however fast it starts. */
+    json_t *imp = rc ? NULL : import_json(r->db, r, id);
+    if (!rc && !imp)
+        rc = DB_ERROR;
     if (!rc)
         rc = db_commit(r->db);
     json_decref(params);
     free(path);
     if (rc) {
+        json_decref(imp);
         db_rollback(r->db);
         return reply_db_error(r, rc);
     }
-    reply_json(r, 202, json_pack("{s:o}", "import", import_json(r->db, r, id)));
+    reply_json(r, 202, json_pack("{s:o}", "import", imp));
 }
 
 static void report(struct req *r)
@@ -573,8 +579,17 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
     return in;
 }
 
-static const char *field_label(struct run *ru, const char *key)
+/* The name of the field an error is about, as the user knows it: a custom
+ * field's label (buf holds it), a built-in field's in ru's language. */
+static const char *field_label(struct run *ru, const char *key, char *buf, size_t buflen)
 {
+    if (strncmp(key, "custom.", 7) == 0) {
+        struct custom_field cf;
+        snprintf(buf, buflen, "%s",
+                 fields_lookup(ru->db, "customer", key + 7, &cf) == 1 ? cf.label : key);
+        custom_field_clear(&cf);
+        return buf;
+    }
     const struct entity_field *f = entity_field(&entity_customer, key);
     if (f)
         return strcmp(ru->lang, "en") == 0 ? f->label_en : f->label;
@@ -634,7 +649,8 @@ static char *join_errors(struct run *ru, json_t *errors)
     json_t *v;
     json_object_foreach(errors, k, v)
     {
-        const char *label = field_label(ru, k);
+        char buf[128];
+        const char *label = field_label(ru, k, buf, sizeof(buf));
         const char *msg = json_string_value(v);
         size_t need = strlen(label) + strlen(msg) + 8;
         if (len + need >= cap) {

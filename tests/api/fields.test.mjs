@@ -379,7 +379,8 @@ describe('custom fields', () => {
     assert.equal(job.status, 'done', JSON.stringify(job));
     assert.equal(job.created, 1);
     assert.equal(job.failed, 1);
-    assert.ok(job.errors.some((e) => /子女|children|数字|number/i.test(`${e.column} ${e.message}`)), JSON.stringify(job.errors));
+    // named by the file's column and the field's label, not its internal key
+    assert.deepEqual(job.errors.map((e) => [e.column, e.message]), [['子女数', '子女数：应为数字']], JSON.stringify(job.errors));
     const found = (await listAllCustomers(mgr, { q: p1 })).items;
     assert.equal(found.length, 1);
     assert.equal(found[0].custom.hy_wechat, 'wx_import');

@@ -70,7 +70,8 @@ describe('import and export', () => {
     const r = await client.post(`/imports/${id}/run`, body);
     assert.equal(r.status, 202, `run import ${id}: ${show(r)}`);
     assert.ok(r.body.import, show(r));
-    assert.ok(['running', 'done', 'queued'].includes(r.body.import.status), show(r));
+    // the import as committed with its job, before any worker took it
+    assert.equal(r.body.import.status, 'queued', show(r));
     return pollJob(client, `/imports/${id}`, 'import', { timeoutMs: 60000 });
   }
 
@@ -167,7 +168,7 @@ describe('import and export', () => {
     assert.match(msg(3), /11/, `row 3 reason names the rule: ${msg(3)}`);
     assert.match(msg(4), /身份证/, `row 4 (bad ID): ${msg(4)}`);
     assert.match(msg(4), /校验/, `row 4 reason: ${msg(4)}`);
-    assert.match(msg(5), /姓名|name/, `row 5 (no name): ${msg(5)}`);
+    assert.match(msg(5), /姓名/, `row 5 (no name): ${msg(5)}`);
     assert.match(msg(5), /必填/, `row 5 reason: ${msg(5)}`);
     // Each bad row names the file's column it is in.
     assert.equal(at(3)[0].column, '手机号', msg(3));
