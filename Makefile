@@ -107,7 +107,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(FUZZ_OBJ)
 	@echo "  CLANG   $@"
 	$(Q)$(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
-fuzz: $(FUZZ_BIN)
+# The objects are named here so that make keeps them (not intermediate).
+fuzz: $(FUZZ_OBJ) $(FUZZ_BIN)
 
 # Each target for FUZZ_SECONDS from its committed seeds (new inputs go to
 # build/fuzz/corpus, never into tests/). A crash, leak, sanitizer report or
