@@ -143,7 +143,8 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
         free(sql);
         if (rc < 0) {
             json_decref(body);
-            return reply_db_error(r, rc);
+            reply_db_error(r, rc);
+            return;
         }
         json_object_set_new(body, "total", json_integer(total));
     }
@@ -161,7 +162,8 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     free(sql);
     if (!st) {
         json_decref(body);
-        return reply_db_error(r, DB_ERROR);
+        reply_db_error(r, DB_ERROR);
+        return;
     }
     json_t *items = json_array();
     int64_t last_id = 0;
@@ -179,7 +181,8 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     if (rc < 0) {
         json_decref(items);
         json_decref(body);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     json_object_set_new(body, "items", items);
     if (more) {
@@ -208,7 +211,9 @@ void listing_reply_rows(struct req *r, struct db_stmt *st,
                         json_t *(*row)(struct db_stmt *st, struct req *r))
 {
     json_t *items = listing_rows(st, r, row);
-    if (!items)
-        return reply_db_error(r, DB_ERROR);
+    if (!items) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -6,6 +6,7 @@
  */
 #include "crm/export.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
@@ -17,8 +18,8 @@
 #include "core/files.h"
 #include "core/tabular.h"
 #include "crm/customer.h"
-#include "crm/entity.h"
-#include "crm/fields.h"
+#include "record/entity.h"
+#include "record/fields.h"
 #include "crm/interaction.h"
 #include "crm/segments.h"
 #include "db/db.h"
@@ -234,7 +235,7 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
 
 /* The customer export's columns and query (sel: the whole SELECT, count:
  * its COUNT). NULL, or the failure's message key. */
-static const char *customer_query(struct job *job, const struct auth_user *u, const char *lang,
+static const char *customer_query(struct job *job, const struct actor *u, const char *lang,
                                   struct column *columns, size_t *ncol, struct sqlbuf *sel,
                                   struct sqlbuf *count)
 {
@@ -281,7 +282,7 @@ static const char *customer_query(struct job *job, const struct auth_user *u, co
 }
 
 /* The same for business records: the list's filters, newest first. */
-static const char *interaction_query(struct job *job, const struct auth_user *u, const char *lang,
+static const char *interaction_query(struct job *job, const struct actor *u, const char *lang,
                                      struct column *columns, size_t *ncol, struct sqlbuf *sel,
                                      struct sqlbuf *count)
 {
@@ -321,7 +322,7 @@ static const char *interaction_query(struct job *job, const struct auth_user *u,
 
 int export_run(struct job *job)
 {
-    struct auth_user u;
+    struct actor u;
     if (session_load_user(job->db, job->user_id, &u) != 1)
         return job_fail(job, "forbidden");
     json_t *p = job->params;
@@ -526,8 +527,8 @@ static void check_customers(struct req *r, json_t *errors, int64_t *count)
     struct filter_error ferr;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    if (customer_where(r->db, r->user, json_string_value(q), json_is_object(filter) ? filter : NULL,
-                       false, &w, &ferr) == -1) {
+    if (customer_where(r->db, r->actor, json_string_value(q),
+                       json_is_object(filter) ? filter : NULL, false, &w, &ferr) == -1) {
         json_object_set_new(errors, "filter", json_string(req_msg(r, ferr.key)));
     } else if (!json_is_integer(segment)) {
         sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
@@ -558,7 +559,7 @@ static void check_interactions(struct req *r, json_t *errors, int64_t *count)
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
-    interaction_where(r->user, &iq, &b);
+    interaction_where(r->actor, &iq, &b);
     db_query_int(r->db, b.sql, b.args, b.nargs, count);
     sqlbuf_release(&b);
 }
@@ -580,8 +581,10 @@ static void create(struct req *r)
         check_interactions(r, errors, &count);
     else if (!json_object_get(errors, "entity"))
         check_customers(r, errors, &count);
-    if (json_object_size(errors))
-        return reply_invalid(r, errors);
+    if (json_object_size(errors)) {
+        reply_invalid(r, errors);
+        return;
+    }
     json_decref(errors);
 
     json_t *columns = json_object_get(in, "columns");
@@ -620,7 +623,7 @@ static void create(struct req *r)
     int64_t id = 0;
     int rc = db_begin(r->db);
     if (!rc)
-        rc = jobs_enqueue(r->db, "export", r->user->id, params, NULL, &id);
+        rc = jobs_enqueue(r->db, "export", r->actor->id, params, NULL, &id);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "export.create", "export", id, detail);
     else
@@ -630,7 +633,8 @@ static void create(struct req *r)
     json_decref(params);
     if (rc) {
         db_rollback(r->db);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 202, json_pack("{s:o}", "export", export_json(r->db, id, r->lang)));
 }
@@ -642,7 +646,7 @@ static int64_t own_export(struct req *r)
     json_t *job = id > 0 ? jobs_get_json(r->db, id, NULL) : NULL;
     const char *kind = json_string_value(json_object_get(job, "kind"));
     bool ok = kind && strcmp(kind, "export") == 0 && jobs_user_id(r->db, id, &owner) == 1 &&
-              (owner == r->user->id || (r->user->perms & PERM_ADMIN));
+              (owner == r->actor->id || (r->actor->perms & PERM_ADMIN));
     json_decref(job);
     if (!ok) {
         reply_error(r, 404, "not_found");
@@ -669,7 +673,8 @@ static void download(struct req *r)
     const char *name = json_string_value(json_object_get(result, "file_name"));
     if (!file) {
         json_decref(job);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     bool xlsx = strlen(file) > 5 && strcmp(file + strlen(file) - 5, ".xlsx") == 0;
     audit_write(r->db, r, NULL, "export.download", "export", id, NULL);

@@ -11,6 +11,7 @@
  */
 #include "crm/import.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
@@ -24,9 +25,9 @@
 #include "core/memo.h"
 #include "core/tabular.h"
 #include "crm/customer.h"
-#include "crm/entity.h"
-#include "crm/fields.h"
-#include "crm/tags.h"
+#include "record/entity.h"
+#include "record/fields.h"
+#include "record/tags.h"
 #include "db/db.h"
 
 #include <pthread.h>
@@ -133,14 +134,17 @@ static json_t *import_json(struct db *db, struct req *r, int64_t id);
 static void upload(struct req *r)
 {
     const char *entity = req_query(r, "entity");
-    if (entity && *entity && strcmp(entity, "customer") != 0)
-        return reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
+    if (entity && *entity && strcmp(entity, "customer") != 0) {
+        reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
+        return;
+    }
     char err[256];
     const char *err_key;
     struct tabular_reader *rd = tabular_open_csv(r->upload_path, err, sizeof(err), &err_key);
     if (!rd) {
         log_info("import upload refused: %s", err);
-        return reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, err_key)));
+        reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, err_key)));
+        return;
     }
     const struct tabular_row *h = tabular_header(rd);
     json_t *columns = json_array(), *mapping = json_object(), *sample = json_array();
@@ -167,7 +171,8 @@ static void upload(struct req *r)
         json_decref(columns);
         json_decref(mapping);
         json_decref(sample);
-        return reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "field.required")));
+        reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "field.required")));
+        return;
     }
 
     /* Keep the file under the files directory, named by a random id. */
@@ -185,10 +190,10 @@ static void upload(struct req *r)
         rc = db_exec(r->db,
                      "INSERT INTO imports (entity, user_id, file_path, encoding, columns, "
                      "created_at) VALUES ('customer', ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_INT(r->user->id), DB_TEXT(path), DB_TEXT(encoding), DB_TEXT(cols),
+                     DB_ARGS(DB_INT(r->actor->id), DB_TEXT(path), DB_TEXT(encoding), DB_TEXT(cols),
                              DB_INT(clock_now())));
     if (!rc && db_query_int(r->db, "SELECT MAX(id) FROM imports WHERE user_id = ?",
-                            DB_ARGS(DB_INT(r->user->id)), &id) != 1)
+                            DB_ARGS(DB_INT(r->actor->id)), &id) != 1)
         rc = DB_ERROR;
     if (!rc)
         rc = audit_write(
@@ -204,7 +209,8 @@ static void upload(struct req *r)
         json_decref(columns);
         json_decref(mapping);
         json_decref(sample);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     free(path);
     json_t *imp = import_json(r->db, r, id);
@@ -259,7 +265,7 @@ static int64_t own_import(struct req *r)
     if (id < 0 ||
         db_query_int(r->db, "SELECT user_id FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)),
                      &owner) != 1 ||
-        (owner != r->user->id && !(r->user->perms & PERM_ADMIN))) {
+        (owner != r->actor->id && !(r->actor->perms & PERM_ADMIN))) {
         reply_error(r, 404, "not_found");
         return -1;
     }
@@ -279,7 +285,7 @@ static void list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
-    listing_where_int(&l, "i.user_id = ?", r->user->id);
+    listing_where_int(&l, "i.user_id = ?", r->actor->id);
     listing_run_with(&l,
                      "i.id, i.entity, i.encoding, i.job_id, i.created_at, "
                      "COALESCE(j.status, 'uploaded') AS status, j.result AS result_json",
@@ -314,8 +320,10 @@ static void run(struct req *r)
     }
     if (json_is_object(mapping) && (!has_name || !has_phone))
         json_object_set_new(errors, "mapping", json_string(req_msg(r, "import.needs_name_phone")));
-    if (json_object_size(errors))
-        return reply_invalid(r, errors);
+    if (json_object_size(errors)) {
+        reply_invalid(r, errors);
+        return;
+    }
     json_decref(errors);
     char *path = NULL;
     struct db_stmt *st =
@@ -329,7 +337,7 @@ static void run(struct req *r)
     int64_t job = 0;
     int rc = db_begin(r->db);
     if (!rc)
-        rc = jobs_enqueue(r->db, "import", r->user->id, params, path, &job);
+        rc = jobs_enqueue(r->db, "import", r->actor->id, params, path, &job);
     if (!rc)
         rc = db_exec(r->db, "UPDATE imports SET job_id = ? WHERE id = ?",
                      DB_ARGS(DB_INT(job), DB_INT(id)));
@@ -347,7 +355,8 @@ static void run(struct req *r)
     if (rc) {
         json_decref(imp);
         db_rollback(r->db);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 202, json_pack("{s:o}", "import", imp));
 }
@@ -369,7 +378,7 @@ static void report(struct req *r)
 struct run {
     struct job *job;
     struct db *db;
-    struct auth_user user;
+    struct actor user;
     const char *lang;
     json_t *mapping;
     bool dry_run, update;

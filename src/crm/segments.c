@@ -5,15 +5,16 @@
  */
 #include "crm/segments.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
 #include "crm/customer.h"
-#include "crm/entity.h"
-#include "crm/filter.h"
-#include "crm/scope.h"
+#include "record/entity.h"
+#include "record/filter.h"
+#include "record/scope.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
@@ -28,7 +29,7 @@
 
 /* Visibility: own, or shared and (the owner's branch is in my scope or I
  * work inside the owner's branch). */
-static void visible_sql(const struct auth_user *u, struct sqlbuf *b)
+static void visible_sql(const struct actor *u, struct sqlbuf *b)
 {
     sqlbuf_add(b, "(s.owner_id = ? OR (s.shared = 1 AND (");
     sqlbuf_bind(b, DB_INT(u->id));
@@ -48,8 +49,7 @@ static json_t *segment_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-int segments_resolve(struct db *db, const struct auth_user *u, int64_t id, json_t **filter,
-                     char **q)
+int segments_resolve(struct db *db, const struct actor *u, int64_t id, json_t **filter, char **q)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
@@ -73,7 +73,7 @@ static json_t *segment_by_id(struct req *r, int64_t id)
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " SEGMENT_COLUMNS " FROM " SEGMENT_FROM " WHERE s.id = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
-    visible_sql(r->user, &b);
+    visible_sql(r->actor, &b);
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
     json_t *o = st && db_step(st) == 1 ? segment_row(st, r) : NULL;
     db_finish(st);
@@ -88,7 +88,7 @@ static void list(struct req *r)
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " SEGMENT_COLUMNS " FROM " SEGMENT_FROM " WHERE s.entity = ? AND ");
     sqlbuf_bind(&b, DB_TEXT(entity && *entity ? entity : "customer"));
-    visible_sql(r->user, &b);
+    visible_sql(r->actor, &b);
     sqlbuf_add(&b, " ORDER BY s.name, s.id LIMIT 500");
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
@@ -119,9 +119,9 @@ static bool may_change(struct req *r, int64_t id)
         reply_error(r, 404, "not_found");
         return false;
     }
-    bool mine = json_integer_value(json_object_get(seg, "owner_id")) == r->user->id;
+    bool mine = json_integer_value(json_object_get(seg, "owner_id")) == r->actor->id;
     json_decref(seg);
-    if (!mine && !(r->user->perms & PERM_ADMIN)) {
+    if (!mine && !(r->actor->perms & PERM_ADMIN)) {
         reply_error(r, 403, "forbidden");
         return false;
     }
@@ -154,7 +154,8 @@ static void save(struct req *r, int64_t id)
     int rc = db_begin(r->db);
     if (rc) {
         free(ftext);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     if (id == 0) {
         rc = db_exec(r->db,
@@ -162,11 +163,11 @@ static void save(struct req *r, int64_t id)
                      "branch_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      DB_ARGS(DB_TEXT(entity ? entity : "customer"), DB_TEXT(name),
                              DB_TEXT(ftext ? ftext : "{\"and\":[]}"), DB_TEXT(q ? q : ""),
-                             DB_INT(shared), DB_INT(r->user->id),
-                             DB_INT_OR_NULL(r->user->branch_id, r->user->branch_id),
-                             DB_TEXT(r->user->branch_path), DB_INT(now), DB_INT(now)));
+                             DB_INT(shared), DB_INT(r->actor->id),
+                             DB_INT_OR_NULL(r->actor->branch_id, r->actor->branch_id),
+                             DB_TEXT(r->actor->branch_path), DB_INT(now), DB_INT(now)));
         if (!rc && db_query_int(r->db, "SELECT MAX(id) FROM segments WHERE owner_id = ?",
-                                DB_ARGS(DB_INT(r->user->id)), &id) != 1)
+                                DB_ARGS(DB_INT(r->actor->id)), &id) != 1)
             rc = DB_ERROR;
     } else {
         /* Only the owner (or an admin) changes a segment. */
@@ -176,14 +177,15 @@ static void save(struct req *r, int64_t id)
                      "updated_at = ? WHERE id = ? AND version = ? AND (owner_id = ? OR ? = 1)",
                      DB_ARGS(DB_TEXT(name), DB_TEXT(ftext), DB_TEXT(q),
                              DB_INT_OR_NULL(has_shared == 1, shared), DB_INT(now), DB_INT(id),
-                             DB_INT(version), DB_INT(r->user->id),
-                             DB_INT((r->user->perms & PERM_ADMIN) != 0)));
+                             DB_INT(version), DB_INT(r->actor->id),
+                             DB_INT((r->actor->perms & PERM_ADMIN) != 0)));
         if (!rc && db_changes(r->db) == 0) {
             db_rollback(r->db);
             free(ftext);
             json_t *exists = segment_by_id(r, id);
             json_decref(exists);
-            return exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+            exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+            return;
         }
     }
     free(ftext);
@@ -202,21 +204,25 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     save(r, id);
 }
 
 static void remove_one(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     if (!may_change(r, id))
         return;
     audit_delete(
         r, "DELETE FROM segments WHERE id = ? AND (owner_id = ? OR ? = 1)",
-        DB_ARGS(DB_INT(id), DB_INT(r->user->id), DB_INT((r->user->perms & PERM_ADMIN) != 0)),
+        DB_ARGS(DB_INT(id), DB_INT(r->actor->id), DB_INT((r->actor->perms & PERM_ADMIN) != 0)),
         "segment.delete", "segment", id);
 }
 

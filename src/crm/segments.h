@@ -5,6 +5,7 @@
 #ifndef HY_SEGMENTS_H
 #define HY_SEGMENTS_H
 
+#include "auth/actor.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -13,8 +14,7 @@ struct db;
 
 /* Load segment id if u may use it: 1 with *filter (new reference, may be
  * NULL) and *q (caller frees), 0 when not found / not visible, <0 error. */
-int segments_resolve(struct db *db, const struct auth_user *u, int64_t id, json_t **filter,
-                     char **q);
+int segments_resolve(struct db *db, const struct actor *u, int64_t id, json_t **filter, char **q);
 
 extern const struct route segments_routes[];
 

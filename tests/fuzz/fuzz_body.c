@@ -6,6 +6,7 @@
  * customer_check() (src/crm/customer.c) as a create and as an edit, in
  * Chinese and English.
  */
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "crm/customer.h"
 #include "db/db.h"
@@ -22,8 +23,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct auth_user admin = {.id = 1, .perms = PERM_ADMIN};
-static const struct auth_user clerk = {.id = 2, .branch_id = 2, .branch_path = "/1/2/"};
+static const struct actor admin = {.id = 1, .perms = PERM_ADMIN};
+static const struct actor clerk = {.id = 2, .branch_id = 2, .branch_path = "/1/2/"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_as(const struct auth_user *u, const char *lang, json_t *body, json_t *cur)
+static void check_as(const struct actor *u, const char *lang, json_t *body, json_t *cur)
 {
     json_t *out = json_object(), *errors = json_object();
     if (customer_check(db_get(), u, lang, body, cur, out, errors) != 0) {

@@ -1,6 +1,6 @@
 /*
  * fuzz_filter.c - libFuzzer target for the filter compiler
- * (src/crm/filter.c): JSON text, as GET /customers?filter= and the bodies of
+ * (src/record/filter.c): JSON text, as GET /customers?filter= and the bodies of
  * segments, exports and bulk tagging carry it, compiled for the customer
  * entity.
  *
@@ -8,8 +8,8 @@
  * must be SQL the database runs, with exactly as many '?' as bound values;
  * a filter that does not must name its error.
  */
-#include "crm/entity.h"
-#include "crm/filter.h"
+#include "record/entity.h"
+#include "record/filter.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "fuzz_db.h"

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/i18n.h"
 #include "crm/customer.h"
@@ -30,9 +31,9 @@
 
 static char dir[] = "/tmp/hy_check_XXXXXX";
 
-static const struct auth_user admin = {.id = 1, .perms = PERM_ADMIN};
+static const struct actor admin = {.id = 1, .perms = PERM_ADMIN};
 /* A clerk of branch 2 (/1/2/), below branch 1 (/1/). */
-static const struct auth_user clerk = {.id = 2, .branch_id = 2, .branch_path = "/1/2/"};
+static const struct actor clerk = {.id = 2, .branch_id = 2, .branch_path = "/1/2/"};
 
 struct result {
     int rc;
@@ -48,7 +49,7 @@ static void result_clear(struct result *r)
 /* customer_check of in (JSON text) on top of a stored customer of branch 2
  * with the fields of cur (JSON text), or of nothing when cur is NULL (a new
  * customer), in Chinese. */
-static struct result check(const struct auth_user *u, const char *in, const char *cur)
+static struct result check(const struct actor *u, const char *in, const char *cur)
 {
     json_error_t jerr;
     json_t *jin = json_loads(in, 0, &jerr);

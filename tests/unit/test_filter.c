@@ -1,5 +1,5 @@
 /*
- * test_filter.c - unit tests for the filter compiler (src/crm/filter.c,
+ * test_filter.c - unit tests for the filter compiler (src/record/filter.c,
  * docs/filter-language.md) on a temporary SQLite database (all migrations
  * applied, a few custom fields and branches added).
  *
@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "base/clock.h"
-#include "crm/entity.h"
-#include "crm/filter.h"
+#include "record/entity.h"
+#include "record/filter.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "testdb.h"

@@ -1,9 +1,9 @@
 /*
  * openapi.c - see openapi.h.
  */
-#include "http/openapi.h"
+#include "app/openapi.h"
 
-#include "auth/perm.h"
+#include "core/perms.h"
 #include "http/http.h"
 #include "http/router.h"
 
@@ -113,4 +113,11 @@ const struct route system_routes[] = {
     {"GET", "/api/v1/_bench/static", bench_static, PERM_SIGNED_IN, ROUTE_TEST_ONLY,
      "A fixed JSON body for benchmarks (test mode only)"},
     {0},
+};
+
+static const struct route *const app_routes[] = {system_routes, NULL};
+
+const struct module app_module = {
+    .name = "app",
+    .routes = app_routes,
 };

@@ -12,7 +12,7 @@
 #ifndef HY_FILTER_H
 #define HY_FILTER_H
 
-#include "crm/entity.h"
+#include "record/entity.h"
 #include "db/sqlbuf.h"
 
 #include <jansson.h>

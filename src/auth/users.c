@@ -3,7 +3,7 @@
  * password (admin only). Disabling and resetting revoke the user's
  * sessions at once; every change is audited.
  */
-#include "admin/users.h"
+#include "auth/users.h"
 
 #include "auth/password_policy.h"
 #include "auth/perm.h"
@@ -149,8 +149,10 @@ static void reply_user(struct req *r, unsigned status, int64_t id, const char *e
                        const char *extra)
 {
     json_t *user = users_json_by_id(r->db, id, true);
-    if (!user)
-        return reply_error(r, 404, "not_found");
+    if (!user) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     json_t *body = json_pack("{s:o}", "user", user);
     if (extra_key)
         json_object_set_new(body, extra_key, json_string(extra));
@@ -160,8 +162,10 @@ static void reply_user(struct req *r, unsigned status, int64_t id, const char *e
 static void get(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     reply_user(r, 200, id, NULL, NULL);
 }
 
@@ -222,9 +226,12 @@ static void create(struct req *r)
     if (rc) {
         db_rollback(r->db);
         free(generated);
-        if (rc == DB_CONSTRAINT)
-            return reply_conflict(r, "login", "field.login_taken");
-        return reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT) {
+            reply_conflict(r, "login", "field.login_taken");
+            return;
+        }
+        reply_db_error(r, rc);
+        return;
     }
     reply_user(r, 201, id, "initial_password", password ? password : generated);
     free(generated);
@@ -233,8 +240,10 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", false, 64);
@@ -248,8 +257,10 @@ static void update(struct req *r)
     /* Absent fields keep their value; an explicit "" clears phone / e-mail. */
     bool set_phone = form_has(&f, "phone"), set_email = form_has(&f, "email");
     int rc = db_begin(r->db);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     rc = db_exec(r->db,
                  "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
                  "branch_id = COALESCE(?, branch_id), "
@@ -263,9 +274,12 @@ static void update(struct req *r)
         db_rollback(r->db);
         int64_t exists;
         if (db_query_int(r->db, "SELECT id FROM users WHERE id = ?", DB_ARGS(DB_INT(id)),
-                         &exists) == 1)
-            return reply_error(r, 409, "stale_version");
-        return reply_error(r, 404, "not_found");
+                         &exists) == 1) {
+            reply_error(r, 409, "stale_version");
+            return;
+        }
+        reply_error(r, 404, "not_found");
+        return;
     }
     /* A new role or branch takes effect on the user's next request: sessions
      * load both afresh every time, so there is nothing to revoke. */
@@ -279,10 +293,14 @@ static void update(struct req *r)
 static void set_status(struct req *r, const char *status, const char *action)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
-    if (id == r->user->id && strcmp(status, "disabled") == 0)
-        return reply_error(r, 409, "conflict");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
+    if (id == r->actor->id && strcmp(status, "disabled") == 0) {
+        reply_error(r, 409, "conflict");
+        return;
+    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,
@@ -291,7 +309,8 @@ static void set_status(struct req *r, const char *status, const char *action)
                      DB_ARGS(DB_TEXT(status), DB_INT(clock_now()), DB_INT(id)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc && strcmp(status, "disabled") == 0)
         rc = session_revoke_user(r->db, id, 0);
@@ -315,13 +334,16 @@ static void enable(struct req *r)
 static void reset_password(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     char *password = password_generate();
     char hash[PWHASH_LEN];
     if (pwhash_make(password, hash)) {
         free(password);
-        return reply_error(r, 500, "internal");
+        reply_error(r, 500, "internal");
+        return;
     }
     int rc = db_begin(r->db);
     if (!rc)
@@ -332,7 +354,8 @@ static void reset_password(struct req *r)
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
         free(password);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = session_revoke_user(r->db, id, 0);
@@ -343,7 +366,8 @@ static void reset_password(struct req *r)
     if (rc) {
         db_rollback(r->db);
         free(password);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 200, json_pack("{s:s}", "initial_password", password));
     free(password);

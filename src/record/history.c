@@ -2,7 +2,7 @@
  * history.c - see history.h. Values are stored as JSON text so lists and
  * objects (family members, custom values) round-trip exactly.
  */
-#include "crm/history.h"
+#include "record/history.h"
 
 #include "base/clock.h"
 #include "base/validate.h"
@@ -36,9 +36,9 @@ static int write_row(struct db *db, struct req *r, const char *entity, int64_t i
                      "INSERT INTO change_log (entity, object_id, at, user_id, login, field, "
                      "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      DB_ARGS(DB_TEXT(entity), DB_INT(id), DB_INT(clock_now()),
-                             DB_INT_OR_NULL(r && r->user, r && r->user ? r->user->id : 0),
-                             DB_TEXT(r && r->user ? r->user->login : NULL), DB_TEXT(field),
-                             DB_TEXT(o), DB_TEXT(n)));
+                             DB_INT_OR_NULL(r && r->actor_id, r ? r->actor_id : 0),
+                             DB_TEXT(r ? r->actor_login : NULL), DB_TEXT(field), DB_TEXT(o),
+                             DB_TEXT(n)));
     free(o);
     free(n);
     return rc;
@@ -108,8 +108,8 @@ int history_note_each(struct db *db, struct req *r, const char *entity, const st
                    "old_value, new_value) SELECT ?, s.id, ?, ?, ?, ?, ?, ? FROM (");
     sqlbuf_bind(&b, DB_TEXT(entity));
     sqlbuf_bind(&b, DB_INT(clock_now()));
-    sqlbuf_bind(&b, DB_INT_OR_NULL(r && r->user, r && r->user ? r->user->id : 0));
-    sqlbuf_bind(&b, DB_TEXT(r && r->user ? r->user->login : NULL));
+    sqlbuf_bind(&b, DB_INT_OR_NULL(r && r->actor_id, r ? r->actor_id : 0));
+    sqlbuf_bind(&b, DB_TEXT(r ? r->actor_login : NULL));
     sqlbuf_bind(&b, DB_TEXT(field));
     sqlbuf_bind(&b, DB_TEXT(o));
     sqlbuf_bind(&b, DB_TEXT(n));

@@ -5,7 +5,7 @@
  * custom JSON), so keys never change; retiring a field hides it from forms
  * and refuses new values but keeps every stored value.
  */
-#include "crm/fields.h"
+#include "record/fields.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
@@ -460,8 +460,11 @@ static void create(struct req *r)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        return rc == DB_CONSTRAINT ? reply_conflict(r, "key", "field.key_taken")
-                                   : reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT)
+            reply_conflict(r, "key", "field.key_taken");
+        else
+            reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 201, json_pack("{s:o}", "field", field_by_id(r->db, id)));
 }
@@ -469,8 +472,10 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -505,7 +510,8 @@ static void update(struct req *r)
         db_rollback(r->db);
         json_t *exists = field_by_id(r->db, id);
         json_decref(exists);
-        return exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+        exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "field.update", "custom_field", id,
@@ -518,8 +524,10 @@ static void update(struct req *r)
 static void set_retired(struct req *r, bool retired)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,
@@ -528,7 +536,8 @@ static void set_retired(struct req *r, bool retired)
                      DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, retired ? "field.retire" : "field.restore", "custom_field",
@@ -551,8 +560,10 @@ static void restore(struct req *r)
 static void reorder(struct req *r)
 {
     json_t *ids = json_object_get(r->json, "ids");
-    if (!json_is_array(ids) || json_array_size(ids) > 500)
-        return reply_invalid(r, json_pack("{s:s}", "ids", req_msg(r, "field.not_array")));
+    if (!json_is_array(ids) || json_array_size(ids) > 500) {
+        reply_invalid(r, json_pack("{s:s}", "ids", req_msg(r, "field.not_array")));
+        return;
+    }
     int rc = db_begin(r->db);
     size_t i;
     json_t *v;
@@ -562,7 +573,8 @@ static void reorder(struct req *r)
             break;
         if (!json_is_integer(v)) {
             db_rollback(r->db);
-            return reply_invalid(r, json_pack("{s:s}", "ids", req_msg(r, "field.not_integer")));
+            reply_invalid(r, json_pack("{s:s}", "ids", req_msg(r, "field.not_integer")));
+            return;
         }
         rc = db_exec(r->db, "UPDATE custom_fields SET sort = ?, updated_at = ? WHERE id = ?",
                      DB_ARGS(DB_INT((int64_t)(i + 1) * 10), DB_INT(clock_now()),

@@ -6,7 +6,7 @@
 #ifndef HY_FIELDS_H
 #define HY_FIELDS_H
 
-#include "crm/entity.h"
+#include "record/entity.h"
 #include "http/http.h"
 
 #include <jansson.h>

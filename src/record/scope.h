@@ -6,12 +6,13 @@
 #ifndef HY_SCOPE_H
 #define HY_SCOPE_H
 
+#include "auth/actor.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
 
 /* Append "(<column> within the user's scope)" to b. */
-void scope_sql(const struct auth_user *u, const char *path_column, struct sqlbuf *b);
+void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b);
 /* True when a record with branch path `path` is within u's scope. */
-bool scope_contains(const struct auth_user *u, const char *path);
+bool scope_contains(const struct actor *u, const char *path);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * entity.c - the entity descriptors (see entity.h).
  */
-#include "crm/entity.h"
+#include "record/entity.h"
 
 #include <string.h>
 

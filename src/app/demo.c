@@ -1,10 +1,10 @@
 /*
  * demo.c - see demo.h.
  */
-#include "core/demo.h"
+#include "app/demo.h"
 
-#include "admin/branches.h"
-#include "admin/users.h"
+#include "auth/branches.h"
+#include "auth/users.h"
 #include "base/log.h"
 #include "db/db.h"
 

@@ -2,8 +2,9 @@
  * dictionaries.c - see dictionaries.h. The dictionaries themselves are
  * created by migrations (the code relies on them); their items are data.
  */
-#include "admin/dictionaries.h"
+#include "record/dictionaries.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "core/audit.h"
@@ -40,8 +41,10 @@ static void list(struct req *r)
                                   "dictionary_items i WHERE i.dict_code = d.code) AS item_count "
                                   "FROM dictionaries d ORDER BY d.code",
                                   DB_NOARGS);
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     json_t *items = json_array();
     while (db_step(st) == 1) {
         json_t *o = listing_row_json(st, r);
@@ -73,10 +76,12 @@ static void get(struct req *r)
     const char *code = r->params[0];
     json_t *name = NULL;
     int rc = find_dict(r, code, &name);
-    if (rc != 1)
-        return rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
+    if (rc != 1) {
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
+        return;
+    }
     /* Staff see enabled items; admins also the disabled ones, to edit them. */
-    bool all = (r->user->perms & PERM_ADMIN) != 0;
+    bool all = (r->actor->perms & PERM_ADMIN) != 0;
     struct db_stmt *st = db_query(r->db,
                                   all ? "SELECT " ITEM_COLUMNS " FROM dictionary_items "
                                         "WHERE dict_code = ? ORDER BY sort, id"
@@ -86,7 +91,8 @@ static void get(struct req *r)
     json_t *items = listing_rows(st, r, NULL);
     if (!items) {
         json_decref(name);
-        return reply_db_error(r, DB_ERROR);
+        reply_db_error(r, DB_ERROR);
+        return;
     }
     reply_json(r, 200, json_pack("{s:s,s:o,s:o}", "code", code, "name", name, "items", items));
 }
@@ -108,12 +114,17 @@ static void finish_change(struct req *r, int rc, int64_t id, unsigned status)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            return reply_conflict(r, "value", "field.value_taken");
-        return reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT) {
+            reply_conflict(r, "value", "field.value_taken");
+            return;
+        }
+        reply_db_error(r, rc);
+        return;
     }
-    if (status == 200 && id == 0)
-        return reply_ok(r);
+    if (status == 200 && id == 0) {
+        reply_ok(r);
+        return;
+    }
     reply_json(r, status, json_pack("{s:o}", "item", item_json(r->db, id)));
 }
 
@@ -123,8 +134,10 @@ static void item_create(struct req *r)
     json_t *name = NULL;
     int rc = find_dict(r, code, &name);
     json_decref(name);
-    if (rc != 1)
-        return rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
+    if (rc != 1) {
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *value = form_str(&f, "value", true, 64);
@@ -158,8 +171,10 @@ static void item_update(struct req *r)
 {
     const char *code = r->params[0];
     int64_t id = req_param_id(r, 1);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -185,9 +200,12 @@ static void item_update(struct req *r)
         db_rollback(r->db);
         int64_t exists;
         if (db_query_int(r->db, "SELECT id FROM dictionary_items WHERE id = ? AND dict_code = ?",
-                         DB_ARGS(DB_INT(id), DB_TEXT(code)), &exists) == 1)
-            return reply_error(r, 409, "stale_version");
-        return reply_error(r, 404, "not_found");
+                         DB_ARGS(DB_INT(id), DB_TEXT(code)), &exists) == 1) {
+            reply_error(r, 409, "stale_version");
+            return;
+        }
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "dictionary.item_update", "dictionary_item", id,
@@ -199,15 +217,18 @@ static void item_delete(struct req *r)
 {
     const char *code = r->params[0];
     int64_t id = req_param_id(r, 1);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",
                      DB_ARGS(DB_INT(id), DB_TEXT(code)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "dictionary.item_delete", "dictionary_item", id,

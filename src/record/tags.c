@@ -1,7 +1,7 @@
 /*
  * tags.c - see tags.h.
  */
-#include "crm/tags.h"
+#include "record/tags.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
@@ -77,8 +77,10 @@ static void groups_list(struct req *r)
                                   "SELECT id, name, color, sort, version FROM tag_groups "
                                   "ORDER BY sort, id",
                                   DB_NOARGS);
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     json_t *items = json_array();
     json_t *by_id = json_object();
     while (db_step(st) == 1) {
@@ -152,8 +154,10 @@ static void save(struct req *r, bool group, int64_t id)
     int64_t now = clock_now();
     bool created = id == 0;
     int rc = db_begin(r->db);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     if (created) {
         if (group)
             rc = db_exec(r->db,
@@ -191,7 +195,8 @@ static void save(struct req *r, bool group, int64_t id)
                                  DB_INT(version)));
         if (!rc && db_changes(r->db) == 0) {
             db_rollback(r->db);
-            return reply_error(r, 409, "stale_version");
+            reply_error(r, 409, "stale_version");
+            return;
         }
     }
     if (!rc)
@@ -201,8 +206,11 @@ static void save(struct req *r, bool group, int64_t id)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        return rc == DB_CONSTRAINT ? reply_conflict(r, "name", "field.name_taken")
-                                   : reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT)
+            reply_conflict(r, "name", "field.name_taken");
+        else
+            reply_db_error(r, rc);
+        return;
     }
     json_t *body = json_pack("{s:I}", "id", (json_int_t)id);
     reply_json(r, created ? 201 : 200, body);
@@ -216,8 +224,10 @@ static void group_create(struct req *r)
 static void group_update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     save(r, true, id);
 }
 
@@ -229,16 +239,20 @@ static void tag_create(struct req *r)
 static void tag_update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     save(r, false, id);
 }
 
 static void remove_item(struct req *r, bool group)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     int rc = db_begin(r->db);
     if (!rc && group) {
         int64_t n = 0;
@@ -246,7 +260,8 @@ static void remove_item(struct req *r, bool group)
                      &n);
         if (n > 0) {
             db_rollback(r->db);
-            return reply_error_key(r, 409, "conflict", "has_children");
+            reply_error_key(r, 409, "conflict", "has_children");
+            return;
         }
     }
     if (!rc && !group)
@@ -257,7 +272,8 @@ static void remove_item(struct req *r, bool group)
             DB_ARGS(DB_INT(id)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, group ? "tag_group.delete" : "tag.delete",

@@ -3,7 +3,7 @@
  * materialised path ('/1/3/7/') so "my branch and everything below" is one
  * indexed prefix match wherever data is scoped.
  */
-#include "admin/branches.h"
+#include "auth/branches.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
@@ -135,9 +135,12 @@ static void create(struct req *r)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            return reply_conflict(r, "code", "field.code_taken");
-        return reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT) {
+            reply_conflict(r, "code", "field.code_taken");
+            return;
+        }
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 201, json_pack("{s:o}", "branch", branch_json(r->db, id)));
 }
@@ -145,8 +148,10 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", true, 64);
@@ -164,9 +169,12 @@ static void update(struct req *r)
         db_rollback(r->db);
         int64_t exists;
         if (db_query_int(r->db, "SELECT id FROM branches WHERE id = ?", DB_ARGS(DB_INT(id)),
-                         &exists) == 1)
-            return reply_error(r, 409, "stale_version");
-        return reply_error(r, 404, "not_found");
+                         &exists) == 1) {
+            reply_error(r, 409, "stale_version");
+            return;
+        }
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "branch.update", "branch", id,
@@ -179,28 +187,35 @@ static void update(struct req *r)
 static void remove_one(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     int64_t n = 0;
     int rc = db_begin(r->db);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     if (db_query_int(r->db, "SELECT COUNT(*) FROM branches WHERE parent_id = ?",
                      DB_ARGS(DB_INT(id)), &n) == 1 &&
         n > 0) {
         db_rollback(r->db);
-        return reply_error_key(r, 409, "conflict", "has_children");
+        reply_error_key(r, 409, "conflict", "has_children");
+        return;
     }
     if (db_query_int(r->db, "SELECT COUNT(*) FROM users WHERE branch_id = ?", DB_ARGS(DB_INT(id)),
                      &n) == 1 &&
         n > 0) {
         db_rollback(r->db);
-        return reply_error_key(r, 409, "conflict", "has_users");
+        reply_error_key(r, 409, "conflict", "has_users");
+        return;
     }
     rc = db_exec(r->db, "DELETE FROM branches WHERE id = ?", DB_ARGS(DB_INT(id)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "branch.delete", "branch", id, NULL);
@@ -209,8 +224,11 @@ static void remove_one(struct req *r)
     if (rc) {
         db_rollback(r->db);
         /* Records of later modules (customers) refer to branches too. */
-        return rc == DB_CONSTRAINT ? reply_error_key(r, 409, "conflict", "has_users")
-                                   : reply_db_error(r, rc);
+        if (rc == DB_CONSTRAINT)
+            reply_error_key(r, 409, "conflict", "has_users");
+        else
+            reply_db_error(r, rc);
+        return;
     }
     reply_ok(r);
 }

@@ -5,6 +5,7 @@
 #ifndef HY_OPENAPI_H
 #define HY_OPENAPI_H
 
+#include "core/module.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -13,5 +14,8 @@
 json_t *openapi_document(void);
 
 extern const struct route system_routes[];
+
+/* The application's own module: health and the API document. */
+extern const struct module app_module;
 
 #endif

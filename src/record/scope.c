@@ -3,14 +3,15 @@
  * [path, path-with-its-final-'/'-raised-to-'0'), which both SQLite and
  * PostgreSQL (C collation) answer from an index.
  */
-#include "crm/scope.h"
+#include "record/scope.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void scope_sql(const struct auth_user *u, const char *path_column, struct sqlbuf *b)
+void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b)
 {
     if (u->perms & PERM_ADMIN) {
         sqlbuf_add(b, "(1 = 1)");
@@ -29,7 +30,7 @@ void scope_sql(const struct auth_user *u, const char *path_column, struct sqlbuf
     sqlbuf_bind_text_copy(b, upper);
 }
 
-bool scope_contains(const struct auth_user *u, const char *path)
+bool scope_contains(const struct actor *u, const char *path)
 {
     if (u->perms & PERM_ADMIN)
         return true;

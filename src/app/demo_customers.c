@@ -10,15 +10,16 @@
  * form uses, so demo data obeys every rule real data does. A fixed seed
  * makes every demo database the same.
  */
-#include "crm/demo_customers.h"
+#include "app/demo_customers.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "crm/customer.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
-#include "crm/tags.h"
+#include "record/tags.h"
 #include "db/db.h"
 
 #include <stdio.h>
@@ -119,7 +120,7 @@ static int add_history(struct db *db, int64_t cid, int64_t branch, const char *p
 
 int demo_customers(struct db *db, int n)
 {
-    struct auth_user admin = {.perms = PERM_ADMIN, .branch_path = "", .lang = "zh-CN"};
+    struct actor admin = {.perms = PERM_ADMIN, .branch_path = "", .lang = "zh-CN"};
     admin.id = lookup(db, "SELECT id FROM users WHERE login = ?", "admin");
     int64_t tag_ids[10] = {0};
     static const char *const tag_names[] = {"高价值客户", "潜力客户", "普通客户", "集邮爱好者",

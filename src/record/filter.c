@@ -7,11 +7,11 @@
  * side is always bound values. Operators are allowed per field type, so a
  * text field cannot be compared with "gt" and a tag cannot be "contains".
  */
-#include "crm/filter.h"
+#include "record/filter.h"
 
 #include "base/clock.h"
 #include "base/xmalloc.h"
-#include "crm/fields.h"
+#include "record/fields.h"
 #include "db/db.h"
 #include "db/dialect.h"
 

@@ -1,0 +1,36 @@
+/*
+ * crm_module.c - the individual-customer module: customers, segments,
+ * imports and exports, business records, tasks and reminders.
+ */
+#include "crm/crm_module.h"
+
+#include "crm/customer.h"
+#include "crm/export.h"
+#include "crm/import.h"
+#include "crm/interaction.h"
+#include "crm/reminder.h"
+#include "crm/segments.h"
+#include "crm/task.h"
+
+static const struct route *const routes[] = {
+    customers_routes,    segments_routes, imports_routes,   exports_routes,
+    interactions_routes, tasks_routes,    reminders_routes, NULL,
+};
+
+static const struct module_job jobs[] = {
+    {"import", import_run},
+    {"export", export_run},
+    {NULL, NULL},
+};
+
+static const struct module_periodic periodic[] = {
+    {"reminders", 30, reminders_run},
+    {NULL, 0, NULL},
+};
+
+const struct module crm_module = {
+    .name = "crm",
+    .routes = routes,
+    .jobs = jobs,
+    .periodic = periodic,
+};
