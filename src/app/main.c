@@ -111,7 +111,14 @@ static void usage(FILE *out)
         "\n"
         "outgoing messages (without these they land in the dev mailbox):\n"
         "  HONGYAN_SMTP_URL, HONGYAN_SMTP_USER, HONGYAN_SMTP_PASSWORD, HONGYAN_SMTP_FROM\n"
-        "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n",
+        "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n"
+        "\n"
+        "connections:\n"
+        "  HONGYAN_MAX_CONN_PER_IP  connections one client address may hold (default 64)\n"
+        "  HONGYAN_HEADER_TIMEOUT   seconds a client has to send a request's headers, however\n"
+        "                        slowly it trickles them (default 15)\n"
+        "  HONGYAN_TRUSTED_PROXIES  comma-separated addresses of reverse proxies (nginx) whose\n"
+        "                        X-Forwarded-For gives the client's address (default: none)\n",
         DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
 }
 
@@ -317,6 +324,9 @@ static int cmd_serve(struct args *a)
         .timeout_seconds = 60,
         .max_upload = (size_t)a->max_upload,
         .upload_dir = files_dir(),
+        .max_per_ip = (unsigned)strtoul(env_or("HONGYAN_MAX_CONN_PER_IP", "64"), NULL, 10),
+        .header_seconds = (unsigned)strtoul(env_or("HONGYAN_HEADER_TIMEOUT", "15"), NULL, 10),
+        .trusted_proxies = env_or("HONGYAN_TRUSTED_PROXIES", NULL),
     };
     if (!cfg.assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
