@@ -22,6 +22,7 @@
 #include "core/jobs.h"
 #include "core/scheduler.h"
 #include "crm/crm_module.h"
+#include "db/backup.h"
 #include "db/db.h"
 #include "db/migrate_copy.h"
 #include "http/router.h"
@@ -56,6 +57,10 @@ static void usage(FILE *out)
         "sign-in)\n"
         "  apikey add LOGIN      create an API key for integrations (printed once)\n"
         "  demo                  fill the database with demo data\n"
+        "  backup --to FILE      copy the SQLite database (--db) while the server runs,\n"
+        "                        consistent at one commit, integrity-checked\n"
+        "  restore --from FILE   replace the SQLite database (--db) with a backup; stop the\n"
+        "                        server first\n"
         "  migrate-db --from sqlite:PATH --to postgres://...\n"
         "                        copy a SQLite database into an empty PostgreSQL one,\n"
         "                        verified by row counts and checksums\n"
@@ -111,7 +116,14 @@ static void usage(FILE *out)
         "\n"
         "outgoing messages (without these they land in the dev mailbox):\n"
         "  HONGYAN_SMTP_URL, HONGYAN_SMTP_USER, HONGYAN_SMTP_PASSWORD, HONGYAN_SMTP_FROM\n"
-        "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n",
+        "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n"
+        "\n"
+        "connections:\n"
+        "  HONGYAN_MAX_CONN_PER_IP  connections one client address may hold (default 64)\n"
+        "  HONGYAN_HEADER_TIMEOUT   seconds a client has to send a request's headers, however\n"
+        "                        slowly it trickles them (default 15)\n"
+        "  HONGYAN_TRUSTED_PROXIES  comma-separated addresses of reverse proxies (nginx) whose\n"
+        "                        X-Forwarded-For gives the client's address (default: none)\n",
         DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
 }
 
@@ -317,6 +329,9 @@ static int cmd_serve(struct args *a)
         .timeout_seconds = 60,
         .max_upload = (size_t)a->max_upload,
         .upload_dir = files_dir(),
+        .max_per_ip = (unsigned)strtoul(env_or("HONGYAN_MAX_CONN_PER_IP", "64"), NULL, 10),
+        .header_seconds = (unsigned)strtoul(env_or("HONGYAN_HEADER_TIMEOUT", "15"), NULL, 10),
+        .trusted_proxies = env_or("HONGYAN_TRUSTED_PROXIES", NULL),
     };
     if (!cfg.assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
@@ -457,6 +472,25 @@ static int cmd_demo(struct args *a)
  * Unused without jemalloc. */
 const char *malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
 
+/* backup: --db (the live database) --to FILE; restore: --from FILE --db. */
+static int cmd_backup_restore(bool backup, const struct args *a)
+{
+    char err[512];
+    if (backup ? !a->to : !a->from) {
+        fprintf(stderr, backup ? "hongyan: backup needs --to FILE\n"
+                               : "hongyan: restore needs --from FILE (and the server stopped)\n");
+        return 2;
+    }
+    int rc = backup ? db_backup(a->db, a->to, err, sizeof(err))
+                    : db_restore(a->from, a->db, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "hongyan: %s: %s\n", backup ? "backup" : "restore", err);
+        return 1;
+    }
+    printf("%s: %s\n", backup ? "backed up to" : "restored from", backup ? a->to : a->from);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -487,6 +521,10 @@ int main(int argc, char **argv)
             return 2;
         }
         rc = db_copy_sqlite_to(a.from, a.to) ? 1 : 0;
+    } else if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        rc = cmd_backup_restore(cmd[0] == 'b', &a);
     } else if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "apikey") == 0) && argc >= 3 &&
                strcmp(argv[2], "add") == 0) {
         const char *login = argc >= 4 && argv[3][0] != '-' ? argv[3] : NULL;

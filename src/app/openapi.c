@@ -3,6 +3,7 @@
  */
 #include "app/openapi.h"
 
+#include "auth/perm.h"
 #include "core/perms.h"
 #include "http/http.h"
 #include "http/router.h"
@@ -47,6 +48,11 @@ static void add_route(const struct route *route, void *ctx)
     json_t *op = json_pack("{s:s,s:s,s:{s:{s:s}}}", "summary", route->summary ? route->summary : "",
                            "x-permission", perm_label(route->perm), "responses", "default",
                            "description", "See the error shape in the API conventions");
+    /* Every permission the route needs, by name (the roles' names in
+     * /auth/me): clients and the authorization test read them. */
+    json_t *perms = json_array();
+    perm_names(route->perm, perms);
+    json_object_set_new(op, "x-permissions", perms);
     if (route->perm != PERM_PUBLIC)
         json_object_set_new(op, "security", json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
     json_t *params = json_array();

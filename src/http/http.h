@@ -81,6 +81,7 @@ struct req {
     size_t body_len;
     size_t body_cap;
     bool too_large;
+    bool bad_url;      /* the raw URL had an encoded NUL (%00), which the decoded path loses */
     json_t *json;      /* parsed body (object) or NULL */
     int upload_fd;     /* ROUTE_UPLOAD: the file the body streams into, or -1 */
     char *upload_path; /* its path; removed after the request unless the

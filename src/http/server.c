@@ -15,6 +15,7 @@
 #include "base/xmalloc.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "http/conn_watch.h"
 #include "http/router.h"
 #include "http/static.h"
 
@@ -315,6 +316,10 @@ static void dispatch_api(struct req *r)
 
 static void dispatch(struct req *r)
 {
+    if (r->bad_url) {
+        reply_error(r, 400, "bad_request");
+        return;
+    }
     if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
         dispatch_api(r);
         return;
@@ -351,6 +356,65 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
                   (socklen_t)outlen);
 }
 
+/* Whether ip is one of the configured reverse proxies. */
+static bool trusted_proxy(const char *ip)
+{
+    const char *list = config->trusted_proxies;
+    size_t n = strlen(ip);
+    while (list && *list) {
+        const char *end = strchr(list, ',');
+        size_t len = end ? (size_t)(end - list) : strlen(list);
+        while (len && *list == ' ') {
+            list++;
+            len--;
+        }
+        while (len && list[len - 1] == ' ')
+            len--;
+        if (len == n && strncmp(list, ip, n) == 0)
+            return true;
+        list = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* The client's address: the socket's, or, when the socket is a trusted
+ * proxy, the right-most address of X-Forwarded-For that is not a trusted
+ * proxy itself (the left-most entries are whatever the client wrote). */
+static void forwarded_ip(struct MHD_Connection *conn, char *ip, size_t iplen)
+{
+    if (!trusted_proxy(ip))
+        return;
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        size_t a = start, b = end;
+        while (a < b && xff[a] == ' ')
+            a++;
+        while (b > a && xff[b - 1] == ' ')
+            b--;
+        char cand[64];
+        unsigned char bin[16];
+        if (b > a && b - a < sizeof(cand)) {
+            memcpy(cand, xff + a, b - a);
+            cand[b - a] = '\0';
+            bool valid = inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1;
+            if (!valid)
+                return; /* not an address: keep the last one believed */
+            snprintf(ip, iplen, "%s", cand);
+            if (!trusted_proxy(cand))
+                return;
+        } else {
+            return;
+        }
+        end = start > 0 ? start - 1 : 0;
+    }
+}
+
 static struct req *req_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
     struct req *r = xcalloc(1, sizeof(*r));
@@ -365,6 +429,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     r->lang = i18n_lang_from_header(
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
     client_ip(conn, r->ip, sizeof(r->ip));
+    forwarded_ip(conn, r->ip, sizeof(r->ip));
     r->upload_fd = -1;
     return r;
 }
@@ -388,14 +453,43 @@ static void req_free(struct req *r)
     free(r);
 }
 
+/* Dispatch r and queue its response. */
+static enum MHD_Result respond(struct MHD_Connection *conn, struct req *r)
+{
+    log_set_request_id(r->request_id);
+    dispatch(r);
+    log_set_request_id(NULL);
+    enum MHD_Result ok = MHD_queue_response(conn, r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    return ok;
+}
+
+/* The URI log callback sees the raw URL before it is decoded; its answer
+ * becomes the request's first *con_cls. A URL with an encoded NUL is marked
+ * so that it is refused: the decoded path would silently end at the NUL
+ * ("/customers/%00" would read as the list "/customers/"). */
+static char nul_marker;
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    if (uri && (strstr(uri, "%00") || strcasestr(uri, "%u0000")))
+        return &nul_marker;
+    return NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     struct req *r = *con_cls;
-    if (!r)
+    conn_watch_idle(conn);
+    if (!r || r == (void *)&nul_marker) {
+        *con_cls = NULL;
         return;
+    }
     log_set_request_id(r->request_id);
     log_info("%s %s %u %.1fms%s", r->method_name, r->path, r->status,
              (double)(now_us() - r->started_us) / 1000.0,
@@ -412,8 +506,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct req *r = *con_cls;
-    if (!r) {
+    if (!r || r == (void *)&nul_marker) {
+        bool bad_url = r != NULL;
+        conn_watch_busy(conn);
         r = req_new(conn, url, method);
+        r->bad_url = bad_url;
         *con_cls = r;
         const struct route *route = NULL;
         unsigned allow;
@@ -421,8 +518,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                       (route->flags & ROUTE_UPLOAD);
         size_t cap = upload ? config->max_upload : config->max_body;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > cap)
+        if (cl && strtoull(cl, NULL, 10) > cap) {
+            /* Refused before a byte of the body is read: the answer goes
+             * out at once and the connection closes after it. */
             r->too_large = true;
+            return respond(conn, r);
+        }
         if (upload && !r->too_large) {
             r->upload_path = xasprintf("%s/upload-XXXXXX", config->upload_dir);
             r->upload_fd = mkstemp(r->upload_path);
@@ -470,13 +571,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    log_set_request_id(r->request_id);
-    dispatch(r);
-    log_set_request_id(NULL);
-    enum MHD_Result ok = MHD_queue_response(conn, r->status, r->response);
-    MHD_destroy_response(r->response);
-    r->response = NULL;
-    return ok;
+    return respond(conn, r);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -534,16 +629,25 @@ int server_run(const struct server_config *cfg)
         log_error("cannot parse listen address '%s' (expected HOST:PORT)", cfg->listen);
         return -1;
     }
+    /* One address cannot take the whole connection table (a trusted
+     * proxy speaks for many clients and is exempt); slow headers are cut
+     * off at a deadline. */
+    if (conn_watch_start(cfg->header_seconds ? cfg->header_seconds : 15,
+                         cfg->max_per_ip ? cfg->max_per_ip : 64u, trusted_proxy))
+        return -1;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, &on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_seconds,
+        flags, 0, &conn_watch_accept, NULL, &on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        &on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->timeout_seconds,
         /* Bounds the request line plus headers a client may send. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        &on_completed, NULL, MHD_OPTION_END);
+        &on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, &conn_watch_notify, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, &uri_log, NULL, MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen on %s", cfg->listen);
+        conn_watch_stop();
         return -1;
     }
     log_info("serving on http://%s (database: %s, %u threads%s)", cfg->listen, db_backend_name(),
@@ -559,5 +663,6 @@ int server_run(const struct server_config *cfg)
     /* Stop accepting first; requests in flight finish in their threads. */
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
+    conn_watch_stop();
     return 0;
 }

@@ -19,6 +19,12 @@ struct server_config {
     unsigned timeout_seconds; /* idle connection timeout */
     size_t max_upload;        /* cap for ROUTE_UPLOAD bodies */
     const char *upload_dir;   /* where uploads are streamed to */
+    unsigned max_per_ip;      /* connections one client address may hold */
+    unsigned header_seconds;  /* deadline for a request's headers (conn_watch.h) */
+    /* Comma-separated addresses of reverse proxies whose X-Forwarded-For is
+     * believed (the client is the right-most address not in this list);
+     * NULL or "" believes no header. */
+    const char *trusted_proxies;
 };
 
 /* Serve until SIGTERM or SIGINT, then stop accepting, finish the requests

@@ -1,0 +1,178 @@
+// The authorization matrix, generated from the route tables: every route of
+// /api/v1/openapi.json × every role (and no sign-in) × an object of another
+// branch (or another user). A route added without scoping fails here: its
+// {param} must be classified below, and then an object it cannot see must
+// answer exactly as one that does not exist.
+//
+// For each route and caller:
+// - no sign-in → 401 unauthorized (public routes excepted);
+// - a role without every permission in the route's x-permissions → 403;
+// - a role with them, on a route whose {id} names a branch- or
+//   owner-scoped object: the answer for another branch's (user's) object
+//   has the same status and error code as for an id that does not exist,
+//   and is not a success;
+// - never a 500.
+
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from './lib/server.mjs';
+import { Client, show } from './lib/client.mjs';
+import { signInAll, branchesByCode, createCustomer, tagsByName, uploadCsv, runExport } from './lib/customers.mjs';
+
+const MISSING = 987654321;
+
+// {id} routes and the object of another branch or user they are tried with.
+const SCOPED = [
+  [/^\/customers\/\{id\}/, 'customer'],
+  [/^\/interactions\/\{id\}/, 'interaction'],
+  [/^\/tasks\/\{id\}/, 'task'],
+  [/^\/segments\/\{id\}/, 'segment'],
+  [/^\/imports\/\{id\}/, 'import'],
+  [/^\/exports\/\{id\}/, 'export'],
+];
+// {param} routes whose object belongs to no branch: configuration and staff
+// (admin only), dictionaries and entity descriptions (shared by everyone),
+// and the calendar feed, which a secret token opens.
+const NOT_SCOPED = [
+  /^\/branches\/\{id\}$/,
+  /^\/dictionaries\/\{code\}/,
+  /^\/fields\/\{id\}/,
+  /^\/reminder-rules\/\{id\}$/,
+  /^\/tag-groups\/\{id\}$/,
+  /^\/tags\/\{id\}$/,
+  /^\/users\/\{id\}/,
+  /^\/calendar\/\{token\}$/,
+  /^\/meta\/entities\/\{name\}$/,
+];
+
+describe('authorization matrix', () => {
+  const srv = useServer({
+    label: 'authz',
+    users: [
+      { login: 'A9701', name: '矩阵管理员', role: 'admin', branch: 'GD' },
+      { login: 'C9701', name: '矩阵柜员', role: 'clerk', branch: 'GD-GZ-01' },
+      { login: 'M9701', name: '矩阵经理', role: 'manager', branch: 'GD-GZ-01' },
+      { login: 'S9701', name: '矩阵主管', role: 'supervisor', branch: 'GD-GZ' },
+      { login: 'C9702', name: '深圳柜员', role: 'clerk', branch: 'GD-SZ-01' },
+    ],
+  });
+  const test = srv.it;
+  let routes;
+  let callers; // [{label, client, perms}]
+  const other = {}; // kind → id of an object the callers must not see
+  let tagId;
+
+  test('set-up: another branch has a customer, a business record, a task, a segment, an import and an export', async () => {
+    const c = await signInAll(srv, ['A9701', 'C9701', 'M9701', 'S9701', 'C9702']);
+    const admin = c.A9701;
+    const sz = c.C9702;
+    const branches = await branchesByCode(admin);
+    tagId = Object.values(await tagsByName(admin))[0].id;
+    const cust = await createCustomer(sz, { name: '深圳客户', phone: '13800009701', branch_id: branches['GD-SZ-01'].id });
+    other.customer = cust.id;
+    let r = await sz.post(`/customers/${cust.id}/interactions`, { type: 'ems', occurred_at: '2026-11-01T10:00:00+08:00', description: '寄件' });
+    assert.equal(r.status, 201, show(r));
+    other.interaction = (r.body.interaction || r.body).id;
+    r = await sz.post('/tasks', { title: '回访深圳客户', due_at: '2026-12-20', customer_id: cust.id });
+    assert.equal(r.status, 201, show(r));
+    other.task = (r.body.task || r.body).id;
+    r = await sz.post('/segments', { name: '深圳私有分群', entity: 'customer', q: '深圳', shared: false });
+    assert.equal(r.status, 201, show(r));
+    other.segment = (r.body.segment || r.body).id;
+    r = await uploadCsv(sz, Buffer.from('姓名,手机号\n深圳导入,13800009702\n'));
+    assert.equal(r.status, 201, show(r));
+    other.import = r.body.import.id;
+    other.export = (await runExport(sz, { entity: 'customer', format: 'csv', columns: ['customer_no', 'name'] })).id;
+    for (const [k, v] of Object.entries(other)) assert.ok(Number.isInteger(v) && v > 0, `${k} id: ${v}`);
+
+    const doc = await new Client(srv).get('/openapi.json');
+    assert.equal(doc.status, 200, show(doc));
+    routes = [];
+    for (const [p, ops] of Object.entries(doc.body.paths))
+      for (const [method, op] of Object.entries(ops)) routes.push({ path: p, method: method.toUpperCase(), perms: op['x-permissions'], public: !op.security });
+    assert.ok(routes.length > 50, `only ${routes.length} routes`);
+    callers = [{ label: 'no sign-in', client: new Client(srv), perms: null }];
+    for (const [login, label] of [['C9701', 'clerk'], ['M9701', 'manager'], ['S9701', 'supervisor'], ['A9701', 'admin']]) {
+      const me = await c[login].get('/auth/me');
+      callers.push({ label, client: c[login], perms: new Set(me.body.permissions), admin: label === 'admin' });
+    }
+  });
+
+  test('every {param} route is classified as scoped or not', () => {
+    const unclassified = routes
+      .filter((r) => r.path.includes('{') && !SCOPED.some(([re]) => re.test(r.path)) && !NOT_SCOPED.some((re) => re.test(r.path)))
+      .map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(unclassified, [], 'classify these routes in SCOPED or NOT_SCOPED');
+  });
+
+  const fill = (path, id) =>
+    path
+      .replace('{id}', String(id))
+      .replace('{tag_id}', String(tagId))
+      .replace('{code}', 'region')
+      .replace('{token}', 'no-such-token')
+      .replace('{name}', 'customer')
+      .replace(/\{[a-z_]+\}/g, '1');
+
+  test('every route × every caller: 401 without sign-in, 403 without the permission, never a 500', async () => {
+    const problems = [];
+    let asked = 0;
+    for (const route of routes) {
+      if (route.public) continue;
+      const scoped = SCOPED.find(([re]) => re.test(route.path));
+      const path = fill(route.path, scoped ? other[scoped[1]] : 1);
+      for (const { label, client, perms } of callers) {
+        const allowed = perms && route.perms.every((p) => perms.has(p));
+        // A caller that passes the gate is not sent to change configuration
+        // or another user's objects here; the scoped check below covers those.
+        if (allowed && route.method !== 'GET') continue;
+        if (allowed && scoped) continue;
+        const r = await client.request(route.method, path, route.method === 'GET' ? undefined : {});
+        asked++;
+        const want = !perms ? [401, 'unauthorized'] : !allowed ? [403, 'forbidden'] : null;
+        if (r.status >= 500) problems.push(`${label} ${route.method} ${path}: ${r.status}`);
+        else if (want && (r.status !== want[0] || r.body?.error?.code !== want[1]))
+          problems.push(`${label} ${route.method} ${path}: ${r.status} ${r.body?.error?.code}, want ${want.join(' ')}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(asked > 150, `only ${asked} requests asked`);
+  });
+
+  test("another branch's object answers exactly as one that does not exist, on every scoped route", async () => {
+    const problems = [];
+    const kinds = new Set();
+    let compared = 0;
+    for (const route of routes) {
+      const scoped = SCOPED.find(([re]) => re.test(route.path));
+      if (!scoped) continue;
+      for (const { label, client, perms, admin } of callers) {
+        if (!perms || admin || !route.perms.every((p) => perms.has(p))) continue;
+        const body = route.method === 'GET' ? undefined : {};
+        const theirs = await client.request(route.method, fill(route.path, other[scoped[1]]), body);
+        const none = await client.request(route.method, fill(route.path, MISSING), body);
+        compared++;
+        kinds.add(scoped[1]);
+        const same = theirs.status === none.status && theirs.body?.error?.code === none.body?.error?.code;
+        if (!same || theirs.status < 400)
+          problems.push(
+            `${label} ${route.method} ${route.path}: another's ${scoped[1]} → ${theirs.status} ${theirs.body?.error?.code ?? ''}, ` +
+              `a missing one → ${none.status} ${none.body?.error?.code ?? ''}`,
+          );
+      }
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(compared > 60, `only ${compared} comparisons`);
+    assert.deepEqual([...kinds].sort(), ['customer', 'export', 'import', 'segment', 'task']);
+  });
+
+  test('after all that, the other branch still has every object unchanged', async () => {
+    const admin = callers.find((c) => c.admin).client;
+    const r = await admin.get(`/customers/${other.customer}`);
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.customer.name, '深圳客户');
+    const t = await admin.get(`/tasks/${other.task}`);
+    assert.equal(t.status, 200, show(t));
+    assert.equal((t.body.task || t.body).status, 'open');
+  });
+});
