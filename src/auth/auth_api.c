@@ -72,25 +72,60 @@ static void reply_session(struct req *r, int64_t user_id, const char *csrf, unsi
                          "must_change_password", must, "permissions", perms));
 }
 
-static int record_failure(struct req *r, const char *key, const char *login, int64_t now)
+/* Take one attempt of key's budget before the password is checked: in one
+ * transaction, refuse when the login is locked or LOCK_THRESHOLD attempts
+ * are already under way in the window, else count this one. Counting
+ * before checking is what keeps parallel guesses to the threshold: the
+ * count and the check are one step. Answers 1 (may try; *attempt is its
+ * number), 0 (locked: answer 429) or a negative DB_*. */
+static int take_attempt(struct req *r, const char *key, const char *login, int64_t now,
+                        int64_t *attempt)
 {
     int rc = db_begin(r->db);
     if (rc)
         return rc;
-    rc = db_exec(
-        r->db,
-        "INSERT INTO login_failures (login, count, first_at) VALUES (?, 1, ?) "
-        "ON CONFLICT (login) DO UPDATE SET "
-        "count = CASE WHEN login_failures.first_at > ? THEN login_failures.count + 1 "
-        "ELSE 1 END, "
-        "first_at = CASE WHEN login_failures.first_at > ? THEN login_failures.first_at "
-        "ELSE excluded.first_at END",
-        DB_ARGS(DB_TEXT(key), DB_INT(now), DB_INT(now - LOCK_SECONDS), DB_INT(now - LOCK_SECONDS)));
-    int64_t count = 0;
-    if (!rc && db_query_int(r->db, "SELECT count FROM login_failures WHERE login = ?",
-                            DB_ARGS(DB_TEXT(key)), &count) < 0)
+    int64_t locked_until = 0;
+    int found = db_query_int(r->db, "SELECT locked_until FROM login_failures WHERE login = ?",
+                             DB_ARGS(DB_TEXT(key)), &locked_until);
+    if (found < 0)
+        rc = found;
+    bool locked = found == 1 && locked_until > now;
+    if (!rc && !locked)
+        rc = db_exec(r->db,
+                     "INSERT INTO login_failures (login, count, first_at) VALUES (?, 1, ?) "
+                     "ON CONFLICT (login) DO UPDATE SET "
+                     "count = CASE WHEN login_failures.first_at > ? THEN login_failures.count + 1 "
+                     "ELSE 1 END, "
+                     "first_at = CASE WHEN login_failures.first_at > ? THEN "
+                     "login_failures.first_at ELSE excluded.first_at END",
+                     DB_ARGS(DB_TEXT(key), DB_INT(now), DB_INT(now - LOCK_SECONDS),
+                             DB_INT(now - LOCK_SECONDS)));
+    if (!rc && !locked &&
+        db_query_int(r->db, "SELECT count FROM login_failures WHERE login = ?",
+                     DB_ARGS(DB_TEXT(key)), attempt) < 0)
         rc = DB_ERROR;
-    if (!rc && count >= LOCK_THRESHOLD)
+    if (!rc && !locked && *attempt > LOCK_THRESHOLD)
+        locked = true;
+    if (!rc && locked)
+        rc = audit_write(r->db, r, login, "auth.login_locked", NULL, 0, NULL);
+    if (!rc)
+        rc = db_commit(r->db);
+    if (rc) {
+        db_rollback(r->db);
+        return rc;
+    }
+    return locked ? 0 : 1;
+}
+
+/* A failed attempt (already counted by take_attempt): the one that reaches
+ * the threshold locks the login for LOCK_SECONDS. */
+static int record_failure(struct req *r, const char *key, const char *login, int64_t now,
+                          int64_t count)
+{
+    int rc = db_begin(r->db);
+    if (rc)
+        return rc;
+    if (count >= LOCK_THRESHOLD)
         rc = db_exec(r->db,
                      "UPDATE login_failures SET count = 0, first_at = ?, locked_until = ? "
                      "WHERE login = ?",
@@ -117,15 +152,13 @@ static void login(struct req *r)
     int64_t now = clock_now();
     lower_login(login, key, sizeof(key));
 
-    int64_t locked_until = 0;
-    int rc = db_query_int(r->db, "SELECT locked_until FROM login_failures WHERE login = ?",
-                          DB_ARGS(DB_TEXT(key)), &locked_until);
+    int64_t attempt = 0;
+    int rc = take_attempt(r, key, login, now, &attempt);
     if (rc < 0) {
         reply_db_error(r, rc);
         return;
     }
-    if (rc == 1 && locked_until > now) {
-        audit_write(r->db, r, login, "auth.login_locked", NULL, 0, NULL);
+    if (rc == 0) {
         reply_error(r, 429, "account_locked");
         return;
     }
@@ -154,7 +187,7 @@ static void login(struct req *r)
     else
         ok = (pwhash_dummy_verify(password), false);
     if (!ok) {
-        rc = record_failure(r, key, login, now);
+        rc = record_failure(r, key, login, now, attempt);
         if (rc) {
             reply_db_error(r, rc);
             return;

@@ -13,6 +13,7 @@ describe('lockout', () => {
     users: [
       { login: 'C9201', name: '锁定柜员', role: 'clerk', branch: 'GD-GZ-01' },
       { login: 'C9202', name: '旁观柜员', role: 'clerk', branch: 'GD-GZ-01' },
+      { login: 'C9203', name: '并发柜员', role: 'clerk', branch: 'GD-GZ-01' },
     ],
   });
   const test = srv.it;
@@ -35,6 +36,16 @@ describe('lockout', () => {
     assert.match(e.message, /15 min/i, `the English message should say 15 minutes: ${e.message}`);
     // A wrong password while locked is also answered with the lock.
     expectError(await c.login('C9201', 'Wrong-pass-60000'), 429, 'account_locked');
+  });
+
+  test('60 wrong passwords at once get exactly 5 tries: five 401s, then the lock, even for the right password', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => new Client(srv).login('C9203', `Wrong-pass-${i}9999`)),
+    );
+    const byStatus = {};
+    for (const r of answers) byStatus[r.status] = (byStatus[r.status] || 0) + 1;
+    assert.deepEqual(byStatus, { 401: 5, 429: 55 });
+    expectError(await new Client(srv).login('C9203', srv.users.C9203.password), 429, 'account_locked');
   });
 
   test('the lock is per login: another user signs in normally', async () => {
