@@ -185,8 +185,13 @@ void session_set_cookie(struct req *r, const char *token)
 
 int session_revoke_user(struct db *db, int64_t user_id, int64_t keep_session_id)
 {
-    return db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
-                   DB_ARGS(DB_INT(user_id), DB_INT(keep_session_id)));
+    int rc = db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
+                     DB_ARGS(DB_INT(user_id), DB_INT(keep_session_id)));
+    if (!rc)
+        rc = db_exec(db,
+                     "UPDATE users SET credentials_version = credentials_version + 1 WHERE id = ?",
+                     DB_ARGS(DB_INT(user_id)));
+    return rc;
 }
 
 int session_delete(struct db *db, int64_t session_id)

@@ -552,8 +552,11 @@ static void feed_create(struct req *r)
                      DB_ARGS(DB_INT(r->actor->id)));
     if (!rc)
         rc = db_exec(
-            r->db, "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, ?, ?)",
-            DB_ARGS(DB_INT(r->actor->id), DB_TEXT(hash), DB_INT(clock_now())));
+            r->db,
+            "INSERT INTO calendar_feeds (user_id, token_hash, created_at, credentials_version) "
+            "SELECT ?, ?, ?, credentials_version FROM users WHERE id = ?",
+            DB_ARGS(DB_INT(r->actor->id), DB_TEXT(hash), DB_INT(clock_now()),
+                    DB_INT(r->actor->id)));
     if (!rc)
         rc = audit_write(r->db, r, NULL, "calendar_feed.create", "user", r->actor->id, NULL);
     if (!audit_commit(r, rc))
@@ -609,7 +612,13 @@ static void feed(struct req *r)
     token[n - 4] = '\0';
     session_hash_token(token, hash);
     int64_t user_id = 0;
-    if (db_query_int(r->db, "SELECT user_id FROM calendar_feeds WHERE token_hash = ?",
+    /* A feed dies with its owner's credentials: a disabled account, or
+     * credentials revoked (disabled, password reset or changed) after the
+     * feed was made. */
+    if (db_query_int(r->db,
+                     "SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id "
+                     "WHERE f.token_hash = ? AND u.status = 'active' AND "
+                     "f.credentials_version = u.credentials_version",
                      DB_ARGS(DB_TEXT(hash)), &user_id) != 1) {
         reply_error(r, 404, "not_found");
         return;

@@ -353,4 +353,29 @@ describe('reminder rules', () => {
     assert.equal((await fetchBytes(anon, '/api/v1/calendar/not-a-token.ics')).status, 404);
     assert.equal((await fetchBytes(anon, '/api/v1/calendar/x')).status, 404);
   });
+
+  test('calendar feed: disabling the user, or an admin password reset, revokes it; enabling again does not bring it back', async () => {
+    const anon = new Client(srv);
+    let r = await szClerk.post('/calendar-feed', {});
+    assert.equal(r.status, 201, show(r));
+    const feedPath = r.body.path;
+    assert.equal((await fetchBytes(anon, feedPath)).status, 200);
+    const szId = (await me(szClerk)).id;
+    r = await admin.post(`/users/${szId}/disable`, {});
+    assert.equal(r.status, 200, show(r));
+    assert.equal((await fetchBytes(anon, feedPath)).status, 404);
+    r = await admin.post(`/users/${szId}/enable`, {});
+    assert.equal(r.status, 200, show(r));
+    assert.equal((await fetchBytes(anon, feedPath)).status, 404);
+
+    // The clerk's feed (made anew) dies with an admin's password reset.
+    await resignIn(srv, clerk, 'C9681');
+    r = await clerk.post('/calendar-feed', {});
+    assert.equal(r.status, 201, show(r));
+    const clerkFeed = r.body.path;
+    assert.equal((await fetchBytes(anon, clerkFeed)).status, 200);
+    r = await admin.post(`/users/${clerkMe.id}/reset-password`, {});
+    assert.equal(r.status, 200, show(r));
+    assert.equal((await fetchBytes(anon, clerkFeed)).status, 404);
+  });
 });
