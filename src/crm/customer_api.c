@@ -14,6 +14,7 @@
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
+#include "core/op.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "crm/segments.h"
@@ -410,177 +411,24 @@ static int tag_name(struct req *r, int64_t tag_id, json_t **name)
     return 0;
 }
 
-/* 变更历史 of a tag put on or taken off one customer, by the tag's name. */
-static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
-{
-    json_t *name = NULL;
-    if (tag_name(r, tag_id, &name))
-        return DB_ERROR;
-    int rc = name ? history_note(r->db, r, "customer", id, "tags", added ? NULL : name,
-                                 added ? name : NULL)
-                  : 0;
-    json_decref(name);
-    return rc;
-}
-
-/* Attach the tag ids listed under "tag_ids" in the request body. */
-static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
-{
-    if (!ids)
-        return 0;
-    if (!json_is_array(ids) || json_array_size(ids) > 50) {
-        json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.not_array")));
-        return 0;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v) || !tags_exists(r->db, json_integer_value(v))) {
-            json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.unknown_tag")));
-            return 0;
-        }
-        int rc = tags_attach(r->db, "customer", id, json_integer_value(v));
-        if (!rc && db_changes(r->db) == 1)
-            rc = note_tag(r, id, json_integer_value(v), true);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static void reply_duplicates(struct req *r, json_t *dups)
-{
-    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "duplicate", "message",
-                             req_msg(r, "duplicate"), "duplicates", dups);
-    reply_json(r, 409, body);
-}
-
 static void create(struct req *r)
 {
-    json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->actor, r->lang, r->json, NULL, rec, errors);
-    if (rc)
-        goto db_fail;
-    if (json_object_size(errors)) {
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
-    if (!json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
-        json_t *dups =
-            customer_duplicates(r->db, r->actor, json_string_value(json_object_get(rec, "phone")),
-                                json_string_value(json_object_get(rec, "id_number")), 0);
-        if (json_array_size(dups)) {
-            json_decref(rec);
-            json_decref(errors);
-            reply_duplicates(r, dups);
-            return;
-        }
-        json_decref(dups);
-    }
+    json_t *errors = json_object();
     int64_t id = 0;
-    rc = db_begin(r->db);
-    if (!rc)
-        rc = customer_insert(r->db, r->actor, rec, &id);
-    if (!rc)
-        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
-    if (!rc && json_object_size(errors)) {
-        db_rollback(r->db);
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.create", "customer", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        goto db_fail;
-    }
-    json_decref(rec);
+    int rc = customer_insert(r->db, r->actor, r->json, &id, errors);
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 201, id);
     json_decref(errors);
-    reply_customer(r, 201, id);
-    return;
-db_fail:
-    json_decref(rec);
-    json_decref(errors);
-    reply_db_error(r, rc);
 }
 
 static void update(struct req *r)
 {
-    json_t *cur = load_or_404(r, false);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_t *version = json_object_get(r->json, "version");
-    if (!json_is_integer(version)) {
-        json_decref(cur);
-        reply_invalid(r, json_pack("{s:s}", "version", req_msg(r, "field.required")));
-        return;
-    }
-    if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
-        json_decref(cur);
-        reply_error(r, 409, "stale_version");
-        return;
-    }
-    json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->actor, r->lang, r->json, cur, rec, errors);
-    if (!rc && json_object_size(errors)) {
-        json_decref(cur);
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
+    json_t *errors = json_object();
+    int64_t id = req_param_id(r, 0);
+    int rc = id > 0 ? customer_update(r->db, r->actor, id, r->json, errors) : OP_NOT_FOUND;
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 200, id);
     json_decref(errors);
-    /* Changing the phone or ID number to one another profile has warns like
-     * a new profile would. */
-    const char *phone = json_string_value(json_object_get(rec, "phone"));
-    const char *idno = json_string_value(json_object_get(rec, "id_number"));
-    const char *old_phone = json_string_value(json_object_get(cur, "phone"));
-    const char *old_id = json_string_value(json_object_get(cur, "id_number"));
-    bool changed = (phone && (!old_phone || strcmp(phone, old_phone) != 0)) ||
-                   (idno && (!old_id || strcmp(idno, old_id) != 0));
-    if (!rc && changed && !json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
-        json_t *dups = customer_duplicates(r->db, r->actor, phone, idno, id);
-        if (json_array_size(dups)) {
-            json_decref(cur);
-            json_decref(rec);
-            reply_duplicates(r, dups);
-            return;
-        }
-        json_decref(dups);
-    }
-    if (!rc)
-        rc = db_begin(r->db);
-    if (!rc) {
-        /* The version check again inside the write lock: another clerk may
-         * have saved between our read and now. */
-        int64_t v = 0;
-        db_query_int(r->db, "SELECT version FROM customers WHERE id = ?", DB_ARGS(DB_INT(id)), &v);
-        if (v != json_integer_value(version)) {
-            db_rollback(r->db);
-            json_decref(cur);
-            json_decref(rec);
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-        rc = customer_update(r->db, r, r->actor, id, cur, rec);
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.update", "customer", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    json_decref(cur);
-    json_decref(rec);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_customer(r, 200, id);
 }
 
 /* Run one statement over customer id plus an audit entry, in a transaction. */
@@ -770,8 +618,8 @@ static void tags_add(struct req *r)
     json_t *errors = json_object();
     int rc = db_begin(r->db);
     if (!rc)
-        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
-    if (!rc && json_object_size(errors)) {
+        rc = customer_tag(r->db, r->actor, id, json_object_get(r->json, "tag_ids"), errors);
+    if (rc == OP_INVALID) {
         db_rollback(r->db);
         reply_invalid(r, errors);
         return;
@@ -797,7 +645,7 @@ static void tags_remove(struct req *r)
     if (!rc)
         rc = tags_detach(r->db, "customer", id, tag);
     if (!rc && db_changes(r->db) == 1)
-        rc = note_tag(r, id, tag, false);
+        rc = customer_note_tag(r->db, r->actor, id, tag, false);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.untag", "customer", id,
                          json_pack("{s:I}", "remove", (json_int_t)tag));

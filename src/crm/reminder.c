@@ -17,6 +17,7 @@
 #include "base/recur.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
+#include "core/events.h"
 #include "core/ics.h"
 #include "core/listing.h"
 #include "core/scheduler.h"
@@ -54,23 +55,32 @@ static void add_days(const char *date, int64_t days, char out[11])
 
 int reminders_update_lunar_md(struct db *db, int64_t customer_id)
 {
-    char bd[16] = "";
+    char bd[16] = "", stored[8] = "";
     bool lunar = false;
-    struct db_stmt *st = db_query(db, "SELECT birthday, birthday_lunar FROM customers WHERE id = ?",
+    struct db_stmt *st = db_query(db,
+                                  "SELECT birthday, birthday_lunar, birthday_lunar_md FROM "
+                                  "customers WHERE id = ?",
                                   DB_ARGS(DB_INT(customer_id)));
     if (!st)
         return DB_ERROR;
-    if (db_step(st) == 1 && !db_col_is_null(st, 0)) {
+    int got = db_step(st);
+    if (got == 1 && !db_col_is_null(st, 0)) {
         snprintf(bd, sizeof(bd), "%s", db_col_text(st, 0));
         lunar = db_col_int(st, 1) != 0;
     }
+    if (got == 1 && !db_col_is_null(st, 2))
+        snprintf(stored, sizeof(stored), "%s", db_col_text(st, 2));
     db_finish(st);
+    if (got != 1)
+        return got < 0 ? got : 0;
     char md[8] = "";
     struct lunar_date ld;
     if (lunar && strlen(bd) == 10 &&
         lunar_from_gregorian((int)strtol(bd, NULL, 10), (int)strtol(bd + 5, NULL, 10),
                              (int)strtol(bd + 8, NULL, 10), &ld) == 0)
         snprintf(md, sizeof(md), "%02d-%02d", ld.month, ld.day);
+    if (strcmp(md, stored) == 0)
+        return 0; /* most customers: no lunar birthday, none stored */
     return db_exec(db, "UPDATE customers SET birthday_lunar_md = ? WHERE id = ?",
                    DB_ARGS(DB_TEXT(md[0] ? md : NULL), DB_INT(customer_id)));
 }
@@ -121,10 +131,11 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
     return json_pack("{s:[O,o]}", "and", ru->filter ? ru->filter : json_object(), cond);
 }
 
-/* Make the tasks of rule ru for day `day`; with changed_since > 0 only for
- * customers added or changed since then (unique source_ref: no doubles). */
-static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
-                        int64_t changed_since, int64_t *made)
+/* Make the tasks of rule ru for day `day`; with nids > 0 only for the
+ * customers ids (added or changed since the day's pass: the unique
+ * source_ref keeps it to one task each). */
+static int run_rule_day(struct db *db, const struct rule *ru, const char *day, const int64_t *ids,
+                        size_t nids, int64_t *made)
 {
     char target[11];
     json_t *tree = day_filter(ru, day, target);
@@ -167,10 +178,12 @@ static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
     sqlbuf_add(&b, "(");
     sqlbuf_append(&b, &w);
     sqlbuf_add(&b, ")");
-    if (changed_since > 0) {
-        sqlbuf_add(&b, " AND c.updated_at >= ?");
-        sqlbuf_bind(&b, DB_INT(changed_since));
+    for (size_t i = 0; i < nids; i++) {
+        sqlbuf_add(&b, i ? ", ?" : " AND c.id IN (?");
+        sqlbuf_bind(&b, DB_INT(ids[i]));
     }
+    if (nids)
+        sqlbuf_add(&b, ")");
     sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
     rc = db_exec(db, b.sql, b.args, b.nargs);
     if (rc)
@@ -243,59 +256,27 @@ static int load_rules(struct db *db, struct rule **out, size_t *n)
     return 0;
 }
 
-/* Whether any customer changed since the previous look (a minute of
- * margin for transactions that committed late; from the start of today at
- * most): 1 and *since set, 0, or a negative DB_* error. One indexed probe
- * per pass, since this runs every 30 s. */
-static int changed_since(struct db *db, const char *today, int64_t now, int64_t seen_until,
-                         int64_t *since)
-{
-    int64_t day0, any = 0;
-    clock_parse_date(today, &day0);
-    *since = seen_until > day0 + 60 && seen_until <= now ? seen_until - 60 : day0;
-    return db_query_int(db, "SELECT 1 FROM customers WHERE updated_at >= ? LIMIT 1",
-                        DB_ARGS(DB_INT(*since)), &any);
-}
-
-/* When the last pass looked at changed customers (the scheduler's thread and
- * the run endpoint may both run passes: a race costs one redundant look). */
-static _Atomic int64_t seen_until_at;
-
 int reminders_run(struct db *db)
 {
     char today[11];
-    int64_t now = clock_now(), seen_until = seen_until_at, since = 0;
-    int changed = 0;
-    bool looked = false; /* changed_since() asked this pass */
+    int64_t now = clock_now();
     clock_format_date(now, today, sizeof(today));
+    /* Pending customer events first: the pass must see every lunar
+     * birthday entered so far (reminders_lunar_handler). */
+    int rc = events_run(db);
+    if (rc < 0)
+        return rc;
     struct rule *rules = NULL;
     size_t n = 0;
-    int rc = load_rules(db, &rules, &n);
+    rc = load_rules(db, &rules, &n);
     int64_t made = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         struct rule *ru = &rules[i];
         char day[11];
-        /* Today has run already: customers added or changed since the
-         * previous look (a birthday entered this morning) still get
-         * today's reminders; nothing at all when none changed. */
-        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0) {
-            if (!looked) {
-                changed = changed_since(db, today, now, seen_until, &since);
-                looked = true;
-            }
-            if (changed <= 0) {
-                rc = changed < 0 ? changed : 0;
-                continue;
-            }
-            rc = db_begin(db);
-            if (!rc)
-                rc = run_rule_day(db, ru, today, since, &made);
-            if (!rc)
-                rc = db_commit(db);
-            else
-                db_rollback(db);
+        /* Today has run already: customers added or changed since get
+         * theirs from reminders_changed_handler. */
+        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0)
             continue;
-        }
         /* From the day after the last run (at most a month back) to today. */
         char earliest[11];
         add_days(today, -CATCH_UP_DAYS, earliest);
@@ -311,7 +292,7 @@ int reminders_run(struct db *db)
             rc = db_begin(db);
             int claimed = rc ? rc : scheduler_claim(db, "reminder", subject, due);
             if (claimed == 1)
-                rc = run_rule_day(db, ru, day, 0, &made);
+                rc = run_rule_day(db, ru, day, NULL, 0, &made);
             else if (claimed < 0)
                 rc = claimed;
             if (!rc)
@@ -326,8 +307,6 @@ int reminders_run(struct db *db)
     for (size_t i = 0; i < n; i++)
         json_decref(rules[i].filter);
     free(rules);
-    if (!rc)
-        seen_until_at = now;
     /* The figures' windows move with the calendar: refresh them daily. */
     if (!rc) {
         int64_t day0;
@@ -342,6 +321,80 @@ int reminders_run(struct db *db)
     if (made)
         log_info("reminders: %lld tasks created", (long long)made);
     return rc ? rc : (int)(made > 1000000 ? 1000000 : made);
+}
+
+/* ---- consumers of customer events ---- */
+
+/* The customers a customer event names: its object, or an import's "ids"
+ * (a batch of new ones). NULL when it is not an event about new or changed
+ * customers; else an array (free it) of *n ids. */
+static int64_t *event_customers(const struct domain_event *ev, size_t *n)
+{
+    *n = 0;
+    if (strcmp(ev->kind, "customer.imported") == 0) {
+        json_t *list = json_object_get(ev->payload, "ids");
+        int64_t *ids = xmalloc((json_array_size(list) + 1) * sizeof(*ids));
+        size_t i;
+        json_t *v;
+        json_array_foreach(list, i, v) ids[(*n)++] = json_integer_value(v);
+        return ids;
+    }
+    if (strcmp(ev->kind, "customer.created") != 0 && strcmp(ev->kind, "customer.changed") != 0)
+        return NULL;
+    int64_t *ids = xmalloc(sizeof(*ids));
+    ids[(*n)++] = ev->object_id;
+    return ids;
+}
+
+/* Whether a "customer.changed" event's fields include key. */
+static bool changed_field(const struct domain_event *ev, const char *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(ev->payload, "fields"), i,
+                       v) if (strcmp(json_string_value(v) ? json_string_value(v) : "", key) ==
+                              0) return true;
+    return false;
+}
+
+int reminders_on_customer_lunar(struct db *db, const struct domain_event *ev)
+{
+    if (strcmp(ev->kind, "customer.changed") == 0 && !changed_field(ev, "birthday") &&
+        !changed_field(ev, "birthday_lunar"))
+        return 0;
+    size_t n;
+    int64_t *ids = event_customers(ev, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = reminders_update_lunar_md(db, ids[i]);
+    free(ids);
+    return rc;
+}
+
+int reminders_on_customer_changed(struct db *db, const struct domain_event *ev)
+{
+    size_t n;
+    int64_t *ids = event_customers(ev, &n);
+    if (!n) {
+        free(ids);
+        return 0;
+    }
+    char today[11];
+    clock_format_date(clock_now(), today, sizeof(today));
+    struct rule *rules = NULL;
+    size_t nrules = 0;
+    int rc = load_rules(db, &rules, &nrules);
+    int64_t made = 0;
+    /* Only the rules whose pass has made today's tasks: the others get to
+     * these customers when their pass runs. */
+    for (size_t i = 0; !rc && i < nrules; i++)
+        if (rules[i].last_run[0] && strcmp(rules[i].last_run, today) >= 0)
+            rc = run_rule_day(db, &rules[i], today, ids, n, &made);
+    for (size_t i = 0; i < nrules; i++)
+        json_decref(rules[i].filter);
+    free(rules);
+    free(ids);
+    return rc;
 }
 
 /* ---- rules API ---- */
