@@ -8,6 +8,7 @@
  * simply not found (404), never "forbidden".
  */
 #include "crm/customer.h"
+#include "crm/customer_merge.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
@@ -527,55 +528,14 @@ static void erase(struct req *r)
 
 static void merge(struct req *r)
 {
-    json_t *keep = load_or_404(r, false);
-    if (!keep)
-        return;
-    int64_t id = json_integer_value(json_object_get(keep, "id"));
-    json_decref(keep);
-    json_t *dup_v = json_object_get(r->json, "duplicate_id");
-    if (!json_is_integer(dup_v) || json_integer_value(dup_v) == id) {
-        reply_invalid(r, json_pack("{s:s}", "duplicate_id", req_msg(r, "field.invalid")));
-        return;
-    }
-    int64_t dup = json_integer_value(dup_v);
-    json_t *other = customer_load(r->db, r->actor, dup, false);
-    if (!other) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    json_t *detail = json_pack("{s:I,s:s,s:s}", "duplicate_id", (json_int_t)dup, "customer_no",
-                               json_string_value(json_object_get(other, "customer_no")), "name",
-                               json_string_value(json_object_get(other, "name")));
-    json_decref(other);
-    int64_t now = clock_now();
-    int rc = db_begin(r->db);
-    /* The duplicate's tags (and, as modules arrive, its business records and
-     * tasks) move to the survivor. */
-    if (!rc)
-        rc = db_exec(r->db,
-                     "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                     "SELECT entity, ?, tag_id, ? FROM object_tags WHERE entity = 'customer' "
-                     "AND object_id = ? ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_INT(id), DB_INT(now), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET deleted_at = ?, merged_into = ?, updated_at = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(id), DB_INT(now), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET updated_at = ?, version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.merge", "customer", id, detail);
-    else
-        json_decref(detail);
-    if (!audit_commit(r, rc))
-        return;
-    reply_customer(r, 200, id);
+    json_t *errors = json_object(), *dup = json_object_get(r->json, "duplicate_id");
+    int64_t id = req_param_id(r, 0);
+    int rc = id > 0 ? customer_merge(r->db, r->actor, id,
+                                     json_is_integer(dup) ? json_integer_value(dup) : 0, errors)
+                    : OP_NOT_FOUND;
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 200, id);
+    json_decref(errors);
 }
 
 static void reveal(struct req *r)
