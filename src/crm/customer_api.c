@@ -160,79 +160,82 @@ static int count_parts(struct db *db, struct sqlbuf *ws, int nw, bool cap, int64
     return 0;
 }
 
-static void list(struct req *r)
-{
-    const char *q = req_query(r, "q");
-    const char *filter_s = req_query(r, "filter");
-    const char *segment = req_query(r, "segment_id");
-    const char *sort = req_query(r, "sort");
-    const char *limit_s = req_query(r, "limit");
-    const char *cursor_s = req_query(r, "cursor");
-    const char *count = req_query(r, "count");
-    const char *deleted_s = req_query(r, "deleted");
-    bool deleted = deleted_s && strcmp(deleted_s, "1") == 0;
-    if (deleted && !(r->actor->perms & PERM_MERGE)) {
-        reply_error(r, 403, "forbidden");
-        return;
-    }
+/* What a customer list asks for, read from the query string. */
+struct list_query {
+    const char *q, *segment;
+    bool deleted, desc, counting, quick;
+    size_t si; /* into sorts[] */
+    int64_t limit;
+    json_t *filter, *cursor; /* owned; NULL when not given */
+};
 
-    int64_t limit = 20;
+/* Read the list's query string into lq; false having replied 4xx. */
+static bool read_query(struct req *r, struct list_query *lq)
+{
+    const char *sort = req_query(r, "sort"), *limit_s = req_query(r, "limit");
+    const char *filter_s = req_query(r, "filter"), *cursor_s = req_query(r, "cursor");
+    const char *count = req_query(r, "count"), *deleted_s = req_query(r, "deleted");
+    memset(lq, 0, sizeof(*lq));
+    lq->q = req_query(r, "q");
+    lq->segment = req_query(r, "segment_id");
+    lq->deleted = deleted_s && strcmp(deleted_s, "1") == 0;
+    lq->counting = !(count && strcmp(count, "none") == 0);
+    lq->quick = lq->q && lq->q[strspn(lq->q, " ")];
+    if (lq->deleted && !(r->actor->perms & PERM_MERGE)) {
+        reply_error(r, 403, "forbidden");
+        return false;
+    }
+    lq->limit = 20;
     if (limit_s) {
         char *end;
-        limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > 200) {
+        lq->limit = strtoll(limit_s, &end, 10);
+        if (*end || lq->limit < 1 || lq->limit > 200) {
             reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-            return;
+            return false;
         }
     }
-    bool desc = true;
-    size_t si = 0;
+    lq->desc = true;
     if (sort && *sort) {
-        desc = sort[0] == '-';
-        const char *key = desc ? sort + 1 : sort;
-        for (si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++)
-            if (strcmp(sorts[si].key, key) == 0)
+        lq->desc = sort[0] == '-';
+        const char *key = lq->desc ? sort + 1 : sort;
+        for (lq->si = 0; lq->si < sizeof(sorts) / sizeof(sorts[0]); lq->si++)
+            if (strcmp(sorts[lq->si].key, key) == 0)
                 break;
-        if (si == sizeof(sorts) / sizeof(sorts[0])) {
+        if (lq->si == sizeof(sorts) / sizeof(sorts[0])) {
             reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
-            return;
+            return false;
         }
     }
-    json_t *filter = NULL, *cursor = NULL;
-    if (filter_s && *filter_s) {
-        filter = json_loads(filter_s, 0, NULL);
-        if (!filter) {
-            reply_error(r, 400, "bad_request");
-            return;
-        }
+    if (filter_s && *filter_s && !(lq->filter = json_loads(filter_s, 0, NULL))) {
+        reply_error(r, 400, "bad_request");
+        return false;
     }
-    if (cursor_s && *cursor_s && !(cursor = cursor_decode(cursor_s))) {
-        json_decref(filter);
+    if (cursor_s && *cursor_s && !(lq->cursor = cursor_decode(cursor_s))) {
         reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
-        return;
+        return false;
     }
+    return true;
+}
 
-    struct sqlbuf ws[2], b;
+/* The conditions of the list into ws[0..*nw-1] (see customer_where_split),
+ * with a saved segment's on top; false having replied. */
+static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf ws[2], int *nw)
+{
     struct filter_error err;
-    sqlbuf_init(&ws[0]);
-    sqlbuf_init(&ws[1]);
-    sqlbuf_init(&b);
-    json_t *recs = json_array(), *body = json_object();
-    int nw = 1;
-    int rc = customer_where_split(r->db, r->actor, q, filter, deleted, ws, &nw, &err);
-    if (rc == 0 && segment && *segment) {
+    int rc = customer_where_split(r->db, r->actor, lq->q, lq->filter, lq->deleted, ws, nw, &err);
+    if (rc == 0 && lq->segment && *lq->segment) {
         json_t *sf = NULL;
         char *sq = NULL;
-        rc = segments_resolve(r->db, r->actor, strtoll(segment, NULL, 10), &sf, &sq);
+        rc = segments_resolve(r->db, r->actor, strtoll(lq->segment, NULL, 10), &sf, &sq);
         if (rc == 0) {
             reply_error(r, 404, "not_found");
-            goto out;
+            return false;
         }
         if (rc == 1) {
             struct sqlbuf sw;
             sqlbuf_init(&sw);
-            rc = customer_where(r->db, r->actor, sq, sf, deleted, &sw, &err);
-            for (int i = 0; rc == 0 && i < nw; i++) {
+            rc = customer_where(r->db, r->actor, sq, sf, lq->deleted, &sw, &err);
+            for (int i = 0; rc == 0 && i < *nw; i++) {
                 sqlbuf_add(&ws[i], " AND ");
                 sqlbuf_append(&ws[i], &sw);
             }
@@ -241,29 +244,124 @@ static void list(struct req *r)
         json_decref(sf);
         free(sq);
     }
-    if (rc == -1) {
+    if (rc == -1)
         reply_filter_error(r, &err);
-        goto out;
-    }
-    if (rc < 0) {
+    else if (rc < 0)
         reply_db_error(r, rc);
-        goto out;
+    return rc == 0;
+}
+
+/* The page's statement into b. Two steps: the ids of the page first, from
+ * the conditions alone (an index often answers them without reading the
+ * table), then the full rows of just those ids. by_order: walk the
+ * customers newest first for that part (see list()). */
+static void page_sql(const struct list_query *lq, struct sqlbuf *ws, int nw, const bool by_order[2],
+                     struct sqlbuf *b)
+{
+    const char *expr = sorts[lq->si].expr, *dir = lq->desc ? "DESC" : "ASC";
+    sqlbuf_add(b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id IN (");
+    if (nw == 2)
+        sqlbuf_add(b, "SELECT id FROM (");
+    for (int i = 0; i < nw; i++) {
+        if (nw == 1)
+            sqlbuf_add(b, "SELECT c.id FROM customers c WHERE ");
+        else
+            sqlbuf_addf(b, "%sSELECT * FROM (SELECT c.id AS id, %s AS k FROM customers c%s WHERE ",
+                        i ? " UNION ALL " : "", expr,
+                        by_order[i] ? dialect_indexed_by("customers_updated") : "");
+        sqlbuf_append(b, &ws[i]);
+        if (lq->cursor) {
+            json_t *v = json_array_get(lq->cursor, 0);
+            sqlbuf_addf(b, " AND (%s %s ? OR (%s = ? AND c.id %s ?))", expr, lq->desc ? "<" : ">",
+                        expr, lq->desc ? "<" : ">");
+            for (int k = 0; k < 2; k++) {
+                if (sorts[lq->si].text && json_is_string(v))
+                    sqlbuf_bind_text_copy(b, json_string_value(v));
+                else
+                    sqlbuf_bind(b, DB_INT(json_integer_value(v)));
+            }
+            sqlbuf_bind(b, DB_INT(json_integer_value(json_array_get(lq->cursor, 1))));
+        }
+        if (nw == 2) {
+            /* Each (disjoint) part brings its own first page. */
+            sqlbuf_addf(b, " ORDER BY k %s, id %s LIMIT ?) AS part%d", dir, dir, i);
+            sqlbuf_bind(b, DB_INT(lq->limit + 1));
+        }
     }
+    if (nw == 1)
+        sqlbuf_addf(b, " ORDER BY %s %s, c.id %s LIMIT ?)", expr, dir, dir);
+    else
+        sqlbuf_addf(b, ") AS parts ORDER BY k %s, id %s LIMIT ?)", dir, dir);
+    sqlbuf_bind(b, DB_INT(lq->limit + 1));
+    sqlbuf_addf(b, " ORDER BY %s %s, c.id %s", expr, dir, dir);
+}
+
+/* Up to limit records of the page's statement into recs; *more when there
+ * is another page. 0 or negative DB_*. */
+static int read_page(struct db *db, const struct sqlbuf *b, int64_t limit, json_t *recs, bool *more)
+{
+    struct db_stmt *st = db_query(db, b->sql, b->args, b->nargs);
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    *more = false;
+    while ((rc = db_step(st)) == 1) {
+        if ((int64_t)json_array_size(recs) == limit) {
+            *more = true;
+            break;
+        }
+        json_array_append_new(recs, customer_row(st));
+    }
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The list's answer: items, total (when counted), next_cursor. */
+static void reply_page(struct req *r, const struct list_query *lq, json_t *recs, bool more,
+                       int64_t total, bool capped)
+{
+    json_t *body = json_object();
+    if (lq->counting) {
+        json_object_set_new(body, "total", json_integer(total));
+        if (capped)
+            json_object_set_new(body, "total_capped", json_true());
+    }
+    json_t *next = json_null();
+    if (more) {
+        char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1),
+                                sorts[lq->si].field, sorts[lq->si].text);
+        next = json_string(c);
+        free(c);
+    }
+    json_object_set_new(body, "next_cursor", next);
+    json_object_set_new(body, "items", present_page(r->db, recs));
+    reply_json(r, 200, body);
+}
+
+/* GET /customers: quick search, filter, segment, sort, keyset pages. */
+static void list(struct req *r)
+{
+    struct list_query lq;
+    struct sqlbuf ws[2], b;
+    sqlbuf_init(&ws[0]);
+    sqlbuf_init(&ws[1]);
+    sqlbuf_init(&b);
+    json_t *recs = json_array();
+    int nw = 1;
+    if (!read_query(r, &lq) || !list_where(r, &lq, ws, &nw))
+        goto out;
     /* Rows of each part, when counted (disjoint parts: they add up). A
      * quick search counts at most quick_count_cap() rows: "zh" matches a
      * sixth of all customers, and the clerk needs "more than 10,000, type
-     * more" rather than the exact figure, which costs a scan of the match. */
-    bool counting = !(count && strcmp(count, "none") == 0);
-    bool quick = q && q[strspn(q, " ")];
+     * more" rather than the exact figure, which costs a scan of the match.
+     * The two pinyin parts are counted first: the counts choose the plan of
+     * the page (by_order). A single part is counted after its page, and
+     * only when the page does not show every row already. */
     int64_t part_rows[2] = {-1, -1}, total = 0;
-    bool capped = false;
-    /* The two pinyin parts are counted first: the counts choose the plan of
-     * the page (by_order below). A single part is counted after its page,
-     * and only when the page does not show every row already. */
-    if (counting && nw == 2 && count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
-        reply_db_error(r, DB_ERROR);
-        goto out;
-    }
+    bool capped = false, more = false;
+    int rc = lq.counting && nw == 2
+                 ? count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped)
+                 : 0;
     /* A pinyin part that matches a large share of all customers ("zh": the
      * pinyin of 张, 赵, 周, 郑…) finds its newest rows soonest by walking
      * the customers newest first and stopping after a page; a rarer one by
@@ -272,96 +370,26 @@ static void list(struct req *r)
      * cap (10,000) is at least 1 % of a million customers, and the walk
      * meets a match every hundred rows or sooner. */
     bool by_order[2] = {false, false};
-    if (nw == 2 && !cursor && strcmp(sorts[si].key, "updated_at") == 0)
+    if (nw == 2 && !lq.cursor && strcmp(sorts[lq.si].key, "updated_at") == 0)
         for (int i = 0; i < 2; i++)
             by_order[i] = part_rows[i] > quick_count_cap();
-    /* Two steps: the ids of the page first, from the conditions alone (an
-     * index often answers them without reading the table), then the full
-     * rows of just those ids. */
-    const char *expr = sorts[si].expr;
-    const char *dir = desc ? "DESC" : "ASC";
-    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id IN (");
-    if (nw == 2)
-        sqlbuf_add(&b, "SELECT id FROM (");
-    for (int i = 0; i < nw; i++) {
-        if (nw == 1)
-            sqlbuf_add(&b, "SELECT c.id FROM customers c WHERE ");
-        else
-            sqlbuf_addf(&b, "%sSELECT * FROM (SELECT c.id AS id, %s AS k FROM customers c%s WHERE ",
-                        i ? " UNION ALL " : "", expr,
-                        by_order[i] ? dialect_indexed_by("customers_updated") : "");
-        sqlbuf_append(&b, &ws[i]);
-        if (cursor) {
-            json_t *v = json_array_get(cursor, 0);
-            sqlbuf_addf(&b, " AND (%s %s ? OR (%s = ? AND c.id %s ?))", expr, desc ? "<" : ">",
-                        expr, desc ? "<" : ">");
-            for (int k = 0; k < 2; k++) {
-                if (sorts[si].text && json_is_string(v))
-                    sqlbuf_bind_text_copy(&b, json_string_value(v));
-                else
-                    sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-            }
-            sqlbuf_bind(&b, DB_INT(json_integer_value(json_array_get(cursor, 1))));
-        }
-        if (nw == 2) {
-            /* Each (disjoint) part brings its own first page. */
-            sqlbuf_addf(&b, " ORDER BY k %s, id %s LIMIT ?) AS part%d", dir, dir, i);
-            sqlbuf_bind(&b, DB_INT(limit + 1));
-        }
-    }
-    if (nw == 1)
-        sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s LIMIT ?)", expr, dir, dir);
-    else
-        sqlbuf_addf(&b, ") AS parts ORDER BY k %s, id %s LIMIT ?)", dir, dir);
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s", expr, dir, dir);
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
-        goto out;
-    }
-    bool more = false;
-    while ((rc = db_step(st)) == 1) {
-        if ((int64_t)json_array_size(recs) == limit) {
-            more = true;
-            break;
-        }
-        json_array_append_new(recs, customer_row(st));
-    }
-    db_finish(st);
-    if (rc < 0) {
-        reply_db_error(r, rc);
-        goto out;
-    }
-    if (counting && nw == 1) {
-        if (!more && !cursor) {
+    page_sql(&lq, ws, nw, by_order, &b);
+    if (!rc)
+        rc = read_page(r->db, &b, lq.limit, recs, &more);
+    if (!rc && lq.counting && nw == 1) {
+        if (!more && !lq.cursor)
             total = (int64_t)json_array_size(recs); /* the page is all of it */
-        } else if (count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
-            reply_db_error(r, DB_ERROR);
-            goto out;
-        }
+        else
+            rc = count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped);
     }
-    if (counting) {
-        json_object_set_new(body, "total", json_integer(total));
-        if (capped)
-            json_object_set_new(body, "total_capped", json_true());
-    }
-    if (more) {
-        char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1), sorts[si].field,
-                                sorts[si].text);
-        json_object_set_new(body, "next_cursor", json_string(c));
-        free(c);
-    } else {
-        json_object_set_new(body, "next_cursor", json_null());
-    }
-    json_object_set_new(body, "items", present_page(r->db, recs));
-    reply_json(r, 200, body);
-    body = NULL;
+    if (rc)
+        reply_db_error(r, rc);
+    else
+        reply_page(r, &lq, recs, more, total, capped);
 out:
-    json_decref(body);
     json_decref(recs);
-    json_decref(filter);
-    json_decref(cursor);
+    json_decref(lq.filter);
+    json_decref(lq.cursor);
     sqlbuf_release(&ws[0]);
     sqlbuf_release(&ws[1]);
     sqlbuf_release(&b);
@@ -643,16 +671,12 @@ static int note_bulk_tag(struct req *r, const struct sqlbuf *w, int64_t tag_id, 
 /* POST /customers/bulk-tags: add / remove tags on chosen ids or on every
  * customer a filter finds (within scope), in one statement each, with
  * the 变更历史 of every customer whose tags change. */
-static void bulk_tags(struct req *r)
+/* The ids and the tag lists of a bulk tag change; false having replied 422. */
+static bool bulk_tags_valid(struct req *r, json_t *ids, json_t *lists[2])
 {
-    json_t *ids = json_object_get(r->json, "ids");
-    json_t *filter = json_object_get(r->json, "filter");
-    const char *q = json_string_value(json_object_get(r->json, "q"));
-    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
     json_t *errors = json_object();
     if (ids && (!json_is_array(ids) || json_array_size(ids) > 1000))
         json_object_set_new(errors, "ids", json_string(req_msg(r, "field.not_array")));
-    json_t *lists[2] = {add, remove};
     for (int k = 0; k < 2; k++) {
         size_t i;
         json_t *v;
@@ -666,10 +690,65 @@ static void bulk_tags(struct req *r)
     }
     if (json_object_size(errors)) {
         reply_invalid(r, errors);
-        return;
+        return false;
     }
     json_decref(errors);
+    return true;
+}
 
+/* Narrow w to the chosen ids ("c.id IN (…)"; none: no row). */
+static void where_ids(struct sqlbuf *w, json_t *ids)
+{
+    sqlbuf_add(w, " AND c.id IN (");
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        sqlbuf_add(w, i ? ", ?" : "?");
+        sqlbuf_bind(w, DB_INT(json_integer_value(v)));
+    }
+    if (json_array_size(ids) == 0)
+        sqlbuf_add(w, "NULL");
+    sqlbuf_add(w, ")");
+}
+
+/* Put tag on (added) or take it off every customer w selects, with the
+ * history of those it changes. */
+static int bulk_tag_one(struct req *r, const struct sqlbuf *w, int64_t tag, bool added)
+{
+    int rc = note_bulk_tag(r, w, tag, added);
+    if (rc)
+        return rc;
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    if (added) {
+        sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
+                       "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
+        sqlbuf_bind(&b, DB_INT(tag));
+        sqlbuf_bind(&b, DB_INT(clock_now()));
+        sqlbuf_append(&b, w);
+        sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
+    } else {
+        sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
+                       "AND object_id IN (SELECT c.id FROM customers c WHERE ");
+        sqlbuf_bind(&b, DB_INT(tag));
+        sqlbuf_append(&b, w);
+        sqlbuf_add(&b, ")");
+    }
+    rc = db_exec(r->db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    return rc;
+}
+
+static void bulk_tags(struct req *r)
+{
+    json_t *ids = json_object_get(r->json, "ids");
+    json_t *filter = json_object_get(r->json, "filter");
+    const char *q = json_string_value(json_object_get(r->json, "q"));
+    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
+    json_t *lists[2] = {add, remove};
+    if (!bulk_tags_valid(r, ids, lists))
+        return;
     struct sqlbuf w;
     struct filter_error err;
     sqlbuf_init(&w);
@@ -680,19 +759,8 @@ static void bulk_tags(struct req *r)
         reply_filter_error(r, &err);
         return;
     }
-    if (ids) {
-        sqlbuf_add(&w, " AND c.id IN (");
-        size_t i;
-        json_t *v;
-        json_array_foreach(ids, i, v)
-        {
-            sqlbuf_add(&w, i ? ", ?" : "?");
-            sqlbuf_bind(&w, DB_INT(json_integer_value(v)));
-        }
-        if (json_array_size(ids) == 0)
-            sqlbuf_add(&w, "NULL");
-        sqlbuf_add(&w, ")");
-    }
+    if (ids)
+        where_ids(&w, ids);
     int64_t updated = 0;
     if (!rc)
         rc = db_begin(r->db);
@@ -708,46 +776,16 @@ static void bulk_tags(struct req *r)
     for (int k = 0; k < 2 && !rc; k++) {
         size_t i;
         json_t *v;
-        json_array_foreach(lists[k], i, v)
-        {
-            rc = note_bulk_tag(r, &w, json_integer_value(v), k == 0);
-            if (rc)
-                break;
-            struct sqlbuf b;
-            sqlbuf_init(&b);
-            if (k == 0) {
-                sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                               "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
-                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-                sqlbuf_bind(&b, DB_INT(clock_now()));
-                sqlbuf_append(&b, &w);
-                sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
-            } else {
-                sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
-                               "AND object_id IN (SELECT c.id FROM customers c WHERE ");
-                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-                sqlbuf_append(&b, &w);
-                sqlbuf_add(&b, ")");
-            }
-            rc = db_exec(r->db, b.sql, b.args, b.nargs);
-            sqlbuf_release(&b);
-            if (rc)
-                break;
-        }
+        json_array_foreach(lists[k], i, v) if (!rc) rc =
+            bulk_tag_one(r, &w, json_integer_value(v), k == 0);
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.bulk_tag", NULL, 0,
                          json_pack("{s:O,s:O,s:I}", "add", add ? add : json_null(), "remove",
                                    remove ? remove : json_null(), "count", (json_int_t)updated));
-    if (!rc)
-        rc = db_commit(r->db);
     sqlbuf_release(&w);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
+    if (audit_commit(r, rc))
+        reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
 }
 
 /* GET /customers/duplicates?phone=&id_number= : the form warns while typing. */

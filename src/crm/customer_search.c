@@ -47,6 +47,69 @@ static void prefix_range(struct sqlbuf *w, const char *column, const char *prefi
     free(upper);
 }
 
+/* Letters: pinyin initials or a pinyin prefix (part: see quick_search). */
+static void search_pinyin(struct sqlbuf *w, const char *q, int part)
+{
+    char lower[128];
+    size_t len = strlen(q);
+    for (size_t i = 0; i <= len; i++)
+        lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
+    sqlbuf_add(w, "(");
+    if (part == 2) {
+        prefix_range(w, "c.name_pinyin", lower);
+        sqlbuf_add(w, " AND NOT ");
+        prefix_range(w, "c.name_initials", lower);
+    } else {
+        prefix_range(w, "c.name_initials", lower);
+        if (part == 0) {
+            sqlbuf_add(w, " OR ");
+            prefix_range(w, "c.name_pinyin", lower);
+        }
+    }
+    sqlbuf_add(w, ")");
+}
+
+/* Anything else: a Chinese name fragment through the name-fragment index,
+ * or other text in the name or as a whole customer number. */
+static void search_name(struct sqlbuf *w, const char *q)
+{
+    size_t chars = utf8_len(q);
+    bool ascii = true;
+    for (const char *p = q; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            ascii = false;
+    if (!ascii && chars == 1) {
+        /* One character anywhere in the name: the entries that begin
+         * with it (a pair, or the name's last character). */
+        sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE ");
+        prefix_range(w, "gram", q);
+        sqlbuf_add(w, "))");
+    } else if (!ascii) {
+        /* The first two characters find the candidates through the
+         * gram index; longer fragments are then checked in full. */
+        size_t cut = 0, seen = 0;
+        while (q[cut] && seen < 3) {
+            if (((unsigned char)q[cut] & 0xC0) != 0x80)
+                seen++;
+            if (seen < 3)
+                cut++;
+        }
+        char gram[16];
+        snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
+        sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");
+        sqlbuf_bind_text_copy(w, gram);
+        if (chars > 2) {
+            sqlbuf_add(w, " AND c.name LIKE ? ESCAPE '\\'");
+            sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+        }
+        sqlbuf_add(w, ")");
+    } else {
+        sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
+        sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+        sqlbuf_bind_text_copy(w, q);
+    }
+}
+
 /* The quick-search box: decide from the shape of what was typed which
  * indexed column to ask, so every kind of lookup is an index seek. Letters
  * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
@@ -91,58 +154,9 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part)
         prefix_range(w, "c.customer_no", upper);
         free(upper);
     } else if (all_letters(q)) {
-        char lower[128];
-        for (size_t i = 0; i <= len; i++)
-            lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
-        sqlbuf_add(w, "(");
-        if (part == 2) {
-            prefix_range(w, "c.name_pinyin", lower);
-            sqlbuf_add(w, " AND NOT ");
-            prefix_range(w, "c.name_initials", lower);
-        } else {
-            prefix_range(w, "c.name_initials", lower);
-            if (part == 0) {
-                sqlbuf_add(w, " OR ");
-                prefix_range(w, "c.name_pinyin", lower);
-            }
-        }
-        sqlbuf_add(w, ")");
+        search_pinyin(w, q, part);
     } else {
-        size_t chars = utf8_len(q);
-        bool ascii = true;
-        for (const char *p = q; *p; p++)
-            if ((unsigned char)*p >= 0x80)
-                ascii = false;
-        if (!ascii && chars == 1) {
-            /* One character anywhere in the name: the entries that begin
-             * with it (a pair, or the name's last character). */
-            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE ");
-            prefix_range(w, "gram", q);
-            sqlbuf_add(w, "))");
-        } else if (!ascii) {
-            /* The first two characters find the candidates through the
-             * gram index; longer fragments are then checked in full. */
-            size_t cut = 0, seen = 0;
-            while (q[cut] && seen < 3) {
-                if (((unsigned char)q[cut] & 0xC0) != 0x80)
-                    seen++;
-                if (seen < 3)
-                    cut++;
-            }
-            char gram[16];
-            snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
-            sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");
-            sqlbuf_bind_text_copy(w, gram);
-            if (chars > 2) {
-                sqlbuf_add(w, " AND c.name LIKE ? ESCAPE '\\'");
-                sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-            }
-            sqlbuf_add(w, ")");
-        } else {
-            sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
-            sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-            sqlbuf_bind_text_copy(w, q);
-        }
+        search_name(w, q);
     }
 }
 
