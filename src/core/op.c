@@ -6,6 +6,15 @@
 #include "db/db.h"
 #include "http/http.h"
 
+int op_end(struct db *db, int rc)
+{
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
 bool op_reply(struct req *r, int rc, json_t *errors)
 {
     switch (rc) {

@@ -26,6 +26,12 @@ enum op_result {
     OP_DUPLICATE = 5, /* same phone or ID number as others: 409 duplicate */
 };
 
+struct db;
+
+/* End an operation's transaction: commit when rc is 0, else (or when the
+ * commit fails) roll back. Answers rc, or the commit's error. */
+int op_end(struct db *db, int rc);
+
 /* Answer a failed operation (rc nonzero): the status and error of rc, with
  * the field messages or duplicates of errors (borrowed). False when rc is
  * 0 (nothing sent: the caller replies). */

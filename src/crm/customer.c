@@ -301,10 +301,7 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
             rc = customer_tag(db, a, *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
             rc = actor_audit(db, a, "customer.create", "customer", *id, NULL);
-        if (!rc)
-            rc = db_commit(db);
-        if (rc)
-            db_rollback(db);
+        rc = op_end(db, rc);
     }
     json_decref(rec);
     return rc;
@@ -355,10 +352,7 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
             rc = customer_write(db, a, id, cur, rec);
         if (!rc)
             rc = actor_audit(db, a, "customer.update", "customer", id, NULL);
-        if (!rc)
-            rc = db_commit(db);
-        if (rc)
-            db_rollback(db);
+        rc = op_end(db, rc);
     }
     json_decref(cur);
     json_decref(rec);

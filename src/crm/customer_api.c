@@ -405,6 +405,15 @@ static json_t *load_or_404(struct req *r, bool deleted)
     return rec;
 }
 
+/* The id of the customer named by the path, or 0 after a 404. */
+static int64_t id_or_404(struct req *r, bool deleted)
+{
+    json_t *rec = load_or_404(r, deleted);
+    int64_t id = rec ? json_integer_value(json_object_get(rec, "id")) : 0;
+    json_decref(rec);
+    return id;
+}
+
 static void reply_customer(struct req *r, unsigned status, int64_t id)
 {
     json_t *rec = customer_load(r->db, r->actor, id, true);
@@ -480,11 +489,9 @@ static int change(struct req *r, int64_t id, const char *sql, const struct db_va
 
 static void remove_one(struct req *r)
 {
-    json_t *cur = load_or_404(r, false);
-    if (!cur)
+    int64_t id = id_or_404(r, false);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_decref(cur);
     int64_t now = clock_now();
     int rc = change(r, id,
                     "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
@@ -523,11 +530,9 @@ static void restore(struct req *r)
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
-    json_t *cur = load_or_404(r, true);
-    if (!cur)
+    int64_t id = id_or_404(r, true);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_decref(cur);
     int64_t now = clock_now();
     int rc = db_begin(r->db);
     if (!rc)
@@ -588,21 +593,17 @@ static void reveal(struct req *r)
 
 static void history(struct req *r)
 {
-    json_t *rec = load_or_404(r, true);
-    if (!rec)
+    int64_t id = id_or_404(r, true);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     history_reply(r, "customer", id);
 }
 
 static void tags_add(struct req *r)
 {
-    json_t *rec = load_or_404(r, false);
-    if (!rec)
+    int64_t id = id_or_404(r, false);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     json_t *errors = json_object();
     int rc = db_begin(r->db);
     if (!rc)
@@ -623,11 +624,9 @@ static void tags_add(struct req *r)
 
 static void tags_remove(struct req *r)
 {
-    json_t *rec = load_or_404(r, false);
-    if (!rec)
+    int64_t id = id_or_404(r, false);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     int64_t tag = req_param_id(r, 1);
     int rc = db_begin(r->db);
     if (!rc)

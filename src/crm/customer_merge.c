@@ -86,9 +86,5 @@ int customer_merge(struct db *db, const struct actor *a, int64_t keep, int64_t d
         rc = actor_audit(db, a, "customer.merge", "customer", keep, detail);
     else
         json_decref(detail);
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return op_end(db, rc);
 }

@@ -225,18 +225,12 @@ int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id
     struct interaction_form v;
     form_init_json(&f, in, a->lang, errors);
     read_form(db, &f, &v);
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     int rc = db_begin(db);
     if (rc)
         return rc;
-    rc = write_record(db, a, customer_id, path, &v, id, task_id);
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return op_end(db, write_record(db, a, customer_id, path, &v, id, task_id));
 }
 
 /* A filter value given as a query string or as JSON: a positive id. */

@@ -108,13 +108,9 @@ static void reply_list(struct req *r, int64_t customer_id)
     sqlbuf_init(&b);
     interaction_where(r->actor, &q, &w);
     json_t *body = json_object();
-    sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
-    sqlbuf_append(&b, &w);
     int64_t total = 0;
-    db_query_int(r->db, b.sql, b.args, b.nargs, &total);
+    listing_count(r->db, INTERACTION_FROM, &w, &total);
     json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_release(&b);
-    sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " INTERACTION_COLUMNS ", i.occurred_at AS k FROM " INTERACTION_FROM
                    " WHERE ");
     sqlbuf_append(&b, &w);

@@ -612,11 +612,7 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    save(r, id);
+    save(r, id > 0 ? id : -1); /* -1: no such rule, 404 */
 }
 
 static void remove_one(struct req *r)

@@ -176,8 +176,7 @@ int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, j
     *id = 0;
     form_init_json(&f, in, a->lang, errors);
     read_new(db, a, &f, &t, &target, path);
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     /* A task belongs to its assignee's branch, as after a reassignment: the
      * supervisors of that branch see it in their team view. An assignee
@@ -195,11 +194,7 @@ int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, j
         rc = task_add(db, a, &t, id);
     if (!rc)
         rc = actor_audit(db, a, "task.create", "task", *id, NULL);
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return op_end(db, rc);
 }
 
 /* Task id if a may act on it (0), OP_NOT_FOUND, or a negative DB_*; with
@@ -221,6 +216,16 @@ static int task_check(struct db *db, const struct actor *a, int64_t id, bool ope
     if (rc == 0)
         return OP_NOT_FOUND;
     return open && state != 1 ? OP_CONFLICT : 0;
+}
+
+/* task_check, then a form over in (messages into errors) when it passes. */
+static int task_form(struct db *db, const struct actor *a, int64_t id, bool open, json_t *in,
+                     json_t *errors, struct form *f)
+{
+    int rc = task_check(db, a, id, open);
+    if (!rc)
+        form_init_json(f, in, a->lang, errors);
+    return rc;
 }
 
 /* Open a change of task id: the transaction and the statement sql (args
@@ -268,11 +273,10 @@ static int change(struct db *db, const struct actor *a, int64_t id, const char *
 
 int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    int rc = task_check(db, a, id, false);
+    struct form f;
+    int rc = task_form(db, a, id, false, in, errors, &f);
     if (rc)
         return rc;
-    struct form f;
-    form_init_json(&f, in, a->lang, errors);
     const char *title = form_str(&f, "title", false, 100);
     const char *due = form_str(&f, "due_at", false, 40);
     const char *priority = form_str(&f, "priority", false, 8);
@@ -283,8 +287,7 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, js
         form_fail(&f, "due_at", "field.invalid");
     if (!priority_valid(priority))
         form_fail(&f, "priority", "field.unknown_option");
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     return change(db, a, id,
                   "UPDATE tasks SET title = COALESCE(?, title), due_at = COALESCE(?, due_at), "
@@ -298,14 +301,12 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, js
 int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json_t *in,
                json_t *errors)
 {
-    int rc = task_check(db, a, id, true);
+    struct form f;
+    int rc = task_form(db, a, id, true, in, errors, &f);
     if (rc)
         return rc;
-    struct form f;
-    form_init_json(&f, in, a->lang, errors);
     const char *outcome = form_str(&f, "outcome", done, 500);
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     int64_t now = clock_now();
     return change(db, a, id,
@@ -320,11 +321,10 @@ int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json
 
 int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    int rc = task_check(db, a, id, true);
+    struct form f;
+    int rc = task_form(db, a, id, true, in, errors, &f);
     if (rc)
         return rc;
-    struct form f;
-    form_init_json(&f, in, a->lang, errors);
     const char *until = form_str(&f, "until", false, 40);
     int64_t days = 0, hours = 0, due = 0;
     form_int(&f, "days", false, &days);
@@ -335,8 +335,7 @@ int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, js
         form_fail(&f, "until", "field.required");
     if (days < 0 || days > 365 || hours < 0 || hours > 24 * 365)
         form_fail(&f, "days", "field.invalid");
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     if (!until)
         due = clock_now() + days * 86400 + hours * 3600;
@@ -348,19 +347,17 @@ int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, js
 
 int task_assign(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    int rc = task_check(db, a, id, true);
+    struct form f;
+    int rc = task_form(db, a, id, true, in, errors, &f);
     if (rc)
         return rc;
-    struct form f;
-    form_init_json(&f, in, a->lang, errors);
     int64_t assignee = 0;
     form_int(&f, "assignee_id", true, &assignee);
     struct actor target = {0};
     if (assignee &&
         (session_load_user(db, assignee, &target) != 1 || !scope_contains(a, target.branch_path)))
         form_fail(&f, "assignee_id", "field.unknown_assignee");
-    form_release(&f);
-    if (json_object_size(errors))
+    if (!form_ok(&f))
         return OP_INVALID;
     /* The task moves to the new assignee's branch, path included: the team
      * views (scoped on branch_path) then follow it. An assignee without a

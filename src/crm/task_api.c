@@ -111,13 +111,9 @@ static void list(struct req *r)
         return;
     }
     json_t *body = json_object();
-    sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
-    sqlbuf_append(&b, &w);
     int64_t total = 0;
-    db_query_int(r->db, b.sql, b.args, b.nargs, &total);
+    listing_count(r->db, "tasks t", &w, &total);
     json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_release(&b);
-    sqlbuf_init(&b);
     /* Task lists are short (a day's work); offset paging is enough here. */
     sqlbuf_addf(&b,
                 "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE %s ORDER BY %s LIMIT ? "
@@ -203,41 +199,53 @@ static void get(struct req *r)
         reply_error(r, 404, "not_found");
 }
 
-static void update(struct req *r)
+/* An operation on the task named by the path, answered with the task. */
+typedef int (*task_op)(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                       json_t *errors);
+
+static void on_task(struct req *r, task_op op)
 {
     int64_t id = req_param_id(r, 0);
     json_t *errors = json_object();
-    reply_task(r, task_update(r->db, r->actor, id, r->json, errors), id, 200, errors);
+    reply_task(r, op(r->db, r->actor, id, r->json, errors), id, 200, errors);
+}
+
+static int complete_task(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                         json_t *errors)
+{
+    return task_close(db, a, id, true, in, errors);
+}
+
+static int cancel_task(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
+{
+    return task_close(db, a, id, false, in, errors);
+}
+
+static void update(struct req *r)
+{
+    on_task(r, task_update);
 }
 
 static void complete(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    json_t *errors = json_object();
-    reply_task(r, task_close(r->db, r->actor, id, true, r->json, errors), id, 200, errors);
+    on_task(r, complete_task);
 }
 
 static void cancel(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    json_t *errors = json_object();
-    reply_task(r, task_close(r->db, r->actor, id, false, r->json, errors), id, 200, errors);
+    on_task(r, cancel_task);
 }
 
 /* POST /tasks/{id}/snooze {"until": ISO or date} or {"days": N} / {"hours": N}. */
 static void snooze(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    json_t *errors = json_object();
-    reply_task(r, task_snooze(r->db, r->actor, id, r->json, errors), id, 200, errors);
+    on_task(r, task_snooze);
 }
 
 /* POST /tasks/{id}/assign {"assignee_id"} (supervisor, admin): within scope. */
 static void assign(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    json_t *errors = json_object();
-    reply_task(r, task_assign(r->db, r->actor, id, r->json, errors), id, 200, errors);
+    on_task(r, task_assign);
 }
 
 /* ---- notifications (the bell) ---- */

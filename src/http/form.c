@@ -128,6 +128,13 @@ int form_bool(struct form *f, const char *key, bool required, bool *out)
     return 1;
 }
 
+bool form_ok(struct form *f)
+{
+    bool ok = json_object_size(f->errors) == 0;
+    form_release(f);
+    return ok;
+}
+
 bool form_done(struct form *f)
 {
     if (json_object_size(f->errors) == 0) {

@@ -39,6 +39,9 @@ int form_int(struct form *f, const char *key, bool required, int64_t *out);
 int form_bool(struct form *f, const char *key, bool required, bool *out);
 /* False, having replied 422, when any field failed; true otherwise. */
 bool form_done(struct form *f);
+/* For form_init_json: release f and tell whether every field was good
+ * (the messages stay in the caller's errors). */
+bool form_ok(struct form *f);
 
 /* Count UTF-8 code points. */
 size_t utf8_len(const char *s);
