@@ -15,6 +15,7 @@
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
+#include "core/events.h"
 #include "core/op.h"
 #include "record/history.h"
 #include "record/scope.h"
@@ -469,22 +470,19 @@ static void update(struct req *r)
     json_decref(errors);
 }
 
-/* Run one statement over customer id plus an audit entry, in a transaction. */
+/* Run one statement over customer id plus its event and audit entry, in a
+ * transaction. */
 static int change(struct req *r, int64_t id, const char *sql, const struct db_val *args, int nargs,
-                  const char *action, json_t *detail)
+                  const char *action, const char *event)
 {
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db, sql, args, nargs);
     if (!rc)
-        rc = audit_write(r->db, r, NULL, action, "customer", id, detail);
-    else
-        json_decref(detail);
+        rc = events_publish(r->db, event, "customer", id, r->actor_id, NULL);
     if (!rc)
-        rc = db_commit(r->db);
-    if (rc)
-        db_rollback(r->db);
-    return rc;
+        rc = audit_write(r->db, r, NULL, action, "customer", id, NULL);
+    return op_end(r->db, rc);
 }
 
 static void remove_one(struct req *r)
@@ -496,7 +494,8 @@ static void remove_one(struct req *r)
     int rc = change(r, id,
                     "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
                     "WHERE id = ?",
-                    DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete", NULL);
+                    DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete",
+                    "customer.deleted");
     if (rc) {
         reply_db_error(r, rc);
         return;
@@ -516,10 +515,11 @@ static void restore(struct req *r)
         reply_error(r, 404, "not_found");
         return;
     }
-    int rc = change(r, id,
-                    "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
-                    "version = version + 1 WHERE id = ?",
-                    DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", NULL);
+    int rc =
+        change(r, id,
+               "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
+               "version = version + 1 WHERE id = ?",
+               DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", "customer.restored");
     if (rc) {
         reply_db_error(r, rc);
         return;
@@ -552,6 +552,8 @@ static void erase(struct req *r)
                      DB_ARGS(DB_INT(id)));
     if (!rc)
         rc = history_erase(r->db, "customer", id);
+    if (!rc)
+        rc = events_publish(r->db, "customer.erased", "customer", id, r->actor_id, NULL);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.erase", "customer", id, NULL);
     if (!audit_commit(r, rc))

@@ -347,7 +347,8 @@ static int64_t *event_customers(const struct domain_event *ev, size_t *n)
         json_array_foreach(list, i, v) ids[(*n)++] = json_integer_value(v);
         return ids;
     }
-    if (strcmp(ev->kind, "customer.created") != 0 && strcmp(ev->kind, "customer.changed") != 0)
+    if (strcmp(ev->kind, "customer.created") != 0 && strcmp(ev->kind, "customer.changed") != 0 &&
+        strcmp(ev->kind, "customer.restored") != 0)
         return NULL;
     int64_t *ids = xmalloc(sizeof(*ids));
     ids[(*n)++] = ev->object_id;

@@ -30,8 +30,9 @@ int reminders_run(struct db *db);
 int reminders_update_lunar_md(struct db *db, int64_t customer_id);
 
 /* Consumers of customer events (crm_module's handlers; see core/events.h),
- * for "customer.created", "customer.changed" and "customer.imported" (a
- * batch: payload {"ids": [...]}); other kinds are ignored. Idempotent.
+ * for "customer.created", "customer.changed", "customer.restored" and
+ * "customer.imported" (a batch: payload {"ids": [...]}); other kinds are
+ * ignored. Idempotent.
  * lunar: keep birthday_lunar_md of the customers in step (list it first:
  * the next one's birthday rules read it). changed: the customers added or
  * changed after a rule's pass of today get that day's reminders. */
