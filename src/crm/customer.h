@@ -49,6 +49,15 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
  * "customer.update", event "customer.changed" ({"fields": [changed keys]}). */
 int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 
+/* The recycle bin (customer_bin.c): move customer id (visible to a, not
+ * deleted) into it, restore it (in the bin, not erased), or erase the
+ * person's data for good (PIPL; in the bin or not). Audit
+ * "customer.delete" / ".restore" / ".erase", events "customer.deleted" /
+ * ".restored" / ".erased". OP_NOT_FOUND when a may not see it. */
+int customer_delete(struct db *db, const struct actor *a, int64_t id);
+int customer_restore(struct db *db, const struct actor *a, int64_t id);
+int customer_erase(struct db *db, const struct actor *a, int64_t id);
+
 /* The writing steps of those operations, for callers that hold their own
  * transaction and have checked the record (imports, demo data): insert a
  * checked new record (number given, *id set, "customer.created"

@@ -470,95 +470,24 @@ static void update(struct req *r)
     json_decref(errors);
 }
 
-/* Run one statement over customer id plus its event and audit entry, in a
- * transaction. */
-static int change(struct req *r, int64_t id, const char *sql, const struct db_val *args, int nargs,
-                  const char *action, const char *event)
-{
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db, sql, args, nargs);
-    if (!rc)
-        rc = events_publish(r->db, event, "customer", id, r->actor_id, NULL);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, action, "customer", id, NULL);
-    return op_end(r->db, rc);
-}
-
 static void remove_one(struct req *r)
 {
-    int64_t id = id_or_404(r, false);
-    if (!id)
-        return;
-    int64_t now = clock_now();
-    int rc = change(r, id,
-                    "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
-                    "WHERE id = ?",
-                    DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete",
-                    "customer.deleted");
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_ok(r);
+    if (!op_reply(r, customer_delete(r->db, r->actor, req_param_id(r, 0)), NULL))
+        reply_ok(r);
 }
 
 static void restore(struct req *r)
 {
-    json_t *cur = load_or_404(r, true);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    bool erased = json_is_true(json_object_get(cur, "erased"));
-    json_decref(cur);
-    if (erased) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    int rc =
-        change(r, id,
-               "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
-               "version = version + 1 WHERE id = ?",
-               DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", "customer.restored");
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_customer(r, 200, id);
+    int64_t id = req_param_id(r, 0);
+    if (!op_reply(r, customer_restore(r->db, r->actor, id), NULL))
+        reply_customer(r, 200, id);
 }
 
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
-    int64_t id = id_or_404(r, true);
-    if (!id)
-        return;
-    int64_t now = clock_now();
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = name_grams_forget(r->db, id); /* the name as stored, before it goes */
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
-                     "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
-                     "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
-                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
-                     "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_TEXT(req_msg(r, "customer.erased")), DB_INT(now), DB_INT(now),
-                             DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(id)));
-    if (!rc)
-        rc = history_erase(r->db, "customer", id);
-    if (!rc)
-        rc = events_publish(r->db, "customer.erased", "customer", id, r->actor_id, NULL);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.erase", "customer", id, NULL);
-    if (!audit_commit(r, rc))
-        return;
-    reply_ok(r);
+    if (!op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0)), NULL))
+        reply_ok(r);
 }
 
 static void merge(struct req *r)
