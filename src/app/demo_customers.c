@@ -6,7 +6,7 @@
  * and open follow-up tasks, so that every screen has something to show on
  * first sign-in.
  *
- * Profiles go through customer_check() and customer_insert(), the code the
+ * Profiles go through customer_check() and customer_add(), the code the
  * form uses, so demo data obeys every rule real data does. A fixed seed
  * makes every demo database the same.
  */
@@ -160,7 +160,7 @@ int demo_customers(struct db *db, int n)
         int64_t cid = 0;
         rc = customer_check(db, &admin, "zh-CN", in, NULL, rec, errors);
         if (!rc && json_object_size(errors) == 0) {
-            rc = customer_insert(db, &admin, rec, &cid);
+            rc = customer_add(db, &admin, rec, &cid);
             const char *path = json_string_value(json_object_get(rec, "branch_path"));
             if (!rc)
                 rc = reminders_update_lunar_md(db, cid);

@@ -315,6 +315,12 @@ static int cmd_serve(struct args *a)
     free(files);
     gate_install();
     modules_register(modules);
+    /* Consumers read from here on: an event published before the first
+     * pass must not be skipped as history. */
+    if (events_prepare(db_get())) {
+        fprintf(stderr, "hongyan: cannot prepare the event consumers\n");
+        return 1;
+    }
     if (scheduler_start() || jobs_start(2)) {
         fprintf(stderr, "hongyan: cannot start the background workers\n");
         return 1;

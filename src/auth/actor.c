@@ -5,8 +5,10 @@
 
 #include "auth/perm.h"
 #include "base/xmalloc.h"
+#include "core/audit.h"
 #include "http/http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,4 +34,15 @@ void actor_attach(struct req *r, const struct actor *a)
     memcpy(r->actor, a, sizeof(*a));
     r->actor_id = a->id;
     r->actor_login = r->actor->login;
+    snprintf(r->actor->lang, sizeof(r->actor->lang), "%s", r->lang ? r->lang : a->lang);
+    snprintf(r->actor->ip, sizeof(r->actor->ip), "%s", r->ip);
+    snprintf(r->actor->request_id, sizeof(r->actor->request_id), "%s", r->request_id);
+}
+
+int actor_audit(struct db *db, const struct actor *a, const char *action, const char *object_type,
+                int64_t object_id, json_t *detail)
+{
+    return audit_write_as(db, a->system ? 0 : a->id, a->login, a->ip[0] ? a->ip : NULL,
+                          a->request_id[0] ? a->request_id : NULL, action, object_type, object_id,
+                          detail);
 }

@@ -10,8 +10,7 @@
 #ifndef HY_ACTOR_H
 #define HY_ACTOR_H
 
-#include "auth/actor.h"
-
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,8 +24,11 @@ struct actor {
     char name[128];
     char role[16];
     char branch_path[256]; /* '/1/3/7/' of the user's branch; '' for all */
-    char lang[8];
+    char lang[8];          /* messages to the actor: the request's language while
+                            * serving one (actor_attach), else the user's setting */
     char csrf[64];
+    char ip[64];         /* where from, for the audit log; '' for none */
+    char request_id[20]; /* the request acting, for the audit log; '' for none */
     unsigned perms;
     bool must_change_password;
     bool system; /* the process itself acting (scheduler, jobs) */
@@ -35,7 +37,15 @@ struct actor {
 /* The system actor: every permission, every branch, login "system". */
 extern const struct actor actor_system;
 
-/* Make a the request's actor (r takes a heap copy; the server frees it). */
+/* Make a the request's actor (r takes a heap copy; the server frees it).
+ * The copy carries the request's language, address and id. */
 void actor_attach(struct req *r, const struct actor *a);
+
+struct db;
+
+/* Append an audit entry for what a did (see core/audit.h): its user id
+ * (none for the system), login, address and request id. detail stolen. */
+int actor_audit(struct db *db, const struct actor *a, const char *action, const char *object_type,
+                int64_t object_id, json_t *detail);
 
 #endif

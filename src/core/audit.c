@@ -18,20 +18,27 @@
 int audit_write(struct db *db, struct req *r, const char *login, const char *action,
                 const char *object_type, int64_t object_id, json_t *detail)
 {
+    if (!login && r)
+        login = r->actor_login;
+    return audit_write_as(db, r ? r->actor_id : 0, login, r ? r->ip : "cli",
+                          r ? r->request_id : NULL, action, object_type, object_id, detail);
+}
+
+int audit_write_as(struct db *db, int64_t user_id, const char *login, const char *ip,
+                   const char *request_id, const char *action, const char *object_type,
+                   int64_t object_id, json_t *detail)
+{
     char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     json_decref(detail);
     char oid[24];
     snprintf(oid, sizeof(oid), "%lld", (long long)object_id);
-    int64_t user_id = r ? r->actor_id : 0;
-    if (!login && r)
-        login = r->actor_login;
-    int rc = db_exec(db,
-                     "INSERT INTO audit_log (at, user_id, login, action, object_type, object_id, "
-                     "ip, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_INT(clock_now()), DB_INT_OR_NULL(user_id, user_id), DB_TEXT(login),
-                             DB_TEXT(action), DB_TEXT(object_type),
-                             DB_TEXT(object_type ? oid : NULL), DB_TEXT(r ? r->ip : "cli"),
-                             DB_TEXT(r ? r->request_id : NULL), DB_TEXT(detail_text)));
+    int rc =
+        db_exec(db,
+                "INSERT INTO audit_log (at, user_id, login, action, object_type, object_id, "
+                "ip, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                DB_ARGS(DB_INT(clock_now()), DB_INT_OR_NULL(user_id, user_id), DB_TEXT(login),
+                        DB_TEXT(action), DB_TEXT(object_type), DB_TEXT(object_type ? oid : NULL),
+                        DB_TEXT(ip), DB_TEXT(request_id), DB_TEXT(detail_text)));
     free(detail_text);
     if (rc)
         log_error("audit: cannot record %s", action);

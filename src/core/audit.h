@@ -23,6 +23,12 @@ struct db_val;
  * Call inside the transaction of the change it records, when there is one. */
 int audit_write(struct db *db, struct req *r, const char *login, const char *action,
                 const char *object_type, int64_t object_id, json_t *detail);
+/* The same without a request, for an operation acting for someone: user_id
+ * (0: none, stored as NULL), login, ip and request_id (may be NULL) say
+ * who and from where. The system is audited as login "system", user 0. */
+int audit_write_as(struct db *db, int64_t user_id, const char *login, const char *ip,
+                   const char *request_id, const char *action, const char *object_type,
+                   int64_t object_id, json_t *detail);
 
 /* End a handler's transaction: commit when rc is 0, else roll back and
  * answer the error. True when committed (the caller then replies). */

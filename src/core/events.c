@@ -62,6 +62,23 @@ static int position(struct db *db, const char *consumer, int64_t *pos)
                    DB_ARGS(DB_TEXT(consumer), DB_INT(*pos), DB_INT(clock_now())));
 }
 
+int events_prepare(struct db *db)
+{
+    for (int i = 0; i < nconsumers; i++) {
+        int64_t pos;
+        int rc = db_begin(db);
+        if (!rc)
+            rc = position(db, consumers[i]->consumer, &pos);
+        if (!rc)
+            rc = db_commit(db);
+        if (rc) {
+            db_rollback(db);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* Hand one consumer the next batch in one transaction. Answers the
  * number of events read, or a negative DB_*. */
 static int consume(struct db *db, const struct event_handler *h)

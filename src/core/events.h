@@ -48,6 +48,12 @@ int events_publish(struct db *db, const char *kind, const char *entity, int64_t 
 /* Register a consumer (module start-up, before the scheduler starts). */
 void events_subscribe(const struct event_handler *h);
 
+/* Give every registered consumer that has no stored position one at the
+ * newest event, so that whatever is published from now on reaches it
+ * (start-up, after the modules registered, before serving). 0 or negative
+ * DB_*. */
+int events_prepare(struct db *db);
+
 /* One pass: every consumer handles up to a batch of the events after its
  * position. Answers how many events were handled (more may wait when it
  * equals a full batch), or a negative DB_* (periodic work of core). */

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/xmalloc.h"
+#include "db/sqlbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,4 +217,16 @@ void listing_reply_rows(struct req *r, struct db_stmt *st,
         return;
     }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64_t *n)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_addf(&b, "SELECT COUNT(*) FROM %s WHERE ", from);
+    sqlbuf_append(&b, w);
+    *n = 0;
+    int rc = db_query_int(db, b.sql, b.args, b.nargs, n);
+    sqlbuf_release(&b);
+    return rc < 0 ? rc : 0;
 }

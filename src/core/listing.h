@@ -11,6 +11,7 @@
 #define HY_LISTING_H
 
 #include "db/db.h"
+#include "db/sqlbuf.h"
 #include "http/http.h"
 
 #define LISTING_MAX_ARGS 16
@@ -47,6 +48,9 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
  * NULL as null, columns ending in _at (integers) as ISO time, columns
  * named detail or ending in _json parsed as JSON. */
 json_t *listing_row_json(struct db_stmt *st, struct req *r);
+/* The total of a list: SELECT COUNT(*) FROM <from> WHERE <w> into *n.
+ * 0 or negative DB_*. */
+int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64_t *n);
 
 /* Every row of st as a JSON array, each converted by row (listing_row_json
  * when NULL); finishes st. NULL when st is NULL (the query failed). For

@@ -28,9 +28,18 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
+/* In this order: the reminder pass of changed customers reads the lunar
+ * birthday column the first keeps. */
+static const struct event_handler handlers[] = {
+    {"crm.lunar_birthday", NULL, reminders_on_customer_lunar},
+    {"crm.reminders_changed", NULL, reminders_on_customer_changed},
+    {NULL, NULL, NULL},
+};
+
 const struct module crm_module = {
     .name = "crm",
     .routes = routes,
     .jobs = jobs,
     .periodic = periodic,
+    .handlers = handlers,
 };

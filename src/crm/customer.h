@@ -30,8 +30,48 @@ struct db;
  * ("custom.<key>" for custom fields). Negative only on database failure. */
 int customer_check(struct db *db, const struct actor *u, const char *lang, json_t *in, json_t *cur,
                    json_t *out, json_t *errors);
-/* Insert a checked record; sets *id. The customer number is generated. */
-int customer_insert(struct db *db, const struct actor *u, json_t *rec, int64_t *id);
+
+/*
+ * Operations (see core/op.h): each runs in its own transaction, writes the
+ * audit entry and publishes its domain event there, and answers 0, a
+ * negative DB_*, or an enum op_result with the field messages (in a's
+ * language) or the duplicates in errors (an object the caller owns).
+ */
+/* Create a customer from `in`: the fields of customer_check, optionally
+ * "tag_ids" (ids of tags to attach) and "confirm_duplicate" (create even
+ * when another profile has the phone or ID number: else OP_DUPLICATE).
+ * Sets *id. Audit "customer.create", event "customer.created". */
+int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors);
+/* Edit customer id with the fields of `in` on top of the stored ones;
+ * "version" (required) must be the stored one (else OP_STALE);
+ * "confirm_duplicate" as for customer_insert when the phone or ID number
+ * changes. OP_NOT_FOUND when a may not see it or it is deleted. Audit
+ * "customer.update", event "customer.changed" ({"fields": [changed keys]}). */
+int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
+
+/* The recycle bin (customer_bin.c): move customer id (visible to a, not
+ * deleted) into it, restore it (in the bin, not erased), or erase the
+ * person's data for good (PIPL; in the bin or not). Audit
+ * "customer.delete" / ".restore" / ".erase", events "customer.deleted" /
+ * ".restored" / ".erased". OP_NOT_FOUND when a may not see it. */
+int customer_delete(struct db *db, const struct actor *a, int64_t id);
+int customer_restore(struct db *db, const struct actor *a, int64_t id);
+int customer_erase(struct db *db, const struct actor *a, int64_t id);
+
+/* The writing steps of those operations, for callers that hold their own
+ * transaction and have checked the record (imports, demo data): insert a
+ * checked new record (number given, *id set, "customer.created"
+ * published), or write one over customer id with cur its stored record
+ * (history recorded, "customer.changed" published). No audit entry. */
+int customer_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id);
+int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur, json_t *rec);
+/* In the caller's transaction: attach the tags listed in ids (absent:
+ * none), each new one in the history; OP_INVALID with errors["tag_ids"]
+ * for a list that is not one or names an unknown tag. */
+int customer_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors);
+/* The history entry of a tag put on (added) or taken off customer id, by
+ * the tag's name (nothing for an unknown tag). */
+int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t tag_id, bool added);
 /*
  * A checked new record as the values of its row: pinyin, JSON texts and
  * name fragments computed once, in one allocation, on whichever thread
@@ -105,10 +145,6 @@ void customer_batch_note(struct customer_batch *b, json_t *rec);
 int customer_batch_bulk_finish(struct db *db, struct customer_batch *b);
 void customer_batch_end(struct customer_batch *b);
 
-/* Write a checked record over customer id and record the field changes
- * against cur in the history (r gives who; may be NULL for imports). */
-int customer_update(struct db *db, struct req *r, const struct actor *u, int64_t id, json_t *cur,
-                    json_t *rec);
 /* The clear record of id if u may see it; NULL otherwise. deleted: also
  * records in the recycle bin. */
 json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted);

@@ -8,12 +8,15 @@
  * simply not found (404), never "forbidden".
  */
 #include "crm/customer.h"
+#include "crm/customer_merge.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
+#include "core/events.h"
+#include "core/op.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "crm/segments.h"
@@ -158,79 +161,82 @@ static int count_parts(struct db *db, struct sqlbuf *ws, int nw, bool cap, int64
     return 0;
 }
 
-static void list(struct req *r)
-{
-    const char *q = req_query(r, "q");
-    const char *filter_s = req_query(r, "filter");
-    const char *segment = req_query(r, "segment_id");
-    const char *sort = req_query(r, "sort");
-    const char *limit_s = req_query(r, "limit");
-    const char *cursor_s = req_query(r, "cursor");
-    const char *count = req_query(r, "count");
-    const char *deleted_s = req_query(r, "deleted");
-    bool deleted = deleted_s && strcmp(deleted_s, "1") == 0;
-    if (deleted && !(r->actor->perms & PERM_MERGE)) {
-        reply_error(r, 403, "forbidden");
-        return;
-    }
+/* What a customer list asks for, read from the query string. */
+struct list_query {
+    const char *q, *segment;
+    bool deleted, desc, counting, quick;
+    size_t si; /* into sorts[] */
+    int64_t limit;
+    json_t *filter, *cursor; /* owned; NULL when not given */
+};
 
-    int64_t limit = 20;
+/* Read the list's query string into lq; false having replied 4xx. */
+static bool read_query(struct req *r, struct list_query *lq)
+{
+    const char *sort = req_query(r, "sort"), *limit_s = req_query(r, "limit");
+    const char *filter_s = req_query(r, "filter"), *cursor_s = req_query(r, "cursor");
+    const char *count = req_query(r, "count"), *deleted_s = req_query(r, "deleted");
+    memset(lq, 0, sizeof(*lq));
+    lq->q = req_query(r, "q");
+    lq->segment = req_query(r, "segment_id");
+    lq->deleted = deleted_s && strcmp(deleted_s, "1") == 0;
+    lq->counting = !(count && strcmp(count, "none") == 0);
+    lq->quick = lq->q && lq->q[strspn(lq->q, " ")];
+    if (lq->deleted && !(r->actor->perms & PERM_MERGE)) {
+        reply_error(r, 403, "forbidden");
+        return false;
+    }
+    lq->limit = 20;
     if (limit_s) {
         char *end;
-        limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > 200) {
+        lq->limit = strtoll(limit_s, &end, 10);
+        if (*end || lq->limit < 1 || lq->limit > 200) {
             reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-            return;
+            return false;
         }
     }
-    bool desc = true;
-    size_t si = 0;
+    lq->desc = true;
     if (sort && *sort) {
-        desc = sort[0] == '-';
-        const char *key = desc ? sort + 1 : sort;
-        for (si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++)
-            if (strcmp(sorts[si].key, key) == 0)
+        lq->desc = sort[0] == '-';
+        const char *key = lq->desc ? sort + 1 : sort;
+        for (lq->si = 0; lq->si < sizeof(sorts) / sizeof(sorts[0]); lq->si++)
+            if (strcmp(sorts[lq->si].key, key) == 0)
                 break;
-        if (si == sizeof(sorts) / sizeof(sorts[0])) {
+        if (lq->si == sizeof(sorts) / sizeof(sorts[0])) {
             reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
-            return;
+            return false;
         }
     }
-    json_t *filter = NULL, *cursor = NULL;
-    if (filter_s && *filter_s) {
-        filter = json_loads(filter_s, 0, NULL);
-        if (!filter) {
-            reply_error(r, 400, "bad_request");
-            return;
-        }
+    if (filter_s && *filter_s && !(lq->filter = json_loads(filter_s, 0, NULL))) {
+        reply_error(r, 400, "bad_request");
+        return false;
     }
-    if (cursor_s && *cursor_s && !(cursor = cursor_decode(cursor_s))) {
-        json_decref(filter);
+    if (cursor_s && *cursor_s && !(lq->cursor = cursor_decode(cursor_s))) {
         reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
-        return;
+        return false;
     }
+    return true;
+}
 
-    struct sqlbuf ws[2], b;
+/* The conditions of the list into ws[0..*nw-1] (see customer_where_split),
+ * with a saved segment's on top; false having replied. */
+static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf ws[2], int *nw)
+{
     struct filter_error err;
-    sqlbuf_init(&ws[0]);
-    sqlbuf_init(&ws[1]);
-    sqlbuf_init(&b);
-    json_t *recs = json_array(), *body = json_object();
-    int nw = 1;
-    int rc = customer_where_split(r->db, r->actor, q, filter, deleted, ws, &nw, &err);
-    if (rc == 0 && segment && *segment) {
+    int rc = customer_where_split(r->db, r->actor, lq->q, lq->filter, lq->deleted, ws, nw, &err);
+    if (rc == 0 && lq->segment && *lq->segment) {
         json_t *sf = NULL;
         char *sq = NULL;
-        rc = segments_resolve(r->db, r->actor, strtoll(segment, NULL, 10), &sf, &sq);
+        rc = segments_resolve(r->db, r->actor, strtoll(lq->segment, NULL, 10), &sf, &sq);
         if (rc == 0) {
             reply_error(r, 404, "not_found");
-            goto out;
+            return false;
         }
         if (rc == 1) {
             struct sqlbuf sw;
             sqlbuf_init(&sw);
-            rc = customer_where(r->db, r->actor, sq, sf, deleted, &sw, &err);
-            for (int i = 0; rc == 0 && i < nw; i++) {
+            rc = customer_where(r->db, r->actor, sq, sf, lq->deleted, &sw, &err);
+            for (int i = 0; rc == 0 && i < *nw; i++) {
                 sqlbuf_add(&ws[i], " AND ");
                 sqlbuf_append(&ws[i], &sw);
             }
@@ -239,29 +245,124 @@ static void list(struct req *r)
         json_decref(sf);
         free(sq);
     }
-    if (rc == -1) {
+    if (rc == -1)
         reply_filter_error(r, &err);
-        goto out;
-    }
-    if (rc < 0) {
+    else if (rc < 0)
         reply_db_error(r, rc);
-        goto out;
+    return rc == 0;
+}
+
+/* The page's statement into b. Two steps: the ids of the page first, from
+ * the conditions alone (an index often answers them without reading the
+ * table), then the full rows of just those ids. by_order: walk the
+ * customers newest first for that part (see list()). */
+static void page_sql(const struct list_query *lq, struct sqlbuf *ws, int nw, const bool by_order[2],
+                     struct sqlbuf *b)
+{
+    const char *expr = sorts[lq->si].expr, *dir = lq->desc ? "DESC" : "ASC";
+    sqlbuf_add(b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id IN (");
+    if (nw == 2)
+        sqlbuf_add(b, "SELECT id FROM (");
+    for (int i = 0; i < nw; i++) {
+        if (nw == 1)
+            sqlbuf_add(b, "SELECT c.id FROM customers c WHERE ");
+        else
+            sqlbuf_addf(b, "%sSELECT * FROM (SELECT c.id AS id, %s AS k FROM customers c%s WHERE ",
+                        i ? " UNION ALL " : "", expr,
+                        by_order[i] ? dialect_indexed_by("customers_updated") : "");
+        sqlbuf_append(b, &ws[i]);
+        if (lq->cursor) {
+            json_t *v = json_array_get(lq->cursor, 0);
+            sqlbuf_addf(b, " AND (%s %s ? OR (%s = ? AND c.id %s ?))", expr, lq->desc ? "<" : ">",
+                        expr, lq->desc ? "<" : ">");
+            for (int k = 0; k < 2; k++) {
+                if (sorts[lq->si].text && json_is_string(v))
+                    sqlbuf_bind_text_copy(b, json_string_value(v));
+                else
+                    sqlbuf_bind(b, DB_INT(json_integer_value(v)));
+            }
+            sqlbuf_bind(b, DB_INT(json_integer_value(json_array_get(lq->cursor, 1))));
+        }
+        if (nw == 2) {
+            /* Each (disjoint) part brings its own first page. */
+            sqlbuf_addf(b, " ORDER BY k %s, id %s LIMIT ?) AS part%d", dir, dir, i);
+            sqlbuf_bind(b, DB_INT(lq->limit + 1));
+        }
     }
+    if (nw == 1)
+        sqlbuf_addf(b, " ORDER BY %s %s, c.id %s LIMIT ?)", expr, dir, dir);
+    else
+        sqlbuf_addf(b, ") AS parts ORDER BY k %s, id %s LIMIT ?)", dir, dir);
+    sqlbuf_bind(b, DB_INT(lq->limit + 1));
+    sqlbuf_addf(b, " ORDER BY %s %s, c.id %s", expr, dir, dir);
+}
+
+/* Up to limit records of the page's statement into recs; *more when there
+ * is another page. 0 or negative DB_*. */
+static int read_page(struct db *db, const struct sqlbuf *b, int64_t limit, json_t *recs, bool *more)
+{
+    struct db_stmt *st = db_query(db, b->sql, b->args, b->nargs);
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    *more = false;
+    while ((rc = db_step(st)) == 1) {
+        if ((int64_t)json_array_size(recs) == limit) {
+            *more = true;
+            break;
+        }
+        json_array_append_new(recs, customer_row(st));
+    }
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The list's answer: items, total (when counted), next_cursor. */
+static void reply_page(struct req *r, const struct list_query *lq, json_t *recs, bool more,
+                       int64_t total, bool capped)
+{
+    json_t *body = json_object();
+    if (lq->counting) {
+        json_object_set_new(body, "total", json_integer(total));
+        if (capped)
+            json_object_set_new(body, "total_capped", json_true());
+    }
+    json_t *next = json_null();
+    if (more) {
+        char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1),
+                                sorts[lq->si].field, sorts[lq->si].text);
+        next = json_string(c);
+        free(c);
+    }
+    json_object_set_new(body, "next_cursor", next);
+    json_object_set_new(body, "items", present_page(r->db, recs));
+    reply_json(r, 200, body);
+}
+
+/* GET /customers: quick search, filter, segment, sort, keyset pages. */
+static void list(struct req *r)
+{
+    struct list_query lq;
+    struct sqlbuf ws[2], b;
+    sqlbuf_init(&ws[0]);
+    sqlbuf_init(&ws[1]);
+    sqlbuf_init(&b);
+    json_t *recs = json_array();
+    int nw = 1;
+    if (!read_query(r, &lq) || !list_where(r, &lq, ws, &nw))
+        goto out;
     /* Rows of each part, when counted (disjoint parts: they add up). A
      * quick search counts at most quick_count_cap() rows: "zh" matches a
      * sixth of all customers, and the clerk needs "more than 10,000, type
-     * more" rather than the exact figure, which costs a scan of the match. */
-    bool counting = !(count && strcmp(count, "none") == 0);
-    bool quick = q && q[strspn(q, " ")];
+     * more" rather than the exact figure, which costs a scan of the match.
+     * The two pinyin parts are counted first: the counts choose the plan of
+     * the page (by_order). A single part is counted after its page, and
+     * only when the page does not show every row already. */
     int64_t part_rows[2] = {-1, -1}, total = 0;
-    bool capped = false;
-    /* The two pinyin parts are counted first: the counts choose the plan of
-     * the page (by_order below). A single part is counted after its page,
-     * and only when the page does not show every row already. */
-    if (counting && nw == 2 && count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
-        reply_db_error(r, DB_ERROR);
-        goto out;
-    }
+    bool capped = false, more = false;
+    int rc = lq.counting && nw == 2
+                 ? count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped)
+                 : 0;
     /* A pinyin part that matches a large share of all customers ("zh": the
      * pinyin of 张, 赵, 周, 郑…) finds its newest rows soonest by walking
      * the customers newest first and stopping after a page; a rarer one by
@@ -270,96 +371,26 @@ static void list(struct req *r)
      * cap (10,000) is at least 1 % of a million customers, and the walk
      * meets a match every hundred rows or sooner. */
     bool by_order[2] = {false, false};
-    if (nw == 2 && !cursor && strcmp(sorts[si].key, "updated_at") == 0)
+    if (nw == 2 && !lq.cursor && strcmp(sorts[lq.si].key, "updated_at") == 0)
         for (int i = 0; i < 2; i++)
             by_order[i] = part_rows[i] > quick_count_cap();
-    /* Two steps: the ids of the page first, from the conditions alone (an
-     * index often answers them without reading the table), then the full
-     * rows of just those ids. */
-    const char *expr = sorts[si].expr;
-    const char *dir = desc ? "DESC" : "ASC";
-    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id IN (");
-    if (nw == 2)
-        sqlbuf_add(&b, "SELECT id FROM (");
-    for (int i = 0; i < nw; i++) {
-        if (nw == 1)
-            sqlbuf_add(&b, "SELECT c.id FROM customers c WHERE ");
-        else
-            sqlbuf_addf(&b, "%sSELECT * FROM (SELECT c.id AS id, %s AS k FROM customers c%s WHERE ",
-                        i ? " UNION ALL " : "", expr,
-                        by_order[i] ? dialect_indexed_by("customers_updated") : "");
-        sqlbuf_append(&b, &ws[i]);
-        if (cursor) {
-            json_t *v = json_array_get(cursor, 0);
-            sqlbuf_addf(&b, " AND (%s %s ? OR (%s = ? AND c.id %s ?))", expr, desc ? "<" : ">",
-                        expr, desc ? "<" : ">");
-            for (int k = 0; k < 2; k++) {
-                if (sorts[si].text && json_is_string(v))
-                    sqlbuf_bind_text_copy(&b, json_string_value(v));
-                else
-                    sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-            }
-            sqlbuf_bind(&b, DB_INT(json_integer_value(json_array_get(cursor, 1))));
-        }
-        if (nw == 2) {
-            /* Each (disjoint) part brings its own first page. */
-            sqlbuf_addf(&b, " ORDER BY k %s, id %s LIMIT ?) AS part%d", dir, dir, i);
-            sqlbuf_bind(&b, DB_INT(limit + 1));
-        }
-    }
-    if (nw == 1)
-        sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s LIMIT ?)", expr, dir, dir);
-    else
-        sqlbuf_addf(&b, ") AS parts ORDER BY k %s, id %s LIMIT ?)", dir, dir);
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    sqlbuf_addf(&b, " ORDER BY %s %s, c.id %s", expr, dir, dir);
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
-        goto out;
-    }
-    bool more = false;
-    while ((rc = db_step(st)) == 1) {
-        if ((int64_t)json_array_size(recs) == limit) {
-            more = true;
-            break;
-        }
-        json_array_append_new(recs, customer_row(st));
-    }
-    db_finish(st);
-    if (rc < 0) {
-        reply_db_error(r, rc);
-        goto out;
-    }
-    if (counting && nw == 1) {
-        if (!more && !cursor) {
+    page_sql(&lq, ws, nw, by_order, &b);
+    if (!rc)
+        rc = read_page(r->db, &b, lq.limit, recs, &more);
+    if (!rc && lq.counting && nw == 1) {
+        if (!more && !lq.cursor)
             total = (int64_t)json_array_size(recs); /* the page is all of it */
-        } else if (count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) < 0) {
-            reply_db_error(r, DB_ERROR);
-            goto out;
-        }
+        else
+            rc = count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped);
     }
-    if (counting) {
-        json_object_set_new(body, "total", json_integer(total));
-        if (capped)
-            json_object_set_new(body, "total_capped", json_true());
-    }
-    if (more) {
-        char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1), sorts[si].field,
-                                sorts[si].text);
-        json_object_set_new(body, "next_cursor", json_string(c));
-        free(c);
-    } else {
-        json_object_set_new(body, "next_cursor", json_null());
-    }
-    json_object_set_new(body, "items", present_page(r->db, recs));
-    reply_json(r, 200, body);
-    body = NULL;
+    if (rc)
+        reply_db_error(r, rc);
+    else
+        reply_page(r, &lq, recs, more, total, capped);
 out:
-    json_decref(body);
     json_decref(recs);
-    json_decref(filter);
-    json_decref(cursor);
+    json_decref(lq.filter);
+    json_decref(lq.cursor);
     sqlbuf_release(&ws[0]);
     sqlbuf_release(&ws[1]);
     sqlbuf_release(&b);
@@ -373,6 +404,15 @@ static json_t *load_or_404(struct req *r, bool deleted)
     if (!rec)
         reply_error(r, 404, "not_found");
     return rec;
+}
+
+/* The id of the customer named by the path, or 0 after a 404. */
+static int64_t id_or_404(struct req *r, bool deleted)
+{
+    json_t *rec = load_or_404(r, deleted);
+    int64_t id = rec ? json_integer_value(json_object_get(rec, "id")) : 0;
+    json_decref(rec);
+    return id;
 }
 
 static void reply_customer(struct req *r, unsigned status, int64_t id)
@@ -410,324 +450,56 @@ static int tag_name(struct req *r, int64_t tag_id, json_t **name)
     return 0;
 }
 
-/* 变更历史 of a tag put on or taken off one customer, by the tag's name. */
-static int note_tag(struct req *r, int64_t id, int64_t tag_id, bool added)
-{
-    json_t *name = NULL;
-    if (tag_name(r, tag_id, &name))
-        return DB_ERROR;
-    int rc = name ? history_note(r->db, r, "customer", id, "tags", added ? NULL : name,
-                                 added ? name : NULL)
-                  : 0;
-    json_decref(name);
-    return rc;
-}
-
-/* Attach the tag ids listed under "tag_ids" in the request body. */
-static int attach_tags(struct req *r, int64_t id, json_t *ids, json_t *errors)
-{
-    if (!ids)
-        return 0;
-    if (!json_is_array(ids) || json_array_size(ids) > 50) {
-        json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.not_array")));
-        return 0;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v) || !tags_exists(r->db, json_integer_value(v))) {
-            json_object_set_new(errors, "tag_ids", json_string(req_msg(r, "field.unknown_tag")));
-            return 0;
-        }
-        int rc = tags_attach(r->db, "customer", id, json_integer_value(v));
-        if (!rc && db_changes(r->db) == 1)
-            rc = note_tag(r, id, json_integer_value(v), true);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static void reply_duplicates(struct req *r, json_t *dups)
-{
-    json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "duplicate", "message",
-                             req_msg(r, "duplicate"), "duplicates", dups);
-    reply_json(r, 409, body);
-}
-
 static void create(struct req *r)
 {
-    json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->actor, r->lang, r->json, NULL, rec, errors);
-    if (rc)
-        goto db_fail;
-    if (json_object_size(errors)) {
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
-    if (!json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
-        json_t *dups =
-            customer_duplicates(r->db, r->actor, json_string_value(json_object_get(rec, "phone")),
-                                json_string_value(json_object_get(rec, "id_number")), 0);
-        if (json_array_size(dups)) {
-            json_decref(rec);
-            json_decref(errors);
-            reply_duplicates(r, dups);
-            return;
-        }
-        json_decref(dups);
-    }
+    json_t *errors = json_object();
     int64_t id = 0;
-    rc = db_begin(r->db);
-    if (!rc)
-        rc = customer_insert(r->db, r->actor, rec, &id);
-    if (!rc)
-        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
-    if (!rc && json_object_size(errors)) {
-        db_rollback(r->db);
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.create", "customer", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        goto db_fail;
-    }
-    json_decref(rec);
+    int rc = customer_insert(r->db, r->actor, r->json, &id, errors);
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 201, id);
     json_decref(errors);
-    reply_customer(r, 201, id);
-    return;
-db_fail:
-    json_decref(rec);
-    json_decref(errors);
-    reply_db_error(r, rc);
 }
 
 static void update(struct req *r)
 {
-    json_t *cur = load_or_404(r, false);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_t *version = json_object_get(r->json, "version");
-    if (!json_is_integer(version)) {
-        json_decref(cur);
-        reply_invalid(r, json_pack("{s:s}", "version", req_msg(r, "field.required")));
-        return;
-    }
-    if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
-        json_decref(cur);
-        reply_error(r, 409, "stale_version");
-        return;
-    }
-    json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->actor, r->lang, r->json, cur, rec, errors);
-    if (!rc && json_object_size(errors)) {
-        json_decref(cur);
-        json_decref(rec);
-        reply_invalid(r, errors);
-        return;
-    }
+    json_t *errors = json_object();
+    int64_t id = req_param_id(r, 0);
+    int rc = id > 0 ? customer_update(r->db, r->actor, id, r->json, errors) : OP_NOT_FOUND;
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 200, id);
     json_decref(errors);
-    /* Changing the phone or ID number to one another profile has warns like
-     * a new profile would. */
-    const char *phone = json_string_value(json_object_get(rec, "phone"));
-    const char *idno = json_string_value(json_object_get(rec, "id_number"));
-    const char *old_phone = json_string_value(json_object_get(cur, "phone"));
-    const char *old_id = json_string_value(json_object_get(cur, "id_number"));
-    bool changed = (phone && (!old_phone || strcmp(phone, old_phone) != 0)) ||
-                   (idno && (!old_id || strcmp(idno, old_id) != 0));
-    if (!rc && changed && !json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
-        json_t *dups = customer_duplicates(r->db, r->actor, phone, idno, id);
-        if (json_array_size(dups)) {
-            json_decref(cur);
-            json_decref(rec);
-            reply_duplicates(r, dups);
-            return;
-        }
-        json_decref(dups);
-    }
-    if (!rc)
-        rc = db_begin(r->db);
-    if (!rc) {
-        /* The version check again inside the write lock: another clerk may
-         * have saved between our read and now. */
-        int64_t v = 0;
-        db_query_int(r->db, "SELECT version FROM customers WHERE id = ?", DB_ARGS(DB_INT(id)), &v);
-        if (v != json_integer_value(version)) {
-            db_rollback(r->db);
-            json_decref(cur);
-            json_decref(rec);
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-        rc = customer_update(r->db, r, r->actor, id, cur, rec);
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.update", "customer", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    json_decref(cur);
-    json_decref(rec);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_customer(r, 200, id);
-}
-
-/* Run one statement over customer id plus an audit entry, in a transaction. */
-static int change(struct req *r, int64_t id, const char *sql, const struct db_val *args, int nargs,
-                  const char *action, json_t *detail)
-{
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db, sql, args, nargs);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, action, "customer", id, detail);
-    else
-        json_decref(detail);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc)
-        db_rollback(r->db);
-    return rc;
 }
 
 static void remove_one(struct req *r)
 {
-    json_t *cur = load_or_404(r, false);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_decref(cur);
-    int64_t now = clock_now();
-    int rc = change(r, id,
-                    "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
-                    "WHERE id = ?",
-                    DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete", NULL);
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_ok(r);
+    if (!op_reply(r, customer_delete(r->db, r->actor, req_param_id(r, 0)), NULL))
+        reply_ok(r);
 }
 
 static void restore(struct req *r)
 {
-    json_t *cur = load_or_404(r, true);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    bool erased = json_is_true(json_object_get(cur, "erased"));
-    json_decref(cur);
-    if (erased) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    int rc = change(r, id,
-                    "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
-                    "version = version + 1 WHERE id = ?",
-                    DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", NULL);
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_customer(r, 200, id);
+    int64_t id = req_param_id(r, 0);
+    if (!op_reply(r, customer_restore(r->db, r->actor, id), NULL))
+        reply_customer(r, 200, id);
 }
 
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
-    json_t *cur = load_or_404(r, true);
-    if (!cur)
-        return;
-    int64_t id = json_integer_value(json_object_get(cur, "id"));
-    json_decref(cur);
-    int64_t now = clock_now();
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = name_grams_forget(r->db, id); /* the name as stored, before it goes */
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
-                     "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
-                     "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
-                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
-                     "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_TEXT(req_msg(r, "customer.erased")), DB_INT(now), DB_INT(now),
-                             DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(id)));
-    if (!rc)
-        rc = history_erase(r->db, "customer", id);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.erase", "customer", id, NULL);
-    if (!audit_commit(r, rc))
-        return;
-    reply_ok(r);
+    if (!op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0)), NULL))
+        reply_ok(r);
 }
 
 static void merge(struct req *r)
 {
-    json_t *keep = load_or_404(r, false);
-    if (!keep)
-        return;
-    int64_t id = json_integer_value(json_object_get(keep, "id"));
-    json_decref(keep);
-    json_t *dup_v = json_object_get(r->json, "duplicate_id");
-    if (!json_is_integer(dup_v) || json_integer_value(dup_v) == id) {
-        reply_invalid(r, json_pack("{s:s}", "duplicate_id", req_msg(r, "field.invalid")));
-        return;
-    }
-    int64_t dup = json_integer_value(dup_v);
-    json_t *other = customer_load(r->db, r->actor, dup, false);
-    if (!other) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    json_t *detail = json_pack("{s:I,s:s,s:s}", "duplicate_id", (json_int_t)dup, "customer_no",
-                               json_string_value(json_object_get(other, "customer_no")), "name",
-                               json_string_value(json_object_get(other, "name")));
-    json_decref(other);
-    int64_t now = clock_now();
-    int rc = db_begin(r->db);
-    /* The duplicate's tags (and, as modules arrive, its business records and
-     * tasks) move to the survivor. */
-    if (!rc)
-        rc = db_exec(r->db,
-                     "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                     "SELECT entity, ?, tag_id, ? FROM object_tags WHERE entity = 'customer' "
-                     "AND object_id = ? ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_INT(id), DB_INT(now), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET deleted_at = ?, merged_into = ?, updated_at = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(id), DB_INT(now), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE customers SET updated_at = ?, version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.merge", "customer", id, detail);
-    else
-        json_decref(detail);
-    if (!audit_commit(r, rc))
-        return;
-    reply_customer(r, 200, id);
+    json_t *errors = json_object(), *dup = json_object_get(r->json, "duplicate_id");
+    int64_t id = req_param_id(r, 0);
+    int rc = id > 0 ? customer_merge(r->db, r->actor, id,
+                                     json_is_integer(dup) ? json_integer_value(dup) : 0, errors)
+                    : OP_NOT_FOUND;
+    if (!op_reply(r, rc, errors))
+        reply_customer(r, 200, id);
+    json_decref(errors);
 }
 
 static void reveal(struct req *r)
@@ -752,26 +524,22 @@ static void reveal(struct req *r)
 
 static void history(struct req *r)
 {
-    json_t *rec = load_or_404(r, true);
-    if (!rec)
+    int64_t id = id_or_404(r, true);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     history_reply(r, "customer", id);
 }
 
 static void tags_add(struct req *r)
 {
-    json_t *rec = load_or_404(r, false);
-    if (!rec)
+    int64_t id = id_or_404(r, false);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     json_t *errors = json_object();
     int rc = db_begin(r->db);
     if (!rc)
-        rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
-    if (!rc && json_object_size(errors)) {
+        rc = customer_tag(r->db, r->actor, id, json_object_get(r->json, "tag_ids"), errors);
+    if (rc == OP_INVALID) {
         db_rollback(r->db);
         reply_invalid(r, errors);
         return;
@@ -787,17 +555,15 @@ static void tags_add(struct req *r)
 
 static void tags_remove(struct req *r)
 {
-    json_t *rec = load_or_404(r, false);
-    if (!rec)
+    int64_t id = id_or_404(r, false);
+    if (!id)
         return;
-    int64_t id = json_integer_value(json_object_get(rec, "id"));
-    json_decref(rec);
     int64_t tag = req_param_id(r, 1);
     int rc = db_begin(r->db);
     if (!rc)
         rc = tags_detach(r->db, "customer", id, tag);
     if (!rc && db_changes(r->db) == 1)
-        rc = note_tag(r, id, tag, false);
+        rc = customer_note_tag(r->db, r->actor, id, tag, false);
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.untag", "customer", id,
                          json_pack("{s:I}", "remove", (json_int_t)tag));
@@ -835,16 +601,12 @@ static int note_bulk_tag(struct req *r, const struct sqlbuf *w, int64_t tag_id, 
 /* POST /customers/bulk-tags: add / remove tags on chosen ids or on every
  * customer a filter finds (within scope), in one statement each, with
  * the 变更历史 of every customer whose tags change. */
-static void bulk_tags(struct req *r)
+/* The ids and the tag lists of a bulk tag change; false having replied 422. */
+static bool bulk_tags_valid(struct req *r, json_t *ids, json_t *lists[2])
 {
-    json_t *ids = json_object_get(r->json, "ids");
-    json_t *filter = json_object_get(r->json, "filter");
-    const char *q = json_string_value(json_object_get(r->json, "q"));
-    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
     json_t *errors = json_object();
     if (ids && (!json_is_array(ids) || json_array_size(ids) > 1000))
         json_object_set_new(errors, "ids", json_string(req_msg(r, "field.not_array")));
-    json_t *lists[2] = {add, remove};
     for (int k = 0; k < 2; k++) {
         size_t i;
         json_t *v;
@@ -858,10 +620,65 @@ static void bulk_tags(struct req *r)
     }
     if (json_object_size(errors)) {
         reply_invalid(r, errors);
-        return;
+        return false;
     }
     json_decref(errors);
+    return true;
+}
 
+/* Narrow w to the chosen ids ("c.id IN (…)"; none: no row). */
+static void where_ids(struct sqlbuf *w, json_t *ids)
+{
+    sqlbuf_add(w, " AND c.id IN (");
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        sqlbuf_add(w, i ? ", ?" : "?");
+        sqlbuf_bind(w, DB_INT(json_integer_value(v)));
+    }
+    if (json_array_size(ids) == 0)
+        sqlbuf_add(w, "NULL");
+    sqlbuf_add(w, ")");
+}
+
+/* Put tag on (added) or take it off every customer w selects, with the
+ * history of those it changes. */
+static int bulk_tag_one(struct req *r, const struct sqlbuf *w, int64_t tag, bool added)
+{
+    int rc = note_bulk_tag(r, w, tag, added);
+    if (rc)
+        return rc;
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    if (added) {
+        sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
+                       "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
+        sqlbuf_bind(&b, DB_INT(tag));
+        sqlbuf_bind(&b, DB_INT(clock_now()));
+        sqlbuf_append(&b, w);
+        sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
+    } else {
+        sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
+                       "AND object_id IN (SELECT c.id FROM customers c WHERE ");
+        sqlbuf_bind(&b, DB_INT(tag));
+        sqlbuf_append(&b, w);
+        sqlbuf_add(&b, ")");
+    }
+    rc = db_exec(r->db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    return rc;
+}
+
+static void bulk_tags(struct req *r)
+{
+    json_t *ids = json_object_get(r->json, "ids");
+    json_t *filter = json_object_get(r->json, "filter");
+    const char *q = json_string_value(json_object_get(r->json, "q"));
+    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
+    json_t *lists[2] = {add, remove};
+    if (!bulk_tags_valid(r, ids, lists))
+        return;
     struct sqlbuf w;
     struct filter_error err;
     sqlbuf_init(&w);
@@ -872,19 +689,8 @@ static void bulk_tags(struct req *r)
         reply_filter_error(r, &err);
         return;
     }
-    if (ids) {
-        sqlbuf_add(&w, " AND c.id IN (");
-        size_t i;
-        json_t *v;
-        json_array_foreach(ids, i, v)
-        {
-            sqlbuf_add(&w, i ? ", ?" : "?");
-            sqlbuf_bind(&w, DB_INT(json_integer_value(v)));
-        }
-        if (json_array_size(ids) == 0)
-            sqlbuf_add(&w, "NULL");
-        sqlbuf_add(&w, ")");
-    }
+    if (ids)
+        where_ids(&w, ids);
     int64_t updated = 0;
     if (!rc)
         rc = db_begin(r->db);
@@ -900,46 +706,16 @@ static void bulk_tags(struct req *r)
     for (int k = 0; k < 2 && !rc; k++) {
         size_t i;
         json_t *v;
-        json_array_foreach(lists[k], i, v)
-        {
-            rc = note_bulk_tag(r, &w, json_integer_value(v), k == 0);
-            if (rc)
-                break;
-            struct sqlbuf b;
-            sqlbuf_init(&b);
-            if (k == 0) {
-                sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                               "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
-                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-                sqlbuf_bind(&b, DB_INT(clock_now()));
-                sqlbuf_append(&b, &w);
-                sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
-            } else {
-                sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
-                               "AND object_id IN (SELECT c.id FROM customers c WHERE ");
-                sqlbuf_bind(&b, DB_INT(json_integer_value(v)));
-                sqlbuf_append(&b, &w);
-                sqlbuf_add(&b, ")");
-            }
-            rc = db_exec(r->db, b.sql, b.args, b.nargs);
-            sqlbuf_release(&b);
-            if (rc)
-                break;
-        }
+        json_array_foreach(lists[k], i, v) if (!rc) rc =
+            bulk_tag_one(r, &w, json_integer_value(v), k == 0);
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.bulk_tag", NULL, 0,
                          json_pack("{s:O,s:O,s:I}", "add", add ? add : json_null(), "remove",
                                    remove ? remove : json_null(), "count", (json_int_t)updated));
-    if (!rc)
-        rc = db_commit(r->db);
     sqlbuf_release(&w);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
+    if (audit_commit(r, rc))
+        reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
 }
 
 /* GET /customers/duplicates?phone=&id_number= : the form warns while typing. */

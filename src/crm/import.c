@@ -746,7 +746,7 @@ check:
         rc = customer_batch_add(ru->db, &ru->user, rec, tag_ids, &ru->batch);
     } else {
         int64_t id = json_integer_value(json_object_get(cur, "id"));
-        rc = customer_update(ru->db, NULL, &ru->user, id, cur, rec);
+        rc = customer_write(ru->db, &ru->user, id, cur, rec);
         size_t i;
         json_t *t;
         json_array_foreach(tag_ids, i, t) if (!rc) rc =

@@ -1,5 +1,7 @@
 /*
- * interaction.c - business records (see interaction.h).
+ * interaction.c - business records (see interaction.h): recording one,
+ * the profile figures they keep, the filters of their lists. The HTTP
+ * endpoints are in interaction_api.c.
  */
 #include "crm/interaction.h"
 
@@ -10,7 +12,8 @@
 #include "base/i18n.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
-#include "core/listing.h"
+#include "core/events.h"
+#include "core/op.h"
 #include "crm/customer.h"
 #include "record/entity.h"
 #include "record/fields.h"
@@ -23,11 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define INTERACTION_COLUMNS                                                                        \
-    "i.id, i.customer_id, c.customer_no, c.name AS customer_name, i.type, i.occurred_at, "         \
-    "i.description, i.tracking_no, i.destination, i.amount_fen, i.channel, i.handled_by, "         \
-    "u.name AS handled_by_name, i.branch_id, i.task_id, i.created_at"
 
 int interaction_refresh_figures(struct db *db, int64_t customer_id)
 {
@@ -94,32 +92,6 @@ int interaction_refresh_all(struct db *db)
     return rc;
 }
 
-static json_t *interaction_row(struct db_stmt *st, struct req *r)
-{
-    json_t *o = listing_row_json(st, r);
-    json_t *fen = json_object_get(o, "amount_fen");
-    if (json_is_integer(fen)) {
-        char buf[32];
-        long long v = json_integer_value(fen);
-        money_format(v, buf, sizeof(buf));
-        json_object_set_new(o, "amount", json_string(buf));
-    } else {
-        json_object_set_new(o, "amount", json_null());
-    }
-    json_object_del(o, "amount_fen");
-    return o;
-}
-
-static json_t *interaction_by_id(struct db *db, int64_t id)
-{
-    struct db_stmt *st =
-        db_query(db, "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
-                 DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? interaction_row(st, NULL) : NULL;
-    db_finish(st);
-    return o;
-}
-
 /* "28.5" → 2850 fen; the money rule of custom fields decides what is valid. */
 static bool parse_amount(json_t *v, int64_t *fen, const char **err)
 {
@@ -136,111 +108,129 @@ static bool parse_amount(json_t *v, int64_t *fen, const char **err)
     return true;
 }
 
-static void create(struct req *r)
-{
-    int64_t cid = req_param_id(r, 0);
-    json_t *cust = cid > 0 ? customer_load(r->db, r->actor, cid, false) : NULL;
-    if (!cust) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    const char *branch_path = json_string_value(json_object_get(cust, "branch_path"));
-    char path[256];
-    snprintf(path, sizeof(path), "%s", branch_path ? branch_path : "");
-    json_decref(cust);
+/* A business record as read from its form. */
+struct interaction_form {
+    const char *type, *desc, *dest, *channel, *fu_title;
+    char tracking[16];
+    int64_t at, fen, fu_due;
+    bool has_amount;
+};
 
-    struct form f;
-    form_init(&f, r);
-    const char *type = form_str(&f, "type", true, 32);
-    const char *occurred = form_str(&f, "occurred_at", false, 40);
-    const char *desc = form_str(&f, "description", false, 500);
-    const char *tracking = form_str(&f, "tracking_no", false, 40);
-    const char *dest = form_str(&f, "destination", false, 100);
-    const char *channel = form_str(&f, "channel", false, 16);
-    int64_t at = clock_now(), fen = 0;
-    bool has_amount = false;
-    char tracking_norm[16] = "";
-    if (type && !dictionaries_has(r->db, "business_type", type))
-        form_fail(&f, "type", "field.unknown_option");
-    if (occurred && clock_parse_iso(occurred, &at))
-        form_fail(&f, "occurred_at", "field.invalid");
-    if (channel && !dictionaries_has(r->db, "channel", channel))
-        form_fail(&f, "channel", "field.unknown_option");
+/* "follow_up": {"title", "due_at" (ISO time, or a date: nine that morning)}. */
+static void read_follow_up(struct form *f, struct interaction_form *v)
+{
+    json_t *fu = json_object_get(f->in, "follow_up");
+    if (!fu || json_is_null(fu))
+        return;
+    v->fu_title = json_string_value(json_object_get(fu, "title"));
+    const char *due = json_string_value(json_object_get(fu, "due_at"));
+    if (!json_is_object(fu) || !v->fu_title || !*v->fu_title || utf8_len(v->fu_title) > 100)
+        form_fail(f, "follow_up.title", "field.required");
+    if (!due || (clock_parse_iso(due, &v->fu_due) && clock_parse_date(due, &v->fu_due)))
+        form_fail(f, "follow_up.due_at", "field.invalid");
+    else if (strlen(due) == 10)
+        v->fu_due += 9 * 3600; /* a date alone: nine in the morning */
+}
+
+static void read_form(struct db *db, struct form *f, struct interaction_form *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->type = form_str(f, "type", true, 32);
+    const char *occurred = form_str(f, "occurred_at", false, 40);
+    v->desc = form_str(f, "description", false, 500);
+    const char *tracking = form_str(f, "tracking_no", false, 40);
+    v->dest = form_str(f, "destination", false, 100);
+    v->channel = form_str(f, "channel", false, 16);
+    v->at = clock_now();
+    if (v->type && !dictionaries_has(db, "business_type", v->type))
+        form_fail(f, "type", "field.unknown_option");
+    if (occurred && clock_parse_iso(occurred, &v->at))
+        form_fail(f, "occurred_at", "field.invalid");
+    if (v->channel && !dictionaries_has(db, "channel", v->channel))
+        form_fail(f, "channel", "field.unknown_option");
     if (tracking) {
         enum validate_tracking_kind kind;
-        int rc = validate_tracking_no(tracking, tracking_norm, &kind);
+        int rc = validate_tracking_no(tracking, v->tracking, &kind);
         if (rc)
-            form_fail(&f, "tracking_no", validate_error_key(rc));
+            form_fail(f, "tracking_no", validate_error_key(rc));
     }
-    json_t *amount = json_object_get(r->json, "amount");
+    json_t *amount = json_object_get(f->in, "amount");
     if (amount && !json_is_null(amount) &&
         !(json_is_string(amount) && json_string_length(amount) == 0)) {
         const char *err = NULL;
-        if (parse_amount(amount, &fen, &err))
-            has_amount = true;
+        if (parse_amount(amount, &v->fen, &err))
+            v->has_amount = true;
         else
-            form_fail(&f, "amount", err);
+            form_fail(f, "amount", err);
     }
-    /* A follow-up becomes a task for the clerk, in the same transaction. */
-    json_t *fu = json_object_get(r->json, "follow_up");
-    const char *fu_title = NULL;
-    int64_t fu_due = 0;
-    if (fu && !json_is_null(fu)) {
-        fu_title = json_string_value(json_object_get(fu, "title"));
-        const char *due = json_string_value(json_object_get(fu, "due_at"));
-        if (!json_is_object(fu) || !fu_title || !*fu_title || utf8_len(fu_title) > 100)
-            form_fail(&f, "follow_up.title", "field.required");
-        if (!due || (clock_parse_iso(due, &fu_due) && clock_parse_date(due, &fu_due)))
-            form_fail(&f, "follow_up.due_at", "field.invalid");
-        else if (strlen(due) == 10)
-            fu_due += 9 * 3600; /* a date alone: nine in the morning */
-    }
-    if (!form_done(&f))
-        return;
+    read_follow_up(f, v);
+}
 
-    int64_t now = clock_now(), id = 0, task_id = 0;
-    int rc = db_begin(r->db);
-    if (!rc &&
-        db_query_int(r->db,
-                     "INSERT INTO interactions (customer_id, type, occurred_at, description, "
-                     "tracking_no, destination, amount_fen, channel, handled_by, branch_id, "
-                     "branch_path, created_at, updated_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                     DB_ARGS(DB_INT(cid), DB_TEXT(type), DB_INT(at), DB_TEXT(desc ? desc : ""),
-                             DB_TEXT(tracking_norm[0] ? tracking_norm : NULL), DB_TEXT(dest),
-                             DB_INT_OR_NULL(has_amount, fen),
-                             DB_TEXT(channel ? channel : "counter"), DB_INT(r->actor->id),
-                             DB_INT_OR_NULL(r->actor->branch_id, r->actor->branch_id),
-                             DB_TEXT(path), DB_INT(now), DB_INT(now)),
-                     &id) != 1)
-        rc = DB_ERROR;
-    if (!rc && fu_title) {
-        struct task_new t = {.title = fu_title,
+/* The record's row, and its follow-up task, in the caller's transaction. */
+static int write_record(struct db *db, const struct actor *a, int64_t cid, const char *path,
+                        const struct interaction_form *v, int64_t *id, int64_t *task_id)
+{
+    int64_t now = clock_now();
+    int rc = db_query_int(
+        db,
+        "INSERT INTO interactions (customer_id, type, occurred_at, description, "
+        "tracking_no, destination, amount_fen, channel, handled_by, branch_id, "
+        "branch_path, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        DB_ARGS(DB_INT(cid), DB_TEXT(v->type), DB_INT(v->at), DB_TEXT(v->desc ? v->desc : ""),
+                DB_TEXT(v->tracking[0] ? v->tracking : NULL), DB_TEXT(v->dest),
+                DB_INT_OR_NULL(v->has_amount, v->fen), DB_TEXT(v->channel ? v->channel : "counter"),
+                DB_INT_OR_NULL(a->id, a->id), DB_INT_OR_NULL(a->branch_id, a->branch_id),
+                DB_TEXT(path), DB_INT(now), DB_INT(now)),
+        id);
+    rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
+    if (!rc && v->fu_title) {
+        /* A follow-up becomes a task for the clerk, in the same transaction. */
+        struct task_new t = {.title = v->fu_title,
                              .customer_id = cid,
-                             .due_at = fu_due,
-                             .assignee_id = r->actor->id,
-                             .branch_id = r->actor->branch_id,
+                             .due_at = v->fu_due,
+                             .assignee_id = a->id,
+                             .branch_id = a->branch_id,
                              .branch_path = path,
                              .source = "follow_up",
-                             .interaction_id = id,
-                             .created_by = r->actor->id};
-        rc = task_insert(r->db, &t, &task_id);
+                             .interaction_id = *id,
+                             .created_by = a->id};
+        rc = task_add(db, a, &t, task_id);
         if (!rc)
-            rc = db_exec(r->db, "UPDATE interactions SET task_id = ? WHERE id = ?",
-                         DB_ARGS(DB_INT(task_id), DB_INT(id)));
+            rc = db_exec(db, "UPDATE interactions SET task_id = ? WHERE id = ?",
+                         DB_ARGS(DB_INT(*task_id), DB_INT(*id)));
     }
     if (!rc)
-        rc = interaction_refresh_figures(r->db, cid);
+        rc = interaction_refresh_figures(db, cid);
     if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
-        return;
-    }
-    json_t *body = json_pack("{s:o}", "interaction", interaction_by_id(r->db, id));
-    json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
-    reply_json(r, 201, body);
+        rc = events_publish(db, "interaction.created", "interaction", *id, a->id,
+                            json_pack("{s:I}", "customer_id", (json_int_t)cid));
+    return rc ? rc : actor_audit(db, a, "interaction.create", "interaction", *id, NULL);
+}
+
+int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id, json_t *in,
+                       int64_t *id, int64_t *task_id, json_t *errors)
+{
+    *id = *task_id = 0;
+    json_t *cust = customer_id > 0 ? customer_load(db, a, customer_id, false) : NULL;
+    if (!cust)
+        return OP_NOT_FOUND;
+    char path[256];
+    snprintf(path, sizeof(path), "%s",
+             json_string_value(json_object_get(cust, "branch_path"))
+                 ? json_string_value(json_object_get(cust, "branch_path"))
+                 : "");
+    json_decref(cust);
+    struct form f;
+    struct interaction_form v;
+    form_init_json(&f, in, a->lang, errors);
+    read_form(db, &f, &v);
+    if (!form_ok(&f))
+        return OP_INVALID;
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    return op_end(db, write_record(db, a, customer_id, path, &v, id, task_id));
 }
 
 /* A filter value given as a query string or as JSON: a positive id. */
@@ -336,118 +326,3 @@ const char *interaction_query_error(const char *bad)
         return "field.date";
     return "field.invalid";
 }
-
-/* The list's filters from the query string; false after a 422. */
-static bool list_query(struct req *r, int64_t customer_id, struct interaction_query *q,
-                       json_t **holder)
-{
-    static const char *const keys[] = {"type", "from", "to", "handled_by", "branch_id"};
-    json_t *o = json_object();
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        const char *v = req_query(r, keys[i]);
-        if (v)
-            json_object_set_new(o, keys[i], json_string(v));
-    }
-    const char *bad;
-    if (interaction_query_parse(r->db, o, q, &bad)) {
-        json_decref(o);
-        reply_invalid(r, json_pack("{s:s}", bad, req_msg(r, interaction_query_error(bad))));
-        return false;
-    }
-    q->customer_id = customer_id;
-    *holder = o; /* q borrows its strings */
-    return true;
-}
-
-/* Newest first, keyset on (occurred_at, id) through an opaque "t.id" cursor. */
-static void reply_list(struct req *r, int64_t customer_id)
-{
-    const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
-    int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 20;
-    if (limit < 1 || limit > 200) {
-        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-        return;
-    }
-    long long ct = 0, cid = 0;
-    if (cursor && *cursor && sscanf(cursor, "%lld.%lld", &ct, &cid) != 2) {
-        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
-        return;
-    }
-    struct interaction_query q;
-    json_t *holder = NULL;
-    if (!list_query(r, customer_id, &q, &holder))
-        return;
-    struct sqlbuf w, b;
-    sqlbuf_init(&w);
-    sqlbuf_init(&b);
-    interaction_where(r->actor, &q, &w);
-    json_t *body = json_object();
-    sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
-    sqlbuf_append(&b, &w);
-    int64_t total = 0;
-    db_query_int(r->db, b.sql, b.args, b.nargs, &total);
-    json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_release(&b);
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " INTERACTION_COLUMNS ", i.occurred_at AS k FROM " INTERACTION_FROM
-                   " WHERE ");
-    sqlbuf_append(&b, &w);
-    if (cursor && *cursor) {
-        sqlbuf_add(&b, " AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(cid));
-    }
-    sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array();
-    char next[48] = "";
-    bool more = false;
-    while (st && db_step(st) == 1) {
-        if ((int64_t)json_array_size(items) == limit) {
-            more = true;
-            break;
-        }
-        json_t *o = interaction_row(st, r);
-        int64_t k = db_col_int(st, db_col_count(st) - 1);
-        json_object_del(o, "k");
-        snprintf(next, sizeof(next), "%lld.%lld", (long long)k,
-                 (long long)json_integer_value(json_object_get(o, "id")));
-        json_array_append_new(items, o);
-    }
-    db_finish(st);
-    sqlbuf_release(&w);
-    sqlbuf_release(&b);
-    json_decref(holder);
-    json_object_set_new(body, "items", items);
-    json_object_set_new(body, "next_cursor", more ? json_string(next) : json_null());
-    reply_json(r, 200, body);
-}
-
-static void list_for_customer(struct req *r)
-{
-    int64_t cid = req_param_id(r, 0);
-    json_t *cust = cid > 0 ? customer_load(r->db, r->actor, cid, true) : NULL;
-    if (!cust) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    json_decref(cust);
-    reply_list(r, cid);
-}
-
-static void list_all(struct req *r)
-{
-    reply_list(r, 0);
-}
-
-const struct route interactions_routes[] = {
-    {"POST", "/api/v1/customers/{id}/interactions", create, PERM_INTERACTIONS, 0,
-     "Record a business done for a customer, optionally with a follow-up task"},
-    {"GET", "/api/v1/customers/{id}/interactions", list_for_customer, PERM_CUSTOMERS_READ, 0,
-     "A customer's timeline of business records, newest first"},
-    {"GET", "/api/v1/interactions", list_all, PERM_CUSTOMERS_READ, 0,
-     "Business records across customers (type, from, to, handled_by, branch_id)"},
-    {0},
-};

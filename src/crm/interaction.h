@@ -45,6 +45,19 @@ void interaction_where(const struct actor *u, const struct interaction_query *q,
     "interactions i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON "                \
     "u.id = i.handled_by"
 
+/* Record a business done for customer customer_id (OP_NOT_FOUND unless a
+ * sees it, not deleted) from in: "type" (required, a business_type code),
+ * "occurred_at" (ISO time; default now), "description", "tracking_no"
+ * (validated, normalised), "destination", "amount" (yuan), "channel" (a
+ * channel code; default counter), "follow_up" {"title", "due_at"}: a task
+ * for a, made in the same transaction. Handled by a. Sets *id and *task_id
+ * (0: no follow-up). In one transaction: the record, the task
+ * ("task.created"), the customer's figures, event "interaction.created"
+ * ({"customer_id"}), audit "interaction.create". 0, negative DB_* or an
+ * enum op_result (core/op.h) with field messages in errors. */
+int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id, json_t *in,
+                       int64_t *id, int64_t *task_id, json_t *errors);
+
 /* Recompute the figures of one customer from its records. */
 int interaction_refresh_figures(struct db *db, int64_t customer_id);
 /* Recompute the figures of every customer seen in the last year (the

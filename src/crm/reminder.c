@@ -17,8 +17,10 @@
 #include "base/recur.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
+#include "core/events.h"
 #include "core/ics.h"
 #include "core/listing.h"
+#include "core/op.h"
 #include "core/scheduler.h"
 #include "crm/customer.h"
 #include "record/entity.h"
@@ -54,23 +56,32 @@ static void add_days(const char *date, int64_t days, char out[11])
 
 int reminders_update_lunar_md(struct db *db, int64_t customer_id)
 {
-    char bd[16] = "";
+    char bd[16] = "", stored[8] = "";
     bool lunar = false;
-    struct db_stmt *st = db_query(db, "SELECT birthday, birthday_lunar FROM customers WHERE id = ?",
+    struct db_stmt *st = db_query(db,
+                                  "SELECT birthday, birthday_lunar, birthday_lunar_md FROM "
+                                  "customers WHERE id = ?",
                                   DB_ARGS(DB_INT(customer_id)));
     if (!st)
         return DB_ERROR;
-    if (db_step(st) == 1 && !db_col_is_null(st, 0)) {
+    int got = db_step(st);
+    if (got == 1 && !db_col_is_null(st, 0)) {
         snprintf(bd, sizeof(bd), "%s", db_col_text(st, 0));
         lunar = db_col_int(st, 1) != 0;
     }
+    if (got == 1 && !db_col_is_null(st, 2))
+        snprintf(stored, sizeof(stored), "%s", db_col_text(st, 2));
     db_finish(st);
+    if (got != 1)
+        return got < 0 ? got : 0;
     char md[8] = "";
     struct lunar_date ld;
     if (lunar && strlen(bd) == 10 &&
         lunar_from_gregorian((int)strtol(bd, NULL, 10), (int)strtol(bd + 5, NULL, 10),
                              (int)strtol(bd + 8, NULL, 10), &ld) == 0)
         snprintf(md, sizeof(md), "%02d-%02d", ld.month, ld.day);
+    if (strcmp(md, stored) == 0)
+        return 0; /* most customers: no lunar birthday, none stored */
     return db_exec(db, "UPDATE customers SET birthday_lunar_md = ? WHERE id = ?",
                    DB_ARGS(DB_TEXT(md[0] ? md : NULL), DB_INT(customer_id)));
 }
@@ -121,10 +132,42 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
     return json_pack("{s:[O,o]}", "and", ru->filter ? ru->filter : json_object(), cond);
 }
 
-/* Make the tasks of rule ru for day `day`; with changed_since > 0 only for
- * customers added or changed since then (unique source_ref: no doubles). */
-static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
-                        int64_t changed_since, int64_t *made)
+/* The bell for each new task with an assignee, and e-mail / SMS when the
+ * rule asks, through the outbox (delivered after commit): the tasks of
+ * rule ru after task id `before`. */
+static int notify_new_tasks(struct db *db, const struct rule *ru, int64_t before)
+{
+    int rc = db_exec(db,
+                     "INSERT INTO notifications (user_id, kind, title, link, created_at) "
+                     "SELECT assignee_id, 'reminder', title, '" TASK_LINK "' || id, ? FROM tasks "
+                     "WHERE id > ? AND rule_id = ? AND assignee_id IS NOT NULL",
+                     DB_ARGS(DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
+    if (!rc && strcmp(ru->notify, "none") != 0) {
+        bool sms = strcmp(ru->notify, "sms") == 0;
+        rc = db_exec(
+            db,
+            sms ? "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
+                  "next_attempt_at, created_at) SELECT 'sms', u.phone, t.title, t.title, "
+                  "'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
+                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.phone IS NOT "
+                  "NULL ON CONFLICT DO NOTHING"
+                : "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
+                  "next_attempt_at, created_at) SELECT 'email', u.email, t.title, "
+                  "t.title, 'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
+                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.email IS NOT "
+                  "NULL ON CONFLICT DO NOTHING",
+            DB_ARGS(DB_INT(clock_now()), DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
+        if (!rc)
+            db_on_commit(db, scheduler_wake);
+    }
+    return rc;
+}
+
+/* Make the tasks of rule ru for day `day`; with nids > 0 only for the
+ * customers ids (added or changed since the day's pass: the unique
+ * source_ref keeps it to one task each). */
+static int run_rule_day(struct db *db, const struct rule *ru, const char *day, const int64_t *ids,
+                        size_t nids, int64_t *made)
 {
     char target[11];
     json_t *tree = day_filter(ru, day, target);
@@ -167,40 +210,18 @@ static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
     sqlbuf_add(&b, "(");
     sqlbuf_append(&b, &w);
     sqlbuf_add(&b, ")");
-    if (changed_since > 0) {
-        sqlbuf_add(&b, " AND c.updated_at >= ?");
-        sqlbuf_bind(&b, DB_INT(changed_since));
+    for (size_t i = 0; i < nids; i++) {
+        sqlbuf_add(&b, i ? ", ?" : " AND c.id IN (?");
+        sqlbuf_bind(&b, DB_INT(ids[i]));
     }
+    if (nids)
+        sqlbuf_add(&b, ")");
     sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
     rc = db_exec(db, b.sql, b.args, b.nargs);
     if (rc)
         goto out;
     *made += db_changes(db);
-    /* The bell for each new task with an assignee, and e-mail / SMS when the
-     * rule asks, through the outbox (delivered after commit). */
-    rc = db_exec(db,
-                 "INSERT INTO notifications (user_id, kind, title, link, created_at) "
-                 "SELECT assignee_id, 'reminder', title, '" TASK_LINK "' || id, ? FROM tasks "
-                 "WHERE id > ? AND rule_id = ? AND assignee_id IS NOT NULL",
-                 DB_ARGS(DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
-    if (!rc && strcmp(ru->notify, "none") != 0) {
-        bool sms = strcmp(ru->notify, "sms") == 0;
-        rc = db_exec(
-            db,
-            sms ? "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
-                  "next_attempt_at, created_at) SELECT 'sms', u.phone, t.title, t.title, "
-                  "'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
-                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.phone IS NOT "
-                  "NULL ON CONFLICT DO NOTHING"
-                : "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
-                  "next_attempt_at, created_at) SELECT 'email', u.email, t.title, "
-                  "t.title, 'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
-                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.email IS NOT "
-                  "NULL ON CONFLICT DO NOTHING",
-            DB_ARGS(DB_INT(clock_now()), DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
-        if (!rc)
-            db_on_commit(db, scheduler_wake);
-    }
+    rc = notify_new_tasks(db, ru, before);
 out:
     sqlbuf_release(&w);
     sqlbuf_release(&b);
@@ -243,59 +264,27 @@ static int load_rules(struct db *db, struct rule **out, size_t *n)
     return 0;
 }
 
-/* Whether any customer changed since the previous look (a minute of
- * margin for transactions that committed late; from the start of today at
- * most): 1 and *since set, 0, or a negative DB_* error. One indexed probe
- * per pass, since this runs every 30 s. */
-static int changed_since(struct db *db, const char *today, int64_t now, int64_t seen_until,
-                         int64_t *since)
-{
-    int64_t day0, any = 0;
-    clock_parse_date(today, &day0);
-    *since = seen_until > day0 + 60 && seen_until <= now ? seen_until - 60 : day0;
-    return db_query_int(db, "SELECT 1 FROM customers WHERE updated_at >= ? LIMIT 1",
-                        DB_ARGS(DB_INT(*since)), &any);
-}
-
-/* When the last pass looked at changed customers (the scheduler's thread and
- * the run endpoint may both run passes: a race costs one redundant look). */
-static _Atomic int64_t seen_until_at;
-
 int reminders_run(struct db *db)
 {
     char today[11];
-    int64_t now = clock_now(), seen_until = seen_until_at, since = 0;
-    int changed = 0;
-    bool looked = false; /* changed_since() asked this pass */
+    int64_t now = clock_now();
     clock_format_date(now, today, sizeof(today));
+    /* Pending customer events first: the pass must see every lunar
+     * birthday entered so far (reminders_lunar_handler). */
+    int rc = events_run(db);
+    if (rc < 0)
+        return rc;
     struct rule *rules = NULL;
     size_t n = 0;
-    int rc = load_rules(db, &rules, &n);
+    rc = load_rules(db, &rules, &n);
     int64_t made = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         struct rule *ru = &rules[i];
         char day[11];
-        /* Today has run already: customers added or changed since the
-         * previous look (a birthday entered this morning) still get
-         * today's reminders; nothing at all when none changed. */
-        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0) {
-            if (!looked) {
-                changed = changed_since(db, today, now, seen_until, &since);
-                looked = true;
-            }
-            if (changed <= 0) {
-                rc = changed < 0 ? changed : 0;
-                continue;
-            }
-            rc = db_begin(db);
-            if (!rc)
-                rc = run_rule_day(db, ru, today, since, &made);
-            if (!rc)
-                rc = db_commit(db);
-            else
-                db_rollback(db);
+        /* Today has run already: customers added or changed since get
+         * theirs from reminders_changed_handler. */
+        if (ru->last_run[0] && strcmp(ru->last_run, today) >= 0)
             continue;
-        }
         /* From the day after the last run (at most a month back) to today. */
         char earliest[11];
         add_days(today, -CATCH_UP_DAYS, earliest);
@@ -311,7 +300,7 @@ int reminders_run(struct db *db)
             rc = db_begin(db);
             int claimed = rc ? rc : scheduler_claim(db, "reminder", subject, due);
             if (claimed == 1)
-                rc = run_rule_day(db, ru, day, 0, &made);
+                rc = run_rule_day(db, ru, day, NULL, 0, &made);
             else if (claimed < 0)
                 rc = claimed;
             if (!rc)
@@ -326,8 +315,6 @@ int reminders_run(struct db *db)
     for (size_t i = 0; i < n; i++)
         json_decref(rules[i].filter);
     free(rules);
-    if (!rc)
-        seen_until_at = now;
     /* The figures' windows move with the calendar: refresh them daily. */
     if (!rc) {
         int64_t day0;
@@ -342,6 +329,81 @@ int reminders_run(struct db *db)
     if (made)
         log_info("reminders: %lld tasks created", (long long)made);
     return rc ? rc : (int)(made > 1000000 ? 1000000 : made);
+}
+
+/* ---- consumers of customer events ---- */
+
+/* The customers a customer event names: its object, or an import's "ids"
+ * (a batch of new ones). NULL when it is not an event about new or changed
+ * customers; else an array (free it) of *n ids. */
+static int64_t *event_customers(const struct domain_event *ev, size_t *n)
+{
+    *n = 0;
+    if (strcmp(ev->kind, "customer.imported") == 0) {
+        json_t *list = json_object_get(ev->payload, "ids");
+        int64_t *ids = xmalloc((json_array_size(list) + 1) * sizeof(*ids));
+        size_t i;
+        json_t *v;
+        json_array_foreach(list, i, v) ids[(*n)++] = json_integer_value(v);
+        return ids;
+    }
+    if (strcmp(ev->kind, "customer.created") != 0 && strcmp(ev->kind, "customer.changed") != 0 &&
+        strcmp(ev->kind, "customer.restored") != 0)
+        return NULL;
+    int64_t *ids = xmalloc(sizeof(*ids));
+    ids[(*n)++] = ev->object_id;
+    return ids;
+}
+
+/* Whether a "customer.changed" event's fields include key. */
+static bool changed_field(const struct domain_event *ev, const char *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(ev->payload, "fields"), i,
+                       v) if (strcmp(json_string_value(v) ? json_string_value(v) : "", key) ==
+                              0) return true;
+    return false;
+}
+
+int reminders_on_customer_lunar(struct db *db, const struct domain_event *ev)
+{
+    if (strcmp(ev->kind, "customer.changed") == 0 && !changed_field(ev, "birthday") &&
+        !changed_field(ev, "birthday_lunar"))
+        return 0;
+    size_t n;
+    int64_t *ids = event_customers(ev, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = reminders_update_lunar_md(db, ids[i]);
+    free(ids);
+    return rc;
+}
+
+int reminders_on_customer_changed(struct db *db, const struct domain_event *ev)
+{
+    size_t n;
+    int64_t *ids = event_customers(ev, &n);
+    if (!n) {
+        free(ids);
+        return 0;
+    }
+    char today[11];
+    clock_format_date(clock_now(), today, sizeof(today));
+    struct rule *rules = NULL;
+    size_t nrules = 0;
+    int rc = load_rules(db, &rules, &nrules);
+    int64_t made = 0;
+    /* Only the rules whose pass has made today's tasks: the others get to
+     * these customers when their pass runs. */
+    for (size_t i = 0; !rc && i < nrules; i++)
+        if (rules[i].last_run[0] && strcmp(rules[i].last_run, today) >= 0)
+            rc = run_rule_day(db, &rules[i], today, ids, n, &made);
+    for (size_t i = 0; i < nrules; i++)
+        json_decref(rules[i].filter);
+    free(rules);
+    free(ids);
+    return rc;
 }
 
 /* ---- rules API ---- */
@@ -396,88 +458,104 @@ static bool date_field(struct db *db, const char *key)
     return f && f->type == FT_DATE;
 }
 
-static void save(struct req *r, int64_t id)
+/* A rule as its form gives it (NULL / has_*: keep the stored value). */
+struct rule_form {
+    const char *name, *kind, *field, *rrule, *start, *title, *assign, *notify, *priority;
+    int64_t offset, version;
+    bool enabled;
+    int has_offset, has_enabled;
+    char *filter; /* JSON text, or NULL; free it */
+};
+
+/* The kind-dependent checks: a date_offset rule's date field, a periodic
+ * rule's RRULE, the filter tree. cur: the stored rule (NULL: new). */
+static void check_rule_kind(struct form *f, struct db *db, json_t *cur, struct rule_form *rf)
+{
+    const char *k = rf->kind ? rf->kind : json_string_value(json_object_get(cur, "kind"));
+    const char *fv = rf->field ? rf->field : json_string_value(json_object_get(cur, "field"));
+    const char *rv = rf->rrule ? rf->rrule : json_string_value(json_object_get(cur, "rrule"));
+    if (k && strcmp(k, "date_offset") == 0 && (!fv || !date_field(db, fv)))
+        form_fail(f, "field", "field.invalid");
+    if (k && strcmp(k, "periodic") == 0) {
+        int bad = rv ? recur_validate(rv, NULL, 0) : RECUR_ERR_SYNTAX;
+        if (bad)
+            form_fail(f, "rrule",
+                      bad == RECUR_ERR_UNSUPPORTED ? "rrule.unsupported" : "rrule.syntax");
+    }
+    json_t *filter = json_object_get(f->in, "filter");
+    if (filter && !json_is_null(filter)) {
+        struct sqlbuf w;
+        struct filter_error err;
+        sqlbuf_init(&w);
+        if (customer_where(db, &actor_system, NULL, filter, false, &w, &err) != 0)
+            form_fail(f, "filter", err.key ? err.key : "filter.invalid");
+        sqlbuf_release(&w);
+        rf->filter = json_dumps(filter, JSON_COMPACT);
+    }
+}
+
+/* Read and check a rule's form (id 0: a new rule, whose name, kind and
+ * title are required). */
+static void read_rule(struct form *f, struct db *db, int64_t id, json_t *cur, struct rule_form *rf)
 {
     static const char *const kinds[] = {"birthday", "date_offset", "periodic", NULL};
     static const char *const assigns[] = {"owner", "branch", NULL};
     static const char *const notifies[] = {"none", "email", "sms", NULL};
     static const char *const priorities[] = {"low", "normal", "high", NULL};
-    json_t *cur = id ? rule_by_id(r->db, id) : NULL;
-    if (id && !cur) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    struct form f;
-    form_init(&f, r);
-    const char *name = form_str(&f, "name", !id, 64);
-    const char *kind = form_str(&f, "kind", !id, 16);
-    const char *field = form_str(&f, "field", false, 64);
-    const char *rrule = form_str(&f, "rrule", false, 120);
-    const char *start = form_str(&f, "start_date", false, 10);
-    const char *title = form_str(&f, "title_template", !id, 100);
-    const char *assign = form_str(&f, "assign_to", false, 8);
-    const char *notify = form_str(&f, "notify", false, 8);
-    const char *priority = form_str(&f, "priority", false, 8);
-    int64_t offset = 0, version = 0;
-    bool enabled = true;
-    int has_offset = form_int(&f, "offset_days", false, &offset);
-    int has_enabled = form_bool(&f, "enabled", false, &enabled);
+    memset(rf, 0, sizeof(*rf));
+    rf->name = form_str(f, "name", !id, 64);
+    rf->kind = form_str(f, "kind", !id, 16);
+    rf->field = form_str(f, "field", false, 64);
+    rf->rrule = form_str(f, "rrule", false, 120);
+    rf->start = form_str(f, "start_date", false, 10);
+    rf->title = form_str(f, "title_template", !id, 100);
+    rf->assign = form_str(f, "assign_to", false, 8);
+    rf->notify = form_str(f, "notify", false, 8);
+    rf->priority = form_str(f, "priority", false, 8);
+    rf->enabled = true;
+    rf->has_offset = form_int(f, "offset_days", false, &rf->offset);
+    rf->has_enabled = form_bool(f, "enabled", false, &rf->enabled);
     if (id)
-        form_int(&f, "version", true, &version);
-    const char *k = kind ? kind : json_string_value(json_object_get(cur, "kind"));
-    if (kind && !one_of(kind, kinds))
-        form_fail(&f, "kind", "field.unknown_option");
-    if (assign && !one_of(assign, assigns))
-        form_fail(&f, "assign_to", "field.unknown_option");
-    if (notify && !one_of(notify, notifies))
-        form_fail(&f, "notify", "field.unknown_option");
-    if (priority && !one_of(priority, priorities))
-        form_fail(&f, "priority", "field.unknown_option");
-    if (offset < -366 || offset > 366)
-        form_fail(&f, "offset_days", "field.invalid");
+        form_int(f, "version", true, &rf->version);
+    if (rf->kind && !one_of(rf->kind, kinds))
+        form_fail(f, "kind", "field.unknown_option");
+    if (rf->assign && !one_of(rf->assign, assigns))
+        form_fail(f, "assign_to", "field.unknown_option");
+    if (rf->notify && !one_of(rf->notify, notifies))
+        form_fail(f, "notify", "field.unknown_option");
+    if (rf->priority && !one_of(rf->priority, priorities))
+        form_fail(f, "priority", "field.unknown_option");
+    if (rf->offset < -366 || rf->offset > 366)
+        form_fail(f, "offset_days", "field.invalid");
     int64_t t;
-    if (start && clock_parse_date(start, &t))
-        form_fail(&f, "start_date", "field.date");
-    const char *fv = field ? field : json_string_value(json_object_get(cur, "field"));
-    const char *rv = rrule ? rrule : json_string_value(json_object_get(cur, "rrule"));
-    if (k && strcmp(k, "date_offset") == 0 && (!fv || !date_field(r->db, fv)))
-        form_fail(&f, "field", "field.invalid");
-    if (k && strcmp(k, "periodic") == 0) {
-        int bad = rv ? recur_validate(rv, NULL, 0) : RECUR_ERR_SYNTAX;
-        if (bad)
-            form_fail(&f, "rrule",
-                      bad == RECUR_ERR_UNSUPPORTED ? "rrule.unsupported" : "rrule.syntax");
-    }
-    json_t *filter = json_object_get(r->json, "filter");
-    if (filter && !json_is_null(filter)) {
-        struct sqlbuf w;
-        struct filter_error err;
-        sqlbuf_init(&w);
-        if (customer_where(r->db, &actor_system, NULL, filter, false, &w, &err) != 0)
-            form_fail(&f, "filter", err.key ? err.key : "filter.invalid");
-        sqlbuf_release(&w);
-    }
-    json_decref(cur);
-    if (!form_done(&f))
-        return;
-    char *ftext = filter && !json_is_null(filter) ? json_dumps(filter, JSON_COMPACT) : NULL;
+    if (rf->start && clock_parse_date(rf->start, &t))
+        form_fail(f, "start_date", "field.date");
+    check_rule_kind(f, db, cur, rf);
+}
+
+/* Insert the rule (*id 0; set) or write it over *id at its version
+ * (OP_STALE when the version moved). 0 or negative DB_*. */
+static int write_rule(struct db *db, const struct rule_form *rf, int64_t *id)
+{
     int64_t now = clock_now();
-    bool created = id == 0;
-    int rc = db_begin(r->db);
-    if (!rc && created) {
-        rc = db_exec(
-            r->db,
-            "INSERT INTO reminder_rules (name, kind, filter, field, offset_days, rrule, "
-            "start_date, title_template, assign_to, priority, notify, enabled, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            DB_ARGS(DB_TEXT(name), DB_TEXT(kind), DB_TEXT(ftext ? ftext : "{\"and\":[]}"),
-                    DB_TEXT(field), DB_INT(offset), DB_TEXT(rrule), DB_TEXT(start), DB_TEXT(title),
-                    DB_TEXT(assign ? assign : "owner"), DB_TEXT(priority ? priority : "normal"),
-                    DB_TEXT(notify ? notify : "none"), DB_INT(enabled), DB_INT(now), DB_INT(now)));
-        if (!rc && db_query_int(r->db, "SELECT MAX(id) FROM reminder_rules", DB_NOARGS, &id) != 1)
+    if (!*id) {
+        int rc =
+            db_exec(db,
+                    "INSERT INTO reminder_rules (name, kind, filter, field, offset_days, rrule, "
+                    "start_date, title_template, assign_to, priority, notify, enabled, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    DB_ARGS(DB_TEXT(rf->name), DB_TEXT(rf->kind),
+                            DB_TEXT(rf->filter ? rf->filter : "{\"and\":[]}"), DB_TEXT(rf->field),
+                            DB_INT(rf->offset), DB_TEXT(rf->rrule), DB_TEXT(rf->start),
+                            DB_TEXT(rf->title), DB_TEXT(rf->assign ? rf->assign : "owner"),
+                            DB_TEXT(rf->priority ? rf->priority : "normal"),
+                            DB_TEXT(rf->notify ? rf->notify : "none"), DB_INT(rf->enabled),
+                            DB_INT(now), DB_INT(now)));
+        if (!rc && db_query_int(db, "SELECT MAX(id) FROM reminder_rules", DB_NOARGS, id) != 1)
             rc = DB_ERROR;
-    } else if (!rc) {
-        rc = db_exec(r->db,
+        return rc;
+    }
+    int rc = db_exec(db,
                      "UPDATE reminder_rules SET name = COALESCE(?, name), kind = COALESCE(?, "
                      "kind), filter = COALESCE(?, filter), field = COALESCE(?, field), "
                      "offset_days = COALESCE(?, offset_days), rrule = COALESCE(?, rrule), "
@@ -485,19 +563,41 @@ static void save(struct req *r, int64_t id)
                      "title_template), assign_to = COALESCE(?, assign_to), priority = COALESCE(?, "
                      "priority), notify = COALESCE(?, notify), enabled = COALESCE(?, enabled), "
                      "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(name), DB_TEXT(kind), DB_TEXT(ftext), DB_TEXT(field),
-                             DB_INT_OR_NULL(has_offset == 1, offset), DB_TEXT(rrule),
-                             DB_TEXT(start), DB_TEXT(title), DB_TEXT(assign), DB_TEXT(priority),
-                             DB_TEXT(notify), DB_INT_OR_NULL(has_enabled == 1, enabled),
-                             DB_INT(now), DB_INT(id), DB_INT(version)));
-        if (!rc && db_changes(r->db) == 0) {
-            db_rollback(r->db);
-            free(ftext);
-            reply_error(r, 409, "stale_version");
-            return;
-        }
+                     DB_ARGS(DB_TEXT(rf->name), DB_TEXT(rf->kind), DB_TEXT(rf->filter),
+                             DB_TEXT(rf->field), DB_INT_OR_NULL(rf->has_offset == 1, rf->offset),
+                             DB_TEXT(rf->rrule), DB_TEXT(rf->start), DB_TEXT(rf->title),
+                             DB_TEXT(rf->assign), DB_TEXT(rf->priority), DB_TEXT(rf->notify),
+                             DB_INT_OR_NULL(rf->has_enabled == 1, rf->enabled), DB_INT(now),
+                             DB_INT(*id), DB_INT(rf->version)));
+    return !rc && db_changes(db) == 0 ? OP_STALE : rc;
+}
+
+static void save(struct req *r, int64_t id)
+{
+    json_t *cur = id ? rule_by_id(r->db, id) : NULL;
+    if (id && !cur) {
+        reply_error(r, 404, "not_found");
+        return;
     }
-    free(ftext);
+    struct form f;
+    struct rule_form rf;
+    form_init(&f, r);
+    read_rule(&f, r->db, id, cur, &rf);
+    json_decref(cur);
+    if (!form_done(&f)) {
+        free(rf.filter);
+        return;
+    }
+    bool created = id == 0;
+    int rc = db_begin(r->db);
+    if (!rc)
+        rc = write_rule(r->db, &rf, &id);
+    free(rf.filter);
+    if (rc == OP_STALE) {
+        db_rollback(r->db);
+        reply_error(r, 409, "stale_version");
+        return;
+    }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "reminder_rule.save", "reminder_rule", id,
                          json_deep_copy(r->json));
@@ -513,11 +613,7 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    save(r, id);
+    save(r, id > 0 ? id : -1); /* -1: no such rule, 404 */
 }
 
 static void remove_one(struct req *r)

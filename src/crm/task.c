@@ -1,11 +1,10 @@
 /*
- * task.c - tasks and notifications (see task.h).
+ * task.c - tasks and notifications (see task.h): the operations that make
+ * and change tasks, and the bell. The HTTP endpoints are in task_api.c.
  *
  * Who sees a task: its assignee; everyone of its branch for the branch's
  * queue (no assignee); supervisors and admins every task in their scope
- * (the team view). Views are by local day: overdue = open and due before
- * today, today = open and due today, upcoming = open and due in the next
- * seven days, done = completed or cancelled.
+ * (the team view).
  */
 #include "crm/task.h"
 
@@ -13,53 +12,20 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
-#include "base/xmalloc.h"
-#include "core/audit.h"
+#include "core/events.h"
 #include "core/listing.h"
+#include "core/op.h"
 #include "crm/customer.h"
-#include "record/scope.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
+#include "record/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLUMNS                                                                               \
-    "t.id, t.title, t.customer_id, c.name AS customer_name, c.customer_no, t.due_at, "             \
-    "t.assignee_id, a.name AS assignee_name, t.branch_id, t.priority, t.status, t.source, "        \
-    "t.rule_id, t.interaction_id, t.note, t.outcome, t.completed_at, t.version, t.created_at, "    \
-    "t.updated_at"
-#define TASK_FROM                                                                                  \
-    "tasks t LEFT JOIN customers c ON c.id = t.customer_id LEFT JOIN users a ON "                  \
-    "a.id = t.assignee_id"
-
-int task_insert(struct db *db, const struct task_new *t, int64_t *id)
-{
-    int64_t now = clock_now();
-    *id = 0;
-    /* No row back when the source_ref already exists: id stays 0. */
-    int rc = db_query_int(
-        db,
-        "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
-        "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
-        "created_by, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
-                DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
-                DB_INT_OR_NULL(t->branch_id, t->branch_id),
-                DB_TEXT(t->branch_path ? t->branch_path : ""),
-                DB_TEXT(t->priority ? t->priority : "normal"),
-                DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
-                DB_INT_OR_NULL(t->rule_id, t->rule_id),
-                DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
-                DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now)),
-        id);
-    return rc < 0 ? rc : 0;
-}
-
-static json_t *task_row(struct db_stmt *st, struct req *r)
+json_t *task_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);
     int64_t due = 0;
@@ -97,15 +63,8 @@ static int notify_assigned(struct db *db, int64_t user_id, int64_t task_id, cons
     return notification_add(db, user_id, "task.assigned", title, NULL, link);
 }
 
-/* Local midnight of today, as Unix seconds. */
-static int64_t today_start(void)
-{
-    int64_t now = clock_now();
-    return now - ((now + HY_TZ_OFFSET) % 86400);
-}
-
 /* Which tasks u may see (see the file comment). */
-static void visible_sql(const struct actor *u, struct sqlbuf *b, bool team)
+void task_visible_sql(const struct actor *u, struct sqlbuf *b, bool team)
 {
     if (team && (u->perms & PERM_MERGE)) {
         scope_sql(u, "t.branch_path", b);
@@ -114,143 +73,6 @@ static void visible_sql(const struct actor *u, struct sqlbuf *b, bool team)
     sqlbuf_add(b, "(t.assignee_id = ? OR (t.assignee_id IS NULL AND t.branch_id = ?))");
     sqlbuf_bind(b, DB_INT(u->id));
     sqlbuf_bind(b, DB_INT(u->branch_id));
-}
-
-/* The view's condition and order. */
-static const char *view_sql(const char *view, struct sqlbuf *b)
-{
-    int64_t day = today_start();
-    if (!view || strcmp(view, "today") == 0) {
-        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?");
-        sqlbuf_bind(b, DB_INT(day));
-        sqlbuf_bind(b, DB_INT(day + 86400));
-        return "t.due_at ASC, t.id ASC";
-    }
-    if (strcmp(view, "overdue") == 0) {
-        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at < ?");
-        sqlbuf_bind(b, DB_INT(day));
-        return "t.due_at ASC, t.id ASC";
-    }
-    if (strcmp(view, "upcoming") == 0) {
-        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?");
-        sqlbuf_bind(b, DB_INT(day + 86400));
-        sqlbuf_bind(b, DB_INT(day + 8 * 86400));
-        return "t.due_at ASC, t.id ASC";
-    }
-    if (strcmp(view, "done") == 0) {
-        sqlbuf_add(b, " AND t.status <> 'open'");
-        return "t.updated_at DESC, t.id DESC";
-    }
-    if (strcmp(view, "open") == 0) {
-        sqlbuf_add(b, " AND t.status = 'open'");
-        return "t.due_at ASC, t.id ASC";
-    }
-    if (strcmp(view, "all") == 0)
-        return "t.due_at DESC, t.id DESC";
-    return NULL;
-}
-
-static void list(struct req *r)
-{
-    const char *view = req_query(r, "view");
-    const char *scope = req_query(r, "scope");
-    const char *customer = req_query(r, "customer_id");
-    const char *assignee = req_query(r, "assignee_id");
-    const char *limit_s = req_query(r, "limit"), *offset_s = req_query(r, "offset");
-    int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
-    int64_t offset = offset_s ? strtoll(offset_s, NULL, 10) : 0;
-    if (limit < 1 || limit > 200 || offset < 0) {
-        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-        return;
-    }
-    bool team = scope && strcmp(scope, "team") == 0;
-    if (team && !(r->actor->perms & PERM_MERGE)) {
-        reply_error(r, 403, "forbidden");
-        return;
-    }
-    struct sqlbuf w, b;
-    sqlbuf_init(&w);
-    sqlbuf_init(&b);
-    visible_sql(r->actor, &w, team || (customer && *customer));
-    if (customer && *customer) {
-        /* A customer's tasks: anyone who may see the customer sees them. */
-        json_t *c = customer_load(r->db, r->actor, strtoll(customer, NULL, 10), true);
-        if (!c) {
-            sqlbuf_release(&w);
-            sqlbuf_release(&b);
-            reply_error(r, 404, "not_found");
-            return;
-        }
-        json_decref(c);
-        sqlbuf_release(&w);
-        sqlbuf_init(&w);
-        sqlbuf_add(&w, "t.customer_id = ?");
-        sqlbuf_bind(&w, DB_INT(strtoll(customer, NULL, 10)));
-    }
-    if (assignee && *assignee) {
-        sqlbuf_add(&w, " AND t.assignee_id = ?");
-        sqlbuf_bind(&w, DB_INT(strtoll(assignee, NULL, 10)));
-    }
-    const char *order = view_sql(view && *view ? view : (customer ? "all" : "today"), &w);
-    if (!order) {
-        sqlbuf_release(&w);
-        sqlbuf_release(&b);
-        reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
-        return;
-    }
-    json_t *body = json_object();
-    sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
-    sqlbuf_append(&b, &w);
-    int64_t total = 0;
-    db_query_int(r->db, b.sql, b.args, b.nargs, &total);
-    json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_release(&b);
-    sqlbuf_init(&b);
-    /* Task lists are short (a day's work); offset paging is enough here. */
-    sqlbuf_addf(&b,
-                "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE %s ORDER BY %s LIMIT ? "
-                "OFFSET ?",
-                w.sql, order);
-    for (int i = 0; i < w.nargs; i++)
-        sqlbuf_bind(&b, w.args[i]);
-    sqlbuf_bind(&b, DB_INT(limit));
-    sqlbuf_bind(&b, DB_INT(offset));
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array();
-    while (st && db_step(st) == 1)
-        json_array_append_new(items, task_row(st, r));
-    db_finish(st);
-    json_object_set_new(body, "items", items);
-    char next[24];
-    snprintf(next, sizeof(next), "%lld", (long long)(offset + limit));
-    json_object_set_new(body, "next_cursor",
-                        offset + limit < total ? json_string(next) : json_null());
-    reply_json(r, 200, body);
-    sqlbuf_release(&w);
-    sqlbuf_release(&b);
-}
-
-/* GET /tasks/counts: the numbers beside the menu. */
-static void counts(struct req *r)
-{
-    static const char *const views[] = {"today", "overdue", "upcoming"};
-    json_t *body = json_object();
-    for (int i = 0; i < 3; i++) {
-        struct sqlbuf b;
-        sqlbuf_init(&b);
-        sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
-        visible_sql(r->actor, &b, false);
-        view_sql(views[i], &b);
-        int64_t n = 0;
-        db_query_int(r->db, b.sql, b.args, b.nargs, &n);
-        json_object_set_new(body, views[i], json_integer(n));
-        sqlbuf_release(&b);
-    }
-    int64_t unread = 0;
-    db_query_int(r->db, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
-                 DB_ARGS(DB_INT(r->actor->id)), &unread);
-    json_object_set_new(body, "unread_notifications", json_integer(unread));
-    reply_json(r, 200, body);
 }
 
 static bool priority_valid(const char *p)
@@ -272,126 +94,189 @@ static bool parse_due(const char *s, int64_t *out)
     return false;
 }
 
-static void create(struct req *r)
+int task_add(struct db *db, const struct actor *a, const struct task_new *t, int64_t *id)
+{
+    int64_t now = clock_now();
+    *id = 0;
+    /* No row back when the source_ref already exists: id stays 0. */
+    int rc = db_query_int(
+        db,
+        "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
+        "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
+        "created_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
+                DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
+                DB_INT_OR_NULL(t->branch_id, t->branch_id),
+                DB_TEXT(t->branch_path ? t->branch_path : ""),
+                DB_TEXT(t->priority ? t->priority : "normal"),
+                DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
+                DB_INT_OR_NULL(t->rule_id, t->rule_id),
+                DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
+                DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now)),
+        id);
+    if (rc < 0 || !*id)
+        return rc < 0 ? rc : 0;
+    rc = t->assignee_id && t->assignee_id != a->id
+             ? notify_assigned(db, t->assignee_id, *id, t->title)
+             : 0;
+    return rc ? rc
+              : events_publish(db, "task.created", "task", *id, a->id,
+                               json_pack("{s:I}", "customer_id", (json_int_t)t->customer_id));
+}
+
+/* The assignee of a new task from "assignee_id": only supervisors give
+ * tasks to others, and only to staff within their scope (as when
+ * reassigning). target stays zero for a itself. */
+static void read_assignee(struct db *db, const struct actor *a, struct form *f, int64_t *assignee,
+                          struct actor *target)
+{
+    form_int(f, "assignee_id", false, assignee);
+    if (!*assignee || *assignee == a->id)
+        return;
+    if (!(a->perms & PERM_MERGE))
+        form_fail(f, "assignee_id", "forbidden");
+    else if (session_load_user(db, *assignee, target) != 1 ||
+             !scope_contains(a, target->branch_path))
+        form_fail(f, "assignee_id", "field.unknown_assignee");
+}
+
+/* A new task as read from its form; path gets the customer's branch. */
+static void read_new(struct db *db, const struct actor *a, struct form *f, struct task_new *t,
+                     struct actor *target, char path[256])
+{
+    memset(t, 0, sizeof(*t));
+    t->title = form_str(f, "title", true, 100);
+    const char *due = form_str(f, "due_at", true, 40);
+    t->priority = form_str(f, "priority", false, 8);
+    t->note = form_str(f, "note", false, 500);
+    form_int(f, "customer_id", false, &t->customer_id);
+    if (due && !parse_due(due, &t->due_at))
+        form_fail(f, "due_at", "field.invalid");
+    if (!priority_valid(t->priority))
+        form_fail(f, "priority", "field.unknown_option");
+    path[0] = '\0';
+    if (t->customer_id) {
+        json_t *c = customer_load(db, a, t->customer_id, false);
+        if (!c)
+            form_fail(f, "customer_id", "not_found");
+        else
+            snprintf(path, 256, "%s", json_string_value(json_object_get(c, "branch_path")));
+        json_decref(c);
+    }
+    read_assignee(db, a, f, &t->assignee_id, target);
+}
+
+int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
 {
     struct form f;
-    form_init(&f, r);
-    const char *title = form_str(&f, "title", true, 100);
-    const char *due = form_str(&f, "due_at", true, 40);
-    const char *priority = form_str(&f, "priority", false, 8);
-    const char *note = form_str(&f, "note", false, 500);
-    int64_t customer_id = 0, assignee = 0, due_at = 0;
-    form_int(&f, "customer_id", false, &customer_id);
-    form_int(&f, "assignee_id", false, &assignee);
-    if (due && !parse_due(due, &due_at))
-        form_fail(&f, "due_at", "field.invalid");
-    if (!priority_valid(priority))
-        form_fail(&f, "priority", "field.unknown_option");
+    struct task_new t;
+    struct actor target = {0};
+    char path[256];
+    *id = 0;
+    form_init_json(&f, in, a->lang, errors);
+    read_new(db, a, &f, &t, &target, path);
+    if (!form_ok(&f))
+        return OP_INVALID;
     /* A task belongs to its assignee's branch, as after a reassignment: the
      * supervisors of that branch see it in their team view. An assignee
      * without a branch (head-office staff) leaves it with the customer's. */
-    char path[256] = "";
-    if (customer_id) {
-        json_t *c = customer_load(r->db, r->actor, customer_id, false);
-        if (!c)
-            form_fail(&f, "customer_id", "not_found");
-        else
-            snprintf(path, sizeof(path), "%s",
-                     json_string_value(json_object_get(c, "branch_path")));
-        json_decref(c);
-    }
-    /* Only supervisors give tasks to others, and only to staff within
-     * their scope (as when reassigning). */
-    struct actor target = {0};
-    if (assignee && assignee != r->actor->id) {
-        if (!(r->actor->perms & PERM_MERGE))
-            form_fail(&f, "assignee_id", "forbidden");
-        else if (session_load_user(r->db, assignee, &target) != 1 ||
-                 !scope_contains(r->actor, target.branch_path))
-            form_fail(&f, "assignee_id", "field.unknown_assignee");
-    }
-    if (!form_done(&f))
-        return;
-    const char *own = target.id ? target.branch_path : r->actor->branch_path;
+    const char *own = target.id ? target.branch_path : a->branch_path;
     if (own[0] || !path[0])
         snprintf(path, sizeof(path), "%s", own);
-    struct task_new t = {.title = title,
-                         .customer_id = customer_id,
-                         .due_at = due_at,
-                         .assignee_id = assignee ? assignee : r->actor->id,
-                         .branch_id = target.id ? target.branch_id : r->actor->branch_id,
-                         .branch_path = path,
-                         .priority = priority,
-                         .source = customer_id ? "follow_up" : "manual",
-                         .note = note,
-                         .created_by = r->actor->id};
-    int64_t id = 0;
-    int rc = db_begin(r->db);
+    t.assignee_id = t.assignee_id ? t.assignee_id : a->id;
+    t.branch_id = target.id ? target.branch_id : a->branch_id;
+    t.branch_path = path;
+    t.source = t.customer_id ? "follow_up" : "manual";
+    t.created_by = a->id;
+    int rc = db_begin(db);
     if (!rc)
-        rc = task_insert(r->db, &t, &id);
-    if (!rc && t.assignee_id != r->actor->id)
-        rc = notify_assigned(r->db, t.assignee_id, id, title);
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 201, json_pack("{s:o}", "task", task_json(r->db, id)));
+        rc = task_add(db, a, &t, id);
+    if (!rc)
+        rc = actor_audit(db, a, "task.create", "task", *id, NULL);
+    return op_end(db, rc);
 }
 
-/* Load a task u may act on; NULL after a 404. */
-static json_t *load_task(struct req *r)
+/* Task id if a may act on it (0), OP_NOT_FOUND, or a negative DB_*; with
+ * open: OP_CONFLICT unless it is open (done and cancelled tasks keep who
+ * did them). */
+static int task_check(struct db *db, const struct actor *a, int64_t id, bool open)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
-        return NULL;
-    }
     struct sqlbuf b;
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT t.id FROM tasks t WHERE t.id = ? AND ");
+    sqlbuf_add(&b, "SELECT CASE WHEN t.status = 'open' THEN 1 ELSE 2 END FROM tasks t "
+                   "WHERE t.id = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
-    visible_sql(r->actor, &b, true);
-    int64_t found = 0;
-    int rc = db_query_int(r->db, b.sql, b.args, b.nargs, &found);
+    task_visible_sql(a, &b, true);
+    int64_t state = 0;
+    int rc = db_query_int(db, b.sql, b.args, b.nargs, &state);
     sqlbuf_release(&b);
-    json_t *t = rc == 1 ? task_json(r->db, id) : NULL;
-    if (!t)
-        reply_error(r, 404, "not_found");
-    return t;
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return OP_NOT_FOUND;
+    return open && state != 1 ? OP_CONFLICT : 0;
 }
 
-/* GET /tasks/{id}: one task the caller may act on (what a notification
- * about it opens). */
-static void get(struct req *r)
+/* task_check, then a form over in (messages into errors) when it passes. */
+static int task_form(struct db *db, const struct actor *a, int64_t id, bool open, json_t *in,
+                     json_t *errors, struct form *f)
 {
-    json_t *t = load_task(r);
-    if (t)
-        reply_json(r, 200, json_pack("{s:o}", "task", t));
+    int rc = task_check(db, a, id, open);
+    if (!rc)
+        form_init_json(f, in, a->lang, errors);
+    return rc;
 }
 
-static void finish_change(struct req *r, int rc, int64_t id, const char *action, json_t *detail)
+/* Open a change of task id: the transaction and the statement sql (args
+ * bound). OP_STALE when it changed nothing (a version moved). */
+static int change_begin(struct db *db, const char *sql, const struct db_val *args, int nargs)
 {
-    if (!rc && action)
-        rc = audit_write(r->db, r, NULL, action, "task", id, detail);
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = db_exec(db, sql, args, nargs);
+    if (!rc && db_changes(db) == 0)
+        rc = OP_STALE;
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
+/* Close a change opened by change_begin (rc its answer so far): event
+ * "task.changed" ({"action"}), the audit entry (detail stolen), commit;
+ * or roll back. */
+static int change_end(struct db *db, const struct actor *a, int64_t id, int rc, bool open,
+                      const char *action, json_t *detail)
+{
+    if (!rc)
+        rc = events_publish(db, "task.changed", "task", id, a->id,
+                            json_pack("{s:s}", "action", action));
+    if (!rc)
+        rc = actor_audit(db, a, action, "task", id, detail);
     else
         json_decref(detail);
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "task", task_json(r->db, id)));
+    if (!rc)
+        rc = db_commit(db);
+    if (rc && open)
+        db_rollback(db);
+    return rc;
 }
 
-static bool is_open(json_t *t)
+/* A whole change: the statement, the event and the audit entry. */
+static int change(struct db *db, const struct actor *a, int64_t id, const char *sql,
+                  const struct db_val *args, int nargs, const char *action, json_t *detail)
 {
-    return strcmp(json_string_value(json_object_get(t, "status")), "open") == 0;
+    int rc = change_begin(db, sql, args, nargs);
+    return change_end(db, a, id, rc, rc == 0, action, detail);
 }
 
-static void update(struct req *r)
+int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    json_t *t = load_task(r);
-    if (!t)
-        return;
-    int64_t id = json_integer_value(json_object_get(t, "id"));
-    json_decref(t);
     struct form f;
-    form_init(&f, r);
+    int rc = task_form(db, a, id, false, in, errors, &f);
+    if (rc)
+        return rc;
     const char *title = form_str(&f, "title", false, 100);
     const char *due = form_str(&f, "due_at", false, 40);
     const char *priority = form_str(&f, "priority", false, 8);
@@ -402,79 +287,44 @@ static void update(struct req *r)
         form_fail(&f, "due_at", "field.invalid");
     if (!priority_valid(priority))
         form_fail(&f, "priority", "field.unknown_option");
-    if (!form_done(&f))
-        return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE tasks SET title = COALESCE(?, title), due_at = COALESCE(?, due_at), "
-                     "priority = COALESCE(?, priority), note = COALESCE(?, note), "
-                     "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(title), DB_INT_OR_NULL(due != NULL, due_at), DB_TEXT(priority),
-                             DB_TEXT(note), DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 409, "stale_version");
-        return;
-    }
-    finish_change(r, rc, id, NULL, NULL);
+    if (!form_ok(&f))
+        return OP_INVALID;
+    return change(db, a, id,
+                  "UPDATE tasks SET title = COALESCE(?, title), due_at = COALESCE(?, due_at), "
+                  "priority = COALESCE(?, priority), note = COALESCE(?, note), "
+                  "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                  DB_ARGS(DB_TEXT(title), DB_INT_OR_NULL(due != NULL, due_at), DB_TEXT(priority),
+                          DB_TEXT(note), DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+                  "task.update", NULL);
 }
 
-static void set_status(struct req *r, const char *status)
+int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json_t *in,
+               json_t *errors)
 {
-    json_t *t = load_task(r);
-    if (!t)
-        return;
-    int64_t id = json_integer_value(json_object_get(t, "id"));
-    bool open = is_open(t);
-    json_decref(t);
-    if (!open) {
-        reply_error(r, 409, "conflict");
-        return;
-    }
     struct form f;
-    form_init(&f, r);
-    const char *outcome = form_str(&f, "outcome", strcmp(status, "done") == 0, 500);
-    if (!form_done(&f))
-        return;
+    int rc = task_form(db, a, id, true, in, errors, &f);
+    if (rc)
+        return rc;
+    const char *outcome = form_str(&f, "outcome", done, 500);
+    if (!form_ok(&f))
+        return OP_INVALID;
     int64_t now = clock_now();
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc =
-            db_exec(r->db,
-                    "UPDATE tasks SET status = ?, outcome = ?, completed_at = ?, completed_by = ?, "
-                    "assignee_id = COALESCE(assignee_id, ?), version = version + 1, "
-                    "updated_at = ? WHERE id = ?",
-                    DB_ARGS(DB_TEXT(status), DB_TEXT(outcome), DB_INT(now), DB_INT(r->actor->id),
-                            DB_INT(r->actor->id), DB_INT(now), DB_INT(id)));
-    finish_change(r, rc, id, strcmp(status, "done") == 0 ? "task.complete" : "task.cancel", NULL);
+    return change(db, a, id,
+                  "UPDATE tasks SET status = ?, outcome = ?, completed_at = ?, completed_by = ?, "
+                  "assignee_id = COALESCE(assignee_id, ?), version = version + 1, "
+                  "updated_at = ? WHERE id = ? AND status = 'open'",
+                  DB_ARGS(DB_TEXT(done ? "done" : "cancelled"), DB_TEXT(outcome), DB_INT(now),
+                          DB_INT_OR_NULL(a->id, a->id), DB_INT_OR_NULL(a->id, a->id), DB_INT(now),
+                          DB_INT(id)),
+                  done ? "task.complete" : "task.cancel", NULL);
 }
 
-static void complete(struct req *r)
+int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    set_status(r, "done");
-}
-
-static void cancel(struct req *r)
-{
-    set_status(r, "cancelled");
-}
-
-/* POST /tasks/{id}/snooze {"until": ISO or date} or {"days": N} / {"hours": N}. */
-static void snooze(struct req *r)
-{
-    json_t *t = load_task(r);
-    if (!t)
-        return;
-    int64_t id = json_integer_value(json_object_get(t, "id"));
-    bool open = is_open(t);
-    json_decref(t);
-    if (!open) {
-        reply_error(r, 409, "conflict");
-        return;
-    }
     struct form f;
-    form_init(&f, r);
+    int rc = task_form(db, a, id, true, in, errors, &f);
+    if (rc)
+        return rc;
     const char *until = form_str(&f, "until", false, 40);
     int64_t days = 0, hours = 0, due = 0;
     form_int(&f, "days", false, &days);
@@ -485,158 +335,46 @@ static void snooze(struct req *r)
         form_fail(&f, "until", "field.required");
     if (days < 0 || days > 365 || hours < 0 || hours > 24 * 365)
         form_fail(&f, "days", "field.invalid");
-    if (!form_done(&f))
-        return;
+    if (!form_ok(&f))
+        return OP_INVALID;
     if (!until)
         due = clock_now() + days * 86400 + hours * 3600;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE tasks SET due_at = ?, version = version + 1, updated_at = ? "
-                     "WHERE id = ?",
-                     DB_ARGS(DB_INT(due), DB_INT(clock_now()), DB_INT(id)));
-    finish_change(r, rc, id, NULL, NULL);
+    return change(db, a, id,
+                  "UPDATE tasks SET due_at = ?, version = version + 1, updated_at = ? "
+                  "WHERE id = ?",
+                  DB_ARGS(DB_INT(due), DB_INT(clock_now()), DB_INT(id)), "task.snooze", NULL);
 }
 
-/* POST /tasks/{id}/assign {"assignee_id"} (supervisor, admin): within scope. */
-static void assign(struct req *r)
+int task_assign(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
-    json_t *t = load_task(r);
-    if (!t)
-        return;
-    int64_t id = json_integer_value(json_object_get(t, "id"));
-    if (!is_open(t)) {
-        /* Done and cancelled tasks keep who did them. */
-        json_decref(t);
-        reply_error(r, 409, "conflict");
-        return;
-    }
     struct form f;
-    form_init(&f, r);
+    int rc = task_form(db, a, id, true, in, errors, &f);
+    if (rc)
+        return rc;
     int64_t assignee = 0;
     form_int(&f, "assignee_id", true, &assignee);
     struct actor target = {0};
-    if (assignee && (session_load_user(r->db, assignee, &target) != 1 ||
-                     !scope_contains(r->actor, target.branch_path)))
+    if (assignee &&
+        (session_load_user(db, assignee, &target) != 1 || !scope_contains(a, target.branch_path)))
         form_fail(&f, "assignee_id", "field.unknown_assignee");
-    if (!form_done(&f)) {
-        json_decref(t);
-        return;
-    }
+    if (!form_ok(&f))
+        return OP_INVALID;
     /* The task moves to the new assignee's branch, path included: the team
      * views (scoped on branch_path) then follow it. An assignee without a
      * branch leaves both as they were. */
     bool moves = target.branch_id && target.branch_path[0];
-    int rc = db_begin(r->db);
+    json_t *t = task_json(db, id);
+    rc = change_begin(db,
+                      "UPDATE tasks SET assignee_id = ?, branch_id = COALESCE(?, branch_id), "
+                      "branch_path = COALESCE(?, branch_path), version = version + 1, "
+                      "updated_at = ? WHERE id = ?",
+                      DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(moves, target.branch_id),
+                              DB_TEXT(moves ? target.branch_path : NULL), DB_INT(clock_now()),
+                              DB_INT(id)));
+    bool open = rc == 0;
     if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE tasks SET assignee_id = ?, branch_id = COALESCE(?, branch_id), "
-                     "branch_path = COALESCE(?, branch_path), version = version + 1, "
-                     "updated_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(assignee), DB_INT_OR_NULL(moves, target.branch_id),
-                             DB_TEXT(moves ? target.branch_path : NULL), DB_INT(clock_now()),
-                             DB_INT(id)));
-    if (!rc)
-        rc = notify_assigned(r->db, assignee, id, json_string_value(json_object_get(t, "title")));
+        rc = notify_assigned(db, assignee, id, json_string_value(json_object_get(t, "title")));
     json_decref(t);
-    finish_change(r, rc, id, "task.assign",
-                  json_pack("{s:I}", "assignee_id", (json_int_t)assignee));
+    return change_end(db, a, id, rc, open, "task.assign",
+                      json_pack("{s:I}", "assignee_id", (json_int_t)assignee));
 }
-
-/* ---- notifications (the bell) ---- */
-
-static void notifications_list(struct req *r)
-{
-    struct listing l;
-    if (listing_begin(&l, r))
-        return;
-    listing_where_int(&l, "user_id = ?", r->actor->id);
-    const char *unread = req_query(r, "unread");
-    if (unread && strcmp(unread, "1") == 0)
-        listing_where(&l, "read_at IS NULL");
-    listing_run_with(&l, "id, kind, title, body, link, read_at, created_at", "notifications", NULL);
-}
-
-static void notifications_read(struct req *r)
-{
-    json_t *ids = json_object_get(r->json, "ids");
-    int rc;
-    if (json_is_array(ids)) {
-        rc = db_begin(r->db);
-        size_t i;
-        json_t *v;
-        json_array_foreach(ids, i, v)
-        {
-            if (rc)
-                break;
-            rc = db_exec(
-                r->db,
-                "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND "
-                "read_at IS NULL",
-                DB_ARGS(DB_INT(clock_now()), DB_INT(json_integer_value(v)), DB_INT(r->actor->id)));
-        }
-        if (!rc)
-            rc = db_commit(r->db);
-        else
-            db_rollback(r->db);
-    } else {
-        rc = db_exec(r->db,
-                     "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                     DB_ARGS(DB_INT(clock_now()), DB_INT(r->actor->id)));
-    }
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_ok(r);
-}
-
-/* ---- staff lookup ---- */
-
-/* GET /staff?q=: the active staff of the caller's branch and below (all for
- * admins), for "assign to" and "handled by" pickers. Names and staff
- * numbers only: contact data stays in the admin's user list. */
-static void staff_list(struct req *r)
-{
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name AS branch_name "
-                   "FROM users u "
-                   "LEFT JOIN branches br ON br.id = u.branch_id WHERE u.status = 'active' AND ");
-    scope_sql(r->actor, "COALESCE(br.path, '')", &b);
-    const char *q = req_query(r, "q");
-    if (q && *q) {
-        const char *like = sqlbuf_like(&b, q, false);
-        sqlbuf_add(&b, " AND (u.name LIKE ? ESCAPE '\\' OR u.login LIKE ? ESCAPE '\\')");
-        sqlbuf_bind(&b, DB_TEXT(like));
-        sqlbuf_bind(&b, DB_TEXT(like));
-    }
-    sqlbuf_add(&b, " ORDER BY u.login LIMIT 500");
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
-    listing_reply_rows(r, st, NULL);
-}
-
-const struct route tasks_routes[] = {
-    {"GET", "/api/v1/staff", staff_list, PERM_TASKS, 0,
-     "Active staff of the caller's branch and below (q: name or staff number), for pickers"},
-    {"GET", "/api/v1/tasks", list, PERM_TASKS, 0,
-     "Tasks: view=today|overdue|upcoming|done|open|all, scope=team, customer_id"},
-    {"GET", "/api/v1/tasks/counts", counts, PERM_TASKS, 0,
-     "Today / overdue / upcoming counts and unread notifications"},
-    {"GET", "/api/v1/tasks/{id}", get, PERM_TASKS, 0,
-     "One task (the caller's, the branch queue's, or in a supervisor's scope)"},
-    {"POST", "/api/v1/tasks", create, PERM_TASKS, 0, "Create a task or a promised call-back"},
-    {"PATCH", "/api/v1/tasks/{id}", update, PERM_TASKS, 0, "Edit a task (send version)"},
-    {"POST", "/api/v1/tasks/{id}/complete", complete, PERM_TASKS, 0,
-     "Complete a task with an outcome note"},
-    {"POST", "/api/v1/tasks/{id}/cancel", cancel, PERM_TASKS, 0, "Cancel a task"},
-    {"POST", "/api/v1/tasks/{id}/snooze", snooze, PERM_TASKS, 0, "Move a task's due time"},
-    {"POST", "/api/v1/tasks/{id}/assign", assign, PERM_MERGE, 0,
-     "Reassign a task (supervisor, admin)"},
-    {"GET", "/api/v1/notifications", notifications_list, PERM_SIGNED_IN, 0,
-     "The bell: the signed-in user's notifications"},
-    {"POST", "/api/v1/notifications/read", notifications_read, PERM_SIGNED_IN, 0,
-     "Mark notifications read (ids, or all)"},
-    {0},
-};

@@ -3,6 +3,7 @@
  */
 #include "http/form.h"
 
+#include "base/i18n.h"
 #include "base/xmalloc.h"
 
 #include <string.h>
@@ -12,6 +13,15 @@ void form_init(struct form *f, struct req *r)
     f->r = r;
     f->in = r->json;
     f->errors = json_object();
+    f->lang = r->lang;
+}
+
+void form_init_json(struct form *f, json_t *in, const char *lang, json_t *errors)
+{
+    f->r = NULL;
+    f->in = in;
+    f->errors = json_incref(errors);
+    f->lang = lang;
 }
 
 void form_release(struct form *f)
@@ -28,7 +38,7 @@ bool form_has(struct form *f, const char *key)
 void form_fail(struct form *f, const char *key, const char *msg_key)
 {
     if (!json_object_get(f->errors, key))
-        json_object_set_new(f->errors, key, json_string(req_msg(f->r, msg_key)));
+        json_object_set_new(f->errors, key, json_string(i18n_msg(f->lang, msg_key)));
 }
 
 size_t utf8_len(const char *s)
@@ -116,6 +126,13 @@ int form_bool(struct form *f, const char *key, bool required, bool *out)
     }
     *out = json_is_true(v);
     return 1;
+}
+
+bool form_ok(struct form *f)
+{
+    bool ok = json_object_size(f->errors) == 0;
+    form_release(f);
+    return ok;
 }
 
 bool form_done(struct form *f)

@@ -12,12 +12,17 @@
 #include "http/http.h"
 
 struct form {
-    struct req *r;
+    struct req *r; /* NULL for a form read outside a request */
     json_t *in;
     json_t *errors;
+    const char *lang; /* of the messages */
 };
 
 void form_init(struct form *f, struct req *r);
+/* A form over the object in outside a request (a domain operation): the
+ * messages, in lang, go into errors (the caller's object). Finish with
+ * form_release, not form_done. */
+void form_init_json(struct form *f, json_t *in, const char *lang, json_t *errors);
 void form_release(struct form *f);
 /* True when the body names key (even as null). */
 bool form_has(struct form *f, const char *key);
@@ -34,6 +39,9 @@ int form_int(struct form *f, const char *key, bool required, int64_t *out);
 int form_bool(struct form *f, const char *key, bool required, bool *out);
 /* False, having replied 422, when any field failed; true otherwise. */
 bool form_done(struct form *f);
+/* For form_init_json: release f and tell whether every field was good
+ * (the messages stay in the caller's errors). */
+bool form_ok(struct form *f);
 
 /* Count UTF-8 code points. */
 size_t utf8_len(const char *s);

@@ -23,6 +23,7 @@ import {
   parseCsv,
   readXlsx,
   maskPhone,
+  tagsByName,
 } from './lib/customers.mjs';
 
 // The tests run on a fixed calendar: "now" is this moment (a Monday).
@@ -437,6 +438,55 @@ describe('business records', () => {
     // Sorting by last visit puts the most recent first.
     const sorted = (await listCustomers(clerk, { sort: '-last_visit_at', limit: 3 })).items.map((x) => x.id);
     assert.equal(sorted[0], C.a.id);
+  });
+
+  test('merge moves everything: business records, tasks and tags go to the survivor, its figures follow, audited', async () => {
+    const keep = await createCustomer(admin, { name: '合并留存客户', phone: u.phone(), branch_id: branches['GD-GZ-01'].id });
+    const dup = await createCustomer(admin, { name: '合并重复客户', phone: u.phone(), branch_id: branches['GD-GZ-01'].id });
+    await record(clerk, keep.id, { type: 'parcel', occurred_at: at('2026-11-20'), amount: '10.00' });
+    const withTask = await record(clerk, dup.id, {
+      type: 'ems',
+      occurred_at: at('2026-11-21'),
+      amount: '25.50',
+      follow_up: { title: '回访重复客户', due_at: '2026-11-30' },
+    });
+    await record(clerk, dup.id, { type: 'remittance', occurred_at: at('2026-11-22') });
+    const manual = await clerk.post('/tasks', { title: '给重复客户回电', due_at: '2026-11-28', customer_id: dup.id });
+    assert.equal(manual.status, 201, show(manual));
+    const tag = (await tagsByName(admin))['集邮爱好者'];
+    assert.ok(tag, 'the seeded tag');
+    const t = await admin.post(`/customers/${dup.id}/tags`, { tag_ids: [tag.id] });
+    assert.equal(t.status, 200, show(t));
+
+    const r = await admin.post(`/customers/${keep.id}/merge`, { duplicate_id: dup.id });
+    assert.equal(r.status, 200, show(r));
+
+    const kept = await timeline(clerk, keep.id, '?limit=200');
+    assert.equal(kept.total, 3, JSON.stringify(kept.items));
+    assert.deepEqual(kept.items.map((x) => x.type), ['remittance', 'ems', 'parcel']);
+    assert.ok(kept.items.every((x) => x.customer_id === keep.id && x.customer_name === '合并留存客户'));
+    assert.equal((await timeline(admin, dup.id)).total, 0, 'nothing stays on the merged-away profile');
+
+    const tasks = await customerTasks(clerk, keep.id);
+    assert.deepEqual(tasks.map((t) => t.id).sort((a, b) => a - b), [withTask.task.id, manual.body.task.id].sort((a, b) => a - b));
+    assert.equal((await customerTasks(admin, dup.id)).length, 0);
+
+    const k = await getCustomer(clerk, keep.id);
+    assert.equal(k.visits_90d, 3);
+    assert.equal(k.spend_12m, '35.50');
+    assert.equal(Date.parse(k.last_visit_at), Date.parse(at('2026-11-22')));
+    assert.ok(k.tags.some((x) => x.id === tag.id), JSON.stringify(k.tags));
+    const d = await getCustomer(admin, dup.id);
+    assert.equal(d.deleted, true);
+    assert.equal(d.merged_into, keep.id);
+    assert.equal(d.visits_90d, 0);
+    assert.equal(d.spend_12m, '0.00');
+
+    const audit = await findAudit(admin, (e) => e.action === 'customer.merge' && String(e.object_id) === String(keep.id), {
+      action: 'customer.merge',
+    });
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0].detail.duplicate_id, dup.id);
   });
 
   test('the figures move with the calendar: 100 days later the 90-day count has dropped', async () => {

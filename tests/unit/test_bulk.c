@@ -67,7 +67,7 @@ static void insert(struct customer_batch *b, const char *name, const char *phone
         assert_true(customer_batch_queued(b, phone, NULL));
     } else {
         int64_t id = 0;
-        assert_int_equal(customer_insert(db_get(), &u, rec, &id), 0);
+        assert_int_equal(customer_add(db_get(), &u, rec, &id), 0);
         assert_true(id > 0);
     }
     json_decref(rec);
@@ -231,7 +231,7 @@ static void test_known_phones_and_id_numbers(void **state)
         json_pack("{s:s,s:s,s:s,s:I,s:s}", "name", "王一", "phone", "13900000001", "id_number",
                   "11010519491231002X", "branch_id", (json_int_t)1, "branch_path", "/1/");
     int64_t id = 0;
-    assert_int_equal(customer_insert(db, &u, rec, &id), 0);
+    assert_int_equal(customer_add(db, &u, rec, &id), 0);
     json_decref(rec);
 
     struct customer_batch b = {0};

@@ -1,0 +1,47 @@
+/*
+ * op.c - see op.h.
+ */
+#include "core/op.h"
+
+#include "db/db.h"
+#include "http/http.h"
+
+int op_end(struct db *db, int rc)
+{
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
+bool op_reply(struct req *r, int rc, json_t *errors)
+{
+    switch (rc) {
+    case OP_OK:
+        return false;
+    case OP_INVALID:
+        reply_invalid(r, json_deep_copy(errors));
+        break;
+    case OP_NOT_FOUND:
+        reply_error(r, 404, "not_found");
+        break;
+    case OP_STALE:
+        reply_error(r, 409, "stale_version");
+        break;
+    case OP_CONFLICT:
+        reply_error(r, 409, "conflict");
+        break;
+    case OP_DUPLICATE: {
+        json_t *dups = json_object_get(errors, "duplicates");
+        reply_json(r, 409,
+                   json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "duplicate", "message",
+                             req_msg(r, "duplicate"), "duplicates",
+                             dups ? json_incref(dups) : json_array()));
+        break;
+    }
+    default:
+        reply_db_error(r, rc);
+    }
+    return true;
+}

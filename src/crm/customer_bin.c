@@ -1,0 +1,100 @@
+/*
+ * customer_bin.c - the recycle bin (回收站): moving a profile into it,
+ * restoring it, and PIPL erasure, as operations (see customer.h).
+ */
+#include "crm/customer.h"
+
+#include "auth/actor.h"
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "core/events.h"
+#include "core/op.h"
+#include "crm/name_grams.h"
+#include "db/db.h"
+#include "record/history.h"
+
+/* In one transaction: sql over customer id (args bound), event, audit. */
+static int change(struct db *db, const struct actor *a, int64_t id, const char *sql,
+                  const struct db_val *args, int nargs, const char *action, const char *event)
+{
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = db_exec(db, sql, args, nargs);
+    if (!rc)
+        rc = events_publish(db, event, "customer", id, a->id, NULL);
+    if (!rc)
+        rc = actor_audit(db, a, action, "customer", id, NULL);
+    return op_end(db, rc);
+}
+
+/* Whether a sees customer id; with deleted, also in the bin (not erased). */
+static bool visible(struct db *db, const struct actor *a, int64_t id, bool deleted)
+{
+    json_t *cur = id > 0 ? customer_load(db, a, id, deleted) : NULL;
+    bool ok = cur && !json_is_true(json_object_get(cur, "erased"));
+    json_decref(cur);
+    return ok;
+}
+
+int customer_delete(struct db *db, const struct actor *a, int64_t id)
+{
+    if (!visible(db, a, id, false))
+        return OP_NOT_FOUND;
+    int64_t now = clock_now();
+    return change(db, a, id,
+                  "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
+                  "WHERE id = ?",
+                  DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete",
+                  "customer.deleted");
+}
+
+int customer_restore(struct db *db, const struct actor *a, int64_t id)
+{
+    if (!visible(db, a, id, true))
+        return OP_NOT_FOUND;
+    return change(db, a, id,
+                  "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
+                  "version = version + 1 WHERE id = ?",
+                  DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore",
+                  "customer.restored");
+}
+
+/* The erasure's writes: the person's data, tags and recorded history go;
+ * a husk named in a's language keeps counts right. */
+static int erase_rows(struct db *db, const struct actor *a, int64_t id)
+{
+    int64_t now = clock_now();
+    int rc = name_grams_forget(db, id); /* the name as stored, before it goes */
+    if (!rc)
+        rc = db_exec(db,
+                     "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
+                     "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
+                     "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
+                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
+                     "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
+                     "version = version + 1 WHERE id = ?",
+                     DB_ARGS(DB_TEXT(i18n_msg(a->lang, "customer.erased")), DB_INT(now),
+                             DB_INT(now), DB_INT(now), DB_INT(id)));
+    if (!rc)
+        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
+                     DB_ARGS(DB_INT(id)));
+    return rc ? rc : history_erase(db, "customer", id);
+}
+
+int customer_erase(struct db *db, const struct actor *a, int64_t id)
+{
+    json_t *cur = id > 0 ? customer_load(db, a, id, true) : NULL;
+    if (!cur)
+        return OP_NOT_FOUND;
+    json_decref(cur);
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = erase_rows(db, a, id);
+    if (!rc)
+        rc = events_publish(db, "customer.erased", "customer", id, a->id, NULL);
+    if (!rc)
+        rc = actor_audit(db, a, "customer.erase", "customer", id, NULL);
+    return op_end(db, rc);
+}

@@ -1,0 +1,59 @@
+/*
+ * customer_int.h - what the customer files share and nobody else needs:
+ * the values of a checked record as a row (customer_bulk.c builds them,
+ * customer.c writes single ones) and the customer numbers.
+ */
+#ifndef HY_CUSTOMER_INT_H
+#define HY_CUSTOMER_INT_H
+
+#include "crm/customer.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The text columns of a row, in the order of INSERT_COLUMNS. */
+enum {
+    ROW_NAME,
+    ROW_PINYIN,
+    ROW_INITIALS,
+    ROW_GENDER,
+    ROW_PHONE,
+    ROW_PHONE_LAST4,
+    ROW_ID_NUMBER,
+    ROW_BIRTHDAY,
+    ROW_ADDRESS,
+    ROW_REGION,
+    ROW_OCCUPATION,
+    ROW_INTERESTS,
+    ROW_FAMILY,
+    ROW_PREFS,
+    ROW_SERVICE_LEVEL,
+    ROW_LEVEL,
+    ROW_BRANCH_PATH,
+    ROW_CUSTOM,
+    ROW_TEXTS
+};
+
+struct customer_row {
+    const char *v[ROW_TEXTS]; /* into data; NULL = SQL NULL */
+    int64_t branch_id, owner_id, user_id;
+    bool has_owner, lunar;
+    const int64_t *tags; /* into data */
+    size_t ntags, ngrams;
+    const char (*grams)[NAME_GRAM_SIZE]; /* into data */
+    char no[96];                         /* customer number, given when queued */
+    int64_t id;                          /* given when written */
+    _Alignas(int64_t) char data[];
+};
+
+/* Give row the next customer number of its branch (b NULL: reserve one;
+ * else from the batch's block). 0 or negative DB_*. */
+int customer_row_number(struct db *db, struct customer_row *row, struct customer_batch *b);
+/* Insert one numbered row; sets row->id. 0 or negative DB_*. */
+int customer_row_insert(struct db *db, struct customer_row *row);
+/* Write row over customer id (whose stored name is cur_name: the name
+ * fragments change with it). 0 or negative DB_*. */
+int customer_row_update(struct db *db, const struct customer_row *row, int64_t id,
+                        const char *cur_name);
+
+#endif

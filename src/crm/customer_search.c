@@ -1,0 +1,214 @@
+/*
+ * customer_search.c - the conditions of a customer list: scope, recycle
+ * bin, the quick-search box (an index chosen by the shape of what was
+ * typed) and the filter tree (customer_where, customer_where_split).
+ */
+#include "crm/customer.h"
+
+#include "base/validate.h"
+#include "base/xmalloc.h"
+#include "crm/name_grams.h"
+#include "db/db.h"
+#include "db/sqlbuf.h"
+#include "http/form.h"
+#include "record/entity.h"
+#include "record/filter.h"
+#include "record/scope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool all_digits(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool all_letters(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+            return false;
+    return true;
+}
+
+/* [prefix, prefix+1) on an indexed text column. */
+static void prefix_range(struct sqlbuf *w, const char *column, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    char *upper = xstrdup(prefix);
+    upper[n - 1]++;
+    sqlbuf_addf(w, "(%s >= ? AND %s < ?)", column, column);
+    sqlbuf_bind_text_copy(w, prefix);
+    sqlbuf_bind_text_copy(w, upper);
+    free(upper);
+}
+
+/* Letters: pinyin initials or a pinyin prefix (part: see quick_search). */
+static void search_pinyin(struct sqlbuf *w, const char *q, int part)
+{
+    char lower[128];
+    size_t len = strlen(q);
+    for (size_t i = 0; i <= len; i++)
+        lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
+    sqlbuf_add(w, "(");
+    if (part == 2) {
+        prefix_range(w, "c.name_pinyin", lower);
+        sqlbuf_add(w, " AND NOT ");
+        prefix_range(w, "c.name_initials", lower);
+    } else {
+        prefix_range(w, "c.name_initials", lower);
+        if (part == 0) {
+            sqlbuf_add(w, " OR ");
+            prefix_range(w, "c.name_pinyin", lower);
+        }
+    }
+    sqlbuf_add(w, ")");
+}
+
+/* Anything else: a Chinese name fragment through the name-fragment index,
+ * or other text in the name or as a whole customer number. */
+static void search_name(struct sqlbuf *w, const char *q)
+{
+    size_t chars = utf8_len(q);
+    bool ascii = true;
+    for (const char *p = q; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            ascii = false;
+    if (!ascii && chars == 1) {
+        /* One character anywhere in the name: the entries that begin
+         * with it (a pair, or the name's last character). */
+        sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE ");
+        prefix_range(w, "gram", q);
+        sqlbuf_add(w, "))");
+    } else if (!ascii) {
+        /* The first two characters find the candidates through the
+         * gram index; longer fragments are then checked in full. */
+        size_t cut = 0, seen = 0;
+        while (q[cut] && seen < 3) {
+            if (((unsigned char)q[cut] & 0xC0) != 0x80)
+                seen++;
+            if (seen < 3)
+                cut++;
+        }
+        char gram[16];
+        snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
+        sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");
+        sqlbuf_bind_text_copy(w, gram);
+        if (chars > 2) {
+            sqlbuf_add(w, " AND c.name LIKE ? ESCAPE '\\'");
+            sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+        }
+        sqlbuf_add(w, ")");
+    } else {
+        sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
+        sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+        sqlbuf_bind_text_copy(w, q);
+    }
+}
+
+/* The quick-search box: decide from the shape of what was typed which
+ * indexed column to ask, so every kind of lookup is an index seek. Letters
+ * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
+ * only the initials, part 2 the pinyin but not the initials, so that parts
+ * 1 and 2 are disjoint (see customer_where_split). */
+static void quick_search(struct sqlbuf *w, const char *q_in, int part)
+{
+    char q[128];
+    size_t a = 0, n = strlen(q_in);
+    while (a < n && q_in[a] == ' ')
+        a++;
+    while (n > a && q_in[n - 1] == ' ')
+        n--;
+    if (n - a >= sizeof(q))
+        n = a + sizeof(q) - 1;
+    memcpy(q, q_in + a, n - a);
+    q[n - a] = '\0';
+    size_t len = strlen(q);
+    if (len == 0) {
+        sqlbuf_add(w, "(1 = 1)");
+        return;
+    }
+    struct validate_id_info info;
+    struct validate_ymd today;
+    validate_today(&today);
+    if (all_digits(q) && len == 11) {
+        sqlbuf_add(w, "(c.phone = ?)");
+        sqlbuf_bind_text_copy(w, q);
+    } else if (all_digits(q) && len == 4) {
+        sqlbuf_add(w, "(c.phone_last4 = ?)");
+        sqlbuf_bind_text_copy(w, q);
+    } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
+        sqlbuf_add(w, "(c.id_number = ?)");
+        sqlbuf_bind_text_copy(w, info.id);
+    } else if (all_digits(q) && len >= 5 && len < 11) {
+        prefix_range(w, "c.phone", q); /* a phone number being typed */
+    } else if (strchr(q, '-') && len >= 3) {
+        char *upper = xstrdup(q);
+        for (char *p = upper; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 32);
+        prefix_range(w, "c.customer_no", upper);
+        free(upper);
+    } else if (all_letters(q)) {
+        search_pinyin(w, q, part);
+    } else {
+        search_name(w, q);
+    }
+}
+
+static int where_part(struct db *db, const struct actor *u, const char *q, json_t *filter,
+                      bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
+{
+    scope_sql(u, "c.branch_path", w);
+    sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
+                          : " AND c.deleted_at IS NULL");
+    if (q && *q) {
+        sqlbuf_add(w, " AND ");
+        quick_search(w, q, part);
+    }
+    if (filter) {
+        sqlbuf_add(w, " AND ");
+        int rc = filter_compile(db, &entity_customer, filter, w, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int customer_where(struct db *db, const struct actor *u, const char *q, json_t *filter,
+                   bool deleted, struct sqlbuf *w, struct filter_error *err)
+{
+    return where_part(db, u, q, filter, deleted, w, err, 0);
+}
+
+/* Letters only (after trimming spaces): the pinyin case of quick_search. */
+static bool quick_is_letters(const char *q)
+{
+    while (*q == ' ')
+        q++;
+    size_t n = strlen(q);
+    while (n && q[n - 1] == ' ')
+        n--;
+    if (n == 0 || n >= 128)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((q[i] >= 'a' && q[i] <= 'z') || (q[i] >= 'A' && q[i] <= 'Z')))
+            return false;
+    return true;
+}
+
+int customer_where_split(struct db *db, const struct actor *u, const char *q, json_t *filter,
+                         bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err)
+{
+    if (!q || !quick_is_letters(q)) {
+        *n = 1;
+        return where_part(db, u, q, filter, deleted, &w[0], err, 0);
+    }
+    *n = 2;
+    int rc = where_part(db, u, q, filter, deleted, &w[0], err, 1);
+    return rc ? rc : where_part(db, u, q, filter, deleted, &w[1], err, 2);
+}

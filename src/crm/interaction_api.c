@@ -1,0 +1,175 @@
+/*
+ * interaction_api.c - the HTTP endpoints of business records: record one
+ * (interaction_insert), a customer's timeline, the list across customers.
+ */
+#include "crm/interaction.h"
+
+#include "auth/actor.h"
+#include "auth/perm.h"
+#include "base/validate.h"
+#include "core/listing.h"
+#include "core/op.h"
+#include "crm/customer.h"
+#include "crm/task.h"
+#include "db/db.h"
+#include "db/sqlbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INTERACTION_COLUMNS                                                                        \
+    "i.id, i.customer_id, c.customer_no, c.name AS customer_name, i.type, i.occurred_at, "         \
+    "i.description, i.tracking_no, i.destination, i.amount_fen, i.channel, i.handled_by, "         \
+    "u.name AS handled_by_name, i.branch_id, i.task_id, i.created_at"
+
+static json_t *interaction_row(struct db_stmt *st, struct req *r)
+{
+    json_t *o = listing_row_json(st, r);
+    json_t *fen = json_object_get(o, "amount_fen");
+    if (json_is_integer(fen)) {
+        char buf[32];
+        long long v = json_integer_value(fen);
+        money_format(v, buf, sizeof(buf));
+        json_object_set_new(o, "amount", json_string(buf));
+    } else {
+        json_object_set_new(o, "amount", json_null());
+    }
+    json_object_del(o, "amount_fen");
+    return o;
+}
+
+static json_t *interaction_by_id(struct db *db, int64_t id)
+{
+    struct db_stmt *st =
+        db_query(db, "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
+                 DB_ARGS(DB_INT(id)));
+    json_t *o = st && db_step(st) == 1 ? interaction_row(st, NULL) : NULL;
+    db_finish(st);
+    return o;
+}
+
+static void create(struct req *r)
+{
+    json_t *errors = json_object();
+    int64_t id = 0, task_id = 0;
+    int rc =
+        interaction_insert(r->db, r->actor, req_param_id(r, 0), r->json, &id, &task_id, errors);
+    if (!op_reply(r, rc, errors)) {
+        json_t *body = json_pack("{s:o}", "interaction", interaction_by_id(r->db, id));
+        json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
+        reply_json(r, 201, body);
+    }
+    json_decref(errors);
+}
+
+/* The list's filters from the query string; false after a 422. */
+static bool list_query(struct req *r, int64_t customer_id, struct interaction_query *q,
+                       json_t **holder)
+{
+    static const char *const keys[] = {"type", "from", "to", "handled_by", "branch_id"};
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = req_query(r, keys[i]);
+        if (v)
+            json_object_set_new(o, keys[i], json_string(v));
+    }
+    const char *bad;
+    if (interaction_query_parse(r->db, o, q, &bad)) {
+        json_decref(o);
+        reply_invalid(r, json_pack("{s:s}", bad, req_msg(r, interaction_query_error(bad))));
+        return false;
+    }
+    q->customer_id = customer_id;
+    *holder = o; /* q borrows its strings */
+    return true;
+}
+
+/* Newest first, keyset on (occurred_at, id) through an opaque "t.id" cursor. */
+static void reply_list(struct req *r, int64_t customer_id)
+{
+    const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
+    int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 20;
+    if (limit < 1 || limit > 200) {
+        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+        return;
+    }
+    long long ct = 0, cid = 0;
+    if (cursor && *cursor && sscanf(cursor, "%lld.%lld", &ct, &cid) != 2) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return;
+    }
+    struct interaction_query q;
+    json_t *holder = NULL;
+    if (!list_query(r, customer_id, &q, &holder))
+        return;
+    struct sqlbuf w, b;
+    sqlbuf_init(&w);
+    sqlbuf_init(&b);
+    interaction_where(r->actor, &q, &w);
+    json_t *body = json_object();
+    int64_t total = 0;
+    listing_count(r->db, INTERACTION_FROM, &w, &total);
+    json_object_set_new(body, "total", json_integer(total));
+    sqlbuf_add(&b, "SELECT " INTERACTION_COLUMNS ", i.occurred_at AS k FROM " INTERACTION_FROM
+                   " WHERE ");
+    sqlbuf_append(&b, &w);
+    if (cursor && *cursor) {
+        sqlbuf_add(&b, " AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
+        sqlbuf_bind(&b, DB_INT(ct));
+        sqlbuf_bind(&b, DB_INT(ct));
+        sqlbuf_bind(&b, DB_INT(cid));
+    }
+    sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
+    json_t *items = json_array();
+    char next[48] = "";
+    bool more = false;
+    while (st && db_step(st) == 1) {
+        if ((int64_t)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_t *o = interaction_row(st, r);
+        int64_t k = db_col_int(st, db_col_count(st) - 1);
+        json_object_del(o, "k");
+        snprintf(next, sizeof(next), "%lld.%lld", (long long)k,
+                 (long long)json_integer_value(json_object_get(o, "id")));
+        json_array_append_new(items, o);
+    }
+    db_finish(st);
+    sqlbuf_release(&w);
+    sqlbuf_release(&b);
+    json_decref(holder);
+    json_object_set_new(body, "items", items);
+    json_object_set_new(body, "next_cursor", more ? json_string(next) : json_null());
+    reply_json(r, 200, body);
+}
+
+static void list_for_customer(struct req *r)
+{
+    int64_t cid = req_param_id(r, 0);
+    json_t *cust = cid > 0 ? customer_load(r->db, r->actor, cid, true) : NULL;
+    if (!cust) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
+    json_decref(cust);
+    reply_list(r, cid);
+}
+
+static void list_all(struct req *r)
+{
+    reply_list(r, 0);
+}
+
+const struct route interactions_routes[] = {
+    {"POST", "/api/v1/customers/{id}/interactions", create, PERM_INTERACTIONS, 0,
+     "Record a business done for a customer, optionally with a follow-up task"},
+    {"GET", "/api/v1/customers/{id}/interactions", list_for_customer, PERM_CUSTOMERS_READ, 0,
+     "A customer's timeline of business records, newest first"},
+    {"GET", "/api/v1/interactions", list_all, PERM_CUSTOMERS_READ, 0,
+     "Business records across customers (type, from, to, handled_by, branch_id)"},
+    {0},
+};

@@ -1,0 +1,347 @@
+/*
+ * task_api.c - the HTTP endpoints of the to-do list (views by local day:
+ * overdue = open and due before today, today = open and due today,
+ * upcoming = open and due in the next seven days, done = completed or
+ * cancelled), the bell, and the staff picker. The operations are in
+ * task.c.
+ */
+#include "crm/task.h"
+
+#include "auth/actor.h"
+#include "auth/perm.h"
+#include "base/clock.h"
+#include "core/listing.h"
+#include "core/op.h"
+#include "crm/customer.h"
+#include "db/db.h"
+#include "db/sqlbuf.h"
+#include "record/scope.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Local midnight of today, as Unix seconds. */
+static int64_t today_start(void)
+{
+    int64_t now = clock_now();
+    return now - ((now + HY_TZ_OFFSET) % 86400);
+}
+
+/* The view's condition and order. */
+static const char *view_sql(const char *view, struct sqlbuf *b)
+{
+    int64_t day = today_start();
+    if (!view || strcmp(view, "today") == 0) {
+        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?");
+        sqlbuf_bind(b, DB_INT(day));
+        sqlbuf_bind(b, DB_INT(day + 86400));
+        return "t.due_at ASC, t.id ASC";
+    }
+    if (strcmp(view, "overdue") == 0) {
+        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at < ?");
+        sqlbuf_bind(b, DB_INT(day));
+        return "t.due_at ASC, t.id ASC";
+    }
+    if (strcmp(view, "upcoming") == 0) {
+        sqlbuf_add(b, " AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?");
+        sqlbuf_bind(b, DB_INT(day + 86400));
+        sqlbuf_bind(b, DB_INT(day + 8 * 86400));
+        return "t.due_at ASC, t.id ASC";
+    }
+    if (strcmp(view, "done") == 0) {
+        sqlbuf_add(b, " AND t.status <> 'open'");
+        return "t.updated_at DESC, t.id DESC";
+    }
+    if (strcmp(view, "open") == 0) {
+        sqlbuf_add(b, " AND t.status = 'open'");
+        return "t.due_at ASC, t.id ASC";
+    }
+    if (strcmp(view, "all") == 0)
+        return "t.due_at DESC, t.id DESC";
+    return NULL;
+}
+
+static void list(struct req *r)
+{
+    const char *view = req_query(r, "view");
+    const char *scope = req_query(r, "scope");
+    const char *customer = req_query(r, "customer_id");
+    const char *assignee = req_query(r, "assignee_id");
+    const char *limit_s = req_query(r, "limit"), *offset_s = req_query(r, "offset");
+    int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
+    int64_t offset = offset_s ? strtoll(offset_s, NULL, 10) : 0;
+    if (limit < 1 || limit > 200 || offset < 0) {
+        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+        return;
+    }
+    bool team = scope && strcmp(scope, "team") == 0;
+    if (team && !(r->actor->perms & PERM_MERGE)) {
+        reply_error(r, 403, "forbidden");
+        return;
+    }
+    struct sqlbuf w, b;
+    sqlbuf_init(&w);
+    sqlbuf_init(&b);
+    task_visible_sql(r->actor, &w, team || (customer && *customer));
+    if (customer && *customer) {
+        /* A customer's tasks: anyone who may see the customer sees them. */
+        json_t *c = customer_load(r->db, r->actor, strtoll(customer, NULL, 10), true);
+        if (!c) {
+            sqlbuf_release(&w);
+            sqlbuf_release(&b);
+            reply_error(r, 404, "not_found");
+            return;
+        }
+        json_decref(c);
+        sqlbuf_release(&w);
+        sqlbuf_init(&w);
+        sqlbuf_add(&w, "t.customer_id = ?");
+        sqlbuf_bind(&w, DB_INT(strtoll(customer, NULL, 10)));
+    }
+    if (assignee && *assignee) {
+        sqlbuf_add(&w, " AND t.assignee_id = ?");
+        sqlbuf_bind(&w, DB_INT(strtoll(assignee, NULL, 10)));
+    }
+    const char *order = view_sql(view && *view ? view : (customer ? "all" : "today"), &w);
+    if (!order) {
+        sqlbuf_release(&w);
+        sqlbuf_release(&b);
+        reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
+        return;
+    }
+    json_t *body = json_object();
+    int64_t total = 0;
+    listing_count(r->db, "tasks t", &w, &total);
+    json_object_set_new(body, "total", json_integer(total));
+    /* Task lists are short (a day's work); offset paging is enough here. */
+    sqlbuf_addf(&b,
+                "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE %s ORDER BY %s LIMIT ? "
+                "OFFSET ?",
+                w.sql, order);
+    for (int i = 0; i < w.nargs; i++)
+        sqlbuf_bind(&b, w.args[i]);
+    sqlbuf_bind(&b, DB_INT(limit));
+    sqlbuf_bind(&b, DB_INT(offset));
+    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
+    json_t *items = json_array();
+    while (st && db_step(st) == 1)
+        json_array_append_new(items, task_row(st, r));
+    db_finish(st);
+    json_object_set_new(body, "items", items);
+    char next[24];
+    snprintf(next, sizeof(next), "%lld", (long long)(offset + limit));
+    json_object_set_new(body, "next_cursor",
+                        offset + limit < total ? json_string(next) : json_null());
+    reply_json(r, 200, body);
+    sqlbuf_release(&w);
+    sqlbuf_release(&b);
+}
+
+/* GET /tasks/counts: the numbers beside the menu. */
+static void counts(struct req *r)
+{
+    static const char *const views[] = {"today", "overdue", "upcoming"};
+    json_t *body = json_object();
+    for (int i = 0; i < 3; i++) {
+        struct sqlbuf b;
+        sqlbuf_init(&b);
+        sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
+        task_visible_sql(r->actor, &b, false);
+        view_sql(views[i], &b);
+        int64_t n = 0;
+        db_query_int(r->db, b.sql, b.args, b.nargs, &n);
+        json_object_set_new(body, views[i], json_integer(n));
+        sqlbuf_release(&b);
+    }
+    int64_t unread = 0;
+    db_query_int(r->db, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+                 DB_ARGS(DB_INT(r->actor->id)), &unread);
+    json_object_set_new(body, "unread_notifications", json_integer(unread));
+    reply_json(r, 200, body);
+}
+
+/* Answer an operation on a task: the task, or the error. */
+static void reply_task(struct req *r, int rc, int64_t id, unsigned status, json_t *errors)
+{
+    if (!op_reply(r, rc, errors))
+        reply_json(r, status, json_pack("{s:o}", "task", task_json(r->db, id)));
+    json_decref(errors);
+}
+
+static void create(struct req *r)
+{
+    int64_t id = 0;
+    json_t *errors = json_object();
+    int rc = task_insert(r->db, r->actor, r->json, &id, errors);
+    reply_task(r, rc, id, 201, errors);
+}
+
+/* GET /tasks/{id}: one task the caller may act on (what a notification
+ * about it opens). */
+static void get(struct req *r)
+{
+    int64_t id = req_param_id(r, 0);
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT t.id FROM tasks t WHERE t.id = ? AND ");
+    sqlbuf_bind(&b, DB_INT(id));
+    task_visible_sql(r->actor, &b, true);
+    int64_t found = 0;
+    int rc = db_query_int(r->db, b.sql, b.args, b.nargs, &found);
+    sqlbuf_release(&b);
+    json_t *t = rc == 1 ? task_json(r->db, id) : NULL;
+    if (t)
+        reply_json(r, 200, json_pack("{s:o}", "task", t));
+    else if (rc < 0)
+        reply_db_error(r, rc);
+    else
+        reply_error(r, 404, "not_found");
+}
+
+/* An operation on the task named by the path, answered with the task. */
+typedef int (*task_op)(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                       json_t *errors);
+
+static void on_task(struct req *r, task_op op)
+{
+    int64_t id = req_param_id(r, 0);
+    json_t *errors = json_object();
+    reply_task(r, op(r->db, r->actor, id, r->json, errors), id, 200, errors);
+}
+
+static int complete_task(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                         json_t *errors)
+{
+    return task_close(db, a, id, true, in, errors);
+}
+
+static int cancel_task(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
+{
+    return task_close(db, a, id, false, in, errors);
+}
+
+static void update(struct req *r)
+{
+    on_task(r, task_update);
+}
+
+static void complete(struct req *r)
+{
+    on_task(r, complete_task);
+}
+
+static void cancel(struct req *r)
+{
+    on_task(r, cancel_task);
+}
+
+/* POST /tasks/{id}/snooze {"until": ISO or date} or {"days": N} / {"hours": N}. */
+static void snooze(struct req *r)
+{
+    on_task(r, task_snooze);
+}
+
+/* POST /tasks/{id}/assign {"assignee_id"} (supervisor, admin): within scope. */
+static void assign(struct req *r)
+{
+    on_task(r, task_assign);
+}
+
+/* ---- notifications (the bell) ---- */
+
+static void notifications_list(struct req *r)
+{
+    struct listing l;
+    if (listing_begin(&l, r))
+        return;
+    listing_where_int(&l, "user_id = ?", r->actor->id);
+    const char *unread = req_query(r, "unread");
+    if (unread && strcmp(unread, "1") == 0)
+        listing_where(&l, "read_at IS NULL");
+    listing_run_with(&l, "id, kind, title, body, link, read_at, created_at", "notifications", NULL);
+}
+
+static void notifications_read(struct req *r)
+{
+    json_t *ids = json_object_get(r->json, "ids");
+    int rc;
+    if (json_is_array(ids)) {
+        rc = db_begin(r->db);
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+        {
+            if (rc)
+                break;
+            rc = db_exec(
+                r->db,
+                "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND "
+                "read_at IS NULL",
+                DB_ARGS(DB_INT(clock_now()), DB_INT(json_integer_value(v)), DB_INT(r->actor->id)));
+        }
+        if (!rc)
+            rc = db_commit(r->db);
+        else
+            db_rollback(r->db);
+    } else {
+        rc = db_exec(r->db,
+                     "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+                     DB_ARGS(DB_INT(clock_now()), DB_INT(r->actor->id)));
+    }
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
+    reply_ok(r);
+}
+
+/* ---- staff lookup ---- */
+
+/* GET /staff?q=: the active staff of the caller's branch and below (all for
+ * admins), for "assign to" and "handled by" pickers. Names and staff
+ * numbers only: contact data stays in the admin's user list. */
+static void staff_list(struct req *r)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name AS branch_name "
+                   "FROM users u "
+                   "LEFT JOIN branches br ON br.id = u.branch_id WHERE u.status = 'active' AND ");
+    scope_sql(r->actor, "COALESCE(br.path, '')", &b);
+    const char *q = req_query(r, "q");
+    if (q && *q) {
+        const char *like = sqlbuf_like(&b, q, false);
+        sqlbuf_add(&b, " AND (u.name LIKE ? ESCAPE '\\' OR u.login LIKE ? ESCAPE '\\')");
+        sqlbuf_bind(&b, DB_TEXT(like));
+        sqlbuf_bind(&b, DB_TEXT(like));
+    }
+    sqlbuf_add(&b, " ORDER BY u.login LIMIT 500");
+    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    listing_reply_rows(r, st, NULL);
+}
+
+const struct route tasks_routes[] = {
+    {"GET", "/api/v1/staff", staff_list, PERM_TASKS, 0,
+     "Active staff of the caller's branch and below (q: name or staff number), for pickers"},
+    {"GET", "/api/v1/tasks", list, PERM_TASKS, 0,
+     "Tasks: view=today|overdue|upcoming|done|open|all, scope=team, customer_id"},
+    {"GET", "/api/v1/tasks/counts", counts, PERM_TASKS, 0,
+     "Today / overdue / upcoming counts and unread notifications"},
+    {"GET", "/api/v1/tasks/{id}", get, PERM_TASKS, 0,
+     "One task (the caller's, the branch queue's, or in a supervisor's scope)"},
+    {"POST", "/api/v1/tasks", create, PERM_TASKS, 0, "Create a task or a promised call-back"},
+    {"PATCH", "/api/v1/tasks/{id}", update, PERM_TASKS, 0, "Edit a task (send version)"},
+    {"POST", "/api/v1/tasks/{id}/complete", complete, PERM_TASKS, 0,
+     "Complete a task with an outcome note"},
+    {"POST", "/api/v1/tasks/{id}/cancel", cancel, PERM_TASKS, 0, "Cancel a task"},
+    {"POST", "/api/v1/tasks/{id}/snooze", snooze, PERM_TASKS, 0, "Move a task's due time"},
+    {"POST", "/api/v1/tasks/{id}/assign", assign, PERM_MERGE, 0,
+     "Reassign a task (supervisor, admin)"},
+    {"GET", "/api/v1/notifications", notifications_list, PERM_SIGNED_IN, 0,
+     "The bell: the signed-in user's notifications"},
+    {"POST", "/api/v1/notifications/read", notifications_read, PERM_SIGNED_IN, 0,
+     "Mark notifications read (ids, or all)"},
+    {0},
+};
