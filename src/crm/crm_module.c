@@ -5,6 +5,7 @@
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
+#include "record/entity.h"
 #include "crm/export.h"
 #include "crm/import.h"
 #include "crm/interaction.h"
@@ -28,9 +29,18 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
+/* The kinds of record of this module, for the record layer (customers
+ * first: the entity an API that names none means). */
+static void init(void)
+{
+    entity_register(&entity_customer);
+    entity_register(&entity_interaction);
+}
+
 const struct module crm_module = {
     .name = "crm",
     .routes = routes,
     .jobs = jobs,
     .periodic = periodic,
+    .init = init,
 };

@@ -42,14 +42,14 @@ static int64_t export_page(void)
 }
 
 enum cell_kind {
-    CELL_TEXT,
-    CELL_PHONE,
-    CELL_ID,
-    CELL_LIST,
-    CELL_TIME,
-    CELL_GENDER,
-    CELL_BOOL,
-    CELL_MONEY
+    XCELL_TEXT,
+    XCELL_PHONE,
+    XCELL_ID,
+    XCELL_LIST,
+    XCELL_TIME,
+    XCELL_GENDER,
+    XCELL_BOOL,
+    XCELL_MONEY
 };
 
 struct column {
@@ -65,16 +65,16 @@ static int add_column(struct db *db, const char *key, const char *lang, struct s
 {
     bool en = strcmp(lang, "en") == 0;
     col->key = key;
-    col->kind = CELL_TEXT;
+    col->kind = XCELL_TEXT;
     if (strncmp(key, "custom.", 7) == 0) {
         struct custom_field f;
         int rc = fields_lookup(db, "customer", key + 7, &f);
         if (rc != 1)
             return rc < 0 ? rc : -1;
         snprintf(col->label, sizeof(col->label), "%s", f.label);
-        col->kind = f.type == FT_MULTISELECT ? CELL_LIST
-                    : f.type == FT_BOOLEAN   ? CELL_BOOL
-                                             : CELL_TEXT;
+        col->kind = f.type == FT_MULTISELECT ? XCELL_LIST
+                    : f.type == FT_BOOLEAN   ? XCELL_BOOL
+                                             : XCELL_TEXT;
         sqlbuf_add(sel, ", ");
         sqlbuf_addf(sel, dialect_json_get_text(), "c.custom");
         sqlbuf_bind(sel, DB_TEXT(key + 7));
@@ -102,12 +102,12 @@ static int add_column(struct db *db, const char *key, const char *lang, struct s
         sqlbuf_add(sel, ", b.name");
         return 0;
     }
-    col->kind = f->flags & EF_MASK_PHONE     ? CELL_PHONE
-                : f->flags & EF_MASK_ID      ? CELL_ID
-                : f->type == FT_ARRAY        ? CELL_LIST
-                : f->type == FT_TIME         ? CELL_TIME
-                : strcmp(key, "gender") == 0 ? CELL_GENDER
-                                             : CELL_TEXT;
+    col->kind = f->mask == MASK_PHONE        ? XCELL_PHONE
+                : f->mask == MASK_ID         ? XCELL_ID
+                : f->type == FT_ARRAY        ? XCELL_LIST
+                : f->type == FT_TIME         ? XCELL_TIME
+                : strcmp(key, "gender") == 0 ? XCELL_GENDER
+                                             : XCELL_TEXT;
     sqlbuf_addf(sel, ", %s", f->expr);
     return 0;
 }
@@ -117,20 +117,20 @@ static const struct {
     const char *key, *expr, *expr_en, *label, *label_en;
     enum cell_kind kind;
 } interaction_columns[] = {
-    {"occurred_at", "i.occurred_at", NULL, "办理时间", "Date and time", CELL_TIME},
-    {"customer_no", "c.customer_no", NULL, "客户编号", "Customer no.", CELL_TEXT},
-    {"customer_name", "c.name", NULL, "客户姓名", "Customer", CELL_TEXT},
-    {"customer_phone", "c.phone", NULL, "手机号", "Mobile", CELL_PHONE},
+    {"occurred_at", "i.occurred_at", NULL, "办理时间", "Date and time", XCELL_TIME},
+    {"customer_no", "c.customer_no", NULL, "客户编号", "Customer no.", XCELL_TEXT},
+    {"customer_name", "c.name", NULL, "客户姓名", "Customer", XCELL_TEXT},
+    {"customer_phone", "c.phone", NULL, "手机号", "Mobile", XCELL_PHONE},
     {"type", "COALESCE(bt.label, i.type)", "COALESCE(NULLIF(bt.label_en, ''), bt.label, i.type)",
-     "业务类型", "Business type", CELL_TEXT},
-    {"description", "i.description", NULL, "业务描述", "Description", CELL_TEXT},
-    {"tracking_no", "i.tracking_no", NULL, "邮件号", "Tracking no.", CELL_TEXT},
-    {"destination", "i.destination", NULL, "目的地", "Destination", CELL_TEXT},
-    {"amount", "i.amount_fen", NULL, "金额（元）", "Amount (yuan)", CELL_MONEY},
+     "业务类型", "Business type", XCELL_TEXT},
+    {"description", "i.description", NULL, "业务描述", "Description", XCELL_TEXT},
+    {"tracking_no", "i.tracking_no", NULL, "邮件号", "Tracking no.", XCELL_TEXT},
+    {"destination", "i.destination", NULL, "目的地", "Destination", XCELL_TEXT},
+    {"amount", "i.amount_fen", NULL, "金额（元）", "Amount (yuan)", XCELL_MONEY},
     {"channel", "COALESCE(ch.label, i.channel)",
-     "COALESCE(NULLIF(ch.label_en, ''), ch.label, i.channel)", "办理渠道", "Channel", CELL_TEXT},
-    {"handled_by", "u.name", NULL, "经办人", "Handled by", CELL_TEXT},
-    {"branch", "hb.name", NULL, "办理网点", "Branch", CELL_TEXT},
+     "COALESCE(NULLIF(ch.label_en, ''), ch.label, i.channel)", "办理渠道", "Channel", XCELL_TEXT},
+    {"handled_by", "u.name", NULL, "经办人", "Handled by", XCELL_TEXT},
+    {"branch", "hb.name", NULL, "办理网点", "Branch", XCELL_TEXT},
 };
 #define N_INTERACTION_COLUMNS (sizeof(interaction_columns) / sizeof(interaction_columns[0]))
 #define INTERACTION_EXPORT_FROM                                                                    \
@@ -205,27 +205,27 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
     const char *v = db_col_text(st, i);
     bool en = strcmp(lang, "en") == 0;
     switch (col->kind) {
-    case CELL_PHONE:
+    case XCELL_PHONE:
         return reveal || !*v ? v : (*owned = phone_mask(v));
-    case CELL_ID:
+    case XCELL_ID:
         return reveal || !*v ? v : (*owned = id_mask(v));
-    case CELL_LIST:
+    case XCELL_LIST:
         return (*owned = join_list(v));
-    case CELL_TIME: {
+    case XCELL_TIME: {
         int64_t t = db_col_int(st, i);
         clock_format_iso(t, buf, buflen);
         buf[10] = ' '; /* "2026-11-24 10:05:00" reads better in a sheet */
         buf[19] = '\0';
         return buf;
     }
-    case CELL_MONEY: {
+    case XCELL_MONEY: {
         long long fen = (long long)db_col_int(st, i);
         money_format(fen, buf, buflen);
         return buf;
     }
-    case CELL_GENDER:
+    case XCELL_GENDER:
         return strcmp(v, "male") == 0 ? (en ? "male" : "男") : (en ? "female" : "女");
-    case CELL_BOOL:
+    case XCELL_BOOL:
         return strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? (en ? "yes" : "是")
                                                              : (en ? "no" : "否");
     default:
@@ -372,7 +372,7 @@ int export_run(struct job *job)
     double widths[MAX_COLUMNS];
     for (size_t k = 0; k < ncol; k++) {
         cells[k] = columns[k].label;
-        widths[k] = columns[k].kind == CELL_ID ? 22 : columns[k].kind == CELL_TIME ? 20 : 14;
+        widths[k] = columns[k].kind == XCELL_ID ? 22 : columns[k].kind == XCELL_TIME ? 20 : 14;
     }
     tabular_writer_set_widths(out, widths, ncol);
     tabular_write_row(out, cells, ncol);

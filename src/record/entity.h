@@ -1,16 +1,25 @@
 /*
- * entity.h - what the generic machinery (filter language, custom fields,
- * tags, history, import, export, segments) needs to know about a kind of
- * record: its table, its built-in fields with their SQL expressions and
- * types, and where its custom values live.
+ * entity.h - the entity registry: what the generic machinery (filter
+ * language, custom fields, tags, history, scoping, masking, import,
+ * export, segments, merge and erasure of references, the metadata
+ * endpoint) needs to know about a kind of record.
  *
- * Customers are the first entity; enterprises reuse the same machinery by
- * adding a descriptor, not code.
+ * A domain describes each of its kinds of record in a `const struct
+ * entity` and registers it from its module's init (crm/customer_entity.c,
+ * crm/interaction_entity.c). Nothing in src/record names an entity: a new
+ * domain is a descriptor, not a copy of the import or export code.
  */
 #ifndef HY_ENTITY_H
 #define HY_ENTITY_H
 
+#include "auth/actor.h"
+
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+struct sqlbuf;
 
 enum field_type {
     /* types a custom field can have */
@@ -30,40 +39,172 @@ enum field_type {
     FT_TAGS,   /* tags attached through object_tags */
     FT_BRANCH, /* a branch id; filters match the branch and below */
     FT_ARRAY,  /* JSON array of text */
+    FT_REF,    /* the id of another record (a user, a customer) */
 };
 
 /* Field flags. */
-#define EF_FILTER     1u
-#define EF_SORT       2u
-#define EF_EXPORT     4u
-#define EF_MASK_PHONE 8u
-#define EF_MASK_ID    16u
+#define EF_FILTER   1u  /* usable in the filter language */
+#define EF_SORT     2u  /* a list may sort by it */
+#define EF_EXPORT   4u  /* an export column */
+#define EF_IMPORT   8u  /* an import target */
+#define EF_REQUIRED 16u /* a record needs a value (forms, import mappings) */
+#define EF_INTERNAL 32u /* for the program (filters, reminders), not shown to people */
+
+/* What masking a value needs for a user without PERM_REVEAL. */
+enum field_mask {
+    MASK_NONE,
+    MASK_PHONE,
+    MASK_ID,
+};
+
+/* How an export writes a cell; CELL_AUTO derives it from the type and the
+ * mask (lists joined with '|', times as local date and time). */
+enum field_cell {
+    CELL_AUTO,
+    CELL_TEXT,
+    CELL_GENDER,    /* male / female in the reader's words */
+    CELL_BOOL,      /* 是 / 否 */
+    CELL_MONEY_FEN, /* integer fen written as yuan */
+};
 
 struct entity_field {
     const char *key;  /* API name */
-    const char *expr; /* SQL over the entity's alias, from the program only */
+    const char *expr; /* SQL over the entity's alias (program text only); NULL: not a column */
     enum field_type type;
-    const char *label;
+    const char *label; /* the words the UI shows */
     const char *label_en;
     unsigned flags;
+    enum field_mask mask;
+    const char *dict; /* dictionary code of its values, or NULL */
+    enum field_cell cell;
+    /* Export: the column title and the SELECT expression when they differ
+     * from label / expr (e.g. a user's name for an owner id); expr_en is
+     * used for English readers when set (dictionary labels). */
+    const char *header, *header_en;
+    const char *export_expr, *export_expr_en;
+};
+
+/* The leading members of an entity_field in order, for descriptor tables:
+ * {FIELD("name", "c.name", FT_TEXT, "姓名", "Name", EF_FILTER), .dict = ...}. */
+#define FIELD(k, e, t, l, le, fl)                                                                  \
+    .key = (k), .expr = (e), .type = (t), .label = (l), .label_en = (le), .flags = (fl)
+
+/* A column of another table that points at records of this entity: moved
+ * to the survivor when two records merge, and handled as `on_erase` says
+ * when a record is erased (PIPL). */
+enum ref_erase {
+    REF_KEEP,   /* the rows stay with the erased husk (counts stay right) */
+    REF_DELETE, /* the rows go */
+    REF_NULL,   /* the column is set to NULL */
+};
+
+struct entity_ref {
+    const char *table;  /* "interactions" */
+    const char *column; /* "customer_id" */
+    enum ref_erase on_erase;
+    /* Merge: the columns that must stay unique with `column` (a primary
+     * key such as (gram, customer_id)); rows of the duplicate that would
+     * collide with the survivor's are dropped instead of moved. NULL: none. */
+    const char *unique_with;
+};
+
+/* The background-job hooks of an export (record/export.c). */
+struct entity_export {
+    /* Append the WHERE (over `from`'s aliases) of the records the request
+     * params select for u: scope, nothing deleted, the entity's filters.
+     * 0, -1 with *err_field / *err_key set for a bad parameter, or a
+     * negative DB_* error. */
+    int (*where)(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
+                 const char **err_field, const char **err_key);
+    const char *from;       /* FROM of the rows, joins for the export expressions included */
+    const char *count_from; /* FROM of the count (fewer joins); NULL: from */
+    /* The page key beside the id: e.g. "i.occurred_at" read newest first;
+     * NULL pages by id ascending. */
+    const char *page_key;
+    bool columns_required;              /* false: no columns means default_columns */
+    const char *const *default_columns; /* NULL-ended keys */
+    const char *const *params;          /* request keys copied into the job (NULL-ended) */
+    const char *sheet, *sheet_en;       /* sheet name */
+    const char *file, *file_en;         /* file name stem */
+};
+
+/* The import hooks (record/import_pipeline.c). The pipeline reads the file,
+ * turns each row into the JSON the API accepts (through the field types and
+ * the entity's convert hook), then hands it to these. */
+struct entity_import {
+    /* Optional: the API value of one cell for field key (e.g. 男 → male);
+     * NULL answer: the generic conversion. */
+    json_t *(*convert)(const char *key, const char *cell);
+    /* Column titles people use beside the labels: {title, key} pairs,
+     * ending with {NULL, NULL}. */
+    const char *const (*aliases)[2];
+    /* Open the per-run state (dedupe sets, batches); NULL on failure. */
+    void *(*open)(struct db *db, const struct actor *u, bool update);
+    /* Check one row's input: fills errors, or decides. ctx is open's. */
+    int (*row)(void *ctx, struct db *db, const char *lang, json_t *in, json_t *tag_ids,
+               json_t *errors, bool dry_run, int *outcome);
+    int (*flush)(void *ctx, struct db *db);
+    void (*close)(void *ctx);
+    /* Optional bulk load (one transaction, indexes rebuilt): begin answers
+     * 1 when the backend has a bulk path. */
+    int (*bulk_begin)(void *ctx, struct db *db);
+    int (*bulk_finish)(void *ctx, struct db *db, void (*step)(void *, int, int), void *arg);
+    const char *stored_max; /* SELECT of the stored rows' count estimate for bulk_suits */
+};
+
+/* Outcomes of entity_import.row. */
+enum {
+    IMPORT_CREATED,
+    IMPORT_UPDATED,
+    IMPORT_SKIPPED,
+    IMPORT_FAILED, /* errors says why */
 };
 
 struct entity {
-    const char *name;          /* "customer": also the object_tags / history key */
+    const char *name;          /* "customer": also the object_tags / history / fields key */
+    const char *collection;    /* "customers": also accepted by entity_find */
+    const char *label;         /* "个人客户" */
+    const char *label_en;      /* "Customers" */
     const char *table;         /* "customers" */
     const char *alias;         /* "c" */
-    const char *custom_column; /* "c.custom" */
-    const char *scope_column;  /* "c.branch_path" */
-    const struct entity_field *fields;
+    const char *custom_column; /* "c.custom", or NULL: no custom fields */
+    const char *scope_column;  /* "c.branch_path", or NULL: not branch-scoped */
+    bool tags;                 /* attaches tags through object_tags */
+    unsigned perm_read, perm_write, perm_reveal; /* PERM_* bits (core/perms.h) */
+    const struct entity_field *fields;           /* form order; ends with {NULL} */
+    const struct entity_ref *refs;               /* ends with {NULL}; may be NULL */
+    const struct entity_export *export;          /* NULL: not exportable */
+    const struct entity_import *import;          /* NULL: not importable */
 };
 
-extern const struct entity entity_customer;
-
+/* Register e (a static descriptor) from a module's init, before any thread
+ * starts. Registering the same descriptor twice is a no-op; a second
+ * descriptor with a taken name aborts (a programming error). */
+void entity_register(const struct entity *e);
+/* The entity named name (or its collection name); NULL when none is. */
 const struct entity *entity_find(const char *name);
+/* The first registered entity: what an API that names none means. */
+const struct entity *entity_default(void);
+/* The i-th registered entity, NULL past the last. */
+const struct entity *entity_at(size_t i);
+/* Forget every registration (tests). */
+void entity_registry_clear(void);
+
 const struct entity_field *entity_field(const struct entity *e, const char *key);
+/* True when u may read records of e. */
+bool entity_readable(const struct entity *e, const struct actor *u);
 /* The field type named by a custom field definition ("text", "money", ...);
  * -1 when unknown. */
 int entity_type_from_name(const char *name);
 const char *entity_type_name(enum field_type t);
+
+/* Move everything that points at record from_id to record to_id (merge):
+ * every registered reference, tags (when the entity has them). Call inside
+ * the merge's transaction. 0 or a negative DB_* error. */
+int entity_move_references(struct db *db, const struct entity *e, int64_t from_id, int64_t to_id);
+/* Erase what points at record id as each reference says, its tags and its
+ * field history's values (PIPL erasure). Call inside the erasure's
+ * transaction. 0 or a negative DB_* error. */
+int entity_erase_references(struct db *db, const struct entity *e, int64_t id);
 
 #endif

@@ -6,9 +6,11 @@
 
 #include "record/dictionaries.h"
 #include "record/fields.h"
+#include "record/meta_api.h"
 #include "record/tags.h"
 
-static const struct route *const routes[] = {dictionaries_routes, fields_routes, tags_routes, NULL};
+static const struct route *const routes[] = {dictionaries_routes, fields_routes, tags_routes,
+                                             meta_routes, NULL};
 
 const struct module record_module = {
     .name = "record",
