@@ -6,21 +6,17 @@
 
 #include "crm/customer.h"
 #include "record/entity.h"
-#include "crm/export.h"
 #include "crm/import.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
-#include "crm/segments.h"
 #include "crm/task.h"
 
 static const struct route *const routes[] = {
-    customers_routes,    segments_routes, imports_routes,   exports_routes,
-    interactions_routes, tasks_routes,    reminders_routes, NULL,
+    customers_routes, imports_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
 };
 
 static const struct module_job jobs[] = {
     {"import", import_run},
-    {"export", export_run},
     {NULL, NULL},
 };
 

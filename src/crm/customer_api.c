@@ -16,7 +16,7 @@
 #include "core/audit.h"
 #include "record/history.h"
 #include "record/scope.h"
-#include "crm/segments.h"
+#include "record/segments.h"
 #include "record/tags.h"
 #include "db/db.h"
 #include "db/dialect.h"

@@ -10,6 +10,7 @@
 #include "core/listing.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
+#include "record/entity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,10 @@ int history_note_each(struct db *db, struct req *r, const char *entity, const st
     return rc;
 }
 
+/* The entity history_reply is listing, for history_row (a listing's row
+ * function takes no context of its own). */
+static _Thread_local const struct entity *listed;
+
 static json_t *history_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);
@@ -133,11 +138,13 @@ static json_t *history_row(struct db_stmt *st, struct req *r)
             json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
             json_object_set_new(o, cols[i], v ? v : json_string(s));
         }
-        /* Personal identifiers stay masked in the history as everywhere. */
+        /* Personal identifiers stay masked in the history as everywhere:
+         * the fields the entity marks with a masking class. */
         const char *field = json_string_value(json_object_get(o, "field"));
         const char *val = json_string_value(json_object_get(o, cols[i]));
-        if (field && val && (strcmp(field, "phone") == 0 || strcmp(field, "id_number") == 0)) {
-            char *m = field[0] == 'p' ? phone_mask(val) : id_mask(val);
+        const struct entity_field *f = listed && field ? entity_field(listed, field) : NULL;
+        if (f && val && f->mask != MASK_NONE) {
+            char *m = f->mask == MASK_PHONE ? phone_mask(val) : id_mask(val);
             json_object_set_new(o, cols[i], json_string(m));
             free(m);
         }
@@ -152,10 +159,12 @@ void history_reply(struct req *r, const char *entity, int64_t id)
         return;
     listing_where_text(&l, "h.entity = ?", entity);
     listing_where_int(&l, "h.object_id = ?", id);
+    listed = entity_find(entity);
     listing_run_with(&l,
                      "h.id, h.at, h.user_id, h.login, u.name AS user_name, h.field, h.old_value, "
                      "h.new_value",
                      "change_log h LEFT JOIN users u ON u.id = h.user_id", history_row);
+    listed = NULL;
 }
 
 int history_erase(struct db *db, const char *entity, int64_t id)
