@@ -1,6 +1,5 @@
 /*
- * entity.c - the entity registry and what it does for every entity's
- * references (see entity.h).
+ * entity.c - the entity registry (see entity.h).
  *
  * The registry is a small array written only before any thread starts
  * (module init) and read without locks afterwards.
@@ -8,9 +7,6 @@
 #include "record/entity.h"
 
 #include "base/log.h"
-#include "base/xmalloc.h"
-#include "db/db.h"
-#include "record/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,65 +100,4 @@ int entity_type_from_name(const char *name)
 const char *entity_type_name(enum field_type t)
 {
     return t <= FT_REF ? type_names[t] : "text";
-}
-
-/* ---- references ---- */
-
-/* The duplicate's rows that would collide with the survivor's on the
- * reference's unique columns go first. */
-static int drop_colliding(struct db *db, const struct entity_ref *ref, int64_t from_id,
-                          int64_t to_id)
-{
-    char *sql = xasprintf(
-        "DELETE FROM %s WHERE %s = ? AND (%s) IN (SELECT %s FROM %s WHERE %s = ?)", ref->table,
-        ref->column, ref->unique_with, ref->unique_with, ref->table, ref->column);
-    int rc = db_exec(db, sql, DB_ARGS(DB_INT(from_id), DB_INT(to_id)));
-    free(sql);
-    return rc;
-}
-
-int entity_move_references(struct db *db, const struct entity *e, int64_t from_id, int64_t to_id)
-{
-    int rc = 0;
-    for (const struct entity_ref *ref = e->refs; !rc && ref && ref->table; ref++) {
-        if (ref->unique_with)
-            rc = drop_colliding(db, ref, from_id, to_id);
-        if (rc)
-            break;
-        char *sql =
-            xasprintf("UPDATE %s SET %s = ? WHERE %s = ?", ref->table, ref->column, ref->column);
-        rc = db_exec(db, sql, DB_ARGS(DB_INT(to_id), DB_INT(from_id)));
-        free(sql);
-    }
-    if (!rc && e->tags)
-        rc = db_exec(db,
-                     "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                     "SELECT entity, ?, tag_id, created_at FROM object_tags WHERE entity = ? "
-                     "AND object_id = ? ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_INT(to_id), DB_TEXT(e->name), DB_INT(from_id)));
-    if (!rc && e->tags)
-        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = ? AND object_id = ?",
-                     DB_ARGS(DB_TEXT(e->name), DB_INT(from_id)));
-    return rc;
-}
-
-int entity_erase_references(struct db *db, const struct entity *e, int64_t id)
-{
-    int rc = 0;
-    for (const struct entity_ref *ref = e->refs; !rc && ref && ref->table; ref++) {
-        if (ref->on_erase == REF_KEEP)
-            continue;
-        char *sql = ref->on_erase == REF_DELETE
-                        ? xasprintf("DELETE FROM %s WHERE %s = ?", ref->table, ref->column)
-                        : xasprintf("UPDATE %s SET %s = NULL WHERE %s = ?", ref->table, ref->column,
-                                    ref->column);
-        rc = db_exec(db, sql, DB_ARGS(DB_INT(id)));
-        free(sql);
-    }
-    if (!rc && e->tags)
-        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = ? AND object_id = ?",
-                     DB_ARGS(DB_TEXT(e->name), DB_INT(id)));
-    if (!rc)
-        rc = history_erase(db, e->name, id);
-    return rc;
 }

@@ -198,13 +198,4 @@ bool entity_readable(const struct entity *e, const struct actor *u);
 int entity_type_from_name(const char *name);
 const char *entity_type_name(enum field_type t);
 
-/* Move everything that points at record from_id to record to_id (merge):
- * every registered reference, tags (when the entity has them). Call inside
- * the merge's transaction. 0 or a negative DB_* error. */
-int entity_move_references(struct db *db, const struct entity *e, int64_t from_id, int64_t to_id);
-/* Erase what points at record id as each reference says, its tags and its
- * field history's values (PIPL erasure). Call inside the erasure's
- * transaction. 0 or a negative DB_* error. */
-int entity_erase_references(struct db *db, const struct entity *e, int64_t id);
-
 #endif

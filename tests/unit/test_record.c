@@ -23,6 +23,7 @@
 #include "record/export.h"
 #include "record/filter.h"
 #include "record/history.h"
+#include "record/references.h"
 #include "record/scope.h"
 #include "testdb.h"
 
