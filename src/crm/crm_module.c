@@ -1,23 +1,18 @@
 /*
- * crm_module.c - the individual-customer module: customers, segments,
- * imports and exports, business records, tasks and reminders.
+ * crm_module.c - the individual-customer module: customers, business
+ * records, tasks and reminders (their segments, imports and exports are the
+ * record layer's, through the entities registered here).
  */
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
 #include "record/entity.h"
-#include "crm/import.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
 #include "crm/task.h"
 
 static const struct route *const routes[] = {
-    customers_routes, imports_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
-};
-
-static const struct module_job jobs[] = {
-    {"import", import_run},
-    {NULL, NULL},
+    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
 };
 
 static const struct module_periodic periodic[] = {
@@ -36,7 +31,6 @@ static void init(void)
 const struct module crm_module = {
     .name = "crm",
     .routes = routes,
-    .jobs = jobs,
     .periodic = periodic,
     .init = init,
 };

@@ -6,6 +6,7 @@
 
 #include "core/perms.h"
 #include "crm/customer.h"
+#include "crm/customer_import.h"
 #include "record/entity.h"
 #include "db/sqlbuf.h"
 
@@ -117,4 +118,5 @@ const struct entity entity_customer = {
     .fields = fields,
     .refs = refs,
     .export = &export,
+    .import = &customer_import,
 };

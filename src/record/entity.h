@@ -128,36 +128,55 @@ struct entity_export {
     const char *file, *file_en;         /* file name stem */
 };
 
-/* The import hooks (record/import_pipeline.c). The pipeline reads the file,
- * turns each row into the JSON the API accepts (through the field types and
- * the entity's convert hook), then hands it to these. */
-struct entity_import {
-    /* Optional: the API value of one cell for field key (e.g. 男 → male);
-     * NULL answer: the generic conversion. */
-    json_t *(*convert)(const char *key, const char *cell);
-    /* Column titles people use beside the labels: {title, key} pairs,
-     * ending with {NULL, NULL}. */
-    const char *const (*aliases)[2];
-    /* Open the per-run state (dedupe sets, batches); NULL on failure. */
-    void *(*open)(struct db *db, const struct actor *u, bool update);
-    /* Check one row's input: fills errors, or decides. ctx is open's. */
-    int (*row)(void *ctx, struct db *db, const char *lang, json_t *in, json_t *tag_ids,
-               json_t *errors, bool dry_run, int *outcome);
-    int (*flush)(void *ctx, struct db *db);
-    void (*close)(void *ctx);
-    /* Optional bulk load (one transaction, indexes rebuilt): begin answers
-     * 1 when the backend has a bulk path. */
-    int (*bulk_begin)(void *ctx, struct db *db);
-    int (*bulk_finish)(void *ctx, struct db *db, void (*step)(void *, int, int), void *arg);
-    const char *stored_max; /* SELECT of the stored rows' count estimate for bulk_suits */
+/* What the import pipeline hands an entity's import hooks for one run. */
+struct import_ctx {
+    struct db *db; /* the calling thread's connection (a bulk load checks on one
+                    * thread and writes on another) */
+    const struct actor *user;
+    const char *lang;
+    bool update;  /* a duplicate is updated (else skipped) */
+    bool dry_run; /* decide only, write nothing */
+    void *state;  /* the entity's own, from open */
 };
 
-/* Outcomes of entity_import.row. */
-enum {
-    IMPORT_CREATED,
-    IMPORT_UPDATED,
-    IMPORT_SKIPPED,
-    IMPORT_FAILED, /* errors says why */
+/* Outcomes of entity_import.check. */
+enum import_outcome {
+    IMPORT_CREATE,  /* a new record: *prepared holds it for write (NULL in a dry run) */
+    IMPORT_UPDATED, /* an existing record was updated (or would be, dry run) */
+    IMPORT_SKIPPED, /* a duplicate left alone */
+    IMPORT_FAILED,  /* errors says why */
+};
+
+/* The import hooks (record/import_pipeline.c). The pipeline reads the file,
+ * turns each row through the mapping into the JSON the API accepts (by the
+ * field types, tags as ids, custom values typed), reports bad rows and
+ * commits in batches; the entity checks, deduplicates and writes. */
+struct entity_import {
+    /* Column titles people use beside the labels: {title, key} pairs,
+     * ending with {NULL, NULL}. May be NULL. */
+    const char *const (*aliases)[2];
+    /* Optional: the API value of a cell for a built-in key (男 → male);
+     * NULL: the generic conversion by the field's type. */
+    json_t *(*convert)(const char *key, const char *cell);
+    /* The message key when a mapping leaves a required field out. */
+    const char *missing_required;
+    void *(*open)(void);
+    void (*close)(void *state);
+    /* Check one row's input (tag_ids: its tags' ids): decide its outcome,
+     * updating a duplicate on the spot. <0 only for a database failure. */
+    int (*check)(struct import_ctx *c, json_t *in, json_t *tag_ids, json_t *errors,
+                 enum import_outcome *outcome, void **prepared);
+    /* Write (queue) a prepared new record; takes it, also on failure. */
+    int (*write)(struct import_ctx *c, void *prepared);
+    void (*discard)(void *prepared);
+    /* Write what is queued, before the transaction commits. */
+    int (*flush)(struct import_ctx *c);
+    /* Optional bulk load, in one transaction: begin answers 1 when it is on,
+     * 0 when the backend has no bulk path; finish rebuilds what begin took
+     * away, reporting its steps (done of steps) to step(arg, ...). */
+    int (*bulk_begin)(struct import_ctx *c);
+    int (*bulk_finish)(struct import_ctx *c, void (*step)(void *arg, int done, int steps),
+                       void *arg);
 };
 
 struct entity {
