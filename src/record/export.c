@@ -17,6 +17,7 @@
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/files.h"
+#include "core/listing.h"
 #include "core/tabular.h"
 #include "record/entity.h"
 #include "record/fields.h"
@@ -284,10 +285,11 @@ static void page_query(const struct entity *e, const struct sqlbuf *sel, bool fi
     const char *k = e->export->page_key, *a = e->alias;
     sqlbuf_append(page, sel);
     if (!first && k) {
-        sqlbuf_addf(page, " AND (%s < ? OR (%s = ? AND %s.id < ?))", k, k, a);
-        sqlbuf_bind(page, DB_INT(last_key));
-        sqlbuf_bind(page, DB_INT(last_key));
-        sqlbuf_bind(page, DB_INT(last_id));
+        char id[40];
+        snprintf(id, sizeof(id), "%s.id", a);
+        json_t *after = json_pack("[I,I]", (json_int_t)last_key, (json_int_t)last_id);
+        listing_cursor_after(page, k, id, true, after);
+        json_decref(after);
     } else if (!first) {
         sqlbuf_addf(page, " AND %s.id > ?", a);
         sqlbuf_bind(page, DB_INT(last_id));

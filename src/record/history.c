@@ -45,6 +45,31 @@ static int write_row(struct db *db, struct req *r, const char *entity, int64_t i
     return rc;
 }
 
+/* One row per custom field that differs, named custom.<key>: values
+ * changed or added (in after), and values removed (only in before). */
+static int record_custom(struct db *db, struct req *r, const char *entity, int64_t id,
+                         json_t *before, json_t *after)
+{
+    json_t *sides[2] = {after, json_is_object(before) ? before : NULL};
+    for (int side = 0; side < 2; side++) {
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(sides[side], ck, cv)
+        {
+            json_t *other = json_object_get(sides[!side], ck);
+            if (side ? other != NULL : other && json_equal(other, cv))
+                continue;
+            char *name = xasprintf("custom.%s", ck);
+            int rc = side ? write_row(db, r, entity, id, name, cv, NULL)
+                          : write_row(db, r, entity, id, name, other, cv);
+            free(name);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int history_record(struct db *db, struct req *r, const char *entity, int64_t id, json_t *before,
                    json_t *after, const char *const *skip)
 {
@@ -55,38 +80,11 @@ int history_record(struct db *db, struct req *r, const char *entity, int64_t id,
         if (skipped(key, skip))
             continue;
         json_t *old = json_object_get(before, key);
-        if (strcmp(key, "custom") == 0 && json_is_object(v)) {
-            /* One row per custom field, named custom.<key>. */
-            const char *ck;
-            json_t *cv;
-            json_t *old_custom = json_is_object(old) ? old : NULL;
-            json_object_foreach(v, ck, cv)
-            {
-                json_t *ov = old_custom ? json_object_get(old_custom, ck) : NULL;
-                if (ov && json_equal(ov, cv))
-                    continue;
-                char *name = xasprintf("custom.%s", ck);
-                int rc = write_row(db, r, entity, id, name, ov, cv);
-                free(name);
-                if (rc)
-                    return rc;
-            }
-            json_object_foreach(old_custom, ck, cv)
-            {
-                if (json_object_get(v, ck))
-                    continue;
-                char *name = xasprintf("custom.%s", ck);
-                int rc = write_row(db, r, entity, id, name, cv, NULL);
-                free(name);
-                if (rc)
-                    return rc;
-            }
-            continue;
-        }
-        bool same = (!old && json_is_null(v)) || (old && json_equal(old, v));
-        if (same)
-            continue;
-        int rc = write_row(db, r, entity, id, key, old, v);
+        int rc = 0;
+        if (strcmp(key, "custom") == 0 && json_is_object(v))
+            rc = record_custom(db, r, entity, id, old, v);
+        else if (!((!old && json_is_null(v)) || (old && json_equal(old, v))))
+            rc = write_row(db, r, entity, id, key, old, v);
         if (rc)
             return rc;
     }
