@@ -19,10 +19,17 @@
 #define R   EF_REQUIRED
 #define INT EF_INTERNAL
 
+static const char *const genders[][3] = {
+    {"male", "男", "Male"},
+    {"female", "女", "Female"},
+    {NULL, NULL, NULL},
+};
+
 static const struct entity_field fields[] = {
     {FIELD("customer_no", "c.customer_no", FT_TEXT, "客户编号", "Customer no.", F | S | X)},
     {FIELD("name", "c.name", FT_TEXT, "姓名", "Name", F | S | X | I | R)},
-    {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER},
+    {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER,
+     .options = genders},
     {FIELD("phone", "c.phone", FT_PHONE, "手机号", "Mobile", F | X | I | R), .mask = MASK_PHONE},
     {FIELD("id_number", "c.id_number", FT_TEXT, "身份证号", "ID number", F | X | I),
      .mask = MASK_ID},

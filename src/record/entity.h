@@ -76,6 +76,9 @@ struct entity_field {
     unsigned flags;
     enum field_mask mask;
     const char *dict; /* dictionary code of its values, or NULL */
+    /* Fixed values of a select without a dictionary: {value, label,
+     * label_en} triples ending with {NULL}. */
+    const char *const (*options)[3];
     enum field_cell cell;
     /* Export: the column title and the SELECT expression when they differ
      * from label / expr (e.g. a user's name for an owner id); expr_en is
