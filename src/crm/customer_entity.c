@@ -79,9 +79,9 @@ static const struct entity_ref refs[] = {
     {.table = NULL},
 };
 
-/* The export's rows: the list's WHERE (scope, quick search q, filter). */
-static int export_where(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
-                        const char **err_field, const char **err_key)
+/* The search (record/entity.h): the list's WHERE (scope, quick search q, filter). */
+static int search(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
+                  const char **err_field, const char **err_key)
 {
     const char *q = json_string_value(json_object_get(params, "q"));
     json_t *filter = json_object_get(params, "filter");
@@ -97,7 +97,6 @@ static int export_where(struct db *db, const struct actor *u, json_t *params, st
 static const char *const export_params[] = {"q", "filter", NULL};
 
 static const struct entity_export export = {
-    .where = export_where,
     .from = CUSTOMER_FROM,
     .count_from = "customers c",
     .page_key = NULL,
@@ -122,6 +121,7 @@ const struct entity entity_customer = {
     .perm_read = PERM_CUSTOMERS_READ,
     .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
+    .search = search,
     .fields = fields,
     .refs = refs,
     .export = &export,

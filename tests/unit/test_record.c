@@ -77,7 +77,6 @@ static int gadget_where(struct db *db, const struct actor *u, json_t *params, st
 static const char *const gadget_params[] = {"filter", NULL};
 
 static const struct entity_export gadget_export = {
-    .where = gadget_where,
     .from = "gadgets g",
     .columns_required = true,
     .params = gadget_params,
@@ -181,6 +180,7 @@ static const struct entity gadget = {
     .perm_read = PERM_CUSTOMERS_READ,
     .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
+    .search = gadget_where,
     .fields = gadget_fields,
     .refs = gadget_refs,
     .export = &gadget_export,
