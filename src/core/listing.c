@@ -7,6 +7,7 @@
 #include "base/xmalloc.h"
 #include "db/sqlbuf.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,14 @@ int listing_begin(struct listing *l, struct req *r)
         listing_fail(l, "limit", "field.invalid");
         return -1;
     }
-    if (cursor && *cursor && parse_positive(cursor, &l->cursor)) {
-        listing_fail(l, "cursor", "field.invalid");
-        return -1;
+    if (cursor && *cursor) {
+        json_t *c = listing_cursor_decode(cursor, 1);
+        l->cursor = json_integer_value(json_array_get(c, 0));
+        json_decref(c);
+        if (l->cursor <= 0) {
+            listing_fail(l, "cursor", "field.invalid");
+            return -1;
+        }
     }
     if (count && strcmp(count, "none") == 0)
         l->count = false;
@@ -187,9 +193,11 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     }
     json_object_set_new(body, "items", items);
     if (more) {
-        char cur[24];
-        snprintf(cur, sizeof(cur), "%lld", (long long)last_id);
+        json_t *values = json_pack("[I]", (json_int_t)last_id);
+        char *cur = listing_cursor_encode(values);
+        json_decref(values);
         json_object_set_new(body, "next_cursor", json_string(cur));
+        free(cur);
     } else {
         json_object_set_new(body, "next_cursor", json_null());
     }
@@ -229,4 +237,60 @@ int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64
     int rc = db_query_int(db, b.sql, b.args, b.nargs, n);
     sqlbuf_release(&b);
     return rc < 0 ? rc : 0;
+}
+
+/* ---- the cursor codec ---- */
+
+#define CURSOR_MAX 600 /* characters: a few keys, a text key of up to ~300 bytes */
+
+char *listing_cursor_encode(json_t *values)
+{
+    char *raw = json_dumps(values, JSON_COMPACT);
+    size_t n = strlen(raw);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = xmalloc(cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(raw);
+    return out;
+}
+
+json_t *listing_cursor_decode(const char *s, size_t n)
+{
+    unsigned char buf[CURSOR_MAX];
+    size_t len = 0, slen = s ? strlen(s) : 0;
+    if (slen == 0 || slen > CURSOR_MAX ||
+        sodium_base642bin(buf, sizeof(buf) - 1, s, slen, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    json_t *v = json_loadb((const char *)buf, len, 0, NULL);
+    bool ok =
+        json_is_array(v) && json_array_size(v) == n && json_is_integer(json_array_get(v, n - 1));
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *x = json_array_get(v, i);
+        ok = json_is_integer(x) || json_is_string(x);
+    }
+    if (!ok) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void bind_value(struct sqlbuf *b, json_t *v)
+{
+    if (json_is_integer(v))
+        sqlbuf_bind(b, DB_INT(json_integer_value(v)));
+    else
+        sqlbuf_bind_text_copy(b, json_string_value(v));
+}
+
+void listing_cursor_after(struct sqlbuf *b, const char *key, const char *id, bool desc,
+                          json_t *cursor)
+{
+    const char *cmp = desc ? "<" : ">";
+    sqlbuf_addf(b, " AND (%s %s ? OR (%s = ? AND %s %s ?))", key, cmp, key, id, cmp);
+    bind_value(b, json_array_get(cursor, 0));
+    bind_value(b, json_array_get(cursor, 0));
+    bind_value(b, json_array_get(cursor, 1));
 }

@@ -1,26 +1,18 @@
 /*
- * crm_module.c - the individual-customer module: customers, segments,
- * imports and exports, business records, tasks and reminders.
+ * crm_module.c - the individual-customer module: customers, business
+ * records, tasks and reminders (their segments, imports and exports are the
+ * record layer's, through the entities registered here).
  */
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
-#include "crm/export.h"
-#include "crm/import.h"
+#include "record/entity.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
-#include "crm/segments.h"
 #include "crm/task.h"
 
 static const struct route *const routes[] = {
-    customers_routes,    segments_routes, imports_routes,   exports_routes,
-    interactions_routes, tasks_routes,    reminders_routes, NULL,
-};
-
-static const struct module_job jobs[] = {
-    {"import", import_run},
-    {"export", export_run},
-    {NULL, NULL},
+    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
 };
 
 static const struct module_periodic periodic[] = {
@@ -35,11 +27,18 @@ static const struct event_handler handlers[] = {
     {"crm.reminders_changed", NULL, reminders_on_customer_changed},
     {NULL, NULL, NULL},
 };
+/* The kinds of record of this module, for the record layer (customers
+ * first: the entity an API that names none means). */
+static void init(void)
+{
+    entity_register(&entity_customer);
+    entity_register(&entity_interaction);
+}
 
 const struct module crm_module = {
     .name = "crm",
     .routes = routes,
-    .jobs = jobs,
     .periodic = periodic,
     .handlers = handlers,
+    .init = init,
 };

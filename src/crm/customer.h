@@ -181,5 +181,7 @@ int customer_where_split(struct db *db, const struct actor *u, const char *q, js
 json_t *customer_row(struct db_stmt *st);
 
 extern const struct route customers_routes[];
+/* The customer's descriptor for the record layer (crm/customer_entity.c). */
+extern const struct entity entity_customer;
 
 #endif

@@ -17,15 +17,15 @@
 #include "core/audit.h"
 #include "core/events.h"
 #include "core/op.h"
+#include "core/listing.h"
 #include "record/history.h"
 #include "record/scope.h"
-#include "crm/segments.h"
+#include "record/segments.h"
 #include "record/tags.h"
 #include "db/db.h"
 #include "db/dialect.h"
 #include "http/form.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +45,8 @@ static const struct {
     {"last_visit_at", "COALESCE(c.last_visit_at, 0)", "last_visit_at", false},
 };
 
-/* Cursor: base64url of JSON [sort value, id] of the last row of a page. */
+/* Cursor (core/listing.h, the one codec): [sort value, id] of the last row
+ * of a page. */
 static char *cursor_encode(json_t *last, const char *sort_key, bool text)
 {
     json_t *v = json_object_get(last, sort_key);
@@ -58,30 +59,14 @@ static char *cursor_encode(json_t *last, const char *sort_key, bool text)
         clock_parse_iso(json_string_value(v), &t);
         arr = json_pack("[I,O]", (json_int_t)t, json_object_get(last, "id"));
     }
-    char *raw = json_dumps(arr, JSON_COMPACT);
+    char *out = listing_cursor_encode(arr);
     json_decref(arr);
-    size_t n = strlen(raw);
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = xmalloc(cap);
-    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    free(raw);
     return out;
 }
 
 static json_t *cursor_decode(const char *s)
 {
-    unsigned char buf[512];
-    size_t n = 0;
-    if (strlen(s) > 600 || sodium_base642bin(buf, sizeof(buf) - 1, s, strlen(s), NULL, &n, NULL,
-                                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return NULL;
-    json_t *v = json_loadb((const char *)buf, n, 0, NULL);
-    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(json_array_get(v, 1))) {
-        json_decref(v);
-        return NULL;
-    }
-    return v;
+    return listing_cursor_decode(s, 2);
 }
 
 static void reply_filter_error(struct req *r, const struct filter_error *err)

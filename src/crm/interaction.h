@@ -65,5 +65,8 @@ int interaction_refresh_figures(struct db *db, int64_t customer_id);
 int interaction_refresh_all(struct db *db);
 
 extern const struct route interactions_routes[];
+/* The business record's descriptor for the record layer
+ * (crm/interaction_entity.c). */
+extern const struct entity entity_interaction;
 
 #endif

@@ -85,7 +85,8 @@ static bool list_query(struct req *r, int64_t customer_id, struct interaction_qu
     return true;
 }
 
-/* Newest first, keyset on (occurred_at, id) through an opaque "t.id" cursor. */
+/* Newest first, keyset on (occurred_at, id) through the list cursor
+ * (core/listing.h). */
 static void reply_list(struct req *r, int64_t customer_id)
 {
     const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
@@ -94,15 +95,17 @@ static void reply_list(struct req *r, int64_t customer_id)
         reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
         return;
     }
-    long long ct = 0, cid = 0;
-    if (cursor && *cursor && sscanf(cursor, "%lld.%lld", &ct, &cid) != 2) {
+    json_t *after = NULL;
+    if (cursor && *cursor && !(after = listing_cursor_decode(cursor, 2))) {
         reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
         return;
     }
     struct interaction_query q;
     json_t *holder = NULL;
-    if (!list_query(r, customer_id, &q, &holder))
+    if (!list_query(r, customer_id, &q, &holder)) {
+        json_decref(after);
         return;
+    }
     struct sqlbuf w, b;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
@@ -114,17 +117,14 @@ static void reply_list(struct req *r, int64_t customer_id)
     sqlbuf_add(&b, "SELECT " INTERACTION_COLUMNS ", i.occurred_at AS k FROM " INTERACTION_FROM
                    " WHERE ");
     sqlbuf_append(&b, &w);
-    if (cursor && *cursor) {
-        sqlbuf_add(&b, " AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(cid));
-    }
+    if (after)
+        listing_cursor_after(&b, "i.occurred_at", "i.id", true, after);
+    json_decref(after);
     sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
     sqlbuf_bind(&b, DB_INT(limit + 1));
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
     json_t *items = json_array();
-    char next[48] = "";
+    json_t *next = NULL;
     bool more = false;
     while (st && db_step(st) == 1) {
         if ((int64_t)json_array_size(items) == limit) {
@@ -134,8 +134,8 @@ static void reply_list(struct req *r, int64_t customer_id)
         json_t *o = interaction_row(st, r);
         int64_t k = db_col_int(st, db_col_count(st) - 1);
         json_object_del(o, "k");
-        snprintf(next, sizeof(next), "%lld.%lld", (long long)k,
-                 (long long)json_integer_value(json_object_get(o, "id")));
+        json_decref(next);
+        next = json_pack("[I,O]", (json_int_t)k, json_object_get(o, "id"));
         json_array_append_new(items, o);
     }
     db_finish(st);
@@ -143,7 +143,10 @@ static void reply_list(struct req *r, int64_t customer_id)
     sqlbuf_release(&b);
     json_decref(holder);
     json_object_set_new(body, "items", items);
-    json_object_set_new(body, "next_cursor", more ? json_string(next) : json_null());
+    char *c = more ? listing_cursor_encode(next) : NULL;
+    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
+    free(c);
+    json_decref(next);
     reply_json(r, 200, body);
 }
 

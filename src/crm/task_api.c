@@ -68,15 +68,22 @@ static void list(struct req *r)
     const char *scope = req_query(r, "scope");
     const char *customer = req_query(r, "customer_id");
     const char *assignee = req_query(r, "assignee_id");
-    const char *limit_s = req_query(r, "limit"), *offset_s = req_query(r, "offset");
+    const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
+    const char *offset_s = req_query(r, "offset"); /* the task list's page numbers */
     int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
     int64_t offset = offset_s ? strtoll(offset_s, NULL, 10) : 0;
     if (limit < 1 || limit > 200 || offset < 0) {
         reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
         return;
     }
+    json_t *after = NULL; /* the list cursor (core/listing.h): [key, id] */
+    if (cursor && *cursor && !(after = listing_cursor_decode(cursor, 2))) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return;
+    }
     bool team = scope && strcmp(scope, "team") == 0;
     if (team && !(r->actor->perms & PERM_MERGE)) {
+        json_decref(after);
         reply_error(r, 403, "forbidden");
         return;
     }
@@ -90,6 +97,7 @@ static void list(struct req *r)
         if (!c) {
             sqlbuf_release(&w);
             sqlbuf_release(&b);
+            json_decref(after);
             reply_error(r, 404, "not_found");
             return;
         }
@@ -107,6 +115,7 @@ static void list(struct req *r)
     if (!order) {
         sqlbuf_release(&w);
         sqlbuf_release(&b);
+        json_decref(after);
         reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
         return;
     }
@@ -114,25 +123,38 @@ static void list(struct req *r)
     int64_t total = 0;
     listing_count(r->db, "tasks t", &w, &total);
     json_object_set_new(body, "total", json_integer(total));
-    /* Task lists are short (a day's work); offset paging is enough here. */
-    sqlbuf_addf(&b,
-                "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE %s ORDER BY %s LIMIT ? "
-                "OFFSET ?",
-                w.sql, order);
-    for (int i = 0; i < w.nargs; i++)
-        sqlbuf_bind(&b, w.args[i]);
-    sqlbuf_bind(&b, DB_INT(limit));
-    sqlbuf_bind(&b, DB_INT(offset));
+    /* Keyset on the view's order "<key> ASC|DESC, t.id ASC|DESC". */
+    char key[32];
+    snprintf(key, sizeof(key), "%.*s", (int)strcspn(order, " "), order);
+    sqlbuf_addf(&b, "SELECT " TASK_COLUMNS ", %s AS k FROM " TASK_FROM " WHERE ", key);
+    sqlbuf_append(&b, &w);
+    if (after)
+        listing_cursor_after(&b, key, "t.id", strstr(order, "DESC") != NULL, after);
+    sqlbuf_addf(&b, " ORDER BY %s LIMIT ? OFFSET ?", order);
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    sqlbuf_bind(&b, DB_INT(after ? 0 : offset));
+    json_decref(after);
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array();
-    while (st && db_step(st) == 1)
-        json_array_append_new(items, task_row(st, r));
+    json_t *items = json_array(), *next = NULL;
+    bool more = false;
+    while (st && db_step(st) == 1) {
+        if ((int64_t)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_t *o = task_row(st, r);
+        json_object_del(o, "k");
+        json_decref(next);
+        next = json_pack("[I,O]", (json_int_t)db_col_int(st, db_col_count(st) - 1),
+                         json_object_get(o, "id"));
+        json_array_append_new(items, o);
+    }
     db_finish(st);
     json_object_set_new(body, "items", items);
-    char next[24];
-    snprintf(next, sizeof(next), "%lld", (long long)(offset + limit));
-    json_object_set_new(body, "next_cursor",
-                        offset + limit < total ? json_string(next) : json_null());
+    char *c = more ? listing_cursor_encode(next) : NULL;
+    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
+    free(c);
+    json_decref(next);
     reply_json(r, 200, body);
     sqlbuf_release(&w);
     sqlbuf_release(&b);

@@ -348,8 +348,10 @@ static void list(struct req *r)
 {
     const char *entity = req_query(r, "entity");
     const char *retired = req_query(r, "include_retired");
-    if (!entity || !entity_find(entity))
-        entity = "customer";
+    const struct entity *e = entity_find(entity);
+    if (!e)
+        e = entity_default();
+    entity = e ? e->name : "";
     bool all = retired && strcmp(retired, "1") == 0;
     struct db_stmt *st = db_query(r->db,
                                   all ? "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
@@ -416,10 +418,12 @@ static void create(struct req *r)
     const char *help = form_str(&f, "help", false, 200);
     bool required = false, bad;
     form_bool(&f, "required", false, &required);
-    if (!entity)
-        entity = "customer";
-    if (!entity_find(entity))
+    /* Only entities with a custom-value column take custom fields. */
+    const struct entity *e = entity ? entity_find(entity) : entity_default();
+    if (!e || !e->custom_column)
         form_fail(&f, "entity", "field.invalid");
+    else
+        entity = e->name;
     if (key && !key_valid(key))
         form_fail(&f, "key", "field.key_format");
     int t = entity_type_from_name(type);
@@ -471,11 +475,9 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -523,11 +525,9 @@ static void update(struct req *r)
 
 static void set_retired(struct req *r, bool retired)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,

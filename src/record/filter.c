@@ -64,7 +64,7 @@ static void emit_lhs(struct ctx *c, const struct lhs *l, bool cast_num)
 
 static bool is_numeric(enum field_type t)
 {
-    return t == FT_NUMBER || t == FT_MONEY || t == FT_INT;
+    return t == FT_NUMBER || t == FT_MONEY || t == FT_INT || t == FT_REF;
 }
 
 /* Bind one scalar value of the field's type. A date given for a time
@@ -75,6 +75,7 @@ static int bind_scalar_at(struct ctx *c, const struct lhs *l, json_t *v, const c
 {
     switch (l->type) {
     case FT_INT:
+    case FT_REF:
     case FT_BRANCH:
         if (!json_is_integer(v))
             return fail(c, "filter.bad_value", op);

@@ -10,6 +10,7 @@
 #include "core/listing.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
+#include "record/entity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,31 @@ static int write_row(struct db *db, struct req *r, const char *entity, int64_t i
     return rc;
 }
 
+/* One row per custom field that differs, named custom.<key>: values
+ * changed or added (in after), and values removed (only in before). */
+static int record_custom(struct db *db, struct req *r, const char *entity, int64_t id,
+                         json_t *before, json_t *after)
+{
+    json_t *sides[2] = {after, json_is_object(before) ? before : NULL};
+    for (int side = 0; side < 2; side++) {
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(sides[side], ck, cv)
+        {
+            json_t *other = json_object_get(sides[!side], ck);
+            if (side ? other != NULL : other && json_equal(other, cv))
+                continue;
+            char *name = xasprintf("custom.%s", ck);
+            int rc = side ? write_row(db, r, entity, id, name, cv, NULL)
+                          : write_row(db, r, entity, id, name, other, cv);
+            free(name);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 int history_record(struct db *db, struct req *r, const char *entity, int64_t id, json_t *before,
                    json_t *after, const char *const *skip)
 {
@@ -54,38 +80,11 @@ int history_record(struct db *db, struct req *r, const char *entity, int64_t id,
         if (skipped(key, skip))
             continue;
         json_t *old = json_object_get(before, key);
-        if (strcmp(key, "custom") == 0 && json_is_object(v)) {
-            /* One row per custom field, named custom.<key>. */
-            const char *ck;
-            json_t *cv;
-            json_t *old_custom = json_is_object(old) ? old : NULL;
-            json_object_foreach(v, ck, cv)
-            {
-                json_t *ov = old_custom ? json_object_get(old_custom, ck) : NULL;
-                if (ov && json_equal(ov, cv))
-                    continue;
-                char *name = xasprintf("custom.%s", ck);
-                int rc = write_row(db, r, entity, id, name, ov, cv);
-                free(name);
-                if (rc)
-                    return rc;
-            }
-            json_object_foreach(old_custom, ck, cv)
-            {
-                if (json_object_get(v, ck))
-                    continue;
-                char *name = xasprintf("custom.%s", ck);
-                int rc = write_row(db, r, entity, id, name, cv, NULL);
-                free(name);
-                if (rc)
-                    return rc;
-            }
-            continue;
-        }
-        bool same = (!old && json_is_null(v)) || (old && json_equal(old, v));
-        if (same)
-            continue;
-        int rc = write_row(db, r, entity, id, key, old, v);
+        int rc = 0;
+        if (strcmp(key, "custom") == 0 && json_is_object(v))
+            rc = record_custom(db, r, entity, id, old, v);
+        else if (!((!old && json_is_null(v)) || (old && json_equal(old, v))))
+            rc = write_row(db, r, entity, id, key, old, v);
         if (rc)
             return rc;
     }
@@ -122,6 +121,10 @@ int history_note_each(struct db *db, struct req *r, const char *entity, const st
     return rc;
 }
 
+/* The entity history_reply is listing, for history_row (a listing's row
+ * function takes no context of its own). */
+static _Thread_local const struct entity *listed;
+
 static json_t *history_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);
@@ -133,11 +136,13 @@ static json_t *history_row(struct db_stmt *st, struct req *r)
             json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
             json_object_set_new(o, cols[i], v ? v : json_string(s));
         }
-        /* Personal identifiers stay masked in the history as everywhere. */
+        /* Personal identifiers stay masked in the history as everywhere:
+         * the fields the entity marks with a masking class. */
         const char *field = json_string_value(json_object_get(o, "field"));
         const char *val = json_string_value(json_object_get(o, cols[i]));
-        if (field && val && (strcmp(field, "phone") == 0 || strcmp(field, "id_number") == 0)) {
-            char *m = field[0] == 'p' ? phone_mask(val) : id_mask(val);
+        const struct entity_field *f = listed && field ? entity_field(listed, field) : NULL;
+        if (f && val && f->mask != MASK_NONE) {
+            char *m = f->mask == MASK_PHONE ? phone_mask(val) : id_mask(val);
             json_object_set_new(o, cols[i], json_string(m));
             free(m);
         }
@@ -152,10 +157,12 @@ void history_reply(struct req *r, const char *entity, int64_t id)
         return;
     listing_where_text(&l, "h.entity = ?", entity);
     listing_where_int(&l, "h.object_id = ?", id);
+    listed = entity_find(entity);
     listing_run_with(&l,
                      "h.id, h.at, h.user_id, h.login, u.name AS user_name, h.field, h.old_value, "
                      "h.new_value",
                      "change_log h LEFT JOIN users u ON u.id = h.user_id", history_row);
+    listed = NULL;
 }
 
 int history_erase(struct db *db, const char *entity, int64_t id)

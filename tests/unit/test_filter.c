@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "base/clock.h"
+#include "crm/customer.h"
 #include "record/entity.h"
 #include "record/filter.h"
 #include "db/db.h"

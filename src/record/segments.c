@@ -3,7 +3,7 @@
  * owner, and when shared to every user whose scope contains the owner's
  * branch or who works within that branch.
  */
-#include "crm/segments.h"
+#include "record/segments.h"
 
 #include "auth/actor.h"
 #include "auth/perm.h"
@@ -11,7 +11,6 @@
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
-#include "crm/customer.h"
 #include "record/entity.h"
 #include "record/filter.h"
 #include "record/scope.h"
@@ -81,13 +80,25 @@ static json_t *segment_by_id(struct req *r, int64_t id)
     return o;
 }
 
+/* The entity a request names (the default one when it names none), if
+ * the caller may read it; NULL otherwise. */
+static const struct entity *entity_of(struct req *r, const char *name)
+{
+    const struct entity *e = name && *name ? entity_find(name) : entity_default();
+    return e && entity_readable(e, r->actor) ? e : NULL;
+}
+
 static void list(struct req *r)
 {
-    const char *entity = req_query(r, "entity");
+    const struct entity *e = entity_of(r, req_query(r, "entity"));
+    if (!e) {
+        reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
+        return;
+    }
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " SEGMENT_COLUMNS " FROM " SEGMENT_FROM " WHERE s.entity = ? AND ");
-    sqlbuf_bind(&b, DB_TEXT(entity && *entity ? entity : "customer"));
+    sqlbuf_bind(&b, DB_TEXT(e->name));
     visible_sql(r->actor, &b);
     sqlbuf_add(&b, " ORDER BY s.name, s.id LIMIT 500");
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
@@ -96,14 +107,14 @@ static void list(struct req *r)
 }
 
 /* The filter must compile: a saved segment that cannot run helps no one. */
-static bool filter_ok(struct req *r, struct form *f, json_t *filter)
+static bool filter_ok(struct req *r, struct form *f, const struct entity *e, json_t *filter)
 {
-    if (!filter || json_is_null(filter))
+    if (!e || !filter || json_is_null(filter))
         return true;
     struct sqlbuf w;
     struct filter_error err;
     sqlbuf_init(&w);
-    int rc = filter_compile(r->db, &entity_customer, filter, &w, &err);
+    int rc = filter_compile(r->db, e, filter, &w, &err);
     sqlbuf_release(&w);
     if (rc)
         form_fail(f, "filter", err.key ? err.key : "filter.invalid");
@@ -111,14 +122,17 @@ static bool filter_ok(struct req *r, struct form *f, json_t *filter)
 }
 
 /* For changes: 404 when u cannot see segment id, 403 when it is not
- * theirs (admins may change any). True when the change may go ahead. */
-static bool may_change(struct req *r, int64_t id)
+ * theirs (admins may change any). True when the change may go ahead; then
+ * *e (when not NULL) is the segment's entity. */
+static bool may_change(struct req *r, int64_t id, const struct entity **e)
 {
     json_t *seg = segment_by_id(r, id);
     if (!seg) {
         reply_error(r, 404, "not_found");
         return false;
     }
+    if (e)
+        *e = entity_find(json_string_value(json_object_get(seg, "entity")));
     bool mine = json_integer_value(json_object_get(seg, "owner_id")) == r->actor->id;
     json_decref(seg);
     if (!mine && !(r->actor->perms & PERM_ADMIN)) {
@@ -130,7 +144,8 @@ static bool may_change(struct req *r, int64_t id)
 
 static void save(struct req *r, int64_t id)
 {
-    if (id && !may_change(r, id))
+    const struct entity *e = NULL;
+    if (id && !may_change(r, id, &e))
         return;
     struct form f;
     form_init(&f, r);
@@ -142,10 +157,10 @@ static void save(struct req *r, int64_t id)
     int64_t version = 0;
     if (id)
         form_int(&f, "version", true, &version);
-    if (entity && !entity_find(entity))
+    if (!id && !(e = entity_of(r, entity)))
         form_fail(&f, "entity", "field.invalid");
     json_t *filter = json_object_get(r->json, "filter");
-    filter_ok(r, &f, filter);
+    filter_ok(r, &f, e, filter);
     if (!form_done(&f))
         return;
     char *ftext = filter && !json_is_null(filter) ? json_dumps(filter, JSON_COMPACT) : NULL;
@@ -161,7 +176,7 @@ static void save(struct req *r, int64_t id)
         rc = db_exec(r->db,
                      "INSERT INTO segments (entity, name, filter, q, shared, owner_id, branch_id, "
                      "branch_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_TEXT(entity ? entity : "customer"), DB_TEXT(name),
+                     DB_ARGS(DB_TEXT(e->name), DB_TEXT(name),
                              DB_TEXT(ftext ? ftext : "{\"and\":[]}"), DB_TEXT(q ? q : ""),
                              DB_INT(shared), DB_INT(r->actor->id),
                              DB_INT_OR_NULL(r->actor->branch_id, r->actor->branch_id),
@@ -203,22 +218,18 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     save(r, id);
 }
 
 static void remove_one(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
-    if (!may_change(r, id))
+    if (!may_change(r, id, NULL))
         return;
     audit_delete(
         r, "DELETE FROM segments WHERE id = ? AND (owner_id = ? OR ? = 1)",

@@ -1,6 +1,7 @@
 /*
- * segments.h - saved filters (目标客户群): a name, a filter tree and a
- * quick-search text, private or shared with the owner's branch.
+ * segments.h - saved filters (目标客户群): a name, an entity, a filter tree
+ * and a quick-search text, private or shared with the owner's branch. The
+ * filter is checked against the segment's entity (record/entity.h).
  */
 #ifndef HY_SEGMENTS_H
 #define HY_SEGMENTS_H
