@@ -3,6 +3,7 @@
  * restoring it, and PIPL erasure, as operations (see customer.h).
  */
 #include "crm/customer.h"
+#include "record/references.h"
 
 #include "auth/actor.h"
 #include "base/clock.h"
@@ -76,10 +77,8 @@ static int erase_rows(struct db *db, const struct actor *a, int64_t id)
                      "version = version + 1 WHERE id = ?",
                      DB_ARGS(DB_TEXT(i18n_msg(a->lang, "customer.erased")), DB_INT(now),
                              DB_INT(now), DB_INT(now), DB_INT(id)));
-    if (!rc)
-        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(id)));
-    return rc ? rc : history_erase(db, "customer", id);
+    /* Tags and the history's values: every registered reference. */
+    return rc ? rc : entity_erase_references(db, &entity_customer, id);
 }
 
 int customer_erase(struct db *db, const struct actor *a, int64_t id)

@@ -8,37 +8,16 @@
 #include "core/events.h"
 #include "core/op.h"
 #include "crm/customer.h"
+#include "record/references.h"
 #include "crm/interaction.h"
 #include "db/db.h"
-
-/* Point every reference to customer dup at keep: tags, business records,
- * tasks. The one place that knows which tables refer to a customer, until
- * the record layer's registered references (entity_move_references) take
- * its place. */
-static int move_references(struct db *db, int64_t keep, int64_t dup)
-{
-    int rc = db_exec(db,
-                     "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                     "SELECT entity, ?, tag_id, ? FROM object_tags WHERE entity = 'customer' "
-                     "AND object_id = ? ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_INT(keep), DB_INT(clock_now()), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = 'customer' AND object_id = ?",
-                     DB_ARGS(DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(db, "UPDATE interactions SET customer_id = ? WHERE customer_id = ?",
-                     DB_ARGS(DB_INT(keep), DB_INT(dup)));
-    if (!rc)
-        rc = db_exec(db, "UPDATE tasks SET customer_id = ? WHERE customer_id = ?",
-                     DB_ARGS(DB_INT(keep), DB_INT(dup)));
-    return rc;
-}
 
 /* The merge's writes, in the caller's transaction. */
 static int merge_rows(struct db *db, int64_t keep, int64_t dup)
 {
     int64_t now = clock_now();
-    int rc = move_references(db, keep, dup);
+    /* Tags, business records, tasks: every registered reference. */
+    int rc = entity_move_references(db, &entity_customer, dup, keep);
     if (!rc)
         rc = db_exec(db,
                      "UPDATE customers SET deleted_at = ?, merged_into = ?, updated_at = ?, "
