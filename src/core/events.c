@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "core/scheduler.h"
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -119,7 +120,9 @@ static int consume(struct db *db, const struct event_handler *h)
     db_finish(st);
     if (rc < 0)
         n = 0;
-    for (int i = 0; i < n && rc >= 0; i++) {
+    /* A stopping server ends the batch after the event in hand: the
+     * position keeps what was done, the rest waits for the next start. */
+    for (int i = 0; i < n && rc >= 0 && !(i > 0 && scheduler_stopping()); i++) {
         batch[i].ev.kind = batch[i].kind;
         batch[i].ev.entity = batch[i].entity;
         batch[i].ev.payload = batch[i].payload;
@@ -152,7 +155,7 @@ static int consume(struct db *db, const struct event_handler *h)
 int events_run(struct db *db)
 {
     int handled = 0;
-    for (int i = 0; i < nconsumers; i++) {
+    for (int i = 0; i < nconsumers && !scheduler_stopping(); i++) {
         int n = consume(db, consumers[i]);
         if (n > 0)
             handled += n;
