@@ -11,6 +11,7 @@
  */
 #include "base/pinyin.h"
 
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <pthread.h>
@@ -23,7 +24,6 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
-#include <unicode/utf8.h>
 #include <unicode/utrans.h>
 
 #define MAX_INPUT (64 * 1024)
@@ -267,16 +267,14 @@ void pinyin_name(const char *utf8, char **full_out, char **initials_out)
 {
     struct buf full = {0}, initials = {0};
     struct buf *f = full_out ? &full : NULL, *in = initials_out ? &initials : NULL;
-    const uint8_t *s = (const uint8_t *)(utf8 ? utf8 : "");
-    int32_t len = (int32_t)strnlen((const char *)s, MAX_INPUT);
-    int32_t i = 0;
+    const char *s = utf8 ? utf8 : "";
+    size_t len = strnlen(s, MAX_INPUT), i = 0;
     bool started = false;  /* any letter, digit or Han character seen yet */
     bool in_ascii = false; /* inside a run of ASCII letters/digits */
     char syl[MAX_SYLLABLE + 1];
 
     while (i < len) {
-        UChar32 c;
-        U8_NEXT(s, i, len, c);
+        UChar32 c = utf8_next(s, &i, len);
         if (c < 0) {
             in_ascii = false;
             continue; /* invalid UTF-8: dropped */
@@ -298,10 +296,8 @@ void pinyin_name(const char *utf8, char **full_out, char **initials_out)
         if (!started) {
             /* Surname position: try a compound surname first. */
             started = true;
-            int32_t j = i;
-            UChar32 c2 = -1;
-            if (j < len)
-                U8_NEXT(s, j, len, c2);
+            size_t j = i;
+            UChar32 c2 = j < len ? utf8_next(s, &j, len) : -1;
             bool compound = false;
             for (size_t k = 0; k < sizeof(compound_surnames) / sizeof(compound_surnames[0]); k++) {
                 if (compound_surnames[k].c1 == c && compound_surnames[k].c2 == c2) {

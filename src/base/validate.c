@@ -11,6 +11,7 @@
  */
 #include "base/validate.h"
 
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <stdio.h>
@@ -470,15 +471,6 @@ int validate_email(const char *in)
 
 /* ---- masking ---------------------------------------------------------- */
 
-/* Number of UTF-8 code points (bytes that are not continuation bytes). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static char *stars(size_t n)
 {
     char *p = xmalloc(n + 1);
@@ -514,7 +506,7 @@ char *id_mask(const char *id)
     trim(&s, &n);
     if ((n == 18 || n == 15) && is_ascii_printable(s, n))
         return keep_ends(s, n, 6, 4);
-    return stars(utf8_chars(id));
+    return stars(utf8_len(id));
 }
 
 char *phone_mask(const char *phone)
@@ -529,7 +521,7 @@ char *phone_mask(const char *phone)
     trim(&s, &n);
     if (n >= 8 && is_ascii_printable(s, n))
         return keep_ends(s, n, 3, 4);
-    return stars(utf8_chars(phone));
+    return stars(utf8_len(phone));
 }
 
 void money_format(long long fen, char *out, size_t outlen)

@@ -5,6 +5,7 @@
  */
 #include "core/deliver.h"
 
+#include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 
@@ -51,42 +52,6 @@ static void global_init(void)
 static bool has_crlf(const char *s)
 {
     return strpbrk(s, "\r\n") != NULL;
-}
-
-/* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
-static bool utf8_valid(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        unsigned char c = *s;
-        size_t len;
-        unsigned long cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((s[k] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-                return false;
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        s += len;
-    }
-    return true;
 }
 
 /* Printable ASCII without spaces and angle brackets: safe inside <...> and headers. */
@@ -144,10 +109,8 @@ static void put_subject(FILE *f, const char *subject)
         return;
     }
     while (pos < n) {
-        size_t take = n - pos < max_chunk ? n - pos : max_chunk;
-        /* Back off so the chunk does not end inside a multi-byte character. */
-        while (pos + take < n && take > 0 && ((unsigned char)subject[pos + take] & 0xC0) == 0x80)
-            take--;
+        /* The chunk must not end inside a multi-byte character. */
+        size_t take = utf8_cut(subject + pos, n - pos, max_chunk);
         fputs(pos == 0 ? " =?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
         put_base64(f, (const unsigned char *)subject + pos, take);
         fputs("?=", f);
@@ -223,7 +186,7 @@ char *deliver_build_email(const char *from, const char *to, const char *subject,
         set_err(err, errlen, "invalid recipient address");
         return NULL;
     }
-    if (!utf8_valid(subject) || !utf8_valid(body_utf8)) {
+    if (!utf8_valid(subject, strlen(subject)) || !utf8_valid(body_utf8, strlen(body_utf8))) {
         set_err(err, errlen, "subject or body is not valid utf-8");
         return NULL;
     }

@@ -11,6 +11,7 @@
  */
 #include "core/tabular.h"
 
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <csv.h>
@@ -74,53 +75,11 @@ static void buf_free(struct buf *b)
 
 /* ---- UTF-8 ------------------------------------------------------------- */
 
-/* Length (1..4) of the valid UTF-8 sequence at s[0..n); 0 when it is
- * invalid; -1 when s[0..n) is a valid but incomplete start of one. */
-static int utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    int len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
-        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing past U+10FFFF */
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < len; i++) {
-        if ((size_t)i >= n)
-            return -1;
-        if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
-            return 0;
-    }
-    return len;
-}
-
 static bool all_ascii(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] >= 0x80)
             return false;
-    return true;
-}
-
-static bool utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        int k = utf8_seq(p + i, n - i);
-        if (k <= 0)
-            return false;
-        i += (size_t)k;
-    }
     return true;
 }
 
@@ -134,7 +93,7 @@ static bool utf8_copy_lossy(struct buf *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     bool ok = true;
     for (size_t i = 0; i < n;) {
-        int k = utf8_seq(p + i, n - i);
+        int k = utf8_seq((const char *)p + i, n - i);
         if (k <= 0) {
             buf_add(out, replacement, 3);
             ok = false;
@@ -145,18 +104,6 @@ static bool utf8_copy_lossy(struct buf *out, const char *s, size_t n)
         i += (size_t)k;
     }
     return ok;
-}
-
-/* The longest prefix of s[0..n) that is at most max bytes and does not end
- * inside a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t n, size_t max)
-{
-    if (n <= max)
-        return n;
-    size_t i = max;
-    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-        i--;
-    return i;
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -392,7 +339,7 @@ static int sniff(struct tabular_reader *r)
                 i++;
                 continue;
             }
-            int k = utf8_seq(p + i, n - i);
+            int k = utf8_seq((const char *)p + i, n - i);
             if (k == -1 && !eof) {
                 tail = n - i;
                 memmove(r->chunk, p + i, tail);
@@ -851,7 +798,7 @@ static char *sheet_name(const char *base, const char *suffix)
     size_t chars = 0, max = SHEET_NAME_MAX - slen;
     const unsigned char *p = (const unsigned char *)base;
     while (*p && chars < max) {
-        int k = utf8_seq(p, strlen((const char *)p));
+        int k = utf8_seq((const char *)p, strlen((const char *)p));
         if (k <= 0) {
             buf_addc(&b, '_');
             p++;

@@ -185,9 +185,7 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
         json_object_set_new_nocheck(out, key, json_null());
         return;
     }
-    size_t chars = 0;
-    for (size_t i = a; i < n; i++)
-        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    size_t chars = utf8_chars(s + a, n - a);
     /* A slice of a valid string between ASCII spaces is valid UTF-8 too. */
     if (chars > max)
         fail(errors, lang, key, "field.too_long");
@@ -1061,13 +1059,7 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part)
         } else if (!ascii) {
             /* The first two characters find the candidates through the
              * gram index; longer fragments are then checked in full. */
-            size_t cut = 0, seen = 0;
-            while (q[cut] && seen < 3) {
-                if (((unsigned char)q[cut] & 0xC0) != 0x80)
-                    seen++;
-                if (seen < 3)
-                    cut++;
-            }
+            size_t cut = utf8_offset(q, strlen(q), 2);
             char gram[16];
             snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
             sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");

@@ -3,6 +3,7 @@
  */
 #include "crm/name_grams.h"
 
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 #include "db/dialect.h"
 #include "db/sqlbuf.h"
@@ -15,9 +16,8 @@ size_t name_grams_collect(const char *name, char grams[][NAME_GRAM_SIZE])
 {
     /* Byte offsets of the code points. */
     size_t starts[NAME_GRAMS_MAX + 1], n = 0, len = strlen(name);
-    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX; i++)
-        if (((unsigned char)name[i] & 0xC0) != 0x80)
-            starts[n++] = i;
+    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX; i = utf8_fwd(name, i, len))
+        starts[n++] = i;
     starts[n] = len;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {

@@ -31,15 +31,6 @@ void form_fail(struct form *f, const char *key, const char *msg_key)
         json_object_set_new(f->errors, key, json_string(req_msg(f->r, msg_key)));
 }
 
-size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';

@@ -9,6 +9,7 @@
 #ifndef HY_FORM_H
 #define HY_FORM_H
 
+#include "base/utf8.h" /* utf8_len() for field limits */
 #include "http/http.h"
 
 struct form {
@@ -34,8 +35,5 @@ int form_int(struct form *f, const char *key, bool required, int64_t *out);
 int form_bool(struct form *f, const char *key, bool required, bool *out);
 /* False, having replied 422, when any field failed; true otherwise. */
 bool form_done(struct form *f);
-
-/* Count UTF-8 code points. */
-size_t utf8_len(const char *s);
 
 #endif
