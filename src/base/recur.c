@@ -9,6 +9,8 @@
  */
 #include "base/recur.h"
 
+#include "base/date.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,30 +38,14 @@ const char *recur_error_key(int code)
 
 /* ---- dates ------------------------------------------------------------- */
 
-static bool is_leap_year(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* Strict "YYYY-MM-DD" within the supported years, as a libical DATE. */
 static int parse_day(const char *s, struct icaltimetype *out)
 {
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    struct date day;
+    if (!s || date_parse(s, strlen(s), &day) || day.year < RECUR_MIN_YEAR ||
+        day.year > RECUR_MAX_YEAR)
         return RECUR_ERR_DATE;
-    int v[3] = {0, 0, 0};
-    static const int start[] = {0, 5, 8}, len[] = {4, 2, 2};
-    for (int f = 0; f < 3; f++) {
-        for (int i = start[f]; i < start[f] + len[f]; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                return RECUR_ERR_DATE;
-            v[f] = v[f] * 10 + (s[i] - '0');
-        }
-    }
-    int y = v[0], m = v[1], d = v[2];
-    if (y < RECUR_MIN_YEAR || y > RECUR_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
-        d > (m == 2 && is_leap_year(y) ? 29 : dim[m - 1]))
-        return RECUR_ERR_DATE;
+    int y = day.year, m = day.month, d = day.day;
     /* Built from text: a hand-filled icaltime_null_date() makes libical's
      * iterator start one day early. */
     char compact[9];

@@ -11,6 +11,7 @@
  */
 #include "base/validate.h"
 
+#include "base/date.h"
 #include "base/utf8.h"
 #include "base/xmalloc.h"
 
@@ -129,18 +130,9 @@ void validate_today(struct validate_ymd *out)
     out->day = tm.tm_mday;
 }
 
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 bool validate_is_real_date(int year, int month, int day)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
-        return false;
-    int max = mdays[month - 1] + (month == 2 && is_leap(year));
-    return day <= max;
+    return date_is_real(year, month, day);
 }
 
 /* Compare two days: negative, 0 or positive like strcmp. */
@@ -156,19 +148,14 @@ int validate_date(const char *in, struct validate_ymd *out)
     const char *s = in ? in : "";
     size_t n;
     trim(&s, &n);
-    if (n != 10 || s[4] != '-' || s[7] != '-')
-        return VALIDATE_DATE_FORMAT;
-    for (size_t i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && !is_digit(s[i]))
-            return VALIDATE_DATE_FORMAT;
-    }
-    int y = digits_value(s, 4), m = digits_value(s + 5, 2), d = digits_value(s + 8, 2);
-    if (!validate_is_real_date(y, m, d))
-        return VALIDATE_DATE_INVALID;
+    struct date d;
+    int rc = date_parse(s, n, &d);
+    if (rc)
+        return rc == DATE_ERR_FORMAT ? VALIDATE_DATE_FORMAT : VALIDATE_DATE_INVALID;
     if (out) {
-        out->year = y;
-        out->month = m;
-        out->day = d;
+        out->year = d.year;
+        out->month = d.month;
+        out->day = d.day;
     }
     return 0;
 }

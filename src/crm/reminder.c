@@ -12,6 +12,7 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
+#include "base/date.h"
 #include "base/lunar.h"
 #include "base/log.h"
 #include "base/recur.h"
@@ -47,9 +48,9 @@ struct rule {
 
 static void add_days(const char *date, int64_t days, char out[11])
 {
-    int64_t t;
-    clock_parse_date(date, &t);
-    clock_format_date(t + days * 86400 + 3600, out, 11);
+    struct date d = {.year = 1970, .month = 1, .day = 1};
+    date_parse(date, strlen(date), &d);
+    date_format(date_add_days(d, days), out);
 }
 
 int reminders_update_lunar_md(struct db *db, int64_t customer_id)
@@ -67,9 +68,9 @@ int reminders_update_lunar_md(struct db *db, int64_t customer_id)
     db_finish(st);
     char md[8] = "";
     struct lunar_date ld;
-    if (lunar && strlen(bd) == 10 &&
-        lunar_from_gregorian((int)strtol(bd, NULL, 10), (int)strtol(bd + 5, NULL, 10),
-                             (int)strtol(bd + 8, NULL, 10), &ld) == 0)
+    struct date b;
+    if (lunar && date_parse(bd, strlen(bd), &b) == 0 &&
+        lunar_from_gregorian(b.year, b.month, b.day, &ld) == 0)
         snprintf(md, sizeof(md), "%02d-%02d", ld.month, ld.day);
     return db_exec(db, "UPDATE customers SET birthday_lunar_md = ? WHERE id = ?",
                    DB_ARGS(DB_TEXT(md[0] ? md : NULL), DB_INT(customer_id)));
@@ -87,8 +88,9 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
         char md[6];
         memcpy(md, target + 5, 5);
         md[5] = '\0';
-        int year = (int)strtol(target, NULL, 10);
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        struct date t = {.year = 1970, .month = 1, .day = 1};
+        date_parse(target, 10, &t);
+        bool leap = date_is_leap(t.year);
         json_t *greg =
             json_pack("{s:[{s:s,s:s,s:b},{s:s,s:s,s:[s]}]}", "and", "field", "birthday_lunar", "op",
                       "eq", "value", 0, "field", "birthday_md", "op", "in", "value", md);
@@ -98,9 +100,7 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
                 json_string("02-29"));
         cond = json_pack("{s:[o]}", "or", greg);
         struct lunar_date ld;
-        if (lunar_from_gregorian(year, (int)strtol(target + 5, NULL, 10),
-                                 (int)strtol(target + 8, NULL, 10), &ld) == 0 &&
-            !ld.is_leap_month) {
+        if (lunar_from_gregorian(t.year, t.month, t.day, &ld) == 0 && !ld.is_leap_month) {
             char lmd[8];
             snprintf(lmd, sizeof(lmd), "%02d-%02d", ld.month, ld.day);
             json_array_append_new(

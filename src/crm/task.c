@@ -13,6 +13,7 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
+#include "base/date.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
@@ -100,8 +101,7 @@ static int notify_assigned(struct db *db, int64_t user_id, int64_t task_id, cons
 /* Local midnight of today, as Unix seconds. */
 static int64_t today_start(void)
 {
-    int64_t now = clock_now();
-    return now - ((now + HY_TZ_OFFSET) % 86400);
+    return date_day_start(clock_now());
 }
 
 /* Which tasks u may see (see the file comment). */
