@@ -11,13 +11,13 @@
  */
 #include "base/validate.h"
 
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static bool is_digit(char c)
 {
@@ -122,12 +122,10 @@ const char *validate_error_key(int code)
 
 void validate_today(struct validate_ymd *out)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    out->year = tm.tm_year + 1900;
-    out->month = tm.tm_mon + 1;
-    out->day = tm.tm_mday;
+    struct date d = date_of_time(clock_now());
+    out->year = d.year;
+    out->month = d.month;
+    out->day = d.day;
 }
 
 bool validate_is_real_date(int year, int month, int day)

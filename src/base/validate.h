@@ -70,7 +70,8 @@ struct validate_ymd {
     int day;
 };
 
-/* Today's date in the process's local time zone (the server runs in CST). */
+/* Today's business day: clock_now() (the movable test clock) at +08:00,
+ * whatever the host's time zone. */
 void validate_today(struct validate_ymd *out);
 
 /* True when y-m-d is a day of the proleptic Gregorian calendar, years 1-9999. */
