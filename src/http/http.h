@@ -21,6 +21,8 @@
 
 #include <jansson.h>
 
+#include "base/strbuf.h"
+
 struct MHD_Connection;
 struct MHD_Response;
 struct db;
@@ -77,9 +79,7 @@ struct req {
     char ip[64];
     int64_t started_us;
 
-    char *body;
-    size_t body_len;
-    size_t body_cap;
+    struct strbuf body; /* capped at the server's max_body */
     bool too_large;
     json_t *json;      /* parsed body (object) or NULL */
     int upload_fd;     /* ROUTE_UPLOAD: the file the body streams into, or -1 */

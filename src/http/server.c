@@ -276,9 +276,9 @@ static void dispatch_api(struct req *r)
         close(r->upload_fd); /* complete on disk; the handler reads upload_path */
         r->upload_fd = -1;
     } else if (method_has_body(r->method)) {
-        if (r->body_len) {
+        if (r->body.len) {
             json_error_t jerr;
-            r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+            r->json = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
             if (!r->json || !json_is_object(r->json)) {
                 reply_error(r, 400, "bad_request");
                 return;
@@ -347,6 +347,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
 {
     struct req *r = xcalloc(1, sizeof(*r));
     unsigned char rnd[8];
+    strbuf_init(&r->body, config->max_body);
     r->conn = conn;
     r->path = xstrdup(url);
     r->method_name = xstrdup(method);
@@ -371,7 +372,7 @@ static void req_free(struct req *r)
     }
     json_decref(r->json);
     free(r->actor);
-    free(r->body);
+    strbuf_release(&r->body);
     free(r->param_buf);
     free((char *)r->path);
     free((char *)r->method_name);
@@ -442,22 +443,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         /* Past the cap the rest of the body is read and dropped, so the
          * connection stays in step and the client gets its 413. */
-        if (!r->too_large) {
-            if (r->body_len + *upload_data_size > config->max_body) {
-                r->too_large = true;
-                free(r->body);
-                r->body = NULL;
-                r->body_len = 0;
-            } else {
-                if (r->body_len + *upload_data_size > r->body_cap) {
-                    r->body_cap = (r->body_len + *upload_data_size) * 2;
-                    if (r->body_cap > config->max_body)
-                        r->body_cap = config->max_body;
-                    r->body = xrealloc(r->body, r->body_cap);
-                }
-                memcpy(r->body + r->body_len, upload_data, *upload_data_size);
-                r->body_len += *upload_data_size;
-            }
+        if (!r->too_large && strbuf_add(&r->body, upload_data, *upload_data_size)) {
+            r->too_large = true;
+            strbuf_release(&r->body);
         }
         *upload_data_size = 0;
         return MHD_YES;
