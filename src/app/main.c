@@ -30,6 +30,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <signal.h>
 #include <sodium.h>
@@ -459,6 +460,9 @@ const char *malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_deca
 
 int main(int argc, char **argv)
 {
+    /* Before any JSON: jansson allocates through xmalloc, so out of memory
+     * aborts here instead of a NULL flowing on as "no value". */
+    json_set_alloc_funcs(xmalloc, free);
     if (argc < 2) {
         usage(stderr);
         return 2;
