@@ -78,31 +78,77 @@ const struct route audit_routes[] = {
     {0},
 };
 
-bool audit_commit(struct req *r, int rc)
+bool audit_begin(struct req *r)
+{
+    int rc = db_begin(r->db);
+    if (rc)
+        reply_db_error(r, rc);
+    return rc == 0;
+}
+
+bool audit_missed(struct req *r, int rc, const char *exists_sql, const struct db_val *args,
+                  int nargs)
+{
+    if (rc || db_changes(r->db) > 0)
+        return false;
+    db_rollback(r->db);
+    int64_t one;
+    int found = exists_sql ? db_query_int(r->db, exists_sql, args, nargs, &one) : 0;
+    if (found < 0)
+        reply_db_error(r, found);
+    else if (found)
+        reply_error(r, 409, "stale_version");
+    else
+        reply_error(r, 404, "not_found");
+    return true;
+}
+
+/* Commit when rc is 0; else, or when the commit fails, roll back and
+ * answer: a refused UNIQUE value as 409 naming field when field is set. */
+static bool commit_or_reply(struct req *r, int rc, const char *field, const char *msg_key)
 {
     if (!rc)
         rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
+    if (!rc)
+        return true;
+    db_rollback(r->db);
+    if (rc == DB_CONSTRAINT && field)
+        reply_conflict(r, field, msg_key);
+    else
         reply_db_error(r, rc);
-        return false;
-    }
-    return true;
+    return false;
+}
+
+bool audit_commit(struct req *r, int rc)
+{
+    return commit_or_reply(r, rc, NULL, NULL);
+}
+
+bool audit_end_unique(struct req *r, int rc, const char *field, const char *msg_key,
+                      const char *action, const char *object_type, int64_t object_id,
+                      json_t *detail)
+{
+    if (!rc)
+        rc = audit_write(r->db, r, NULL, action, object_type, object_id, detail);
+    else
+        json_decref(detail);
+    return commit_or_reply(r, rc, field, msg_key);
+}
+
+bool audit_end(struct req *r, int rc, const char *action, const char *object_type,
+               int64_t object_id, json_t *detail)
+{
+    return audit_end_unique(r, rc, NULL, NULL, action, object_type, object_id, detail);
 }
 
 void audit_delete(struct req *r, const char *sql, const struct db_val *args, int nargs,
                   const char *action, const char *object_type, int64_t id)
 {
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db, sql, args, nargs);
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
+    if (!audit_begin(r))
         return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, action, object_type, id, NULL);
-    if (audit_commit(r, rc))
+    int rc = db_exec(r->db, sql, args, nargs);
+    if (audit_missed(r, rc, NULL, DB_NOARGS))
+        return;
+    if (audit_end(r, rc, action, object_type, id, NULL))
         reply_ok(r);
 }

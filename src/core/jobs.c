@@ -495,15 +495,12 @@ static void set_time(json_t *o, const char *key, struct db_stmt *st, int i)
 json_t *jobs_get_json(struct db *db, int64_t id, const char *lang)
 {
     json_t *o = NULL;
-    struct db_stmt *st =
-        db_query(db,
-                 "SELECT id, kind, status, processed, total, result, error, created_at, "
-                 "started_at, finished_at, params FROM jobs WHERE id = ?",
-                 DB_ARGS(DB_INT(id)));
-    if (!st)
+    struct db_stmt *st;
+    if (db_query_row(db, &st,
+                     "SELECT id, kind, status, processed, total, result, error, created_at, "
+                     "started_at, finished_at, params FROM jobs WHERE id = ?",
+                     DB_ARGS(DB_INT(id))) != 1)
         return NULL;
-    if (db_step(st) != 1)
-        goto out;
     json_t *result = NULL;
     if (!db_col_is_null(st, 5)) {
         json_error_t jerr;
@@ -535,12 +532,7 @@ out:
 
 int jobs_user_id(struct db *db, int64_t id, int64_t *user_id)
 {
-    struct db_stmt *st = db_query(db, "SELECT user_id FROM jobs WHERE id = ?", DB_ARGS(DB_INT(id)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
-    if (rc == 1)
-        *user_id = db_col_is_null(st, 0) ? 0 : db_col_int(st, 0);
-    db_finish(st);
-    return rc;
+    /* A job of nobody (the command line) has user_id NULL: 0. */
+    return db_query_int(db, "SELECT COALESCE(user_id, 0) FROM jobs WHERE id = ?",
+                        DB_ARGS(DB_INT(id)), user_id);
 }

@@ -201,10 +201,40 @@ json_t *listing_rows(struct db_stmt *st, struct req *r,
     if (!st)
         return NULL;
     json_t *items = json_array();
-    while (db_step(st) == 1)
+    int rc;
+    while ((rc = db_step(st)) == 1)
         json_array_append_new(items, row ? row(st, r) : listing_row_json(st, r));
     db_finish(st);
+    if (rc < 0) { /* a failed step is no shorter list */
+        json_decref(items);
+        return NULL;
+    }
     return items;
+}
+
+int listing_one(struct db *db, struct req *r, json_t **out,
+                json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                const struct db_val *args, int nargs)
+{
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, sql, args, nargs);
+    *out = rc == 1 ? (row ? row : listing_row_json)(st, r) : NULL;
+    db_finish(st);
+    return rc;
+}
+
+void listing_reply_one(struct req *r, unsigned status, const char *key,
+                       json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                       const struct db_val *args, int nargs)
+{
+    json_t *o;
+    int rc = listing_one(r->db, r, &o, row, sql, args, nargs);
+    if (rc < 0)
+        reply_db_error(r, rc);
+    else if (rc == 0)
+        reply_error(r, 404, "not_found");
+    else
+        reply_json(r, status, json_pack("{s:o}", key, o));
 }
 
 void listing_reply_rows(struct req *r, struct db_stmt *st,

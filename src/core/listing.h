@@ -57,4 +57,16 @@ json_t *listing_rows(struct db_stmt *st, struct req *r,
 void listing_reply_rows(struct req *r, struct db_stmt *st,
                         json_t *(*row)(struct db_stmt *st, struct req *r));
 
+/* The one row of a query as JSON, converted by row (listing_row_json when
+ * NULL; r may be NULL): 1 and *out (new reference), 0 when there is no row,
+ * negative DB_E* when the database failed; *out is NULL unless 1. */
+int listing_one(struct db *db, struct req *r, json_t **out,
+                json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                const struct db_val *args, int nargs);
+/* listing_one answered as {key: row} with status; 404 not_found when there
+ * is no row, 500/503 when the database failed. */
+void listing_reply_one(struct req *r, unsigned status, const char *key,
+                       json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                       const struct db_val *args, int nargs);
+
 #endif

@@ -99,6 +99,13 @@ json_t *customer_row(struct db_stmt *st)
 
 json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted)
 {
+    json_t *rec;
+    customer_find(db, u, id, deleted, &rec);
+    return rec;
+}
+
+int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
+{
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id = ? AND ");
@@ -106,13 +113,12 @@ json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool del
     scope_sql(u, "c.branch_path", &b);
     if (!deleted)
         sqlbuf_add(&b, " AND c.deleted_at IS NULL");
-    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
-    json_t *rec = NULL;
-    if (st && db_step(st) == 1)
-        rec = customer_row(st);
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, b.sql, b.args, b.nargs);
+    *out = rc == 1 ? customer_row(st) : NULL;
     db_finish(st);
     sqlbuf_release(&b);
-    return rec;
+    return rc;
 }
 
 static void mask_field(json_t *o, const char *key, bool id)
@@ -311,7 +317,12 @@ static int check_refs(struct db *db, const struct actor *u, json_t *in, json_t *
                                       DB_ARGS(DB_INT(json_integer_value(branch))));
         if (!st)
             return DB_ERROR;
-        if (db_step(st) != 1)
+        int found = db_step(st);
+        if (found < 0) {
+            db_finish(st);
+            return found;
+        }
+        if (found == 0)
             fail(errors, lang, "branch_id", "field.unknown_branch");
         else if (!scope_contains(u, db_col_text(st, 0)))
             fail(errors, lang, "branch_id", "field.branch_scope");
@@ -471,11 +482,12 @@ static int next_customer_no(struct db *db, int64_t branch_id, struct customer_ba
         return 0;
     }
     char code[64] = "";
-    struct db_stmt *st =
-        db_query(db, "SELECT code FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch_id)));
-    if (!st)
-        return DB_ERROR;
-    if (db_step(st) == 1)
+    struct db_stmt *st;
+    int found =
+        db_query_row(db, &st, "SELECT code FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch_id)));
+    if (found < 0)
+        return found;
+    if (found)
         snprintf(code, sizeof(code), "%s", db_col_text(st, 0));
     db_finish(st);
     int64_t n = b ? NUMBER_BLOCK : 1, last = 0;

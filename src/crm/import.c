@@ -130,6 +130,16 @@ static json_t *suggest(struct db *db, const char *title)
 
 static json_t *import_json(struct db *db, struct req *r, int64_t id);
 
+/* {"import": imp} (stolen); an import the caller has just checked or made
+ * that cannot be read back is a database error, not a 404. */
+static void reply_import(struct req *r, unsigned status, json_t *imp)
+{
+    if (imp)
+        reply_json(r, status, json_pack("{s:o}", "import", imp));
+    else
+        reply_db_error(r, DB_ERROR);
+}
+
 /* POST /imports?entity=customer with the CSV as the body. */
 static void upload(struct req *r)
 {
@@ -217,19 +227,17 @@ static void upload(struct req *r)
     json_object_set_new(imp, "sample", sample);
     json_object_set_new(imp, "suggested_mapping", mapping);
     json_decref(columns);
-    reply_json(r, 201, json_pack("{s:o}", "import", imp));
+    reply_import(r, 201, imp);
 }
 
 /* The import as the API shows it: upload facts plus its run's progress. */
 static json_t *import_json(struct db *db, struct req *r, int64_t id)
 {
-    struct db_stmt *st = db_query(db,
-                                  "SELECT id, entity, encoding, columns AS columns_json, job_id, "
-                                  "created_at FROM imports WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? listing_row_json(st, r) : NULL;
-    db_finish(st);
-    if (!o)
+    json_t *o;
+    if (listing_one(db, r, &o, NULL,
+                    "SELECT id, entity, encoding, columns AS columns_json, job_id, "
+                    "created_at FROM imports WHERE id = ?",
+                    DB_ARGS(DB_INT(id))) != 1)
         return NULL;
     json_object_set(o, "columns", json_object_get(o, "columns_json"));
     json_object_del(o, "columns_json");
@@ -277,7 +285,7 @@ static void get(struct req *r)
     int64_t id = own_import(r);
     if (id < 0)
         return;
-    reply_json(r, 200, json_pack("{s:o}", "import", import_json(r->db, r, id)));
+    reply_import(r, 200, import_json(r->db, r, id));
 }
 
 static void list(struct req *r)
@@ -326,9 +334,14 @@ static void run(struct req *r)
     }
     json_decref(errors);
     char *path = NULL;
-    struct db_stmt *st =
-        db_query(r->db, "SELECT file_path FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)));
-    if (st && db_step(st) == 1)
+    struct db_stmt *st;
+    int found =
+        db_query_row(r->db, &st, "SELECT file_path FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (found < 0) {
+        reply_db_error(r, found);
+        return;
+    }
+    if (found)
         path = xstrdup(db_col_text(st, 0));
     db_finish(st);
     json_t *params = json_pack("{s:I,s:O,s:b,s:s,s:s}", "import_id", (json_int_t)id, "mapping",
@@ -352,7 +365,7 @@ static void run(struct req *r)
         reply_db_error(r, rc);
         return;
     }
-    reply_json(r, 202, json_pack("{s:o}", "import", import_json(r->db, r, id)));
+    reply_import(r, 202, import_json(r->db, r, id));
 }
 
 static void report(struct req *r)

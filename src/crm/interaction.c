@@ -110,14 +110,12 @@ static json_t *interaction_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *interaction_by_id(struct db *db, int64_t id)
+/* 1 and *out, 0 when there is no such interaction, <0 DB error. */
+static int interaction_by_id(struct db *db, int64_t id, json_t **out)
 {
-    struct db_stmt *st =
-        db_query(db, "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
-                 DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? interaction_row(st, NULL) : NULL;
-    db_finish(st);
-    return o;
+    return listing_one(db, NULL, out, interaction_row,
+                       "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
+                       DB_ARGS(DB_INT(id)));
 }
 
 /* "28.5" → 2850 fen; the money rule of custom fields decides what is valid. */
@@ -238,9 +236,15 @@ static void create(struct req *r)
         reply_db_error(r, rc);
         return;
     }
-    json_t *body = json_pack("{s:o}", "interaction", interaction_by_id(r->db, id));
-    json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
-    reply_json(r, 201, body);
+    json_t *inter, *task = task_id ? task_json(r->db, task_id) : json_null();
+    rc = interaction_by_id(r->db, id, &inter);
+    if (rc != 1 || !task) {
+        json_decref(inter);
+        json_decref(task);
+        reply_db_error(r, rc < 0 ? rc : DB_ERROR); /* just committed: not a 404 */
+        return;
+    }
+    reply_json(r, 201, json_pack("{s:o,s:o}", "interaction", inter, "task", task));
 }
 
 /* A filter value given as a query string or as JSON: a positive id. */

@@ -57,11 +57,12 @@ int reminders_update_lunar_md(struct db *db, int64_t customer_id)
 {
     char bd[16] = "";
     bool lunar = false;
-    struct db_stmt *st = db_query(db, "SELECT birthday, birthday_lunar FROM customers WHERE id = ?",
-                                  DB_ARGS(DB_INT(customer_id)));
-    if (!st)
-        return DB_ERROR;
-    if (db_step(st) == 1 && !db_col_is_null(st, 0)) {
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, "SELECT birthday, birthday_lunar FROM customers WHERE id = ?",
+                          DB_ARGS(DB_INT(customer_id)));
+    if (rc < 0)
+        return rc;
+    if (rc == 1 && !db_col_is_null(st, 0)) {
         snprintf(bd, sizeof(bd), "%s", db_col_text(st, 0));
         lunar = db_col_int(st, 1) != 0;
     }
@@ -359,14 +360,7 @@ static json_t *rule_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *rule_by_id(struct db *db, int64_t id)
-{
-    struct db_stmt *st = db_query(db, "SELECT " RULE_COLUMNS " FROM reminder_rules WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? rule_row(st, NULL) : NULL;
-    db_finish(st);
-    return o;
-}
+#define RULE_BY_ID "SELECT " RULE_COLUMNS " FROM reminder_rules WHERE id = ?"
 
 static void list(struct req *r)
 {
@@ -402,9 +396,10 @@ static void save(struct req *r, int64_t id)
     static const char *const assigns[] = {"owner", "branch", NULL};
     static const char *const notifies[] = {"none", "email", "sms", NULL};
     static const char *const priorities[] = {"low", "normal", "high", NULL};
-    json_t *cur = id ? rule_by_id(r->db, id) : NULL;
-    if (id && !cur) {
-        reply_error(r, 404, "not_found");
+    json_t *cur = NULL;
+    int found = id ? listing_one(r->db, NULL, &cur, rule_row, RULE_BY_ID, DB_ARGS(DB_INT(id))) : 1;
+    if (found != 1) {
+        found < 0 ? reply_db_error(r, found) : reply_error(r, 404, "not_found");
         return;
     }
     struct form f;
@@ -502,7 +497,8 @@ static void save(struct req *r, int64_t id)
         rc = audit_write(r->db, r, NULL, "reminder_rule.save", "reminder_rule", id,
                          json_deep_copy(r->json));
     if (audit_commit(r, rc))
-        reply_json(r, created ? 201 : 200, json_pack("{s:o}", "rule", rule_by_id(r->db, id)));
+        listing_reply_one(r, created ? 201 : 200, "rule", rule_row, RULE_BY_ID,
+                          DB_ARGS(DB_INT(id)));
 }
 
 static void create(struct req *r)

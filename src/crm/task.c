@@ -71,13 +71,19 @@ static json_t *task_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
+#define TASK_BY_ID "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE t.id = ?"
+
 json_t *task_json(struct db *db, int64_t id)
 {
-    struct db_stmt *st = db_query(db, "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE t.id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? task_row(st, NULL) : NULL;
-    db_finish(st);
+    json_t *o;
+    listing_one(db, NULL, &o, task_row, TASK_BY_ID, DB_ARGS(DB_INT(id)));
     return o;
+}
+
+/* {"task": ...} with status, or 404 / the database error. */
+static void reply_task(struct req *r, unsigned status, int64_t id)
+{
+    listing_reply_one(r, status, "task", task_row, TASK_BY_ID, DB_ARGS(DB_INT(id)));
 }
 
 int notification_add(struct db *db, int64_t user_id, const char *kind, const char *title,
@@ -333,7 +339,7 @@ static void create(struct req *r)
         rc = notify_assigned(r->db, t.assignee_id, id, title);
     if (!audit_commit(r, rc))
         return;
-    reply_json(r, 201, json_pack("{s:o}", "task", task_json(r->db, id)));
+    reply_task(r, 201, id);
 }
 
 /* Load a task u may act on; NULL after a 404. */
@@ -352,9 +358,11 @@ static json_t *load_task(struct req *r)
     int64_t found = 0;
     int rc = db_query_int(r->db, b.sql, b.args, b.nargs, &found);
     sqlbuf_release(&b);
-    json_t *t = rc == 1 ? task_json(r->db, id) : NULL;
-    if (!t)
-        reply_error(r, 404, "not_found");
+    json_t *t = NULL;
+    if (rc == 1)
+        rc = listing_one(r->db, NULL, &t, task_row, TASK_BY_ID, DB_ARGS(DB_INT(id)));
+    if (rc != 1)
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
     return t;
 }
 
@@ -375,7 +383,7 @@ static void finish_change(struct req *r, int rc, int64_t id, const char *action,
         json_decref(detail);
     if (!audit_commit(r, rc))
         return;
-    reply_json(r, 200, json_pack("{s:o}", "task", task_json(r->db, id)));
+    reply_task(r, 200, id);
 }
 
 static bool is_open(json_t *t)

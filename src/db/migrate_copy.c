@@ -249,7 +249,12 @@ int db_copy_sqlite_to(const char *from_url, const char *to_url)
     }
     struct db *db = db_get();
     int64_t existing = 0;
-    db_query_int(db, "SELECT COUNT(*) FROM users", DB_NOARGS, &existing);
+    if (db_query_int(db, "SELECT COUNT(*) FROM users", DB_NOARGS, &existing) < 0) {
+        fprintf(stderr, "hongyan: cannot read the target database\n");
+        sqlite3_close(src);
+        db_global_shutdown();
+        return -1;
+    }
     if (existing > 0) {
         fprintf(stderr, "hongyan: the target database already holds data; use an empty one\n");
         sqlite3_close(src);

@@ -299,9 +299,14 @@ int fields_check(struct db *db, const char *lang, const char *entity, json_t *in
         if (!st)
             return DB_ERROR;
         required = json_array();
-        while (db_step(st) == 1)
+        int rc;
+        while ((rc = db_step(st)) == 1)
             json_array_append_new(required, json_string(db_col_text(st, 0)));
         db_finish(st);
+        if (rc < 0) { /* not a shorter list of required fields */
+            json_decref(required);
+            return rc;
+        }
         memo_put("required", entity, NULL, json_incref(required));
     }
     size_t i;
@@ -333,15 +338,11 @@ static json_t *field_json(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *field_by_id(struct db *db, int64_t id)
+static void reply_field(struct req *r, unsigned status, int64_t id)
 {
-    struct db_stmt *st = db_query(db, "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    if (!st)
-        return NULL;
-    json_t *o = db_step(st) == 1 ? field_json(st, NULL) : NULL;
-    db_finish(st);
-    return o;
+    listing_reply_one(r, status, "field", field_json,
+                      "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE id = ?",
+                      DB_ARGS(DB_INT(id)));
 }
 
 static void list(struct req *r)
@@ -435,11 +436,13 @@ static void create(struct req *r)
     char *opts = options ? json_dumps(options, JSON_COMPACT) : xstrdup("[]");
     json_decref(options);
     int64_t now = clock_now(), id = 0, next_sort = 0;
-    int rc = db_begin(r->db);
-    if (!rc && db_query_int(
-                   r->db, "SELECT COALESCE(MAX(sort), 0) + 10 FROM custom_fields WHERE entity = ?",
-                   DB_ARGS(DB_TEXT(entity)), &next_sort) < 0)
-        rc = DB_ERROR;
+    if (!audit_begin(r)) {
+        free(opts);
+        return;
+    }
+    int rc =
+        db_query_id(r->db, "SELECT COALESCE(MAX(sort), 0) + 10 FROM custom_fields WHERE entity = ?",
+                    DB_ARGS(DB_TEXT(entity)), &next_sort);
     if (!rc)
         rc = db_exec(r->db,
                      "INSERT INTO custom_fields (entity, key, label, label_en, type, required, "
@@ -450,23 +453,12 @@ static void create(struct req *r)
                              DB_TEXT(opts), DB_TEXT(help ? help : ""), DB_INT(next_sort),
                              DB_INT(now), DB_INT(now)));
     free(opts);
-    if (!rc && db_query_int(r->db, "SELECT id FROM custom_fields WHERE entity = ? AND key = ?",
-                            DB_ARGS(DB_TEXT(entity), DB_TEXT(key)), &id) != 1)
-        rc = DB_ERROR;
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "field.create", "custom_field", id,
-                         json_pack("{s:s,s:s,s:s}", "entity", entity, "key", key, "type", type));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            reply_conflict(r, "key", "field.key_taken");
-        else
-            reply_db_error(r, rc);
-        return;
-    }
-    reply_json(r, 201, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+        rc = db_query_id(r->db, "SELECT id FROM custom_fields WHERE entity = ? AND key = ?",
+                         DB_ARGS(DB_TEXT(entity), DB_TEXT(key)), &id);
+    if (audit_end_unique(r, rc, "key", "field.key_taken", "field.create", "custom_field", id,
+                         json_pack("{s:s,s:s,s:s}", "entity", entity, "key", key, "type", type)))
+        reply_field(r, 201, id);
 }
 
 static void update(struct req *r)
@@ -493,9 +485,11 @@ static void update(struct req *r)
     }
     char *opts = options ? json_dumps(options, JSON_COMPACT) : NULL;
     json_decref(options);
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!audit_begin(r)) {
+        free(opts);
+        return;
+    }
+    int rc = db_exec(r->db,
                      "UPDATE custom_fields SET label = COALESCE(?, label), "
                      "label_en = COALESCE(?, label_en), help = COALESCE(?, help), "
                      "required = COALESCE(?, required), hidden = COALESCE(?, hidden), "
@@ -506,19 +500,10 @@ static void update(struct req *r)
                              DB_INT_OR_NULL(has_hidden == 1, hidden), DB_TEXT(opts),
                              DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
     free(opts);
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        json_t *exists = field_by_id(r->db, id);
-        json_decref(exists);
-        exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+    if (audit_missed(r, rc, "SELECT 1 FROM custom_fields WHERE id = ?", DB_ARGS(DB_INT(id))))
         return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "field.update", "custom_field", id,
-                         json_deep_copy(r->json));
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+    if (audit_end(r, rc, "field.update", "custom_field", id, json_deep_copy(r->json)))
+        reply_field(r, 200, id);
 }
 
 static void set_retired(struct req *r, bool retired)
@@ -528,23 +513,16 @@ static void set_retired(struct req *r, bool retired)
         reply_error(r, 404, "not_found");
         return;
     }
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!audit_begin(r))
+        return;
+    int rc = db_exec(r->db,
                      "UPDATE custom_fields SET retired = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ?",
                      DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
+    if (audit_missed(r, rc, NULL, DB_NOARGS))
         return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, retired ? "field.retire" : "field.restore", "custom_field",
-                         id, NULL);
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+    if (audit_end(r, rc, retired ? "field.retire" : "field.restore", "custom_field", id, NULL))
+        reply_field(r, 200, id);
 }
 
 static void retire(struct req *r)

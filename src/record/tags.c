@@ -83,7 +83,8 @@ static void groups_list(struct req *r)
     }
     json_t *items = json_array();
     json_t *by_id = json_object();
-    while (db_step(st) == 1) {
+    int rc;
+    while ((rc = db_step(st)) == 1) {
         json_t *g = listing_row_json(st, r);
         json_object_set_new(g, "tags", json_array());
         json_array_append(items, g);
@@ -97,15 +98,23 @@ static void groups_list(struct req *r)
                   "(SELECT COUNT(*) FROM object_tags ot WHERE ot.tag_id = t.id AND "
                   "ot.entity = 'customer') AS customer_count FROM tags t ORDER BY t.sort, t.id",
                   DB_NOARGS);
-    while (st && db_step(st) == 1) {
+    if (rc == 0 && !st)
+        rc = DB_ERROR;
+    while (rc == 0 && (rc = db_step(st)) == 1) {
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)db_col_int(st, 4));
         json_t *g = json_object_get(by_id, key);
         if (g)
             json_array_append_new(json_object_get(g, "tags"), listing_row_json(st, r));
+        rc = 0;
     }
     db_finish(st);
     json_decref(by_id);
+    if (rc < 0) { /* a failed step is no shorter list */
+        json_decref(items);
+        reply_db_error(r, rc);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -256,13 +265,14 @@ static void remove_item(struct req *r, bool group)
     int rc = db_begin(r->db);
     if (!rc && group) {
         int64_t n = 0;
-        db_query_int(r->db, "SELECT COUNT(*) FROM tags WHERE group_id = ?", DB_ARGS(DB_INT(id)),
-                     &n);
-        if (n > 0) {
+        rc = db_query_int(r->db, "SELECT COUNT(*) FROM tags WHERE group_id = ?",
+                          DB_ARGS(DB_INT(id)), &n);
+        if (rc == 1 && n > 0) {
             db_rollback(r->db);
             reply_error_key(r, 409, "conflict", "has_children");
             return;
         }
+        rc = rc < 0 ? rc : 0;
     }
     if (!rc && !group)
         rc = db_exec(r->db, "DELETE FROM object_tags WHERE tag_id = ?", DB_ARGS(DB_INT(id)));
