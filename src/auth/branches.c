@@ -7,6 +7,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
@@ -73,18 +74,6 @@ static void list(struct req *r)
     listing_reply_rows(r, db_query(r->db, BRANCH_SELECT "ORDER BY b.path", DB_NOARGS), NULL);
 }
 
-static bool code_valid(const char *code)
-{
-    size_t n = strlen(code);
-    if (n < 1 || n > 32)
-        return false;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_'))
-            return false;
-    return true;
-}
-
 static void create(struct req *r)
 {
     struct form f;
@@ -94,7 +83,7 @@ static void create(struct req *r)
     const char *level = form_str(&f, "level", true, 16);
     int64_t parent_id = 0;
     form_int(&f, "parent_id", false, &parent_id);
-    if (code && !code_valid(code))
+    if (code && !validate_chars(code, 1, 32, VALIDATE_ALNUM "-_"))
         form_fail(&f, "code", "field.invalid");
     int li = level_index(level);
     if (level && li < 0)
@@ -134,11 +123,9 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", true, 64);
@@ -160,11 +147,9 @@ static void update(struct req *r)
 
 static void remove_one(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     if (!audit_begin(r))
         return;
     /* Sub-branches and staff first; the records of later modules

@@ -6,6 +6,7 @@
  */
 #include "auth/password_policy.h"
 
+#include "base/i18n.h"
 #include "base/utf8.h"
 #include "base/xmalloc.h"
 
@@ -112,25 +113,13 @@ out:
 
 const char *password_policy_key(int code)
 {
-    switch (code) {
-    case PASSWORD_POLICY_OK:
-        return "ok";
-    case PASSWORD_POLICY_TOO_SHORT:
-        return "too_short";
-    case PASSWORD_POLICY_TOO_LONG:
-        return "too_long";
-    case PASSWORD_POLICY_NEEDS_LETTERS_AND_DIGITS:
-        return "needs_letters_and_digits";
-    case PASSWORD_POLICY_CONTAINS_LOGIN:
-        return "contains_login";
-    case PASSWORD_POLICY_COMMON:
-        return "common";
-    case PASSWORD_POLICY_SAME_AS_OLD:
-        return "same_as_old";
-    case PASSWORD_POLICY_INVALID_ENCODING:
-        return "invalid_encoding";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {
+        "ok",     "too_short",   "too_long",        "needs_letters_and_digits", "contains_login",
+        "common", "same_as_old", "invalid_encoding"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - PASSWORD_POLICY_INVALID_ENCODING,
+                   "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 char *password_generate(void)

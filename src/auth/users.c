@@ -30,14 +30,7 @@
 
 bool users_login_valid(const char *login)
 {
-    size_t n = strlen(login);
-    if (n < 2 || n > 32)
-        return false;
-    for (const char *p = login; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '-' || *p == '_'))
-            return false;
-    return true;
+    return validate_chars(login, 2, 32, VALIDATE_ALNUM ".-_");
 }
 
 /* "wang@example.com" → "w***@example.com". */
@@ -158,11 +151,9 @@ static void reply_user(struct req *r, unsigned status, int64_t id, const char *e
 
 static void get(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     reply_user(r, 200, id, NULL, NULL);
 }
 
@@ -240,11 +231,9 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", false, 64);
@@ -279,11 +268,9 @@ static void update(struct req *r)
 
 static void set_status(struct req *r, const char *status, const char *action)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     if (id == r->actor->id && strcmp(status, "disabled") == 0) {
         reply_error(r, 409, "conflict");
         return;
@@ -314,11 +301,9 @@ static void enable(struct req *r)
 
 static void reset_password(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     char *password = password_generate();
     char hash[PWHASH_LEN];
     if (pwhash_make(password, hash)) {

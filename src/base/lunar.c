@@ -27,6 +27,7 @@
 #include "base/lunar.h"
 
 #include "base/date.h"
+#include "base/i18n.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -46,21 +47,11 @@ static const UChar utc_zone[] = {'U', 'T', 'C', 0};
 
 const char *lunar_error_key(int code)
 {
-    switch (code) {
-    case LUNAR_OK:
-        return "ok";
-    case LUNAR_ERR_DATE:
-        return "date.invalid";
-    case LUNAR_ERR_RANGE:
-        return "date.range";
-    case LUNAR_ERR_NO_SUCH_DAY:
-        return "lunar.no_such_day";
-    case LUNAR_ERR_FUTURE:
-        return "birthday.future";
-    case LUNAR_ERR_ICU:
-        return "lunar.icu";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {
+        "ok", "date.invalid", "date.range", "lunar.no_such_day", "birthday.future", "lunar.icu"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - LUNAR_ERR_ICU, "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* ---- Gregorian days (base/date.h) -------------------------------------- */
@@ -192,19 +183,22 @@ int lunar_to_gregorian(int lunar_year, int month, int day, bool leap, int *y, in
     return 0;
 }
 
-/* Parse and check a birthday and today; 0 and both day numbers, or an error. */
-static int birthday_args(const char *birthday, const char *today, struct date *by, struct date *ty,
-                         int64_t *bdays, int64_t *tdays)
+/* A birthday and today, both checked, with their day numbers. */
+struct birthday_args {
+    struct date born, today;
+    int64_t born_days, today_days;
+};
+
+/* Parse and check a birthday and today into *a; 0 or an error. */
+static int birthday_args(const char *birthday, const char *today, struct birthday_args *a)
 {
-    if (parse_ymd(birthday, by) < 0 || parse_ymd(today, ty) < 0)
+    if (parse_ymd(birthday, &a->born) < 0 || parse_ymd(today, &a->today) < 0)
         return LUNAR_ERR_DATE;
-    if (!in_range(by->year) || !in_range(ty->year))
+    if (!in_range(a->born.year) || !in_range(a->today.year))
         return LUNAR_ERR_RANGE;
-    *bdays = date_to_days(*by);
-    *tdays = date_to_days(*ty);
-    if (*bdays > *tdays)
-        return LUNAR_ERR_FUTURE;
-    return 0;
+    a->born_days = date_to_days(a->born);
+    a->today_days = date_to_days(a->today);
+    return a->born_days > a->today_days ? LUNAR_ERR_FUTURE : 0;
 }
 
 /* Day number of a lunar birthday (month/day/leap of birth) in lunar_year. */
@@ -224,24 +218,21 @@ static int birthday_in_year(UCalendar *cal, int lunar_year, const struct lunar_d
 
 int lunar_next_birthday(const char *birthday_gregorian, const char *today, char out[11])
 {
-    struct date by, ty;
-    int64_t bdays, tdays;
-    int rc = birthday_args(birthday_gregorian, today, &by, &ty, &bdays, &tdays);
-    if (rc < 0)
-        return rc;
-
-    UCalendar *cal = open_chinese();
+    struct birthday_args a;
+    int rc = birthday_args(birthday_gregorian, today, &a);
+    UCalendar *cal = rc < 0 ? NULL : open_chinese();
     if (!cal)
-        return LUNAR_ERR_ICU;
+        return rc < 0 ? rc : LUNAR_ERR_ICU;
     struct lunar_date birth, now;
     int64_t when = 0;
-    if ((rc = lunar_of_day(cal, bdays, &birth)) < 0 || (rc = lunar_of_day(cal, tdays, &now)) < 0)
+    if ((rc = lunar_of_day(cal, a.born_days, &birth)) < 0 ||
+        (rc = lunar_of_day(cal, a.today_days, &now)) < 0)
         goto out;
     /* This lunar year's birthday, or next year's when it is already past:
      * next year's always lies after today. */
     if ((rc = birthday_in_year(cal, now.year, &birth, &when)) < 0)
         goto out;
-    if (when < tdays && (rc = birthday_in_year(cal, now.year + 1, &birth, &when)) < 0)
+    if (when < a.today_days && (rc = birthday_in_year(cal, now.year + 1, &birth, &when)) < 0)
         goto out;
     date_format(date_from_days(when), out);
 out:
@@ -251,18 +242,16 @@ out:
 
 int gregorian_next_birthday(const char *birthday, const char *today, char out[11])
 {
-    struct date by, ty;
-    int64_t bdays, tdays;
-    int rc = birthday_args(birthday, today, &by, &ty, &bdays, &tdays);
-    if (rc < 0)
-        return rc;
-    for (int y = ty.year;; y++) {
-        struct date next = {.year = y, .month = by.month, .day = by.day};
-        if (by.month == 2 && by.day == 29 && !date_is_leap(y))
+    struct birthday_args a;
+    int rc = birthday_args(birthday, today, &a);
+    for (int y = a.today.year; rc == 0; y++) {
+        struct date next = {.year = y, .month = a.born.month, .day = a.born.day};
+        if (next.month == 2 && next.day == 29 && !date_is_leap(y))
             next.day = 28;
-        if (date_to_days(next) >= tdays) {
+        if (date_to_days(next) >= a.today_days) {
             date_format(next, out);
             return 0;
         }
     }
+    return rc;
 }

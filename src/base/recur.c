@@ -10,6 +10,7 @@
 #include "base/recur.h"
 
 #include "base/date.h"
+#include "base/i18n.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,21 +20,12 @@
 
 const char *recur_error_key(int code)
 {
-    switch (code) {
-    case RECUR_OK:
-        return "ok";
-    case RECUR_ERR_SYNTAX:
-        return "rrule.syntax";
-    case RECUR_ERR_UNSUPPORTED:
-        return "rrule.unsupported";
-    case RECUR_ERR_DATE:
-        return "date.invalid";
-    case RECUR_ERR_NONE:
-        return "rrule.no_occurrence";
-    case RECUR_ERR_TOO_MANY:
-        return "rrule.too_many";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {"ok",           "rrule.syntax",        "rrule.unsupported",
+                                       "date.invalid", "rrule.no_occurrence", "rrule.too_many"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - RECUR_ERR_TOO_MANY,
+                   "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* ---- dates ------------------------------------------------------------- */

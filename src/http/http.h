@@ -138,6 +138,9 @@ const char *req_header(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 /* Path parameter i as a positive id, or -1. */
 int64_t req_param_id(struct req *r, int i);
+/* The same into *id; false, having answered 404 not_found, when the
+ * parameter is no id (no record can have it). */
+bool req_param_id_or_404(struct req *r, int i, int64_t *id);
 /* The translated message for key in the request's language. */
 const char *req_msg(struct req *r, const char *key);
 

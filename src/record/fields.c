@@ -361,15 +361,10 @@ static void list(struct req *r)
     listing_reply_rows(r, st, field_json);
 }
 
+/* A key starts with a lower-case letter: it names a JSON member in SQL. */
 static bool key_valid(const char *k)
 {
-    size_t n = strlen(k);
-    if (n < 1 || n > 32 || k[0] < 'a' || k[0] > 'z')
-        return false;
-    for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_'))
-            return false;
-    return true;
+    return k[0] >= 'a' && k[0] <= 'z' && validate_chars(k, 1, 32, VALIDATE_LOWER "0123456789_");
 }
 
 /* Options: [{"value","label","label_en"}], values unique, ≤ 200 of them. */
@@ -463,11 +458,9 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -508,11 +501,9 @@ static void update(struct req *r)
 
 static void set_retired(struct req *r, bool retired)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     if (!audit_begin(r))
         return;
     int rc = db_exec(r->db,

@@ -5,6 +5,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/validate.h"
 #include "core/audit.h"
 #include "core/listing.h"
 #include "db/db.h"
@@ -130,12 +131,7 @@ static void tags_list(struct req *r)
 
 static bool color_valid(const char *c)
 {
-    if (strlen(c) != 7 || c[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
-        if (!strchr("0123456789abcdefABCDEF", c[i]))
-            return false;
-    return true;
+    return c[0] == '#' && validate_chars(c + 1, 6, 6, "0123456789abcdefABCDEF");
 }
 
 /* Shared by tag and tag-group create / update. */
@@ -232,11 +228,9 @@ static void group_create(struct req *r)
 
 static void group_update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     save(r, true, id);
 }
 
@@ -247,21 +241,17 @@ static void tag_create(struct req *r)
 
 static void tag_update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     save(r, false, id);
 }
 
 static void remove_item(struct req *r, bool group)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     int rc = db_begin(r->db);
     if (!rc && group) {
         int64_t n = 0;
