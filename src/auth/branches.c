@@ -71,7 +71,7 @@ static void reply_branch(struct req *r, unsigned status, int64_t id)
 
 static void list(struct req *r)
 {
-    listing_reply_rows(r, db_query(r->db, BRANCH_SELECT "ORDER BY b.path", DB_NOARGS), NULL);
+    listing_reply_query(r, NULL, BRANCH_SELECT "ORDER BY b.path", DB_NOARGS);
 }
 
 static void create(struct req *r)
@@ -133,15 +133,11 @@ static void update(struct req *r)
     form_int(&f, "version", true, &version);
     if (!form_done(&f))
         return;
-    if (!audit_begin(r))
-        return;
-    int rc = db_exec(r->db,
+    if (audit_change(r, id, "SELECT 1 FROM branches WHERE id = ?",
                      "UPDATE branches SET name = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(name), DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
-    if (audit_missed(r, rc, "SELECT 1 FROM branches WHERE id = ?", DB_ARGS(DB_INT(id))))
-        return;
-    if (audit_end(r, rc, "branch.update", "branch", id, json_pack("{s:s}", "name", name)))
+                     DB_ARGS(DB_TEXT(name), DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+                     "branch.update", "branch", json_pack("{s:s}", "name", name)))
         reply_branch(r, 200, id);
 }
 

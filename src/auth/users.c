@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/listing.h"
 #include "db/db.h"
+#include "db/sqlbuf.h"
 #include "http/form.h"
 #include "http/http.h"
 
@@ -104,32 +105,14 @@ static void list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
+    /* LIKE wildcards typed by the user are matched literally. */
     const char *q = req_query(r, "q");
-    const char *role = req_query(r, "role");
-    const char *branch = req_query(r, "branch_id");
-    const char *status = req_query(r, "status");
-    char *like = NULL;
-    if (q && *q) {
-        /* LIKE wildcards typed by the user are matched literally. */
-        size_t n = strlen(q);
-        like = xmalloc(n * 2 + 3);
-        char *p = like;
-        *p++ = '%';
-        for (const char *s = q; *s; s++) {
-            if (*s == '%' || *s == '_' || *s == '\\')
-                *p++ = '\\';
-            *p++ = *s;
-        }
-        *p++ = '%';
-        *p = '\0';
+    char *like = q && *q ? sqlbuf_like_pattern(q, false) : NULL;
+    if (like)
         listing_where_text2(&l, "u.name LIKE ? ESCAPE '\\' OR u.login LIKE ? ESCAPE '\\'", like);
-    }
-    if (role && *role)
-        listing_where_text(&l, "u.role = ?", role);
-    if (branch && *branch)
-        listing_where_int(&l, "u.branch_id = ?", strtoll(branch, NULL, 10));
-    if (status && *status)
-        listing_where_text(&l, "u.status = ?", status);
+    listing_filter_text(&l, "role", "u.role = ?");
+    listing_filter_int(&l, "branch_id", "u.branch_id = ?");
+    listing_filter_text(&l, "status", "u.status = ?");
     listing_run_with(&l, USER_COLUMNS, USER_FROM, user_row_masked);
     free(like);
 }
@@ -247,22 +230,18 @@ static void update(struct req *r)
         return;
     /* Absent fields keep their value; an explicit "" clears phone / e-mail. */
     bool set_phone = form_has(&f, "phone"), set_email = form_has(&f, "email");
-    if (!audit_begin(r))
-        return;
-    int rc = db_exec(r->db,
-                     "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
-                     "branch_id = COALESCE(?, branch_id), "
-                     "phone = CASE WHEN ? = 1 THEN ? ELSE phone END, "
-                     "email = CASE WHEN ? = 1 THEN ? ELSE email END, "
-                     "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_INT_OR_NULL(branch_id > 0, branch_id),
-                             DB_INT(set_phone), DB_TEXT(phone), DB_INT(set_email), DB_TEXT(email),
-                             DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
-    if (audit_missed(r, rc, "SELECT 1 FROM users WHERE id = ?", DB_ARGS(DB_INT(id))))
-        return;
     /* A new role or branch takes effect on the user's next request: sessions
      * load both afresh every time, so there is nothing to revoke. */
-    if (audit_end(r, rc, "user.update", "user", id, json_deep_copy(r->json)))
+    if (audit_change(
+            r, id, "SELECT 1 FROM users WHERE id = ?",
+            "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
+            "branch_id = COALESCE(?, branch_id), phone = CASE WHEN ? = 1 THEN ? ELSE phone END, "
+            "email = CASE WHEN ? = 1 THEN ? ELSE email END, "
+            "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+            DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_INT_OR_NULL(branch_id > 0, branch_id),
+                    DB_INT(set_phone), DB_TEXT(phone), DB_INT(set_email), DB_TEXT(email),
+                    DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+            "user.update", "user", json_deep_copy(r->json)))
         reply_user(r, 200, id, NULL, NULL);
 }
 

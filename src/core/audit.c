@@ -44,29 +44,10 @@ static void audit_list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
-    const char *action = req_query(r, "action");
-    const char *user = req_query(r, "user_id");
-    const char *from = req_query(r, "from");
-    const char *to = req_query(r, "to");
-    if (action && *action)
-        listing_where_text(&l, "action = ?", action);
-    if (user && *user)
-        listing_where_int(&l, "user_id = ?", strtoll(user, NULL, 10));
-    int64_t t;
-    if (from && *from) {
-        if (clock_parse_date(from, &t)) {
-            listing_fail(&l, "from", "field.date");
-            return;
-        }
-        listing_where_int(&l, "at >= ?", t);
-    }
-    if (to && *to) {
-        if (clock_parse_date(to, &t)) {
-            listing_fail(&l, "to", "field.date");
-            return;
-        }
-        listing_where_int(&l, "at < ?", t + 86400);
-    }
+    listing_filter_text(&l, "action", "action = ?");
+    listing_filter_int(&l, "user_id", "user_id = ?");
+    if (listing_filter_days(&l, "from", "to", "at"))
+        return;
     listing_run_with(&l,
                      "id, at, user_id, login, action, object_type, object_id, ip, request_id, "
                      "detail",
@@ -141,14 +122,25 @@ bool audit_end(struct req *r, int rc, const char *action, const char *object_typ
     return audit_end_unique(r, rc, NULL, NULL, action, object_type, object_id, detail);
 }
 
+bool audit_change(struct req *r, int64_t id, const char *exists_sql, const char *sql,
+                  const struct db_val *args, int nargs, const char *action, const char *object_type,
+                  json_t *detail)
+{
+    if (!audit_begin(r)) {
+        json_decref(detail);
+        return false;
+    }
+    int rc = db_exec(r->db, sql, args, nargs);
+    if (audit_missed(r, rc, exists_sql, DB_ARGS(DB_INT(id)))) {
+        json_decref(detail);
+        return false;
+    }
+    return audit_end(r, rc, action, object_type, id, detail);
+}
+
 void audit_delete(struct req *r, const char *sql, const struct db_val *args, int nargs,
                   const char *action, const char *object_type, int64_t id)
 {
-    if (!audit_begin(r))
-        return;
-    int rc = db_exec(r->db, sql, args, nargs);
-    if (audit_missed(r, rc, NULL, DB_NOARGS))
-        return;
-    if (audit_end(r, rc, action, object_type, id, NULL))
+    if (audit_change(r, id, NULL, sql, args, nargs, action, object_type, NULL))
         reply_ok(r);
 }

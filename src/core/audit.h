@@ -68,6 +68,17 @@ bool audit_end_unique(struct req *r, int rc, const char *field, const char *msg_
                       const char *action, const char *object_type, int64_t object_id,
                       json_t *detail);
 
+/*
+ * The whole transaction of a change to one row: begin, run sql (args bound:
+ * an UPDATE or DELETE of the row id), audit_missed with exists_sql (which
+ * binds id alone; NULL when the change checks no version), audit_end with
+ * action on (object_type, id) and detail (stolen). True when committed:
+ * the caller replies; otherwise the request has its answer.
+ */
+bool audit_change(struct req *r, int64_t id, const char *exists_sql, const char *sql,
+                  const struct db_val *args, int nargs, const char *action, const char *object_type,
+                  json_t *detail);
+
 /* The whole of a typical DELETE handler: in one transaction run sql (which
  * deletes the row `id`, args bound), answer 404 when nothing matched, else
  * audit `action` on (object_type, id), commit and answer {"ok":true}. */

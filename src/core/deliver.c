@@ -78,6 +78,27 @@ static struct curl_slist *slist_add(struct curl_slist *list, const char *s)
     return l;
 }
 
+/* A curl handle for url, limited to protocols, that never raises signals
+ * (it runs on worker threads), gives up after timeout seconds and describes
+ * errors into errbuf (CURL_ERROR_SIZE); NULL, with err set, when curl
+ * cannot make one. */
+static CURL *curl_open(const char *url, const char *protocols, long timeout, char *errbuf,
+                       char *err, size_t errlen)
+{
+    pthread_once(&global_once, global_init);
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        set_err(err, errlen, "cannot create curl handle");
+        return NULL;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    return curl;
+}
+
 /* Append base64 (original alphabet, padded) of data[0..n) to f. */
 static void put_base64(FILE *f, const unsigned char *data, size_t n)
 {
@@ -326,10 +347,9 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     if (!msg)
         return DELIVER_EINVAL;
 
-    pthread_once(&global_once, global_init);
-    curl = curl_easy_init();
+    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
+    curl = curl_open(cfg->url, "smtp,smtps", timeout, curl_err, err, errlen);
     if (!curl) {
-        set_err(err, errlen, "cannot create curl handle");
         result = DELIVER_ETRANSPORT;
         goto out;
     }
@@ -339,12 +359,9 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     rcpt = slist_add(NULL, rcpt_to);
 
     struct upload up = {msg, strlen(msg), 0};
-    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
     long use_ssl = cfg->starttls == SMTP_STARTTLS_OFF   ? CURLUSESSL_NONE
                    : cfg->starttls == SMTP_STARTTLS_TRY ? CURLUSESSL_TRY
                                                         : CURLUSESSL_ALL;
-    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(curl, CURLOPT_USE_SSL, use_ssl);
     if (cfg->user) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->user);
@@ -356,10 +373,7 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
     curl_easy_setopt(curl, CURLOPT_READDATA, &up);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* called from worker threads */
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 
     CURLcode rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -372,8 +386,7 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     }
 out:
     curl_slist_free_all(rcpt);
-    if (curl)
-        curl_easy_cleanup(curl);
+    curl_easy_cleanup(curl); /* a no-op on NULL */
     free(mail_from);
     free(rcpt_to);
     free(msg);
@@ -442,10 +455,9 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
         abort();
     }
 
-    pthread_once(&global_once, global_init);
-    curl = curl_easy_init();
+    curl = curl_open(cfg->url, "http,https", cfg->timeout_s > 0 ? cfg->timeout_s : 10L, curl_err,
+                     err, errlen);
     if (!curl) {
-        set_err(err, errlen, "cannot create curl handle");
         result = DELIVER_ETRANSPORT;
         goto out;
     }
@@ -459,17 +471,12 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
         headers = slist_add(headers, auth);
     }
 
-    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); /* never replay a send elsewhere */
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, snippet_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 10L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 
     CURLcode rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -488,8 +495,7 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
     }
 out:
     curl_slist_free_all(headers);
-    if (curl)
-        curl_easy_cleanup(curl);
+    curl_easy_cleanup(curl);
     json_decref(json);
     free(body);
     free(idem);

@@ -90,6 +90,40 @@ void listing_where_int(struct listing *l, const char *fragment, int64_t value)
     add_arg(l, DB_INT(value));
 }
 
+void listing_filter_text(struct listing *l, const char *param, const char *fragment)
+{
+    const char *v = req_query(l->r, param);
+    if (v && *v)
+        listing_where_text(l, fragment, v);
+}
+
+void listing_filter_int(struct listing *l, const char *param, const char *fragment)
+{
+    const char *v = req_query(l->r, param);
+    if (v && *v)
+        listing_where_int(l, fragment, strtoll(v, NULL, 10));
+}
+
+int listing_filter_days(struct listing *l, const char *from, const char *to, const char *column)
+{
+    const char *const params[] = {from, to};
+    for (int i = 0; i < 2; i++) {
+        const char *v = req_query(l->r, params[i]);
+        int64_t t;
+        if (!v || !*v)
+            continue;
+        if (clock_parse_date(v, &t)) {
+            listing_fail(l, params[i], "field.date");
+            return -1;
+        }
+        char fragment[80];
+        snprintf(fragment, sizeof(fragment), "%s %s ?", column, i == 0 ? ">=" : "<");
+        /* The fragment is kept as text in l->where: program text only. */
+        listing_where_int(l, fragment, i == 0 ? t : t + DATE_DAY_SECONDS);
+    }
+    return 0;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -235,6 +269,12 @@ void listing_reply_one(struct req *r, unsigned status, const char *key,
         reply_error(r, 404, "not_found");
     else
         reply_json(r, status, json_pack("{s:o}", key, o));
+}
+
+void listing_reply_query(struct req *r, json_t *(*row)(struct db_stmt *st, struct req *r),
+                         const char *sql, const struct db_val *args, int nargs)
+{
+    listing_reply_rows(r, db_query(r->db, sql, args, nargs), row);
 }
 
 void listing_reply_rows(struct req *r, struct db_stmt *st,

@@ -45,12 +45,11 @@ static json_t *dict_row(struct db_stmt *st, struct req *r)
 
 static void list(struct req *r)
 {
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT d.code, d.name, d.name_en, (SELECT COUNT(*) FROM "
-                                  "dictionary_items i WHERE i.dict_code = d.code) AS item_count "
-                                  "FROM dictionaries d ORDER BY d.code",
-                                  DB_NOARGS);
-    listing_reply_rows(r, st, dict_row);
+    listing_reply_query(r, dict_row,
+                        "SELECT d.code, d.name, d.name_en, (SELECT COUNT(*) FROM "
+                        "dictionary_items i WHERE i.dict_code = d.code) AS item_count "
+                        "FROM dictionaries d ORDER BY d.code",
+                        DB_NOARGS);
 }
 
 /* 1 when the dictionary exists (and fills name), 0 when not, <0 error. */
@@ -76,12 +75,11 @@ static void get(struct req *r)
     }
     /* Staff see enabled items; admins also the disabled ones, to edit them. */
     bool all = (r->actor->perms & PERM_ADMIN) != 0;
-    struct db_stmt *st = db_query(r->db,
-                                  all ? "SELECT " ITEM_COLUMNS " FROM dictionary_items "
-                                        "WHERE dict_code = ? ORDER BY sort, id"
-                                      : "SELECT " ITEM_COLUMNS " FROM dictionary_items "
-                                        "WHERE dict_code = ? AND enabled = 1 ORDER BY sort, id",
-                                  DB_ARGS(DB_TEXT(code)));
+    struct db_stmt *st =
+        db_query(r->db,
+                 "SELECT " ITEM_COLUMNS " FROM dictionary_items "
+                 "WHERE dict_code = ? AND (? = 1 OR enabled = 1) ORDER BY sort, id",
+                 DB_ARGS(DB_TEXT(code), DB_INT(all)));
     json_t *items = listing_rows(st, r, NULL);
     if (!items) {
         json_decref(name);
@@ -182,13 +180,9 @@ static void item_delete(struct req *r)
     int64_t id;
     if (!req_param_id_or_404(r, 1, &id))
         return;
-    if (!audit_begin(r))
-        return;
-    int rc = db_exec(r->db, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",
-                     DB_ARGS(DB_INT(id), DB_TEXT(code)));
-    if (audit_missed(r, rc, NULL, DB_NOARGS))
-        return;
-    if (item_end(r, rc, "dictionary.item_delete", id, json_pack("{s:s}", "dictionary", code)))
+    if (audit_change(r, id, NULL, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",
+                     DB_ARGS(DB_INT(id), DB_TEXT(code)), "dictionary.item_delete",
+                     "dictionary_item", json_pack("{s:s}", "dictionary", code)))
         reply_ok(r);
 }
 

@@ -352,13 +352,10 @@ static void list(struct req *r)
     if (!entity || !entity_find(entity))
         entity = "customer";
     bool all = retired && strcmp(retired, "1") == 0;
-    struct db_stmt *st = db_query(r->db,
-                                  all ? "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
-                                        "entity = ? ORDER BY retired, sort, id"
-                                      : "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
-                                        "entity = ? AND retired = 0 ORDER BY sort, id",
-                                  DB_ARGS(DB_TEXT(entity)));
-    listing_reply_rows(r, st, field_json);
+    listing_reply_query(r, field_json,
+                        "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE entity = ? "
+                        "AND (? = 1 OR retired = 0) ORDER BY retired, sort, id",
+                        DB_ARGS(DB_TEXT(entity), DB_INT(all)));
 }
 
 /* A key starts with a lower-case letter: it names a JSON member in SQL. */
@@ -478,24 +475,18 @@ static void update(struct req *r)
     }
     char *opts = options ? json_dumps(options, JSON_COMPACT) : NULL;
     json_decref(options);
-    if (!audit_begin(r)) {
-        free(opts);
-        return;
-    }
-    int rc = db_exec(r->db,
-                     "UPDATE custom_fields SET label = COALESCE(?, label), "
-                     "label_en = COALESCE(?, label_en), help = COALESCE(?, help), "
-                     "required = COALESCE(?, required), hidden = COALESCE(?, hidden), "
-                     "options = COALESCE(?, options), version = version + 1, updated_at = ? "
-                     "WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(label), DB_TEXT(label_en), DB_TEXT(help),
-                             DB_INT_OR_NULL(has_req == 1, required),
-                             DB_INT_OR_NULL(has_hidden == 1, hidden), DB_TEXT(opts),
-                             DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
+    bool done = audit_change(
+        r, id, "SELECT 1 FROM custom_fields WHERE id = ?",
+        "UPDATE custom_fields SET label = COALESCE(?, label), label_en = COALESCE(?, label_en), "
+        "help = COALESCE(?, help), required = COALESCE(?, required), "
+        "hidden = COALESCE(?, hidden), options = COALESCE(?, options), "
+        "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        DB_ARGS(DB_TEXT(label), DB_TEXT(label_en), DB_TEXT(help),
+                DB_INT_OR_NULL(has_req == 1, required), DB_INT_OR_NULL(has_hidden == 1, hidden),
+                DB_TEXT(opts), DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+        "field.update", "custom_field", json_deep_copy(r->json));
     free(opts);
-    if (audit_missed(r, rc, "SELECT 1 FROM custom_fields WHERE id = ?", DB_ARGS(DB_INT(id))))
-        return;
-    if (audit_end(r, rc, "field.update", "custom_field", id, json_deep_copy(r->json)))
+    if (done)
         reply_field(r, 200, id);
 }
 
@@ -504,15 +495,11 @@ static void set_retired(struct req *r, bool retired)
     int64_t id;
     if (!req_param_id_or_404(r, 0, &id))
         return;
-    if (!audit_begin(r))
-        return;
-    int rc = db_exec(r->db,
+    if (audit_change(r, id, NULL,
                      "UPDATE custom_fields SET retired = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ?",
-                     DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)));
-    if (audit_missed(r, rc, NULL, DB_NOARGS))
-        return;
-    if (audit_end(r, rc, retired ? "field.retire" : "field.restore", "custom_field", id, NULL))
+                     DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)),
+                     retired ? "field.retire" : "field.restore", "custom_field", NULL))
         reply_field(r, 200, id);
 }
 

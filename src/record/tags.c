@@ -121,12 +121,11 @@ static void groups_list(struct req *r)
 
 static void tags_list(struct req *r)
 {
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT t.id, t.name, t.color, t.group_id, g.name AS \"group\", "
-                                  "t.version FROM tags t LEFT JOIN tag_groups g ON "
-                                  "g.id = t.group_id ORDER BY g.sort, t.sort, t.id",
-                                  DB_NOARGS);
-    listing_reply_rows(r, st, NULL);
+    listing_reply_query(r, NULL,
+                        "SELECT t.id, t.name, t.color, t.group_id, g.name AS \"group\", "
+                        "t.version FROM tags t LEFT JOIN tag_groups g ON "
+                        "g.id = t.group_id ORDER BY g.sort, t.sort, t.id",
+                        DB_NOARGS);
 }
 
 static bool color_valid(const char *c)
