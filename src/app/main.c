@@ -381,12 +381,10 @@ static int cmd_user_add(struct args *a, const char *login)
     if (!rc)
         rc = audit_write(db, NULL, "cli", "user.create", "user", id,
                          json_pack("{s:s,s:s}", "login", login, "role", a->role));
-    if (!rc)
-        rc = db_commit(db);
+    rc = db_end(db, rc);
     sodium_memzero(password, strlen(password));
     free(password);
     if (rc) {
-        db_rollback(db);
         fprintf(stderr, "hongyan: cannot create '%s'%s\n", login,
                 rc == DB_CONSTRAINT ? ": the staff number is taken" : "");
         db_global_shutdown();
@@ -420,12 +418,8 @@ static int cmd_apikey_add(struct args *a, const char *login)
     if (!rc)
         rc = audit_write(db, NULL, "cli", "apikey.create", "user", user_id,
                          json_pack("{s:s}", "name", a->name));
-    if (!rc)
-        rc = db_commit(db);
-    if (rc) {
-        db_rollback(db);
+    if (db_end(db, rc))
         return 1;
-    }
     printf("%s\n", key);
     db_global_shutdown();
     return 0;

@@ -99,11 +99,7 @@ static int record_failure(struct req *r, const char *key, const char *login, int
     if (!rc)
         rc = audit_write(r->db, r, login, "auth.login_failed", NULL, 0,
                          count >= LOCK_THRESHOLD ? json_pack("{s:b}", "locked", 1) : NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc)
-        db_rollback(r->db);
-    return rc;
+    return db_end(r->db, rc);
 }
 
 static void login(struct req *r)

@@ -172,10 +172,8 @@ static void remove_one(struct req *r)
         return;
     if (!rc)
         rc = audit_write(r->db, r, NULL, "branch.delete", "branch", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
+    rc = db_end(r->db, rc);
     if (rc) {
-        db_rollback(r->db);
         if (rc == DB_CONSTRAINT)
             reply_error_key(r, 409, "conflict", "has_users");
         else

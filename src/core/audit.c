@@ -88,11 +88,9 @@ bool audit_missed(struct req *r, int rc, const char *exists_sql, const struct db
  * answer: a refused UNIQUE value as 409 naming field when field is set. */
 static bool commit_or_reply(struct req *r, int rc, const char *field, const char *msg_key)
 {
-    if (!rc)
-        rc = db_commit(r->db);
+    rc = db_end(r->db, rc);
     if (!rc)
         return true;
-    db_rollback(r->db);
     if (rc == DB_CONSTRAINT && field)
         reply_conflict(r, field, msg_key);
     else

@@ -205,10 +205,7 @@ static void finish(struct db *db, struct job *job, int rc)
     }
     if (!err && db_changes(db) != 1)
         log_warn("jobs: job %lld (%s) was taken over by another worker; outcome dropped", id, kind);
-    if (!err)
-        err = db_commit(db);
-    if (err)
-        db_rollback(db);
+    err = db_end(db, err);
 out:
     if (err)
         log_error("jobs: cannot store the outcome of job %lld (%s)", id, kind);

@@ -598,11 +598,7 @@ static int change(struct req *r, int64_t id, const char *sql, const struct db_va
         rc = audit_write(r->db, r, NULL, action, "customer", id, detail);
     else
         json_decref(detail);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc)
-        db_rollback(r->db);
-    return rc;
+    return db_end(r->db, rc);
 }
 
 static void remove_one(struct req *r)

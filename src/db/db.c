@@ -267,6 +267,15 @@ int db_commit(struct db *db)
     return 0;
 }
 
+int db_end(struct db *db, int rc)
+{
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
 void db_rollback(struct db *db)
 {
     db->ops->rollback(db);

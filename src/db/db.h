@@ -173,6 +173,10 @@ int db_leader(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* End the open transaction by how its work went: commit when rc is 0, roll
+ * back when it is not or when the commit fails. Returns 0 when committed,
+ * else the failure (rc, or the commit's). */
+int db_end(struct db *db, int rc);
 /* Call fn once the current transaction commits (dropped on rollback); at
  * once when no transaction is open. For waking workers that must see the
  * committed rows. */
