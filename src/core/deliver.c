@@ -414,46 +414,61 @@ static size_t snippet_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-int deliver_sms(const struct sms_config *cfg, const char *phone, const char *text,
-                const char *idempotency_key, char *err, size_t errlen)
+/* The gateway's JSON body for one message (the caller frees it); NULL, with
+ * *result and err set, when the configuration or the message is unfit. */
+static char *sms_body(const struct sms_config *cfg, const char *phone, const char *text,
+                      const char *idempotency_key, int *result, char *err, size_t errlen)
 {
-    int result = 0;
     char mobile[12];
-    CURL *curl = NULL;
-    struct curl_slist *headers = NULL;
-    json_t *json = NULL;
-    char *body = NULL, *auth = NULL, *idem = NULL;
-    char curl_err[CURL_ERROR_SIZE] = "";
-    struct snippet reply = {.len = 0};
-
+    *result = DELIVER_ECONFIG;
     if (!sms_config_present(cfg)) {
         set_err(err, errlen, "sms gateway is not configured");
-        return DELIVER_ECONFIG;
+        return NULL;
     }
     if (cfg->token && has_crlf(cfg->token)) {
         set_err(err, errlen, "sms token contains a line break");
-        return DELIVER_ECONFIG;
+        return NULL;
     }
+    *result = DELIVER_EINVAL;
     if (!phone || validate_mobile(phone, mobile) != 0) {
         set_err(err, errlen, "invalid mobile number");
-        return DELIVER_EINVAL;
+        return NULL;
     }
     if (!idempotency_key || !is_token(idempotency_key)) {
         set_err(err, errlen, "idempotency key must be printable ascii without spaces");
-        return DELIVER_EINVAL;
+        return NULL;
     }
     /* json_pack refuses invalid UTF-8, so this also validates the text. */
-    json = text ? json_pack("{s:s, s:s, s:s}", "phone", mobile, "text", text, "id", idempotency_key)
-                : NULL;
+    json_t *json =
+        text ? json_pack("{s:s, s:s, s:s}", "phone", mobile, "text", text, "id", idempotency_key)
+             : NULL;
     if (!json) {
         set_err(err, errlen, "sms text missing or not valid utf-8");
-        return DELIVER_EINVAL;
+        return NULL;
     }
-    body = json_dumps(json, JSON_COMPACT);
+    char *body = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
     if (!body) {
         fprintf(stderr, "hongyan: out of memory\n");
         abort();
     }
+    *result = 0;
+    return body;
+}
+
+int deliver_sms(const struct sms_config *cfg, const char *phone, const char *text,
+                const char *idempotency_key, char *err, size_t errlen)
+{
+    int result = 0;
+    CURL *curl = NULL;
+    struct curl_slist *headers = NULL;
+    char *auth = NULL, *idem = NULL;
+    char curl_err[CURL_ERROR_SIZE] = "";
+    struct snippet reply = {.len = 0};
+
+    char *body = sms_body(cfg, phone, text, idempotency_key, &result, err, errlen);
+    if (!body)
+        return result;
 
     curl = curl_open(cfg->url, "http,https", cfg->timeout_s > 0 ? cfg->timeout_s : 10L, curl_err,
                      err, errlen);
@@ -496,7 +511,6 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
 out:
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
-    json_decref(json);
     free(body);
     free(idem);
     if (auth)
