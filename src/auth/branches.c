@@ -123,11 +123,10 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *name = form_str(&f, "name", true, 64);
     int64_t version = 0;
     form_int(&f, "version", true, &version);

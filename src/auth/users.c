@@ -214,11 +214,10 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *name = form_str(&f, "name", false, 64);
     const char *role, *phone, *email;
     int64_t branch_id = 0, version = 0;

@@ -297,7 +297,6 @@ int validate_uscc(const char *in, char out[19])
     const char *s;
     size_t n = trimmed(in, &s);
     char code[19];
-    int sum = 0;
     if (n == 0)
         return VALIDATE_USCC_EMPTY;
     if (n != 18)
@@ -312,6 +311,7 @@ int validate_uscc(const char *in, char out[19])
         if (!is_digit(code[i]))
             return VALIDATE_USCC_REGION;
     }
+    int sum = 0;
     for (size_t i = 0; i < 17; i++)
         sum += uscc_value(code[i]) * weights[i];
     int check = 31 - sum % 31;

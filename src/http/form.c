@@ -14,6 +14,14 @@ void form_init(struct form *f, struct req *r)
     f->errors = json_object();
 }
 
+bool form_init_id(struct form *f, struct req *r, int i, int64_t *id)
+{
+    if (!req_param_id_or_404(r, i, id))
+        return false;
+    form_init(f, r);
+    return true;
+}
+
 void form_release(struct form *f)
 {
     json_decref(f->errors);

@@ -19,6 +19,10 @@ struct form {
 };
 
 void form_init(struct form *f, struct req *r);
+/* form_init for the edit of the record the path names: its id (path
+ * parameter i) into *id first; false, having answered 404 and with no form
+ * to release, when the parameter is no id. */
+bool form_init_id(struct form *f, struct req *r, int i, int64_t *id);
 void form_release(struct form *f);
 /* True when the body names key (even as null). */
 bool form_has(struct form *f, const char *key);

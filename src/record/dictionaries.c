@@ -143,11 +143,10 @@ static void item_create(struct req *r)
 static void item_update(struct req *r)
 {
     const char *code = r->params[0];
-    int64_t id;
-    if (!req_param_id_or_404(r, 1, &id))
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 1, &id))
+        return;
     const char *label = form_str(&f, "label", false, 64);
     const char *label_en = form_str(&f, "label_en", false, 64);
     int64_t sort = 0, version = 0;

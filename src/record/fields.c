@@ -455,11 +455,10 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *label = form_str(&f, "label", false, 64);
     const char *label_en = form_str(&f, "label_en", false, 64);
     const char *help = form_str(&f, "help", false, 200);
