@@ -368,7 +368,8 @@ static bool gbk_copy_lossy(iconv_t cd, struct strbuf *out, const char *s, size_t
     iconv(cd, NULL, NULL, NULL, NULL);
     while (inleft > 0) {
         /* GB18030 -> UTF-8 at most doubles; U+FFFD for one byte triples. */
-        strbuf_grow(out, inleft * 3 + 4);
+        if (strbuf_grow(out, inleft * 3 + 4))
+            return false; /* past the row's cap: cannot be within the limits */
         char *o = out->buf + out->len;
         size_t oleft = out->alloc - out->len - 1;
         size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
