@@ -156,23 +156,45 @@ static json_t *check_money(json_t *v, const char **err_key)
     return json_string(buf);
 }
 
+/* A multi-select or array value: at most 50 strings of 64 characters, each
+ * one of the options for a multi-select. */
+static json_t *check_list(enum field_type t, json_t *options, json_t *v, const char **err_key)
+{
+    if (!json_is_array(v) || json_array_size(v) > 50) {
+        *err_key = "field.not_array";
+        return NULL;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item) || utf8_len(json_string_value(item)) > 64) {
+            *err_key = "field.not_string";
+            return NULL;
+        }
+        if (t == FT_MULTISELECT && !option_exists(options, json_string_value(item))) {
+            *err_key = "field.unknown_option";
+            return NULL;
+        }
+    }
+    return json_incref(v);
+}
+
 json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const char **err_key)
 {
     *err_key = NULL;
     switch (t) {
     case FT_TEXT:
-    case FT_TEXTAREA: {
-        size_t max = t == FT_TEXT ? 200 : 2000;
+    case FT_TEXTAREA:
         if (!json_is_string(v)) {
             *err_key = "field.not_string";
             return NULL;
         }
-        if (utf8_len(json_string_value(v)) > max) {
+        if (utf8_len(json_string_value(v)) > (t == FT_TEXT ? 200u : 2000u)) {
             *err_key = "field.too_long";
             return NULL;
         }
         return json_incref(v);
-    }
     case FT_NUMBER:
         /* A JSON number; text is converted by the importer, not here. */
         if (json_is_integer(v) || (json_is_real(v) && isfinite(json_real_value(v))))
@@ -196,26 +218,8 @@ json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const 
         }
         return json_incref(v);
     case FT_MULTISELECT:
-    case FT_ARRAY: {
-        if (!json_is_array(v) || json_array_size(v) > 50) {
-            *err_key = "field.not_array";
-            return NULL;
-        }
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (!json_is_string(item) || utf8_len(json_string_value(item)) > 64) {
-                *err_key = "field.not_string";
-                return NULL;
-            }
-            if (t == FT_MULTISELECT && !option_exists(options, json_string_value(item))) {
-                *err_key = "field.unknown_option";
-                return NULL;
-            }
-        }
-        return json_incref(v);
-    }
+    case FT_ARRAY:
+        return check_list(t, options, v, err_key);
     case FT_PHONE: {
         char norm[12];
         if (!json_is_string(v) || validate_mobile(json_string_value(v), norm)) {

@@ -133,91 +133,94 @@ static bool color_valid(const char *c)
     return c[0] == '#' && validate_chars(c + 1, 6, 6, "0123456789abcdefABCDEF");
 }
 
+/* What a tag or tag-group create / update sets (has_*: given). */
+struct tag_input {
+    const char *name, *color;
+    int64_t sort, group_id, version;
+    bool has_sort, has_group;
+};
+
+/* Insert a tag or group from in; *id gets its id. 0 or negative DB_E*. */
+static int insert_tag(struct db *db, bool group, const struct tag_input *in, int64_t *id)
+{
+    int64_t now = clock_now();
+    const char *color = in->color ? in->color : "#909399";
+    int rc = group ? db_exec(db,
+                             "INSERT INTO tag_groups (name, color, sort, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                             DB_ARGS(DB_TEXT(in->name), DB_TEXT(color), DB_INT(in->sort),
+                                     DB_INT(now), DB_INT(now)))
+                   : db_exec(db,
+                             "INSERT INTO tags (group_id, name, color, sort, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             DB_ARGS(DB_INT(in->group_id), DB_TEXT(in->name), DB_TEXT(color),
+                                     DB_INT(in->sort), DB_INT(now), DB_INT(now)));
+    if (!rc)
+        rc = db_query_id(db,
+                         group ? "SELECT id FROM tag_groups WHERE name = ?"
+                               : "SELECT id FROM tags WHERE name = ?",
+                         DB_ARGS(DB_TEXT(in->name)), id);
+    return rc;
+}
+
+/* Update tag or group id at in->version with what in gives; 0 (see
+ * db_changes: none when the row or its version is gone) or DB_E*. */
+static int update_tag(struct db *db, bool group, int64_t id, const struct tag_input *in)
+{
+    int64_t now = clock_now();
+    struct db_val sort = DB_INT_OR_NULL(in->has_sort, in->sort);
+    if (group)
+        return db_exec(db,
+                       "UPDATE tag_groups SET name = COALESCE(?, name), color = COALESCE(?, "
+                       "color), sort = COALESCE(?, sort), version = version + 1, updated_at = ? "
+                       "WHERE id = ? AND version = ?",
+                       DB_ARGS(DB_TEXT(in->name), DB_TEXT(in->color), sort, DB_INT(now), DB_INT(id),
+                               DB_INT(in->version)));
+    return db_exec(db,
+                   "UPDATE tags SET name = COALESCE(?, name), color = COALESCE(?, color), "
+                   "sort = COALESCE(?, sort), group_id = COALESCE(?, group_id), "
+                   "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                   DB_ARGS(DB_TEXT(in->name), DB_TEXT(in->color), sort,
+                           DB_INT_OR_NULL(in->has_group, in->group_id), DB_INT(now), DB_INT(id),
+                           DB_INT(in->version)));
+}
+
 /* Shared by tag and tag-group create / update. */
 static void save(struct req *r, bool group, int64_t id)
 {
     struct form f;
     form_init(&f, r);
-    const char *name = form_str(&f, "name", id == 0, 32);
-    const char *color = form_str(&f, "color", false, 7);
-    int64_t sort = 0, group_id = 0, version = 0;
-    int has_sort = form_int(&f, "sort", false, &sort);
-    int has_group = group ? 0 : form_int(&f, "group_id", id == 0, &group_id);
+    struct tag_input in = {.name = form_str(&f, "name", id == 0, 32),
+                           .color = form_str(&f, "color", false, 7)};
+    in.has_sort = form_int(&f, "sort", false, &in.sort) == 1;
+    in.has_group = !group && form_int(&f, "group_id", id == 0, &in.group_id) == 1;
     if (id)
-        form_int(&f, "version", true, &version);
-    if (color && !color_valid(color))
+        form_int(&f, "version", true, &in.version);
+    if (in.color && !color_valid(in.color))
         form_fail(&f, "color", "field.invalid");
-    if (has_group == 1) {
-        int64_t one;
-        if (db_query_int(r->db, "SELECT 1 FROM tag_groups WHERE id = ?", DB_ARGS(DB_INT(group_id)),
-                         &one) != 1)
-            form_fail(&f, "group_id", "field.invalid");
-    }
-    if (!form_done(&f))
+    int64_t one;
+    int found = in.has_group ? db_query_int(r->db, "SELECT 1 FROM tag_groups WHERE id = ?",
+                                            DB_ARGS(DB_INT(in.group_id)), &one)
+                             : 1;
+    if (found < 0) {
+        form_release(&f);
+        reply_db_error(r, found);
         return;
-    int64_t now = clock_now();
+    }
+    if (!found)
+        form_fail(&f, "group_id", "field.invalid");
+    if (!form_done(&f) || !audit_begin(r))
+        return;
     bool created = id == 0;
-    int rc = db_begin(r->db);
-    if (rc) {
-        reply_db_error(r, rc);
+    int rc = created ? insert_tag(r->db, group, &in, &id) : update_tag(r->db, group, id, &in);
+    if (!created && audit_missed(r, rc,
+                                 group ? "SELECT 1 FROM tag_groups WHERE id = ?"
+                                       : "SELECT 1 FROM tags WHERE id = ?",
+                                 DB_ARGS(DB_INT(id))))
         return;
-    }
-    if (created) {
-        if (group)
-            rc = db_exec(r->db,
-                         "INSERT INTO tag_groups (name, color, sort, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color ? color : "#909399"), DB_INT(sort),
-                                 DB_INT(now), DB_INT(now)));
-        else
-            rc =
-                db_exec(r->db,
-                        "INSERT INTO tags (group_id, name, color, sort, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        DB_ARGS(DB_INT(group_id), DB_TEXT(name), DB_TEXT(color ? color : "#909399"),
-                                DB_INT(sort), DB_INT(now), DB_INT(now)));
-        if (!rc && db_query_int(r->db,
-                                group ? "SELECT id FROM tag_groups WHERE name = ?"
-                                      : "SELECT id FROM tags WHERE name = ?",
-                                DB_ARGS(DB_TEXT(name)), &id) != 1)
-            rc = DB_ERROR;
-    } else {
-        if (group)
-            rc = db_exec(r->db,
-                         "UPDATE tag_groups SET name = COALESCE(?, name), color = COALESCE(?, "
-                         "color), sort = COALESCE(?, sort), version = version + 1, updated_at = ? "
-                         "WHERE id = ? AND version = ?",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color), DB_INT_OR_NULL(has_sort == 1, sort),
-                                 DB_INT(now), DB_INT(id), DB_INT(version)));
-        else
-            rc = db_exec(r->db,
-                         "UPDATE tags SET name = COALESCE(?, name), color = COALESCE(?, color), "
-                         "sort = COALESCE(?, sort), group_id = COALESCE(?, group_id), "
-                         "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color), DB_INT_OR_NULL(has_sort == 1, sort),
-                                 DB_INT_OR_NULL(has_group == 1, group_id), DB_INT(now), DB_INT(id),
-                                 DB_INT(version)));
-        if (!rc && db_changes(r->db) == 0) {
-            db_rollback(r->db);
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, group ? "tag_group.save" : "tag.save",
-                         group ? "tag_group" : "tag", id, json_deep_copy(r->json));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            reply_conflict(r, "name", "field.name_taken");
-        else
-            reply_db_error(r, rc);
-        return;
-    }
-    json_t *body = json_pack("{s:I}", "id", (json_int_t)id);
-    reply_json(r, created ? 201 : 200, body);
+    if (audit_end_unique(r, rc, "name", "field.name_taken", group ? "tag_group.save" : "tag.save",
+                         group ? "tag_group" : "tag", id, json_deep_copy(r->json)))
+        reply_json(r, created ? 201 : 200, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
 static void group_create(struct req *r)
