@@ -10,6 +10,7 @@
 #include "core/jobs.h"
 
 #include "base/clock.h"
+#include "base/wakeup.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
@@ -42,10 +43,7 @@ static char *select_sql;
 
 static pthread_t threads[MAX_THREADS];
 static unsigned nthreads_running;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static uint64_t wake_gen; /* bumped by jobs_wake, under lock */
-static atomic_bool stopping;
+static struct wakeup idle = WAKEUP_INIT; /* the workers' sleep between jobs */
 static _Atomic int64_t last_expiry_check;
 
 static int64_t now_ms(void)
@@ -270,7 +268,7 @@ static int run_one(struct db *db)
     }
     db_finish(st);
     for (int i = 0; i < n; i++) {
-        if (ran || atomic_load(&stopping))
+        if (ran || wakeup_stopping(&idle))
             break;
         job_fn fn = find_kind(batch[i].kind);
         int64_t claim = new_claim();
@@ -288,20 +286,10 @@ static void *worker(void *arg)
 {
     (void)arg;
     struct db *db = db_get();
-    while (!atomic_load(&stopping)) {
-        pthread_mutex_lock(&lock);
-        uint64_t seen = wake_gen;
-        pthread_mutex_unlock(&lock);
-        if (run_one(db) == 1)
-            continue;
-        pthread_mutex_lock(&lock);
-        if (wake_gen == seen && !atomic_load(&stopping)) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += IDLE_WAIT_SECS;
-            pthread_cond_timedwait(&cond, &lock, &ts);
-        }
-        pthread_mutex_unlock(&lock);
+    while (!wakeup_stopping(&idle)) {
+        uint64_t seen = wakeup_seen(&idle);
+        if (run_one(db) != 1)
+            wakeup_wait(&idle, seen, IDLE_WAIT_SECS);
     }
     db_release_thread();
     return NULL;
@@ -331,7 +319,7 @@ int jobs_start(unsigned nthreads)
         nthreads = MAX_THREADS;
     free(select_sql);
     select_sql = nkinds ? build_select() : NULL;
-    atomic_store(&stopping, false);
+    wakeup_restart(&idle);
     atomic_store(&last_expiry_check, 0);
     for (unsigned i = 0; i < nthreads; i++) {
         if (pthread_create(&threads[i], NULL, worker, NULL)) {
@@ -349,10 +337,7 @@ void jobs_stop(void)
 {
     if (!nthreads_running)
         return;
-    atomic_store(&stopping, true);
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_stop(&idle);
     for (unsigned i = 0; i < nthreads_running; i++)
         pthread_join(threads[i], NULL);
     nthreads_running = 0;
@@ -363,10 +348,7 @@ void jobs_stop(void)
 
 void jobs_wake(void)
 {
-    pthread_mutex_lock(&lock);
-    wake_gen++;
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_wake(&idle);
 }
 
 /* Progress of jobs inside one long transaction (job_hold_transaction). */
@@ -443,7 +425,7 @@ bool job_progress(struct job *job, int64_t processed, int64_t total)
     job_note_progress(job, processed, total);
     if (job->lost || job->interrupted)
         return false;
-    if (atomic_load(&stopping)) {
+    if (wakeup_stopping(&idle)) {
         job->interrupted = true;
         return false;
     }
