@@ -39,6 +39,18 @@ void form_fail(struct form *f, const char *key, const char *msg_key)
         json_object_set_new(f->errors, key, json_string(req_msg(f->r, msg_key)));
 }
 
+/* The value of key; NULL when it is absent or null (a failure for the field
+ * when it is required). */
+static json_t *field_value(struct form *f, const char *key, bool required)
+{
+    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
+    if (v && !json_is_null(v))
+        return v;
+    if (required)
+        form_fail(f, key, "field.required");
+    return NULL;
+}
+
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -46,12 +58,9 @@ static bool is_space(char c)
 
 const char *form_str(struct form *f, const char *key, bool required, size_t max_chars)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return NULL;
-    }
     if (!json_is_string(v)) {
         form_fail(f, key, "field.not_string");
         return NULL;
@@ -87,12 +96,9 @@ const char *form_str(struct form *f, const char *key, bool required, size_t max_
 
 int form_int(struct form *f, const char *key, bool required, int64_t *out)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return 0;
-    }
     if (!json_is_integer(v)) {
         form_fail(f, key, "field.not_integer");
         return -1;
@@ -103,12 +109,9 @@ int form_int(struct form *f, const char *key, bool required, int64_t *out)
 
 int form_bool(struct form *f, const char *key, bool required, bool *out)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return 0;
-    }
     if (!json_is_boolean(v)) {
         form_fail(f, key, "field.not_boolean");
         return -1;
