@@ -57,12 +57,9 @@ int demo_fill(struct db *db)
             rc = users_create(db, staff[i].login, staff[i].name, staff[i].role, branch,
                               staff[i].phone, staff[i].email, DEMO_PASSWORD, &id);
     }
-    if (!rc)
-        rc = db_commit(db);
-    if (rc) {
-        db_rollback(db);
+    rc = db_end(db, rc);
+    if (rc)
         return rc;
-    }
     log_info("demo data created: 7 branches, 5 staff");
     return 0;
 }

@@ -187,10 +187,7 @@ int demo_customers(struct db *db, int n)
         json_decref(rec);
         json_decref(errors);
     }
-    if (!rc)
-        rc = db_commit(db);
-    else
-        db_rollback(db);
+    rc = db_end(db, rc);
     if (!rc)
         log_info("demo data: %d customers with business records and tasks", made);
     return rc;

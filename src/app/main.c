@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <signal.h>
 #include <sodium.h>
@@ -401,12 +402,10 @@ static int cmd_user_add(struct args *a, const char *login)
     if (!rc)
         rc = audit_write(db, NULL, "cli", "user.create", "user", id,
                          json_pack("{s:s,s:s}", "login", login, "role", a->role));
-    if (!rc)
-        rc = db_commit(db);
+    rc = db_end(db, rc);
     sodium_memzero(password, strlen(password));
     free(password);
     if (rc) {
-        db_rollback(db);
         fprintf(stderr, "hongyan: cannot create '%s'%s\n", login,
                 rc == DB_CONSTRAINT ? ": the staff number is taken" : "");
         db_global_shutdown();
@@ -440,12 +439,8 @@ static int cmd_apikey_add(struct args *a, const char *login)
     if (!rc)
         rc = audit_write(db, NULL, "cli", "apikey.create", "user", user_id,
                          json_pack("{s:s}", "name", a->name));
-    if (!rc)
-        rc = db_commit(db);
-    if (rc) {
-        db_rollback(db);
+    if (db_end(db, rc))
         return 1;
-    }
     printf("%s\n", key);
     db_global_shutdown();
     return 0;
@@ -499,6 +494,9 @@ static int cmd_backup_restore(bool backup, const struct args *a)
 
 int main(int argc, char **argv)
 {
+    /* Before any JSON: jansson allocates through xmalloc, so out of memory
+     * aborts here instead of a NULL flowing on as "no value". */
+    json_set_alloc_funcs(xmalloc, free);
     if (argc < 2) {
         usage(stderr);
         return 2;

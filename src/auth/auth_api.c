@@ -59,9 +59,10 @@ static void lower_login(const char *login, char *out, size_t outlen)
 /* The session answer shared by login, me and password change. */
 static void reply_session(struct req *r, int64_t user_id, const char *csrf, unsigned status)
 {
-    json_t *user = users_json_by_id(r->db, user_id, false);
-    if (!user) {
-        reply_error(r, 500, "internal");
+    json_t *user;
+    int rc = users_json_by_id(r->db, user_id, false, &user);
+    if (rc != 1) { /* the session's own user is gone: no 404 to give */
+        reply_db_error(r, rc < 0 ? rc : DB_ERROR);
         return;
     }
     bool must = json_is_true(json_object_get(user, "must_change_password"));
@@ -133,11 +134,7 @@ static int record_failure(struct req *r, const char *key, const char *login, int
     if (!rc)
         rc = audit_write(r->db, r, login, "auth.login_failed", NULL, 0,
                          count >= LOCK_THRESHOLD ? json_pack("{s:b}", "locked", 1) : NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc)
-        db_rollback(r->db);
-    return rc;
+    return db_end(r->db, rc);
 }
 
 static void login(struct req *r)
@@ -166,15 +163,14 @@ static void login(struct req *r)
     int64_t user_id = 0;
     char hash[PWHASH_LEN] = "";
     bool active = false;
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT id, password_hash, status FROM users "
-                                  "WHERE login = ?",
-                                  DB_ARGS(DB_TEXT(login)));
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
+    struct db_stmt *st;
+    rc = db_query_row(r->db, &st, "SELECT id, password_hash, status FROM users WHERE login = ?",
+                      DB_ARGS(DB_TEXT(login)));
+    if (rc < 0) {
+        reply_db_error(r, rc);
         return;
     }
-    if (db_step(st) == 1) {
+    if (rc == 1) {
         user_id = db_col_int(st, 0);
         snprintf(hash, sizeof(hash), "%s", db_col_text(st, 1));
         active = strcmp(db_col_text(st, 2), "active") == 0;
@@ -250,9 +246,10 @@ static void me_update(struct req *r)
             return;
         }
     }
-    json_t *user = users_json_by_id(r->db, r->actor->id, false);
-    if (!user) {
-        reply_error(r, 500, "internal");
+    json_t *user;
+    int rc = users_json_by_id(r->db, r->actor->id, false, &user);
+    if (rc != 1) {
+        reply_db_error(r, rc < 0 ? rc : DB_ERROR);
         return;
     }
     reply_json(r, 200, json_pack("{s:o}", "user", user));
@@ -288,13 +285,14 @@ static void change_password(struct req *r)
     if (!form_done(&f))
         return;
     char hash[PWHASH_LEN] = "";
-    struct db_stmt *st = db_query(r->db, "SELECT password_hash FROM users WHERE id = ?",
-                                  DB_ARGS(DB_INT(r->actor->id)));
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
+    struct db_stmt *st;
+    int found = db_query_row(r->db, &st, "SELECT password_hash FROM users WHERE id = ?",
+                             DB_ARGS(DB_INT(r->actor->id)));
+    if (found < 0) {
+        reply_db_error(r, found);
         return;
     }
-    if (db_step(st) == 1)
+    if (found)
         snprintf(hash, sizeof(hash), "%s", db_col_text(st, 0));
     db_finish(st);
     form_init(&f, r);
@@ -365,17 +363,18 @@ static void forgot(struct req *r)
     int64_t now = clock_now();
     int64_t user_id = 0;
     char contact[256] = "";
-    struct db_stmt *st =
-        db_query(r->db,
-                 strcmp(channel, "sms") == 0
-                     ? "SELECT id, phone FROM users WHERE login = ? AND status = 'active'"
-                     : "SELECT id, email FROM users WHERE login = ? AND status = 'active'",
-                 DB_ARGS(DB_TEXT(login)));
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
+    struct db_stmt *st;
+    int found =
+        db_query_row(r->db, &st,
+                     strcmp(channel, "sms") == 0
+                         ? "SELECT id, phone FROM users WHERE login = ? AND status = 'active'"
+                         : "SELECT id, email FROM users WHERE login = ? AND status = 'active'",
+                     DB_ARGS(DB_TEXT(login)));
+    if (found < 0) {
+        reply_db_error(r, found);
         return;
     }
-    if (db_step(st) == 1) {
+    if (found) {
         user_id = db_col_int(st, 0);
         snprintf(contact, sizeof(contact), "%s", db_col_text(st, 1));
     }
@@ -443,19 +442,20 @@ static void reset(struct req *r)
         reply_db_error(r, rc);
         return;
     }
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT id, code_hash, attempts FROM reset_codes "
-                                  "WHERE user_id = ? AND used_at IS NULL AND expires_at > ? "
-                                  "ORDER BY id DESC LIMIT 1",
-                                  DB_ARGS(DB_INT(user_id), DB_INT(now)));
-    if (!st) {
+    struct db_stmt *st;
+    int found = db_query_row(r->db, &st,
+                             "SELECT id, code_hash, attempts FROM reset_codes "
+                             "WHERE user_id = ? AND used_at IS NULL AND expires_at > ? "
+                             "ORDER BY id DESC LIMIT 1",
+                             DB_ARGS(DB_INT(user_id), DB_INT(now)));
+    if (found < 0) {
         db_rollback(r->db);
-        reply_db_error(r, DB_ERROR);
+        reply_db_error(r, found);
         return;
     }
     int64_t code_id = 0, attempts = 0;
     char stored[65] = "", given[65];
-    if (db_step(st) == 1) {
+    if (found) {
         code_id = db_col_int(st, 0);
         snprintf(stored, sizeof(stored), "%s", db_col_text(st, 1));
         attempts = db_col_int(st, 2);

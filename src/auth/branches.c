@@ -7,6 +7,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
 #include "core/listing.h"
@@ -44,8 +45,9 @@ int branches_create(struct db *db, const char *code, const char *name, const cha
                              DB_INT_OR_NULL(parent_id > 0, parent_id), DB_INT(now), DB_INT(now)));
     if (rc)
         return rc;
-    if (branches_find_code(db, code, id) != 1)
-        return DB_ERROR;
+    rc = db_query_id(db, "SELECT id FROM branches WHERE code = ?", DB_ARGS(DB_TEXT(code)), id);
+    if (rc)
+        return rc;
     /* path = parent's path + own id. */
     char own[32];
     snprintf(own, sizeof(own), "%lld/", (long long)*id);
@@ -55,42 +57,21 @@ int branches_create(struct db *db, const char *code, const char *name, const cha
                    DB_ARGS(DB_TEXT(own), DB_INT(*id)));
 }
 
-static json_t *branch_json(struct db *db, int64_t id)
+#define BRANCH_SELECT                                                                              \
+    "SELECT b.id, b.code, b.name, b.level, b.parent_id, b.path, b.version, "                       \
+    "(SELECT COUNT(*) FROM users u WHERE u.branch_id = b.id) AS user_count, b.created_at, "        \
+    "b.updated_at FROM branches b "
+
+/* {"branch": {...}} with status; 404 or the database error. */
+static void reply_branch(struct req *r, unsigned status, int64_t id)
 {
-    struct db_stmt *st = db_query(
-        db,
-        "SELECT b.id, b.code, b.name, b.level, b.parent_id, b.path, b.version, "
-        "(SELECT COUNT(*) FROM users u WHERE u.branch_id = b.id) AS user_count, b.created_at, "
-        "b.updated_at FROM branches b WHERE b.id = ?",
-        DB_ARGS(DB_INT(id)));
-    if (!st)
-        return NULL;
-    json_t *o = db_step(st) == 1 ? listing_row_json(st, NULL) : NULL;
-    db_finish(st);
-    return o;
+    listing_reply_one(r, status, "branch", NULL, BRANCH_SELECT "WHERE b.id = ?",
+                      DB_ARGS(DB_INT(id)));
 }
 
 static void list(struct req *r)
 {
-    struct db_stmt *st = db_query(
-        r->db,
-        "SELECT b.id, b.code, b.name, b.level, b.parent_id, b.path, b.version, "
-        "(SELECT COUNT(*) FROM users u WHERE u.branch_id = b.id) AS user_count, b.created_at, "
-        "b.updated_at FROM branches b ORDER BY b.path",
-        DB_NOARGS);
-    listing_reply_rows(r, st, NULL);
-}
-
-static bool code_valid(const char *code)
-{
-    size_t n = strlen(code);
-    if (n < 1 || n > 32)
-        return false;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_'))
-            return false;
-    return true;
+    listing_reply_query(r, NULL, BRANCH_SELECT "ORDER BY b.path", DB_NOARGS);
 }
 
 static void create(struct req *r)
@@ -102,7 +83,7 @@ static void create(struct req *r)
     const char *level = form_str(&f, "level", true, 16);
     int64_t parent_id = 0;
     form_int(&f, "parent_id", false, &parent_id);
-    if (code && !code_valid(code))
+    if (code && !validate_chars(code, 1, 32, VALIDATE_ALNUM "-_"))
         form_fail(&f, "code", "field.invalid");
     int li = level_index(level);
     if (level && li < 0)
@@ -111,11 +92,18 @@ static void create(struct req *r)
         /* A province has no parent; a city hangs under a province, a branch
          * under a city. */
         char parent_level[16] = "";
-        if (parent_id > 0) {
-            struct db_stmt *st = db_query(r->db, "SELECT level FROM branches WHERE id = ?",
-                                          DB_ARGS(DB_INT(parent_id)));
-            if (st && db_step(st) == 1)
-                snprintf(parent_level, sizeof(parent_level), "%s", db_col_text(st, 0));
+        struct db_stmt *st;
+        int found = parent_id > 0
+                        ? db_query_row(r->db, &st, "SELECT level FROM branches WHERE id = ?",
+                                       DB_ARGS(DB_INT(parent_id)))
+                        : 0;
+        if (found < 0) {
+            form_release(&f);
+            reply_db_error(r, found);
+            return;
+        }
+        if (found) {
+            snprintf(parent_level, sizeof(parent_level), "%s", db_col_text(st, 0));
             db_finish(st);
         }
         bool ok = li == 0 ? parent_id == 0 : level_index(parent_level) == li - 1;
@@ -125,105 +113,66 @@ static void create(struct req *r)
     if (!form_done(&f))
         return;
     int64_t id = 0;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = branches_create(r->db, code, name, level, parent_id, &id);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "branch.create", "branch", id,
-                         json_pack("{s:s,s:s}", "code", code, "name", name));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT) {
-            reply_conflict(r, "code", "field.code_taken");
-            return;
-        }
-        reply_db_error(r, rc);
+    if (!audit_begin(r))
         return;
-    }
-    reply_json(r, 201, json_pack("{s:o}", "branch", branch_json(r->db, id)));
+    int rc = branches_create(r->db, code, name, level, parent_id, &id);
+    if (audit_end_unique(r, rc, "code", "field.code_taken", "branch.create", "branch", id,
+                         json_pack("{s:s,s:s}", "code", code, "name", name)))
+        reply_branch(r, 201, id);
 }
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *name = form_str(&f, "name", true, 64);
     int64_t version = 0;
     form_int(&f, "version", true, &version);
     if (!form_done(&f))
         return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (audit_change(r, id, "SELECT 1 FROM branches WHERE id = ?",
                      "UPDATE branches SET name = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(name), DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        int64_t exists;
-        if (db_query_int(r->db, "SELECT id FROM branches WHERE id = ?", DB_ARGS(DB_INT(id)),
-                         &exists) == 1) {
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "branch.update", "branch", id,
-                         json_pack("{s:s}", "name", name));
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "branch", branch_json(r->db, id)));
+                     DB_ARGS(DB_TEXT(name), DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+                     "branch.update", "branch", json_pack("{s:s}", "name", name)))
+        reply_branch(r, 200, id);
 }
 
 static void remove_one(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
-    int64_t n = 0;
-    int rc = db_begin(r->db);
-    if (rc) {
-        reply_db_error(r, rc);
+    if (!audit_begin(r))
         return;
+    /* Sub-branches and staff first; the records of later modules
+     * (customers) that refer to a branch make the DELETE fail instead. */
+    static const struct {
+        const char *sql, *reason;
+    } in_use[] = {
+        {"SELECT 1 FROM branches WHERE parent_id = ? LIMIT 1", "has_children"},
+        {"SELECT 1 FROM users WHERE branch_id = ? LIMIT 1", "has_users"},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(in_use) / sizeof(in_use[0]) && !rc; i++) {
+        int64_t one;
+        rc = db_query_int(r->db, in_use[i].sql, DB_ARGS(DB_INT(id)), &one);
+        if (rc == 1) {
+            db_rollback(r->db);
+            reply_error_key(r, 409, "conflict", in_use[i].reason);
+            return;
+        }
     }
-    if (db_query_int(r->db, "SELECT COUNT(*) FROM branches WHERE parent_id = ?",
-                     DB_ARGS(DB_INT(id)), &n) == 1 &&
-        n > 0) {
-        db_rollback(r->db);
-        reply_error_key(r, 409, "conflict", "has_children");
+    if (!rc)
+        rc = db_exec(r->db, "DELETE FROM branches WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (audit_missed(r, rc, NULL, DB_NOARGS))
         return;
-    }
-    if (db_query_int(r->db, "SELECT COUNT(*) FROM users WHERE branch_id = ?", DB_ARGS(DB_INT(id)),
-                     &n) == 1 &&
-        n > 0) {
-        db_rollback(r->db);
-        reply_error_key(r, 409, "conflict", "has_users");
-        return;
-    }
-    rc = db_exec(r->db, "DELETE FROM branches WHERE id = ?", DB_ARGS(DB_INT(id)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
-        return;
-    }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "branch.delete", "branch", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
+    rc = db_end(r->db, rc);
     if (rc) {
-        db_rollback(r->db);
-        /* Records of later modules (customers) refer to branches too. */
         if (rc == DB_CONSTRAINT)
             reply_error_key(r, 409, "conflict", "has_users");
         else

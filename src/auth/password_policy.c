@@ -6,6 +6,8 @@
  */
 #include "auth/password_policy.h"
 
+#include "base/i18n.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <pthread.h>
@@ -60,50 +62,6 @@ static bool is_common(const char *lowered)
                    cmp_strp) != NULL;
 }
 
-/*
- * Number of code points in s[0..n) if it is well-formed UTF-8 (no overlong
- * forms, no surrogates, nothing above U+10FFFF), else -1.
- */
-static long utf8_count(const unsigned char *s, size_t n)
-{
-    long count = 0;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len;
-        unsigned long cp;
-        if (c < 0x80) {
-            i++;
-            count++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return -1;
-        }
-        if (n - i < len)
-            return -1;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return -1;
-        i += len;
-        count++;
-    }
-    return count;
-}
-
 int password_policy_check(const char *login, const char *password, const char *old_password_or_null)
 {
     if (!password)
@@ -112,7 +70,7 @@ int password_policy_check(const char *login, const char *password, const char *o
     size_t n = strnlen(password, PASSWORD_POLICY_MAX_BYTES + 1);
     if (n > PASSWORD_POLICY_MAX_BYTES)
         return PASSWORD_POLICY_TOO_LONG;
-    long chars = utf8_count((const unsigned char *)password, n);
+    long chars = utf8_count(password, n);
     if (chars < 0)
         return PASSWORD_POLICY_INVALID_ENCODING;
     if (chars < PASSWORD_POLICY_MIN_CHARS)
@@ -155,25 +113,13 @@ out:
 
 const char *password_policy_key(int code)
 {
-    switch (code) {
-    case PASSWORD_POLICY_OK:
-        return "ok";
-    case PASSWORD_POLICY_TOO_SHORT:
-        return "too_short";
-    case PASSWORD_POLICY_TOO_LONG:
-        return "too_long";
-    case PASSWORD_POLICY_NEEDS_LETTERS_AND_DIGITS:
-        return "needs_letters_and_digits";
-    case PASSWORD_POLICY_CONTAINS_LOGIN:
-        return "contains_login";
-    case PASSWORD_POLICY_COMMON:
-        return "common";
-    case PASSWORD_POLICY_SAME_AS_OLD:
-        return "same_as_old";
-    case PASSWORD_POLICY_INVALID_ENCODING:
-        return "invalid_encoding";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {
+        "ok",     "too_short",   "too_long",        "needs_letters_and_digits", "contains_login",
+        "common", "same_as_old", "invalid_encoding"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - PASSWORD_POLICY_INVALID_ENCODING,
+                   "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 char *password_generate(void)

@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/listing.h"
 #include "db/db.h"
+#include "db/sqlbuf.h"
 #include "http/form.h"
 #include "http/http.h"
 
@@ -30,14 +31,7 @@
 
 bool users_login_valid(const char *login)
 {
-    size_t n = strlen(login);
-    if (n < 2 || n > 32)
-        return false;
-    for (const char *p = login; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '-' || *p == '_'))
-            return false;
-    return true;
+    return validate_chars(login, 2, 32, VALIDATE_ALNUM ".-_");
 }
 
 /* "wang@example.com" → "w***@example.com". */
@@ -74,17 +68,16 @@ static json_t *user_row_masked(struct db_stmt *st, struct req *r)
     return user_row(st, r, false);
 }
 
-json_t *users_json_by_id(struct db *db, int64_t id, bool clear)
+static json_t *user_row_clear(struct db_stmt *st, struct req *r)
 {
-    struct db_stmt *st = db_query(db, "SELECT " USER_COLUMNS " FROM " USER_FROM " WHERE u.id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    if (!st)
-        return NULL;
-    json_t *o = NULL;
-    if (db_step(st) == 1)
-        o = user_row(st, NULL, clear);
-    db_finish(st);
-    return o;
+    return user_row(st, r, true);
+}
+
+int users_json_by_id(struct db *db, int64_t id, bool clear, json_t **out)
+{
+    return listing_one(db, NULL, out, clear ? user_row_clear : user_row_masked,
+                       "SELECT " USER_COLUMNS " FROM " USER_FROM " WHERE u.id = ?",
+                       DB_ARGS(DB_INT(id)));
 }
 
 int users_create(struct db *db, const char *login, const char *name, const char *role,
@@ -104,10 +97,7 @@ int users_create(struct db *db, const char *login, const char *name, const char 
                              DB_TEXT(email), DB_TEXT(hash), DB_INT(now), DB_INT(now)));
     if (rc)
         return rc;
-    return db_query_int(db, "SELECT id FROM users WHERE login = ?", DB_ARGS(DB_TEXT(login)), id) ==
-                   1
-               ? DB_OK
-               : DB_ERROR;
+    return db_query_id(db, "SELECT id FROM users WHERE login = ?", DB_ARGS(DB_TEXT(login)), id);
 }
 
 static void list(struct req *r)
@@ -115,32 +105,14 @@ static void list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
+    /* LIKE wildcards typed by the user are matched literally. */
     const char *q = req_query(r, "q");
-    const char *role = req_query(r, "role");
-    const char *branch = req_query(r, "branch_id");
-    const char *status = req_query(r, "status");
-    char *like = NULL;
-    if (q && *q) {
-        /* LIKE wildcards typed by the user are matched literally. */
-        size_t n = strlen(q);
-        like = xmalloc(n * 2 + 3);
-        char *p = like;
-        *p++ = '%';
-        for (const char *s = q; *s; s++) {
-            if (*s == '%' || *s == '_' || *s == '\\')
-                *p++ = '\\';
-            *p++ = *s;
-        }
-        *p++ = '%';
-        *p = '\0';
+    char *like = q && *q ? sqlbuf_like_pattern(q, false) : NULL;
+    if (like)
         listing_where_text2(&l, "u.name LIKE ? ESCAPE '\\' OR u.login LIKE ? ESCAPE '\\'", like);
-    }
-    if (role && *role)
-        listing_where_text(&l, "u.role = ?", role);
-    if (branch && *branch)
-        listing_where_int(&l, "u.branch_id = ?", strtoll(branch, NULL, 10));
-    if (status && *status)
-        listing_where_text(&l, "u.status = ?", status);
+    listing_filter_text(&l, "role", "u.role = ?");
+    listing_filter_int(&l, "branch_id", "u.branch_id = ?");
+    listing_filter_text(&l, "status", "u.status = ?");
     listing_run_with(&l, USER_COLUMNS, USER_FROM, user_row_masked);
     free(like);
 }
@@ -148,9 +120,10 @@ static void list(struct req *r)
 static void reply_user(struct req *r, unsigned status, int64_t id, const char *extra_key,
                        const char *extra)
 {
-    json_t *user = users_json_by_id(r->db, id, true);
-    if (!user) {
-        reply_error(r, 404, "not_found");
+    json_t *user;
+    int rc = users_json_by_id(r->db, id, true, &user);
+    if (rc != 1) {
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
         return;
     }
     json_t *body = json_pack("{s:o}", "user", user);
@@ -161,25 +134,26 @@ static void reply_user(struct req *r, unsigned status, int64_t id, const char *e
 
 static void get(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     reply_user(r, 200, id, NULL, NULL);
 }
 
-/* Validate the fields create and update share. */
-static void read_common(struct form *f, struct req *r, const char **role, int64_t *branch_id,
-                        const char **phone, const char **email, char *phone_norm)
+/* Validate the fields create and update share. 0, or negative DB_E* when
+ * the database could not say whether the branch exists. */
+static int read_common(struct form *f, struct req *r, const char **role, int64_t *branch_id,
+                       const char **phone, const char **email, char *phone_norm)
 {
+    int rc = 0;
     *role = form_str(f, "role", false, 16);
     if (*role && !perm_role_valid(*role))
         form_fail(f, "role", "field.unknown_role");
     if (form_int(f, "branch_id", false, branch_id) == 1) {
         int64_t found;
-        if (db_query_int(r->db, "SELECT id FROM branches WHERE id = ?", DB_ARGS(DB_INT(*branch_id)),
-                         &found) != 1)
+        rc = db_query_int(r->db, "SELECT id FROM branches WHERE id = ?",
+                          DB_ARGS(DB_INT(*branch_id)), &found);
+        if (rc == 0)
             form_fail(f, "branch_id", "field.unknown_branch");
     }
     *phone = form_str(f, "phone", false, 20);
@@ -192,6 +166,19 @@ static void read_common(struct form *f, struct req *r, const char **role, int64_
     *email = form_str(f, "email", false, 254);
     if (*email && validate_email(*email))
         form_fail(f, "email", "field.email");
+    return rc < 0 ? rc : 0;
+}
+
+/* read_common, answering the database error itself: false then. */
+static bool read_common_ok(struct form *f, struct req *r, const char **role, int64_t *branch_id,
+                           const char **phone, const char **email, char *phone_norm)
+{
+    int rc = read_common(f, r, role, branch_id, phone, email, phone_norm);
+    if (rc) {
+        form_release(f);
+        reply_db_error(r, rc);
+    }
+    return rc == 0;
 }
 
 static void create(struct req *r)
@@ -205,120 +192,79 @@ static void create(struct req *r)
     char phone_norm[12];
     if (login && !users_login_valid(login))
         form_fail(&f, "login", "field.login_format");
-    read_common(&f, r, &role, &branch_id, &phone, &email, phone_norm);
+    if (!read_common_ok(&f, r, &role, &branch_id, &phone, &email, phone_norm))
+        return;
     if (!role)
         form_fail(&f, "role", "field.required");
     const char *password = form_str(&f, "password", false, 128);
     if (!form_done(&f))
         return;
+    if (!audit_begin(r))
+        return;
     char *generated = password ? NULL : password_generate();
     int64_t id = 0;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = users_create(r->db, login, name, role, branch_id, phone, email,
+    int rc = users_create(r->db, login, name, role, branch_id, phone, email,
                           password ? password : generated, &id);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "user.create", "user", id,
+    if (audit_end_unique(r, rc, "login", "field.login_taken", "user.create", "user", id,
                          json_pack("{s:s,s:s,s:I}", "login", login, "role", role, "branch_id",
-                                   (json_int_t)branch_id));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        free(generated);
-        if (rc == DB_CONSTRAINT) {
-            reply_conflict(r, "login", "field.login_taken");
-            return;
-        }
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_user(r, 201, id, "initial_password", password ? password : generated);
+                                   (json_int_t)branch_id)))
+        reply_user(r, 201, id, "initial_password", password ? password : generated);
     free(generated);
 }
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
-        return;
-    }
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *name = form_str(&f, "name", false, 64);
     const char *role, *phone, *email;
     int64_t branch_id = 0, version = 0;
     char phone_norm[12];
-    read_common(&f, r, &role, &branch_id, &phone, &email, phone_norm);
+    if (!read_common_ok(&f, r, &role, &branch_id, &phone, &email, phone_norm))
+        return;
     form_int(&f, "version", true, &version);
     if (!form_done(&f))
         return;
     /* Absent fields keep their value; an explicit "" clears phone / e-mail. */
     bool set_phone = form_has(&f, "phone"), set_email = form_has(&f, "email");
-    int rc = db_begin(r->db);
-    if (rc) {
-        reply_db_error(r, rc);
-        return;
-    }
-    rc = db_exec(r->db,
-                 "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
-                 "branch_id = COALESCE(?, branch_id), "
-                 "phone = CASE WHEN ? = 1 THEN ? ELSE phone END, "
-                 "email = CASE WHEN ? = 1 THEN ? ELSE email END, "
-                 "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                 DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_INT_OR_NULL(branch_id > 0, branch_id),
-                         DB_INT(set_phone), DB_TEXT(phone), DB_INT(set_email), DB_TEXT(email),
-                         DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        int64_t exists;
-        if (db_query_int(r->db, "SELECT id FROM users WHERE id = ?", DB_ARGS(DB_INT(id)),
-                         &exists) == 1) {
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-        reply_error(r, 404, "not_found");
-        return;
-    }
     /* A new role or branch takes effect on the user's next request: sessions
      * load both afresh every time, so there is nothing to revoke. */
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "user.update", "user", id, json_deep_copy(r->json));
-    if (!audit_commit(r, rc))
-        return;
-    reply_user(r, 200, id, NULL, NULL);
+    if (audit_change(
+            r, id, "SELECT 1 FROM users WHERE id = ?",
+            "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), "
+            "branch_id = COALESCE(?, branch_id), phone = CASE WHEN ? = 1 THEN ? ELSE phone END, "
+            "email = CASE WHEN ? = 1 THEN ? ELSE email END, "
+            "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+            DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_INT_OR_NULL(branch_id > 0, branch_id),
+                    DB_INT(set_phone), DB_TEXT(phone), DB_INT(set_email), DB_TEXT(email),
+                    DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+            "user.update", "user", json_deep_copy(r->json)))
+        reply_user(r, 200, id, NULL, NULL);
 }
 
 static void set_status(struct req *r, const char *status, const char *action)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     if (id == r->actor->id && strcmp(status, "disabled") == 0) {
         reply_error(r, 409, "conflict");
         return;
     }
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!audit_begin(r))
+        return;
+    int rc = db_exec(r->db,
                      "UPDATE users SET status = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ?",
                      DB_ARGS(DB_TEXT(status), DB_INT(clock_now()), DB_INT(id)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
+    if (audit_missed(r, rc, NULL, DB_NOARGS))
         return;
-    }
     if (!rc && strcmp(status, "disabled") == 0)
         rc = session_revoke_user(r->db, id, 0);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, action, "user", id, NULL);
-    if (!audit_commit(r, rc))
-        return;
-    reply_user(r, 200, id, NULL, NULL);
+    if (audit_end(r, rc, action, "user", id, NULL))
+        reply_user(r, 200, id, NULL, NULL);
 }
 
 static void disable(struct req *r)
@@ -333,11 +279,9 @@ static void enable(struct req *r)
 
 static void reset_password(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    }
     char *password = password_generate();
     char hash[PWHASH_LEN];
     if (pwhash_make(password, hash)) {
@@ -345,31 +289,22 @@ static void reset_password(struct req *r)
         reply_error(r, 500, "internal");
         return;
     }
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!audit_begin(r)) {
+        free(password);
+        return;
+    }
+    int rc = db_exec(r->db,
                      "UPDATE users SET password_hash = ?, must_change_password = 1, "
                      "version = version + 1, updated_at = ? WHERE id = ?",
                      DB_ARGS(DB_TEXT(hash), DB_INT(clock_now()), DB_INT(id)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
+    if (audit_missed(r, rc, NULL, DB_NOARGS)) {
         free(password);
-        reply_error(r, 404, "not_found");
         return;
     }
     if (!rc)
         rc = session_revoke_user(r->db, id, 0);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "user.reset_password", "user", id, NULL);
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        free(password);
-        reply_db_error(r, rc);
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:s}", "initial_password", password));
+    if (audit_end(r, rc, "user.reset_password", "user", id, NULL))
+        reply_json(r, 200, json_pack("{s:s}", "initial_password", password));
     free(password);
 }
 

@@ -13,9 +13,9 @@
 
 struct db;
 
-/* The API view of user id; phone and e-mail masked unless clear. NULL when
- * there is no such user. */
-json_t *users_json_by_id(struct db *db, int64_t id, bool clear);
+/* The API view of user id into *out; phone and e-mail masked unless clear.
+ * 1 when found, 0 when there is no such user, negative DB_E* on error. */
+int users_json_by_id(struct db *db, int64_t id, bool clear, json_t **out);
 
 /* Create a staff account (command line and API share it). branch_id 0 =
  * none. On success *id is set; DB_CONSTRAINT when the login is taken. */

@@ -36,18 +36,9 @@ void clock_format_iso(int64_t t, char *out, size_t outlen)
 
 void clock_format_date(int64_t t, char *out, size_t outlen)
 {
-    time_t local = (time_t)(t + HY_TZ_OFFSET);
-    struct tm tm;
-    gmtime_r(&local, &tm);
-    snprintf(out, outlen, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
+    char day[11];
+    date_format(date_of_time(t), day);
+    snprintf(out, outlen, "%s", day);
 }
 
 static int two(const char *s)
@@ -57,35 +48,26 @@ static int two(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
-/* Parse "YYYY-MM-DD" at s; fills y/m/d; 0 when it is a real calendar date. */
-static int parse_ymd(const char *s, int *y, int *m, int *d)
+/* "YYYY-MM-DD" at the start of s (at least ten bytes) from year 1000 on. */
+static int parse_ymd(const char *s, struct date *d)
 {
-    int hi = two(s), lo = two(s + 2);
-    if (hi < 0 || lo < 0 || s[4] != '-' || s[7] != '-')
-        return -1;
-    *y = hi * 100 + lo;
-    *m = two(s + 5);
-    *d = two(s + 8);
-    if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
-        return -1;
-    return 0;
+    return date_parse(s, 10, d) || d->year < 1000 ? -1 : 0;
 }
 
 int clock_parse_date(const char *s, int64_t *out)
 {
-    int y, m, d;
-    if (!s || strlen(s) != 10 || parse_ymd(s, &y, &m, &d))
+    struct date d;
+    if (!s || strlen(s) != 10 || parse_ymd(s, &d))
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
-    *out = (int64_t)timegm(&tm) - HY_TZ_OFFSET;
+    *out = date_start_time(d);
     return 0;
 }
 
 int clock_parse_iso(const char *s, int64_t *out)
 {
-    int y, m, d;
+    struct date d;
     size_t len = s ? strlen(s) : 0;
-    if (len < 19 || parse_ymd(s, &y, &m, &d) || (s[10] != 'T' && s[10] != ' '))
+    if (len < 19 || parse_ymd(s, &d) || (s[10] != 'T' && s[10] != ' '))
         return -1;
     int hh = two(s + 11), mm = two(s + 14), ss = two(s + 17);
     if (s[13] != ':' || s[16] != ':' || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
@@ -109,12 +91,6 @@ int clock_parse_iso(const char *s, int64_t *out)
     } else {
         return -1;
     }
-    struct tm tm = {.tm_year = y - 1900,
-                    .tm_mon = m - 1,
-                    .tm_mday = d,
-                    .tm_hour = hh,
-                    .tm_min = mm,
-                    .tm_sec = ss};
-    *out = (int64_t)timegm(&tm) - off;
+    *out = date_to_days(d) * DATE_DAY_SECONDS + hh * 3600 + mm * 60 + ss - off;
     return 0;
 }

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HY_TZ_OFFSET (8 * 3600)
+#include "base/date.h"
+
+#define HY_TZ_OFFSET DATE_TZ_OFFSET
 
 int64_t clock_now(void);
 /* Shift the clock by delta seconds (test mode). */

@@ -197,3 +197,10 @@ const char *i18n_msg(const char *lang, const char *key)
             return en ? messages[i].en : messages[i].zh;
     return key;
 }
+
+const char *i18n_code_key(int code, const char *const keys[], size_t nkeys)
+{
+    if (code > 0 || (size_t) - (long)code >= nkeys || !keys[-(long)code])
+        return "unknown";
+    return keys[-(long)code];
+}

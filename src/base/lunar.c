@@ -26,6 +26,9 @@
  */
 #include "base/lunar.h"
 
+#include "base/date.h"
+#include "base/i18n.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -44,107 +47,29 @@ static const UChar utc_zone[] = {'U', 'T', 'C', 0};
 
 const char *lunar_error_key(int code)
 {
-    switch (code) {
-    case LUNAR_OK:
-        return "ok";
-    case LUNAR_ERR_DATE:
-        return "date.invalid";
-    case LUNAR_ERR_RANGE:
-        return "date.range";
-    case LUNAR_ERR_NO_SUCH_DAY:
-        return "lunar.no_such_day";
-    case LUNAR_ERR_FUTURE:
-        return "birthday.future";
-    case LUNAR_ERR_ICU:
-        return "lunar.icu";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {
+        "ok", "date.invalid", "date.range", "lunar.no_such_day", "birthday.future", "lunar.icu"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - LUNAR_ERR_ICU, "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
-/* ---- Gregorian arithmetic --------------------------------------------- */
-
-static bool is_leap_year(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap_year(y) ? 29 : dim[m - 1];
-}
-
-static bool is_real_date(int y, int m, int d)
-{
-    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
-}
+/* ---- Gregorian days (base/date.h) -------------------------------------- */
 
 static bool in_range(int y)
 {
     return y >= LUNAR_MIN_YEAR && y <= LUNAR_MAX_YEAR;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (y >= 1). */
-static int64_t days_from_civil(int y, int m, int d)
+static int64_t day_number(int y, int m, int d)
 {
-    int64_t yy = m <= 2 ? y - 1 : y;
-    int64_t era = yy / 400; /* yy >= 0 for y >= 1 */
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
+    return date_to_days((struct date){.year = y, .month = m, .day = d});
 }
 
 /* Strict "YYYY-MM-DD": exactly ten characters, a real day. */
-static int parse_ymd(const char *s, int *y, int *m, int *d)
+static int parse_ymd(const char *s, struct date *d)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return LUNAR_ERR_DATE;
-    int v[3] = {0, 0, 0};
-    static const int start[] = {0, 5, 8}, len[] = {4, 2, 2};
-    for (int f = 0; f < 3; f++) {
-        for (int i = start[f]; i < start[f] + len[f]; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                return LUNAR_ERR_DATE;
-            v[f] = v[f] * 10 + (s[i] - '0');
-        }
-    }
-    if (!is_real_date(v[0], v[1], v[2]))
-        return LUNAR_ERR_DATE;
-    *y = v[0];
-    *m = v[1];
-    *d = v[2];
-    return 0;
-}
-
-static void format_ymd(int y, int m, int d, char out[11])
-{
-    out[0] = (char)('0' + y / 1000 % 10);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-    out[10] = '\0';
+    return s && date_parse(s, strlen(s), d) == 0 ? 0 : LUNAR_ERR_DATE;
 }
 
 /* ---- ICU --------------------------------------------------------------- */
@@ -217,7 +142,7 @@ static int month_start(UCalendar *cal, int lunar_year, int month, bool leap, int
 
 int lunar_from_gregorian(int y, int m, int d, struct lunar_date *out)
 {
-    if (!is_real_date(y, m, d))
+    if (!date_is_real(y, m, d))
         return LUNAR_ERR_DATE;
     if (!in_range(y))
         return LUNAR_ERR_RANGE;
@@ -225,7 +150,7 @@ int lunar_from_gregorian(int y, int m, int d, struct lunar_date *out)
     if (!cal)
         return LUNAR_ERR_ICU;
     struct lunar_date ld;
-    int rc = lunar_of_day(cal, days_from_civil(y, m, d), &ld);
+    int rc = lunar_of_day(cal, day_number(y, m, d), &ld);
     ucal_close(cal);
     if (rc == 0 && out)
         *out = ld;
@@ -249,30 +174,31 @@ int lunar_to_gregorian(int lunar_year, int month, int day, bool leap, int *y, in
         return rc;
     if (day > len)
         return LUNAR_ERR_NO_SUCH_DAY;
-    int gy, gm, gd;
-    civil_from_days(start + day - 1, &gy, &gm, &gd);
-    if (!in_range(gy))
+    struct date g = date_from_days(start + day - 1);
+    if (!in_range(g.year))
         return LUNAR_ERR_RANGE;
-    *y = gy;
-    *m = gm;
-    *d = gd;
+    *y = g.year;
+    *m = g.month;
+    *d = g.day;
     return 0;
 }
 
-/* Parse and check a birthday and today; 0 and both day numbers, or an error. */
-static int birthday_args(const char *birthday, const char *today, int by[3], int ty[3],
-                         int64_t *bdays, int64_t *tdays)
+/* A birthday and today, both checked, with their day numbers. */
+struct birthday_args {
+    struct date born, today;
+    int64_t born_days, today_days;
+};
+
+/* Parse and check a birthday and today into *a; 0 or an error. */
+static int birthday_args(const char *birthday, const char *today, struct birthday_args *a)
 {
-    if (parse_ymd(birthday, &by[0], &by[1], &by[2]) < 0 ||
-        parse_ymd(today, &ty[0], &ty[1], &ty[2]) < 0)
+    if (parse_ymd(birthday, &a->born) < 0 || parse_ymd(today, &a->today) < 0)
         return LUNAR_ERR_DATE;
-    if (!in_range(by[0]) || !in_range(ty[0]))
+    if (!in_range(a->born.year) || !in_range(a->today.year))
         return LUNAR_ERR_RANGE;
-    *bdays = days_from_civil(by[0], by[1], by[2]);
-    *tdays = days_from_civil(ty[0], ty[1], ty[2]);
-    if (*bdays > *tdays)
-        return LUNAR_ERR_FUTURE;
-    return 0;
+    a->born_days = date_to_days(a->born);
+    a->today_days = date_to_days(a->today);
+    return a->born_days > a->today_days ? LUNAR_ERR_FUTURE : 0;
 }
 
 /* Day number of a lunar birthday (month/day/leap of birth) in lunar_year. */
@@ -292,28 +218,23 @@ static int birthday_in_year(UCalendar *cal, int lunar_year, const struct lunar_d
 
 int lunar_next_birthday(const char *birthday_gregorian, const char *today, char out[11])
 {
-    int by[3], ty[3];
-    int64_t bdays, tdays;
-    int rc = birthday_args(birthday_gregorian, today, by, ty, &bdays, &tdays);
-    if (rc < 0)
-        return rc;
-
-    UCalendar *cal = open_chinese();
+    struct birthday_args a;
+    int rc = birthday_args(birthday_gregorian, today, &a);
+    UCalendar *cal = rc < 0 ? NULL : open_chinese();
     if (!cal)
-        return LUNAR_ERR_ICU;
+        return rc < 0 ? rc : LUNAR_ERR_ICU;
     struct lunar_date birth, now;
     int64_t when = 0;
-    int y, m, d;
-    if ((rc = lunar_of_day(cal, bdays, &birth)) < 0 || (rc = lunar_of_day(cal, tdays, &now)) < 0)
+    if ((rc = lunar_of_day(cal, a.born_days, &birth)) < 0 ||
+        (rc = lunar_of_day(cal, a.today_days, &now)) < 0)
         goto out;
     /* This lunar year's birthday, or next year's when it is already past:
      * next year's always lies after today. */
     if ((rc = birthday_in_year(cal, now.year, &birth, &when)) < 0)
         goto out;
-    if (when < tdays && (rc = birthday_in_year(cal, now.year + 1, &birth, &when)) < 0)
+    if (when < a.today_days && (rc = birthday_in_year(cal, now.year + 1, &birth, &when)) < 0)
         goto out;
-    civil_from_days(when, &y, &m, &d);
-    format_ymd(y, m, d, out);
+    date_format(date_from_days(when), out);
 out:
     ucal_close(cal);
     return rc;
@@ -321,16 +242,16 @@ out:
 
 int gregorian_next_birthday(const char *birthday, const char *today, char out[11])
 {
-    int by[3], ty[3];
-    int64_t bdays, tdays;
-    int rc = birthday_args(birthday, today, by, ty, &bdays, &tdays);
-    if (rc < 0)
-        return rc;
-    for (int y = ty[0];; y++) {
-        int d = by[1] == 2 && by[2] == 29 && !is_leap_year(y) ? 28 : by[2];
-        if (days_from_civil(y, by[1], d) >= tdays) {
-            format_ymd(y, by[1], d, out);
+    struct birthday_args a;
+    int rc = birthday_args(birthday, today, &a);
+    for (int y = a.today.year; rc == 0; y++) {
+        struct date next = {.year = y, .month = a.born.month, .day = a.born.day};
+        if (next.month == 2 && next.day == 29 && !date_is_leap(y))
+            next.day = 28;
+        if (date_to_days(next) >= a.today_days) {
+            date_format(next, out);
             return 0;
         }
     }
+    return rc;
 }

@@ -11,6 +11,8 @@
  */
 #include "base/pinyin.h"
 
+#include "base/strbuf.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <pthread.h>
@@ -23,13 +25,13 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
-#include <unicode/utf8.h>
 #include <unicode/utrans.h>
 
 #define MAX_INPUT (64 * 1024)
 
 /* Longest syllable we handle; ICU's longest single-character reading is shorter. */
 #define MAX_SYLLABLE 15
+#define MAX_OUTPUT   (MAX_INPUT * MAX_SYLLABLE)
 
 /*
  * Transliteration rules: Han to pinyin with tones, then ü to v (after NFD
@@ -223,29 +225,6 @@ static size_t han_reading(UChar32 c, enum reading kind, char *out)
     return n;
 }
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static char *buf_detach(struct buf *b)
-{
-    if (!b->p)
-        return xstrdup("");
-    return b->p;
-}
-
 static bool is_han(UChar32 c)
 {
     UErrorCode status = U_ZERO_ERROR;
@@ -253,30 +232,29 @@ static bool is_han(UChar32 c)
 }
 
 /* Emit one Han syllable to both outputs. */
-static void add_syllable(struct buf *full, struct buf *initials, const char *s, size_t n)
+static void add_syllable(struct strbuf *full, struct strbuf *initials, const char *s, size_t n)
 {
     if (n == 0)
         return;
     if (full)
-        buf_add(full, s, n);
+        strbuf_add(full, s, n);
     if (initials)
-        buf_add(initials, s, 1);
+        strbuf_add(initials, s, 1);
 }
 
 void pinyin_name(const char *utf8, char **full_out, char **initials_out)
 {
-    struct buf full = {0}, initials = {0};
-    struct buf *f = full_out ? &full : NULL, *in = initials_out ? &initials : NULL;
-    const uint8_t *s = (const uint8_t *)(utf8 ? utf8 : "");
-    int32_t len = (int32_t)strnlen((const char *)s, MAX_INPUT);
-    int32_t i = 0;
+    /* At most a syllable per input byte: the cap is never reached. */
+    struct strbuf full = STRBUF_INIT(MAX_OUTPUT), initials = STRBUF_INIT(MAX_OUTPUT);
+    struct strbuf *f = full_out ? &full : NULL, *in = initials_out ? &initials : NULL;
+    const char *s = utf8 ? utf8 : "";
+    size_t len = strnlen(s, MAX_INPUT), i = 0;
     bool started = false;  /* any letter, digit or Han character seen yet */
     bool in_ascii = false; /* inside a run of ASCII letters/digits */
     char syl[MAX_SYLLABLE + 1];
 
     while (i < len) {
-        UChar32 c;
-        U8_NEXT(s, i, len, c);
+        UChar32 c = utf8_next(s, &i, len);
         if (c < 0) {
             in_ascii = false;
             continue; /* invalid UTF-8: dropped */
@@ -284,9 +262,9 @@ void pinyin_name(const char *utf8, char **full_out, char **initials_out)
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             char ch = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
             if (f)
-                buf_add(f, &ch, 1);
+                strbuf_addch(f, ch);
             if (in && !in_ascii)
-                buf_add(in, &ch, 1);
+                strbuf_addch(in, ch);
             in_ascii = true;
             started = true;
             continue;
@@ -298,10 +276,8 @@ void pinyin_name(const char *utf8, char **full_out, char **initials_out)
         if (!started) {
             /* Surname position: try a compound surname first. */
             started = true;
-            int32_t j = i;
-            UChar32 c2 = -1;
-            if (j < len)
-                U8_NEXT(s, j, len, c2);
+            size_t j = i;
+            UChar32 c2 = j < len ? utf8_next(s, &j, len) : -1;
             bool compound = false;
             for (size_t k = 0; k < sizeof(compound_surnames) / sizeof(compound_surnames[0]); k++) {
                 if (compound_surnames[k].c1 == c && compound_surnames[k].c2 == c2) {
@@ -319,9 +295,9 @@ void pinyin_name(const char *utf8, char **full_out, char **initials_out)
         add_syllable(f, in, syl, han_reading(c, GIVEN, syl));
     }
     if (full_out)
-        *full_out = buf_detach(&full);
+        *full_out = strbuf_detach(&full, NULL);
     if (initials_out)
-        *initials_out = buf_detach(&initials);
+        *initials_out = strbuf_detach(&initials, NULL);
 }
 
 char *pinyin_full(const char *utf8)

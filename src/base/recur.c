@@ -9,6 +9,9 @@
  */
 #include "base/recur.h"
 
+#include "base/date.h"
+#include "base/i18n.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,49 +20,24 @@
 
 const char *recur_error_key(int code)
 {
-    switch (code) {
-    case RECUR_OK:
-        return "ok";
-    case RECUR_ERR_SYNTAX:
-        return "rrule.syntax";
-    case RECUR_ERR_UNSUPPORTED:
-        return "rrule.unsupported";
-    case RECUR_ERR_DATE:
-        return "date.invalid";
-    case RECUR_ERR_NONE:
-        return "rrule.no_occurrence";
-    case RECUR_ERR_TOO_MANY:
-        return "rrule.too_many";
-    }
-    return "unknown";
+    /* In the order of the codes: 0, -1, -2, ... */
+    static const char *const keys[] = {"ok",           "rrule.syntax",        "rrule.unsupported",
+                                       "date.invalid", "rrule.no_occurrence", "rrule.too_many"};
+    _Static_assert(sizeof(keys) / sizeof(keys[0]) == 1 - RECUR_ERR_TOO_MANY,
+                   "a key for every code");
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 /* ---- dates ------------------------------------------------------------- */
 
-static bool is_leap_year(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* Strict "YYYY-MM-DD" within the supported years, as a libical DATE. */
 static int parse_day(const char *s, struct icaltimetype *out)
 {
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    struct date day;
+    if (!s || date_parse(s, strlen(s), &day) || day.year < RECUR_MIN_YEAR ||
+        day.year > RECUR_MAX_YEAR)
         return RECUR_ERR_DATE;
-    int v[3] = {0, 0, 0};
-    static const int start[] = {0, 5, 8}, len[] = {4, 2, 2};
-    for (int f = 0; f < 3; f++) {
-        for (int i = start[f]; i < start[f] + len[f]; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                return RECUR_ERR_DATE;
-            v[f] = v[f] * 10 + (s[i] - '0');
-        }
-    }
-    int y = v[0], m = v[1], d = v[2];
-    if (y < RECUR_MIN_YEAR || y > RECUR_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
-        d > (m == 2 && is_leap_year(y) ? 29 : dim[m - 1]))
-        return RECUR_ERR_DATE;
+    int y = day.year, m = day.month, d = day.day;
     /* Built from text: a hand-filled icaltime_null_date() makes libical's
      * iterator start one day early. */
     char compact[9];

@@ -11,11 +11,14 @@
  */
 #include "base/validate.h"
 
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/i18n.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static bool is_digit(char c)
 {
@@ -37,10 +40,11 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* Narrow [*s, *s + *len) to the value without surrounding ASCII whitespace. */
-static void trim(const char **s, size_t *len)
+/* The value of in (NULL as "") without surrounding ASCII whitespace: it
+ * starts at *s; returns its length. */
+static size_t trimmed(const char *in, const char **s)
 {
-    const char *p = *s;
+    const char *p = in ? in : "";
     size_t n = strlen(p);
     while (n > 0 && is_space(p[0])) {
         p++;
@@ -49,7 +53,7 @@ static void trim(const char **s, size_t *len)
     while (n > 0 && is_space(p[n - 1]))
         n--;
     *s = p;
-    *len = n;
+    return n;
 }
 
 /* Value of n consecutive ASCII digits; the caller has checked they are digits. */
@@ -63,83 +67,54 @@ static int digits_value(const char *s, int n)
 
 const char *validate_error_key(int code)
 {
-    switch (code) {
-    case VALIDATE_OK:
-        return "ok";
-    case VALIDATE_ID_EMPTY:
-        return "id_number.empty";
-    case VALIDATE_ID_LENGTH:
-        return "id_number.length";
-    case VALIDATE_ID_FORMAT:
-        return "id_number.format";
-    case VALIDATE_ID_REGION:
-        return "id_number.region";
-    case VALIDATE_ID_BIRTHDATE:
-        return "id_number.birthdate";
-    case VALIDATE_ID_BIRTHDATE_FUTURE:
-        return "id_number.birthdate_future";
-    case VALIDATE_ID_BIRTHDATE_RANGE:
-        return "id_number.birthdate_range";
-    case VALIDATE_ID_CHECKSUM:
-        return "id_number.checksum";
-    case VALIDATE_MOBILE_EMPTY:
-        return "mobile.empty";
-    case VALIDATE_MOBILE_FORMAT:
-        return "mobile.format";
-    case VALIDATE_USCC_EMPTY:
-        return "uscc.empty";
-    case VALIDATE_USCC_LENGTH:
-        return "uscc.length";
-    case VALIDATE_USCC_CHARSET:
-        return "uscc.charset";
-    case VALIDATE_USCC_REGION:
-        return "uscc.region";
-    case VALIDATE_USCC_CHECKSUM:
-        return "uscc.checksum";
-    case VALIDATE_TRACKING_EMPTY:
-        return "tracking_no.empty";
-    case VALIDATE_TRACKING_FORMAT:
-        return "tracking_no.format";
-    case VALIDATE_TRACKING_CHECKSUM:
-        return "tracking_no.checksum";
-    case VALIDATE_EMAIL_EMPTY:
-        return "email.empty";
-    case VALIDATE_EMAIL_TOO_LONG:
-        return "email.too_long";
-    case VALIDATE_EMAIL_FORMAT:
-        return "email.format";
-    case VALIDATE_DATE_FORMAT:
-        return "date.format";
-    case VALIDATE_DATE_INVALID:
-        return "date.invalid";
-    }
-    return "unknown";
+    static const char *const keys[] = {
+        [0] = "ok",
+        [-VALIDATE_ID_EMPTY] = "id_number.empty",
+        [-VALIDATE_ID_LENGTH] = "id_number.length",
+        [-VALIDATE_ID_FORMAT] = "id_number.format",
+        [-VALIDATE_ID_REGION] = "id_number.region",
+        [-VALIDATE_ID_BIRTHDATE] = "id_number.birthdate",
+        [-VALIDATE_ID_BIRTHDATE_FUTURE] = "id_number.birthdate_future",
+        [-VALIDATE_ID_BIRTHDATE_RANGE] = "id_number.birthdate_range",
+        [-VALIDATE_ID_CHECKSUM] = "id_number.checksum",
+        [-VALIDATE_MOBILE_EMPTY] = "mobile.empty",
+        [-VALIDATE_MOBILE_FORMAT] = "mobile.format",
+        [-VALIDATE_USCC_EMPTY] = "uscc.empty",
+        [-VALIDATE_USCC_LENGTH] = "uscc.length",
+        [-VALIDATE_USCC_CHARSET] = "uscc.charset",
+        [-VALIDATE_USCC_REGION] = "uscc.region",
+        [-VALIDATE_USCC_CHECKSUM] = "uscc.checksum",
+        [-VALIDATE_TRACKING_EMPTY] = "tracking_no.empty",
+        [-VALIDATE_TRACKING_FORMAT] = "tracking_no.format",
+        [-VALIDATE_TRACKING_CHECKSUM] = "tracking_no.checksum",
+        [-VALIDATE_EMAIL_EMPTY] = "email.empty",
+        [-VALIDATE_EMAIL_TOO_LONG] = "email.too_long",
+        [-VALIDATE_EMAIL_FORMAT] = "email.format",
+        [-VALIDATE_DATE_FORMAT] = "date.format",
+        [-VALIDATE_DATE_INVALID] = "date.invalid",
+    };
+    return i18n_code_key(code, keys, sizeof(keys) / sizeof(keys[0]));
+}
+
+bool validate_chars(const char *s, size_t min, size_t max, const char *set)
+{
+    size_t n = strlen(s);
+    return n >= min && n <= max && strspn(s, set) == n;
 }
 
 /* ---- dates ------------------------------------------------------------ */
 
 void validate_today(struct validate_ymd *out)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    out->year = tm.tm_year + 1900;
-    out->month = tm.tm_mon + 1;
-    out->day = tm.tm_mday;
-}
-
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    struct date d = date_of_time(clock_now());
+    out->year = d.year;
+    out->month = d.month;
+    out->day = d.day;
 }
 
 bool validate_is_real_date(int year, int month, int day)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
-        return false;
-    int max = mdays[month - 1] + (month == 2 && is_leap(year));
-    return day <= max;
+    return date_is_real(year, month, day);
 }
 
 /* Compare two days: negative, 0 or positive like strcmp. */
@@ -152,22 +127,16 @@ static int ymd_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
 
 int validate_date(const char *in, struct validate_ymd *out)
 {
-    const char *s = in ? in : "";
-    size_t n;
-    trim(&s, &n);
-    if (n != 10 || s[4] != '-' || s[7] != '-')
-        return VALIDATE_DATE_FORMAT;
-    for (size_t i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && !is_digit(s[i]))
-            return VALIDATE_DATE_FORMAT;
-    }
-    int y = digits_value(s, 4), m = digits_value(s + 5, 2), d = digits_value(s + 8, 2);
-    if (!validate_is_real_date(y, m, d))
-        return VALIDATE_DATE_INVALID;
+    const char *s;
+    size_t n = trimmed(in, &s);
+    struct date d;
+    int rc = date_parse(s, n, &d);
+    if (rc)
+        return rc == DATE_ERR_FORMAT ? VALIDATE_DATE_FORMAT : VALIDATE_DATE_INVALID;
     if (out) {
-        out->year = y;
-        out->month = m;
-        out->day = d;
+        out->year = d.year;
+        out->month = d.month;
+        out->day = d.day;
     }
     return 0;
 }
@@ -206,11 +175,9 @@ static char id_check_char(const char *d17)
 int validate_id_number(const char *in, const struct validate_ymd *today,
                        struct validate_id_info *out)
 {
-    const char *s = in ? in : "";
-    size_t n;
+    const char *s;
+    size_t n = trimmed(in, &s);
     char id[19];
-
-    trim(&s, &n);
     if (n == 0)
         return VALIDATE_ID_EMPTY;
     if (n == 18) {
@@ -271,13 +238,11 @@ int validate_id_number(const char *in, const struct validate_ymd *today,
 
 int validate_mobile(const char *in, char out[12])
 {
-    const char *s = in ? in : "";
-    size_t n;
+    const char *s;
+    size_t n = trimmed(in, &s);
     char digits[16];
     size_t nd = 0;
     bool plus = false;
-
-    trim(&s, &n);
     if (n == 0)
         return VALIDATE_MOBILE_EMPTY;
     for (size_t i = 0; i < n; i++) {
@@ -329,12 +294,9 @@ static int uscc_value(char c)
 int validate_uscc(const char *in, char out[19])
 {
     static const int weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-    const char *s = in ? in : "";
-    size_t n;
+    const char *s;
+    size_t n = trimmed(in, &s);
     char code[19];
-    int sum = 0;
-
-    trim(&s, &n);
     if (n == 0)
         return VALIDATE_USCC_EMPTY;
     if (n != 18)
@@ -349,6 +311,7 @@ int validate_uscc(const char *in, char out[19])
         if (!is_digit(code[i]))
             return VALIDATE_USCC_REGION;
     }
+    int sum = 0;
     for (size_t i = 0; i < 17; i++)
         sum += uscc_value(code[i]) * weights[i];
     int check = 31 - sum % 31;
@@ -365,12 +328,10 @@ int validate_uscc(const char *in, char out[19])
 
 int validate_tracking_no(const char *in, char out[14], enum validate_tracking_kind *kind)
 {
-    const char *s = in ? in : "";
-    size_t n;
+    const char *s;
+    size_t n = trimmed(in, &s);
     char t[14];
     size_t nt = 0;
-
-    trim(&s, &n);
     if (n == 0)
         return VALIDATE_TRACKING_EMPTY;
     for (size_t i = 0; i < n; i++) {
@@ -423,10 +384,8 @@ int validate_tracking_no(const char *in, char out[14], enum validate_tracking_ki
 
 int validate_email(const char *in)
 {
-    const char *s = in ? in : "";
-    size_t n;
-
-    trim(&s, &n);
+    const char *s;
+    size_t n = trimmed(in, &s);
     if (n == 0)
         return VALIDATE_EMAIL_EMPTY;
     if (n > 254)
@@ -470,15 +429,6 @@ int validate_email(const char *in)
 
 /* ---- masking ---------------------------------------------------------- */
 
-/* Number of UTF-8 code points (bytes that are not continuation bytes). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static char *stars(size_t n)
 {
     char *p = xmalloc(n + 1);
@@ -509,12 +459,11 @@ char *id_mask(const char *id)
 {
     if (!id)
         return xstrdup("");
-    const char *s = id;
-    size_t n;
-    trim(&s, &n);
+    const char *s;
+    size_t n = trimmed(id, &s);
     if ((n == 18 || n == 15) && is_ascii_printable(s, n))
         return keep_ends(s, n, 6, 4);
-    return stars(utf8_chars(id));
+    return stars(utf8_len(id));
 }
 
 char *phone_mask(const char *phone)
@@ -524,12 +473,11 @@ char *phone_mask(const char *phone)
         return xstrdup("");
     if (validate_mobile(phone, mobile) == 0)
         return keep_ends(mobile, 11, 3, 4);
-    const char *s = phone;
-    size_t n;
-    trim(&s, &n);
+    const char *s;
+    size_t n = trimmed(phone, &s);
     if (n >= 8 && is_ascii_printable(s, n))
         return keep_ends(s, n, 3, 4);
-    return stars(utf8_chars(phone));
+    return stars(utf8_len(phone));
 }
 
 void money_format(long long fen, char *out, size_t outlen)

@@ -63,6 +63,14 @@ enum validate_error {
  */
 const char *validate_error_key(int code);
 
+/* ASCII letters and digits, the base of validate_chars() sets. */
+#define VALIDATE_LOWER "abcdefghijklmnopqrstuvwxyz"
+#define VALIDATE_ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZ" VALIDATE_LOWER "0123456789"
+
+/* True when s is min..max bytes long and every byte is one of set: the
+ * shape of identifiers (logins, branch codes, field keys, colours). */
+bool validate_chars(const char *s, size_t min, size_t max, const char *set);
+
 /* A calendar day; months and days count from 1. */
 struct validate_ymd {
     int year;
@@ -70,7 +78,8 @@ struct validate_ymd {
     int day;
 };
 
-/* Today's date in the process's local time zone (the server runs in CST). */
+/* Today's business day: clock_now() (the movable test clock) at +08:00,
+ * whatever the host's time zone. */
 void validate_today(struct validate_ymd *out);
 
 /* True when y-m-d is a day of the proleptic Gregorian calendar, years 1-9999. */

@@ -51,29 +51,10 @@ static void audit_list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
-    const char *action = req_query(r, "action");
-    const char *user = req_query(r, "user_id");
-    const char *from = req_query(r, "from");
-    const char *to = req_query(r, "to");
-    if (action && *action)
-        listing_where_text(&l, "action = ?", action);
-    if (user && *user)
-        listing_where_int(&l, "user_id = ?", strtoll(user, NULL, 10));
-    int64_t t;
-    if (from && *from) {
-        if (clock_parse_date(from, &t)) {
-            listing_fail(&l, "from", "field.date");
-            return;
-        }
-        listing_where_int(&l, "at >= ?", t);
-    }
-    if (to && *to) {
-        if (clock_parse_date(to, &t)) {
-            listing_fail(&l, "to", "field.date");
-            return;
-        }
-        listing_where_int(&l, "at < ?", t + 86400);
-    }
+    listing_filter_text(&l, "action", "action = ?");
+    listing_filter_int(&l, "user_id", "user_id = ?");
+    if (listing_filter_days(&l, "from", "to", "at"))
+        return;
     listing_run_with(&l,
                      "id, at, user_id, login, action, object_type, object_id, ip, request_id, "
                      "detail",
@@ -85,31 +66,86 @@ const struct route audit_routes[] = {
     {0},
 };
 
+bool audit_begin(struct req *r)
+{
+    int rc = db_begin(r->db);
+    if (rc)
+        reply_db_error(r, rc);
+    return rc == 0;
+}
+
+bool audit_missed(struct req *r, int rc, const char *exists_sql, const struct db_val *args,
+                  int nargs)
+{
+    if (rc || db_changes(r->db) > 0)
+        return false;
+    db_rollback(r->db);
+    int64_t one;
+    int found = exists_sql ? db_query_int(r->db, exists_sql, args, nargs, &one) : 0;
+    if (found < 0)
+        reply_db_error(r, found);
+    else if (found)
+        reply_error(r, 409, "stale_version");
+    else
+        reply_error(r, 404, "not_found");
+    return true;
+}
+
+/* Commit when rc is 0; else, or when the commit fails, roll back and
+ * answer: a refused UNIQUE value as 409 naming field when field is set. */
+static bool commit_or_reply(struct req *r, int rc, const char *field, const char *msg_key)
+{
+    rc = db_end(r->db, rc);
+    if (!rc)
+        return true;
+    if (rc == DB_CONSTRAINT && field)
+        reply_conflict(r, field, msg_key);
+    else
+        reply_db_error(r, rc);
+    return false;
+}
+
 bool audit_commit(struct req *r, int rc)
 {
+    return commit_or_reply(r, rc, NULL, NULL);
+}
+
+bool audit_end_unique(struct req *r, int rc, const char *field, const char *msg_key,
+                      const char *action, const char *object_type, int64_t object_id,
+                      json_t *detail)
+{
     if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        reply_db_error(r, rc);
+        rc = audit_write(r->db, r, NULL, action, object_type, object_id, detail);
+    else
+        json_decref(detail);
+    return commit_or_reply(r, rc, field, msg_key);
+}
+
+bool audit_end(struct req *r, int rc, const char *action, const char *object_type,
+               int64_t object_id, json_t *detail)
+{
+    return audit_end_unique(r, rc, NULL, NULL, action, object_type, object_id, detail);
+}
+
+bool audit_change(struct req *r, int64_t id, const char *exists_sql, const char *sql,
+                  const struct db_val *args, int nargs, const char *action, const char *object_type,
+                  json_t *detail)
+{
+    if (!audit_begin(r)) {
+        json_decref(detail);
         return false;
     }
-    return true;
+    int rc = db_exec(r->db, sql, args, nargs);
+    if (audit_missed(r, rc, exists_sql, DB_ARGS(DB_INT(id)))) {
+        json_decref(detail);
+        return false;
+    }
+    return audit_end(r, rc, action, object_type, id, detail);
 }
 
 void audit_delete(struct req *r, const char *sql, const struct db_val *args, int nargs,
                   const char *action, const char *object_type, int64_t id)
 {
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db, sql, args, nargs);
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, action, object_type, id, NULL);
-    if (audit_commit(r, rc))
+    if (audit_change(r, id, NULL, sql, args, nargs, action, object_type, NULL))
         reply_ok(r);
 }

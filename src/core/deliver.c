@@ -5,6 +5,7 @@
  */
 #include "core/deliver.h"
 
+#include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 
@@ -53,42 +54,6 @@ static bool has_crlf(const char *s)
     return strpbrk(s, "\r\n") != NULL;
 }
 
-/* Well-formed UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
-static bool utf8_valid(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        unsigned char c = *s;
-        size_t len;
-        unsigned long cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((s[k] & 0xC0) != 0x80) /* also stops at the terminating NUL */
-                return false;
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        s += len;
-    }
-    return true;
-}
-
 /* Printable ASCII without spaces and angle brackets: safe inside <...> and headers. */
 static bool is_token(const char *s)
 {
@@ -111,6 +76,27 @@ static struct curl_slist *slist_add(struct curl_slist *list, const char *s)
         abort();
     }
     return l;
+}
+
+/* A curl handle for url, limited to protocols, that never raises signals
+ * (it runs on worker threads), gives up after timeout seconds and describes
+ * errors into errbuf (CURL_ERROR_SIZE); NULL, with err set, when curl
+ * cannot make one. */
+static CURL *curl_open(const char *url, const char *protocols, long timeout, char *errbuf,
+                       char *err, size_t errlen)
+{
+    pthread_once(&global_once, global_init);
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        set_err(err, errlen, "cannot create curl handle");
+        return NULL;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    return curl;
 }
 
 /* Append base64 (original alphabet, padded) of data[0..n) to f. */
@@ -144,10 +130,8 @@ static void put_subject(FILE *f, const char *subject)
         return;
     }
     while (pos < n) {
-        size_t take = n - pos < max_chunk ? n - pos : max_chunk;
-        /* Back off so the chunk does not end inside a multi-byte character. */
-        while (pos + take < n && take > 0 && ((unsigned char)subject[pos + take] & 0xC0) == 0x80)
-            take--;
+        /* The chunk must not end inside a multi-byte character. */
+        size_t take = utf8_cut(subject + pos, n - pos, max_chunk);
         fputs(pos == 0 ? " =?UTF-8?B?" : "\r\n =?UTF-8?B?", f);
         put_base64(f, (const unsigned char *)subject + pos, take);
         fputs("?=", f);
@@ -223,7 +207,7 @@ char *deliver_build_email(const char *from, const char *to, const char *subject,
         set_err(err, errlen, "invalid recipient address");
         return NULL;
     }
-    if (!utf8_valid(subject) || !utf8_valid(body_utf8)) {
+    if (!utf8_valid(subject, strlen(subject)) || !utf8_valid(body_utf8, strlen(body_utf8))) {
         set_err(err, errlen, "subject or body is not valid utf-8");
         return NULL;
     }
@@ -363,10 +347,9 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     if (!msg)
         return DELIVER_EINVAL;
 
-    pthread_once(&global_once, global_init);
-    curl = curl_easy_init();
+    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
+    curl = curl_open(cfg->url, "smtp,smtps", timeout, curl_err, err, errlen);
     if (!curl) {
-        set_err(err, errlen, "cannot create curl handle");
         result = DELIVER_ETRANSPORT;
         goto out;
     }
@@ -376,12 +359,9 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     rcpt = slist_add(NULL, rcpt_to);
 
     struct upload up = {msg, strlen(msg), 0};
-    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
     long use_ssl = cfg->starttls == SMTP_STARTTLS_OFF   ? CURLUSESSL_NONE
                    : cfg->starttls == SMTP_STARTTLS_TRY ? CURLUSESSL_TRY
                                                         : CURLUSESSL_ALL;
-    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(curl, CURLOPT_USE_SSL, use_ssl);
     if (cfg->user) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->user);
@@ -393,10 +373,7 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
     curl_easy_setopt(curl, CURLOPT_READDATA, &up);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* called from worker threads */
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 
     CURLcode rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -409,8 +386,7 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     }
 out:
     curl_slist_free_all(rcpt);
-    if (curl)
-        curl_easy_cleanup(curl);
+    curl_easy_cleanup(curl); /* a no-op on NULL */
     free(mail_from);
     free(rcpt_to);
     free(msg);
@@ -438,51 +414,65 @@ static size_t snippet_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-int deliver_sms(const struct sms_config *cfg, const char *phone, const char *text,
-                const char *idempotency_key, char *err, size_t errlen)
+/* The gateway's JSON body for one message (the caller frees it); NULL, with
+ * *result and err set, when the configuration or the message is unfit. */
+static char *sms_body(const struct sms_config *cfg, const char *phone, const char *text,
+                      const char *idempotency_key, int *result, char *err, size_t errlen)
 {
-    int result = 0;
     char mobile[12];
-    CURL *curl = NULL;
-    struct curl_slist *headers = NULL;
-    json_t *json = NULL;
-    char *body = NULL, *auth = NULL, *idem = NULL;
-    char curl_err[CURL_ERROR_SIZE] = "";
-    struct snippet reply = {.len = 0};
-
+    *result = DELIVER_ECONFIG;
     if (!sms_config_present(cfg)) {
         set_err(err, errlen, "sms gateway is not configured");
-        return DELIVER_ECONFIG;
+        return NULL;
     }
     if (cfg->token && has_crlf(cfg->token)) {
         set_err(err, errlen, "sms token contains a line break");
-        return DELIVER_ECONFIG;
+        return NULL;
     }
+    *result = DELIVER_EINVAL;
     if (!phone || validate_mobile(phone, mobile) != 0) {
         set_err(err, errlen, "invalid mobile number");
-        return DELIVER_EINVAL;
+        return NULL;
     }
     if (!idempotency_key || !is_token(idempotency_key)) {
         set_err(err, errlen, "idempotency key must be printable ascii without spaces");
-        return DELIVER_EINVAL;
+        return NULL;
     }
     /* json_pack refuses invalid UTF-8, so this also validates the text. */
-    json = text ? json_pack("{s:s, s:s, s:s}", "phone", mobile, "text", text, "id", idempotency_key)
-                : NULL;
+    json_t *json =
+        text ? json_pack("{s:s, s:s, s:s}", "phone", mobile, "text", text, "id", idempotency_key)
+             : NULL;
     if (!json) {
         set_err(err, errlen, "sms text missing or not valid utf-8");
-        return DELIVER_EINVAL;
+        return NULL;
     }
-    body = json_dumps(json, JSON_COMPACT);
+    char *body = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
     if (!body) {
         fprintf(stderr, "hongyan: out of memory\n");
         abort();
     }
+    *result = 0;
+    return body;
+}
 
-    pthread_once(&global_once, global_init);
-    curl = curl_easy_init();
+int deliver_sms(const struct sms_config *cfg, const char *phone, const char *text,
+                const char *idempotency_key, char *err, size_t errlen)
+{
+    int result = 0;
+    CURL *curl = NULL;
+    struct curl_slist *headers = NULL;
+    char *auth = NULL, *idem = NULL;
+    char curl_err[CURL_ERROR_SIZE] = "";
+    struct snippet reply = {.len = 0};
+
+    char *body = sms_body(cfg, phone, text, idempotency_key, &result, err, errlen);
+    if (!body)
+        return result;
+
+    curl = curl_open(cfg->url, "http,https", cfg->timeout_s > 0 ? cfg->timeout_s : 10L, curl_err,
+                     err, errlen);
     if (!curl) {
-        set_err(err, errlen, "cannot create curl handle");
         result = DELIVER_ETRANSPORT;
         goto out;
     }
@@ -496,17 +486,12 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
         headers = slist_add(headers, auth);
     }
 
-    curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); /* never replay a send elsewhere */
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, snippet_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 10L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 
     CURLcode rc = curl_easy_perform(curl);
     if (rc != CURLE_OK) {
@@ -525,9 +510,7 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
     }
 out:
     curl_slist_free_all(headers);
-    if (curl)
-        curl_easy_cleanup(curl);
-    json_decref(json);
+    curl_easy_cleanup(curl);
     free(body);
     free(idem);
     if (auth)

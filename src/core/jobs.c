@@ -10,6 +10,7 @@
 #include "core/jobs.h"
 
 #include "base/clock.h"
+#include "base/wakeup.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
@@ -42,10 +43,7 @@ static char *select_sql;
 
 static pthread_t threads[MAX_THREADS];
 static unsigned nthreads_running;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static uint64_t wake_gen; /* bumped by jobs_wake, under lock */
-static atomic_bool stopping;
+static struct wakeup idle = WAKEUP_INIT; /* the workers' sleep between jobs */
 static _Atomic int64_t last_expiry_check;
 
 static int64_t now_ms(void)
@@ -205,10 +203,7 @@ static void finish(struct db *db, struct job *job, int rc)
     }
     if (!err && db_changes(db) != 1)
         log_warn("jobs: job %lld (%s) was taken over by another worker; outcome dropped", id, kind);
-    if (!err)
-        err = db_commit(db);
-    if (err)
-        db_rollback(db);
+    err = db_end(db, err);
 out:
     if (err)
         log_error("jobs: cannot store the outcome of job %lld (%s)", id, kind);
@@ -273,7 +268,7 @@ static int run_one(struct db *db)
     }
     db_finish(st);
     for (int i = 0; i < n; i++) {
-        if (ran || atomic_load(&stopping))
+        if (ran || wakeup_stopping(&idle))
             break;
         job_fn fn = find_kind(batch[i].kind);
         int64_t claim = new_claim();
@@ -291,20 +286,10 @@ static void *worker(void *arg)
 {
     (void)arg;
     struct db *db = db_get();
-    while (!atomic_load(&stopping)) {
-        pthread_mutex_lock(&lock);
-        uint64_t seen = wake_gen;
-        pthread_mutex_unlock(&lock);
-        if (run_one(db) == 1)
-            continue;
-        pthread_mutex_lock(&lock);
-        if (wake_gen == seen && !atomic_load(&stopping)) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += IDLE_WAIT_SECS;
-            pthread_cond_timedwait(&cond, &lock, &ts);
-        }
-        pthread_mutex_unlock(&lock);
+    while (!wakeup_stopping(&idle)) {
+        uint64_t seen = wakeup_seen(&idle);
+        if (run_one(db) != 1)
+            wakeup_wait(&idle, seen, IDLE_WAIT_SECS);
     }
     db_release_thread();
     return NULL;
@@ -334,7 +319,7 @@ int jobs_start(unsigned nthreads)
         nthreads = MAX_THREADS;
     free(select_sql);
     select_sql = nkinds ? build_select() : NULL;
-    atomic_store(&stopping, false);
+    wakeup_restart(&idle);
     atomic_store(&last_expiry_check, 0);
     for (unsigned i = 0; i < nthreads; i++) {
         if (pthread_create(&threads[i], NULL, worker, NULL)) {
@@ -352,10 +337,7 @@ void jobs_stop(void)
 {
     if (!nthreads_running)
         return;
-    atomic_store(&stopping, true);
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_stop(&idle);
     for (unsigned i = 0; i < nthreads_running; i++)
         pthread_join(threads[i], NULL);
     nthreads_running = 0;
@@ -366,10 +348,7 @@ void jobs_stop(void)
 
 void jobs_wake(void)
 {
-    pthread_mutex_lock(&lock);
-    wake_gen++;
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_wake(&idle);
 }
 
 /* Progress of jobs inside one long transaction (job_hold_transaction). */
@@ -446,7 +425,7 @@ bool job_progress(struct job *job, int64_t processed, int64_t total)
     job_note_progress(job, processed, total);
     if (job->lost || job->interrupted)
         return false;
-    if (atomic_load(&stopping)) {
+    if (wakeup_stopping(&idle)) {
         job->interrupted = true;
         return false;
     }
@@ -495,15 +474,12 @@ static void set_time(json_t *o, const char *key, struct db_stmt *st, int i)
 json_t *jobs_get_json(struct db *db, int64_t id, const char *lang)
 {
     json_t *o = NULL;
-    struct db_stmt *st =
-        db_query(db,
-                 "SELECT id, kind, status, processed, total, result, error, created_at, "
-                 "started_at, finished_at, params FROM jobs WHERE id = ?",
-                 DB_ARGS(DB_INT(id)));
-    if (!st)
+    struct db_stmt *st;
+    if (db_query_row(db, &st,
+                     "SELECT id, kind, status, processed, total, result, error, created_at, "
+                     "started_at, finished_at, params FROM jobs WHERE id = ?",
+                     DB_ARGS(DB_INT(id))) != 1)
         return NULL;
-    if (db_step(st) != 1)
-        goto out;
     json_t *result = NULL;
     if (!db_col_is_null(st, 5)) {
         json_error_t jerr;
@@ -535,12 +511,7 @@ out:
 
 int jobs_user_id(struct db *db, int64_t id, int64_t *user_id)
 {
-    struct db_stmt *st = db_query(db, "SELECT user_id FROM jobs WHERE id = ?", DB_ARGS(DB_INT(id)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
-    if (rc == 1)
-        *user_id = db_col_is_null(st, 0) ? 0 : db_col_int(st, 0);
-    db_finish(st);
-    return rc;
+    /* A job of nobody (the command line) has user_id NULL: 0. */
+    return db_query_int(db, "SELECT COALESCE(user_id, 0) FROM jobs WHERE id = ?",
+                        DB_ARGS(DB_INT(id)), user_id);
 }

@@ -97,6 +97,40 @@ void listing_where_int(struct listing *l, const char *fragment, int64_t value)
     add_arg(l, DB_INT(value));
 }
 
+void listing_filter_text(struct listing *l, const char *param, const char *fragment)
+{
+    const char *v = req_query(l->r, param);
+    if (v && *v)
+        listing_where_text(l, fragment, v);
+}
+
+void listing_filter_int(struct listing *l, const char *param, const char *fragment)
+{
+    const char *v = req_query(l->r, param);
+    if (v && *v)
+        listing_where_int(l, fragment, strtoll(v, NULL, 10));
+}
+
+int listing_filter_days(struct listing *l, const char *from, const char *to, const char *column)
+{
+    const char *const params[] = {from, to};
+    for (int i = 0; i < 2; i++) {
+        const char *v = req_query(l->r, params[i]);
+        int64_t t;
+        if (!v || !*v)
+            continue;
+        if (clock_parse_date(v, &t)) {
+            listing_fail(l, params[i], "field.date");
+            return -1;
+        }
+        char fragment[80];
+        snprintf(fragment, sizeof(fragment), "%s %s ?", column, i == 0 ? ">=" : "<");
+        /* The fragment is kept as text in l->where: program text only. */
+        listing_where_int(l, fragment, i == 0 ? t : t + DATE_DAY_SECONDS);
+    }
+    return 0;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -210,10 +244,46 @@ json_t *listing_rows(struct db_stmt *st, struct req *r,
     if (!st)
         return NULL;
     json_t *items = json_array();
-    while (db_step(st) == 1)
+    int rc;
+    while ((rc = db_step(st)) == 1)
         json_array_append_new(items, row ? row(st, r) : listing_row_json(st, r));
     db_finish(st);
+    if (rc < 0) { /* a failed step is no shorter list */
+        json_decref(items);
+        return NULL;
+    }
     return items;
+}
+
+int listing_one(struct db *db, struct req *r, json_t **out,
+                json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                const struct db_val *args, int nargs)
+{
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, sql, args, nargs);
+    *out = rc == 1 ? (row ? row : listing_row_json)(st, r) : NULL;
+    db_finish(st);
+    return rc;
+}
+
+void listing_reply_one(struct req *r, unsigned status, const char *key,
+                       json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                       const struct db_val *args, int nargs)
+{
+    json_t *o;
+    int rc = listing_one(r->db, r, &o, row, sql, args, nargs);
+    if (rc < 0)
+        reply_db_error(r, rc);
+    else if (rc == 0)
+        reply_error(r, 404, "not_found");
+    else
+        reply_json(r, status, json_pack("{s:o}", key, o));
+}
+
+void listing_reply_query(struct req *r, json_t *(*row)(struct db_stmt *st, struct req *r),
+                         const char *sql, const struct db_val *args, int nargs)
+{
+    listing_reply_rows(r, db_query(r->db, sql, args, nargs), row);
 }
 
 void listing_reply_rows(struct req *r, struct db_stmt *st,

@@ -38,6 +38,14 @@ void listing_where_int(struct listing *l, const char *fragment, int64_t value);
 void listing_where(struct listing *l, const char *fragment);
 /* AND a fragment with two '?' both bound to value (e.g. name LIKE ? OR login LIKE ?). */
 void listing_where_text2(struct listing *l, const char *fragment, const char *value);
+/* AND a fragment with one '?' bound to query parameter param, as text or
+ * as an integer, when the request gives the parameter non-empty. */
+void listing_filter_text(struct listing *l, const char *param, const char *fragment);
+void listing_filter_int(struct listing *l, const char *param, const char *fragment);
+/* AND column within the days named by the query parameters from and to
+ * ("YYYY-MM-DD", both inclusive, each optional). -1, having answered 422
+ * on the parameter, when one is not a date. */
+int listing_filter_days(struct listing *l, const char *from, const char *to, const char *column);
 /* Reply 422 for a bad filter field (use as: return listing_fail(...)). */
 void listing_fail(struct listing *l, const char *field, const char *msg_key);
 /* Run "SELECT <columns> FROM <from> WHERE … AND id < cursor ORDER BY id DESC"
@@ -61,6 +69,21 @@ json_t *listing_rows(struct db_stmt *st, struct req *r,
 /* The same, answered as {"items": [...]}, or the database error. */
 void listing_reply_rows(struct req *r, struct db_stmt *st,
                         json_t *(*row)(struct db_stmt *st, struct req *r));
+/* listing_reply_rows of the query sql (args bound) on the request's connection. */
+void listing_reply_query(struct req *r, json_t *(*row)(struct db_stmt *st, struct req *r),
+                         const char *sql, const struct db_val *args, int nargs);
+
+/* The one row of a query as JSON, converted by row (listing_row_json when
+ * NULL; r may be NULL): 1 and *out (new reference), 0 when there is no row,
+ * negative DB_E* when the database failed; *out is NULL unless 1. */
+int listing_one(struct db *db, struct req *r, json_t **out,
+                json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                const struct db_val *args, int nargs);
+/* listing_one answered as {key: row} with status; 404 not_found when there
+ * is no row, 500/503 when the database failed. */
+void listing_reply_one(struct req *r, unsigned status, const char *key,
+                       json_t *(*row)(struct db_stmt *st, struct req *r), const char *sql,
+                       const struct db_val *args, int nargs);
 
 /*
  * The keyset cursor of every list. A page ends with the sort key values of

@@ -83,11 +83,7 @@ static int deliver_to_mailbox(struct db *db, const struct message *m, int64_t no
     if (!rc)
         rc = db_exec(db, "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?",
                      DB_ARGS(DB_INT(now), DB_INT(m->id)));
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc);
 }
 
 static void deliver(struct db *db, const struct message *m)

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/wakeup.h"
 #include "db/db.h"
 
 #include <pthread.h>
@@ -31,9 +32,8 @@ void scheduler_every(int64_t every, int (*fn)(struct db *db))
 }
 
 static pthread_t thread;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static bool stopping, woken, running;
+static struct wakeup tick = WAKEUP_INIT; /* a second between rounds, or a wake */
+static bool running;
 
 int scheduler_claim(struct db *db, const char *kind, const char *subject, int64_t due_at)
 {
@@ -52,19 +52,9 @@ static void *run(void *arg)
     struct db *db = db_get();
     int was_leader = -1;
     log_info("scheduler started");
-    for (;;) {
-        pthread_mutex_lock(&lock);
-        if (!woken && !stopping) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            pthread_cond_timedwait(&cond, &lock, &ts);
-        }
-        woken = false;
-        bool stop = stopping;
-        pthread_mutex_unlock(&lock);
-        if (stop)
-            break;
+    uint64_t seen = wakeup_seen(&tick);
+    while (wakeup_wait(&tick, seen, 1)) {
+        seen = wakeup_seen(&tick);
         /* Several servers may share one PostgreSQL database: only the one
          * holding the leader lock runs scheduled work; the others take over
          * within a second of its death. */
@@ -92,7 +82,7 @@ static void *run(void *arg)
 
 int scheduler_start(void)
 {
-    stopping = false;
+    wakeup_restart(&tick);
     if (pthread_create(&thread, NULL, run, NULL))
         return -1;
     running = true;
@@ -103,26 +93,17 @@ void scheduler_stop(void)
 {
     if (!running)
         return;
-    pthread_mutex_lock(&lock);
-    stopping = true;
-    pthread_cond_signal(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_stop(&tick);
     pthread_join(thread, NULL);
     running = false;
 }
 
 bool scheduler_stopping(void)
 {
-    pthread_mutex_lock(&lock);
-    bool stop = stopping;
-    pthread_mutex_unlock(&lock);
-    return stop;
+    return wakeup_stopping(&tick);
 }
 
 void scheduler_wake(void)
 {
-    pthread_mutex_lock(&lock);
-    woken = true;
-    pthread_cond_signal(&cond);
-    pthread_mutex_unlock(&lock);
+    wakeup_wake(&tick);
 }

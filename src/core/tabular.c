@@ -11,6 +11,8 @@
  */
 #include "core/tabular.h"
 
+#include "base/strbuf.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 
 #include <csv.h>
@@ -34,75 +36,18 @@
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* ---- a growable byte buffer -------------------------------------------- */
-
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_reserve(struct buf *b, size_t extra)
-{
-    if (b->cap - b->len >= extra)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra)
-        cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
-}
-
-static void buf_add(struct buf *b, const void *s, size_t n)
-{
-    buf_reserve(b, n + 1);
-    if (n)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_addc(struct buf *b, char c)
-{
-    buf_add(b, &c, 1);
-}
-
-static void buf_free(struct buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
+/* Caps of the buffers (base/strbuf.h), from the limits above so that no
+ * file within them reaches one: a record holds at most TABULAR_COLS_MAX
+ * fields of TABULAR_FIELD_MAX bytes and a NUL each; decoding GBK makes at
+ * most three bytes of one; the raw line is cut once past TABULAR_RAW_MAX,
+ * after a field that may be quoted (twice its length). */
+#define REC_BYTES_MAX  ((size_t)TABULAR_COLS_MAX * (TABULAR_FIELD_MAX + 1))
+#define ROW_BYTES_MAX  (3 * REC_BYTES_MAX)
+#define RAW_BYTES_MAX  (TABULAR_RAW_MAX + 6 * (size_t)TABULAR_FIELD_MAX + 16)
+#define CELL_BYTES_MAX TABULAR_XLSX_CELL_MAX
+#define NAME_BYTES_MAX 256
 
 /* ---- UTF-8 ------------------------------------------------------------- */
-
-/* Length (1..4) of the valid UTF-8 sequence at s[0..n); 0 when it is
- * invalid; -1 when s[0..n) is a valid but incomplete start of one. */
-static int utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    int len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
-        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing past U+10FFFF */
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < len; i++) {
-        if ((size_t)i >= n)
-            return -1;
-        if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
-            return 0;
-    }
-    return len;
-}
 
 static bool all_ascii(const char *s, size_t n)
 {
@@ -112,51 +57,27 @@ static bool all_ascii(const char *s, size_t n)
     return true;
 }
 
-static bool utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        int k = utf8_seq(p + i, n - i);
-        if (k <= 0)
-            return false;
-        i += (size_t)k;
-    }
-    return true;
-}
-
 /* Append s to out, replacing invalid sequences by U+FFFD; true if all valid. */
-static bool utf8_copy_lossy(struct buf *out, const char *s, size_t n)
+static bool utf8_copy_lossy(struct strbuf *out, const char *s, size_t n)
 {
     if (utf8_valid(s, n)) { /* the usual case: one copy, not one per character */
-        buf_add(out, s, n);
+        strbuf_add(out, s, n);
         return true;
     }
     const unsigned char *p = (const unsigned char *)s;
     bool ok = true;
     for (size_t i = 0; i < n;) {
-        int k = utf8_seq(p + i, n - i);
+        int k = utf8_seq((const char *)p + i, n - i);
         if (k <= 0) {
-            buf_add(out, replacement, 3);
+            strbuf_add(out, replacement, 3);
             ok = false;
             i++;
             continue;
         }
-        buf_add(out, s + i, (size_t)k);
+        strbuf_add(out, s + i, (size_t)k);
         i += (size_t)k;
     }
     return ok;
-}
-
-/* The longest prefix of s[0..n) that is at most max bytes and does not end
- * inside a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t n, size_t max)
-{
-    if (n <= max)
-        return n;
-    size_t i = max;
-    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-        i--;
-    return i;
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -166,7 +87,7 @@ enum encoding { ENC_UTF8, ENC_GBK };
 /* A record as libcsv delivered it: fields in the file's encoding, each
  * followed by a NUL, starting at off[i]. */
 struct rec {
-    struct buf data;
+    struct strbuf data;
     size_t *off;
     size_t n, cap;   /* fields stored */
     size_t nfields;  /* fields seen (more than stored past TABULAR_COLS_MAX) */
@@ -176,11 +97,11 @@ struct rec {
 
 /* A decoded row and the storage behind its struct tabular_row. */
 struct rowbuf {
-    struct buf data;
+    struct strbuf data;
     size_t *off;
     const char **cells;
     size_t cap;
-    struct buf raw;
+    struct strbuf raw;
     char msg[160];
     struct tabular_row row;
 };
@@ -229,7 +150,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 
 static void rec_reset(struct rec *rec)
 {
-    rec->data.len = 0;
+    strbuf_setlen(&rec->data, 0);
     rec->n = 0;
     rec->nfields = 0;
     rec->long_field = -1;
@@ -237,7 +158,7 @@ static void rec_reset(struct rec *rec)
 
 static void rec_free(struct rec *rec)
 {
-    buf_free(&rec->data);
+    strbuf_release(&rec->data);
     free(rec->off);
 }
 
@@ -261,8 +182,8 @@ static void on_field(void *s, size_t len, void *data)
         rec->off = xrealloc(rec->off, rec->cap * sizeof(*rec->off));
     }
     rec->off[rec->n++] = rec->data.len;
-    buf_add(&rec->data, s, len);
-    rec->data.len++; /* keep the NUL buf_add wrote */
+    strbuf_add(&rec->data, s, len);
+    strbuf_addch(&rec->data, '\0');
 }
 
 /* libcsv row callback: count the record and queue it unless blank. */
@@ -278,7 +199,7 @@ static void on_row(int c, void *data)
     r->line++;
     bool blank = rec->long_field < 0;
     for (size_t i = 0; blank && i < rec->n; i++)
-        blank = rec->data.p[rec->off[i]] == '\0';
+        blank = rec->data.buf[rec->off[i]] == '\0';
     if (blank) {
         rec_reset(rec);
         return;
@@ -288,6 +209,8 @@ static void on_row(int c, void *data)
         size_t cap = r->qcap ? r->qcap * 2 : 16;
         r->q = xrealloc(r->q, cap * sizeof(*r->q));
         memset(r->q + r->qcap, 0, (cap - r->qcap) * sizeof(*r->q));
+        for (size_t i = r->qcap; i < cap; i++)
+            strbuf_init(&r->q[i].data, REC_BYTES_MAX);
         r->qcap = cap;
     }
     /* Swap buffers with the queue slot, so steady state allocates nothing. */
@@ -392,7 +315,7 @@ static int sniff(struct tabular_reader *r)
                 i++;
                 continue;
             }
-            int k = utf8_seq(p + i, n - i);
+            int k = utf8_seq((const char *)p + i, n - i);
             if (k == -1 && !eof) {
                 tail = n - i;
                 memmove(r->chunk, p + i, tail);
@@ -437,7 +360,7 @@ static int open_gbk(struct tabular_reader *r)
 
 /* Append the GB18030 bytes s[0..n) to out as UTF-8, invalid bytes replaced
  * by U+FFFD; true if all were valid. */
-static bool gbk_copy_lossy(iconv_t cd, struct buf *out, const char *s, size_t n)
+static bool gbk_copy_lossy(iconv_t cd, struct strbuf *out, const char *s, size_t n)
 {
     bool ok = true;
     char *in = (char *)s;
@@ -445,12 +368,12 @@ static bool gbk_copy_lossy(iconv_t cd, struct buf *out, const char *s, size_t n)
     iconv(cd, NULL, NULL, NULL, NULL);
     while (inleft > 0) {
         /* GB18030 -> UTF-8 at most doubles; U+FFFD for one byte triples. */
-        buf_reserve(out, inleft * 3 + 4);
-        char *o = out->p + out->len;
-        size_t oleft = out->cap - out->len - 1;
+        if (strbuf_grow(out, inleft * 3 + 4))
+            return false; /* past the row's cap: cannot be within the limits */
+        char *o = out->buf + out->len;
+        size_t oleft = out->alloc - out->len - 1;
         size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
-        out->len = (size_t)(o - out->p);
-        out->p[out->len] = '\0';
+        strbuf_setlen(out, (size_t)(o - out->buf));
         if (rc != (size_t)-1)
             break;
         if (errno == E2BIG)
@@ -459,9 +382,9 @@ static bool gbk_copy_lossy(iconv_t cd, struct buf *out, const char *s, size_t n)
          * alone is the euro sign in Windows code page 936, which Excel uses
          * for "GBK"; GB18030 moved it elsewhere. */
         if ((unsigned char)*in == 0x80) {
-            buf_add(out, "\xE2\x82\xAC", 3);
+            strbuf_add(out, "\xE2\x82\xAC", 3);
         } else {
-            buf_add(out, replacement, 3);
+            strbuf_add(out, replacement, 3);
             ok = false;
         }
         in++;
@@ -471,11 +394,11 @@ static bool gbk_copy_lossy(iconv_t cd, struct buf *out, const char *s, size_t n)
 }
 
 /* Append field s[0..n) to out as UTF-8; false if it held invalid bytes. */
-static bool decode_field(struct tabular_reader *r, struct buf *out, const char *s, size_t n,
+static bool decode_field(struct tabular_reader *r, struct strbuf *out, const char *s, size_t n,
                          bool *fatal)
 {
     if (all_ascii(s, n)) {
-        buf_add(out, s, n);
+        strbuf_add(out, s, n);
         return true;
     }
     if (!r->decided) {
@@ -492,31 +415,29 @@ static bool decode_field(struct tabular_reader *r, struct buf *out, const char *
 }
 
 /* Render cells as one CSV line into raw, cut after TABULAR_RAW_MAX bytes. */
-static void render_raw(struct buf *raw, const char *const *cells, size_t n)
+static void render_raw(struct strbuf *raw, const char *const *cells, size_t n)
 {
-    raw->len = 0;
-    buf_reserve(raw, 1);
-    raw->p[0] = '\0';
+    strbuf_reset(raw);
+    strbuf_grow(raw, 0); /* "" rather than NULL for an empty line */
     for (size_t i = 0; i < n && raw->len <= TABULAR_RAW_MAX; i++) {
         const char *c = cells[i];
         if (i)
-            buf_addc(raw, ',');
+            strbuf_addch(raw, ',');
         if (!strpbrk(c, ",\"\r\n")) {
-            buf_add(raw, c, strlen(c));
+            strbuf_add(raw, c, strlen(c));
             continue;
         }
-        buf_addc(raw, '"');
+        strbuf_addch(raw, '"');
         for (; *c; c++) {
             if (*c == '"')
-                buf_addc(raw, '"');
-            buf_addc(raw, *c);
+                strbuf_addch(raw, '"');
+            strbuf_addch(raw, *c);
         }
-        buf_addc(raw, '"');
+        strbuf_addch(raw, '"');
     }
     if (raw->len > TABULAR_RAW_MAX) {
-        raw->len = utf8_cut(raw->p, raw->len, TABULAR_RAW_MAX);
-        raw->p[raw->len] = '\0';
-        buf_add(raw, "…", strlen("…"));
+        strbuf_setlen(raw, utf8_cut(raw->buf, raw->len, TABULAR_RAW_MAX));
+        strbuf_add(raw, "…", strlen("…"));
     }
 }
 
@@ -546,7 +467,7 @@ static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb
     long bad_col = -1;
     size_t n = rec->n;
     if (pad)
-        while (n > r->width && rec->data.p[rec->off[n - 1]] == '\0' && rec->nfields == rec->n)
+        while (n > r->width && rec->data.buf[rec->off[n - 1]] == '\0' && rec->nfields == rec->n)
             n--;
     size_t ncells = pad && n < r->width ? r->width : n;
     if (rb->cap < ncells + 1) {
@@ -554,19 +475,19 @@ static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb
         rb->off = xrealloc(rb->off, rb->cap * sizeof(*rb->off));
         rb->cells = xrealloc(rb->cells, rb->cap * sizeof(*rb->cells));
     }
-    rb->data.len = 0;
+    strbuf_setlen(&rb->data, 0);
     for (size_t i = 0; i < n; i++) {
-        const char *s = rec->data.p + rec->off[i];
+        const char *s = rec->data.buf + rec->off[i];
         size_t len = (i + 1 < rec->n ? rec->off[i + 1] : rec->data.len) - rec->off[i] - 1;
         rb->off[i] = rb->data.len;
         if (!decode_field(r, &rb->data, s, len, &fatal) && bad_col < 0)
             bad_col = (long)i;
         if (fatal)
             return TABULAR_EFATAL;
-        buf_addc(&rb->data, '\0');
+        strbuf_addch(&rb->data, '\0');
     }
     for (size_t i = 0; i < n; i++)
-        rb->cells[i] = rb->data.p + rb->off[i];
+        rb->cells[i] = rb->data.buf + rb->off[i];
     for (size_t i = n; i < ncells; i++)
         rb->cells[i] = "";
     rb->cells[ncells] = NULL;
@@ -577,7 +498,7 @@ static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb
     rb->row.line = rec->line;
     rb->row.error_column = -1;
     render_raw(&rb->raw, rb->cells, ncells);
-    rb->row.raw = rb->raw.p;
+    rb->row.raw = rb->raw.buf;
 
     long long line = (long long)rec->line;
     if (rec->long_field >= 0) {
@@ -626,6 +547,11 @@ struct tabular_reader *tabular_open_csv(const char *path, char *err, size_t errl
     const char *key = "import.file_unreadable";
     r->cd = (iconv_t)-1;
     r->cur.long_field = -1;
+    strbuf_init(&r->cur.data, REC_BYTES_MAX);
+    strbuf_init(&r->header.data, ROW_BYTES_MAX);
+    strbuf_init(&r->row.data, ROW_BYTES_MAX);
+    strbuf_init(&r->header.raw, RAW_BYTES_MAX);
+    strbuf_init(&r->row.raw, RAW_BYTES_MAX);
     r->chunk = xmalloc(TABULAR_CHUNK);
     r->fp = fopen(path, "rb");
     if (!r->fp) {
@@ -731,10 +657,10 @@ int64_t tabular_bytes_total(const struct tabular_reader *r)
     return r->bytes_total;
 }
 
-static void rowbuf_free(struct rowbuf *rb)
+static void rowstrbuf_release(struct rowbuf *rb)
 {
-    buf_free(&rb->data);
-    buf_free(&rb->raw);
+    strbuf_release(&rb->data);
+    strbuf_release(&rb->raw);
     free(rb->off);
     free(rb->cells);
 }
@@ -753,8 +679,8 @@ void tabular_close(struct tabular_reader *r)
     for (size_t i = 0; i < r->qcap; i++)
         rec_free(&r->q[i]);
     free(r->q);
-    rowbuf_free(&r->header);
-    rowbuf_free(&r->row);
+    rowstrbuf_release(&r->header);
+    rowstrbuf_release(&r->row);
     free(r->chunk);
     free(r);
 }
@@ -819,7 +745,7 @@ struct tabular_writer {
     bool failed;
     char *nbuf; /* neutralised cell */
     size_t nbufcap;
-    struct buf cut; /* a cell cut to TABULAR_XLSX_CELL_MAX */
+    struct strbuf cut; /* a cell cut to TABULAR_XLSX_CELL_MAX */
 };
 
 /* Write one CSV cell, quoting it when it holds a comma, quote or line
@@ -847,31 +773,31 @@ static void csv_put_cell(FILE *fp, const char *s)
 static char *sheet_name(const char *base, const char *suffix)
 {
     size_t slen = strlen(suffix);
-    struct buf b = {0};
+    struct strbuf b = STRBUF_INIT(NAME_BYTES_MAX);
     size_t chars = 0, max = SHEET_NAME_MAX - slen;
     const unsigned char *p = (const unsigned char *)base;
     while (*p && chars < max) {
-        int k = utf8_seq(p, strlen((const char *)p));
+        int k = utf8_seq((const char *)p, strlen((const char *)p));
         if (k <= 0) {
-            buf_addc(&b, '_');
+            strbuf_addch(&b, '_');
             p++;
         } else if (k == 1 && strchr("[]:*?/\\", *p)) {
-            buf_addc(&b, '_');
+            strbuf_addch(&b, '_');
             p++;
         } else {
-            buf_add(&b, p, (size_t)k);
+            strbuf_add(&b, p, (size_t)k);
             p += k;
         }
         chars++;
     }
-    if (b.len && b.p[0] == '\'')
-        b.p[0] = '_';
-    if (b.len && b.p[b.len - 1] == '\'' && !slen)
-        b.p[b.len - 1] = '_';
+    if (b.len && b.buf[0] == '\'')
+        b.buf[0] = '_';
+    if (b.len && b.buf[b.len - 1] == '\'' && !slen)
+        b.buf[b.len - 1] = '_';
     if (!b.len)
-        buf_add(&b, "Sheet", 5);
-    buf_add(&b, suffix, slen);
-    return b.p;
+        strbuf_add(&b, "Sheet", 5);
+    strbuf_add(&b, suffix, slen);
+    return strbuf_detach(&b, NULL);
 }
 
 /* Start the next worksheet: widths, frozen header, header repeated. */
@@ -906,6 +832,7 @@ struct tabular_writer *tabular_writer_open(const char *path, enum tabular_format
 {
     struct tabular_writer *w = xcalloc(1, sizeof(*w));
     w->fmt = fmt;
+    strbuf_init(&w->cut, CELL_BYTES_MAX);
     /* Create the file now, so that an unwritable path fails here rather
      * than after a million rows; libxlsxwriter rewrites it at close. */
     w->fp = fopen(path, "wb");
@@ -969,9 +896,9 @@ static int xlsx_write_row(struct tabular_writer *w, const char *const *cells, si
         if (!len)
             continue;
         if (len > TABULAR_XLSX_CELL_MAX) {
-            w->cut.len = 0;
-            buf_add(&w->cut, c, utf8_cut(c, len, TABULAR_XLSX_CELL_MAX));
-            c = w->cut.p;
+            strbuf_setlen(&w->cut, 0);
+            strbuf_add(&w->cut, c, utf8_cut(c, len, TABULAR_XLSX_CELL_MAX));
+            c = w->cut.buf;
         }
         if (worksheet_write_string(w->ws, w->sheet_rows, (lxw_col_t)i, c, NULL))
             return -1;
@@ -1039,7 +966,7 @@ int tabular_writer_close(struct tabular_writer *w)
     free(w->tmpdir);
     free(w->sheet_base);
     free(w->nbuf);
-    buf_free(&w->cut);
+    strbuf_release(&w->cut);
     free(w);
     return rc;
 }

@@ -94,6 +94,13 @@ json_t *customer_row(struct db_stmt *st)
 
 json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted)
 {
+    json_t *rec;
+    customer_find(db, u, id, deleted, &rec);
+    return rec;
+}
+
+int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
+{
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id = ? AND ");
@@ -101,13 +108,12 @@ json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool del
     scope_sql(u, "c.branch_path", &b);
     if (!deleted)
         sqlbuf_add(&b, " AND c.deleted_at IS NULL");
-    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
-    json_t *rec = NULL;
-    if (st && db_step(st) == 1)
-        rec = customer_row(st);
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, b.sql, b.args, b.nargs);
+    *out = rc == 1 ? customer_row(st) : NULL;
     db_finish(st);
     sqlbuf_release(&b);
-    return rec;
+    return rc;
 }
 
 static void mask_field(json_t *o, const char *key, bool id)

@@ -148,6 +148,8 @@ void customer_batch_end(struct customer_batch *b);
 /* The clear record of id if u may see it; NULL otherwise. deleted: also
  * records in the recycle bin. */
 json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted);
+/* The same into *out: 1 found, 0 not (or not u's), negative DB_E* on error. */
+int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out);
 /* What u sees of rec: masked phone / ID / family phones, tags added. */
 json_t *customer_present(struct db *db, json_t *rec);
 /* Customers (not deleted) with the same phone or ID number, excluding

@@ -385,9 +385,10 @@ out:
 static json_t *load_or_404(struct req *r, bool deleted)
 {
     int64_t id = req_param_id(r, 0);
-    json_t *rec = id > 0 ? customer_load(r->db, r->actor, id, deleted) : NULL;
-    if (!rec)
-        reply_error(r, 404, "not_found");
+    json_t *rec = NULL;
+    int rc = id > 0 ? customer_find(r->db, r->actor, id, deleted, &rec) : 0;
+    if (rc != 1)
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
     return rec;
 }
 
@@ -402,9 +403,10 @@ static int64_t id_or_404(struct req *r, bool deleted)
 
 static void reply_customer(struct req *r, unsigned status, int64_t id)
 {
-    json_t *rec = customer_load(r->db, r->actor, id, true);
-    if (!rec) {
-        reply_error(r, 404, "not_found");
+    json_t *rec;
+    int rc = customer_find(r->db, r->actor, id, true, &rec);
+    if (rc != 1) {
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
         return;
     }
     json_t *o = customer_present(r->db, rec);
@@ -426,13 +428,12 @@ static void get(struct req *r)
  * 变更历史 names tags, not ids. 0 or DB_ERROR. */
 static int tag_name(struct req *r, int64_t tag_id, json_t **name)
 {
-    struct db_stmt *st =
-        db_query(r->db, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
-    if (!st)
-        return DB_ERROR;
-    *name = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+    struct db_stmt *st;
+    int rc =
+        db_query_row(r->db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
+    *name = rc == 1 ? json_string(db_col_text(st, 0)) : NULL;
     db_finish(st);
-    return 0;
+    return rc < 0 ? rc : 0;
 }
 
 static void create(struct req *r)

@@ -8,6 +8,7 @@
 
 #include "auth/actor.h"
 #include "auth/perm.h"
+#include "base/utf8.h"
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "base/validate.h"
@@ -61,9 +62,7 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
         json_object_set_new_nocheck(out, key, json_null());
         return;
     }
-    size_t chars = 0;
-    for (size_t i = a; i < n; i++)
-        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    size_t chars = utf8_chars(s + a, n - a);
     /* A slice of a valid string between ASCII spaces is valid UTF-8 too. */
     if (chars > max)
         fail(errors, lang, key, "field.too_long");

@@ -5,6 +5,7 @@
  */
 #include "crm/customer.h"
 
+#include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "crm/name_grams.h"
@@ -87,13 +88,7 @@ static void search_name(struct sqlbuf *w, const char *q)
     } else if (!ascii) {
         /* The first two characters find the candidates through the
          * gram index; longer fragments are then checked in full. */
-        size_t cut = 0, seen = 0;
-        while (q[cut] && seen < 3) {
-            if (((unsigned char)q[cut] & 0xC0) != 0x80)
-                seen++;
-            if (seen < 3)
-                cut++;
-        }
+        size_t cut = utf8_offset(q, strlen(q), 2);
         char gram[16];
         snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
         sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");

@@ -3,6 +3,8 @@
  */
 #include "crm/name_grams.h"
 
+#include "base/strbuf.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 #include "db/dialect.h"
 #include "db/sqlbuf.h"
@@ -15,9 +17,8 @@ size_t name_grams_collect(const char *name, char grams[][NAME_GRAM_SIZE])
 {
     /* Byte offsets of the code points. */
     size_t starts[NAME_GRAMS_MAX + 1], n = 0, len = strlen(name);
-    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX; i++)
-        if (((unsigned char)name[i] & 0xC0) != 0x80)
-            starts[n++] = i;
+    for (size_t i = 0; i < len && n < NAME_GRAMS_MAX; i = utf8_fwd(name, i, len))
+        starts[n++] = i;
     starts[n] = len;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
@@ -109,58 +110,46 @@ static int bucket_cmp(const void *pa, const void *pb)
     return strcmp(a->gram, b->gram);
 }
 
-/* Text being built: the JSON object a statement takes. */
-struct out {
-    char *p;
-    size_t len, cap;
-};
-
-static void out_reserve(struct out *o, size_t n)
+/* "fragment" as a JSON string into the statement's text. A name may hold
+ * any character but NUL. Written in place: millions of pairs come here. */
+static void out_key(struct strbuf *o, const char *g)
 {
-    if (o->len + n + 1 > o->cap)
-        o->p = xrealloc(o->p, o->cap = (o->len + n + 1) * 2);
-}
-
-/* "fragment" as a JSON string. A name may hold any character but NUL. */
-static void out_key(struct out *o, const char *g)
-{
-    out_reserve(o, 6 * strlen(g) + 3);
-    o->p[o->len++] = '"';
+    if (strbuf_grow(o, 6 * strlen(g) + 2))
+        return;
+    char *p = o->buf + o->len;
+    *p++ = '"';
     for (; *g; g++) {
         unsigned char c = (unsigned char)*g;
         if (c == '"' || c == '\\') {
-            o->p[o->len++] = '\\';
-            o->p[o->len++] = (char)c;
+            *p++ = '\\';
+            *p++ = (char)c;
         } else if (c < 0x20) {
-            o->len += (size_t)snprintf(o->p + o->len, 7, "\\u%04x", c);
+            p += snprintf(p, 7, "\\u%04x", c);
         } else {
-            o->p[o->len++] = (char)c;
+            *p++ = (char)c;
         }
     }
-    o->p[o->len++] = '"';
+    *p++ = '"';
+    strbuf_setlen(o, (size_t)(p - o->buf));
 }
 
-static void out_int(struct out *o, int64_t id)
+static void out_int(struct strbuf *o, int64_t id)
 {
-    char digits[24];
-    int nd = 0;
+    char digits[24], text[24];
+    int nd = 0, n = 0;
     uint64_t v = (uint64_t)id;
     do
         digits[nd++] = (char)('0' + v % 10);
     while ((v /= 10) != 0);
-    out_reserve(o, (size_t)nd);
     while (nd)
-        o->p[o->len++] = digits[--nd];
+        text[n++] = digits[--nd];
+    strbuf_add(o, text, (size_t)n);
 }
 
-static void out_char(struct out *o, char c)
-{
-    out_reserve(o, 1);
-    o->p[o->len++] = c;
-}
-
-/* Pairs one statement writes at most (a 1 MB object or so). */
+/* Pairs one statement writes at most (a 1 MB object or so), and the most
+ * text they can take: a fragment escaped, an id and punctuation each. */
 #define WRITE_PAIRS 100000
+#define WRITE_BYTES (WRITE_PAIRS * (6 * NAME_GRAM_SIZE + 32))
 
 int name_gram_set_write(struct db *db, struct name_gram_set *s)
 {
@@ -186,34 +175,33 @@ int name_gram_set_write(struct db *db, struct name_gram_set *s)
     char sql[256];
     snprintf(sql, sizeof(sql), "INSERT INTO customer_name_grams (gram, customer_id) %s",
              dialect_json_int_arrays());
-    struct out o = {0};
+    struct strbuf o = STRBUF_INIT(WRITE_BYTES);
     size_t pairs = 0;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         for (uint32_t k = 0; k < order[i]->n && !rc; k++) {
             if (k == 0 || pairs == 0) { /* a fragment's array opens */
-                out_char(&o, o.len ? ',' : '{');
+                strbuf_addch(&o, o.len ? ',' : '{');
                 out_key(&o, order[i]->gram);
-                out_char(&o, ':');
-                out_char(&o, '[');
+                strbuf_addch(&o, ':');
+                strbuf_addch(&o, '[');
             } else {
-                out_char(&o, ',');
+                strbuf_addch(&o, ',');
             }
             out_int(&o, order[i]->ids[k]);
             pairs++;
             bool last = k + 1 == order[i]->n;
             if (last || pairs == WRITE_PAIRS)
-                out_char(&o, ']');
+                strbuf_addch(&o, ']');
             if (pairs == WRITE_PAIRS || (last && i + 1 == n)) {
-                out_char(&o, '}');
-                o.p[o.len] = '\0';
-                rc = db_exec(db, sql, DB_ARGS(DB_TEXT_KEPT(o.p)));
-                o.len = 0;
+                strbuf_addch(&o, '}');
+                rc = db_exec(db, sql, DB_ARGS(DB_TEXT_KEPT(strbuf_str(&o))));
+                strbuf_reset(&o);
                 pairs = 0;
             }
         }
     }
-    free(o.p);
+    strbuf_release(&o);
     free(order);
     name_gram_set_free(s);
     return rc;

@@ -12,6 +12,7 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
+#include "base/date.h"
 #include "base/lunar.h"
 #include "base/log.h"
 #include "base/recur.h"
@@ -49,9 +50,9 @@ struct rule {
 
 static void add_days(const char *date, int64_t days, char out[11])
 {
-    int64_t t;
-    clock_parse_date(date, &t);
-    clock_format_date(t + days * 86400 + 3600, out, 11);
+    struct date d = {.year = 1970, .month = 1, .day = 1};
+    date_parse(date, strlen(date), &d);
+    date_format(date_add_days(d, days), out);
 }
 
 int reminders_update_lunar_md(struct db *db, int64_t customer_id)
@@ -76,9 +77,9 @@ int reminders_update_lunar_md(struct db *db, int64_t customer_id)
         return got < 0 ? got : 0;
     char md[8] = "";
     struct lunar_date ld;
-    if (lunar && strlen(bd) == 10 &&
-        lunar_from_gregorian((int)strtol(bd, NULL, 10), (int)strtol(bd + 5, NULL, 10),
-                             (int)strtol(bd + 8, NULL, 10), &ld) == 0)
+    struct date b;
+    if (lunar && date_parse(bd, strlen(bd), &b) == 0 &&
+        lunar_from_gregorian(b.year, b.month, b.day, &ld) == 0)
         snprintf(md, sizeof(md), "%02d-%02d", ld.month, ld.day);
     if (strcmp(md, stored) == 0)
         return 0; /* most customers: no lunar birthday, none stored */
@@ -98,8 +99,9 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
         char md[6];
         memcpy(md, target + 5, 5);
         md[5] = '\0';
-        int year = (int)strtol(target, NULL, 10);
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        struct date t = {.year = 1970, .month = 1, .day = 1};
+        date_parse(target, 10, &t);
+        bool leap = date_is_leap(t.year);
         json_t *greg =
             json_pack("{s:[{s:s,s:s,s:b},{s:s,s:s,s:[s]}]}", "and", "field", "birthday_lunar", "op",
                       "eq", "value", 0, "field", "birthday_md", "op", "in", "value", md);
@@ -109,9 +111,7 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
                 json_string("02-29"));
         cond = json_pack("{s:[o]}", "or", greg);
         struct lunar_date ld;
-        if (lunar_from_gregorian(year, (int)strtol(target + 5, NULL, 10),
-                                 (int)strtol(target + 8, NULL, 10), &ld) == 0 &&
-            !ld.is_leap_month) {
+        if (lunar_from_gregorian(t.year, t.month, t.day, &ld) == 0 && !ld.is_leap_month) {
             char lmd[8];
             snprintf(lmd, sizeof(lmd), "%02d-%02d", ld.month, ld.day);
             json_array_append_new(
@@ -421,14 +421,7 @@ static json_t *rule_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *rule_by_id(struct db *db, int64_t id)
-{
-    struct db_stmt *st = db_query(db, "SELECT " RULE_COLUMNS " FROM reminder_rules WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? rule_row(st, NULL) : NULL;
-    db_finish(st);
-    return o;
-}
+#define RULE_BY_ID "SELECT " RULE_COLUMNS " FROM reminder_rules WHERE id = ?"
 
 static void list(struct req *r)
 {
@@ -574,9 +567,10 @@ static int write_rule(struct db *db, const struct rule_form *rf, int64_t *id)
 
 static void save(struct req *r, int64_t id)
 {
-    json_t *cur = id ? rule_by_id(r->db, id) : NULL;
-    if (id && !cur) {
-        reply_error(r, 404, "not_found");
+    json_t *cur = NULL;
+    int found = id ? listing_one(r->db, NULL, &cur, rule_row, RULE_BY_ID, DB_ARGS(DB_INT(id))) : 1;
+    if (found != 1) {
+        found < 0 ? reply_db_error(r, found) : reply_error(r, 404, "not_found");
         return;
     }
     struct form f;
@@ -602,7 +596,8 @@ static void save(struct req *r, int64_t id)
         rc = audit_write(r->db, r, NULL, "reminder_rule.save", "reminder_rule", id,
                          json_deep_copy(r->json));
     if (audit_commit(r, rc))
-        reply_json(r, created ? 201 : 200, json_pack("{s:o}", "rule", rule_by_id(r->db, id)));
+        listing_reply_one(r, created ? 201 : 200, "rule", rule_row, RULE_BY_ID,
+                          DB_ARGS(DB_INT(id)));
 }
 
 static void create(struct req *r)

@@ -13,6 +13,9 @@
 #include "auth/session.h"
 #include "base/clock.h"
 #include "core/events.h"
+#include "base/date.h"
+#include "base/xmalloc.h"
+#include "core/audit.h"
 #include "core/listing.h"
 #include "core/op.h"
 #include "crm/customer.h"
@@ -36,12 +39,12 @@ json_t *task_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
+#define TASK_BY_ID "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE t.id = ?"
+
 json_t *task_json(struct db *db, int64_t id)
 {
-    struct db_stmt *st = db_query(db, "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE t.id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? task_row(st, NULL) : NULL;
-    db_finish(st);
+    json_t *o;
+    listing_one(db, NULL, &o, task_row, TASK_BY_ID, DB_ARGS(DB_INT(id)));
     return o;
 }
 

@@ -10,6 +10,7 @@
 #include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/date.h"
 #include "core/listing.h"
 #include "core/op.h"
 #include "crm/customer.h"
@@ -21,17 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Local midnight of today, as Unix seconds. */
-static int64_t today_start(void)
-{
-    int64_t now = clock_now();
-    return now - ((now + HY_TZ_OFFSET) % 86400);
-}
-
 /* The view's condition and order. */
 static const char *view_sql(const char *view, struct sqlbuf *b)
 {
-    int64_t day = today_start();
+    int64_t day = date_day_start(clock_now());
     if (!view || strcmp(view, "today") == 0) {
         sqlbuf_add(b, " AND t.status = 'open' AND t.due_at >= ? AND t.due_at < ?");
         sqlbuf_bind(b, DB_INT(day));

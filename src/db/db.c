@@ -205,16 +205,33 @@ const char *db_col_text(struct db_stmt *st, int i)
     return st->db->ops->col_text(st, i);
 }
 
-int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs, int64_t *out)
+int db_query_row(struct db *db, struct db_stmt **out, const char *sql, const struct db_val *args,
+                 int nargs)
 {
     struct db_stmt *st = db_query(db, sql, args, nargs);
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
+    int rc = st ? db_step(st) : DB_ERROR;
+    if (rc != 1) {
+        db_finish(st);
+        st = NULL;
+    }
+    *out = st;
+    return rc;
+}
+
+int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs, int64_t *out)
+{
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, sql, args, nargs);
     if (rc == 1)
         *out = db_col_int(st, 0);
     db_finish(st);
     return rc;
+}
+
+int db_query_id(struct db *db, const char *sql, const struct db_val *args, int nargs, int64_t *out)
+{
+    int rc = db_query_int(db, sql, args, nargs, out);
+    return rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
 }
 
 enum db_val_type db_col_type(struct db_stmt *st, int i)
@@ -248,6 +265,15 @@ int db_commit(struct db *db)
     for (int i = 0; i < n; i++)
         db->on_commit[i]();
     return 0;
+}
+
+int db_end(struct db *db, int rc)
+{
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
 }
 
 void db_rollback(struct db *db)

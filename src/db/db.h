@@ -146,10 +146,20 @@ double db_col_real(struct db_stmt *st, int i);
 /* Valid until the next db_step / db_finish; "" for NULL. */
 const char *db_col_text(struct db_stmt *st, int i);
 
+/* Run a query for (at most) one row and step to it: 1 with *out the
+ * statement on that row (db_finish it), 0 when there is no row, negative
+ * DB_E* on error; *out is NULL unless 1. The answer that keeps "not found"
+ * (0) apart from a failed database (negative). */
+int db_query_row(struct db *db, struct db_stmt **out, const char *sql, const struct db_val *args,
+                 int nargs);
+
 /* Run a query expected to answer one integer in its first column.
  * 1 = found (stored in *out), 0 = no row, negative on error. */
 int db_query_int(struct db *db, const char *sql, const struct db_val *args, int nargs,
                  int64_t *out);
+/* The same for a row that must be there (the id of a row just inserted):
+ * 0 with *out, else negative DB_E* (DB_ERROR when there is no row). */
+int db_query_id(struct db *db, const char *sql, const struct db_val *args, int nargs, int64_t *out);
 
 /* 1 when this connection holds the leader lock (taking it when free), 0
  * when another process holds it, negative on error. One process at a time
@@ -163,6 +173,10 @@ int db_leader(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* End the open transaction by how its work went: commit when rc is 0, roll
+ * back when it is not or when the commit fails. Returns 0 when committed,
+ * else the failure (rc, or the commit's). */
+int db_end(struct db *db, int rc);
 /* Call fn once the current transaction commits (dropped on rollback); at
  * once when no transaction is open. For waking workers that must see the
  * committed rows. */

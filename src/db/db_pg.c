@@ -300,6 +300,47 @@ static void params_fill(struct params *p, const struct db_val *args, int nargs, 
     p->sig[nargs] = '\0';
 }
 
+/* 0 when the connection is usable. When the server restarted or the link
+ * broke, connect again: prepared statements and session locks died with
+ * the old session. Never inside a transaction: its work is gone, the
+ * caller must fail (DB_ERROR). */
+static int ensure_connected(struct pg_db *db)
+{
+    if (PQstatus(db->conn) != CONNECTION_BAD)
+        return 0;
+    bool in_tx = db->base.in_tx;
+    PQreset(db->conn);
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(db->cache[i].key);
+        db->cache[i].key = NULL;
+    }
+    db->leader = false;
+    if (PQstatus(db->conn) != CONNECTION_OK || in_tx) {
+        log_error("postgres: connection lost: %s", PQerrorMessage(db->conn));
+        return DB_ERROR;
+    }
+    log_info("postgres: reconnected");
+    return 0;
+}
+
+/* The statement-cache slot of key: the one that holds it, else a free one
+ * (*fresh set), else NULL when every slot near its hash is taken. */
+static struct pg_slot *cache_slot(struct pg_db *db, const char *key, bool *fresh)
+{
+    unsigned h = hash_text(key) & (CACHE_SLOTS - 1);
+    *fresh = false;
+    for (unsigned probe = 0; probe < 8; probe++) {
+        struct pg_slot *s = &db->cache[(h + probe) & (CACHE_SLOTS - 1)];
+        if (s->key && strcmp(s->key, key) == 0)
+            return s;
+        if (!s->key) {
+            *fresh = true;
+            return s;
+        }
+    }
+    return NULL;
+}
+
 /* Prepare (once per connection) and run sql with args; the result, or NULL
  * after logging and setting *rc. */
 static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *args, int nargs,
@@ -310,41 +351,15 @@ static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *arg
         *rc = DB_ERROR;
         return NULL;
     }
-    if (PQstatus(db->conn) == CONNECTION_BAD) {
-        /* The server restarted or the link broke: connect again. Prepared
-         * statements and session locks died with the old session. Never
-         * inside a transaction: its work is gone, the caller must fail. */
-        bool in_tx = db->base.in_tx;
-        PQreset(db->conn);
-        for (int i = 0; i < CACHE_SLOTS; i++) {
-            free(db->cache[i].key);
-            db->cache[i].key = NULL;
-        }
-        db->leader = false;
-        if (PQstatus(db->conn) != CONNECTION_OK || in_tx) {
-            log_error("postgres: connection lost: %s", PQerrorMessage(db->conn));
-            *rc = DB_ERROR;
-            return NULL;
-        }
-        log_info("postgres: reconnected");
-    }
+    if ((*rc = ensure_connected(db)) != 0)
+        return NULL;
     struct params *p = params_new(nargs);
     PGresult *res = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         params_fill(p, args, nargs, attempt == 1);
         char *key = xasprintf("%s\x1f%s", p->sig, sql);
-        unsigned h = hash_text(key) & (CACHE_SLOTS - 1);
-        struct pg_slot *slot = NULL;
-        bool fresh = false;
-        for (unsigned probe = 0; probe < 8 && !slot; probe++) {
-            struct pg_slot *s = &db->cache[(h + probe) & (CACHE_SLOTS - 1)];
-            if (s->key && strcmp(s->key, key) == 0)
-                slot = s;
-            else if (!s->key) {
-                slot = s;
-                fresh = true;
-            }
-        }
+        bool fresh;
+        struct pg_slot *slot = cache_slot(db, key, &fresh);
         const char *state = NULL;
         if (slot && fresh) {
             int count;

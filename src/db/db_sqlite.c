@@ -41,6 +41,7 @@
 #include "db/db_int.h"
 
 #include "base/log.h"
+#include "base/wakeup.h"
 #include "base/xmalloc.h"
 
 #include <fcntl.h>
@@ -185,7 +186,9 @@ static int wait_durable(void)
 #define CKPT_HARD_FRAMES 16000 /* ~64 MiB of WAL: the writer checkpoints */
 
 static pthread_t ckpt_thread;
-static bool ckpt_started, ckpt_stop, ckpt_wanted;
+static bool ckpt_started;
+/* The checkpointer's sleep: a second, or until a commit wants a checkpoint. */
+static struct wakeup ckpt = WAKEUP_INIT;
 /* Imports running (sqlite_bulk_cache). A bulk load writes all its rows and
  * indexes into the WAL in one transaction, where they would sit in the
  * kernel's page cache until the commit's fdatasync wrote all of it at once.
@@ -199,9 +202,7 @@ static atomic_int bulk_loads;
  * ones (or a restarted WAL). A WAL that cannot be reset while readers use
  * it would otherwise be checkpointed after every commit, and each attempt
  * walks the whole WAL index. */
-static int ckpt_last_frames;
-static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+static atomic_int ckpt_last_frames;
 
 static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
 {
@@ -216,12 +217,9 @@ static int wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
         sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         return SQLITE_OK;
     }
-    pthread_mutex_lock(&ckpt_mu);
-    if (frames < ckpt_last_frames || frames - ckpt_last_frames >= CKPT_FRAMES) {
-        ckpt_wanted = true;
-        pthread_cond_signal(&ckpt_cv);
-    }
-    pthread_mutex_unlock(&ckpt_mu);
+    int last = atomic_load(&ckpt_last_frames);
+    if (frames < last || frames - last >= CKPT_FRAMES)
+        wakeup_wake(&ckpt);
     return SQLITE_OK;
 }
 
@@ -238,19 +236,10 @@ static void *checkpointer(void *arg)
     }
     sqlite3_busy_timeout(conn, 1000);
     sqlite3_exec(conn, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-    pthread_mutex_lock(&ckpt_mu);
-    while (!ckpt_stop) {
-        if (!ckpt_wanted) {
-            /* Also once a second, for WALs that stay under the threshold. */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts);
-            if (ckpt_stop)
-                break;
-        }
-        ckpt_wanted = false;
-        pthread_mutex_unlock(&ckpt_mu);
+    /* Also once a second, for WALs that stay under the threshold. */
+    uint64_t seen = wakeup_seen(&ckpt);
+    while (wakeup_wait(&ckpt, seen, 1)) {
+        seen = wakeup_seen(&ckpt);
         int log_frames = 0;
         int rc =
             sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, NULL);
@@ -258,18 +247,15 @@ static void *checkpointer(void *arg)
             log_warn("sqlite: checkpoint: %s", sqlite3_errmsg(conn));
         if (atomic_load(&bulk_loads) > 0)
             wal_sync(&wal_bg);
-        pthread_mutex_lock(&ckpt_mu);
-        ckpt_last_frames = log_frames > 0 ? log_frames : 0;
+        atomic_store(&ckpt_last_frames, log_frames > 0 ? log_frames : 0);
     }
-    pthread_mutex_unlock(&ckpt_mu);
     sqlite3_close(conn);
     return NULL;
 }
 
 static void checkpointer_start(void)
 {
-    ckpt_stop = false;
-    ckpt_wanted = false;
+    wakeup_restart(&ckpt);
     ckpt_started = pthread_create(&ckpt_thread, NULL, checkpointer, NULL) == 0;
     if (!ckpt_started)
         log_warn("sqlite: no checkpoint thread; checkpoints run in commits");
@@ -279,10 +265,7 @@ static void checkpointer_stop(void)
 {
     if (!ckpt_started)
         return;
-    pthread_mutex_lock(&ckpt_mu);
-    ckpt_stop = true;
-    pthread_cond_signal(&ckpt_cv);
-    pthread_mutex_unlock(&ckpt_mu);
+    wakeup_stop(&ckpt);
     pthread_join(ckpt_thread, NULL);
     ckpt_started = false;
 }

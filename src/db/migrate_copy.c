@@ -112,6 +112,26 @@ static void sum_value(crypto_generichash_state *h, enum db_val_type type, int64_
     crypto_generichash_update(h, (const unsigned char *)text, len);
 }
 
+/* "INSERT INTO t (cols) VALUES (?, ...), ..." for rows rows of t. */
+static char *insert_sql(const struct table *t, int rows)
+{
+    size_t cap = 64 + strlen(t->name) + (size_t)rows * ((size_t)t->ncols * 3 + 6);
+    for (int c = 0; c < t->ncols; c++)
+        cap += strlen(t->cols[c]) + 4;
+    char *ins = xmalloc(cap);
+    size_t off = (size_t)snprintf(ins, cap, "INSERT INTO \"%s\" (", t->name);
+    for (int c = 0; c < t->ncols; c++)
+        off += (size_t)snprintf(ins + off, cap - off, "%s\"%s\"", c ? ", " : "", t->cols[c]);
+    off += (size_t)snprintf(ins + off, cap - off, ") VALUES ");
+    for (int b = 0; b < rows; b++) {
+        off += (size_t)snprintf(ins + off, cap - off, "%s(", b ? ", " : "");
+        for (int c = 0; c < t->ncols; c++)
+            off += (size_t)snprintf(ins + off, cap - off, "%s?", c ? ", " : "");
+        off += (size_t)snprintf(ins + off, cap - off, ")");
+    }
+    return ins;
+}
+
 /* Copy one table (when db is not NULL, checksumming the source as it goes)
  * in multi-row INSERTs. Returns rows copied, or -1. */
 static int64_t copy_table(sqlite3 *src, struct db *db, const struct table *t,
@@ -163,21 +183,7 @@ static int64_t copy_table(sqlite3 *src, struct db *db, const struct table *t,
             ok = false;
         }
         if (ok && batch > 0 && (batch == per || step != SQLITE_ROW)) {
-            size_t cap = 64 + strlen(t->name) + (size_t)batch * ((size_t)t->ncols * 3 + 6);
-            for (int c = 0; c < t->ncols; c++)
-                cap += strlen(t->cols[c]) + 4;
-            char *ins = xmalloc(cap);
-            size_t off = (size_t)snprintf(ins, cap, "INSERT INTO \"%s\" (", t->name);
-            for (int c = 0; c < t->ncols; c++)
-                off +=
-                    (size_t)snprintf(ins + off, cap - off, "%s\"%s\"", c ? ", " : "", t->cols[c]);
-            off += (size_t)snprintf(ins + off, cap - off, ") VALUES ");
-            for (int b = 0; b < batch; b++) {
-                off += (size_t)snprintf(ins + off, cap - off, "%s(", b ? ", " : "");
-                for (int c = 0; c < t->ncols; c++)
-                    off += (size_t)snprintf(ins + off, cap - off, "%s?", c ? ", " : "");
-                off += (size_t)snprintf(ins + off, cap - off, ")");
-            }
+            char *ins = insert_sql(t, batch);
             if (db_exec(db, ins, args, batch * t->ncols))
                 ok = false;
             free(ins);
@@ -226,6 +232,44 @@ static int64_t target_sum(struct db *db, const struct table *t,
     return rc < 0 ? -1 : rows;
 }
 
+/* Open the target (migrated) and check it holds no data yet; 0, or -1
+ * after saying why (the target is then shut down again). */
+static int open_empty_target(const char *to_url)
+{
+    if (db_global_init(to_url))
+        return -1;
+    int64_t existing = 0;
+    int rc = db_query_int(db_get(), "SELECT COUNT(*) FROM users", DB_NOARGS, &existing);
+    if (rc >= 0 && existing == 0)
+        return 0;
+    fprintf(stderr, rc < 0 ? "hongyan: cannot read the target database\n"
+                           : "hongyan: the target database already holds data; use an empty one\n");
+    db_global_shutdown();
+    return -1;
+}
+
+/* The source's tables (not SQLite's own, not the migration bookkeeping), in
+ * creation order: parents before children. *n gets their number. */
+static struct table *list_tables(sqlite3 *src, int *n)
+{
+    sqlite3_stmt *list;
+    sqlite3_prepare_v2(src,
+                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                       "'sqlite_%' AND name <> 'schema_migrations' ORDER BY rowid",
+                       -1, &list, NULL);
+    struct table *tables = NULL;
+    int cap = 0;
+    *n = 0;
+    while (sqlite3_step(list) == SQLITE_ROW) {
+        if (*n == cap)
+            tables = xrealloc(tables, (size_t)(cap = cap ? cap * 2 : 32) * sizeof(*tables));
+        if (describe(src, (const char *)sqlite3_column_text(list, 0), &tables[*n]) == 0)
+            (*n)++;
+    }
+    sqlite3_finalize(list);
+    return tables;
+}
+
 int db_copy_sqlite_to(const char *from_url, const char *to_url)
 {
     if (strncmp(from_url, "sqlite:", 7) != 0 || strncmp(to_url, "postgres", 8) != 0) {
@@ -243,36 +287,15 @@ int db_copy_sqlite_to(const char *from_url, const char *to_url)
         return -1;
     }
     /* 2. The target, migrated and empty. */
-    if (db_global_init(to_url)) {
+    if (open_empty_target(to_url)) {
         sqlite3_close(src);
         return -1;
     }
     struct db *db = db_get();
-    int64_t existing = 0;
-    db_query_int(db, "SELECT COUNT(*) FROM users", DB_NOARGS, &existing);
-    if (existing > 0) {
-        fprintf(stderr, "hongyan: the target database already holds data; use an empty one\n");
-        sqlite3_close(src);
-        db_global_shutdown();
-        return -1;
-    }
     /* Migrations seed rows (dictionaries, tags, rules): the copy replaces
      * them with the source's, so empty every table first, children first. */
-    sqlite3_stmt *list;
-    sqlite3_prepare_v2(src,
-                       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                       "'sqlite_%' AND name <> 'schema_migrations' ORDER BY rowid",
-                       -1, &list, NULL);
-    struct table *tables = NULL;
-    int n = 0, cap = 0;
-    while (sqlite3_step(list) == SQLITE_ROW) {
-        if (n == cap)
-            tables = xrealloc(tables, (size_t)(cap = cap ? cap * 2 : 32) * sizeof(*tables));
-        if (describe(src, (const char *)sqlite3_column_text(list, 0), &tables[n]) == 0)
-            n++;
-    }
-    sqlite3_finalize(list);
-
+    int n;
+    struct table *tables = list_tables(src, &n);
     int rc = db_begin(db);
     /* The audit log refuses DELETE by trigger: it is empty on a fresh target. */
     for (int i = n - 1; !rc && i >= 0; i--) {
@@ -297,10 +320,7 @@ int db_copy_sqlite_to(const char *from_url, const char *to_url)
     }
     if (!rc)
         rc = db_exec_script(db, migrations_postgres_identity_sync);
-    if (!rc)
-        rc = db_commit(db);
-    else
-        db_rollback(db);
+    rc = db_end(db, rc);
     for (int i = 0; i < n; i++)
         table_free(&tables[i]);
     free(tables);

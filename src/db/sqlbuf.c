@@ -89,6 +89,11 @@ void sqlbuf_append(struct sqlbuf *b, const struct sqlbuf *other)
 
 const char *sqlbuf_like(struct sqlbuf *b, const char *s, bool prefix_only)
 {
+    return own(b, sqlbuf_like_pattern(s, prefix_only));
+}
+
+char *sqlbuf_like_pattern(const char *s, bool prefix_only)
+{
     size_t n = strlen(s);
     char *p = xmalloc(n * 2 + 3), *q = p;
     if (!prefix_only)
@@ -100,5 +105,5 @@ const char *sqlbuf_like(struct sqlbuf *b, const char *s, bool prefix_only)
     }
     *q++ = '%';
     *q = '\0';
-    return own(b, p);
+    return p;
 }

@@ -37,5 +37,7 @@ void sqlbuf_append(struct sqlbuf *b, const struct sqlbuf *other);
 /* "%s%" LIKE pattern for a prefix / "%s%" for contains, with % _ \ escaped
  * (use with ESCAPE '\'). Owned by b; returns it for binding. */
 const char *sqlbuf_like(struct sqlbuf *b, const char *s, bool prefix_only);
+/* The same pattern for the caller to free. */
+char *sqlbuf_like_pattern(const char *s, bool prefix_only);
 
 #endif

@@ -24,6 +24,14 @@ void form_init_json(struct form *f, json_t *in, const char *lang, json_t *errors
     f->lang = lang;
 }
 
+bool form_init_id(struct form *f, struct req *r, int i, int64_t *id)
+{
+    if (!req_param_id_or_404(r, i, id))
+        return false;
+    form_init(f, r);
+    return true;
+}
+
 void form_release(struct form *f)
 {
     json_decref(f->errors);
@@ -41,13 +49,16 @@ void form_fail(struct form *f, const char *key, const char *msg_key)
         json_object_set_new(f->errors, key, json_string(i18n_msg(f->lang, msg_key)));
 }
 
-size_t utf8_len(const char *s)
+/* The value of key; NULL when it is absent or null (a failure for the field
+ * when it is required). */
+static json_t *field_value(struct form *f, const char *key, bool required)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
+    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
+    if (v && !json_is_null(v))
+        return v;
+    if (required)
+        form_fail(f, key, "field.required");
+    return NULL;
 }
 
 static bool is_space(char c)
@@ -57,12 +68,9 @@ static bool is_space(char c)
 
 const char *form_str(struct form *f, const char *key, bool required, size_t max_chars)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return NULL;
-    }
     if (!json_is_string(v)) {
         form_fail(f, key, "field.not_string");
         return NULL;
@@ -98,12 +106,9 @@ const char *form_str(struct form *f, const char *key, bool required, size_t max_
 
 int form_int(struct form *f, const char *key, bool required, int64_t *out)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return 0;
-    }
     if (!json_is_integer(v)) {
         form_fail(f, key, "field.not_integer");
         return -1;
@@ -114,12 +119,9 @@ int form_int(struct form *f, const char *key, bool required, int64_t *out)
 
 int form_bool(struct form *f, const char *key, bool required, bool *out)
 {
-    json_t *v = f->in ? json_object_get(f->in, key) : NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            form_fail(f, key, "field.required");
+    json_t *v = field_value(f, key, required);
+    if (!v)
         return 0;
-    }
     if (!json_is_boolean(v)) {
         form_fail(f, key, "field.not_boolean");
         return -1;

@@ -9,6 +9,7 @@
 #ifndef HY_FORM_H
 #define HY_FORM_H
 
+#include "base/utf8.h" /* utf8_len() for field limits */
 #include "http/http.h"
 
 struct form {
@@ -23,6 +24,10 @@ void form_init(struct form *f, struct req *r);
  * messages, in lang, go into errors (the caller's object). Finish with
  * form_release, not form_done. */
 void form_init_json(struct form *f, json_t *in, const char *lang, json_t *errors);
+/* form_init for the edit of the record the path names: its id (path
+ * parameter i) into *id first; false, having answered 404 and with no form
+ * to release, when the parameter is no id. */
+bool form_init_id(struct form *f, struct req *r, int i, int64_t *id);
 void form_release(struct form *f);
 /* True when the body names key (even as null). */
 bool form_has(struct form *f, const char *key);
@@ -42,8 +47,5 @@ bool form_done(struct form *f);
 /* For form_init_json: release f and tell whether every field was good
  * (the messages stay in the caller's errors). */
 bool form_ok(struct form *f);
-
-/* Count UTF-8 code points. */
-size_t utf8_len(const char *s);
 
 #endif

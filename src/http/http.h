@@ -21,6 +21,8 @@
 
 #include <jansson.h>
 
+#include "base/strbuf.h"
+
 struct MHD_Connection;
 struct MHD_Response;
 struct db;
@@ -77,9 +79,7 @@ struct req {
     char ip[64];
     int64_t started_us;
 
-    char *body;
-    size_t body_len;
-    size_t body_cap;
+    struct strbuf body; /* capped at the server's max_body */
     bool too_large;
     bool bad_url;      /* the raw URL had an encoded NUL (%00), which the decoded path loses */
     json_t *json;      /* parsed body (object) or NULL */
@@ -139,8 +139,9 @@ const char *req_header(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 /* Path parameter i as a positive id, or -1. */
 int64_t req_param_id(struct req *r, int i);
-/* The same, having replied 404 when it is -1 (the handler returns). */
-int64_t req_id_or_404(struct req *r, int i);
+/* The same into *id; false, having answered 404 not_found, when the
+ * parameter is no id (no record can have it). */
+bool req_param_id_or_404(struct req *r, int i, int64_t *id);
 /* The translated message for key in the request's language. */
 const char *req_msg(struct req *r, const char *key);
 

@@ -209,12 +209,12 @@ int64_t req_param_id(struct req *r, int i)
     return v > 0 ? v : -1;
 }
 
-int64_t req_id_or_404(struct req *r, int i)
+bool req_param_id_or_404(struct req *r, int i, int64_t *id)
 {
-    int64_t id = req_param_id(r, i);
-    if (id < 0)
+    *id = req_param_id(r, i);
+    if (*id < 0)
         reply_error(r, 404, "not_found");
-    return id;
+    return *id >= 0;
 }
 
 const char *req_msg(struct req *r, const char *key)
@@ -298,7 +298,7 @@ static void dispatch_api(struct req *r)
         close(r->upload_fd); /* complete on disk; the handler reads upload_path */
         r->upload_fd = -1;
     } else if (method_has_body(r->method)) {
-        r->json = server_parse_body(r->body, r->body_len);
+        r->json = server_parse_body(r->body.buf, r->body.len);
         if (!r->json) {
             reply_error(r, 400, "bad_request");
             return;
@@ -427,6 +427,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
 {
     struct req *r = xcalloc(1, sizeof(*r));
     unsigned char rnd[8];
+    strbuf_init(&r->body, config->max_body);
     r->conn = conn;
     r->path = xstrdup(url);
     r->method_name = xstrdup(method);
@@ -452,7 +453,7 @@ static void req_free(struct req *r)
     }
     json_decref(r->json);
     free(r->actor);
-    free(r->body);
+    strbuf_release(&r->body);
     free(r->param_buf);
     free((char *)r->path);
     free((char *)r->method_name);
@@ -559,22 +560,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         /* Past the cap the rest of the body is read and dropped, so the
          * connection stays in step and the client gets its 413. */
-        if (!r->too_large) {
-            if (r->body_len + *upload_data_size > config->max_body) {
-                r->too_large = true;
-                free(r->body);
-                r->body = NULL;
-                r->body_len = 0;
-            } else {
-                if (r->body_len + *upload_data_size > r->body_cap) {
-                    r->body_cap = (r->body_len + *upload_data_size) * 2;
-                    if (r->body_cap > config->max_body)
-                        r->body_cap = config->max_body;
-                    r->body = xrealloc(r->body, r->body_cap);
-                }
-                memcpy(r->body + r->body_len, upload_data, *upload_data_size);
-                r->body_len += *upload_data_size;
-            }
+        if (!r->too_large && strbuf_add(&r->body, upload_data, *upload_data_size)) {
+            r->too_large = true;
+            strbuf_release(&r->body);
         }
         *upload_data_size = 0;
         return MHD_YES;

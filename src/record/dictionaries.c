@@ -34,37 +34,30 @@ bool dictionaries_has(struct db *db, const char *code, const char *value)
     return rc == 1;
 }
 
+/* A dictionary with its name in the caller's language. */
+static json_t *dict_row(struct db_stmt *st, struct req *r)
+{
+    json_t *o = listing_row_json(st, r);
+    if (strcmp(r->lang, "en") == 0)
+        json_object_set(o, "name", json_object_get(o, "name_en"));
+    return o;
+}
+
 static void list(struct req *r)
 {
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT d.code, d.name, d.name_en, (SELECT COUNT(*) FROM "
-                                  "dictionary_items i WHERE i.dict_code = d.code) AS item_count "
-                                  "FROM dictionaries d ORDER BY d.code",
-                                  DB_NOARGS);
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
-        return;
-    }
-    json_t *items = json_array();
-    while (db_step(st) == 1) {
-        json_t *o = listing_row_json(st, r);
-        /* Show the name in the caller's language. */
-        if (strcmp(r->lang, "en") == 0)
-            json_object_set(o, "name", json_object_get(o, "name_en"));
-        json_array_append_new(items, o);
-    }
-    db_finish(st);
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    listing_reply_query(r, dict_row,
+                        "SELECT d.code, d.name, d.name_en, (SELECT COUNT(*) FROM "
+                        "dictionary_items i WHERE i.dict_code = d.code) AS item_count "
+                        "FROM dictionaries d ORDER BY d.code",
+                        DB_NOARGS);
 }
 
 /* 1 when the dictionary exists (and fills name), 0 when not, <0 error. */
 static int find_dict(struct req *r, const char *code, json_t **name)
 {
-    struct db_stmt *st = db_query(r->db, "SELECT name, name_en FROM dictionaries WHERE code = ?",
-                                  DB_ARGS(DB_TEXT(code)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
+    struct db_stmt *st;
+    int rc = db_query_row(r->db, &st, "SELECT name, name_en FROM dictionaries WHERE code = ?",
+                          DB_ARGS(DB_TEXT(code)));
     if (rc == 1)
         *name = json_string(db_col_text(st, strcmp(r->lang, "en") == 0 ? 1 : 0));
     db_finish(st);
@@ -82,12 +75,11 @@ static void get(struct req *r)
     }
     /* Staff see enabled items; admins also the disabled ones, to edit them. */
     bool all = (r->actor->perms & PERM_ADMIN) != 0;
-    struct db_stmt *st = db_query(r->db,
-                                  all ? "SELECT " ITEM_COLUMNS " FROM dictionary_items "
-                                        "WHERE dict_code = ? ORDER BY sort, id"
-                                      : "SELECT " ITEM_COLUMNS " FROM dictionary_items "
-                                        "WHERE dict_code = ? AND enabled = 1 ORDER BY sort, id",
-                                  DB_ARGS(DB_TEXT(code)));
+    struct db_stmt *st =
+        db_query(r->db,
+                 "SELECT " ITEM_COLUMNS " FROM dictionary_items "
+                 "WHERE dict_code = ? AND (? = 1 OR enabled = 1) ORDER BY sort, id",
+                 DB_ARGS(DB_TEXT(code), DB_INT(all)));
     json_t *items = listing_rows(st, r, NULL);
     if (!items) {
         json_decref(name);
@@ -97,35 +89,19 @@ static void get(struct req *r)
     reply_json(r, 200, json_pack("{s:s,s:o,s:o}", "code", code, "name", name, "items", items));
 }
 
-static json_t *item_json(struct db *db, int64_t id)
+static void reply_item(struct req *r, unsigned status, int64_t id)
 {
-    struct db_stmt *st = db_query(db, "SELECT " ITEM_COLUMNS " FROM dictionary_items WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    if (!st)
-        return NULL;
-    json_t *o = db_step(st) == 1 ? listing_row_json(st, NULL) : json_null();
-    db_finish(st);
-    return o;
+    listing_reply_one(r, status, "item", NULL,
+                      "SELECT " ITEM_COLUMNS " FROM dictionary_items WHERE id = ?",
+                      DB_ARGS(DB_INT(id)));
 }
 
-static void finish_change(struct req *r, int rc, int64_t id, unsigned status)
+/* Commit the change with its audit entry; a value the dictionary already
+ * has is 409 on "value". */
+static bool item_end(struct req *r, int rc, const char *action, int64_t id, json_t *detail)
 {
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT) {
-            reply_conflict(r, "value", "field.value_taken");
-            return;
-        }
-        reply_db_error(r, rc);
-        return;
-    }
-    if (status == 200 && id == 0) {
-        reply_ok(r);
-        return;
-    }
-    reply_json(r, status, json_pack("{s:o}", "item", item_json(r->db, id)));
+    return audit_end_unique(r, rc, "value", "field.value_taken", action, "dictionary_item", id,
+                            detail);
 }
 
 static void item_create(struct req *r)
@@ -148,33 +124,29 @@ static void item_create(struct req *r)
     if (!form_done(&f))
         return;
     int64_t now = clock_now(), id = 0;
-    rc = db_begin(r->db);
+    if (!audit_begin(r))
+        return;
+    rc =
+        db_exec(r->db,
+                "INSERT INTO dictionary_items (dict_code, value, label, label_en, sort, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                DB_ARGS(DB_TEXT(code), DB_TEXT(value), DB_TEXT(label),
+                        DB_TEXT(label_en ? label_en : ""), DB_INT(sort), DB_INT(now), DB_INT(now)));
     if (!rc)
-        rc = db_exec(r->db,
-                     "INSERT INTO dictionary_items (dict_code, value, label, label_en, sort, "
-                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_TEXT(code), DB_TEXT(value), DB_TEXT(label),
-                             DB_TEXT(label_en ? label_en : ""), DB_INT(sort), DB_INT(now),
-                             DB_INT(now)));
-    if (!rc &&
-        db_query_int(r->db, "SELECT id FROM dictionary_items WHERE dict_code = ? AND value = ?",
-                     DB_ARGS(DB_TEXT(code), DB_TEXT(value)), &id) != 1)
-        rc = DB_ERROR;
-    if (!rc)
-        rc = audit_write(
-            r->db, r, NULL, "dictionary.item_create", "dictionary_item", id,
-            json_pack("{s:s,s:s,s:s}", "dictionary", code, "value", value, "label", label));
-    finish_change(r, rc, id, 201);
+        rc = db_query_id(r->db, "SELECT id FROM dictionary_items WHERE dict_code = ? AND value = ?",
+                         DB_ARGS(DB_TEXT(code), DB_TEXT(value)), &id);
+    if (item_end(r, rc, "dictionary.item_create", id,
+                 json_pack("{s:s,s:s,s:s}", "dictionary", code, "value", value, "label", label)))
+        reply_item(r, 201, id);
 }
 
 static void item_update(struct req *r)
 {
     const char *code = r->params[0];
-    int64_t id = req_id_or_404(r, 1);
-    if (id < 0)
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 1, &id))
+        return;
     const char *label = form_str(&f, "label", false, 64);
     const char *label_en = form_str(&f, "label_en", false, 64);
     int64_t sort = 0, version = 0;
@@ -184,9 +156,9 @@ static void item_update(struct req *r)
     form_int(&f, "version", true, &version);
     if (!form_done(&f))
         return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (!audit_begin(r))
+        return;
+    int rc = db_exec(r->db,
                      "UPDATE dictionary_items SET label = COALESCE(?, label), "
                      "label_en = COALESCE(?, label_en), sort = COALESCE(?, sort), "
                      "enabled = COALESCE(?, enabled), version = version + 1, updated_at = ? "
@@ -194,42 +166,23 @@ static void item_update(struct req *r)
                      DB_ARGS(DB_TEXT(label), DB_TEXT(label_en), DB_INT_OR_NULL(has_sort == 1, sort),
                              DB_INT_OR_NULL(has_enabled == 1, enabled), DB_INT(clock_now()),
                              DB_INT(id), DB_TEXT(code), DB_INT(version)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        int64_t exists;
-        if (db_query_int(r->db, "SELECT id FROM dictionary_items WHERE id = ? AND dict_code = ?",
-                         DB_ARGS(DB_INT(id), DB_TEXT(code)), &exists) == 1) {
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-        reply_error(r, 404, "not_found");
+    if (audit_missed(r, rc, "SELECT 1 FROM dictionary_items WHERE id = ? AND dict_code = ?",
+                     DB_ARGS(DB_INT(id), DB_TEXT(code))))
         return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "dictionary.item_update", "dictionary_item", id,
-                         json_deep_copy(r->json));
-    finish_change(r, rc, id, 200);
+    if (item_end(r, rc, "dictionary.item_update", id, json_deep_copy(r->json)))
+        reply_item(r, 200, id);
 }
 
 static void item_delete(struct req *r)
 {
     const char *code = r->params[0];
-    int64_t id = req_id_or_404(r, 1);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 1, &id))
         return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",
-                     DB_ARGS(DB_INT(id), DB_TEXT(code)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "dictionary.item_delete", "dictionary_item", id,
-                         json_pack("{s:s}", "dictionary", code));
-    finish_change(r, rc, 0, 200);
+    if (audit_change(r, id, NULL, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",
+                     DB_ARGS(DB_INT(id), DB_TEXT(code)), "dictionary.item_delete",
+                     "dictionary_item", json_pack("{s:s}", "dictionary", code)))
+        reply_ok(r);
 }
 
 const struct route dictionaries_routes[] = {

@@ -156,23 +156,45 @@ static json_t *check_money(json_t *v, const char **err_key)
     return json_string(buf);
 }
 
+/* A multi-select or array value: at most 50 strings of 64 characters, each
+ * one of the options for a multi-select. */
+static json_t *check_list(enum field_type t, json_t *options, json_t *v, const char **err_key)
+{
+    if (!json_is_array(v) || json_array_size(v) > 50) {
+        *err_key = "field.not_array";
+        return NULL;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item) || utf8_len(json_string_value(item)) > 64) {
+            *err_key = "field.not_string";
+            return NULL;
+        }
+        if (t == FT_MULTISELECT && !option_exists(options, json_string_value(item))) {
+            *err_key = "field.unknown_option";
+            return NULL;
+        }
+    }
+    return json_incref(v);
+}
+
 json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const char **err_key)
 {
     *err_key = NULL;
     switch (t) {
     case FT_TEXT:
-    case FT_TEXTAREA: {
-        size_t max = t == FT_TEXT ? 200 : 2000;
+    case FT_TEXTAREA:
         if (!json_is_string(v)) {
             *err_key = "field.not_string";
             return NULL;
         }
-        if (utf8_len(json_string_value(v)) > max) {
+        if (utf8_len(json_string_value(v)) > (t == FT_TEXT ? 200u : 2000u)) {
             *err_key = "field.too_long";
             return NULL;
         }
         return json_incref(v);
-    }
     case FT_NUMBER:
         /* A JSON number; text is converted by the importer, not here. */
         if (json_is_integer(v) || (json_is_real(v) && isfinite(json_real_value(v))))
@@ -196,26 +218,8 @@ json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const 
         }
         return json_incref(v);
     case FT_MULTISELECT:
-    case FT_ARRAY: {
-        if (!json_is_array(v) || json_array_size(v) > 50) {
-            *err_key = "field.not_array";
-            return NULL;
-        }
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (!json_is_string(item) || utf8_len(json_string_value(item)) > 64) {
-                *err_key = "field.not_string";
-                return NULL;
-            }
-            if (t == FT_MULTISELECT && !option_exists(options, json_string_value(item))) {
-                *err_key = "field.unknown_option";
-                return NULL;
-            }
-        }
-        return json_incref(v);
-    }
+    case FT_ARRAY:
+        return check_list(t, options, v, err_key);
     case FT_PHONE: {
         char norm[12];
         if (!json_is_string(v) || validate_mobile(json_string_value(v), norm)) {
@@ -299,9 +303,14 @@ int fields_check(struct db *db, const char *lang, const char *entity, json_t *in
         if (!st)
             return DB_ERROR;
         required = json_array();
-        while (db_step(st) == 1)
+        int rc;
+        while ((rc = db_step(st)) == 1)
             json_array_append_new(required, json_string(db_col_text(st, 0)));
         db_finish(st);
+        if (rc < 0) { /* not a shorter list of required fields */
+            json_decref(required);
+            return rc;
+        }
         memo_put("required", entity, NULL, json_incref(required));
     }
     size_t i;
@@ -333,15 +342,11 @@ static json_t *field_json(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *field_by_id(struct db *db, int64_t id)
+static void reply_field(struct req *r, unsigned status, int64_t id)
 {
-    struct db_stmt *st = db_query(db, "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    if (!st)
-        return NULL;
-    json_t *o = db_step(st) == 1 ? field_json(st, NULL) : NULL;
-    db_finish(st);
-    return o;
+    listing_reply_one(r, status, "field", field_json,
+                      "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE id = ?",
+                      DB_ARGS(DB_INT(id)));
 }
 
 static void list(struct req *r)
@@ -353,24 +358,16 @@ static void list(struct req *r)
         e = entity_default();
     entity = e ? e->name : "";
     bool all = retired && strcmp(retired, "1") == 0;
-    struct db_stmt *st = db_query(r->db,
-                                  all ? "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
-                                        "entity = ? ORDER BY retired, sort, id"
-                                      : "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE "
-                                        "entity = ? AND retired = 0 ORDER BY sort, id",
-                                  DB_ARGS(DB_TEXT(entity)));
-    listing_reply_rows(r, st, field_json);
+    listing_reply_query(r, field_json,
+                        "SELECT " FIELD_COLUMNS " FROM custom_fields WHERE entity = ? "
+                        "AND (? = 1 OR retired = 0) ORDER BY retired, sort, id",
+                        DB_ARGS(DB_TEXT(entity), DB_INT(all)));
 }
 
+/* A key starts with a lower-case letter: it names a JSON member in SQL. */
 static bool key_valid(const char *k)
 {
-    size_t n = strlen(k);
-    if (n < 1 || n > 32 || k[0] < 'a' || k[0] > 'z')
-        return false;
-    for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_'))
-            return false;
-    return true;
+    return k[0] >= 'a' && k[0] <= 'z' && validate_chars(k, 1, 32, VALIDATE_LOWER "0123456789_");
 }
 
 /* Options: [{"value","label","label_en"}], values unique, ≤ 200 of them. */
@@ -439,11 +436,13 @@ static void create(struct req *r)
     char *opts = options ? json_dumps(options, JSON_COMPACT) : xstrdup("[]");
     json_decref(options);
     int64_t now = clock_now(), id = 0, next_sort = 0;
-    int rc = db_begin(r->db);
-    if (!rc && db_query_int(
-                   r->db, "SELECT COALESCE(MAX(sort), 0) + 10 FROM custom_fields WHERE entity = ?",
-                   DB_ARGS(DB_TEXT(entity)), &next_sort) < 0)
-        rc = DB_ERROR;
+    if (!audit_begin(r)) {
+        free(opts);
+        return;
+    }
+    int rc =
+        db_query_id(r->db, "SELECT COALESCE(MAX(sort), 0) + 10 FROM custom_fields WHERE entity = ?",
+                    DB_ARGS(DB_TEXT(entity)), &next_sort);
     if (!rc)
         rc = db_exec(r->db,
                      "INSERT INTO custom_fields (entity, key, label, label_en, type, required, "
@@ -454,32 +453,20 @@ static void create(struct req *r)
                              DB_TEXT(opts), DB_TEXT(help ? help : ""), DB_INT(next_sort),
                              DB_INT(now), DB_INT(now)));
     free(opts);
-    if (!rc && db_query_int(r->db, "SELECT id FROM custom_fields WHERE entity = ? AND key = ?",
-                            DB_ARGS(DB_TEXT(entity), DB_TEXT(key)), &id) != 1)
-        rc = DB_ERROR;
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "field.create", "custom_field", id,
-                         json_pack("{s:s,s:s,s:s}", "entity", entity, "key", key, "type", type));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            reply_conflict(r, "key", "field.key_taken");
-        else
-            reply_db_error(r, rc);
-        return;
-    }
-    reply_json(r, 201, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+        rc = db_query_id(r->db, "SELECT id FROM custom_fields WHERE entity = ? AND key = ?",
+                         DB_ARGS(DB_TEXT(entity), DB_TEXT(key)), &id);
+    if (audit_end_unique(r, rc, "key", "field.key_taken", "field.create", "custom_field", id,
+                         json_pack("{s:s,s:s,s:s}", "entity", entity, "key", key, "type", type)))
+        reply_field(r, 201, id);
 }
 
 static void update(struct req *r)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
-        return;
     struct form f;
-    form_init(&f, r);
+    int64_t id;
+    if (!form_init_id(&f, r, 0, &id))
+        return;
     const char *label = form_str(&f, "label", false, 64);
     const char *label_en = form_str(&f, "label_en", false, 64);
     const char *help = form_str(&f, "help", false, 200);
@@ -495,56 +482,32 @@ static void update(struct req *r)
     }
     char *opts = options ? json_dumps(options, JSON_COMPACT) : NULL;
     json_decref(options);
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE custom_fields SET label = COALESCE(?, label), "
-                     "label_en = COALESCE(?, label_en), help = COALESCE(?, help), "
-                     "required = COALESCE(?, required), hidden = COALESCE(?, hidden), "
-                     "options = COALESCE(?, options), version = version + 1, updated_at = ? "
-                     "WHERE id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(label), DB_TEXT(label_en), DB_TEXT(help),
-                             DB_INT_OR_NULL(has_req == 1, required),
-                             DB_INT_OR_NULL(has_hidden == 1, hidden), DB_TEXT(opts),
-                             DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
+    bool done = audit_change(
+        r, id, "SELECT 1 FROM custom_fields WHERE id = ?",
+        "UPDATE custom_fields SET label = COALESCE(?, label), label_en = COALESCE(?, label_en), "
+        "help = COALESCE(?, help), required = COALESCE(?, required), "
+        "hidden = COALESCE(?, hidden), options = COALESCE(?, options), "
+        "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        DB_ARGS(DB_TEXT(label), DB_TEXT(label_en), DB_TEXT(help),
+                DB_INT_OR_NULL(has_req == 1, required), DB_INT_OR_NULL(has_hidden == 1, hidden),
+                DB_TEXT(opts), DB_INT(clock_now()), DB_INT(id), DB_INT(version)),
+        "field.update", "custom_field", json_deep_copy(r->json));
     free(opts);
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        json_t *exists = field_by_id(r->db, id);
-        json_decref(exists);
-        exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "field.update", "custom_field", id,
-                         json_deep_copy(r->json));
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+    if (done)
+        reply_field(r, 200, id);
 }
 
 static void set_retired(struct req *r, bool retired)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = db_exec(r->db,
+    if (audit_change(r, id, NULL,
                      "UPDATE custom_fields SET retired = ?, version = version + 1, updated_at = ? "
                      "WHERE id = ?",
-                     DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)));
-    if (!rc && db_changes(r->db) == 0) {
-        db_rollback(r->db);
-        reply_error(r, 404, "not_found");
-        return;
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, retired ? "field.retire" : "field.restore", "custom_field",
-                         id, NULL);
-    if (!audit_commit(r, rc))
-        return;
-    reply_json(r, 200, json_pack("{s:o}", "field", field_by_id(r->db, id)));
+                     DB_ARGS(DB_INT(retired), DB_INT(clock_now()), DB_INT(id)),
+                     retired ? "field.retire" : "field.restore", "custom_field", NULL))
+        reply_field(r, 200, id);
 }
 
 static void retire(struct req *r)

@@ -227,12 +227,13 @@ static int compile_branch(struct ctx *c, json_t *v, const char *op)
             return fail(c, "filter.bad_value", op);
         /* The branch and everything below it: a range on the materialised
          * path, looked up first so the range is two bound values. */
-        struct db_stmt *st = db_query(c->db, "SELECT path FROM branches WHERE id = ?",
-                                      DB_ARGS(DB_INT(json_integer_value(id))));
-        if (!st)
-            return DB_ERROR;
+        struct db_stmt *st;
+        int found = db_query_row(c->db, &st, "SELECT path FROM branches WHERE id = ?",
+                                 DB_ARGS(DB_INT(json_integer_value(id))));
+        if (found < 0) /* not "no such branch", which matches nothing */
+            return found;
         char path[256] = "";
-        if (db_step(st) == 1)
+        if (found)
             snprintf(path, sizeof(path), "%s", db_col_text(st, 0));
         db_finish(st);
         if (i)

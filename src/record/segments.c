@@ -66,18 +66,28 @@ int segments_resolve(struct db *db, const struct actor *u, int64_t id, json_t **
     return rc;
 }
 
-static json_t *segment_by_id(struct req *r, int64_t id)
+/* 1 and *out when r's user can see segment id, 0 when not, <0 DB error. */
+static int segment_by_id(struct req *r, int64_t id, json_t **out)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT " SEGMENT_COLUMNS " FROM " SEGMENT_FROM " WHERE s.id = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
     visible_sql(r->actor, &b);
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *o = st && db_step(st) == 1 ? segment_row(st, r) : NULL;
-    db_finish(st);
+    int rc = listing_one(r->db, r, out, segment_row, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
-    return o;
+    return rc;
+}
+
+/* {"segment": ...} with status, or 404 / the database error. */
+static void reply_segment(struct req *r, unsigned status, int64_t id)
+{
+    json_t *seg;
+    int rc = segment_by_id(r, id, &seg);
+    if (rc == 1)
+        reply_json(r, status, json_pack("{s:o}", "segment", seg));
+    else
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
 }
 
 /* The entity a request names (the default one when it names none), if
@@ -126,9 +136,10 @@ static bool filter_ok(struct req *r, struct form *f, const struct entity *e, jso
  * *e (when not NULL) is the segment's entity. */
 static bool may_change(struct req *r, int64_t id, const struct entity **e)
 {
-    json_t *seg = segment_by_id(r, id);
-    if (!seg) {
-        reply_error(r, 404, "not_found");
+    json_t *seg;
+    int rc = segment_by_id(r, id, &seg);
+    if (rc != 1) {
+        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
         return false;
     }
     if (e)
@@ -197,9 +208,13 @@ static void save(struct req *r, int64_t id)
         if (!rc && db_changes(r->db) == 0) {
             db_rollback(r->db);
             free(ftext);
-            json_t *exists = segment_by_id(r, id);
+            json_t *exists;
+            rc = segment_by_id(r, id, &exists);
             json_decref(exists);
-            exists ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
+            if (rc < 0)
+                reply_db_error(r, rc);
+            else
+                rc ? reply_error(r, 409, "stale_version") : reply_error(r, 404, "not_found");
             return;
         }
     }
@@ -208,7 +223,7 @@ static void save(struct req *r, int64_t id)
         rc = audit_write(r->db, r, NULL, "segment.save", "segment", id, NULL);
     if (!audit_commit(r, rc))
         return;
-    reply_json(r, created ? 201 : 200, json_pack("{s:o}", "segment", segment_by_id(r, id)));
+    reply_segment(r, created ? 201 : 200, id);
 }
 
 static void create(struct req *r)
@@ -218,16 +233,16 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
     save(r, id);
 }
 
 static void remove_one(struct req *r)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
     if (!may_change(r, id, NULL))
         return;

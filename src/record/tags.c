@@ -7,6 +7,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/validate.h"
 #include "core/audit.h"
 #include "core/listing.h"
 #include "db/db.h"
@@ -85,7 +86,8 @@ static void groups_list(struct req *r)
     }
     json_t *items = json_array();
     json_t *by_id = json_object();
-    while (db_step(st) == 1) {
+    int rc;
+    while ((rc = db_step(st)) == 1) {
         json_t *g = listing_row_json(st, r);
         json_object_set_new(g, "tags", json_array());
         json_array_append(items, g);
@@ -102,36 +104,90 @@ static void groups_list(struct req *r)
                   "(SELECT COUNT(*) FROM object_tags ot WHERE ot.tag_id = t.id AND "
                   "ot.entity = ?) AS customer_count FROM tags t ORDER BY t.sort, t.id",
                   DB_ARGS(DB_TEXT(e ? e->name : "")));
-    while (st && db_step(st) == 1) {
+    if (rc == 0 && !st)
+        rc = DB_ERROR;
+    while (rc == 0 && (rc = db_step(st)) == 1) {
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)db_col_int(st, 4));
         json_t *g = json_object_get(by_id, key);
         if (g)
             json_array_append_new(json_object_get(g, "tags"), listing_row_json(st, r));
+        rc = 0;
     }
     db_finish(st);
     json_decref(by_id);
+    if (rc < 0) { /* a failed step is no shorter list */
+        json_decref(items);
+        reply_db_error(r, rc);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 static void tags_list(struct req *r)
 {
-    struct db_stmt *st = db_query(r->db,
-                                  "SELECT t.id, t.name, t.color, t.group_id, g.name AS \"group\", "
-                                  "t.version FROM tags t LEFT JOIN tag_groups g ON "
-                                  "g.id = t.group_id ORDER BY g.sort, t.sort, t.id",
-                                  DB_NOARGS);
-    listing_reply_rows(r, st, NULL);
+    listing_reply_query(r, NULL,
+                        "SELECT t.id, t.name, t.color, t.group_id, g.name AS \"group\", "
+                        "t.version FROM tags t LEFT JOIN tag_groups g ON "
+                        "g.id = t.group_id ORDER BY g.sort, t.sort, t.id",
+                        DB_NOARGS);
 }
 
 static bool color_valid(const char *c)
 {
-    if (strlen(c) != 7 || c[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
-        if (!strchr("0123456789abcdefABCDEF", c[i]))
-            return false;
-    return true;
+    return c[0] == '#' && validate_chars(c + 1, 6, 6, "0123456789abcdefABCDEF");
+}
+
+/* What a tag or tag-group create / update sets (has_*: given). */
+struct tag_input {
+    const char *name, *color;
+    int64_t sort, group_id, version;
+    bool has_sort, has_group;
+};
+
+/* Insert a tag or group from in; *id gets its id. 0 or negative DB_E*. */
+static int insert_tag(struct db *db, bool group, const struct tag_input *in, int64_t *id)
+{
+    int64_t now = clock_now();
+    const char *color = in->color ? in->color : "#909399";
+    int rc = group ? db_exec(db,
+                             "INSERT INTO tag_groups (name, color, sort, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                             DB_ARGS(DB_TEXT(in->name), DB_TEXT(color), DB_INT(in->sort),
+                                     DB_INT(now), DB_INT(now)))
+                   : db_exec(db,
+                             "INSERT INTO tags (group_id, name, color, sort, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             DB_ARGS(DB_INT(in->group_id), DB_TEXT(in->name), DB_TEXT(color),
+                                     DB_INT(in->sort), DB_INT(now), DB_INT(now)));
+    if (!rc)
+        rc = db_query_id(db,
+                         group ? "SELECT id FROM tag_groups WHERE name = ?"
+                               : "SELECT id FROM tags WHERE name = ?",
+                         DB_ARGS(DB_TEXT(in->name)), id);
+    return rc;
+}
+
+/* Update tag or group id at in->version with what in gives; 0 (see
+ * db_changes: none when the row or its version is gone) or DB_E*. */
+static int update_tag(struct db *db, bool group, int64_t id, const struct tag_input *in)
+{
+    int64_t now = clock_now();
+    struct db_val sort = DB_INT_OR_NULL(in->has_sort, in->sort);
+    if (group)
+        return db_exec(db,
+                       "UPDATE tag_groups SET name = COALESCE(?, name), color = COALESCE(?, "
+                       "color), sort = COALESCE(?, sort), version = version + 1, updated_at = ? "
+                       "WHERE id = ? AND version = ?",
+                       DB_ARGS(DB_TEXT(in->name), DB_TEXT(in->color), sort, DB_INT(now), DB_INT(id),
+                               DB_INT(in->version)));
+    return db_exec(db,
+                   "UPDATE tags SET name = COALESCE(?, name), color = COALESCE(?, color), "
+                   "sort = COALESCE(?, sort), group_id = COALESCE(?, group_id), "
+                   "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                   DB_ARGS(DB_TEXT(in->name), DB_TEXT(in->color), sort,
+                           DB_INT_OR_NULL(in->has_group, in->group_id), DB_INT(now), DB_INT(id),
+                           DB_INT(in->version)));
 }
 
 /* Shared by tag and tag-group create / update. */
@@ -139,86 +195,37 @@ static void save(struct req *r, bool group, int64_t id)
 {
     struct form f;
     form_init(&f, r);
-    const char *name = form_str(&f, "name", id == 0, 32);
-    const char *color = form_str(&f, "color", false, 7);
-    int64_t sort = 0, group_id = 0, version = 0;
-    int has_sort = form_int(&f, "sort", false, &sort);
-    int has_group = group ? 0 : form_int(&f, "group_id", id == 0, &group_id);
+    struct tag_input in = {.name = form_str(&f, "name", id == 0, 32),
+                           .color = form_str(&f, "color", false, 7)};
+    in.has_sort = form_int(&f, "sort", false, &in.sort) == 1;
+    in.has_group = !group && form_int(&f, "group_id", id == 0, &in.group_id) == 1;
     if (id)
-        form_int(&f, "version", true, &version);
-    if (color && !color_valid(color))
+        form_int(&f, "version", true, &in.version);
+    if (in.color && !color_valid(in.color))
         form_fail(&f, "color", "field.invalid");
-    if (has_group == 1) {
-        int64_t one;
-        if (db_query_int(r->db, "SELECT 1 FROM tag_groups WHERE id = ?", DB_ARGS(DB_INT(group_id)),
-                         &one) != 1)
-            form_fail(&f, "group_id", "field.invalid");
-    }
-    if (!form_done(&f))
+    int64_t one;
+    int found = in.has_group ? db_query_int(r->db, "SELECT 1 FROM tag_groups WHERE id = ?",
+                                            DB_ARGS(DB_INT(in.group_id)), &one)
+                             : 1;
+    if (found < 0) {
+        form_release(&f);
+        reply_db_error(r, found);
         return;
-    int64_t now = clock_now();
+    }
+    if (!found)
+        form_fail(&f, "group_id", "field.invalid");
+    if (!form_done(&f) || !audit_begin(r))
+        return;
     bool created = id == 0;
-    int rc = db_begin(r->db);
-    if (rc) {
-        reply_db_error(r, rc);
+    int rc = created ? insert_tag(r->db, group, &in, &id) : update_tag(r->db, group, id, &in);
+    if (!created && audit_missed(r, rc,
+                                 group ? "SELECT 1 FROM tag_groups WHERE id = ?"
+                                       : "SELECT 1 FROM tags WHERE id = ?",
+                                 DB_ARGS(DB_INT(id))))
         return;
-    }
-    if (created) {
-        if (group)
-            rc = db_exec(r->db,
-                         "INSERT INTO tag_groups (name, color, sort, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color ? color : "#909399"), DB_INT(sort),
-                                 DB_INT(now), DB_INT(now)));
-        else
-            rc =
-                db_exec(r->db,
-                        "INSERT INTO tags (group_id, name, color, sort, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        DB_ARGS(DB_INT(group_id), DB_TEXT(name), DB_TEXT(color ? color : "#909399"),
-                                DB_INT(sort), DB_INT(now), DB_INT(now)));
-        if (!rc && db_query_int(r->db,
-                                group ? "SELECT id FROM tag_groups WHERE name = ?"
-                                      : "SELECT id FROM tags WHERE name = ?",
-                                DB_ARGS(DB_TEXT(name)), &id) != 1)
-            rc = DB_ERROR;
-    } else {
-        if (group)
-            rc = db_exec(r->db,
-                         "UPDATE tag_groups SET name = COALESCE(?, name), color = COALESCE(?, "
-                         "color), sort = COALESCE(?, sort), version = version + 1, updated_at = ? "
-                         "WHERE id = ? AND version = ?",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color), DB_INT_OR_NULL(has_sort == 1, sort),
-                                 DB_INT(now), DB_INT(id), DB_INT(version)));
-        else
-            rc = db_exec(r->db,
-                         "UPDATE tags SET name = COALESCE(?, name), color = COALESCE(?, color), "
-                         "sort = COALESCE(?, sort), group_id = COALESCE(?, group_id), "
-                         "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(color), DB_INT_OR_NULL(has_sort == 1, sort),
-                                 DB_INT_OR_NULL(has_group == 1, group_id), DB_INT(now), DB_INT(id),
-                                 DB_INT(version)));
-        if (!rc && db_changes(r->db) == 0) {
-            db_rollback(r->db);
-            reply_error(r, 409, "stale_version");
-            return;
-        }
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, group ? "tag_group.save" : "tag.save",
-                         group ? "tag_group" : "tag", id, json_deep_copy(r->json));
-    if (!rc)
-        rc = db_commit(r->db);
-    if (rc) {
-        db_rollback(r->db);
-        if (rc == DB_CONSTRAINT)
-            reply_conflict(r, "name", "field.name_taken");
-        else
-            reply_db_error(r, rc);
-        return;
-    }
-    json_t *body = json_pack("{s:I}", "id", (json_int_t)id);
-    reply_json(r, created ? 201 : 200, body);
+    if (audit_end_unique(r, rc, "name", "field.name_taken", group ? "tag_group.save" : "tag.save",
+                         group ? "tag_group" : "tag", id, json_deep_copy(r->json)))
+        reply_json(r, created ? 201 : 200, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
 static void group_create(struct req *r)
@@ -228,8 +235,8 @@ static void group_create(struct req *r)
 
 static void group_update(struct req *r)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
     save(r, true, id);
 }
@@ -241,27 +248,28 @@ static void tag_create(struct req *r)
 
 static void tag_update(struct req *r)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
     save(r, false, id);
 }
 
 static void remove_item(struct req *r, bool group)
 {
-    int64_t id = req_id_or_404(r, 0);
-    if (id < 0)
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
         return;
     int rc = db_begin(r->db);
     if (!rc && group) {
         int64_t n = 0;
-        db_query_int(r->db, "SELECT COUNT(*) FROM tags WHERE group_id = ?", DB_ARGS(DB_INT(id)),
-                     &n);
-        if (n > 0) {
+        rc = db_query_int(r->db, "SELECT COUNT(*) FROM tags WHERE group_id = ?",
+                          DB_ARGS(DB_INT(id)), &n);
+        if (rc == 1 && n > 0) {
             db_rollback(r->db);
             reply_error_key(r, 409, "conflict", "has_children");
             return;
         }
+        rc = rc < 0 ? rc : 0;
     }
     if (!rc && !group)
         rc = db_exec(r->db, "DELETE FROM object_tags WHERE tag_id = ?", DB_ARGS(DB_INT(id)));

@@ -394,4 +394,19 @@ describe('admin', () => {
     expectError(dupBranch, 409, 'conflict');
     expectError(dupItem, 409, 'conflict');
   });
+
+  test('an edit of a record that is not there → 404 not_found, not 409 stale_version', async () => {
+    const gone = 987654;
+    expectError(await admin.patch(`/users/${gone}`, { name: '无此人', version: 1 }), 404, 'not_found');
+    expectError(await admin.patch(`/branches/${gone}`, { name: '无此网点', version: 1 }), 404, 'not_found');
+    expectError(await admin.patch(`/fields/${gone}`, { label: '无此字段', version: 1 }), 404, 'not_found');
+    expectError(await admin.patch(`/tags/${gone}`, { name: '无此标签', version: 1 }), 404, 'not_found');
+    expectError(await admin.patch(`/tag-groups/${gone}`, { name: '无此分组', version: 1 }), 404, 'not_found');
+    expectError(
+      await admin.patch(`/dictionaries/business_type/items/${gone}`, { label: '无此项', version: 1 }),
+      404,
+      'not_found',
+    );
+    expectError(await admin.delete(`/dictionaries/business_type/items/${gone}`), 404, 'not_found');
+  });
 });

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "base/xmalloc.h"
 #include "auth/perm.h"
 #include "auth/actor.h"
 #include "auth/session.h"
@@ -317,6 +319,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+    json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rollback_restores_everything),
         cmocka_unit_test(test_finish_rebuilds_the_same_indexes),

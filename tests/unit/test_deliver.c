@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/xmalloc.h"
 #include "core/deliver.h"
 
 #include <arpa/inet.h>
@@ -681,6 +682,7 @@ static void test_email_bad_arguments(void **state)
 
 int main(void)
 {
+    json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "base/xmalloc.h"
 #include "base/i18n.h"
 #include "http/form.h"
 
@@ -99,6 +101,7 @@ static void test_language_header(void **state)
 
 int main(void)
 {
+    json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_embedded_nul),

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/xmalloc.h"
 #include "core/jobs.h"
 #include "base/clock.h"
 #include "db/db.h"
@@ -288,6 +289,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+    json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_job_done),           cmocka_unit_test(test_job_failed),
         cmocka_unit_test(test_stop_requeues),      cmocka_unit_test(test_expired_lease_taken_over),

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
+#include "base/xmalloc.h"
 #include "base/clock.h"
 #include "base/lunar.h"
 #include "crm/reminder.h"
@@ -206,6 +208,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+    json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_birthday_once),
         cmocka_unit_test(test_catch_up),

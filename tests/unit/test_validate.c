@@ -9,11 +9,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/clock.h"
 #include "base/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct validate_ymd today = {2024, 6, 1};
 
@@ -404,6 +406,35 @@ static void test_today_is_sane(void **state)
     assert_true(validate_is_real_date(t.year, t.month, t.day));
 }
 
+/* Today is the business day (+08:00) of the movable test clock, whatever
+ * the host's zone, so moving the clock reaches the ID birthday check. */
+static void test_today_follows_clock(void **state)
+{
+    (void)state;
+    setenv("TZ", "America/New_York", 1); /* a host zone that is a day behind */
+    tzset();
+    struct validate_ymd t;
+    struct validate_id_info info;
+    const char *born_2030_07_01 = "110101203007011237";
+
+    clock_set(1909063800); /* 2030-06-30T23:30:00+08:00 */
+    validate_today(&t);
+    assert_int_equal(t.year, 2030);
+    assert_int_equal(t.month, 6);
+    assert_int_equal(t.day, 30);
+    assert_int_equal(validate_id_number(born_2030_07_01, &t, &info), VALIDATE_ID_BIRTHDATE_FUTURE);
+
+    clock_advance(3600); /* 2030-07-01T00:30:00+08:00, still 06-30 in New York */
+    validate_today(&t);
+    assert_int_equal(t.month, 7);
+    assert_int_equal(t.day, 1);
+    assert_int_equal(validate_id_number(born_2030_07_01, &t, &info), 0);
+
+    clock_set(time(NULL));
+    unsetenv("TZ");
+    tzset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_money_format),
         cmocka_unit_test(test_error_keys),
         cmocka_unit_test(test_today_is_sane),
+        cmocka_unit_test(test_today_follows_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
