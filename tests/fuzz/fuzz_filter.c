@@ -8,6 +8,7 @@
  * must be SQL the database runs, with exactly as many '?' as bound values;
  * a filter that does not must name its error.
  */
+#include "crm/customer.h"
 #include "record/entity.h"
 #include "record/filter.h"
 #include "db/db.h"
