@@ -20,6 +20,10 @@ SRC     := $(shell find src -name '*.c' | sort)
 LIB_SRC := $(filter-out src/app/main.c,$(SRC))
 GEN     := build/gen/migrations_sqlite.c build/gen/migrations_postgres.c build/gen/common_passwords.c
 HDR     := $(shell find src -name '*.h')
+# Route tables are data (docs/architecture.md): src/DIR/NAME.routes becomes
+# build/gen/DIR/NAME.routes.h, which src/DIR/NAME.c includes at its end.
+ROUTES   := $(shell find src -name '*.routes' | sort)
+ROUTES_H := $(ROUTES:src/%.routes=build/gen/%.routes.h)
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 
 OBJ      := $(LIB_SRC:%.c=build/obj/%.o) $(GEN:build/gen/%.c=build/obj/gen/%.o)
@@ -58,6 +62,16 @@ build/gen/migrations_postgres.c: scripts/embed-migrations.sh scripts/sqlite-to-p
 build/gen/common_passwords.c: scripts/gen-embed.sh data/common-passwords.txt
 	@mkdir -p $(@D)
 	sh scripts/gen-embed.sh data/common-passwords.txt common_passwords > $@.tmp && mv $@.tmp $@
+
+build/gen/%.routes.h: src/%.routes scripts/gen-routes.sh
+	@mkdir -p $(@D)
+	sh scripts/gen-routes.sh $< > $@.tmp && mv $@.tmp $@
+
+# The object of a C file with a route table needs its generated header, in
+# every build (release, sanitizer, fuzzing).
+$(ROUTES:src/%.routes=build/obj/src/%.o): build/obj/src/%.o: build/gen/%.routes.h
+$(ROUTES:src/%.routes=build/asan/obj/src/%.o): build/asan/obj/src/%.o: build/gen/%.routes.h
+$(ROUTES:src/%.routes=build/fuzz/obj/src/%.o): build/fuzz/obj/src/%.o: build/gen/%.routes.h
 
 # ---- release build ----
 build/obj/gen/%.o: build/gen/%.c src/db/db_int.h

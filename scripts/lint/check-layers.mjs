@@ -10,8 +10,13 @@
 // including b.h while b.c/b.h includes a.h, or any longer circle) and not
 // between folders. Exits 1 and names every offending include.
 //
+// A route table is data (src/crm/customer_api.routes) that the build turns
+// into a header (build/gen/crm/customer_api.routes.h) for its C file to
+// include at its end: that include is part of the C file's own unit, and
+// only that C file may make it, of a .routes file that exists.
+//
 // usage: node scripts/lint/check-layers.mjs [SRC_DIR]
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 export const LAYERS = [
@@ -96,6 +101,14 @@ export function checkTree(src, known = KNOWN_CYCLES) {
       }
       if (rank.get(to) > rank.get(folder))
         problems.push(`${rel}:${i + 1}: "${inc}" points up (${folder} may not include ${to})`)
+      if (/\.routes\.h$/.test(inc)) {
+        const data = inc.replace(/\.h$/, '')
+        if (rel !== data.replace(/\.routes$/, '.c'))
+          problems.push(`${rel}:${i + 1}: "${inc}" is the route table of ${data.replace(/\.routes$/, '.c')}; only that file includes it`)
+        else if (!existsSync(join(src, data)))
+          problems.push(`${rel}:${i + 1}: "${inc}" is made from ${data}, which does not exist`)
+        return
+      }
       const target = inc.replace(/\.h$/, '').replace(/_int$/, '')
       if (target !== unit) files.get(unit).add(target)
       if (to !== folder) folders.get(folder).add(to)

@@ -113,13 +113,8 @@ static void openapi(struct req *r)
     reply_json(r, 200, openapi_document());
 }
 
-const struct route system_routes[] = {
-    {"GET", "/api/v1/health", health, PERM_PUBLIC, 0, "Liveness check"},
-    {"GET", "/api/v1/openapi.json", openapi, PERM_PUBLIC, 0, "This document"},
-    {"GET", "/api/v1/_bench/static", bench_static, PERM_SIGNED_IN, ROUTE_TEST_ONLY,
-     "A fixed JSON body for benchmarks (test mode only)"},
-    {0},
-};
+/* The route table system_routes[], made from openapi.routes. */
+#include "app/openapi.routes.h"
 
 static const struct route *const app_routes[] = {system_routes, NULL};
 

@@ -511,20 +511,5 @@ static void test_clock(struct req *r)
     reply_json(r, 200, json_pack("{s:s}", "now", iso));
 }
 
-const struct route auth_routes[] = {
-    {"POST", "/api/v1/auth/login", login, PERM_PUBLIC, 0, "Sign in with staff number and password"},
-    {"POST", "/api/v1/auth/logout", logout, PERM_SIGNED_IN, ROUTE_ALLOW_MUST_CHANGE, "Sign out"},
-    {"GET", "/api/v1/auth/me", me, PERM_SIGNED_IN, ROUTE_ALLOW_MUST_CHANGE,
-     "The signed-in user, CSRF token and permissions"},
-    {"PATCH", "/api/v1/auth/me", me_update, PERM_SIGNED_IN, ROUTE_ALLOW_MUST_CHANGE,
-     "Change personal settings (language)"},
-    {"POST", "/api/v1/auth/password", change_password, PERM_SIGNED_IN, ROUTE_ALLOW_MUST_CHANGE,
-     "Change the own password"},
-    {"POST", "/api/v1/auth/forgot", forgot, PERM_PUBLIC, 0,
-     "Send a one-time password reset code by SMS or e-mail"},
-    {"POST", "/api/v1/auth/reset", reset, PERM_PUBLIC, 0,
-     "Set a new password with a one-time code"},
-    {"POST", "/api/v1/_test/clock", test_clock, PERM_PUBLIC, ROUTE_TEST_ONLY,
-     "Move the server clock (test mode only)"},
-    {0},
-};
+/* The route table auth_routes[], made from auth_api.routes. */
+#include "auth/auth_api.routes.h"

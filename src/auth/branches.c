@@ -182,11 +182,5 @@ static void remove_one(struct req *r)
     reply_ok(r);
 }
 
-const struct route branches_routes[] = {
-    {"GET", "/api/v1/branches", list, PERM_SIGNED_IN, 0, "The organisation tree, parents first"},
-    {"POST", "/api/v1/branches", create, PERM_ADMIN, 0, "Create a province, city or branch"},
-    {"PATCH", "/api/v1/branches/{id}", update, PERM_ADMIN, 0, "Rename a branch"},
-    {"DELETE", "/api/v1/branches/{id}", remove_one, PERM_ADMIN, 0,
-     "Delete a branch without sub-branches or staff"},
-    {0},
-};
+/* The route table branches_routes[], made from branches.routes. */
+#include "auth/branches.routes.h"

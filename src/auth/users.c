@@ -308,15 +308,5 @@ static void reset_password(struct req *r)
     free(password);
 }
 
-const struct route users_routes[] = {
-    {"GET", "/api/v1/users", list, PERM_ADMIN, 0, "List staff accounts"},
-    {"POST", "/api/v1/users", create, PERM_ADMIN, 0, "Create a staff account"},
-    {"GET", "/api/v1/users/{id}", get, PERM_ADMIN, 0, "One staff account"},
-    {"PATCH", "/api/v1/users/{id}", update, PERM_ADMIN, 0, "Edit a staff account"},
-    {"POST", "/api/v1/users/{id}/disable", disable, PERM_ADMIN, 0,
-     "Disable an account and end its sessions"},
-    {"POST", "/api/v1/users/{id}/enable", enable, PERM_ADMIN, 0, "Enable an account"},
-    {"POST", "/api/v1/users/{id}/reset-password", reset_password, PERM_ADMIN, 0,
-     "Set a new initial password that must be changed at next sign-in"},
-    {0},
-};
+/* The route table users_routes[], made from users.routes. */
+#include "auth/users.routes.h"

@@ -61,10 +61,8 @@ static void audit_list(struct req *r)
                      "audit_log", NULL);
 }
 
-const struct route audit_routes[] = {
-    {"GET", "/api/v1/audit-log", audit_list, PERM_ADMIN, 0, "List audit log entries"},
-    {0},
-};
+/* The route table audit_routes[], made from audit.routes. */
+#include "core/audit.routes.h"
 
 bool audit_begin(struct req *r)
 {

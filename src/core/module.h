@@ -4,7 +4,8 @@
  * descriptor. The application (app/main.c) keeps one table of modules and
  * starts them in order; nothing else registers routes, jobs or timers.
  *
- * Adding a domain: write its files, end them with route tables, describe
+ * Adding a domain: write its files, their routes in .routes files beside
+ * them (each C file includes its generated table at its end), describe
  * them in a `const struct module` and add it to the table in main.c.
  */
 #ifndef HY_MODULE_H

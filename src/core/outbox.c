@@ -158,11 +158,8 @@ static void mailbox_list(struct req *r)
     listing_run_with(&l, "id, channel, recipient, subject, body, created_at", "dev_mailbox", NULL);
 }
 
-const struct route outbox_routes[] = {
-    {"GET", "/api/v1/dev-mailbox", mailbox_list, PERM_ADMIN, 0,
-     "Messages delivered locally while no SMTP or SMS gateway is configured"},
-    {0},
-};
+/* The route table outbox_routes[], made from outbox.routes. */
+#include "core/outbox.routes.h"
 
 int outbox_drain(struct db *db)
 {

@@ -723,31 +723,5 @@ static void duplicates(struct req *r)
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-const struct route customers_routes[] = {
-    {"GET", "/api/v1/customers", list, PERM_CUSTOMERS_READ, 0,
-     "Search and list customers (q, filter, segment_id, sort, cursor)"},
-    {"POST", "/api/v1/customers", create, PERM_CUSTOMERS_WRITE, 0, "Create a customer profile"},
-    {"GET", "/api/v1/customers/duplicates", duplicates, PERM_CUSTOMERS_READ, 0,
-     "Customers with the same phone or ID number"},
-    {"POST", "/api/v1/customers/bulk-tags", bulk_tags, PERM_CUSTOMERS_WRITE, 0,
-     "Add or remove tags on many customers"},
-    {"GET", "/api/v1/customers/{id}", get, PERM_CUSTOMERS_READ, 0, "One customer profile"},
-    {"PATCH", "/api/v1/customers/{id}", update, PERM_CUSTOMERS_WRITE, 0,
-     "Change a profile (send version)"},
-    {"DELETE", "/api/v1/customers/{id}", remove_one, PERM_CUSTOMERS_WRITE, 0,
-     "Move a profile to the recycle bin"},
-    {"POST", "/api/v1/customers/{id}/restore", restore, PERM_MERGE, 0,
-     "Restore a profile from the recycle bin"},
-    {"POST", "/api/v1/customers/{id}/erase", erase, PERM_ADMIN, 0,
-     "Erase a person's data for good (PIPL request)"},
-    {"POST", "/api/v1/customers/{id}/merge", merge, PERM_MERGE, 0,
-     "Merge a duplicate profile into this one"},
-    {"POST", "/api/v1/customers/{id}/reveal", reveal, PERM_REVEAL, 0,
-     "Show the unmasked phone and ID number (audited)"},
-    {"GET", "/api/v1/customers/{id}/history", history, PERM_CUSTOMERS_READ, 0,
-     "Field-level change history"},
-    {"POST", "/api/v1/customers/{id}/tags", tags_add, PERM_CUSTOMERS_WRITE, 0, "Add tags"},
-    {"DELETE", "/api/v1/customers/{id}/tags/{tag_id}", tags_remove, PERM_CUSTOMERS_WRITE, 0,
-     "Remove a tag"},
-    {0},
-};
+/* The route table customers_routes[], made from customer_api.routes. */
+#include "crm/customer_api.routes.h"

@@ -167,12 +167,5 @@ static void list_all(struct req *r)
     reply_list(r, 0);
 }
 
-const struct route interactions_routes[] = {
-    {"POST", "/api/v1/customers/{id}/interactions", create, PERM_INTERACTIONS, 0,
-     "Record a business done for a customer, optionally with a follow-up task"},
-    {"GET", "/api/v1/customers/{id}/interactions", list_for_customer, PERM_CUSTOMERS_READ, 0,
-     "A customer's timeline of business records, newest first"},
-    {"GET", "/api/v1/interactions", list_all, PERM_CUSTOMERS_READ, 0,
-     "Business records across customers (type, from, to, handled_by, branch_id)"},
-    {0},
-};
+/* The route table interactions_routes[], made from interaction_api.routes. */
+#include "crm/interaction_api.routes.h"

@@ -744,19 +744,5 @@ static void feed(struct req *r)
     free(ics);
 }
 
-const struct route reminders_routes[] = {
-    {"GET", "/api/v1/reminder-rules", list, PERM_ADMIN, 0, "Reminder rules"},
-    {"POST", "/api/v1/reminder-rules", create, PERM_ADMIN, 0, "Create a reminder rule"},
-    {"POST", "/api/v1/reminder-rules/run", run_now, PERM_ADMIN, 0,
-     "Run the reminder pass now (idempotent)"},
-    {"PATCH", "/api/v1/reminder-rules/{id}", update, PERM_ADMIN, 0, "Edit a reminder rule"},
-    {"DELETE", "/api/v1/reminder-rules/{id}", remove_one, PERM_ADMIN, 0, "Delete a reminder rule"},
-    {"GET", "/api/v1/calendar-feed", feed_status, PERM_TASKS, 0,
-     "Whether the signed-in user's calendar link is active, and since when"},
-    {"POST", "/api/v1/calendar-feed", feed_create, PERM_TASKS, 0,
-     "Make (or replace) the secret URL of the signed-in user's task calendar"},
-    {"DELETE", "/api/v1/calendar-feed", feed_delete, PERM_TASKS, 0, "Revoke the calendar URL"},
-    {"GET", "/api/v1/calendar/{token}", feed, PERM_PUBLIC, 0,
-     "A user's open tasks as an iCalendar feed (secret URL)"},
-    {0},
-};
+/* The route table reminders_routes[], made from reminder.routes. */
+#include "crm/reminder.routes.h"

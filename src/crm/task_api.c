@@ -338,26 +338,5 @@ static void staff_list(struct req *r)
     listing_reply_rows(r, st, NULL);
 }
 
-const struct route tasks_routes[] = {
-    {"GET", "/api/v1/staff", staff_list, PERM_TASKS, 0,
-     "Active staff of the caller's branch and below (q: name or staff number), for pickers"},
-    {"GET", "/api/v1/tasks", list, PERM_TASKS, 0,
-     "Tasks: view=today|overdue|upcoming|done|open|all, scope=team, customer_id"},
-    {"GET", "/api/v1/tasks/counts", counts, PERM_TASKS, 0,
-     "Today / overdue / upcoming counts and unread notifications"},
-    {"GET", "/api/v1/tasks/{id}", get, PERM_TASKS, 0,
-     "One task (the caller's, the branch queue's, or in a supervisor's scope)"},
-    {"POST", "/api/v1/tasks", create, PERM_TASKS, 0, "Create a task or a promised call-back"},
-    {"PATCH", "/api/v1/tasks/{id}", update, PERM_TASKS, 0, "Edit a task (send version)"},
-    {"POST", "/api/v1/tasks/{id}/complete", complete, PERM_TASKS, 0,
-     "Complete a task with an outcome note"},
-    {"POST", "/api/v1/tasks/{id}/cancel", cancel, PERM_TASKS, 0, "Cancel a task"},
-    {"POST", "/api/v1/tasks/{id}/snooze", snooze, PERM_TASKS, 0, "Move a task's due time"},
-    {"POST", "/api/v1/tasks/{id}/assign", assign, PERM_MERGE, 0,
-     "Reassign a task (supervisor, admin)"},
-    {"GET", "/api/v1/notifications", notifications_list, PERM_SIGNED_IN, 0,
-     "The bell: the signed-in user's notifications"},
-    {"POST", "/api/v1/notifications/read", notifications_read, PERM_SIGNED_IN, 0,
-     "Mark notifications read (ids, or all)"},
-    {0},
-};
+/* The route table tasks_routes[], made from task_api.routes. */
+#include "crm/task_api.routes.h"

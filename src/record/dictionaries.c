@@ -185,13 +185,5 @@ static void item_delete(struct req *r)
         reply_ok(r);
 }
 
-const struct route dictionaries_routes[] = {
-    {"GET", "/api/v1/dictionaries", list, PERM_ADMIN, 0, "The value lists admins can edit"},
-    {"GET", "/api/v1/dictionaries/{code}", get, PERM_SIGNED_IN, 0, "One value list with its items"},
-    {"POST", "/api/v1/dictionaries/{code}/items", item_create, PERM_ADMIN, 0, "Add an item"},
-    {"PATCH", "/api/v1/dictionaries/{code}/items/{id}", item_update, PERM_ADMIN, 0,
-     "Edit, reorder, enable or disable an item"},
-    {"DELETE", "/api/v1/dictionaries/{code}/items/{id}", item_delete, PERM_ADMIN, 0,
-     "Delete an item"},
-    {0},
-};
+/* The route table dictionaries_routes[], made from dictionaries.routes. */
+#include "record/dictionaries.routes.h"

@@ -644,16 +644,5 @@ static void download(struct req *r)
     json_decref(job);
 }
 
-const struct route exports_routes[] = {
-    {"POST", "/api/v1/exports", create, PERM_CUSTOMERS_READ, 0,
-     "Export the records of an entity (entity: customer by default, or interactions; see GET "
-     "/meta/entities for each one's export columns) as CSV or XLSX (format: csv|xlsx). "
-     "Customers: columns (required), q, filter, segment_id as in GET /customers. Business "
-     "records: the filters of GET /interactions (type, from, to, handled_by, branch_id, "
-     "customer_id) and optional columns (default all), newest first. Scoped by branch, phones "
-     "masked unless the role may reveal, formula cells neutralised, audited"},
-    {"GET", "/api/v1/exports/{id}", get, PERM_CUSTOMERS_READ, 0, "An export and its progress"},
-    {"GET", "/api/v1/exports/{id}/download", download, PERM_CUSTOMERS_READ, 0,
-     "Download a finished export"},
-    {0},
-};
+/* The route table exports_routes[], made from export.routes. */
+#include "record/export.routes.h"

@@ -550,13 +550,5 @@ static void reorder(struct req *r)
     reply_ok(r);
 }
 
-const struct route fields_routes[] = {
-    {"GET", "/api/v1/fields", list, PERM_SIGNED_IN, 0, "Custom field definitions of an entity"},
-    {"POST", "/api/v1/fields", create, PERM_ADMIN, 0, "Add a custom field"},
-    {"POST", "/api/v1/fields/reorder", reorder, PERM_ADMIN, 0, "Set the order of custom fields"},
-    {"PATCH", "/api/v1/fields/{id}", update, PERM_ADMIN, 0, "Edit a custom field"},
-    {"POST", "/api/v1/fields/{id}/retire", retire, PERM_ADMIN, 0,
-     "Retire a field (its values are kept)"},
-    {"POST", "/api/v1/fields/{id}/restore", restore, PERM_ADMIN, 0, "Bring a retired field back"},
-    {0},
-};
+/* The route table fields_routes[], made from fields.routes. */
+#include "record/fields.routes.h"

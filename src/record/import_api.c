@@ -351,14 +351,5 @@ static void report(struct req *r)
     free(path);
 }
 
-const struct route imports_routes[] = {
-    {"GET", "/api/v1/imports", list, PERM_CUSTOMERS_WRITE, 0, "The caller's imports"},
-    {"POST", "/api/v1/imports", upload, PERM_CUSTOMERS_WRITE, ROUTE_UPLOAD,
-     "Upload a CSV file (UTF-8 or GBK) as the request body"},
-    {"GET", "/api/v1/imports/{id}", get, PERM_CUSTOMERS_WRITE, 0, "An import and its progress"},
-    {"POST", "/api/v1/imports/{id}/run", run, PERM_CUSTOMERS_WRITE, 0,
-     "Run an import (dry run or for real) with a column mapping"},
-    {"GET", "/api/v1/imports/{id}/report", report, PERM_CUSTOMERS_WRITE, 0,
-     "The bad rows of an import and why, as CSV"},
-    {0},
-};
+/* The route table imports_routes[], made from import_api.routes. */
+#include "record/import_api.routes.h"

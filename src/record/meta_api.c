@@ -129,12 +129,5 @@ static void get(struct req *r)
     reply_json(r, 200, o);
 }
 
-const struct route meta_routes[] = {
-    {"GET", "/api/v1/meta/entities", list, PERM_SIGNED_IN, 0,
-     "The kinds of record the caller may read, with their fields (built-in in form order, then "
-     "the active custom fields): type, labels, filter / sort / export / import / required, "
-     "masking class (phone, id) and dictionary"},
-    {"GET", "/api/v1/meta/entities/{name}", get, PERM_SIGNED_IN, 0,
-     "One kind of record and its fields (404 when unknown or not readable)"},
-    {0},
-};
+/* The route table meta_routes[], made from meta_api.routes. */
+#include "record/meta_api.routes.h"

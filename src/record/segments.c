@@ -252,11 +252,5 @@ static void remove_one(struct req *r)
         "segment.delete", "segment", id);
 }
 
-const struct route segments_routes[] = {
-    {"GET", "/api/v1/segments", list, PERM_CUSTOMERS_READ, 0,
-     "Saved filters: own and shared with the branch"},
-    {"POST", "/api/v1/segments", create, PERM_CUSTOMERS_READ, 0, "Save a filter as a segment"},
-    {"PATCH", "/api/v1/segments/{id}", update, PERM_CUSTOMERS_READ, 0, "Change a segment"},
-    {"DELETE", "/api/v1/segments/{id}", remove_one, PERM_CUSTOMERS_READ, 0, "Delete a segment"},
-    {0},
-};
+/* The route table segments_routes[], made from segments.routes. */
+#include "record/segments.routes.h"

@@ -300,15 +300,5 @@ static void tag_delete(struct req *r)
     remove_item(r, false);
 }
 
-const struct route tags_routes[] = {
-    {"GET", "/api/v1/tag-groups", groups_list, PERM_SIGNED_IN, 0, "Tag groups with their tags"},
-    {"POST", "/api/v1/tag-groups", group_create, PERM_ADMIN, 0, "Create a tag group"},
-    {"PATCH", "/api/v1/tag-groups/{id}", group_update, PERM_ADMIN, 0, "Edit a tag group"},
-    {"DELETE", "/api/v1/tag-groups/{id}", group_delete, PERM_ADMIN, 0, "Delete an empty group"},
-    {"GET", "/api/v1/tags", tags_list, PERM_SIGNED_IN, 0, "All tags"},
-    {"POST", "/api/v1/tags", tag_create, PERM_ADMIN, 0, "Create a tag"},
-    {"PATCH", "/api/v1/tags/{id}", tag_update, PERM_ADMIN, 0, "Edit a tag"},
-    {"DELETE", "/api/v1/tags/{id}", tag_delete, PERM_ADMIN, 0,
-     "Delete a tag (it is removed from every record)"},
-    {0},
-};
+/* The route table tags_routes[], made from tags.routes. */
+#include "record/tags.routes.h"

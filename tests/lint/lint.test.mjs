@@ -73,6 +73,33 @@ test('a folder outside the layer list fails', () => {
   }
 })
 
+test('a route table header is included by its own C file only, and is made from a .routes file', () => {
+  const dir = tree({
+    'crm/task.c': '#include "crm/task.routes.h"\n',
+    'crm/task.routes': 'table tasks_routes\n',
+    'crm/note.c': '#include "crm/task.routes.h"\n',
+    'crm/memo.c': '#include "crm/memo.routes.h"\n',
+  })
+  try {
+    assert.deepEqual(checkTree(dir, []).sort(), [
+      'crm/memo.c:1: "crm/memo.routes.h" is made from crm/memo.routes, which does not exist',
+      'crm/note.c:1: "crm/task.routes.h" is the route table of crm/task.c; only that file includes it',
+    ])
+  } finally {
+    rmSync(dir, { recursive: true })
+  }
+})
+
+test('a route table header still points up when its folder is above', () => {
+  const dir = tree({ 'core/audit.c': '#include "crm/audit.routes.h"\n', 'crm/audit.routes': '' })
+  try {
+    const problems = checkTree(dir, [])
+    assert.ok(problems.includes('core/audit.c:1: "crm/audit.routes.h" points up (core may not include crm)'), problems.join('\n'))
+  } finally {
+    rmSync(dir, { recursive: true })
+  }
+})
+
 test('banned functions are found in code, not in comments or strings', () => {
   const text = [
     'int n = atoi(s);',
