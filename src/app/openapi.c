@@ -118,7 +118,4 @@ static void openapi(struct req *r)
 
 static const struct route *const app_routes[] = {system_routes, NULL};
 
-const struct module app_module = {
-    .name = "app",
-    .routes = app_routes,
-};
+const struct module app_module = {.name = "app", .routes = app_routes};

@@ -12,15 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 const struct actor actor_system = {
-    .login = "system",
-    .name = "系统",
-    .role = "system",
-    .branch_path = "",
-    .lang = "zh-CN",
-    .perms = PERM_ALL,
-    .system = true,
+    .login = "system", .name = "系统", .role = "system", .branch_path = "", .lang = "zh-CN",
+    .perms = PERM_ALL, .system = true,
 };
+/* clang-format on */
 
 void actor_attach(struct req *r, const struct actor *a)
 {

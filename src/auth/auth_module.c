@@ -31,8 +31,4 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
-const struct module auth_module = {
-    .name = "auth",
-    .routes = routes,
-    .periodic = periodic,
-};
+const struct module auth_module = {.name = "auth", .routes = routes, .periodic = periodic};

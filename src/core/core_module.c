@@ -17,8 +17,4 @@ static const struct module_periodic periodic[] = {
 };
 
 const struct module core_module = {
-    .name = "core",
-    .routes = routes,
-    .periodic = periodic,
-    .init = outbox_configure,
-};
+    .name = "core", .routes = routes, .periodic = periodic, .init = outbox_configure};

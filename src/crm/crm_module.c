@@ -36,9 +36,4 @@ static void init(void)
 }
 
 const struct module crm_module = {
-    .name = "crm",
-    .routes = routes,
-    .periodic = periodic,
-    .handlers = handlers,
-    .init = init,
-};
+    .name = "crm", .routes = routes, .periodic = periodic, .handlers = handlers, .init = init};

@@ -96,34 +96,20 @@ static int search(struct db *db, const struct actor *u, json_t *params, struct s
 
 static const char *const export_params[] = {"q", "filter", NULL};
 
+/* The descriptors, their members in groups, a line each. */
+/* clang-format off */
 static const struct entity_export export = {
-    .from = CUSTOMER_FROM,
-    .count_from = "customers c",
-    .page_key = NULL,
-    .columns_required = true,
-    .params = export_params,
-    .sheet = "客户",
-    .sheet_en = "Customers",
-    .file = "客户导出",
-    .file_en = "customers",
+    .from = CUSTOMER_FROM, .count_from = "customers c", .page_key = NULL,
+    .columns_required = true, .params = export_params,
+    .sheet = "客户", .sheet_en = "Customers", .file = "客户导出", .file_en = "customers",
 };
 
 const struct entity entity_customer = {
-    .name = "customer",
-    .collection = "customers",
-    .label = "个人客户",
-    .label_en = "Customers",
-    .table = "customers",
-    .alias = "c",
-    .custom_column = "c.custom",
-    .scope_column = "c.branch_path",
-    .tags = true,
-    .perm_read = PERM_CUSTOMERS_READ,
-    .perm_write = PERM_CUSTOMERS_WRITE,
+    .name = "customer", .collection = "customers", .label = "个人客户", .label_en = "Customers",
+    .table = "customers", .alias = "c", .scope_column = "c.branch_path",
+    .custom_column = "c.custom", .tags = true,
+    .perm_read = PERM_CUSTOMERS_READ, .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
-    .search = search,
-    .fields = fields,
-    .refs = refs,
-    .export = &export,
-    .import = &customer_import,
+    .search = search, .fields = fields, .refs = refs, .export = &export, .import = &customer_import,
 };
+/* clang-format on */

@@ -195,16 +195,11 @@ static int bulk_finish(struct import_ctx *c, void (*step)(void *arg, int done, i
     return customer_batch_bulk_finish(c->db, b);
 }
 
+/* clang-format off */
 const struct entity_import customer_import = {
-    .aliases = aliases,
-    .convert = convert,
-    .missing_required = "import.needs_name_phone",
-    .open = open_state,
-    .close = close_state,
-    .check = check,
-    .write = write_row,
-    .discard = discard,
-    .flush = flush,
-    .bulk_begin = bulk_begin,
-    .bulk_finish = bulk_finish,
+    .aliases = aliases, .convert = convert, .missing_required = "import.needs_name_phone",
+    .open = open_state, .close = close_state,
+    .check = check, .write = write_row, .discard = discard, .flush = flush,
+    .bulk_begin = bulk_begin, .bulk_finish = bulk_finish,
 };
+/* clang-format on */

@@ -71,36 +71,25 @@ static const char *const default_columns[] = {
     NULL,
 };
 
+/* The descriptors, their members in groups, a line each. */
+/* clang-format off */
 static const struct entity_export export = {
     .from = INTERACTION_FROM " LEFT JOIN dictionary_items bt ON bt.dict_code = 'business_type' "
-                             "AND bt.value = i.type LEFT JOIN dictionary_items ch ON "
-                             "ch.dict_code = 'channel' AND ch.value = i.channel LEFT JOIN "
-                             "branches hb ON hb.id = i.branch_id",
-    .count_from = INTERACTION_FROM,
-    .page_key = "i.occurred_at",
-    .columns_required = false,
-    .default_columns = default_columns,
-    .params = export_params,
-    .sheet = "业务记录",
-    .sheet_en = "Business records",
-    .file = "业务记录导出",
-    .file_en = "business-records",
+            "AND bt.value = i.type LEFT JOIN dictionary_items ch ON ch.dict_code = 'channel' "
+            "AND ch.value = i.channel LEFT JOIN branches hb ON hb.id = i.branch_id",
+    .count_from = INTERACTION_FROM, .page_key = "i.occurred_at",
+    .columns_required = false, .default_columns = default_columns, .params = export_params,
+    .sheet = "业务记录", .sheet_en = "Business records",
+    .file = "业务记录导出", .file_en = "business-records",
 };
 
 const struct entity entity_interaction = {
-    .name = "interaction",
-    .collection = "interactions",
-    .label = "业务记录",
-    .label_en = "Business records",
-    .table = "interactions",
-    .alias = "i",
-    .custom_column = NULL,
-    .scope_column = "i.branch_path",
-    .tags = false,
-    .perm_read = PERM_CUSTOMERS_READ,
-    .perm_write = PERM_INTERACTIONS,
+    .name = "interaction", .collection = "interactions",
+    .label = "业务记录", .label_en = "Business records",
+    .table = "interactions", .alias = "i", .scope_column = "i.branch_path",
+    .custom_column = NULL, .tags = false,
+    .perm_read = PERM_CUSTOMERS_READ, .perm_write = PERM_INTERACTIONS,
     .perm_reveal = PERM_REVEAL,
-    .search = search,
-    .fields = fields,
-    .export = &export,
+    .search = search, .fields = fields, .export = &export,
 };
+/* clang-format on */

@@ -70,6 +70,20 @@ struct migration {
     const char *sql;
 };
 
+/* The methods every backend has, in its db_ops table: each is the
+ * function PREFIX_method of the backend's file (pg_open, sqlite_open, ...),
+ * so a method added here is a compile error in a backend without it. The
+ * optional methods (leader, bulk_cache, ...) are named one by one. */
+#define DB_OPS_REQUIRED(prefix)                                                                    \
+    .global_init = prefix##_global_init, .global_shutdown = prefix##_global_shutdown,              \
+    .open = prefix##_open, .close = prefix##_close, .exec = prefix##_exec,                         \
+    .exec_script = prefix##_exec_script, .changes = prefix##_changes, .query = prefix##_query,     \
+    .step = prefix##_step, .finish = prefix##_finish, .col_count = prefix##_col_count,             \
+    .col_name = prefix##_col_name, .col_is_null = prefix##_col_is_null,                            \
+    .col_type = prefix##_col_type, .col_int = prefix##_col_int, .col_real = prefix##_col_real,     \
+    .col_text = prefix##_col_text, .begin = prefix##_begin, .commit = prefix##_commit,             \
+    .rollback = prefix##_rollback
+
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;
 extern const struct migration migrations_sqlite[];

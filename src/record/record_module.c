@@ -23,8 +23,4 @@ static const struct module_job jobs[] = {
     {NULL, NULL},
 };
 
-const struct module record_module = {
-    .name = "record",
-    .routes = routes,
-    .jobs = jobs,
-};
+const struct module record_module = {.name = "record", .routes = routes, .jobs = jobs};
