@@ -5,9 +5,8 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "http/address.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -39,19 +38,6 @@ static int64_t deadline_ms;
 static unsigned max_per_address;
 static bool (*exempt_address)(const char *address);
 
-static void address_text(const struct sockaddr *sa, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "-");
-    if (!sa)
-        return;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)outlen);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)outlen);
-}
-
 enum MHD_Result conn_watch_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
     (void)cls;
@@ -82,11 +68,9 @@ void conn_watch_notify(void *cls, struct MHD_Connection *conn, void **socket_con
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        const union MHD_ConnectionInfo *ai =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         struct watched *w = xcalloc(1, sizeof(*w));
         w->fd = ci ? ci->connect_fd : -1;
-        address_text(ai ? ai->client_addr : NULL, w->address, sizeof(w->address));
+        address_of_connection(conn, w->address, sizeof(w->address));
         w->waiting_ms = mono_ms();
         pthread_mutex_lock(&lock);
         w->next = head;

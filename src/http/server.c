@@ -15,6 +15,7 @@
 #include "base/xmalloc.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "http/address.h"
 #include "http/conn_watch.h"
 #include "http/router.h"
 #include "http/static.h"
@@ -348,22 +349,6 @@ static void dispatch(struct req *r)
 
 /* ---- libmicrohttpd callbacks ---- */
 
-static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, outlen, "-");
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)outlen);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)outlen);
-}
-
 /* Whether ip is one of the configured reverse proxies. */
 static bool trusted_proxy(const char *ip)
 {
@@ -437,7 +422,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
     r->lang = i18n_lang_from_header(
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
-    client_ip(conn, r->ip, sizeof(r->ip));
+    address_of_connection(conn, r->ip, sizeof(r->ip));
     forwarded_ip(conn, r->ip, sizeof(r->ip));
     r->upload_fd = -1;
     return r;
