@@ -9,9 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *sqlite_path(const char *url)
+/* The file of a sqlite: URL; NULL for another database, with err saying
+ * that command takes SQLite and what to do instead. */
+static const char *sqlite_path(const char *url, const char *command, const char *instead, char *err,
+                               size_t errlen)
 {
-    return strncmp(url, "sqlite:", 7) == 0 ? url + 7 : NULL;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        return url + 7;
+    snprintf(err, errlen, "%s takes a SQLite database; %s (docs/deploy.md)", command, instead);
+    return NULL;
 }
 
 /* "ok" from PRAGMA integrity_check, or the first problem in err. */
@@ -56,28 +62,22 @@ static int copy(sqlite3 *src, sqlite3 *dst, char *err, size_t errlen)
     return 0;
 }
 
-int db_backup(const char *url, const char *to_path, char *err, size_t errlen)
+/* Copy the database at from into to (created when missing) and check the
+ * copy; with check_from, check from before anything is written. to_verb
+ * says in an error what opening to is ("create", "open"). */
+static int copy_checked(const char *from, const char *to, bool check_from, const char *to_verb,
+                        char *err, size_t errlen)
 {
-    const char *path = sqlite_path(url);
-    if (!path) {
-        snprintf(err, errlen,
-                 "backup takes a SQLite database; back up PostgreSQL with pg_dump or a base "
-                 "backup (docs/deploy.md)");
-        return -1;
-    }
-    if (access(to_path, F_OK) == 0) {
-        snprintf(err, errlen, "'%s' exists already", to_path);
-        return -1;
-    }
     sqlite3 *src = NULL, *dst = NULL;
     int rc = -1;
-    if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, sqlite3_errmsg(src));
+    if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open '%s': %s", from, sqlite3_errmsg(src));
         goto out;
     }
-    if (sqlite3_open_v2(to_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "cannot create '%s': %s", to_path, sqlite3_errmsg(dst));
+    if (check_from && check(src, err, errlen))
+        goto out;
+    if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot %s '%s': %s", to_verb, to, sqlite3_errmsg(dst));
         goto out;
     }
     rc = copy(src, dst, err, errlen);
@@ -86,6 +86,20 @@ int db_backup(const char *url, const char *to_path, char *err, size_t errlen)
 out:
     sqlite3_close(src);
     sqlite3_close(dst);
+    return rc;
+}
+
+int db_backup(const char *url, const char *to_path, char *err, size_t errlen)
+{
+    const char *path =
+        sqlite_path(url, "backup", "back up PostgreSQL with pg_dump or a base backup", err, errlen);
+    if (!path)
+        return -1;
+    if (access(to_path, F_OK) == 0) {
+        snprintf(err, errlen, "'%s' exists already", to_path);
+        return -1;
+    }
+    int rc = copy_checked(path, to_path, false, "create", err, errlen);
     if (rc)
         unlink(to_path);
     return rc;
@@ -93,31 +107,7 @@ out:
 
 int db_restore(const char *from_path, const char *url, char *err, size_t errlen)
 {
-    const char *path = sqlite_path(url);
-    if (!path) {
-        snprintf(err, errlen,
-                 "restore takes a SQLite database; restore PostgreSQL with "
-                 "pg_restore (docs/deploy.md)");
-        return -1;
-    }
-    sqlite3 *src = NULL, *dst = NULL;
-    int rc = -1;
-    if (sqlite3_open_v2(from_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open '%s': %s", from_path, sqlite3_errmsg(src));
-        goto out;
-    }
-    if (check(src, err, errlen))
-        goto out;
-    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, sqlite3_errmsg(dst));
-        goto out;
-    }
-    rc = copy(src, dst, err, errlen);
-    if (!rc)
-        rc = check(dst, err, errlen);
-out:
-    sqlite3_close(src);
-    sqlite3_close(dst);
-    return rc;
+    const char *path =
+        sqlite_path(url, "restore", "restore PostgreSQL with pg_restore", err, errlen);
+    return path ? copy_checked(from_path, path, true, "open", err, errlen) : -1;
 }
