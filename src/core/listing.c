@@ -313,6 +313,31 @@ int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64
 
 #define CURSOR_MAX 600 /* characters: a few keys, a text key of up to ~300 bytes */
 
+void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t limit,
+                        json_t *(*row)(struct db_stmt *st, struct req *r))
+{
+    json_t *items = json_array(), *next = NULL;
+    bool more = false;
+    while (st && db_step(st) == 1) {
+        if ((int64_t)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_t *o = row(st, r);
+        json_object_del(o, "k");
+        json_decref(next);
+        next = json_pack("[I,O]", (json_int_t)db_col_int(st, db_col_count(st) - 1),
+                         json_object_get(o, "id"));
+        json_array_append_new(items, o);
+    }
+    db_finish(st);
+    json_object_set_new(body, "items", items);
+    char *c = more ? listing_cursor_encode(next) : NULL;
+    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
+    free(c);
+    json_decref(next);
+}
+
 char *listing_cursor_encode(json_t *values)
 {
     char *raw = json_dumps(values, JSON_COMPACT);

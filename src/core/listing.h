@@ -96,6 +96,13 @@ char *listing_cursor_encode(json_t *values);
 /* The n values of cursor s, the last an integer; NULL when s is not such a
  * cursor (answer 422 "cursor"). New reference. */
 json_t *listing_cursor_decode(const char *s, size_t n);
+/* A page of a list keyed on (key, id): up to limit rows of st, each made
+ * JSON by row, as body's "items", and as "next_cursor" [key, id] of the
+ * page's last row when st has one more (null when not). st's last column
+ * is the key, an integer named k, which the items leave out. Finishes st;
+ * a NULL st or a failed step ends the page there. */
+void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t limit,
+                        json_t *(*row)(struct db_stmt *st, struct req *r));
 /* AND to b the rows after a cursor of [key value, id] in the order "key,
  * id" both ascending (desc: both descending). key and id are program text;
  * the values are bound. */

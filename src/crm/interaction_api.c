@@ -122,31 +122,10 @@ static void reply_list(struct req *r, int64_t customer_id)
     json_decref(after);
     sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
     sqlbuf_bind(&b, DB_INT(limit + 1));
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array();
-    json_t *next = NULL;
-    bool more = false;
-    while (st && db_step(st) == 1) {
-        if ((int64_t)json_array_size(items) == limit) {
-            more = true;
-            break;
-        }
-        json_t *o = interaction_row(st, r);
-        int64_t k = db_col_int(st, db_col_count(st) - 1);
-        json_object_del(o, "k");
-        json_decref(next);
-        next = json_pack("[I,O]", (json_int_t)k, json_object_get(o, "id"));
-        json_array_append_new(items, o);
-    }
-    db_finish(st);
+    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, interaction_row);
     sqlbuf_release(&w);
     sqlbuf_release(&b);
     json_decref(holder);
-    json_object_set_new(body, "items", items);
-    char *c = more ? listing_cursor_encode(next) : NULL;
-    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
-    free(c);
-    json_decref(next);
     reply_json(r, 200, body);
 }
 

@@ -128,27 +128,7 @@ static void list(struct req *r)
     sqlbuf_bind(&b, DB_INT(limit + 1));
     sqlbuf_bind(&b, DB_INT(after ? 0 : offset));
     json_decref(after);
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array(), *next = NULL;
-    bool more = false;
-    while (st && db_step(st) == 1) {
-        if ((int64_t)json_array_size(items) == limit) {
-            more = true;
-            break;
-        }
-        json_t *o = task_row(st, r);
-        json_object_del(o, "k");
-        json_decref(next);
-        next = json_pack("[I,O]", (json_int_t)db_col_int(st, db_col_count(st) - 1),
-                         json_object_get(o, "id"));
-        json_array_append_new(items, o);
-    }
-    db_finish(st);
-    json_object_set_new(body, "items", items);
-    char *c = more ? listing_cursor_encode(next) : NULL;
-    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
-    free(c);
-    json_decref(next);
+    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, task_row);
     reply_json(r, 200, body);
     sqlbuf_release(&w);
     sqlbuf_release(&b);
