@@ -91,6 +91,7 @@ static const struct message messages[] = {
     {"field.gender", "性别应为男或女", "Gender must be male or female"},
     {"field.unknown_option", "不是可选的值", "Not one of the options"},
     {"field.not_array", "应为列表", "Must be a list"},
+    {"field.segment_missing", "分群不存在或无权使用", "No such segment, or not yours to use"},
     {"field.not_object", "格式不正确", "Not valid"},
     {"field.not_number", "应为数字", "Must be a number"},
     {"field.money", "金额最多两位小数", "Amounts have at most two decimals"},
