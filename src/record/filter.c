@@ -25,7 +25,15 @@ struct ctx {
     struct sqlbuf *out;
     struct filter_error *err;
     int conditions;
+    int cost; /* groups + conditions + list values so far (FILTER_MAX_COST) */
 };
+
+/* Count n units of the tree's cost; false past the limit. */
+static bool spend(struct ctx *c, size_t n)
+{
+    c->cost += n > (size_t)FILTER_MAX_COST ? FILTER_MAX_COST + 1 : (int)n;
+    return c->cost <= FILTER_MAX_COST;
+}
 
 /* A resolved left-hand side. */
 struct lhs {
@@ -328,7 +336,8 @@ static int compile_condition(struct ctx *c, json_t *node)
     json_t *v = json_object_get(node, "value");
     if (!field || !op || strlen(field) > 64 || strlen(op) > 20)
         return fail(c, "filter.invalid", field);
-    if (++c->conditions > FILTER_MAX_CONDITIONS)
+    if (++c->conditions > FILTER_MAX_CONDITIONS ||
+        !spend(c, json_is_array(v) && json_array_size(v) ? json_array_size(v) : 1))
         return fail(c, "filter.too_complex", NULL);
     struct lhs l;
     int rc = resolve(c, field, &l);
@@ -435,6 +444,9 @@ static int compile_node(struct ctx *c, json_t *node, int depth)
     json_t *not = json_object_get(node, "not");
     if ((and != NULL) + (or != NULL) + (not != NULL) > 1)
         return fail(c, "filter.invalid", NULL);
+    /* Groups cost too: a thousand empty groups are no cheaper to run. */
+    if ((and || or || not ) && !spend(c, 1))
+        return fail(c, "filter.too_complex", NULL);
     if (not ) {
         sqlbuf_add(c->out, "(NOT ");
         int rc = compile_node(c, not, depth + 1);

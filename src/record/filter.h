@@ -21,6 +21,10 @@ struct db;
 
 #define FILTER_MAX_DEPTH      8
 #define FILTER_MAX_CONDITIONS 100
+/* The cost of a tree: one per group and per condition, a list value counts
+ * its values (100 tag conditions of 50 ids each took 1.5 s on 50k
+ * customers). Past it the tree is refused as too complex. */
+#define FILTER_MAX_COST 400
 
 struct filter_error {
     const char *key; /* message key: filter.unknown_field, filter.unknown_op, ... */
