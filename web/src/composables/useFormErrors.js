@@ -22,27 +22,31 @@ export function useFormErrors() {
 }
 
 /**
- * useFormErrors plus the submit routine every form dialog repeats: busy
- * while the request runs (a second click is ignored), the last errors
- * cleared first, and a failure's field errors shown next to the inputs with
- * its message in a toast. Make the request { quiet: true } so the http layer
- * does not toast it too. onError(e) may take a failure first (return true
- * when handled). run() resolves to fn's result, or undefined after a failure.
+ * useFormErrors plus the submit routine every form repeats: the el-form's
+ * own rules checked first (validate: its ref), busy while the request runs
+ * (a second submit is ignored), the last errors cleared, and a failure's
+ * field errors shown next to the inputs.
+ *
+ * toast: also show the failure's message (then make the request
+ * { quiet: true } so the http layer does not show it too). onError(e) sees
+ * a failure first; returning true means it was handled. run() resolves to
+ * fn's result, or undefined when invalid, busy or failed.
  */
 export function useFormSubmit() {
   const fe = useFormErrors()
   const busy = ref(false)
 
-  async function run(fn, onError) {
+  async function run(fn, { validate = null, toast = true, onError = null } = {}) {
     if (busy.value) return undefined
+    if (validate && validate.value && !(await validate.value.validate().catch(() => false))) return undefined
     busy.value = true
     fe.clear()
     try {
       return await fn()
     } catch (e) {
-      if (!(onError && onError(e))) {
+      if (!(onError && (await onError(e)))) {
         fe.apply(e)
-        ElMessage.error({ message: e.message, grouping: true })
+        if (toast) ElMessage.error({ message: e.message, grouping: true })
       }
       return undefined
     } finally {
