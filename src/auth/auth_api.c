@@ -9,7 +9,7 @@
  */
 #include "auth/auth_api.h"
 
-#include "admin/users.h"
+#include "auth/users.h"
 #include "auth/password_policy.h"
 #include "auth/perm.h"
 #include "auth/pwhash.h"
@@ -60,8 +60,10 @@ static void lower_login(const char *login, char *out, size_t outlen)
 static void reply_session(struct req *r, int64_t user_id, const char *csrf, unsigned status)
 {
     json_t *user = users_json_by_id(r->db, user_id, false);
-    if (!user)
-        return reply_error(r, 500, "internal");
+    if (!user) {
+        reply_error(r, 500, "internal");
+        return;
+    }
     bool must = json_is_true(json_object_get(user, "must_change_password"));
     json_t *perms = json_array();
     perm_names(perm_for_role(json_string_value(json_object_get(user, "role"))), perms);
@@ -118,11 +120,14 @@ static void login(struct req *r)
     int64_t locked_until = 0;
     int rc = db_query_int(r->db, "SELECT locked_until FROM login_failures WHERE login = ?",
                           DB_ARGS(DB_TEXT(key)), &locked_until);
-    if (rc < 0)
-        return reply_db_error(r, rc);
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        return;
+    }
     if (rc == 1 && locked_until > now) {
         audit_write(r->db, r, login, "auth.login_locked", NULL, 0, NULL);
-        return reply_error(r, 429, "account_locked");
+        reply_error(r, 429, "account_locked");
+        return;
     }
 
     int64_t user_id = 0;
@@ -132,8 +137,10 @@ static void login(struct req *r)
                                   "SELECT id, password_hash, status FROM users "
                                   "WHERE login = ?",
                                   DB_ARGS(DB_TEXT(login)));
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     if (db_step(st) == 1) {
         user_id = db_col_int(st, 0);
         snprintf(hash, sizeof(hash), "%s", db_col_text(st, 1));
@@ -148,9 +155,12 @@ static void login(struct req *r)
         ok = (pwhash_dummy_verify(password), false);
     if (!ok) {
         rc = record_failure(r, key, login, now);
-        if (rc)
-            return reply_db_error(r, rc);
-        return reply_error(r, 401, "invalid_credentials");
+        if (rc) {
+            reply_db_error(r, rc);
+            return;
+        }
+        reply_error(r, 401, "invalid_credentials");
+        return;
     }
 
     char token[64], csrf[64];
@@ -164,8 +174,9 @@ static void login(struct req *r)
         rc = db_exec(r->db, "UPDATE users SET last_login_at = ? WHERE id = ?",
                      DB_ARGS(DB_INT(now), DB_INT(user_id)));
     if (!rc) {
-        r->user = &r->user_storage;
-        session_load_user(r->db, user_id, r->user);
+        struct actor u = {0};
+        session_load_user(r->db, user_id, &u);
+        actor_attach(r, &u);
         rc = audit_write(r->db, r, NULL, "auth.login", "user", user_id, NULL);
     }
     if (!audit_commit(r, rc))
@@ -176,9 +187,9 @@ static void login(struct req *r)
 
 static void logout(struct req *r)
 {
-    if (r->user->session_id) {
-        session_delete(r->db, r->user->session_id);
-        audit_write(r->db, r, NULL, "auth.logout", "user", r->user->id, NULL);
+    if (r->actor->session_id) {
+        session_delete(r->db, r->actor->session_id);
+        audit_write(r->db, r, NULL, "auth.logout", "user", r->actor->id, NULL);
     }
     reply_ok(r);
     session_set_cookie(r, NULL);
@@ -186,7 +197,7 @@ static void logout(struct req *r)
 
 static void me(struct req *r)
 {
-    reply_session(r, r->user->id, r->user->csrf, 200);
+    reply_session(r, r->actor->id, r->actor->csrf, 200);
 }
 
 static void me_update(struct req *r)
@@ -200,13 +211,17 @@ static void me_update(struct req *r)
         return;
     if (lang) {
         int rc = db_exec(r->db, "UPDATE users SET lang = ?, updated_at = ? WHERE id = ?",
-                         DB_ARGS(DB_TEXT(lang), DB_INT(clock_now()), DB_INT(r->user->id)));
-        if (rc)
-            return reply_db_error(r, rc);
+                         DB_ARGS(DB_TEXT(lang), DB_INT(clock_now()), DB_INT(r->actor->id)));
+        if (rc) {
+            reply_db_error(r, rc);
+            return;
+        }
     }
-    json_t *user = users_json_by_id(r->db, r->user->id, false);
-    if (!user)
-        return reply_error(r, 500, "internal");
+    json_t *user = users_json_by_id(r->db, r->actor->id, false);
+    if (!user) {
+        reply_error(r, 500, "internal");
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o}", "user", user));
 }
 
@@ -241,9 +256,11 @@ static void change_password(struct req *r)
         return;
     char hash[PWHASH_LEN] = "";
     struct db_stmt *st = db_query(r->db, "SELECT password_hash FROM users WHERE id = ?",
-                                  DB_ARGS(DB_INT(r->user->id)));
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
+                                  DB_ARGS(DB_INT(r->actor->id)));
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     if (db_step(st) == 1)
         snprintf(hash, sizeof(hash), "%s", db_col_text(st, 0));
     db_finish(st);
@@ -251,22 +268,24 @@ static void change_password(struct req *r)
     if (!pwhash_verify(hash, old))
         form_fail(&f, "old_password", "field.old_password");
     else
-        policy_ok(&f, r->user->login, new, old);
+        policy_ok(&f, r->actor->login, new, old);
     if (!form_done(&f))
         return;
     char newhash[PWHASH_LEN];
-    if (pwhash_make(new, newhash))
-        return reply_error(r, 500, "internal");
+    if (pwhash_make(new, newhash)) {
+        reply_error(r, 500, "internal");
+        return;
+    }
     int rc = db_begin(r->db);
     if (!rc)
-        rc = set_password(r, r->user->id, newhash);
+        rc = set_password(r, r->actor->id, newhash);
     if (!rc)
-        rc = session_revoke_user(r->db, r->user->id, r->user->session_id);
+        rc = session_revoke_user(r->db, r->actor->id, r->actor->session_id);
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "auth.password_change", "user", r->user->id, NULL);
+        rc = audit_write(r->db, r, NULL, "auth.password_change", "user", r->actor->id, NULL);
     if (!audit_commit(r, rc))
         return;
-    reply_session(r, r->user->id, r->user->csrf, 200);
+    reply_session(r, r->actor->id, r->actor->csrf, 200);
 }
 
 /* Count events of key in the last window seconds, then record one. */
@@ -301,10 +320,14 @@ static void forgot(struct req *r)
     snprintf(ipkey, sizeof(ipkey), "forgot-ip:%s", r->ip);
     int64_t minute = 0, hour = 0, by_ip = 0;
     if (rate_count(r->db, key, 60, &minute) || rate_count(r->db, key, 3600, &hour) ||
-        rate_count(r->db, ipkey, 3600, &by_ip))
-        return reply_error(r, 500, "internal");
-    if (minute >= 1 || hour >= 5 || by_ip >= 30)
-        return reply_error(r, 429, "rate_limited");
+        rate_count(r->db, ipkey, 3600, &by_ip)) {
+        reply_error(r, 500, "internal");
+        return;
+    }
+    if (minute >= 1 || hour >= 5 || by_ip >= 30) {
+        reply_error(r, 429, "rate_limited");
+        return;
+    }
 
     int64_t now = clock_now();
     int64_t user_id = 0;
@@ -315,8 +338,10 @@ static void forgot(struct req *r)
                      ? "SELECT id, phone FROM users WHERE login = ? AND status = 'active'"
                      : "SELECT id, email FROM users WHERE login = ? AND status = 'active'",
                  DB_ARGS(DB_TEXT(login)));
-    if (!st)
-        return reply_db_error(r, DB_ERROR);
+    if (!st) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     if (db_step(st) == 1) {
         user_id = db_col_int(st, 0);
         snprintf(contact, sizeof(contact), "%s", db_col_text(st, 1));
@@ -368,17 +393,23 @@ static void reset(struct req *r)
     int64_t user_id = 0;
     int rc = db_query_int(r->db, "SELECT id FROM users WHERE login = ? AND status = 'active'",
                           DB_ARGS(DB_TEXT(login)), &user_id);
-    if (rc < 0)
-        return reply_db_error(r, rc);
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        return;
+    }
     char newhash[PWHASH_LEN];
-    if (pwhash_make(password, newhash))
-        return reply_error(r, 500, "internal");
+    if (pwhash_make(password, newhash)) {
+        reply_error(r, 500, "internal");
+        return;
+    }
 
     int64_t now = clock_now();
     bool matched = false;
     rc = db_begin(r->db);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     struct db_stmt *st = db_query(r->db,
                                   "SELECT id, code_hash, attempts FROM reset_codes "
                                   "WHERE user_id = ? AND used_at IS NULL AND expires_at > ? "
@@ -386,7 +417,8 @@ static void reset(struct req *r)
                                   DB_ARGS(DB_INT(user_id), DB_INT(now)));
     if (!st) {
         db_rollback(r->db);
-        return reply_db_error(r, DB_ERROR);
+        reply_db_error(r, DB_ERROR);
+        return;
     }
     int64_t code_id = 0, attempts = 0;
     char stored[65] = "", given[65];

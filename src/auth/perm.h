@@ -11,17 +11,7 @@
 
 #include <stdbool.h>
 
-#define PERM_PUBLIC          0u
-#define PERM_SIGNED_IN       (1u << 0)
-#define PERM_CUSTOMERS_READ  (1u << 1)
-#define PERM_CUSTOMERS_WRITE (1u << 2)
-#define PERM_INTERACTIONS    (1u << 3)
-#define PERM_TASKS           (1u << 4)
-#define PERM_ENTERPRISES     (1u << 5)
-#define PERM_REPORTS         (1u << 6)
-#define PERM_REVEAL          (1u << 7) /* see unmasked phone / ID numbers */
-#define PERM_MERGE           (1u << 8) /* merge duplicate profiles, team views */
-#define PERM_ADMIN           (1u << 9)
+#include "core/perms.h"
 
 /* The permission bits of a role name; 0 for an unknown role. */
 unsigned perm_for_role(const char *role);

@@ -3,6 +3,7 @@
  */
 #include "auth/session.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -35,7 +36,7 @@ static void copy(char *dst, size_t n, const char *src)
     snprintf(dst, n, "%s", src ? src : "");
 }
 
-int session_load_user(struct db *db, int64_t user_id, struct auth_user *u)
+int session_load_user(struct db *db, int64_t user_id, struct actor *u)
 {
     struct db_stmt *st = db_query(
         db,
@@ -85,14 +86,13 @@ static int resolve_cookie(struct req *r, const char *token)
     int64_t last_seen = db_col_int(st, 3);
     db_finish(st);
 
-    struct auth_user *u = &r->user_storage;
-    memset(u, 0, sizeof(*u));
-    rc = session_load_user(r->db, user_id, u);
+    struct actor u = {0};
+    rc = session_load_user(r->db, user_id, &u);
     if (rc != 1)
         return rc;
-    u->session_id = session_id;
-    copy(u->csrf, sizeof(u->csrf), csrf);
-    r->user = u;
+    u.session_id = session_id;
+    copy(u.csrf, sizeof(u.csrf), csrf);
+    actor_attach(r, &u);
     /* Touch at most once a minute: the idle timer needs no more precision
      * and a write per request would serialise readers behind the writer.
      * Skipped while another writer holds the lock (a bulk import can hold
@@ -113,21 +113,20 @@ static int resolve_api_key(struct req *r, const char *key)
                           DB_ARGS(DB_TEXT(hash)), &user_id);
     if (rc != 1)
         return rc;
-    struct auth_user *u = &r->user_storage;
-    memset(u, 0, sizeof(*u));
-    rc = session_load_user(r->db, user_id, u);
+    struct actor u = {0};
+    rc = session_load_user(r->db, user_id, &u);
     if (rc != 1)
         return rc;
     /* An integration has no one to change a password for it. */
-    u->must_change_password = false;
-    r->user = u;
+    u.must_change_password = false;
+    actor_attach(r, &u);
     return 1;
 }
 
 int session_resolve(struct req *r, enum session_via *via)
 {
     *via = SESSION_NONE;
-    r->user = NULL;
+    actor_attach(r, NULL);
     const char *auth = req_header(r, "Authorization");
     if (auth && strncmp(auth, "Bearer ", 7) == 0) {
         int rc = resolve_api_key(r, auth + 7);

@@ -8,6 +8,7 @@
 #ifndef HY_SESSION_H
 #define HY_SESSION_H
 
+#include "auth/actor.h"
 #include "http/http.h"
 
 #include <stdbool.h>
@@ -20,7 +21,7 @@
 enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY };
 
 /* Find the caller of r from the session cookie or an "Authorization: Bearer"
- * API key and fill r->user. Answers how the caller signed in (SESSION_NONE
+ * API key and fill r->actor. Answers how the caller signed in (SESSION_NONE
  * for anonymous), or a negative DB_* on database failure. */
 int session_resolve(struct req *r, enum session_via *via);
 
@@ -42,7 +43,7 @@ int session_api_key_create(struct db *db, int64_t user_id, const char *name, cha
                            size_t keylen);
 
 /* Load user_id into u (role, branch, permissions); 1 found, 0 not, <0 error. */
-int session_load_user(struct db *db, int64_t user_id, struct auth_user *u);
+int session_load_user(struct db *db, int64_t user_id, struct actor *u);
 
 /* Hex BLAKE2b-256 of s into out (65 bytes). */
 void session_hash_token(const char *s, char *out);

@@ -196,7 +196,7 @@ static size_t han_reading(UChar32 c, enum reading kind, char *out)
     if (kind == SURNAME) {
         for (size_t i = 0; i < sizeof(surname_overrides) / sizeof(surname_overrides[0]); i++) {
             if (surname_overrides[i].c == c) {
-                strcpy(out, surname_overrides[i].syllable);
+                snprintf(out, MAX_SYLLABLE + 1, "%s", surname_overrides[i].syllable);
                 return strlen(out);
             }
         }

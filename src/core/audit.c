@@ -3,7 +3,7 @@
  */
 #include "core/audit.h"
 
-#include "auth/perm.h"
+#include "core/perms.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
@@ -22,9 +22,9 @@ int audit_write(struct db *db, struct req *r, const char *login, const char *act
     json_decref(detail);
     char oid[24];
     snprintf(oid, sizeof(oid), "%lld", (long long)object_id);
-    int64_t user_id = r && r->user ? r->user->id : 0;
-    if (!login && r && r->user)
-        login = r->user->login;
+    int64_t user_id = r ? r->actor_id : 0;
+    if (!login && r)
+        login = r->actor_login;
     int rc = db_exec(db,
                      "INSERT INTO audit_log (at, user_id, login, action, object_type, object_id, "
                      "ip, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -54,13 +54,17 @@ static void audit_list(struct req *r)
         listing_where_int(&l, "user_id = ?", strtoll(user, NULL, 10));
     int64_t t;
     if (from && *from) {
-        if (clock_parse_date(from, &t))
-            return listing_fail(&l, "from", "field.date");
+        if (clock_parse_date(from, &t)) {
+            listing_fail(&l, "from", "field.date");
+            return;
+        }
         listing_where_int(&l, "at >= ?", t);
     }
     if (to && *to) {
-        if (clock_parse_date(to, &t))
-            return listing_fail(&l, "to", "field.date");
+        if (clock_parse_date(to, &t)) {
+            listing_fail(&l, "to", "field.date");
+            return;
+        }
         listing_where_int(&l, "at < ?", t + 86400);
     }
     listing_run_with(&l,
@@ -94,7 +98,8 @@ void audit_delete(struct req *r, const char *sql, const struct db_val *args, int
         rc = db_exec(r->db, sql, args, nargs);
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 404, "not_found");
+        reply_error(r, 404, "not_found");
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, action, object_type, id, NULL);

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/xmalloc.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,14 @@ int listing_begin(struct listing *l, struct req *r)
         listing_fail(l, "limit", "field.invalid");
         return -1;
     }
-    if (cursor && *cursor && parse_positive(cursor, &l->cursor)) {
-        listing_fail(l, "cursor", "field.invalid");
-        return -1;
+    if (cursor && *cursor) {
+        json_t *c = listing_cursor_decode(cursor, 1);
+        l->cursor = json_integer_value(json_array_get(c, 0));
+        json_decref(c);
+        if (l->cursor <= 0) {
+            listing_fail(l, "cursor", "field.invalid");
+            return -1;
+        }
     }
     if (count && strcmp(count, "none") == 0)
         l->count = false;
@@ -143,7 +149,8 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
         free(sql);
         if (rc < 0) {
             json_decref(body);
-            return reply_db_error(r, rc);
+            reply_db_error(r, rc);
+            return;
         }
         json_object_set_new(body, "total", json_integer(total));
     }
@@ -161,7 +168,8 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     free(sql);
     if (!st) {
         json_decref(body);
-        return reply_db_error(r, DB_ERROR);
+        reply_db_error(r, DB_ERROR);
+        return;
     }
     json_t *items = json_array();
     int64_t last_id = 0;
@@ -179,13 +187,16 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
     if (rc < 0) {
         json_decref(items);
         json_decref(body);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     json_object_set_new(body, "items", items);
     if (more) {
-        char cur[24];
-        snprintf(cur, sizeof(cur), "%lld", (long long)last_id);
+        json_t *values = json_pack("[I]", (json_int_t)last_id);
+        char *cur = listing_cursor_encode(values);
+        json_decref(values);
         json_object_set_new(body, "next_cursor", json_string(cur));
+        free(cur);
     } else {
         json_object_set_new(body, "next_cursor", json_null());
     }
@@ -208,7 +219,65 @@ void listing_reply_rows(struct req *r, struct db_stmt *st,
                         json_t *(*row)(struct db_stmt *st, struct req *r))
 {
     json_t *items = listing_rows(st, r, row);
-    if (!items)
-        return reply_db_error(r, DB_ERROR);
+    if (!items) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- the cursor codec ---- */
+
+#define CURSOR_MAX 600 /* characters: a few keys, a text key of up to ~300 bytes */
+
+char *listing_cursor_encode(json_t *values)
+{
+    char *raw = json_dumps(values, JSON_COMPACT);
+    size_t n = strlen(raw);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = xmalloc(cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(raw);
+    return out;
+}
+
+json_t *listing_cursor_decode(const char *s, size_t n)
+{
+    unsigned char buf[CURSOR_MAX];
+    size_t len = 0, slen = s ? strlen(s) : 0;
+    if (slen == 0 || slen > CURSOR_MAX ||
+        sodium_base642bin(buf, sizeof(buf) - 1, s, slen, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    json_t *v = json_loadb((const char *)buf, len, 0, NULL);
+    bool ok =
+        json_is_array(v) && json_array_size(v) == n && json_is_integer(json_array_get(v, n - 1));
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *x = json_array_get(v, i);
+        ok = json_is_integer(x) || json_is_string(x);
+    }
+    if (!ok) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void bind_value(struct sqlbuf *b, json_t *v)
+{
+    if (json_is_integer(v))
+        sqlbuf_bind(b, DB_INT(json_integer_value(v)));
+    else
+        sqlbuf_bind_text_copy(b, json_string_value(v));
+}
+
+void listing_cursor_after(struct sqlbuf *b, const char *key, const char *id, bool desc,
+                          json_t *cursor)
+{
+    const char *cmp = desc ? "<" : ">";
+    sqlbuf_addf(b, " AND (%s %s ? OR (%s = ? AND %s %s ?))", key, cmp, key, id, cmp);
+    bind_value(b, json_array_get(cursor, 0));
+    bind_value(b, json_array_get(cursor, 0));
+    bind_value(b, json_array_get(cursor, 1));
 }

@@ -5,12 +5,14 @@
  * with bound values (never user text in SQL).
  *
  * Customer search with sorting and the filter language has its own, richer
- * path; this one serves users, audit log, mailbox and the like.
+ * path; this one serves users, audit log, mailbox and the like. Every list,
+ * this one and the richer ones, pages with the one cursor codec below.
  */
 #ifndef HY_LISTING_H
 #define HY_LISTING_H
 
 #include "db/db.h"
+#include "db/sqlbuf.h"
 #include "http/http.h"
 
 #define LISTING_MAX_ARGS 16
@@ -56,5 +58,22 @@ json_t *listing_rows(struct db_stmt *st, struct req *r,
 /* The same, answered as {"items": [...]}, or the database error. */
 void listing_reply_rows(struct req *r, struct db_stmt *st,
                         json_t *(*row)(struct db_stmt *st, struct req *r));
+
+/*
+ * The keyset cursor of every list. A page ends with the sort key values of
+ * its last row, the row's id last; next_cursor is those values (integers
+ * or text) as base64url JSON, opaque to clients, and the next page starts
+ * after them. One scheme for every list: no offsets, no ad hoc formats.
+ */
+/* The cursor for values (a JSON array; borrowed). Free with free(). */
+char *listing_cursor_encode(json_t *values);
+/* The n values of cursor s, the last an integer; NULL when s is not such a
+ * cursor (answer 422 "cursor"). New reference. */
+json_t *listing_cursor_decode(const char *s, size_t n);
+/* AND to b the rows after a cursor of [key value, id] in the order "key,
+ * id" both ascending (desc: both descending). key and id are program text;
+ * the values are bound. */
+void listing_cursor_after(struct sqlbuf *b, const char *key, const char *id, bool desc,
+                          json_t *cursor);
 
 #endif

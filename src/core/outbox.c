@@ -4,7 +4,7 @@
  */
 #include "core/outbox.h"
 
-#include "auth/perm.h"
+#include "core/perms.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
@@ -167,3 +167,12 @@ const struct route outbox_routes[] = {
      "Messages delivered locally while no SMTP or SMS gateway is configured"},
     {0},
 };
+
+int outbox_drain(struct db *db)
+{
+    int n;
+    /* A full batch means more may be waiting. */
+    while ((n = outbox_run(db)) > 0 && !scheduler_stopping())
+        ;
+    return n;
+}

@@ -30,6 +30,9 @@ int outbox_enqueue(struct db *db, const char *channel, const char *recipient, co
                    const char *body, const char *dedupe_key);
 /* Deliver the messages that are due; answers how many were handled. */
 int outbox_run(struct db *db);
+/* Deliver until the outbox has no due message (or the scheduler stops):
+ * the core module's periodic work, on every scheduler pass. */
+int outbox_drain(struct db *db);
 /* Read transport settings from the environment (once, at start). */
 void outbox_configure(void);
 

@@ -3,10 +3,8 @@
  */
 #include "core/scheduler.h"
 
-#include "auth/session.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "core/outbox.h"
 #include "db/db.h"
 
 #include <pthread.h>
@@ -48,22 +46,10 @@ int scheduler_claim(struct db *db, const char *kind, const char *subject, int64_
     return db_changes(db) == 1 ? 1 : 0;
 }
 
-static void housekeeping(struct db *db, int64_t *last)
-{
-    int64_t now = clock_now();
-    if (now - *last < 300)
-        return;
-    *last = now;
-    session_prune(db);
-    db_exec(db, "DELETE FROM rate_events WHERE at < ?", DB_ARGS(DB_INT(now - 86400)));
-    db_exec(db, "DELETE FROM reset_codes WHERE expires_at < ?", DB_ARGS(DB_INT(now - 86400)));
-}
-
 static void *run(void *arg)
 {
     (void)arg;
     struct db *db = db_get();
-    int64_t last_housekeeping = 0;
     int was_leader = -1;
     log_info("scheduler started");
     for (;;) {
@@ -90,18 +76,10 @@ static void *run(void *arg)
         }
         if (leader != 1)
             continue;
-        /* Drain the outbox: a full batch means more may be waiting. */
-        while (outbox_run(db) > 0) {
-            pthread_mutex_lock(&lock);
-            stop = stopping;
-            pthread_mutex_unlock(&lock);
-            if (stop)
-                break;
-        }
-        housekeeping(db, &last_housekeeping);
         for (int i = 0; i < nhooks; i++) {
             int64_t now = clock_now();
-            if (now - hooks[i].last >= hooks[i].every || now < hooks[i].last) {
+            if (hooks[i].every == 0 || now - hooks[i].last >= hooks[i].every ||
+                now < hooks[i].last) {
                 hooks[i].last = now;
                 hooks[i].fn(db);
             }
@@ -131,6 +109,14 @@ void scheduler_stop(void)
     pthread_mutex_unlock(&lock);
     pthread_join(thread, NULL);
     running = false;
+}
+
+bool scheduler_stopping(void)
+{
+    pthread_mutex_lock(&lock);
+    bool stop = stopping;
+    pthread_mutex_unlock(&lock);
+    return stop;
 }
 
 void scheduler_wake(void)

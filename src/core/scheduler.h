@@ -15,12 +15,16 @@
 
 struct db;
 
-/* Run fn on the scheduler thread every `every` seconds (register before
- * scheduler_start). Modules above core hook their periodic work in here. */
+/* Run fn on the scheduler thread every `every` seconds, or on every pass
+ * (about once a second, and at once after scheduler_wake) when every is 0.
+ * Register before scheduler_start; modules do it through their descriptor
+ * (core/module.h). */
 void scheduler_every(int64_t every, int (*fn)(struct db *db));
 
 int scheduler_start(void);
 void scheduler_stop(void);
+/* True once scheduler_stop has been called (long periodic work checks it). */
+bool scheduler_stopping(void);
 /* Run a pass soon (e.g. right after a message was queued). */
 void scheduler_wake(void);
 

@@ -5,20 +5,21 @@
  */
 #include "crm/customer.h"
 
-#include "admin/dictionaries.h"
+#include "auth/actor.h"
+#include "record/dictionaries.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "base/pinyin.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
-#include "crm/entity.h"
-#include "crm/fields.h"
-#include "crm/history.h"
+#include "record/entity.h"
+#include "record/fields.h"
+#include "record/history.h"
 #include "crm/name_grams.h"
 #include "crm/reminder.h"
-#include "crm/scope.h"
-#include "crm/tags.h"
+#include "record/scope.h"
+#include "record/tags.h"
 #include "db/db.h"
 #include "http/form.h"
 
@@ -96,7 +97,7 @@ json_t *customer_row(struct db_stmt *st)
     return o;
 }
 
-json_t *customer_load(struct db *db, const struct auth_user *u, int64_t id, bool deleted)
+json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
@@ -281,8 +282,8 @@ static void check_dictionary(struct db *db, json_t *out, json_t *errors, const c
         fail(errors, lang, key, "field.unknown_option");
 }
 
-static int check_refs(struct db *db, const struct auth_user *u, json_t *in, json_t *out,
-                      json_t *errors, const char *lang)
+static int check_refs(struct db *db, const struct actor *u, json_t *in, json_t *out, json_t *errors,
+                      const char *lang)
 {
     json_t *owner = json_object_get(in, "owner_id");
     if (owner) {
@@ -373,8 +374,8 @@ static void check_identity(json_t *in, json_t *out, json_t *errors, const char *
         json_object_set_new_nocheck(out, "gender", json_string_nocheck(info.gender));
 }
 
-int customer_check(struct db *db, const struct auth_user *u, const char *lang, json_t *in,
-                   json_t *cur, json_t *out, json_t *errors)
+int customer_check(struct db *db, const struct actor *u, const char *lang, json_t *in, json_t *cur,
+                   json_t *out, json_t *errors)
 {
     /* Start from the current values of every editable field. */
     for (const char *const *k = editable; *k; k++) {
@@ -544,7 +545,7 @@ struct customer_row {
     _Alignas(int64_t) char data[];
 };
 
-struct customer_row *customer_row_new(const struct auth_user *u, json_t *rec, json_t *tag_ids)
+struct customer_row *customer_row_new(const struct actor *u, json_t *rec, json_t *tag_ids)
 {
     const char *name = str(rec, "name"), *phone = str(rec, "phone");
     char *full = NULL, *initials = NULL;
@@ -641,7 +642,7 @@ static void add_values(struct sqlbuf *q, const struct customer_row *row, int64_t
     sqlbuf_bind(q, DB_INT(now));
 }
 
-int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id)
+int customer_insert(struct db *db, const struct actor *u, json_t *rec, int64_t *id)
 {
     struct customer_row *row = customer_row_new(u, rec, NULL);
     int rc = next_customer_no(db, row->branch_id, NULL, row->no, sizeof(row->no));
@@ -711,7 +712,7 @@ bool customer_batch_queued(const struct customer_batch *b, const char *phone, co
     return keyset_get(&b->queued, phone_key(phone)) || keyset_get(&b->queued, id_key(id_number));
 }
 
-int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
+int customer_batch_add(struct db *db, const struct actor *u, json_t *rec, json_t *tag_ids,
                        struct customer_batch *b)
 {
     return customer_batch_add_row(db, b, customer_row_new(u, rec, tag_ids));
@@ -817,7 +818,7 @@ int customer_batch_flush(struct db *db, struct customer_batch *b)
 /* Every stored customer's phone and ID number, for customer_batch_known:
  * some 0.1 µs a row instead of two index lookups, and the two indexes can
  * go with the others (16 bytes a key at most, half the table empty). */
-static int load_known(struct db *db, const struct auth_user *u, struct keyset *known)
+static int load_known(struct db *db, const struct actor *u, struct keyset *known)
 {
     struct db_stmt *st =
         db_query(db, "SELECT phone, id_number, branch_path FROM customers WHERE deleted_at IS NULL",
@@ -835,7 +836,7 @@ static int load_known(struct db *db, const struct auth_user *u, struct keyset *k
     return rc < 0 ? rc : 0;
 }
 
-int customer_batch_bulk_begin(struct db *db, const struct auth_user *u, struct customer_batch *b)
+int customer_batch_bulk_begin(struct db *db, const struct actor *u, struct customer_batch *b)
 {
     int rc = db_indexes_drop(db, "customers", &b->indexes[0]);
     if (rc || !b->indexes[0])
@@ -891,8 +892,8 @@ void customer_batch_end(struct customer_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
-int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
-                    json_t *cur, json_t *rec)
+int customer_update(struct db *db, struct req *r, const struct actor *u, int64_t id, json_t *cur,
+                    json_t *rec)
 {
     struct customer_row *row = customer_row_new(u, rec, NULL);
     bool renamed = strcmp(row->v[ROW_NAME], str(cur, "name")) != 0;
@@ -929,7 +930,7 @@ int customer_update(struct db *db, struct req *r, const struct auth_user *u, int
     return rc;
 }
 
-json_t *customer_duplicates(struct db *db, const struct auth_user *u, const char *phone,
+json_t *customer_duplicates(struct db *db, const struct actor *u, const char *phone,
                             const char *id_number, int64_t exclude_id)
 {
     json_t *out = json_array();
@@ -1084,7 +1085,7 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part)
     }
 }
 
-static int where_part(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+static int where_part(struct db *db, const struct actor *u, const char *q, json_t *filter,
                       bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
 {
     scope_sql(u, "c.branch_path", w);
@@ -1103,7 +1104,7 @@ static int where_part(struct db *db, const struct auth_user *u, const char *q, j
     return 0;
 }
 
-int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+int customer_where(struct db *db, const struct actor *u, const char *q, json_t *filter,
                    bool deleted, struct sqlbuf *w, struct filter_error *err)
 {
     return where_part(db, u, q, filter, deleted, w, err, 0);
@@ -1125,7 +1126,7 @@ static bool quick_is_letters(const char *q)
     return true;
 }
 
-int customer_where_split(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+int customer_where_split(struct db *db, const struct actor *u, const char *q, json_t *filter,
                          bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err)
 {
     if (!q || !quick_is_letters(q)) {

@@ -12,8 +12,9 @@
 #ifndef HY_CUSTOMER_H
 #define HY_CUSTOMER_H
 
+#include "auth/actor.h"
 #include "base/keyset.h"
-#include "crm/filter.h"
+#include "record/filter.h"
 #include "crm/name_grams.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
@@ -27,10 +28,10 @@ struct db;
  * then name and phone are required). Normalised values of every editable
  * field land in out; translated messages in errors, keyed by field
  * ("custom.<key>" for custom fields). Negative only on database failure. */
-int customer_check(struct db *db, const struct auth_user *u, const char *lang, json_t *in,
-                   json_t *cur, json_t *out, json_t *errors);
+int customer_check(struct db *db, const struct actor *u, const char *lang, json_t *in, json_t *cur,
+                   json_t *out, json_t *errors);
 /* Insert a checked record; sets *id. The customer number is generated. */
-int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64_t *id);
+int customer_insert(struct db *db, const struct actor *u, json_t *rec, int64_t *id);
 /*
  * A checked new record as the values of its row: pinyin, JSON texts and
  * name fragments computed once, in one allocation, on whichever thread
@@ -38,7 +39,7 @@ int customer_insert(struct db *db, const struct auth_user *u, json_t *rec, int64
  * binds them. tag_ids (may be NULL): ids of tags to attach.
  */
 struct customer_row;
-struct customer_row *customer_row_new(const struct auth_user *u, json_t *rec, json_t *tag_ids);
+struct customer_row *customer_row_new(const struct actor *u, json_t *rec, json_t *tag_ids);
 void customer_row_free(struct customer_row *row);
 
 /*
@@ -75,7 +76,7 @@ struct customer_batch {
     int steps_done, steps;
 };
 /* Queue a checked new record (and the ids of its tags, may be NULL). */
-int customer_batch_add(struct db *db, const struct auth_user *u, json_t *rec, json_t *tag_ids,
+int customer_batch_add(struct db *db, const struct actor *u, json_t *rec, json_t *tag_ids,
                        struct customer_batch *b);
 /* The same for a row made by customer_row_new (the batch takes it, also
  * on failure). */
@@ -87,7 +88,7 @@ int customer_batch_flush(struct db *db, struct customer_batch *b);
 bool customer_batch_queued(const struct customer_batch *b, const char *phone,
                            const char *id_number);
 /* u: who imports (whose scope tells "skip" from "another branch's"). */
-int customer_batch_bulk_begin(struct db *db, const struct auth_user *u, struct customer_batch *b);
+int customer_batch_bulk_begin(struct db *db, const struct actor *u, struct customer_batch *b);
 /* Bulk: whether a stored customer or a queued row has this phone or ID
  * number (validated forms; either may be NULL or ""), phone first. */
 enum customer_known {
@@ -106,28 +107,28 @@ void customer_batch_end(struct customer_batch *b);
 
 /* Write a checked record over customer id and record the field changes
  * against cur in the history (r gives who; may be NULL for imports). */
-int customer_update(struct db *db, struct req *r, const struct auth_user *u, int64_t id,
-                    json_t *cur, json_t *rec);
+int customer_update(struct db *db, struct req *r, const struct actor *u, int64_t id, json_t *cur,
+                    json_t *rec);
 /* The clear record of id if u may see it; NULL otherwise. deleted: also
  * records in the recycle bin. */
-json_t *customer_load(struct db *db, const struct auth_user *u, int64_t id, bool deleted);
+json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted);
 /* What u sees of rec: masked phone / ID / family phones, tags added. */
 json_t *customer_present(struct db *db, json_t *rec);
 /* Customers (not deleted) with the same phone or ID number, excluding
  * exclude_id: [{"id","customer_no","name","match"}] inside u's scope,
  * [{"match","other_branch":true}] outside it. */
-json_t *customer_duplicates(struct db *db, const struct auth_user *u, const char *phone,
+json_t *customer_duplicates(struct db *db, const struct actor *u, const char *phone,
                             const char *id_number, int64_t exclude_id);
 /* Append the WHERE conditions of a list (scope, not deleted / deleted, quick
  * search q, filter tree) to w. -1 with err filled for a bad filter. */
-int customer_where(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+int customer_where(struct db *db, const struct actor *u, const char *q, json_t *filter,
                    bool deleted, struct sqlbuf *w, struct filter_error *err);
 /* The same rows as customer_where, as the union of *n (1 or 2) disjoint
  * condition sets w[0..*n-1] (both initialised by the caller): a pinyin quick
  * search (initials OR pinyin prefix) becomes "initials" and "pinyin and not
  * initials", each answered by one index alone, where the OR would read every
  * matching row of the table. */
-int customer_where_split(struct db *db, const struct auth_user *u, const char *q, json_t *filter,
+int customer_where_split(struct db *db, const struct actor *u, const char *q, json_t *filter,
                          bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err);
 
 /* SELECT list and FROM clause that customer_row() reads. */
@@ -144,5 +145,7 @@ int customer_where_split(struct db *db, const struct auth_user *u, const char *q
 json_t *customer_row(struct db_stmt *st);
 
 extern const struct route customers_routes[];
+/* The customer's descriptor for the record layer (crm/customer_entity.c). */
+extern const struct entity entity_customer;
 
 #endif

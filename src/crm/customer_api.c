@@ -14,15 +14,15 @@
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
-#include "crm/history.h"
-#include "crm/scope.h"
-#include "crm/segments.h"
-#include "crm/tags.h"
+#include "core/listing.h"
+#include "record/history.h"
+#include "record/scope.h"
+#include "record/segments.h"
+#include "record/tags.h"
 #include "db/db.h"
 #include "db/dialect.h"
 #include "http/form.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +42,8 @@ static const struct {
     {"last_visit_at", "COALESCE(c.last_visit_at, 0)", "last_visit_at", false},
 };
 
-/* Cursor: base64url of JSON [sort value, id] of the last row of a page. */
+/* Cursor (core/listing.h, the one codec): [sort value, id] of the last row
+ * of a page. */
 static char *cursor_encode(json_t *last, const char *sort_key, bool text)
 {
     json_t *v = json_object_get(last, sort_key);
@@ -55,30 +56,14 @@ static char *cursor_encode(json_t *last, const char *sort_key, bool text)
         clock_parse_iso(json_string_value(v), &t);
         arr = json_pack("[I,O]", (json_int_t)t, json_object_get(last, "id"));
     }
-    char *raw = json_dumps(arr, JSON_COMPACT);
+    char *out = listing_cursor_encode(arr);
     json_decref(arr);
-    size_t n = strlen(raw);
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = xmalloc(cap);
-    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    free(raw);
     return out;
 }
 
 static json_t *cursor_decode(const char *s)
 {
-    unsigned char buf[512];
-    size_t n = 0;
-    if (strlen(s) > 600 || sodium_base642bin(buf, sizeof(buf) - 1, s, strlen(s), NULL, &n, NULL,
-                                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return NULL;
-    json_t *v = json_loadb((const char *)buf, n, 0, NULL);
-    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(json_array_get(v, 1))) {
-        json_decref(v);
-        return NULL;
-    }
-    return v;
+    return listing_cursor_decode(s, 2);
 }
 
 static void reply_filter_error(struct req *r, const struct filter_error *err)
@@ -169,15 +154,19 @@ static void list(struct req *r)
     const char *count = req_query(r, "count");
     const char *deleted_s = req_query(r, "deleted");
     bool deleted = deleted_s && strcmp(deleted_s, "1") == 0;
-    if (deleted && !(r->user->perms & PERM_MERGE))
-        return reply_error(r, 403, "forbidden");
+    if (deleted && !(r->actor->perms & PERM_MERGE)) {
+        reply_error(r, 403, "forbidden");
+        return;
+    }
 
     int64_t limit = 20;
     if (limit_s) {
         char *end;
         limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > 200)
-            return reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+        if (*end || limit < 1 || limit > 200) {
+            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+            return;
+        }
     }
     bool desc = true;
     size_t si = 0;
@@ -187,18 +176,23 @@ static void list(struct req *r)
         for (si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++)
             if (strcmp(sorts[si].key, key) == 0)
                 break;
-        if (si == sizeof(sorts) / sizeof(sorts[0]))
-            return reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
+        if (si == sizeof(sorts) / sizeof(sorts[0])) {
+            reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
+            return;
+        }
     }
     json_t *filter = NULL, *cursor = NULL;
     if (filter_s && *filter_s) {
         filter = json_loads(filter_s, 0, NULL);
-        if (!filter)
-            return reply_error(r, 400, "bad_request");
+        if (!filter) {
+            reply_error(r, 400, "bad_request");
+            return;
+        }
     }
     if (cursor_s && *cursor_s && !(cursor = cursor_decode(cursor_s))) {
         json_decref(filter);
-        return reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return;
     }
 
     struct sqlbuf ws[2], b;
@@ -208,11 +202,11 @@ static void list(struct req *r)
     sqlbuf_init(&b);
     json_t *recs = json_array(), *body = json_object();
     int nw = 1;
-    int rc = customer_where_split(r->db, r->user, q, filter, deleted, ws, &nw, &err);
+    int rc = customer_where_split(r->db, r->actor, q, filter, deleted, ws, &nw, &err);
     if (rc == 0 && segment && *segment) {
         json_t *sf = NULL;
         char *sq = NULL;
-        rc = segments_resolve(r->db, r->user, strtoll(segment, NULL, 10), &sf, &sq);
+        rc = segments_resolve(r->db, r->actor, strtoll(segment, NULL, 10), &sf, &sq);
         if (rc == 0) {
             reply_error(r, 404, "not_found");
             goto out;
@@ -220,7 +214,7 @@ static void list(struct req *r)
         if (rc == 1) {
             struct sqlbuf sw;
             sqlbuf_init(&sw);
-            rc = customer_where(r->db, r->user, sq, sf, deleted, &sw, &err);
+            rc = customer_where(r->db, r->actor, sq, sf, deleted, &sw, &err);
             for (int i = 0; rc == 0 && i < nw; i++) {
                 sqlbuf_add(&ws[i], " AND ");
                 sqlbuf_append(&ws[i], &sw);
@@ -360,7 +354,7 @@ out:
 static json_t *load_or_404(struct req *r, bool deleted)
 {
     int64_t id = req_param_id(r, 0);
-    json_t *rec = id > 0 ? customer_load(r->db, r->user, id, deleted) : NULL;
+    json_t *rec = id > 0 ? customer_load(r->db, r->actor, id, deleted) : NULL;
     if (!rec)
         reply_error(r, 404, "not_found");
     return rec;
@@ -368,9 +362,11 @@ static json_t *load_or_404(struct req *r, bool deleted)
 
 static void reply_customer(struct req *r, unsigned status, int64_t id)
 {
-    json_t *rec = customer_load(r->db, r->user, id, true);
-    if (!rec)
-        return reply_error(r, 404, "not_found");
+    json_t *rec = customer_load(r->db, r->actor, id, true);
+    if (!rec) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     json_t *o = customer_present(r->db, rec);
     json_decref(rec);
     reply_json(r, status, json_pack("{s:o}", "customer", o));
@@ -448,34 +444,37 @@ static void reply_duplicates(struct req *r, json_t *dups)
 static void create(struct req *r)
 {
     json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->user, r->lang, r->json, NULL, rec, errors);
+    int rc = customer_check(r->db, r->actor, r->lang, r->json, NULL, rec, errors);
     if (rc)
         goto db_fail;
     if (json_object_size(errors)) {
         json_decref(rec);
-        return reply_invalid(r, errors);
+        reply_invalid(r, errors);
+        return;
     }
     if (!json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
         json_t *dups =
-            customer_duplicates(r->db, r->user, json_string_value(json_object_get(rec, "phone")),
+            customer_duplicates(r->db, r->actor, json_string_value(json_object_get(rec, "phone")),
                                 json_string_value(json_object_get(rec, "id_number")), 0);
         if (json_array_size(dups)) {
             json_decref(rec);
             json_decref(errors);
-            return reply_duplicates(r, dups);
+            reply_duplicates(r, dups);
+            return;
         }
         json_decref(dups);
     }
     int64_t id = 0;
     rc = db_begin(r->db);
     if (!rc)
-        rc = customer_insert(r->db, r->user, rec, &id);
+        rc = customer_insert(r->db, r->actor, rec, &id);
     if (!rc)
         rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
     if (!rc && json_object_size(errors)) {
         db_rollback(r->db);
         json_decref(rec);
-        return reply_invalid(r, errors);
+        reply_invalid(r, errors);
+        return;
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.create", "customer", id, NULL);
@@ -487,7 +486,8 @@ static void create(struct req *r)
     }
     json_decref(rec);
     json_decref(errors);
-    return reply_customer(r, 201, id);
+    reply_customer(r, 201, id);
+    return;
 db_fail:
     json_decref(rec);
     json_decref(errors);
@@ -503,18 +503,21 @@ static void update(struct req *r)
     json_t *version = json_object_get(r->json, "version");
     if (!json_is_integer(version)) {
         json_decref(cur);
-        return reply_invalid(r, json_pack("{s:s}", "version", req_msg(r, "field.required")));
+        reply_invalid(r, json_pack("{s:s}", "version", req_msg(r, "field.required")));
+        return;
     }
     if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
         json_decref(cur);
-        return reply_error(r, 409, "stale_version");
+        reply_error(r, 409, "stale_version");
+        return;
     }
     json_t *rec = json_object(), *errors = json_object();
-    int rc = customer_check(r->db, r->user, r->lang, r->json, cur, rec, errors);
+    int rc = customer_check(r->db, r->actor, r->lang, r->json, cur, rec, errors);
     if (!rc && json_object_size(errors)) {
         json_decref(cur);
         json_decref(rec);
-        return reply_invalid(r, errors);
+        reply_invalid(r, errors);
+        return;
     }
     json_decref(errors);
     /* Changing the phone or ID number to one another profile has warns like
@@ -526,11 +529,12 @@ static void update(struct req *r)
     bool changed = (phone && (!old_phone || strcmp(phone, old_phone) != 0)) ||
                    (idno && (!old_id || strcmp(idno, old_id) != 0));
     if (!rc && changed && !json_is_true(json_object_get(r->json, "confirm_duplicate"))) {
-        json_t *dups = customer_duplicates(r->db, r->user, phone, idno, id);
+        json_t *dups = customer_duplicates(r->db, r->actor, phone, idno, id);
         if (json_array_size(dups)) {
             json_decref(cur);
             json_decref(rec);
-            return reply_duplicates(r, dups);
+            reply_duplicates(r, dups);
+            return;
         }
         json_decref(dups);
     }
@@ -545,9 +549,10 @@ static void update(struct req *r)
             db_rollback(r->db);
             json_decref(cur);
             json_decref(rec);
-            return reply_error(r, 409, "stale_version");
+            reply_error(r, 409, "stale_version");
+            return;
         }
-        rc = customer_update(r->db, r, r->user, id, cur, rec);
+        rc = customer_update(r->db, r, r->actor, id, cur, rec);
     }
     if (!rc)
         rc = audit_write(r->db, r, NULL, "customer.update", "customer", id, NULL);
@@ -557,7 +562,8 @@ static void update(struct req *r)
     json_decref(rec);
     if (rc) {
         db_rollback(r->db);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_customer(r, 200, id);
 }
@@ -592,8 +598,10 @@ static void remove_one(struct req *r)
                     "UPDATE customers SET deleted_at = ?, updated_at = ?, version = version + 1 "
                     "WHERE id = ?",
                     DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)), "customer.delete", NULL);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     reply_ok(r);
 }
 
@@ -605,14 +613,18 @@ static void restore(struct req *r)
     int64_t id = json_integer_value(json_object_get(cur, "id"));
     bool erased = json_is_true(json_object_get(cur, "erased"));
     json_decref(cur);
-    if (erased)
-        return reply_error(r, 404, "not_found");
+    if (erased) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     int rc = change(r, id,
                     "UPDATE customers SET deleted_at = NULL, merged_into = NULL, updated_at = ?, "
                     "version = version + 1 WHERE id = ?",
                     DB_ARGS(DB_INT(clock_now()), DB_INT(id)), "customer.restore", NULL);
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     reply_customer(r, 200, id);
 }
 
@@ -658,12 +670,16 @@ static void merge(struct req *r)
     int64_t id = json_integer_value(json_object_get(keep, "id"));
     json_decref(keep);
     json_t *dup_v = json_object_get(r->json, "duplicate_id");
-    if (!json_is_integer(dup_v) || json_integer_value(dup_v) == id)
-        return reply_invalid(r, json_pack("{s:s}", "duplicate_id", req_msg(r, "field.invalid")));
+    if (!json_is_integer(dup_v) || json_integer_value(dup_v) == id) {
+        reply_invalid(r, json_pack("{s:s}", "duplicate_id", req_msg(r, "field.invalid")));
+        return;
+    }
     int64_t dup = json_integer_value(dup_v);
-    json_t *other = customer_load(r->db, r->user, dup, false);
-    if (!other)
-        return reply_error(r, 404, "not_found");
+    json_t *other = customer_load(r->db, r->actor, dup, false);
+    if (!other) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     json_t *detail = json_pack("{s:I,s:s,s:s}", "duplicate_id", (json_int_t)dup, "customer_no",
                                json_string_value(json_object_get(other, "customer_no")), "name",
                                json_string_value(json_object_get(other, "name")));
@@ -709,7 +725,8 @@ static void reveal(struct req *r)
                          json_pack("{s:[s,s]}", "fields", "phone", "id_number"));
     if (rc) {
         json_decref(rec);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 200,
                json_pack("{s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
@@ -741,7 +758,8 @@ static void tags_add(struct req *r)
         rc = attach_tags(r, id, json_object_get(r->json, "tag_ids"), errors);
     if (!rc && json_object_size(errors)) {
         db_rollback(r->db);
-        return reply_invalid(r, errors);
+        reply_invalid(r, errors);
+        return;
     }
     json_decref(errors);
     if (!rc)
@@ -823,18 +841,21 @@ static void bulk_tags(struct req *r)
             json_object_set_new(errors, k ? "remove" : "add",
                                 json_string(req_msg(r, "field.unknown_tag")));
     }
-    if (json_object_size(errors))
-        return reply_invalid(r, errors);
+    if (json_object_size(errors)) {
+        reply_invalid(r, errors);
+        return;
+    }
     json_decref(errors);
 
     struct sqlbuf w;
     struct filter_error err;
     sqlbuf_init(&w);
-    int rc = customer_where(r->db, r->user, q, filter && !json_is_null(filter) ? filter : NULL,
+    int rc = customer_where(r->db, r->actor, q, filter && !json_is_null(filter) ? filter : NULL,
                             false, &w, &err);
     if (rc == -1) {
         sqlbuf_release(&w);
-        return reply_filter_error(r, &err);
+        reply_filter_error(r, &err);
+        return;
     }
     if (ids) {
         sqlbuf_add(&w, " AND c.id IN (");
@@ -900,7 +921,8 @@ static void bulk_tags(struct req *r)
     sqlbuf_release(&w);
     if (rc) {
         db_rollback(r->db);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
 }
@@ -919,7 +941,7 @@ static void duplicates(struct req *r)
     if (id && validate_id_number(id, &today, &info))
         info.id[0] = '\0';
     json_t *items =
-        customer_duplicates(r->db, r->user, norm_phone[0] ? norm_phone : NULL,
+        customer_duplicates(r->db, r->actor, norm_phone[0] ? norm_phone : NULL,
                             info.id[0] ? info.id : NULL, exclude ? strtoll(exclude, NULL, 10) : 0);
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -3,7 +3,8 @@
  */
 #include "crm/interaction.h"
 
-#include "admin/dictionaries.h"
+#include "auth/actor.h"
+#include "record/dictionaries.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/i18n.h"
@@ -11,9 +12,9 @@
 #include "base/xmalloc.h"
 #include "core/listing.h"
 #include "crm/customer.h"
-#include "crm/entity.h"
-#include "crm/fields.h"
-#include "crm/scope.h"
+#include "record/entity.h"
+#include "record/fields.h"
+#include "record/scope.h"
 #include "crm/task.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
@@ -138,9 +139,11 @@ static bool parse_amount(json_t *v, int64_t *fen, const char **err)
 static void create(struct req *r)
 {
     int64_t cid = req_param_id(r, 0);
-    json_t *cust = cid > 0 ? customer_load(r->db, r->user, cid, false) : NULL;
-    if (!cust)
-        return reply_error(r, 404, "not_found");
+    json_t *cust = cid > 0 ? customer_load(r->db, r->actor, cid, false) : NULL;
+    if (!cust) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     const char *branch_path = json_string_value(json_object_get(cust, "branch_path"));
     char path[256];
     snprintf(path, sizeof(path), "%s", branch_path ? branch_path : "");
@@ -206,21 +209,21 @@ static void create(struct req *r)
                      DB_ARGS(DB_INT(cid), DB_TEXT(type), DB_INT(at), DB_TEXT(desc ? desc : ""),
                              DB_TEXT(tracking_norm[0] ? tracking_norm : NULL), DB_TEXT(dest),
                              DB_INT_OR_NULL(has_amount, fen),
-                             DB_TEXT(channel ? channel : "counter"), DB_INT(r->user->id),
-                             DB_INT_OR_NULL(r->user->branch_id, r->user->branch_id), DB_TEXT(path),
-                             DB_INT(now), DB_INT(now)),
+                             DB_TEXT(channel ? channel : "counter"), DB_INT(r->actor->id),
+                             DB_INT_OR_NULL(r->actor->branch_id, r->actor->branch_id),
+                             DB_TEXT(path), DB_INT(now), DB_INT(now)),
                      &id) != 1)
         rc = DB_ERROR;
     if (!rc && fu_title) {
         struct task_new t = {.title = fu_title,
                              .customer_id = cid,
                              .due_at = fu_due,
-                             .assignee_id = r->user->id,
-                             .branch_id = r->user->branch_id,
+                             .assignee_id = r->actor->id,
+                             .branch_id = r->actor->branch_id,
                              .branch_path = path,
                              .source = "follow_up",
                              .interaction_id = id,
-                             .created_by = r->user->id};
+                             .created_by = r->actor->id};
         rc = task_insert(r->db, &t, &task_id);
         if (!rc)
             rc = db_exec(r->db, "UPDATE interactions SET task_id = ? WHERE id = ?",
@@ -232,7 +235,8 @@ static void create(struct req *r)
         rc = db_commit(r->db);
     if (rc) {
         db_rollback(r->db);
-        return reply_db_error(r, rc);
+        reply_db_error(r, rc);
+        return;
     }
     json_t *body = json_pack("{s:o}", "interaction", interaction_by_id(r->db, id));
     json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
@@ -293,8 +297,7 @@ int interaction_query_parse(struct db *db, json_t *o, struct interaction_query *
     return *bad ? -1 : 0;
 }
 
-void interaction_where(const struct auth_user *u, const struct interaction_query *q,
-                       struct sqlbuf *w)
+void interaction_where(const struct actor *u, const struct interaction_query *q, struct sqlbuf *w)
 {
     scope_sql(u, "i.branch_path", w);
     sqlbuf_add(w, " AND i.deleted_at IS NULL AND c.deleted_at IS NULL");
@@ -356,24 +359,31 @@ static bool list_query(struct req *r, int64_t customer_id, struct interaction_qu
     return true;
 }
 
-/* Newest first, keyset on (occurred_at, id) through an opaque "t.id" cursor. */
+/* Newest first, keyset on (occurred_at, id) through the list cursor
+ * (core/listing.h). */
 static void reply_list(struct req *r, int64_t customer_id)
 {
     const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
     int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 20;
-    if (limit < 1 || limit > 200)
-        return reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-    long long ct = 0, cid = 0;
-    if (cursor && *cursor && sscanf(cursor, "%lld.%lld", &ct, &cid) != 2)
-        return reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+    if (limit < 1 || limit > 200) {
+        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+        return;
+    }
+    json_t *after = NULL;
+    if (cursor && *cursor && !(after = listing_cursor_decode(cursor, 2))) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return;
+    }
     struct interaction_query q;
     json_t *holder = NULL;
-    if (!list_query(r, customer_id, &q, &holder))
+    if (!list_query(r, customer_id, &q, &holder)) {
+        json_decref(after);
         return;
+    }
     struct sqlbuf w, b;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    interaction_where(r->user, &q, &w);
+    interaction_where(r->actor, &q, &w);
     json_t *body = json_object();
     sqlbuf_add(&b, "SELECT COUNT(*) FROM " INTERACTION_FROM " WHERE ");
     sqlbuf_append(&b, &w);
@@ -385,17 +395,14 @@ static void reply_list(struct req *r, int64_t customer_id)
     sqlbuf_add(&b, "SELECT " INTERACTION_COLUMNS ", i.occurred_at AS k FROM " INTERACTION_FROM
                    " WHERE ");
     sqlbuf_append(&b, &w);
-    if (cursor && *cursor) {
-        sqlbuf_add(&b, " AND (i.occurred_at < ? OR (i.occurred_at = ? AND i.id < ?))");
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(ct));
-        sqlbuf_bind(&b, DB_INT(cid));
-    }
+    if (after)
+        listing_cursor_after(&b, "i.occurred_at", "i.id", true, after);
+    json_decref(after);
     sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
     sqlbuf_bind(&b, DB_INT(limit + 1));
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
     json_t *items = json_array();
-    char next[48] = "";
+    json_t *next = NULL;
     bool more = false;
     while (st && db_step(st) == 1) {
         if ((int64_t)json_array_size(items) == limit) {
@@ -405,8 +412,8 @@ static void reply_list(struct req *r, int64_t customer_id)
         json_t *o = interaction_row(st, r);
         int64_t k = db_col_int(st, db_col_count(st) - 1);
         json_object_del(o, "k");
-        snprintf(next, sizeof(next), "%lld.%lld", (long long)k,
-                 (long long)json_integer_value(json_object_get(o, "id")));
+        json_decref(next);
+        next = json_pack("[I,O]", (json_int_t)k, json_object_get(o, "id"));
         json_array_append_new(items, o);
     }
     db_finish(st);
@@ -414,16 +421,21 @@ static void reply_list(struct req *r, int64_t customer_id)
     sqlbuf_release(&b);
     json_decref(holder);
     json_object_set_new(body, "items", items);
-    json_object_set_new(body, "next_cursor", more ? json_string(next) : json_null());
+    char *c = more ? listing_cursor_encode(next) : NULL;
+    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
+    free(c);
+    json_decref(next);
     reply_json(r, 200, body);
 }
 
 static void list_for_customer(struct req *r)
 {
     int64_t cid = req_param_id(r, 0);
-    json_t *cust = cid > 0 ? customer_load(r->db, r->user, cid, true) : NULL;
-    if (!cust)
-        return reply_error(r, 404, "not_found");
+    json_t *cust = cid > 0 ? customer_load(r->db, r->actor, cid, true) : NULL;
+    if (!cust) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     json_decref(cust);
     reply_list(r, cid);
 }

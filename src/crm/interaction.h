@@ -8,6 +8,7 @@
 #ifndef HY_INTERACTION_H
 #define HY_INTERACTION_H
 
+#include "auth/actor.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
 
@@ -38,8 +39,7 @@ int interaction_query_parse(struct db *db, json_t *o, struct interaction_query *
 const char *interaction_query_error(const char *bad);
 /* Append the list's WHERE (over INTERACTION_FROM's aliases i and c): u's
  * scope, nothing deleted, the filters of q. */
-void interaction_where(const struct auth_user *u, const struct interaction_query *q,
-                       struct sqlbuf *w);
+void interaction_where(const struct actor *u, const struct interaction_query *q, struct sqlbuf *w);
 
 #define INTERACTION_FROM                                                                           \
     "interactions i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON "                \
@@ -52,5 +52,8 @@ int interaction_refresh_figures(struct db *db, int64_t customer_id);
 int interaction_refresh_all(struct db *db);
 
 extern const struct route interactions_routes[];
+/* The business record's descriptor for the record layer
+ * (crm/interaction_entity.c). */
+extern const struct entity entity_interaction;
 
 #endif

@@ -132,7 +132,7 @@ static void out_key(struct out *o, const char *g)
             o->p[o->len++] = '\\';
             o->p[o->len++] = (char)c;
         } else if (c < 0x20) {
-            o->len += (size_t)sprintf(o->p + o->len, "\\u%04x", c);
+            o->len += (size_t)snprintf(o->p + o->len, 7, "\\u%04x", c);
         } else {
             o->p[o->len++] = (char)c;
         }

@@ -8,6 +8,7 @@
  */
 #include "crm/reminder.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
@@ -20,9 +21,9 @@
 #include "core/listing.h"
 #include "core/scheduler.h"
 #include "crm/customer.h"
-#include "crm/entity.h"
-#include "crm/fields.h"
-#include "crm/filter.h"
+#include "record/entity.h"
+#include "record/fields.h"
+#include "record/filter.h"
 #include "crm/interaction.h"
 #include "crm/task.h"
 #include "db/db.h"
@@ -67,7 +68,8 @@ int reminders_update_lunar_md(struct db *db, int64_t customer_id)
     char md[8] = "";
     struct lunar_date ld;
     if (lunar && strlen(bd) == 10 &&
-        lunar_from_gregorian(atoi(bd), atoi(bd + 5), atoi(bd + 8), &ld) == 0)
+        lunar_from_gregorian((int)strtol(bd, NULL, 10), (int)strtol(bd + 5, NULL, 10),
+                             (int)strtol(bd + 8, NULL, 10), &ld) == 0)
         snprintf(md, sizeof(md), "%02d-%02d", ld.month, ld.day);
     return db_exec(db, "UPDATE customers SET birthday_lunar_md = ? WHERE id = ?",
                    DB_ARGS(DB_TEXT(md[0] ? md : NULL), DB_INT(customer_id)));
@@ -85,7 +87,7 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
         char md[6];
         memcpy(md, target + 5, 5);
         md[5] = '\0';
-        int year = atoi(target);
+        int year = (int)strtol(target, NULL, 10);
         bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         json_t *greg =
             json_pack("{s:[{s:s,s:s,s:b},{s:s,s:s,s:[s]}]}", "and", "field", "birthday_lunar", "op",
@@ -96,7 +98,8 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
                 json_string("02-29"));
         cond = json_pack("{s:[o]}", "or", greg);
         struct lunar_date ld;
-        if (lunar_from_gregorian(year, atoi(target + 5), atoi(target + 8), &ld) == 0 &&
+        if (lunar_from_gregorian(year, (int)strtol(target + 5, NULL, 10),
+                                 (int)strtol(target + 8, NULL, 10), &ld) == 0 &&
             !ld.is_leap_month) {
             char lmd[8];
             snprintf(lmd, sizeof(lmd), "%02d-%02d", ld.month, ld.day);
@@ -128,13 +131,12 @@ static int run_rule_day(struct db *db, const struct rule *ru, const char *day,
     if (!tree)
         return 0;
     /* The pass sees every customer: it acts for the organisation. */
-    struct auth_user system = {.perms = PERM_ADMIN};
     struct sqlbuf w, b;
     struct filter_error err;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
     /* w borrows strings from tree: keep it until the statement has run. */
-    int rc = customer_where(db, &system, NULL, tree, false, &w, &err);
+    int rc = customer_where(db, &actor_system, NULL, tree, false, &w, &err);
     if (rc == -1) {
         log_warn("reminder rule %lld: its filter is not valid (%s %s); skipped", (long long)ru->id,
                  err.key, err.where);
@@ -401,8 +403,10 @@ static void save(struct req *r, int64_t id)
     static const char *const notifies[] = {"none", "email", "sms", NULL};
     static const char *const priorities[] = {"low", "normal", "high", NULL};
     json_t *cur = id ? rule_by_id(r->db, id) : NULL;
-    if (id && !cur)
-        return reply_error(r, 404, "not_found");
+    if (id && !cur) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *name = form_str(&f, "name", !id, 64);
@@ -448,9 +452,8 @@ static void save(struct req *r, int64_t id)
     if (filter && !json_is_null(filter)) {
         struct sqlbuf w;
         struct filter_error err;
-        struct auth_user system = {.perms = PERM_ADMIN};
         sqlbuf_init(&w);
-        if (customer_where(r->db, &system, NULL, filter, false, &w, &err) != 0)
+        if (customer_where(r->db, &actor_system, NULL, filter, false, &w, &err) != 0)
             form_fail(&f, "filter", err.key ? err.key : "filter.invalid");
         sqlbuf_release(&w);
     }
@@ -490,7 +493,8 @@ static void save(struct req *r, int64_t id)
         if (!rc && db_changes(r->db) == 0) {
             db_rollback(r->db);
             free(ftext);
-            return reply_error(r, 409, "stale_version");
+            reply_error(r, 409, "stale_version");
+            return;
         }
     }
     free(ftext);
@@ -509,8 +513,10 @@ static void create(struct req *r)
 static void update(struct req *r)
 {
     int64_t id = req_param_id(r, 0);
-    if (id < 0)
-        return reply_error(r, 404, "not_found");
+    if (id < 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     save(r, id);
 }
 
@@ -526,8 +532,10 @@ static void remove_one(struct req *r)
 static void run_now(struct req *r)
 {
     int made = reminders_run(r->db);
-    if (made < 0)
-        return reply_db_error(r, made);
+    if (made < 0) {
+        reply_db_error(r, made);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:i}", "created", made));
 }
 
@@ -541,13 +549,13 @@ static void feed_create(struct req *r)
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db, "DELETE FROM calendar_feeds WHERE user_id = ?",
-                     DB_ARGS(DB_INT(r->user->id)));
+                     DB_ARGS(DB_INT(r->actor->id)));
     if (!rc)
         rc = db_exec(
             r->db, "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, ?, ?)",
-            DB_ARGS(DB_INT(r->user->id), DB_TEXT(hash), DB_INT(clock_now())));
+            DB_ARGS(DB_INT(r->actor->id), DB_TEXT(hash), DB_INT(clock_now())));
     if (!rc)
-        rc = audit_write(r->db, r, NULL, "calendar_feed.create", "user", r->user->id, NULL);
+        rc = audit_write(r->db, r, NULL, "calendar_feed.create", "user", r->actor->id, NULL);
     if (!audit_commit(r, rc))
         return;
     char path[128];
@@ -561,9 +569,11 @@ static void feed_status(struct req *r)
 {
     int64_t created = 0;
     int rc = db_query_int(r->db, "SELECT created_at FROM calendar_feeds WHERE user_id = ?",
-                          DB_ARGS(DB_INT(r->user->id)), &created);
-    if (rc < 0)
-        return reply_db_error(r, rc);
+                          DB_ARGS(DB_INT(r->actor->id)), &created);
+    if (rc < 0) {
+        reply_db_error(r, rc);
+        return;
+    }
     json_t *body = json_pack("{s:b}", "active", rc == 1);
     if (rc == 1) {
         char iso[32];
@@ -576,10 +586,12 @@ static void feed_status(struct req *r)
 static void feed_delete(struct req *r)
 {
     int rc = db_exec(r->db, "DELETE FROM calendar_feeds WHERE user_id = ?",
-                     DB_ARGS(DB_INT(r->user->id)));
-    if (rc)
-        return reply_db_error(r, rc);
-    audit_write(r->db, r, NULL, "calendar_feed.revoke", "user", r->user->id, NULL);
+                     DB_ARGS(DB_INT(r->actor->id)));
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
+    audit_write(r->db, r, NULL, "calendar_feed.revoke", "user", r->actor->id, NULL);
     reply_ok(r);
 }
 
@@ -590,14 +602,18 @@ static void feed(struct req *r)
     char token[96], hash[65];
     snprintf(token, sizeof(token), "%s", r->params[0]);
     size_t n = strlen(token);
-    if (n < 5 || strcmp(token + n - 4, ".ics") != 0)
-        return reply_error(r, 404, "not_found");
+    if (n < 5 || strcmp(token + n - 4, ".ics") != 0) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     token[n - 4] = '\0';
     session_hash_token(token, hash);
     int64_t user_id = 0;
     if (db_query_int(r->db, "SELECT user_id FROM calendar_feeds WHERE token_hash = ?",
-                     DB_ARGS(DB_TEXT(hash)), &user_id) != 1)
-        return reply_error(r, 404, "not_found");
+                     DB_ARGS(DB_TEXT(hash)), &user_id) != 1) {
+        reply_error(r, 404, "not_found");
+        return;
+    }
     struct db_stmt *st = db_query(r->db,
                                   "SELECT t.id, t.title, c.name, t.due_at, t.created_at FROM tasks "
                                   "t LEFT JOIN customers c ON c.id = t.customer_id WHERE "

@@ -9,6 +9,7 @@
  */
 #include "crm/task.h"
 
+#include "auth/actor.h"
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "base/clock.h"
@@ -16,7 +17,7 @@
 #include "core/audit.h"
 #include "core/listing.h"
 #include "crm/customer.h"
-#include "crm/scope.h"
+#include "record/scope.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
@@ -104,7 +105,7 @@ static int64_t today_start(void)
 }
 
 /* Which tasks u may see (see the file comment). */
-static void visible_sql(const struct auth_user *u, struct sqlbuf *b, bool team)
+static void visible_sql(const struct actor *u, struct sqlbuf *b, bool team)
 {
     if (team && (u->perms & PERM_MERGE)) {
         scope_sql(u, "t.branch_path", b);
@@ -155,25 +156,36 @@ static void list(struct req *r)
     const char *scope = req_query(r, "scope");
     const char *customer = req_query(r, "customer_id");
     const char *assignee = req_query(r, "assignee_id");
-    const char *limit_s = req_query(r, "limit"), *offset_s = req_query(r, "offset");
+    const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
     int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
-    int64_t offset = offset_s ? strtoll(offset_s, NULL, 10) : 0;
-    if (limit < 1 || limit > 200 || offset < 0)
-        return reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+    if (limit < 1 || limit > 200) {
+        reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+        return;
+    }
+    json_t *after = NULL; /* the list cursor (core/listing.h): [key, id] */
+    if (cursor && *cursor && !(after = listing_cursor_decode(cursor, 2))) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return;
+    }
     bool team = scope && strcmp(scope, "team") == 0;
-    if (team && !(r->user->perms & PERM_MERGE))
-        return reply_error(r, 403, "forbidden");
+    if (team && !(r->actor->perms & PERM_MERGE)) {
+        json_decref(after);
+        reply_error(r, 403, "forbidden");
+        return;
+    }
     struct sqlbuf w, b;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    visible_sql(r->user, &w, team || (customer && *customer));
+    visible_sql(r->actor, &w, team || (customer && *customer));
     if (customer && *customer) {
         /* A customer's tasks: anyone who may see the customer sees them. */
-        json_t *c = customer_load(r->db, r->user, strtoll(customer, NULL, 10), true);
+        json_t *c = customer_load(r->db, r->actor, strtoll(customer, NULL, 10), true);
         if (!c) {
             sqlbuf_release(&w);
             sqlbuf_release(&b);
-            return reply_error(r, 404, "not_found");
+            json_decref(after);
+            reply_error(r, 404, "not_found");
+            return;
         }
         json_decref(c);
         sqlbuf_release(&w);
@@ -189,7 +201,9 @@ static void list(struct req *r)
     if (!order) {
         sqlbuf_release(&w);
         sqlbuf_release(&b);
-        return reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
+        json_decref(after);
+        reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
+        return;
     }
     json_t *body = json_object();
     sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
@@ -199,25 +213,37 @@ static void list(struct req *r)
     json_object_set_new(body, "total", json_integer(total));
     sqlbuf_release(&b);
     sqlbuf_init(&b);
-    /* Task lists are short (a day's work); offset paging is enough here. */
-    sqlbuf_addf(&b,
-                "SELECT " TASK_COLUMNS " FROM " TASK_FROM " WHERE %s ORDER BY %s LIMIT ? "
-                "OFFSET ?",
-                w.sql, order);
-    for (int i = 0; i < w.nargs; i++)
-        sqlbuf_bind(&b, w.args[i]);
-    sqlbuf_bind(&b, DB_INT(limit));
-    sqlbuf_bind(&b, DB_INT(offset));
+    /* Keyset on the view's order "<key> ASC|DESC, t.id ASC|DESC". */
+    char key[32];
+    snprintf(key, sizeof(key), "%.*s", (int)strcspn(order, " "), order);
+    sqlbuf_addf(&b, "SELECT " TASK_COLUMNS ", %s AS k FROM " TASK_FROM " WHERE ", key);
+    sqlbuf_append(&b, &w);
+    if (after)
+        listing_cursor_after(&b, key, "t.id", strstr(order, "DESC") != NULL, after);
+    sqlbuf_addf(&b, " ORDER BY %s LIMIT ?", order);
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    json_decref(after);
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    json_t *items = json_array();
-    while (st && db_step(st) == 1)
-        json_array_append_new(items, task_row(st, r));
+    json_t *items = json_array(), *next = NULL;
+    bool more = false;
+    while (st && db_step(st) == 1) {
+        if ((int64_t)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_t *o = task_row(st, r);
+        json_object_del(o, "k");
+        json_decref(next);
+        next = json_pack("[I,O]", (json_int_t)db_col_int(st, db_col_count(st) - 1),
+                         json_object_get(o, "id"));
+        json_array_append_new(items, o);
+    }
     db_finish(st);
     json_object_set_new(body, "items", items);
-    char next[24];
-    snprintf(next, sizeof(next), "%lld", (long long)(offset + limit));
-    json_object_set_new(body, "next_cursor",
-                        offset + limit < total ? json_string(next) : json_null());
+    char *c = more ? listing_cursor_encode(next) : NULL;
+    json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
+    free(c);
+    json_decref(next);
     reply_json(r, 200, body);
     sqlbuf_release(&w);
     sqlbuf_release(&b);
@@ -232,7 +258,7 @@ static void counts(struct req *r)
         struct sqlbuf b;
         sqlbuf_init(&b);
         sqlbuf_add(&b, "SELECT COUNT(*) FROM tasks t WHERE ");
-        visible_sql(r->user, &b, false);
+        visible_sql(r->actor, &b, false);
         view_sql(views[i], &b);
         int64_t n = 0;
         db_query_int(r->db, b.sql, b.args, b.nargs, &n);
@@ -241,7 +267,7 @@ static void counts(struct req *r)
     }
     int64_t unread = 0;
     db_query_int(r->db, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
-                 DB_ARGS(DB_INT(r->user->id)), &unread);
+                 DB_ARGS(DB_INT(r->actor->id)), &unread);
     json_object_set_new(body, "unread_notifications", json_integer(unread));
     reply_json(r, 200, body);
 }
@@ -285,7 +311,7 @@ static void create(struct req *r)
      * without a branch (head-office staff) leaves it with the customer's. */
     char path[256] = "";
     if (customer_id) {
-        json_t *c = customer_load(r->db, r->user, customer_id, false);
+        json_t *c = customer_load(r->db, r->actor, customer_id, false);
         if (!c)
             form_fail(&f, "customer_id", "not_found");
         else
@@ -295,34 +321,34 @@ static void create(struct req *r)
     }
     /* Only supervisors give tasks to others, and only to staff within
      * their scope (as when reassigning). */
-    struct auth_user target = {0};
-    if (assignee && assignee != r->user->id) {
-        if (!(r->user->perms & PERM_MERGE))
+    struct actor target = {0};
+    if (assignee && assignee != r->actor->id) {
+        if (!(r->actor->perms & PERM_MERGE))
             form_fail(&f, "assignee_id", "forbidden");
         else if (session_load_user(r->db, assignee, &target) != 1 ||
-                 !scope_contains(r->user, target.branch_path))
+                 !scope_contains(r->actor, target.branch_path))
             form_fail(&f, "assignee_id", "field.unknown_assignee");
     }
     if (!form_done(&f))
         return;
-    const char *own = target.id ? target.branch_path : r->user->branch_path;
+    const char *own = target.id ? target.branch_path : r->actor->branch_path;
     if (own[0] || !path[0])
         snprintf(path, sizeof(path), "%s", own);
     struct task_new t = {.title = title,
                          .customer_id = customer_id,
                          .due_at = due_at,
-                         .assignee_id = assignee ? assignee : r->user->id,
-                         .branch_id = target.id ? target.branch_id : r->user->branch_id,
+                         .assignee_id = assignee ? assignee : r->actor->id,
+                         .branch_id = target.id ? target.branch_id : r->actor->branch_id,
                          .branch_path = path,
                          .priority = priority,
                          .source = customer_id ? "follow_up" : "manual",
                          .note = note,
-                         .created_by = r->user->id};
+                         .created_by = r->actor->id};
     int64_t id = 0;
     int rc = db_begin(r->db);
     if (!rc)
         rc = task_insert(r->db, &t, &id);
-    if (!rc && t.assignee_id != r->user->id)
+    if (!rc && t.assignee_id != r->actor->id)
         rc = notify_assigned(r->db, t.assignee_id, id, title);
     if (!audit_commit(r, rc))
         return;
@@ -341,7 +367,7 @@ static json_t *load_task(struct req *r)
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT t.id FROM tasks t WHERE t.id = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
-    visible_sql(r->user, &b, true);
+    visible_sql(r->actor, &b, true);
     int64_t found = 0;
     int rc = db_query_int(r->db, b.sql, b.args, b.nargs, &found);
     sqlbuf_release(&b);
@@ -407,7 +433,8 @@ static void update(struct req *r)
                              DB_TEXT(note), DB_INT(clock_now()), DB_INT(id), DB_INT(version)));
     if (!rc && db_changes(r->db) == 0) {
         db_rollback(r->db);
-        return reply_error(r, 409, "stale_version");
+        reply_error(r, 409, "stale_version");
+        return;
     }
     finish_change(r, rc, id, NULL, NULL);
 }
@@ -420,8 +447,10 @@ static void set_status(struct req *r, const char *status)
     int64_t id = json_integer_value(json_object_get(t, "id"));
     bool open = is_open(t);
     json_decref(t);
-    if (!open)
-        return reply_error(r, 409, "conflict");
+    if (!open) {
+        reply_error(r, 409, "conflict");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *outcome = form_str(&f, "outcome", strcmp(status, "done") == 0, 500);
@@ -435,8 +464,8 @@ static void set_status(struct req *r, const char *status)
                     "UPDATE tasks SET status = ?, outcome = ?, completed_at = ?, completed_by = ?, "
                     "assignee_id = COALESCE(assignee_id, ?), version = version + 1, "
                     "updated_at = ? WHERE id = ?",
-                    DB_ARGS(DB_TEXT(status), DB_TEXT(outcome), DB_INT(now), DB_INT(r->user->id),
-                            DB_INT(r->user->id), DB_INT(now), DB_INT(id)));
+                    DB_ARGS(DB_TEXT(status), DB_TEXT(outcome), DB_INT(now), DB_INT(r->actor->id),
+                            DB_INT(r->actor->id), DB_INT(now), DB_INT(id)));
     finish_change(r, rc, id, strcmp(status, "done") == 0 ? "task.complete" : "task.cancel", NULL);
 }
 
@@ -459,8 +488,10 @@ static void snooze(struct req *r)
     int64_t id = json_integer_value(json_object_get(t, "id"));
     bool open = is_open(t);
     json_decref(t);
-    if (!open)
-        return reply_error(r, 409, "conflict");
+    if (!open) {
+        reply_error(r, 409, "conflict");
+        return;
+    }
     struct form f;
     form_init(&f, r);
     const char *until = form_str(&f, "until", false, 40);
@@ -496,15 +527,16 @@ static void assign(struct req *r)
     if (!is_open(t)) {
         /* Done and cancelled tasks keep who did them. */
         json_decref(t);
-        return reply_error(r, 409, "conflict");
+        reply_error(r, 409, "conflict");
+        return;
     }
     struct form f;
     form_init(&f, r);
     int64_t assignee = 0;
     form_int(&f, "assignee_id", true, &assignee);
-    struct auth_user target = {0};
+    struct actor target = {0};
     if (assignee && (session_load_user(r->db, assignee, &target) != 1 ||
-                     !scope_contains(r->user, target.branch_path)))
+                     !scope_contains(r->actor, target.branch_path)))
         form_fail(&f, "assignee_id", "field.unknown_assignee");
     if (!form_done(&f)) {
         json_decref(t);
@@ -537,7 +569,7 @@ static void notifications_list(struct req *r)
     struct listing l;
     if (listing_begin(&l, r))
         return;
-    listing_where_int(&l, "user_id = ?", r->user->id);
+    listing_where_int(&l, "user_id = ?", r->actor->id);
     const char *unread = req_query(r, "unread");
     if (unread && strcmp(unread, "1") == 0)
         listing_where(&l, "read_at IS NULL");
@@ -560,7 +592,7 @@ static void notifications_read(struct req *r)
                 r->db,
                 "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND "
                 "read_at IS NULL",
-                DB_ARGS(DB_INT(clock_now()), DB_INT(json_integer_value(v)), DB_INT(r->user->id)));
+                DB_ARGS(DB_INT(clock_now()), DB_INT(json_integer_value(v)), DB_INT(r->actor->id)));
         }
         if (!rc)
             rc = db_commit(r->db);
@@ -569,10 +601,12 @@ static void notifications_read(struct req *r)
     } else {
         rc = db_exec(r->db,
                      "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                     DB_ARGS(DB_INT(clock_now()), DB_INT(r->user->id)));
+                     DB_ARGS(DB_INT(clock_now()), DB_INT(r->actor->id)));
     }
-    if (rc)
-        return reply_db_error(r, rc);
+    if (rc) {
+        reply_db_error(r, rc);
+        return;
+    }
     reply_ok(r);
 }
 
@@ -588,7 +622,7 @@ static void staff_list(struct req *r)
     sqlbuf_add(&b, "SELECT u.id, u.login, u.name, u.role, u.branch_id, br.name AS branch_name "
                    "FROM users u "
                    "LEFT JOIN branches br ON br.id = u.branch_id WHERE u.status = 'active' AND ");
-    scope_sql(r->user, "COALESCE(br.path, '')", &b);
+    scope_sql(r->actor, "COALESCE(br.path, '')", &b);
     const char *q = req_query(r, "q");
     if (q && *q) {
         const char *like = sqlbuf_like(&b, q, false);

@@ -237,7 +237,7 @@ static char *renumber(const char *sql, int *count)
             while (*p && *p != '\n')
                 *o++ = *p++;
         } else if (*p == '?') {
-            o += sprintf(o, "$%d", ++k);
+            o += snprintf(o, (size_t)(out + n * 5 + 1 - o), "$%d", ++k);
             p++;
         } else {
             *o++ = *p++;
@@ -275,7 +275,7 @@ static void params_fill(struct params *p, const struct db_val *args, int nargs, 
         switch (args[i].type) {
         case DBV_INT:
             p->values[i] = w;
-            w += sprintf(w, "%lld", (long long)args[i].i) + 1;
+            w += snprintf(w, 32, "%lld", (long long)args[i].i) + 1;
             p->types[i] = OID_INT8;
             p->sig[i] = 'i';
             break;

@@ -46,25 +46,24 @@ struct route {
     const char *method; /* "GET", "POST", ... */
     const char *path;   /* "/api/v1/users/{id}" */
     route_handler handler;
-    unsigned perm; /* PERM_* bits required; PERM_PUBLIC for none */
+    unsigned perm; /* permission bits required (core/perms.h); 0 for none */
     unsigned flags;
     const char *summary; /* one line for the OpenAPI document */
 };
 
-/* The signed-in staff member, loaded from the session (or API key). */
-struct auth_user {
-    int64_t id;
-    int64_t session_id; /* 0 when signed in by API key */
-    int64_t branch_id;  /* 0 when none */
-    char login[64];
-    char name[128];
-    char role[16];
-    char branch_path[256]; /* '/1/3/7/' of the user's branch; '' for none */
-    char lang[8];
-    char csrf[64];
-    unsigned perms;
-    bool must_change_password;
-};
+/* The caller, defined by the auth layer (auth/actor.h). HTTP carries it
+ * opaquely: it is one heap block that the gate allocates and the server
+ * frees with the request. */
+struct actor;
+
+/* The authentication gate, installed by the application (http_set_gate):
+ * runs for every API request after the route is found and the body read,
+ * and before the handler. It identifies the caller (sets r->actor,
+ * r->actor_id and r->actor_login, or leaves them empty for an anonymous
+ * caller) and checks the route's permission. Returns true to run the
+ * handler, false when it has replied (401, 403, 503, ...) itself. */
+typedef bool (*http_gate_fn)(struct req *r);
+void http_set_gate(http_gate_fn gate);
 
 #define REQ_MAX_PARAMS 6
 
@@ -93,8 +92,11 @@ struct req {
     char *param_buf;
 
     const struct route *route;
-    struct auth_user *user; /* NULL when not signed in */
-    struct auth_user user_storage;
+    struct actor *actor;     /* NULL when not signed in (see auth/actor.h) */
+    int64_t actor_id;        /* the caller's user id, 0 when anonymous */
+    const char *actor_login; /* the caller's login, NULL when anonymous; for
+                              * the layers below auth, which know a user only
+                              * by id (audit, history, jobs) */
     struct db *db;
 
     unsigned status;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "auth/perm.h"
+#include "auth/actor.h"
 #include "auth/session.h"
 #include "crm/customer.h"
 #include "db/db.h"
@@ -26,9 +27,9 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/hy_bulk_XXXXXX";
-static const struct auth_user admin = {.id = 1, .perms = PERM_ADMIN};
+static const struct actor admin = {.id = 1, .perms = PERM_ADMIN};
 /* A clerk of another branch than the customers below (branch 1, "/1/"). */
-static const struct auth_user other_clerk = {.id = 2, .branch_path = "/9/"};
+static const struct actor other_clerk = {.id = 2, .branch_path = "/9/"};
 
 /* "name sql" of every index with a statement, in name order, '\n' joined. */
 static char *schema_indexes(void)
@@ -43,7 +44,7 @@ static char *schema_indexes(void)
     while (db_step(st) == 1) {
         const char *s = db_col_text(st, 0);
         out = realloc(out, len + strlen(s) + 2);
-        len += (size_t)sprintf(out + len, "%s\n", s);
+        len += (size_t)snprintf(out + len, strlen(s) + 2, "%s\n", s);
     }
     db_finish(st);
     return out;
@@ -58,7 +59,7 @@ static int64_t count(const char *sql)
 
 static void insert(struct customer_batch *b, const char *name, const char *phone)
 {
-    struct auth_user u = {0};
+    struct actor u = {0};
     json_t *rec = json_pack("{s:s,s:s,s:I,s:s}", "name", name, "phone", phone, "branch_id",
                             (json_int_t)1, "branch_path", "/1/");
     if (b) {
@@ -225,7 +226,7 @@ static void test_known_phones_and_id_numbers(void **state)
 {
     (void)state;
     struct db *db = db_get();
-    struct auth_user u = {0};
+    struct actor u = {0};
     json_t *rec =
         json_pack("{s:s,s:s,s:s,s:I,s:s}", "name", "王一", "phone", "13900000001", "id_number",
                   "11010519491231002X", "branch_id", (json_int_t)1, "branch_path", "/1/");

@@ -101,7 +101,8 @@ static char *decode_words(const char *v)
         json_t *js = json_string(part); /* NULL for invalid UTF-8 */
         assert_non_null(js);
         json_decref(js);
-        strcat(out, part);
+        size_t used = strlen(out);
+        snprintf(out + used, strlen(v) + 1 - used, "%s", part);
         free(part);
         p = end + 2;
     }
@@ -178,9 +179,10 @@ static void test_build_long_subject_folds(void **state)
     (void)state;
     char err[256] = "";
     char subject[1024] = "";
-    for (int i = 0; i < 40; i++)
-        strcat(subject, i % 3 ? "邮" : "a鸿"); /* 1-, 3- and 4-byte boundaries mixed */
-    strcat(subject, "😀 end");
+    size_t len = 0;
+    for (int i = 0; i < 40; i++) /* 1-, 3- and 4-byte boundaries mixed */
+        len += (size_t)snprintf(subject + len, sizeof(subject) - len, "%s", i % 3 ? "邮" : "a鸿");
+    snprintf(subject + len, sizeof(subject) - len, "%s", "😀 end");
     char *msg = build("a@b.cn", subject, "x", "id@h", err);
     assert_non_null(msg);
     /* No line of the message is longer than 78 characters. */

@@ -1,0 +1,504 @@
+/*
+ * main.c - the hongyan command line: serve, user add, apikey add, demo.
+ *
+ * Every command takes --db (or HONGYAN_DB) and applies pending migrations
+ * before it does anything else, so a fresh path becomes a database.
+ */
+#include "app/demo.h"
+#include "app/demo_customers.h"
+#include "app/openapi.h"
+#include "auth/actor.h"
+#include "auth/auth_module.h"
+#include "auth/branches.h"
+#include "auth/gate.h"
+#include "auth/perm.h"
+#include "auth/session.h"
+#include "auth/users.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "core/audit.h"
+#include "core/core_module.h"
+#include "core/files.h"
+#include "core/jobs.h"
+#include "core/scheduler.h"
+#include "crm/crm_module.h"
+#include "db/db.h"
+#include "db/migrate_copy.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "record/record_module.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB     "sqlite:data/hongyan.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_ASSETS "web/dist"
+
+static void usage(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: hongyan <command> [options]\n"
+        "\n"
+        "Hongyan (鸿雁) customer management for postal services.\n"
+        "\n"
+        "commands:\n"
+        "  serve                 serve the API and web UI\n"
+        "  user add LOGIN        create a staff account (must change password at first "
+        "sign-in)\n"
+        "  apikey add LOGIN      create an API key for integrations (printed once)\n"
+        "  demo                  fill the database with demo data\n"
+        "  migrate-db --from sqlite:PATH --to postgres://...\n"
+        "                        copy a SQLite database into an empty PostgreSQL one,\n"
+        "                        verified by row counts and checksums\n"
+        "\n"
+        "options (every command):\n"
+        "  --db URL              database: sqlite:PATH (default %s)         env "
+        "HONGYAN_DB\n"
+        "                        or postgres://USER@HOST/NAME (libpq URL; several servers\n"
+        "                        may share one PostgreSQL database)\n"
+        "\n"
+        "serve options:\n"
+        "  --listen HOST:PORT    address to listen on (default %s)        env "
+        "HONGYAN_LISTEN\n"
+        "  --assets DIR          built web UI (default %s)                      env "
+        "HONGYAN_ASSETS\n"
+        "  --threads N           worker threads (default: 4 per core, at least 8)  env "
+        "HONGYAN_THREADS\n"
+        "  --max-body BYTES      JSON body limit (default 1048576)               env "
+        "HONGYAN_MAX_BODY\n"
+        "  --max-upload BYTES    import file limit (default 209715200)           env "
+        "HONGYAN_MAX_UPLOAD\n"
+        "  --files DIR           uploads, reports, exports (default: files/ beside a SQLite "
+        "database)  env HONGYAN_FILES\n"
+        "  --test-mode           enable /api/v1/_test/* (movable clock); never in "
+        "production\n"
+        "\n"
+        "demo options:\n"
+        "  --customers N         demo customers with records and tasks (default 300)\n"
+        "\n"
+        "user add options:\n"
+        "  --name NAME --role admin|supervisor|manager|clerk [--branch CODE]\n"
+        "  [--phone MOBILE] [--email ADDRESS] --password-stdin\n"
+        "\n"
+        "apikey add options:\n"
+        "  --name NAME           what the key is for\n"
+        "\n"
+        "PostgreSQL connection pool (per process):\n"
+        "  HONGYAN_DB_POOL       most connections (default 32)\n"
+        "  HONGYAN_DB_WAIT_MS    longest wait for a free one before 503 (default 5000)\n"
+        "SQLite durability and reads:\n"
+        "  HONGYAN_SQLITE_SYNC   group (default: commits share fsyncs, durable before the\n"
+        "                        reply) or full (one fsync per commit)\n"
+        "  HONGYAN_SQLITE_MMAP_MIB  read the database through a memory map of up to this\n"
+        "                        many MiB (most 2047): faster searches, slower writes\n"
+        "                        (default 0: read() into each connection's cache)\n"
+        "Quick search:\n"
+        "  HONGYAN_QUICK_COUNT_CAP  count at most this many matches, then answer\n"
+        "                        total_capped (default 10000)\n"
+        "Imports (SQLite):\n"
+        "  HONGYAN_IMPORT_BULK_ROWS  files of at least this many lines, and at least a quarter\n"
+        "                        of the stored customers, load in bulk: one transaction,\n"
+        "                        indexes rebuilt at the end (default 20000; 0 = never)\n"
+        "\n"
+        "outgoing messages (without these they land in the dev mailbox):\n"
+        "  HONGYAN_SMTP_URL, HONGYAN_SMTP_USER, HONGYAN_SMTP_PASSWORD, HONGYAN_SMTP_FROM\n"
+        "  HONGYAN_SMS_URL, HONGYAN_SMS_TOKEN\n",
+        DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+/* The application: every module, in start-up order (lower layers first).
+ * A new domain is one more line here (see docs/architecture.md). */
+static const struct module *const modules[] = {
+    &app_module, &core_module, &auth_module, &record_module, &crm_module, NULL,
+};
+
+static int open_db(const char *url)
+{
+    if (db_global_init(url)) {
+        fprintf(stderr, "hongyan: cannot open database '%s'\n", url);
+        return -1;
+    }
+    return 0;
+}
+
+enum {
+    OPT_DB = 1000,
+    OPT_LISTEN,
+    OPT_ASSETS,
+    OPT_THREADS,
+    OPT_MAX_BODY,
+    OPT_MAX_UPLOAD,
+    OPT_FILES,
+    OPT_TEST_MODE,
+    OPT_NAME,
+    OPT_ROLE,
+    OPT_BRANCH,
+    OPT_PHONE,
+    OPT_EMAIL,
+    OPT_PASSWORD_STDIN,
+    OPT_FROM,
+    OPT_TO,
+    OPT_CUSTOMERS,
+    OPT_HELP,
+};
+
+static const struct option options[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+    {"files", required_argument, NULL, OPT_FILES},
+    {"test-mode", no_argument, NULL, OPT_TEST_MODE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"branch", required_argument, NULL, OPT_BRANCH},
+    {"phone", required_argument, NULL, OPT_PHONE},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"customers", required_argument, NULL, OPT_CUSTOMERS},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+struct args {
+    const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
+    long threads, max_body, max_upload, customers;
+    bool test_mode, password_stdin;
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    a->db = env_or("HONGYAN_DB", DEFAULT_DB);
+    a->listen = env_or("HONGYAN_LISTEN", DEFAULT_LISTEN);
+    a->assets = env_or("HONGYAN_ASSETS", DEFAULT_ASSETS);
+    a->threads = strtol(env_or("HONGYAN_THREADS", "0"), NULL, 10);
+    a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
+    a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
+    a->customers = 300;
+    a->files = env_or("HONGYAN_FILES", NULL);
+    int c;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            a->db = optarg;
+            break;
+        case OPT_LISTEN:
+            a->listen = optarg;
+            break;
+        case OPT_ASSETS:
+            a->assets = optarg;
+            break;
+        case OPT_THREADS:
+            a->threads = strtol(optarg, NULL, 10);
+            break;
+        case OPT_MAX_BODY:
+            a->max_body = strtol(optarg, NULL, 10);
+            break;
+        case OPT_MAX_UPLOAD:
+            a->max_upload = strtol(optarg, NULL, 10);
+            break;
+        case OPT_FILES:
+            a->files = optarg;
+            break;
+        case OPT_TEST_MODE:
+            a->test_mode = true;
+            break;
+        case OPT_NAME:
+            a->name = optarg;
+            break;
+        case OPT_ROLE:
+            a->role = optarg;
+            break;
+        case OPT_BRANCH:
+            a->branch = optarg;
+            break;
+        case OPT_PHONE:
+            a->phone = optarg;
+            break;
+        case OPT_EMAIL:
+            a->email = optarg;
+            break;
+        case OPT_PASSWORD_STDIN:
+            a->password_stdin = true;
+            break;
+        case OPT_FROM:
+            a->from = optarg;
+            break;
+        case OPT_TO:
+            a->to = optarg;
+            break;
+        case OPT_CUSTOMERS:
+            a->customers = strtol(optarg, NULL, 10);
+            if (a->customers < 0 || a->customers > 100000) {
+                fprintf(stderr, "hongyan: --customers takes 0 to 100000\n");
+                return -1;
+            }
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int cmd_serve(struct args *a)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = a->threads > 0 ? (unsigned)a->threads : (unsigned)(ncpu > 0 ? ncpu * 4 : 8);
+    if (threads < 8 && a->threads <= 0)
+        threads = 8;
+    if (a->max_body < 1024) {
+        fprintf(stderr, "hongyan: --max-body must be at least 1024\n");
+        return 2;
+    }
+    /* Block the shutdown signals in every thread; server_run waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (open_db(a->db))
+        return 1;
+    /* Files live beside a SQLite database unless told otherwise. */
+    char *files = NULL;
+    if (a->files) {
+        files = strdup(a->files);
+    } else if (strncmp(a->db, "sqlite:", 7) == 0) {
+        char *copy = strdup(a->db + 7);
+        files = xasprintf("%s/files", dirname(copy));
+        free(copy);
+    } else {
+        files = strdup("data/files");
+    }
+    if (files_init(files)) {
+        free(files);
+        return 1;
+    }
+    free(files);
+    gate_install();
+    modules_register(modules);
+    if (scheduler_start() || jobs_start(2)) {
+        fprintf(stderr, "hongyan: cannot start the background workers\n");
+        return 1;
+    }
+    struct server_config cfg = {
+        .listen = a->listen,
+        .assets = access(a->assets, R_OK) == 0 ? a->assets : NULL,
+        .test_mode = a->test_mode,
+        .threads = threads,
+        .max_body = (size_t)a->max_body,
+        .max_connections = 4096,
+        .timeout_seconds = 60,
+        .max_upload = (size_t)a->max_upload,
+        .upload_dir = files_dir(),
+    };
+    if (!cfg.assets)
+        log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
+    int rc = server_run(&cfg);
+    jobs_stop();
+    scheduler_stop();
+    db_global_shutdown();
+    log_info("stopped");
+    return rc ? 1 : 0;
+}
+
+static char *read_password_stdin(void)
+{
+    char buf[1100];
+    if (!fgets(buf, sizeof(buf), stdin))
+        return NULL;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return strdup(buf);
+}
+
+static int cmd_user_add(struct args *a, const char *login)
+{
+    if (!login || !a->name || !a->role || !a->password_stdin) {
+        fprintf(stderr, "hongyan: user add LOGIN --name NAME --role ROLE --password-stdin "
+                        "is required\n");
+        return 2;
+    }
+    if (!users_login_valid(login)) {
+        fprintf(stderr,
+                "hongyan: staff number '%s' must be 2-32 letters, digits, '.', '-' or "
+                "'_'\n",
+                login);
+        return 2;
+    }
+    if (!perm_role_valid(a->role)) {
+        fprintf(stderr, "hongyan: unknown role '%s' (admin, supervisor, manager, clerk)\n",
+                a->role);
+        return 2;
+    }
+    char *password = read_password_stdin();
+    if (!password || strlen(password) < 6) {
+        fprintf(stderr, "hongyan: the initial password on standard input must have at least 6 "
+                        "characters\n");
+        free(password);
+        return 2;
+    }
+    if (open_db(a->db)) {
+        free(password);
+        return 1;
+    }
+    struct db *db = db_get();
+    int64_t branch = 0, id = 0;
+    if (a->branch && branches_find_code(db, a->branch, &branch) != 1) {
+        fprintf(stderr, "hongyan: no branch with code '%s'\n", a->branch);
+        free(password);
+        return 1;
+    }
+    int rc = db_begin(db);
+    if (!rc)
+        rc = users_create(db, login, a->name, a->role, branch, a->phone, a->email, password, &id);
+    if (!rc)
+        rc = audit_write(db, NULL, "cli", "user.create", "user", id,
+                         json_pack("{s:s,s:s}", "login", login, "role", a->role));
+    if (!rc)
+        rc = db_commit(db);
+    sodium_memzero(password, strlen(password));
+    free(password);
+    if (rc) {
+        db_rollback(db);
+        fprintf(stderr, "hongyan: cannot create '%s'%s\n", login,
+                rc == DB_CONSTRAINT ? ": the staff number is taken" : "");
+        db_global_shutdown();
+        return 1;
+    }
+    printf("created %s (%s), id %lld; the password must be changed at first sign-in\n", login,
+           a->role, (long long)id);
+    db_global_shutdown();
+    return 0;
+}
+
+static int cmd_apikey_add(struct args *a, const char *login)
+{
+    if (!login || !a->name) {
+        fprintf(stderr, "hongyan: apikey add LOGIN --name NAME is required\n");
+        return 2;
+    }
+    if (open_db(a->db))
+        return 1;
+    struct db *db = db_get();
+    int64_t user_id;
+    if (db_query_int(db, "SELECT id FROM users WHERE login = ?", DB_ARGS(DB_TEXT(login)),
+                     &user_id) != 1) {
+        fprintf(stderr, "hongyan: no staff member '%s'\n", login);
+        return 1;
+    }
+    char key[128];
+    int rc = db_begin(db);
+    if (!rc)
+        rc = session_api_key_create(db, user_id, a->name, key, sizeof(key));
+    if (!rc)
+        rc = audit_write(db, NULL, "cli", "apikey.create", "user", user_id,
+                         json_pack("{s:s}", "name", a->name));
+    if (!rc)
+        rc = db_commit(db);
+    if (rc) {
+        db_rollback(db);
+        return 1;
+    }
+    printf("%s\n", key);
+    db_global_shutdown();
+    return 0;
+}
+
+static int cmd_demo(struct args *a)
+{
+    if (open_db(a->db))
+        return 1;
+    int rc = demo_fill(db_get());
+    if (rc == 0 && a->customers > 0)
+        rc = demo_customers(db_get(), (int)a->customers);
+    db_global_shutdown();
+    if (rc < 0) {
+        fprintf(stderr, "hongyan: cannot create demo data\n");
+        return 1;
+    }
+    if (rc == 1)
+        printf("demo data already present\n");
+    else
+        printf("demo data created; sign in as admin / %s (change it at first sign-in)\n",
+               DEMO_PASSWORD);
+    return 0;
+}
+
+/* Read by jemalloc, which the release build links (docs/decisions/0005):
+ * freed pages go back to the system within a second, also from the arena
+ * of a worker thread that has gone idle (jemalloc's own background thread
+ * purges them), so the memory the server holds follows what it uses.
+ * Unused without jemalloc. */
+const char *malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "hongyan: cannot initialise libraries\n");
+        return 1;
+    }
+    const char *cmd = argv[1];
+    struct args a = {0};
+    int rc;
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "demo") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&a) : cmd_demo(&a);
+    } else if (strcmp(cmd, "migrate-db") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        if (!a.from || !a.to) {
+            fprintf(stderr, "hongyan: migrate-db needs --from sqlite:PATH --to postgres://...\n");
+            return 2;
+        }
+        rc = db_copy_sqlite_to(a.from, a.to) ? 1 : 0;
+    } else if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "apikey") == 0) && argc >= 3 &&
+               strcmp(argv[2], "add") == 0) {
+        const char *login = argc >= 4 && argv[3][0] != '-' ? argv[3] : NULL;
+        int skip = login ? 3 : 2;
+        if (parse_args(argc - skip, argv + skip, &a))
+            return 2;
+        rc = cmd[0] == 'u' ? cmd_user_add(&a, login) : cmd_apikey_add(&a, login);
+    } else {
+        fprintf(stderr, "hongyan: unknown command '%s'\n\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    curl_global_cleanup();
+    return rc;
+}

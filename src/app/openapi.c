@@ -1,0 +1,123 @@
+/*
+ * openapi.c - see openapi.h.
+ */
+#include "app/openapi.h"
+
+#include "core/perms.h"
+#include "http/http.h"
+#include "http/router.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *perm_label(unsigned perm)
+{
+    if (perm == PERM_PUBLIC)
+        return "public";
+    if (perm & PERM_ADMIN)
+        return "admin";
+    if (perm & PERM_REPORTS)
+        return "reports.read";
+    if (perm & PERM_ENTERPRISES)
+        return "enterprises.read";
+    if (perm & PERM_MERGE)
+        return "customers.merge";
+    if (perm & PERM_REVEAL)
+        return "customers.reveal";
+    return "signed-in";
+}
+
+static void add_route(const struct route *route, void *ctx)
+{
+    json_t *paths = ctx;
+    if (route->flags & ROUTE_TEST_ONLY)
+        return;
+    const char *path = route->path + strlen("/api/v1");
+    json_t *item = json_object_get(paths, path);
+    if (!item) {
+        item = json_object();
+        json_object_set_new(paths, path, item);
+    }
+    char method[8];
+    size_t i = 0;
+    for (; route->method[i] && i + 1 < sizeof(method); i++)
+        method[i] = (char)tolower((unsigned char)route->method[i]);
+    method[i] = '\0';
+    json_t *op = json_pack("{s:s,s:s,s:{s:{s:s}}}", "summary", route->summary ? route->summary : "",
+                           "x-permission", perm_label(route->perm), "responses", "default",
+                           "description", "See the error shape in the API conventions");
+    if (route->perm != PERM_PUBLIC)
+        json_object_set_new(op, "security", json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
+    json_t *params = json_array();
+    for (const char *p = strchr(route->path, '{'); p; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (!end)
+            break;
+        json_array_append_new(params, json_pack("{s:s%,s:s,s:b,s:{s:s}}", "name", p + 1,
+                                                (size_t)(end - p - 1), "in", "path", "required", 1,
+                                                "schema", "type", "string"));
+    }
+    if (json_array_size(params))
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+    json_object_set_new(item, method, op);
+}
+
+json_t *openapi_document(void)
+{
+    json_t *paths = json_object();
+    router_foreach(add_route, paths);
+    return json_pack(
+        "{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}", "openapi",
+        "3.0.3", "info", "title", "Hongyan (鸿雁) customer management API", "version", "1",
+        "description", "Conventions: docs/api.md in the design documents", "servers", "url",
+        "/api/v1", "paths", paths, "components", "securitySchemes", "cookie", "type", "apiKey",
+        "in", "cookie", "name", "hy_session", "bearer", "type", "http", "scheme", "bearer");
+}
+
+static void health(struct req *r)
+{
+    reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* GET /_bench/static?bytes=N (test mode): a fixed JSON body of about N
+ * bytes, the baseline the benchmarks compare real endpoints against. It
+ * goes through the same dispatch (route, session lookup, reply) minus the
+ * endpoint's own work. */
+static void bench_static(struct req *r)
+{
+    const char *b = req_query(r, "bytes");
+    long n = b ? strtol(b, NULL, 10) : 1000;
+    if (n < 16 || n > 1000000)
+        n = 1000;
+    char *pad = malloc((size_t)n + 1);
+    if (!pad)
+        abort();
+    memset(pad, 'x', (size_t)n);
+    pad[n] = '\0';
+    json_t *body = json_pack("{s:s}", "padding", pad);
+    free(pad);
+    reply_json(r, 200, body);
+}
+
+static void openapi(struct req *r)
+{
+    reply_json(r, 200, openapi_document());
+}
+
+const struct route system_routes[] = {
+    {"GET", "/api/v1/health", health, PERM_PUBLIC, 0, "Liveness check"},
+    {"GET", "/api/v1/openapi.json", openapi, PERM_PUBLIC, 0, "This document"},
+    {"GET", "/api/v1/_bench/static", bench_static, PERM_SIGNED_IN, ROUTE_TEST_ONLY,
+     "A fixed JSON body for benchmarks (test mode only)"},
+    {0},
+};
+
+static const struct route *const app_routes[] = {system_routes, NULL};
+
+const struct module app_module = {
+    .name = "app",
+    .routes = app_routes,
+};

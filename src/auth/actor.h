@@ -1,0 +1,41 @@
+/*
+ * actor.h - who is acting: a signed-in staff member, an integration's API
+ * key, or the system itself (the scheduler, imports of the command line).
+ *
+ * Every domain operation takes an actor, never a request, so handlers, the
+ * scheduler, rules and other domains call the same function. The system
+ * actor is explicit (actor_system): it holds every permission, sees every
+ * branch, and is audited as "system", never as a made-up user.
+ */
+#ifndef HY_ACTOR_H
+#define HY_ACTOR_H
+
+#include "auth/actor.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct req;
+
+struct actor {
+    int64_t id;         /* users.id; 0 for the system */
+    int64_t session_id; /* 0 when signed in by API key, or the system */
+    int64_t branch_id;  /* 0 when none */
+    char login[64];
+    char name[128];
+    char role[16];
+    char branch_path[256]; /* '/1/3/7/' of the user's branch; '' for all */
+    char lang[8];
+    char csrf[64];
+    unsigned perms;
+    bool must_change_password;
+    bool system; /* the process itself acting (scheduler, jobs) */
+};
+
+/* The system actor: every permission, every branch, login "system". */
+extern const struct actor actor_system;
+
+/* Make a the request's actor (r takes a heap copy; the server frees it). */
+void actor_attach(struct req *r, const struct actor *a);
+
+#endif

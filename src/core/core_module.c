@@ -1,0 +1,24 @@
+/*
+ * core_module.c - the core module: the audit log and dev-mailbox routes,
+ * outbox configuration, and the domain-event pass.
+ */
+#include "core/core_module.h"
+
+#include "core/audit.h"
+#include "core/events.h"
+#include "core/outbox.h"
+
+static const struct route *const routes[] = {audit_routes, outbox_routes, NULL};
+
+static const struct module_periodic periodic[] = {
+    {"outbox", 0, outbox_drain},
+    {"events", 1, events_run},
+    {NULL, 0, NULL},
+};
+
+const struct module core_module = {
+    .name = "core",
+    .routes = routes,
+    .periodic = periodic,
+    .init = outbox_configure,
+};

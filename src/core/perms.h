@@ -1,0 +1,26 @@
+/*
+ * perms.h - the permission vocabulary: the bits a route table names as
+ * the permission it needs.
+ *
+ * The bits live here, below the auth layer, so that every module's route
+ * table can name them (core's own audit and dev-mailbox routes included).
+ * What the bits mean for a person (which role holds which) is the auth
+ * layer's business (auth/perm.h); the HTTP layer only carries them.
+ */
+#ifndef HY_PERMS_H
+#define HY_PERMS_H
+
+#define PERM_PUBLIC          0u
+#define PERM_SIGNED_IN       (1u << 0)
+#define PERM_CUSTOMERS_READ  (1u << 1)
+#define PERM_CUSTOMERS_WRITE (1u << 2)
+#define PERM_INTERACTIONS    (1u << 3)
+#define PERM_TASKS           (1u << 4)
+#define PERM_ENTERPRISES     (1u << 5)
+#define PERM_REPORTS         (1u << 6)
+#define PERM_REVEAL          (1u << 7) /* see unmasked phone / ID numbers */
+#define PERM_MERGE           (1u << 8) /* merge duplicate profiles, team views */
+#define PERM_ADMIN           (1u << 9)
+#define PERM_ALL             ((1u << 10) - 1)
+
+#endif

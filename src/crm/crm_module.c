@@ -1,0 +1,36 @@
+/*
+ * crm_module.c - the individual-customer module: customers, business
+ * records, tasks and reminders (their segments, imports and exports are the
+ * record layer's, through the entities registered here).
+ */
+#include "crm/crm_module.h"
+
+#include "crm/customer.h"
+#include "record/entity.h"
+#include "crm/interaction.h"
+#include "crm/reminder.h"
+#include "crm/task.h"
+
+static const struct route *const routes[] = {
+    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
+};
+
+static const struct module_periodic periodic[] = {
+    {"reminders", 30, reminders_run},
+    {NULL, 0, NULL},
+};
+
+/* The kinds of record of this module, for the record layer (customers
+ * first: the entity an API that names none means). */
+static void init(void)
+{
+    entity_register(&entity_customer);
+    entity_register(&entity_interaction);
+}
+
+const struct module crm_module = {
+    .name = "crm",
+    .routes = routes,
+    .periodic = periodic,
+    .init = init,
+};

@@ -1,0 +1,46 @@
+/*
+ * fields.h - custom fields, the "form engine": definitions added by admins
+ * at run time, values validated by the same code as built-in fields and
+ * stored in the record's custom JSON column.
+ */
+#ifndef HY_FIELDS_H
+#define HY_FIELDS_H
+
+#include "record/entity.h"
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+
+struct custom_field {
+    int64_t id;
+    char key[40];
+    char label[128];
+    enum field_type type;
+    bool required, hidden, retired;
+    json_t *options; /* [{"value","label","label_en"}] or NULL; owned */
+};
+
+void custom_field_clear(struct custom_field *f);
+
+/* Load the definition of entity's field key: 1 found, 0 not, <0 error. */
+int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out);
+
+/* Check one value v of type t against options; answers the normalised
+ * value (new reference) or NULL with *err_key set to a message key. Used
+ * for built-in and custom fields alike. */
+json_t *fields_check_value(enum field_type t, json_t *options, json_t *v, const char **err_key);
+
+/* Validate the custom values in `in` (an object, may be NULL) for entity:
+ * unknown or retired keys are errors, values are normalised into `out`
+ * (which may hold the current values on update), and on create every
+ * required active field must end up with a value. Messages go to errors
+ * keyed "custom.<key>" in lang. */
+int fields_check(struct db *db, const char *lang, const char *entity, json_t *in, json_t *out,
+                 json_t *errors, bool create);
+
+extern const struct route fields_routes[];
+
+#endif

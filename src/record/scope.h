@@ -1,0 +1,18 @@
+/*
+ * scope.h - which records a user may see: those of their own branch and
+ * every branch below it (admins: all). Enforced in every query of every
+ * endpoint, export and report; a record outside the scope is "not found".
+ */
+#ifndef HY_SCOPE_H
+#define HY_SCOPE_H
+
+#include "auth/actor.h"
+#include "db/sqlbuf.h"
+#include "http/http.h"
+
+/* Append "(<column> within the user's scope)" to b. */
+void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b);
+/* True when a record with branch path `path` is within u's scope. */
+bool scope_contains(const struct actor *u, const char *path);
+
+#endif
