@@ -8,36 +8,24 @@
 import { reactive, computed } from 'vue'
 import { ElMessage } from 'element-plus'
 import { metaApi } from '@/api/meta.js'
-import { fieldsApi } from '@/api/fields.js'
 import { i18n } from '@/i18n'
-import { localLabel } from './useCustomerMeta.js'
-import { FALLBACK_ENTITIES, customFieldMeta } from './entityFallback.js'
+import { localLabel } from '@/utils/localLabel.js'
 
 const I18N_PREFIX = { customer: 'customers.fields', interaction: 'interactions.fields' }
 
 const entities = reactive({}) // name → ENTITY as the server sends it
 const loading = {} // name → the request in flight (or done)
 
-// A server without the endpoint answers 404: use its older sources.
-async function fromFallback(name) {
-  const base = FALLBACK_ENTITIES[name]
-  if (!base) return null
-  let custom = []
-  try {
-    const d = await fieldsApi.list(name)
-    custom = ((d && d.items) || []).filter((f) => !f.retired).map(customFieldMeta)
-  } catch (e) {
-    /* shown by the http layer */
-  }
-  return { ...base, fields: [...base.fields, ...custom] }
-}
-
 async function fetchEntity(name) {
   try {
     entities[name] = await metaApi.entity(name, { quiet: true })
   } catch (e) {
-    if (e.status === 404) entities[name] = await fromFallback(name)
-    else ElMessage.error({ message: e.message, grouping: true })
+    if (e.status === 404) {
+      entities[name] = null // no such entity: labels from vue-i18n, no field lists
+      return
+    }
+    delete loading[name] // try again on the next use
+    if (e.status !== 401) ElMessage.error({ message: e.message, grouping: true })
   }
 }
 
