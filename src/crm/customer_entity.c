@@ -19,10 +19,17 @@
 #define R   EF_REQUIRED
 #define INT EF_INTERNAL
 
+static const char *const genders[][3] = {
+    {"male", "男", "Male"},
+    {"female", "女", "Female"},
+    {NULL, NULL, NULL},
+};
+
 static const struct entity_field fields[] = {
     {FIELD("customer_no", "c.customer_no", FT_TEXT, "客户编号", "Customer no.", F | S | X)},
     {FIELD("name", "c.name", FT_TEXT, "姓名", "Name", F | S | X | I | R)},
-    {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER},
+    {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER,
+     .options = genders},
     {FIELD("phone", "c.phone", FT_PHONE, "手机号", "Mobile", F | X | I | R), .mask = MASK_PHONE},
     {FIELD("id_number", "c.id_number", FT_TEXT, "身份证号", "ID number", F | X | I),
      .mask = MASK_ID},
@@ -72,9 +79,9 @@ static const struct entity_ref refs[] = {
     {.table = NULL},
 };
 
-/* The export's rows: the list's WHERE (scope, quick search q, filter). */
-static int export_where(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
-                        const char **err_field, const char **err_key)
+/* The search (record/entity.h): the list's WHERE (scope, quick search q, filter). */
+static int search(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
+                  const char **err_field, const char **err_key)
 {
     const char *q = json_string_value(json_object_get(params, "q"));
     json_t *filter = json_object_get(params, "filter");
@@ -90,7 +97,6 @@ static int export_where(struct db *db, const struct actor *u, json_t *params, st
 static const char *const export_params[] = {"q", "filter", NULL};
 
 static const struct entity_export export = {
-    .where = export_where,
     .from = CUSTOMER_FROM,
     .count_from = "customers c",
     .page_key = NULL,
@@ -115,6 +121,7 @@ const struct entity entity_customer = {
     .perm_read = PERM_CUSTOMERS_READ,
     .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
+    .search = search,
     .fields = fields,
     .refs = refs,
     .export = &export,

@@ -49,8 +49,8 @@ static const struct entity_field fields[] = {
 };
 
 /* The list's filters (type, from, to, handled_by, branch_id, customer_id). */
-static int export_where(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
-                        const char **err_field, const char **err_key)
+static int search(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
+                  const char **err_field, const char **err_key)
 {
     struct interaction_query iq;
     const char *bad;
@@ -72,7 +72,6 @@ static const char *const default_columns[] = {
 };
 
 static const struct entity_export export = {
-    .where = export_where,
     .from = INTERACTION_FROM " LEFT JOIN dictionary_items bt ON bt.dict_code = 'business_type' "
                              "AND bt.value = i.type LEFT JOIN dictionary_items ch ON "
                              "ch.dict_code = 'channel' AND ch.value = i.channel LEFT JOIN "
@@ -101,6 +100,7 @@ const struct entity entity_interaction = {
     .perm_read = PERM_CUSTOMERS_READ,
     .perm_write = PERM_INTERACTIONS,
     .perm_reveal = PERM_REVEAL,
+    .search = search,
     .fields = fields,
     .export = &export,
 };

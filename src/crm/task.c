@@ -157,8 +157,10 @@ static void list(struct req *r)
     const char *customer = req_query(r, "customer_id");
     const char *assignee = req_query(r, "assignee_id");
     const char *limit_s = req_query(r, "limit"), *cursor = req_query(r, "cursor");
+    const char *offset_s = req_query(r, "offset"); /* the task list's page numbers */
     int64_t limit = limit_s ? strtoll(limit_s, NULL, 10) : 50;
-    if (limit < 1 || limit > 200) {
+    int64_t offset = offset_s ? strtoll(offset_s, NULL, 10) : 0;
+    if (limit < 1 || limit > 200 || offset < 0) {
         reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
         return;
     }
@@ -220,8 +222,9 @@ static void list(struct req *r)
     sqlbuf_append(&b, &w);
     if (after)
         listing_cursor_after(&b, key, "t.id", strstr(order, "DESC") != NULL, after);
-    sqlbuf_addf(&b, " ORDER BY %s LIMIT ?", order);
+    sqlbuf_addf(&b, " ORDER BY %s LIMIT ? OFFSET ?", order);
     sqlbuf_bind(&b, DB_INT(limit + 1));
+    sqlbuf_bind(&b, DB_INT(after ? 0 : offset));
     json_decref(after);
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
     json_t *items = json_array(), *next = NULL;

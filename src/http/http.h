@@ -138,6 +138,8 @@ const char *req_header(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
 /* Path parameter i as a positive id, or -1. */
 int64_t req_param_id(struct req *r, int i);
+/* The same, having replied 404 when it is -1 (the handler returns). */
+int64_t req_id_or_404(struct req *r, int i);
 /* The translated message for key in the request's language. */
 const char *req_msg(struct req *r, const char *key);
 

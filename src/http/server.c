@@ -208,6 +208,14 @@ int64_t req_param_id(struct req *r, int i)
     return v > 0 ? v : -1;
 }
 
+int64_t req_id_or_404(struct req *r, int i)
+{
+    int64_t id = req_param_id(r, i);
+    if (id < 0)
+        reply_error(r, 404, "not_found");
+    return id;
+}
+
 const char *req_msg(struct req *r, const char *key)
 {
     return i18n_msg(r->lang, key);

@@ -170,11 +170,9 @@ static void item_create(struct req *r)
 static void item_update(struct req *r)
 {
     const char *code = r->params[0];
-    int64_t id = req_param_id(r, 1);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 1);
+    if (id < 0)
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -216,11 +214,9 @@ static void item_update(struct req *r)
 static void item_delete(struct req *r)
 {
     const char *code = r->params[0];
-    int64_t id = req_param_id(r, 1);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 1);
+    if (id < 0)
         return;
-    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db, "DELETE FROM dictionary_items WHERE id = ? AND dict_code = ?",

@@ -76,6 +76,9 @@ struct entity_field {
     unsigned flags;
     enum field_mask mask;
     const char *dict; /* dictionary code of its values, or NULL */
+    /* Fixed values of a select without a dictionary: {value, label,
+     * label_en} triples ending with {NULL}. */
+    const char *const (*options)[3];
     enum field_cell cell;
     /* Export: the column title and the SELECT expression when they differ
      * from label / expr (e.g. a user's name for an owner id); expr_en is
@@ -108,14 +111,18 @@ struct entity_ref {
     const char *unique_with;
 };
 
+/* The search of an entity's records: append to w the WHERE (over the FROM
+ * of its export, aliases included) of the records that params select for
+ * u: scope, nothing deleted, the entity's own filters (for customers the
+ * quick search q and the filter tree, for business records the list's
+ * filters). 0, -1 with *err_field / *err_key set for a bad parameter, or a
+ * negative DB_* error. Exports, segments and (in time) rules and reports
+ * select through it. */
+typedef int (*entity_search_fn)(struct db *db, const struct actor *u, json_t *params,
+                                struct sqlbuf *w, const char **err_field, const char **err_key);
+
 /* The background-job hooks of an export (record/export.c). */
 struct entity_export {
-    /* Append the WHERE (over `from`'s aliases) of the records the request
-     * params select for u: scope, nothing deleted, the entity's filters.
-     * 0, -1 with *err_field / *err_key set for a bad parameter, or a
-     * negative DB_* error. */
-    int (*where)(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
-                 const char **err_field, const char **err_key);
     const char *from;       /* FROM of the rows, joins for the export expressions included */
     const char *count_from; /* FROM of the count (fewer joins); NULL: from */
     /* The page key beside the id: e.g. "i.occurred_at" read newest first;
@@ -190,6 +197,7 @@ struct entity {
     const char *scope_column;  /* "c.branch_path", or NULL: not branch-scoped */
     bool tags;                 /* attaches tags through object_tags */
     unsigned perm_read, perm_write, perm_reveal; /* PERM_* bits (core/perms.h) */
+    entity_search_fn search;                     /* NULL: no search (nor export) */
     const struct entity_field *fields;           /* form order; ends with {NULL} */
     const struct entity_ref *refs;               /* ends with {NULL}; may be NULL */
     const struct entity_export *export;          /* NULL: not exportable */

@@ -209,7 +209,7 @@ static int export_where(struct db *db, const struct entity *e, const struct acto
                         json_t *params, struct sqlbuf *w, const char **err_field,
                         const char **err_key)
 {
-    int rc = e->export->where(db, u, params, w, err_field, err_key);
+    int rc = e->search(db, u, params, w, err_field, err_key);
     int64_t segment = json_integer_value(json_object_get(params, "segment_id"));
     if (rc || segment <= 0)
         return rc;
@@ -218,7 +218,7 @@ static int export_where(struct db *db, const struct entity *e, const struct acto
     if (segments_resolve(db, u, segment, &sf, &sq) == 1) {
         json_t *sp = json_pack("{s:s?,s:o?}", "q", sq, "filter", sf);
         sqlbuf_add(w, " AND ");
-        rc = e->export->where(db, u, sp, w, err_field, err_key);
+        rc = e->search(db, u, sp, w, err_field, err_key);
         json_decref(sp);
     } else {
         json_decref(sf);
@@ -378,7 +378,7 @@ int export_run(struct job *job)
         return job_fail(job, "forbidden");
     json_t *p = job->params;
     const struct entity *e = entity_find(json_string_value(json_object_get(p, "entity")));
-    if (!e || !e->export)
+    if (!e || !e->export || !e->search)
         return job_fail(job, "field.invalid");
     const char *lang = json_string_value(json_object_get(p, "lang"));
     const char *format = json_string_value(json_object_get(p, "format"));
@@ -514,7 +514,7 @@ static void check_filters(struct req *r, const struct entity *e, json_t *errors,
     const char *field = NULL, *key = NULL;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    int rc = e->export->where(r->db, r->actor, r->json, &w, &field, &key);
+    int rc = e->search(r->db, r->actor, r->json, &w, &field, &key);
     if (rc == -1) {
         json_object_set_new(errors, field, json_string(req_msg(r, key)));
     } else if (!rc && !json_is_integer(json_object_get(r->json, "segment_id"))) {
@@ -563,7 +563,7 @@ static void create(struct req *r)
     const char *entity = json_string_value(json_object_get(in, "entity"));
     const char *format = json_string_value(json_object_get(in, "format"));
     const struct entity *e = entity ? entity_find(entity) : entity_default();
-    if (!e || !e->export || !entity_readable(e, r->actor))
+    if (!e || !e->export || !e->search || !entity_readable(e, r->actor))
         json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
     if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
         json_object_set_new(errors, "format", json_string(req_msg(r, "field.invalid")));

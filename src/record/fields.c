@@ -475,11 +475,9 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     struct form f;
     form_init(&f, r);
     const char *label = form_str(&f, "label", false, 64);
@@ -527,11 +525,9 @@ static void update(struct req *r)
 
 static void set_retired(struct req *r, bool retired)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     int rc = db_begin(r->db);
     if (!rc)
         rc = db_exec(r->db,

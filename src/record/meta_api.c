@@ -25,14 +25,27 @@ static const char *mask_name(enum field_mask m)
     return m == MASK_PHONE ? "phone" : m == MASK_ID ? "id" : NULL;
 }
 
+static json_t *options_json(const char *const (*options)[3])
+{
+    json_t *out = json_array();
+    for (const char *const(*o)[3] = options; (*o)[0]; o++)
+        json_array_append_new(out, json_pack("{s:s,s:s,s:s}", "value", (*o)[0], "label", (*o)[1],
+                                             "label_en", (*o)[2]));
+    return out;
+}
+
 static json_t *builtin_json(const struct entity_field *f)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o}", "key", f->key, "type",
-                     entity_type_name(f->type), "label", f->label, "label_en", f->label_en,
-                     "builtin", 1, "filter", (f->flags & EF_FILTER) != 0, "sort",
-                     (f->flags & EF_SORT) != 0, "export", (f->flags & EF_EXPORT) != 0, "import",
-                     (f->flags & EF_IMPORT) != 0, "required", (f->flags & EF_REQUIRED) != 0, "mask",
-                     str_or_null(mask_name(f->mask)), "dict", str_or_null(f->dict));
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o}", "key", f->key, "type",
+                  entity_type_name(f->type), "label", f->label, "label_en", f->label_en, "builtin",
+                  1, "filter", (f->flags & EF_FILTER) != 0, "sort", (f->flags & EF_SORT) != 0,
+                  "export", (f->flags & EF_EXPORT) != 0, "import", (f->flags & EF_IMPORT) != 0,
+                  "required", (f->flags & EF_REQUIRED) != 0, "mask",
+                  str_or_null(mask_name(f->mask)), "dict", str_or_null(f->dict));
+    if (f->options)
+        json_object_set_new(o, "options", options_json(f->options));
+    return o;
 }
 
 /* The active custom fields of e, appended to out: filterable, exported and

@@ -218,21 +218,17 @@ static void create(struct req *r)
 
 static void update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     save(r, id);
 }
 
 static void remove_one(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     if (!may_change(r, id, NULL))
         return;
     audit_delete(

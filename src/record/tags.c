@@ -3,6 +3,8 @@
  */
 #include "record/tags.h"
 
+#include "record/entity.h"
+
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "core/audit.h"
@@ -92,11 +94,14 @@ static void groups_list(struct req *r)
         json_object_set_new(by_id, key, g);
     }
     db_finish(st);
+    /* The count is of the default entity's records (customer_count: the
+     * name the UI reads). */
+    const struct entity *e = entity_default();
     st = db_query(r->db,
                   "SELECT t.id, t.name, t.color, t.sort, t.group_id, t.version, "
                   "(SELECT COUNT(*) FROM object_tags ot WHERE ot.tag_id = t.id AND "
-                  "ot.entity = 'customer') AS customer_count FROM tags t ORDER BY t.sort, t.id",
-                  DB_NOARGS);
+                  "ot.entity = ?) AS customer_count FROM tags t ORDER BY t.sort, t.id",
+                  DB_ARGS(DB_TEXT(e ? e->name : "")));
     while (st && db_step(st) == 1) {
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)db_col_int(st, 4));
@@ -223,11 +228,9 @@ static void group_create(struct req *r)
 
 static void group_update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     save(r, true, id);
 }
 
@@ -238,21 +241,17 @@ static void tag_create(struct req *r)
 
 static void tag_update(struct req *r)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     save(r, false, id);
 }
 
 static void remove_item(struct req *r, bool group)
 {
-    int64_t id = req_param_id(r, 0);
-    if (id < 0) {
-        reply_error(r, 404, "not_found");
+    int64_t id = req_id_or_404(r, 0);
+    if (id < 0)
         return;
-    }
     int rc = db_begin(r->db);
     if (!rc && group) {
         int64_t n = 0;

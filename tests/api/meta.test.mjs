@@ -61,6 +61,10 @@ describe('metadata endpoint', () => {
       mask: null,
       dict: null,
     });
+    assert.deepEqual(by.gender.options, [
+      { value: 'male', label: '男', label_en: 'Male' },
+      { value: 'female', label: '女', label_en: 'Female' },
+    ]);
     assert.equal(by.phone.mask, 'phone');
     assert.equal(by.phone.label, '手机号');
     assert.equal(by.phone.label_en, 'Mobile');
