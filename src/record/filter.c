@@ -329,6 +329,85 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
     return 0;
 }
 
+/* is_null / not_null. Text-like values count "" (and arrays "[]") as
+ * empty too; tags by the absence of any. */
+static int compile_null(struct ctx *c, const struct lhs *l, bool is_null)
+{
+    if (l->type == FT_TAGS) {
+        sqlbuf_addf(c->out,
+                    "(%sEXISTS (SELECT 1 FROM object_tags ot WHERE ot.entity = '%s' AND "
+                    "ot.object_id = %s.id))",
+                    is_null ? "NOT " : "", c->e->name, c->e->alias);
+        return 0;
+    }
+    bool text =
+        !is_numeric(l->type) && l->type != FT_TIME && l->type != FT_BOOLEAN && l->type != FT_BRANCH;
+    bool array = l->type == FT_ARRAY || l->type == FT_MULTISELECT;
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, is_null ? " IS NULL" : " IS NOT NULL");
+    if (text) {
+        sqlbuf_add(c->out, is_null ? " OR " : " AND ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, is_null ? " = ''" : " <> ''");
+    }
+    if (array) {
+        sqlbuf_add(c->out, is_null ? " OR " : " AND ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, is_null ? " = '[]'" : " <> '[]'");
+    }
+    sqlbuf_add(c->out, ")");
+    return 0;
+}
+
+/* between [a, b]: like lt / gt, an operator for ordered types only. */
+static int compile_between(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (!(is_numeric(l->type) || l->type == FT_DATE || l->type == FT_TIME))
+        return fail(c, "filter.unknown_op", op);
+    if (!json_is_array(v) || json_array_size(v) != 2)
+        return fail(c, "filter.bad_value", op);
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, l->is_custom && is_numeric(l->type));
+    sqlbuf_add(c->out, " BETWEEN ? AND ?)");
+    int rc = bind_scalar(c, l, json_array_get(v, 0), op);
+    return rc ? rc : bind_scalar_at(c, l, json_array_get(v, 1), op, true);
+}
+
+/* contains / starts_with: a LIKE with the user's text escaped and bound. */
+static int compile_like(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (is_numeric(l->type) || l->type == FT_TIME || l->type == FT_BOOLEAN)
+        return fail(c, "filter.unknown_op", op);
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200)
+        return fail(c, "filter.bad_value", op);
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, " LIKE ? ESCAPE '\\')");
+    sqlbuf_bind(c->out, DB_TEXT(sqlbuf_like(c->out, json_string_value(v), op[0] == 's')));
+    return 0;
+}
+
+/* within_days / older_than_days of a date or time. */
+static int compile_days(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (l->type != FT_DATE && l->type != FT_TIME)
+        return fail(c, "filter.unknown_op", op);
+    bool within = op[0] == 'w';
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, within ? " >= ?" : " < ?");
+    int rc = bind_cutoff(c, l, v, op);
+    if (!within) {
+        /* "no visit in 180 days" includes customers never seen. */
+        sqlbuf_add(c->out, " OR ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, " IS NULL");
+    }
+    sqlbuf_add(c->out, ")");
+    return rc;
+}
+
 static int compile_condition(struct ctx *c, json_t *node)
 {
     const char *field = json_string_value(json_object_get(node, "field"));
@@ -346,33 +425,7 @@ static int compile_condition(struct ctx *c, json_t *node)
 
     bool arrayish = l.type == FT_TAGS || l.type == FT_ARRAY || l.type == FT_MULTISELECT;
     if (strcmp(op, "is_null") == 0 || strcmp(op, "not_null") == 0) {
-        bool is_null = op[0] == 'i';
-        if (l.type == FT_TAGS) {
-            sqlbuf_addf(c->out,
-                        "(%sEXISTS (SELECT 1 FROM object_tags ot WHERE ot.entity = '%s' AND "
-                        "ot.object_id = %s.id))",
-                        is_null ? "NOT " : "", c->e->name, c->e->alias);
-        } else {
-            /* Text-like values count "" (and arrays "[]") as empty too. */
-            bool text = !is_numeric(l.type) && l.type != FT_TIME && l.type != FT_BOOLEAN &&
-                        l.type != FT_BRANCH;
-            bool array = l.type == FT_ARRAY || l.type == FT_MULTISELECT;
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, is_null ? " IS NULL" : " IS NOT NULL");
-            if (text) {
-                sqlbuf_add(c->out, is_null ? " OR " : " AND ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, is_null ? " = ''" : " <> ''");
-            }
-            if (array) {
-                sqlbuf_add(c->out, is_null ? " OR " : " AND ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, is_null ? " = '[]'" : " <> '[]'");
-            }
-            sqlbuf_add(c->out, ")");
-        }
-        rc = 0;
+        rc = compile_null(c, &l, op[0] == 'i');
     } else if (arrayish) {
         rc = strncmp(op, "has", 3) == 0 ? compile_has(c, &l, op, v)
                                         : fail(c, "filter.unknown_op", op);
@@ -381,49 +434,11 @@ static int compile_condition(struct ctx *c, json_t *node)
     } else if (strcmp(op, "in") == 0 || strcmp(op, "nin") == 0) {
         rc = compile_in(c, &l, op, v);
     } else if (strcmp(op, "between") == 0) {
-        /* like lt / gt: an operator for ordered types only */
-        if (!(is_numeric(l.type) || l.type == FT_DATE || l.type == FT_TIME)) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else if (!json_is_array(v) || json_array_size(v) != 2) {
-            rc = fail(c, "filter.bad_value", op);
-        } else {
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, l.is_custom && is_numeric(l.type));
-            sqlbuf_add(c->out, " BETWEEN ? AND ?)");
-            rc = bind_scalar(c, &l, json_array_get(v, 0), op);
-            if (!rc)
-                rc = bind_scalar_at(c, &l, json_array_get(v, 1), op, true);
-        }
+        rc = compile_between(c, &l, op, v);
     } else if (strcmp(op, "contains") == 0 || strcmp(op, "starts_with") == 0) {
-        if (is_numeric(l.type) || l.type == FT_TIME || l.type == FT_BOOLEAN) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else if (!json_is_string(v) || json_string_length(v) == 0 ||
-                   json_string_length(v) > 200) {
-            rc = fail(c, "filter.bad_value", op);
-        } else {
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, " LIKE ? ESCAPE '\\')");
-            sqlbuf_bind(c->out, DB_TEXT(sqlbuf_like(c->out, json_string_value(v), op[0] == 's')));
-            rc = 0;
-        }
+        rc = compile_like(c, &l, op, v);
     } else if (strcmp(op, "within_days") == 0 || strcmp(op, "older_than_days") == 0) {
-        if (l.type != FT_DATE && l.type != FT_TIME) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else {
-            bool within = op[0] == 'w';
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, within ? " >= ?" : " < ?");
-            rc = bind_cutoff(c, &l, v, op);
-            if (!within) {
-                /* "no visit in 180 days" includes customers never seen. */
-                sqlbuf_add(c->out, " OR ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, " IS NULL");
-            }
-            sqlbuf_add(c->out, ")");
-        }
+        rc = compile_days(c, &l, op, v);
     } else {
         rc = compile_comparison(c, &l, op, v);
         if (rc == 1)
