@@ -89,7 +89,10 @@ static int add_custom_column(struct db *db, const struct entity *e, const char *
     if (rc != 1)
         return rc < 0 ? rc : -1;
     snprintf(col->label, sizeof(col->label), "%s", f.label);
-    col->kind = f.type == FT_MULTISELECT ? K_LIST : f.type == FT_BOOLEAN ? K_BOOL : K_TEXT;
+    col->kind = f.type == FT_MULTISELECT ? K_LIST
+                : f.type == FT_BOOLEAN   ? K_BOOL
+                : f.type == FT_PHONE     ? K_PHONE /* masked like the built-in phone */
+                                         : K_TEXT;
     sqlbuf_add(sel, ", ");
     sqlbuf_addf(sel, dialect_json_get_text(), e->custom_column);
     sqlbuf_bind_text_copy(sel, key);
