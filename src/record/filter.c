@@ -25,7 +25,8 @@ struct ctx {
     struct sqlbuf *out;
     struct filter_error *err;
     int conditions;
-    int cost; /* groups + conditions + list values so far (FILTER_MAX_COST) */
+    int cost;       /* groups + conditions + list values so far (FILTER_MAX_COST) */
+    unsigned flags; /* FILTER_* */
 };
 
 /* Count n units of the tree's cost; false past the limit. */
@@ -43,6 +44,7 @@ struct lhs {
     json_t *options;        /* custom select options (owned by cf) */
     struct custom_field cf;
     bool is_custom;
+    bool masked; /* a phone or ID number (built-in or custom) */
 };
 
 static int fail(struct ctx *c, const char *key, const char *where)
@@ -317,6 +319,7 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
             return fail(c, "filter.unknown_field", field);
         l->is_custom = true;
         l->type = l->cf.type;
+        l->masked = l->cf.type == FT_PHONE;
         l->custom_key = l->cf.key;
         l->options = l->cf.options;
         return 0;
@@ -326,6 +329,7 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
         return fail(c, "filter.unknown_field", field);
     l->type = f->type;
     l->expr = f->expr;
+    l->masked = f->mask != MASK_NONE;
     return 0;
 }
 
@@ -422,6 +426,14 @@ static int compile_condition(struct ctx *c, json_t *node)
     int rc = resolve(c, field, &l);
     if (rc)
         return rc;
+    /* A caller who sees the number masked may ask whether it is one whole
+     * number, never test its digits: a prefix, a part, a list or a range
+     * would give back, a request at a time, what the mask hides. */
+    if ((c->flags & FILTER_MASKED) && l.masked && strcmp(op, "eq") != 0 &&
+        strcmp(op, "is_null") != 0 && strcmp(op, "not_null") != 0) {
+        custom_field_clear(&l.cf);
+        return fail(c, "filter.masked_field", field);
+    }
 
     bool arrayish = l.type == FT_TAGS || l.type == FT_ARRAY || l.type == FT_MULTISELECT;
     if (strcmp(op, "is_null") == 0 || strcmp(op, "not_null") == 0) {
@@ -495,7 +507,13 @@ static int compile_node(struct ctx *c, json_t *node, int depth)
 int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                    struct filter_error *err)
 {
-    struct ctx c = {.db = db, .e = e, .out = out, .err = err};
+    return filter_compile_for(db, e, tree, out, err, 0);
+}
+
+int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                       struct filter_error *err, unsigned flags)
+{
+    struct ctx c = {.db = db, .e = e, .out = out, .err = err, .flags = flags};
     memset(err, 0, sizeof(*err));
     return compile_node(&c, tree, 0);
 }

@@ -36,4 +36,13 @@ struct filter_error {
 int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                    struct filter_error *err);
 
+/* For a caller who sees phones and ID numbers masked (no reveal right):
+ * on those fields (masking class, or a phone-type custom field) only eq,
+ * is_null and not_null, else filter.masked_field. */
+#define FILTER_MASKED 1u
+
+/* filter_compile with FILTER_* flags. */
+int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                       struct filter_error *err, unsigned flags);
+
 #endif
