@@ -91,6 +91,7 @@ static const struct message messages[] = {
     {"field.gender", "性别应为男或女", "Gender must be male or female"},
     {"field.unknown_option", "不是可选的值", "Not one of the options"},
     {"field.not_array", "应为列表", "Must be a list"},
+    {"field.segment_missing", "分群不存在或无权使用", "No such segment, or not yours to use"},
     {"field.not_object", "格式不正确", "Not valid"},
     {"field.not_number", "应为数字", "Must be a number"},
     {"field.money", "金额最多两位小数", "Amounts have at most two decimals"},
@@ -113,6 +114,9 @@ static const struct message messages[] = {
      "The filter uses an operator this field does not support"},
     {"filter.bad_value", "筛选条件中的值不正确", "A filter value is not valid"},
     {"filter.too_complex", "筛选条件过于复杂", "The filter is too complex"},
+    {"filter.masked_field", "手机号、身份证号只能按完整号码查询（手机号也可按后四位）",
+     "Phone and ID numbers can only be searched by the whole number (phones also by the last 4 "
+     "digits)"},
     {"sort.invalid", "排序字段不正确", "Unknown sort field"},
     {"import.too_many_columns", "该行的列数多于表头", "This row has more columns than the header"},
     {"import.field_too_long", "该行有单元格超过64KB", "A cell in this row is longer than 64 KiB"},

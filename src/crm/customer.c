@@ -14,6 +14,7 @@
 #include "core/events.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "record/fields.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "record/tags.h"
@@ -136,6 +137,10 @@ json_t *customer_present(struct db *db, json_t *rec)
     json_array_foreach(json_object_get(o, "family_members"), i, m) mask_field(m, "phone", false);
     json_object_del(o, "branch_path");
     if (db) {
+        /* Phone-type custom fields are phones: masked alike. A lookup
+         * error leaves them masked as far as it got; the caller shows
+         * what it has, and the reveal stays the way to the numbers. */
+        fields_mask_phones(db, "customer", json_object_get(o, "custom"));
         int64_t id = json_integer_value(json_object_get(o, "id"));
         json_t *tags = tags_for_objects(db, "customer", &id, 1);
         char key[24];

@@ -18,6 +18,7 @@
 #include "core/events.h"
 #include "core/op.h"
 #include "core/listing.h"
+#include "record/fields.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "record/segments.h"
@@ -89,6 +90,7 @@ static json_t *present_page(struct db *db, json_t *recs)
     json_array_foreach(recs, i, rec)
     {
         json_t *o = customer_present(NULL, rec);
+        fields_mask_phones(db, "customer", json_object_get(o, "custom"));
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
         json_t *list = json_object_get(tags, key);
@@ -494,17 +496,19 @@ static void reveal(struct req *r)
     if (!rec)
         return;
     int64_t id = json_integer_value(json_object_get(rec, "id"));
-    int rc = audit_write(r->db, r, NULL, "customer.reveal", "customer", id,
-                         json_pack("{s:[s,s]}", "fields", "phone", "id_number"));
+    int rc = audit_write(
+        r->db, r, NULL, "customer.reveal", "customer", id,
+        json_pack("{s:[s,s,s,s]}", "fields", "phone", "id_number", "family_members", "custom"));
     if (rc) {
         json_decref(rec);
         reply_db_error(r, rc);
         return;
     }
     reply_json(r, 200,
-               json_pack("{s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
+               json_pack("{s:O,s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
                          json_object_get(rec, "id_number"), "family_members",
-                         json_object_get(rec, "family_members")));
+                         json_object_get(rec, "family_members"), "custom",
+                         json_object_get(rec, "custom")));
     json_decref(rec);
 }
 

@@ -5,6 +5,7 @@
  */
 #include "crm/customer.h"
 
+#include "core/perms.h"
 #include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
@@ -110,7 +111,7 @@ static void search_name(struct sqlbuf *w, const char *q)
  * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
  * only the initials, part 2 the pinyin but not the initials, so that parts
  * 1 and 2 are disjoint (see customer_where_split). */
-static void quick_search(struct sqlbuf *w, const char *q_in, int part)
+static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool masked)
 {
     char q[128];
     size_t a = 0, n = strlen(q_in);
@@ -140,7 +141,12 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part)
         sqlbuf_add(w, "(c.id_number = ?)");
         sqlbuf_bind_text_copy(w, info.id);
     } else if (all_digits(q) && len >= 5 && len < 11) {
-        prefix_range(w, "c.phone", q); /* a phone number being typed */
+        /* A phone number being typed; not for a caller who sees phones
+         * masked, who could otherwise learn one a digit at a time. */
+        if (masked)
+            sqlbuf_add(w, "(1 = 0)");
+        else
+            prefix_range(w, "c.phone", q);
     } else if (strchr(q, '-') && len >= 3) {
         char *upper = xstrdup(q);
         for (char *p = upper; *p; p++)
@@ -163,11 +169,12 @@ static int where_part(struct db *db, const struct actor *u, const char *q, json_
                           : " AND c.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, q, part);
+        quick_search(w, q, part, !(u->perms & PERM_REVEAL));
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
-        int rc = filter_compile(db, &entity_customer, filter, w, err);
+        int rc = filter_compile_for(db, &entity_customer, filter, w, err,
+                                    u->perms & PERM_REVEAL ? 0 : FILTER_MASKED);
         if (rc)
             return rc;
     }

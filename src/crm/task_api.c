@@ -56,6 +56,33 @@ static const char *view_sql(const char *view, struct sqlbuf *b)
     return NULL;
 }
 
+/* One page of the tasks matching w in the view's order ("<key> ASC|DESC,
+ * t.id ASC|DESC"): after the list cursor's row when there is one, else
+ * from offset (the list's page numbers), with the total. */
+static void reply_page(struct req *r, const struct sqlbuf *w, const char *order, json_t *after,
+                       int64_t limit, int64_t offset)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    json_t *body = json_object();
+    int64_t total = 0;
+    listing_count(r->db, "tasks t", w, &total);
+    json_object_set_new(body, "total", json_integer(total));
+    /* Keyset on the view's order "<key> ASC|DESC, t.id ASC|DESC". */
+    char key[32];
+    snprintf(key, sizeof(key), "%.*s", (int)strcspn(order, " "), order);
+    sqlbuf_addf(&b, "SELECT " TASK_COLUMNS ", %s AS k FROM " TASK_FROM " WHERE ", key);
+    sqlbuf_append(&b, w);
+    if (after)
+        listing_cursor_after(&b, key, "t.id", strstr(order, "DESC") != NULL, after);
+    sqlbuf_addf(&b, " ORDER BY %s LIMIT ? OFFSET ?", order);
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    sqlbuf_bind(&b, DB_INT(after ? 0 : offset));
+    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, task_row);
+    reply_json(r, 200, body);
+    sqlbuf_release(&b);
+}
+
 static void list(struct req *r)
 {
     const char *view = req_query(r, "view");
@@ -81,16 +108,14 @@ static void list(struct req *r)
         reply_error(r, 403, "forbidden");
         return;
     }
-    struct sqlbuf w, b;
+    struct sqlbuf w;
     sqlbuf_init(&w);
-    sqlbuf_init(&b);
     task_visible_sql(r->actor, &w, team || (customer && *customer));
     if (customer && *customer) {
         /* A customer's tasks: anyone who may see the customer sees them. */
         json_t *c = customer_load(r->db, r->actor, strtoll(customer, NULL, 10), true);
         if (!c) {
             sqlbuf_release(&w);
-            sqlbuf_release(&b);
             json_decref(after);
             reply_error(r, 404, "not_found");
             return;
@@ -108,30 +133,13 @@ static void list(struct req *r)
     const char *order = view_sql(view && *view ? view : (customer ? "all" : "today"), &w);
     if (!order) {
         sqlbuf_release(&w);
-        sqlbuf_release(&b);
         json_decref(after);
         reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
         return;
     }
-    json_t *body = json_object();
-    int64_t total = 0;
-    listing_count(r->db, "tasks t", &w, &total);
-    json_object_set_new(body, "total", json_integer(total));
-    /* Keyset on the view's order "<key> ASC|DESC, t.id ASC|DESC". */
-    char key[32];
-    snprintf(key, sizeof(key), "%.*s", (int)strcspn(order, " "), order);
-    sqlbuf_addf(&b, "SELECT " TASK_COLUMNS ", %s AS k FROM " TASK_FROM " WHERE ", key);
-    sqlbuf_append(&b, &w);
-    if (after)
-        listing_cursor_after(&b, key, "t.id", strstr(order, "DESC") != NULL, after);
-    sqlbuf_addf(&b, " ORDER BY %s LIMIT ? OFFSET ?", order);
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    sqlbuf_bind(&b, DB_INT(after ? 0 : offset));
+    reply_page(r, &w, order, after, limit, offset);
     json_decref(after);
-    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, task_row);
-    reply_json(r, 200, body);
     sqlbuf_release(&w);
-    sqlbuf_release(&b);
 }
 
 /* GET /tasks/counts: the numbers beside the menu. */

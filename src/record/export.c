@@ -89,7 +89,10 @@ static int add_custom_column(struct db *db, const struct entity *e, const char *
     if (rc != 1)
         return rc < 0 ? rc : -1;
     snprintf(col->label, sizeof(col->label), "%s", f.label);
-    col->kind = f.type == FT_MULTISELECT ? K_LIST : f.type == FT_BOOLEAN ? K_BOOL : K_TEXT;
+    col->kind = f.type == FT_MULTISELECT ? K_LIST
+                : f.type == FT_BOOLEAN   ? K_BOOL
+                : f.type == FT_PHONE     ? K_PHONE /* masked like the built-in phone */
+                                         : K_TEXT;
     sqlbuf_add(sel, ", ");
     sqlbuf_addf(sel, dialect_json_get_text(), e->custom_column);
     sqlbuf_bind_text_copy(sel, key);
@@ -204,24 +207,35 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
 
 /* The WHERE of an export's rows: the entity's own (from the request's
  * params) and, when a saved segment is named, the segment's too. 0, -1
- * with *err_field / *err_key set for a bad parameter, or a DB_* error. */
+ * with *err_field / *err_key set for a bad parameter (a segment the caller
+ * may not use among them: never "no segment", which would export all), or
+ * a DB_* error. The segment's own conditions go into *seg when asked. */
 static int export_where(struct db *db, const struct entity *e, const struct actor *u,
                         json_t *params, struct sqlbuf *w, const char **err_field,
-                        const char **err_key)
+                        const char **err_key, json_t **seg)
 {
     int rc = e->search(db, u, params, w, err_field, err_key);
-    int64_t segment = json_integer_value(json_object_get(params, "segment_id"));
-    if (rc || segment <= 0)
+    json_t *sid = json_object_get(params, "segment_id");
+    if (rc || !sid || json_is_null(sid))
         return rc;
     json_t *sf = NULL;
     char *sq = NULL;
-    if (segments_resolve(db, u, segment, &sf, &sq) == 1) {
+    int found = json_is_integer(sid) && json_integer_value(sid) > 0
+                    ? segments_resolve(db, u, json_integer_value(sid), &sf, &sq)
+                    : 0;
+    if (found == 1) {
         json_t *sp = json_pack("{s:s?,s:o?}", "q", sq, "filter", sf);
         sqlbuf_add(w, " AND ");
         rc = e->search(db, u, sp, w, err_field, err_key);
+        if (seg)
+            *seg = json_incref(sp);
         json_decref(sp);
+    } else if (found == 0) {
+        *err_field = "segment_id";
+        *err_key = "field.segment_missing";
+        rc = -1;
     } else {
-        json_decref(sf);
+        rc = found;
     }
     free(sq);
     return rc;
@@ -262,7 +276,7 @@ static const char *export_query(struct job *job, const struct entity *e, const s
     struct sqlbuf w;
     const char *field = NULL, *key = NULL;
     sqlbuf_init(&w);
-    int rc = export_where(job->db, e, u, job->params, &w, &field, &key);
+    int rc = export_where(job->db, e, u, job->params, &w, &field, &key, NULL);
     if (rc) {
         sqlbuf_release(&w);
         return rc == -1 ? key : "internal";
@@ -505,19 +519,20 @@ static void check_columns(struct req *r, const struct entity *e, json_t *errors)
         json_object_set_new(errors, "columns", json_string(req_msg(r, bad)));
 }
 
-/* Check the request's filters now, not later in the background: errors
- * into errors, the number of records they find into *count (for the audit
- * entry; not counted with a segment). */
-static void check_filters(struct req *r, const struct entity *e, json_t *errors, int64_t *count)
+/* Check the request's filters and segment now, not later in the
+ * background: errors into errors, the number of records they find into
+ * *count and the segment's conditions into *seg (for the audit entry). */
+static void check_filters(struct req *r, const struct entity *e, json_t *errors, int64_t *count,
+                          json_t **seg)
 {
     struct sqlbuf w, b;
     const char *field = NULL, *key = NULL;
     sqlbuf_init(&w);
     sqlbuf_init(&b);
-    int rc = e->search(r->db, r->actor, r->json, &w, &field, &key);
+    int rc = export_where(r->db, e, r->actor, r->json, &w, &field, &key, seg);
     if (rc == -1) {
         json_object_set_new(errors, field, json_string(req_msg(r, key)));
-    } else if (!rc && !json_is_integer(json_object_get(r->json, "segment_id"))) {
+    } else if (!rc) {
         const char *from = e->export->count_from ? e->export->count_from : e->export->from;
         sqlbuf_addf(&b, "SELECT COUNT(*) FROM %s WHERE ", from);
         sqlbuf_append(&b, &w);
@@ -530,7 +545,7 @@ static void check_filters(struct req *r, const struct entity *e, json_t *errors,
 /* The job's parameters and the audit entry's detail of a checked request:
  * the entity's own parameters as given, a saved segment, the columns. */
 static void job_params(struct req *r, const struct entity *e, const char *entity, int64_t count,
-                       json_t **params, json_t **detail)
+                       json_t *seg, json_t **params, json_t **detail)
 {
     json_t *in = r->json, *columns = json_object_get(in, "columns");
     *params = json_pack("{s:s,s:O,s:s}", "entity", entity, "format", json_object_get(in, "format"),
@@ -553,8 +568,11 @@ static void job_params(struct req *r, const struct entity *e, const char *entity
     }
     json_object_set_new(*detail, "filters", filters);
     json_t *segment = json_object_get(in, "segment_id");
-    if (json_is_integer(segment))
+    if (json_is_integer(segment)) {
         json_object_set(*params, "segment_id", segment);
+        json_object_set(*detail, "segment_id", segment);
+        json_object_set(*detail, "segment", seg); /* its q and filter, as they were */
+    }
 }
 
 static void create(struct req *r)
@@ -568,17 +586,20 @@ static void create(struct req *r)
     if (!format || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
         json_object_set_new(errors, "format", json_string(req_msg(r, "field.invalid")));
     int64_t count = 0;
+    json_t *seg = NULL;
     if (!json_object_get(errors, "entity")) {
         check_columns(r, e, errors);
-        check_filters(r, e, errors, &count);
+        check_filters(r, e, errors, &count, &seg);
     }
     if (json_object_size(errors)) {
+        json_decref(seg);
         reply_invalid(r, errors);
         return;
     }
     json_decref(errors);
     json_t *params, *detail;
-    job_params(r, e, entity ? entity : e->name, count, &params, &detail);
+    job_params(r, e, entity ? entity : e->name, count, seg, &params, &detail);
+    json_decref(seg);
     int64_t id = 0;
     int rc = db_begin(r->db);
     if (!rc)

@@ -59,6 +59,29 @@ static int field_from_memo(json_t *m, struct custom_field *out)
     return 1;
 }
 
+int fields_mask_phones(struct db *db, const char *entity, json_t *custom)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(custom, key, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v))
+            continue;
+        struct custom_field cf;
+        int rc = fields_lookup(db, entity, key, &cf);
+        enum field_type type = cf.type;
+        custom_field_clear(&cf);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && type == FT_PHONE) {
+            char *m = phone_mask(json_string_value(v));
+            json_object_set_new(custom, key, json_string(m));
+            free(m);
+        }
+    }
+    return 0;
+}
+
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out)
 {
     memset(out, 0, sizeof(*out));

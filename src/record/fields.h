@@ -25,6 +25,12 @@ struct custom_field {
 
 void custom_field_clear(struct custom_field *f);
 
+/* Mask, in place, the values in custom (a record's custom object) of
+ * entity's fields of type phone, as the built-in phone is masked
+ * (138****1234). 0 or a negative DB_* (values then left masked or not as
+ * far as it got: callers answer the error). */
+int fields_mask_phones(struct db *db, const char *entity, json_t *custom);
+
 /* Load the definition of entity's field key: 1 found, 0 not, <0 error. */
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out);
 

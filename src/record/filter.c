@@ -25,7 +25,16 @@ struct ctx {
     struct sqlbuf *out;
     struct filter_error *err;
     int conditions;
+    int cost;       /* groups + conditions + list values so far (FILTER_MAX_COST) */
+    unsigned flags; /* FILTER_* */
 };
+
+/* Count n units of the tree's cost; false past the limit. */
+static bool spend(struct ctx *c, size_t n)
+{
+    c->cost += n > (size_t)FILTER_MAX_COST ? FILTER_MAX_COST + 1 : (int)n;
+    return c->cost <= FILTER_MAX_COST;
+}
 
 /* A resolved left-hand side. */
 struct lhs {
@@ -35,6 +44,7 @@ struct lhs {
     json_t *options;        /* custom select options (owned by cf) */
     struct custom_field cf;
     bool is_custom;
+    bool masked; /* a phone or ID number (built-in or custom) */
 };
 
 static int fail(struct ctx *c, const char *key, const char *where)
@@ -309,6 +319,7 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
             return fail(c, "filter.unknown_field", field);
         l->is_custom = true;
         l->type = l->cf.type;
+        l->masked = l->cf.type == FT_PHONE;
         l->custom_key = l->cf.key;
         l->options = l->cf.options;
         return 0;
@@ -318,7 +329,87 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
         return fail(c, "filter.unknown_field", field);
     l->type = f->type;
     l->expr = f->expr;
+    l->masked = f->mask != MASK_NONE;
     return 0;
+}
+
+/* is_null / not_null. Text-like values count "" (and arrays "[]") as
+ * empty too; tags by the absence of any. */
+static int compile_null(struct ctx *c, const struct lhs *l, bool is_null)
+{
+    if (l->type == FT_TAGS) {
+        sqlbuf_addf(c->out,
+                    "(%sEXISTS (SELECT 1 FROM object_tags ot WHERE ot.entity = '%s' AND "
+                    "ot.object_id = %s.id))",
+                    is_null ? "NOT " : "", c->e->name, c->e->alias);
+        return 0;
+    }
+    bool text =
+        !is_numeric(l->type) && l->type != FT_TIME && l->type != FT_BOOLEAN && l->type != FT_BRANCH;
+    bool array = l->type == FT_ARRAY || l->type == FT_MULTISELECT;
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, is_null ? " IS NULL" : " IS NOT NULL");
+    if (text) {
+        sqlbuf_add(c->out, is_null ? " OR " : " AND ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, is_null ? " = ''" : " <> ''");
+    }
+    if (array) {
+        sqlbuf_add(c->out, is_null ? " OR " : " AND ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, is_null ? " = '[]'" : " <> '[]'");
+    }
+    sqlbuf_add(c->out, ")");
+    return 0;
+}
+
+/* between [a, b]: like lt / gt, an operator for ordered types only. */
+static int compile_between(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (!(is_numeric(l->type) || l->type == FT_DATE || l->type == FT_TIME))
+        return fail(c, "filter.unknown_op", op);
+    if (!json_is_array(v) || json_array_size(v) != 2)
+        return fail(c, "filter.bad_value", op);
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, l->is_custom && is_numeric(l->type));
+    sqlbuf_add(c->out, " BETWEEN ? AND ?)");
+    int rc = bind_scalar(c, l, json_array_get(v, 0), op);
+    return rc ? rc : bind_scalar_at(c, l, json_array_get(v, 1), op, true);
+}
+
+/* contains / starts_with: a LIKE with the user's text escaped and bound. */
+static int compile_like(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (is_numeric(l->type) || l->type == FT_TIME || l->type == FT_BOOLEAN)
+        return fail(c, "filter.unknown_op", op);
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200)
+        return fail(c, "filter.bad_value", op);
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, " LIKE ? ESCAPE '\\')");
+    sqlbuf_bind(c->out, DB_TEXT(sqlbuf_like(c->out, json_string_value(v), op[0] == 's')));
+    return 0;
+}
+
+/* within_days / older_than_days of a date or time. */
+static int compile_days(struct ctx *c, const struct lhs *l, const char *op, json_t *v)
+{
+    if (l->type != FT_DATE && l->type != FT_TIME)
+        return fail(c, "filter.unknown_op", op);
+    bool within = op[0] == 'w';
+    sqlbuf_add(c->out, "(");
+    emit_lhs(c, l, false);
+    sqlbuf_add(c->out, within ? " >= ?" : " < ?");
+    int rc = bind_cutoff(c, l, v, op);
+    if (!within) {
+        /* "no visit in 180 days" includes customers never seen. */
+        sqlbuf_add(c->out, " OR ");
+        emit_lhs(c, l, false);
+        sqlbuf_add(c->out, " IS NULL");
+    }
+    sqlbuf_add(c->out, ")");
+    return rc;
 }
 
 static int compile_condition(struct ctx *c, json_t *node)
@@ -328,42 +419,25 @@ static int compile_condition(struct ctx *c, json_t *node)
     json_t *v = json_object_get(node, "value");
     if (!field || !op || strlen(field) > 64 || strlen(op) > 20)
         return fail(c, "filter.invalid", field);
-    if (++c->conditions > FILTER_MAX_CONDITIONS)
+    if (++c->conditions > FILTER_MAX_CONDITIONS ||
+        !spend(c, json_is_array(v) && json_array_size(v) ? json_array_size(v) : 1))
         return fail(c, "filter.too_complex", NULL);
     struct lhs l;
     int rc = resolve(c, field, &l);
     if (rc)
         return rc;
+    /* A caller who sees the number masked may ask whether it is one whole
+     * number, never test its digits: a prefix, a part, a list or a range
+     * would give back, a request at a time, what the mask hides. */
+    if ((c->flags & FILTER_MASKED) && l.masked && strcmp(op, "eq") != 0 &&
+        strcmp(op, "is_null") != 0 && strcmp(op, "not_null") != 0) {
+        custom_field_clear(&l.cf);
+        return fail(c, "filter.masked_field", field);
+    }
 
     bool arrayish = l.type == FT_TAGS || l.type == FT_ARRAY || l.type == FT_MULTISELECT;
     if (strcmp(op, "is_null") == 0 || strcmp(op, "not_null") == 0) {
-        bool is_null = op[0] == 'i';
-        if (l.type == FT_TAGS) {
-            sqlbuf_addf(c->out,
-                        "(%sEXISTS (SELECT 1 FROM object_tags ot WHERE ot.entity = '%s' AND "
-                        "ot.object_id = %s.id))",
-                        is_null ? "NOT " : "", c->e->name, c->e->alias);
-        } else {
-            /* Text-like values count "" (and arrays "[]") as empty too. */
-            bool text = !is_numeric(l.type) && l.type != FT_TIME && l.type != FT_BOOLEAN &&
-                        l.type != FT_BRANCH;
-            bool array = l.type == FT_ARRAY || l.type == FT_MULTISELECT;
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, is_null ? " IS NULL" : " IS NOT NULL");
-            if (text) {
-                sqlbuf_add(c->out, is_null ? " OR " : " AND ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, is_null ? " = ''" : " <> ''");
-            }
-            if (array) {
-                sqlbuf_add(c->out, is_null ? " OR " : " AND ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, is_null ? " = '[]'" : " <> '[]'");
-            }
-            sqlbuf_add(c->out, ")");
-        }
-        rc = 0;
+        rc = compile_null(c, &l, op[0] == 'i');
     } else if (arrayish) {
         rc = strncmp(op, "has", 3) == 0 ? compile_has(c, &l, op, v)
                                         : fail(c, "filter.unknown_op", op);
@@ -372,49 +446,11 @@ static int compile_condition(struct ctx *c, json_t *node)
     } else if (strcmp(op, "in") == 0 || strcmp(op, "nin") == 0) {
         rc = compile_in(c, &l, op, v);
     } else if (strcmp(op, "between") == 0) {
-        /* like lt / gt: an operator for ordered types only */
-        if (!(is_numeric(l.type) || l.type == FT_DATE || l.type == FT_TIME)) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else if (!json_is_array(v) || json_array_size(v) != 2) {
-            rc = fail(c, "filter.bad_value", op);
-        } else {
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, l.is_custom && is_numeric(l.type));
-            sqlbuf_add(c->out, " BETWEEN ? AND ?)");
-            rc = bind_scalar(c, &l, json_array_get(v, 0), op);
-            if (!rc)
-                rc = bind_scalar_at(c, &l, json_array_get(v, 1), op, true);
-        }
+        rc = compile_between(c, &l, op, v);
     } else if (strcmp(op, "contains") == 0 || strcmp(op, "starts_with") == 0) {
-        if (is_numeric(l.type) || l.type == FT_TIME || l.type == FT_BOOLEAN) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else if (!json_is_string(v) || json_string_length(v) == 0 ||
-                   json_string_length(v) > 200) {
-            rc = fail(c, "filter.bad_value", op);
-        } else {
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, " LIKE ? ESCAPE '\\')");
-            sqlbuf_bind(c->out, DB_TEXT(sqlbuf_like(c->out, json_string_value(v), op[0] == 's')));
-            rc = 0;
-        }
+        rc = compile_like(c, &l, op, v);
     } else if (strcmp(op, "within_days") == 0 || strcmp(op, "older_than_days") == 0) {
-        if (l.type != FT_DATE && l.type != FT_TIME) {
-            rc = fail(c, "filter.unknown_op", op);
-        } else {
-            bool within = op[0] == 'w';
-            sqlbuf_add(c->out, "(");
-            emit_lhs(c, &l, false);
-            sqlbuf_add(c->out, within ? " >= ?" : " < ?");
-            rc = bind_cutoff(c, &l, v, op);
-            if (!within) {
-                /* "no visit in 180 days" includes customers never seen. */
-                sqlbuf_add(c->out, " OR ");
-                emit_lhs(c, &l, false);
-                sqlbuf_add(c->out, " IS NULL");
-            }
-            sqlbuf_add(c->out, ")");
-        }
+        rc = compile_days(c, &l, op, v);
     } else {
         rc = compile_comparison(c, &l, op, v);
         if (rc == 1)
@@ -435,6 +471,9 @@ static int compile_node(struct ctx *c, json_t *node, int depth)
     json_t *not = json_object_get(node, "not");
     if ((and != NULL) + (or != NULL) + (not != NULL) > 1)
         return fail(c, "filter.invalid", NULL);
+    /* Groups cost too: a thousand empty groups are no cheaper to run. */
+    if ((and || or || not ) && !spend(c, 1))
+        return fail(c, "filter.too_complex", NULL);
     if (not ) {
         sqlbuf_add(c->out, "(NOT ");
         int rc = compile_node(c, not, depth + 1);
@@ -468,7 +507,13 @@ static int compile_node(struct ctx *c, json_t *node, int depth)
 int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                    struct filter_error *err)
 {
-    struct ctx c = {.db = db, .e = e, .out = out, .err = err};
+    return filter_compile_for(db, e, tree, out, err, 0);
+}
+
+int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                       struct filter_error *err, unsigned flags)
+{
+    struct ctx c = {.db = db, .e = e, .out = out, .err = err, .flags = flags};
     memset(err, 0, sizeof(*err));
     return compile_node(&c, tree, 0);
 }

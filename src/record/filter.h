@@ -21,6 +21,10 @@ struct db;
 
 #define FILTER_MAX_DEPTH      8
 #define FILTER_MAX_CONDITIONS 100
+/* The cost of a tree: one per group and per condition, a list value counts
+ * its values (100 tag conditions of 50 ids each took 1.5 s on 50k
+ * customers). Past it the tree is refused as too complex. */
+#define FILTER_MAX_COST 400
 
 struct filter_error {
     const char *key; /* message key: filter.unknown_field, filter.unknown_op, ... */
@@ -31,5 +35,14 @@ struct filter_error {
  * when the tree is not valid; a negative DB_* when a lookup failed. */
 int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                    struct filter_error *err);
+
+/* For a caller who sees phones and ID numbers masked (no reveal right):
+ * on those fields (masking class, or a phone-type custom field) only eq,
+ * is_null and not_null, else filter.masked_field. */
+#define FILTER_MASKED 1u
+
+/* filter_compile with FILTER_* flags. */
+int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                       struct filter_error *err, unsigned flags);
 
 #endif

@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "record/entity.h"
+#include "record/fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,47 @@ int history_note_each(struct db *db, struct req *r, const char *entity, const st
  * function takes no context of its own). */
 static _Thread_local const struct entity *listed;
 
+/* Personal identifiers stay masked in the history as everywhere: the
+ * fields the entity marks with a masking class, its phone-type custom
+ * fields, and the phones and ID numbers inside list values (family
+ * members), so that no old value gives back what the mask hides. */
+static void mask_value(struct req *r, json_t *o, const char *col)
+{
+    const char *field = json_string_value(json_object_get(o, "field"));
+    json_t *v = json_object_get(o, col);
+    const char *val = json_string_value(v);
+    const struct entity_field *f = listed && field ? entity_field(listed, field) : NULL;
+    enum field_mask mask = f ? f->mask : MASK_NONE;
+    if (!f && listed && field && strncmp(field, "custom.", 7) == 0 && r) {
+        struct custom_field cf;
+        if (fields_lookup(r->db, listed->name, field + 7, &cf) == 1 && cf.type == FT_PHONE)
+            mask = MASK_PHONE;
+        custom_field_clear(&cf);
+    }
+    if (val && *val && mask != MASK_NONE) {
+        char *m = mask == MASK_PHONE ? phone_mask(val) : id_mask(val);
+        json_object_set_new(o, col, json_string(m));
+        free(m);
+        return;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        const char *p = json_string_value(json_object_get(item, "phone"));
+        const char *idn = json_string_value(json_object_get(item, "id_number"));
+        char *m;
+        if (p && *p && (m = phone_mask(p))) {
+            json_object_set_new(item, "phone", json_string(m));
+            free(m);
+        }
+        if (idn && *idn && (m = id_mask(idn))) {
+            json_object_set_new(item, "id_number", json_string(m));
+            free(m);
+        }
+    }
+}
+
 static json_t *history_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);
@@ -136,16 +178,7 @@ static json_t *history_row(struct db_stmt *st, struct req *r)
             json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
             json_object_set_new(o, cols[i], v ? v : json_string(s));
         }
-        /* Personal identifiers stay masked in the history as everywhere:
-         * the fields the entity marks with a masking class. */
-        const char *field = json_string_value(json_object_get(o, "field"));
-        const char *val = json_string_value(json_object_get(o, cols[i]));
-        const struct entity_field *f = listed && field ? entity_field(listed, field) : NULL;
-        if (f && val && f->mask != MASK_NONE) {
-            char *m = f->mask == MASK_PHONE ? phone_mask(val) : id_mask(val);
-            json_object_set_new(o, cols[i], json_string(m));
-            free(m);
-        }
+        mask_value(r, o, cols[i]);
     }
     return o;
 }

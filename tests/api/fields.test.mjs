@@ -151,10 +151,9 @@ describe('custom fields', () => {
     assert.equal(d.custom.hy_vip, true);
     assert.equal(d.custom.hy_email, vals.hy_email);
     // a phone custom field is a phone: masked like the built-in one
-    assert.ok(
-      d.custom.hy_backup_phone === vals.hy_backup_phone || d.custom.hy_backup_phone === `${vals.hy_backup_phone.slice(0, 3)}****${vals.hy_backup_phone.slice(-4)}`,
-      `backup_phone ${d.custom.hy_backup_phone}`,
-    );
+    assert.equal(d.custom.hy_backup_phone, `${vals.hy_backup_phone.slice(0, 3)}****${vals.hy_backup_phone.slice(-4)}`);
+    const listed = await listAllCustomers(clerk, { q: '字段全有', limit: 200 });
+    assert.equal(listed.items.find((x) => x.id === c.id).custom.hy_backup_phone, d.custom.hy_backup_phone, 'masked in the list too');
     cust.full = d;
 
     const m2 = await createCustomer(clerk, { name: '整数存款', phone: u.phone(), custom: { hy_deposit: 100, hy_children: 0, hy_vip: false, hy_channel: 'counter', hy_hobbies: ['coins'] } });
@@ -221,9 +220,12 @@ describe('custom fields', () => {
     const p = u.phone();
     const c = await createCustomer(clerk, { name: '备用号规范', phone: u.phone(), custom: { hy_backup_phone: `+86 ${p.slice(0, 3)} ${p.slice(3, 7)} ${p.slice(7)}` } });
     const d = await getCustomer(clerk, c.id);
-    // custom phone values are stored and shown as the 11 digits (only the
-    // built-in phone and ID number are masked)
-    assert.equal(d.custom.hy_backup_phone, p, 'backup_phone not normalised');
+    // custom phone values are stored as the 11 digits, shown masked, and
+    // given whole by a reveal (which a manager may do)
+    assert.equal(d.custom.hy_backup_phone, `${p.slice(0, 3)}****${p.slice(7)}`);
+    const rv = await mgr.post(`/customers/${c.id}/reveal`, {});
+    assert.equal(rv.status, 200, show(rv));
+    assert.equal(rv.body.custom.hy_backup_phone, p, 'backup_phone not normalised');
     const found = await listAllCustomers(clerk, { filter: { field: 'custom.hy_backup_phone', op: 'eq', value: p }, limit: 200 });
     assert.deepEqual(found.items.map((x) => x.id), [c.id], 'stored as the 11 digits');
   });
@@ -421,5 +423,28 @@ describe('custom fields', () => {
     assert.equal(d.custom.hy_wechat, 'zs_1949', 'the value survived retire + restore');
     const l2 = await clerk.get('/fields?entity=customer');
     assert.ok(l2.body.items.some((x) => x.key === 'hy_wechat' && x.retired === false));
+  });
+
+  test('custom and family phones stay masked in exports without reveal and in the change history', async () => {
+    const p1 = u.phone(), p2 = u.phone(), fam1 = u.phone(), fam2 = u.phone();
+    const c = await createCustomer(clerk, {
+      name: '掩码历史', phone: u.phone(), custom: { hy_backup_phone: p1 },
+      family_members: [{ name: '家人', relation: '配偶', phone: fam1 }],
+    });
+    const r = await clerk.patch(`/customers/${c.id}`, {
+      version: c.version, custom: { hy_backup_phone: p2 }, family_members: [{ name: '家人', relation: '配偶', phone: fam2 }],
+    });
+    assert.equal(r.status, 200, show(r));
+    const h = await clerk.get(`/customers/${c.id}/history?limit=200`);
+    assert.equal(h.status, 200, show(h));
+    for (const digits of [p1, p2, fam1, fam2]) assert.ok(!h.text.includes(digits), `history shows ${digits}: ${h.text}`);
+    assert.ok(h.text.includes(`${p2.slice(0, 3)}****${p2.slice(7)}`), 'the new value, masked');
+
+    const cols = ['name', 'custom.hy_backup_phone'];
+    const filter = { field: 'name', op: 'eq', value: '掩码历史' };
+    const byClerk = parseCsv((await runExport(clerk, { entity: 'customer', format: 'csv', columns: cols, filter })).file.bytes.toString('utf8'));
+    assert.equal(byClerk[1][1], `${p2.slice(0, 3)}****${p2.slice(7)}`);
+    const byMgr = parseCsv((await runExport(mgr, { entity: 'customer', format: 'csv', columns: cols, filter })).file.bytes.toString('utf8'));
+    assert.equal(byMgr[1][1], p2, 'a role that may reveal exports the number, audited');
   });
 });

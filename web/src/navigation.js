@@ -39,65 +39,47 @@ export const topMenu = [
   { section: 'admin', path: '/admin/users', label: 'nav.admin', icon: Setting, perm: 'admin' },
 ]
 
-const quickNav = {
-  title: 'nav.quick',
-  items: [
-    { path: '/', label: 'nav.home', icon: HomeFilled },
-    { path: '/customers/new', label: 'nav.customerNew', icon: CirclePlus, perm: 'customers.write' },
-    { path: '/customers', label: 'nav.customerSearch', icon: Search, perm: 'customers.read' },
-    { path: '/interactions/new', label: 'nav.interactionNew', icon: EditPen, perm: 'interactions.write' },
-    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
-    { path: '/tasks?view=overdue', label: 'nav.tasksOverdue', icon: WarningFilled, perm: 'tasks.read', badge: 'overdue' },
-    { path: '/tasks?view=upcoming', label: 'nav.tasksUpcoming', icon: List, perm: 'tasks.read', badge: 'upcoming' },
-    { path: '/enterprises', label: 'nav.enterpriseList', icon: OfficeBuilding, perm: 'enterprises.read' },
-    { path: '/reports', label: 'nav.reportDashboard', icon: DataAnalysis, perm: 'reports.read' },
-  ],
+// Every page the bars link to, once; badge: the key of GET /tasks/counts
+// shown beside the entry.
+const link = (path, label, icon, perm, badge) => ({ path, label, icon, perm, badge })
+export const LINKS = {
+  home: link('/', 'nav.home', HomeFilled),
+  customerNew: link('/customers/new', 'nav.customerNew', CirclePlus, 'customers.write'),
+  customerSearch: link('/customers', 'nav.customerSearch', Search, 'customers.read'),
+  customerSegments: link('/customers/segments', 'nav.customerSegments', Aim, 'customers.read'),
+  customerIo: link('/customers/io', 'nav.customerIo', Sort, 'customers.write'),
+  interactionSearch: link('/interactions', 'nav.interactionSearch', Search, 'customers.read'),
+  interactionNew: link('/interactions/new', 'nav.interactionNew', EditPen, 'interactions.write'),
+  tasksToday: link('/tasks?view=today', 'nav.tasksToday', Clock, 'tasks.read', 'today'),
+  tasksOverdue: link('/tasks?view=overdue', 'nav.tasksOverdue', WarningFilled, 'tasks.read', 'overdue'),
+  tasksUpcoming: link('/tasks?view=upcoming', 'nav.tasksUpcoming', List, 'tasks.read', 'upcoming'),
+  tasksDone: link('/tasks?view=done', 'nav.tasksDone', CircleCheck, 'tasks.read'),
+  tasksTeam: link('/tasks?view=team', 'nav.tasksTeam', Avatar, ['tasks.read', 'customers.merge']),
+  enterpriseList: link('/enterprises', 'nav.enterpriseList', OfficeBuilding, 'enterprises.read'),
+  reportDashboard: link('/reports', 'nav.reportDashboard', DataAnalysis, 'reports.read'),
+  adminUsers: link('/admin/users', 'nav.adminUsers', UserFilled, 'admin'),
+  adminBranches: link('/admin/branches', 'nav.adminBranches', Share, 'admin'),
+  adminDictionaries: link('/admin/dictionaries', 'nav.adminDictionaries', Collection, 'admin'),
+  adminFields: link('/admin/fields', 'nav.adminFields', Grid, 'admin'),
+  adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
+  adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
+  adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
+  adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
 }
 
-const customersNav = {
-  title: 'nav.customers',
-  items: [
-    { path: '/customers', label: 'nav.customerSearch', icon: Search, perm: 'customers.read' },
-    { path: '/customers/new', label: 'nav.customerNew', icon: CirclePlus, perm: 'customers.write' },
-    { path: '/customers/segments', label: 'nav.customerSegments', icon: Aim, perm: 'customers.read' },
-    { path: '/customers/io', label: 'nav.customerIo', icon: Sort, perm: 'customers.write' },
-  ],
-}
+const bar = (title, keys) => ({ title, items: keys.map((k) => LINKS[k]) })
 
-const interactionsNav = {
-  title: 'nav.interactions',
-  items: [
-    { path: '/interactions', label: 'nav.interactionSearch', icon: Search, perm: 'customers.read' },
-    { path: '/interactions/new', label: 'nav.interactionNew', icon: EditPen, perm: 'interactions.write' },
-    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
-  ],
-}
-
-// badge: the key of GET /tasks/counts shown beside the entry
-const tasksNav = {
-  title: 'nav.tasks',
-  items: [
-    { path: '/tasks?view=today', label: 'nav.tasksToday', icon: Clock, perm: 'tasks.read', badge: 'today' },
-    { path: '/tasks?view=overdue', label: 'nav.tasksOverdue', icon: WarningFilled, perm: 'tasks.read', badge: 'overdue' },
-    { path: '/tasks?view=upcoming', label: 'nav.tasksUpcoming', icon: List, perm: 'tasks.read', badge: 'upcoming' },
-    { path: '/tasks?view=done', label: 'nav.tasksDone', icon: CircleCheck, perm: 'tasks.read' },
-    { path: '/tasks?view=team', label: 'nav.tasksTeam', icon: Avatar, perm: ['tasks.read', 'customers.merge'] },
-  ],
-}
-
-const adminNav = {
-  title: 'nav.admin',
-  items: [
-    { path: '/admin/users', label: 'nav.adminUsers', icon: UserFilled, perm: 'admin' },
-    { path: '/admin/branches', label: 'nav.adminBranches', icon: Share, perm: 'admin' },
-    { path: '/admin/dictionaries', label: 'nav.adminDictionaries', icon: Collection, perm: 'admin' },
-    { path: '/admin/fields', label: 'nav.adminFields', icon: Grid, perm: 'admin' },
-    { path: '/admin/tags', label: 'nav.adminTags', icon: PriceTag, perm: 'admin' },
-    { path: '/admin/reminder-rules', label: 'nav.adminReminderRules', icon: Bell, perm: 'admin' },
-    { path: '/admin/audit-log', label: 'nav.adminAuditLog', icon: Document, perm: 'admin' },
-    { path: '/admin/dev-mailbox', label: 'nav.adminDevMailbox', icon: Message, perm: 'admin' },
-  ],
-}
+const quickNav = bar('nav.quick', [
+  'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming',
+  'enterpriseList', 'reportDashboard',
+])
+const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerIo'])
+const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
+const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
+const adminNav = bar('nav.admin', [
+  'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminTags', 'adminReminderRules',
+  'adminAuditLog', 'adminDevMailbox',
+])
 
 /** The left bar for a section (route.meta.section). */
 export function sideNavFor(section) {

@@ -65,21 +65,13 @@ async function readJson(res) {
 }
 
 /**
- * request(method, path, {query, body, quiet}) → parsed JSON body.
- * Throws ApiError on a non-2xx answer or when the server cannot be reached.
+ * fetch → parsed JSON body; a non-2xx answer or an unreachable server
+ * becomes an ApiError (shown unless quiet, handed to the hooks).
  */
-export async function request(method, path, { query, body, quiet = false } = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': currentLocale() }
-  const init = { method, headers, credentials: 'same-origin' }
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json'
-    init.body = JSON.stringify(body)
-  }
-  if (STATE_CHANGING.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
-
+async function send(url, init, quiet) {
   let res
   try {
-    res = await fetch(buildUrl(path, query), init)
+    res = await fetch(url, { ...init, credentials: 'same-origin' })
   } catch (e) {
     const err = new ApiError(0, 'network', i18n.global.t('errors.network'))
     if (!quiet) ElMessage.error(err.message)
@@ -106,6 +98,23 @@ export async function request(method, path, { query, body, quiet = false } = {})
   throw err
 }
 
+const baseHeaders = () => ({ Accept: 'application/json', 'Accept-Language': currentLocale() })
+
+/**
+ * request(method, path, {query, body, quiet}) → parsed JSON body.
+ * Throws ApiError on a non-2xx answer or when the server cannot be reached.
+ */
+export async function request(method, path, { query, body, quiet = false } = {}) {
+  const headers = baseHeaders()
+  const init = { method, headers }
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(body)
+  }
+  if (STATE_CHANGING.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  return send(buildUrl(path, query), init, quiet)
+}
+
 export const http = {
   get: (path, query, opts) => request('GET', path, { ...opts, query }),
   post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),
@@ -119,33 +128,9 @@ export const http = {
  * with Content-Type text/csv). Same headers, errors and hooks as request().
  */
 export async function uploadRaw(path, query, blob, contentType, { quiet = false } = {}) {
-  const headers = {
-    Accept: 'application/json',
-    'Accept-Language': currentLocale(),
-    'Content-Type': contentType || 'application/octet-stream',
-  }
+  const headers = { ...baseHeaders(), 'Content-Type': contentType || 'application/octet-stream' }
   if (csrfToken) headers['X-CSRF-Token'] = csrfToken
-  let res
-  try {
-    res = await fetch(buildUrl(path, query), { method: 'POST', headers, credentials: 'same-origin', body: blob })
-  } catch (e) {
-    const err = new ApiError(0, 'network', i18n.global.t('errors.network'))
-    if (!quiet) ElMessage.error(err.message)
-    throw err
-  }
-  const data = await readJson(res)
-  if (res.ok) return data
-  const e = (data && data.error) || {}
-  const err = new ApiError(
-    res.status,
-    e.code || 'http_' + res.status,
-    e.message || i18n.global.t('errors.http', { status: res.status }),
-    e.fields,
-  )
-  err.details = e
-  if (err.code === 'unauthorized' && hooks.unauthorized) hooks.unauthorized(err)
-  if (!quiet) ElMessage.error({ message: err.message, grouping: true })
-  throw err
+  return send(buildUrl(path, query), { method: 'POST', headers, body: blob }, quiet)
 }
 
 /** The API URL of a path (for download links). */

@@ -1,12 +1,14 @@
 // What the customer pages choose from, loaded once per page load and
 // shared: the dictionaries of the customer form, the tag groups with their
-// tags, and the custom field definitions. reloadFields()/reloadTags() after
+// tags, and the custom field definitions. reloadFields() (which reloads the
+// entity metadata of useEntityMeta too) / reloadTags() after
 // an admin change.
 import { reactive, computed } from 'vue'
 import { customersApi, dictionaryApi } from '@/api/customers.js'
 import { fieldsApi } from '@/api/fields.js'
 import { tagGroupsApi } from '@/api/tags.js'
-import { currentLocale } from '@/i18n'
+import { localLabel } from '@/utils/localLabel.js'
+import { reloadEntityMeta } from './useEntityMeta.js'
 
 export const DICTS = ['region', 'occupation', 'business_type', 'service_level', 'customer_level']
 
@@ -27,13 +29,18 @@ async function loadDict(code) {
   }
 }
 
-async function reloadFields() {
+async function loadFields() {
   try {
     const d = await fieldsApi.list('customer')
     state.fields = ((d && d.items) || []).filter((f) => !f.retired)
   } catch (e) {
     /* shown by the http layer */
   }
+}
+
+/** After an admin changed the custom fields. */
+async function reloadFields() {
+  await Promise.all([loadFields(), reloadEntityMeta()])
 }
 
 async function reloadTags() {
@@ -47,17 +54,13 @@ async function reloadTags() {
 
 function load(force = false) {
   if (loading && !force) return loading
-  loading = Promise.all([...DICTS.map(loadDict), reloadFields(), reloadTags()]).then(() => {
+  loading = Promise.all([...DICTS.map(loadDict), loadFields(), reloadTags()]).then(() => {
     state.loaded = true
   })
   return loading
 }
 
-/** Label of a dictionary item / custom field / option in the UI language. */
-export function localLabel(item) {
-  if (!item) return ''
-  return (currentLocale() === 'en' && item.label_en) || item.label || item.value || ''
-}
+export { localLabel }
 
 export function useCustomerMeta() {
   const tags = computed(() =>

@@ -573,7 +573,7 @@ export default {
     from: 'From',
     to: 'To',
     rangeTo: 'to',
-    customTitle: 'Custom field conditions',
+    customTitle: 'More conditions',
     addCustom: 'Add condition',
     pickField: 'Field',
     apply: 'Filter',

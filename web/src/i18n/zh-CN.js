@@ -565,7 +565,7 @@ export default {
     from: '开始日期',
     to: '结束日期',
     rangeTo: '至',
-    customTitle: '自定义字段条件',
+    customTitle: '更多条件',
     addCustom: '添加条件',
     pickField: '选择字段',
     apply: '筛选',

@@ -1,5 +1,5 @@
 // Customer helpers shared by the list, form and detail pages.
-import { localLabel } from '@/composables/useCustomerMeta.js'
+import { localLabel } from '@/utils/localLabel.js'
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const ID_CHECK = '10X98765432'
@@ -60,27 +60,3 @@ export function formatCustomValue(field, value, t) {
       return Array.isArray(value) ? value.join(t('common.sep')) : String(value)
   }
 }
-
-/** Built-in customer fields, in form order (for history labels, export, import). */
-export const BUILTIN_FIELDS = [
-  'customer_no',
-  'name',
-  'gender',
-  'phone',
-  'id_number',
-  'birthday',
-  'birthday_lunar',
-  'address',
-  'region',
-  'occupation',
-  'interests',
-  'business_prefs',
-  'service_level',
-  'level',
-  'owner_id',
-  'branch_id',
-  'family_members',
-  'tags',
-  'created_at',
-  'updated_at',
-]

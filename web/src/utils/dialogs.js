@@ -1,7 +1,7 @@
 // Confirmation boxes with texts in the UI language. ElMessageBox is created
 // outside the component tree, so it does not see el-config-provider's
 // locale: the button texts are passed explicitly.
-import { ElMessageBox } from 'element-plus'
+import { ElMessage, ElMessageBox } from 'element-plus'
 import { i18n } from '@/i18n'
 
 /** Resolves true when confirmed, false when cancelled. */
@@ -19,4 +19,21 @@ export async function confirmAction(message, { title, danger = false, confirmTex
   } catch (e) {
     return false
   }
+}
+
+/**
+ * The usual "are you sure?" step of deleting, disabling, cancelling…: asks
+ * (a danger box), runs action() and says `done` (default 已删除). Resolves
+ * true when done, false when the action failed (the http layer showed why),
+ * null when the user cancelled.
+ */
+export async function confirmAndDo(message, action, { done, confirmText } = {}) {
+  if (!(await confirmAction(message, { danger: true, confirmText }))) return null
+  try {
+    await action()
+  } catch (e) {
+    return false
+  }
+  ElMessage.success(done || i18n.global.t('common.deleted'))
+  return true
 }

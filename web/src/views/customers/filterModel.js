@@ -1,5 +1,8 @@
 // The advanced-filter panel's state and its translation into the filter
-// language of the API ({"and":[{field, op, value}, …]}).
+// language of the API ({"and":[{field, op, value}, …]}). Which fields can
+// be conditions, and of which type, comes from the server's metadata
+// (useEntityMeta: fields with "filter": true); the panel has its own
+// controls for a few of them (FIXED_FIELDS) and a condition row for the rest.
 import { reactive } from 'vue'
 
 export const blankFilter = () => ({
@@ -10,10 +13,13 @@ export const blankFilter = () => ({
   branchId: null,
   ownerId: null,
   created: null, // [from, to] dates
-  custom: [], // [{key, op, value}]
+  custom: [], // condition rows [{key, op, value}], key as the metadata names it ("custom.wechat", "occupation")
 })
 
-/** Operators offered per custom field type (first is the default). */
+/** Fields the panel shows its own control for (not offered as a condition row). */
+export const FIXED_FIELDS = new Set(['level', 'region', 'tags', 'branch_id', 'owner_id', 'created_at'])
+
+/** Operators offered per field type (first is the default). */
 export const OPS_BY_TYPE = {
   text: ['contains', 'eq', 'starts_with', 'not_null', 'is_null'],
   textarea: ['contains', 'not_null', 'is_null'],
@@ -25,7 +31,25 @@ export const OPS_BY_TYPE = {
   select: ['in', 'nin', 'not_null', 'is_null'],
   multiselect: ['has_any', 'has_all', 'not_null', 'is_null'],
   boolean: ['eq'],
+  int: ['eq', 'gte', 'lte', 'between', 'not_null', 'is_null'],
+  time: ['within_days', 'not_null', 'is_null'],
 }
+
+/**
+ * How a condition row edits a field's value: its type, or select /
+ * multiselect where the value comes from options or a dictionary; null for
+ * a type the row cannot edit.
+ */
+export function editorType(f) {
+  if (!f) return null
+  const listed = (f.options && f.options.length) || f.dict
+  if (f.type === 'array' || f.type === 'multiselect') return 'multiselect'
+  if (listed && (f.type === 'text' || f.type === 'select')) return 'select'
+  return f.type !== 'select' && OPS_BY_TYPE[f.type] ? f.type : null
+}
+
+/** The metadata fields offered as condition rows. */
+export const conditionFields = (fields) => fields.filter((f) => f.filter && !FIXED_FIELDS.has(f.key) && editorType(f))
 
 export const NO_VALUE_OPS = new Set(['is_null', 'not_null'])
 
@@ -51,18 +75,19 @@ export function buildFilter(s, fields = []) {
   }
   for (const c of s.custom) {
     if (!c.key || !c.op) continue
-    const f = fields.find((x) => x.key === c.key)
-    const field = 'custom.' + c.key
+    const type = editorType(fields.find((x) => x.key === c.key))
+    const field = c.key
     if (NO_VALUE_OPS.has(c.op)) {
       and.push({ field, op: c.op })
       continue
     }
     let v = c.value
-    if (f && f.type === 'boolean') v = !!v
+    if (type === 'boolean') v = !!v
     else if (emptyValue(v)) continue
     if (c.op === 'between' && (!Array.isArray(v) || v.length !== 2 || emptyValue(v[0]) || emptyValue(v[1]))) continue
-    if (f && (f.type === 'number' || f.type === 'money') && c.op !== 'between') v = Number(v)
-    if (f && (f.type === 'number' || f.type === 'money') && c.op === 'between') v = v.map(Number)
+    const numeric = ['number', 'money', 'int'].includes(type)
+    if (numeric && c.op !== 'between') v = Number(v)
+    if (numeric && c.op === 'between') v = v.map(Number)
     if (c.op === 'within_days') v = Number(v)
     and.push({ field, op: c.op, value: v })
   }
@@ -109,11 +134,12 @@ function prevDay(date) {
 
 /**
  * Filter tree → panel state, the inverse of buildFilter (for editing a saved
- * condition, e.g. a reminder rule's). tags: [{id, name}] to map tag names.
+ * condition, e.g. a reminder rule's). tags: [{id, name}] to map tag names;
+ * fields: the metadata fields (conditions on other fields become rows).
  * Returns null when the tree holds something the panel cannot show (or/not,
  * other fields or operators): the caller keeps the tree as it is.
  */
-export function parseFilter(tree, tags = []) {
+export function parseFilter(tree, tags = [], fields = []) {
   const s = blankFilter()
   if (!tree) return s
   const list = tree.and ? tree.and : [tree]
@@ -137,7 +163,8 @@ export function parseFilter(tree, tags = []) {
     else if (field === 'owner_id' && op === 'eq') s.ownerId = value
     else if (field === 'created_at' && op === 'gte') s.created = [value, (s.created && s.created[1]) || value]
     else if (field === 'created_at' && op === 'lt') s.created = [(s.created && s.created[0]) || prevDay(value), prevDay(value)]
-    else if (field.startsWith('custom.')) s.custom.push({ key: field.slice(7), op, value: value === undefined ? null : value })
+    else if (field.startsWith('custom.') || conditionFields(fields).some((f) => f.key === field))
+      s.custom.push({ key: field, op, value: value === undefined ? null : value })
     else return null
   }
   return s
