@@ -39,14 +39,12 @@ static json_t *interaction_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-static json_t *interaction_by_id(struct db *db, int64_t id)
+/* 1 and *out, 0 when there is no such record, or a negative DB_*. */
+static int interaction_by_id(struct db *db, int64_t id, json_t **out)
 {
-    struct db_stmt *st =
-        db_query(db, "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
-                 DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? interaction_row(st, NULL) : NULL;
-    db_finish(st);
-    return o;
+    return listing_one(db, NULL, out, interaction_row,
+                       "SELECT " INTERACTION_COLUMNS " FROM " INTERACTION_FROM " WHERE i.id = ?",
+                       DB_ARGS(DB_INT(id)));
 }
 
 static void create(struct req *r)
@@ -56,9 +54,16 @@ static void create(struct req *r)
     int rc =
         interaction_insert(r->db, r->actor, req_param_id(r, 0), r->json, &id, &task_id, errors);
     if (!op_reply(r, rc, errors)) {
-        json_t *body = json_pack("{s:o}", "interaction", interaction_by_id(r->db, id));
-        json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
-        reply_json(r, 201, body);
+        /* Committed: read back what the clerk sees. */
+        json_t *rec = NULL;
+        int got = interaction_by_id(r->db, id, &rec);
+        if (got != 1) {
+            reply_db_error(r, got < 0 ? got : DB_ERROR);
+        } else {
+            json_t *body = json_pack("{s:o}", "interaction", rec);
+            json_object_set_new(body, "task", task_id ? task_json(r->db, task_id) : json_null());
+            reply_json(r, 201, body);
+        }
     }
     json_decref(errors);
 }

@@ -107,7 +107,8 @@ struct req {
 
 /* ---- replies ---- */
 
-/* Reply with body as JSON (steals the reference). */
+/* Reply with body as JSON (steals the reference); a NULL body (built from
+ * a read that failed) answers 500 internal. */
 void reply_json(struct req *r, unsigned status, json_t *body);
 /* Reply {"error":{"code":code,"message":<code translated>}}. */
 void reply_error(struct req *r, unsigned status, const char *code);

@@ -72,6 +72,13 @@ static void set_response(struct req *r, unsigned status, struct MHD_Response *re
 
 void reply_json(struct req *r, unsigned status, json_t *body)
 {
+    if (!body) {
+        /* A body built from a read that failed (json_pack of NULL): the
+         * database, not the client, is at fault, and the server goes on. */
+        log_error("reply %u without a body: answering 500", status);
+        reply_error(r, 500, "internal");
+        return;
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     if (!text)

@@ -63,12 +63,16 @@ static json_t *suggest(struct db *db, const struct entity *e, const char *title)
              strcasecmp(f->label_en, title) == 0))
             return json_string(f->key);
     json_t *out = NULL;
-    struct db_stmt *st =
-        db_query(db,
-                 "SELECT key FROM custom_fields WHERE entity = ? AND "
-                 "retired = 0 AND (key = ? OR label = ? OR label_en = ?)",
-                 DB_ARGS(DB_TEXT(e->name), DB_TEXT(title), DB_TEXT(title), DB_TEXT(title)));
-    if (e->custom_column && st && db_step(st) == 1) {
+    struct db_stmt *st = NULL;
+    /* Only a suggestion: a failed lookup suggests nothing, as no match does. */
+    int found = e->custom_column
+                    ? db_query_row(
+                          db, &st,
+                          "SELECT key FROM custom_fields WHERE entity = ? AND "
+                          "retired = 0 AND (key = ? OR label = ? OR label_en = ?)",
+                          DB_ARGS(DB_TEXT(e->name), DB_TEXT(title), DB_TEXT(title), DB_TEXT(title)))
+                    : 0;
+    if (found == 1) {
         char *k = xasprintf("custom.%s", db_col_text(st, 0));
         out = json_string(k);
         free(k);
@@ -178,13 +182,11 @@ static void upload(struct req *r)
 /* The import as the API shows it: upload facts plus its run's progress. */
 static json_t *import_json(struct db *db, struct req *r, int64_t id)
 {
-    struct db_stmt *st = db_query(db,
-                                  "SELECT id, entity, encoding, columns AS columns_json, job_id, "
-                                  "created_at FROM imports WHERE id = ?",
-                                  DB_ARGS(DB_INT(id)));
-    json_t *o = st && db_step(st) == 1 ? listing_row_json(st, r) : NULL;
-    db_finish(st);
-    if (!o)
+    json_t *o = NULL;
+    if (listing_one(db, r, &o, NULL,
+                    "SELECT id, entity, encoding, columns AS columns_json, job_id, "
+                    "created_at FROM imports WHERE id = ?",
+                    DB_ARGS(DB_INT(id))) != 1)
         return NULL;
     json_object_set(o, "columns", json_object_get(o, "columns_json"));
     json_object_del(o, "columns_json");
@@ -282,9 +284,14 @@ static void run(struct req *r)
     if (id < 0)
         return;
     char *path = NULL, *entity = NULL;
-    struct db_stmt *st =
-        db_query(r->db, "SELECT file_path, entity FROM imports WHERE id = ?", DB_ARGS(DB_INT(id)));
-    if (st && db_step(st) == 1) {
+    struct db_stmt *st;
+    int found = db_query_row(r->db, &st, "SELECT file_path, entity FROM imports WHERE id = ?",
+                             DB_ARGS(DB_INT(id)));
+    if (found < 0) {
+        reply_db_error(r, found);
+        return;
+    }
+    if (found == 1) {
         path = xstrdup(db_col_text(st, 0));
         entity = xstrdup(db_col_text(st, 1));
     }
