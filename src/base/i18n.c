@@ -95,6 +95,8 @@ static const struct message messages[] = {
     {"field.not_object", "格式不正确", "Not valid"},
     {"field.not_number", "应为数字", "Must be a number"},
     {"field.money", "金额最多两位小数", "Amounts have at most two decimals"},
+    {"field.money_range", "金额超出范围（最多13位整数）",
+     "The amount is out of range (at most 13 digits before the point)"},
     {"field.unknown_owner", "客户经理不存在", "No such account manager"},
     {"field.unknown_assignee", "该员工不存在或不在您管辖的网点",
      "No such staff member in your branches"},

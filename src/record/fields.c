@@ -127,6 +127,9 @@ static bool option_exists(json_t *options, const char *value)
 
 /* Money: a number or numeric string with at most two decimals, kept as
  * text "12.50" so no binary rounding ever touches it. */
+/* The largest amount a money value may have, in yuan (13 digits). */
+#define MONEY_MAX_YUAN 1e13
+
 static json_t *check_money(json_t *v, const char **err_key)
 {
     char buf[64];
@@ -136,7 +139,13 @@ static json_t *check_money(json_t *v, const char **err_key)
         s = buf;
     } else if (json_is_real(v)) {
         double d = json_real_value(v);
-        if (!isfinite(d) || fabs(d * 100 - round(d * 100)) > 1e-6) {
+        /* The same range as text (13 digits of yuan), checked before any
+         * arithmetic: 1e308 * 100 is infinite and slipped through as -1. */
+        if (!isfinite(d) || fabs(d) >= MONEY_MAX_YUAN) {
+            *err_key = "field.money_range";
+            return NULL;
+        }
+        if (fabs(d * 100 - round(d * 100)) > 1e-6) {
             *err_key = "field.money";
             return NULL;
         }
@@ -166,17 +175,30 @@ static json_t *check_money(json_t *v, const char **err_key)
             return NULL;
         }
     }
-    if (digits == 0 || digits > 13 || (dot && decimals == 0)) {
+    if (digits == 0 || (dot && decimals == 0)) {
         *err_key = "field.not_number";
+        return NULL;
+    }
+    /* Leading zeros do not count towards the 13 digits of yuan. */
+    const char *int_part = s + (*s == '-');
+    while (*int_part == '0' && int_part[1] >= '0' && int_part[1] <= '9') {
+        int_part++;
+        digits--;
+    }
+    if (digits > 13) {
+        *err_key = "field.money_range";
         return NULL;
     }
     if (decimals > 2) {
         *err_key = "field.money";
         return NULL;
     }
-    double d = strtod(s, NULL);
-    snprintf(buf, sizeof(buf), "%.2f", d);
-    return json_string(buf);
+    /* Normalised as text, never through a double: sign, yuan, two decimals. */
+    const char *frac = dot ? strchr(s, '.') + 1 : "";
+    char out[32]; /* s may be buf */
+    snprintf(out, sizeof(out), "%s%.*s.%c%c", *s == '-' ? "-" : "", (int)digits, int_part,
+             decimals > 0 ? frac[0] : '0', decimals > 1 ? frac[1] : '0');
+    return json_string(out);
 }
 
 /* A multi-select or array value: at most 50 strings of 64 characters, each

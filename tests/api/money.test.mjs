@@ -1,0 +1,41 @@
+// Money is a decimal with a range (issue 13, finding 10): 1e308 was stored
+// as -1.00 and -1e308 as 1.00. Amounts are parsed as text, never through a
+// double that can overflow; out of range is a clear 422.
+
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from './lib/server.mjs';
+import { show } from './lib/client.mjs';
+import { expectError } from './lib/expect.mjs';
+import { Uniq, signInAll, branchesByCode, createCustomer } from './lib/customers.mjs';
+
+describe('money amounts', () => {
+  const srv = useServer({ label: 'money', users: [{ login: 'C9971', name: '金额柜员', role: 'clerk', branch: 'GD-GZ-01' }] });
+  const test = srv.it;
+  const u = new Uniq(97);
+  let clerk, cust;
+  const record = (amount, lang) =>
+    clerk.post(`/customers/${cust.id}/interactions`, { type: 'ems', occurred_at: '2026-11-20T10:00:00+08:00', amount }, lang ? { lang } : {});
+
+  test('set-up', async () => {
+    ({ C9971: clerk } = await signInAll(srv, ['C9971']));
+    cust = await createCustomer(clerk, { name: '金额客户', phone: u.phone() });
+  });
+
+  test('huge amounts, as numbers or as text, are refused with 422 on amount in the user\'s language', async () => {
+    for (const amount of [1e308, -1e308, 1e13, '12345678901234', '-99999999999999.5']) {
+      const e = expectError(await record(amount), 422, 'validation_failed', { fields: ['amount'] });
+      assert.match(e.fields.amount, /超出范围/, `${amount}: ${e.fields.amount}`);
+    }
+    const en = expectError(await record(1e308, 'en'), 422, 'validation_failed', { lang: 'en', fields: ['amount'] });
+    assert.match(en.fields.amount, /out of range/);
+  });
+
+  test('amounts in range are stored exactly, to the fen', async () => {
+    for (const [amount, shown] of [['9999999999999.99', '9999999999999.99'], ['0028.5', '28.50'], [12.5, '12.50'], ['-3', '-3.00'], [7, '7.00']]) {
+      const r = await record(amount);
+      assert.equal(r.status, 201, show(r));
+      assert.equal(r.body.interaction.amount, shown, `${amount}`);
+    }
+  });
+});
