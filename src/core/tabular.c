@@ -740,6 +740,8 @@ struct tabular_writer {
     size_t nheader;
     double *widths;
     size_t nwidths;
+    bool *numeric; /* columns whose number cells are numbers */
+    size_t nnumeric;
 
     int64_t rows;
     bool failed;
@@ -874,6 +876,41 @@ void tabular_writer_set_widths(struct tabular_writer *w, const double *widths, s
     w->nwidths = n > LXW_COL_MAX ? LXW_COL_MAX : n;
 }
 
+void tabular_writer_set_numeric(struct tabular_writer *w, const bool *numeric, size_t n)
+{
+    free(w->numeric);
+    w->numeric = xmalloc((n ? n : 1) * sizeof(*numeric));
+    if (n)
+        memcpy(w->numeric, numeric, n * sizeof(*numeric));
+    w->nnumeric = n;
+}
+
+bool tabular_is_number(const char *cell)
+{
+    const char *p = cell ? cell : "";
+    if (*p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0' && strlen(cell) <= 20;
+}
+
+/* Whether cell i of a data row is written as a number: its column is
+ * numeric and the cell is a plain decimal (which no spreadsheet runs). */
+static bool as_number(const struct tabular_writer *w, size_t i, const char *cell)
+{
+    return i < w->nnumeric && w->numeric[i] && tabular_is_number(cell);
+}
+
 static int xlsx_write_row(struct tabular_writer *w, const char *const *cells, size_t n)
 {
     if (n > LXW_COL_MAX)
@@ -891,6 +928,12 @@ static int xlsx_write_row(struct tabular_writer *w, const char *const *cells, si
     if (w->sheet_rows >= w->max_rows && next_sheet(w))
         return -1;
     for (size_t i = 0; i < n; i++) {
+        if (as_number(w, i, cells[i])) {
+            if (worksheet_write_number(w->ws, w->sheet_rows, (lxw_col_t)i, strtod(cells[i], NULL),
+                                       NULL))
+                return -1;
+            continue;
+        }
         const char *c = tabular_neutralise(cells[i], &w->nbuf, &w->nbufcap);
         size_t len = strlen(c);
         if (!len)
@@ -916,7 +959,9 @@ int tabular_write_row(struct tabular_writer *w, const char *const *cells, size_t
         for (size_t i = 0; i < n; i++) {
             if (i)
                 putc(',', w->fp);
-            csv_put_cell(w->fp, tabular_neutralise(cells[i], &w->nbuf, &w->nbufcap));
+            csv_put_cell(w->fp, w->rows && as_number(w, i, cells[i])
+                                    ? cells[i]
+                                    : tabular_neutralise(cells[i], &w->nbuf, &w->nbufcap));
         }
         fputs("\r\n", w->fp);
         rc = ferror(w->fp) ? -1 : 0;
@@ -963,6 +1008,7 @@ int tabular_writer_close(struct tabular_writer *w)
         free(w->header[i]);
     free(w->header);
     free(w->widths);
+    free(w->numeric);
     free(w->tmpdir);
     free(w->sheet_base);
     free(w->nbuf);

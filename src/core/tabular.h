@@ -147,6 +147,18 @@ struct tabular_writer *tabular_writer_open(const char *path, enum tabular_format
 void tabular_writer_set_widths(struct tabular_writer *w, const double *widths, size_t n);
 
 /*
+ * Numeric columns, for columns 0..n-1 (amounts): in data rows, a cell of
+ * such a column that is a plain decimal (tabular_is_number) is written as a
+ * number, in XLSX as a number cell, and is not neutralised (a negative
+ * amount stays -50.00, not '-50.00); any other cell is text as usual.
+ */
+void tabular_writer_set_numeric(struct tabular_writer *w, const bool *numeric, size_t n);
+
+/* "-12.5", "7": an optional minus, digits, an optional fraction; nothing
+ * else (no exponent, no plus, at most 20 characters). */
+bool tabular_is_number(const char *cell);
+
+/*
  * Write one row of n UTF-8 cells (a NULL cell is written empty). Each cell
  * is neutralised (tabular_neutralise); XLSX cells longer than
  * TABULAR_XLSX_CELL_MAX bytes are cut at a character boundary.

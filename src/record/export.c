@@ -56,6 +56,7 @@ struct column {
     const char *key;
     char label[128];
     enum cell_kind kind;
+    bool number; /* a custom number or money field: its cells are numbers */
 };
 
 /* How a built-in field's cells are written. */
@@ -89,6 +90,7 @@ static int add_custom_column(struct db *db, const struct entity *e, const char *
     if (rc != 1)
         return rc < 0 ? rc : -1;
     snprintf(col->label, sizeof(col->label), "%s", f.label);
+    col->number = f.type == FT_NUMBER || f.type == FT_MONEY;
     col->kind = f.type == FT_MULTISELECT ? K_LIST
                 : f.type == FT_BOOLEAN   ? K_BOOL
                 : f.type == FT_PHONE     ? K_PHONE /* masked like the built-in phone */
@@ -109,6 +111,7 @@ static int add_column(struct db *db, const struct entity *e, const char *key, co
     bool en = strcmp(lang, "en") == 0;
     col->key = key;
     col->kind = K_TEXT;
+    col->number = false;
     if (!key)
         return -1;
     if (strncmp(key, "custom.", 7) == 0)
@@ -361,11 +364,15 @@ static const char *write_rows(struct writing *wr, const struct sqlbuf *sel, bool
 {
     const char *cells[MAX_COLUMNS];
     double widths[MAX_COLUMNS];
+    bool numeric[MAX_COLUMNS];
     for (size_t k = 0; k < wr->ncol; k++) {
         cells[k] = wr->columns[k].label;
         widths[k] = wr->columns[k].kind == K_ID ? 22 : wr->columns[k].kind == K_TIME ? 20 : 14;
+        /* Amounts are numbers (a refund's -50.00 too), not text to neutralise. */
+        numeric[k] = wr->columns[k].kind == K_MONEY || wr->columns[k].number;
     }
     tabular_writer_set_widths(wr->out, widths, wr->ncol);
+    tabular_writer_set_numeric(wr->out, numeric, wr->ncol);
     tabular_write_row(wr->out, cells, wr->ncol);
     int more = 1;
     while (more == 1) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { Uniq, signInAll, branchesByCode, createCustomer } from './lib/customers.mjs';
+import { Uniq, signInAll, createCustomer, runExport, parseCsv, readXlsx } from './lib/customers.mjs';
 
 describe('money amounts', () => {
   const srv = useServer({ label: 'money', users: [{ login: 'C9971', name: '金额柜员', role: 'clerk', branch: 'GD-GZ-01' }] });
@@ -37,5 +37,25 @@ describe('money amounts', () => {
       assert.equal(r.status, 201, show(r));
       assert.equal(r.body.interaction.amount, shown, `${amount}`);
     }
+  });
+
+  test('exports write amounts as numbers: a negative amount is -50.00 in CSV and a number cell in XLSX, while text is still neutralised', async () => {
+    await clerk.post(`/customers/${cust.id}/interactions`, {
+      type: 'ems', occurred_at: '2026-11-21T10:00:00+08:00', amount: '-50', description: '-退款说明',
+    });
+    const csv = parseCsv((await runExport(clerk, { entity: 'interactions', format: 'csv' })).file.bytes.toString('utf8').replace(/^\ufeff/, ''));
+    const h = csv[0];
+    const refund = csv.slice(1).find((r) => r[h.indexOf('业务描述')] === "'-退款说明");
+    assert.ok(refund, `the description is neutralised as text: ${JSON.stringify(csv)}`);
+    assert.equal(refund[h.indexOf('金额（元）')], '-50.00');
+
+    const x = readXlsx((await runExport(clerk, { entity: 'interactions', format: 'xlsx' })).file.bytes);
+    const xh = x.rows[0];
+    const xrow = x.rows.slice(1).find((r) => r[xh.indexOf('业务描述')] === "'-退款说明");
+    assert.ok(xrow, JSON.stringify(x.rows));
+    assert.equal(Number(xrow[xh.indexOf('金额（元）')]), -50);
+    const sheetXml = Object.entries(x.files).find(([n]) => /worksheets\/sheet1\.xml$/.test(n))[1].toString('utf8');
+    assert.match(sheetXml, /<c r="[A-Z]+\d+"(?: s="\d+")?><v>-50<\/v><\/c>/, 'a number cell, not a string');
+    assert.equal(x.formulas, 0);
   });
 });

@@ -542,6 +542,18 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Plain decimals only: what a numeric column writes as a number. */
+static void test_is_number(void **state)
+{
+    (void)state;
+    const char *yes[] = {"0", "7", "-50.00", "12.5", "9999999999999.99"};
+    const char *no[] = {"", "-", "+1", "1e5", "1.", ".5", "-1+1", "=1", "12,5", "1 2", NULL};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(tabular_is_number(yes[i]));
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(tabular_is_number(no[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_continuation_sheets),
         cmocka_unit_test(test_writer_errors),
         cmocka_unit_test(test_large_file_constant_memory),
+        cmocka_unit_test(test_is_number),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
