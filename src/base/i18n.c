@@ -127,6 +127,11 @@ static const struct message messages[] = {
     {"import.file_unreadable", "无法读取导入文件，请重新上传",
      "The import file cannot be read; please upload it again"},
     {"import.bad_csv", "文件不是有效的CSV，无法解析", "The file is not valid CSV"},
+    {"import.not_text",
+     "文件不是文本格式的CSV（可能是图片、Excel文件或UTF-16文本），请另存为CSV（UTF-8）后上传",
+     "The file is not a text CSV (an image, an Excel file or UTF-16 text?); save it as CSV (UTF-8) "
+     "and upload it again"},
+    {"import.nul_in_cell", "该行的单元格含有空字符（NUL）", "A cell in this row holds a NUL byte"},
     {"import.utf16", "不支持UTF-16编码的文件，请另存为CSV（UTF-8）",
      "UTF-16 files are not supported; save the file as CSV (UTF-8)"},
     {"import.file_empty", "文件是空的", "The file is empty"},

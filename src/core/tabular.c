@@ -287,6 +287,19 @@ static int sniff(struct tabular_reader *r)
         r->err_key = "import.utf16";
         return -1;
     }
+    /* A text file has no NUL byte: an image, a spreadsheet (zip) or UTF-16
+     * without its byte-order mark has many, and would otherwise be read as
+     * GBK. The first chunk decides; a NUL further on fails its row. */
+    if (fseek(r->fp, 0, SEEK_SET))
+        goto io_error;
+    size_t got0 = fread(r->chunk, 1, TABULAR_CHUNK, r->fp);
+    if (got0 == 0 && ferror(r->fp))
+        goto io_error;
+    if (memchr(r->chunk, '\0', got0)) {
+        set_err(r->err, sizeof(r->err), "the file is not text (a NUL byte near its start)");
+        r->err_key = "import.not_text";
+        return -1;
+    }
     if (nhead == 3 && memcmp(head, utf8_bom, 3) == 0) {
         r->enc = ENC_UTF8;
         r->decided = true;
@@ -464,7 +477,7 @@ static void row_error(struct rowbuf *rb, enum tabular_row_error code, long colum
 static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb, bool pad)
 {
     bool fatal = false;
-    long bad_col = -1;
+    long bad_col = -1, nul_col = -1;
     size_t n = rec->n;
     if (pad)
         while (n > r->width && rec->data.buf[rec->off[n - 1]] == '\0' && rec->nfields == rec->n)
@@ -482,6 +495,8 @@ static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb
         rb->off[i] = rb->data.len;
         if (!decode_field(r, &rb->data, s, len, &fatal) && bad_col < 0)
             bad_col = (long)i;
+        if (nul_col < 0 && memchr(s, '\0', len))
+            nul_col = (long)i;
         if (fatal)
             return TABULAR_EFATAL;
         strbuf_addch(&rb->data, '\0');
@@ -505,6 +520,12 @@ static int load_row(struct tabular_reader *r, struct rec *rec, struct rowbuf *rb
         row_error(rb, TABULAR_ROW_FIELD_TOO_LONG, rec->long_field, "import.field_too_long",
                   "row %lld: column %ld is longer than %d bytes", line, rec->long_field + 1,
                   TABULAR_FIELD_MAX);
+        return TABULAR_EROW;
+    }
+    if (nul_col >= 0) {
+        /* A NUL would cut the cell short wherever it is read as a string. */
+        row_error(rb, TABULAR_ROW_BAD_ENCODING, nul_col, "import.nul_in_cell",
+                  "row %lld: column %ld holds a NUL byte", line, nul_col + 1);
         return TABULAR_EROW;
     }
     if (bad_col >= 0) {
