@@ -157,26 +157,49 @@ static void check_dictionary(struct db *db, json_t *out, json_t *errors, const c
         fail(errors, lang, key, "field.unknown_option");
 }
 
+/* The account manager works in the customer's branch or one above it. An
+ * owner named now who does not (or does not exist, or is disabled) is
+ * refused with the same message, so that looping over ids tells nothing
+ * about other branches' staff; an owner kept from before a move to a branch
+ * outside theirs stops being the owner (the customer's reminders and tasks
+ * go to whoever owns it there). */
+static int check_owner(struct db *db, json_t *in, json_t *out, json_t *errors, const char *lang)
+{
+    json_t *owner = json_object_get(out, "owner_id");
+    const char *path = json_string_value(json_object_get(out, "branch_path"));
+    if (!json_is_integer(owner) || json_object_get(errors, "owner_id"))
+        return 0;
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st,
+                          "SELECT COALESCE(b.path, '') FROM users u LEFT JOIN branches b ON "
+                          "b.id = u.branch_id WHERE u.id = ? AND u.status = 'active'",
+                          DB_ARGS(DB_INT(json_integer_value(owner))));
+    if (rc < 0)
+        return rc;
+    bool fits =
+        rc == 1 && (!path || strncmp(path, db_col_text(st, 0), strlen(db_col_text(st, 0))) == 0);
+    if (rc == 1)
+        db_finish(st);
+    if (fits)
+        return 0;
+    if (json_object_get(in, "owner_id"))
+        fail(errors, lang, "owner_id", "field.unknown_owner");
+    else
+        json_object_set_new_nocheck(out, "owner_id", json_null());
+    return 0;
+}
+
 static int check_refs(struct db *db, const struct actor *u, json_t *in, json_t *out, json_t *errors,
                       const char *lang)
 {
     json_t *owner = json_object_get(in, "owner_id");
     if (owner) {
-        if (json_is_null(owner)) {
+        if (json_is_null(owner))
             json_object_set_new_nocheck(out, "owner_id", json_null());
-        } else if (!json_is_integer(owner)) {
+        else if (!json_is_integer(owner))
             fail(errors, lang, "owner_id", "field.not_integer");
-        } else {
-            int64_t one;
-            int rc = db_query_int(db, "SELECT 1 FROM users WHERE id = ? AND status = 'active'",
-                                  DB_ARGS(DB_INT(json_integer_value(owner))), &one);
-            if (rc < 0)
-                return rc;
-            if (rc == 0)
-                fail(errors, lang, "owner_id", "field.unknown_owner");
-            else
-                json_object_set(out, "owner_id", owner);
-        }
+        else
+            json_object_set(out, "owner_id", owner);
     }
     json_t *branch = json_object_get(in, "branch_id");
     if (branch && !json_is_null(branch)) {
@@ -199,7 +222,7 @@ static int check_refs(struct db *db, const struct actor *u, json_t *in, json_t *
         }
         db_finish(st);
     }
-    return 0;
+    return check_owner(db, in, out, errors, lang);
 }
 
 /* ID number, birthday and gender must agree; a valid ID fills the other two. */
