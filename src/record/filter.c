@@ -10,6 +10,7 @@
 #include "record/filter.h"
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "base/xmalloc.h"
 #include "record/fields.h"
 #include "db/db.h"
@@ -50,7 +51,12 @@ struct lhs {
 static int fail(struct ctx *c, const char *key, const char *where)
 {
     c->err->key = key;
-    snprintf(c->err->where, sizeof(c->err->where), "%s", where ? where : "");
+    /* Cut at a character boundary: half a character would make the
+     * message invalid UTF-8, and the answer would lose it. */
+    const char *w = where ? where : "";
+    size_t n = utf8_valid(w, strlen(w)) ? utf8_cut(w, strlen(w), sizeof(c->err->where) - 1) : 0;
+    memcpy(c->err->where, w, n);
+    c->err->where[n] = '\0';
     return -1;
 }
 

@@ -45,4 +45,15 @@ describe('filter limits', () => {
     const r = await mgr.get(`/customers?filter=${encodeURIComponent(JSON.stringify(ok))}`);
     assert.equal(r.status, 200, show(r));
   });
+
+  test('a long multibyte field name gets its message, cut at a character boundary', async () => {
+    const name = '字段'.repeat(40); // 240 bytes of UTF-8
+    const e = expectError(
+      await mgr.get(`/customers?filter=${encodeURIComponent(JSON.stringify({ field: name, op: 'eq', value: 1 }))}`),
+      422,
+      'validation_failed',
+      { fields: ['filter'] },
+    );
+    assert.match(e.fields.filter, /^筛选条件格式不正确: (字段)+字?$/);
+  });
 });
