@@ -140,7 +140,12 @@ json_t *customer_present(struct db *db, json_t *rec)
         /* Phone-type custom fields are phones: masked alike. A lookup
          * error leaves them masked as far as it got; the caller shows
          * what it has, and the reveal stays the way to the numbers. */
-        fields_mask_phones(db, "customer", json_object_get(o, "custom"));
+        json_t *custom = json_object_get(o, "custom");
+        if (json_object_size(custom)) {
+            json_t *keys = fields_phone_keys(db, "customer");
+            fields_mask_phones(keys, custom);
+            json_decref(keys);
+        }
         int64_t id = json_integer_value(json_object_get(o, "id"));
         json_t *tags = tags_for_objects(db, "customer", &id, 1);
         char key[24];

@@ -86,11 +86,16 @@ static json_t *present_page(struct db *db, json_t *recs)
     json_t *rec;
     json_array_foreach(recs, i, rec) ids[i] = json_integer_value(json_object_get(rec, "id"));
     json_t *tags = tags_for_objects(db, "customer", ids, n);
+    json_t *phone_keys = NULL; /* read once, when a record has custom values */
+    bool custom = false;
+    json_array_foreach(recs, i, rec) custom |= json_object_size(json_object_get(rec, "custom")) > 0;
+    if (custom)
+        phone_keys = fields_phone_keys(db, "customer");
     json_t *items = json_array();
     json_array_foreach(recs, i, rec)
     {
         json_t *o = customer_present(NULL, rec);
-        fields_mask_phones(db, "customer", json_object_get(o, "custom"));
+        fields_mask_phones(phone_keys, json_object_get(o, "custom"));
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
         json_t *list = json_object_get(tags, key);
@@ -98,6 +103,7 @@ static json_t *present_page(struct db *db, json_t *recs)
         json_array_append_new(items, o);
     }
     json_decref(tags);
+    json_decref(phone_keys);
     free(ids);
     return items;
 }

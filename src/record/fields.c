@@ -59,7 +59,26 @@ static int field_from_memo(json_t *m, struct custom_field *out)
     return 1;
 }
 
-int fields_mask_phones(struct db *db, const char *entity, json_t *custom)
+json_t *fields_phone_keys(struct db *db, const char *entity)
+{
+    struct db_stmt *st =
+        db_query(db, "SELECT key FROM custom_fields WHERE entity = ? AND type = 'phone'",
+                 DB_ARGS(DB_TEXT(entity)));
+    if (!st)
+        return NULL;
+    json_t *keys = json_object();
+    int rc;
+    while ((rc = db_step(st)) == 1)
+        json_object_set_new(keys, db_col_text(st, 0), json_true());
+    db_finish(st);
+    if (rc < 0) {
+        json_decref(keys);
+        return NULL;
+    }
+    return keys;
+}
+
+void fields_mask_phones(json_t *phone_keys, json_t *custom)
 {
     const char *key;
     json_t *v;
@@ -67,19 +86,12 @@ int fields_mask_phones(struct db *db, const char *entity, json_t *custom)
     {
         if (!json_is_string(v) || !json_string_length(v))
             continue;
-        struct custom_field cf;
-        int rc = fields_lookup(db, entity, key, &cf);
-        enum field_type type = cf.type;
-        custom_field_clear(&cf);
-        if (rc < 0)
-            return rc;
-        if (rc == 1 && type == FT_PHONE) {
-            char *m = phone_mask(json_string_value(v));
-            json_object_set_new(custom, key, json_string(m));
-            free(m);
-        }
+        if (phone_keys && !json_object_get(phone_keys, key))
+            continue;
+        char *m = phone_mask(json_string_value(v));
+        json_object_set_new(custom, key, json_string(m));
+        free(m);
     }
-    return 0;
 }
 
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out)

@@ -25,11 +25,16 @@ struct custom_field {
 
 void custom_field_clear(struct custom_field *f);
 
-/* Mask, in place, the values in custom (a record's custom object) of
- * entity's fields of type phone, as the built-in phone is masked
- * (138****1234). 0 or a negative DB_* (values then left masked or not as
- * far as it got: callers answer the error). */
-int fields_mask_phones(struct db *db, const char *entity, json_t *custom);
+/* The keys of entity's custom fields of type phone, as a JSON object of
+ * key → true (new reference; empty when there are none), or NULL on a
+ * database error. Read it once for a page of records. */
+json_t *fields_phone_keys(struct db *db, const char *entity);
+
+/* Mask, in place, the values in custom (a record's custom object) whose key
+ * is in phone_keys (fields_phone_keys), as the built-in phone is masked
+ * (138****1234). A NULL phone_keys (the lookup failed) masks every
+ * non-empty text value: better hide too much than show a number. */
+void fields_mask_phones(json_t *phone_keys, json_t *custom);
 
 /* Load the definition of entity's field key: 1 found, 0 not, <0 error. */
 int fields_lookup(struct db *db, const char *entity, const char *key, struct custom_field *out);
