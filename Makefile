@@ -183,7 +183,7 @@ lint:
 	@clang-format --dry-run --Werror $(SRC) $(HDR) $(UNIT) $(FUZZ_SRC) $(FUZZ_HDR) && echo "lint: formatting ok"
 	@node scripts/lint/check-layers.mjs src
 	@node scripts/lint/check-banned.mjs src tests/unit tests/fuzz
-	@node --test tests/lint/ > build/lint-tests.log 2>&1 || { cat build/lint-tests.log; exit 1; }
+	@mkdir -p build && node --test tests/lint/ > build/lint-tests.log 2>&1 || { cat build/lint-tests.log; exit 1; }
 	@echo "lint: the checks' own tests pass"
 
 test-unit: $(UNIT_BIN)
