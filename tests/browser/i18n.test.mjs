@@ -13,7 +13,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 const SRC = path.join(ROOT, 'web', 'src')
-const load = async (name) => (await import(pathToFileURL(path.join(SRC, 'i18n', name)).href)).default
+const importDefault = async (file) => (await import(pathToFileURL(file).href)).default
+const { buildMessages } = await import(pathToFileURL(path.join(SRC, 'i18n', 'merge.js')).href)
+
+// The messages as the app builds them: the base files plus every part
+// (web/src/i18n/parts/*.js, merged in file-name order).
+async function allMessages() {
+  const dir = path.join(SRC, 'i18n', 'parts')
+  const names = existsSync(dir) ? (await readdir(dir)).filter((n) => n.endsWith('.js')).sort() : []
+  const parts = await Promise.all(names.map((n) => importDefault(path.join(dir, n))))
+  const bases = {
+    'zh-CN': await importDefault(path.join(SRC, 'i18n', 'zh-CN.js')),
+    en: await importDefault(path.join(SRC, 'i18n', 'en.js')),
+  }
+  return buildMessages(bases, parts)
+}
+const load = async (name) => (await allMessages()).messages[name.replace(/\.js$/, '')]
 
 /** {a: {b: 'x'}, c: ['y']} → Map('a.b' → 'x', 'c.0' → 'y') */
 function flatten(obj, prefix = '', out = new Map()) {
@@ -49,6 +64,10 @@ test('zh-CN and en have the same keys and no empty message', async () => {
   assert.deepEqual(onlyZh, [], 'keys missing in en.js')
   assert.deepEqual(onlyEn, [], 'keys missing in zh-CN.js')
   for (const [k, v] of [...zh, ...en]) assert.ok(typeof v === 'string' && v.trim(), `empty message ${k}`)
+})
+
+test('no part replaces a message of another file', async () => {
+  assert.deepEqual((await allMessages()).clashes, [])
 })
 
 test('every message compiles with the vue-i18n message compiler', async (t) => {

@@ -5,6 +5,14 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN.js'
 import en from './en.js'
+import { buildMessages } from './merge.js'
+
+// One file per feature beside the two base files (see merge.js).
+const partModules = import.meta.glob('./parts/*.js', { eager: true })
+const parts = Object.keys(partModules)
+  .sort()
+  .map((k) => partModules[k].default)
+const { messages } = buildMessages({ 'zh-CN': zhCN, en }, parts)
 
 export const LOCALES = ['zh-CN', 'en']
 const STORAGE_KEY = 'hy_lang'
@@ -23,7 +31,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages,
   missingWarn: false,
   fallbackWarn: false,
 })
