@@ -67,12 +67,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
  * Start a server on a fresh database holding the demo data plus `users`
  * ([{login, name, role, branch, password, phone?, email?}], created with
  * `hongyan user add … --password-stdin`). env: extra environment variables
- * for the server. Returns {base, stop(), log()}.
+ * for the server; customers: how many demo customers (with their business
+ * records and tasks) to make. Returns {base, stop(), log()}.
  */
-export async function startServer(users = [], { env = {} } = {}) {
+export async function startServer(users = [], { env = {}, customers = 0 } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'hongyan-browser-'))
   const db = `sqlite:${path.join(dir, 'hongyan.db')}`
-  runCli(['demo', '--db', db, '--customers', '0'])
+  runCli(['demo', '--db', db, '--customers', String(customers)])
   for (const u of users) {
     const args = ['user', 'add', u.login, '--name', u.name, '--role', u.role]
     if (u.branch) args.push('--branch', u.branch)

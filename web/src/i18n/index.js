@@ -54,3 +54,33 @@ export function setLocale(locale) {
 }
 
 document.documentElement.lang = currentLocale()
+
+const CHOICE_KEY = 'hy_lang_chosen'
+
+/** Remember a language picked on a page before sign-in (this tab only). */
+export function rememberSignedOutChoice(locale) {
+  try {
+    sessionStorage.setItem(CHOICE_KEY, locale)
+  } catch (e) {
+    /* storage unavailable: the account's preference applies at sign-in */
+  }
+}
+
+/** The language picked before sign-in, if any. */
+export function signedOutChoice() {
+  try {
+    const v = sessionStorage.getItem(CHOICE_KEY)
+    return LOCALES.includes(v) ? v : null
+  } catch (e) {
+    return null
+  }
+}
+
+/** Forget the choice once it is saved to the account. */
+export function forgetSignedOutChoice() {
+  try {
+    sessionStorage.removeItem(CHOICE_KEY)
+  } catch (e) {
+    /* nothing stored */
+  }
+}

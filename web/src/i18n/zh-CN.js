@@ -776,6 +776,7 @@ export default {
     clearNote: '您的角色可导出完整手机号和身份证号，请妥善保管文件；每次导出都记入审计日志。',
   },
   importExport: {
+    uploadedAt: '上传时间',
     title: '导入导出',
     subtitle: '批量导入客户档案，或导出权限范围内的客户',
     exportAll: '导出客户',

@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { authApi } from '@/api/auth.js'
 import { setCsrfToken } from '@/api/http.js'
-import { currentLocale, setLocale } from '@/i18n'
+import { currentLocale, setLocale, signedOutChoice, forgetSignedOutChoice } from '@/i18n'
 
 export const useAuthStore = defineStore('auth', {
   state: () => ({
@@ -27,13 +27,13 @@ export const useAuthStore = defineStore('auth', {
       return list.every((p) => this.permissions.includes(p))
     },
 
-    applySession(data) {
+    applySession(data, { keepLocale = false } = {}) {
       if (data.csrf_token !== undefined) setCsrfToken(data.csrf_token)
       if (data.user) this.user = data.user
       if (data.permissions) this.permissions = data.permissions
       if (data.must_change_password !== undefined) this.mustChangePassword = !!data.must_change_password
       // The account's language preference follows the user across devices.
-      if (data.user && data.user.lang && data.user.lang !== currentLocale()) setLocale(data.user.lang)
+      if (!keepLocale && data.user && data.user.lang && data.user.lang !== currentLocale()) setLocale(data.user.lang)
     },
 
     /** Load the session once; resolves to signedIn. Never throws. */
@@ -43,9 +43,9 @@ export const useAuthStore = defineStore('auth', {
       return this.signedIn
     },
 
-    async refresh() {
+    async refresh(opts) {
       try {
-        this.applySession(await authApi.me())
+        this.applySession(await authApi.me(), opts)
       } catch (e) {
         this.clear()
       }
@@ -53,11 +53,19 @@ export const useAuthStore = defineStore('auth', {
     },
 
     async login(login, password) {
+      // A language picked on the sign-in page wins over the account's
+      // stored preference, and becomes the new preference.
+      const chosen = signedOutChoice()
       const data = await authApi.login(login, password)
-      this.applySession(data)
+      this.applySession(data, { keepLocale: !!chosen })
       // The login answer has no permission list; /auth/me does (and is
       // allowed while a password change is pending).
-      await this.refresh()
+      await this.refresh({ keepLocale: !!chosen })
+      if (chosen && this.user) {
+        forgetSignedOutChoice()
+        // saving the preference failing must not fail the sign-in itself
+        if (this.user.lang !== chosen) await this.setLanguage(chosen).catch(() => {})
+      }
       return data
     },
 
