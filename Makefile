@@ -84,7 +84,18 @@ build/obj/%.o: %.c $(HDR)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) -c $< -o $@
 
-build/hongyan: build/obj/src/app/main.o $(OBJ)
+# The web UI compiled into the server binaries (docs/architecture.md): a
+# copied binary serves the whole app. Built from web/dist, so the server
+# binaries need `make web` first; the unit tests link without it.
+DIST_FILES := $(shell find web/dist -type f 2>/dev/null)
+
+build/gen/assets_embedded.c: scripts/embed-assets.mjs web/dist/index.html $(DIST_FILES)
+	@mkdir -p $(@D)
+	$(Q)node scripts/embed-assets.mjs web/dist $@
+
+build/obj/gen/assets_embedded.o build/asan/obj/gen/assets_embedded.o: src/http/embedded.h
+
+build/hongyan: build/obj/src/app/main.o $(OBJ) build/obj/gen/assets_embedded.o
 	@echo "  CC      $@"
 	$(Q)$(CC) $(OPT) -o $@ $^ $(RELEASE_LIBS)
 
@@ -99,7 +110,7 @@ build/asan/obj/%.o: %.c $(HDR)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN) -c $< -o $@
 
-build/asan/hongyan: build/asan/obj/src/app/main.o $(ASAN_OBJ)
+build/asan/hongyan: build/asan/obj/src/app/main.o $(ASAN_OBJ) build/asan/obj/gen/assets_embedded.o
 	@echo "  CC      $@"
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 

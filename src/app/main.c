@@ -27,6 +27,7 @@
 #include "db/migrate_copy.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "record/record_module.h"
 
 #include <curl/curl.h>
@@ -75,7 +76,8 @@ static void usage(FILE *out)
         "serve options:\n"
         "  --listen HOST:PORT    address to listen on (default %s)        env "
         "HONGYAN_LISTEN\n"
-        "  --assets DIR          built web UI (default %s)                      env "
+        "  --assets DIR          built web UI (default: the copy in the binary,\n"
+        "                        else %s)                                 env "
         "HONGYAN_ASSETS\n"
         "  --threads N           worker threads (default: 4 per core, at least 8)  env "
         "HONGYAN_THREADS\n"
@@ -195,7 +197,7 @@ static const struct option options[] = {
 struct args {
     const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
     long threads, max_body, max_upload, customers;
-    bool test_mode, password_stdin;
+    bool test_mode, password_stdin, assets_given;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -203,6 +205,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->db = env_or("HONGYAN_DB", DEFAULT_DB);
     a->listen = env_or("HONGYAN_LISTEN", DEFAULT_LISTEN);
     a->assets = env_or("HONGYAN_ASSETS", DEFAULT_ASSETS);
+    a->assets_given = getenv("HONGYAN_ASSETS") != NULL;
     a->threads = strtol(env_or("HONGYAN_THREADS", "0"), NULL, 10);
     a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
     a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
@@ -219,6 +222,7 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_ASSETS:
             a->assets = optarg;
+            a->assets_given = true;
             break;
         case OPT_THREADS:
             a->threads = strtol(optarg, NULL, 10);
@@ -328,7 +332,13 @@ static int cmd_serve(struct args *a)
     }
     struct server_config cfg = {
         .listen = a->listen,
-        .assets = access(a->assets, R_OK) == 0 ? a->assets : NULL,
+        /* A directory named on purpose wins (a developer's fresh build);
+         * otherwise the UI compiled into the binary, so a copied binary
+         * serves the whole app; otherwise ./web/dist if it is there. */
+        .assets = (a->assets_given || !static_embedded_available()) && access(a->assets, R_OK) == 0
+                      ? a->assets
+                      : NULL,
+        .embedded_assets = !a->assets_given && static_embedded_available(),
         .test_mode = a->test_mode,
         .threads = threads,
         .max_body = (size_t)a->max_body,
@@ -340,7 +350,7 @@ static int cmd_serve(struct args *a)
         .header_seconds = (unsigned)strtoul(env_or("HONGYAN_HEADER_TIMEOUT", "15"), NULL, 10),
         .trusted_proxies = env_or("HONGYAN_TRUSTED_PROXIES", NULL),
     };
-    if (!cfg.assets)
+    if (!cfg.assets && !cfg.embedded_assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
     int rc = server_run(&cfg);
     jobs_stop();

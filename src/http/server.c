@@ -346,7 +346,10 @@ static void dispatch(struct req *r)
         return;
     }
     struct MHD_Response *resp = NULL;
-    unsigned status = static_serve(config->assets, r->path, &resp);
+    unsigned status = config->assets || !config->embedded_assets
+                          ? static_serve(config->assets, r->path, &resp)
+                          : static_serve_embedded(r->path, req_header(r, "Accept-Encoding"),
+                                                  req_header(r, "If-None-Match"), &resp);
     if (!resp) {
         reply_error(r, status, status == 404 ? "not_found" : "internal");
         return;

@@ -10,11 +10,12 @@
 #include <stddef.h>
 
 struct server_config {
-    const char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
-    const char *assets; /* directory of the built web UI; may be missing */
-    bool test_mode;     /* enables ROUTE_TEST_ONLY routes */
-    unsigned threads;   /* worker threads */
-    size_t max_body;    /* JSON body cap in bytes */
+    const char *listen;   /* "127.0.0.1:8080" or "[::1]:8080" */
+    const char *assets;   /* directory of the built web UI; may be missing */
+    bool embedded_assets; /* without a directory: serve the UI compiled in */
+    bool test_mode;       /* enables ROUTE_TEST_ONLY routes */
+    unsigned threads;     /* worker threads */
+    size_t max_body;      /* JSON body cap in bytes */
     unsigned max_connections;
     unsigned timeout_seconds; /* idle connection timeout */
     size_t max_upload;        /* cap for ROUTE_UPLOAD bodies */
