@@ -23,7 +23,6 @@ static const char *const words[][3] = {
     {"profile", "基本信息", "Profile"},
     {"field", "项目", "Field"},
     {"value", "内容", "Value"},
-    {"tags", "标签", "Tags"},
     {"family", "家庭成员", "Family members"},
     {"relation", "关系", "Relation"},
     {"name", "姓名", "Name"},
@@ -50,6 +49,21 @@ static const char *const words[][3] = {
     {"merges", "合并记录", "Merges"},
     {"exports", "导出记录", "Exports"},
     {"rows", "导出条数", "Rows"},
+    {"format", "格式", "Format"},
+    {"st:open", "未完成", "Open"},
+    {"st:done", "已完成", "Done"},
+    {"st:cancelled", "已取消", "Cancelled"},
+    /* audit actions on a profile */
+    {"act:customer.create", "新建资料", "Profile created"},
+    {"act:customer.update", "修改资料", "Profile changed"},
+    {"act:customer.reveal", "显示完整号码", "Full numbers shown"},
+    {"act:customer.access_report", "生成个人信息报告", "Access report made"},
+    {"act:customer.merge", "合并重复资料", "Duplicate merged"},
+    {"act:customer.tag", "添加标签", "Tag added"},
+    {"act:customer.untag", "移除标签", "Tag removed"},
+    {"act:customer.delete", "移入回收站", "Moved to the recycle bin"},
+    {"act:customer.restore", "从回收站恢复", "Restored"},
+    {"act:customer.erase", "擦除个人信息", "Erased"},
     {"downloads", "下载", "Downloads"},
     {"consent", "同意与营销偏好", "Consent and marketing"},
     {"none", "无", "None"},
@@ -179,6 +193,48 @@ static void profile(struct pdf *p, json_t *c, const char *lang)
     strbuf_release(&v);
 }
 
+/* The label of a customer field key (history rows), else the key. */
+static const char *field_label(const char *key, const char *lang)
+{
+    bool en = strcmp(lang, "en") == 0;
+    if (strcmp(key, "family_members") == 0) /* edited as a table of its own */
+        return w(lang, "family");
+    for (const struct entity_field *f = entity_customer.fields; f->key; f++)
+        if (strcmp(f->key, key) == 0)
+            return en ? f->label_en : f->label;
+    return key;
+}
+
+/* The text of column col of a row for a reader in lang, into sb. */
+static const char *cell(struct strbuf *sb, const char *col, json_t *x, const char *lang)
+{
+    size_t len = strlen(col);
+    if (strcmp(col, "amount_fen") == 0 && json_is_integer(x)) {
+        long long f = json_integer_value(x), a = f < 0 ? -f : f;
+        strbuf_reset(sb);
+        strbuf_addf(sb, "%s%lld.%02lld", f < 0 ? "-" : "", a / 100, a % 100);
+        return sb->buf;
+    }
+    bool action = strcmp(col, "action") == 0;
+    if ((action || strcmp(col, "status") == 0) && json_is_string(x)) {
+        char key[80];
+        snprintf(key, sizeof(key), "%s:%s", action ? "act" : "st", json_string_value(x));
+        const char *word = w(lang, key);
+        return word == key ? text(sb, x) : word;
+    }
+    if (strcmp(col, "field") == 0 && json_is_string(x))
+        return field_label(json_string_value(x), lang);
+    if (strcmp(col, "old_value") == 0 || strcmp(col, "new_value") == 0) {
+        /* history values are stored as JSON: show a text as itself */
+        json_t *v =
+            json_is_string(x) ? json_loads(json_string_value(x), JSON_DECODE_ANY, NULL) : NULL;
+        const char *out = text(sb, v ? v : x);
+        json_decref(v);
+        return out;
+    }
+    return len >= 2 && strcmp(col + len - 2, "at") == 0 ? when(sb, x) : text(sb, x);
+}
+
 /* A section of rows: cols[i] is the key of column i ("*at" keys as times),
  * heads[i] its word; "none" when there are no rows. */
 static void section(struct pdf *p, const char *lang, const char *title, json_t *list, int n,
@@ -201,20 +257,8 @@ static void section(struct pdf *p, const char *lang, const char *title, json_t *
     json_array_foreach(list, i, row)
     {
         const char *cells[8];
-        for (int k = 0; k < n; k++) {
-            json_t *x = json_object_get(row, cols[k]);
-            size_t len = strlen(cols[k]);
-            bool time = len >= 2 && strcmp(cols[k] + len - 2, "at") == 0;
-            if (strcmp(cols[k], "amount_fen") == 0 && json_is_integer(x)) {
-                strbuf_reset(&sb[k]);
-                long long f = json_integer_value(x);
-                strbuf_addf(&sb[k], "%s%lld.%02lld", f < 0 ? "-" : "", (f < 0 ? -f : f) / 100,
-                            (f < 0 ? -f : f) % 100);
-                cells[k] = sb[k].buf;
-            } else {
-                cells[k] = time ? when(&sb[k], x) : text(&sb[k], x);
-            }
-        }
+        for (int k = 0; k < n; k++)
+            cells[k] = cell(&sb[k], cols[k], json_object_get(row, cols[k]), lang);
         pdf_table_row(p, cells);
     }
     pdf_table_end(p);
@@ -236,10 +280,6 @@ int privacy_report_pdf(json_t *report, const char *lang, char **data, size_t *le
                 json_string_value(json_object_get(c, "customer_no")));
     pdf_note(p, line.buf);
     profile(p, c, lang);
-    pdf_heading(p, w(lang, "tags"));
-    pdf_paragraph(p, json_array_size(json_object_get(c, "tags"))
-                         ? text(&line, json_object_get(c, "tags"))
-                         : w(lang, "none"));
 
     static const double rw[] = {0.17, 0.13, 0.36, 0.12, 0.22};
     section(p, lang, "records", json_object_get(report, "interactions"), 5, rw,
@@ -265,7 +305,7 @@ int privacy_report_pdf(json_t *report, const char *lang, char **data, size_t *le
     static const double xw[] = {0.2, 0.25, 0.15, 0.15, 0.25};
     section(p, lang, "exports", json_object_get(report, "exports"), 5, xw,
             (const char *const[]){"at", "user_name", "format", "count", "downloads"},
-            (const char *const[]){"date", "who", "type", "rows", "downloads"});
+            (const char *const[]){"date", "who", "format", "rows", "downloads"});
     pdf_heading(p, w(lang, "consent"));
     pdf_paragraph(p, w(lang, "no_consent"));
     pdf_heading(p, w(lang, "notes"));

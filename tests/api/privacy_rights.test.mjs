@@ -36,6 +36,8 @@ const pdfText = (bytes) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hy-pdf-'));
   const file = path.join(dir, 'r.pdf');
   fs.writeFileSync(file, bytes);
+  // HONGYAN_KEEP_PDF=DIR keeps a copy to look at.
+  if (process.env.HONGYAN_KEEP_PDF) fs.copyFileSync(file, path.join(process.env.HONGYAN_KEEP_PDF, `access-report-${bytes.length}.pdf`));
   const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
   fs.rmSync(dir, { recursive: true, force: true });
