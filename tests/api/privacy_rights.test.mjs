@@ -257,4 +257,41 @@ describe('per-person rights', () => {
     assert.equal(next.status, 201, show(next));
     assert.equal(next.body.dry_run.count, 0);
   });
+
+  test('retention purge: the customer, its records, tasks and history are deleted for good, audited', async () => {
+    await setClock(THEN);
+    await resignIn(srv, clerk, 'C9131');
+    phone.gone = u.phone();
+    C.gone = await createCustomer(clerk, { name: '久别客户', phone: phone.gone, branch_id: branches['GD-GZ-01'].id });
+    await record(clerk, C.gone.id, { type: 'parcel', description: '旧件', follow_up: { title: '回访久别客户', due_at: '2020-03-05' } });
+    await setClock(NOW);
+    for (const [login, c] of Object.entries({ A9131: admin, C9131: clerk })) await resignIn(srv, c, login);
+
+    const g = await admin.get('/admin/retention');
+    const p = await admin.patch('/admin/retention', { years: 3, action: 'purge', daily: false, version: g.body.policy.version });
+    assert.equal(p.status, 200, show(p));
+    const d = await admin.post('/admin/retention/dry-run', {});
+    assert.equal(d.status, 201, show(d));
+    assert.deepEqual(d.body.dry_run.sample.map((x) => x.id), [C.gone.id], 'anonymised profiles are not taken again');
+    const before = await clerk.get('/tasks?view=all&limit=200');
+    assert.ok(before.body.items.some((t) => t.customer_id === C.gone.id), 'the task is listed before');
+    const recsBefore = await admin.get('/interactions?limit=200');
+    assert.ok(recsBefore.body.items.some((i) => i.customer_id === C.gone.id), 'the record is listed before');
+    const r = await admin.post('/admin/retention/run', { dry_run_id: d.body.dry_run.id, count: 1 });
+    assert.equal(r.status, 202, show(r));
+    const run = await pollJob(admin, `/admin/retention/runs/${d.body.dry_run.id}`, 'run');
+    assert.equal(run.status, 'done', JSON.stringify(run));
+
+    expectError(await admin.get(`/customers/${C.gone.id}`), 404, 'not_found');
+    const recs = await admin.get('/interactions?limit=200');
+    assert.equal(recs.status, 200, show(recs));
+    assert.ok(!recs.body.items.some((i) => i.customer_id === C.gone.id), 'its records are gone');
+    const tasks = await clerk.get('/tasks?view=all&limit=200');
+    assert.equal(tasks.status, 200, show(tasks));
+    assert.ok(!tasks.body.items.some((t) => t.customer_id === C.gone.id), 'its tasks are gone');
+    const purged = await findAudit(admin, (e) => e.action === 'retention.purge');
+    assert.deepEqual(purged.flatMap((e) => e.detail.customer_ids), [C.gone.id]);
+    // The customers anonymised before are still there.
+    assert.equal((await getCustomer(admin, C.old1.id)).name, `已匿名客户 #${C.old1.id}`);
+  });
 });
