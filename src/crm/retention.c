@@ -180,12 +180,13 @@ static int queue_run(struct db *db, const struct actor *a, int64_t id, int64_t n
 static const char *refusal(struct db *db, int64_t id, int64_t count, int64_t *now_count, int *rc)
 {
     struct db_stmt *st = NULL;
-    *rc = db_query_row(db, &st,
-                       "SELECT r.cutoff, r.count, r.job_id, r.created_at, r.years = p.years AND "
-                       "r.action = p.action, (SELECT COUNT(*) FROM retention_runs o WHERE "
-                       "o.job_id IS NOT NULL AND o.finished_at IS NULL) FROM retention_runs r, "
-                       "retention_policy p WHERE r.id = ? AND p.id = 1",
-                       DB_ARGS(DB_INT(id)));
+    *rc = db_query_row(
+        db, &st,
+        "SELECT r.cutoff, r.count, r.job_id, r.created_at, CASE WHEN r.years = p.years "
+        "AND r.action = p.action THEN 1 ELSE 0 END, (SELECT COUNT(*) FROM retention_runs o WHERE "
+        "o.job_id IS NOT NULL AND o.finished_at IS NULL) FROM retention_runs r, "
+        "retention_policy p WHERE r.id = ? AND p.id = 1",
+        DB_ARGS(DB_INT(id)));
     if (*rc <= 0)
         return NULL;
     int64_t cutoff = db_col_int(st, 0), counted = db_col_int(st, 1);
