@@ -183,8 +183,9 @@ static const char *refusal(struct db *db, int64_t id, int64_t count, int64_t *no
     *rc = db_query_row(
         db, &st,
         "SELECT r.cutoff, r.count, r.job_id, r.created_at, CASE WHEN r.years = p.years "
-        "AND r.action = p.action THEN 1 ELSE 0 END, (SELECT COUNT(*) FROM retention_runs o WHERE "
-        "o.job_id IS NOT NULL AND o.finished_at IS NULL) FROM retention_runs r, "
+        "AND r.action = p.action THEN 1 ELSE 0 END, (SELECT COUNT(*) FROM retention_runs o JOIN "
+        "jobs j "
+        "ON j.id = o.job_id WHERE j.status IN ('queued', 'running')) FROM retention_runs r, "
         "retention_policy p WHERE r.id = ? AND p.id = 1",
         DB_ARGS(DB_INT(id)));
     if (*rc <= 0)
@@ -413,7 +414,7 @@ int retention_periodic(struct db *db)
                           &n) < 0
                  ? DB_ERROR
                  : 0;
-    if (claimed == 1 && !rc)
+    if (claimed == 1 && !rc && n > 0) /* a day with nobody to take stays a dry run */
         rc = queue_run(db, &actor_system, id, n);
     json_decref(errors);
     return db_end(db, rc > 0 ? 0 : rc);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { useServer } from './lib/server.mjs';
 import { Client, show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
+import { waitFor } from './lib/wait.mjs';
 import {
   Uniq,
   signInAll,
@@ -293,5 +294,25 @@ describe('per-person rights', () => {
     assert.deepEqual(purged.flatMap((e) => e.detail.customer_ids), [C.gone.id]);
     // The customers anonymised before are still there.
     assert.equal((await getCustomer(admin, C.old1.id)).name, `已匿名客户 #${C.old1.id}`);
+  });
+
+  test('retention daily: the scheduler runs the policy once a day as the system', async () => {
+    const g = await admin.get('/admin/retention');
+    const p = await admin.patch('/admin/retention', { years: 3, action: 'anonymise', daily: true, version: g.body.policy.version });
+    assert.equal(p.status, 200, show(p));
+    await setClock(THEN);
+    await resignIn(srv, clerk, 'C9131');
+    phone.late = u.phone();
+    C.late = await createCustomer(clerk, { name: '自动清理客户', phone: phone.late, branch_id: branches['GD-GZ-01'].id });
+    // The next day: the scheduler's hourly look finds the day's run due.
+    await setClock('2026-11-24T10:00:00+08:00');
+    await resignIn(srv, admin, 'A9131');
+    await waitFor(async () => (await getCustomer(admin, C.late.id)).name === `已匿名客户 #${C.late.id}`, {
+      timeoutMs: 20000,
+      what: 'the daily run to anonymise the customer',
+    });
+    const runs = await findAudit(admin, (e) => e.action === 'retention.run' && e.login === 'system');
+    assert.equal(runs.length, 1, JSON.stringify(runs));
+    assert.equal(runs[0].detail.count, 1);
   });
 });
