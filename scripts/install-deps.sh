@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
-libcmocka-dev libcsv-dev libjemalloc-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
+libcmocka-dev libcsv-dev libjemalloc-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
 libical-dev libicu-dev libpq-dev postgresql sqlite3 chromium wrk"
 
 # Node.js: Debian's nodejs 18 + npm 9 suffice; keep a newer one if present.

@@ -146,6 +146,19 @@ static const struct message messages[] = {
     {"import.col_reason", "错误原因", "Problem"},
     {"export.masked_note", "手机号和身份证号已脱敏", "Phone and ID numbers are masked"},
     {"customer.erased", "已擦除", "Erased"},
+    {"customer.anonymised", "已匿名客户", "Anonymised customer"},
+    /* retention of inactive customers (crm/retention.c) */
+    {"retention.years_range", "保留年限应为 0 到 100 之间的整数（0 表示关闭）",
+     "Years must be a whole number from 0 to 100 (0 turns retention off)"},
+    {"retention.off", "请先设置保留年限", "Set the number of years first"},
+    {"retention.count_changed", "受影响的客户数已变化，请重新试运行",
+     "The number of customers affected has changed; run the dry run again"},
+    {"retention.dry_run_used", "该试运行已执行过，请重新试运行",
+     "This dry run has been run already; run a new dry run"},
+    {"retention.dry_run_old", "试运行已过期或设置已更改，请重新试运行",
+     "The dry run is out of date or the policy changed; run a new dry run"},
+    {"retention.busy", "已有清理任务在运行，请稍后再试",
+     "A retention run is in progress; try again when it has finished"},
 
     /* field messages */
     {"field.required", "必填项", "Required"},

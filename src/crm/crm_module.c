@@ -8,16 +8,25 @@
 #include "crm/customer.h"
 #include "record/entity.h"
 #include "crm/interaction.h"
+#include "crm/privacy.h"
 #include "crm/reminder.h"
+#include "crm/retention.h"
 #include "crm/task.h"
 
 static const struct route *const routes[] = {
-    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
+    customers_routes, interactions_routes, tasks_routes, reminders_routes,
+    privacy_routes,   retention_routes,    NULL,
 };
 
 static const struct module_periodic periodic[] = {
     {"reminders", 30, reminders_run},
+    {"retention", 3600, retention_periodic},
     {NULL, 0, NULL},
+};
+
+static const struct module_job jobs[] = {
+    {"retention", retention_job},
+    {NULL, NULL},
 };
 
 /* In this order: the reminder pass of changed customers reads the lunar
@@ -35,5 +44,9 @@ static void init(void)
     entity_register(&entity_interaction);
 }
 
-const struct module crm_module = {
-    .name = "crm", .routes = routes, .periodic = periodic, .handlers = handlers, .init = init};
+const struct module crm_module = {.name = "crm",
+                                  .routes = routes,
+                                  .jobs = jobs,
+                                  .periodic = periodic,
+                                  .handlers = handlers,
+                                  .init = init};

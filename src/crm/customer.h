@@ -57,6 +57,11 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
 int customer_delete(struct db *db, const struct actor *a, int64_t id);
 int customer_restore(struct db *db, const struct actor *a, int64_t id);
 int customer_erase(struct db *db, const struct actor *a, int64_t id);
+/* In the caller's transaction: clear every personal column of customer id
+ * and name it name (a placeholder such as 已擦除 or 已匿名客户 #12); its
+ * name fragments go too. The one function that knows which columns hold
+ * personal data (erasure and retention both use it). 0 or negative DB_*. */
+int customer_clear_personal(struct db *db, int64_t id, const char *name);
 
 /* The writing steps of those operations, for callers that hold their own
  * transaction and have checked the record (imports, demo data): insert a

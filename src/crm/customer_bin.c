@@ -61,9 +61,13 @@ int customer_restore(struct db *db, const struct actor *a, int64_t id)
                   "customer.restored");
 }
 
-/* The erasure's writes: the person's data, tags and recorded history go;
- * a husk named in a's language keeps counts right. */
-static int erase_rows(struct db *db, const struct actor *a, int64_t id)
+/* The one place that clears a person's columns (erasure, retention's
+ * anonymisation): name (to the given placeholder), pinyin, name fragments,
+ * gender, phone, ID number, birthday, address, occupation, interests,
+ * family members, business preferences and custom values. Kept: number,
+ * region, levels, owner, branch and the profile figures (counts stay
+ * right). Call inside the caller's transaction. */
+int customer_clear_personal(struct db *db, int64_t id, const char *name)
 {
     int64_t now = clock_now();
     int rc = name_grams_forget(db, id); /* the name as stored, before it goes */
@@ -71,12 +75,25 @@ static int erase_rows(struct db *db, const struct actor *a, int64_t id)
         rc = db_exec(db,
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
-                     "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
+                     "birthday = NULL, birthday_lunar = 0, birthday_lunar_md = NULL, "
+                     "address = NULL, occupation = NULL, interests = '[]', "
                      "family_members = '[]', business_prefs = '[]', custom = '{}', "
-                     "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     DB_ARGS(DB_TEXT(i18n_msg(a->lang, "customer.erased")), DB_INT(now),
-                             DB_INT(now), DB_INT(now), DB_INT(id)));
+                     "updated_at = ?, version = version + 1 WHERE id = ?",
+                     DB_ARGS(DB_TEXT(name), DB_INT(now), DB_INT(id)));
+    return rc;
+}
+
+/* The erasure's writes: the person's data, tags and recorded history go;
+ * a husk named in a's language keeps counts right. */
+static int erase_rows(struct db *db, const struct actor *a, int64_t id)
+{
+    int64_t now = clock_now();
+    int rc = customer_clear_personal(db, id, i18n_msg(a->lang, "customer.erased"));
+    if (!rc)
+        rc = db_exec(db,
+                     "UPDATE customers SET erased_at = ?, deleted_at = COALESCE(deleted_at, ?) "
+                     "WHERE id = ?",
+                     DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(id)));
     /* Tags and the history's values: every registered reference. */
     return rc ? rc : entity_erase_references(db, &entity_customer, id);
 }

@@ -123,6 +123,10 @@ void reply_db_error(struct req *r, int rc);
 void reply_ok(struct req *r); /* 200 {"ok":true} */
 /* Reply with text of the given content type (copied). */
 void reply_text(struct req *r, unsigned status, const char *content_type, const char *text);
+/* Reply with len bytes of data (copied; binary, such as a PDF), as an
+ * attachment named download_name when it is not NULL (see reply_file). */
+void reply_bytes(struct req *r, unsigned status, const char *content_type, const void *data,
+                 size_t len, const char *download_name);
 /* Reply with the file at path (200), as an attachment named download_name
  * (UTF-8; may be NULL for inline). 404 when it cannot be opened. */
 void reply_file(struct req *r, const char *path, const char *content_type,

@@ -92,10 +92,36 @@ void reply_json(struct req *r, unsigned status, json_t *body)
 
 void reply_text(struct req *r, unsigned status, const char *content_type, const char *text)
 {
+    reply_bytes(r, status, content_type, text, strlen(text), NULL);
+}
+
+/* RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name. */
+static void add_disposition(struct MHD_Response *resp, const char *download_name)
+{
+    char value[512], enc[400];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)download_name; *p && n + 4 < sizeof(enc);
+         p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '-' || *p == '_')
+            enc[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", *p);
+    }
+    enc[n] = '\0';
+    snprintf(value, sizeof(value), "attachment; filename=\"download\"; filename*=UTF-8''%s", enc);
+    MHD_add_response_header(resp, "Content-Disposition", value);
+}
+
+void reply_bytes(struct req *r, unsigned status, const char *content_type, const void *data,
+                 size_t len, const char *download_name)
+{
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (download_name)
+        add_disposition(resp, download_name);
     set_response(r, status, resp);
 }
 
@@ -158,23 +184,8 @@ void reply_file(struct req *r, const char *path, const char *content_type,
     struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (download_name) {
-        /* RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name. */
-        char value[512], enc[400];
-        size_t n = 0;
-        for (const unsigned char *p = (const unsigned char *)download_name;
-             *p && n + 4 < sizeof(enc); p++) {
-            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '.' || *p == '-' || *p == '_')
-                enc[n++] = (char)*p;
-            else
-                n += (size_t)snprintf(enc + n, sizeof(enc) - n, "%%%02X", *p);
-        }
-        enc[n] = '\0';
-        snprintf(value, sizeof(value), "attachment; filename=\"download\"; filename*=UTF-8''%s",
-                 enc);
-        MHD_add_response_header(resp, "Content-Disposition", value);
-    }
+    if (download_name)
+        add_disposition(resp, download_name);
     set_response(r, 200, resp);
 }
 

@@ -205,3 +205,9 @@ int history_erase(struct db *db, const char *entity, int64_t id)
                    "WHERE entity = ? AND object_id = ?",
                    DB_ARGS(DB_TEXT(entity), DB_INT(id)));
 }
+
+int history_purge(struct db *db, const char *entity, int64_t id)
+{
+    return db_exec(db, "DELETE FROM change_log WHERE entity = ? AND object_id = ?",
+                   DB_ARGS(DB_TEXT(entity), DB_INT(id)));
+}

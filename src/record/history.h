@@ -31,5 +31,7 @@ int history_note_each(struct db *db, struct req *r, const char *entity, const st
 void history_reply(struct req *r, const char *entity, int64_t id);
 /* Blank the recorded values of a record (PIPL erasure). */
 int history_erase(struct db *db, const char *entity, int64_t id);
+/* Delete the recorded changes of a record (retention's purge). */
+int history_purge(struct db *db, const char *entity, int64_t id);
 
 #endif

@@ -69,3 +69,17 @@ int entity_erase_references(struct db *db, const struct entity *e, int64_t id)
         rc = history_erase(db, e->name, id);
     return rc;
 }
+
+int entity_purge_references(struct db *db, const struct entity *e, int64_t id)
+{
+    int rc = 0;
+    for (const struct entity_ref *ref = e->refs; !rc && ref && ref->table; ref++) {
+        char *sql = xasprintf("DELETE FROM %s WHERE %s = ?", ref->table, ref->column);
+        rc = db_exec(db, sql, DB_ARGS(DB_INT(id)));
+        free(sql);
+    }
+    if (!rc && e->tags)
+        rc = db_exec(db, "DELETE FROM object_tags WHERE entity = ? AND object_id = ?",
+                     DB_ARGS(DB_TEXT(e->name), DB_INT(id)));
+    return rc ? rc : history_purge(db, e->name, id);
+}

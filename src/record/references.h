@@ -20,5 +20,9 @@ int entity_move_references(struct db *db, const struct entity *e, int64_t from_i
  * field history's values (PIPL erasure). Call inside the erasure's
  * transaction. 0 or a negative DB_* error. */
 int entity_erase_references(struct db *db, const struct entity *e, int64_t id);
+/* Delete every row that points at record id, whatever on_erase says, its
+ * tags and its field history, so that the record itself can be deleted
+ * (retention's purge). Call inside the purge's transaction. */
+int entity_purge_references(struct db *db, const struct entity *e, int64_t id);
 
 #endif

@@ -43,6 +43,8 @@ const NOT_SCOPED = [
   /^\/users\/\{id\}/,
   /^\/calendar\/\{token\}$/,
   /^\/meta\/entities\/\{name\}$/,
+  // retention runs are of the whole organisation (admin only)
+  /^\/admin\/retention\/runs\/\{id\}$/,
 ];
 
 describe('authorization matrix', () => {

@@ -4,6 +4,7 @@
 // router guard refuses the routes (the server enforces again).
 import {
   User,
+  Timer,
   Tickets,
   AlarmClock,
   OfficeBuilding,
@@ -64,6 +65,7 @@ export const LINKS = {
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
+  adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
 }
 
@@ -78,7 +80,7 @@ const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interacti
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminTags', 'adminReminderRules',
-  'adminAuditLog', 'adminDevMailbox',
+  'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

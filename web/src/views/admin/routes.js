@@ -46,6 +46,12 @@ export default [
     meta: meta('nav.adminAuditLog'),
   },
   {
+    path: 'admin/retention',
+    name: 'admin-retention',
+    component: () => import('./RetentionView.vue'),
+    meta: meta('nav.adminRetention'),
+  },
+  {
     path: 'admin/dev-mailbox',
     name: 'admin-dev-mailbox',
     component: () => import('./DevMailboxView.vue'),

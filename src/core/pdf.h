@@ -1,0 +1,56 @@
+/*
+ * pdf.h - a small document writer for PDF reports (access reports,
+ * later monthly statements and print templates), on cairo and pango with
+ * the Noto Sans CJK fonts, so Chinese text shapes and wraps properly.
+ *
+ * A document is A4 portrait, written top to bottom: a title, headings,
+ * paragraphs and tables flow onto new pages as they fill; every page ends
+ * with the footer text and its page number. Text is UTF-8 and plain (no
+ * markup is interpreted, so user text cannot change the layout).
+ *
+ *     struct pdf *p = pdf_new("个人信息报告", "鸿雁 Hongyan");
+ *     pdf_heading(p, "基本信息");
+ *     pdf_paragraph(p, "…");
+ *     static const double w[] = {0.3, 0.7};
+ *     pdf_table_begin(p, 2, w, (const char *[]){"字段", "内容"});
+ *     pdf_table_row(p, (const char *[]){"姓名", "张三"});
+ *     pdf_table_end(p);
+ *     char *data; size_t len;
+ *     if (pdf_finish(p, &data, &len) == 0) { ...; free(data); }
+ *
+ * Functions other than pdf_finish cannot fail: a problem (the size cap,
+ * a cairo error) is remembered and reported by pdf_finish.
+ */
+#ifndef HY_PDF_H
+#define HY_PDF_H
+
+#include <stddef.h>
+
+struct pdf;
+
+/* A new document; title is drawn at the top of the first page and stored
+ * as the PDF's title; footer (may be NULL) is drawn on every page beside
+ * the page number. */
+struct pdf *pdf_new(const char *title, const char *footer);
+/* A section heading (kept with at least one line of what follows). */
+void pdf_heading(struct pdf *p, const char *text);
+/* A paragraph of running text, wrapped to the page width. */
+void pdf_paragraph(struct pdf *p, const char *text);
+/* A small grey line of text (notes, the generation time). */
+void pdf_note(struct pdf *p, const char *text);
+/* Start a table of ncols (at most 12) columns whose widths are fractions
+ * of the text width (summing to 1), with a header row (ncols texts) that
+ * is repeated at the top of each page the table runs onto. */
+void pdf_table_begin(struct pdf *p, int ncols, const double *widths, const char *const *header);
+/* One row: ncols texts (NULL draws an empty cell), wrapped in their cells. */
+void pdf_table_row(struct pdf *p, const char *const *cells);
+void pdf_table_end(struct pdf *p);
+/* Continue on a new page. */
+void pdf_page_break(struct pdf *p);
+/* Finish the document into *data (malloc'd, the caller frees) and *len;
+ * frees p. 0, or -1 when the document could not be made (nothing set). */
+int pdf_finish(struct pdf *p, char **data, size_t *len);
+/* Drop a document without finishing it. */
+void pdf_free(struct pdf *p);
+
+#endif
