@@ -43,7 +43,7 @@ FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/obj/%.o) $(GEN:build/gen/%.c=build/fuzz
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 
-.PHONY: bench-backends all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser fuzz fuzz-smoke lint format bench clean
+.PHONY: install uninstall bench-backends all server web deps run cluster-demo test test-unit test-api test-api-pg test-browser fuzz fuzz-smoke lint format bench clean
 .DEFAULT_GOAL := all
 
 all: server web
@@ -184,6 +184,30 @@ run: deps all
 	@echo "  other demo staff: S0001 (supervisor), M0001 (manager), C0001, C0002 (clerks), same initial password"
 	@echo ""
 	./build/hongyan serve --listen 127.0.0.1:8080 --db sqlite:data/hongyan.db --assets web/dist
+
+# ---- install (FHS paths; docs/deploy.md) ----
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+
+# The binary carries the web UI; the settings file is installed once and
+# never overwritten (it is the operator's); the unit runs it as a user of
+# its own with its data in /var/lib/hongyan.
+INSTALL_BIN ?= build/hongyan
+
+install: $(INSTALL_BIN)
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/hongyan
+	install -D -m 0644 deploy/hongyan.service $(DESTDIR)$(UNITDIR)/hongyan.service
+	sed -i 's|/usr/local/|$(PREFIX)/|g; s|/etc/hongyan/|$(SYSCONFDIR)/hongyan/|g' $(DESTDIR)$(UNITDIR)/hongyan.service
+	install -D -m 0644 docs/deploy.md $(DESTDIR)$(PREFIX)/share/doc/hongyan/deploy.md
+	test -e $(DESTDIR)$(SYSCONFDIR)/hongyan/hongyan.conf || \
+	  install -D -m 0640 deploy/hongyan.conf $(DESTDIR)$(SYSCONFDIR)/hongyan/hongyan.conf
+	@echo "installed; start it with: systemctl daemon-reload && systemctl enable --now hongyan"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hongyan $(DESTDIR)$(UNITDIR)/hongyan.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/hongyan
+	@echo "kept $(SYSCONFDIR)/hongyan and /var/lib/hongyan (settings and data)"
 
 # ---- tests ----
 test: deps lint test-unit fuzz-smoke test-api test-api-pg test-browser

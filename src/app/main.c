@@ -14,6 +14,7 @@
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "auth/users.h"
+#include "base/config.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
@@ -72,6 +73,10 @@ static void usage(FILE *out)
         "HONGYAN_DB\n"
         "                        or postgres://USER@HOST/NAME (libpq URL; several servers\n"
         "                        may share one PostgreSQL database)\n"
+        "\n"
+        "common options:\n"
+        "  --config FILE         settings file of HONGYAN_*=value lines; the\n"
+        "                        environment wins over it          env HONGYAN_CONFIG\n"
         "\n"
         "serve options:\n"
         "  --listen HOST:PORT    address to listen on (default %s)        env "
@@ -169,6 +174,7 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_CUSTOMERS,
+    OPT_CONFIG,
     OPT_HELP,
 };
 
@@ -190,6 +196,7 @@ static const struct option options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -200,8 +207,30 @@ struct args {
     bool test_mode, password_stdin, assets_given;
 };
 
+/* The configuration file named by --config FILE (or HONGYAN_CONFIG) fills
+ * in the environment before anything reads it (base/config.h). */
+static int load_config(int argc, char **argv)
+{
+    const char *path = getenv("HONGYAN_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+    }
+    char err[512];
+    if (path && config_load_env(path, err, sizeof(err))) {
+        fprintf(stderr, "hongyan: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
+    if (load_config(argc, argv))
+        return -1;
+    log_set_json(strcmp(env_or("HONGYAN_LOG_FORMAT", "text"), "json") == 0);
     a->db = env_or("HONGYAN_DB", DEFAULT_DB);
     a->listen = env_or("HONGYAN_LISTEN", DEFAULT_LISTEN);
     a->assets = env_or("HONGYAN_ASSETS", DEFAULT_ASSETS);
@@ -262,6 +291,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_TO:
             a->to = optarg;
+            break;
+        case OPT_CONFIG: /* read before the others by load_config() */
             break;
         case OPT_CUSTOMERS:
             a->customers = strtol(optarg, NULL, 10);

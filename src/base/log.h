@@ -8,7 +8,13 @@
 #ifndef HY_LOG_H
 #define HY_LOG_H
 
+#include <stdbool.h>
+
 void log_set_request_id(const char *id);
+
+/* One JSON object a line ({"ts","level","request_id","msg"}) instead of
+ * text, for log collectors: HONGYAN_LOG_FORMAT=json. Call before threads. */
+void log_set_json(bool on);
 void log_msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_info(...)  log_msg("info", __VA_ARGS__)
