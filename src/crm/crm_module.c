@@ -6,13 +6,17 @@
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
+#include "crm/customer_value.h"
 #include "record/entity.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
 #include "crm/task.h"
 
+/* The router takes the first match: customer_value_routes' fixed paths
+ * (/customers/duplicate-pairs) come before /customers/{id}. */
 static const struct route *const routes[] = {
-    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
+    customer_value_routes, customers_routes, interactions_routes,
+    tasks_routes,          reminders_routes, NULL,
 };
 
 static const struct module_periodic periodic[] = {
