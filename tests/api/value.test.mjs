@@ -105,6 +105,32 @@ describe('customer value', () => {
     assert.equal(r.body.spend_12m, '158.50');
   });
 
+  test('the list sorts by spend in 12 months, in keyset pages', async () => {
+    const spenders = []
+    for (const [name, amount] of [['少量消费', '20.00'], ['大额消费', '300.00'], ['同额消费', '20.00']]) {
+      const c = await createCustomer(clerk, { name, phone: u.phone(), branch_id: gz01 });
+      const r = await clerk.post(`/customers/${c.id}/interactions`, { type: 'parcel', occurred_at: '2027-03-01T10:00:00+08:00', amount });
+      assert.equal(r.status, 201, show(r));
+      spenders.push(c);
+    }
+    const filter = JSON.stringify({ field: 'spend_12m', op: 'gte', value: 1 });
+    const order = async (sort) => {
+      const names = [];
+      let cursor = '';
+      for (let i = 0; i < 10; i++) {
+        const r = await clerk.get(`/customers?sort=${sort}&limit=1&filter=${encodeURIComponent(filter)}${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(r.status, 200, show(r));
+        names.push(...r.body.items.map((c) => `${c.name} ${c.spend_12m}`));
+        if (!r.body.next_cursor) return names;
+        cursor = r.body.next_cursor;
+      }
+      assert.fail('no end');
+    };
+    // equal amounts in id order, reversed when descending
+    assert.deepEqual(await order('-spend_12m'), ['大额消费 300.00', '价值客户 158.50', '同额消费 20.00', '少量消费 20.00']);
+    assert.deepEqual(await order('spend_12m'), ['少量消费 20.00', '同额消费 20.00', '价值客户 158.50', '大额消费 300.00']);
+  });
+
   // ---- search ------------------------------------------------------------
 
   test('quick search: the sequence of a customer number, with or without its zeros, in scope', async () => {
