@@ -87,6 +87,7 @@ static const struct message messages[] = {
      "A customer with the same phone or ID number exists"},
     {"field.birthday_mismatch", "生日与身份证号不一致",
      "The birthday does not match the ID number"},
+    {"field.birthday_future", "生日不能晚于今天", "The birthday cannot be in the future"},
     {"field.gender_mismatch", "性别与身份证号不一致", "The gender does not match the ID number"},
     {"field.gender", "性别应为男或女", "Gender must be male or female"},
     {"field.unknown_option", "不是可选的值", "Not one of the options"},

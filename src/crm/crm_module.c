@@ -6,6 +6,7 @@
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
+#include "crm/customer_value.h"
 #include "record/entity.h"
 #include "crm/interaction.h"
 #include "crm/privacy.h"
@@ -13,9 +14,11 @@
 #include "crm/retention.h"
 #include "crm/task.h"
 
+/* The router takes the first match: customer_value_routes' fixed paths
+ * (/customers/duplicate-pairs) come before /customers/{id}. */
 static const struct route *const routes[] = {
-    customers_routes, interactions_routes, tasks_routes, reminders_routes,
-    privacy_routes,   retention_routes,    NULL,
+    customer_value_routes, customers_routes, interactions_routes, tasks_routes,
+    reminders_routes,      privacy_routes,   retention_routes,    NULL,
 };
 
 static const struct module_periodic periodic[] = {

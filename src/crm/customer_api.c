@@ -37,23 +37,41 @@
  * not what code-point order gives), with the customers_pinyin index. */
 static const struct {
     const char *key, *expr, *field;
-    bool text;
+    bool text, money; /* money: the field shows yuan, expr orders by fen */
 } sorts[] = {
-    {"updated_at", "c.updated_at", "updated_at", false},
-    {"created_at", "c.created_at", "created_at", false},
-    {"name", "c.name_pinyin", "name_pinyin", true},
-    {"customer_no", "c.customer_no", "customer_no", true},
-    {"last_visit_at", "COALESCE(c.last_visit_at, 0)", "last_visit_at", false},
+    {"updated_at", "c.updated_at", "updated_at", false, false},
+    {"created_at", "c.created_at", "created_at", false, false},
+    {"name", "c.name_pinyin", "name_pinyin", true, false},
+    {"customer_no", "c.customer_no", "customer_no", true, false},
+    {"last_visit_at", "COALESCE(c.last_visit_at, 0)", "last_visit_at", false, false},
+    /* the customers_spend index (0018): "who spends most" */
+    {"spend_12m", "c.spend_12m_fen", "spend_12m", false, true},
 };
+
+/* "158.50" (money_format's text) → 15850. */
+static int64_t yuan_to_fen(const char *s)
+{
+    if (!s)
+        return 0;
+    bool neg = *s == '-';
+    char *end;
+    long long yuan = strtoll(neg ? s + 1 : s, &end, 10), cents = 0;
+    if (*end == '.')
+        cents = strtoll(end + 1, NULL, 10);
+    return (yuan * 100 + cents) * (neg ? -1 : 1);
+}
 
 /* Cursor (core/listing.h, the one codec): [sort value, id] of the last row
  * of a page. */
-static char *cursor_encode(json_t *last, const char *sort_key, bool text)
+static char *cursor_encode(json_t *last, const char *sort_key, bool text, bool money)
 {
     json_t *v = json_object_get(last, sort_key);
     json_t *arr;
     if (text) {
         arr = json_pack("[O,O]", v, json_object_get(last, "id"));
+    } else if (money) {
+        arr = json_pack("[I,O]", (json_int_t)yuan_to_fen(json_string_value(v)),
+                        json_object_get(last, "id"));
     } else {
         /* Times are keyed as Unix seconds, which the row shows as ISO. */
         int64_t t = 0;
@@ -323,7 +341,7 @@ static void reply_page(struct req *r, const struct list_query *lq, json_t *recs,
     json_t *next = json_null();
     if (more) {
         char *c = cursor_encode(json_array_get(recs, json_array_size(recs) - 1),
-                                sorts[lq->si].field, sorts[lq->si].text);
+                                sorts[lq->si].field, sorts[lq->si].text, sorts[lq->si].money);
         next = json_string(c);
         free(c);
     }

@@ -245,7 +245,9 @@ static void check_identity(json_t *in, json_t *out, json_t *errors, const char *
                (ymd.year > today.year ||
                 (ymd.year == today.year &&
                  (ymd.month > today.month || (ymd.month == today.month && ymd.day > today.day))))) {
-        fail(errors, lang, "birthday", "id_number.birthdate_future");
+        /* A birthday typed on its own: the message names the birthday,
+         * not an ID number the clerk never typed (issue 14). */
+        fail(errors, lang, "birthday", "field.birthday_future");
         bd = NULL;
     }
     const char *id = json_string_value(json_object_get(out, "id_number"));

@@ -57,7 +57,7 @@ static const struct entity_field fields[] = {
     {FIELD("last_visit_at", "c.last_visit_at", FT_TIME, "最近到访", "Last visit", F | S | X)},
     {FIELD("visits_90d", "c.visits_90d", FT_INT, "近90天到访次数", "Visits in 90 days", F | X)},
     {FIELD("spend_12m", "(c.spend_12m_fen / 100.0)", FT_MONEY, "近12个月消费", "Spend in 12 months",
-           F | X),
+           F | S | X),
      .cell = CELL_TEXT},
     {FIELD("top_types", "c.top_types", FT_ARRAY, "常办业务", "Most used business", F | X),
      .dict = "business_type"},

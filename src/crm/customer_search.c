@@ -29,14 +29,6 @@ static bool all_digits(const char *s)
     return true;
 }
 
-static bool all_letters(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-            return false;
-    return true;
-}
-
 /* [prefix, prefix+1) on an indexed text column. */
 static void prefix_range(struct sqlbuf *w, const char *column, const char *prefix)
 {
@@ -106,12 +98,58 @@ static void search_name(struct sqlbuf *w, const char *q)
     }
 }
 
+/* A digits-only query of 1 to 10 digits may be a customer number's
+ * sequence part, typed without the branch code ("65", "000065" find
+ * "110105-000065"): the number written as the numbering writes it (six
+ * digits, zero padded) after each branch code of the caller's scope. Each
+ * candidate is a seek on the unique customer_no index, one per branch in
+ * scope (a clerk's branch: one seek), never a scan of the suffixes. */
+static void search_number_suffix(struct sqlbuf *w, const struct actor *u, const char *q)
+{
+    long long seq = strtoll(q, NULL, 10);
+    char tail[24];
+    snprintf(tail, sizeof(tail), "-%06lld", seq);
+    sqlbuf_add(w, "c.customer_no IN (SELECT b.code || ? FROM branches b WHERE ");
+    sqlbuf_bind_text_copy(w, tail);
+    scope_sql(u, "b.path", w);
+    sqlbuf_add(w, ")");
+}
+
+/* Letters and spaces ("zhang san", "z s"): the letters alone, lower case,
+ * into out (pinyin keys are stored without separators). False when q has
+ * anything else, or no letter. */
+static bool pinyin_words(const char *q, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (; *q; q++) {
+        if (*q == ' ')
+            continue;
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')) || n + 1 >= outlen)
+            return false;
+        out[n++] = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
 /* The quick-search box: decide from the shape of what was typed which
  * indexed column to ask, so every kind of lookup is an index seek. Letters
- * are pinyin initials or a pinyin prefix: part 0 asks both (OR), part 1
- * only the initials, part 2 the pinyin but not the initials, so that parts
- * 1 and 2 are disjoint (see customer_where_split). */
-static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool masked)
+ * (spaces between pinyin syllables or initials ignored) are pinyin
+ * initials or a pinyin prefix: part 0 asks both (OR), part 1 only the
+ * initials, part 2 the pinyin but not the initials, so that parts 1 and 2
+ * are disjoint (see customer_where_split).
+ *
+ * Digits only, in this order of shapes; the customer-number sequence
+ * (search_number_suffix) is ORed to every shape of 1 to 10 digits:
+ *   11 digits        the whole phone number;
+ *   4 digits         the phone's last four (allowed to every role) or a
+ *                    customer number's sequence;
+ *   5 to 10 digits   a phone being typed (phone prefix; not for a caller
+ *                    who sees phones masked, who could learn one a digit
+ *                    at a time) or a customer number's sequence;
+ *   1 to 3 digits    a customer number's sequence only. */
+static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_in, int part,
+                         bool masked)
 {
     char q[128];
     size_t a = 0, n = strlen(q_in);
@@ -131,22 +169,30 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool mask
     struct validate_id_info info;
     struct validate_ymd today;
     validate_today(&today);
+    char words[128];
     if (all_digits(q) && len == 11) {
         sqlbuf_add(w, "(c.phone = ?)");
         sqlbuf_bind_text_copy(w, q);
     } else if (all_digits(q) && len == 4) {
-        sqlbuf_add(w, "(c.phone_last4 = ?)");
+        sqlbuf_add(w, "(c.phone_last4 = ? OR ");
         sqlbuf_bind_text_copy(w, q);
+        search_number_suffix(w, u, q);
+        sqlbuf_add(w, ")");
     } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
         sqlbuf_add(w, "(c.id_number = ?)");
         sqlbuf_bind_text_copy(w, info.id);
     } else if (all_digits(q) && len >= 5 && len < 11) {
-        /* A phone number being typed; not for a caller who sees phones
-         * masked, who could otherwise learn one a digit at a time. */
-        if (masked)
-            sqlbuf_add(w, "(1 = 0)");
-        else
+        sqlbuf_add(w, "(");
+        if (!masked) {
             prefix_range(w, "c.phone", q);
+            sqlbuf_add(w, " OR ");
+        }
+        search_number_suffix(w, u, q);
+        sqlbuf_add(w, ")");
+    } else if (all_digits(q) && len < 4) {
+        sqlbuf_add(w, "(");
+        search_number_suffix(w, u, q);
+        sqlbuf_add(w, ")");
     } else if (strchr(q, '-') && len >= 3) {
         char *upper = xstrdup(q);
         for (char *p = upper; *p; p++)
@@ -154,8 +200,8 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool mask
                 *p = (char)(*p - 32);
         prefix_range(w, "c.customer_no", upper);
         free(upper);
-    } else if (all_letters(q)) {
-        search_pinyin(w, q, part);
+    } else if (pinyin_words(q, words, sizeof(words))) {
+        search_pinyin(w, words, part);
     } else {
         search_name(w, q);
     }
@@ -169,7 +215,7 @@ static int where_part(struct db *db, const struct actor *u, const char *q, json_
                           : " AND c.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, q, part, !(u->perms & PERM_REVEAL));
+        quick_search(w, u, q, part, !(u->perms & PERM_REVEAL));
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
@@ -187,20 +233,11 @@ int customer_where(struct db *db, const struct actor *u, const char *q, json_t *
     return where_part(db, u, q, filter, deleted, w, err, 0);
 }
 
-/* Letters only (after trimming spaces): the pinyin case of quick_search. */
+/* Letters, perhaps with spaces: the pinyin case of quick_search. */
 static bool quick_is_letters(const char *q)
 {
-    while (*q == ' ')
-        q++;
-    size_t n = strlen(q);
-    while (n && q[n - 1] == ' ')
-        n--;
-    if (n == 0 || n >= 128)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((q[i] >= 'a' && q[i] <= 'z') || (q[i] >= 'A' && q[i] <= 'Z')))
-            return false;
-    return true;
+    char words[128];
+    return strlen(q) < sizeof(words) && pinyin_words(q, words, sizeof(words));
 }
 
 int customer_where_split(struct db *db, const struct actor *u, const char *q, json_t *filter,

@@ -29,6 +29,7 @@ import {
   Bell,
   CircleCheck,
   Avatar,
+  CopyDocument,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -48,6 +49,7 @@ export const LINKS = {
   customerNew: link('/customers/new', 'nav.customerNew', CirclePlus, 'customers.write'),
   customerSearch: link('/customers', 'nav.customerSearch', Search, 'customers.read'),
   customerSegments: link('/customers/segments', 'nav.customerSegments', Aim, 'customers.read'),
+  customerDuplicates: link('/customers/duplicates', 'nav.customerDuplicates', CopyDocument, 'customers.read'),
   customerIo: link('/customers/io', 'nav.customerIo', Sort, 'customers.write'),
   interactionSearch: link('/interactions', 'nav.interactionSearch', Search, 'customers.read'),
   interactionNew: link('/interactions/new', 'nav.interactionNew', EditPen, 'interactions.write'),
@@ -75,7 +77,7 @@ const quickNav = bar('nav.quick', [
   'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming',
   'enterpriseList', 'reportDashboard',
 ])
-const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerIo'])
+const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerDuplicates', 'customerIo'])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const adminNav = bar('nav.admin', [

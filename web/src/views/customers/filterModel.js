@@ -4,6 +4,7 @@
 // (useEntityMeta: fields with "filter": true); the panel has its own
 // controls for a few of them (FIXED_FIELDS) and a condition row for the rest.
 import { reactive } from 'vue'
+import { PROFILE_FIELDS, blankProfile, profileConditions, profileCount, parseProfileCondition } from './valueFilters.js'
 
 export const blankFilter = () => ({
   level: [],
@@ -14,10 +15,11 @@ export const blankFilter = () => ({
   ownerId: null,
   created: null, // [from, to] dates
   custom: [], // condition rows [{key, op, value}], key as the metadata names it ("custom.wechat", "occupation")
+  profile: blankProfile(), // 客户画像与价值 (valueFilters.js)
 })
 
 /** Fields the panel shows its own control for (not offered as a condition row). */
-export const FIXED_FIELDS = new Set(['level', 'region', 'tags', 'branch_id', 'owner_id', 'created_at'])
+export const FIXED_FIELDS = new Set(['level', 'region', 'tags', 'branch_id', 'owner_id', 'created_at', ...PROFILE_FIELDS])
 
 /** Operators offered per field type (first is the default). */
 export const OPS_BY_TYPE = {
@@ -73,6 +75,7 @@ export function buildFilter(s, fields = []) {
     and.push({ field: 'created_at', op: 'gte', value: s.created[0] })
     and.push({ field: 'created_at', op: 'lt', value: nextDay(s.created[1] || s.created[0]) })
   }
+  if (s.profile) and.push(...profileConditions(s.profile))
   for (const c of s.custom) {
     if (!c.key || !c.op) continue
     const type = editorType(fields.find((x) => x.key === c.key))
@@ -104,6 +107,7 @@ export function countConditions(s) {
   if (s.branchId) n++
   if (s.ownerId) n++
   if (s.created && s.created[0]) n++
+  if (s.profile) n += profileCount(s.profile)
   n += s.custom.filter((c) => c.key).length
   return n
 }
@@ -163,6 +167,7 @@ export function parseFilter(tree, tags = [], fields = []) {
     else if (field === 'owner_id' && op === 'eq') s.ownerId = value
     else if (field === 'created_at' && op === 'gte') s.created = [value, (s.created && s.created[1]) || value]
     else if (field === 'created_at' && op === 'lt') s.created = [(s.created && s.created[0]) || prevDay(value), prevDay(value)]
+    else if (parseProfileCondition(c, s.profile)) continue
     else if (field.startsWith('custom.') || conditionFields(fields).some((f) => f.key === field))
       s.custom.push({ key: field, op, value: value === undefined ? null : value })
     else return null

@@ -21,6 +21,12 @@ export default [
     meta: meta('nav.customerSegments'),
   },
   {
+    path: 'customers/duplicates',
+    name: 'customer-duplicates',
+    component: () => import('./DuplicatesView.vue'),
+    meta: meta('nav.customerDuplicates'),
+  },
+  {
     path: 'customers/io',
     name: 'customer-io',
     component: () => import('./ImportExportView.vue'),
