@@ -6,9 +6,10 @@
 
 #include "core/audit.h"
 #include "core/events.h"
+#include "core/metrics_api.h"
 #include "core/outbox.h"
 
-static const struct route *const routes[] = {audit_routes, outbox_routes, NULL};
+static const struct route *const routes[] = {audit_routes, outbox_routes, metrics_routes, NULL};
 
 static const struct module_periodic periodic[] = {
     {"outbox", 0, outbox_drain},

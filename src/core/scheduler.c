@@ -9,6 +9,7 @@
 #include "db/db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <time.h>
@@ -34,6 +35,12 @@ void scheduler_every(int64_t every, int (*fn)(struct db *db))
 static pthread_t thread;
 static struct wakeup tick = WAKEUP_INIT; /* a second between rounds, or a wake */
 static bool running;
+static _Atomic int64_t last_round; /* clock of the last round, for /metrics */
+
+int64_t scheduler_last_round(void)
+{
+    return last_round;
+}
 
 int scheduler_claim(struct db *db, const char *kind, const char *subject, int64_t due_at)
 {
@@ -55,6 +62,7 @@ static void *run(void *arg)
     uint64_t seen = wakeup_seen(&tick);
     while (wakeup_wait(&tick, seen, 1)) {
         seen = wakeup_seen(&tick);
+        last_round = clock_now();
         /* Several servers may share one PostgreSQL database: only the one
          * holding the leader lock runs scheduled work; the others take over
          * within a second of its death. */

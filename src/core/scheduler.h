@@ -27,6 +27,9 @@ void scheduler_stop(void);
 bool scheduler_stopping(void);
 /* Run a pass soon (e.g. right after a message was queued). */
 void scheduler_wake(void);
+/* When the scheduler thread last woke for a round (clock_now()), 0 before
+ * its first: a round is due every second, so now minus this is its lag. */
+int64_t scheduler_last_round(void);
 
 /* Record that job (kind, subject, due_at) ran, inside the caller's
  * transaction. 1 = claimed now (do the work), 0 = it already ran, <0 error. */

@@ -18,6 +18,7 @@
 #include "http/address.h"
 #include "http/conn_watch.h"
 #include "http/router.h"
+#include "http/metrics.h"
 #include "http/static.h"
 
 #include <arpa/inet.h>
@@ -505,9 +506,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         *con_cls = NULL;
         return;
     }
+    int64_t took = now_us() - r->started_us;
+    metrics_observe(r->route, r->status, took);
     log_set_request_id(r->request_id);
-    log_info("%s %s %u %.1fms%s", r->method_name, r->path, r->status,
-             (double)(now_us() - r->started_us) / 1000.0,
+    log_info("%s %s %u %.1fms%s", r->method_name, r->path, r->status, (double)took / 1000.0,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     log_set_request_id(NULL);
     req_free(r);
