@@ -302,7 +302,7 @@ describe('business records', () => {
       occurred_at: at('2026-11-23', '09:00:00'),
       description: '=HYPERLINK("http://evil.example","点我")',
       destination: '+86广州',
-      amount: '-5.00',
+      amount: '5.00',
     });
     const filters = { type: 'other' };
     const list = await listAll(clerk, filters);
