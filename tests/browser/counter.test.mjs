@@ -290,4 +290,17 @@ test('the record form shows its keys; a tracking number recorded before asks fir
   })
 })
 
+test('登记业务 as a page: Enter takes the customer picker\'s first hit, and the type row is next', async () => {
+  await scenario('counter-picker', async (page) => {
+    await signIn(page, CLERK)
+    await page.goto('/interactions/new')
+    await focusedIn(page, '[data-test=customer-picker]')
+    await page.keyboard.type(OTHER.phone)
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: OTHER.name }).waitFor()
+    await page.keyboard.press('Enter')
+    await focusedIn(page, '[data-test=interaction-type]')
+    assert.match(await page.locator('[data-test=customer-picker]').innerText(), new RegExp(OTHER.name))
+  })
+})
+
 const scenario = (slug, fn, opts) => runScenario(browser, server, slug, fn, opts)

@@ -4,9 +4,10 @@ export default {
     globalSearch: {
       placeholder: '搜索客户：姓名、手机号、编号',
       label: '搜索客户',
+      hint: '搜索客户（按 / 或 Ctrl+K）',
       searching: '正在搜索…',
       noMatch: '没有找到客户',
-      keys: '↑ ↓ 选择 · Enter 打开 · Esc 关闭',
+      keys: '↑ ↓ 选择 · Enter 打开 · Esc 关闭 · 任意页面按 / 或 Ctrl+K 搜索',
     },
     counter: {
       formKeys: '键盘操作：数字键 1–9 选择业务类型 · Alt+数字 插入快捷用语 · Alt+F 跟进提醒 · Ctrl+Enter 保存',
@@ -36,9 +37,10 @@ export default {
     globalSearch: {
       placeholder: 'Customer: name, phone, no.',
       label: 'Find a customer',
+      hint: 'Find a customer (press / or Ctrl+K)',
       searching: 'Searching…',
       noMatch: 'No customer found',
-      keys: '↑ ↓ choose · Enter open · Esc close',
+      keys: '↑ ↓ choose · Enter open · Esc close · / or Ctrl+K on any page',
     },
     counter: {
       formKeys: 'Keys: 1–9 business type · Alt+digit quick phrase · Alt+F follow-up · Ctrl+Enter save',
