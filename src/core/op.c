@@ -33,10 +33,12 @@ bool op_reply(struct req *r, int rc, json_t *errors)
         reply_error(r, 409, "conflict");
         break;
     case OP_DUPLICATE: {
+        /* the operation may name what is duplicated (a tracking number) */
         json_t *dups = json_object_get(errors, "duplicates");
+        const char *key = json_string_value(json_object_get(errors, "message_key"));
         reply_json(r, 409,
                    json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "duplicate", "message",
-                             req_msg(r, "duplicate"), "duplicates",
+                             req_msg(r, key ? key : "duplicate"), "duplicates",
                              dups ? json_incref(dups) : json_array()));
         break;
     }

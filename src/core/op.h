@@ -5,7 +5,8 @@
  * and an actor, never a request, and answers 0, a negative DB_* error, or
  * one of the outcomes below; for OP_INVALID its field messages are in the
  * `errors` object the caller passed (keyed by field, in the actor's
- * language), for OP_DUPLICATE errors["duplicates"] lists the matches.
+ * language), for OP_DUPLICATE errors["duplicates"] lists the matches
+ * (and errors["message_key"], when given, the message's key).
  * Handlers, the scheduler, rules and other domains call the same function;
  * only handlers turn the answer into a reply, through op_reply().
  */

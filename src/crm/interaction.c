@@ -4,6 +4,7 @@
  * endpoints are in interaction_api.c.
  */
 #include "crm/interaction.h"
+#include "crm/interaction_int.h"
 
 #include "auth/actor.h"
 #include "record/dictionaries.h"
@@ -37,16 +38,21 @@ int interaction_refresh_figures(struct db *db, int64_t customer_id)
         "deleted_at IS NULL), "
         "visits_90d = (SELECT COUNT(*) FROM interactions WHERE customer_id = ? AND deleted_at IS "
         "NULL AND occurred_at >= ?), "
-        "spend_12m_fen = (SELECT COALESCE(SUM(amount_fen), 0) FROM interactions WHERE "
-        "customer_id = ? AND deleted_at IS NULL AND occurred_at >= ?) WHERE id = ?",
+        /* a refund (negative) counts in the window of the business it pays
+           back, so a refund this month of last year's business leaves this
+           year's figure alone, and the figure never goes below zero */
+        "spend_12m_fen = (SELECT COALESCE(SUM(i.amount_fen), 0) FROM interactions i LEFT JOIN "
+        "interactions o ON o.id = i.refund_of WHERE i.customer_id = ? AND i.deleted_at IS NULL "
+        "AND COALESCE(o.occurred_at, i.occurred_at) >= ?) WHERE id = ?",
         DB_ARGS(DB_INT(customer_id), DB_INT(customer_id), DB_INT(now - 90 * 86400),
                 DB_INT(customer_id), DB_INT(now - 365 * 86400), DB_INT(customer_id)));
     if (rc)
         return rc;
-    /* The three most used business types of the last year. */
+    /* The three most used business types of the last year (refunds are no use). */
     struct db_stmt *st = db_query(db,
                                   "SELECT type FROM interactions WHERE customer_id = ? AND "
-                                  "deleted_at IS NULL AND occurred_at >= ? GROUP BY type "
+                                  "deleted_at IS NULL AND kind = 'business' AND "
+                                  "occurred_at >= ? GROUP BY type "
                                   "ORDER BY COUNT(*) DESC, MAX(occurred_at) DESC LIMIT 3",
                                   DB_ARGS(DB_INT(customer_id), DB_INT(now - 365 * 86400)));
     if (!st)
@@ -108,14 +114,6 @@ static bool parse_amount(json_t *v, int64_t *fen, const char **err)
     return true;
 }
 
-/* A business record as read from its form. */
-struct interaction_form {
-    const char *type, *desc, *dest, *channel, *fu_title;
-    char tracking[16];
-    int64_t at, fen, fu_due;
-    bool has_amount;
-};
-
 /* "follow_up": {"title", "due_at" (ISO time, or a date: nine that morning)}. */
 static void read_follow_up(struct form *f, struct interaction_form *v)
 {
@@ -132,25 +130,54 @@ static void read_follow_up(struct form *f, struct interaction_form *v)
         v->fu_due += 9 * 3600; /* a date alone: nine in the morning */
 }
 
+/* Money only flows one way per kind: a business record's amount is not
+ * negative (money given back is a refund); a refund names the record it
+ * pays back ("refund_of") and the sum given back, positive, which it
+ * keeps as a negative amount so that sums net it. */
+static void read_refund(struct form *f, struct interaction_form *v)
+{
+    int got = form_int(f, "refund_of", v->refund, &v->refund_of);
+    if (!v->refund) {
+        if (got)
+            form_fail(f, "refund_of", "interaction.refund_of_business");
+        if (v->has_amount && v->fen < 0)
+            form_fail(f, "amount", "interaction.amount_negative");
+        return;
+    }
+    if (got == 1 && v->refund_of <= 0)
+        form_fail(f, "refund_of", "interaction.refund_of_unknown");
+    if (!v->has_amount)
+        form_fail(f, "amount", "interaction.refund_amount");
+    else if (v->fen <= 0)
+        form_fail(f, "amount", "interaction.refund_positive");
+    v->fen = -v->fen;
+}
+
 static void read_form(struct db *db, struct form *f, struct interaction_form *v)
 {
     memset(v, 0, sizeof(*v));
-    v->type = form_str(f, "type", true, 32);
+    const char *kind = form_str(f, "kind", false, 16);
+    if (kind && strcmp(kind, "business") != 0 && strcmp(kind, "refund") != 0)
+        form_fail(f, "kind", "field.unknown_option");
+    v->refund = kind && strcmp(kind, "refund") == 0;
+    /* a refund takes the type of the record it pays back */
+    const char *type = form_str(f, "type", !v->refund, 32);
+    snprintf(v->type, sizeof(v->type), "%s", type ? type : "");
     const char *occurred = form_str(f, "occurred_at", false, 40);
     v->desc = form_str(f, "description", false, 500);
     const char *tracking = form_str(f, "tracking_no", false, 40);
     v->dest = form_str(f, "destination", false, 100);
     v->channel = form_str(f, "channel", false, 16);
     v->at = clock_now();
-    if (v->type && !dictionaries_has(db, "business_type", v->type))
+    if (type && !dictionaries_has(db, "business_type", type))
         form_fail(f, "type", "field.unknown_option");
     if (occurred && clock_parse_iso(occurred, &v->at))
         form_fail(f, "occurred_at", "field.invalid");
     if (v->channel && !dictionaries_has(db, "channel", v->channel))
         form_fail(f, "channel", "field.unknown_option");
     if (tracking) {
-        enum validate_tracking_kind kind;
-        int rc = validate_tracking_no(tracking, v->tracking, &kind);
+        enum validate_tracking_kind tk;
+        int rc = validate_tracking_no(tracking, v->tracking, &tk);
         if (rc)
             form_fail(f, "tracking_no", validate_error_key(rc));
     }
@@ -163,6 +190,7 @@ static void read_form(struct db *db, struct form *f, struct interaction_form *v)
         else
             form_fail(f, "amount", err);
     }
+    read_refund(f, v);
     read_follow_up(f, v);
 }
 
@@ -173,15 +201,17 @@ static int write_record(struct db *db, const struct actor *a, int64_t cid, const
     int64_t now = clock_now();
     int rc = db_query_int(
         db,
-        "INSERT INTO interactions (customer_id, type, occurred_at, description, "
+        "INSERT INTO interactions (customer_id, type, kind, refund_of, occurred_at, description, "
         "tracking_no, destination, amount_fen, channel, handled_by, branch_id, "
         "branch_path, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        DB_ARGS(DB_INT(cid), DB_TEXT(v->type), DB_INT(v->at), DB_TEXT(v->desc ? v->desc : ""),
-                DB_TEXT(v->tracking[0] ? v->tracking : NULL), DB_TEXT(v->dest),
-                DB_INT_OR_NULL(v->has_amount, v->fen), DB_TEXT(v->channel ? v->channel : "counter"),
-                DB_INT_OR_NULL(a->id, a->id), DB_INT_OR_NULL(a->branch_id, a->branch_id),
-                DB_TEXT(path), DB_INT(now), DB_INT(now)),
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        DB_ARGS(DB_INT(cid), DB_TEXT(v->type), DB_TEXT(v->refund ? "refund" : "business"),
+                DB_INT_OR_NULL(v->refund, v->refund_of), DB_INT(v->at),
+                DB_TEXT(v->desc ? v->desc : ""), DB_TEXT(v->tracking[0] ? v->tracking : NULL),
+                DB_TEXT(v->dest), DB_INT_OR_NULL(v->has_amount, v->fen),
+                DB_TEXT(v->channel ? v->channel : "counter"), DB_INT_OR_NULL(a->id, a->id),
+                DB_INT_OR_NULL(a->branch_id, a->branch_id), DB_TEXT(path), DB_INT(now),
+                DB_INT(now)),
         id);
     rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
     if (!rc && v->fu_title) {
@@ -227,10 +257,14 @@ int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id
     read_form(db, &f, &v);
     if (!form_ok(&f))
         return OP_INVALID;
-    int rc = db_begin(db);
+    int rc = interaction_tracking_check(db, a, in, &v, errors);
     if (rc)
         return rc;
-    return op_end(db, write_record(db, a, customer_id, path, &v, id, task_id));
+    if ((rc = db_begin(db)))
+        return rc;
+    if (v.refund)
+        rc = interaction_refund_check(db, a, customer_id, &v, errors);
+    return op_end(db, rc ? rc : write_record(db, a, customer_id, path, &v, id, task_id));
 }
 
 /* A filter value given as a query string or as JSON: a positive id. */

@@ -48,9 +48,16 @@ void interaction_where(const struct actor *u, const struct interaction_query *q,
 /* Record a business done for customer customer_id (OP_NOT_FOUND unless a
  * sees it, not deleted) from in: "type" (required, a business_type code),
  * "occurred_at" (ISO time; default now), "description", "tracking_no"
- * (validated, normalised), "destination", "amount" (yuan), "channel" (a
- * channel code; default counter), "follow_up" {"title", "due_at"}: a task
- * for a, made in the same transaction. Handled by a. Sets *id and *task_id
+ * (validated, normalised), "destination", "amount" (yuan, not negative),
+ * "channel" (a channel code; default counter), "follow_up" {"title",
+ * "due_at"}: a task for a, made in the same transaction. "kind": "refund"
+ * makes a refund of the customer's record "refund_of": "amount" is the sum
+ * given back (positive, at most what is left to refund of that record),
+ * kept and shown negative so that every sum nets it; its type and tracking
+ * number are the original's. A tracking number already on a business
+ * record answers OP_DUPLICATE (the records in errors["duplicates"], named
+ * only within a's scope) unless "confirm_duplicate" is true. Handled by a.
+ * Sets *id and *task_id
  * (0: no follow-up). In one transaction: the record, the task
  * ("task.created"), the customer's figures, event "interaction.created"
  * ({"customer_id"}), audit "interaction.create". 0, negative DB_* or an

@@ -21,7 +21,7 @@
 #define INTERACTION_COLUMNS                                                                        \
     "i.id, i.customer_id, c.customer_no, c.name AS customer_name, i.type, i.occurred_at, "         \
     "i.description, i.tracking_no, i.destination, i.amount_fen, i.channel, i.handled_by, "         \
-    "u.name AS handled_by_name, i.branch_id, i.task_id, i.created_at"
+    "u.name AS handled_by_name, i.branch_id, i.task_id, i.kind, i.refund_of, i.created_at"
 
 static json_t *interaction_row(struct db_stmt *st, struct req *r)
 {

@@ -32,17 +32,20 @@ describe('money amounts', () => {
   });
 
   test('amounts in range are stored exactly, to the fen', async () => {
-    for (const [amount, shown] of [['9999999999999.99', '9999999999999.99'], ['0028.5', '28.50'], [12.5, '12.50'], ['-3', '-3.00'], [7, '7.00']]) {
+    for (const [amount, shown] of [['9999999999999.99', '9999999999999.99'], ['0028.5', '28.50'], [12.5, '12.50'], ['0.5', '0.50'], [7, '7.00']]) {
       const r = await record(amount);
       assert.equal(r.status, 201, show(r));
       assert.equal(r.body.interaction.amount, shown, `${amount}`);
     }
   });
 
-  test('exports write amounts as numbers: a negative amount is -50.00 in CSV and a number cell in XLSX, while text is still neutralised', async () => {
-    await clerk.post(`/customers/${cust.id}/interactions`, {
-      type: 'ems', occurred_at: '2026-11-21T10:00:00+08:00', amount: '-50', description: '-退款说明',
+  test('exports write amounts as numbers: a refund is -50.00 in CSV and a number cell in XLSX, while text is still neutralised', async () => {
+    const paid = await record('50');
+    assert.equal(paid.status, 201, show(paid));
+    const r = await clerk.post(`/customers/${cust.id}/interactions`, {
+      kind: 'refund', refund_of: paid.body.interaction.id, occurred_at: '2026-11-21T10:00:00+08:00', amount: '50', description: '-退款说明',
     });
+    assert.equal(r.status, 201, show(r));
     const csv = parseCsv((await runExport(clerk, { entity: 'interactions', format: 'csv' })).file.bytes.toString('utf8').replace(/^\ufeff/, ''));
     const h = csv[0];
     const refund = csv.slice(1).find((r) => r[h.indexOf('业务描述')] === "'-退款说明");

@@ -188,8 +188,8 @@ describe('business records', () => {
     const es = expectError(shape, 422, 'validation_failed', { fields: ['tracking_no'] });
     assert.doesNotMatch(es.fields.tracking_no, /校验位/);
     // Lower case with spaces as printed on labels; 13-digit domestic numbers.
-    const ok = await record(clerk, C.b.id, { type: 'ems', tracking_no: 'ea 123 456 785 cn', occurred_at: at('2026-11-21') });
-    assert.equal(ok.interaction.tracking_no, 'EA123456785CN');
+    const ok = await record(clerk, C.b.id, { type: 'ems', tracking_no: 'ea 876 543 216 cn', occurred_at: at('2026-11-21') });
+    assert.equal(ok.interaction.tracking_no, 'EA876543216CN');
     const dom = await record(clerk, C.b.id, { type: 'parcel', tracking_no: '9876543210123', occurred_at: at('2026-11-22') });
     assert.equal(dom.interaction.tracking_no, '9876543210123');
   });
@@ -302,7 +302,7 @@ describe('business records', () => {
       occurred_at: at('2026-11-23', '09:00:00'),
       description: '=HYPERLINK("http://evil.example","点我")',
       destination: '+86广州',
-      amount: '-5.00',
+      amount: '5.00',
     });
     const filters = { type: 'other' };
     const list = await listAll(clerk, filters);

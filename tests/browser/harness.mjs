@@ -136,14 +136,15 @@ export async function launchBrowser() {
  * A new page (own cookies and storage) that records JavaScript errors and
  * console errors. Answers with an HTTP error status also log a console
  * error ("Failed to load resource"); the tests provoke some on purpose, so
- * those are kept apart.
+ * those are kept apart. timezoneId: the browser's zone (China unless a test
+ * shows that the UI keeps business time in another one).
  */
-export async function newPage(browser, base) {
+export async function newPage(browser, base, { timezoneId = 'Asia/Shanghai' } = {}) {
   const context = await browser.newContext({
     baseURL: base,
     viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    timezoneId,
   })
   const page = await context.newPage()
   page.setDefaultTimeout(10000)
@@ -162,9 +163,10 @@ export async function newPage(browser, base) {
  * Run a scenario in a fresh page (own cookies and storage). On failure a
  * screenshot build/screenshots/failed-<slug>.png and the server's log help
  * to see why. JavaScript and console errors fail the scenario too.
+ * pageOptions go to newPage ({timezoneId}).
  */
-export async function runScenario(browser, server, slug, fn) {
-  const { context, page, errors } = await newPage(browser, server.base)
+export async function runScenario(browser, server, slug, fn, pageOptions = {}) {
+  const { context, page, errors } = await newPage(browser, server.base, pageOptions)
   try {
     await fn(page, context)
   } catch (e) {
