@@ -6,13 +6,14 @@
 #include "crm/crm_module.h"
 
 #include "crm/customer.h"
+#include "crm/group_action.h"
 #include "record/entity.h"
 #include "crm/interaction.h"
 #include "crm/reminder.h"
 #include "crm/task.h"
 
 static const struct route *const routes[] = {
-    customers_routes, interactions_routes, tasks_routes, reminders_routes, NULL,
+    customers_routes, interactions_routes, tasks_routes, reminders_routes, group_routes, NULL,
 };
 
 static const struct module_periodic periodic[] = {

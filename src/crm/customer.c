@@ -90,6 +90,12 @@ json_t *customer_row(struct db_stmt *st)
     money_format(fen, spend, sizeof(spend));
     json_object_set_new(o, "spend_12m", json_string(spend));
     json_object_set_new(o, "top_types", json_col(st, 33, json_array()));
+    json_object_set_new(o, "email", text_or_null(st, 34));
+    json_object_set_new(o, "marketing_consent", json_string(db_col_text(st, 35)));
+    json_object_set_new(o, "consent_at", time_col(st, 36));
+    json_object_set_new(o, "consent_source", text_or_null(st, 37));
+    json_object_set_new(o, "sms_opt_out", json_boolean(db_col_int(st, 38)));
+    json_object_set_new(o, "email_opt_out", json_boolean(db_col_int(st, 39)));
     return o;
 }
 
@@ -192,7 +198,7 @@ static const char *str(json_t *rec, const char *key)
 
 /* record/history.c learns its author from a request: until it takes an
  * actor, one that carries only the actor's id and login. */
-static void history_author(const struct actor *a, struct req *who)
+void customer_history_author(const struct actor *a, struct req *who)
 {
     memset(who, 0, sizeof(*who));
     who->actor_id = a->id;
@@ -207,6 +213,8 @@ int customer_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
         rc = customer_row_insert(db, row);
     *id = row->id;
     customer_row_free(row);
+    if (!rc)
+        rc = customer_consent_write(db, *id, rec);
     if (!rc)
         rc = events_publish(db, "customer.created", "customer", *id, a->id, NULL);
     return rc;
@@ -245,12 +253,14 @@ int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur
     struct customer_row *row = customer_row_new(a, rec, NULL);
     int rc = customer_row_update(db, row, id, str(cur, "name"));
     customer_row_free(row);
+    if (!rc)
+        rc = customer_consent_write(db, id, rec);
     const char *from = str(cur, "branch_path"), *to = str(rec, "branch_path");
     if (!rc && from && to && strcmp(from, to) != 0)
         rc = follow_move(db, id, to);
     static const char *const skip[] = {"branch_path", NULL};
     struct req who;
-    history_author(a, &who);
+    customer_history_author(a, &who);
     if (!rc)
         rc = history_record(db, &who, "customer", id, cur, rec, skip);
     if (!rc)
@@ -285,7 +295,7 @@ int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t 
     json_t *name = got == 1 ? json_string(db_col_text(st, 0)) : NULL;
     db_finish(st);
     struct req who;
-    history_author(a, &who);
+    customer_history_author(a, &who);
     int rc = got < 0 ? got
              : name  ? history_note(db, &who, "customer", id, "tags", added ? NULL : name,
                                    added ? name : NULL)

@@ -72,7 +72,7 @@ static int erase_rows(struct db *db, const struct actor *a, int64_t id)
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
                      "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
-                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
+                     "family_members = '[]', business_prefs = '[]', custom = '{}', email = NULL, "
                      "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "
                      "version = version + 1 WHERE id = ?",
                      DB_ARGS(DB_TEXT(i18n_msg(a->lang, "customer.erased")), DB_INT(now),
