@@ -28,6 +28,7 @@ import {
   Bell,
   CircleCheck,
   Avatar,
+  Promotion,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -48,6 +49,7 @@ export const LINKS = {
   customerSearch: link('/customers', 'nav.customerSearch', Search, 'customers.read'),
   customerSegments: link('/customers/segments', 'nav.customerSegments', Aim, 'customers.read'),
   customerIo: link('/customers/io', 'nav.customerIo', Sort, 'customers.write'),
+  customerCampaigns: link('/customers/campaigns', 'nav.customerCampaigns', Promotion, 'customers.campaigns'),
   interactionSearch: link('/interactions', 'nav.interactionSearch', Search, 'customers.read'),
   interactionNew: link('/interactions/new', 'nav.interactionNew', EditPen, 'interactions.write'),
   tasksToday: link('/tasks?view=today', 'nav.tasksToday', Clock, 'tasks.read', 'today'),
@@ -73,7 +75,7 @@ const quickNav = bar('nav.quick', [
   'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming',
   'enterpriseList', 'reportDashboard',
 ])
-const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerIo'])
+const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerIo', 'customerCampaigns'])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const adminNav = bar('nav.admin', [
