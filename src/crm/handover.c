@@ -81,7 +81,7 @@ static int check_people(struct db *db, const struct actor *a, const struct hando
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE c.id IN (");
     handed_sql(h, &b);
-    sqlbuf_add(&b, ") AND substr(c.branch_path, 1, ?) <> ?");
+    sqlbuf_add(&b, ") AND substr(c.branch_path, 1, CAST(? AS INTEGER)) <> ?");
     sqlbuf_bind(&b, DB_INT((int64_t)strlen(path)));
     sqlbuf_bind(&b, DB_TEXT(path));
     int64_t outside = 0;
