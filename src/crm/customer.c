@@ -14,6 +14,7 @@
 #include "core/events.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "record/entity.h"
 #include "record/fields.h"
 #include "record/history.h"
 #include "record/scope.h"
@@ -123,12 +124,12 @@ int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted
     return rc;
 }
 
-static void mask_field(json_t *o, const char *key, bool id)
+static void mask_field(json_t *o, const char *key, enum field_mask mask)
 {
     const char *v = json_string_value(json_object_get(o, key));
     if (!v || !*v)
         return;
-    char *m = id ? id_mask(v) : phone_mask(v);
+    char *m = mask == MASK_ID ? id_mask(v) : mask == MASK_EMAIL ? email_mask(v) : phone_mask(v);
     json_object_set_new(o, key, json_string(m));
     free(m);
 }
@@ -136,11 +137,13 @@ static void mask_field(json_t *o, const char *key, bool id)
 json_t *customer_present(struct db *db, json_t *rec)
 {
     json_t *o = json_deep_copy(rec);
-    mask_field(o, "phone", false);
-    mask_field(o, "id_number", true);
+    mask_field(o, "phone", MASK_PHONE);
+    mask_field(o, "id_number", MASK_ID);
+    mask_field(o, "email", MASK_EMAIL);
     size_t i;
     json_t *m;
-    json_array_foreach(json_object_get(o, "family_members"), i, m) mask_field(m, "phone", false);
+    json_array_foreach(json_object_get(o, "family_members"), i, m)
+        mask_field(m, "phone", MASK_PHONE);
     json_object_del(o, "branch_path");
     if (db) {
         /* Phone-type custom fields are phones: masked alike. A lookup

@@ -494,17 +494,18 @@ static void reveal(struct req *r)
     if (!rec)
         return;
     int64_t id = json_integer_value(json_object_get(rec, "id"));
-    int rc = audit_write(
-        r->db, r, NULL, "customer.reveal", "customer", id,
-        json_pack("{s:[s,s,s,s]}", "fields", "phone", "id_number", "family_members", "custom"));
+    int rc = audit_write(r->db, r, NULL, "customer.reveal", "customer", id,
+                         json_pack("{s:[s,s,s,s,s]}", "fields", "phone", "id_number", "email",
+                                   "family_members", "custom"));
     if (rc) {
         json_decref(rec);
         reply_db_error(r, rc);
         return;
     }
     reply_json(r, 200,
-               json_pack("{s:O,s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
-                         json_object_get(rec, "id_number"), "family_members",
+               json_pack("{s:O,s:O,s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"),
+                         "id_number", json_object_get(rec, "id_number"), "email",
+                         json_object_get(rec, "email"), "family_members",
                          json_object_get(rec, "family_members"), "custom",
                          json_object_get(rec, "custom")));
     json_decref(rec);

@@ -59,7 +59,7 @@ static const struct entity_field fields[] = {
      .dict = "service_level"},
     {FIELD("level", "c.level", FT_TEXT, "客户等级", "Customer level", F | X | I),
      .dict = "customer_level"},
-    {FIELD("email", "c.email", FT_TEXT, "电子邮箱", "E-mail", F | X)},
+    {FIELD("email", "c.email", FT_TEXT, "电子邮箱", "E-mail", F | X), .mask = MASK_EMAIL},
     {FIELD("marketing_consent", "c.marketing_consent", FT_SELECT, "营销同意", "Marketing consent",
            F | X),
      .options = consents},

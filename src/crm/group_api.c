@@ -129,7 +129,8 @@ static void campaigns_list(struct req *r)
         if (!a->branch_path[0])
             listing_where(&l, "1 = 0");
         else
-            listing_where_text2(&l, "substr(cp.branch_path, 1, length(CAST(? AS TEXT))) = ?", a->branch_path);
+            listing_where_text2(&l, "substr(cp.branch_path, 1, length(CAST(? AS TEXT))) = ?",
+                                a->branch_path);
     }
     listing_filter_text(&l, "channel", "cp.channel = ?");
     listing_run_with(&l, CAMPAIGN_COLUMNS, CAMPAIGN_FROM, NULL);

@@ -45,6 +45,19 @@ describe('campaigns', () => {
     assert.equal(c.退订丙.sms_opt_out, true);
   });
 
+  test('the e-mail address is personal data: masked like the phone, clear only through the audited reveal', async () => {
+    const seen = (await mgr.get(`/customers/${c.同意甲.id}`)).body.customer;
+    assert.equal(seen.email, 'j***@example.com');
+    const list = await mgr.get(`/customers?q=${encodeURIComponent('同意甲')}`);
+    assert.equal(list.body.items[0].email, 'j***@example.com');
+    const r = await mgr.post(`/customers/${c.同意甲.id}/reveal`, {});
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.email, 'jia@example.com');
+    // Without the reveal right it cannot be probed character by character.
+    const probe = await clerk.get(`/customers?filter=${encodeURIComponent(JSON.stringify({ field: 'email', op: 'contains', value: 'jia' }))}`);
+    expectError(probe, 422, 'validation_failed', { fields: ['filter'] });
+  });
+
   const group = () => ({ filter: { field: 'address', op: 'eq', value: '营销测试组' } });
 
   test('a consent given without its source is refused, in the user language', async () => {
