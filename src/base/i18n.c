@@ -101,7 +101,6 @@ static const struct message messages[] = {
      "No such account manager in this customer's branch"},
     {"field.unknown_assignee", "该员工不存在或不在您管辖的网点",
      "No such staff member in your branches"},
-    {"field.unknown_staff", "员工不存在", "No such staff member"},
     {"handover.same_user", "接手人不能是交出人本人", "Hand over to someone else"},
     {"bulk_tasks.days", "分配天数应为1到30天", "Spread over 1 to 30 days"},
     {"group.too_large", "目标客户数超过单次上限，请缩小范围",
