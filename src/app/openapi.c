@@ -24,6 +24,8 @@ static const char *perm_label(unsigned perm)
         return "enterprises.read";
     if (perm & PERM_MERGE)
         return "customers.merge";
+    if (perm & PERM_CAMPAIGNS)
+        return "customers.campaigns";
     if (perm & PERM_REVEAL)
         return "customers.reveal";
     return "signed-in";

@@ -14,9 +14,11 @@ static const struct {
     unsigned bits;
 } roles[] = {
     {"clerk", PERM_BASE},
-    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_REVEAL},
-    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE},
-    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_ADMIN},
+    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_REVEAL | PERM_CAMPAIGNS},
+    {"supervisor",
+     PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_CAMPAIGNS},
+    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_ADMIN |
+                  PERM_CAMPAIGNS},
 };
 
 static const struct {
@@ -32,6 +34,7 @@ static const struct {
     {PERM_REVEAL, "customers.reveal"},
     {PERM_MERGE, "customers.merge"},
     {PERM_ADMIN, "admin"},
+    {PERM_CAMPAIGNS, "customers.campaigns"},
 };
 
 unsigned perm_for_role(const char *role)

@@ -1,7 +1,8 @@
 /*
  * users.c - staff accounts: list, create, edit, disable / enable, reset
- * password (admin only). Disabling and resetting revoke the user's
- * sessions at once; every change is audited.
+ * password, unlock (admin only). Disabling and resetting revoke the user's
+ * sessions at once; resetting and unlocking end a sign-in lockout; every
+ * change is audited.
  */
 #include "auth/users.h"
 
@@ -26,29 +27,42 @@
 #define USER_COLUMNS                                                                               \
     "u.id, u.login, u.name, u.role, u.branch_id, b.name AS branch_name, u.phone, u.email, "        \
     "u.status, u.must_change_password, u.lang, u.last_login_at, u.version, u.created_at, "         \
-    "u.updated_at"
-#define USER_FROM "users u LEFT JOIN branches b ON b.id = u.branch_id"
+    "u.updated_at, lf.locked_until"
+/* Failed sign-ins are counted per lower-cased login text (auth_api.c). */
+#define USER_FROM                                                                                  \
+    "users u LEFT JOIN branches b ON b.id = u.branch_id LEFT JOIN login_failures lf ON "           \
+    "lf.login = lower(u.login)"
 
 bool users_login_valid(const char *login)
 {
     return validate_chars(login, 2, 32, VALIDATE_ALNUM ".-_");
 }
 
-/* "wang@example.com" → "w***@example.com". */
 static json_t *mask_email(const char *email)
 {
-    const char *at = strchr(email, '@');
-    if (!at || at == email)
-        return json_string("***");
-    char *m = xasprintf("%c***%s", email[0], at);
+    char *m = email_mask(email);
     json_t *v = json_string(m);
     free(m);
     return v;
 }
 
+/* A lockout shows while it lasts: locked_until (ISO, +08:00) or null. */
+static void present_lock(json_t *o)
+{
+    json_t *until = json_object_get(o, "locked_until");
+    if (json_is_integer(until) && json_integer_value(until) > clock_now()) {
+        char iso[32];
+        clock_format_iso(json_integer_value(until), iso, sizeof(iso));
+        json_object_set_new(o, "locked_until", json_string(iso));
+    } else {
+        json_object_set_new(o, "locked_until", json_null());
+    }
+}
+
 static json_t *user_row(struct db_stmt *st, struct req *r, bool clear)
 {
     json_t *o = listing_row_json(st, r);
+    present_lock(o);
     if (!clear) {
         const char *phone = json_string_value(json_object_get(o, "phone"));
         if (phone) {
@@ -113,6 +127,9 @@ static void list(struct req *r)
     listing_filter_text(&l, "role", "u.role = ?");
     listing_filter_int(&l, "branch_id", "u.branch_id = ?");
     listing_filter_text(&l, "status", "u.status = ?");
+    const char *locked = req_query(r, "locked");
+    if (locked && strcmp(locked, "1") == 0)
+        listing_where_int(&l, "lf.locked_until > ?", clock_now());
     listing_run_with(&l, USER_COLUMNS, USER_FROM, user_row_masked);
     free(like);
 }
@@ -277,6 +294,32 @@ static void enable(struct req *r)
     set_status(r, "active", "user.enable");
 }
 
+/* End a sign-in lockout of user id (nothing when there is none). */
+static int clear_lockout(struct db *db, int64_t id)
+{
+    return db_exec(db,
+                   "DELETE FROM login_failures WHERE login = "
+                   "(SELECT lower(login) FROM users WHERE id = ?)",
+                   DB_ARGS(DB_INT(id)));
+}
+
+/* POST /users/{id}/unlock: the admin vouches for the person (who phoned
+ * the help desk); the failed attempts are forgotten with the lock. */
+static void unlock(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id) || !audit_begin(r))
+        return;
+    int rc = db_exec(r->db, "UPDATE users SET updated_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(clock_now()), DB_INT(id)));
+    if (audit_missed(r, rc, NULL, DB_NOARGS))
+        return;
+    if (!rc)
+        rc = clear_lockout(r->db, id);
+    if (audit_end(r, rc, "user.unlock", "user", id, NULL))
+        reply_user(r, 200, id, NULL, NULL);
+}
+
 static void reset_password(struct req *r)
 {
     int64_t id;
@@ -303,6 +346,10 @@ static void reset_password(struct req *r)
     }
     if (!rc)
         rc = session_revoke_user(r->db, id, 0);
+    /* A new password from the admin is the way back in: a lockout from
+     * the old one's guesses would keep it shut. */
+    if (!rc)
+        rc = clear_lockout(r->db, id);
     if (audit_end(r, rc, "user.reset_password", "user", id, NULL))
         reply_json(r, 200, json_pack("{s:s}", "initial_password", password));
     free(password);

@@ -466,6 +466,14 @@ char *id_mask(const char *id)
     return stars(utf8_len(id));
 }
 
+char *email_mask(const char *email)
+{
+    const char *at = email ? strchr(email, '@') : NULL;
+    if (!at || at == email)
+        return xstrdup("***");
+    return xasprintf("%c***%s", email[0], at);
+}
+
 char *phone_mask(const char *phone)
 {
     char mobile[12];

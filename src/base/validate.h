@@ -183,5 +183,8 @@ void money_format(long long fen, char *out, size_t outlen);
  * completely. NULL gives "". Returns a string the caller frees; never NULL.
  */
 char *phone_mask(const char *phone);
+/* Masked copy of an e-mail address: "wang@example.com" → "w***@example.com"
+ * (no '@' or nothing before it: "***"). The caller frees; never NULL. */
+char *email_mask(const char *email);
 
 #endif

@@ -21,6 +21,7 @@
 #define PERM_REVEAL          (1u << 7) /* see unmasked phone / ID numbers */
 #define PERM_MERGE           (1u << 8) /* merge duplicate profiles, team views */
 #define PERM_ADMIN           (1u << 9)
-#define PERM_ALL             ((1u << 10) - 1)
+#define PERM_CAMPAIGNS       (1u << 10) /* act on a target group: tasks, SMS / e-mail */
+#define PERM_ALL             ((1u << 11) - 1)
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "crm/customer.h"
 #include "crm/customer_value.h"
+#include "crm/group_action.h"
 #include "record/entity.h"
 #include "crm/interaction.h"
 #include "crm/privacy.h"
@@ -17,8 +18,8 @@
 /* The router takes the first match: customer_value_routes' fixed paths
  * (/customers/duplicate-pairs) come before /customers/{id}. */
 static const struct route *const routes[] = {
-    customer_value_routes, customers_routes, interactions_routes, tasks_routes,
-    reminders_routes,      privacy_routes,   retention_routes,    NULL,
+    customer_value_routes, customers_routes, interactions_routes, tasks_routes, reminders_routes,
+    privacy_routes,        retention_routes, group_routes,        NULL,
 };
 
 static const struct module_periodic periodic[] = {

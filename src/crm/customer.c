@@ -14,6 +14,7 @@
 #include "core/events.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "record/entity.h"
 #include "record/fields.h"
 #include "record/history.h"
 #include "record/scope.h"
@@ -90,6 +91,12 @@ json_t *customer_row(struct db_stmt *st)
     money_format(fen, spend, sizeof(spend));
     json_object_set_new(o, "spend_12m", json_string(spend));
     json_object_set_new(o, "top_types", json_col(st, 33, json_array()));
+    json_object_set_new(o, "email", text_or_null(st, 34));
+    json_object_set_new(o, "marketing_consent", json_string(db_col_text(st, 35)));
+    json_object_set_new(o, "consent_at", time_col(st, 36));
+    json_object_set_new(o, "consent_source", text_or_null(st, 37));
+    json_object_set_new(o, "sms_opt_out", json_boolean(db_col_int(st, 38)));
+    json_object_set_new(o, "email_opt_out", json_boolean(db_col_int(st, 39)));
     return o;
 }
 
@@ -117,12 +124,12 @@ int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted
     return rc;
 }
 
-static void mask_field(json_t *o, const char *key, bool id)
+static void mask_field(json_t *o, const char *key, enum field_mask mask)
 {
     const char *v = json_string_value(json_object_get(o, key));
     if (!v || !*v)
         return;
-    char *m = id ? id_mask(v) : phone_mask(v);
+    char *m = mask == MASK_ID ? id_mask(v) : mask == MASK_EMAIL ? email_mask(v) : phone_mask(v);
     json_object_set_new(o, key, json_string(m));
     free(m);
 }
@@ -130,11 +137,13 @@ static void mask_field(json_t *o, const char *key, bool id)
 json_t *customer_present(struct db *db, json_t *rec)
 {
     json_t *o = json_deep_copy(rec);
-    mask_field(o, "phone", false);
-    mask_field(o, "id_number", true);
+    mask_field(o, "phone", MASK_PHONE);
+    mask_field(o, "id_number", MASK_ID);
+    mask_field(o, "email", MASK_EMAIL);
     size_t i;
     json_t *m;
-    json_array_foreach(json_object_get(o, "family_members"), i, m) mask_field(m, "phone", false);
+    json_array_foreach(json_object_get(o, "family_members"), i, m)
+        mask_field(m, "phone", MASK_PHONE);
     json_object_del(o, "branch_path");
     if (db) {
         /* Phone-type custom fields are phones: masked alike. A lookup
@@ -192,7 +201,7 @@ static const char *str(json_t *rec, const char *key)
 
 /* record/history.c learns its author from a request: until it takes an
  * actor, one that carries only the actor's id and login. */
-static void history_author(const struct actor *a, struct req *who)
+void customer_history_author(const struct actor *a, struct req *who)
 {
     memset(who, 0, sizeof(*who));
     who->actor_id = a->id;
@@ -207,6 +216,8 @@ int customer_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
         rc = customer_row_insert(db, row);
     *id = row->id;
     customer_row_free(row);
+    if (!rc)
+        rc = customer_consent_write(db, *id, rec);
     if (!rc)
         rc = events_publish(db, "customer.created", "customer", *id, a->id, NULL);
     return rc;
@@ -245,12 +256,14 @@ int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur
     struct customer_row *row = customer_row_new(a, rec, NULL);
     int rc = customer_row_update(db, row, id, str(cur, "name"));
     customer_row_free(row);
+    if (!rc)
+        rc = customer_consent_write(db, id, rec);
     const char *from = str(cur, "branch_path"), *to = str(rec, "branch_path");
     if (!rc && from && to && strcmp(from, to) != 0)
         rc = follow_move(db, id, to);
     static const char *const skip[] = {"branch_path", NULL};
     struct req who;
-    history_author(a, &who);
+    customer_history_author(a, &who);
     if (!rc)
         rc = history_record(db, &who, "customer", id, cur, rec, skip);
     if (!rc)
@@ -285,7 +298,7 @@ int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t 
     json_t *name = got == 1 ? json_string(db_col_text(st, 0)) : NULL;
     db_finish(st);
     struct req who;
-    history_author(a, &who);
+    customer_history_author(a, &who);
     int rc = got < 0 ? got
              : name  ? history_note(db, &who, "customer", id, "tags", added ? NULL : name,
                                    added ? name : NULL)

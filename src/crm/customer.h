@@ -174,6 +174,20 @@ int customer_where(struct db *db, const struct actor *u, const char *q, json_t *
 int customer_where_split(struct db *db, const struct actor *u, const char *q, json_t *filter,
                          bool deleted, struct sqlbuf w[2], int *n, struct filter_error *err);
 
+/*
+ * A target group (customer_group.c): what a body names of the customers r's
+ * actor may see, not deleted: "ids" (at most CUSTOMER_GROUP_MAX_IDS chosen
+ * in the list), "filter" and "q" (the list's search), "segment_id" (a saved
+ * segment), all that are given AND-ed. The conditions on customers c are
+ * appended to w; false having replied 4xx / 5xx.
+ */
+#define CUSTOMER_GROUP_MAX_IDS 1000
+bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w);
+/* How many customers w selects into *n: 0 or negative DB_*. */
+int customer_group_count(struct db *db, const struct sqlbuf *w, int64_t *n);
+/* 422 for a bad filter tree, naming where it went wrong. */
+void customer_reply_filter_error(struct req *r, const struct filter_error *err);
+
 /* SELECT list and FROM clause that customer_row() reads. */
 #define CUSTOMER_COLUMNS                                                                           \
     "c.id, c.customer_no, c.name, c.name_pinyin, c.name_initials, c.gender, c.phone, "             \
@@ -181,7 +195,8 @@ int customer_where_split(struct db *db, const struct actor *u, const char *q, js
     "c.family_members, c.business_prefs, c.service_level, c.level, c.owner_id, o.name, "           \
     "c.branch_id, b.name, c.branch_path, c.custom, c.deleted_at, c.erased_at, c.merged_into, "     \
     "c.version, c.created_at, c.updated_at, c.last_visit_at, c.visits_90d, c.spend_12m_fen, "      \
-    "c.top_types"
+    "c.top_types, c.email, c.marketing_consent, c.consent_at, c.consent_source, c.sms_opt_out, "   \
+    "c.email_opt_out"
 #define CUSTOMER_FROM                                                                              \
     "customers c JOIN branches b ON b.id = c.branch_id LEFT JOIN users o ON o.id = c.owner_id"
 /* The record in the current row of a CUSTOMER_COLUMNS query. */

@@ -88,14 +88,6 @@ static json_t *cursor_decode(const char *s)
     return listing_cursor_decode(s, 2);
 }
 
-static void reply_filter_error(struct req *r, const struct filter_error *err)
-{
-    char msg[256];
-    snprintf(msg, sizeof(msg), "%s%s%s", req_msg(r, err->key), err->where[0] ? ": " : "",
-             err->where);
-    reply_invalid(r, json_pack("{s:s}", "filter", msg));
-}
-
 /* Present a page of records with their tags fetched in one query. */
 static json_t *present_page(struct db *db, json_t *recs)
 {
@@ -257,7 +249,7 @@ static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf
         free(sq);
     }
     if (rc == -1)
-        reply_filter_error(r, &err);
+        customer_reply_filter_error(r, &err);
     else if (rc < 0)
         reply_db_error(r, rc);
     return rc == 0;
@@ -520,17 +512,18 @@ static void reveal(struct req *r)
     if (!rec)
         return;
     int64_t id = json_integer_value(json_object_get(rec, "id"));
-    int rc = audit_write(
-        r->db, r, NULL, "customer.reveal", "customer", id,
-        json_pack("{s:[s,s,s,s]}", "fields", "phone", "id_number", "family_members", "custom"));
+    int rc = audit_write(r->db, r, NULL, "customer.reveal", "customer", id,
+                         json_pack("{s:[s,s,s,s,s]}", "fields", "phone", "id_number", "email",
+                                   "family_members", "custom"));
     if (rc) {
         json_decref(rec);
         reply_db_error(r, rc);
         return;
     }
     reply_json(r, 200,
-               json_pack("{s:O,s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"), "id_number",
-                         json_object_get(rec, "id_number"), "family_members",
+               json_pack("{s:O,s:O,s:O,s:O,s:O}", "phone", json_object_get(rec, "phone"),
+                         "id_number", json_object_get(rec, "id_number"), "email",
+                         json_object_get(rec, "email"), "family_members",
                          json_object_get(rec, "family_members"), "custom",
                          json_object_get(rec, "custom")));
     json_decref(rec);
@@ -616,11 +609,9 @@ static int note_bulk_tag(struct req *r, const struct sqlbuf *w, int64_t tag_id, 
  * customer a filter finds (within scope), in one statement each, with
  * the 变更历史 of every customer whose tags change. */
 /* The ids and the tag lists of a bulk tag change; false having replied 422. */
-static bool bulk_tags_valid(struct req *r, json_t *ids, json_t *lists[2])
+static bool bulk_tags_valid(struct req *r, json_t *lists[2])
 {
     json_t *errors = json_object();
-    if (ids && (!json_is_array(ids) || json_array_size(ids) > 1000))
-        json_object_set_new(errors, "ids", json_string(req_msg(r, "field.not_array")));
     for (int k = 0; k < 2; k++) {
         size_t i;
         json_t *v;
@@ -638,22 +629,6 @@ static bool bulk_tags_valid(struct req *r, json_t *ids, json_t *lists[2])
     }
     json_decref(errors);
     return true;
-}
-
-/* Narrow w to the chosen ids ("c.id IN (…)"; none: no row). */
-static void where_ids(struct sqlbuf *w, json_t *ids)
-{
-    sqlbuf_add(w, " AND c.id IN (");
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        sqlbuf_add(w, i ? ", ?" : "?");
-        sqlbuf_bind(w, DB_INT(json_integer_value(v)));
-    }
-    if (json_array_size(ids) == 0)
-        sqlbuf_add(w, "NULL");
-    sqlbuf_add(w, ")");
 }
 
 /* Put tag on (added) or take it off every customer w selects, with the
@@ -686,37 +661,20 @@ static int bulk_tag_one(struct req *r, const struct sqlbuf *w, int64_t tag, bool
 
 static void bulk_tags(struct req *r)
 {
-    json_t *ids = json_object_get(r->json, "ids");
-    json_t *filter = json_object_get(r->json, "filter");
-    const char *q = json_string_value(json_object_get(r->json, "q"));
     json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
     json_t *lists[2] = {add, remove};
-    if (!bulk_tags_valid(r, ids, lists))
+    if (!bulk_tags_valid(r, lists))
         return;
     struct sqlbuf w;
-    struct filter_error err;
     sqlbuf_init(&w);
-    int rc = customer_where(r->db, r->actor, q, filter && !json_is_null(filter) ? filter : NULL,
-                            false, &w, &err);
-    if (rc == -1) {
+    if (!customer_group_where(r, r->json, &w)) {
         sqlbuf_release(&w);
-        reply_filter_error(r, &err);
         return;
     }
-    if (ids)
-        where_ids(&w, ids);
     int64_t updated = 0;
+    int rc = db_begin(r->db);
     if (!rc)
-        rc = db_begin(r->db);
-    if (!rc) {
-        struct sqlbuf b;
-        sqlbuf_init(&b);
-        sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
-        sqlbuf_append(&b, &w);
-        if (db_query_int(r->db, b.sql, b.args, b.nargs, &updated) < 0)
-            rc = DB_ERROR;
-        sqlbuf_release(&b);
-    }
+        rc = customer_group_count(r->db, &w, &updated);
     for (int k = 0; k < 2 && !rc; k++) {
         size_t i;
         json_t *v;

@@ -77,7 +77,7 @@ int customer_clear_personal(struct db *db, int64_t id, const char *name)
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
                      "birthday = NULL, birthday_lunar = 0, birthday_lunar_md = NULL, "
                      "address = NULL, occupation = NULL, interests = '[]', "
-                     "family_members = '[]', business_prefs = '[]', custom = '{}', "
+                     "family_members = '[]', business_prefs = '[]', custom = '{}', email = NULL, "
                      "updated_at = ?, version = version + 1 WHERE id = ?",
                      DB_ARGS(DB_TEXT(name), DB_INT(now), DB_INT(id)));
     return rc;

@@ -4,7 +4,7 @@
  * dictionaries, owner and branch within scope, custom fields), the same for
  * the API, imports and the demo data.
  */
-#include "crm/customer.h"
+#include "crm/customer_int.h"
 
 #include "auth/actor.h"
 #include "auth/perm.h"
@@ -26,9 +26,30 @@
 /* ---- validation ---- */
 
 static const char *const editable[] = {
-    "name",          "gender", "phone",      "id_number", "birthday",       "birthday_lunar",
-    "address",       "region", "occupation", "interests", "family_members", "business_prefs",
-    "service_level", "level",  "owner_id",   "branch_id", "custom",         NULL,
+    "name",
+    "gender",
+    "phone",
+    "id_number",
+    "birthday",
+    "birthday_lunar",
+    "address",
+    "region",
+    "occupation",
+    "interests",
+    "family_members",
+    "business_prefs",
+    "service_level",
+    "level",
+    "owner_id",
+    "branch_id",
+    "custom",
+    "email",
+    "marketing_consent",
+    "consent_at",
+    "consent_source",
+    "sms_opt_out",
+    "email_opt_out",
+    NULL,
 };
 
 static void fail(json_t *errors, const char *lang, const char *field, const char *key)
@@ -324,6 +345,7 @@ int customer_check(struct db *db, const struct actor *u, const char *lang, json_
     check_string_list(in, out, errors, lang, "interests");
     check_string_list(in, out, errors, lang, "business_prefs");
     check_family(in, out, errors, lang);
+    customer_consent_check(in, cur, out, errors, lang);
     int rc = check_refs(db, u, in, out, errors, lang);
     if (rc)
         return rc;
@@ -340,7 +362,8 @@ int customer_check(struct db *db, const struct actor *u, const char *lang, json_
         fail(errors, lang, "name", "field.required");
     if (!json_string_value(json_object_get(out, "phone")))
         fail(errors, lang, "phone", "field.required");
+    /* Only a user without a branch of their own (an admin) meets this. */
     if (!json_is_integer(json_object_get(out, "branch_id")))
-        fail(errors, lang, "branch_id", "field.required");
+        fail(errors, lang, "branch_id", "field.branch_pick");
     return 0;
 }

@@ -25,6 +25,18 @@ static const char *const genders[][3] = {
     {NULL, NULL, NULL},
 };
 
+static const char *const consents[][3] = {
+    {"granted", "同意", "Granted"},
+    {"refused", "拒绝", "Refused"},
+    {"unknown", "未知", "Unknown"},
+    {NULL, NULL, NULL},
+};
+
+static const char *const consent_sources[][3] = {
+    {"counter", "柜台", "Counter"}, {"paper", "纸质表单", "Paper form"}, {"phone", "电话", "Phone"},
+    {"web", "网上", "Web"},         {"import", "导入", "Import"},        {NULL, NULL, NULL},
+};
+
 static const struct entity_field fields[] = {
     {FIELD("customer_no", "c.customer_no", FT_TEXT, "客户编号", "Customer no.", F | S | X)},
     {FIELD("name", "c.name", FT_TEXT, "姓名", "Name", F | S | X | I | R)},
@@ -47,6 +59,17 @@ static const struct entity_field fields[] = {
      .dict = "service_level"},
     {FIELD("level", "c.level", FT_TEXT, "客户等级", "Customer level", F | X | I),
      .dict = "customer_level"},
+    {FIELD("email", "c.email", FT_TEXT, "电子邮箱", "E-mail", F | X), .mask = MASK_EMAIL},
+    {FIELD("marketing_consent", "c.marketing_consent", FT_SELECT, "营销同意", "Marketing consent",
+           F | X),
+     .options = consents},
+    {FIELD("consent_at", "c.consent_at", FT_TIME, "同意记录时间", "Consent recorded", F | X)},
+    {FIELD("consent_source", "c.consent_source", FT_SELECT, "同意来源", "Consent source", F | X),
+     .options = consent_sources},
+    {FIELD("sms_opt_out", "c.sms_opt_out", FT_BOOLEAN, "退订短信", "SMS opt-out", F | X),
+     .cell = CELL_TEXT},
+    {FIELD("email_opt_out", "c.email_opt_out", FT_BOOLEAN, "退订邮件", "E-mail opt-out", F | X),
+     .cell = CELL_TEXT},
     {FIELD("tags", NULL, FT_TAGS, "标签", "Tags", F | X | I)},
     {FIELD("owner_id", "c.owner_id", FT_REF, "客户经理", "Account manager", F | X),
      .export_expr = "o.name"},

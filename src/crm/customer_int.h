@@ -56,4 +56,15 @@ int customer_row_insert(struct db *db, struct customer_row *row);
 int customer_row_update(struct db *db, const struct customer_row *row, int64_t id,
                         const char *cur_name);
 
+/* Marketing consent and e-mail (customer_consent.c): check the fields of
+ * in on top of cur (NULL: a new record) into out, as customer_check does;
+ * write them from a checked record (the rows of customer_bulk.c leave them
+ * to this). */
+void customer_consent_check(json_t *in, json_t *cur, json_t *out, json_t *errors, const char *lang);
+int customer_consent_write(struct db *db, int64_t id, json_t *rec);
+
+/* record/history.c learns its author from a request: until it takes an
+ * actor, one that carries only the actor's id and login. */
+void customer_history_author(const struct actor *a, struct req *who);
+
 #endif

@@ -55,6 +55,7 @@ enum field_mask {
     MASK_NONE,
     MASK_PHONE,
     MASK_ID,
+    MASK_EMAIL, /* "w***@example.com" */
 };
 
 /* How an export writes a cell; CELL_AUTO derives it from the type and the

@@ -45,6 +45,7 @@ enum cell_kind {
     K_TEXT,
     K_PHONE,
     K_ID,
+    K_EMAIL,
     K_LIST,
     K_TIME,
     K_GENDER,
@@ -63,7 +64,7 @@ struct column {
 static enum cell_kind builtin_kind(const struct entity_field *f)
 {
     if (f->mask != MASK_NONE)
-        return f->mask == MASK_PHONE ? K_PHONE : K_ID;
+        return f->mask == MASK_PHONE ? K_PHONE : f->mask == MASK_EMAIL ? K_EMAIL : K_ID;
     switch (f->cell) {
     case CELL_TEXT:
         return K_TEXT;
@@ -184,6 +185,8 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
         return reveal || !*v ? v : (*owned = phone_mask(v));
     case K_ID:
         return reveal || !*v ? v : (*owned = id_mask(v));
+    case K_EMAIL:
+        return reveal || !*v ? v : (*owned = email_mask(v));
     case K_LIST:
         return (*owned = join_list(v));
     case K_TIME: {

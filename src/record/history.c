@@ -144,7 +144,9 @@ static void mask_value(struct req *r, json_t *o, const char *col)
         custom_field_clear(&cf);
     }
     if (val && *val && mask != MASK_NONE) {
-        char *m = mask == MASK_PHONE ? phone_mask(val) : id_mask(val);
+        char *m = mask == MASK_PHONE   ? phone_mask(val)
+                  : mask == MASK_EMAIL ? email_mask(val)
+                                       : id_mask(val);
         json_object_set_new(o, col, json_string(m));
         free(m);
         return;

@@ -251,6 +251,24 @@ static void list(struct req *r)
 
 /* Every target is a field of e (or "-": ignored), and every required
  * field of e has a column. */
+/* Values every row gets unless its file gives them: only the branch, for a
+ * user without one of their own (an admin picks it in the wizard). The
+ * rows' checks judge the value as if the file had it. */
+static bool defaults_valid(const struct entity *e, json_t *defaults)
+{
+    if (!json_is_object(defaults))
+        return false;
+    const char *k;
+    json_t *v;
+    json_object_foreach(defaults, k, v)
+    {
+        const struct entity_field *f = entity_field(e, k);
+        if (!f || f->type != FT_BRANCH || !json_is_integer(v))
+            return false;
+    }
+    return true;
+}
+
 static void check_mapping(struct req *r, const struct entity *e, json_t *mapping, json_t *errors)
 {
     const char *k;
@@ -309,6 +327,9 @@ static void run(struct req *r)
         json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
     if (dup && strcmp(dup, "skip") != 0 && strcmp(dup, "update") != 0)
         json_object_set_new(errors, "on_duplicate", json_string(req_msg(r, "field.invalid")));
+    json_t *defaults = json_object_get(r->json, "defaults");
+    if (e && defaults && !defaults_valid(e, defaults))
+        json_object_set_new(errors, "defaults", json_string(req_msg(r, "field.invalid")));
     free(entity);
     if (json_object_size(errors)) {
         free(path);
@@ -319,6 +340,8 @@ static void run(struct req *r)
     json_t *params = json_pack("{s:I,s:s,s:O,s:b,s:s,s:s}", "import_id", (json_int_t)id, "entity",
                                e->name, "mapping", mapping, "dry_run", dry ? json_is_true(dry) : 1,
                                "on_duplicate", dup ? dup : "skip", "lang", r->lang);
+    if (json_object_size(defaults))
+        json_object_set(params, "defaults", defaults);
     int64_t job = 0;
     int rc = db_begin(r->db);
     if (!rc)

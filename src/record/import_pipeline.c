@@ -57,6 +57,7 @@ struct run {
     struct actor user;
     const char *lang;
     json_t *mapping;
+    json_t *defaults; /* values of fields a row leaves empty (may be NULL) */
     bool dry_run, update, bulk;
     const struct tabular_row *header;
     const char **targets; /* per header column: the field it maps to, NULL = ignored */
@@ -274,6 +275,9 @@ static json_t *row_input(struct run *ru, const struct tabular_row *row, json_t *
         else if (f)
             json_object_set_new_nocheck(in, target, builtin_value(ru, f, cell));
     }
+    const char *k;
+    json_t *v;
+    json_object_foreach(ru->defaults, k, v) if (!json_object_get(in, k)) json_object_set(in, k, v);
     return in;
 }
 
@@ -563,6 +567,7 @@ static const char *run_init(struct run *ru, struct job *job)
     if (!ru->e || !ru->e->import)
         return "field.invalid";
     ru->mapping = json_object_get(p, "mapping");
+    ru->defaults = json_object_get(p, "defaults");
     ru->dry_run = json_is_true(json_object_get(p, "dry_run"));
     const char *dup = json_string_value(json_object_get(p, "on_duplicate"));
     ru->update = dup && strcmp(dup, "update") == 0;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { Client, signInFresh, show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
+import { uploadCsv, pollJob } from './lib/customers.mjs';
 
 describe('admin', () => {
   const srv = useServer({
@@ -408,5 +409,45 @@ describe('admin', () => {
       'not_found',
     );
     expectError(await admin.delete(`/dictionaries/business_type/items/${gone}`), 404, 'not_found');
+  });
+});
+
+// Issue 14: an admin without a branch of their own picks the branch when
+// creating or importing customers; without one the answer says so.
+describe('admin without a branch', () => {
+  const srv = useServer({
+    label: 'branchless',
+    users: [{ login: 'A9402', name: '总部管理员', role: 'admin' }],
+  });
+  const test = srv.it;
+  let admin, branchId;
+
+  test('creating a customer without a branch asks for one, in the user language; with one it is made', async () => {
+    admin = new Client(srv);
+    await signInFresh(srv, admin, 'A9402');
+    const branches = await admin.get('/branches');
+    branchId = branches.body.items.find((b) => b.code === 'GD-GZ-01').id;
+    let e = expectError(await admin.post('/customers', { name: '无网点', phone: '13902460001' }), 422, 'validation_failed', { fields: ['branch_id'] });
+    assert.equal(e.fields.branch_id, '请选择所属网点');
+    const en = new Client(srv, { lang: 'en' });
+    await en.signIn('A9402', srv.users.A9402.password);
+    e = expectError(await en.post('/customers', { name: '无网点', phone: '13902460001' }), 422, 'validation_failed', { lang: 'en', fields: ['branch_id'] });
+    assert.equal(e.fields.branch_id, 'Choose the branch');
+    const r = await admin.post('/customers', { name: '有网点', phone: '13902460001', branch_id: branchId });
+    assert.equal(r.status, 201, show(r));
+    assert.equal(r.body.customer.branch_id, branchId);
+  });
+
+  test('an import takes the branch picked in the wizard for rows that name none', async () => {
+    const up = await uploadCsv(admin, '姓名,手机号\n导入甲,13902460002\n导入乙,13902460003\n');
+    assert.equal(up.status, 201, show(up));
+    const id = up.body.import.id;
+    const bad = await admin.post(`/imports/${id}/run`, { mapping: { 姓名: 'name', 手机号: 'phone' }, dry_run: false, defaults: { name: 'x' } });
+    expectError(bad, 422, 'validation_failed', { fields: ['defaults'] });
+    const r = await admin.post(`/imports/${id}/run`, { mapping: { 姓名: 'name', 手机号: 'phone' }, dry_run: false, defaults: { branch_id: branchId } });
+    assert.equal(r.status, 202, show(r));
+    const job = await pollJob(admin, `/imports/${id}`, 'import');
+    assert.equal(job.created, 2, JSON.stringify(job));
+    assert.deepEqual(srv.queryDb("SELECT DISTINCT branch_id FROM customers WHERE name LIKE '导入%'"), [[String(branchId)]]);
   });
 });

@@ -143,11 +143,11 @@ static void test_new_customer_minimal(void **state)
 static void test_required(void **state)
 {
     (void)state;
-    /* an admin has no branch to default to */
+    /* an admin has no branch to default to: asked to pick one */
     struct result r = check(&admin, "{}", NULL);
     assert_int_equal(r.rc, 0);
     assert_errors(&r, 4, "name", "field.required", "phone", "field.required", "branch_id",
-                  "field.required", "custom.card", "field.required");
+                  "field.branch_pick", "custom.card", "field.required");
     result_clear(&r);
     /* a clerk's new customer is in the clerk's branch */
     r = check(&clerk, "{\"name\":\"李四\",\"phone\":\"13800138000\",\"custom\":{\"card\":\"C1\"}}",

@@ -30,6 +30,7 @@ import {
   CircleCheck,
   Avatar,
   CopyDocument,
+  Promotion,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -51,6 +52,7 @@ export const LINKS = {
   customerSegments: link('/customers/segments', 'nav.customerSegments', Aim, 'customers.read'),
   customerDuplicates: link('/customers/duplicates', 'nav.customerDuplicates', CopyDocument, 'customers.read'),
   customerIo: link('/customers/io', 'nav.customerIo', Sort, 'customers.write'),
+  customerCampaigns: link('/customers/campaigns', 'nav.customerCampaigns', Promotion, 'customers.campaigns'),
   interactionSearch: link('/interactions', 'nav.interactionSearch', Search, 'customers.read'),
   interactionNew: link('/interactions/new', 'nav.interactionNew', EditPen, 'interactions.write'),
   tasksToday: link('/tasks?view=today', 'nav.tasksToday', Clock, 'tasks.read', 'today'),
@@ -77,7 +79,9 @@ const quickNav = bar('nav.quick', [
   'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming',
   'enterpriseList', 'reportDashboard',
 ])
-const customersNav = bar('nav.customers', ['customerSearch', 'customerNew', 'customerSegments', 'customerDuplicates', 'customerIo'])
+const customersNav = bar('nav.customers', [
+  'customerSearch', 'customerNew', 'customerSegments', 'customerDuplicates', 'customerIo', 'customerCampaigns',
+])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const adminNav = bar('nav.admin', [

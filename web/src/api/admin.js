@@ -10,6 +10,7 @@ export const usersApi = {
   disable: (id) => http.post(`/users/${id}/disable`),
   enable: (id) => http.post(`/users/${id}/enable`),
   resetPassword: (id) => http.post(`/users/${id}/reset-password`),
+  unlock: (id) => http.post(`/users/${id}/unlock`),
 }
 
 export const branchesApi = {

@@ -33,6 +33,12 @@ export default [
     meta: meta('nav.customerIo', 'customers.write'),
   },
   {
+    path: 'customers/campaigns',
+    name: 'customer-campaigns',
+    component: () => import('./CampaignsView.vue'),
+    meta: meta('nav.customerCampaigns', 'customers.campaigns'),
+  },
+  {
     path: 'customers/:id(\\d+)',
     name: 'customer-detail',
     component: () => import('./CustomerDetailView.vue'),
