@@ -86,10 +86,11 @@ build/obj/%.o: %.c $(HDR)
 
 # The web UI compiled into the server binaries (docs/architecture.md): a
 # copied binary serves the whole app. Built from web/dist, so the server
-# binaries need `make web` first; the unit tests link without it.
-DIST_FILES := $(shell find web/dist -type f 2>/dev/null)
-
-build/gen/assets_embedded.c: scripts/embed-assets.mjs web/dist/index.html $(DIST_FILES)
+# binaries need `make web` first; the unit tests link without it. Every
+# build of the UI rewrites index.html (it names the hashed files), so it
+# stands for the whole directory; the hashed names change from build to
+# build and cannot be prerequisites.
+build/gen/assets_embedded.c: scripts/embed-assets.mjs web/dist/index.html
 	@mkdir -p $(@D)
 	$(Q)node scripts/embed-assets.mjs web/dist $@
 
