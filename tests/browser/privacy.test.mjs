@@ -67,6 +67,7 @@ for (const [lang, words] of [
       await page.locator(`[data-test=menu-lang-${lang}]`).click()
       await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang)
       await page.goto(`/customers/${customerId}`)
+      await page.locator('[data-test=customer-more]').click()
       await page.locator('[data-test=access-report-open]').click()
       const dialog = page.locator('[data-test=access-report-dialog]')
       await dialog.waitFor()

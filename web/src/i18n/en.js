@@ -685,6 +685,7 @@ export default {
     userOption: '{name} ({login})',
   },
   customerDetail: {
+    more: 'More',
     back: 'Back to list',
     inRecycleBin: 'Deleted',
     erased: 'Erased',

@@ -677,6 +677,7 @@ export default {
     userOption: '{name}（{login}）',
   },
   customerDetail: {
+    more: '更多',
     back: '返回列表',
     inRecycleBin: '已删除',
     erased: '已擦除',
