@@ -71,6 +71,7 @@ static int erase_rows(struct db *db, const struct actor *a, int64_t id)
         rc = db_exec(db,
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
+                     "id_sealed = NULL, id_index = NULL, id_last4_index = NULL, "
                      "birthday = NULL, address = NULL, occupation = NULL, interests = '[]', "
                      "family_members = '[]', business_prefs = '[]', custom = '{}', "
                      "erased_at = ?, deleted_at = COALESCE(deleted_at, ?), updated_at = ?, "

@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
+#include "crm/customer_ids.h"
 #include "crm/name_grams.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
@@ -27,6 +28,13 @@ static bool all_digits(const char *s)
         if (*s < '0' || *s > '9')
             return false;
     return true;
+}
+
+/* Three digits and an X: the last four of an ID number. */
+static bool id_last4(const char *s)
+{
+    return strlen(s) == 4 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+           s[2] >= '0' && s[2] <= '9' && (s[3] == 'X' || s[3] == 'x');
 }
 
 static bool all_letters(const char *s)
@@ -134,12 +142,31 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool mask
     if (all_digits(q) && len == 11) {
         sqlbuf_add(w, "(c.phone = ?)");
         sqlbuf_bind_text_copy(w, q);
-    } else if (all_digits(q) && len == 4) {
-        sqlbuf_add(w, "(c.phone_last4 = ?)");
-        sqlbuf_bind_text_copy(w, q);
+    } else if (len == 4 && (all_digits(q) || id_last4(q))) {
+        /* Last four of a phone, or of an ID number for a caller who sees
+         * ID numbers unmasked: one who does not may not test digits of
+         * one (issue 14), and "186X" is no phone. */
+        char index[DATAKEY_INDEX_LEN + 1];
+        customer_id_last4(q, index);
+        if (masked) {
+            sqlbuf_add(w, all_digits(q) ? "(c.phone_last4 = ?)" : "(1 = 0)");
+            if (all_digits(q))
+                sqlbuf_bind_text_copy(w, q);
+        } else if (all_digits(q)) {
+            sqlbuf_add(w, "(c.phone_last4 = ? OR c.id_last4_index = ?)");
+            sqlbuf_bind_text_copy(w, q);
+            sqlbuf_bind_text_copy(w, index);
+        } else {
+            sqlbuf_add(w, "(c.id_last4_index = ?)");
+            sqlbuf_bind_text_copy(w, index);
+        }
     } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
-        sqlbuf_add(w, "(c.id_number = ?)");
-        sqlbuf_bind_text_copy(w, info.id);
+        /* The whole number, through its keyed index: the table holds no
+         * clear ID number to compare with. */
+        char index[DATAKEY_INDEX_LEN + 1] = "";
+        customer_id_lookup(info.id, index, sizeof(index));
+        sqlbuf_add(w, "(c.id_index = ?)");
+        sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len >= 5 && len < 11) {
         /* A phone number being typed; not for a caller who sees phones
          * masked, who could otherwise learn one a digit at a time. */

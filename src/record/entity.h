@@ -55,6 +55,9 @@ enum field_mask {
     MASK_NONE,
     MASK_PHONE,
     MASK_ID,
+    /* a date that holds a person's year of birth: month-day only (the ID
+     * number's mask would otherwise be undone by it, issue 13) */
+    MASK_YEAR,
 };
 
 /* How an export writes a cell; CELL_AUTO derives it from the type and the
@@ -85,6 +88,13 @@ struct entity_field {
      * used for English readers when set (dictionary labels). */
     const char *header, *header_en;
     const char *export_expr, *export_expr_en;
+    /* A value kept sealed (encrypted) in the row, with expr a keyed index
+     * of it (a blind index): filters may only ask whether it equals values
+     * (eq, in) or is empty, and lookup turns a value into the index
+     * (false: not a valid value); export_expr is the sealed column and
+     * open gives its clear text (caller frees; NULL when it cannot). */
+    bool (*lookup)(const char *value, char *out, size_t outlen);
+    char *(*open)(const char *sealed);
 };
 
 /* The leading members of an entity_field in order, for descriptor tables:
