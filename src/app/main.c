@@ -386,8 +386,7 @@ static int cmd_rotate_key(struct args *a)
     sodium_memzero(&to, sizeof(to));
     db_global_shutdown();
     if (rc) {
-        fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err,
-                (long long)done);
+        fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
         return 1;
     }
     printf("rotate-key: %lld ID numbers re-sealed; start the server with the new key\n",

@@ -36,7 +36,8 @@ int datakey_parse(const char *text, unsigned char raw[DATAKEY_BYTES])
         n--;
     size_t got = 0;
     const char *end = NULL;
-    if (n == 2 * DATAKEY_BYTES && sodium_hex2bin(raw, DATAKEY_BYTES, text, n, NULL, &got, &end) == 0 &&
+    if (n == 2 * DATAKEY_BYTES &&
+        sodium_hex2bin(raw, DATAKEY_BYTES, text, n, NULL, &got, &end) == 0 &&
         got == DATAKEY_BYTES && end == text + n)
         return 0;
     static const int variants[] = {sodium_base64_VARIANT_ORIGINAL,
@@ -114,8 +115,8 @@ int datakey_load_file(struct datakey *k, const char *path, bool create, char *er
     int rc = got ? datakey_parse(line, raw) : -1;
     sodium_memzero(line, sizeof(line));
     if (rc) {
-        snprintf(err, errlen,
-                 "malformed key in '%s': expected 32 bytes as 64 hex digits or base64", path);
+        snprintf(err, errlen, "malformed key in '%s': expected 32 bytes as 64 hex digits or base64",
+                 path);
         return -1;
     }
     datakey_init(k, raw);

@@ -165,7 +165,8 @@ void customer_row_free(struct customer_row *row)
 
 #define INSERT_COLUMNS                                                                             \
     "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, phone, "        \
-    "phone_last4, id_sealed, id_index, id_last4_index, birthday, address, region, occupation, interests, "                   \
+    "phone_last4, id_sealed, id_index, id_last4_index, birthday, address, region, occupation, "    \
+    "interests, "                                                                                  \
     "family_members, business_prefs, service_level, level, branch_path, custom, "                  \
     "birthday_lunar, owner_id, branch_id, created_by, updated_by, created_at, updated_at) VALUES "
 

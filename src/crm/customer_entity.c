@@ -33,9 +33,8 @@ static const struct entity_field fields[] = {
      .options = genders},
     {FIELD("phone", "c.phone", FT_PHONE, "手机号", "Mobile", F | X | I | R), .mask = MASK_PHONE},
     /* sealed at rest (crm/customer_ids.h): filtered through its index */
-    {FIELD("id_number", "c.id_index", FT_TEXT, "身份证号", "ID number", F | X | I),
-     .mask = MASK_ID, .export_expr = "c.id_sealed", .lookup = customer_id_lookup,
-     .open = customer_id_open},
+    {FIELD("id_number", "c.id_index", FT_TEXT, "身份证号", "ID number", F | X | I), .mask = MASK_ID,
+     .export_expr = "c.id_sealed", .lookup = customer_id_lookup, .open = customer_id_open},
     {FIELD("birthday", "c.birthday", FT_DATE, "生日", "Birthday", F | X | I), .mask = MASK_YEAR},
     {FIELD("birthday_lunar", "c.birthday_lunar", FT_BOOLEAN, "农历生日", "Lunar birthday", F | X),
      .cell = CELL_TEXT},
@@ -113,6 +112,6 @@ const struct entity entity_customer = {
     .custom_column = "c.custom", .tags = true,
     .perm_read = PERM_CUSTOMERS_READ, .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
-    .search = search, .fields = fields, .refs = refs, .export = &export, .import = &customer_import,
+    .search = search, .protect = customer_ids_protect, .fields = fields, .refs = refs, .export = &export, .import = &customer_import,
 };
 /* clang-format on */

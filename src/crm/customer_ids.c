@@ -36,14 +36,87 @@ char *customer_id_open(const char *sealed)
     return sealed && *sealed && k ? datakey_open(k, sealed) : NULL;
 }
 
+#define TOKEN "sealed:"
+
+char *customer_id_untoken(const char *s)
+{
+    return s && strncmp(s, TOKEN, strlen(TOKEN)) == 0 ? customer_id_open(s + strlen(TOKEN)) : NULL;
+}
+
 bool customer_id_lookup(const char *typed, char *out, size_t outlen)
 {
     struct validate_id_info info;
     const struct datakey *k = datakey_current();
-    if (!k || outlen < DATAKEY_INDEX_LEN + 1 || !typed || validate_id_number(typed, NULL, &info))
-        return false;
-    datakey_index(k, info.id, out);
-    return true;
+    char *clear = customer_id_untoken(typed);
+    bool ok = k && outlen >= DATAKEY_INDEX_LEN + 1 && typed &&
+              validate_id_number(clear ? clear : typed, NULL, &info) == 0;
+    free(clear);
+    if (ok)
+        datakey_index(k, info.id, out);
+    return ok;
+}
+
+/* The token of v when it is a string holding an ID number. */
+static void protect_value(json_t *parent, const char *key, size_t i, json_t *v)
+{
+    struct validate_id_info info;
+    const char *s = json_string_value(v);
+    char *sealed = s && datakey_current() && validate_id_number(s, NULL, &info) == 0
+                       ? datakey_seal(datakey_current(), info.id)
+                       : NULL;
+    if (!sealed)
+        return;
+    char *token = xasprintf(TOKEN "%s", sealed);
+    if (key)
+        json_object_set_new(parent, key, json_string(token));
+    else
+        json_array_set_new(parent, i, json_string(token));
+    free(token);
+    free(sealed);
+}
+
+static void protect_filter(json_t *node, int depth)
+{
+    if (!json_is_object(node) || depth > 64)
+        return;
+    const char *field = json_string_value(json_object_get(node, "field"));
+    json_t *v = json_object_get(node, "value");
+    if (field && strcmp(field, "id_number") == 0) {
+        size_t i;
+        json_t *item;
+        if (json_is_array(v))
+            json_array_foreach(v, i, item) protect_value(v, NULL, i, item);
+        else
+            protect_value(node, "value", 0, v);
+        return;
+    }
+    static const char *const groups[] = {"and", "or"};
+    for (int g = 0; g < 2; g++) {
+        size_t i;
+        json_t *child;
+        json_array_foreach(json_object_get(node, groups[g]), i, child)
+            protect_filter(child, depth + 1);
+    }
+    protect_filter(json_object_get(node, "not"), depth + 1);
+}
+
+void customer_ids_protect(json_t *params)
+{
+    const char *q = json_string_value(json_object_get(params, "q"));
+    if (q) {
+        /* q as the search reads it: spaces around it do not count */
+        char trimmed[64];
+        while (*q == ' ')
+            q++;
+        snprintf(trimmed, sizeof(trimmed), "%s", q);
+        size_t n = strlen(trimmed);
+        while (n && trimmed[n - 1] == ' ')
+            trimmed[--n] = '\0';
+        json_t *t = json_string(trimmed);
+        protect_value(params, "q", 0, t);
+        json_decref(t);
+    }
+    protect_filter(json_object_get(params, "filter"), 0);
 }
 
 void customer_id_last4(const char *last4, char out[DATAKEY_INDEX_LEN + 1])
@@ -139,8 +212,8 @@ static int seal_batch(struct db *db, int64_t *n)
     json_t *rows = json_array();
     int got;
     while ((got = db_step(st)) == 1)
-        json_array_append_new(rows, json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 0),
-                                              "v", db_col_text(st, 1)));
+        json_array_append_new(rows, json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 0), "v",
+                                              db_col_text(st, 1)));
     db_finish(st);
     rc = got < 0 ? got : 0;
     size_t i;
@@ -184,8 +257,8 @@ static int rewrite_file(struct db *db)
 static int stored_key(struct db *db, char id[DATAKEY_ID_LEN + 1], char to[DATAKEY_ID_LEN + 1])
 {
     struct db_stmt *st;
-    int rc = db_query_row(db, &st, "SELECT key_id, COALESCE(rotating_to, '') FROM data_key",
-                          DB_NOARGS);
+    int rc =
+        db_query_row(db, &st, "SELECT key_id, COALESCE(rotating_to, '') FROM data_key", DB_NOARGS);
     if (rc == 1) {
         snprintf(id, DATAKEY_ID_LEN + 1, "%s", db_col_text(st, 0));
         snprintf(to, DATAKEY_ID_LEN + 1, "%s", db_col_text(st, 1));
@@ -203,8 +276,8 @@ int customer_ids_prepare(struct db *db, char *err, size_t errlen)
         snprintf(err, errlen, k ? "cannot read the data key's id" : "no data key");
         return -1;
     }
-    if (rc == 0 && db_exec(db, "INSERT INTO data_key (id, key_id) VALUES (1, ?)",
-                           DB_ARGS(DB_TEXT(k->id)))) {
+    if (rc == 0 &&
+        db_exec(db, "INSERT INTO data_key (id, key_id) VALUES (1, ?)", DB_ARGS(DB_TEXT(k->id)))) {
         snprintf(err, errlen, "cannot record the data key's id");
         return -1;
     }
@@ -259,8 +332,8 @@ static int rotate_batch(struct db *db, const struct datakey *from, const struct 
     json_t *rows = json_array();
     int got;
     while ((got = db_step(st)) == 1)
-        json_array_append_new(rows, json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 0),
-                                              "v", db_col_text(st, 1)));
+        json_array_append_new(rows, json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 0), "v",
+                                              db_col_text(st, 1)));
     db_finish(st);
     rc = got < 0 ? got : 0;
     size_t i;
@@ -310,8 +383,8 @@ int customer_ids_rotate(struct db *db, const struct datakey *from, const struct 
         return -1;
     }
     if (rc == 0 || strcmp(id, from->id) != 0) {
-        snprintf(err, errlen, "the database is not under the old key %s (it is under %s)",
-                 from->id, rc ? id : "none yet: start the server once with the old key");
+        snprintf(err, errlen, "the database is not under the old key %s (it is under %s)", from->id,
+                 rc ? id : "none yet: start the server once with the old key");
         return -1;
     }
     if (strcmp(from->id, to->id) == 0) {
@@ -319,8 +392,7 @@ int customer_ids_rotate(struct db *db, const struct datakey *from, const struct 
         return -1;
     }
     if (target[0] && strcmp(target, to->id) != 0) {
-        snprintf(err, errlen, "an unfinished rotation is moving to key %s, not %s", target,
-                 to->id);
+        snprintf(err, errlen, "an unfinished rotation is moving to key %s, not %s", target, to->id);
         return -1;
     }
     if (db_exec(db, "UPDATE data_key SET rotating_to = ?", DB_ARGS(DB_TEXT(to->id)))) {

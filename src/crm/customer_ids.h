@@ -10,6 +10,7 @@
 
 #include "base/datakey.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,17 @@ char *customer_id_open(const char *sealed);
 /* The index of a whole ID number as typed (validated and normalised
  * first, 15 digits to 18) into out; false for a text that is no ID number. */
 bool customer_id_lookup(const char *typed, char *out, size_t outlen);
+/*
+ * Search parameters are kept (export jobs, the audit log, saved segments):
+ * there an ID number typed as the quick search q or as a value of an
+ * id_number filter is replaced by a token, "sealed:" and the number
+ * sealed, which the search and the filter take as the number itself.
+ * In place; other values untouched.
+ */
+void customer_ids_protect(json_t *params);
+/* The clear number of a token (caller frees); NULL when s is none. */
+char *customer_id_untoken(const char *s);
+
 /* The index of the last four characters of an ID number ("1863", "186X"). */
 void customer_id_last4(const char *last4, char out[DATAKEY_INDEX_LEN + 1]);
 

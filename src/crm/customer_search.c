@@ -139,14 +139,20 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool mask
     struct validate_id_info info;
     struct validate_ymd today;
     validate_today(&today);
-    if (all_digits(q) && len == 11) {
+    char index[DATAKEY_INDEX_LEN + 1] = "";
+    if (strncmp(q, "sealed:", 7) == 0) {
+        /* an ID number as stored search parameters keep it (customer_ids_protect) */
+        bool ok = customer_id_lookup(q, index, sizeof(index));
+        sqlbuf_add(w, ok ? "(c.id_index = ?)" : "(1 = 0)");
+        if (ok)
+            sqlbuf_bind_text_copy(w, index);
+    } else if (all_digits(q) && len == 11) {
         sqlbuf_add(w, "(c.phone = ?)");
         sqlbuf_bind_text_copy(w, q);
     } else if (len == 4 && (all_digits(q) || id_last4(q))) {
         /* Last four of a phone, or of an ID number for a caller who sees
          * ID numbers unmasked: one who does not may not test digits of
          * one (issue 14), and "186X" is no phone. */
-        char index[DATAKEY_INDEX_LEN + 1];
         customer_id_last4(q, index);
         if (masked) {
             sqlbuf_add(w, all_digits(q) ? "(c.phone_last4 = ?)" : "(1 = 0)");
@@ -163,7 +169,6 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int part, bool mask
     } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
         /* The whole number, through its keyed index: the table holds no
          * clear ID number to compare with. */
-        char index[DATAKEY_INDEX_LEN + 1] = "";
         customer_id_lookup(info.id, index, sizeof(index));
         sqlbuf_add(w, "(c.id_index = ?)");
         sqlbuf_bind_text_copy(w, index);

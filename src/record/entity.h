@@ -208,10 +208,14 @@ struct entity {
     bool tags;                 /* attaches tags through object_tags */
     unsigned perm_read, perm_write, perm_reveal; /* PERM_* bits (core/perms.h) */
     entity_search_fn search;                     /* NULL: no search (nor export) */
-    const struct entity_field *fields;           /* form order; ends with {NULL} */
-    const struct entity_ref *refs;               /* ends with {NULL}; may be NULL */
-    const struct entity_export *export;          /* NULL: not exportable */
-    const struct entity_import *import;          /* NULL: not importable */
+    /* Replace in place what a search's params (q, filter) hold in clear and
+     * the entity keeps sealed by what its search takes instead, before the
+     * params are stored (export jobs, audit, segments). NULL: nothing. */
+    void (*protect)(json_t *params);
+    const struct entity_field *fields;  /* form order; ends with {NULL} */
+    const struct entity_ref *refs;      /* ends with {NULL}; may be NULL */
+    const struct entity_export *export; /* NULL: not exportable */
+    const struct entity_import *import; /* NULL: not importable */
 };
 
 /* Register e (a static descriptor) from a module's init, before any thread

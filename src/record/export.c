@@ -592,6 +592,11 @@ static void job_params(struct req *r, const struct entity *e, const char *entity
             json_object_set(*detail, *k, v ? v : json_null());
     }
     json_object_set_new(*detail, "filters", filters);
+    if (e->protect) {
+        e->protect(*params);
+        e->protect(*detail);
+        e->protect(filters);
+    }
     json_t *segment = json_object_get(in, "segment_id");
     if (json_is_integer(segment)) {
         json_object_set(*params, "segment_id", segment);

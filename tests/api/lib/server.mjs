@@ -97,12 +97,13 @@ export class TestServer {
     return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
   }
 
-  run(args, { input, timeoutMs = 60000 } = {}) {
+  run(args, { input, timeoutMs = 60000, env = {} } = {}) {
     const r = spawnSync(HONGYAN_BIN, args, {
       input,
       encoding: 'utf8',
       timeout: timeoutMs * TIME_SCALE,
       cwd: REPO_ROOT,
+      env: { ...process.env, ...this.env, ...env },
     });
     if (r.error) throw new Error(`${HONGYAN_BIN} ${args.join(' ')}: ${r.error.message}`);
     return r;
