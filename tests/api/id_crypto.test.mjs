@@ -266,7 +266,7 @@ describe('ID numbers encrypted at rest', () => {
   test('the database file holds no ID number (strings finds none)', { skip: PG_DIR ? 'a SQLite file check' : false }, async () => {
     await stop();
     const text = dbBytes();
-    for (const n of [...made.map((m) => m.idn), ...imported]) { if (text.includes(n)) { const d = spawnSync('sh', ['-c', `sqlite3 ${srv.dbPath} .dump | grep -a ${n} | cut -c1-400; grep -c ${n} ${srv.dbPath}`], { encoding: 'utf8' }); console.log('DEBUG', n, d.stdout, d.stderr); } assert.ok(!text.includes(n), `${n} in the database file`); }
+    for (const n of [...made.map((m) => m.idn), ...imported]) assert.ok(!text.includes(n), `${n} in the database file`);
     // Runs of 18 digits occur (a phone beside its last four): none of them
     // is a valid ID number.
     const valid = (text.match(ID_RUN) || []).filter(isIdNumber);
