@@ -146,6 +146,14 @@ export class TestServer {
       this.pgName = `t_${path.basename(this.dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
       this.pgAdmin(`CREATE DATABASE ${this.pgName}`);
     }
+    // The data key (docs/deploy.md): beside a SQLite database the server
+    // makes one; a PostgreSQL database gets one here, shared with the
+    // servers that share the database.
+    if (PG_DIR && !this.env.HONGYAN_DATA_KEY_FILE && !this.env.HONGYAN_DATA_KEY) {
+      this.keyFile = this.sharedWith ? this.sharedWith.keyFile : path.join(this.dir, 'hongyan.key');
+      if (!this.sharedWith) fs.writeFileSync(this.keyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      this.env = { ...this.env, HONGYAN_DATA_KEY_FILE: this.keyFile };
+    }
     this.stderrPath = path.join(this.dir, 'server.stderr.log');
     this.stdoutPath = path.join(this.dir, 'server.stdout.log');
     // Staff and branches only unless asked: most tests count the customers
