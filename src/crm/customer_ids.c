@@ -289,19 +289,24 @@ int customer_ids_prepare(struct db *db, char *err, size_t errlen)
         snprintf(err, errlen, k ? "cannot read the data key's id" : "no data key");
         return -1;
     }
-    if (rc == 0 &&
-        db_exec(db, "INSERT INTO data_key (id, key_id) VALUES (1, ?)", DB_ARGS(DB_TEXT(k->id)))) {
+    /* The first start records its key; servers starting together on one
+     * PostgreSQL database agree on the one that got there first. */
+    if (rc == 0 && (db_exec(db,
+                            "INSERT INTO data_key (id, key_id) VALUES (1, ?) "
+                            "ON CONFLICT DO NOTHING",
+                            DB_ARGS(DB_TEXT(k->id))) ||
+                    stored_key(db, id, to) != 1)) {
         snprintf(err, errlen, "cannot record the data key's id");
         return -1;
     }
-    if (rc == 1 && to[0]) {
+    if (to[0]) {
         snprintf(err, errlen,
                  "a key rotation from key %s to key %s is unfinished: run `hongyan rotate-key` "
                  "again with the same keys",
                  id, to);
         return -1;
     }
-    if (rc == 1 && strcmp(id, k->id) != 0) {
+    if (strcmp(id, k->id) != 0) {
         snprintf(err, errlen,
                  "wrong data key: the ID numbers in this database are sealed with key %s, "
                  "this is key %s (see docs/deploy.md, \"Data key\")",
