@@ -68,9 +68,11 @@ describe('ID numbers encrypted at rest', () => {
     return text;
   }
 
-  /** Write to the stopped server's SQLite file. */
+  /** Write to the stopped server's database. */
   function writeDb(sql) {
-    const r = spawnSync('sqlite3', [srv.dbPath, sql], { encoding: 'utf8' });
+    const r = PG_DIR
+      ? spawnSync('psql', ['-h', PG_DIR, '-U', 'hongyan', '-d', srv.pgName, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' })
+      : spawnSync('sqlite3', [srv.dbPath, sql], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   }
 
