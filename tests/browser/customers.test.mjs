@@ -102,6 +102,14 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     assert.match(await info.locator('[data-test=info-phone]').innerText(), /^138\*{4}8123$/)
     assert.equal(await page.locator('[data-test=reveal]').count(), 0, 'a clerk may not reveal')
     await shot(page, 'c-04-detail-info')
+    // The same page in English, then back to Chinese for the rest.
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=menu-lang-en]').click()
+    await info.locator('[data-test=info-birthday]').filter({ hasText: '12-31 (year of birth not shown)' }).waitFor()
+    await shot(page, 'c-04b-detail-info-en')
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=menu-lang-zh]').click()
+    await info.locator('[data-test=info-birthday]').filter({ hasText: '12-31（出生年份不显示）' }).waitFor()
 
     // Found again by pinyin initials in the quick-search box.
     await page.locator('[data-test=side-menu] .el-menu-item').filter({ hasText: '客户查询' }).click()
