@@ -303,6 +303,20 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
+/* given, else name in the folder of a SQLite database, else data/name
+ * (PostgreSQL): where files and the data key live by default. Caller frees. */
+static char *beside_db(const char *db, const char *given, const char *name)
+{
+    if (given)
+        return xstrdup(given);
+    if (strncmp(db, "sqlite:", 7) != 0)
+        return xasprintf("data/%s", name);
+    char *copy = xstrdup(db + 7);
+    char *path = xasprintf("%s/%s", dirname(copy), name);
+    free(copy);
+    return path;
+}
+
 /* The data key (base/datakey.h) into k: HONGYAN_DATA_KEY, else --key-file /
  * HONGYAN_DATA_KEY_FILE, else hongyan.key beside a SQLite database (or in
  * data/ for PostgreSQL), made with a new random key when missing so that a
@@ -323,17 +337,8 @@ static int load_key(const struct args *a, struct datakey *k)
         sodium_memzero(raw, sizeof(raw));
         return 0;
     }
-    char *path = NULL;
+    char *path = beside_db(a->db, a->key_file, "hongyan.key");
     bool made = !a->key_file;
-    if (a->key_file) {
-        path = strdup(a->key_file);
-    } else if (strncmp(a->db, "sqlite:", 7) == 0) {
-        char *copy = strdup(a->db + 7);
-        path = xasprintf("%s/hongyan.key", dirname(copy));
-        free(copy);
-    } else {
-        path = strdup("data/hongyan.key");
-    }
     bool existed = access(path, F_OK) == 0;
     int rc = datakey_load_file(k, path, made, err, sizeof(err));
     if (rc)
@@ -415,16 +420,7 @@ static int cmd_serve(struct args *a)
     if (open_db(a->db) || prepare_ids(a))
         return 1;
     /* Files live beside a SQLite database unless told otherwise. */
-    char *files = NULL;
-    if (a->files) {
-        files = strdup(a->files);
-    } else if (strncmp(a->db, "sqlite:", 7) == 0) {
-        char *copy = strdup(a->db + 7);
-        files = xasprintf("%s/files", dirname(copy));
-        free(copy);
-    } else {
-        files = strdup("data/files");
-    }
+    char *files = beside_db(a->db, a->files, "files");
     if (files_init(files)) {
         free(files);
         return 1;

@@ -196,39 +196,45 @@ static int mask_history(struct db *db)
     return db_end(db, rc);
 }
 
-/* The (id, text) rows of a batch's SELECT as [{"id","v"}] in *rows, read
- * before they are written: a statement must not stay open over the
- * updates. 0 or negative DB_*; *rows set (maybe partly filled) either way. */
-static int read_rows(struct db *db, const char *sql, const struct db_val *args, int nargs,
-                     json_t **rows)
+/* Begin a batch's transaction and read its SELECT's (id, text) rows as
+ * [{"id","v"}] into *rows, before any is written (a statement must not
+ * stay open over the updates). 0, or a negative DB_* with the transaction
+ * rolled back and *rows NULL. */
+static int begin_batch(struct db *db, const char *sql, const struct db_val *args, int nargs,
+                       json_t **rows)
 {
+    *rows = NULL;
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
     struct db_stmt *st = db_query(db, sql, args, nargs);
-    *rows = json_array();
     if (!st)
-        return DB_ERROR;
+        return db_end(db, DB_ERROR);
+    *rows = json_array();
     int got;
     while ((got = db_step(st)) == 1)
         json_array_append_new(*rows, json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 0),
                                                "v", db_col_text(st, 1)));
     db_finish(st);
-    return got < 0 ? got : 0;
+    if (got < 0) {
+        json_decref(*rows);
+        *rows = NULL;
+        return db_end(db, got);
+    }
+    return 0;
 }
 
 /* Seal up to BATCH rows still in clear; *n: how many. */
 static int seal_batch(struct db *db, int64_t *n)
 {
     *n = 0;
-    json_t *rows = NULL;
-    int rc = db_begin(db);
-    if (!rc)
-        rc = read_rows(db,
-                       "SELECT id, id_number FROM customers WHERE id_number IS NOT NULL AND "
-                       "id_number <> '' LIMIT 500",
-                       DB_NOARGS, &rows);
-    if (rc) {
-        json_decref(rows);
-        return db_end(db, rc);
-    }
+    json_t *rows;
+    int rc = begin_batch(db,
+                         "SELECT id, id_number FROM customers WHERE id_number IS NOT NULL AND "
+                         "id_number <> '' LIMIT 500",
+                         DB_NOARGS, &rows);
+    if (rc)
+        return rc;
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
@@ -338,17 +344,13 @@ static int rotate_batch(struct db *db, const struct datakey *from, const struct 
                         int64_t *after, int64_t *n, int64_t *done, char *err, size_t errlen)
 {
     *n = 0;
-    json_t *rows = NULL;
-    int rc = db_begin(db);
-    if (!rc)
-        rc = read_rows(db,
-                       "SELECT id, id_sealed FROM customers WHERE id > ? AND id_sealed IS NOT "
-                       "NULL ORDER BY id LIMIT 500",
-                       DB_ARGS(DB_INT(*after)), &rows);
-    if (rc) {
-        json_decref(rows);
-        return db_end(db, rc);
-    }
+    json_t *rows;
+    int rc = begin_batch(db,
+                         "SELECT id, id_sealed FROM customers WHERE id > ? AND id_sealed IS NOT "
+                         "NULL ORDER BY id LIMIT 500",
+                         DB_ARGS(DB_INT(*after)), &rows);
+    if (rc)
+        return rc;
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
