@@ -15,6 +15,7 @@
 #include "auth/session.h"
 #include "auth/users.h"
 #include "base/config.h"
+#include "base/datakey.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
@@ -23,6 +24,7 @@
 #include "core/jobs.h"
 #include "core/scheduler.h"
 #include "crm/crm_module.h"
+#include "crm/customer_ids.h"
 #include "db/backup.h"
 #include "db/db.h"
 #include "db/migrate_copy.h"
@@ -64,6 +66,9 @@ static void usage(FILE *out)
         "                        consistent at one commit, integrity-checked\n"
         "  restore --from FILE   replace the SQLite database (--db) with a backup; stop the\n"
         "                        server first\n"
+        "  rotate-key --new-key-file FILE\n"
+        "                        re-seal every ID number under a new data key (server\n"
+        "                        stopped; resumable); then start with the new key\n"
         "  migrate-db --from sqlite:PATH --to postgres://...\n"
         "                        copy a SQLite database into an empty PostgreSQL one,\n"
         "                        verified by row counts and checksums\n"
@@ -133,6 +138,14 @@ static void usage(FILE *out)
         "  HONGYAN_TRUSTED_PROXIES  comma-separated addresses of reverse proxies (nginx) whose\n"
         "                        X-Forwarded-For gives the client's address (default: none)\n",
         DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
+    /* Apart: one literal may not pass 4095 characters. */
+    fputs("\ndata key (serve, demo, rotate-key; docs/deploy.md):\n"
+          "  --key-file FILE       the key that seals ID numbers (default: hongyan.key beside\n"
+          "                        a SQLite database, made on first use)  env "
+          "HONGYAN_DATA_KEY_FILE\n"
+          "  HONGYAN_DATA_KEY      the key itself: 64 hex digits or base64 of 32 bytes\n"
+          "  --new-key-file FILE   rotate-key: the key to move to\n",
+          out);
 }
 
 static const char *env_or(const char *name, const char *fallback)
@@ -175,6 +188,8 @@ enum {
     OPT_TO,
     OPT_CUSTOMERS,
     OPT_CONFIG,
+    OPT_KEY_FILE,
+    OPT_NEW_KEY_FILE,
     OPT_HELP,
 };
 
@@ -197,12 +212,15 @@ static const struct option options[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+    {"new-key-file", required_argument, NULL, OPT_NEW_KEY_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
 struct args {
     const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
+    const char *key_file, *new_key_file;
     long threads, max_body, max_upload, customers;
     bool test_mode, password_stdin, assets_given;
 };
@@ -240,6 +258,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
     a->customers = 300;
     a->files = env_or("HONGYAN_FILES", NULL);
+    a->key_file = env_or("HONGYAN_DATA_KEY_FILE", NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
@@ -294,6 +313,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_CONFIG: /* read before the others by load_config() */
             break;
+        case OPT_KEY_FILE:
+            a->key_file = optarg;
+            break;
+        case OPT_NEW_KEY_FILE:
+            a->new_key_file = optarg;
+            break;
         case OPT_CUSTOMERS:
             a->customers = strtol(optarg, NULL, 10);
             if (a->customers < 0 || a->customers > 100000) {
@@ -310,6 +335,102 @@ static int parse_args(int argc, char **argv, struct args *a)
             return -1;
         }
     }
+    return 0;
+}
+
+/* given, else name in the folder of a SQLite database, else data/name
+ * (PostgreSQL): where files and the data key live by default. Caller frees. */
+static char *beside_db(const char *db, const char *given, const char *name)
+{
+    if (given)
+        return xstrdup(given);
+    if (strncmp(db, "sqlite:", 7) != 0)
+        return xasprintf("data/%s", name);
+    char *copy = xstrdup(db + 7);
+    char *path = xasprintf("%s/%s", dirname(copy), name);
+    free(copy);
+    return path;
+}
+
+/* The data key (base/datakey.h) into k: HONGYAN_DATA_KEY, else --key-file /
+ * HONGYAN_DATA_KEY_FILE, else hongyan.key beside a SQLite database (or in
+ * data/ for PostgreSQL), made with a new random key when missing so that a
+ * first `make run` needs nothing. The key is never printed; a malformed one
+ * stops the command. */
+static int load_key(const struct args *a, struct datakey *k)
+{
+    char err[512];
+    const char *text = getenv("HONGYAN_DATA_KEY");
+    if (text && *text) {
+        unsigned char raw[DATAKEY_BYTES];
+        if (datakey_parse(text, raw)) {
+            fprintf(stderr, "hongyan: malformed HONGYAN_DATA_KEY: expected 32 bytes as 64 hex "
+                            "digits or base64\n");
+            return -1;
+        }
+        datakey_init(k, raw);
+        sodium_memzero(raw, sizeof(raw));
+        return 0;
+    }
+    char *path = beside_db(a->db, a->key_file, "hongyan.key");
+    bool made = !a->key_file;
+    bool existed = access(path, F_OK) == 0;
+    int rc = datakey_load_file(k, path, made, err, sizeof(err));
+    if (rc)
+        fprintf(stderr, "hongyan: %s\n", err);
+    else if (made && !existed)
+        log_warn("made a new data key in %s (mode 0600): keep it with the backups, the ID "
+                 "numbers cannot be read without it",
+                 path);
+    free(path);
+    return rc;
+}
+
+/* Load the key and seal what an earlier version stored in clear. */
+static int prepare_ids(const struct args *a)
+{
+    struct datakey k;
+    if (load_key(a, &k))
+        return -1;
+    datakey_use(&k);
+    sodium_memzero(&k, sizeof(k));
+    char err[512];
+    if (customer_ids_prepare(db_get(), err, sizeof(err))) {
+        fprintf(stderr, "hongyan: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* rotate-key: the current key as for serve, the new one from its file. */
+static int cmd_rotate_key(struct args *a)
+{
+    if (!a->new_key_file) {
+        fprintf(stderr, "hongyan: rotate-key needs --new-key-file FILE (make one with\n"
+                        "  openssl rand -hex 32 > FILE; chmod 600 FILE)\n");
+        return 2;
+    }
+    struct datakey from, to;
+    char err[512];
+    if (load_key(a, &from))
+        return 1;
+    if (datakey_load_file(&to, a->new_key_file, false, err, sizeof(err))) {
+        fprintf(stderr, "hongyan: %s\n", err);
+        return 1;
+    }
+    if (open_db(a->db))
+        return 1;
+    int64_t done = 0;
+    int rc = customer_ids_rotate(db_get(), &from, &to, &done, err, sizeof(err));
+    sodium_memzero(&from, sizeof(from));
+    sodium_memzero(&to, sizeof(to));
+    db_global_shutdown();
+    if (rc) {
+        fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
+        return 1;
+    }
+    printf("rotate-key: %lld ID numbers re-sealed; start the server with the new key\n",
+           (long long)done);
     return 0;
 }
 
@@ -331,19 +452,10 @@ static int cmd_serve(struct args *a)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (open_db(a->db))
+    if (open_db(a->db) || prepare_ids(a))
         return 1;
     /* Files live beside a SQLite database unless told otherwise. */
-    char *files = NULL;
-    if (a->files) {
-        files = strdup(a->files);
-    } else if (strncmp(a->db, "sqlite:", 7) == 0) {
-        char *copy = strdup(a->db + 7);
-        files = xasprintf("%s/files", dirname(copy));
-        free(copy);
-    } else {
-        files = strdup("data/files");
-    }
+    char *files = beside_db(a->db, a->files, "files");
     if (files_init(files)) {
         free(files);
         return 1;
@@ -489,7 +601,7 @@ static int cmd_apikey_add(struct args *a, const char *login)
 
 static int cmd_demo(struct args *a)
 {
-    if (open_db(a->db))
+    if (open_db(a->db) || prepare_ids(a))
         return 1;
     int rc = demo_fill(db_get());
     if (rc == 0 && a->customers > 0)
@@ -558,6 +670,10 @@ int main(int argc, char **argv)
         if (parse_args(argc - 1, argv + 1, &a))
             return 2;
         rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&a) : cmd_demo(&a);
+    } else if (strcmp(cmd, "rotate-key") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        rc = cmd_rotate_key(&a);
     } else if (strcmp(cmd, "migrate-db") == 0) {
         if (parse_args(argc - 1, argv + 1, &a))
             return 2;

@@ -143,6 +143,11 @@ static const struct message messages[] = {
     {"filter.masked_field", "手机号、身份证号只能按完整号码查询（手机号也可按后四位）",
      "Phone and ID numbers can only be searched by the whole number (phones also by the last 4 "
      "digits)"},
+    {"filter.sealed_field", "身份证号只能按完整号码查询（等于、属于）或查询是否为空",
+     "ID numbers can only be searched by whole numbers (equals, is one of) or for being empty"},
+    {"filter.masked_year", "您的角色看不到出生年份，不能按生日日期或年龄筛选（可按生日月日筛选）",
+     "Your role does not see the year of birth: birthdays cannot be filtered by date or age "
+     "(filter by month and day instead)"},
     {"sort.invalid", "排序字段不正确", "Unknown sort field"},
     {"import.too_many_columns", "该行的列数多于表头", "This row has more columns than the header"},
     {"import.field_too_long", "该行有单元格超过64KB", "A cell in this row is longer than 64 KiB"},

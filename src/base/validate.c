@@ -462,7 +462,7 @@ char *id_mask(const char *id)
     const char *s;
     size_t n = trimmed(id, &s);
     if ((n == 18 || n == 15) && is_ascii_printable(s, n))
-        return keep_ends(s, n, 6, 4);
+        return keep_ends(s, n, 0, 4);
     return stars(utf8_len(id));
 }
 
@@ -472,6 +472,18 @@ char *email_mask(const char *email)
     if (!at || at == email)
         return xstrdup("***");
     return xasprintf("%c***%s", email[0], at);
+}
+
+char *date_mask_year(const char *date)
+{
+    if (!date)
+        return xstrdup("");
+    size_t n = strlen(date);
+    if (n == 10 && date[4] == '-' && date[7] == '-')
+        return xstrdup(date + 5);
+    if (n == 5 && date[2] == '-')
+        return xstrdup(date);
+    return stars(utf8_len(date));
 }
 
 char *phone_mask(const char *phone)

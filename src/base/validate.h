@@ -165,12 +165,22 @@ int validate_date(const char *in, struct validate_ymd *out);
 
 /*
  * Masked copy of a resident ID number for lists and exports: an 18- or
- * 15-character ID keeps its first 6 and last 4 characters
- * ("110105194912310021" -> "110105********0021"). Anything else is masked
+ * 15-character ID keeps its last 4 characters only
+ * ("110105194912310021" -> "**************0021"): the first 6 are the
+ * place of birth and the next 8 the birth date, which together with a
+ * shown birthday would give the whole number back (issue 13). Anything else is masked
  * completely, one '*' per character, so a malformed value never leaks.
  * NULL gives "". Returns a string the caller frees; never NULL.
  */
 char *id_mask(const char *id);
+
+/*
+ * A birthday without its year for users who see ID numbers masked:
+ * "1991-06-18" -> "06-18" (month and day, enough for greetings). A value
+ * already in that form stays; anything else is masked completely. NULL
+ * gives "". Returns a string the caller frees; never NULL.
+ */
+char *date_mask_year(const char *date);
 
 /* Money in fen (1/100 yuan) as yuan text with two decimals: 1234 → "12.34",
  * -50 → "-0.50". out holds at least 32 bytes. */

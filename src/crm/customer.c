@@ -12,6 +12,8 @@
 #include "base/i18n.h"
 #include "base/validate.h"
 #include "core/events.h"
+#include "core/perms.h"
+#include "crm/customer_ids.h"
 #include "core/op.h"
 #include "db/db.h"
 #include "record/entity.h"
@@ -59,7 +61,9 @@ json_t *customer_row(struct db_stmt *st)
     json_object_set_new(o, "name_initials", json_string(db_col_text(st, 4)));
     json_object_set_new(o, "gender", text_or_null(st, 5));
     json_object_set_new(o, "phone", json_string(db_col_text(st, 6)));
-    json_object_set_new(o, "id_number", text_or_null(st, 7));
+    char *id = db_col_is_null(st, 7) ? NULL : customer_id_open(db_col_text(st, 7));
+    json_object_set_new(o, "id_number", id ? json_string(id) : json_null());
+    free(id);
     json_object_set_new(o, "birthday", text_or_null(st, 8));
     json_object_set_new(o, "birthday_lunar", json_boolean(db_col_int(st, 9)));
     json_object_set_new(o, "address", text_or_null(st, 10));
@@ -134,12 +138,18 @@ static void mask_field(json_t *o, const char *key, enum field_mask mask)
     free(m);
 }
 
-json_t *customer_present(struct db *db, json_t *rec)
+json_t *customer_present(struct db *db, const struct actor *u, json_t *rec)
 {
     json_t *o = json_deep_copy(rec);
     mask_field(o, "phone", MASK_PHONE);
     mask_field(o, "id_number", MASK_ID);
     mask_field(o, "email", MASK_EMAIL);
+    const char *bd = json_string_value(json_object_get(o, "birthday"));
+    if (bd && !(u && (u->perms & PERM_REVEAL))) {
+        char *md = date_mask_year(bd);
+        json_object_set_new(o, "birthday", json_string(md));
+        free(md);
+    }
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(o, "family_members"), i, m)
@@ -170,14 +180,17 @@ json_t *customer_duplicates(struct db *db, const struct actor *u, const char *ph
                             const char *id_number, int64_t exclude_id)
 {
     json_t *out = json_array();
+    char index[DATAKEY_INDEX_LEN + 1] = "";
+    if (id_number && *id_number && datakey_current())
+        datakey_index(datakey_current(), id_number, index);
     struct db_stmt *st =
         db_query(db,
                  "SELECT id, customer_no, name, branch_path, 'phone' FROM customers "
                  "WHERE phone = ? AND deleted_at IS NULL AND id <> ? "
                  "UNION ALL SELECT id, customer_no, name, branch_path, 'id_number' FROM customers "
-                 "WHERE id_number = ? AND deleted_at IS NULL AND id <> ? LIMIT 20",
-                 DB_ARGS(DB_TEXT(phone ? phone : ""), DB_INT(exclude_id),
-                         DB_TEXT(id_number ? id_number : ""), DB_INT(exclude_id)));
+                 "WHERE id_index = ? AND deleted_at IS NULL AND id <> ? LIMIT 20",
+                 DB_ARGS(DB_TEXT(phone ? phone : ""), DB_INT(exclude_id), DB_TEXT(index),
+                         DB_INT(exclude_id)));
     while (st && db_step(st) == 1) {
         if (scope_contains(u, db_col_text(st, 3)))
             json_array_append_new(out, json_pack("{s:I,s:s,s:s,s:s}", "id",

@@ -155,8 +155,11 @@ void customer_batch_end(struct customer_batch *b);
 json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool deleted);
 /* The same into *out: 1 found, 0 not (or not u's), negative DB_E* on error. */
 int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out);
-/* What u sees of rec: masked phone / ID / family phones, tags added. */
-json_t *customer_present(struct db *db, json_t *rec);
+/* What u sees of rec: masked phone / ID / family phones, tags added; for
+ * u without the reveal right (NULL: none) the birthday without its year
+ * ("06-18"), which with the ID number's last four would give back most of
+ * what its mask hides (issue 13). */
+json_t *customer_present(struct db *db, const struct actor *u, json_t *rec);
 /* Customers (not deleted) with the same phone or ID number, excluding
  * exclude_id: [{"id","customer_no","name","match"}] inside u's scope,
  * [{"match","other_branch":true}] outside it. */
@@ -191,7 +194,7 @@ void customer_reply_filter_error(struct req *r, const struct filter_error *err);
 /* SELECT list and FROM clause that customer_row() reads. */
 #define CUSTOMER_COLUMNS                                                                           \
     "c.id, c.customer_no, c.name, c.name_pinyin, c.name_initials, c.gender, c.phone, "             \
-    "c.id_number, c.birthday, c.birthday_lunar, c.address, c.region, c.occupation, c.interests, "  \
+    "c.id_sealed, c.birthday, c.birthday_lunar, c.address, c.region, c.occupation, c.interests, "  \
     "c.family_members, c.business_prefs, c.service_level, c.level, c.owner_id, o.name, "           \
     "c.branch_id, b.name, c.branch_path, c.custom, c.deleted_at, c.erased_at, c.merged_into, "     \
     "c.version, c.created_at, c.updated_at, c.last_visit_at, c.visits_90d, c.spend_12m_fen, "      \

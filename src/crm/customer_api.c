@@ -89,7 +89,7 @@ static json_t *cursor_decode(const char *s)
 }
 
 /* Present a page of records with their tags fetched in one query. */
-static json_t *present_page(struct db *db, json_t *recs)
+static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
 {
     size_t n = json_array_size(recs), i;
     int64_t *ids = xcalloc(n ? n : 1, sizeof(*ids));
@@ -104,7 +104,7 @@ static json_t *present_page(struct db *db, json_t *recs)
     json_t *items = json_array();
     json_array_foreach(recs, i, rec)
     {
-        json_t *o = customer_present(NULL, rec);
+        json_t *o = customer_present(NULL, u, rec);
         fields_mask_phones(phone_keys, json_object_get(o, "custom"));
         char key[24];
         snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
@@ -338,7 +338,7 @@ static void reply_page(struct req *r, const struct list_query *lq, json_t *recs,
         free(c);
     }
     json_object_set_new(body, "next_cursor", next);
-    json_object_set_new(body, "items", present_page(r->db, recs));
+    json_object_set_new(body, "items", present_page(r->db, r->actor, recs));
     reply_json(r, 200, body);
 }
 
@@ -427,7 +427,7 @@ static void reply_customer(struct req *r, unsigned status, int64_t id)
         rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
         return;
     }
-    json_t *o = customer_present(r->db, rec);
+    json_t *o = customer_present(r->db, r->actor, rec);
     json_decref(rec);
     reply_json(r, status, json_pack("{s:o}", "customer", o));
 }
@@ -437,7 +437,7 @@ static void get(struct req *r)
     json_t *rec = load_or_404(r, true);
     if (!rec)
         return;
-    json_t *o = customer_present(r->db, rec);
+    json_t *o = customer_present(r->db, r->actor, rec);
     json_decref(rec);
     reply_json(r, 200, json_pack("{s:o}", "customer", o));
 }

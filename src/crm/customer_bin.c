@@ -75,6 +75,7 @@ int customer_clear_personal(struct db *db, int64_t id, const char *name)
         rc = db_exec(db,
                      "UPDATE customers SET name = ?, name_pinyin = '', name_initials = '', "
                      "gender = NULL, phone = '', phone_last4 = '', id_number = NULL, "
+                     "id_sealed = NULL, id_index = NULL, id_last4_index = NULL, "
                      "birthday = NULL, birthday_lunar = 0, birthday_lunar_md = NULL, "
                      "address = NULL, occupation = NULL, interests = '[]', "
                      "family_members = '[]', business_prefs = '[]', custom = '{}', email = NULL, "

@@ -8,13 +8,16 @@
 
 #include "auth/actor.h"
 #include "base/clock.h"
+#include "base/datakey.h"
 #include "base/pinyin.h"
 #include "base/xmalloc.h"
 #include "core/events.h"
+#include "crm/customer_ids.h"
 #include "crm/name_grams.h"
 #include "db/db.h"
 #include "record/scope.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +95,8 @@ struct customer_row *customer_row_new(const struct actor *u, json_t *rec, json_t
     char *dumps[4] = {dump(rec, "interests"), dump(rec, "family_members"),
                       dump(rec, "business_prefs"), dump(rec, "custom")};
     size_t plen = phone ? strlen(phone) : 0;
+    struct customer_id_cols idc;
+    customer_id_seal(str(rec, "id_number"), &idc);
     const char *src[ROW_TEXTS] = {
         [ROW_NAME] = name,
         [ROW_PINYIN] = full,
@@ -99,7 +104,10 @@ struct customer_row *customer_row_new(const struct actor *u, json_t *rec, json_t
         [ROW_GENDER] = str(rec, "gender"),
         [ROW_PHONE] = phone,
         [ROW_PHONE_LAST4] = plen >= 4 ? phone + plen - 4 : phone,
-        [ROW_ID_NUMBER] = str(rec, "id_number"),
+        [ROW_ID_SEALED] = idc.sealed,
+        [ROW_ID_INDEX] = idc.sealed ? idc.index : NULL,
+        [ROW_ID_LAST4] = idc.sealed ? idc.last4 : NULL,
+        [ROW_ID_CLEAR] = str(rec, "id_number"),
         [ROW_BIRTHDAY] = str(rec, "birthday"),
         [ROW_ADDRESS] = str(rec, "address"),
         [ROW_REGION] = str(rec, "region"),
@@ -144,6 +152,7 @@ struct customer_row *customer_row_new(const struct actor *u, json_t *rec, json_t
     row->id = 0;
     free(full);
     free(initials);
+    free(idc.sealed);
     for (int i = 0; i < 4; i++)
         free(dumps[i]);
     return row;
@@ -156,7 +165,8 @@ void customer_row_free(struct customer_row *row)
 
 #define INSERT_COLUMNS                                                                             \
     "INSERT INTO customers (customer_no, name, name_pinyin, name_initials, gender, phone, "        \
-    "phone_last4, id_number, birthday, address, region, occupation, interests, "                   \
+    "phone_last4, id_sealed, id_index, id_last4_index, birthday, address, region, occupation, "    \
+    "interests, "                                                                                  \
     "family_members, business_prefs, service_level, level, branch_path, custom, "                  \
     "birthday_lunar, owner_id, branch_id, created_by, updated_by, created_at, updated_at) VALUES "
 
@@ -165,12 +175,12 @@ void customer_row_free(struct customer_row *row)
 static void add_values(struct sqlbuf *q, const struct customer_row *row, int64_t now)
 {
     sqlbuf_add(q, q->nargs ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?)"
+                             "?, ?, ?, ?, ?, ?, ?)"
                            : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?)");
+                             "?, ?, ?, ?, ?, ?)");
     /* The queue keeps the rows until the statement is done. */
     sqlbuf_bind(q, DB_TEXT_KEPT(row->no));
-    for (int i = 0; i < ROW_TEXTS; i++)
+    for (int i = 0; i < ROW_BOUND; i++)
         sqlbuf_bind(q, DB_TEXT_KEPT(row->v[i]));
     sqlbuf_bind(q, DB_INT(row->lunar));
     sqlbuf_bind(q, DB_INT_OR_NULL(row->has_owner, row->owner_id));
@@ -207,7 +217,8 @@ int customer_row_update(struct db *db, const struct customer_row *row, int64_t i
     if (!rc)
         rc = db_exec(db,
                      "UPDATE customers SET name = ?, name_pinyin = ?, name_initials = ?, "
-                     "gender = ?, phone = ?, phone_last4 = ?, id_number = ?, birthday = ?, "
+                     "gender = ?, phone = ?, phone_last4 = ?, id_sealed = ?, id_index = ?, "
+                     "id_last4_index = ?, birthday = ?, "
                      "address = ?, region = ?, occupation = ?, interests = ?, "
                      "family_members = ?, business_prefs = ?, service_level = ?, level = ?, "
                      "branch_path = ?, custom = ?, birthday_lunar = ?, owner_id = ?, "
@@ -216,7 +227,8 @@ int customer_row_update(struct db *db, const struct customer_row *row, int64_t i
                      DB_ARGS(DB_TEXT(row->v[ROW_NAME]), DB_TEXT(row->v[ROW_PINYIN]),
                              DB_TEXT(row->v[ROW_INITIALS]), DB_TEXT(row->v[ROW_GENDER]),
                              DB_TEXT(row->v[ROW_PHONE]), DB_TEXT(row->v[ROW_PHONE_LAST4]),
-                             DB_TEXT(row->v[ROW_ID_NUMBER]), DB_TEXT(row->v[ROW_BIRTHDAY]),
+                             DB_TEXT(row->v[ROW_ID_SEALED]), DB_TEXT(row->v[ROW_ID_INDEX]),
+                             DB_TEXT(row->v[ROW_ID_LAST4]), DB_TEXT(row->v[ROW_BIRTHDAY]),
                              DB_TEXT(row->v[ROW_ADDRESS]), DB_TEXT(row->v[ROW_REGION]),
                              DB_TEXT(row->v[ROW_OCCUPATION]), DB_TEXT(row->v[ROW_INTERESTS]),
                              DB_TEXT(row->v[ROW_FAMILY]), DB_TEXT(row->v[ROW_PREFS]),
@@ -246,16 +258,30 @@ static uint64_t phone_key(const char *s)
     return i == 11 && !s[i] ? v << 2 | 1 : 0;
 }
 
+/* An ID number is known by its index (the database holds no other form):
+ * 62 bits of the keyed digest. Two numbers share a key with odds of 1 in
+ * 10^5 among ten million customers; 0 for no index. */
+static uint64_t index_key(const char *index)
+{
+    unsigned char d[DATAKEY_INDEX_LEN];
+    size_t n = 0;
+    if (!index || strlen(index) != DATAKEY_INDEX_LEN ||
+        sodium_base642bin(d, sizeof(d), index, DATAKEY_INDEX_LEN, NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n < 8)
+        return 0;
+    uint64_t v = 0;
+    memcpy(&v, d, sizeof(v));
+    return v << 2 | 2;
+}
+
 static uint64_t id_key(const char *s)
 {
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; s && i < 17 && s[i] >= '0' && s[i] <= '9'; i++)
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    if (i != 17 || !((s[17] >= '0' && s[17] <= '9') || s[17] == 'X') || s[18])
+    char index[DATAKEY_INDEX_LEN + 1];
+    if (!s || !*s || !datakey_current())
         return 0;
-    v = v * 11 + (uint64_t)(s[17] == 'X' ? 10 : s[17] - '0'); /* < 1.1e18 */
-    return v << 2 | 2;
+    datakey_index(datakey_current(), s, index);
+    return index_key(index);
 }
 
 enum customer_known customer_batch_known(const struct customer_batch *b, const char *phone,
@@ -295,7 +321,7 @@ int customer_batch_add_row(struct db *db, struct customer_batch *b, struct custo
         b->rows = xmalloc(BATCH_QUEUE * sizeof(*b->rows));
     b->rows[b->nrows++] = row;
     keyset_put(&b->queued, phone_key(row->v[ROW_PHONE]), 1);
-    keyset_put(&b->queued, id_key(row->v[ROW_ID_NUMBER]), 1);
+    keyset_put(&b->queued, index_key(row->v[ROW_ID_INDEX]), 1);
     return b->nrows >= BATCH_QUEUE ? customer_batch_flush(db, b) : 0;
 }
 
@@ -400,7 +426,7 @@ int customer_batch_flush(struct db *db, struct customer_batch *b)
 static int load_known(struct db *db, const struct actor *u, struct keyset *known)
 {
     struct db_stmt *st =
-        db_query(db, "SELECT phone, id_number, branch_path FROM customers WHERE deleted_at IS NULL",
+        db_query(db, "SELECT phone, id_index, branch_path FROM customers WHERE deleted_at IS NULL",
                  DB_NOARGS);
     if (!st)
         return DB_ERROR;
@@ -409,7 +435,7 @@ static int load_known(struct db *db, const struct actor *u, struct keyset *known
         uint8_t v = scope_contains(u, db_col_text(st, 2)) ? CUSTOMER_KNOWN_IN_SCOPE
                                                           : CUSTOMER_KNOWN_ELSEWHERE;
         keyset_put(known, phone_key(db_col_text(st, 0)), v);
-        keyset_put(known, id_key(db_col_text(st, 1)), v);
+        keyset_put(known, index_key(db_col_text(st, 1)), v);
     }
     db_finish(st);
     return rc < 0 ? rc : 0;

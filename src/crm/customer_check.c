@@ -13,6 +13,7 @@
 #include "base/i18n.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
+#include "core/perms.h"
 #include "db/db.h"
 #include "record/dictionaries.h"
 #include "record/entity.h"
@@ -246,13 +247,19 @@ static int check_refs(struct db *db, const struct actor *u, json_t *in, json_t *
     return check_owner(db, in, out, errors, lang);
 }
 
-/* ID number, birthday and gender must agree; a valid ID fills the other two. */
-static void check_identity(json_t *in, json_t *out, json_t *errors, const char *lang)
+/* ID number, birthday and gender must agree; a valid ID fills the other two.
+ * hide_year: the caller sees the stored ID masked and the birthday without
+ * its year, and keeps the ID: a birthday typed with it is ignored (the ID
+ * gives the birthday anyway), for "does not match the ID" would answer
+ * whether a guessed year is right (issue 13). */
+static void check_identity(json_t *in, json_t *out, json_t *errors, const char *lang,
+                           bool hide_year)
 {
     struct validate_ymd today;
     validate_today(&today);
     check_text(in, out, errors, lang, "id_number", 18);
-    check_text(in, out, errors, lang, "birthday", 10);
+    if (!hide_year)
+        check_text(in, out, errors, lang, "birthday", 10);
     check_text(in, out, errors, lang, "gender", 6);
     const char *gender = json_string_value(json_object_get(out, "gender"));
     if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
@@ -283,7 +290,7 @@ static void check_identity(json_t *in, json_t *out, json_t *errors, const char *
     json_object_set_new_nocheck(out, "id_number", json_string_nocheck(info.id));
     /* What the clerk typed in this request must agree with the ID; values
      * not typed now are derived from it. */
-    json_t *typed_bd = json_object_get(in, "birthday");
+    json_t *typed_bd = hide_year ? NULL : json_object_get(in, "birthday");
     json_t *typed_g = json_object_get(in, "gender");
     if (bd && typed_bd && json_is_string(typed_bd) && strcmp(bd, info.birthday) != 0)
         fail(errors, lang, "birthday", "field.birthday_mismatch");
@@ -329,7 +336,10 @@ int customer_check(struct db *db, const struct actor *u, const char *lang, json_
         else
             json_object_set_new_nocheck(out, "phone", json_string_nocheck(norm));
     }
-    check_identity(in, out, errors, lang);
+    const char *stored_id = cur ? json_string_value(json_object_get(cur, "id_number")) : NULL;
+    check_identity(in, out, errors, lang,
+                   stored_id && *stored_id && !(u->perms & PERM_REVEAL) &&
+                       !json_object_get(in, "id_number"));
     json_t *lunar = json_object_get(in, "birthday_lunar");
     if (lunar && !json_is_boolean(lunar))
         fail(errors, lang, "birthday_lunar", "field.not_boolean");

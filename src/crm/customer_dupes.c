@@ -27,21 +27,21 @@
 #include "crm/customer.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
+#include "crm/customer_ids.h"
 #include "record/scope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns a duplicate is matched on, named in this one place: when
- * the ID number is stored encrypted with a blind index, that column (an
- * equality of the same person gives an equality of the index) replaces
- * c.id_number here and nothing else changes. */
+/* The columns a duplicate is matched on, named in this one place. The ID
+ * number is stored encrypted; its keyed index is equal for equal numbers
+ * (crm/customer_ids.h), so pairs are found on the index. */
 static const struct {
     const char *match, *column;
 } keys[] = {
     {"phone", "c.phone"},
-    {"id_number", "c.id_number"},
+    {"id_number", "c.id_index"},
 };
 #define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
 
@@ -98,7 +98,9 @@ static int window_end(struct db *db, int k, const char *from, char **end)
 static json_t *member(struct db_stmt *st)
 {
     char *phone = phone_mask(db_col_text(st, 4));
-    char *id = db_col_is_null(st, 5) ? NULL : id_mask(db_col_text(st, 5));
+    char *clear = db_col_is_null(st, 5) ? NULL : customer_id_open(db_col_text(st, 5));
+    char *id = clear ? id_mask(clear) : NULL;
+    free(clear);
     char created[40];
     clock_format_iso(db_col_int(st, 7), created, sizeof(created));
     json_t *o =
@@ -151,7 +153,7 @@ static int window_pairs(struct db *db, const struct actor *u, int k, const char 
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_addf(&b,
-                "SELECT %s, c.id, c.customer_no, c.name, c.phone, c.id_number, b.name, "
+                "SELECT %s, c.id, c.customer_no, c.name, c.phone, c.id_sealed, b.name, "
                 "c.created_at FROM customers c JOIN branches b ON b.id = c.branch_id "
                 "WHERE %s >= ? AND %s <> ''",
                 keys[k].column, keys[k].column, keys[k].column);

@@ -6,6 +6,7 @@
 
 #include "core/perms.h"
 #include "crm/customer.h"
+#include "crm/customer_ids.h"
 #include "crm/customer_import.h"
 #include "record/entity.h"
 #include "db/sqlbuf.h"
@@ -43,9 +44,10 @@ static const struct entity_field fields[] = {
     {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER,
      .options = genders},
     {FIELD("phone", "c.phone", FT_PHONE, "手机号", "Mobile", F | X | I | R), .mask = MASK_PHONE},
-    {FIELD("id_number", "c.id_number", FT_TEXT, "身份证号", "ID number", F | X | I),
-     .mask = MASK_ID},
-    {FIELD("birthday", "c.birthday", FT_DATE, "生日", "Birthday", F | X | I)},
+    /* sealed at rest (crm/customer_ids.h): filtered through its index */
+    {FIELD("id_number", "c.id_index", FT_TEXT, "身份证号", "ID number", F | X | I), .mask = MASK_ID,
+     .export_expr = "c.id_sealed", .lookup = customer_id_lookup, .open = customer_id_open},
+    {FIELD("birthday", "c.birthday", FT_DATE, "生日", "Birthday", F | X | I), .mask = MASK_YEAR},
     {FIELD("birthday_lunar", "c.birthday_lunar", FT_BOOLEAN, "农历生日", "Lunar birthday", F | X),
      .cell = CELL_TEXT},
     {FIELD("address", "c.address", FT_TEXT, "详细地址", "Address", F | X | I)},
@@ -133,6 +135,6 @@ const struct entity entity_customer = {
     .custom_column = "c.custom", .tags = true,
     .perm_read = PERM_CUSTOMERS_READ, .perm_write = PERM_CUSTOMERS_WRITE,
     .perm_reveal = PERM_REVEAL,
-    .search = search, .fields = fields, .refs = refs, .export = &export, .import = &customer_import,
+    .search = search, .protect = customer_ids_protect, .fields = fields, .refs = refs, .export = &export, .import = &customer_import,
 };
 /* clang-format on */

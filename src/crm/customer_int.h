@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The text columns of a row, in the order of INSERT_COLUMNS. */
+/* The text columns of a row, in the order of INSERT_COLUMNS; the ID number
+ * is written as its sealed value and two indexes (crm/customer_ids.h), its
+ * clear form (ROW_ID_CLEAR) stays in memory for the import's duplicate
+ * checks and is never bound. */
 enum {
     ROW_NAME,
     ROW_PINYIN,
@@ -19,7 +22,9 @@ enum {
     ROW_GENDER,
     ROW_PHONE,
     ROW_PHONE_LAST4,
-    ROW_ID_NUMBER,
+    ROW_ID_SEALED,
+    ROW_ID_INDEX,
+    ROW_ID_LAST4,
     ROW_BIRTHDAY,
     ROW_ADDRESS,
     ROW_REGION,
@@ -31,6 +36,8 @@ enum {
     ROW_LEVEL,
     ROW_BRANCH_PATH,
     ROW_CUSTOM,
+    ROW_BOUND, /* the columns above are written */
+    ROW_ID_CLEAR = ROW_BOUND,
     ROW_TEXTS
 };
 

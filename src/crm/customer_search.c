@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
+#include "crm/customer_ids.h"
 #include "crm/name_grams.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
@@ -27,6 +28,13 @@ static bool all_digits(const char *s)
         if (*s < '0' || *s > '9')
             return false;
     return true;
+}
+
+/* Three digits and an X: the last four of an ID number. */
+static bool id_last4(const char *s)
+{
+    return strlen(s) == 4 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+           s[2] >= '0' && s[2] <= '9' && (s[3] == 'X' || s[3] == 'x');
 }
 
 /* [prefix, prefix+1) on an indexed text column. */
@@ -142,8 +150,10 @@ static bool pinyin_words(const char *q, char *out, size_t outlen)
  * Digits only, in this order of shapes; the customer-number sequence
  * (search_number_suffix) is ORed to every shape of 1 to 10 digits:
  *   11 digits        the whole phone number;
- *   4 digits         the phone's last four (allowed to every role) or a
- *                    customer number's sequence;
+ *   4 digits         the phone's last four (allowed to every role), an ID
+ *                    number's last four (callers who see ID numbers only,
+ *                    through its keyed index; "123X" too) or a customer
+ *                    number's sequence;
  *   5 to 10 digits   a phone being typed (phone prefix; not for a caller
  *                    who sees phones masked, who could learn one a digit
  *                    at a time) or a customer number's sequence;
@@ -170,17 +180,42 @@ static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_
     struct validate_ymd today;
     validate_today(&today);
     char words[128];
-    if (all_digits(q) && len == 11) {
+    char index[DATAKEY_INDEX_LEN + 1] = "";
+    if (strncmp(q, "sealed:", 7) == 0) {
+        /* an ID number as stored search parameters keep it (customer_ids_protect) */
+        bool ok = customer_id_lookup(q, index, sizeof(index));
+        sqlbuf_add(w, ok ? "(c.id_index = ?)" : "(1 = 0)");
+        if (ok)
+            sqlbuf_bind_text_copy(w, index);
+    } else if (all_digits(q) && len == 11) {
         sqlbuf_add(w, "(c.phone = ?)");
         sqlbuf_bind_text_copy(w, q);
+    } else if (len == 4 && !all_digits(q) && id_last4(q)) {
+        /* "186X" is the end of an ID number, never a phone: only for a
+         * caller who sees ID numbers unmasked (one who does not may not
+         * test digits of one, issue 13). */
+        customer_id_last4(q, index);
+        sqlbuf_add(w, masked ? "(1 = 0)" : "(c.id_last4_index = ?)");
+        if (!masked)
+            sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len == 4) {
+        /* The phone's last four (every role), an ID number's last four
+         * (unmasked callers only) or a customer number's sequence. */
         sqlbuf_add(w, "(c.phone_last4 = ? OR ");
         sqlbuf_bind_text_copy(w, q);
+        if (!masked) {
+            customer_id_last4(q, index);
+            sqlbuf_add(w, "c.id_last4_index = ? OR ");
+            sqlbuf_bind_text_copy(w, index);
+        }
         search_number_suffix(w, u, q);
         sqlbuf_add(w, ")");
     } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
-        sqlbuf_add(w, "(c.id_number = ?)");
-        sqlbuf_bind_text_copy(w, info.id);
+        /* The whole number, through its keyed index: the table holds no
+         * clear ID number to compare with. */
+        customer_id_lookup(info.id, index, sizeof(index));
+        sqlbuf_add(w, "(c.id_index = ?)");
+        sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len >= 5 && len < 11) {
         sqlbuf_add(w, "(");
         if (!masked) {

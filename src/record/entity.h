@@ -56,6 +56,9 @@ enum field_mask {
     MASK_PHONE,
     MASK_ID,
     MASK_EMAIL, /* "w***@example.com" */
+    /* a date that holds a person's year of birth: month-day only (the ID
+     * number's mask would otherwise be undone by it, issue 13) */
+    MASK_YEAR,
 };
 
 /* How an export writes a cell; CELL_AUTO derives it from the type and the
@@ -86,6 +89,13 @@ struct entity_field {
      * used for English readers when set (dictionary labels). */
     const char *header, *header_en;
     const char *export_expr, *export_expr_en;
+    /* A value kept sealed (encrypted) in the row, with expr a keyed index
+     * of it (a blind index): filters may only ask whether it equals values
+     * (eq, in) or is empty, and lookup turns a value into the index
+     * (false: not a valid value); export_expr is the sealed column and
+     * open gives its clear text (caller frees; NULL when it cannot). */
+    bool (*lookup)(const char *value, char *out, size_t outlen);
+    char *(*open)(const char *sealed);
 };
 
 /* The leading members of an entity_field in order, for descriptor tables:
@@ -199,10 +209,14 @@ struct entity {
     bool tags;                 /* attaches tags through object_tags */
     unsigned perm_read, perm_write, perm_reveal; /* PERM_* bits (core/perms.h) */
     entity_search_fn search;                     /* NULL: no search (nor export) */
-    const struct entity_field *fields;           /* form order; ends with {NULL} */
-    const struct entity_ref *refs;               /* ends with {NULL}; may be NULL */
-    const struct entity_export *export;          /* NULL: not exportable */
-    const struct entity_import *import;          /* NULL: not importable */
+    /* Replace in place what a search's params (q, filter) hold in clear and
+     * the entity keeps sealed by what its search takes instead, before the
+     * params are stored (export jobs, audit, segments). NULL: nothing. */
+    void (*protect)(json_t *params);
+    const struct entity_field *fields;  /* form order; ends with {NULL} */
+    const struct entity_ref *refs;      /* ends with {NULL}; may be NULL */
+    const struct entity_export *export; /* NULL: not exportable */
+    const struct entity_import *import; /* NULL: not importable */
 };
 
 /* Register e (a static descriptor) from a module's init, before any thread

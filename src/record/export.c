@@ -46,6 +46,7 @@ enum cell_kind {
     K_PHONE,
     K_ID,
     K_EMAIL,
+    K_YEAR, /* a date with a year of birth: month-day unless revealed */
     K_LIST,
     K_TIME,
     K_GENDER,
@@ -58,13 +59,18 @@ struct column {
     char label[128];
     enum cell_kind kind;
     bool number; /* a custom number or money field: its cells are numbers */
+    /* a sealed value: its clear text (entity_field.open) */
+    char *(*open)(const char *sealed);
 };
 
 /* How a built-in field's cells are written. */
 static enum cell_kind builtin_kind(const struct entity_field *f)
 {
     if (f->mask != MASK_NONE)
-        return f->mask == MASK_PHONE ? K_PHONE : f->mask == MASK_EMAIL ? K_EMAIL : K_ID;
+        return f->mask == MASK_PHONE   ? K_PHONE
+               : f->mask == MASK_ID    ? K_ID
+               : f->mask == MASK_EMAIL ? K_EMAIL
+                                       : K_YEAR;
     switch (f->cell) {
     case CELL_TEXT:
         return K_TEXT;
@@ -113,6 +119,7 @@ static int add_column(struct db *db, const struct entity *e, const char *key, co
     col->key = key;
     col->kind = K_TEXT;
     col->number = false;
+    col->open = NULL;
     if (!key)
         return -1;
     if (strncmp(key, "custom.", 7) == 0)
@@ -133,6 +140,7 @@ static int add_column(struct db *db, const struct entity *e, const char *key, co
         return 0;
     }
     col->kind = builtin_kind(f);
+    col->open = f->open;
     const char *expr = en && f->export_expr_en ? f->export_expr_en
                        : f->export_expr        ? f->export_expr
                                                : f->expr;
@@ -180,13 +188,26 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
         return "";
     const char *v = db_col_text(st, i);
     bool en = strcmp(lang, "en") == 0;
+    if (col->open && *v) {
+        char *clear = col->open(v);
+        if (!clear)
+            return ""; /* under no key this process has: nothing to show */
+        *owned = clear;
+        v = clear;
+    }
     switch (col->kind) {
     case K_PHONE:
         return reveal || !*v ? v : (*owned = phone_mask(v));
     case K_ID:
-        return reveal || !*v ? v : (*owned = id_mask(v));
+        if (reveal || !*v)
+            return v;
+        char *m = id_mask(v);
+        free(*owned);
+        return (*owned = m);
     case K_EMAIL:
         return reveal || !*v ? v : (*owned = email_mask(v));
+    case K_YEAR:
+        return reveal || !*v ? v : (*owned = date_mask_year(v));
     case K_LIST:
         return (*owned = join_list(v));
     case K_TIME: {
@@ -577,6 +598,11 @@ static void job_params(struct req *r, const struct entity *e, const char *entity
             json_object_set(*detail, *k, v ? v : json_null());
     }
     json_object_set_new(*detail, "filters", filters);
+    if (e->protect) {
+        e->protect(*params);
+        e->protect(*detail);
+        e->protect(filters);
+    }
     json_t *segment = json_object_get(in, "segment_id");
     if (json_is_integer(segment)) {
         json_object_set(*params, "segment_id", segment);

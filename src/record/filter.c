@@ -46,6 +46,9 @@ struct lhs {
     struct custom_field cf;
     bool is_custom;
     bool masked; /* a phone or ID number (built-in or custom) */
+    bool year;   /* holds a year of birth (MASK_YEAR) */
+    /* sealed in the row, expr its keyed index (entity_field.lookup) */
+    bool (*lookup)(const char *value, char *out, size_t outlen);
 };
 
 static int fail(struct ctx *c, const char *key, const char *where)
@@ -144,6 +147,13 @@ static int bind_scalar_at(struct ctx *c, const struct lhs *l, json_t *v, const c
     default:
         if (!json_is_string(v) || json_string_length(v) > 200)
             return fail(c, "filter.bad_value", op);
+        if (l->lookup) {
+            char index[128];
+            if (!l->lookup(json_string_value(v), index, sizeof(index)))
+                return fail(c, "filter.bad_value", op);
+            sqlbuf_bind_text_copy(c->out, index);
+            return 0;
+        }
         sqlbuf_bind(c->out, DB_TEXT(json_string_value(v)));
         return 0;
     }
@@ -335,7 +345,9 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
         return fail(c, "filter.unknown_field", field);
     l->type = f->type;
     l->expr = f->expr;
-    l->masked = f->mask != MASK_NONE;
+    l->masked = f->mask == MASK_PHONE || f->mask == MASK_ID;
+    l->year = f->mask == MASK_YEAR;
+    l->lookup = f->lookup;
     return 0;
 }
 
@@ -440,6 +452,16 @@ static int compile_condition(struct ctx *c, json_t *node)
         custom_field_clear(&l.cf);
         return fail(c, "filter.masked_field", field);
     }
+    bool emptiness = strcmp(op, "is_null") == 0 || strcmp(op, "not_null") == 0;
+    /* A sealed value is only its keyed index in the table: equality is all
+     * it can answer. */
+    if (l.lookup && !emptiness && strcmp(op, "eq") != 0 && strcmp(op, "in") != 0)
+        return fail(c, "filter.sealed_field", field);
+    /* Who sees birthdays without their year may not test the year either:
+     * a date, a range or an age would give it back (month-day filters go
+     * through their own field). */
+    if ((c->flags & FILTER_MASKED) && l.year && !emptiness)
+        return fail(c, "filter.masked_year", field);
 
     bool arrayish = l.type == FT_TAGS || l.type == FT_ARRAY || l.type == FT_MULTISELECT;
     if (strcmp(op, "is_null") == 0 || strcmp(op, "not_null") == 0) {

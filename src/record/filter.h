@@ -38,7 +38,10 @@ int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct s
 
 /* For a caller who sees phones and ID numbers masked (no reveal right):
  * on those fields (masking class, or a phone-type custom field) only eq,
- * is_null and not_null, else filter.masked_field. */
+ * is_null and not_null, else filter.masked_field; on a date that holds a
+ * year of birth (MASK_YEAR) only is_null and not_null, else
+ * filter.masked_year. Sealed fields (entity_field.lookup) take eq, in,
+ * is_null and not_null from anyone (filter.sealed_field). */
 #define FILTER_MASKED 1u
 
 /* filter_compile with FILTER_* flags. */

@@ -30,10 +30,27 @@ static char *stored(json_t *v)
     return v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 }
 
+/* An ID number is never stored in clear, and the history is no exception
+ * (issue 13): the values of a field masked as one are stored masked (last
+ * four characters), as every role sees them here anyway. */
+static char *stored_for(const char *entity, const char *field, json_t *v)
+{
+    const struct entity *e = entity_find(entity);
+    const struct entity_field *f = e ? entity_field(e, field) : NULL;
+    if (!f || f->mask != MASK_ID || !json_is_string(v))
+        return stored(v);
+    char *m = id_mask(json_string_value(v));
+    json_t *mv = json_string(m);
+    char *out = stored(mv);
+    json_decref(mv);
+    free(m);
+    return out;
+}
+
 static int write_row(struct db *db, struct req *r, const char *entity, int64_t id,
                      const char *field, json_t *old, json_t *new)
 {
-    char *o = stored(old), *n = stored(new);
+    char *o = stored_for(entity, field, old), *n = stored_for(entity, field, new);
     int rc = db_exec(db,
                      "INSERT INTO change_log (entity, object_id, at, user_id, login, field, "
                      "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -143,7 +160,14 @@ static void mask_value(struct req *r, json_t *o, const char *col)
             mask = MASK_PHONE;
         custom_field_clear(&cf);
     }
-    if (val && *val && mask != MASK_NONE) {
+    bool reveal = r && r->actor && listed && (r->actor->perms & listed->perm_reveal);
+    if (val && *val && mask == MASK_YEAR && !reveal) {
+        char *m = date_mask_year(val);
+        json_object_set_new(o, col, json_string(m));
+        free(m);
+        return;
+    }
+    if (val && *val && (mask == MASK_PHONE || mask == MASK_ID || mask == MASK_EMAIL)) {
         char *m = mask == MASK_PHONE   ? phone_mask(val)
                   : mask == MASK_EMAIL ? email_mask(val)
                                        : id_mask(val);

@@ -22,7 +22,11 @@ static json_t *str_or_null(const char *s)
 
 static const char *mask_name(enum field_mask m)
 {
-    return m == MASK_PHONE ? "phone" : m == MASK_ID ? "id" : m == MASK_EMAIL ? "email" : NULL;
+    return m == MASK_PHONE   ? "phone"
+           : m == MASK_ID    ? "id"
+           : m == MASK_EMAIL ? "email"
+           : m == MASK_YEAR  ? "year"
+                             : NULL;
 }
 
 static json_t *options_json(const char *const (*options)[3])

@@ -174,6 +174,13 @@ static void save(struct req *r, int64_t id)
     filter_ok(r, &f, e, filter);
     if (!form_done(&f))
         return;
+    /* What the entity keeps sealed is not stored in clear here either. */
+    if (e && e->protect) {
+        e->protect(r->json);
+        if (q)
+            q = json_string_value(json_object_get(r->json, "q"));
+        filter = json_object_get(r->json, "filter");
+    }
     char *ftext = filter && !json_is_null(filter) ? json_dumps(filter, JSON_COMPACT) : NULL;
     int64_t now = clock_now();
     bool created = id == 0;

@@ -41,6 +41,14 @@ describe('migrate-db from SQLite to PostgreSQL', { skip: !PG_DIR && 'needs HONGY
         assert.match(r.stdout, new RegExp(`^${table}\\s+(\\d+)\\s+\\1\\s+[0-9a-f]{16} ok$`, 'm'), `${table}: ${r.stdout}`);
       }
       assert.equal(psql(name, 'SELECT COUNT(*) FROM customers'), sqliteCustomers);
+      // ID numbers travel sealed, with their indexes, as they are (the
+      // PostgreSQL servers take the same data key): none in clear.
+      const sealedSql = spawnSync('sqlite3', [path.join(dir, 'src.db'), "SELECT COUNT(*) || ':' || COUNT(DISTINCT id_index) FROM customers WHERE id_sealed IS NOT NULL"], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      assert.notEqual(sealedSql.split(':')[0], '0', 'the demo has ID numbers');
+      assert.equal(psql(name, "SELECT COUNT(*) || ':' || COUNT(DISTINCT id_index) FROM customers WHERE id_sealed IS NOT NULL"), sealedSql);
+      assert.equal(psql(name, "SELECT COUNT(*) FROM customers WHERE id_number IS NOT NULL AND id_number <> ''"), '0');
       // The copied staff can be used, and new rows get fresh ids.
       r = hongyan(['user', 'add', 'C9901', '--name', '迁移后柜员', '--role', 'clerk', '--branch', 'GD-GZ-01',
         '--password-stdin', '--db', dst], 'Migrated2026x\n');

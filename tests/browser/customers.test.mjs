@@ -94,10 +94,22 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await page.waitForURL(/\/customers\/\d+$/)
     await page.locator('[data-test=customer-name]').filter({ hasText: '林小雁' }).waitFor()
     const info = page.locator('[data-test=customer-info]')
-    await info.getByText('1949-12-31').waitFor()
+    // A clerk sees ID numbers masked, so the birthday without its year
+    // (issue 13): with the last four it would give the number back.
+    await info.locator('[data-test=info-birthday]').filter({ hasText: '12-31（出生年份不显示）' }).waitFor()
+    assert.ok(!(await info.innerText()).includes('1949'), 'no year of birth on a clerk\'s page')
+    assert.match(await info.locator('[data-test=info-id]').innerText(), /^\*{14}002X$/)
     assert.match(await info.locator('[data-test=info-phone]').innerText(), /^138\*{4}8123$/)
     assert.equal(await page.locator('[data-test=reveal]').count(), 0, 'a clerk may not reveal')
     await shot(page, 'c-04-detail-info')
+    // The same page in English, then back to Chinese for the rest.
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=menu-lang-en]').click()
+    await info.locator('[data-test=info-birthday]').filter({ hasText: '12-31 (year of birth not shown)' }).waitFor()
+    await shot(page, 'c-04b-detail-info-en')
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=menu-lang-zh]').click()
+    await info.locator('[data-test=info-birthday]').filter({ hasText: '12-31（出生年份不显示）' }).waitFor()
 
     // Found again by pinyin initials in the quick-search box.
     await page.locator('[data-test=side-menu] .el-menu-item').filter({ hasText: '客户查询' }).click()
@@ -120,6 +132,10 @@ test('a clerk creates a customer, finds it by pinyin initials, tags it and expor
     await page.locator('[data-test=customer-edit]').click()
     const edit = page.locator('[data-test=customer-edit-dialog]')
     await edit.locator('input[name=address]').fill('广州市天河区天河路 208 号')
+    // The birthday is read-only without its year, and is not sent back.
+    const masked = edit.locator('input[data-test=birthday-masked], [data-test=birthday-masked] input').first()
+    assert.equal(await masked.inputValue(), '12-31（出生年份不显示）')
+    assert.ok(await masked.isDisabled())
     await shot(page, 'c-06b-edit-dialog')
     await edit.locator('[data-test=customer-save]').click()
     await edit.waitFor({ state: 'hidden' })

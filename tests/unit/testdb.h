@@ -6,6 +6,7 @@
 #ifndef HY_TESTDB_H
 #define HY_TESTDB_H
 
+#include "base/datakey.h"
 #include "db/db.h"
 
 #include <stdbool.h>
@@ -21,6 +22,13 @@ static inline int testdb_open(char *dir, const char *file, bool with_branch)
     snprintf(url, sizeof(url), "sqlite:%s/%s", dir, file);
     if (db_global_init(url))
         return -1;
+    /* ID numbers are sealed with the process's data key: a fixed one. */
+    unsigned char raw[DATAKEY_BYTES];
+    struct datakey k;
+    if (datakey_parse("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", raw))
+        return -1;
+    datakey_init(&k, raw);
+    datakey_use(&k);
     if (!with_branch)
         return 0;
     return db_exec(db_get(),

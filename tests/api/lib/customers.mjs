@@ -66,7 +66,7 @@ export function maskPhone(p) {
 
 /** "11010519491231002X" -> "110105********002X" */
 export function maskId(id) {
-  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+  return `${'*'.repeat(id.length - 4)}${id.slice(-4)}`;
 }
 
 /**

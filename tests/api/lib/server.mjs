@@ -97,12 +97,13 @@ export class TestServer {
     return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
   }
 
-  run(args, { input, timeoutMs = 60000 } = {}) {
+  run(args, { input, timeoutMs = 60000, env = {} } = {}) {
     const r = spawnSync(HONGYAN_BIN, args, {
       input,
       encoding: 'utf8',
       timeout: timeoutMs * TIME_SCALE,
       cwd: REPO_ROOT,
+      env: { ...process.env, ...this.env, ...env },
     });
     if (r.error) throw new Error(`${HONGYAN_BIN} ${args.join(' ')}: ${r.error.message}`);
     return r;
@@ -144,6 +145,14 @@ export class TestServer {
     } else if (PG_DIR) {
       this.pgName = `t_${path.basename(this.dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
       this.pgAdmin(`CREATE DATABASE ${this.pgName}`);
+    }
+    // The data key (docs/deploy.md): beside a SQLite database the server
+    // makes one; a PostgreSQL database gets one here, shared with the
+    // servers that share the database.
+    if (PG_DIR && !this.env.HONGYAN_DATA_KEY_FILE && !this.env.HONGYAN_DATA_KEY) {
+      this.keyFile = this.sharedWith ? this.sharedWith.keyFile : path.join(this.dir, 'hongyan.key');
+      if (!this.sharedWith) fs.writeFileSync(this.keyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      this.env = { ...this.env, HONGYAN_DATA_KEY_FILE: this.keyFile };
     }
     this.stderrPath = path.join(this.dir, 'server.stderr.log');
     this.stdoutPath = path.join(this.dir, 'server.stdout.log');
