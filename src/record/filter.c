@@ -45,7 +45,7 @@ struct lhs {
     json_t *options;        /* custom select options (owned by cf) */
     struct custom_field cf;
     bool is_custom;
-    bool masked; /* a phone or ID number (built-in or custom) */
+    bool masked; /* a phone, ID number or e-mail (built-in or custom) */
     bool year;   /* holds a year of birth (MASK_YEAR) */
     /* sealed in the row, expr its keyed index (entity_field.lookup) */
     bool (*lookup)(const char *value, char *out, size_t outlen);
@@ -345,7 +345,7 @@ static int resolve(struct ctx *c, const char *field, struct lhs *l)
         return fail(c, "filter.unknown_field", field);
     l->type = f->type;
     l->expr = f->expr;
-    l->masked = f->mask == MASK_PHONE || f->mask == MASK_ID;
+    l->masked = f->mask == MASK_PHONE || f->mask == MASK_ID || f->mask == MASK_EMAIL;
     l->year = f->mask == MASK_YEAR;
     l->lookup = f->lookup;
     return 0;
