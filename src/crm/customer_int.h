@@ -56,4 +56,11 @@ int customer_row_insert(struct db *db, struct customer_row *row);
 int customer_row_update(struct db *db, const struct customer_row *row, int64_t id,
                         const char *cur_name);
 
+/* In the transaction of a move of customer id to the branch of rec (its
+ * checked values: branch_id, branch_path, owner_id): its business records
+ * and tasks follow it, open tasks of staff who no longer see it go to its
+ * owner or the new branch's queue, and notifications about its tasks are
+ * withdrawn from those staff (customer_move.c). 0 or a negative DB_*. */
+int customer_follow_move(struct db *db, const struct actor *a, int64_t id, json_t *rec);
+
 #endif
