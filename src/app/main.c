@@ -136,7 +136,15 @@ static void usage(FILE *out)
         "  HONGYAN_HEADER_TIMEOUT   seconds a client has to send a request's headers, however\n"
         "                        slowly it trickles them (default 15)\n"
         "  HONGYAN_TRUSTED_PROXIES  comma-separated addresses of reverse proxies (nginx) whose\n"
-        "                        X-Forwarded-For gives the client's address (default: none)\n",
+        "                        X-Forwarded-For gives the client's address (default: none)\n"
+        "\n"
+        "costly work:\n"
+        "  HONGYAN_STATEMENT_TIMEOUT_MS  a request's database statement is cut after this\n"
+        "                        long and answered 503 query_timeout (default 5000; 0 = none)\n"
+        "  HONGYAN_JOB_STATEMENT_TIMEOUT_MS  the same for imports, exports and the scheduler\n"
+        "                        (default 600000)\n"
+        "  HONGYAN_HEAVY_PER_USER  filtered lists, exports and bulk changes one user may have\n"
+        "                        running at once; more answer 429 (default 2; 0 = no limit)\n",
         DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
     /* Apart: one literal may not pass 4095 characters. */
     fputs("\ndata key (serve, demo, rotate-key; docs/deploy.md):\n"
@@ -469,6 +477,9 @@ static int cmd_serve(struct args *a)
         fprintf(stderr, "hongyan: cannot prepare the event consumers\n");
         return 1;
     }
+    /* Before the workers start: their connections take these limits. */
+    db_set_limits((int)strtol(env_or("HONGYAN_STATEMENT_TIMEOUT_MS", "5000"), NULL, 10),
+                  (int)strtol(env_or("HONGYAN_JOB_STATEMENT_TIMEOUT_MS", "600000"), NULL, 10));
     if (scheduler_start() || jobs_start(2)) {
         fprintf(stderr, "hongyan: cannot start the background workers\n");
         return 1;
@@ -492,6 +503,7 @@ static int cmd_serve(struct args *a)
         .max_per_ip = (unsigned)strtoul(env_or("HONGYAN_MAX_CONN_PER_IP", "64"), NULL, 10),
         .header_seconds = (unsigned)strtoul(env_or("HONGYAN_HEADER_TIMEOUT", "15"), NULL, 10),
         .trusted_proxies = env_or("HONGYAN_TRUSTED_PROXIES", NULL),
+        .heavy_per_user = (unsigned)strtoul(env_or("HONGYAN_HEAVY_PER_USER", "2"), NULL, 10),
     };
     if (!cfg.assets && !cfg.embedded_assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);

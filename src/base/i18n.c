@@ -36,6 +36,11 @@ static const struct message messages[] = {
     {"import.file_missing", "导入文件已不存在，请重新上传",
      "The import file is gone; please upload it again"},
     {"unavailable", "服务暂不可用，请稍后再试", "Service unavailable; please try again later"},
+    {"query_timeout", "查询过于复杂或耗时过长，请缩小条件后重试",
+     "The query is too complex or took too long; narrow the conditions and try again"},
+    {"heavy.too_many", "您同时进行的查询、导出或批量操作过多，请等前面的完成后再试",
+     "You have too many searches, exports or bulk changes running at once; try again when one "
+     "has finished"},
     {"has_children", "该网点下还有下级网点，不能删除", "This branch has sub-branches"},
     {"has_users", "该网点下还有员工，不能删除", "This branch still has staff"},
 

@@ -286,6 +286,8 @@ static void *worker(void *arg)
 {
     (void)arg;
     struct db *db = db_get();
+    /* Imports and exports read and write whole tables: the longer limit. */
+    db_limit_work(db, DB_WORK_BACKGROUND);
     while (!wakeup_stopping(&idle)) {
         uint64_t seen = wakeup_seen(&idle);
         if (run_one(db) != 1)

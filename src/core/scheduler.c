@@ -57,6 +57,7 @@ static void *run(void *arg)
 {
     (void)arg;
     struct db *db = db_get();
+    db_limit_work(db, DB_WORK_BACKGROUND);
     int was_leader = -1;
     log_info("scheduler started");
     uint64_t seen = wakeup_seen(&tick);

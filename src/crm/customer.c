@@ -250,20 +250,6 @@ static json_t *changed_fields(json_t *cur, json_t *rec)
     return fields;
 }
 
-/* A customer moved to another branch takes what belongs to it along: its
- * business records and tasks are seen where the customer is seen, not by
- * the branch it left (whose clerk would otherwise still list them). The
- * branch that handled a record stays its branch_id, a fact of the past. */
-static int follow_move(struct db *db, int64_t id, const char *path)
-{
-    int rc = db_exec(db, "UPDATE interactions SET branch_path = ? WHERE customer_id = ?",
-                     DB_ARGS(DB_TEXT(path), DB_INT(id)));
-    if (!rc)
-        rc = db_exec(db, "UPDATE tasks SET branch_path = ? WHERE customer_id = ?",
-                     DB_ARGS(DB_TEXT(path), DB_INT(id)));
-    return rc;
-}
-
 int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur, json_t *rec)
 {
     struct customer_row *row = customer_row_new(a, rec, NULL);
@@ -273,7 +259,7 @@ int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur
         rc = customer_consent_write(db, id, rec);
     const char *from = str(cur, "branch_path"), *to = str(rec, "branch_path");
     if (!rc && from && to && strcmp(from, to) != 0)
-        rc = follow_move(db, id, to);
+        rc = customer_follow_move(db, a, id, rec);
     static const char *const skip[] = {"branch_path", NULL};
     struct req who;
     customer_history_author(a, &who);

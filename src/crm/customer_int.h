@@ -74,4 +74,11 @@ int customer_consent_write(struct db *db, int64_t id, json_t *rec);
  * actor, one that carries only the actor's id and login. */
 void customer_history_author(const struct actor *a, struct req *who);
 
+/* In the transaction of a move of customer id to the branch of rec (its
+ * checked values: branch_id, branch_path, owner_id): its business records
+ * and tasks follow it, open tasks of staff who no longer see it go to its
+ * owner or the new branch's queue, and notifications about its tasks are
+ * withdrawn from those staff (customer_move.c). 0 or a negative DB_*. */
+int customer_follow_move(struct db *db, const struct actor *a, int64_t id, json_t *rec);
+
 #endif

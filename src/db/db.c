@@ -244,6 +244,28 @@ int db_leader(struct db *db)
     return db->ops->leader ? db->ops->leader(db) : 1;
 }
 
+static int limits_ms[3];
+
+void db_set_limits(int request_ms, int background_ms)
+{
+    limits_ms[DB_WORK_REQUEST] = request_ms > 0 ? request_ms : 0;
+    limits_ms[DB_WORK_BACKGROUND] = background_ms > 0 ? background_ms : 0;
+}
+
+void db_limit_work(struct db *db, enum db_work w)
+{
+    db->timed_out = false;
+    if (db->limit_ms == limits_ms[w])
+        return;
+    db->limit_ms = limits_ms[w];
+    db->ops->time_limit(db);
+}
+
+bool db_timed_out(struct db *db)
+{
+    return db->timed_out;
+}
+
 int db_begin(struct db *db)
 {
     int rc = db->ops->begin(db);

@@ -36,6 +36,7 @@ enum {
     DB_ERROR = -1,      /* anything unexpected; already logged */
     DB_CONSTRAINT = -2, /* a UNIQUE / CHECK / FK constraint refused the change */
     DB_BUSY = -3,       /* the database stayed locked past the busy timeout */
+    DB_TIMEOUT = -4,    /* the statement ran past its time limit and was cut */
 };
 
 #define DB_INT(x)  ((struct db_val){.type = DBV_INT, .i = (int64_t)(x)})
@@ -167,6 +168,31 @@ int db_query_id(struct db *db, const char *sql, const struct db_val *args, int n
  * a session advisory lock, released by the server when the holder's
  * connection ends, however the process died. */
 int db_leader(struct db *db);
+
+/*
+ * Statement time limits. A filter over many values can keep a statement
+ * busy for seconds; a request's statements are cut at the request limit
+ * (HONGYAN_STATEMENT_TIMEOUT_MS), background work's at a longer one
+ * (HONGYAN_JOB_STATEMENT_TIMEOUT_MS), so one user's search cannot hold a
+ * worker thread (and a PostgreSQL connection) for long. A cut statement
+ * answers DB_TIMEOUT (SQLite: its progress handler; PostgreSQL:
+ * statement_timeout); inside a transaction the caller rolls back as for
+ * any failure. BEGIN, COMMIT and ROLLBACK are never cut (a wait for the
+ * write lock stays DB_BUSY).
+ */
+enum db_work {
+    DB_WORK_NONE,       /* no limit: the command line, migrations (a new connection) */
+    DB_WORK_REQUEST,    /* an HTTP request */
+    DB_WORK_BACKGROUND, /* jobs (imports, exports) and the scheduler */
+};
+/* The two limits in milliseconds (0: none), once at start-up, before
+ * threads use the store. */
+void db_set_limits(int request_ms, int background_ms);
+/* Limit this connection's statements from now on as work w, and forget an
+ * earlier cut (db_timed_out). Cheap when the limit does not change. */
+void db_limit_work(struct db *db, enum db_work w);
+/* Whether a statement was cut at its limit since the last db_limit_work. */
+bool db_timed_out(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (SQLite BEGIN
  * IMMEDIATE), so two writers never deadlock upgrading read locks. */

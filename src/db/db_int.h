@@ -43,6 +43,9 @@ struct db_ops {
     int (*indexes_drop)(struct db *db, const char *table, struct db_index_set **out);
     /* Optional: see db_bulk_spill(); NULL = nothing to do. */
     int (*bulk_spill)(struct db *db);
+    /* Apply db->limit_ms to the statements that follow (see
+     * db_limit_work); the backend sets db->timed_out when it cuts one. */
+    void (*time_limit)(struct db *db);
 };
 
 /* The CREATE statements of dropped indexes (db_indexes_drop). */
@@ -57,6 +60,8 @@ struct db_index_set {
 struct db {
     const struct db_ops *ops;
     bool in_tx;
+    int limit_ms;   /* statement time limit, 0: none (db_limit_work) */
+    bool timed_out; /* a statement was cut since the last db_limit_work */
     int n_on_commit;
     void (*on_commit[DB_MAX_ON_COMMIT])(void);
 };
@@ -82,7 +87,7 @@ struct migration {
     .col_name = prefix##_col_name, .col_is_null = prefix##_col_is_null,                            \
     .col_type = prefix##_col_type, .col_int = prefix##_col_int, .col_real = prefix##_col_real,     \
     .col_text = prefix##_col_text, .begin = prefix##_begin, .commit = prefix##_commit,             \
-    .rollback = prefix##_rollback
+    .rollback = prefix##_rollback, .time_limit = prefix##_time_limit
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;

@@ -69,7 +69,8 @@ struct pg_db {
     PGconn *conn;
     int64_t changes;
     int next_name;
-    bool leader; /* this session holds LEADER_LOCK_KEY */
+    bool leader;    /* this session holds LEADER_LOCK_KEY */
+    int applied_ms; /* the session's statement_timeout (0: none, the server's default) */
     struct pg_slot cache[CACHE_SLOTS];
 };
 
@@ -118,10 +119,17 @@ static int map_result(struct pg_db *db, PGresult *res, const char *sql)
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strncmp(state, "23", 2) == 0)
         return DB_CONSTRAINT;
+    if (state && strcmp(state, "57014") == 0) {
+        /* query_canceled: statement_timeout (db_limit_work) cut it */
+        log_warn("postgres: statement cut at its time limit of %d ms (in: %.200s)",
+                 db->base.limit_ms, sql ? sql : "");
+        db->base.timed_out = true;
+        return DB_TIMEOUT;
+    }
     log_error("postgres: %s (in: %.200s)",
               res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn), sql ? sql : "");
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0))
+    if (state &&
+        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return DB_BUSY;
     return DB_ERROR;
 }
@@ -300,6 +308,29 @@ static void params_fill(struct params *p, const struct db_val *args, int nargs, 
     p->sig[nargs] = '\0';
 }
 
+/* statement_timeout of the session set to db->base.limit_ms, when it is
+ * not already: one round trip when a connection changes kind of work. Set
+ * outside transactions (db_limit_work runs between requests and jobs), so
+ * no rollback undoes it. */
+static void apply_limit(struct pg_db *db)
+{
+    if (db->applied_ms == db->base.limit_ms)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SET statement_timeout = %d", db->base.limit_ms);
+    PGresult *res = PQexec(db->conn, sql);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK)
+        db->applied_ms = db->base.limit_ms;
+    else
+        log_error("postgres: %s: %s", sql, PQerrorMessage(db->conn));
+    PQclear(res);
+}
+
+static void pg_time_limit(struct db *base)
+{
+    apply_limit((struct pg_db *)base);
+}
+
 /* 0 when the connection is usable. When the server restarted or the link
  * broke, connect again: prepared statements and session locks died with
  * the old session. Never inside a transaction: its work is gone, the
@@ -315,11 +346,13 @@ static int ensure_connected(struct pg_db *db)
         db->cache[i].key = NULL;
     }
     db->leader = false;
+    db->applied_ms = 0; /* a new session: the server's default */
     if (PQstatus(db->conn) != CONNECTION_OK || in_tx) {
         log_error("postgres: connection lost: %s", PQerrorMessage(db->conn));
         return DB_ERROR;
     }
     log_info("postgres: reconnected");
+    apply_limit(db);
     return 0;
 }
 
@@ -562,8 +595,15 @@ static const char *pg_col_text(struct db_stmt *base, int i)
 static int pg_begin(struct db *db)
 {
     int rc = pg_exec(db, "BEGIN", NULL, 0);
+    bool was_cut = db->timed_out;
     if (!rc)
         rc = pg_exec(db, "SELECT pg_advisory_xact_lock(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    if (rc == DB_TIMEOUT) {
+        /* The time limit ran out in the queue for the write lock: busy, as
+         * under SQLite, not a statement too costly. */
+        rc = DB_BUSY;
+        db->timed_out = was_cut;
+    }
     if (rc)
         pg_exec(db, "ROLLBACK", NULL, 0);
     return rc;

@@ -70,6 +70,9 @@ struct sqlite_db {
     struct cache_slot cache[CACHE_SLOTS];
     bool writer_held; /* this connection holds write_lock */
     bool bulk;        /* an import runs on it (sqlite_bulk_cache) */
+    /* CLOCK_MONOTONIC nanoseconds at which the running step is cut (the
+     * progress handler), 0 while no limited step runs. */
+    int64_t deadline_ns;
 };
 
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -315,15 +318,55 @@ static void sqlite_global_shutdown(void)
     db_path = NULL;
 }
 
-static int map_rc(sqlite3 *conn, int rc, const char *sql)
+static int map_rc(struct sqlite_db *db, int rc, const char *sql)
 {
     int prim = rc & 0xff;
     if (prim == SQLITE_CONSTRAINT)
         return DB_CONSTRAINT;
-    log_error("sqlite: %s (in: %.200s)", sqlite3_errmsg(conn), sql ? sql : "");
+    if (prim == SQLITE_INTERRUPT) {
+        log_warn("sqlite: statement cut at its time limit of %d ms (in: %.200s)", db->base.limit_ms,
+                 sql ? sql : "");
+        db->base.timed_out = true;
+        return DB_TIMEOUT;
+    }
+    log_error("sqlite: %s (in: %.200s)", sqlite3_errmsg(db->conn), sql ? sql : "");
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
         return DB_BUSY;
     return DB_ERROR;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Called by SQLite every PROGRESS_OPS virtual-machine instructions: a
+ * nonzero answer interrupts the statement (SQLITE_INTERRUPT), and an
+ * interrupted write inside a transaction rolls the transaction back. */
+#define PROGRESS_OPS 4000
+static int progress(void *arg)
+{
+    const struct sqlite_db *db = arg;
+    return db->deadline_ns && mono_ns() > db->deadline_ns;
+}
+
+/* The limit runs from the start of each step: a query read row by row is
+ * limited per row fetched, the count of a large filter as a whole. */
+static void limit_arm(struct sqlite_db *db)
+{
+    db->deadline_ns = db->base.limit_ms ? mono_ns() + (int64_t)db->base.limit_ms * 1000000 : 0;
+}
+
+static void limit_disarm(struct sqlite_db *db)
+{
+    db->deadline_ns = 0;
+}
+
+static void sqlite_time_limit(struct db *base)
+{
+    (void)base; /* read at each step (limit_arm) */
 }
 
 static struct db *sqlite_open(void)
@@ -344,6 +387,7 @@ static struct db *sqlite_open(void)
     if (ckpt_started)
         sqlite3_wal_hook(db->conn, wal_hook, db);
     sqlite3_extended_result_codes(db->conn, 1);
+    sqlite3_progress_handler(db->conn, PROGRESS_OPS, progress, db);
     char *err = NULL;
     rc = sqlite3_exec(db->conn,
                       "PRAGMA journal_mode=WAL; "
@@ -460,14 +504,16 @@ static void release(sqlite3_stmt *stmt, struct cache_slot *slot)
     }
 }
 
-static int sqlite_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+/* Run sql to its end; limited: under the connection's time limit (every
+ * statement but BEGIN, COMMIT and ROLLBACK). */
+static int exec_stmt(struct sqlite_db *db, const char *sql, const struct db_val *args, int nargs,
+                     bool limited)
 {
-    struct sqlite_db *db = (struct sqlite_db *)base;
     sqlite3_stmt *stmt;
     struct cache_slot *slot;
     int rc = prepare(db, sql, &stmt, &slot);
     if (rc != SQLITE_OK)
-        return map_rc(db->conn, rc, sql);
+        return map_rc(db, rc, sql);
     rc = bind_args(stmt, args, nargs);
     /* A write outside a transaction queues like a transaction does. */
     bool lone_write =
@@ -475,17 +521,25 @@ static int sqlite_exec(struct db *base, const char *sql, const struct db_val *ar
     if (lone_write)
         lone_write = writer_acquire(db); /* else: SQLite's busy handler */
     if (rc == SQLITE_OK) {
+        if (limited)
+            limit_arm(db);
         do
             rc = sqlite3_step(stmt);
         while (rc == SQLITE_ROW);
+        limit_disarm(db);
     }
     if (lone_write)
         writer_release(db);
-    int result = (rc == SQLITE_DONE || rc == SQLITE_OK) ? DB_OK : map_rc(db->conn, rc, sql);
+    int result = (rc == SQLITE_DONE || rc == SQLITE_OK) ? DB_OK : map_rc(db, rc, sql);
     release(stmt, slot);
     if (lone_write && result == DB_OK)
         result = wait_durable();
     return result;
+}
+
+static int sqlite_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    return exec_stmt((struct sqlite_db *)base, sql, args, nargs, true);
 }
 
 static int sqlite_exec_script(struct db *base, const char *sql)
@@ -514,12 +568,12 @@ static struct db_stmt *sqlite_query(struct db *base, const char *sql, const stru
     struct cache_slot *slot;
     int rc = prepare(db, sql, &stmt, &slot);
     if (rc != SQLITE_OK) {
-        map_rc(db->conn, rc, sql);
+        map_rc(db, rc, sql);
         return NULL;
     }
     rc = bind_args(stmt, args, nargs);
     if (rc != SQLITE_OK) {
-        map_rc(db->conn, rc, sql);
+        map_rc(db, rc, sql);
         release(stmt, slot);
         return NULL;
     }
@@ -533,12 +587,15 @@ static struct db_stmt *sqlite_query(struct db *base, const char *sql, const stru
 static int sqlite_step(struct db_stmt *base)
 {
     struct sqlite_stmt *st = (struct sqlite_stmt *)base;
+    struct sqlite_db *db = (struct sqlite_db *)base->db;
+    limit_arm(db);
     int rc = sqlite3_step(st->stmt);
+    limit_disarm(db);
     if (rc == SQLITE_ROW)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    return map_rc(((struct sqlite_db *)base->db)->conn, rc, sqlite3_sql(st->stmt));
+    return map_rc(db, rc, sqlite3_sql(st->stmt));
 }
 
 static void sqlite_finish(struct db_stmt *base)
@@ -603,7 +660,7 @@ static int sqlite_begin(struct db *base)
     struct sqlite_db *db = (struct sqlite_db *)base;
     if (!writer_acquire(db))
         return DB_BUSY;
-    int rc = sqlite_exec(base, "BEGIN IMMEDIATE", NULL, 0);
+    int rc = exec_stmt(db, "BEGIN IMMEDIATE", NULL, 0, false);
     if (rc && sqlite3_get_autocommit(db->conn))
         writer_release(db);
     return rc;
@@ -612,7 +669,7 @@ static int sqlite_begin(struct db *base)
 static int sqlite_commit(struct db *base)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
-    int rc = sqlite_exec(base, "COMMIT", NULL, 0);
+    int rc = exec_stmt(db, "COMMIT", NULL, 0, false);
     /* A failed COMMIT leaves the transaction open: the caller rolls back. */
     if (sqlite3_get_autocommit(db->conn))
         writer_release(db);
@@ -626,7 +683,7 @@ static void sqlite_rollback(struct db *base)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
     if (!sqlite3_get_autocommit(db->conn))
-        sqlite_exec(base, "ROLLBACK", NULL, 0);
+        exec_stmt(db, "ROLLBACK", NULL, 0, false);
     writer_release(db);
 }
 
@@ -644,7 +701,7 @@ static int sqlite_bulk_spill(struct db *base)
 {
     struct sqlite_db *db = (struct sqlite_db *)base;
     int rc = sqlite3_db_cacheflush(db->conn);
-    return rc == SQLITE_OK ? 0 : map_rc(db->conn, rc, "cache flush");
+    return rc == SQLITE_OK ? 0 : map_rc(db, rc, "cache flush");
 }
 
 static int sqlite_exec_if_free(struct db *base, const char *sql, const struct db_val *args,

@@ -40,6 +40,10 @@ enum http_method {
 #define ROUTE_ALLOW_MUST_CHANGE 1u /* reachable while the password must change */
 #define ROUTE_TEST_ONLY         2u /* exists only when serving with --test-mode */
 #define ROUTE_UPLOAD            4u /* body streamed to a file (upload_path), not parsed */
+/* Costly work (a filtered list or search, an export, a bulk change): at
+ * most server_config.heavy_per_user of them in flight per user, the rest
+ * answered 429 with Retry-After (http/heavy.h). */
+#define ROUTE_HEAVY 8u
 
 struct req;
 typedef void (*route_handler)(struct req *r);
@@ -118,7 +122,8 @@ void reply_error_key(struct req *r, unsigned status, const char *code, const cha
 void reply_invalid(struct req *r, json_t *fields);
 /* 409 conflict naming the field that clashes (duplicate login, code, …). */
 void reply_conflict(struct req *r, const char *field, const char *msg_key);
-/* Map a negative DB_* code: constraint → 409 conflict, busy → 503, else 500. */
+/* Map a negative DB_* code: constraint → 409 conflict, busy → 503, a
+ * statement cut at its time limit → 503 query_timeout, else 500. */
 void reply_db_error(struct req *r, int rc);
 void reply_ok(struct req *r); /* 200 {"ok":true} */
 /* Reply with text of the given content type (copied). */

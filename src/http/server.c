@@ -17,6 +17,7 @@
 #include "http/http.h"
 #include "http/address.h"
 #include "http/conn_watch.h"
+#include "http/heavy.h"
 #include "http/router.h"
 #include "http/metrics.h"
 #include "http/static.h"
@@ -162,6 +163,8 @@ void reply_db_error(struct req *r, int rc)
         reply_error(r, 409, "conflict");
     else if (rc == DB_BUSY)
         reply_error(r, 503, "unavailable");
+    else if (rc == DB_TIMEOUT)
+        reply_error(r, 503, "query_timeout");
     else
         reply_error(r, 500, "internal");
 }
@@ -283,6 +286,47 @@ void http_set_gate(http_gate_fn fn)
     gate = fn;
 }
 
+/* The gate, then the handler; a heavy route only while its user has
+ * fewer than heavy_per_user heavy requests in flight. */
+static void run_route(struct req *r, const struct route *route)
+{
+    /* Without a gate nobody is signed in: only public routes answer. */
+    if (gate ? !gate(r) : route->perm != 0) {
+        if (!r->replied)
+            reply_error(r, 401, "unauthorized");
+        return;
+    }
+    bool heavy = (route->flags & ROUTE_HEAVY) && r->actor_id;
+    if (heavy && !heavy_enter(r->actor_id, config->heavy_per_user)) {
+        reply_error_key(r, 429, "rate_limited", "heavy.too_many");
+        /* A heavy request takes seconds at most (the statement limit). */
+        reply_header(r, "Retry-After", "2");
+        return;
+    }
+    route->handler(r);
+    if (heavy)
+        heavy_leave(r->actor_id);
+    if (!r->replied) {
+        log_error("handler for %s %s did not reply", route->method, route->path);
+        reply_error(r, 500, "internal");
+    }
+}
+
+/* A statement of the request was cut at its time limit: whatever the
+ * handler made of the failure (a 500, an empty page, a "not found"), the
+ * answer is the one the user can act on. The handler rolled its
+ * transaction back; a transaction it left open is rolled back here, so
+ * nothing half-written stays. */
+static void reply_timed_out(struct req *r)
+{
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response = NULL;
+    r->replied = false;
+    db_rollback(r->db);
+    reply_error(r, 503, "query_timeout");
+}
+
 static void dispatch_api(struct req *r)
 {
     const struct route *route = NULL;
@@ -329,17 +373,11 @@ static void dispatch_api(struct req *r)
         reply_error(r, 503, "unavailable");
         return;
     }
-    /* Without a gate nobody is signed in: only public routes answer. */
-    if (gate ? !gate(r) : route->perm != 0) {
-        if (!r->replied)
-            reply_error(r, 401, "unauthorized");
-        return;
-    }
-    route->handler(r);
-    if (!r->replied) {
-        log_error("handler for %s %s did not reply", route->method, route->path);
-        reply_error(r, 500, "internal");
-    }
+    /* Every statement of the request, the gate's included, is limited. */
+    db_limit_work(r->db, DB_WORK_REQUEST);
+    run_route(r, route);
+    if (db_timed_out(r->db))
+        reply_timed_out(r);
 }
 
 static void dispatch(struct req *r)

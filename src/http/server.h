@@ -26,6 +26,9 @@ struct server_config {
      * believed (the client is the right-most address not in this list);
      * NULL or "" believes no header. */
     const char *trusted_proxies;
+    /* Heavy requests (ROUTE_HEAVY) one user may have in flight; 0: no
+     * limit. */
+    unsigned heavy_per_user;
 };
 
 /* Serve until SIGTERM or SIGINT, then stop accepting, finish the requests
