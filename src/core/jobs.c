@@ -422,15 +422,27 @@ void job_note_progress(struct job *job, int64_t processed, int64_t total)
     }
 }
 
+bool jobs_stopping(void)
+{
+    return wakeup_stopping(&idle);
+}
+
+bool job_should_stop(struct job *job)
+{
+    if (job->lost || job->interrupted)
+        return true;
+    if (wakeup_stopping(&idle)) {
+        job->interrupted = true;
+        return true;
+    }
+    return false;
+}
+
 bool job_progress(struct job *job, int64_t processed, int64_t total)
 {
     job_note_progress(job, processed, total);
-    if (job->lost || job->interrupted)
+    if (job_should_stop(job))
         return false;
-    if (wakeup_stopping(&idle)) {
-        job->interrupted = true;
-        return false;
-    }
     if (job->held_slot)
         return true;
     int64_t t = now_ms();

@@ -103,6 +103,14 @@ void jobs_wake(void);
  * (shutdown, or the lease was lost to another worker).
  */
 bool job_progress(struct job *job, int64_t processed, int64_t total);
+/* Whether the job must stop now (shutdown, or its lease lost), without
+ * writing anything: cheap enough for every row, so that a server asked to
+ * stop is not held by a batch (a row on PostgreSQL can take milliseconds).
+ * Marks the job interrupted like job_progress. Call it from the job's own
+ * thread only. */
+bool job_should_stop(struct job *job);
+/* Whether the workers are being stopped; safe from any thread. */
+bool jobs_stopping(void);
 
 /*
  * For a job about to do its work in ONE long transaction (a bulk import):

@@ -20,6 +20,7 @@ struct in_flight {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct in_flight *list;
 static size_t n, cap;
+static unsigned total; /* sum of the counts, under lock */
 
 static struct in_flight *find(int64_t user)
 {
@@ -31,11 +32,9 @@ static struct in_flight *find(int64_t user)
 
 bool heavy_enter(int64_t user, unsigned limit)
 {
-    if (!limit)
-        return true;
     pthread_mutex_lock(&lock);
     struct in_flight *e = find(user);
-    bool ok = !e || e->count < limit;
+    bool ok = !limit || !e || e->count < limit; /* counted also without a limit */
     if (ok && e) {
         e->count++;
     } else if (ok) {
@@ -43,6 +42,8 @@ bool heavy_enter(int64_t user, unsigned limit)
             list = xrealloc(list, (cap = cap ? cap * 2 : 16) * sizeof(*list));
         list[n++] = (struct in_flight){.user = user, .count = 1};
     }
+    if (ok)
+        total++;
     pthread_mutex_unlock(&lock);
     return ok;
 }
@@ -51,7 +52,18 @@ void heavy_leave(int64_t user)
 {
     pthread_mutex_lock(&lock);
     struct in_flight *e = find(user);
-    if (e && --e->count == 0)
-        *e = list[--n];
+    if (e) {
+        total--;
+        if (--e->count == 0)
+            *e = list[--n];
+    }
     pthread_mutex_unlock(&lock);
+}
+
+unsigned heavy_in_flight(void)
+{
+    pthread_mutex_lock(&lock);
+    unsigned t = total;
+    pthread_mutex_unlock(&lock);
+    return t;
 }

@@ -15,5 +15,7 @@
 bool heavy_enter(int64_t user, unsigned limit);
 /* The request counted by heavy_enter ended. */
 void heavy_leave(int64_t user);
+/* Heavy requests in flight, all users together (for /metrics). */
+unsigned heavy_in_flight(void);
 
 #endif

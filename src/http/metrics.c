@@ -4,6 +4,7 @@
 #include "http/metrics.h"
 
 #include "base/strbuf.h"
+#include "http/heavy.h"
 #include "http/http.h"
 
 #include <stdatomic.h>
@@ -115,4 +116,9 @@ void metrics_write_http(struct strbuf *out)
                        "arrival to its reply.\n# TYPE hongyan_http_request_duration_seconds "
                        "histogram\n");
     for_each(out, false);
+    strbuf_addf(out,
+                "# HELP hongyan_http_heavy_in_flight Heavy requests (filtered lists, exports, "
+                "bulk changes) being served.\n# TYPE hongyan_http_heavy_in_flight gauge\n"
+                "hongyan_http_heavy_in_flight %u\n",
+                heavy_in_flight());
 }

@@ -496,8 +496,9 @@ static void *checker_main(void *arg)
             ck->rc = next;
             break;
         }
-        if (ru->rows % BATCH_ROWS == 0 && !job_progress(ru->job, tabular_bytes_read(ck->rd),
-                                                        tabular_bytes_total(ck->rd) + ck->extra)) {
+        if (job_should_stop(ru->job) || (ru->rows % BATCH_ROWS == 0 &&
+                                         !job_progress(ru->job, tabular_bytes_read(ck->rd),
+                                                       tabular_bytes_total(ck->rd) + ck->extra))) {
             ck->stopped = true;
             break;
         }
@@ -516,7 +517,8 @@ static int write_queued(struct run *ru, struct import_ctx *wc)
     void *row;
     int rc = 0;
     while (pipe_pop(ru->pipe, &row)) {
-        if (rc)
+        /* Stopping: what is queued would be rolled back anyway. */
+        if (rc || jobs_stopping())
             ru->e->import->discard(row);
         else if ((rc = ru->e->import->write(wc, row)) != 0)
             pipe_set(ru->pipe, &ru->pipe->failed);
@@ -663,6 +665,12 @@ static int run_rows(struct run *ru, struct tabular_reader *rd, int64_t extra, bo
         int next = import_next(ru, rd, fatal);
         if (next <= 0)
             return next;
+        if (job_should_stop(job)) {
+            /* now, not at the batch's end: the rows since the last commit
+             * are rolled back, and the next run skips what was committed */
+            *stopped = true;
+            break;
+        }
         if (ru->rows % BATCH_ROWS != 0)
             continue;
         if (*in_tx && !ru->bulk) {

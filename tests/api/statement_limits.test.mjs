@@ -101,12 +101,15 @@ async function holdWriteLock(srv) {
   proc.stdout.on('data', (d) => (out += d));
   proc.stdin.write(PG_DIR ? "SELECT pg_advisory_lock(20353395946242382);\nSELECT 'held';\n" : "BEGIN IMMEDIATE;\nSELECT 'held';\n");
   await waitFor(() => out.includes('held'), { what: 'the write lock held from outside' });
+  let released = null;
   return {
+    // once, however often called: a failing test releases it on its way out
     release: () =>
-      new Promise((resolve) => {
+      (released ??= new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
         proc.on('exit', resolve);
         proc.stdin.end(PG_DIR ? 'SELECT pg_advisory_unlock_all();\n' : 'ROLLBACK;\n');
-      }),
+      })),
   };
 }
 
@@ -115,6 +118,22 @@ async function holdWriteLock(srv) {
  * when it does not (its connection went to a worker thread busy with a
  * held request, and waits there).
  */
+/**
+ * The server's count of heavy requests in flight (GET /metrics, from this
+ * machine), or -1 when no answer comes within a second: a connection that
+ * arrives together with a held request can be taken by the same worker
+ * thread, and waits behind it; the next one, sent once that thread is
+ * inside the request, goes to a free thread.
+ */
+async function heavyInFlight(srv) {
+  const r = await Promise.race([
+    rawRequest(srv, { path: '/api/v1/metrics' }),
+    new Promise((resolve) => setTimeout(() => resolve(null), 1000)),
+  ]);
+  const m = r && /^hongyan_http_heavy_in_flight (\d+)$/m.exec(r.text);
+  return m ? Number(m[1]) : -1;
+}
+
 function probe(srv, client) {
   return Promise.race([
     fresh(srv, client, 'GET', '/customers?limit=1'),
@@ -141,26 +160,36 @@ describe('heavy requests per user', () => {
     // The admitted changes wait for the write lock held here, so they are
     // in flight for as long as the test wants.
     const lock = await holdWriteLock(srv);
-    const held = [change(), change()];
-    // Both are running once the user's heavy search is turned away.
-    await waitFor(async () => {
-      const r = await probe(srv, busy);
-      return r && r.status === 429;
-    }, { timeoutMs: 20000, what: 'both changes in flight' });
-    const refused = await Promise.all([change(), change(), change()]);
-    for (const r of refused) {
-      const e = expectError(r, 429, 'rate_limited');
-      assert.equal(e.message, '您同时进行的查询、导出或批量操作过多，请等前面的完成后再试');
-      assert.equal(r.headers.get('retry-after'), '2');
+    try {
+      // One after the other, each once the server counts it in flight: a
+      // worker thread waiting inside a request takes no new connection, so
+      // the second lands on another thread (two sent together could be
+      // taken by one, the second waiting behind the first); so do the
+      // requests below, sent once both are inside.
+      const held = [];
+      for (const n of [1, 2]) {
+        held.push(change());
+        await waitFor(async () => (await heavyInFlight(srv)) === n, { timeoutMs: 20000, what: `${n} change(s) in flight` });
+      }
+      const probed = await probe(srv, busy);
+      assert.equal(probed && probed.status, 429, 'the user\'s heavy search is turned away');
+      const refused = await Promise.all([change(), change(), change()]);
+      for (const r of refused) {
+        const e = expectError(r, 429, 'rate_limited');
+        assert.equal(e.message, '您同时进行的查询、导出或批量操作过多，请等前面的完成后再试');
+        assert.equal(r.headers.get('retry-after'), '2');
+      }
+      const theirs = await fresh(srv, other, 'GET', slowQuery);
+      assert.equal(theirs.status, 200, `another user's heavy search: ${show(theirs)}`);
+      const health = await rawRequest(srv, { path: '/health' });
+      assert.equal(health.status, 200);
+      await lock.release();
+      for (const r of await Promise.all(held)) assert.equal(r.status, 200, show(r));
+      // Their slots are free again.
+      const again = await fresh(srv, busy, 'GET', slowQuery);
+      assert.equal(again.status, 200, show(again));
+    } finally {
+      await lock.release();
     }
-    const theirs = await fresh(srv, other, 'GET', slowQuery);
-    assert.equal(theirs.status, 200, `another user's heavy search: ${show(theirs)}`);
-    const health = await rawRequest(srv, { path: '/health' });
-    assert.equal(health.status, 200);
-    await lock.release();
-    for (const r of await Promise.all(held)) assert.equal(r.status, 200, show(r));
-    // Their slots are free again.
-    const again = await fresh(srv, busy, 'GET', slowQuery);
-    assert.equal(again.status, 200, show(again));
   });
 });
