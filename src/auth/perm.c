@@ -13,10 +13,14 @@ static const struct {
     const char *role;
     unsigned bits;
 } roles[] = {
-    {"clerk", PERM_BASE},
-    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_REVEAL},
-    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE},
-    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_ADMIN},
+    /* clerks read their branch's enterprises (masked); managers edit the
+     * ones they manage, supervisors their branch tree's */
+    {"clerk", PERM_BASE | PERM_ENTERPRISES},
+    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REVEAL},
+    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REPORTS |
+                       PERM_REVEAL | PERM_MERGE},
+    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REPORTS | PERM_REVEAL |
+                  PERM_MERGE | PERM_ADMIN},
 };
 
 static const struct {
@@ -28,6 +32,7 @@ static const struct {
     {PERM_INTERACTIONS, "interactions.write"},
     {PERM_TASKS, "tasks.read"},
     {PERM_ENTERPRISES, "enterprises.read"},
+    {PERM_ENTERPRISES_WRITE, "enterprises.write"},
     {PERM_REPORTS, "reports.read"},
     {PERM_REVEAL, "customers.reveal"},
     {PERM_MERGE, "customers.merge"},

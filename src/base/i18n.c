@@ -161,6 +161,26 @@ static const struct message messages[] = {
     {"retention.busy", "已有清理任务在运行，请稍后再试",
      "A retention run is in progress; try again when it has finished"},
 
+    /* VIP enterprises (vip/) */
+    {"enterprise.assigned", "您已成为大客户的专属客户经理：",
+     "You are now the account manager of "},
+    {"enterprise.unassigned", "您不再是该大客户的专属客户经理：",
+     "You are no longer the account manager of "},
+    {"enterprise.primary_required", "每个大客户须有一位主联系人：请先将其他联系人设为主联系人",
+     "An enterprise has one primary contact: make another contact primary first"},
+    {"enterprise.unknown_department", "该部门不存在", "No such department"},
+    {"enterprise.unknown_contact", "该联系人不存在", "No such contact"},
+    {"enterprise.unknown_customer", "个人客户不存在或不在您管辖的网点",
+     "No such customer in your branches"},
+    {"enterprise.department_cycle", "上级部门不能是本部门或其下级部门",
+     "A department cannot sit under itself or one of its sub-departments"},
+    {"enterprise.department_has_children", "该部门下还有下级部门，请先删除或移走下级部门",
+     "This department has sub-departments: delete or move them first"},
+    {"enterprise.department_has_contacts", "该部门下还有联系人，请先移走联系人",
+     "This department has contacts: move them first"},
+    {"uscc.override", "统一社会信用代码校验位不正确；如确认无误，请填写原因后保存",
+     "The check character of the code is wrong; to keep it, give a reason"},
+
     /* field messages */
     {"field.required", "必填项", "Required"},
     {"field.not_string", "应为文本", "Must be text"},
