@@ -90,8 +90,14 @@ static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf
             return false;
         }
         if (rc == 1) {
+            /* The segment's values are bound from sf: copied by the append
+             * before sf goes. */
+            struct sqlbuf sw;
+            sqlbuf_init(&sw);
+            rc = enterprise_where(r->db, r->actor, sq, sf, lq->deleted, &sw, &err);
             sqlbuf_add(w, " AND ");
-            rc = enterprise_where(r->db, r->actor, sq, sf, lq->deleted, w, &err);
+            sqlbuf_append(w, &sw);
+            sqlbuf_release(&sw);
         }
         json_decref(sf);
         free(sq);
