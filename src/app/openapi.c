@@ -20,7 +20,7 @@ static const char *perm_label(unsigned perm)
         return "admin";
     if (perm & PERM_REPORTS)
         return "reports.read";
-    if (perm & PERM_ENTERPRISES_WRITE)
+    if (perm & PERM_VIP_WRITE)
         return "enterprises.write";
     if (perm & PERM_ENTERPRISES)
         return "enterprises.read";

@@ -16,10 +16,10 @@ static const struct {
     /* clerks read their branch's enterprises (masked); managers edit the
      * ones they manage, supervisors their branch tree's */
     {"clerk", PERM_BASE | PERM_ENTERPRISES},
-    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REVEAL},
-    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REPORTS |
-                       PERM_REVEAL | PERM_MERGE},
-    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_ENTERPRISES_WRITE | PERM_REPORTS | PERM_REVEAL |
+    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REVEAL},
+    {"supervisor",
+     PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL | PERM_MERGE},
+    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
                   PERM_MERGE | PERM_ADMIN},
 };
 
@@ -32,7 +32,7 @@ static const struct {
     {PERM_INTERACTIONS, "interactions.write"},
     {PERM_TASKS, "tasks.read"},
     {PERM_ENTERPRISES, "enterprises.read"},
-    {PERM_ENTERPRISES_WRITE, "enterprises.write"},
+    {PERM_VIP_WRITE, "enterprises.write"},
     {PERM_REPORTS, "reports.read"},
     {PERM_REVEAL, "customers.reveal"},
     {PERM_MERGE, "customers.merge"},

@@ -21,7 +21,7 @@
 #define PERM_REVEAL          (1u << 7) /* see unmasked phone / ID numbers */
 #define PERM_MERGE           (1u << 8) /* merge duplicate profiles, team views */
 #define PERM_ADMIN           (1u << 9)
-#define PERM_ENTERPRISES_WRITE (1u << 10) /* create and edit VIP enterprises */
+#define PERM_VIP_WRITE       (1u << 10) /* create and edit VIP enterprises (大客户) */
 #define PERM_ALL             ((1u << 11) - 1)
 
 #endif

@@ -103,7 +103,8 @@ static void check_roles(struct form *f, json_t *out)
         bool seen = false;
         size_t j;
         json_t *prev;
-        json_array_foreach(list, j, prev) seen = seen || (s && strcmp(json_string_value(prev), s) == 0);
+        json_array_foreach(list, j, prev) seen =
+            seen || (s && strcmp(json_string_value(prev), s) == 0);
         if (known && !seen)
             json_array_append_new(list, json_string(s));
     }
@@ -198,11 +199,20 @@ static int check_refs(struct db *db, const struct actor *u, int64_t ent, struct 
 static int check(struct db *db, const struct actor *u, int64_t ent, json_t *in, json_t *cur,
                  json_t *out, json_t *errors)
 {
-    static const char *const keys[] = {"name",           "roles",      "title",
-                                       "department_id",  "mobile",     "phone",
-                                       "email",          "wechat",     "preferred_channel",
-                                       "is_primary",     "customer_id", "receives_statements",
-                                       "receives_notices", NULL};
+    static const char *const keys[] = {"name",
+                                       "roles",
+                                       "title",
+                                       "department_id",
+                                       "mobile",
+                                       "phone",
+                                       "email",
+                                       "wechat",
+                                       "preferred_channel",
+                                       "is_primary",
+                                       "customer_id",
+                                       "receives_statements",
+                                       "receives_notices",
+                                       NULL};
     for (const char *const *k = keys; *k; k++) {
         json_t *v = cur ? json_object_get(cur, *k) : NULL;
         json_object_set(out, *k, v ? v : json_null());
@@ -342,7 +352,8 @@ static int run(struct db *db, const struct actor *a, int64_t ent, int64_t *id, j
     if (!rc && !(rc = db_begin(db))) {
         rc = save(db, ent, id, rec);
         if (!rc)
-            rc = actor_audit(db, a, created ? "enterprise.contact_create" : "enterprise.contact_update",
+            rc = actor_audit(db, a,
+                             created ? "enterprise.contact_create" : "enterprise.contact_update",
                              "enterprise", ent, json_pack("{s:I}", "contact_id", (json_int_t)*id));
         rc = op_end(db, rc);
     }
@@ -386,8 +397,9 @@ int contact_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id
     }
     json_decref(cur);
     if (!rc && !(rc = db_begin(db))) {
-        rc = db_exec(db, "UPDATE enterprise_departments SET finance_contact_id = NULL WHERE "
-                         "finance_contact_id = ?",
+        rc = db_exec(db,
+                     "UPDATE enterprise_departments SET finance_contact_id = NULL WHERE "
+                     "finance_contact_id = ?",
                      DB_ARGS(DB_INT(id)));
         if (!rc)
             rc = db_exec(db, "DELETE FROM enterprise_contacts WHERE id = ?", DB_ARGS(DB_INT(id)));

@@ -23,7 +23,8 @@ static void contacts_list(struct req *r)
     int64_t ent = enterprise_or_404(r);
     json_t *items = ent ? contact_list(r->db, ent, 500) : NULL;
     if (ent)
-        items ? reply_json(r, 200, json_pack("{s:o}", "items", items)) : reply_db_error(r, DB_ERROR);
+        items ? reply_json(r, 200, json_pack("{s:o}", "items", items))
+              : reply_db_error(r, DB_ERROR);
 }
 
 static void reply_contact(struct req *r, unsigned status, int64_t ent, int64_t id)
@@ -72,14 +73,15 @@ static void contact_reveal(struct req *r)
         reply_error(r, 404, "not_found");
         return;
     }
-    int rc = audit_write(r->db, r, NULL, "enterprise.contact_reveal", "enterprise", ent,
-                         json_pack("{s:I,s:[s,s]}", "contact_id", (json_int_t)id, "fields",
-                                   "mobile", "phone"));
+    int rc = audit_write(
+        r->db, r, NULL, "enterprise.contact_reveal", "enterprise", ent,
+        json_pack("{s:I,s:[s,s]}", "contact_id", (json_int_t)id, "fields", "mobile", "phone"));
     if (rc)
         reply_db_error(r, rc);
     else
-        reply_json(r, 200, json_pack("{s:O,s:O}", "mobile", json_object_get(o, "mobile"), "phone",
-                                     json_object_get(o, "phone")));
+        reply_json(r, 200,
+                   json_pack("{s:O,s:O}", "mobile", json_object_get(o, "mobile"), "phone",
+                             json_object_get(o, "phone")));
     json_decref(o);
 }
 
@@ -88,7 +90,8 @@ static void departments_list(struct req *r)
     int64_t ent = enterprise_or_404(r);
     json_t *items = ent ? department_list(r->db, ent) : NULL;
     if (ent)
-        items ? reply_json(r, 200, json_pack("{s:o}", "items", items)) : reply_db_error(r, DB_ERROR);
+        items ? reply_json(r, 200, json_pack("{s:o}", "items", items))
+              : reply_db_error(r, DB_ERROR);
 }
 
 /* The department just written, from the list (departments are few). */

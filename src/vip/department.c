@@ -77,8 +77,8 @@ static int count(struct db *db, const char *sql, int64_t a, int64_t b)
 static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, json_t *in,
                  json_t *cur, json_t *out, json_t *errors)
 {
-    static const char *const keys[] = {"name", "parent_id", "cost_centre", "finance_contact_id",
-                                       "own_billing", NULL};
+    static const char *const keys[] = {
+        "name", "parent_id", "cost_centre", "finance_contact_id", "own_billing", NULL};
     for (const char *const *k = keys; *k; k++) {
         json_t *v = cur ? json_object_get(cur, *k) : NULL;
         json_object_set(out, *k, v ? v : json_null());
@@ -103,8 +103,10 @@ static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, 
     if (got >= 0 && form_has(&f, "parent_id"))
         json_object_set_new(out, "parent_id", got > 0 ? json_integer(ref) : json_null());
     if (got > 0) {
-        rc = count(db, "SELECT COUNT(*) FROM enterprise_departments WHERE id = ? AND "
-                       "enterprise_id = ?", ref, ent);
+        rc = count(db,
+                   "SELECT COUNT(*) FROM enterprise_departments WHERE id = ? AND "
+                   "enterprise_id = ?",
+                   ref, ent);
         if (rc == 0)
             form_fail(&f, "parent_id", "enterprise.unknown_department");
         else if (rc == 1 && (rc = makes_cycle(db, id, ref)) == 1)
@@ -115,8 +117,10 @@ static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, 
     if (got >= 0 && form_has(&f, "finance_contact_id"))
         json_object_set_new(out, "finance_contact_id", got > 0 ? json_integer(ref) : json_null());
     if (!rc && got > 0) {
-        rc = count(db, "SELECT COUNT(*) FROM enterprise_contacts WHERE id = ? AND "
-                       "enterprise_id = ?", ref, ent);
+        rc = count(db,
+                   "SELECT COUNT(*) FROM enterprise_contacts WHERE id = ? AND "
+                   "enterprise_id = ?",
+                   ref, ent);
         if (rc == 0)
             form_fail(&f, "finance_contact_id", "enterprise.unknown_contact");
         rc = rc < 0 ? rc : 0;
@@ -140,7 +144,8 @@ static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, 
 
 static int save(struct db *db, int64_t ent, int64_t *id, json_t *rec)
 {
-    json_t *parent = json_object_get(rec, "parent_id"), *fin = json_object_get(rec, "finance_contact_id");
+    json_t *parent = json_object_get(rec, "parent_id"),
+           *fin = json_object_get(rec, "finance_contact_id");
     int64_t now = clock_now();
     struct db_val v[] = {
         DB_TEXT(json_string_value(json_object_get(rec, "name"))),
@@ -182,11 +187,9 @@ static int run(struct db *db, const struct actor *a, int64_t ent, int64_t *id, j
     if (!rc && !(rc = db_begin(db))) {
         rc = save(db, ent, id, rec);
         if (!rc)
-            rc = actor_audit(db, a,
-                             created ? "enterprise.department_create"
-                                     : "enterprise.department_update",
-                             "enterprise", ent,
-                             json_pack("{s:I}", "department_id", (json_int_t)*id));
+            rc = actor_audit(
+                db, a, created ? "enterprise.department_create" : "enterprise.department_update",
+                "enterprise", ent, json_pack("{s:I}", "department_id", (json_int_t)*id));
         rc = op_end(db, rc);
     }
     json_decref(cur);
@@ -207,8 +210,7 @@ int department_update(struct db *db, const struct actor *a, int64_t ent, int64_t
     return id > 0 ? run(db, a, ent, &id, in, errors) : OP_NOT_FOUND;
 }
 
-int department_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id,
-                      json_t *errors)
+int department_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *errors)
 {
     int rc = enterprise_visible(db, a, ent);
     rc = rc == 1 ? 0 : rc < 0 ? rc : OP_NOT_FOUND;
@@ -218,11 +220,15 @@ int department_delete(struct db *db, const struct actor *a, int64_t ent, int64_t
     json_decref(cur);
     const char *why = NULL;
     if (!rc) {
-        int kids = count(db, "SELECT COUNT(*) FROM enterprise_departments WHERE parent_id = ? "
-                             "AND enterprise_id = ?", id, ent);
+        int kids = count(db,
+                         "SELECT COUNT(*) FROM enterprise_departments WHERE parent_id = ? "
+                         "AND enterprise_id = ?",
+                         id, ent);
         int people = kids ? 0
-                          : count(db, "SELECT COUNT(*) FROM enterprise_contacts WHERE "
-                                      "department_id = ? AND enterprise_id = ?", id, ent);
+                          : count(db,
+                                  "SELECT COUNT(*) FROM enterprise_contacts WHERE "
+                                  "department_id = ? AND enterprise_id = ?",
+                                  id, ent);
         rc = kids < 0 ? kids : people < 0 ? people : 0;
         why = kids > 0     ? "enterprise.department_has_children"
               : people > 0 ? "enterprise.department_has_contacts"

@@ -34,7 +34,7 @@ void enterprise_visible_sql(const struct actor *u, struct sqlbuf *b)
     scope_sql(u, "e.branch_path", b);
     /* An account manager (writes, no team right) sees the enterprises
      * they manage; a clerk (reads only) their branch's. */
-    if ((u->perms & PERM_ENTERPRISES_WRITE) && !(u->perms & ENTERPRISE_TEAM)) {
+    if ((u->perms & PERM_VIP_WRITE) && !(u->perms & ENTERPRISE_TEAM)) {
         sqlbuf_add(b, " AND e.owner_id = ?");
         sqlbuf_bind(b, DB_INT(u->id));
     }
@@ -77,7 +77,8 @@ json_t *enterprise_row(struct db_stmt *st, struct req *r)
         json_object_set_new(o, "credit_limit", json_null());
     }
     json_object_del(o, "credit_limit_fen");
-    json_object_set_new(o, "deleted", json_boolean(!json_is_null(json_object_get(o, "deleted_at"))));
+    json_object_set_new(o, "deleted",
+                        json_boolean(!json_is_null(json_object_get(o, "deleted_at"))));
     json_object_del(o, "deleted_at");
     return o;
 }
@@ -151,8 +152,8 @@ static int next_number(struct db *db, int64_t branch_id, char *out, size_t outle
 {
     char code[64] = "", seq[96];
     struct db_stmt *st;
-    int rc = db_query_row(db, &st, "SELECT code FROM branches WHERE id = ?",
-                          DB_ARGS(DB_INT(branch_id)));
+    int rc =
+        db_query_row(db, &st, "SELECT code FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch_id)));
     if (rc < 0)
         return rc;
     if (rc == 1) {
@@ -192,7 +193,7 @@ static int grams_write(struct db *db, int64_t id, const char *name)
 #define WRITTEN                                                                                    \
     "name, name_pinyin, name_initials, short_name, uscc, uscc_override_reason, industry, size, "   \
     "address, region, website, tier, status, acquired_on, owner_id, supervisor_id, credit_days, "  \
-    "credit_limit_fen, billing_day, settlement, order_channels, price_sensitivity, timeliness, "    \
+    "credit_limit_fen, billing_day, settlement, order_channels, price_sensitivity, timeliness, "   \
     "value_added, branch_id, branch_path, custom, updated_by, updated_at"
 
 static void bind_written(struct sqlbuf *q, const struct actor *a, json_t *rec, char **texts)
@@ -262,8 +263,7 @@ static int notify_manager(struct db *db, const struct actor *a, json_t *who, int
 }
 
 /* A new account manager: audited, and both managers hear of it. */
-static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_t *cur,
-                         json_t *rec)
+static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_t *cur, json_t *rec)
 {
     json_t *from = cur ? json_object_get(cur, "owner_id") : json_null();
     json_t *to = json_object_get(rec, "owner_id");
@@ -327,7 +327,8 @@ int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids
         json_t *name = NULL;
         if (!rc && db_changes(db) == 1) {
             struct db_stmt *st;
-            rc = db_query_row(db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(json_integer_value(v))));
+            rc = db_query_row(db, &st, "SELECT name FROM tags WHERE id = ?",
+                              DB_ARGS(DB_INT(json_integer_value(v))));
             if (rc == 1) {
                 name = json_string(db_col_text(st, 0));
                 db_finish(st);
@@ -341,8 +342,7 @@ int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids
     return 0;
 }
 
-int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id,
-                      json_t *errors)
+int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
 {
     json_t *rec = json_object();
     int rc = enterprise_check(db, a, in, NULL, rec, errors);
@@ -393,8 +393,7 @@ static int write(struct db *db, const struct actor *a, int64_t id, json_int_t ve
     return rc;
 }
 
-int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in,
-                      json_t *errors)
+int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)
 {
     json_t *cur = NULL;
     int rc = enterprise_find(db, a, id, false, &cur);
@@ -437,11 +436,11 @@ static int move_bin(struct db *db, const struct actor *a, int64_t id, bool delet
     if (in_bin == deleted)
         return deleted ? OP_NOT_FOUND : OP_CONFLICT;
     if (!(rc = db_begin(db))) {
-        rc = db_exec(db,
-                     "UPDATE enterprises SET deleted_at = ?, updated_at = ?, version = version + 1 "
-                     "WHERE id = ?",
-                     DB_ARGS(DB_INT_OR_NULL(deleted, clock_now()), DB_INT(clock_now()),
-                             DB_INT(id)));
+        rc =
+            db_exec(db,
+                    "UPDATE enterprises SET deleted_at = ?, updated_at = ?, version = version + 1 "
+                    "WHERE id = ?",
+                    DB_ARGS(DB_INT_OR_NULL(deleted, clock_now()), DB_INT(clock_now()), DB_INT(id)));
         if (!rc)
             rc = actor_audit(db, a, deleted ? "enterprise.delete" : "enterprise.restore",
                              "enterprise", id, NULL);

@@ -31,7 +31,7 @@
 struct db;
 
 #define ENTERPRISE_FROM                                                                            \
-    "enterprises e JOIN branches b ON b.id = e.branch_id LEFT JOIN users o ON o.id = e.owner_id " \
+    "enterprises e JOIN branches b ON b.id = e.branch_id LEFT JOIN users o ON o.id = e.owner_id "  \
     "LEFT JOIN users sv ON sv.id = e.supervisor_id"
 
 /* Append "(e within what u may see)" to b. */
@@ -60,8 +60,7 @@ json_t *enterprise_present(struct db *db, json_t *rec);
  */
 int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id,
                       json_t *errors);
-int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in,
-                      json_t *errors);
+int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 int enterprise_delete(struct db *db, const struct actor *a, int64_t id);
 int enterprise_restore(struct db *db, const struct actor *a, int64_t id);
 /* Attach the tags listed in ids to enterprise id (in the caller's

@@ -249,8 +249,8 @@ static void tags_remove(struct req *r)
     json_t *name = NULL;
     struct db_stmt *st;
     int rc = db_begin(r->db);
-    if (!rc && db_query_row(r->db, &st, "SELECT name FROM tags WHERE id = ?",
-                            DB_ARGS(DB_INT(tag))) == 1) {
+    if (!rc &&
+        db_query_row(r->db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag))) == 1) {
         name = json_string(db_col_text(st, 0));
         db_finish(st);
     }
@@ -305,18 +305,17 @@ static void overview(struct req *r)
              "assignee_name FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE "
              "t.enterprise_id = ? AND t.status = 'open' ORDER BY t.due_at, t.id LIMIT 10",
              id));
-    json_t *credit = json_pack("{s:O,s:O,s:O,s:O}", "credit_days",
-                               json_object_get(o, "credit_days"), "credit_limit",
-                               json_object_get(o, "credit_limit"), "billing_day",
-                               json_object_get(o, "billing_day"), "settlement",
-                               json_object_get(o, "settlement"));
+    json_t *credit = json_pack(
+        "{s:O,s:O,s:O,s:O}", "credit_days", json_object_get(o, "credit_days"), "credit_limit",
+        json_object_get(o, "credit_limit"), "billing_day", json_object_get(o, "billing_day"),
+        "settlement", json_object_get(o, "settlement"));
     json_object_set_new(body, "credit", credit);
     json_object_set_new(body, "tags", json_incref(json_object_get(o, "tags")));
-    json_object_set_new(body, "counts",
-                        json_pack("{s:I,s:I}", "contacts",
-                                  (json_int_t)json_array_size(json_object_get(body, "contacts")),
-                                  "departments",
-                                  (json_int_t)json_array_size(json_object_get(body, "departments"))));
+    json_object_set_new(
+        body, "counts",
+        json_pack("{s:I,s:I}", "contacts",
+                  (json_int_t)json_array_size(json_object_get(body, "contacts")), "departments",
+                  (json_int_t)json_array_size(json_object_get(body, "departments"))));
     reply_json(r, 200, body);
 }
 

@@ -122,8 +122,7 @@ static json_t *check_one(struct db *db, struct form *f, const struct spec *s)
     const char *t = form_str(f, s->key, false, (size_t)s->max);
     if (!t)
         return json_object_get(f->errors, s->key) ? NULL : json_null();
-    bool ok = s->kind == K_TEXT ||
-              (s->kind == K_DICT && dictionaries_has(db, s->dict, t)) ||
+    bool ok = s->kind == K_TEXT || (s->kind == K_DICT && dictionaries_has(db, s->dict, t)) ||
               (s->kind == K_CHOICE && in_list(s->choices, t)) ||
               (s->kind == K_DATE && validate_date(t, NULL) == 0);
     if (!ok) {
@@ -175,8 +174,8 @@ static int check_branch(struct db *db, const struct actor *u, struct form *f, js
     if (form_int(f, "branch_id", false, &branch) <= 0)
         return 0;
     struct db_stmt *st;
-    int rc = db_query_row(db, &st, "SELECT path FROM branches WHERE id = ?",
-                          DB_ARGS(DB_INT(branch)));
+    int rc =
+        db_query_row(db, &st, "SELECT path FROM branches WHERE id = ?", DB_ARGS(DB_INT(branch)));
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -221,8 +220,8 @@ static int check_person(struct db *db, struct form *f, json_t *out, const char *
 int enterprise_check(struct db *db, const struct actor *u, json_t *in, json_t *cur, json_t *out,
                      json_t *errors)
 {
-    static const char *const kept[] = {"uscc", "owner_id", "supervisor_id", "branch_id",
-                                       "branch_path", "custom", NULL};
+    static const char *const kept[] = {
+        "uscc", "owner_id", "supervisor_id", "branch_id", "branch_path", "custom", NULL};
     for (const struct spec *s = specs; s->key; s++) {
         json_t *v = cur ? json_object_get(cur, s->key) : NULL;
         json_object_set(out, s->key, v ? v : json_null());

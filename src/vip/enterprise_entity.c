@@ -17,8 +17,10 @@
 #define R EF_REQUIRED
 
 static const char *const statuses[][3] = {
-    {"prospect", "潜在", "Prospect"}, {"active", "合作中", "Active"},
-    {"dormant", "休眠", "Dormant"},   {"lost", "已流失", "Lost"},
+    {"prospect", "潜在", "Prospect"},
+    {"active", "合作中", "Active"},
+    {"dormant", "休眠", "Dormant"},
+    {"lost", "已流失", "Lost"},
     {NULL, NULL, NULL},
 };
 
@@ -34,8 +36,7 @@ static const struct entity_field fields[] = {
     {FIELD("name", "e.name", FT_TEXT, "企业名称", "Name", F | S | X | I | R)},
     {FIELD("short_name", "e.short_name", FT_TEXT, "简称", "Short name", F | X | I)},
     {FIELD("uscc", "e.uscc", FT_TEXT, "统一社会信用代码", "USCC", F | X | I)},
-    {FIELD("industry", "e.industry", FT_SELECT, "行业", "Industry", F | X | I),
-     .dict = "industry"},
+    {FIELD("industry", "e.industry", FT_SELECT, "行业", "Industry", F | X | I), .dict = "industry"},
     {FIELD("size", "e.size", FT_SELECT, "企业规模", "Size", F | X | I), .dict = "enterprise_size"},
     {FIELD("address", "e.address", FT_TEXT, "地址", "Address", F | X | I)},
     {FIELD("region", "e.region", FT_TEXT, "所在区域", "Region", F | X | I), .dict = "region"},
@@ -57,8 +58,8 @@ static const struct entity_field fields[] = {
      .options = settlements},
     {FIELD("order_channels", "e.order_channels", FT_ARRAY, "下单渠道", "Order channels", F | X | I),
      .dict = "order_channel"},
-    {FIELD("price_sensitivity", "e.price_sensitivity", FT_SELECT, "价格敏感度",
-           "Price sensitivity", F | X | I),
+    {FIELD("price_sensitivity", "e.price_sensitivity", FT_SELECT, "价格敏感度", "Price sensitivity",
+           F | X | I),
      .dict = "price_sensitivity"},
     {FIELD("timeliness", "e.timeliness", FT_SELECT, "时效偏好", "Timeliness", F | X | I),
      .dict = "timeliness"},
@@ -104,7 +105,7 @@ const struct entity entity_enterprise = {
     .name = "enterprise", .collection = "enterprises", .label = "大客户", .label_en = "Enterprises",
     .table = "enterprises", .alias = "e", .scope_column = "e.branch_path",
     .custom_column = "e.custom", .tags = true,
-    .perm_read = PERM_ENTERPRISES, .perm_write = PERM_ENTERPRISES_WRITE, .perm_reveal = PERM_REVEAL,
+    .perm_read = PERM_ENTERPRISES, .perm_write = PERM_VIP_WRITE, .perm_reveal = PERM_REVEAL,
     .search = search, .fields = fields, .refs = NULL, .export = &export,
 };
 /* clang-format on */
