@@ -6,6 +6,7 @@
  */
 #include "app/demo.h"
 #include "app/demo_customers.h"
+#include "app/demo_enterprises.h"
 #include "app/openapi.h"
 #include "auth/actor.h"
 #include "auth/auth_module.h"
@@ -98,6 +99,8 @@ static void usage(FILE *out)
         "\n"
         "demo options:\n"
         "  --customers N         demo customers with records and tasks (default 300)\n"
+        "  --enterprises N       demo VIP enterprises with contacts and departments\n"
+        "                        (default 200)\n"
         "\n"
         "user add options:\n"
         "  --name NAME --role admin|supervisor|manager|clerk [--branch CODE]\n"
@@ -175,6 +178,7 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_CUSTOMERS,
+    OPT_ENTERPRISES,
     OPT_CONFIG,
     OPT_HELP,
 };
@@ -197,6 +201,7 @@ static const struct option options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
+    {"enterprises", required_argument, NULL, OPT_ENTERPRISES},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -204,7 +209,7 @@ static const struct option options[] = {
 
 struct args {
     const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
-    long threads, max_body, max_upload, customers;
+    long threads, max_body, max_upload, customers, enterprises;
     bool test_mode, password_stdin, assets_given;
 };
 
@@ -240,6 +245,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
     a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
     a->customers = 300;
+    a->enterprises = 200;
     a->files = env_or("HONGYAN_FILES", NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -299,6 +305,13 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->customers = strtol(optarg, NULL, 10);
             if (a->customers < 0 || a->customers > 100000) {
                 fprintf(stderr, "hongyan: --customers takes 0 to 100000\n");
+                return -1;
+            }
+            break;
+        case OPT_ENTERPRISES:
+            a->enterprises = strtol(optarg, NULL, 10);
+            if (a->enterprises < 0 || a->enterprises > 100000) {
+                fprintf(stderr, "hongyan: --enterprises takes 0 to 100000\n");
                 return -1;
             }
             break;
@@ -495,6 +508,8 @@ static int cmd_demo(struct args *a)
     int rc = demo_fill(db_get());
     if (rc == 0 && a->customers > 0)
         rc = demo_customers(db_get(), (int)a->customers);
+    if (rc == 0 && a->enterprises > 0)
+        rc = demo_enterprises(db_get(), (int)a->enterprises);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

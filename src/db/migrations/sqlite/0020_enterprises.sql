@@ -163,3 +163,12 @@ INSERT INTO dictionary_items (dict_code, value, label, label_en, sort) VALUES
     ('contact_channel', 'phone', '座机', 'Landline', 20),
     ('contact_channel', 'email', '邮箱', 'E-mail', 30),
     ('contact_channel', 'wechat', '微信', 'WeChat', 40);
+
+-- Tags of the enterprises' lines of business (editable like every tag).
+INSERT INTO tag_groups (name, color, sort) VALUES ('大客户行业', '#409EFF', 50);
+INSERT INTO tags (group_id, name, color, sort)
+    SELECT g.id, t.name, '#409EFF', t.sort FROM tag_groups g,
+        (SELECT '电商大客户' AS name, 10 AS sort UNION ALL SELECT '制造业', 20
+         UNION ALL SELECT '医药冷链', 30 UNION ALL SELECT '政务机关', 40
+         UNION ALL SELECT '金融机构', 50) t
+    WHERE g.name = '大客户行业';
