@@ -267,7 +267,8 @@ static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_
 {
     json_t *from = cur ? json_object_get(cur, "owner_id") : json_null();
     json_t *to = json_object_get(rec, "owner_id");
-    if (json_equal(from ? from : json_null(), to ? to : json_null()))
+    /* The system filling demo data rings no bells. */
+    if (json_equal(from ? from : json_null(), to ? to : json_null()) || (!cur && a->system))
         return 0;
     int rc = cur ? actor_audit(db, a, "enterprise.reassign", "enterprise", id,
                                json_pack("{s:O,s:O}", "from", from ? from : json_null(), "to",
@@ -280,7 +281,7 @@ static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_
     return rc;
 }
 
-static int add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
+int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
 {
     char no[96], *texts[5] = {0};
     int rc = next_number(db, json_integer_value(json_object_get(rec, "branch_id")), no, sizeof(no));
@@ -301,6 +302,10 @@ static int add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
     free_texts(texts, 5);
     if (!rc)
         rc = grams_write(db, *id, str(rec, "name"));
+    if (!rc)
+        rc = note_reassign(db, a, *id, NULL, rec);
+    if (!rc)
+        rc = events_publish(db, "enterprise.created", "enterprise", *id, a->id, NULL);
     return rc;
 }
 
@@ -349,23 +354,19 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (!rc && !(rc = db_begin(db))) {
-        rc = add(db, a, rec, id);
+        rc = enterprise_add(db, a, rec, id);
         if (!rc)
             rc = enterprise_tag(db, a, *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
-            rc = note_reassign(db, a, *id, NULL, rec);
-        if (!rc)
             rc = actor_audit(db, a, "enterprise.create", "enterprise", *id, NULL);
-        if (!rc)
-            rc = events_publish(db, "enterprise.created", "enterprise", *id, a->id, NULL);
         rc = op_end(db, rc);
     }
     json_decref(rec);
     return rc;
 }
 
-static int write(struct db *db, const struct actor *a, int64_t id, json_int_t version, json_t *cur,
-                 json_t *rec)
+int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_t version,
+                     json_t *cur, json_t *rec)
 {
     char *texts[5] = {0};
     struct sqlbuf q;
@@ -390,6 +391,8 @@ static int write(struct db *db, const struct actor *a, int64_t id, json_int_t ve
         rc = history_record(db, &who, "enterprise", id, cur, rec, skip);
     if (!rc)
         rc = note_reassign(db, a, id, cur, rec);
+    if (!rc)
+        rc = events_publish(db, "enterprise.changed", "enterprise", id, a->id, NULL);
     return rc;
 }
 
@@ -412,11 +415,9 @@ int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (!rc && !(rc = db_begin(db))) {
-        rc = write(db, a, id, json_integer_value(version), cur, rec);
+        rc = enterprise_write(db, a, id, json_integer_value(version), cur, rec);
         if (!rc)
             rc = actor_audit(db, a, "enterprise.update", "enterprise", id, NULL);
-        if (!rc)
-            rc = events_publish(db, "enterprise.changed", "enterprise", id, a->id, NULL);
         rc = op_end(db, rc);
     }
     json_decref(cur);

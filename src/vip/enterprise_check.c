@@ -154,8 +154,9 @@ static void check_uscc(struct form *f, json_t *out)
             if (*p >= 'a' && *p <= 'z')
                 *p = (char)(*p - 32);
         if (!json_string_value(json_object_get(out, "uscc_override_reason"))) {
+            /* both fields named: the form shows the reason box */
             form_fail(f, "uscc", "uscc.override");
-            json_object_set_new(f->errors, "uscc_warning", json_true());
+            form_fail(f, "uscc_override_reason", "field.required");
             return;
         }
     } else if (rc) {

@@ -8,7 +8,7 @@
 #include "core/perms.h"
 #include "db/sqlbuf.h"
 #include "record/entity.h"
-#include "vip/enterprise.h"
+#include "vip/enterprise_int.h"
 
 #define F EF_FILTER
 #define S EF_SORT
@@ -107,5 +107,6 @@ const struct entity entity_enterprise = {
     .custom_column = "e.custom", .tags = true,
     .perm_read = PERM_ENTERPRISES, .perm_write = PERM_VIP_WRITE, .perm_reveal = PERM_REVEAL,
     .search = search, .fields = fields, .refs = NULL, .export = &export,
+    .import = &enterprise_import,
 };
 /* clang-format on */

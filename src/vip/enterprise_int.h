@@ -5,6 +5,7 @@
 #define HY_ENTERPRISE_INT_H
 
 #include "core/perms.h"
+#include "record/entity.h"
 #include "vip/enterprise.h"
 
 /* The right that shows a whole branch tree's enterprises rather than
@@ -25,6 +26,16 @@
  * failure. */
 int enterprise_check(struct db *db, const struct actor *u, json_t *in, json_t *cur, json_t *out,
                      json_t *errors);
+/* The writing steps of the operations, in the caller's transaction, for
+ * a record enterprise_check made (imports): insert it (number given,
+ * grams, the new manager's bell, "enterprise.created"), or write it over
+ * enterprise id at version with cur its stored record (OP_STALE when the
+ * version moved; history, reassignment, "enterprise.changed"). No audit. */
+int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id);
+int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_t version,
+                     json_t *cur, json_t *rec);
+/* The import hooks (enterprise_import.c). */
+extern const struct entity_import enterprise_import;
 /* 1 when u may see enterprise ent (not deleted), 0 not, <0 error. */
 int enterprise_visible(struct db *db, const struct actor *u, int64_t ent);
 /* "12.30" → 1230 (text made by fields_check_value's money check). */

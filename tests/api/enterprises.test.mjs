@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { Uniq, signInAll, branchesByCode, tagsByName, runExport, parseCsv, maskPhone, findAudit } from './lib/customers.mjs';
+import { Uniq, signInAll, branchesByCode, tagsByName, runExport, parseCsv, maskPhone, findAudit, uploadCsv, pollJob } from './lib/customers.mjs';
 
 const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -77,9 +77,9 @@ describe('VIP enterprises', () => {
 
   test('a wrong USCC check character is a warning the user overrides with a reason, which is kept', async () => {
     const wrong = wrongCheck(uscc('91440101MA5D0002X'));
-    const e = expectError(await m1.post('/enterprises', { name: '校验位错误公司', uscc: wrong }), 422, 'validation_failed', { fields: ['uscc'] });
+    const e = expectError(await m1.post('/enterprises', { name: '校验位错误公司', uscc: wrong }), 422, 'validation_failed', { fields: ['uscc', 'uscc_override_reason'] });
     assert.match(e.fields.uscc, /校验位/);
-    assert.equal(e.fields.uscc_warning, true);
+    assert.equal(e.fields.uscc_override_reason, '必填项', 'the reason box is asked for');
     expectError(await m1.post('/enterprises', { name: '格式错误公司', uscc: '123' }), 422, 'validation_failed', { fields: ['uscc'] });
     const r = await m1.post('/enterprises', { name: '校验位错误公司', uscc: wrong, uscc_override_reason: '营业执照原件如此' });
     assert.equal(r.status, 201, show(r));
@@ -285,5 +285,29 @@ describe('VIP enterprises', () => {
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.enterprise.deleted, false);
     assert.equal(r.body.enterprise.version, cur.version + 2);
+  });
+  test('import through the record layer: the form\'s checks per row, a known USCC skipped, a wrong check character refused', async () => {
+    const fresh = uscc('91440101MA5D0009X');
+    const csv = `企业名称,统一社会信用代码,行业,等级\n广州新导入物流有限公司,${fresh},G,key\n重复代码公司,${code1},F,key\n校验错公司,${wrongCheck(uscc('91440101MA5D0010X'))},F,key\n`;
+    const up = await admin.post('/imports?entity=enterprise', undefined);
+    assert.ok(up.status >= 400, 'an empty upload is refused');
+    const r = await uploadCsv(admin, Buffer.from(csv), { entity: 'enterprise' });
+    assert.equal(r.status, 201, show(r));
+    const imp = r.body.import;
+    assert.deepEqual(imp.suggested_mapping, { 企业名称: 'name', 统一社会信用代码: 'uscc', 行业: 'industry', 等级: 'tier' });
+    const run = await admin.post(`/imports/${imp.id}/run`, { mapping: imp.suggested_mapping, dry_run: false, on_duplicate: 'skip' });
+    assert.equal(run.status, 202, show(run));
+    const job = await pollJob(admin, `/imports/${imp.id}`, 'import');
+    assert.equal(job.status, 'done', JSON.stringify(job));
+    const res = job.result || job;
+    assert.equal(res.created, 1, JSON.stringify(job));
+    assert.equal(res.skipped, 1, JSON.stringify(job));
+    assert.equal(res.failed, 1, JSON.stringify(job));
+    const found = await admin.get('/enterprises?q=' + fresh);
+    assert.equal(found.body.total, 1);
+    assert.equal(found.body.items[0].industry, 'G');
+    // a clerk may not import enterprises
+    const no = await uploadCsv(clerk, Buffer.from(csv), { entity: 'enterprise' });
+    assert.equal(no.status, 422, show(no));
   });
 });
