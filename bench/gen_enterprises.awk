@@ -1,0 +1,60 @@
+# gen_enterprises.awk - SQL that fills a migrated Hongyan database with N
+# enterprises (valid GB 32100 credit codes, names with their pinyin) and C
+# contacts each, for bench/enterprises.sh; and the sample values the wrk
+# scripts cycle through, into the directory S.
+#   awk -v N=100000 -v C=5 -v S=dir -v BRANCHES="1:/1/2/4/ 2:/1/2/5/" -f gen_enterprises.awk
+# Writes straight into the tables (the bench measures reading, not the
+# form); the name fragments are added by SQL afterwards.
+function split_pieces(s, arr,    n, i, parts, f) {
+  n = split(s, parts, " ")
+  for (i = 1; i <= n; i++) { split(parts[i], f, ":"); arr[i, 1] = f[1]; arr[i, 2] = f[2]; arr[i, 3] = f[3] }
+  return n
+}
+function uscc(area, serial,    code, sum, i, set, w) {
+  set = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+  split("1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28", w, " ")
+  code = sprintf("91%sMA%07d", area, serial)
+  sum = 0
+  for (i = 1; i <= 17; i++) sum += (index(set, substr(code, i, 1)) - 1) * w[i]
+  return code substr(set, (31 - sum % 31) % 31 + 1, 1)
+}
+BEGIN {
+  srand(20261203)
+  nc = split_pieces("广州:guangzhou:gz 深圳:shenzhen:sz 佛山:foshan:fs 东莞:dongguan:dg 珠海:zhuhai:zh", city)
+  n1 = split_pieces("云仓:yuncang:yc 华南:huanan:hn 粤通:yuetong:yt 珠江:zhujiang:zj 岭南:lingnan:ln 天河:tianhe:th 越秀:yuexiu:yx 鹏城:pengcheng:pc 南山:nanshan:ns 福田:futian:ft 海珠:haizhu:hz 白云:baiyun:by 康宁:kangning:kn 百草:baicao:bc 鲜达:xianda:xd 冰川:bingchuan:bc 宏达:hongda:hd 精工:jinggong:jg 恒信:hengxin:hx 金穗:jinsui:js", brand)
+  n2 = split_pieces("科技:keji:kj 贸易:maoyi:my 物流:wuliu:wl 电商:dianshang:ds 医药:yiyao:yy 食品:shipin:sp 电子:dianzi:dz 实业:shiye:sy 商贸:shangmao:sm 信息:xinxi:xx 生物:shengwu:sw 智能:zhineng:zn 包装:baozhuang:bz 服饰:fushi:fs 家居:jiaju:jj 文化:wenhua:wh 农业:nongye:ny 冷链:lenglian:ll 五金:wujin:wj 化工:huagong:hg", trade)
+  nb = split(BRANCHES, br, " ")
+  print "BEGIN;"
+  for (i = 1; i <= N; i++) {
+    c = int(rand() * nc) + 1; b1 = int(rand() * n1) + 1; t = int(rand() * n2) + 1
+    name = city[c, 1] brand[b1, 1] trade[t, 1] "有限公司"
+    py = city[c, 2] brand[b1, 2] trade[t, 2] "youxiangongsi"
+    ini = city[c, 3] brand[b1, 3] trade[t, 3] "yxgs"
+    code = uscc("440106", i)
+    split(br[(i - 1) % nb + 1], bp, ":")
+    if ((i - 1) % 500 == 0) {
+      if (i > 1) print ";"
+      printf "INSERT INTO enterprises (id, customer_no, name, name_pinyin, name_initials, uscc, industry, tier, status, credit_days, credit_limit_fen, billing_day, settlement, branch_id, branch_path, created_at, updated_at) VALUES\n"
+    } else printf ",\n"
+    printf "(%d,'E-BENCH-%07d','%s','%s','%s','%s','F','key','active',30,5000000,25,'monthly',%s,'%s',%d,%d)", i, i, name, py, ini, code, bp[1], bp[2], 1764720000 + i, 1764720000 + i
+    if (i % 97 == 0) { print code > (S "/e_uscc.txt"); print i > (S "/e_ids.txt") }
+    if (i % 997 == 0) print brand[b1, 1] > (S "/e_frags.txt")
+  }
+  print ";"
+  id = 0
+  for (i = 1; i <= N; i++) {
+    for (k = 1; k <= C; k++) {
+      id++
+      mobile = sprintf("17%09d", id * 7 % 1000000000)
+      if ((id - 1) % 1000 == 0) {
+        if (id > 1) print ";"
+        printf "INSERT INTO enterprise_contacts (id, enterprise_id, name, roles, mobile, mobile_last4, is_primary, department_id, created_at, updated_at) VALUES\n"
+      } else printf ",\n"
+      printf "(%d,%d,'联系人%d','[\"liaison\"]','%s','%s',%d,NULL,0,0)", id, i, k, mobile, substr(mobile, 8), k == 1
+      if (id % 499 == 0) print mobile > (S "/e_mobiles.txt")
+    }
+  }
+  print ";"
+  print "INSERT OR IGNORE INTO enterprise_name_grams (gram, enterprise_id) WITH RECURSIVE pos(id, name, k) AS (SELECT id, name, 1 FROM enterprises UNION ALL SELECT id, name, k + 1 FROM pos WHERE k < length(name)) SELECT CASE WHEN k < length(name) THEN substr(name, k, 2) ELSE substr(name, k, 1) END, id FROM pos;"
+  print "COMMIT;"
+}
