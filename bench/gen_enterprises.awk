@@ -21,15 +21,18 @@ function uscc(area, serial,    code, sum, i, set, w) {
 BEGIN {
   srand(20261203)
   nc = split_pieces("广州:guangzhou:gz 深圳:shenzhen:sz 佛山:foshan:fs 东莞:dongguan:dg 珠海:zhuhai:zh", city)
-  n1 = split_pieces("云仓:yuncang:yc 华南:huanan:hn 粤通:yuetong:yt 珠江:zhujiang:zj 岭南:lingnan:ln 天河:tianhe:th 越秀:yuexiu:yx 鹏城:pengcheng:pc 南山:nanshan:ns 福田:futian:ft 海珠:haizhu:hz 白云:baiyun:by 康宁:kangning:kn 百草:baicao:bc 鲜达:xianda:xd 冰川:bingchuan:bc 宏达:hongda:hd 精工:jinggong:jg 恒信:hengxin:hx 金穗:jinsui:js", brand)
+  # a brand name (字号) of two characters from 80: 6,400 brands, about
+  # as distinctive as people's given names are among customers (a
+  # fragment matches some 20 names of 100,000 in both)
+  n1 = split_pieces("华:hua:h 南:nan:n 粤:yue:y 通:tong:t 珠:zhu:z 江:jiang:j 岭:ling:l 天:tian:t 河:he:h 越:yue:y 秀:xiu:x 鹏:peng:p 城:cheng:c 福:fu:f 田:tian:t 海:hai:h 白:bai:b 云:yun:y 康:kang:k 宁:ning:n 百:bai:b 草:cao:c 鲜:xian:x 达:da:d 冰:bing:b 川:chuan:c 宏:hong:h 精:jing:j 恒:heng:h 信:xin:x 金:jin:j 穗:sui:s 嘉:jia:j 盛:sheng:s 泰:tai:t 隆:long:l 丰:feng:f 瑞:rui:r 祥:xiang:x 和:he:h 安:an:a 邦:bang:b 博:bo:b 晨:chen:c 创:chuang:c 德:de:d 鼎:ding:d 东:dong:d 帆:fan:f 峰:feng:f 富:fu:f 广:guang:g 国:guo:g 汉:han:h 浩:hao:h 辉:hui:h 佳:jia:j 杰:jie:j 锦:jin:j 骏:jun:j 凯:kai:k 利:li:l 联:lian:l 林:lin:l 龙:long:l 美:mei:m 明:ming:m 启:qi:q 荣:rong:r 森:sen:s 胜:sheng:s 顺:shun:s 腾:teng:t 万:wan:w 旺:wang:w 威:wei:w 翔:xiang:x 新:xin:x 鑫:xin:x 兴:xing:x", brand)
   n2 = split_pieces("科技:keji:kj 贸易:maoyi:my 物流:wuliu:wl 电商:dianshang:ds 医药:yiyao:yy 食品:shipin:sp 电子:dianzi:dz 实业:shiye:sy 商贸:shangmao:sm 信息:xinxi:xx 生物:shengwu:sw 智能:zhineng:zn 包装:baozhuang:bz 服饰:fushi:fs 家居:jiaju:jj 文化:wenhua:wh 农业:nongye:ny 冷链:lenglian:ll 五金:wujin:wj 化工:huagong:hg", trade)
   nb = split(BRANCHES, br, " ")
   print "BEGIN;"
   for (i = 1; i <= N; i++) {
-    c = int(rand() * nc) + 1; b1 = int(rand() * n1) + 1; t = int(rand() * n2) + 1
-    name = city[c, 1] brand[b1, 1] trade[t, 1] "有限公司"
-    py = city[c, 2] brand[b1, 2] trade[t, 2] "youxiangongsi"
-    ini = city[c, 3] brand[b1, 3] trade[t, 3] "yxgs"
+    c = int(rand() * nc) + 1; b1 = int(rand() * n1) + 1; b2 = int(rand() * n1) + 1; t = int(rand() * n2) + 1
+    name = city[c, 1] brand[b1, 1] brand[b2, 1] trade[t, 1] "有限公司"
+    py = city[c, 2] brand[b1, 2] brand[b2, 2] trade[t, 2] "youxiangongsi"
+    ini = city[c, 3] brand[b1, 3] brand[b2, 3] trade[t, 3] "yxgs"
     code = uscc("440106", i)
     split(br[(i - 1) % nb + 1], bp, ":")
     if ((i - 1) % 500 == 0) {
@@ -38,7 +41,9 @@ BEGIN {
     } else printf ",\n"
     printf "(%d,'E-BENCH-%07d','%s','%s','%s','%s','F','key','active',30,5000000,25,'monthly',%s,'%s',%d,%d)", i, i, name, py, ini, code, bp[1], bp[2], 1764720000 + i, 1764720000 + i
     if (i % 97 == 0) { print code > (S "/e_uscc.txt"); print i > (S "/e_ids.txt") }
-    if (i % 997 == 0) print brand[b1, 1] > (S "/e_frags.txt")
+    if (i % 97 == 0) print brand[b1, 1] brand[b2, 1] > (S "/e_frags.txt")
+    # a word of the trade ("科技"): a twentieth of all names
+    if (i % 997 == 0) print trade[t, 1] > (S "/e_words.txt")
   }
   print ";"
   id = 0

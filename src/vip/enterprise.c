@@ -105,17 +105,31 @@ int enterprise_visible(struct db *db, const struct actor *u, int64_t ent)
     return rc;
 }
 
+void enterprise_present_page(struct db *db, json_t *items)
+{
+    /* One query for the tags of the whole page. */
+    size_t n = json_array_size(items), i;
+    int64_t *ids = xcalloc(n ? n : 1, sizeof(*ids));
+    json_t *o;
+    json_array_foreach(items, i, o) ids[i] = json_integer_value(json_object_get(o, "id"));
+    json_t *tags = tags_for_objects(db, "enterprise", ids, n);
+    json_array_foreach(items, i, o)
+    {
+        char key[24];
+        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
+        json_t *list = json_object_get(tags, key);
+        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        json_object_del(o, "branch_path");
+    }
+    json_decref(tags);
+    free(ids);
+}
+
 json_t *enterprise_present(struct db *db, json_t *rec)
 {
-    json_t *o = json_deep_copy(rec);
-    json_object_del(o, "branch_path");
-    int64_t id = json_integer_value(json_object_get(o, "id"));
-    json_t *tags = tags_for_objects(db, "enterprise", &id, 1);
-    char key[24];
-    snprintf(key, sizeof(key), "%lld", (long long)id);
-    json_t *list = json_object_get(tags, key);
-    json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
-    json_decref(tags);
+    json_t *o = json_deep_copy(rec), *page = json_pack("[O]", o);
+    enterprise_present_page(db, page);
+    json_decref(page);
     return o;
 }
 

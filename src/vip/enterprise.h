@@ -30,9 +30,11 @@
 
 struct db;
 
-#define ENTERPRISE_FROM                                                                            \
-    "enterprises e JOIN branches b ON b.id = e.branch_id LEFT JOIN users o ON o.id = e.owner_id "  \
+/* The joins of an enterprise's names (branch, manager, supervisor). */
+#define ENTERPRISE_JOINS                                                                           \
+    " JOIN branches b ON b.id = e.branch_id LEFT JOIN users o ON o.id = e.owner_id "               \
     "LEFT JOIN users sv ON sv.id = e.supervisor_id"
+#define ENTERPRISE_FROM "enterprises e" ENTERPRISE_JOINS
 
 /* Append "(e within what u may see)" to b. */
 void enterprise_visible_sql(const struct actor *u, struct sqlbuf *b);
@@ -49,6 +51,8 @@ int enterprise_find(struct db *db, const struct actor *u, int64_t id, bool delet
 json_t *enterprise_row(struct db_stmt *st, struct req *r);
 /* What a user sees of rec: tags added, branch path left out. */
 json_t *enterprise_present(struct db *db, json_t *rec);
+/* The same, in place, for every record of a page (one query for the tags). */
+void enterprise_present_page(struct db *db, json_t *items);
 
 /*
  * Operations (core/op.h): own transaction, audit entry and domain event;

@@ -109,14 +109,6 @@ static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf
     return rc == 0;
 }
 
-static json_t *present_row(struct db_stmt *st, struct req *r)
-{
-    json_t *rec = enterprise_row(st, r);
-    json_t *o = enterprise_present(r->db, rec);
-    json_decref(rec);
-    return o;
-}
-
 /* GET /enterprises: quick search, filter, segment, sort, keyset pages,
  * exact total (a scope holds thousands of enterprises, not millions). */
 static void list(struct req *r)
@@ -128,8 +120,6 @@ static void list(struct req *r)
     if (!read_query(r, &lq) || !list_where(r, &lq, &w))
         goto out;
     const char *expr = sorts[lq.si].expr;
-    int64_t total = 0;
-    int rc = listing_count(r->db, "enterprises e", &w, &total);
     sqlbuf_addf(&b, "SELECT " ENTERPRISE_COLUMNS ", %s AS k FROM " ENTERPRISE_FROM " WHERE ", expr);
     sqlbuf_append(&b, &w);
     if (lq.cursor)
@@ -137,12 +127,21 @@ static void list(struct req *r)
     sqlbuf_addf(&b, " ORDER BY %s %s, e.id %s LIMIT ?", expr, lq.desc ? "DESC" : "ASC",
                 lq.desc ? "DESC" : "ASC");
     sqlbuf_bind(&b, DB_INT(lq.limit + 1));
+    json_t *body = json_object();
+    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, lq.limit, enterprise_row);
+    /* The total: a first page that holds every match is its own count. */
+    json_t *items = json_object_get(body, "items");
+    int64_t total = (int64_t)json_array_size(items);
+    int rc = lq.cursor || !json_is_null(json_object_get(body, "next_cursor"))
+                 ? listing_count(r->db, "enterprises e", &w, &total)
+                 : 0;
     if (rc) {
+        json_decref(body);
         reply_db_error(r, rc);
         goto out;
     }
-    json_t *body = json_pack("{s:I}", "total", (json_int_t)total);
-    listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, lq.limit, present_row);
+    json_object_set_new(body, "total", json_integer(total));
+    enterprise_present_page(r->db, items);
     reply_json(r, 200, body);
 out:
     json_decref(lq.filter);

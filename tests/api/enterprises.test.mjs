@@ -212,6 +212,23 @@ describe('VIP enterprises', () => {
     assert.deepEqual(await q(szClerk, ent.p1), [], 'nor find another branch\'s enterprise');
   });
 
+  test('pages by name follow the cursor in pinyin order, by customer number too', async () => {
+    for (const sort of ['name', '-customer_no']) {
+      const seen = [];
+      let cursor = '';
+      for (let i = 0; i < 10; i++) {
+        const r = await admin.get(`/enterprises?sort=${sort}&limit=1${cursor ? '&cursor=' + cursor : ''}`);
+        assert.equal(r.status, 200, show(r));
+        seen.push(...r.body.items.map((x) => (sort === 'name' ? x.name_pinyin : x.customer_no)));
+        if (!r.body.next_cursor) break;
+        cursor = r.body.next_cursor;
+      }
+      assert.equal(seen.length, (await admin.get('/enterprises')).body.total, sort);
+      const sorted = [...seen].sort();
+      assert.deepEqual(seen, sort === 'name' ? sorted : sorted.reverse(), sort);
+    }
+  });
+
   test('tags, segments and export work through the record layer', async () => {
     const tags = await tagsByName(admin);
     const tag = Object.values(tags)[0];
