@@ -120,12 +120,19 @@ static void list(struct req *r)
     if (!read_query(r, &lq) || !list_where(r, &lq, &w))
         goto out;
     const char *expr = sorts[lq.si].expr;
-    sqlbuf_addf(&b, "SELECT " ENTERPRISE_COLUMNS ", %s AS k FROM " ENTERPRISE_FROM " WHERE ", expr);
+    const char *dir = lq.desc ? "DESC" : "ASC";
+    /* Two steps, as the customers' list: the page's ids from the
+     * conditions alone (a sort of keys, not of whole rows, when a search
+     * matches thousands), then the rows of just those. */
+    sqlbuf_addf(&b,
+                "SELECT " ENTERPRISE_COLUMNS ", %s AS k FROM " ENTERPRISE_FROM
+                " WHERE e.id IN (SELECT e.id FROM enterprises e WHERE ",
+                expr);
     sqlbuf_append(&b, &w);
     if (lq.cursor)
         listing_cursor_after(&b, expr, "e.id", lq.desc, lq.cursor);
-    sqlbuf_addf(&b, " ORDER BY %s %s, e.id %s LIMIT ?", expr, lq.desc ? "DESC" : "ASC",
-                lq.desc ? "DESC" : "ASC");
+    sqlbuf_addf(&b, " ORDER BY %s %s, e.id %s LIMIT ?) ORDER BY %s %s, e.id %s", expr, dir, dir,
+                expr, dir, dir);
     sqlbuf_bind(&b, DB_INT(lq.limit + 1));
     json_t *body = json_object();
     listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, lq.limit, enterprise_row);
