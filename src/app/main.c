@@ -6,6 +6,7 @@
  */
 #include "app/demo.h"
 #include "app/demo_customers.h"
+#include "app/demo_enterprises.h"
 #include "app/openapi.h"
 #include "auth/actor.h"
 #include "auth/auth_module.h"
@@ -32,6 +33,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "record/record_module.h"
+#include "vip/vip_module.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -102,6 +104,8 @@ static void usage(FILE *out)
         "\n"
         "demo options:\n"
         "  --customers N         demo customers with records and tasks (default 300)\n"
+        "  --enterprises N       demo VIP enterprises with contacts and departments\n"
+        "                        (default 200)\n"
         "\n"
         "user add options:\n"
         "  --name NAME --role admin|supervisor|manager|clerk [--branch CODE]\n"
@@ -166,7 +170,7 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module, &auth_module, &record_module, &crm_module, NULL,
+    &app_module, &core_module, &auth_module, &record_module, &crm_module, &vip_module, NULL,
 };
 
 static int open_db(const char *url)
@@ -196,6 +200,7 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_CUSTOMERS,
+    OPT_ENTERPRISES,
     OPT_CONFIG,
     OPT_KEY_FILE,
     OPT_NEW_KEY_FILE,
@@ -220,6 +225,7 @@ static const struct option options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
+    {"enterprises", required_argument, NULL, OPT_ENTERPRISES},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"key-file", required_argument, NULL, OPT_KEY_FILE},
     {"new-key-file", required_argument, NULL, OPT_NEW_KEY_FILE},
@@ -230,7 +236,7 @@ static const struct option options[] = {
 struct args {
     const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
     const char *key_file, *new_key_file;
-    long threads, max_body, max_upload, customers;
+    long threads, max_body, max_upload, customers, enterprises;
     bool test_mode, password_stdin, assets_given;
 };
 
@@ -266,6 +272,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->max_body = strtol(env_or("HONGYAN_MAX_BODY", "1048576"), NULL, 10);
     a->max_upload = strtol(env_or("HONGYAN_MAX_UPLOAD", "209715200"), NULL, 10);
     a->customers = 300;
+    a->enterprises = 200;
     a->files = env_or("HONGYAN_FILES", NULL);
     a->key_file = env_or("HONGYAN_DATA_KEY_FILE", NULL);
     int c;
@@ -332,6 +339,13 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->customers = strtol(optarg, NULL, 10);
             if (a->customers < 0 || a->customers > 100000) {
                 fprintf(stderr, "hongyan: --customers takes 0 to 100000\n");
+                return -1;
+            }
+            break;
+        case OPT_ENTERPRISES:
+            a->enterprises = strtol(optarg, NULL, 10);
+            if (a->enterprises < 0 || a->enterprises > 100000) {
+                fprintf(stderr, "hongyan: --enterprises takes 0 to 100000\n");
                 return -1;
             }
             break;
@@ -619,6 +633,8 @@ static int cmd_demo(struct args *a)
     int rc = demo_fill(db_get());
     if (rc == 0 && a->customers > 0)
         rc = demo_customers(db_get(), (int)a->customers);
+    if (rc == 0 && a->enterprises > 0)
+        rc = demo_enterprises(db_get(), (int)a->enterprises);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

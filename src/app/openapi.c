@@ -20,6 +20,8 @@ static const char *perm_label(unsigned perm)
         return "admin";
     if (perm & PERM_REPORTS)
         return "reports.read";
+    if (perm & PERM_VIP_WRITE)
+        return "enterprises.write";
     if (perm & PERM_ENTERPRISES)
         return "enterprises.read";
     if (perm & PERM_MERGE)

@@ -13,12 +13,14 @@ static const struct {
     const char *role;
     unsigned bits;
 } roles[] = {
-    {"clerk", PERM_BASE},
-    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_REVEAL | PERM_CAMPAIGNS},
-    {"supervisor",
-     PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_CAMPAIGNS},
-    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_REPORTS | PERM_REVEAL | PERM_MERGE | PERM_ADMIN |
-                  PERM_CAMPAIGNS},
+    /* clerks read their branch's enterprises (masked); managers edit the
+     * ones they manage, supervisors their branch tree's */
+    {"clerk", PERM_BASE | PERM_ENTERPRISES},
+    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REVEAL | PERM_CAMPAIGNS},
+    {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
+                       PERM_MERGE | PERM_CAMPAIGNS},
+    {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
+                  PERM_MERGE | PERM_ADMIN | PERM_CAMPAIGNS},
 };
 
 static const struct {
@@ -30,6 +32,7 @@ static const struct {
     {PERM_INTERACTIONS, "interactions.write"},
     {PERM_TASKS, "tasks.read"},
     {PERM_ENTERPRISES, "enterprises.read"},
+    {PERM_VIP_WRITE, "enterprises.write"},
     {PERM_REPORTS, "reports.read"},
     {PERM_REVEAL, "customers.reveal"},
     {PERM_MERGE, "customers.merge"},

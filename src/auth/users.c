@@ -356,4 +356,19 @@ static void reset_password(struct req *r)
 }
 
 /* The route table users_routes[], made from users.routes. */
+int users_fits_branch(struct db *db, int64_t id, const char *path)
+{
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st,
+                          "SELECT COALESCE(b.path, '') FROM users u LEFT JOIN branches b ON "
+                          "b.id = u.branch_id WHERE u.id = ? AND u.status = 'active'",
+                          DB_ARGS(DB_INT(id)));
+    if (rc != 1)
+        return rc;
+    const char *home = db_col_text(st, 0);
+    bool fits = !path || strncmp(path, home, strlen(home)) == 0;
+    db_finish(st);
+    return fits;
+}
+
 #include "auth/users.routes.h"

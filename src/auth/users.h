@@ -23,6 +23,12 @@ int users_create(struct db *db, const char *login, const char *name, const char 
                  int64_t branch_id, const char *phone, const char *email, const char *password,
                  int64_t *id);
 
+/* Whether user id is active and works in the branch whose path is path or
+ * one above it (path NULL: anywhere): who may look after a record kept
+ * there (a customer's or an enterprise's account manager). 1 yes, 0 no
+ * (or no such user), negative DB_E* on error. */
+int users_fits_branch(struct db *db, int64_t id, const char *path);
+
 /* Staff numbers: 2–32 of [A-Za-z0-9._-]. */
 bool users_login_valid(const char *login);
 

@@ -326,8 +326,11 @@ void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t
         json_t *o = row(st, r);
         json_object_del(o, "k");
         json_decref(next);
-        next = json_pack("[I,O]", (json_int_t)db_col_int(st, db_col_count(st) - 1),
-                         json_object_get(o, "id"));
+        /* The key as it is stored: an integer, or text (names, numbers). */
+        int k = db_col_count(st) - 1;
+        json_t *key = db_col_type(st, k) == DBV_TEXT ? json_string(db_col_text(st, k))
+                                                     : json_integer(db_col_int(st, k));
+        next = json_pack("[o,O]", key, json_object_get(o, "id"));
         json_array_append_new(items, o);
     }
     db_finish(st);

@@ -99,7 +99,7 @@ json_t *listing_cursor_decode(const char *s, size_t n);
 /* A page of a list keyed on (key, id): up to limit rows of st, each made
  * JSON by row, as body's "items", and as "next_cursor" [key, id] of the
  * page's last row when st has one more (null when not). st's last column
- * is the key, an integer named k, which the items leave out. Finishes st;
+ * is the key named k (an integer or text), which the items leave out. Finishes st;
  * a NULL st or a failed step ends the page there. */
 void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t limit,
                         json_t *(*row)(struct db_stmt *st, struct req *r));

@@ -22,6 +22,7 @@
 #define PERM_MERGE           (1u << 8) /* merge duplicate profiles, team views */
 #define PERM_ADMIN           (1u << 9)
 #define PERM_CAMPAIGNS       (1u << 10) /* act on a target group: tasks, SMS / e-mail */
-#define PERM_ALL             ((1u << 11) - 1)
+#define PERM_VIP_WRITE       (1u << 11) /* create and edit VIP enterprises (大客户) */
+#define PERM_ALL             ((1u << 12) - 1)
 
 #endif

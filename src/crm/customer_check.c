@@ -8,6 +8,7 @@
 
 #include "auth/actor.h"
 #include "auth/perm.h"
+#include "auth/users.h"
 #include "base/utf8.h"
 #include "base/clock.h"
 #include "base/i18n.h"
@@ -191,17 +192,10 @@ static int check_owner(struct db *db, json_t *in, json_t *out, json_t *errors, c
     const char *path = json_string_value(json_object_get(out, "branch_path"));
     if (!json_is_integer(owner) || json_object_get(errors, "owner_id"))
         return 0;
-    struct db_stmt *st;
-    int rc = db_query_row(db, &st,
-                          "SELECT COALESCE(b.path, '') FROM users u LEFT JOIN branches b ON "
-                          "b.id = u.branch_id WHERE u.id = ? AND u.status = 'active'",
-                          DB_ARGS(DB_INT(json_integer_value(owner))));
+    int rc = users_fits_branch(db, json_integer_value(owner), path);
     if (rc < 0)
         return rc;
-    bool fits =
-        rc == 1 && (!path || strncmp(path, db_col_text(st, 0), strlen(db_col_text(st, 0))) == 0);
-    if (rc == 1)
-        db_finish(st);
+    bool fits = rc == 1;
     if (fits)
         return 0;
     if (json_object_get(in, "owner_id"))

@@ -101,6 +101,9 @@ static const struct entity_field fields[] = {
 static const struct entity_ref refs[] = {
     {"interactions", "customer_id", REF_KEEP, NULL},
     {"tasks", "customer_id", REF_KEEP, NULL},
+    /* an enterprise contact linked to the person: the link follows a
+     * merge, and an erased person is no longer linked */
+    {"enterprise_contacts", "customer_id", REF_NULL, NULL},
     {.table = NULL},
 };
 

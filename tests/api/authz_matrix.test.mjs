@@ -29,6 +29,8 @@ const SCOPED = [
   [/^\/segments\/\{id\}/, 'segment'],
   [/^\/imports\/\{id\}/, 'import'],
   [/^\/exports\/\{id\}/, 'export'],
+  // an enterprise and everything under it (contacts, departments, tags)
+  [/^\/enterprises\/\{id\}/, 'enterprise'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -85,6 +87,11 @@ describe('authorization matrix', () => {
     assert.equal(r.status, 201, show(r));
     other.import = r.body.import.id;
     other.export = (await runExport(sz, { entity: 'customer', format: 'csv', columns: ['customer_no', 'name'] })).id;
+    r = await admin.post('/enterprises', { name: '深圳大客户', branch_id: branches['GD-SZ-01'].id });
+    assert.equal(r.status, 201, show(r));
+    other.enterprise = r.body.enterprise.id;
+    r = await admin.post(`/enterprises/${other.enterprise}/contacts`, { name: '深圳联系人', mobile: '13800009703' });
+    assert.equal(r.status, 201, show(r));
     for (const [k, v] of Object.entries(other)) assert.ok(Number.isInteger(v) && v > 0, `${k} id: ${v}`);
 
     const doc = await new Client(srv).get('/openapi.json');
@@ -165,7 +172,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['customer', 'export', 'import', 'segment', 'task']);
+    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'task']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {
@@ -176,5 +183,8 @@ describe('authorization matrix', () => {
     const t = await admin.get(`/tasks/${other.task}`);
     assert.equal(t.status, 200, show(t));
     assert.equal((t.body.task || t.body).status, 'open');
+    const e = await admin.get(`/enterprises/${other.enterprise}/contacts`);
+    assert.equal(e.status, 200, show(e));
+    assert.deepEqual(e.body.items.map((c) => c.name), ['深圳联系人']);
   });
 });

@@ -11,6 +11,7 @@ describe('demo data', () => {
   const srv = useServer({
     label: 'demo',
     demoCustomers: 120,
+    demoEnterprises: 40,
     users: [
       { login: 'A9001', name: '演示管理员', role: 'admin', branch: 'GD' },
       { login: 'C9001', name: '演示柜员', role: 'clerk', branch: 'GD-GZ-01' },
@@ -56,5 +57,27 @@ describe('demo data', () => {
     assert.ok(mine.body.items.every((c) => c.region === '广东省/广州市/天河区'));
     const tasks = await admin.get('/tasks/counts');
     assert.equal(tasks.status, 200, show(tasks));
+  });
+  test('VIP enterprises: as many as asked for, valid credit codes, contacts with one primary, scoped like customers', async () => {
+    const admin = await clientFor(srv, 'A9001');
+    const r = await admin.get('/enterprises?limit=200');
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.total, 40);
+    const kinds = new Set();
+    for (const e of r.body.items) {
+      assert.match(e.uscc, /^(91|11)44\d{4}[0-9A-HJ-NPQRTUWXY]{10}$/);
+      assert.equal(e.uscc_override_reason, null, 'generated codes carry a right check character');
+      assert.match(e.customer_no, /^E-GD-/);
+      kinds.add(e.industry);
+    }
+    assert.ok(kinds.size >= 3, `industries: ${[...kinds]}`);
+    const one = r.body.items[0];
+    const c = await admin.get(`/enterprises/${one.id}/contacts`);
+    assert.ok(c.body.items.length >= 1);
+    assert.equal(c.body.items.filter((x) => x.is_primary).length, 1);
+    const clerk = await clientFor(srv, 'C9001');
+    const mine = await clerk.get('/enterprises?limit=200');
+    assert.ok(mine.body.total > 0 && mine.body.total < 40, `clerk sees ${mine.body.total}`);
+    assert.ok(mine.body.items.every((e) => e.customer_no.startsWith('E-GD-GZ-01-')));
   });
 });

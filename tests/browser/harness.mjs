@@ -70,10 +70,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
  * for the server; customers: how many demo customers (with their business
  * records and tasks) to make. Returns {base, stop(), log()}.
  */
-export async function startServer(users = [], { env = {}, customers = 0 } = {}) {
+export async function startServer(users = [], { env = {}, customers = 0, enterprises = 0 } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'hongyan-browser-'))
   const db = `sqlite:${path.join(dir, 'hongyan.db')}`
-  runCli(['demo', '--db', db, '--customers', String(customers)])
+  runCli(['demo', '--db', db, '--customers', String(customers), '--enterprises', String(enterprises)])
   for (const u of users) {
     const args = ['user', 'add', u.login, '--name', u.name, '--role', u.role]
     if (u.branch) args.push('--branch', u.branch)

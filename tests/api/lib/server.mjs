@@ -54,9 +54,10 @@ export class TestServer {
   // sharedWith: another (started) TestServer whose PostgreSQL database and
   // users this one shares: several servers over one database.
   // env: extra environment variables for the server process.
-  constructor({ users = [], demo = true, demoCustomers = 0, label = 'hongyan', sharedWith = null, env = {} } = {}) {
+  constructor({ users = [], demo = true, demoCustomers = 0, demoEnterprises = 0, label = 'hongyan', sharedWith = null, env = {} } = {}) {
     this.env = env;
     this.demoCustomers = demoCustomers;
+    this.demoEnterprises = demoEnterprises;
     this.sharedWith = sharedWith;
     this.userSpecs = users;
     this.demo = demo;
@@ -159,7 +160,7 @@ export class TestServer {
     // Staff and branches only unless asked: most tests count the customers
     // they make.
     if (this.demo && !this.sharedWith)
-      this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers)]);
+      this.runOk(['demo', '--db', this.dbUrl, '--customers', String(this.demoCustomers), '--enterprises', String(this.demoEnterprises)]);
     if (!this.sharedWith) for (const spec of this.userSpecs) this.addUser(spec);
     await this.launch();
   }

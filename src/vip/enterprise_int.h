@@ -1,0 +1,44 @@
+/*
+ * enterprise_int.h - what the enterprise files share and nobody else needs.
+ */
+#ifndef HY_ENTERPRISE_INT_H
+#define HY_ENTERPRISE_INT_H
+
+#include "core/perms.h"
+#include "record/entity.h"
+#include "vip/enterprise.h"
+
+/* The right that shows a whole branch tree's enterprises rather than
+ * one's own (supervisors and admins: the team view of tasks too). */
+#define ENTERPRISE_TEAM PERM_MERGE
+
+#define ENTERPRISE_COLUMNS                                                                         \
+    "e.id, e.customer_no, e.name, e.name_pinyin, e.name_initials, e.short_name, e.uscc, "          \
+    "e.uscc_override_reason, e.industry, e.size, e.address, e.region, e.website, e.tier, "         \
+    "e.status, e.acquired_on, e.owner_id, o.name AS owner_name, e.supervisor_id, "                 \
+    "sv.name AS supervisor_name, e.credit_days, e.credit_limit_fen, e.billing_day, e.settlement, " \
+    "e.order_channels AS order_channels_json, e.price_sensitivity, e.timeliness, "                 \
+    "e.value_added AS value_added_json, e.branch_id, b.name AS branch_name, e.branch_path, "       \
+    "e.custom AS custom_json, e.deleted_at, e.version, e.created_at, e.updated_at"
+
+/* Validate the fields of in on top of cur (NULL: a new enterprise) into
+ * out, messages into errors (u's language). Negative only on a database
+ * failure. */
+int enterprise_check(struct db *db, const struct actor *u, json_t *in, json_t *cur, json_t *out,
+                     json_t *errors);
+/* The writing steps of the operations, in the caller's transaction, for
+ * a record enterprise_check made (imports): insert it (number given,
+ * grams, the new manager's bell, "enterprise.created"), or write it over
+ * enterprise id at version with cur its stored record (OP_STALE when the
+ * version moved; history, reassignment, "enterprise.changed"). No audit. */
+int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id);
+int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_t version,
+                     json_t *cur, json_t *rec);
+/* The import hooks (enterprise_import.c). */
+extern const struct entity_import enterprise_import;
+/* 1 when u may see enterprise ent (not deleted), 0 not, <0 error. */
+int enterprise_visible(struct db *db, const struct actor *u, int64_t ent);
+/* "12.30" → 1230 (text made by fields_check_value's money check). */
+int64_t enterprise_fen(const char *yuan);
+
+#endif
