@@ -101,6 +101,19 @@ static int check_assignee(struct db *db, const struct actor *a, const struct sql
     return 0;
 }
 
+/* The column of the assignee a customer's task goes to: its manager (the
+ * caller when it has none), or the one chosen person. */
+static void add_assignee(struct sqlbuf *b, const struct actor *a, const struct plan *p)
+{
+    if (p->by_owner) {
+        sqlbuf_add(b, "COALESCE(c.owner_id, ?)");
+        sqlbuf_bind(b, DB_INT(a->id));
+    } else {
+        sqlbuf_add(b, "?");
+        sqlbuf_bind(b, DB_INT(p->assignee_id));
+    }
+}
+
 /* The customers with the assignee each one's task goes to (the caller for
  * a customer without a manager), in id order: the order of the spread. */
 static struct db_stmt *customers(struct db *db, const struct actor *a, const struct sqlbuf *group,
@@ -109,13 +122,7 @@ static struct db_stmt *customers(struct db *db, const struct actor *a, const str
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT c.id, c.branch_id, c.branch_path, ");
-    if (p->by_owner) {
-        sqlbuf_add(&b, "COALESCE(c.owner_id, ?)");
-        sqlbuf_bind(&b, DB_INT(a->id));
-    } else {
-        sqlbuf_add(&b, "?");
-        sqlbuf_bind(&b, DB_INT(p->assignee_id));
-    }
+    add_assignee(&b, a, p);
     sqlbuf_add(&b, " FROM customers c WHERE ");
     sqlbuf_append(&b, group);
     sqlbuf_add(&b, " ORDER BY c.id");
@@ -131,13 +138,7 @@ static int by_assignee(struct db *db, const struct actor *a, const struct sqlbuf
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT g.who, u.name, g.n FROM (SELECT ");
-    if (p->by_owner) {
-        sqlbuf_add(&b, "COALESCE(c.owner_id, ?)");
-        sqlbuf_bind(&b, DB_INT(a->id));
-    } else {
-        sqlbuf_add(&b, "?");
-        sqlbuf_bind(&b, DB_INT(p->assignee_id));
-    }
+    add_assignee(&b, a, p);
     sqlbuf_add(&b, " AS who, COUNT(*) AS n FROM customers c WHERE ");
     sqlbuf_append(&b, group);
     sqlbuf_add(&b, " GROUP BY 1) g LEFT JOIN users u ON u.id = g.who ORDER BY g.n DESC, g.who");
