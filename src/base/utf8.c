@@ -87,3 +87,16 @@ size_t utf8_cut(const char *s, size_t n, size_t max)
         i--;
     return i;
 }
+
+size_t utf8_trim_copy(const char *s, char *out, size_t outlen)
+{
+    size_t a = 0, n = strlen(s);
+    while (a < n && s[a] == ' ')
+        a++;
+    while (n > a && s[n - 1] == ' ')
+        n--;
+    size_t len = utf8_cut(s + a, n - a, outlen - 1);
+    memcpy(out, s + a, len);
+    out[len] = '\0';
+    return len;
+}

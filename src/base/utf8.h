@@ -50,4 +50,8 @@ size_t utf8_len(const char *s);
  * inside a sequence (s[0..n) well-formed; n when n <= max). */
 size_t utf8_cut(const char *s, size_t n, size_t max);
 
+/* s without its leading and trailing spaces, copied into out (outlen > 0),
+ * cut at a character boundary when it does not fit. Returns its length. */
+size_t utf8_trim_copy(const char *s, char *out, size_t outlen);
+
 #endif

@@ -162,16 +162,7 @@ static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_
                          bool masked)
 {
     char q[128];
-    size_t a = 0, n = strlen(q_in);
-    while (a < n && q_in[a] == ' ')
-        a++;
-    while (n > a && q_in[n - 1] == ' ')
-        n--;
-    if (n - a >= sizeof(q))
-        n = a + sizeof(q) - 1;
-    memcpy(q, q_in + a, n - a);
-    q[n - a] = '\0';
-    size_t len = strlen(q);
+    size_t len = utf8_trim_copy(q_in, q, sizeof(q));
     if (len == 0) {
         sqlbuf_add(w, "(1 = 1)");
         return;

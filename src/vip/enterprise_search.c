@@ -85,16 +85,7 @@ static void by_name(struct sqlbuf *w, const char *q)
 static void quick_search(struct sqlbuf *w, const char *q_in)
 {
     char q[128];
-    size_t a = 0, n = strlen(q_in);
-    while (a < n && q_in[a] == ' ')
-        a++;
-    while (n > a && q_in[n - 1] == ' ')
-        n--;
-    if (n - a >= sizeof(q))
-        n = a + sizeof(q) - 1;
-    memcpy(q, q_in + a, n - a);
-    q[n - a] = '\0';
-    size_t len = strlen(q);
+    size_t len = utf8_trim_copy(q_in, q, sizeof(q));
     bool ascii = true;
     for (const char *p = q; *p; p++)
         ascii = ascii && (unsigned char)*p < 0x80;

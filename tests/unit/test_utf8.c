@@ -92,11 +92,25 @@ static void test_cut(void **state)
     assert_int_equal(utf8_cut(S("ab张"), 3), 2);
 }
 
+static void test_trim_copy(void **state)
+{
+    (void)state;
+    char out[8];
+    assert_int_equal(utf8_trim_copy("  ab c  ", out, sizeof(out)), 4);
+    assert_string_equal(out, "ab c");
+    /* 张三丰 is 9 bytes: cut after 张三, never inside 丰 */
+    assert_int_equal(utf8_trim_copy(" 张三丰", out, sizeof(out)), 6);
+    assert_string_equal(out, "张三");
+    assert_int_equal(utf8_trim_copy("   ", out, sizeof(out)), 0);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid), cmocka_unit_test(test_count), cmocka_unit_test(test_seq),
-        cmocka_unit_test(test_next),  cmocka_unit_test(test_cut),
+        cmocka_unit_test(test_valid), cmocka_unit_test(test_count),
+        cmocka_unit_test(test_seq),   cmocka_unit_test(test_next),
+        cmocka_unit_test(test_cut),   cmocka_unit_test(test_trim_copy),
     };
     return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }
