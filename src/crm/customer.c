@@ -289,47 +289,16 @@ static int check_duplicates(struct db *db, const struct actor *a, json_t *in, js
 
 int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t tag_id, bool added)
 {
-    struct db_stmt *st =
-        db_query(db, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
-    if (!st)
-        return DB_ERROR;
-    int got = db_step(st);
-    json_t *name = got == 1 ? json_string(db_col_text(st, 0)) : NULL;
-    db_finish(st);
     struct req who;
     customer_history_author(a, &who);
-    int rc = got < 0 ? got
-             : name  ? history_note(db, &who, "customer", id, "tags", added ? NULL : name,
-                                   added ? name : NULL)
-                     : 0;
-    json_decref(name);
-    return rc;
+    return tags_note(db, &who, "customer", id, tag_id, added);
 }
 
 int customer_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors)
 {
-    if (!ids)
-        return 0;
-    if (!json_is_array(ids) || json_array_size(ids) > 50) {
-        json_object_set_new(errors, "tag_ids", json_string(i18n_msg(a->lang, "field.not_array")));
-        return OP_INVALID;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v) || !tags_exists(db, json_integer_value(v))) {
-            json_object_set_new(errors, "tag_ids",
-                                json_string(i18n_msg(a->lang, "field.unknown_tag")));
-            return OP_INVALID;
-        }
-        int rc = tags_attach(db, "customer", id, json_integer_value(v));
-        if (!rc && db_changes(db) == 1)
-            rc = customer_note_tag(db, a, id, json_integer_value(v), true);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    struct req who;
+    customer_history_author(a, &who);
+    return tags_attach_list(db, &who, a->lang, "customer", id, ids, errors);
 }
 
 int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)

@@ -4,12 +4,15 @@
 #include "record/tags.h"
 
 #include "record/entity.h"
+#include "record/history.h"
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "base/validate.h"
 #include "core/audit.h"
 #include "core/listing.h"
+#include "core/op.h"
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
@@ -301,4 +304,45 @@ static void tag_delete(struct req *r)
 }
 
 /* The route table tags_routes[], made from tags.routes. */
+int tags_note(struct db *db, struct req *who, const char *entity, int64_t id, int64_t tag_id,
+              bool added)
+{
+    struct db_stmt *st;
+    int got = db_query_row(db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
+    if (got != 1)
+        return got < 0 ? got : 0; /* a tag gone meanwhile: nothing to name */
+    json_t *name = json_string(db_col_text(st, 0));
+    db_finish(st);
+    int rc = history_note(db, who, entity, id, "tags", added ? NULL : name, added ? name : NULL);
+    json_decref(name);
+    return rc;
+}
+
+int tags_attach_list(struct db *db, struct req *who, const char *lang, const char *entity,
+                     int64_t id, json_t *ids, json_t *errors)
+{
+    if (!ids)
+        return 0;
+    if (!json_is_array(ids) || json_array_size(ids) > 50) {
+        json_object_set_new(errors, "tag_ids", json_string(i18n_msg(lang, "field.not_array")));
+        return OP_INVALID;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_integer(v) || !tags_exists(db, json_integer_value(v))) {
+            json_object_set_new(errors, "tag_ids",
+                                json_string(i18n_msg(lang, "field.unknown_tag")));
+            return OP_INVALID;
+        }
+        int rc = tags_attach(db, entity, id, json_integer_value(v));
+        if (!rc && db_changes(db) == 1)
+            rc = tags_note(db, who, entity, id, json_integer_value(v), true);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 #include "record/tags.routes.h"

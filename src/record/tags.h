@@ -19,6 +19,16 @@ int tags_attach(struct db *db, const char *entity, int64_t object_id, int64_t ta
 int tags_detach(struct db *db, const char *entity, int64_t object_id, int64_t tag_id);
 /* 1 when tag_id exists. */
 bool tags_exists(struct db *db, int64_t tag_id);
+/* Note in the change history of entity's object id that tag_id was added
+ * (or removed), written by who (history_note's author). 0 or DB_*. */
+int tags_note(struct db *db, struct req *who, const char *entity, int64_t id, int64_t tag_id,
+              bool added);
+/* Attach the tags of ids (a JSON array of at most 50 tag ids; NULL attaches
+ * nothing) to entity's object id, each new one noted in its history.
+ * OP_INVALID with errors["tag_ids"] in lang for a bad list or an unknown
+ * tag; 0 or DB_* otherwise. Inside the caller's transaction. */
+int tags_attach_list(struct db *db, struct req *who, const char *lang, const char *entity,
+                     int64_t id, json_t *ids, json_t *errors);
 
 extern const struct route tags_routes[];
 

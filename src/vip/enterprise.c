@@ -325,40 +325,9 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
 
 int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors)
 {
-    if (!ids)
-        return 0;
-    if (!json_is_array(ids) || json_array_size(ids) > 50) {
-        json_object_set_new(errors, "tag_ids", json_string(i18n_msg(a->lang, "field.not_array")));
-        return OP_INVALID;
-    }
     struct req who;
     author(a, &who);
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v) || !tags_exists(db, json_integer_value(v))) {
-            json_object_set_new(errors, "tag_ids",
-                                json_string(i18n_msg(a->lang, "field.unknown_tag")));
-            return OP_INVALID;
-        }
-        int rc = tags_attach(db, "enterprise", id, json_integer_value(v));
-        json_t *name = NULL;
-        if (!rc && db_changes(db) == 1) {
-            struct db_stmt *st;
-            rc = db_query_row(db, &st, "SELECT name FROM tags WHERE id = ?",
-                              DB_ARGS(DB_INT(json_integer_value(v))));
-            if (rc == 1) {
-                name = json_string(db_col_text(st, 0));
-                db_finish(st);
-            }
-            rc = rc < 0 ? rc : history_note(db, &who, "enterprise", id, "tags", NULL, name);
-        }
-        json_decref(name);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return tags_attach_list(db, &who, a->lang, "enterprise", id, ids, errors);
 }
 
 int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)

@@ -252,22 +252,14 @@ static void tags_remove(struct req *r)
     if (!id)
         return;
     int64_t tag = req_param_id(r, 1);
-    json_t *name = NULL;
-    struct db_stmt *st;
     int rc = db_begin(r->db);
-    if (!rc &&
-        db_query_row(r->db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag))) == 1) {
-        name = json_string(db_col_text(st, 0));
-        db_finish(st);
-    }
     if (!rc)
         rc = tags_detach(r->db, "enterprise", id, tag);
     if (!rc && db_changes(r->db) == 1)
-        rc = history_note(r->db, r, "enterprise", id, "tags", name, NULL);
+        rc = tags_note(r->db, r, "enterprise", id, tag, false);
     if (!rc)
         rc = actor_audit(r->db, r->actor, "enterprise.untag", "enterprise", id, NULL);
     rc = op_end(r->db, rc);
-    json_decref(name);
     if (!op_reply(r, rc, NULL))
         reply_enterprise(r, 200, id);
 }
