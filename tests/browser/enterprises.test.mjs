@@ -92,8 +92,13 @@ test('a manager finds a VIP account by USCC and last four, and adds a contact an
     await dlg.locator('[data-test=enterprise-save]').click()
     await dlg.locator('input[name=uscc_override_reason]').waitFor()
     await shot(page, 'e-03-form-reason')
-    await dlg.locator('.el-dialog__headerbtn').click()
-    await dlg.waitFor({ state: 'hidden' })
+    // with a reason the code is kept and the new account opens
+    await dlg.locator('input[name=uscc_override_reason]').fill('营业执照原件核对无误')
+    await dlg.locator('[data-test=enterprise-save]').click()
+    await page.locator('[data-test=enterprise-name]').filter({ hasText: '测试校验位公司' }).waitFor()
+    await page.locator('[data-test=enterprise-info]').filter({ hasText: '校验位已说明' }).waitFor()
+    await page.goBack()
+    await page.locator('input[name=q]').fill('7391')
 
     await page.locator('[data-test=enterprise-name-link]').filter({ hasText: ENT.name }).click()
     await page.waitForURL(`**/enterprises/${entId}`)
