@@ -54,8 +54,6 @@ export default {
       addTags: '添加标签',
       tagsAdded: '已添加 {n} 个标签',
       tagRemoved: '已移除标签：{name}',
-      noHistory: '暂无变更记录',
-      emptyValue: '（空）',
       status: { prospect: '潜在', active: '合作中', dormant: '休眠', lost: '流失' },
       settlement: { monthly: '月结', cash: '现结', prepaid: '预付' },
       role: { decision_maker: '决策人', finance: '财务', liaison: '对接人', other: '其他' },
@@ -104,7 +102,6 @@ export default {
         finance_contact_id: '财务联系人',
         own_billing: '单独出账',
       },
-      h: { at: '时间', who: '操作人', field: '字段', change: '变更' },
     },
   },
   en: {
@@ -161,8 +158,6 @@ export default {
       addTags: 'Add tags',
       tagsAdded: '{n} tag(s) added',
       tagRemoved: 'Tag removed: {name}',
-      noHistory: 'No changes yet',
-      emptyValue: '(empty)',
       status: { prospect: 'Prospect', active: 'Active', dormant: 'Dormant', lost: 'Lost' },
       settlement: { monthly: 'Monthly', cash: 'Cash', prepaid: 'Prepaid' },
       role: { decision_maker: 'Decision maker', finance: 'Finance', liaison: 'Liaison', other: 'Other' },
@@ -211,7 +206,6 @@ export default {
         finance_contact_id: 'Finance contact',
         own_billing: 'Own billing',
       },
-      h: { at: 'Time', who: 'By', field: 'Field', change: 'Change' },
     },
   },
 }
