@@ -345,4 +345,12 @@ int tags_attach_list(struct db *db, struct req *who, const char *lang, const cha
     return 0;
 }
 
+int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                   json_t *ids, json_t *errors)
+{
+    struct req who;
+    history_author(a, &who);
+    return tags_attach_list(db, &who, a->lang, entity, id, ids, errors);
+}
+
 #include "record/tags.routes.h"

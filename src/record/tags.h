@@ -5,6 +5,7 @@
 #ifndef HY_TAGS_H
 #define HY_TAGS_H
 
+#include "auth/actor.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -29,6 +30,9 @@ int tags_note(struct db *db, struct req *who, const char *entity, int64_t id, in
  * tag; 0 or DB_* otherwise. Inside the caller's transaction. */
 int tags_attach_list(struct db *db, struct req *who, const char *lang, const char *entity,
                      int64_t id, json_t *ids, json_t *errors);
+/* The same for an operation: by actor a, in a's language. */
+int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                   json_t *ids, json_t *errors);
 
 extern const struct route tags_routes[];
 

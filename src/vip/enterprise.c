@@ -152,14 +152,6 @@ static char *dump(json_t *rec, const char *key)
     return v ? json_dumps(v, JSON_COMPACT) : xstrdup("[]");
 }
 
-/* record/history.c learns its author from a request. */
-static void author(const struct actor *a, struct req *who)
-{
-    memset(who, 0, sizeof(*who));
-    who->actor_id = a->id;
-    who->actor_login = a->login;
-}
-
 /* The next enterprise number of a branch: "E-" and the branch code, as
  * customer numbers are the code and a sequence that is never reused. */
 static int next_number(struct db *db, int64_t branch_id, char *out, size_t outlen)
@@ -323,13 +315,6 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
     return rc;
 }
 
-int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors)
-{
-    struct req who;
-    author(a, &who);
-    return tags_attach_list(db, &who, a->lang, "enterprise", id, ids, errors);
-}
-
 int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
 {
     json_t *rec = json_object();
@@ -339,7 +324,7 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_add(db, a, rec, id);
         if (!rc)
-            rc = enterprise_tag(db, a, *id, json_object_get(in, "tag_ids"), errors);
+            rc = tags_attach_as(db, a, "enterprise", *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
             rc = actor_audit(db, a, "enterprise.create", "enterprise", *id, NULL);
         rc = op_end(db, rc);
@@ -369,7 +354,7 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
         rc = grams_write(db, id, str(rec, "name"));
     static const char *const skip[] = {"branch_path", "name_pinyin", "name_initials", NULL};
     struct req who;
-    author(a, &who);
+    history_author(a, &who);
     if (!rc)
         rc = history_record(db, &who, "enterprise", id, cur, rec, skip);
     if (!rc)
@@ -385,20 +370,15 @@ int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *
     int rc = enterprise_find(db, a, id, false, &cur);
     if (rc != 1)
         return rc < 0 ? rc : OP_NOT_FOUND;
-    json_t *version = json_object_get(in, "version"), *rec = json_object();
-    rc = 0;
-    if (!json_is_integer(version)) {
-        json_object_set_new(errors, "version", json_string(i18n_msg(a->lang, "field.required")));
-        rc = OP_INVALID;
-    } else if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
-        rc = OP_STALE;
-    }
+    json_int_t version;
+    json_t *rec = json_object();
+    rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = enterprise_check(db, a, in, cur, rec, errors);
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (!rc && !(rc = db_begin(db))) {
-        rc = enterprise_write(db, a, id, json_integer_value(version), cur, rec);
+        rc = enterprise_write(db, a, id, version, cur, rec);
         if (!rc)
             rc = actor_audit(db, a, "enterprise.update", "enterprise", id, NULL);
         rc = op_end(db, rc);

@@ -67,9 +67,6 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
 int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 int enterprise_delete(struct db *db, const struct actor *a, int64_t id);
 int enterprise_restore(struct db *db, const struct actor *a, int64_t id);
-/* Attach the tags listed in ids to enterprise id (in the caller's
- * transaction), each new one in the history. */
-int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors);
 
 /* Contacts (contact.c). The first contact of an enterprise is its primary;
  * making another primary takes the flag from the one before; the primary
