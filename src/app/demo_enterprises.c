@@ -8,6 +8,7 @@
  * every rule real data does. A fixed seed makes every demo database the
  * same.
  */
+#include "app/demo.h"
 #include "app/demo_enterprises.h"
 
 #include "auth/actor.h"
@@ -82,10 +83,7 @@ static const struct {
 static uint64_t seed = 0x2545F4914F6CDD1DULL;
 static unsigned rnd(unsigned n)
 {
-    seed ^= seed >> 12;
-    seed ^= seed << 25;
-    seed ^= seed >> 27;
-    return (unsigned)((seed * 2685821657736338717ULL) >> 33) % n;
+    return demo_rnd(&seed, n);
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
