@@ -9,11 +9,7 @@
 
 int op_end(struct db *db, int rc)
 {
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc);
 }
 
 int op_check_version(json_t *in, json_t *cur, const char *lang, json_t *errors, json_int_t *version)

@@ -30,7 +30,8 @@ enum op_result {
 struct db;
 
 /* End an operation's transaction: commit when rc is 0, else (or when the
- * commit fails) roll back. Answers rc, or the commit's error. */
+ * commit fails) roll back. Answers rc, or the commit's error (db_end, by
+ * the name the operations use). */
 int op_end(struct db *db, int rc);
 
 /* The "version" of an edit's input against the stored record's (the

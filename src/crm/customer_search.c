@@ -24,10 +24,7 @@
 
 static bool all_digits(const char *s)
 {
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_DIGITS);
 }
 
 /* Three digits and an X: the last four of an ID number. */

@@ -9,6 +9,7 @@
 #include "vip/enterprise_int.h"
 
 #include "base/utf8.h"
+#include "base/validate.h"
 #include "base/xmalloc.h"
 #include "crm/name_grams.h"
 #include "db/db.h"
@@ -21,18 +22,12 @@
 
 static bool all_digits(const char *s)
 {
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_DIGITS);
 }
 
 static bool all_alnum(const char *s)
 {
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_ALNUM);
 }
 
 /* [prefix, prefix+1) on an indexed text column. */
