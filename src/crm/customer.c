@@ -167,10 +167,7 @@ json_t *customer_present(struct db *db, const struct actor *u, json_t *rec)
         }
         int64_t id = json_integer_value(json_object_get(o, "id"));
         json_t *tags = tags_for_objects(db, "customer", &id, 1);
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)id);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, id);
         json_decref(tags);
     }
     return o;

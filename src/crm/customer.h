@@ -175,7 +175,8 @@ int customer_where_split(struct db *db, const struct actor *u, const char *q, js
  * actor may see, not deleted: "ids" (at most CUSTOMER_GROUP_MAX_IDS chosen
  * in the list), "filter" and "q" (the list's search), "segment_id" (a saved
  * segment), all that are given AND-ed. The conditions on customers c are
- * appended to w; false having replied 4xx / 5xx.
+ * put in w (made here: release it after use); false having replied 4xx /
+ * 5xx, w released.
  */
 #define CUSTOMER_GROUP_MAX_IDS 1000
 bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w);

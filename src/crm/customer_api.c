@@ -12,6 +12,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
@@ -98,10 +99,7 @@ static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
     {
         json_t *o = customer_present(NULL, u, rec);
         fields_mask_phones(phone_keys, json_object_get(o, "custom"));
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, ids[i]);
         json_array_append_new(items, o);
     }
     json_decref(tags);
@@ -114,14 +112,8 @@ static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
  * HONGYAN_QUICK_COUNT_CAP overrides it (the API tests use a small one). */
 static int64_t quick_count_cap(void)
 {
-    static _Atomic int64_t cap; /* read once: the environment does not change */
-    int64_t c = cap;
-    if (!c) {
-        const char *v = getenv("HONGYAN_QUICK_COUNT_CAP");
-        long n = v ? strtol(v, NULL, 10) : 0;
-        cap = c = n > 0 ? n : 10000;
-    }
-    return c;
+    static _Atomic int64_t cap;
+    return config_env_once(&cap, "HONGYAN_QUICK_COUNT_CAP", 10000);
 }
 
 /* Count the rows of each where-part into rows[] and their sum into *total;
@@ -481,11 +473,8 @@ static void bulk_tags(struct req *r)
     if (!bulk_tags_valid(r, lists))
         return;
     struct sqlbuf w;
-    sqlbuf_init(&w);
-    if (!customer_group_where(r, r->json, &w)) {
-        sqlbuf_release(&w);
+    if (!customer_group_where(r, r->json, &w))
         return;
-    }
     int64_t updated = 0;
     int rc = db_begin(r->db);
     if (!rc)

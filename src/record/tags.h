@@ -15,6 +15,9 @@ struct db;
 
 /* {"<object id>": [{"id","name","group","color"}…]} for the given ids. */
 json_t *tags_for_objects(struct db *db, const char *entity, const int64_t *ids, size_t n);
+/* o's "tags": object id's list in tags (an answer of tags_for_objects),
+ * [] when it has none. */
+void tags_put(json_t *o, json_t *tags, int64_t id);
 /* Attach / detach; attaching twice is a no-op. DB_CONSTRAINT for an unknown tag. */
 int tags_attach(struct db *db, const char *entity, int64_t object_id, int64_t tag_id);
 int tags_detach(struct db *db, const char *entity, int64_t object_id, int64_t tag_id);

@@ -115,10 +115,7 @@ void enterprise_present_page(struct db *db, json_t *items)
     json_t *tags = tags_for_objects(db, "enterprise", ids, n);
     json_array_foreach(items, i, o)
     {
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, ids[i]);
         json_object_del(o, "branch_path");
     }
     json_decref(tags);
