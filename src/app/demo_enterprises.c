@@ -3,8 +3,8 @@
  * e-commerce shops, manufacturers, pharmacies, cold-chain food, government
  * offices and banks across the demo branches, with valid unified social
  * credit codes (GB 32100 check character), a contact matrix, departments
- * and tags. Each goes through enterprise_insert, contact_insert and
- * department_insert, the operations the API calls, so demo data obeys
+ * and tags. Each goes through enterprise_insert and
+ * enterprise_part_save, the operations the API calls, so demo data obeys
  * every rule real data does. A fixed seed makes every demo database the
  * same.
  */
@@ -120,7 +120,8 @@ static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
         if (d == 1 && dept[0])
             json_object_set_new(in, "parent_id", json_integer(dept[0]));
         json_t *errors = json_object();
-        rc = department_insert(db, &actor_system, id, in, &dept[d], errors);
+        dept[d] = 0;
+        rc = enterprise_part_save(db, &actor_system, &department_part, id, &dept[d], in, errors);
         json_decref(in);
         json_decref(errors);
     }
@@ -138,7 +139,8 @@ static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
         if (ndept && rnd(2))
             json_object_set_new(in, "department_id", json_integer(dept[rnd((unsigned)ndept)]));
         json_t *errors = json_object();
-        rc = contact_insert(db, &actor_system, id, in, &cid, errors);
+        cid = 0;
+        rc = enterprise_part_save(db, &actor_system, &contact_part, id, &cid, in, errors);
         json_decref(in);
         json_decref(errors);
     }

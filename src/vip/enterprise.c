@@ -132,12 +132,12 @@ json_t *enterprise_present(struct db *db, json_t *rec)
 
 /* ---- writing ---- */
 
-static const char *str(json_t *rec, const char *key)
+const char *enterprise_str(json_t *rec, const char *key)
 {
     return json_string_value(json_object_get(rec, key));
 }
 
-static struct db_val int_or_null(json_t *rec, const char *key)
+struct db_val enterprise_int_or_null(json_t *rec, const char *key)
 {
     json_t *v = json_object_get(rec, key);
     return DB_INT_OR_NULL(json_is_integer(v), json_integer_value(v));
@@ -202,40 +202,40 @@ static int grams_write(struct db *db, int64_t id, const char *name)
 static void bind_written(struct sqlbuf *q, const struct actor *a, json_t *rec, char **texts)
 {
     char *full = NULL, *initials = NULL;
-    pinyin_name(str(rec, "name"), &full, &initials);
+    pinyin_name(enterprise_str(rec, "name"), &full, &initials);
     texts[0] = full;
     texts[1] = initials;
     texts[2] = dump(rec, "order_channels");
     texts[3] = dump(rec, "value_added");
     texts[4] = dump(rec, "custom");
-    const char *limit = str(rec, "credit_limit");
+    const char *limit = enterprise_str(rec, "credit_limit");
     struct db_val v[] = {
-        DB_TEXT(str(rec, "name")),
+        DB_TEXT(enterprise_str(rec, "name")),
         DB_TEXT(full),
         DB_TEXT(initials),
-        DB_TEXT(str(rec, "short_name")),
-        DB_TEXT(str(rec, "uscc")),
-        DB_TEXT(str(rec, "uscc_override_reason")),
-        DB_TEXT(str(rec, "industry")),
-        DB_TEXT(str(rec, "size")),
-        DB_TEXT(str(rec, "address")),
-        DB_TEXT(str(rec, "region")),
-        DB_TEXT(str(rec, "website")),
-        DB_TEXT(str(rec, "tier")),
-        DB_TEXT(str(rec, "status")),
-        DB_TEXT(str(rec, "acquired_on")),
-        int_or_null(rec, "owner_id"),
-        int_or_null(rec, "supervisor_id"),
-        int_or_null(rec, "credit_days"),
+        DB_TEXT(enterprise_str(rec, "short_name")),
+        DB_TEXT(enterprise_str(rec, "uscc")),
+        DB_TEXT(enterprise_str(rec, "uscc_override_reason")),
+        DB_TEXT(enterprise_str(rec, "industry")),
+        DB_TEXT(enterprise_str(rec, "size")),
+        DB_TEXT(enterprise_str(rec, "address")),
+        DB_TEXT(enterprise_str(rec, "region")),
+        DB_TEXT(enterprise_str(rec, "website")),
+        DB_TEXT(enterprise_str(rec, "tier")),
+        DB_TEXT(enterprise_str(rec, "status")),
+        DB_TEXT(enterprise_str(rec, "acquired_on")),
+        enterprise_int_or_null(rec, "owner_id"),
+        enterprise_int_or_null(rec, "supervisor_id"),
+        enterprise_int_or_null(rec, "credit_days"),
         DB_INT_OR_NULL(limit != NULL, limit ? enterprise_fen(limit) : 0),
-        int_or_null(rec, "billing_day"),
-        DB_TEXT(str(rec, "settlement")),
+        enterprise_int_or_null(rec, "billing_day"),
+        DB_TEXT(enterprise_str(rec, "settlement")),
         DB_TEXT(texts[2]),
-        DB_TEXT(str(rec, "price_sensitivity")),
-        DB_TEXT(str(rec, "timeliness")),
+        DB_TEXT(enterprise_str(rec, "price_sensitivity")),
+        DB_TEXT(enterprise_str(rec, "timeliness")),
         DB_TEXT(texts[3]),
-        int_or_null(rec, "branch_id"),
-        DB_TEXT(str(rec, "branch_path")),
+        enterprise_int_or_null(rec, "branch_id"),
+        DB_TEXT(enterprise_str(rec, "branch_path")),
         DB_TEXT(texts[4]),
         DB_INT_OR_NULL(a->id, a->id),
         DB_INT(clock_now()),
@@ -278,9 +278,9 @@ static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_
                                          to ? to : json_null()))
                  : 0;
     if (!rc && cur)
-        rc = notify_manager(db, a, from, id, str(rec, "name"), false);
+        rc = notify_manager(db, a, from, id, enterprise_str(rec, "name"), false);
     if (!rc)
-        rc = notify_manager(db, a, to, id, str(rec, "name"), true);
+        rc = notify_manager(db, a, to, id, enterprise_str(rec, "name"), true);
     return rc;
 }
 
@@ -304,7 +304,7 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
     sqlbuf_release(&q);
     free_texts(texts, 5);
     if (!rc)
-        rc = grams_write(db, *id, str(rec, "name"));
+        rc = grams_write(db, *id, enterprise_str(rec, "name"));
     if (!rc)
         rc = note_reassign(db, a, *id, NULL, rec);
     if (!rc)
@@ -347,8 +347,8 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
         rc = OP_STALE;
     sqlbuf_release(&q);
     free_texts(texts, 5);
-    if (!rc && strcmp(str(cur, "name"), str(rec, "name")) != 0)
-        rc = grams_write(db, id, str(rec, "name"));
+    if (!rc && strcmp(enterprise_str(cur, "name"), enterprise_str(rec, "name")) != 0)
+        rc = grams_write(db, id, enterprise_str(rec, "name"));
     static const char *const skip[] = {"branch_path", "name_pinyin", "name_initials", NULL};
     struct req who;
     history_author(a, &who);
