@@ -199,8 +199,13 @@ static int grams_write(struct db *db, int64_t id, const char *name)
     "credit_limit_fen, billing_day, settlement, order_channels, price_sensitivity, timeliness, "   \
     "value_added, branch_id, branch_path, custom, updated_by, updated_at"
 
-static void bind_written(struct sqlbuf *q, const struct actor *a, json_t *rec, char **texts)
+/* q made of sql, whose first placeholders are WRITTEN's, with those
+ * values of rec bound (texts: what q borrows, the caller frees). */
+static void written(struct sqlbuf *q, const char *sql, const struct actor *a, json_t *rec,
+                    char **texts)
 {
+    sqlbuf_init(q);
+    sqlbuf_add(q, sql);
     char *full = NULL, *initials = NULL;
     pinyin_name(enterprise_str(rec, "name"), &full, &initials);
     texts[0] = full;
@@ -291,11 +296,11 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
     if (rc)
         return rc;
     struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "INSERT INTO enterprises (" WRITTEN ", customer_no, created_by, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    bind_written(&q, a, rec, texts);
+    written(&q,
+            "INSERT INTO enterprises (" WRITTEN ", customer_no, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            a, rec, texts);
     sqlbuf_bind_text_copy(&q, no);
     sqlbuf_bind(&q, DB_INT_OR_NULL(a->id, a->id));
     sqlbuf_bind(&q, DB_INT(clock_now()));
@@ -335,11 +340,11 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
 {
     char *texts[5] = {0};
     struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "UPDATE enterprises SET (" WRITTEN ") = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), version = version + 1 "
-                   "WHERE id = ? AND version = ?");
-    bind_written(&q, a, rec, texts);
+    written(&q,
+            "UPDATE enterprises SET (" WRITTEN ") = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), version = version + 1 "
+            "WHERE id = ? AND version = ?",
+            a, rec, texts);
     sqlbuf_bind(&q, DB_INT(id));
     sqlbuf_bind(&q, DB_INT(version));
     int rc = db_exec(db, q.sql, q.args, q.nargs);
