@@ -137,13 +137,17 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-json_t *listing_row_json(struct db_stmt *st, struct req *r)
+/* listing_row_json; with unsuffixed, a "_json" column is named without
+ * its suffix. */
+static json_t *row_json(struct db_stmt *st, bool unsuffixed)
 {
-    (void)r;
     json_t *o = json_object();
     int n = db_col_count(st);
     for (int i = 0; i < n; i++) {
         const char *name = db_col_name(st, i);
+        size_t key_len = strlen(name);
+        if (unsuffixed && ends_with(name, "_json"))
+            key_len -= strlen("_json");
         enum db_val_type type = db_col_type(st, i);
         json_t *v;
         if (type == DBV_NULL) {
@@ -167,9 +171,21 @@ json_t *listing_row_json(struct db_stmt *st, struct req *r)
         } else {
             v = json_string(db_col_text(st, i));
         }
-        json_object_set_new(o, name, v);
+        json_object_setn_new(o, name, key_len, v);
     }
     return o;
+}
+
+json_t *listing_row_json(struct db_stmt *st, struct req *r)
+{
+    (void)r;
+    return row_json(st, false);
+}
+
+json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r)
+{
+    (void)r;
+    return row_json(st, true);
 }
 
 void listing_run_with(struct listing *l, const char *columns, const char *from,

@@ -57,6 +57,10 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
  * NULL as null, columns ending in _at (integers) as ISO time, columns
  * named detail or ending in _json parsed as JSON. */
 json_t *listing_row_json(struct db_stmt *st, struct req *r);
+/* The same, a "_json" column named without its suffix ("filter AS
+ * filter_json" answers "filter"): for rows whose JSON columns are named
+ * for the answer. */
+json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r);
 /* The total of a list: SELECT COUNT(*) FROM <from> WHERE <w> into *n.
  * 0 or negative DB_*. */
 int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64_t *n);
