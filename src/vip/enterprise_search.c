@@ -65,16 +65,8 @@ static void by_name(struct sqlbuf *w, const char *q)
         sqlbuf_add(w, ")");
         return;
     }
-    size_t cut = utf8_offset(q, strlen(q), 2);
-    char gram[NAME_GRAM_SIZE];
-    snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
-    sqlbuf_add(w, "(e.id IN (SELECT enterprise_id FROM enterprise_name_grams WHERE gram = ?)");
-    sqlbuf_bind_text_copy(w, gram);
-    if (chars > 2) {
-        sqlbuf_add(w, " AND e.name LIKE ? ESCAPE '\\'");
-        sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-    }
-    sqlbuf_add(w, ")");
+    name_grams_match(w, q, "e.id", "SELECT enterprise_id FROM enterprise_name_grams WHERE gram = ?",
+                     "e.name");
 }
 
 static void quick_search(struct sqlbuf *w, const char *q_in)
