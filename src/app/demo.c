@@ -63,3 +63,11 @@ int demo_fill(struct db *db)
     log_info("demo data created: 7 branches, 5 staff");
     return 0;
 }
+
+unsigned demo_rnd(uint64_t *seed, unsigned n)
+{
+    *seed ^= *seed >> 12;
+    *seed ^= *seed << 25;
+    *seed ^= *seed >> 27;
+    return (unsigned)((*seed * 2685821657736338717ULL) >> 33) % n;
+}

@@ -10,6 +10,7 @@
  * form uses, so demo data obeys every rule real data does. A fixed seed
  * makes every demo database the same.
  */
+#include "app/demo.h"
 #include "app/demo_customers.h"
 
 #include "auth/actor.h"
@@ -53,14 +54,10 @@ static const char *const phrases[] = {
     "寄往外地的日用品包裹", "EMS 加急文件",       "国际小包，寄往加拿大", "给家人汇款",
     "续订《广州日报》全年", "咨询三年期理财产品", "购买生肖邮票年册",     "咨询意外险产品"};
 
-/* xorshift64*: deterministic, good enough for made-up people. */
 static uint64_t seed = 0x9E3779B97F4A7C15ULL;
 static unsigned rnd(unsigned n)
 {
-    seed ^= seed >> 12;
-    seed ^= seed << 25;
-    seed ^= seed >> 27;
-    return (unsigned)((seed * 2685821657736338717ULL) >> 33) % n;
+    return demo_rnd(&seed, n);
 }
 
 /* An 18-digit ID number with its MOD 11-2 check character. */

@@ -3,11 +3,12 @@
  * e-commerce shops, manufacturers, pharmacies, cold-chain food, government
  * offices and banks across the demo branches, with valid unified social
  * credit codes (GB 32100 check character), a contact matrix, departments
- * and tags. Each goes through enterprise_insert, contact_insert and
- * department_insert, the operations the API calls, so demo data obeys
+ * and tags. Each goes through enterprise_insert and
+ * enterprise_part_save, the operations the API calls, so demo data obeys
  * every rule real data does. A fixed seed makes every demo database the
  * same.
  */
+#include "app/demo.h"
 #include "app/demo_enterprises.h"
 
 #include "auth/actor.h"
@@ -82,10 +83,7 @@ static const struct {
 static uint64_t seed = 0x2545F4914F6CDD1DULL;
 static unsigned rnd(unsigned n)
 {
-    seed ^= seed >> 12;
-    seed ^= seed << 25;
-    seed ^= seed >> 27;
-    return (unsigned)((seed * 2685821657736338717ULL) >> 33) % n;
+    return demo_rnd(&seed, n);
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -122,7 +120,8 @@ static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
         if (d == 1 && dept[0])
             json_object_set_new(in, "parent_id", json_integer(dept[0]));
         json_t *errors = json_object();
-        rc = department_insert(db, &actor_system, id, in, &dept[d], errors);
+        dept[d] = 0;
+        rc = enterprise_part_save(db, &actor_system, &department_part, id, &dept[d], in, errors);
         json_decref(in);
         json_decref(errors);
     }
@@ -140,7 +139,8 @@ static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
         if (ndept && rnd(2))
             json_object_set_new(in, "department_id", json_integer(dept[rnd((unsigned)ndept)]));
         json_t *errors = json_object();
-        rc = contact_insert(db, &actor_system, id, in, &cid, errors);
+        cid = 0;
+        rc = enterprise_part_save(db, &actor_system, &contact_part, id, &cid, in, errors);
         json_decref(in);
         json_decref(errors);
     }

@@ -259,6 +259,17 @@ static int load_config(int argc, char **argv)
     return 0;
 }
 
+/* The number of demo records option name asks for, 0 to 100000; -1
+ * having said so on stderr. */
+static int demo_count(const char *name, long *out)
+{
+    *out = strtol(optarg, NULL, 10);
+    if (*out >= 0 && *out <= 100000)
+        return 0;
+    fprintf(stderr, "hongyan: %s takes 0 to 100000\n", name);
+    return -1;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
     if (load_config(argc, argv))
@@ -336,18 +347,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->new_key_file = optarg;
             break;
         case OPT_CUSTOMERS:
-            a->customers = strtol(optarg, NULL, 10);
-            if (a->customers < 0 || a->customers > 100000) {
-                fprintf(stderr, "hongyan: --customers takes 0 to 100000\n");
+            if (demo_count("--customers", &a->customers))
                 return -1;
-            }
             break;
         case OPT_ENTERPRISES:
-            a->enterprises = strtol(optarg, NULL, 10);
-            if (a->enterprises < 0 || a->enterprises > 100000) {
-                fprintf(stderr, "hongyan: --enterprises takes 0 to 100000\n");
+            if (demo_count("--enterprises", &a->enterprises))
                 return -1;
-            }
             break;
         case 'h':
         case OPT_HELP:

@@ -14,22 +14,15 @@
 
 static const char *perm_label(unsigned perm)
 {
+    /* The strongest right a route asks for names it, by auth/perm.c's names. */
+    static const unsigned strongest_first[] = {PERM_ADMIN,       PERM_REPORTS, PERM_VIP_WRITE,
+                                               PERM_ENTERPRISES, PERM_MERGE,   PERM_CAMPAIGNS,
+                                               PERM_REVEAL};
     if (perm == PERM_PUBLIC)
         return "public";
-    if (perm & PERM_ADMIN)
-        return "admin";
-    if (perm & PERM_REPORTS)
-        return "reports.read";
-    if (perm & PERM_VIP_WRITE)
-        return "enterprises.write";
-    if (perm & PERM_ENTERPRISES)
-        return "enterprises.read";
-    if (perm & PERM_MERGE)
-        return "customers.merge";
-    if (perm & PERM_CAMPAIGNS)
-        return "customers.campaigns";
-    if (perm & PERM_REVEAL)
-        return "customers.reveal";
+    for (size_t i = 0; i < sizeof(strongest_first) / sizeof(strongest_first[0]); i++)
+        if (perm & strongest_first[i])
+            return perm_name(strongest_first[i]);
     return "signed-in";
 }
 

@@ -53,6 +53,14 @@ bool perm_role_valid(const char *role)
     return perm_for_role(role) != 0;
 }
 
+const char *perm_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (bit == names[i].bit)
+            return names[i].name;
+    return NULL;
+}
+
 void perm_names(unsigned bits, json_t *array)
 {
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

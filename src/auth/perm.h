@@ -19,5 +19,7 @@ bool perm_role_valid(const char *role);
 /* Append the permission names of bits to a JSON array (for /auth/me). */
 struct json_t;
 void perm_names(unsigned bits, struct json_t *array);
+/* The name of one permission bit ("customers.merge"); NULL for another value. */
+const char *perm_name(unsigned bit);
 
 #endif

@@ -116,3 +116,14 @@ int config_load_env(const char *path, char *err, size_t errlen)
         free(lines[i]);
     return rc;
 }
+
+int64_t config_env_once(_Atomic int64_t *cache, const char *name, int64_t fallback)
+{
+    int64_t c = *cache;
+    if (!c) {
+        const char *v = getenv(name);
+        long n = v ? strtol(v, NULL, 10) : 0;
+        *cache = c = n > 0 ? n : fallback;
+    }
+    return c;
+}

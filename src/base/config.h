@@ -19,10 +19,16 @@
 #define HY_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Load path into the environment (setenv without overwriting). 0 on
  * success; -1 with a message in err naming the line on a bad line, an
  * unknown key or a file that cannot be read. Nothing is set on error. */
 int config_load_env(const char *path, char *err, size_t errlen);
+/* A positive whole number from environment variable name (fallback when
+ * unset or not one), read once: *cache holds it from then on (the
+ * environment does not change while serving). For the knobs tests turn
+ * down (HONGYAN_QUICK_COUNT_CAP, HONGYAN_DUPES_SCAN). */
+int64_t config_env_once(_Atomic int64_t *cache, const char *name, int64_t fallback);
 
 #endif

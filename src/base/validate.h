@@ -64,8 +64,9 @@ enum validate_error {
 const char *validate_error_key(int code);
 
 /* ASCII letters and digits, the base of validate_chars() sets. */
-#define VALIDATE_LOWER "abcdefghijklmnopqrstuvwxyz"
-#define VALIDATE_ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZ" VALIDATE_LOWER "0123456789"
+#define VALIDATE_LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define VALIDATE_DIGITS "0123456789"
+#define VALIDATE_ALNUM  "ABCDEFGHIJKLMNOPQRSTUVWXYZ" VALIDATE_LOWER VALIDATE_DIGITS
 
 /* True when s is min..max bytes long and every byte is one of set: the
  * shape of identifiers (logins, branch codes, field keys, colours). */

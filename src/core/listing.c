@@ -137,13 +137,17 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-json_t *listing_row_json(struct db_stmt *st, struct req *r)
+/* listing_row_json; with unsuffixed, a "_json" column is named without
+ * its suffix. */
+static json_t *row_json(struct db_stmt *st, bool unsuffixed)
 {
-    (void)r;
     json_t *o = json_object();
     int n = db_col_count(st);
     for (int i = 0; i < n; i++) {
         const char *name = db_col_name(st, i);
+        size_t key_len = strlen(name);
+        if (unsuffixed && ends_with(name, "_json"))
+            key_len -= strlen("_json");
         enum db_val_type type = db_col_type(st, i);
         json_t *v;
         if (type == DBV_NULL) {
@@ -167,9 +171,21 @@ json_t *listing_row_json(struct db_stmt *st, struct req *r)
         } else {
             v = json_string(db_col_text(st, i));
         }
-        json_object_set_new(o, name, v);
+        json_object_setn_new(o, name, key_len, v);
     }
     return o;
+}
+
+json_t *listing_row_json(struct db_stmt *st, struct req *r)
+{
+    (void)r;
+    return row_json(st, false);
+}
+
+json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r)
+{
+    (void)r;
+    return row_json(st, true);
 }
 
 void listing_run_with(struct listing *l, const char *columns, const char *from,
@@ -226,15 +242,9 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
         return;
     }
     json_object_set_new(body, "items", items);
-    if (more) {
-        json_t *values = json_pack("[I]", (json_int_t)last_id);
-        char *cur = listing_cursor_encode(values);
-        json_decref(values);
-        json_object_set_new(body, "next_cursor", json_string(cur));
-        free(cur);
-    } else {
-        json_object_set_new(body, "next_cursor", json_null());
-    }
+    json_t *values = more ? json_pack("[I]", (json_int_t)last_id) : NULL;
+    listing_set_next(body, values);
+    json_decref(values);
     reply_json(r, 200, body);
 }
 
@@ -335,10 +345,15 @@ void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t
     }
     db_finish(st);
     json_object_set_new(body, "items", items);
-    char *c = more ? listing_cursor_encode(next) : NULL;
+    listing_set_next(body, more ? next : NULL);
+    json_decref(next);
+}
+
+void listing_set_next(json_t *body, json_t *values)
+{
+    char *c = values ? listing_cursor_encode(values) : NULL;
     json_object_set_new(body, "next_cursor", c ? json_string(c) : json_null());
     free(c);
-    json_decref(next);
 }
 
 char *listing_cursor_encode(json_t *values)
@@ -391,4 +406,63 @@ void listing_cursor_after(struct sqlbuf *b, const char *key, const char *id, boo
     bind_value(b, json_array_get(cursor, 0));
     bind_value(b, json_array_get(cursor, 0));
     bind_value(b, json_array_get(cursor, 1));
+}
+
+/* ---- the query string of a searchable record list ---- */
+
+/* The sort named by sort= ("-key": descending) into lq; false when unknown. */
+static bool read_sort(const char *sort, const struct listing_sort *sorts, size_t nsorts,
+                      struct listing_query *lq)
+{
+    lq->desc = true;
+    if (!sort || !*sort)
+        return true;
+    lq->desc = sort[0] == '-';
+    const char *key = lq->desc ? sort + 1 : sort;
+    for (lq->si = 0; lq->si < nsorts; lq->si++)
+        if (strcmp(sorts[lq->si].key, key) == 0)
+            return true;
+    return false;
+}
+
+bool listing_query_read(struct req *r, const struct listing_sort *sorts, size_t nsorts,
+                        struct listing_query *lq)
+{
+    const char *limit_s = req_query(r, "limit"), *filter_s = req_query(r, "filter");
+    const char *cursor_s = req_query(r, "cursor"), *count = req_query(r, "count");
+    const char *deleted_s = req_query(r, "deleted");
+    memset(lq, 0, sizeof(*lq));
+    lq->q = req_query(r, "q");
+    lq->segment = req_query(r, "segment_id");
+    lq->deleted = deleted_s && strcmp(deleted_s, "1") == 0;
+    lq->counting = !(count && strcmp(count, "none") == 0);
+    lq->limit = 20;
+    if (limit_s) {
+        char *end;
+        lq->limit = strtoll(limit_s, &end, 10);
+        if (*end || lq->limit < 1 || lq->limit > 200) {
+            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+            return false;
+        }
+    }
+    if (!read_sort(req_query(r, "sort"), sorts, nsorts, lq)) {
+        reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
+        return false;
+    }
+    if (filter_s && *filter_s && !(lq->filter = json_loads(filter_s, 0, NULL))) {
+        reply_error(r, 400, "bad_request");
+        return false;
+    }
+    if (cursor_s && *cursor_s && !(lq->cursor = listing_cursor_decode(cursor_s, 2))) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return false;
+    }
+    return true;
+}
+
+void listing_query_release(struct listing_query *lq)
+{
+    json_decref(lq->filter);
+    json_decref(lq->cursor);
+    lq->filter = lq->cursor = NULL;
 }

@@ -57,6 +57,10 @@ void listing_run_with(struct listing *l, const char *columns, const char *from,
  * NULL as null, columns ending in _at (integers) as ISO time, columns
  * named detail or ending in _json parsed as JSON. */
 json_t *listing_row_json(struct db_stmt *st, struct req *r);
+/* The same, a "_json" column named without its suffix ("filter AS
+ * filter_json" answers "filter"): for rows whose JSON columns are named
+ * for the answer. */
+json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r);
 /* The total of a list: SELECT COUNT(*) FROM <from> WHERE <w> into *n.
  * 0 or negative DB_*. */
 int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64_t *n);
@@ -96,6 +100,9 @@ char *listing_cursor_encode(json_t *values);
 /* The n values of cursor s, the last an integer; NULL when s is not such a
  * cursor (answer 422 "cursor"). New reference. */
 json_t *listing_cursor_decode(const char *s, size_t n);
+/* body's "next_cursor": the cursor of values (a JSON array, borrowed), or
+ * null when values is NULL (the last page). */
+void listing_set_next(json_t *body, json_t *values);
 /* A page of a list keyed on (key, id): up to limit rows of st, each made
  * JSON by row, as body's "items", and as "next_cursor" [key, id] of the
  * page's last row when st has one more (null when not). st's last column
@@ -109,4 +116,30 @@ void listing_keyed_page(json_t *body, struct db_stmt *st, struct req *r, int64_t
 void listing_cursor_after(struct sqlbuf *b, const char *key, const char *id, bool desc,
                           json_t *cursor);
 
+/*
+ * The query string of a searchable record list (customers, enterprises):
+ * q, filter, segment_id, sort, limit, cursor, deleted and count, read the
+ * same way for every kind of record.
+ */
+/* A sort= key: expr orders (program text); field is the record's field
+ * that holds expr's value (the cursor carries it); text: the value is
+ * text, not a time; money: field shows yuan where expr orders by fen. */
+struct listing_sort {
+    const char *key, *expr, *field;
+    bool text, money;
+};
+struct listing_query {
+    const char *q, *segment;      /* as given; NULL when absent */
+    bool deleted, desc, counting; /* counting: not count=none */
+    size_t si;                    /* into the list's sorts */
+    int64_t limit;                /* 1-200, 20 by default */
+    json_t *filter, *cursor;      /* owned; NULL when not given */
+};
+/* Read lq from the query string, the sort among sorts[0..nsorts-1]
+ * (default: the first, newest first); a [value, id] cursor. False having
+ * replied 4xx (a bad limit, sort or cursor 422, filter JSON 400). Release
+ * lq with listing_query_release either way. */
+bool listing_query_read(struct req *r, const struct listing_sort *sorts, size_t nsorts,
+                        struct listing_query *lq);
+void listing_query_release(struct listing_query *lq);
 #endif

@@ -3,16 +3,24 @@
  */
 #include "core/op.h"
 
+#include "base/i18n.h"
 #include "db/db.h"
 #include "http/http.h"
 
 int op_end(struct db *db, int rc)
 {
-    if (!rc)
-        rc = db_commit(db);
-    if (rc)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc);
+}
+
+int op_check_version(json_t *in, json_t *cur, const char *lang, json_t *errors, json_int_t *version)
+{
+    json_t *v = json_object_get(in, "version");
+    *version = json_integer_value(v);
+    if (!json_is_integer(v)) {
+        json_object_set_new(errors, "version", json_string(i18n_msg(lang, "field.required")));
+        return OP_INVALID;
+    }
+    return *version == json_integer_value(json_object_get(cur, "version")) ? 0 : OP_STALE;
 }
 
 bool op_reply(struct req *r, int rc, json_t *errors)

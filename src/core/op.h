@@ -30,9 +30,15 @@ enum op_result {
 struct db;
 
 /* End an operation's transaction: commit when rc is 0, else (or when the
- * commit fails) roll back. Answers rc, or the commit's error. */
+ * commit fails) roll back. Answers rc, or the commit's error (db_end, by
+ * the name the operations use). */
 int op_end(struct db *db, int rc);
 
+/* The "version" of an edit's input against the stored record's (the
+ * optimistic lock): 0 with *version, OP_INVALID with errors["version"]
+ * in lang when it is not an integer, OP_STALE when it is another one. */
+int op_check_version(json_t *in, json_t *cur, const char *lang, json_t *errors,
+                     json_int_t *version);
 /* Answer a failed operation (rc nonzero): the status and error of rc, with
  * the field messages or duplicates of errors (borrowed). False when rc is
  * 0 (nothing sent: the caller replies). */

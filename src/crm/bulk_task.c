@@ -114,36 +114,42 @@ static void add_assignee(struct sqlbuf *b, const struct actor *a, const struct p
     }
 }
 
+/* The statement head, each customer's assignee, mid, the group's
+ * conditions, tail: a query over the group's customers c that knows whom
+ * each one's task goes to. */
+static struct db_stmt *query_assigned(struct db *db, const struct actor *a,
+                                      const struct sqlbuf *group, const struct plan *p,
+                                      const char *head, const char *mid, const char *tail)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, head);
+    add_assignee(&b, a, p);
+    sqlbuf_add(&b, mid);
+    sqlbuf_append(&b, group);
+    sqlbuf_add(&b, tail);
+    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    return st;
+}
+
 /* The customers with the assignee each one's task goes to (the caller for
  * a customer without a manager), in id order: the order of the spread. */
 static struct db_stmt *customers(struct db *db, const struct actor *a, const struct sqlbuf *group,
                                  const struct plan *p)
 {
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT c.id, c.branch_id, c.branch_path, ");
-    add_assignee(&b, a, p);
-    sqlbuf_add(&b, " FROM customers c WHERE ");
-    sqlbuf_append(&b, group);
-    sqlbuf_add(&b, " ORDER BY c.id");
-    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
-    return st;
+    return query_assigned(db, a, group, p, "SELECT c.id, c.branch_id, c.branch_path, ",
+                          " FROM customers c WHERE ", " ORDER BY c.id");
 }
 
 /* Per-assignee counts with names, for the preview. */
 static int by_assignee(struct db *db, const struct actor *a, const struct sqlbuf *group,
                        const struct plan *p, json_t *out)
 {
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT g.who, u.name, g.n FROM (SELECT ");
-    add_assignee(&b, a, p);
-    sqlbuf_add(&b, " AS who, COUNT(*) AS n FROM customers c WHERE ");
-    sqlbuf_append(&b, group);
-    sqlbuf_add(&b, " GROUP BY 1) g LEFT JOIN users u ON u.id = g.who ORDER BY g.n DESC, g.who");
-    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
+    struct db_stmt *st =
+        query_assigned(db, a, group, p, "SELECT g.who, u.name, g.n FROM (SELECT ",
+                       " AS who, COUNT(*) AS n FROM customers c WHERE ",
+                       " GROUP BY 1) g LEFT JOIN users u ON u.id = g.who ORDER BY g.n DESC, g.who");
     json_t *list = json_array();
     int rc = st ? 0 : DB_ERROR, got;
     while (st && (got = db_step(st)) == 1)

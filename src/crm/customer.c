@@ -167,10 +167,7 @@ json_t *customer_present(struct db *db, const struct actor *u, json_t *rec)
         }
         int64_t id = json_integer_value(json_object_get(o, "id"));
         json_t *tags = tags_for_objects(db, "customer", &id, 1);
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)id);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, id);
         json_decref(tags);
     }
     return o;
@@ -210,15 +207,6 @@ json_t *customer_duplicates(struct db *db, const struct actor *u, const char *ph
 static const char *str(json_t *rec, const char *key)
 {
     return json_string_value(json_object_get(rec, key));
-}
-
-/* record/history.c learns its author from a request: until it takes an
- * actor, one that carries only the actor's id and login. */
-void customer_history_author(const struct actor *a, struct req *who)
-{
-    memset(who, 0, sizeof(*who));
-    who->actor_id = a->id;
-    who->actor_login = a->login;
 }
 
 int customer_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id)
@@ -262,7 +250,7 @@ int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur
         rc = customer_follow_move(db, a, id, rec);
     static const char *const skip[] = {"branch_path", NULL};
     struct req who;
-    customer_history_author(a, &who);
+    history_author(a, &who);
     if (!rc)
         rc = history_record(db, &who, "customer", id, cur, rec, skip);
     if (!rc)
@@ -287,20 +275,6 @@ static int check_duplicates(struct db *db, const struct actor *a, json_t *in, js
     return OP_DUPLICATE;
 }
 
-int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t tag_id, bool added)
-{
-    struct req who;
-    customer_history_author(a, &who);
-    return tags_note(db, &who, "customer", id, tag_id, added);
-}
-
-int customer_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors)
-{
-    struct req who;
-    customer_history_author(a, &who);
-    return tags_attach_list(db, &who, a->lang, "customer", id, ids, errors);
-}
-
 int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
 {
     json_t *rec = json_object();
@@ -312,7 +286,7 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
     if (!rc && !(rc = db_begin(db))) {
         rc = customer_add(db, a, rec, id);
         if (!rc)
-            rc = customer_tag(db, a, *id, json_object_get(in, "tag_ids"), errors);
+            rc = tags_attach_as(db, a, "customer", *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
             rc = actor_audit(db, a, "customer.create", "customer", *id, NULL);
         rc = op_end(db, rc);
@@ -345,14 +319,9 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
     json_t *cur = customer_load(db, a, id, false);
     if (!cur)
         return OP_NOT_FOUND;
-    json_t *version = json_object_get(in, "version"), *rec = json_object();
-    int rc = 0;
-    if (!json_is_integer(version)) {
-        json_object_set_new(errors, "version", json_string(i18n_msg(a->lang, "field.required")));
-        rc = OP_INVALID;
-    } else if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
-        rc = OP_STALE;
-    }
+    json_int_t version;
+    json_t *rec = json_object();
+    int rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = customer_check(db, a, a->lang, in, cur, rec, errors);
     if (!rc && json_object_size(errors))
@@ -361,7 +330,7 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
     if (!rc && identity_changed(cur, rec))
         rc = check_duplicates(db, a, in, rec, id, errors);
     if (!rc && !(rc = db_begin(db))) {
-        rc = same_version(db, id, json_integer_value(version));
+        rc = same_version(db, id, version);
         if (!rc)
             rc = customer_write(db, a, id, cur, rec);
         if (!rc)

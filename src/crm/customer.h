@@ -70,13 +70,6 @@ int customer_clear_personal(struct db *db, int64_t id, const char *name);
  * (history recorded, "customer.changed" published). No audit entry. */
 int customer_add(struct db *db, const struct actor *a, json_t *rec, int64_t *id);
 int customer_write(struct db *db, const struct actor *a, int64_t id, json_t *cur, json_t *rec);
-/* In the caller's transaction: attach the tags listed in ids (absent:
- * none), each new one in the history; OP_INVALID with errors["tag_ids"]
- * for a list that is not one or names an unknown tag. */
-int customer_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors);
-/* The history entry of a tag put on (added) or taken off customer id, by
- * the tag's name (nothing for an unknown tag). */
-int customer_note_tag(struct db *db, const struct actor *a, int64_t id, int64_t tag_id, bool added);
 /*
  * A checked new record as the values of its row: pinyin, JSON texts and
  * name fragments computed once, in one allocation, on whichever thread
@@ -182,7 +175,8 @@ int customer_where_split(struct db *db, const struct actor *u, const char *q, js
  * actor may see, not deleted: "ids" (at most CUSTOMER_GROUP_MAX_IDS chosen
  * in the list), "filter" and "q" (the list's search), "segment_id" (a saved
  * segment), all that are given AND-ed. The conditions on customers c are
- * appended to w; false having replied 4xx / 5xx.
+ * put in w (made here: release it after use); false having replied 4xx /
+ * 5xx, w released.
  */
 #define CUSTOMER_GROUP_MAX_IDS 1000
 bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w);

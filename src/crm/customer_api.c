@@ -12,6 +12,7 @@
 
 #include "auth/perm.h"
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
 #include "core/audit.h"
@@ -21,7 +22,7 @@
 #include "record/fields.h"
 #include "record/history.h"
 #include "record/scope.h"
-#include "record/segments.h"
+#include "record/record_api.h"
 #include "record/tags.h"
 #include "db/db.h"
 #include "db/dialect.h"
@@ -35,10 +36,7 @@
  * holds expr's value (the cursor carries it). Names sort by their pinyin,
  * as a Chinese office worker expects of a list of names (张 after 王 is
  * not what code-point order gives), with the customers_pinyin index. */
-static const struct {
-    const char *key, *expr, *field;
-    bool text, money; /* money: the field shows yuan, expr orders by fen */
-} sorts[] = {
+static const struct listing_sort sorts[] = {
     {"updated_at", "c.updated_at", "updated_at", false, false},
     {"created_at", "c.created_at", "created_at", false, false},
     {"name", "c.name_pinyin", "name_pinyin", true, false},
@@ -83,11 +81,6 @@ static char *cursor_encode(json_t *last, const char *sort_key, bool text, bool m
     return out;
 }
 
-static json_t *cursor_decode(const char *s)
-{
-    return listing_cursor_decode(s, 2);
-}
-
 /* Present a page of records with their tags fetched in one query. */
 static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
 {
@@ -106,10 +99,7 @@ static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
     {
         json_t *o = customer_present(NULL, u, rec);
         fields_mask_phones(phone_keys, json_object_get(o, "custom"));
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, ids[i]);
         json_array_append_new(items, o);
     }
     json_decref(tags);
@@ -122,14 +112,8 @@ static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
  * HONGYAN_QUICK_COUNT_CAP overrides it (the API tests use a small one). */
 static int64_t quick_count_cap(void)
 {
-    static _Atomic int64_t cap; /* read once: the environment does not change */
-    int64_t c = cap;
-    if (!c) {
-        const char *v = getenv("HONGYAN_QUICK_COUNT_CAP");
-        long n = v ? strtol(v, NULL, 10) : 0;
-        cap = c = n > 0 ? n : 10000;
-    }
-    return c;
+    static _Atomic int64_t cap;
+    return config_env_once(&cap, "HONGYAN_QUICK_COUNT_CAP", 10000);
 }
 
 /* Count the rows of each where-part into rows[] and their sum into *total;
@@ -164,91 +148,39 @@ static int count_parts(struct db *db, struct sqlbuf *ws, int nw, bool cap, int64
     return 0;
 }
 
-/* What a customer list asks for, read from the query string. */
-struct list_query {
-    const char *q, *segment;
-    bool deleted, desc, counting, quick;
-    size_t si; /* into sorts[] */
-    int64_t limit;
-    json_t *filter, *cursor; /* owned; NULL when not given */
+/* What the record_api handlers do customers with; a line a group. */
+/* clang-format off */
+static const struct record_api api = {
+    .key = "customer", .where = customer_where, .find = customer_find,
+    .present = customer_present, .insert = customer_insert, .update = customer_update,
+    .remove = customer_delete, .restore = customer_restore,
 };
+/* clang-format on */
 
-/* Read the list's query string into lq; false having replied 4xx. */
-static bool read_query(struct req *r, struct list_query *lq)
+/* Read the list's query string into lq; false having replied 4xx. The
+ * recycle bin is for those who may merge (and so restore). */
+static bool read_query(struct req *r, struct listing_query *lq)
 {
-    const char *sort = req_query(r, "sort"), *limit_s = req_query(r, "limit");
-    const char *filter_s = req_query(r, "filter"), *cursor_s = req_query(r, "cursor");
-    const char *count = req_query(r, "count"), *deleted_s = req_query(r, "deleted");
+    const char *deleted_s = req_query(r, "deleted");
     memset(lq, 0, sizeof(*lq));
-    lq->q = req_query(r, "q");
-    lq->segment = req_query(r, "segment_id");
-    lq->deleted = deleted_s && strcmp(deleted_s, "1") == 0;
-    lq->counting = !(count && strcmp(count, "none") == 0);
-    lq->quick = lq->q && lq->q[strspn(lq->q, " ")];
-    if (lq->deleted && !(r->actor->perms & PERM_MERGE)) {
+    if (deleted_s && strcmp(deleted_s, "1") == 0 && !(r->actor->perms & PERM_MERGE)) {
         reply_error(r, 403, "forbidden");
         return false;
     }
-    lq->limit = 20;
-    if (limit_s) {
-        char *end;
-        lq->limit = strtoll(limit_s, &end, 10);
-        if (*end || lq->limit < 1 || lq->limit > 200) {
-            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-            return false;
-        }
-    }
-    lq->desc = true;
-    if (sort && *sort) {
-        lq->desc = sort[0] == '-';
-        const char *key = lq->desc ? sort + 1 : sort;
-        for (lq->si = 0; lq->si < sizeof(sorts) / sizeof(sorts[0]); lq->si++)
-            if (strcmp(sorts[lq->si].key, key) == 0)
-                break;
-        if (lq->si == sizeof(sorts) / sizeof(sorts[0])) {
-            reply_invalid(r, json_pack("{s:s}", "sort", req_msg(r, "sort.invalid")));
-            return false;
-        }
-    }
-    if (filter_s && *filter_s && !(lq->filter = json_loads(filter_s, 0, NULL))) {
-        reply_error(r, 400, "bad_request");
-        return false;
-    }
-    if (cursor_s && *cursor_s && !(lq->cursor = cursor_decode(cursor_s))) {
-        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
-        return false;
-    }
-    return true;
+    return listing_query_read(r, sorts, sizeof(sorts) / sizeof(sorts[0]), lq);
 }
 
 /* The conditions of the list into ws[0..*nw-1] (see customer_where_split),
  * with a saved segment's on top; false having replied. */
-static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf ws[2], int *nw)
+static bool list_where(struct req *r, const struct listing_query *lq, struct sqlbuf ws[2], int *nw)
 {
     struct filter_error err;
     int rc = customer_where_split(r->db, r->actor, lq->q, lq->filter, lq->deleted, ws, nw, &err);
-    if (rc == 0 && lq->segment && *lq->segment) {
-        json_t *sf = NULL;
-        char *sq = NULL;
-        rc = segments_resolve(r->db, r->actor, strtoll(lq->segment, NULL, 10), &sf, &sq);
-        if (rc == 0) {
-            reply_error(r, 404, "not_found");
-            return false;
-        }
-        if (rc == 1) {
-            struct sqlbuf sw;
-            sqlbuf_init(&sw);
-            rc = customer_where(r->db, r->actor, sq, sf, lq->deleted, &sw, &err);
-            for (int i = 0; rc == 0 && i < *nw; i++) {
-                sqlbuf_add(&ws[i], " AND ");
-                sqlbuf_append(&ws[i], &sw);
-            }
-            sqlbuf_release(&sw);
-        }
-        json_decref(sf);
-        free(sq);
-    }
-    if (rc == -1)
+    if (rc == 0)
+        rc = record_api_segment(r->db, r->actor, &api, lq->segment, lq->deleted, ws, *nw, &err);
+    if (rc == OP_NOT_FOUND)
+        reply_error(r, 404, "not_found");
+    else if (rc == -1)
         customer_reply_filter_error(r, &err);
     else if (rc < 0)
         reply_db_error(r, rc);
@@ -259,8 +191,8 @@ static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf
  * the conditions alone (an index often answers them without reading the
  * table), then the full rows of just those ids. by_order: walk the
  * customers newest first for that part (see list()). */
-static void page_sql(const struct list_query *lq, struct sqlbuf *ws, int nw, const bool by_order[2],
-                     struct sqlbuf *b)
+static void page_sql(const struct listing_query *lq, struct sqlbuf *ws, int nw,
+                     const bool by_order[2], struct sqlbuf *b)
 {
     const char *expr = sorts[lq->si].expr, *dir = lq->desc ? "DESC" : "ASC";
     sqlbuf_add(b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id IN (");
@@ -321,7 +253,7 @@ static int read_page(struct db *db, const struct sqlbuf *b, int64_t limit, json_
 }
 
 /* The list's answer: items, total (when counted), next_cursor. */
-static void reply_page(struct req *r, const struct list_query *lq, json_t *recs, bool more,
+static void reply_page(struct req *r, const struct listing_query *lq, json_t *recs, bool more,
                        int64_t total, bool capped)
 {
     json_t *body = json_object();
@@ -345,7 +277,7 @@ static void reply_page(struct req *r, const struct list_query *lq, json_t *recs,
 /* GET /customers: quick search, filter, segment, sort, keyset pages. */
 static void list(struct req *r)
 {
-    struct list_query lq;
+    struct listing_query lq;
     struct sqlbuf ws[2], b;
     sqlbuf_init(&ws[0]);
     sqlbuf_init(&ws[1]);
@@ -361,11 +293,11 @@ static void list(struct req *r)
      * The two pinyin parts are counted first: the counts choose the plan of
      * the page (by_order). A single part is counted after its page, and
      * only when the page does not show every row already. */
+    bool quick = lq.q && lq.q[strspn(lq.q, " ")];
     int64_t part_rows[2] = {-1, -1}, total = 0;
     bool capped = false, more = false;
-    int rc = lq.counting && nw == 2
-                 ? count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped)
-                 : 0;
+    int rc =
+        lq.counting && nw == 2 ? count_parts(r->db, ws, nw, quick, part_rows, &total, &capped) : 0;
     /* A pinyin part that matches a large share of all customers ("zh": the
      * pinyin of 张, 赵, 周, 郑…) finds its newest rows soonest by walking
      * the customers newest first and stopping after a page; a rarer one by
@@ -384,7 +316,7 @@ static void list(struct req *r)
         if (!more && !lq.cursor)
             total = (int64_t)json_array_size(recs); /* the page is all of it */
         else
-            rc = count_parts(r->db, ws, nw, lq.quick, part_rows, &total, &capped);
+            rc = count_parts(r->db, ws, nw, quick, part_rows, &total, &capped);
     }
     if (rc)
         reply_db_error(r, rc);
@@ -392,55 +324,13 @@ static void list(struct req *r)
         reply_page(r, &lq, recs, more, total, capped);
 out:
     json_decref(recs);
-    json_decref(lq.filter);
-    json_decref(lq.cursor);
+    listing_query_release(&lq);
     sqlbuf_release(&ws[0]);
     sqlbuf_release(&ws[1]);
     sqlbuf_release(&b);
 }
 
-/* Load the customer named by the path, or reply 404. */
-static json_t *load_or_404(struct req *r, bool deleted)
-{
-    int64_t id = req_param_id(r, 0);
-    json_t *rec = NULL;
-    int rc = id > 0 ? customer_find(r->db, r->actor, id, deleted, &rec) : 0;
-    if (rc != 1)
-        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
-    return rec;
-}
-
-/* The id of the customer named by the path, or 0 after a 404. */
-static int64_t id_or_404(struct req *r, bool deleted)
-{
-    json_t *rec = load_or_404(r, deleted);
-    int64_t id = rec ? json_integer_value(json_object_get(rec, "id")) : 0;
-    json_decref(rec);
-    return id;
-}
-
-static void reply_customer(struct req *r, unsigned status, int64_t id)
-{
-    json_t *rec;
-    int rc = customer_find(r->db, r->actor, id, true, &rec);
-    if (rc != 1) {
-        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
-        return;
-    }
-    json_t *o = customer_present(r->db, r->actor, rec);
-    json_decref(rec);
-    reply_json(r, status, json_pack("{s:o}", "customer", o));
-}
-
-static void get(struct req *r)
-{
-    json_t *rec = load_or_404(r, true);
-    if (!rec)
-        return;
-    json_t *o = customer_present(r->db, r->actor, rec);
-    json_decref(rec);
-    reply_json(r, 200, json_pack("{s:o}", "customer", o));
-}
+RECORD_API_HANDLERS(api)
 
 /* A tag's name as a JSON string (NULL when there is no such tag) in *name:
  * 变更历史 names tags, not ids. 0 or DB_ERROR. */
@@ -452,39 +342,6 @@ static int tag_name(struct req *r, int64_t tag_id, json_t **name)
     *name = rc == 1 ? json_string(db_col_text(st, 0)) : NULL;
     db_finish(st);
     return rc < 0 ? rc : 0;
-}
-
-static void create(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t id = 0;
-    int rc = customer_insert(r->db, r->actor, r->json, &id, errors);
-    if (!op_reply(r, rc, errors))
-        reply_customer(r, 201, id);
-    json_decref(errors);
-}
-
-static void update(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t id = req_param_id(r, 0);
-    int rc = id > 0 ? customer_update(r->db, r->actor, id, r->json, errors) : OP_NOT_FOUND;
-    if (!op_reply(r, rc, errors))
-        reply_customer(r, 200, id);
-    json_decref(errors);
-}
-
-static void remove_one(struct req *r)
-{
-    if (!op_reply(r, customer_delete(r->db, r->actor, req_param_id(r, 0)), NULL))
-        reply_ok(r);
-}
-
-static void restore(struct req *r)
-{
-    int64_t id = req_param_id(r, 0);
-    if (!op_reply(r, customer_restore(r->db, r->actor, id), NULL))
-        reply_customer(r, 200, id);
 }
 
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
@@ -502,13 +359,13 @@ static void merge(struct req *r)
                                      json_is_integer(dup) ? json_integer_value(dup) : 0, errors)
                     : OP_NOT_FOUND;
     if (!op_reply(r, rc, errors))
-        reply_customer(r, 200, id);
+        record_api_reply(r, &api, 200, id);
     json_decref(errors);
 }
 
 static void reveal(struct req *r)
 {
-    json_t *rec = load_or_404(r, true);
+    json_t *rec = record_api_load(r, &api, true);
     if (!rec)
         return;
     int64_t id = json_integer_value(json_object_get(rec, "id"));
@@ -527,56 +384,6 @@ static void reveal(struct req *r)
                          json_object_get(rec, "family_members"), "custom",
                          json_object_get(rec, "custom")));
     json_decref(rec);
-}
-
-static void history(struct req *r)
-{
-    int64_t id = id_or_404(r, true);
-    if (!id)
-        return;
-    history_reply(r, "customer", id);
-}
-
-static void tags_add(struct req *r)
-{
-    int64_t id = id_or_404(r, false);
-    if (!id)
-        return;
-    json_t *errors = json_object();
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = customer_tag(r->db, r->actor, id, json_object_get(r->json, "tag_ids"), errors);
-    if (rc == OP_INVALID) {
-        db_rollback(r->db);
-        reply_invalid(r, errors);
-        return;
-    }
-    json_decref(errors);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.tag", "customer", id,
-                         json_pack("{s:O}", "add", json_object_get(r->json, "tag_ids")));
-    if (!audit_commit(r, rc))
-        return;
-    reply_customer(r, 200, id);
-}
-
-static void tags_remove(struct req *r)
-{
-    int64_t id = id_or_404(r, false);
-    if (!id)
-        return;
-    int64_t tag = req_param_id(r, 1);
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = tags_detach(r->db, "customer", id, tag);
-    if (!rc && db_changes(r->db) == 1)
-        rc = customer_note_tag(r->db, r->actor, id, tag, false);
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.untag", "customer", id,
-                         json_pack("{s:I}", "remove", (json_int_t)tag));
-    if (!audit_commit(r, rc))
-        return;
-    reply_customer(r, 200, id);
 }
 
 /* 变更历史 of a bulk tag change, written before the change is made: one
@@ -666,11 +473,8 @@ static void bulk_tags(struct req *r)
     if (!bulk_tags_valid(r, lists))
         return;
     struct sqlbuf w;
-    sqlbuf_init(&w);
-    if (!customer_group_where(r, r->json, &w)) {
-        sqlbuf_release(&w);
+    if (!customer_group_where(r, r->json, &w))
         return;
-    }
     int64_t updated = 0;
     int rc = db_begin(r->db);
     if (!rc)

@@ -60,17 +60,24 @@ static void fail(json_t *errors, const char *lang, const char *field, const char
         json_object_set_new(errors, field, json_string(i18n_msg(lang, key)));
 }
 
+/* The value of key in in that a check reads: NULL when absent (the field
+ * is kept) or null (it is cleared: out[key] is null, or [] for a list). */
+static json_t *given(json_t *in, json_t *out, const char *key, bool list)
+{
+    json_t *v = json_object_get(in, key);
+    if (!json_is_null(v))
+        return v;
+    json_object_set_new_nocheck(out, key, list ? json_array() : json_null());
+    return NULL;
+}
+
 /* A string field: absent → keep; null / "" → clear; else trimmed and capped. */
 static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang, const char *key,
                        size_t max)
 {
-    json_t *v = json_object_get(in, key);
+    json_t *v = given(in, out, key, false);
     if (!v)
         return;
-    if (json_is_null(v)) {
-        json_object_set_new_nocheck(out, key, json_null());
-        return;
-    }
     if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
         fail(errors, lang, key, "field.not_string");
         return;
@@ -96,13 +103,9 @@ static void check_text(json_t *in, json_t *out, json_t *errors, const char *lang
 static void check_string_list(json_t *in, json_t *out, json_t *errors, const char *lang,
                               const char *key)
 {
-    json_t *v = json_object_get(in, key);
+    json_t *v = given(in, out, key, true);
     if (!v)
         return;
-    if (json_is_null(v)) {
-        json_object_set_new_nocheck(out, key, json_array());
-        return;
-    }
     const char *err = NULL;
     json_t *norm = fields_check_value(FT_ARRAY, NULL, v, &err);
     if (norm)
@@ -113,13 +116,9 @@ static void check_string_list(json_t *in, json_t *out, json_t *errors, const cha
 
 static void check_family(json_t *in, json_t *out, json_t *errors, const char *lang)
 {
-    json_t *v = json_object_get(in, "family_members");
+    json_t *v = given(in, out, "family_members", true);
     if (!v)
         return;
-    if (json_is_null(v)) {
-        json_object_set_new_nocheck(out, "family_members", json_array());
-        return;
-    }
     if (!json_is_array(v) || json_array_size(v) > 20) {
         fail(errors, lang, "family_members", "field.not_array");
         return;
@@ -313,10 +312,7 @@ int customer_check(struct db *db, const struct actor *u, const char *lang, json_
         json_object_set_new_nocheck(out, "business_prefs", json_array());
         json_object_set_new_nocheck(out, "custom", json_object());
         json_object_set_new_nocheck(out, "birthday_lunar", json_false());
-        if (u->branch_id) {
-            json_object_set_new_nocheck(out, "branch_id", json_integer(u->branch_id));
-            json_object_set_new_nocheck(out, "branch_path", json_string_nocheck(u->branch_path));
-        }
+        scope_put_branch(u, out);
     }
 
     check_text(in, out, errors, lang, "name", 32);

@@ -16,6 +16,7 @@
  * with no pair found yet; the UI asks on. Pairs are not stored: what is
  * stored is the dismissals, one primary-key lookup per pair found.
  */
+#include "base/config.h"
 #include "crm/customer_value.h"
 
 #include "base/clock.h"
@@ -51,14 +52,8 @@ static const struct {
  * tests use a tiny one so that windows end between pairs). */
 static int64_t dupes_scan(void)
 {
-    static _Atomic int64_t scan; /* read once: the environment does not change */
-    int64_t s = scan;
-    if (!s) {
-        const char *v = getenv("HONGYAN_DUPES_SCAN");
-        long n = v ? strtol(v, NULL, 10) : 0;
-        scan = s = n > 0 ? n : 5000;
-    }
-    return s;
+    static _Atomic int64_t scan;
+    return config_env_once(&scan, "HONGYAN_DUPES_SCAN", 5000);
 }
 
 /* The key value that ends the window starting at from (the window holds

@@ -9,6 +9,7 @@
 #include "crm/customer_ids.h"
 #include "crm/customer_import.h"
 #include "record/entity.h"
+#include "record/record_api.h"
 #include "db/sqlbuf.h"
 
 #include <string.h>
@@ -111,15 +112,7 @@ static const struct entity_ref refs[] = {
 static int search(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
                   const char **err_field, const char **err_key)
 {
-    const char *q = json_string_value(json_object_get(params, "q"));
-    json_t *filter = json_object_get(params, "filter");
-    struct filter_error ferr;
-    int rc = customer_where(db, u, q, json_is_object(filter) ? filter : NULL, false, w, &ferr);
-    if (rc == -1) {
-        *err_field = "filter";
-        *err_key = ferr.key;
-    }
-    return rc;
+    return record_api_search(customer_where, db, u, params, w, err_field, err_key);
 }
 
 static const char *const export_params[] = {"q", "filter", NULL};

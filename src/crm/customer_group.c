@@ -74,7 +74,7 @@ static bool where_segment(struct req *r, json_t *id, struct sqlbuf *w)
     return found == 1 && rc == 0;
 }
 
-bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w)
+static bool group_where(struct req *r, json_t *group, struct sqlbuf *w)
 {
     json_t *ids = json_object_get(group, "ids"), *filter = json_object_get(group, "filter");
     json_t *segment = json_object_get(group, "segment_id");
@@ -99,6 +99,15 @@ bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w)
     if (json_is_array(ids))
         where_ids(w, ids);
     return !segment || json_is_null(segment) || where_segment(r, segment, w);
+}
+
+bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w)
+{
+    sqlbuf_init(w);
+    if (group_where(r, group, w))
+        return true;
+    sqlbuf_release(w);
+    return false;
 }
 
 int customer_group_count(struct db *db, const struct sqlbuf *w, int64_t *n)

@@ -224,35 +224,46 @@ static int begin_batch(struct db *db, const char *sql, const struct db_val *args
     return 0;
 }
 
-/* Seal up to BATCH rows still in clear; *n: how many. */
-static int seal_batch(struct db *db, int64_t *n)
+/* A batch: in one transaction, each row of sql ({"id","v"}, see
+ * begin_batch) handed to each with ctx until one fails; committed when
+ * none did. */
+static int each_in_batch(struct db *db, const char *sql, const struct db_val *args, int nargs,
+                         int (*each)(struct db *db, json_t *row, void *ctx), void *ctx)
 {
-    *n = 0;
     json_t *rows;
-    int rc = begin_batch(db,
-                         "SELECT id, id_number FROM customers WHERE id_number IS NOT NULL AND "
-                         "id_number <> '' LIMIT 500",
-                         DB_NOARGS, &rows);
+    int rc = begin_batch(db, sql, args, nargs, &rows);
     if (rc)
         return rc;
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        if (rc)
-            break;
-        struct customer_id_cols c;
-        customer_id_seal(json_string_value(json_object_get(row, "v")), &c);
-        rc = db_exec(db,
+    json_array_foreach(rows, i, row) if (!rc) rc = each(db, row, ctx);
+    json_decref(rows);
+    return db_end(db, rc);
+}
+
+/* Seal one row in clear; ctx counts them. */
+static int seal_one(struct db *db, json_t *row, void *ctx)
+{
+    struct customer_id_cols c;
+    customer_id_seal(json_string_value(json_object_get(row, "v")), &c);
+    int rc = db_exec(db,
                      "UPDATE customers SET id_sealed = ?, id_index = ?, id_last4_index = ?, "
                      "id_number = NULL WHERE id = ?",
                      DB_ARGS(DB_TEXT(c.sealed), DB_TEXT(c.index), DB_TEXT(c.last4),
                              DB_INT(json_integer_value(json_object_get(row, "id")))));
-        free(c.sealed);
-        ++*n;
-    }
-    json_decref(rows);
-    return db_end(db, rc);
+    free(c.sealed);
+    ++*(int64_t *)ctx;
+    return rc;
+}
+
+/* Seal up to BATCH rows still in clear; *n: how many. */
+static int seal_batch(struct db *db, int64_t *n)
+{
+    *n = 0;
+    return each_in_batch(db,
+                         "SELECT id, id_number FROM customers WHERE id_number IS NOT NULL AND "
+                         "id_number <> '' LIMIT 500",
+                         DB_NOARGS, seal_one, n);
 }
 
 /* SQLite: rewrite the file and empty the write-ahead log, so that no page
@@ -339,52 +350,56 @@ int customer_ids_prepare(struct db *db, char *err, size_t errlen)
 
 /* ---- rotation ---- */
 
+/* Where a rotation is, for reseal(). */
+struct rotation {
+    const struct datakey *from, *to;
+    int64_t *after, *n, *done;
+    char *err;
+    size_t errlen;
+};
+
+/* Re-seal one row under the new key, unless an earlier, interrupted run
+ * did; -1 with the message when it does not open with the old key. */
+static int reseal(struct db *db, json_t *row, void *ctx)
+{
+    struct rotation *rot = ctx;
+    int64_t id = json_integer_value(json_object_get(row, "id"));
+    const char *sealed = json_string_value(json_object_get(row, "v"));
+    *rot->after = id;
+    ++*rot->n;
+    char kid[DATAKEY_ID_LEN + 1];
+    if (datakey_sealed_id(sealed, kid) && strcmp(kid, rot->to->id) == 0)
+        return 0;
+    char *clear = datakey_open(rot->from, sealed);
+    if (!clear) {
+        snprintf(rot->err, rot->errlen,
+                 "the ID number of customer %lld does not open with the old key", (long long)id);
+        return -1;
+    }
+    char *resealed = datakey_seal(rot->to, clear);
+    char idx[DATAKEY_INDEX_LEN + 1], l4[DATAKEY_INDEX_LEN + 1];
+    datakey_index(rot->to, clear, idx);
+    datakey_index_last4(rot->to, clear, l4);
+    free(clear);
+    int rc = db_exec(db,
+                     "UPDATE customers SET id_sealed = ?, id_index = ?, id_last4_index = ? "
+                     "WHERE id = ?",
+                     DB_ARGS(DB_TEXT(resealed), DB_TEXT(idx), DB_TEXT(l4), DB_INT(id)));
+    free(resealed);
+    ++*rot->done;
+    return rc;
+}
+
 /* Re-seal the rows after *after (by id) that are not under `to` yet. */
 static int rotate_batch(struct db *db, const struct datakey *from, const struct datakey *to,
                         int64_t *after, int64_t *n, int64_t *done, char *err, size_t errlen)
 {
     *n = 0;
-    json_t *rows;
-    int rc = begin_batch(db,
+    struct rotation rot = {from, to, after, n, done, err, errlen};
+    return each_in_batch(db,
                          "SELECT id, id_sealed FROM customers WHERE id > ? AND id_sealed IS NOT "
                          "NULL ORDER BY id LIMIT 500",
-                         DB_ARGS(DB_INT(*after)), &rows);
-    if (rc)
-        return rc;
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        if (rc)
-            break;
-        int64_t id = json_integer_value(json_object_get(row, "id"));
-        const char *sealed = json_string_value(json_object_get(row, "v"));
-        *after = id;
-        ++*n;
-        char kid[DATAKEY_ID_LEN + 1];
-        if (datakey_sealed_id(sealed, kid) && strcmp(kid, to->id) == 0)
-            continue; /* done by an earlier, interrupted run */
-        char *clear = datakey_open(from, sealed);
-        if (!clear) {
-            snprintf(err, errlen, "the ID number of customer %lld does not open with the old key",
-                     (long long)id);
-            rc = -1;
-            break;
-        }
-        char *resealed = datakey_seal(to, clear);
-        char idx[DATAKEY_INDEX_LEN + 1], l4[DATAKEY_INDEX_LEN + 1];
-        datakey_index(to, clear, idx);
-        datakey_index_last4(to, clear, l4);
-        free(clear);
-        rc = db_exec(db,
-                     "UPDATE customers SET id_sealed = ?, id_index = ?, id_last4_index = ? "
-                     "WHERE id = ?",
-                     DB_ARGS(DB_TEXT(resealed), DB_TEXT(idx), DB_TEXT(l4), DB_INT(id)));
-        free(resealed);
-        ++*done;
-    }
-    json_decref(rows);
-    return db_end(db, rc);
+                         DB_ARGS(DB_INT(*after)), reseal, &rot);
 }
 
 int customer_ids_rotate(struct db *db, const struct datakey *from, const struct datakey *to,

@@ -70,10 +70,6 @@ int customer_row_update(struct db *db, const struct customer_row *row, int64_t i
 void customer_consent_check(json_t *in, json_t *cur, json_t *out, json_t *errors, const char *lang);
 int customer_consent_write(struct db *db, int64_t id, json_t *rec);
 
-/* record/history.c learns its author from a request: until it takes an
- * actor, one that carries only the actor's id and login. */
-void customer_history_author(const struct actor *a, struct req *who);
-
 /* In the transaction of a move of customer id to the branch of rec (its
  * checked values: branch_id, branch_path, owner_id): its business records
  * and tasks follow it, open tasks of staff who no longer see it go to its

@@ -24,10 +24,7 @@
 
 static bool all_digits(const char *s)
 {
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_DIGITS);
 }
 
 /* Three digits and an X: the last four of an ID number. */
@@ -89,16 +86,8 @@ static void search_name(struct sqlbuf *w, const char *q)
     } else if (!ascii) {
         /* The first two characters find the candidates through the
          * gram index; longer fragments are then checked in full. */
-        size_t cut = utf8_offset(q, strlen(q), 2);
-        char gram[16];
-        snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
-        sqlbuf_add(w, "(c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram = ?)");
-        sqlbuf_bind_text_copy(w, gram);
-        if (chars > 2) {
-            sqlbuf_add(w, " AND c.name LIKE ? ESCAPE '\\'");
-            sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-        }
-        sqlbuf_add(w, ")");
+        name_grams_match(w, q, "c.id", "SELECT customer_id FROM customer_name_grams WHERE gram = ?",
+                         "c.name");
     } else {
         sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
         sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));

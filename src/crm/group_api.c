@@ -33,11 +33,8 @@ static json_t *target_of(json_t *body)
 static void bulk_tasks_create(struct req *r)
 {
     struct sqlbuf w;
-    sqlbuf_init(&w);
-    if (!customer_group_where(r, r->json, &w)) {
-        sqlbuf_release(&w);
+    if (!customer_group_where(r, r->json, &w))
         return;
-    }
     json_t *out = json_object(), *errors = json_object();
     int rc = bulk_tasks(r->db, r->actor, &w, r->json, out, errors);
     sqlbuf_release(&w);
@@ -61,11 +58,8 @@ static void handover(struct req *r)
     if (!form_done(&f))
         return;
     struct sqlbuf w;
-    sqlbuf_init(&w);
-    if (!customer_group_where(r, r->json, &w)) {
-        sqlbuf_release(&w);
+    if (!customer_group_where(r, r->json, &w))
         return;
-    }
     h.group = &w;
     h.target = target_of(r->json);
     json_t *out = json_object(), *errors = json_object();
@@ -83,11 +77,8 @@ static void handover(struct req *r)
 static void campaign(struct req *r, bool preview)
 {
     struct sqlbuf w;
-    sqlbuf_init(&w);
-    if (!customer_group_where(r, r->json, &w)) {
-        sqlbuf_release(&w);
+    if (!customer_group_where(r, r->json, &w))
         return;
-    }
     json_t *target = target_of(r->json);
     json_t *out = json_object(), *errors = json_object();
     int rc = campaign_send(r->db, r->actor, &w, target, r->json, preview, out, errors);

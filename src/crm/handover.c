@@ -131,7 +131,7 @@ static int move(struct db *db, const struct actor *a, const struct handover *h, 
 {
     int64_t now = clock_now();
     struct req who;
-    customer_history_author(a, &who);
+    history_author(a, &who);
     struct sqlbuf b;
     sqlbuf_init(&b);
     handed_sql(h, &b);

@@ -247,3 +247,18 @@ int name_grams_forget(struct db *db, int64_t id)
     sqlbuf_release(&q);
     return rc;
 }
+
+void name_grams_match(struct sqlbuf *w, const char *q, const char *id, const char *grams_sql,
+                      const char *name)
+{
+    size_t cut = utf8_offset(q, strlen(q), 2);
+    char gram[NAME_GRAM_SIZE];
+    snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
+    sqlbuf_addf(w, "(%s IN (%s)", id, grams_sql);
+    sqlbuf_bind_text_copy(w, gram);
+    if (utf8_len(q) > 2) {
+        sqlbuf_addf(w, " AND %s LIKE ? ESCAPE '\\'", name);
+        sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
+    }
+    sqlbuf_add(w, ")");
+}

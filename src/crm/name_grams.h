@@ -30,6 +30,14 @@
 /* The fragments of name (n of them for n code points, n <= 64), in order
  * of appearance, repeats included. */
 size_t name_grams_collect(const char *name, char grams[][NAME_GRAM_SIZE]);
+/* The condition "the name has fragment q" (two characters or more) into
+ * w, for any table with a fragment index: q's first two characters find
+ * the candidates through the index (grams_sql: "SELECT <owner id> FROM
+ * <index> WHERE gram = ?"), a longer q is then checked in full on the
+ * name. id and name are the record's columns; all three program text. */
+struct sqlbuf;
+void name_grams_match(struct sqlbuf *w, const char *q, const char *id, const char *grams_sql,
+                      const char *name);
 
 /* Fragments by fragment: for each, the customer ids that have it, in the
  * order added. Zero-initialise. Ids must be added in increasing order

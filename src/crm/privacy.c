@@ -122,10 +122,7 @@ static json_t *exports(struct db *db, int64_t id)
 static json_t *profile(struct db *db, json_t *rec, int64_t id)
 {
     json_t *tags = tags_for_objects(db, "customer", &id, 1);
-    char key[32];
-    snprintf(key, sizeof(key), "%lld", (long long)id);
-    json_t *list = json_object_get(tags, key);
-    json_object_set_new(rec, "tags", list ? json_incref(list) : json_array());
+    tags_put(rec, tags, id);
     json_decref(tags);
     json_object_set_new(rec, "custom_fields", custom_fields(db, json_object_get(rec, "custom")));
     return rec;

@@ -413,21 +413,13 @@ int reminders_on_customer_changed(struct db *db, const struct domain_event *ev)
     "title_template, assign_to, priority, notify, enabled, last_run_date, version, created_at, "   \
     "updated_at"
 
-static json_t *rule_row(struct db_stmt *st, struct req *r)
-{
-    json_t *o = listing_row_json(st, r);
-    json_object_set(o, "filter", json_object_get(o, "filter_json"));
-    json_object_del(o, "filter_json");
-    return o;
-}
-
 #define RULE_BY_ID "SELECT " RULE_COLUMNS " FROM reminder_rules WHERE id = ?"
 
 static void list(struct req *r)
 {
     struct db_stmt *st =
         db_query(r->db, "SELECT " RULE_COLUMNS " FROM reminder_rules ORDER BY id", DB_NOARGS);
-    listing_reply_rows(r, st, rule_row);
+    listing_reply_rows(r, st, listing_row_unsuffixed);
 }
 
 static bool one_of(const char *v, const char *const *set)
@@ -568,7 +560,9 @@ static int write_rule(struct db *db, const struct rule_form *rf, int64_t *id)
 static void save(struct req *r, int64_t id)
 {
     json_t *cur = NULL;
-    int found = id ? listing_one(r->db, NULL, &cur, rule_row, RULE_BY_ID, DB_ARGS(DB_INT(id))) : 1;
+    int found =
+        id ? listing_one(r->db, NULL, &cur, listing_row_unsuffixed, RULE_BY_ID, DB_ARGS(DB_INT(id)))
+           : 1;
     if (found != 1) {
         found < 0 ? reply_db_error(r, found) : reply_error(r, 404, "not_found");
         return;
@@ -596,7 +590,7 @@ static void save(struct req *r, int64_t id)
         rc = audit_write(r->db, r, NULL, "reminder_rule.save", "reminder_rule", id,
                          json_deep_copy(r->json));
     if (audit_commit(r, rc))
-        listing_reply_one(r, created ? 201 : 200, "rule", rule_row, RULE_BY_ID,
+        listing_reply_one(r, created ? 201 : 200, "rule", listing_row_unsuffixed, RULE_BY_ID,
                           DB_ARGS(DB_INT(id)));
 }
 

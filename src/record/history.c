@@ -4,6 +4,7 @@
  */
 #include "record/history.h"
 
+#include "auth/actor.h"
 #include "base/clock.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
@@ -15,6 +16,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+void history_author(const struct actor *a, struct req *who)
+{
+    memset(who, 0, sizeof(*who));
+    who->actor_id = a->id;
+    who->actor_login = a->login;
+}
 
 static bool skipped(const char *key, const char *const *skip)
 {

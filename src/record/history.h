@@ -10,8 +10,13 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct actor;
 struct db;
 struct sqlbuf;
+
+/* The author the functions below take, for an operation that has an
+ * actor rather than a request: who carries only a's id and login. */
+void history_author(const struct actor *a, struct req *who);
 
 /* Record one row per top-level key whose value differs between before and
  * after (custom values per "custom.<key>"). Keys in `masked` (NULL-ended)

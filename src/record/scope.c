@@ -37,3 +37,11 @@ bool scope_contains(const struct actor *u, const char *path)
     size_t n = strlen(u->branch_path);
     return n >= 2 && path && strncmp(path, u->branch_path, n) == 0;
 }
+
+void scope_put_branch(const struct actor *u, json_t *out)
+{
+    if (!u->branch_id)
+        return;
+    json_object_set_new(out, "branch_id", json_integer(u->branch_id));
+    json_object_set_new(out, "branch_path", json_string(u->branch_path));
+}

@@ -14,5 +14,9 @@
 void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b);
 /* True when a record with branch path `path` is within u's scope. */
 bool scope_contains(const struct actor *u, const char *path);
+/* A new record starts in its creator's branch: u's branch_id and
+ * branch_path into out, when u has a branch (an admin without one names
+ * it in the form). */
+void scope_put_branch(const struct actor *u, json_t *out);
 
 #endif

@@ -20,6 +20,14 @@
 #include <stdio.h>
 #include <string.h>
 
+void tags_put(json_t *o, json_t *tags, int64_t id)
+{
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)id);
+    json_t *list = json_object_get(tags, key);
+    json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+}
+
 json_t *tags_for_objects(struct db *db, const char *entity, const int64_t *ids, size_t n)
 {
     json_t *out = json_object();
@@ -343,6 +351,14 @@ int tags_attach_list(struct db *db, struct req *who, const char *lang, const cha
             return rc;
     }
     return 0;
+}
+
+int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                   json_t *ids, json_t *errors)
+{
+    struct req who;
+    history_author(a, &who);
+    return tags_attach_list(db, &who, a->lang, entity, id, ids, errors);
 }
 
 #include "record/tags.routes.h"

@@ -5,6 +5,7 @@
 #ifndef HY_TAGS_H
 #define HY_TAGS_H
 
+#include "auth/actor.h"
 #include "http/http.h"
 
 #include <jansson.h>
@@ -14,6 +15,9 @@ struct db;
 
 /* {"<object id>": [{"id","name","group","color"}…]} for the given ids. */
 json_t *tags_for_objects(struct db *db, const char *entity, const int64_t *ids, size_t n);
+/* o's "tags": object id's list in tags (an answer of tags_for_objects),
+ * [] when it has none. */
+void tags_put(json_t *o, json_t *tags, int64_t id);
 /* Attach / detach; attaching twice is a no-op. DB_CONSTRAINT for an unknown tag. */
 int tags_attach(struct db *db, const char *entity, int64_t object_id, int64_t tag_id);
 int tags_detach(struct db *db, const char *entity, int64_t object_id, int64_t tag_id);
@@ -29,6 +33,9 @@ int tags_note(struct db *db, struct req *who, const char *entity, int64_t id, in
  * tag; 0 or DB_* otherwise. Inside the caller's transaction. */
 int tags_attach_list(struct db *db, struct req *who, const char *lang, const char *entity,
                      int64_t id, json_t *ids, json_t *errors);
+/* The same for an operation: by actor a, in a's language. */
+int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                   json_t *ids, json_t *errors);
 
 extern const struct route tags_routes[];
 

@@ -158,31 +158,19 @@ static int check_refs(struct db *db, const struct actor *u, int64_t ent, struct 
                       json_t *out)
 {
     int64_t id = 0;
-    int got = form_int(f, "department_id", false, &id);
-    if (got == 0 && form_has(f, "department_id"))
-        json_object_set_new(out, "department_id", json_null());
-    if (got > 0) {
-        int64_t n = 0;
-        int rc = db_query_int(db,
-                              "SELECT COUNT(*) FROM enterprise_departments WHERE id = ? AND "
-                              "enterprise_id = ?",
-                              DB_ARGS(DB_INT(id), DB_INT(ent)), &n);
-        if (rc < 0)
-            return rc;
-        if (n == 1)
-            json_object_set_new(out, "department_id", json_integer(id));
-        else
-            form_fail(f, "department_id", "enterprise.unknown_department");
-    }
-    got = form_int(f, "customer_id", false, &id);
+    int rc = enterprise_part_ref(db, f, out, "department_id", ENTERPRISE_HAS_DEPARTMENT, ent,
+                                 "enterprise.unknown_department", &id);
+    if (rc < 0)
+        return rc;
+    int got = form_int(f, "customer_id", false, &id);
     if (got == 0 && form_has(f, "customer_id"))
         json_object_set_new(out, "customer_id", json_null());
     if (got > 0) {
         struct db_stmt *st;
-        int rc = db_query_row(db, &st,
-                              "SELECT branch_path FROM customers WHERE id = ? AND deleted_at IS "
-                              "NULL AND erased_at IS NULL",
-                              DB_ARGS(DB_INT(id)));
+        rc = db_query_row(db, &st,
+                          "SELECT branch_path FROM customers WHERE id = ? AND deleted_at IS "
+                          "NULL AND erased_at IS NULL",
+                          DB_ARGS(DB_INT(id)));
         if (rc < 0)
             return rc;
         bool ok = rc == 1 && scope_contains(u, db_col_text(st, 0));
@@ -196,9 +184,10 @@ static int check_refs(struct db *db, const struct actor *u, int64_t ent, struct 
     return 0;
 }
 
-static int check(struct db *db, const struct actor *u, int64_t ent, json_t *in, json_t *cur,
-                 json_t *out, json_t *errors)
+static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, json_t *in,
+                 json_t *cur, json_t *out, json_t *errors)
 {
+    (void)id; /* a contact's checks do not depend on which one it is */
     static const char *const keys[] = {"name",
                                        "roles",
                                        "title",
@@ -252,13 +241,13 @@ static int check(struct db *db, const struct actor *u, int64_t ent, json_t *in, 
 /* The primary flag moves to contact id; the first contact is primary. */
 static int settle_primary(struct db *db, int64_t ent, int64_t id, json_t *rec)
 {
-    int64_t others = 0;
-    int rc = db_query_int(db,
-                          "SELECT COUNT(*) FROM enterprise_contacts WHERE enterprise_id = ? AND "
-                          "is_primary = 1 AND id <> ?",
-                          DB_ARGS(DB_INT(ent), DB_INT(id)), &others);
-    if (rc < 0)
-        return rc;
+    int others = enterprise_any(db,
+                                "SELECT COUNT(*) FROM enterprise_contacts WHERE enterprise_id = ? "
+                                "AND is_primary = 1 AND id <> ?",
+                                ent, id);
+    if (others < 0)
+        return others;
+    int rc;
     bool primary = json_is_true(json_object_get(rec, "is_primary")) || others == 0;
     if (primary && others)
         rc = db_exec(db,
@@ -273,36 +262,25 @@ static int settle_primary(struct db *db, int64_t ent, int64_t id, json_t *rec)
     return rc;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static struct db_val int_or_null(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return DB_INT_OR_NULL(json_is_integer(v), json_integer_value(v));
-}
-
 static int save(struct db *db, int64_t ent, int64_t *id, json_t *rec)
 {
-    const char *m = str(rec, "mobile");
+    const char *m = enterprise_str(rec, "mobile");
     char *roles_text = json_dumps(json_object_get(rec, "roles"), JSON_COMPACT);
     int64_t now = clock_now();
     struct db_val v[] = {
-        DB_TEXT(str(rec, "name")),
+        DB_TEXT(enterprise_str(rec, "name")),
         DB_TEXT(roles_text),
-        DB_TEXT(str(rec, "title")),
-        int_or_null(rec, "department_id"),
+        DB_TEXT(enterprise_str(rec, "title")),
+        enterprise_int_or_null(rec, "department_id"),
         DB_TEXT(m),
         DB_TEXT(m ? m + 7 : NULL),
-        DB_TEXT(str(rec, "phone")),
-        DB_TEXT(str(rec, "email")),
-        DB_TEXT(str(rec, "wechat")),
-        DB_TEXT(str(rec, "preferred_channel")),
+        DB_TEXT(enterprise_str(rec, "phone")),
+        DB_TEXT(enterprise_str(rec, "email")),
+        DB_TEXT(enterprise_str(rec, "wechat")),
+        DB_TEXT(enterprise_str(rec, "preferred_channel")),
         DB_INT(json_is_true(json_object_get(rec, "receives_statements"))),
         DB_INT(json_is_true(json_object_get(rec, "receives_notices"))),
-        int_or_null(rec, "customer_id"),
+        enterprise_int_or_null(rec, "customer_id"),
         DB_INT(now),
         DB_INT(*id ? *id : ent),
     };
@@ -330,83 +308,40 @@ static int save(struct db *db, int64_t ent, int64_t *id, json_t *rec)
     return rc ? rc : settle_primary(db, ent, *id, rec);
 }
 
-/* The enterprise is a's to change: visible (managers: their own). */
-static int writable(struct db *db, const struct actor *a, int64_t ent)
+static json_t *get(struct db *db, int64_t ent, int64_t id)
 {
-    int rc = enterprise_visible(db, a, ent);
-    return rc == 1 ? 0 : rc < 0 ? rc : OP_NOT_FOUND;
+    return contact_get(db, ent, id, true);
 }
 
-static int run(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
-               json_t *errors)
+/* The primary goes last: make another one primary first. */
+static int deletable(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *cur,
+                     json_t *errors)
 {
-    int rc = writable(db, a, ent);
-    json_t *cur = NULL, *rec = json_object();
-    if (!rc && *id && !(cur = contact_get(db, ent, *id, true)))
-        rc = OP_NOT_FOUND;
-    if (!rc)
-        rc = check(db, a, ent, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
-    bool created = *id == 0;
-    if (!rc && !(rc = db_begin(db))) {
-        rc = save(db, ent, id, rec);
-        if (!rc)
-            rc = actor_audit(db, a,
-                             created ? "enterprise.contact_create" : "enterprise.contact_update",
-                             "enterprise", ent, json_pack("{s:I}", "contact_id", (json_int_t)*id));
-        rc = op_end(db, rc);
-    }
-    json_decref(cur);
-    json_decref(rec);
-    return rc;
+    int others = enterprise_any(db,
+                                "SELECT COUNT(*) FROM enterprise_contacts WHERE enterprise_id = ? "
+                                "AND id <> ?",
+                                ent, id);
+    if (others <= 0 || !json_is_true(json_object_get(cur, "is_primary")))
+        return others < 0 ? DB_ERROR : 0;
+    json_object_set_new(errors, "is_primary",
+                        json_string(i18n_msg(a->lang, "enterprise.primary_required")));
+    return OP_INVALID;
 }
 
-int contact_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in, int64_t *id,
-                   json_t *errors)
+/* The contact, and the departments' finance contact where it was that. */
+static int remove_row(struct db *db, int64_t id)
 {
-    *id = 0;
-    return run(db, a, ent, id, in, errors);
-}
-
-int contact_update(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in,
-                   json_t *errors)
-{
-    return run(db, a, ent, &id, in, errors);
-}
-
-int contact_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *errors)
-{
-    int rc = writable(db, a, ent);
-    json_t *cur = rc ? NULL : contact_get(db, ent, id, false);
-    if (!rc && !cur)
-        rc = OP_NOT_FOUND;
-    int64_t others = 0;
-    if (!rc)
-        rc = db_query_int(db,
-                          "SELECT COUNT(*) FROM enterprise_contacts WHERE enterprise_id = ? AND "
-                          "id <> ?",
-                          DB_ARGS(DB_INT(ent), DB_INT(id)), &others) < 0
-                 ? DB_ERROR
-                 : 0;
-    /* The primary goes last: make another one primary first. */
-    if (!rc && others && json_is_true(json_object_get(cur, "is_primary"))) {
-        json_object_set_new(errors, "is_primary",
-                            json_string(i18n_msg(a->lang, "enterprise.primary_required")));
-        rc = OP_INVALID;
-    }
-    json_decref(cur);
-    if (!rc && !(rc = db_begin(db))) {
-        rc = db_exec(db,
+    int rc = db_exec(db,
                      "UPDATE enterprise_departments SET finance_contact_id = NULL WHERE "
                      "finance_contact_id = ?",
                      DB_ARGS(DB_INT(id)));
-        if (!rc)
-            rc = db_exec(db, "DELETE FROM enterprise_contacts WHERE id = ?", DB_ARGS(DB_INT(id)));
-        if (!rc)
-            rc = actor_audit(db, a, "enterprise.contact_delete", "enterprise", ent,
-                             json_pack("{s:I}", "contact_id", (json_int_t)id));
-        rc = op_end(db, rc);
-    }
-    return rc;
+    return rc ? rc
+              : db_exec(db, "DELETE FROM enterprise_contacts WHERE id = ?", DB_ARGS(DB_INT(id)));
 }
+
+/* clang-format off */
+const struct enterprise_part contact_part = {
+    .name = "contact", .get = get, .check = check, .save = save, .deletable = deletable,
+    .remove = remove_row,
+};
+/* clang-format on */

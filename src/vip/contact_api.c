@@ -18,6 +18,31 @@ static int64_t enterprise_or_404(struct req *r)
     return rc == 1 ? id : 0;
 }
 
+/* A create (POST, 201) or an edit (PATCH of the path's second {id}) of
+ * a contact or department of the enterprise the path names; the part
+ * written is answered by reply. */
+static void part_save(struct req *r, bool create, const struct enterprise_part *p,
+                      void (*reply)(struct req *r, unsigned status, int64_t ent, int64_t id))
+{
+    json_t *errors = json_object();
+    int64_t ent = req_param_id(r, 0), id = create ? 0 : req_param_id(r, 1);
+    int rc = create || id > 0 ? enterprise_part_save(r->db, r->actor, p, ent, &id, r->json, errors)
+                              : OP_NOT_FOUND;
+    if (!op_reply(r, rc, errors))
+        reply(r, create ? 201 : 200, ent, id);
+    json_decref(errors);
+}
+
+static void part_remove(struct req *r, const struct enterprise_part *p)
+{
+    json_t *errors = json_object();
+    int rc =
+        enterprise_part_delete(r->db, r->actor, p, req_param_id(r, 0), req_param_id(r, 1), errors);
+    if (!op_reply(r, rc, errors))
+        reply_ok(r);
+    json_decref(errors);
+}
+
 static void contacts_list(struct req *r)
 {
     int64_t ent = enterprise_or_404(r);
@@ -31,35 +56,6 @@ static void reply_contact(struct req *r, unsigned status, int64_t ent, int64_t i
 {
     json_t *o = contact_get(r->db, ent, id, false);
     o ? reply_json(r, status, json_pack("{s:o}", "contact", o)) : reply_error(r, 404, "not_found");
-}
-
-static void contact_create(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t ent = req_param_id(r, 0), id = 0;
-    int rc = contact_insert(r->db, r->actor, ent, r->json, &id, errors);
-    if (!op_reply(r, rc, errors))
-        reply_contact(r, 201, ent, id);
-    json_decref(errors);
-}
-
-static void contact_update_(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t ent = req_param_id(r, 0), id = req_param_id(r, 1);
-    int rc = id > 0 ? contact_update(r->db, r->actor, ent, id, r->json, errors) : OP_NOT_FOUND;
-    if (!op_reply(r, rc, errors))
-        reply_contact(r, 200, ent, id);
-    json_decref(errors);
-}
-
-static void contact_remove(struct req *r)
-{
-    json_t *errors = json_object();
-    int rc = contact_delete(r->db, r->actor, req_param_id(r, 0), req_param_id(r, 1), errors);
-    if (!op_reply(r, rc, errors))
-        reply_ok(r);
-    json_decref(errors);
 }
 
 /* The contact's numbers in full, for a role that may reveal; audited. */
@@ -111,33 +107,15 @@ static void reply_department(struct req *r, unsigned status, int64_t ent, int64_
     reply_error(r, 404, "not_found");
 }
 
-static void department_create(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t ent = req_param_id(r, 0), id = 0;
-    int rc = department_insert(r->db, r->actor, ent, r->json, &id, errors);
-    if (!op_reply(r, rc, errors))
-        reply_department(r, 201, ent, id);
-    json_decref(errors);
-}
-
-static void department_update_(struct req *r)
-{
-    json_t *errors = json_object();
-    int64_t ent = req_param_id(r, 0), id = req_param_id(r, 1);
-    int rc = department_update(r->db, r->actor, ent, id, r->json, errors);
-    if (!op_reply(r, rc, errors))
-        reply_department(r, 200, ent, id);
-    json_decref(errors);
-}
-
-static void department_remove(struct req *r)
-{
-    json_t *errors = json_object();
-    int rc = department_delete(r->db, r->actor, req_param_id(r, 0), req_param_id(r, 1), errors);
-    if (!op_reply(r, rc, errors))
-        reply_ok(r);
-    json_decref(errors);
-}
+/* The create, edit and delete handlers of a part, by the names the route
+ * table gives them. */
+/* clang-format off */
+#define PART_HANDLERS(name, part, reply)                                                           \
+    static void name##_create(struct req *r) { part_save(r, true, &(part), reply); }              \
+    static void name##_update_(struct req *r) { part_save(r, false, &(part), reply); }            \
+    static void name##_remove(struct req *r) { part_remove(r, &(part)); }
+PART_HANDLERS(contact, contact_part, reply_contact)
+PART_HANDLERS(department, department_part, reply_department)
+/* clang-format on */
 
 #include "vip/contact_api.routes.h"

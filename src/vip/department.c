@@ -67,13 +67,6 @@ static int makes_cycle(struct db *db, int64_t id, int64_t parent)
     return parent ? 1 : 0;
 }
 
-static int count(struct db *db, const char *sql, int64_t a, int64_t b)
-{
-    int64_t n = 0;
-    int rc = db_query_int(db, sql, DB_ARGS(DB_INT(a), DB_INT(b)), &n);
-    return rc < 0 ? rc : (int)(n > 0);
-}
-
 static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, json_t *in,
                  json_t *cur, json_t *out, json_t *errors)
 {
@@ -97,34 +90,15 @@ static int check(struct db *db, const struct actor *u, int64_t ent, int64_t id, 
     bool b = !cur ? false : json_is_true(json_object_get(cur, "own_billing"));
     form_bool(&f, "own_billing", false, &b);
     json_object_set_new(out, "own_billing", json_boolean(b));
-    int rc = 0;
     int64_t ref = 0;
-    int got = form_int(&f, "parent_id", false, &ref);
-    if (got >= 0 && form_has(&f, "parent_id"))
-        json_object_set_new(out, "parent_id", got > 0 ? json_integer(ref) : json_null());
-    if (got > 0) {
-        rc = count(db,
-                   "SELECT COUNT(*) FROM enterprise_departments WHERE id = ? AND "
-                   "enterprise_id = ?",
-                   ref, ent);
-        if (rc == 0)
-            form_fail(&f, "parent_id", "enterprise.unknown_department");
-        else if (rc == 1 && (rc = makes_cycle(db, id, ref)) == 1)
-            form_fail(&f, "parent_id", "enterprise.department_cycle");
-        rc = rc < 0 ? rc : 0;
-    }
-    got = form_int(&f, "finance_contact_id", false, &ref);
-    if (got >= 0 && form_has(&f, "finance_contact_id"))
-        json_object_set_new(out, "finance_contact_id", got > 0 ? json_integer(ref) : json_null());
-    if (!rc && got > 0) {
-        rc = count(db,
-                   "SELECT COUNT(*) FROM enterprise_contacts WHERE id = ? AND "
-                   "enterprise_id = ?",
-                   ref, ent);
-        if (rc == 0)
-            form_fail(&f, "finance_contact_id", "enterprise.unknown_contact");
-        rc = rc < 0 ? rc : 0;
-    }
+    int rc = enterprise_part_ref(db, &f, out, "parent_id", ENTERPRISE_HAS_DEPARTMENT, ent,
+                                 "enterprise.unknown_department", &ref);
+    if (rc == 1 && (rc = makes_cycle(db, id, ref)) == 1)
+        form_fail(&f, "parent_id", "enterprise.department_cycle");
+    rc = rc < 0 ? rc : 0;
+    int fin = enterprise_part_ref(db, &f, out, "finance_contact_id", ENTERPRISE_HAS_CONTACT, ent,
+                                  "enterprise.unknown_contact", &ref);
+    rc = rc ? rc : fin < 0 ? fin : 0;
     const char *code = json_string_value(json_object_get(out, "cost_centre"));
     if (!rc && code) {
         int64_t n = 0;
@@ -171,79 +145,39 @@ static int save(struct db *db, int64_t ent, int64_t *id, json_t *rec)
     return rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
 }
 
-static int run(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
-               json_t *errors)
+/* A department with sub-departments or contacts stays. */
+static int deletable(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *cur,
+                     json_t *errors)
 {
-    int rc = enterprise_visible(db, a, ent);
-    rc = rc == 1 ? 0 : rc < 0 ? rc : OP_NOT_FOUND;
-    json_t *cur = NULL, *rec = json_object();
-    if (!rc && *id && !(cur = get(db, ent, *id)))
-        rc = OP_NOT_FOUND;
-    if (!rc)
-        rc = check(db, a, ent, *id, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
-    bool created = *id == 0;
-    if (!rc && !(rc = db_begin(db))) {
-        rc = save(db, ent, id, rec);
-        if (!rc)
-            rc = actor_audit(
-                db, a, created ? "enterprise.department_create" : "enterprise.department_update",
-                "enterprise", ent, json_pack("{s:I}", "department_id", (json_int_t)*id));
-        rc = op_end(db, rc);
-    }
-    json_decref(cur);
-    json_decref(rec);
-    return rc;
+    (void)cur;
+    int kids = enterprise_any(db,
+                              "SELECT COUNT(*) FROM enterprise_departments WHERE parent_id = ? "
+                              "AND enterprise_id = ?",
+                              id, ent);
+    int people = kids ? 0
+                      : enterprise_any(db,
+                                       "SELECT COUNT(*) FROM enterprise_contacts WHERE "
+                                       "department_id = ? AND enterprise_id = ?",
+                                       id, ent);
+    if (kids < 0 || people < 0)
+        return kids < 0 ? kids : people;
+    const char *why = kids     ? "enterprise.department_has_children"
+                      : people ? "enterprise.department_has_contacts"
+                               : NULL;
+    if (!why)
+        return 0;
+    json_object_set_new(errors, "id", json_string(i18n_msg(a->lang, why)));
+    return OP_INVALID;
 }
 
-int department_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in, int64_t *id,
-                      json_t *errors)
+static int remove_row(struct db *db, int64_t id)
 {
-    *id = 0;
-    return run(db, a, ent, id, in, errors);
+    return db_exec(db, "DELETE FROM enterprise_departments WHERE id = ?", DB_ARGS(DB_INT(id)));
 }
 
-int department_update(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in,
-                      json_t *errors)
-{
-    return id > 0 ? run(db, a, ent, &id, in, errors) : OP_NOT_FOUND;
-}
-
-int department_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *errors)
-{
-    int rc = enterprise_visible(db, a, ent);
-    rc = rc == 1 ? 0 : rc < 0 ? rc : OP_NOT_FOUND;
-    json_t *cur = rc ? NULL : get(db, ent, id);
-    if (!rc && !cur)
-        rc = OP_NOT_FOUND;
-    json_decref(cur);
-    const char *why = NULL;
-    if (!rc) {
-        int kids = count(db,
-                         "SELECT COUNT(*) FROM enterprise_departments WHERE parent_id = ? "
-                         "AND enterprise_id = ?",
-                         id, ent);
-        int people = kids ? 0
-                          : count(db,
-                                  "SELECT COUNT(*) FROM enterprise_contacts WHERE "
-                                  "department_id = ? AND enterprise_id = ?",
-                                  id, ent);
-        rc = kids < 0 ? kids : people < 0 ? people : 0;
-        why = kids > 0     ? "enterprise.department_has_children"
-              : people > 0 ? "enterprise.department_has_contacts"
-                           : NULL;
-    }
-    if (!rc && why) {
-        json_object_set_new(errors, "id", json_string(i18n_msg(a->lang, why)));
-        return OP_INVALID;
-    }
-    if (!rc && !(rc = db_begin(db))) {
-        rc = db_exec(db, "DELETE FROM enterprise_departments WHERE id = ?", DB_ARGS(DB_INT(id)));
-        if (!rc)
-            rc = actor_audit(db, a, "enterprise.department_delete", "enterprise", ent,
-                             json_pack("{s:I}", "department_id", (json_int_t)id));
-        rc = op_end(db, rc);
-    }
-    return rc;
-}
+/* clang-format off */
+const struct enterprise_part department_part = {
+    .name = "department", .get = get, .check = check, .save = save, .deletable = deletable,
+    .remove = remove_row,
+};
+/* clang-format on */

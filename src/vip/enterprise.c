@@ -115,10 +115,7 @@ void enterprise_present_page(struct db *db, json_t *items)
     json_t *tags = tags_for_objects(db, "enterprise", ids, n);
     json_array_foreach(items, i, o)
     {
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
-        json_t *list = json_object_get(tags, key);
-        json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
+        tags_put(o, tags, ids[i]);
         json_object_del(o, "branch_path");
     }
     json_decref(tags);
@@ -135,12 +132,12 @@ json_t *enterprise_present(struct db *db, json_t *rec)
 
 /* ---- writing ---- */
 
-static const char *str(json_t *rec, const char *key)
+const char *enterprise_str(json_t *rec, const char *key)
 {
     return json_string_value(json_object_get(rec, key));
 }
 
-static struct db_val int_or_null(json_t *rec, const char *key)
+struct db_val enterprise_int_or_null(json_t *rec, const char *key)
 {
     json_t *v = json_object_get(rec, key);
     return DB_INT_OR_NULL(json_is_integer(v), json_integer_value(v));
@@ -150,14 +147,6 @@ static char *dump(json_t *rec, const char *key)
 {
     json_t *v = json_object_get(rec, key);
     return v ? json_dumps(v, JSON_COMPACT) : xstrdup("[]");
-}
-
-/* record/history.c learns its author from a request. */
-static void author(const struct actor *a, struct req *who)
-{
-    memset(who, 0, sizeof(*who));
-    who->actor_id = a->id;
-    who->actor_login = a->login;
 }
 
 /* The next enterprise number of a branch: "E-" and the branch code, as
@@ -210,43 +199,48 @@ static int grams_write(struct db *db, int64_t id, const char *name)
     "credit_limit_fen, billing_day, settlement, order_channels, price_sensitivity, timeliness, "   \
     "value_added, branch_id, branch_path, custom, updated_by, updated_at"
 
-static void bind_written(struct sqlbuf *q, const struct actor *a, json_t *rec, char **texts)
+/* q made of sql, whose first placeholders are WRITTEN's, with those
+ * values of rec bound (texts: what q borrows, the caller frees). */
+static void written(struct sqlbuf *q, const char *sql, const struct actor *a, json_t *rec,
+                    char **texts)
 {
+    sqlbuf_init(q);
+    sqlbuf_add(q, sql);
     char *full = NULL, *initials = NULL;
-    pinyin_name(str(rec, "name"), &full, &initials);
+    pinyin_name(enterprise_str(rec, "name"), &full, &initials);
     texts[0] = full;
     texts[1] = initials;
     texts[2] = dump(rec, "order_channels");
     texts[3] = dump(rec, "value_added");
     texts[4] = dump(rec, "custom");
-    const char *limit = str(rec, "credit_limit");
+    const char *limit = enterprise_str(rec, "credit_limit");
     struct db_val v[] = {
-        DB_TEXT(str(rec, "name")),
+        DB_TEXT(enterprise_str(rec, "name")),
         DB_TEXT(full),
         DB_TEXT(initials),
-        DB_TEXT(str(rec, "short_name")),
-        DB_TEXT(str(rec, "uscc")),
-        DB_TEXT(str(rec, "uscc_override_reason")),
-        DB_TEXT(str(rec, "industry")),
-        DB_TEXT(str(rec, "size")),
-        DB_TEXT(str(rec, "address")),
-        DB_TEXT(str(rec, "region")),
-        DB_TEXT(str(rec, "website")),
-        DB_TEXT(str(rec, "tier")),
-        DB_TEXT(str(rec, "status")),
-        DB_TEXT(str(rec, "acquired_on")),
-        int_or_null(rec, "owner_id"),
-        int_or_null(rec, "supervisor_id"),
-        int_or_null(rec, "credit_days"),
+        DB_TEXT(enterprise_str(rec, "short_name")),
+        DB_TEXT(enterprise_str(rec, "uscc")),
+        DB_TEXT(enterprise_str(rec, "uscc_override_reason")),
+        DB_TEXT(enterprise_str(rec, "industry")),
+        DB_TEXT(enterprise_str(rec, "size")),
+        DB_TEXT(enterprise_str(rec, "address")),
+        DB_TEXT(enterprise_str(rec, "region")),
+        DB_TEXT(enterprise_str(rec, "website")),
+        DB_TEXT(enterprise_str(rec, "tier")),
+        DB_TEXT(enterprise_str(rec, "status")),
+        DB_TEXT(enterprise_str(rec, "acquired_on")),
+        enterprise_int_or_null(rec, "owner_id"),
+        enterprise_int_or_null(rec, "supervisor_id"),
+        enterprise_int_or_null(rec, "credit_days"),
         DB_INT_OR_NULL(limit != NULL, limit ? enterprise_fen(limit) : 0),
-        int_or_null(rec, "billing_day"),
-        DB_TEXT(str(rec, "settlement")),
+        enterprise_int_or_null(rec, "billing_day"),
+        DB_TEXT(enterprise_str(rec, "settlement")),
         DB_TEXT(texts[2]),
-        DB_TEXT(str(rec, "price_sensitivity")),
-        DB_TEXT(str(rec, "timeliness")),
+        DB_TEXT(enterprise_str(rec, "price_sensitivity")),
+        DB_TEXT(enterprise_str(rec, "timeliness")),
         DB_TEXT(texts[3]),
-        int_or_null(rec, "branch_id"),
-        DB_TEXT(str(rec, "branch_path")),
+        enterprise_int_or_null(rec, "branch_id"),
+        DB_TEXT(enterprise_str(rec, "branch_path")),
         DB_TEXT(texts[4]),
         DB_INT_OR_NULL(a->id, a->id),
         DB_INT(clock_now()),
@@ -289,9 +283,9 @@ static int note_reassign(struct db *db, const struct actor *a, int64_t id, json_
                                          to ? to : json_null()))
                  : 0;
     if (!rc && cur)
-        rc = notify_manager(db, a, from, id, str(rec, "name"), false);
+        rc = notify_manager(db, a, from, id, enterprise_str(rec, "name"), false);
     if (!rc)
-        rc = notify_manager(db, a, to, id, str(rec, "name"), true);
+        rc = notify_manager(db, a, to, id, enterprise_str(rec, "name"), true);
     return rc;
 }
 
@@ -302,11 +296,11 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
     if (rc)
         return rc;
     struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "INSERT INTO enterprises (" WRITTEN ", customer_no, created_by, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    bind_written(&q, a, rec, texts);
+    written(&q,
+            "INSERT INTO enterprises (" WRITTEN ", customer_no, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            a, rec, texts);
     sqlbuf_bind_text_copy(&q, no);
     sqlbuf_bind(&q, DB_INT_OR_NULL(a->id, a->id));
     sqlbuf_bind(&q, DB_INT(clock_now()));
@@ -315,19 +309,12 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
     sqlbuf_release(&q);
     free_texts(texts, 5);
     if (!rc)
-        rc = grams_write(db, *id, str(rec, "name"));
+        rc = grams_write(db, *id, enterprise_str(rec, "name"));
     if (!rc)
         rc = note_reassign(db, a, *id, NULL, rec);
     if (!rc)
         rc = events_publish(db, "enterprise.created", "enterprise", *id, a->id, NULL);
     return rc;
-}
-
-int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors)
-{
-    struct req who;
-    author(a, &who);
-    return tags_attach_list(db, &who, a->lang, "enterprise", id, ids, errors);
 }
 
 int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
@@ -339,7 +326,7 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_add(db, a, rec, id);
         if (!rc)
-            rc = enterprise_tag(db, a, *id, json_object_get(in, "tag_ids"), errors);
+            rc = tags_attach_as(db, a, "enterprise", *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
             rc = actor_audit(db, a, "enterprise.create", "enterprise", *id, NULL);
         rc = op_end(db, rc);
@@ -353,11 +340,11 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
 {
     char *texts[5] = {0};
     struct sqlbuf q;
-    sqlbuf_init(&q);
-    sqlbuf_add(&q, "UPDATE enterprises SET (" WRITTEN ") = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                   "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), version = version + 1 "
-                   "WHERE id = ? AND version = ?");
-    bind_written(&q, a, rec, texts);
+    written(&q,
+            "UPDATE enterprises SET (" WRITTEN ") = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), version = version + 1 "
+            "WHERE id = ? AND version = ?",
+            a, rec, texts);
     sqlbuf_bind(&q, DB_INT(id));
     sqlbuf_bind(&q, DB_INT(version));
     int rc = db_exec(db, q.sql, q.args, q.nargs);
@@ -365,11 +352,11 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
         rc = OP_STALE;
     sqlbuf_release(&q);
     free_texts(texts, 5);
-    if (!rc && strcmp(str(cur, "name"), str(rec, "name")) != 0)
-        rc = grams_write(db, id, str(rec, "name"));
+    if (!rc && strcmp(enterprise_str(cur, "name"), enterprise_str(rec, "name")) != 0)
+        rc = grams_write(db, id, enterprise_str(rec, "name"));
     static const char *const skip[] = {"branch_path", "name_pinyin", "name_initials", NULL};
     struct req who;
-    author(a, &who);
+    history_author(a, &who);
     if (!rc)
         rc = history_record(db, &who, "enterprise", id, cur, rec, skip);
     if (!rc)
@@ -385,20 +372,15 @@ int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *
     int rc = enterprise_find(db, a, id, false, &cur);
     if (rc != 1)
         return rc < 0 ? rc : OP_NOT_FOUND;
-    json_t *version = json_object_get(in, "version"), *rec = json_object();
-    rc = 0;
-    if (!json_is_integer(version)) {
-        json_object_set_new(errors, "version", json_string(i18n_msg(a->lang, "field.required")));
-        rc = OP_INVALID;
-    } else if (json_integer_value(version) != json_integer_value(json_object_get(cur, "version"))) {
-        rc = OP_STALE;
-    }
+    json_int_t version;
+    json_t *rec = json_object();
+    rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = enterprise_check(db, a, in, cur, rec, errors);
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (!rc && !(rc = db_begin(db))) {
-        rc = enterprise_write(db, a, id, json_integer_value(version), cur, rec);
+        rc = enterprise_write(db, a, id, version, cur, rec);
         if (!rc)
             rc = actor_audit(db, a, "enterprise.update", "enterprise", id, NULL);
         rc = op_end(db, rc);

@@ -67,18 +67,21 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
 int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 int enterprise_delete(struct db *db, const struct actor *a, int64_t id);
 int enterprise_restore(struct db *db, const struct actor *a, int64_t id);
-/* Attach the tags listed in ids to enterprise id (in the caller's
- * transaction), each new one in the history. */
-int enterprise_tag(struct db *db, const struct actor *a, int64_t id, json_t *ids, json_t *errors);
+
+/* The parts of an enterprise with rows of their own, contacts and
+ * departments: create part *id (0; the new id into *id) or edit it, or
+ * delete part id, of enterprise ent, each checked and audited in its own
+ * transaction (core/op.h answers). */
+struct enterprise_part;
+extern const struct enterprise_part contact_part, department_part;
+int enterprise_part_save(struct db *db, const struct actor *a, const struct enterprise_part *p,
+                         int64_t ent, int64_t *id, json_t *in, json_t *errors);
+int enterprise_part_delete(struct db *db, const struct actor *a, const struct enterprise_part *p,
+                           int64_t ent, int64_t id, json_t *errors);
 
 /* Contacts (contact.c). The first contact of an enterprise is its primary;
  * making another primary takes the flag from the one before; the primary
  * cannot be deleted while others remain. */
-int contact_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in, int64_t *id,
-                   json_t *errors);
-int contact_update(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in,
-                   json_t *errors);
-int contact_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *errors);
 /* The contacts of enterprise ent (at most limit), mobile and phone masked. */
 json_t *contact_list(struct db *db, int64_t ent, int64_t limit);
 /* One contact, clear (reveal) or masked; NULL when none. */
@@ -86,12 +89,6 @@ json_t *contact_get(struct db *db, int64_t ent, int64_t id, bool clear);
 
 /* Departments (department.c): a tree; no cycles, a cost-centre code once
  * per enterprise, a department with sub-departments or contacts stays. */
-int department_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in, int64_t *id,
-                      json_t *errors);
-int department_update(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in,
-                      json_t *errors);
-int department_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id,
-                      json_t *errors);
 json_t *department_list(struct db *db, int64_t ent);
 
 extern const struct route enterprises_routes[];

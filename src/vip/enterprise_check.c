@@ -236,10 +236,7 @@ int enterprise_check(struct db *db, const struct actor *u, json_t *in, json_t *c
         json_object_set_new(out, "order_channels", json_array());
         json_object_set_new(out, "value_added", json_array());
         json_object_set_new(out, "custom", json_object());
-        if (u->branch_id) {
-            json_object_set_new(out, "branch_id", json_integer(u->branch_id));
-            json_object_set_new(out, "branch_path", json_string(u->branch_path));
-        }
+        scope_put_branch(u, out);
         /* an account manager's new enterprise is theirs */
         if (u->id && !(u->perms & ENTERPRISE_TEAM))
             json_object_set_new(out, "owner_id", json_integer(u->id));

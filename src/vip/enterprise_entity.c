@@ -8,6 +8,7 @@
 #include "core/perms.h"
 #include "db/sqlbuf.h"
 #include "record/entity.h"
+#include "record/record_api.h"
 #include "vip/enterprise_int.h"
 
 #define F EF_FILTER
@@ -78,15 +79,7 @@ static const struct entity_field fields[] = {
 static int search(struct db *db, const struct actor *u, json_t *params, struct sqlbuf *w,
                   const char **err_field, const char **err_key)
 {
-    const char *q = json_string_value(json_object_get(params, "q"));
-    json_t *filter = json_object_get(params, "filter");
-    struct filter_error ferr;
-    int rc = enterprise_where(db, u, q, json_is_object(filter) ? filter : NULL, false, w, &ferr);
-    if (rc == -1) {
-        *err_field = "filter";
-        *err_key = ferr.key;
-    }
-    return rc;
+    return record_api_search(enterprise_where, db, u, params, w, err_field, err_key);
 }
 
 static const char *const export_params[] = {"q", "filter", NULL};

@@ -5,6 +5,7 @@
 #define HY_ENTERPRISE_INT_H
 
 #include "core/perms.h"
+#include "db/db.h"
 #include "record/entity.h"
 #include "vip/enterprise.h"
 
@@ -40,5 +41,48 @@ extern const struct entity_import enterprise_import;
 int enterprise_visible(struct db *db, const struct actor *u, int64_t ent);
 /* "12.30" → 1230 (text made by fields_check_value's money check). */
 int64_t enterprise_fen(const char *yuan);
+
+/*
+ * The parts of an enterprise with rows of their own, contacts (contact.c)
+ * and departments (department.c), each described for enterprise_part.c.
+ */
+struct form;
+/* A part (enterprise.h) described for enterprise_part.c. */
+struct enterprise_part {
+    const char *name; /* "contact": audited enterprise.contact_create with contact_id */
+    /* Part id of enterprise ent as stored (clear), NULL when there is none. */
+    json_t *(*get)(struct db *db, int64_t ent, int64_t id);
+    /* Validate in on top of cur (NULL: a new one, id 0) into out; messages
+     * into errors (u's language). Negative only on a database failure. */
+    int (*check)(struct db *db, const struct actor *u, int64_t ent, int64_t id, json_t *in,
+                 json_t *cur, json_t *out, json_t *errors);
+    /* Write rec over part *id, or insert it (*id 0: its id into *id). */
+    int (*save)(struct db *db, int64_t ent, int64_t *id, json_t *rec);
+    /* 0 when part id (cur) may go, OP_INVALID with errors when not. */
+    int (*deletable)(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *cur,
+                     json_t *errors);
+    /* Delete part id and what points at it. */
+    int (*remove)(struct db *db, int64_t id);
+};
+/* 0 when a may change enterprise ent (sees it: managers their own),
+ * OP_NOT_FOUND, or DB_*. */
+int enterprise_writable(struct db *db, const struct actor *a, int64_t ent);
+/* Whether sql (a COUNT(*) with two integers x, y bound) counts any row:
+ * 1, 0, or DB_*. */
+int enterprise_any(struct db *db, const char *sql, int64_t x, int64_t y);
+/* The integer field key of f, a reference to a row of enterprise ent that
+ * sql counts (its id and ent bound): into out[key] (null clears) when
+ * given; 1 when it names such a row, 0 when not given or not such a row
+ * (then unknown is key's message), DB_*. */
+int enterprise_part_ref(struct db *db, struct form *f, json_t *out, const char *key,
+                        const char *sql, int64_t ent, const char *unknown, int64_t *ref);
+/* A department / contact of enterprise ent by id (id, ent bound). */
+#define ENTERPRISE_HAS_DEPARTMENT                                                                  \
+    "SELECT COUNT(*) FROM enterprise_departments WHERE id = ? AND enterprise_id = ?"
+#define ENTERPRISE_HAS_CONTACT                                                                     \
+    "SELECT COUNT(*) FROM enterprise_contacts WHERE id = ? AND enterprise_id = ?"
+/* The text / integer (SQL NULL unless one) at key of a checked record. */
+const char *enterprise_str(json_t *rec, const char *key);
+struct db_val enterprise_int_or_null(json_t *rec, const char *key);
 
 #endif

@@ -9,6 +9,7 @@
 #include "vip/enterprise_int.h"
 
 #include "base/utf8.h"
+#include "base/validate.h"
 #include "base/xmalloc.h"
 #include "crm/name_grams.h"
 #include "db/db.h"
@@ -21,18 +22,12 @@
 
 static bool all_digits(const char *s)
 {
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_DIGITS);
 }
 
 static bool all_alnum(const char *s)
 {
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-            return false;
-    return true;
+    return validate_chars(s, 0, SIZE_MAX, VALIDATE_ALNUM);
 }
 
 /* [prefix, prefix+1) on an indexed text column. */
@@ -70,16 +65,8 @@ static void by_name(struct sqlbuf *w, const char *q)
         sqlbuf_add(w, ")");
         return;
     }
-    size_t cut = utf8_offset(q, strlen(q), 2);
-    char gram[NAME_GRAM_SIZE];
-    snprintf(gram, sizeof(gram), "%.*s", (int)(cut < sizeof(gram) ? cut : 0), q);
-    sqlbuf_add(w, "(e.id IN (SELECT enterprise_id FROM enterprise_name_grams WHERE gram = ?)");
-    sqlbuf_bind_text_copy(w, gram);
-    if (chars > 2) {
-        sqlbuf_add(w, " AND e.name LIKE ? ESCAPE '\\'");
-        sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-    }
-    sqlbuf_add(w, ")");
+    name_grams_match(w, q, "e.id", "SELECT enterprise_id FROM enterprise_name_grams WHERE gram = ?",
+                     "e.name");
 }
 
 static void quick_search(struct sqlbuf *w, const char *q_in)
