@@ -3,6 +3,7 @@
 // the server before the real thing (stale as soon as anything changes), a
 // token per opening so a double submit is one action, field errors next to
 // the inputs, and on success a toast, the dialog closed and "done".
+//   open    the dialog's v-model (defineModel)
 // GroupActionDialog.vue draws the shell around it.
 //
 //   props   the dialog's props: ids, scopeQuery, total (fromUser: all of
@@ -37,6 +38,8 @@ export function useGroupAction(props, { open, emit, reset, watched, preview, rea
 
   const group = () => (props.fromUser ? {} : groupBody(scope.value, props.ids, props.scopeQuery))
   const canSubmit = computed(() => !!ready(result.value))
+  const count = computed(() => props.ids.length)
+  const total = computed(() => props.total)
 
   function onOpen() {
     scope.value = !props.fromUser && props.ids.length ? 'selected' : 'all'
@@ -78,5 +81,5 @@ export function useGroupAction(props, { open, emit, reset, watched, preview, rea
     })
   }
 
-  return { errors, busy, scope, preview: result, previewing, canSubmit, onOpen, runPreview, submit: run }
+  return { open, count, total, errors, busy, scope, preview: result, previewing, canSubmit, onOpen, runPreview, submit: run }
 }
