@@ -269,10 +269,10 @@ test('an admin adds a select custom field, fills it in the customer form and fil
     await page.locator('[data-test=tag-groups]').getByText('集邮爱好者').waitFor()
     await shot(page, 'c-22-tags-admin')
 
-    // 添加标签 in a group opens the tag dialog on that group; the new tag is
+    // 新增标签 in a group opens the tag dialog on that group; the new tag is
     // listed under it.
     const group = page.locator('[data-test=tag-groups] .group').filter({ hasText: '集邮爱好者' })
-    await group.getByRole('button', { name: '添加标签' }).click()
+    await group.getByRole('button', { name: '新增标签' }).click()
     const tagDlg = page.locator('[data-test=tag-dialog]')
     await tagDlg.locator('input[name=tag_name]').fill('生肖邮票')
     await tagDlg.getByRole('button', { name: '保存' }).click()
