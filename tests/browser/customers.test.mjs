@@ -275,6 +275,7 @@ test('an admin adds a select custom field, fills it in the customer form and fil
     await group.getByRole('button', { name: '新增标签' }).click()
     const tagDlg = page.locator('[data-test=tag-dialog]')
     await tagDlg.locator('input[name=tag_name]').fill('生肖邮票')
+    await shot(page, 'c-22a-tag-dialog')
     await tagDlg.getByRole('button', { name: '保存' }).click()
     await tagDlg.waitFor({ state: 'hidden' })
     await group.getByText('生肖邮票').waitFor()
