@@ -269,6 +269,17 @@ test('an admin adds a select custom field, fills it in the customer form and fil
     await page.locator('[data-test=tag-groups]').getByText('集邮爱好者').waitFor()
     await shot(page, 'c-22-tags-admin')
 
+    // 新增标签 in a group opens the tag dialog on that group; the new tag is
+    // listed under it.
+    const group = page.locator('[data-test=tag-groups] .group').filter({ hasText: '集邮爱好者' })
+    await group.getByRole('button', { name: '新增标签' }).click()
+    const tagDlg = page.locator('[data-test=tag-dialog]')
+    await tagDlg.locator('input[name=tag_name]').fill('生肖邮票')
+    await shot(page, 'c-22a-tag-dialog')
+    await tagDlg.getByRole('button', { name: '保存' }).click()
+    await tagDlg.waitFor({ state: 'hidden' })
+    await group.getByText('生肖邮票').waitFor()
+
     // The customer form shows the field; a value is saved with the customer.
     await page.goto('/customers/new')
     const form = page.locator('[data-test=customer-form]')

@@ -275,6 +275,7 @@ test('an administrator manages users and visits every administration page', asyn
     await tree.locator('.el-tree-node__content', { hasText: 'GD-GZ' }).first().getByRole('button', { name: '新增网点' }).click()
     await branchDialog.locator('input[name=code]').fill('GD-GZ-09')
     await branchDialog.locator('input[name=name]').fill('测试营业所')
+    await shot(page, '20a-branch-dialog')
     await branchDialog.getByRole('button', { name: '保存' }).click()
     const node = tree.locator('.el-tree-node__content', { hasText: 'GD-GZ-09' })
     await node.getByText('测试营业所').waitFor()

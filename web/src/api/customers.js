@@ -23,7 +23,7 @@ export const customersApi = {
   history: (id, query) => http.get(`/customers/${id}/history`, query),
   addTags: (id, tagIds) => http.post(`/customers/${id}/tags`, { tag_ids: tagIds }),
   removeTag: (id, tagId) => http.del(`/customers/${id}/tags/${tagId}`),
-  bulkTags: (body) => http.post('/customers/bulk-tags', body),
+  bulkTags: (body, opts) => http.post('/customers/bulk-tags', body, opts),
   duplicates: (query) => http.get('/customers/duplicates', query, { quiet: true }),
 }
 

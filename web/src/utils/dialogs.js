@@ -29,11 +29,20 @@ export async function confirmAction(message, { title, danger = false, confirmTex
  */
 export async function confirmAndDo(message, action, { done, confirmText } = {}) {
   if (!(await confirmAction(message, { danger: true, confirmText }))) return null
+  return doAndSay(action, done || i18n.global.t('common.deleted'))
+}
+
+/**
+ * Runs action() and, when it worked, says `done` (a success toast).
+ * Resolves true when done, false when the action failed (the http layer
+ * showed why).
+ */
+export async function doAndSay(action, done) {
   try {
     await action()
   } catch (e) {
     return false
   }
-  ElMessage.success(done || i18n.global.t('common.deleted'))
+  ElMessage.success(done)
   return true
 }
