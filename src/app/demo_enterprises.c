@@ -168,7 +168,7 @@ static int add_activity(struct db *db, int64_t id, int64_t owner, int64_t contac
     };
     static const char *const todos[] = {"寄送新版协议价格表", "安排冷链专线试运行",
                                         "跟进上月对账差异"};
-    struct actor who;
+    struct actor who = {0}; /* session_load_user fills the user, not ip or system */
     if (session_load_user(db, owner, &who) != 1)
         return 0;
     int rc = 0, n = (int)rnd(4);
