@@ -20,19 +20,6 @@
     "u.name AS handled_by_name, i.task_id, i.created_at"
 #define RECORD_FROM "interactions i LEFT JOIN users u ON u.id = i.handled_by"
 
-/* The enterprise the path names, visible to the caller (in the recycle
- * bin too: its page still shows what was done); 0 after a 404. */
-static int64_t enterprise_or_404(struct req *r)
-{
-    int64_t id = req_param_id(r, 0);
-    json_t *rec = NULL;
-    int rc = id > 0 ? enterprise_find(r->db, r->actor, id, true, &rec) : 0;
-    json_decref(rec);
-    if (rc != 1)
-        rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
-    return rc == 1 ? id : 0;
-}
-
 /* limit (1–200, default 20) and the cursor of [key, id]; false having
  * answered 422. */
 static bool page_args(struct req *r, int64_t *limit, json_t **after)
@@ -83,16 +70,62 @@ static void add_people(struct db *db, json_t *items)
     sqlbuf_release(&b);
 }
 
+/* A page of the list over from where w holds, keyed on (key, id) in
+ * the order desc says, after the cursor's row: {"items","total",
+ * "next_cursor"} with each row made by row, then finished by post (may be
+ * NULL). columns select the row; from has the aliases w and key use. */
+struct page {
+    const char *columns, *from, *count_from, *key, *id;
+    bool desc;
+    json_t *(*row)(struct db_stmt *st, struct req *r);
+    void (*post)(struct db *db, json_t *items);
+};
+
+static void reply_page(struct req *r, const struct page *p, struct sqlbuf *w, int64_t limit,
+                       json_t *after)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    json_t *body = json_object();
+    int64_t total = 0;
+    int rc = listing_count(r->db, p->count_from, w, &total);
+    json_object_set_new(body, "total", json_integer(total));
+    sqlbuf_addf(&b, "SELECT %s, %s AS k FROM %s WHERE ", p->columns, p->key, p->from);
+    sqlbuf_append(&b, w);
+    if (after)
+        listing_cursor_after(&b, p->key, p->id, p->desc, after);
+    const char *dir = p->desc ? "DESC" : "ASC";
+    sqlbuf_addf(&b, " ORDER BY %s %s, %s %s LIMIT ?", p->key, dir, p->id, dir);
+    sqlbuf_bind(&b, DB_INT(limit + 1));
+    if (!rc)
+        listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, p->row);
+    if (!rc && p->post)
+        p->post(r->db, json_object_get(body, "items"));
+    rc ? reply_db_error(r, rc) : reply_json(r, 200, json_incref(body));
+    json_decref(body);
+    json_decref(after);
+    sqlbuf_release(&b);
+}
+
 /* GET /enterprises/{id}/interactions: newest first; type= filters. */
 static void records_list(struct req *r)
 {
-    int64_t ent = enterprise_or_404(r), limit;
+    static const struct page records = {
+        .columns = RECORD_COLUMNS,
+        .from = RECORD_FROM,
+        .count_from = "interactions i",
+        .key = "i.occurred_at",
+        .id = "i.id",
+        .desc = true,
+        .row = listing_row_json,
+        .post = add_people,
+    };
+    int64_t ent = enterprise_param_or_404(r, true), limit;
     json_t *after;
     if (!ent || !page_args(r, &limit, &after))
         return;
-    struct sqlbuf w, b;
+    struct sqlbuf w;
     sqlbuf_init(&w);
-    sqlbuf_init(&b);
     sqlbuf_add(&w, "i.enterprise_id = ? AND i.deleted_at IS NULL");
     sqlbuf_bind(&w, DB_INT(ent));
     const char *type = req_query(r, "type");
@@ -100,25 +133,8 @@ static void records_list(struct req *r)
         sqlbuf_add(&w, " AND i.type = ?");
         sqlbuf_bind(&w, DB_TEXT(type));
     }
-    json_t *body = json_object();
-    int64_t total = 0;
-    int rc = listing_count(r->db, "interactions i", &w, &total);
-    json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_add(&b, "SELECT " RECORD_COLUMNS ", i.occurred_at AS k FROM " RECORD_FROM " WHERE ");
-    sqlbuf_append(&b, &w);
-    if (after)
-        listing_cursor_after(&b, "i.occurred_at", "i.id", true, after);
-    sqlbuf_add(&b, " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?");
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    if (!rc)
-        listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit,
-                           listing_row_json);
-    add_people(r->db, json_object_get(body, "items"));
-    rc ? reply_db_error(r, rc) : reply_json(r, 200, json_incref(body));
-    json_decref(body);
-    json_decref(after);
+    reply_page(r, &records, &w, limit, after);
     sqlbuf_release(&w);
-    sqlbuf_release(&b);
 }
 
 static void record_create(struct req *r)
@@ -149,48 +165,36 @@ static void record_create(struct req *r)
  * done (latest first) or all (latest due first). */
 static void tasks_list(struct req *r)
 {
-    int64_t ent = enterprise_or_404(r), limit;
+    int64_t ent = enterprise_param_or_404(r, true), limit;
     json_t *after;
     if (!ent || !page_args(r, &limit, &after))
         return;
-    const char *view = req_query(r, "view");
-    const char *cond, *key;
-    bool desc = true;
-    if (!view || !*view || strcmp(view, "open") == 0)
-        cond = " AND t.status = 'open'", key = "t.due_at", desc = false;
-    else if (strcmp(view, "done") == 0)
-        cond = " AND t.status <> 'open'", key = "t.updated_at";
-    else if (strcmp(view, "all") == 0)
-        cond = "", key = "t.due_at";
-    else {
+    struct page p = {.columns = TASK_COLUMNS,
+                     .from = TASK_FROM,
+                     .count_from = "tasks t",
+                     .key = "t.due_at",
+                     .id = "t.id",
+                     .desc = true,
+                     .row = task_row};
+    const char *view = req_query(r, "view"), *cond = "";
+    if (!view || !*view || strcmp(view, "open") == 0) {
+        cond = " AND t.status = 'open'";
+        p.desc = false;
+    } else if (strcmp(view, "done") == 0) {
+        cond = " AND t.status <> 'open'";
+        p.key = "t.updated_at";
+    } else if (strcmp(view, "all") != 0) {
         json_decref(after);
         reply_invalid(r, json_pack("{s:s}", "view", req_msg(r, "field.invalid")));
         return;
     }
-    struct sqlbuf w, b;
+    struct sqlbuf w;
     sqlbuf_init(&w);
-    sqlbuf_init(&b);
     sqlbuf_add(&w, "t.enterprise_id = ?");
     sqlbuf_bind(&w, DB_INT(ent));
     sqlbuf_add(&w, cond);
-    json_t *body = json_object();
-    int64_t total = 0;
-    int rc = listing_count(r->db, "tasks t", &w, &total);
-    json_object_set_new(body, "total", json_integer(total));
-    sqlbuf_addf(&b, "SELECT " TASK_COLUMNS ", %s AS k FROM " TASK_FROM " WHERE ", key);
-    sqlbuf_append(&b, &w);
-    if (after)
-        listing_cursor_after(&b, key, "t.id", desc, after);
-    sqlbuf_addf(&b, " ORDER BY %s %s, t.id %s LIMIT ?", key, desc ? "DESC" : "ASC",
-                desc ? "DESC" : "ASC");
-    sqlbuf_bind(&b, DB_INT(limit + 1));
-    if (!rc)
-        listing_keyed_page(body, db_query(r->db, b.sql, b.args, b.nargs), r, limit, task_row);
-    rc ? reply_db_error(r, rc) : reply_json(r, 200, json_incref(body));
-    json_decref(body);
-    json_decref(after);
+    reply_page(r, &p, &w, limit, after);
     sqlbuf_release(&w);
-    sqlbuf_release(&b);
 }
 
 static void task_create(struct req *r)

@@ -157,8 +157,7 @@ out:
     sqlbuf_release(&b);
 }
 
-/* The enterprise the path names (u may see it), or 0 after a 404. */
-static int64_t id_or_404(struct req *r, bool deleted)
+int64_t enterprise_param_or_404(struct req *r, bool deleted)
 {
     int64_t id = req_param_id(r, 0);
     json_t *rec = NULL;
@@ -184,7 +183,7 @@ static void reply_enterprise(struct req *r, unsigned status, int64_t id)
 
 static void get(struct req *r)
 {
-    int64_t id = id_or_404(r, true);
+    int64_t id = enterprise_param_or_404(r, true);
     if (id)
         reply_enterprise(r, 200, id);
 }
@@ -224,14 +223,14 @@ static void restore(struct req *r)
 
 static void history(struct req *r)
 {
-    int64_t id = id_or_404(r, true);
+    int64_t id = enterprise_param_or_404(r, true);
     if (id)
         history_reply(r, "enterprise", id);
 }
 
 static void tags_add(struct req *r)
 {
-    int64_t id = id_or_404(r, false);
+    int64_t id = enterprise_param_or_404(r, false);
     if (!id)
         return;
     json_t *errors = json_object();
@@ -248,7 +247,7 @@ static void tags_add(struct req *r)
 
 static void tags_remove(struct req *r)
 {
-    int64_t id = id_or_404(r, false);
+    int64_t id = enterprise_param_or_404(r, false);
     if (!id)
         return;
     int64_t tag = req_param_id(r, 1);
@@ -276,7 +275,7 @@ static json_t *rows(struct req *r, const char *sql, int64_t id)
  * not zero: the page shows what exists. */
 static void overview(struct req *r)
 {
-    int64_t id = id_or_404(r, true);
+    int64_t id = enterprise_param_or_404(r, true);
     if (!id)
         return;
     json_t *rec = NULL;
