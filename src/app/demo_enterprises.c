@@ -3,8 +3,10 @@
  * e-commerce shops, manufacturers, pharmacies, cold-chain food, government
  * offices and banks across the demo branches, with valid unified social
  * credit codes (GB 32100 check character), a contact matrix, departments
- * and tags. Each goes through enterprise_insert and
- * enterprise_part_save, the operations the API calls, so demo data obeys
+ * and tags, and for those with an account manager a few visits, calls and
+ * meetings with their contacts and open to-dos. Each goes through
+ * enterprise_insert, enterprise_part_save, enterprise_record_insert and
+ * enterprise_task_insert, the operations the API calls, so demo data obeys
  * every rule real data does. A fixed seed makes every demo database the
  * same.
  */
@@ -12,6 +14,8 @@
 #include "app/demo_enterprises.h"
 
 #include "auth/actor.h"
+#include "auth/session.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "db/db.h"
 #include "vip/enterprise.h"
@@ -107,8 +111,8 @@ static int64_t lookup(struct db *db, const char *sql, const char *key)
     return db_query_int(db, sql, DB_ARGS(DB_TEXT(key)), &id) == 1 ? id : 0;
 }
 
-/* Departments and contacts of enterprise id. */
-static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
+/* Departments and contacts of enterprise id; *first gets the first contact. */
+static int add_people(struct db *db, const struct kind *k, int64_t id, int i, int64_t *first)
 {
     int64_t dept[3] = {0}, cid = 0;
     int rc = 0, ndept = (int)rnd(4);
@@ -141,10 +145,58 @@ static int add_people(struct db *db, const struct kind *k, int64_t id, int i)
         json_t *errors = json_object();
         cid = 0;
         rc = enterprise_part_save(db, &actor_system, &contact_part, id, &cid, in, errors);
+        if (c == 0)
+            *first = cid;
         json_decref(in);
         json_decref(errors);
     }
     return rc;
+}
+
+/* What the account manager did with enterprise id over the last quarter
+ * (a visit, a call, a meeting with the first contact), done as them, and
+ * an open to-do or two. */
+static int add_activity(struct db *db, int64_t id, int64_t owner, int64_t contact)
+{
+    static const struct {
+        const char *type, *text;
+    } done[] = {
+        {"visit", "上门拜访，了解近期寄递量与时效要求"},
+        {"call", "电话沟通月结对账事宜"},
+        {"meeting", "季度业务回顾会，商定下季度揽收安排"},
+        {"visit", "走访仓库，评估上门揽收频次"},
+    };
+    static const char *const todos[] = {"寄送新版协议价格表", "安排冷链专线试运行",
+                                        "跟进上月对账差异"};
+    struct actor who = {0}; /* session_load_user fills the user, not ip or system */
+    if (session_load_user(db, owner, &who) != 1)
+        return 0;
+    int rc = 0, n = (int)rnd(4);
+    for (int k = 0; !rc && k < n; k++) {
+        char at[40];
+        clock_format_iso(clock_now() - (int64_t)(3 + rnd(85)) * 86400 - rnd(8) * 3600, at,
+                         sizeof(at));
+        unsigned d = rnd(COUNT(done));
+        json_t *in = json_pack("{s:s,s:s,s:s,s:[I]}", "type", done[d].type, "occurred_at", at,
+                               "description", done[d].text, "contact_ids", (json_int_t)contact);
+        json_t *errors = json_object();
+        int64_t rid = 0, tid = 0;
+        rc = enterprise_record_insert(db, &who, id, in, &rid, &tid, errors);
+        json_decref(in);
+        json_decref(errors);
+    }
+    for (int k = 0, m = (int)rnd(3); !rc && k < m; k++) {
+        char due[16];
+        clock_format_date(clock_now() + (int64_t)(1 + rnd(14)) * 86400, due, sizeof(due));
+        json_t *in = json_pack("{s:s,s:s,s:s}", "title", todos[rnd(COUNT(todos))], "due_at", due,
+                               "priority", rnd(3) ? "normal" : "high");
+        json_t *errors = json_object();
+        int64_t tid = 0;
+        rc = enterprise_task_insert(db, &who, id, in, &tid, errors);
+        json_decref(in);
+        json_decref(errors);
+    }
+    return rc < 0 ? rc : 0;
 }
 
 int demo_enterprises(struct db *db, int n)
@@ -188,13 +240,16 @@ int demo_enterprises(struct db *db, int n)
             free(why);
             rc = 0;
         } else if (!rc) {
-            rc = add_people(db, k, id, i);
+            int64_t contact = 0;
+            rc = add_people(db, k, id, i, &contact);
+            if (!rc && owner && contact)
+                rc = add_activity(db, id, owner, contact);
             made += !rc;
         }
         json_decref(in);
         json_decref(errors);
     }
     if (!rc)
-        log_info("demo data: %d enterprises with contacts and departments", made);
+        log_info("demo data: %d enterprises with contacts, departments and activity", made);
     return rc < 0 ? rc : 0;
 }

@@ -202,6 +202,8 @@ static const struct message messages[] = {
      "An enterprise has one primary contact: make another contact primary first"},
     {"enterprise.unknown_department", "该部门不存在", "No such department"},
     {"enterprise.unknown_contact", "该联系人不存在", "No such contact"},
+    {"enterprise.contact_elsewhere", "所选联系人不是该大客户的联系人",
+     "Choose contacts of this enterprise"},
     {"enterprise.unknown_customer", "个人客户不存在或不在您管辖的网点",
      "No such customer in your branches"},
     {"enterprise.department_cycle", "上级部门不能是本部门或其下级部门",

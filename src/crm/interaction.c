@@ -153,7 +153,7 @@ static void read_refund(struct form *f, struct interaction_form *v)
     v->fen = -v->fen;
 }
 
-static void read_form(struct db *db, struct form *f, struct interaction_form *v)
+static void read_form(struct db *db, struct form *f, const char *dict, struct interaction_form *v)
 {
     memset(v, 0, sizeof(*v));
     const char *kind = form_str(f, "kind", false, 16);
@@ -169,7 +169,7 @@ static void read_form(struct db *db, struct form *f, struct interaction_form *v)
     v->dest = form_str(f, "destination", false, 100);
     v->channel = form_str(f, "channel", false, 16);
     v->at = clock_now();
-    if (type && !dictionaries_has(db, "business_type", type))
+    if (type && !dictionaries_has(db, dict, type))
         form_fail(f, "type", "field.unknown_option");
     if (occurred && clock_parse_iso(occurred, &v->at))
         form_fail(f, "occurred_at", "field.invalid");
@@ -194,30 +194,36 @@ static void read_form(struct db *db, struct form *f, struct interaction_form *v)
     read_follow_up(f, v);
 }
 
-/* The record's row, and its follow-up task, in the caller's transaction. */
-static int write_record(struct db *db, const struct actor *a, int64_t cid, const char *path,
+/* The record's row, and its follow-up task, in the caller's transaction:
+ * about customer cid, or (cid 0) about s's enterprise. */
+static int write_record(struct db *db, const struct actor *a, int64_t cid,
+                        const struct crm_subject *s, const char *path,
                         const struct interaction_form *v, int64_t *id, int64_t *task_id)
 {
-    int64_t now = clock_now();
+    int64_t now = clock_now(), ent = s ? s->enterprise_id : 0;
+    /* a customer's record was done at the counter unless it says; a visit
+       or a call on an enterprise has its type and no channel */
+    const char *channel = v->channel ? v->channel : s ? NULL : "counter";
     int rc = db_query_int(
         db,
-        "INSERT INTO interactions (customer_id, type, kind, refund_of, occurred_at, description, "
-        "tracking_no, destination, amount_fen, channel, handled_by, branch_id, "
-        "branch_path, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        DB_ARGS(DB_INT(cid), DB_TEXT(v->type), DB_TEXT(v->refund ? "refund" : "business"),
-                DB_INT_OR_NULL(v->refund, v->refund_of), DB_INT(v->at),
-                DB_TEXT(v->desc ? v->desc : ""), DB_TEXT(v->tracking[0] ? v->tracking : NULL),
-                DB_TEXT(v->dest), DB_INT_OR_NULL(v->has_amount, v->fen),
-                DB_TEXT(v->channel ? v->channel : "counter"), DB_INT_OR_NULL(a->id, a->id),
-                DB_INT_OR_NULL(a->branch_id, a->branch_id), DB_TEXT(path), DB_INT(now),
-                DB_INT(now)),
+        "INSERT INTO interactions (customer_id, enterprise_id, type, kind, refund_of, "
+        "occurred_at, description, tracking_no, destination, amount_fen, channel, handled_by, "
+        "branch_id, branch_path, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        DB_ARGS(DB_INT_OR_NULL(cid, cid), DB_INT_OR_NULL(ent, ent), DB_TEXT(v->type),
+                DB_TEXT(v->refund ? "refund" : "business"), DB_INT_OR_NULL(v->refund, v->refund_of),
+                DB_INT(v->at), DB_TEXT(v->desc ? v->desc : ""),
+                DB_TEXT(v->tracking[0] ? v->tracking : NULL), DB_TEXT(v->dest),
+                DB_INT_OR_NULL(v->has_amount, v->fen), DB_TEXT(channel),
+                DB_INT_OR_NULL(a->id, a->id), DB_INT_OR_NULL(a->branch_id, a->branch_id),
+                DB_TEXT(path), DB_INT(now), DB_INT(now)),
         id);
     rc = rc == 1 ? 0 : rc < 0 ? rc : DB_ERROR;
     if (!rc && v->fu_title) {
         /* A follow-up becomes a task for the clerk, in the same transaction. */
         struct task_new t = {.title = v->fu_title,
                              .customer_id = cid,
+                             .enterprise_id = ent,
                              .due_at = v->fu_due,
                              .assignee_id = a->id,
                              .branch_id = a->branch_id,
@@ -230,12 +236,36 @@ static int write_record(struct db *db, const struct actor *a, int64_t cid, const
             rc = db_exec(db, "UPDATE interactions SET task_id = ? WHERE id = ?",
                          DB_ARGS(DB_INT(*task_id), DB_INT(*id)));
     }
-    if (!rc)
+    if (!rc && cid)
         rc = interaction_refresh_figures(db, cid);
+    if (!rc && s && s->also)
+        rc = s->also(db, *id, s->ctx);
     if (!rc)
         rc = events_publish(db, "interaction.created", "interaction", *id, a->id,
-                            json_pack("{s:I}", "customer_id", (json_int_t)cid));
+                            json_pack("{s:I}", cid ? "customer_id" : "enterprise_id",
+                                      (json_int_t)(cid ? cid : ent)));
     return rc ? rc : actor_audit(db, a, "interaction.create", "interaction", *id, NULL);
+}
+
+/* Read, check and write a record about customer cid or s (see
+ * interaction.h), path the branch that scopes it. */
+static int insert(struct db *db, const struct actor *a, int64_t cid, const struct crm_subject *s,
+                  const char *path, json_t *in, int64_t *id, int64_t *task_id, json_t *errors)
+{
+    struct form f;
+    struct interaction_form v;
+    form_init_json(&f, in, a->lang, errors);
+    read_form(db, &f, s ? s->type_dict : "business_type", &v);
+    if (!form_ok(&f))
+        return OP_INVALID;
+    int rc = interaction_tracking_check(db, a, in, &v, errors);
+    if (rc)
+        return rc;
+    if ((rc = db_begin(db)))
+        return rc;
+    if (v.refund)
+        rc = interaction_refund_check(db, a, cid, &v, errors);
+    return op_end(db, rc ? rc : write_record(db, a, cid, s, path, &v, id, task_id));
 }
 
 int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id, json_t *in,
@@ -251,20 +281,14 @@ int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id
                  ? json_string_value(json_object_get(cust, "branch_path"))
                  : "");
     json_decref(cust);
-    struct form f;
-    struct interaction_form v;
-    form_init_json(&f, in, a->lang, errors);
-    read_form(db, &f, &v);
-    if (!form_ok(&f))
-        return OP_INVALID;
-    int rc = interaction_tracking_check(db, a, in, &v, errors);
-    if (rc)
-        return rc;
-    if ((rc = db_begin(db)))
-        return rc;
-    if (v.refund)
-        rc = interaction_refund_check(db, a, customer_id, &v, errors);
-    return op_end(db, rc ? rc : write_record(db, a, customer_id, path, &v, id, task_id));
+    return insert(db, a, customer_id, NULL, path, in, id, task_id, errors);
+}
+
+int interaction_insert_about(struct db *db, const struct actor *a, const struct crm_subject *s,
+                             json_t *in, int64_t *id, int64_t *task_id, json_t *errors)
+{
+    *id = *task_id = 0;
+    return insert(db, a, 0, s, s->branch_path, in, id, task_id, errors);
 }
 
 /* A filter value given as a query string or as JSON: a positive id. */

@@ -9,6 +9,7 @@
 #define HY_INTERACTION_H
 
 #include "auth/actor.h"
+#include "crm/subject.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
 
@@ -64,6 +65,12 @@ void interaction_where(const struct actor *u, const struct interaction_query *q,
  * enum op_result (core/op.h) with field messages in errors. */
 int interaction_insert(struct db *db, const struct actor *a, int64_t customer_id, json_t *in,
                        int64_t *id, int64_t *task_id, json_t *errors);
+/* The same for a record about s (an enterprise the caller checked): its
+ * "type" from s->type_dict, no channel unless given, no customer figures,
+ * the follow-up task on the enterprise too, s->also in the transaction,
+ * event "interaction.created" with {"enterprise_id"}. */
+int interaction_insert_about(struct db *db, const struct actor *a, const struct crm_subject *s,
+                             json_t *in, int64_t *id, int64_t *task_id, json_t *errors);
 
 /* Recompute the figures of one customer from its records. */
 int interaction_refresh_figures(struct db *db, int64_t customer_id);

@@ -104,12 +104,14 @@ int task_add(struct db *db, const struct actor *a, const struct task_new *t, int
     /* No row back when the source_ref already exists: id stays 0. */
     int rc = db_query_int(
         db,
-        "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
+        "INSERT INTO tasks (title, customer_id, enterprise_id, due_at, assignee_id, branch_id, "
         "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
         "created_by, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+        "RETURNING id",
         DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
-                DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
+                DB_INT_OR_NULL(t->enterprise_id, t->enterprise_id), DB_INT(t->due_at),
+                DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
                 DB_INT_OR_NULL(t->branch_id, t->branch_id),
                 DB_TEXT(t->branch_path ? t->branch_path : ""),
                 DB_TEXT(t->priority ? t->priority : "normal"),
@@ -123,18 +125,26 @@ int task_add(struct db *db, const struct actor *a, const struct task_new *t, int
     rc = t->assignee_id && t->assignee_id != a->id
              ? notify_assigned(db, t->assignee_id, *id, t->title)
              : 0;
-    return rc ? rc
-              : events_publish(db, "task.created", "task", *id, a->id,
-                               json_pack("{s:I}", "customer_id", (json_int_t)t->customer_id));
+    if (rc)
+        return rc;
+    json_t *about = t->enterprise_id
+                        ? json_pack("{s:I}", "enterprise_id", (json_int_t)t->enterprise_id)
+                        : json_pack("{s:I}", "customer_id", (json_int_t)t->customer_id);
+    return events_publish(db, "task.created", "task", *id, a->id, about);
 }
 
 /* The assignee of a new task from "assignee_id": only supervisors give
  * tasks to others, and only to staff within their scope (as when
- * reassigning). target stays zero for a itself. */
-static void read_assignee(struct db *db, const struct actor *a, struct form *f, int64_t *assignee,
-                          struct actor *target)
+ * reassigning). Without one, owner (an enterprise's account manager,
+ * loaded into target) or a itself; target stays zero for a itself. */
+static void read_assignee(struct db *db, const struct actor *a, struct form *f, int64_t owner,
+                          int64_t *assignee, struct actor *target)
 {
-    form_int(f, "assignee_id", false, assignee);
+    if (!form_int(f, "assignee_id", false, assignee) && owner && owner != a->id &&
+        session_load_user(db, owner, target) == 1) {
+        *assignee = owner;
+        return;
+    }
     if (!*assignee || *assignee == a->id)
         return;
     if (!(a->perms & PERM_MERGE))
@@ -144,21 +154,23 @@ static void read_assignee(struct db *db, const struct actor *a, struct form *f, 
         form_fail(f, "assignee_id", "field.unknown_assignee");
 }
 
-/* A new task as read from its form; path gets the customer's branch. */
-static void read_new(struct db *db, const struct actor *a, struct form *f, struct task_new *t,
-                     struct actor *target, char path[256])
+/* A new task as read from its form; path gets the customer's branch (or
+ * s's enterprise's). */
+static void read_new(struct db *db, const struct actor *a, const struct crm_subject *s,
+                     struct form *f, struct task_new *t, struct actor *target, char path[256])
 {
     memset(t, 0, sizeof(*t));
     t->title = form_str(f, "title", true, 100);
     const char *due = form_str(f, "due_at", true, 40);
     t->priority = form_str(f, "priority", false, 8);
     t->note = form_str(f, "note", false, 500);
-    form_int(f, "customer_id", false, &t->customer_id);
+    if (!s)
+        form_int(f, "customer_id", false, &t->customer_id);
     if (due && !parse_due(due, &t->due_at))
         form_fail(f, "due_at", "field.invalid");
     if (!priority_valid(t->priority))
         form_fail(f, "priority", "field.unknown_option");
-    path[0] = '\0';
+    snprintf(path, 256, "%s", s ? s->branch_path : "");
     if (t->customer_id) {
         json_t *c = customer_load(db, a, t->customer_id, false);
         if (!c)
@@ -167,10 +179,11 @@ static void read_new(struct db *db, const struct actor *a, struct form *f, struc
             snprintf(path, 256, "%s", json_string_value(json_object_get(c, "branch_path")));
         json_decref(c);
     }
-    read_assignee(db, a, f, &t->assignee_id, target);
+    read_assignee(db, a, f, s ? s->owner_id : 0, &t->assignee_id, target);
 }
 
-int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
+static int insert(struct db *db, const struct actor *a, const struct crm_subject *s, json_t *in,
+                  int64_t *id, json_t *errors)
 {
     struct form f;
     struct task_new t;
@@ -178,7 +191,7 @@ int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, j
     char path[256];
     *id = 0;
     form_init_json(&f, in, a->lang, errors);
-    read_new(db, a, &f, &t, &target, path);
+    read_new(db, a, s, &f, &t, &target, path);
     if (!form_ok(&f))
         return OP_INVALID;
     /* A task belongs to its assignee's branch, as after a reassignment: the
@@ -190,7 +203,8 @@ int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, j
     t.assignee_id = t.assignee_id ? t.assignee_id : a->id;
     t.branch_id = target.id ? target.branch_id : a->branch_id;
     t.branch_path = path;
-    t.source = t.customer_id ? "follow_up" : "manual";
+    t.enterprise_id = s ? s->enterprise_id : 0;
+    t.source = t.customer_id || t.enterprise_id ? "follow_up" : "manual";
     t.created_by = a->id;
     int rc = db_begin(db);
     if (!rc)
@@ -198,6 +212,17 @@ int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, j
     if (!rc)
         rc = actor_audit(db, a, "task.create", "task", *id, NULL);
     return op_end(db, rc);
+}
+
+int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
+{
+    return insert(db, a, NULL, in, id, errors);
+}
+
+int task_insert_about(struct db *db, const struct actor *a, const struct crm_subject *s, json_t *in,
+                      int64_t *id, json_t *errors)
+{
+    return insert(db, a, s, in, id, errors);
 }
 
 /* Task id if a may act on it (0), OP_NOT_FOUND, or a negative DB_*; with

@@ -7,6 +7,7 @@
 #define HY_TASK_H
 
 #include "auth/actor.h"
+#include "crm/subject.h"
 #include "db/sqlbuf.h"
 #include "http/http.h"
 
@@ -18,7 +19,8 @@ struct db;
 
 struct task_new {
     const char *title;
-    int64_t customer_id; /* 0: none */
+    int64_t customer_id;   /* 0: none */
+    int64_t enterprise_id; /* 0: none */
     int64_t due_at;
     int64_t assignee_id; /* 0: the branch's queue */
     int64_t branch_id;
@@ -40,6 +42,11 @@ struct task_new {
  * sees), "assignee_id" (a itself unless a supervisor gives it to staff in
  * scope). Sets *id. Audit "task.create", event "task.created". */
 int task_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors);
+/* The same for a task on s's enterprise (checked by the caller): no
+ * "customer_id"; without "assignee_id" it goes to s->owner_id (the
+ * enterprise's account manager), else as for task_insert. */
+int task_insert_about(struct db *db, const struct actor *a, const struct crm_subject *s, json_t *in,
+                      int64_t *id, json_t *errors);
 /* Edit task id (one a may act on, else OP_NOT_FOUND): "title", "due_at",
  * "priority", "note" as for task_insert, "version" required (OP_STALE when
  * it moved). Audit "task.update", event "task.changed". */
@@ -56,7 +63,8 @@ int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, js
 int task_assign(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 
 /* In the caller's transaction: insert a task (the assignee, when not a,
- * told through the bell) and publish "task.created" ({"customer_id"});
+ * told through the bell) and publish "task.created" ({"customer_id"} or
+ * {"enterprise_id"});
  * *id is 0 when source_ref already exists (nothing made). No audit. */
 int task_add(struct db *db, const struct actor *a, const struct task_new *t, int64_t *id);
 
@@ -64,10 +72,12 @@ int task_add(struct db *db, const struct actor *a, const struct task_new *t, int
     "t.id, t.title, t.customer_id, c.name AS customer_name, c.customer_no, t.due_at, "             \
     "t.assignee_id, a.name AS assignee_name, t.branch_id, t.priority, t.status, t.source, "        \
     "t.rule_id, t.interaction_id, t.note, t.outcome, t.completed_at, t.version, t.created_at, "    \
-    "t.updated_at"
+    "t.updated_at, t.enterprise_id, e.name AS enterprise_name"
+/* A task's enterprise is named by the table migration 0020 made; crm
+ * reads its name, nothing of its rules. */
 #define TASK_FROM                                                                                  \
     "tasks t LEFT JOIN customers c ON c.id = t.customer_id LEFT JOIN users a ON "                  \
-    "a.id = t.assignee_id"
+    "a.id = t.assignee_id LEFT JOIN enterprises e ON e.id = t.enterprise_id"
 /* The task in the current row of a TASK_COLUMNS query, as the API shows it
  * (r: the caller, may be NULL). */
 json_t *task_row(struct db_stmt *st, struct req *r);

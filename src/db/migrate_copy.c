@@ -4,8 +4,8 @@
  *
  * Steps: bring the source up to this binary's schema (its own migrations),
  * open the target through the store (which applies the PostgreSQL
- * migrations), refuse a target that already holds data, copy every table in
- * creation order (parents before children) in one transaction, move the
+ * migrations), refuse a target that already holds data, copy every table,
+ * parents before children, in one transaction, move the
  * identity sequences past the copied ids, and verify: per table, the row
  * count and a BLAKE2b checksum over every value in primary-key order must
  * match on both sides, or the transaction is rolled back.
@@ -248,8 +248,54 @@ static int open_empty_target(const char *to_url)
     return -1;
 }
 
-/* The source's tables (not SQLite's own, not the migration bookkeeping), in
- * creation order: parents before children. *n gets their number. */
+/* 1 when table t has a foreign key to a table other than itself that is
+ * not placed yet (of the n in list, placed[] saying which are). */
+static int waits(sqlite3 *src, const struct table *t, const struct table *list, const bool *placed,
+                 int n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(src, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int wait = 0;
+    while (!wait && sqlite3_step(st) == SQLITE_ROW) {
+        const char *parent = (const char *)sqlite3_column_text(st, 0);
+        for (int i = 0; i < n && !wait; i++)
+            wait = !placed[i] && strcmp(list[i].name, parent) == 0 && strcmp(parent, t->name) != 0;
+    }
+    sqlite3_finalize(st);
+    return wait;
+}
+
+/* tables reordered so that a table comes after those its foreign keys
+ * name, otherwise in creation order: a column added later may refer to a
+ * table made after its own (tasks.enterprise_id, 0020), and the target
+ * checks every reference as the rows arrive. A cycle keeps creation order. */
+static void parents_first(sqlite3 *src, struct table *tables, int n)
+{
+    struct table *out = xcalloc((size_t)(n ? n : 1), sizeof(*out));
+    bool *placed = xcalloc((size_t)(n ? n : 1), sizeof(*placed));
+    for (int k = 0; k < n; k++) {
+        int pick = -1, first = -1;
+        for (int i = 0; i < n && pick < 0; i++) {
+            if (placed[i])
+                continue;
+            first = first < 0 ? i : first;
+            if (!waits(src, &tables[i], tables, placed, n))
+                pick = i;
+        }
+        pick = pick < 0 ? first : pick;
+        out[k] = tables[pick];
+        placed[pick] = true;
+    }
+    memcpy(tables, out, (size_t)n * sizeof(*out));
+    free(out);
+    free(placed);
+}
+
+/* The source's tables (not SQLite's own, not the migration bookkeeping),
+ * parents before children. *n gets their number. */
 static struct table *list_tables(sqlite3 *src, int *n)
 {
     sqlite3_stmt *list;
@@ -267,6 +313,7 @@ static struct table *list_tables(sqlite3 *src, int *n)
             (*n)++;
     }
     sqlite3_finalize(list);
+    parents_first(src, tables, *n);
     return tables;
 }
 

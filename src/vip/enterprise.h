@@ -91,7 +91,20 @@ json_t *contact_get(struct db *db, int64_t ent, int64_t id, bool clear);
  * per enterprise, a department with sub-departments or contacts stays. */
 json_t *department_list(struct db *db, int64_t ent);
 
+/* Business records and to-dos on enterprise ent (activity.c), through
+ * crm's operations (interaction_insert_about, task_insert_about) when a
+ * may change the enterprise (else OP_NOT_FOUND). A record's type is of
+ * the activity_type dictionary (visit, call, meeting, email);
+ * "contact_ids" names the enterprise's contacts who took part (another's:
+ * OP_INVALID on contact_ids). A to-do without "assignee_id" goes to the
+ * enterprise's account manager. */
+int enterprise_record_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in,
+                             int64_t *id, int64_t *task_id, json_t *errors);
+int enterprise_task_insert(struct db *db, const struct actor *a, int64_t ent, json_t *in,
+                           int64_t *id, json_t *errors);
+
 extern const struct route enterprises_routes[];
+extern const struct route enterprise_activity_routes[];
 extern const struct route enterprise_contacts_routes[];
 extern const struct entity entity_enterprise;
 

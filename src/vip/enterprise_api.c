@@ -103,8 +103,7 @@ out:
     sqlbuf_release(&b);
 }
 
-/* The enterprise the path names (u may see it), or 0 after a 404. */
-static int64_t id_or_404(struct req *r, bool deleted)
+int64_t enterprise_param_or_404(struct req *r, bool deleted)
 {
     return record_api_id_or_404(r, &api, deleted);
 }
@@ -123,7 +122,7 @@ static json_t *rows(struct req *r, const char *sql, int64_t id)
  * not zero: the page shows what exists. */
 static void overview(struct req *r)
 {
-    int64_t id = id_or_404(r, true);
+    int64_t id = enterprise_param_or_404(r, true);
     if (!id)
         return;
     json_t *rec = NULL;
@@ -141,8 +140,8 @@ static void overview(struct req *r)
         rows(r,
              "SELECT i.id, i.type, i.channel, i.description, i.occurred_at, i.handled_by, "
              "u.name AS handled_by_name FROM interactions i LEFT JOIN users u ON "
-             "u.id = i.handled_by WHERE i.enterprise_id = ? ORDER BY i.occurred_at DESC, i.id "
-             "DESC LIMIT 10",
+             "u.id = i.handled_by WHERE i.enterprise_id = ? AND i.deleted_at IS NULL ORDER BY "
+             "i.occurred_at DESC, i.id DESC LIMIT 10",
              id),
         "tasks",
         rows(r,
@@ -156,11 +155,28 @@ static void overview(struct req *r)
         "settlement", json_object_get(o, "settlement"));
     json_object_set_new(body, "credit", credit);
     json_object_set_new(body, "tags", json_incref(json_object_get(o, "tags")));
+    /* What the 业务往来 and 待办 tabs hold, counted: the lists above are
+     * their first lines only. */
+    int64_t records = 0, open_tasks = 0;
+    rc = db_query_int(r->db,
+                      "SELECT COUNT(*) FROM interactions WHERE enterprise_id = ? AND "
+                      "deleted_at IS NULL",
+                      DB_ARGS(DB_INT(id)), &records);
+    if (rc >= 0)
+        rc = db_query_int(r->db,
+                          "SELECT COUNT(*) FROM tasks WHERE enterprise_id = ? AND status = 'open'",
+                          DB_ARGS(DB_INT(id)), &open_tasks);
+    if (rc < 0) {
+        json_decref(body);
+        reply_db_error(r, rc);
+        return;
+    }
     json_object_set_new(
         body, "counts",
-        json_pack("{s:I,s:I}", "contacts",
+        json_pack("{s:I,s:I,s:I,s:I}", "contacts",
                   (json_int_t)json_array_size(json_object_get(body, "contacts")), "departments",
-                  (json_int_t)json_array_size(json_object_get(body, "departments"))));
+                  (json_int_t)json_array_size(json_object_get(body, "departments")), "records",
+                  (json_int_t)records, "open_tasks", (json_int_t)open_tasks));
     reply_json(r, 200, body);
 }
 

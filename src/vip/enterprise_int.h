@@ -37,6 +37,10 @@ int enterprise_write(struct db *db, const struct actor *a, int64_t id, json_int_
                      json_t *cur, json_t *rec);
 /* The import hooks (enterprise_import.c). */
 extern const struct entity_import enterprise_import;
+/* The enterprise the path's first parameter names when the request's
+ * actor may see it (deleted: the recycle bin's too), or 0 after a 404
+ * (or the database error). */
+int64_t enterprise_param_or_404(struct req *r, bool deleted);
 /* 1 when u may see enterprise ent (not deleted), 0 not, <0 error. */
 int enterprise_visible(struct db *db, const struct actor *u, int64_t ent);
 /* "12.30" → 1230 (text made by fields_check_value's money check). */

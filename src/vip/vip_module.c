@@ -8,7 +8,8 @@
 #include "record/entity.h"
 #include "vip/enterprise.h"
 
-static const struct route *const routes[] = {enterprises_routes, enterprise_contacts_routes, NULL};
+static const struct route *const routes[] = {enterprises_routes, enterprise_contacts_routes,
+                                             enterprise_activity_routes, NULL};
 
 static void init(void)
 {

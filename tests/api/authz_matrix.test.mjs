@@ -29,7 +29,8 @@ const SCOPED = [
   [/^\/segments\/\{id\}/, 'segment'],
   [/^\/imports\/\{id\}/, 'import'],
   [/^\/exports\/\{id\}/, 'export'],
-  // an enterprise and everything under it (contacts, departments, tags)
+  // an enterprise and everything under it (contacts, departments, tags,
+  // business records and to-dos)
   [/^\/enterprises\/\{id\}/, 'enterprise'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff

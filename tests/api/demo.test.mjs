@@ -80,4 +80,23 @@ describe('demo data', () => {
     assert.ok(mine.body.total > 0 && mine.body.total < 40, `clerk sees ${mine.body.total}`);
     assert.ok(mine.body.items.every((e) => e.customer_no.startsWith('E-GD-GZ-01-')));
   });
+  test('VIP enterprises with an account manager have visits and calls with their contacts, and open to-dos for the manager', async () => {
+    const admin = await clientFor(srv, 'A9001');
+    const managed = (await admin.get('/enterprises?limit=200')).body.items.filter((e) => e.owner_id);
+    assert.ok(managed.length > 0);
+    let records = 0;
+    let tasks = 0;
+    for (const e of managed) {
+      const o = (await admin.get(`/enterprises/${e.id}/overview`)).body;
+      records += o.counts.records;
+      tasks += o.counts.open_tasks;
+      for (const x of o.tasks) assert.equal(x.assignee_id, e.owner_id, 'a demo to-do is its manager\'s');
+      for (const x of o.records) assert.equal(x.handled_by, e.owner_id, 'a demo record is its manager\'s');
+    }
+    assert.ok(records > managed.length / 2, `${records} records on ${managed.length} enterprises`);
+    assert.ok(tasks > 0, 'some open to-dos');
+    const withRecords = managed[0];
+    const page = await admin.get(`/enterprises/${withRecords.id}/interactions`);
+    assert.ok(page.body.items.every((x) => x.contacts.length === 1), 'each with the contact who took part');
+  });
 });

@@ -287,7 +287,7 @@ describe('VIP enterprises', () => {
     assert.deepEqual(o.records, []);
     assert.deepEqual(o.tasks, []);
     assert.deepEqual(o.credit, { credit_days: 30, credit_limit: '50000.50', billing_day: 25, settlement: 'monthly' });
-    assert.deepEqual(o.counts, { contacts: 2, departments: 3 });
+    assert.deepEqual(o.counts, { contacts: 2, departments: 3, records: 0, open_tasks: 0 });
     console.log(`overview: ${ms.toFixed(1)} ms (ASan build, one call)`);
   });
 

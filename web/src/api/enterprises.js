@@ -1,5 +1,6 @@
 // 大客户 endpoints (docs/enterprises-api.md): enterprises, their 360
-// overview, history, tags, contacts and departments.
+// overview, history, tags, contacts and departments, business records and
+// to-dos, the recycle bin.
 import { http } from './http.js'
 
 const base = (id) => `/enterprises/${id}`
@@ -19,4 +20,14 @@ export const enterprisesApi = {
   createDepartment: (id, body, opts) => http.post(`${base(id)}/departments`, body, opts),
   updateDepartment: (id, did, body, opts) => http.patch(`${base(id)}/departments/${did}`, body, opts),
   removeDepartment: (id, did) => http.del(`${base(id)}/departments/${did}`),
+  remove: (id) => http.del(base(id)),
+  restore: (id) => http.post(`${base(id)}/restore`, {}),
+  /** {mobile, phone} in full (customers.reveal; audited). */
+  revealContact: (id, cid) => http.post(`${base(id)}/contacts/${cid}/reveal`, {}),
+  /** 业务往来: type, limit, cursor. */
+  records: (id, query) => http.get(`${base(id)}/interactions`, query),
+  createRecord: (id, body, opts) => http.post(`${base(id)}/interactions`, body, opts),
+  /** 待办: view=open|done|all, limit, cursor. */
+  tasks: (id, query) => http.get(`${base(id)}/tasks`, query),
+  createTask: (id, body, opts) => http.post(`${base(id)}/tasks`, body, opts),
 }

@@ -1,10 +1,11 @@
 // Business types, channels and quick phrases (dictionaries business_type,
-// channel, quick_phrase), loaded once per page load and shared.
+// channel, quick_phrase) and what is done with an enterprise
+// (activity_type), loaded once per page load and shared.
 import { reactive } from 'vue'
 import { dictionaryApi } from '@/api/customers.js'
 import { localLabel } from '@/composables/useCustomerMeta.js'
 
-const state = reactive({ business_type: [], channel: [], quick_phrase: [] })
+const state = reactive({ business_type: [], channel: [], quick_phrase: [], activity_type: [] })
 let loading = null
 
 // Tag colours for the timeline and lists, by the type's place in the dictionary.
