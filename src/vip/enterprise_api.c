@@ -8,6 +8,7 @@
 #include "core/listing.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "record/group.h"
 #include "record/history.h"
 #include "record/segments.h"
 #include "record/tags.h"
@@ -84,7 +85,7 @@ static bool list_where(struct req *r, const struct list_query *lq, struct sqlbuf
     if (rc == 0 && segment && *segment) {
         json_t *sf = NULL;
         char *sq = NULL;
-        rc = segments_resolve(r->db, r->actor, strtoll(segment, NULL, 10), &sf, &sq);
+        rc = segments_resolve(r->db, r->actor, "enterprise", strtoll(segment, NULL, 10), &sf, &sq);
         if (rc == 0) {
             reply_error(r, 404, "not_found");
             return false;
@@ -262,6 +263,18 @@ static void tags_remove(struct req *r)
     rc = op_end(r->db, rc);
     if (!op_reply(r, rc, NULL))
         reply_enterprise(r, 200, id);
+}
+
+/* POST /enterprises/bulk-tags: add / remove tags on the chosen ids or on
+ * every enterprise the list's search or a saved segment finds (within
+ * what the caller may see): record/tags_bulk.c. */
+static void bulk_tags(struct req *r)
+{
+    struct sqlbuf w;
+    sqlbuf_init(&w);
+    if (entity_group_where(r, &entity_enterprise, r->json, &w))
+        tags_bulk_reply(r, &entity_enterprise, &w);
+    sqlbuf_release(&w);
 }
 
 /* Rows of sql (one ? for the enterprise) as a JSON array. */
