@@ -74,7 +74,7 @@ static const struct entity_field fields[] = {
     {FIELD("contact_name", NULL, FT_TEXT, "主联系人", "Primary contact", X),
      .export_expr = "(SELECT pc.name FROM enterprise_contacts pc WHERE pc.enterprise_id = e.id "
                     "AND pc.is_primary = 1)"},
-    {FIELD("contact_mobile", NULL, FT_PHONE, "主联系人手机", "Primary contact's mobile", X),
+    {FIELD("contact_mobile", NULL, FT_PHONE, "主联系人手机", "Contact mobile", X),
      .mask = MASK_PHONE,
      .export_expr = "(SELECT pc.mobile FROM enterprise_contacts pc WHERE pc.enterprise_id = e.id "
                     "AND pc.is_primary = 1)"},
