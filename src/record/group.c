@@ -131,3 +131,15 @@ int entity_group_count(struct db *db, const struct entity *e, const struct sqlbu
     sqlbuf_release(&b);
     return rc < 0 ? rc : 0;
 }
+
+json_t *entity_group_target(json_t *body)
+{
+    static const char *const keys[] = {"ids", "filter", "q", "segment_id", NULL};
+    json_t *t = json_object();
+    for (const char *const *k = keys; *k; k++) {
+        json_t *v = json_object_get(body, *k);
+        if (v && !json_is_null(v))
+            json_object_set(t, *k, v);
+    }
+    return t;
+}

@@ -31,6 +31,9 @@ bool entity_group_where(struct req *r, const struct entity *e, json_t *group, st
 bool entity_group_ids(struct req *r, const char *alias, json_t *ids, struct sqlbuf *w);
 /* The same without a request (export jobs): 0, or -1 for bad ids. */
 int entity_ids_where(const char *alias, json_t *ids, struct sqlbuf *w);
+/* The group as a body gave it (ids, filter, q, segment_id), for an audit
+ * entry: a new reference. */
+json_t *entity_group_target(json_t *body);
 /* How many records of e w selects into *n: 0 or negative DB_*. */
 int entity_group_count(struct db *db, const struct entity *e, const struct sqlbuf *w, int64_t *n);
 

@@ -25,10 +25,13 @@ describe('enterprise list: filters, segments, bulk tags, export, import', () => 
       { login: 'A9161', name: '列表管理员', role: 'admin', branch: 'GD' },
       { login: 'M9161', name: '列表经理', role: 'manager', branch: 'GD-GZ-01' },
       { login: 'C9161', name: '列表柜员', role: 'clerk', branch: 'GD-GZ-01' },
+      { login: 'M9162', name: '接手经理', role: 'manager', branch: 'GD-GZ-01' },
+      { login: 'M9163', name: '深圳经理', role: 'manager', branch: 'GD-SZ-01' },
+      { login: 'S9161', name: '广州主管', role: 'supervisor', branch: 'GD-GZ' },
     ],
   });
   const test = srv.it;
-  let admin, mgr, clerk, branches, tags;
+  let admin, mgr, clerk, mgr2, szMgr, sup, branches, tags;
   const ent = {}; // name → enterprise
   const mobiles = { 星河: '13800161001', 远航: '13800161002', 松柏: '13800161003' };
 
@@ -40,7 +43,7 @@ describe('enterprise list: filters, segments, bulk tags, export, import', () => 
   }
 
   test('set-up: three enterprises of the manager with their primary contacts, one of another branch', async () => {
-    ({ A9161: admin, M9161: mgr, C9161: clerk } = await signInAll(srv, ['A9161', 'M9161', 'C9161']));
+    ({ A9161: admin, M9161: mgr, C9161: clerk, M9162: mgr2, M9163: szMgr, S9161: sup } = await signInAll(srv, ['A9161', 'M9161', 'C9161', 'M9162', 'M9163', 'S9161']));
     branches = await branchesByCode(admin);
     tags = await tagsByName(admin);
     const rows = [
@@ -209,5 +212,45 @@ describe('enterprise list: filters, segments, bulk tags, export, import', () => 
     expectError(await clerk.post('/enterprises/bulk-tags', { ids: [ent.松柏.id], add: [t1.id] }), 403, 'forbidden');
     expectError(await clerk.post('/enterprises/bulk-tags', { filter: { field: 'tier', op: 'not_null' }, remove: [t1.id] }), 403, 'forbidden');
     assert.deepEqual(await listNames(clerk, filterQs({ field: 'tags', op: 'has', value: t1.id })), before);
+  });
+
+  test('bulk reassignment of the account manager: supervisors only, dry run first, all or none, audited', async () => {
+    const ids = (await admin.get('/users?limit=200')).body.items;
+    const uid = (login) => ids.find((x) => x.login === login).id;
+    const group = { ids: [ent.星河.id, ent.远航.id] };
+    const owners = async () => Promise.all(group.ids.map(async (id) => (await admin.get(`/enterprises/${id}`)).body.enterprise.owner_id));
+    const before = await owners();
+    assert.deepEqual(before, [uid('M9161'), uid('M9161')]);
+
+    expectError(await mgr.post('/enterprises/bulk-reassign', { ...group, owner_id: uid('M9162') }), 403, 'forbidden');
+    let r = await sup.post('/enterprises/bulk-reassign', { ...group, owner_id: uid('M9162'), dry_run: true });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.body, { count: 2, changed: 2, dry_run: true });
+    assert.deepEqual(await owners(), before, 'a dry run changes nothing');
+    // a manager of another branch cannot take them: refused as a whole, naming one
+    const e = expectError(await sup.post('/enterprises/bulk-reassign', { ...group, owner_id: uid('M9163') }), 422, 'validation_failed', { fields: ['owner_id'] });
+    assert.match(e.fields.owner_id, /星河供应链有限公司|远航贸易有限公司/);
+    assert.deepEqual(await owners(), before);
+    expectError(await sup.post('/enterprises/bulk-reassign', { ...group }), 422, 'validation_failed', { fields: ['owner_id'] });
+
+    r = await sup.post('/enterprises/bulk-reassign', { ...group, owner_id: uid('M9162') });
+    assert.deepEqual(r.body, { count: 2, changed: 2, dry_run: false }, show(r));
+    assert.deepEqual(await owners(), [uid('M9162'), uid('M9162')]);
+    const whole = await findAudit(admin, () => true, { action: 'enterprise.bulk_reassign' });
+    assert.equal(whole.length, 1);
+    assert.deepEqual(whole[0].detail.group, group);
+    const each = await findAudit(admin, (x) => group.ids.includes(Number(x.object_id)), { action: 'enterprise.reassign' });
+    assert.equal(each.length, 2);
+    const bell = await mgr2.get('/notifications');
+    assert.equal(bell.body.items.filter((n) => n.kind === 'enterprise.assigned').length, 2, show(bell));
+    const hist = await mgr2.get(`/enterprises/${ent.星河.id}/history`);
+    assert.ok(hist.body.items.some((x) => x.field === 'owner_id'), show(hist));
+    // the old manager no longer sees them; the new one does
+    for (const id of group.ids) {
+      expectError(await mgr.get(`/enterprises/${id}`), 404, 'not_found');
+      assert.equal((await mgr2.get(`/enterprises/${id}`)).status, 200);
+    }
+    assert.deepEqual(await listNames(mgr2, ''), ['星河供应链有限公司', '远航贸易有限公司']);
+    assert.equal((await szMgr.get('/enterprises')).body.total, 0, 'the refused manager got nothing');
   });
 });
