@@ -15,6 +15,8 @@ import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiC
 const PW = 'Initial2026pw'
 const NEW_PASSWORD = 'Postal2026green'
 const MANAGER = { login: 'M9411', name: '大客户经理丙', role: 'manager', branch: 'GD-GZ-01', password: PW }
+const MANAGER2 = { login: 'M9412', name: '接手经理丁', role: 'manager', branch: 'GD-GZ-01', password: PW }
+const SUPERVISOR = { login: 'S9411', name: '广州主管戊', role: 'supervisor', branch: 'GD-GZ', password: PW }
 const ENTS = [
   { name: '广州星河供应链有限公司', tier: 'strategic', status: 'active', industry: 'G' },
   { name: '广州远航贸易有限公司', tier: 'strategic', status: 'active', industry: 'F' },
@@ -28,7 +30,8 @@ let tagName
 
 before(async () => {
   checkPrerequisites()
-  server = await startServer([MANAGER])
+  server = await startServer([MANAGER, MANAGER2, SUPERVISOR])
+  for (const u of [MANAGER2, SUPERVISOR]) await new ApiClient(server.base).signIn(u.login, u.password, NEW_PASSWORD)
   browser = await launchBrowser()
   api = new ApiClient(server.base)
   await api.signIn(MANAGER.login, MANAGER.password, NEW_PASSWORD)
@@ -45,9 +48,9 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function signIn(page) {
+async function signIn(page, user = MANAGER) {
   await page.goto('/login')
-  await page.locator('input[name=login]').fill(MANAGER.login)
+  await page.locator('input[name=login]').fill(user.login)
   await page.locator('input[name=password]').fill(NEW_PASSWORD)
   await page.locator('[data-test=login-submit]').click()
   await page.waitForURL((u) => u.pathname === '/')
@@ -174,5 +177,30 @@ test('a manager filters by tier, saves and picks a segment, bulk-tags two enterp
     await imp.getByText('Import VIP accounts').waitFor()
     await shot(page, 'el-07-import-wizard-en')
     await imp.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await setLang(page, 'zh')
+  }))
+
+test('a supervisor gives two selected enterprises a new account manager after a dry run', () =>
+  runScenario(browser, server, 'enterprise-reassign', async (page) => {
+    await signIn(page, SUPERVISOR)
+    await page.goto('/enterprises')
+    await page.locator('[data-test=enterprise-name-link]').filter({ hasText: ENTS[2].name }).waitFor()
+    for (const e of [ENTS[0], ENTS[2]]) await rows(page).filter({ hasText: e.name }).locator('.el-checkbox').click()
+    await page.locator('[data-test=bulk-reassign]').click()
+    const dlg = page.locator('[data-test=reassign-dialog]')
+    await pick(page, dlg.locator('[data-test=reassign-to]'), MANAGER2.name)
+    await dlg.locator('[data-test=reassign-preview]').click()
+    await dlg.locator('[data-test=reassign-figures]').getByText('共 2 家，其中 2 家将更换客户经理').waitFor()
+    await shot(page, 'el-08-reassign-dialog')
+    await dlg.locator('[data-test=reassign-submit]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    for (const e of [ENTS[0], ENTS[2]]) await rows(page).filter({ hasText: e.name }).getByText(MANAGER2.name).waitFor()
+    await rows(page).filter({ hasText: ENTS[1].name }).getByText(MANAGER.name).waitFor()
+    await setLang(page, 'en')
+    await rows(page).filter({ hasText: ENTS[1].name }).locator('.el-checkbox').click()
+    await page.locator('[data-test=bulk-reassign]').click()
+    await dlg.getByText('Change the account manager').waitFor()
+    await shot(page, 'el-09-reassign-dialog-en')
+    await dlg.getByRole('button', { name: 'Cancel', exact: true }).click()
     await setLang(page, 'zh')
   }))

@@ -9,6 +9,7 @@ export const enterprisesApi = {
   get: (id, opts) => http.get(base(id), undefined, opts),
   create: (body, opts) => http.post('/enterprises', body, opts),
   bulkTags: (body) => http.post('/enterprises/bulk-tags', body),
+  bulkReassign: (body, opts) => http.post('/enterprises/bulk-reassign', body, opts),
   update: (id, body, opts) => http.patch(base(id), body, opts),
   overview: (id, opts) => http.get(`${base(id)}/overview`, undefined, opts),
   history: (id, query) => http.get(`${base(id)}/history`, query),

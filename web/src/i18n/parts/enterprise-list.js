@@ -6,6 +6,15 @@ export default {
   'zh-CN': {
     entityIo: {
       entities: { customer: '个人客户', enterprise: '大客户' },
+      reassign: {
+        menu: '更换客户经理',
+        title: '批量更换专属客户经理',
+        to: '新的专属客户经理',
+        submit: '确认更换',
+        figures: '共 {count} 家，其中 {changed} 家将更换客户经理',
+        needPreview: '请先预览受影响的大客户',
+        done: '已为 {n} 家大客户更换客户经理',
+      },
       enterprise: {
         selectedBar: '已选 {n} 家大客户',
         bulkAllHint: '对当前筛选结果（共 {n} 家）批量操作',
@@ -31,11 +40,20 @@ export default {
   en: {
     entityIo: {
       entities: { customer: 'Customers', enterprise: 'VIP accounts' },
+      reassign: {
+        menu: 'Change manager',
+        title: 'Change the account manager',
+        to: 'New account manager',
+        submit: 'Change',
+        figures: '{count} VIP accounts, {changed} of them get a new manager',
+        needPreview: 'Preview the accounts it changes first',
+        done: '{n} VIP accounts have a new account manager',
+      },
       enterprise: {
-        selectedBar: '{n} VIP accounts selected',
+        selectedBar: 'Selected: {n}',
         bulkAllHint: 'Act on the whole filtered result ({n} VIP accounts)',
         bulkTags: {
-          selected: 'the {n} selected VIP accounts',
+          selected: 'the selected ones ({n})',
           all: 'the whole filtered result ({n})',
           done: '{n} VIP accounts updated',
         },
