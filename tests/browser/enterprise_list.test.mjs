@@ -163,6 +163,18 @@ test('a manager filters by tier, saves and picks a segment, bulk-tags two enterp
     await showsExactly(page, ['广州曾氏冷链物流有限公司'])
     await page.locator('input[name=q]').fill('')
 
+    // the segments page on the enterprises' tab, and the imports with their kind
+    await page.goto('/customers/segments?entity=enterprise')
+    await page.locator('[data-test=segments-table]').getByText('战略大客户').waitFor()
+    await page.locator('[data-test=segment-conditions]').getByText('战略').waitFor()
+    await shot(page, 'el-10-segments-enterprise')
+    await page.locator('[data-test=segments-entity]').getByText('个人客户').click()
+    await page.locator('[data-test=segments-table]').getByText('还没有目标客户群', { exact: false }).waitFor()
+    await page.goto('/customers/io')
+    await page.locator('.el-table__body tr').filter({ hasText: '大客户' }).first().waitFor()
+    await shot(page, 'el-11-imports-kind')
+    await page.goto('/enterprises')
+
     // the same in English
     await setLang(page, 'en')
     await page.locator('[data-test=filter-toggle]').click()

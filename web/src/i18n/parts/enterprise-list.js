@@ -5,6 +5,7 @@
 export default {
   'zh-CN': {
     entityIo: {
+      kind: '数据类型',
       entities: { customer: '个人客户', enterprise: '大客户' },
       reassign: {
         menu: '更换客户经理',
@@ -39,6 +40,7 @@ export default {
   },
   en: {
     entityIo: {
+      kind: 'Records',
       entities: { customer: 'Customers', enterprise: 'VIP accounts' },
       reassign: {
         menu: 'Change manager',
