@@ -18,6 +18,7 @@ export default {
       },
       enterprise: {
         selectedBar: '已选 {n} 家大客户',
+        segments: { apply: '查看大客户' },
         bulkAllHint: '对当前筛选结果（共 {n} 家）批量操作',
         bulkTags: {
           selected: '已选的 {n} 家大客户',
@@ -53,6 +54,7 @@ export default {
       },
       enterprise: {
         selectedBar: 'Selected: {n}',
+        segments: { apply: 'Show VIP accounts' },
         bulkAllHint: 'Act on the whole filtered result ({n} VIP accounts)',
         bulkTags: {
           selected: 'the selected ones ({n})',
