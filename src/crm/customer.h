@@ -172,13 +172,12 @@ int customer_where_split(struct db *db, const struct actor *u, const char *q, js
 
 /*
  * A target group (customer_group.c): what a body names of the customers r's
- * actor may see, not deleted: "ids" (at most CUSTOMER_GROUP_MAX_IDS chosen
+ * actor may see, not deleted: "ids" (at most ENTITY_GROUP_MAX_IDS chosen
  * in the list), "filter" and "q" (the list's search), "segment_id" (a saved
  * segment), all that are given AND-ed. The conditions on customers c are
  * put in w (made here: release it after use); false having replied 4xx /
  * 5xx, w released.
  */
-#define CUSTOMER_GROUP_MAX_IDS 1000
 bool customer_group_where(struct req *r, json_t *group, struct sqlbuf *w);
 /* How many customers w selects into *n: 0 or negative DB_*. */
 int customer_group_count(struct db *db, const struct sqlbuf *w, int64_t *n);

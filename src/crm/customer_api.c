@@ -332,18 +332,6 @@ out:
 
 RECORD_API_HANDLERS(api)
 
-/* A tag's name as a JSON string (NULL when there is no such tag) in *name:
- * 变更历史 names tags, not ids. 0 or DB_ERROR. */
-static int tag_name(struct req *r, int64_t tag_id, json_t **name)
-{
-    struct db_stmt *st;
-    int rc =
-        db_query_row(r->db, &st, "SELECT name FROM tags WHERE id = ?", DB_ARGS(DB_INT(tag_id)));
-    *name = rc == 1 ? json_string(db_col_text(st, 0)) : NULL;
-    db_finish(st);
-    return rc < 0 ? rc : 0;
-}
-
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
@@ -386,112 +374,15 @@ static void reveal(struct req *r)
     json_decref(rec);
 }
 
-/* 变更历史 of a bulk tag change, written before the change is made: one
- * row for each customer w selects whose tags it will really change (added:
- * those without the tag; removed: those with it), in one statement. */
-static int note_bulk_tag(struct req *r, const struct sqlbuf *w, int64_t tag_id, bool added)
-{
-    json_t *name = NULL;
-    if (tag_name(r, tag_id, &name))
-        return DB_ERROR;
-    if (!name)
-        return 0;
-    struct sqlbuf ids;
-    sqlbuf_init(&ids);
-    sqlbuf_add(&ids, "SELECT c.id FROM customers c WHERE ");
-    sqlbuf_add(&ids, added ? "NOT EXISTS" : "EXISTS");
-    sqlbuf_add(&ids, " (SELECT 1 FROM object_tags ot WHERE ot.entity = 'customer' AND "
-                     "ot.object_id = c.id AND ot.tag_id = ?) AND (");
-    sqlbuf_bind(&ids, DB_INT(tag_id));
-    sqlbuf_append(&ids, w);
-    sqlbuf_add(&ids, ")");
-    int rc = history_note_each(r->db, r, "customer", &ids, "tags", added ? NULL : name,
-                               added ? name : NULL);
-    sqlbuf_release(&ids);
-    json_decref(name);
-    return rc;
-}
-
 /* POST /customers/bulk-tags: add / remove tags on chosen ids or on every
- * customer a filter finds (within scope), in one statement each, with
- * the 变更历史 of every customer whose tags change. */
-/* The ids and the tag lists of a bulk tag change; false having replied 422. */
-static bool bulk_tags_valid(struct req *r, json_t *lists[2])
-{
-    json_t *errors = json_object();
-    for (int k = 0; k < 2; k++) {
-        size_t i;
-        json_t *v;
-        if (lists[k] && !json_is_array(lists[k]))
-            json_object_set_new(errors, k ? "remove" : "add",
-                                json_string(req_msg(r, "field.not_array")));
-        json_array_foreach(lists[k], i,
-                           v) if (!json_is_integer(v) || !tags_exists(r->db, json_integer_value(v)))
-            json_object_set_new(errors, k ? "remove" : "add",
-                                json_string(req_msg(r, "field.unknown_tag")));
-    }
-    if (json_object_size(errors)) {
-        reply_invalid(r, errors);
-        return false;
-    }
-    json_decref(errors);
-    return true;
-}
-
-/* Put tag on (added) or take it off every customer w selects, with the
- * history of those it changes. */
-static int bulk_tag_one(struct req *r, const struct sqlbuf *w, int64_t tag, bool added)
-{
-    int rc = note_bulk_tag(r, w, tag, added);
-    if (rc)
-        return rc;
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    if (added) {
-        sqlbuf_add(&b, "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                       "SELECT 'customer', c.id, ?, ? FROM customers c WHERE ");
-        sqlbuf_bind(&b, DB_INT(tag));
-        sqlbuf_bind(&b, DB_INT(clock_now()));
-        sqlbuf_append(&b, w);
-        sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
-    } else {
-        sqlbuf_add(&b, "DELETE FROM object_tags WHERE entity = 'customer' AND tag_id = ? "
-                       "AND object_id IN (SELECT c.id FROM customers c WHERE ");
-        sqlbuf_bind(&b, DB_INT(tag));
-        sqlbuf_append(&b, w);
-        sqlbuf_add(&b, ")");
-    }
-    rc = db_exec(r->db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
-    return rc;
-}
-
+ * customer a filter finds (within scope): record/tags_bulk.c. */
 static void bulk_tags(struct req *r)
 {
-    json_t *add = json_object_get(r->json, "add"), *remove = json_object_get(r->json, "remove");
-    json_t *lists[2] = {add, remove};
-    if (!bulk_tags_valid(r, lists))
-        return;
     struct sqlbuf w;
     if (!customer_group_where(r, r->json, &w))
         return;
-    int64_t updated = 0;
-    int rc = db_begin(r->db);
-    if (!rc)
-        rc = customer_group_count(r->db, &w, &updated);
-    for (int k = 0; k < 2 && !rc; k++) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(lists[k], i, v) if (!rc) rc =
-            bulk_tag_one(r, &w, json_integer_value(v), k == 0);
-    }
-    if (!rc)
-        rc = audit_write(r->db, r, NULL, "customer.bulk_tag", NULL, 0,
-                         json_pack("{s:O,s:O,s:I}", "add", add ? add : json_null(), "remove",
-                                   remove ? remove : json_null(), "count", (json_int_t)updated));
+    tags_bulk_reply(r, &entity_customer, &w);
     sqlbuf_release(&w);
-    if (audit_commit(r, rc))
-        reply_json(r, 200, json_pack("{s:I}", "updated", (json_int_t)updated));
 }
 
 /* GET /customers/duplicates?phone=&id_number= : the form warns while typing. */

@@ -115,7 +115,7 @@ static int search(struct db *db, const struct actor *u, json_t *params, struct s
     return record_api_search(customer_where, db, u, params, w, err_field, err_key);
 }
 
-static const char *const export_params[] = {"q", "filter", NULL};
+static const char *const export_params[] = {"q", "filter", "ids", NULL};
 
 /* The descriptors, their members in groups, a line each. */
 /* clang-format off */

@@ -8,6 +8,7 @@
 #include "crm/customer.h"
 #include "crm/group_action.h"
 
+#include "record/group.h"
 #include "record/segments.h"
 #include "db/db.h"
 
@@ -22,32 +23,6 @@ void customer_reply_filter_error(struct req *r, const struct filter_error *err)
     reply_invalid(r, json_pack("{s:s}", "filter", msg));
 }
 
-/* Narrow w to the chosen ids ("c.id IN (…)"; none: no row). */
-static void where_ids(struct sqlbuf *w, json_t *ids)
-{
-    sqlbuf_add(w, " AND c.id IN (");
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        sqlbuf_add(w, i ? ", ?" : "?");
-        sqlbuf_bind(w, DB_INT(json_integer_value(v)));
-    }
-    if (json_array_size(ids) == 0)
-        sqlbuf_add(w, "NULL");
-    sqlbuf_add(w, ")");
-}
-
-static bool ids_valid(json_t *ids)
-{
-    if (!json_is_array(ids) || json_array_size(ids) > CUSTOMER_GROUP_MAX_IDS)
-        return false;
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) if (!json_is_integer(v)) return false;
-    return true;
-}
-
 /* AND the conditions of saved segment id to w; false having replied. */
 static bool where_segment(struct req *r, json_t *id, struct sqlbuf *w)
 {
@@ -58,10 +33,16 @@ static bool where_segment(struct req *r, json_t *id, struct sqlbuf *w)
     json_t *sf = NULL;
     char *sq = NULL;
     struct filter_error err;
-    int found = segments_resolve(r->db, r->actor, json_integer_value(id), &sf, &sq), rc = found;
+    int found = segments_resolve(r->db, r->actor, "customer", json_integer_value(id), &sf, &sq),
+        rc = found;
     if (found == 1) {
+        /* sf's texts are bound borrowed: compiled apart, appended (copied). */
+        struct sqlbuf sw;
+        sqlbuf_init(&sw);
+        rc = customer_where(r->db, r->actor, sq, sf, false, &sw, &err);
         sqlbuf_add(w, " AND ");
-        rc = customer_where(r->db, r->actor, sq, sf, false, w, &err);
+        sqlbuf_append(w, &sw);
+        sqlbuf_release(&sw);
     }
     json_decref(sf);
     free(sq);
@@ -76,13 +57,9 @@ static bool where_segment(struct req *r, json_t *id, struct sqlbuf *w)
 
 static bool group_where(struct req *r, json_t *group, struct sqlbuf *w)
 {
-    json_t *ids = json_object_get(group, "ids"), *filter = json_object_get(group, "filter");
+    json_t *filter = json_object_get(group, "filter");
     json_t *segment = json_object_get(group, "segment_id");
     const char *q = json_string_value(json_object_get(group, "q"));
-    if (ids && !json_is_null(ids) && !ids_valid(ids)) {
-        reply_invalid(r, json_pack("{s:s}", "ids", req_msg(r, "field.not_array")));
-        return false;
-    }
     if (filter && !json_is_null(filter) && !json_is_object(filter)) {
         reply_invalid(r, json_pack("{s:s}", "filter", req_msg(r, "field.invalid")));
         return false;
@@ -94,10 +71,8 @@ static bool group_where(struct req *r, json_t *group, struct sqlbuf *w)
         customer_reply_filter_error(r, &err);
     else if (rc < 0)
         reply_db_error(r, rc);
-    if (rc)
+    if (rc || !entity_group_ids(r, "c", json_object_get(group, "ids"), w))
         return false;
-    if (json_is_array(ids))
-        where_ids(w, ids);
     return !segment || json_is_null(segment) || where_segment(r, segment, w);
 }
 

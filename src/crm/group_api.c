@@ -9,25 +9,13 @@
 #include "crm/customer.h"
 
 #include "core/listing.h"
+#include "record/group.h"
 #include "core/op.h"
 #include "core/perms.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
 
 #include <string.h>
-
-/* The group as the body gave it, for the audit entry (new reference). */
-static json_t *target_of(json_t *body)
-{
-    static const char *const keys[] = {"ids", "filter", "q", "segment_id", NULL};
-    json_t *t = json_object();
-    for (const char *const *k = keys; *k; k++) {
-        json_t *v = json_object_get(body, *k);
-        if (v && !json_is_null(v))
-            json_object_set(t, *k, v);
-    }
-    return t;
-}
 
 /* POST /customers/bulk-tasks */
 static void bulk_tasks_create(struct req *r)
@@ -61,7 +49,7 @@ static void handover(struct req *r)
     if (!customer_group_where(r, r->json, &w))
         return;
     h.group = &w;
-    h.target = target_of(r->json);
+    h.target = entity_group_target(r->json);
     json_t *out = json_object(), *errors = json_object();
     int rc = customer_handover(r->db, r->actor, &h, out, errors);
     sqlbuf_release(&w);
@@ -79,7 +67,7 @@ static void campaign(struct req *r, bool preview)
     struct sqlbuf w;
     if (!customer_group_where(r, r->json, &w))
         return;
-    json_t *target = target_of(r->json);
+    json_t *target = entity_group_target(r->json);
     json_t *out = json_object(), *errors = json_object();
     int rc = campaign_send(r->db, r->actor, &w, target, r->json, preview, out, errors);
     sqlbuf_release(&w);

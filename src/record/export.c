@@ -21,6 +21,7 @@
 #include "core/tabular.h"
 #include "record/entity.h"
 #include "record/fields.h"
+#include "record/group.h"
 #include "record/segments.h"
 #include "db/db.h"
 #include "db/dialect.h"
@@ -232,6 +233,15 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
     }
 }
 
+/* True when e's export jobs keep the request parameter key. */
+static bool takes_param(const struct entity *e, const char *key)
+{
+    for (const char *const *k = e->export->params; k && *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
 /* The WHERE of an export's rows: the entity's own (from the request's
  * params) and, when a saved segment is named, the segment's too. 0, -1
  * with *err_field / *err_key set for a bad parameter (a segment the caller
@@ -242,18 +252,31 @@ static int export_where(struct db *db, const struct entity *e, const struct acto
                         const char **err_key, json_t **seg)
 {
     int rc = e->search(db, u, params, w, err_field, err_key);
+    /* The rows chosen in the list, for an entity whose jobs keep them. */
+    if (!rc && takes_param(e, "ids") &&
+        entity_ids_where(e->alias, json_object_get(params, "ids"), w) == -1) {
+        *err_field = "ids";
+        *err_key = "field.not_array";
+        rc = -1;
+    }
     json_t *sid = json_object_get(params, "segment_id");
     if (rc || !sid || json_is_null(sid))
         return rc;
     json_t *sf = NULL;
     char *sq = NULL;
     int found = json_is_integer(sid) && json_integer_value(sid) > 0
-                    ? segments_resolve(db, u, json_integer_value(sid), &sf, &sq)
+                    ? segments_resolve(db, u, e->name, json_integer_value(sid), &sf, &sq)
                     : 0;
     if (found == 1) {
+        /* The filter binds the segment's texts borrowed from sp: compiled
+         * apart and appended (which copies them) before sp goes. */
         json_t *sp = json_pack("{s:s?,s:o?}", "q", sq, "filter", sf);
+        struct sqlbuf sw;
+        sqlbuf_init(&sw);
+        rc = e->search(db, u, sp, &sw, err_field, err_key);
         sqlbuf_add(w, " AND ");
-        rc = e->search(db, u, sp, w, err_field, err_key);
+        sqlbuf_append(w, &sw);
+        sqlbuf_release(&sw);
         if (seg)
             *seg = json_incref(sp);
         json_decref(sp);

@@ -32,12 +32,21 @@
 #define SAMPLE_ROWS 5
 
 /* The importable entity a request names (the default one when it names
- * none), if the caller may write it; NULL otherwise. */
+ * none); NULL having replied 422 on "entity" when there is no such
+ * importable entity, 403 when the caller may not write its records. The
+ * routes ask only for a signed-in user: the right is the entity's own
+ * (enterprises.write for enterprises, customers.write for customers). */
 static const struct entity *importable(struct req *r, const char *name)
 {
     const struct entity *e = name && *name ? entity_find(name) : entity_default();
-    if (!e || !e->import || (r->actor->perms & e->perm_write) != e->perm_write)
+    if (!e || !e->import) {
+        reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
         return NULL;
+    }
+    if ((r->actor->perms & e->perm_write) != e->perm_write) {
+        reply_error(r, 403, "forbidden");
+        return NULL;
+    }
     return e;
 }
 
@@ -105,10 +114,8 @@ static void read_sample(struct tabular_reader *rd, json_t *sample)
 static void upload(struct req *r)
 {
     const struct entity *e = importable(r, req_query(r, "entity"));
-    if (!e) {
-        reply_invalid(r, json_pack("{s:s}", "entity", req_msg(r, "field.invalid")));
+    if (!e)
         return;
-    }
     char err[256];
     const char *err_key;
     struct tabular_reader *rd = tabular_open_csv(r->upload_path, err, sizeof(err), &err_key);
@@ -315,20 +322,23 @@ static void run(struct req *r)
     }
     db_finish(st);
     const struct entity *e = importable(r, entity);
+    if (!e) {
+        free(path);
+        free(entity);
+        return;
+    }
     json_t *mapping = json_object_get(r->json, "mapping");
     const char *dup = json_string_value(json_object_get(r->json, "on_duplicate"));
     json_t *dry = json_object_get(r->json, "dry_run");
     json_t *errors = json_object();
     if (!json_is_object(mapping))
         json_object_set_new(errors, "mapping", json_string(req_msg(r, "field.required")));
-    else if (e)
+    else
         check_mapping(r, e, mapping, errors);
-    if (!e)
-        json_object_set_new(errors, "entity", json_string(req_msg(r, "field.invalid")));
     if (dup && strcmp(dup, "skip") != 0 && strcmp(dup, "update") != 0)
         json_object_set_new(errors, "on_duplicate", json_string(req_msg(r, "field.invalid")));
     json_t *defaults = json_object_get(r->json, "defaults");
-    if (e && defaults && !defaults_valid(e, defaults))
+    if (defaults && !defaults_valid(e, defaults))
         json_object_set_new(errors, "defaults", json_string(req_msg(r, "field.invalid")));
     free(entity);
     if (json_object_size(errors)) {

@@ -238,6 +238,14 @@ static json_t *builtin_value(struct run *ru, const struct entity_field *f, const
         split_list(cell, v);
         return v;
     }
+    if (f->type == FT_INT) {
+        /* A whole number is a number to the checks (an enterprise's credit
+         * days); anything else stays text, which they refuse by name. */
+        char *end;
+        long long n = strtoll(cell, &end, 10);
+        if (end != cell && !*end)
+            return json_integer(n);
+    }
     if (f->type == FT_DATE) {
         char d[16];
         snprintf(d, sizeof(d), "%s", cell);

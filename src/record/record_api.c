@@ -21,7 +21,7 @@ int record_api_segment(struct db *db, const struct actor *u, const struct record
         return 0;
     json_t *sf = NULL;
     char *sq = NULL;
-    int rc = segments_resolve(db, u, strtoll(segment_id, NULL, 10), &sf, &sq);
+    int rc = segments_resolve(db, u, k->key, strtoll(segment_id, NULL, 10), &sf, &sq);
     if (rc == 0)
         return OP_NOT_FOUND;
     if (rc == 1) {

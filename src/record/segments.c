@@ -48,12 +48,14 @@ static json_t *segment_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
-int segments_resolve(struct db *db, const struct actor *u, int64_t id, json_t **filter, char **q)
+int segments_resolve(struct db *db, const struct actor *u, const char *entity, int64_t id,
+                     json_t **filter, char **q)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT s.filter, s.q FROM segments s WHERE s.id = ? AND ");
+    sqlbuf_add(&b, "SELECT s.filter, s.q FROM segments s WHERE s.id = ? AND s.entity = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
+    sqlbuf_bind(&b, DB_TEXT(entity));
     visible_sql(u, &b);
     struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
     int rc = st ? db_step(st) : DB_ERROR;

@@ -13,9 +13,13 @@
 
 struct db;
 
-/* Load segment id if u may use it: 1 with *filter (new reference, may be
- * NULL) and *q (caller frees), 0 when not found / not visible, <0 error. */
-int segments_resolve(struct db *db, const struct actor *u, int64_t id, json_t **filter, char **q);
+/* Load segment id of entity (its name) if u may use it: 1 with *filter
+ * (new reference, may be NULL) and *q (caller frees), 0 when not found,
+ * not visible or saved for another entity (an enterprise segment's
+ * filter means nothing on customers, even where the field names agree),
+ * <0 error. */
+int segments_resolve(struct db *db, const struct actor *u, const char *entity, int64_t id,
+                     json_t **filter, char **q);
 
 extern const struct route segments_routes[];
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 struct db;
+struct entity;
+struct sqlbuf;
 
 /* {"<object id>": [{"id","name","group","color"}…]} for the given ids. */
 json_t *tags_for_objects(struct db *db, const char *entity, const int64_t *ids, size_t n);
@@ -36,6 +38,13 @@ int tags_attach_list(struct db *db, struct req *who, const char *lang, const cha
 /* The same for an operation: by actor a, in a's language. */
 int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
                    json_t *ids, json_t *errors);
+
+/* A bulk-tags endpoint of entity e (tags_bulk.c): {"add":[tag ids],
+ * "remove":[tag ids]} on every record w selects (a target group, record/
+ * group.h), one statement a tag in one transaction, with the 变更历史 of
+ * every record whose tags change and one audit entry "<entity>.bulk_tag"
+ * ({add, remove, count}). Replies {"updated": how many w selects}. */
+void tags_bulk_reply(struct req *r, const struct entity *e, const struct sqlbuf *w);
 
 extern const struct route tags_routes[];
 

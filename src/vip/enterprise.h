@@ -79,6 +79,20 @@ int enterprise_part_save(struct db *db, const struct actor *a, const struct ente
 int enterprise_part_delete(struct db *db, const struct actor *a, const struct enterprise_part *p,
                            int64_t ent, int64_t id, json_t *errors);
 
+/* A new account manager owner_id for every enterprise w selects (a target
+ * group on enterprises e read for a), in one transaction, all or none:
+ * each checked as an edit of its owner_id (the manager works in its branch
+ * line; else errors["owner_id"] naming the enterprise), more than
+ * group_action_max() refused (errors["group"]). A changed one gets what
+ * an edit gives (history, "enterprise.reassign", both managers' bells,
+ * "enterprise.changed"); the whole is audited once as
+ * "enterprise.bulk_reassign" with target (the group as given, borrowed).
+ * out: count (the group), changed, dry_run; a dry run writes nothing
+ * (enterprise_reassign.c). */
+int enterprise_reassign_group(struct db *db, const struct actor *a, const struct sqlbuf *w,
+                              json_t *target, int64_t owner_id, bool dry_run, json_t *out,
+                              json_t *errors);
+
 /* Contacts (contact.c). The first contact of an enterprise is its primary;
  * making another primary takes the flag from the one before; the primary
  * cannot be deleted while others remain. */

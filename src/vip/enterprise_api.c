@@ -8,6 +8,8 @@
 #include "core/listing.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "http/form.h"
+#include "record/group.h"
 #include "record/record_api.h"
 #include "record/tags.h"
 
@@ -109,6 +111,46 @@ int64_t enterprise_param_or_404(struct req *r, bool deleted)
 }
 
 RECORD_API_HANDLERS(api)
+
+/* POST /enterprises/bulk-tags: add / remove tags on the chosen ids or on
+ * every enterprise the list's search or a saved segment finds (within
+ * what the caller may see): record/tags_bulk.c. */
+static void bulk_tags(struct req *r)
+{
+    struct sqlbuf w;
+    sqlbuf_init(&w);
+    if (entity_group_where(r, &entity_enterprise, r->json, &w))
+        tags_bulk_reply(r, &entity_enterprise, &w);
+    sqlbuf_release(&w);
+}
+
+/* POST /enterprises/bulk-reassign: a new account manager for the group
+ * ({"owner_id", "dry_run"} beside the group's keys). */
+static void bulk_reassign(struct req *r)
+{
+    struct form f;
+    form_init(&f, r);
+    int64_t owner = 0;
+    bool dry_run = false;
+    form_int(&f, "owner_id", true, &owner);
+    form_bool(&f, "dry_run", false, &dry_run);
+    if (!form_done(&f))
+        return;
+    struct sqlbuf w;
+    sqlbuf_init(&w);
+    if (!entity_group_where(r, &entity_enterprise, r->json, &w)) {
+        sqlbuf_release(&w);
+        return;
+    }
+    json_t *out = json_object(), *errors = json_object(), *target = entity_group_target(r->json);
+    int rc = enterprise_reassign_group(r->db, r->actor, &w, target, owner, dry_run, out, errors);
+    if (!op_reply(r, rc, errors))
+        reply_json(r, 200, json_incref(out));
+    sqlbuf_release(&w);
+    json_decref(target);
+    json_decref(out);
+    json_decref(errors);
+}
 
 /* Rows of sql (one ? for the enterprise) as a JSON array. */
 static json_t *rows(struct req *r, const char *sql, int64_t id)

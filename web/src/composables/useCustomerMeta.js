@@ -60,6 +60,12 @@ function load(force = false) {
   return loading
 }
 
+/** Load the dictionaries among codes not loaded yet (another entity's
+ *  fields name theirs: the filter texts of its segments show their labels). */
+function ensureDicts(codes) {
+  return Promise.all([...new Set(codes)].filter((c) => c && !state.dicts[c]).map(loadDict))
+}
+
 export { localLabel }
 
 export function useCustomerMeta() {
@@ -88,6 +94,7 @@ export function useCustomerMeta() {
     tagById,
     visibleFields,
     dictLabel,
+    ensureDicts,
     fieldLabel,
     duplicates: customersApi.duplicates,
   }

@@ -1,5 +1,6 @@
 // filterText (utils/filterText.js) with the customer entity's labels and
 // the names of dictionary items, options, tags and branches.
+import { watch } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { useEntityMeta } from '@/composables/useEntityMeta.js'
 import { useCustomerMeta, localLabel } from '@/composables/useCustomerMeta.js'
@@ -13,6 +14,8 @@ export function useFilterText(entityName = 'customer') {
   const branches = useBranches()
   meta.load()
   branches.load()
+  // the labels of the entity's dictionary values (an enterprise's tier)
+  watch(entity.fields, (fields) => meta.ensureDicts(fields.map((f) => f.dict)), { immediate: true })
 
   function value(field, v) {
     if (field === 'tags') {

@@ -6,8 +6,17 @@
 import { reactive } from 'vue'
 import { PROFILE_FIELDS, blankProfile, profileConditions, profileCount, parseProfileCondition } from './valueFilters.js'
 
-export const blankFilter = () => ({
-  level: [],
+// What the panel's own controls mean per entity: the grade select (its
+// field and dictionary) and whether the customer-value block shows. The
+// rest of an entity's filterable fields are condition rows.
+export const PANELS = {
+  customer: { level: 'level', levelDict: 'customer_level', profile: true },
+  enterprise: { level: 'tier', levelDict: 'vip_tier', profile: false },
+}
+export const panelOf = (entity = 'customer') => PANELS[entity] || PANELS.customer
+
+export const blankFilter = (entity = 'customer') => ({
+  level: [], // values of the entity's grade field (panelOf(entity).level)
   region: '',
   tagIds: [],
   tagMode: 'has_any',
@@ -15,11 +24,14 @@ export const blankFilter = () => ({
   ownerId: null,
   created: null, // [from, to] dates
   custom: [], // condition rows [{key, op, value}], key as the metadata names it ("custom.wechat", "occupation")
-  profile: blankProfile(), // 客户画像与价值 (valueFilters.js)
+  profile: panelOf(entity).profile ? blankProfile() : null, // 客户画像与价值 (valueFilters.js)
 })
 
 /** Fields the panel shows its own control for (not offered as a condition row). */
-export const FIXED_FIELDS = new Set(['level', 'region', 'tags', 'branch_id', 'owner_id', 'created_at', ...PROFILE_FIELDS])
+const fixedFields = (entity = 'customer') => {
+  const p = panelOf(entity)
+  return new Set([p.level, 'region', 'tags', 'branch_id', 'owner_id', 'created_at', ...(p.profile ? PROFILE_FIELDS : [])])
+}
 
 /** Operators offered per field type (first is the default). */
 export const OPS_BY_TYPE = {
@@ -36,6 +48,10 @@ export const OPS_BY_TYPE = {
   int: ['eq', 'gte', 'lte', 'between', 'not_null', 'is_null'],
   time: ['within_days', 'not_null', 'is_null'],
 }
+// the metadata's names of built-in types (record/entity.c) edited as above
+OPS_BY_TYPE.integer = OPS_BY_TYPE.int
+OPS_BY_TYPE.datetime = OPS_BY_TYPE.time
+export const NUMERIC_TYPES = ['number', 'money', 'int', 'integer']
 
 /**
  * How a condition row edits a field's value: its type, or select /
@@ -45,13 +61,16 @@ export const OPS_BY_TYPE = {
 export function editorType(f) {
   if (!f) return null
   const listed = (f.options && f.options.length) || f.dict
-  if (f.type === 'array' || f.type === 'multiselect') return 'multiselect'
+  if (f.type === 'array' || f.type === 'list' || f.type === 'multiselect') return 'multiselect'
   if (listed && (f.type === 'text' || f.type === 'select')) return 'select'
   return f.type !== 'select' && OPS_BY_TYPE[f.type] ? f.type : null
 }
 
-/** The metadata fields offered as condition rows. */
-export const conditionFields = (fields) => fields.filter((f) => f.filter && !FIXED_FIELDS.has(f.key) && editorType(f))
+/** The metadata fields of an entity offered as condition rows. */
+export const conditionFields = (fields, entity = 'customer') => {
+  const fixed = fixedFields(entity)
+  return fields.filter((f) => f.filter && !fixed.has(f.key) && editorType(f))
+}
 
 export const NO_VALUE_OPS = new Set(['is_null', 'not_null'])
 
@@ -63,10 +82,10 @@ function nextDay(date) {
 
 const emptyValue = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)
 
-/** Panel state → filter tree, or null when nothing is set. */
-export function buildFilter(s, fields = []) {
+/** Panel state → filter tree of an entity, or null when nothing is set. */
+export function buildFilter(s, fields = [], entity = 'customer') {
   const and = []
-  if (s.level.length) and.push({ field: 'level', op: 'in', value: [...s.level] })
+  if (s.level.length) and.push({ field: panelOf(entity).level, op: 'in', value: [...s.level] })
   if (s.region) and.push({ field: 'region', op: 'starts_with', value: s.region })
   if (s.tagIds.length) and.push({ field: 'tags', op: s.tagMode === 'has_all' ? 'has_all' : 'has_any', value: [...s.tagIds] })
   if (s.branchId) and.push({ field: 'branch_id', op: 'eq', value: s.branchId })
@@ -88,7 +107,7 @@ export function buildFilter(s, fields = []) {
     if (type === 'boolean') v = !!v
     else if (emptyValue(v)) continue
     if (c.op === 'between' && (!Array.isArray(v) || v.length !== 2 || emptyValue(v[0]) || emptyValue(v[1]))) continue
-    const numeric = ['number', 'money', 'int'].includes(type)
+    const numeric = NUMERIC_TYPES.includes(type)
     if (numeric && c.op !== 'between') v = Number(v)
     if (numeric && c.op === 'between') v = v.map(Number)
     if (c.op === 'within_days') v = Number(v)
@@ -119,16 +138,23 @@ export function andFilters(...list) {
   return parts.length === 1 ? parts[0] : { and: parts }
 }
 
-// The list page's state survives a visit to a customer's detail page.
-export const listState = reactive({
-  q: '',
-  filter: blankFilter(),
-  applied: null, // the filter tree in force
-  segment: null, // {id, name, filter, q}
-  sort: '-updated_at',
-  deleted: false,
-  showFilter: false,
-})
+// A list page's state survives a visit to a record's detail page: one
+// state per entity.
+const listStates = {}
+export function listStateOf(entity = 'customer') {
+  if (!listStates[entity])
+    listStates[entity] = reactive({
+      q: '',
+      filter: blankFilter(entity),
+      applied: null, // the filter tree in force
+      segment: null, // {id, name, filter, q}
+      sort: '-updated_at',
+      deleted: false,
+      showFilter: false,
+    })
+  return listStates[entity]
+}
+export const listState = listStateOf('customer')
 
 function prevDay(date) {
   const d = new Date(date + 'T00:00:00Z')
@@ -143,16 +169,17 @@ function prevDay(date) {
  * Returns null when the tree holds something the panel cannot show (or/not,
  * other fields or operators): the caller keeps the tree as it is.
  */
-export function parseFilter(tree, tags = [], fields = []) {
-  const s = blankFilter()
+export function parseFilter(tree, tags = [], fields = [], entity = 'customer') {
+  const s = blankFilter(entity)
+  const level = panelOf(entity).level
   if (!tree) return s
   const list = tree.and ? tree.and : [tree]
   if (!Array.isArray(list)) return null
   for (const c of list) {
     if (!c || typeof c !== 'object' || !c.field) return null
     const { field, op, value } = c
-    if (field === 'level' && op === 'in' && Array.isArray(value)) s.level = [...value]
-    else if (field === 'level' && op === 'eq') s.level = [value]
+    if (field === level && op === 'in' && Array.isArray(value)) s.level = [...value]
+    else if (field === level && op === 'eq') s.level = [value]
     else if (field === 'region' && op === 'starts_with') s.region = value
     else if (field === 'tags' && ['has', 'has_any', 'has_all'].includes(op)) {
       const ids = []
@@ -167,8 +194,8 @@ export function parseFilter(tree, tags = [], fields = []) {
     else if (field === 'owner_id' && op === 'eq') s.ownerId = value
     else if (field === 'created_at' && op === 'gte') s.created = [value, (s.created && s.created[1]) || value]
     else if (field === 'created_at' && op === 'lt') s.created = [(s.created && s.created[0]) || prevDay(value), prevDay(value)]
-    else if (parseProfileCondition(c, s.profile)) continue
-    else if (field.startsWith('custom.') || conditionFields(fields).some((f) => f.key === field))
+    else if (s.profile && parseProfileCondition(c, s.profile)) continue
+    else if (field.startsWith('custom.') || conditionFields(fields, entity).some((f) => f.key === field))
       s.custom.push({ key: field, op, value: value === undefined ? null : value })
     else return null
   }
