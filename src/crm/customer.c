@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "record/entity.h"
 #include "record/fields.h"
+#include "record/form_layout.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "record/tags.h"
@@ -172,6 +173,8 @@ json_t *customer_present(struct db *db, const struct actor *u, json_t *rec)
         json_t *list = json_object_get(tags, key);
         json_object_set_new(o, "tags", list ? json_incref(list) : json_array());
         json_decref(tags);
+        /* What the form layout hides from u's role is not sent at all. */
+        form_layout_strip(db, &entity_customer, u, o);
     }
     return o;
 }

@@ -39,7 +39,8 @@ static const char *const consent_sources[][3] = {
 };
 
 static const struct entity_field fields[] = {
-    {FIELD("customer_no", "c.customer_no", FT_TEXT, "客户编号", "Customer no.", F | S | X)},
+    {FIELD("customer_no", "c.customer_no", FT_TEXT, "客户编号", "Customer no.",
+           F | S | X | EF_AUTO)},
     {FIELD("name", "c.name", FT_TEXT, "姓名", "Name", F | S | X | I | R)},
     {FIELD("gender", "c.gender", FT_SELECT, "性别", "Gender", F | X | I), .cell = CELL_GENDER,
      .options = genders},
@@ -65,7 +66,8 @@ static const struct entity_field fields[] = {
     {FIELD("marketing_consent", "c.marketing_consent", FT_SELECT, "营销同意", "Marketing consent",
            F | X),
      .options = consents},
-    {FIELD("consent_at", "c.consent_at", FT_TIME, "同意记录时间", "Consent recorded", F | X)},
+    {FIELD("consent_at", "c.consent_at", FT_TIME, "同意记录时间", "Consent recorded",
+           F | X | EF_AUTO)},
     {FIELD("consent_source", "c.consent_source", FT_SELECT, "同意来源", "Consent source", F | X),
      .options = consent_sources},
     {FIELD("sms_opt_out", "c.sms_opt_out", FT_BOOLEAN, "退订短信", "SMS opt-out", F | X),
@@ -77,8 +79,8 @@ static const struct entity_field fields[] = {
      .export_expr = "o.name"},
     {FIELD("branch_id", "c.branch_id", FT_BRANCH, "网点", "Branch", F | X),
      .export_expr = "b.name"},
-    {FIELD("created_at", "c.created_at", FT_TIME, "创建时间", "Created", F | S | X)},
-    {FIELD("updated_at", "c.updated_at", FT_TIME, "更新时间", "Updated", F | S | X)},
+    {FIELD("created_at", "c.created_at", FT_TIME, "创建时间", "Created", F | S | X | EF_AUTO)},
+    {FIELD("updated_at", "c.updated_at", FT_TIME, "更新时间", "Updated", F | S | X | EF_AUTO)},
     {FIELD("last_visit_at", "c.last_visit_at", FT_TIME, "最近到访", "Last visit", F | S | X)},
     {FIELD("visits_90d", "c.visits_90d", FT_INT, "近90天到访次数", "Visits in 90 days", F | X)},
     {FIELD("spend_12m", "(c.spend_12m_fen / 100.0)", FT_MONEY, "近12个月消费", "Spend in 12 months",

@@ -8,6 +8,7 @@
 #include "core/listing.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "record/form_layout.h"
 #include "record/history.h"
 #include "record/segments.h"
 #include "record/tags.h"
@@ -149,6 +150,7 @@ static void list(struct req *r)
     }
     json_object_set_new(body, "total", json_integer(total));
     enterprise_present_page(r->db, items);
+    form_layout_strip(r->db, &entity_enterprise, r->actor, items);
     reply_json(r, 200, body);
 out:
     json_decref(lq.filter);
@@ -179,6 +181,7 @@ static void reply_enterprise(struct req *r, unsigned status, int64_t id)
     }
     json_t *o = enterprise_present(r->db, rec);
     json_decref(rec);
+    form_layout_strip(r->db, &entity_enterprise, r->actor, o);
     reply_json(r, status, json_pack("{s:o}", "enterprise", o));
 }
 
@@ -287,6 +290,8 @@ static void overview(struct req *r)
     }
     json_t *o = enterprise_present(r->db, rec);
     json_decref(rec);
+    /* Stripped before the credit terms are copied out of it. */
+    form_layout_strip(r->db, &entity_enterprise, r->actor, o);
     json_t *contacts = contact_list(r->db, id, 50);
     json_t *body = json_pack(
         "{s:o,s:o,s:o,s:o,s:o}", "enterprise", o, "contacts", contacts ? contacts : json_array(),
@@ -304,7 +309,7 @@ static void overview(struct req *r)
              "t.enterprise_id = ? AND t.status = 'open' ORDER BY t.due_at, t.id LIMIT 10",
              id));
     json_t *credit = json_pack(
-        "{s:O,s:O,s:O,s:O}", "credit_days", json_object_get(o, "credit_days"), "credit_limit",
+        "{s:O*,s:O*,s:O*,s:O*}", "credit_days", json_object_get(o, "credit_days"), "credit_limit",
         json_object_get(o, "credit_limit"), "billing_day", json_object_get(o, "billing_day"),
         "settlement", json_object_get(o, "settlement"));
     json_object_set_new(body, "credit", credit);
