@@ -534,6 +534,7 @@ json_t *form_layout_meta_fields(struct db *db, const struct entity *e, const str
         return NULL;
     }
     json_t *at = placements(layout);
+    bool saved = json_integer_value(json_object_get(layout, "version")) > 0;
     size_t n = json_array_size(fields), k = 0, i;
     json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *f;
     json_array_foreach(fields, i, f)
@@ -542,16 +543,22 @@ json_t *form_layout_meta_fields(struct db *db, const struct entity *e, const str
         if (!sees(rule_of(rs, key), u))
             continue;
         json_t *p = json_object_get(at, key);
-        json_object_set(f, "group", p ? json_object_get(p, "group") : json_null());
-        json_object_set(f, "group_label", p ? json_object_get(p, "group_label") : json_null());
-        json_object_set(f, "group_label_en",
-                        p ? json_object_get(p, "group_label_en") : json_null());
-        json_object_set(f, "order", p ? json_object_get(p, "order") : json_null());
+        /* The description stays as it was until a layout is saved. */
+        json_object_del(f, "auto");
+        if (saved) {
+            json_object_set(f, "group", p ? json_object_get(p, "group") : json_null());
+            json_object_set(f, "group_label", p ? json_object_get(p, "group_label") : json_null());
+            json_object_set(f, "group_label_en",
+                            p ? json_object_get(p, "group_label_en") : json_null());
+            json_object_set(f, "order", p ? json_object_get(p, "order") : json_null());
+        }
         json_object_set_new(f, "_seq", json_integer((json_int_t)i));
         v[k++] = f;
     }
-    /* Sorted by layout order, unplaced fields after in descriptor order. */
-    qsort(v, k, sizeof(*v), cmp_order);
+    /* A saved layout orders them, unplaced fields after in descriptor
+     * order; until then the descriptor's order stands as it always did. */
+    if (saved)
+        qsort(v, k, sizeof(*v), cmp_order);
     json_t *out = json_array();
     for (i = 0; i < k; i++) {
         json_object_del(v[i], "_seq");

@@ -37,9 +37,10 @@ struct db;
  * order (built-in, then active custom fields); NULL on a database error. */
 json_t *form_layout_fields(struct db *db, const struct entity *e);
 
-/* The same fields as the caller sees them: those hidden from u left out,
- * in layout order, each with "group", "group_label", "group_label_en"
- * (null when unplaced) and "order". NULL on a database error. */
+/* The same fields as the caller sees them (GET /meta/entities): those
+ * hidden from u left out and, once a layout is saved, in its order, each
+ * with "group", "group_label", "group_label_en" (null when unplaced) and
+ * "order". NULL on a database error. */
 json_t *form_layout_meta_fields(struct db *db, const struct entity *e, const struct actor *u);
 
 /* Whether u may see (read) field key of e under the current layout: 1
