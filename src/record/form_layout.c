@@ -598,6 +598,11 @@ json_t *form_layout_resolved(struct db *db, const struct entity *e, const struct
             unsigned vis = role_bits(json_object_get(f, "visible_roles"));
             unsigned ed = role_bits(json_object_get(f, "editable_roles")) & vis;
             json_t *o = json_deep_copy(meta);
+            /* What every record needs (EF_REQUIRED) the designer keeps
+             * required and open to every role. */
+            json_object_set_new(o, "needed",
+                                json_boolean(json_is_true(json_object_get(meta, "builtin")) &&
+                                             json_is_true(json_object_get(meta, "required"))));
             json_object_set(o, "width", json_object_get(f, "width"));
             json_object_set_new(o, "required",
                                 json_boolean(json_is_true(json_object_get(f, "required"))));
