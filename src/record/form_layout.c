@@ -216,7 +216,9 @@ int form_layout_version(struct db *db, const struct entity *e, int64_t n, json_t
                         db_col_is_null(st, 2) ? json_null() : json_integer(db_col_int(st, 2)));
     json_object_set_new(layout, "author_name",
                         db_col_is_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)));
-    json_object_set_new(layout, "created_at", json_integer(db_col_int(st, 4)));
+    char iso[32];
+    clock_format_iso(db_col_int(st, 4), iso, sizeof(iso));
+    json_object_set_new(layout, "created_at", json_string(iso));
     db_finish(st);
     *out = layout;
     return 1;

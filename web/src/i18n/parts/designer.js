@@ -113,7 +113,7 @@ export default {
       allRoles: 'All roles',
       rolesHint: 'Roles left unticked do not see the field on pages, lists, exports or filters',
       editHint: 'Other roles see it read-only',
-      auto: 'Set by the system',
+      auto: 'Auto',
       restricted: 'Limited roles',
       contacts: 'Contacts',
       noContactsYet: 'Add the contacts here too; the first one is the primary unless you choose another',
