@@ -188,6 +188,18 @@ describe('form layouts', () => {
     assert.equal(byAdmin.body.enterprise.short_name, '改掉');
   });
 
+  test('the history of a hidden field tells the clerk that it changed, not its values', async () => {
+    const cur = (await mgr.get(`/enterprises/${ent.id}`)).body.enterprise;
+    const r = await mgr.patch(`/enterprises/${ent.id}`, { version: cur.version, credit_limit: '90000' });
+    assert.equal(r.status, 200, show(r));
+    const seen = (await mgr.get(`/enterprises/${ent.id}/history`)).body.items.find((h) => h.field === 'credit_limit');
+    assert.equal(seen.new_value, '90000.00', JSON.stringify(seen));
+    const hid = (await clerk.get(`/enterprises/${ent.id}/history`)).body.items.find((h) => h.field === 'credit_limit');
+    assert.ok(hid, 'the change is listed');
+    assert.equal(hid.old_value, null);
+    assert.equal(hid.new_value, null);
+  });
+
   test('the import checks layout-required fields row by row', async () => {
     const csv = '企业名称,行业\n导入有行业公司,G\n导入缺行业公司,\n';
     const up = await uploadCsv(admin, Buffer.from(csv), { entity: 'enterprise' });
