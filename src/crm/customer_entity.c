@@ -88,7 +88,7 @@ static const struct entity_field fields[] = {
     {FIELD("spend_12m", "(c.spend_12m_fen / 100.0)", FT_MONEY, "近12个月消费", "Spend in 12 months",
            F | S | X | EF_AUTO),
      .cell = CELL_TEXT},
-    {FIELD("top_types", "c.top_types", FT_ARRAY, "常办业务", "Most used business", F | X),
+    {FIELD("top_types", "c.top_types", FT_ARRAY, "常办业务", "Most used business", F | X | EF_AUTO),
      .dict = "business_type"},
     {FIELD("id", "c.id", FT_INT, "ID", "ID", F | X | INT)},
     /* month-day of the birthday ("08-15"), solar or lunar: reminders and

@@ -8,6 +8,7 @@
 //   make build/asan/hongyan && (cd web && npx vite build)
 //   HONGYAN_BIN=$PWD/build/asan/hongyan node --test tests/browser/form_designer.test.mjs
 import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
 import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
 
 const PW = 'Initial2026pw'
@@ -157,4 +158,37 @@ test('an admin creates an enterprise with three contacts, moves a field into a n
     await page.locator('[data-test=enterprise-dialog] .el-dialog__headerbtn').click()
     await page.locator('[data-test=enterprise-dialog]').waitFor({ state: 'hidden' })
     await setLang(page, 'zh')
+  }))
+
+test('the customer 基本信息 follows a saved customer form: the e-mail moved into a new group', () =>
+  runScenario(browser, server, 'form-designer-customer', async (page) => {
+    const api = new ApiClient(server.base)
+    await api.signIn(ADMIN.login, NEW_PASSWORD)
+    const c = await api.call('POST', '/customers', { name: '版式客户', phone: '13912345678', email: 'layout@example.com' })
+    assert.equal(c.status, 201, JSON.stringify(c.data))
+    await signIn(page, ADMIN)
+    await page.goto(`/customers/${c.data.customer.id}`)
+    // before any save the page is as it always was
+    await page.locator('[data-test=customer-info] .el-descriptions').first().waitFor()
+    assert.equal(await page.locator('[data-test=info-layout]').count(), 0)
+
+    await page.goto('/admin/forms/customer')
+    const email = page.locator('[data-test=designer-group-basic] [data-key=email]')
+    await email.waitFor()
+    await page.locator('[data-test=designer-add-group]').click()
+    const group = page.locator('[data-test=designer-groups] .group-card').last()
+    await group.locator('[data-test=group-label]').fill('联络方式')
+    await group.locator('[data-test=group-label-en]').fill('Reaching them')
+    const key = (await group.getAttribute('data-test')).replace('designer-group-', '')
+    await drag(page, email, group.locator('.group-fields'))
+    await group.locator('[data-key=email]').waitFor()
+    await page.locator('[data-test=designer-save]').click()
+    await page.locator('[data-test=designer-save-confirm]').click()
+    await page.locator('[data-test=designer-version]').filter({ hasText: '第 1 版' }).waitFor()
+
+    await page.goto(`/customers/${c.data.customer.id}`)
+    const block = page.locator(`[data-test=profile-group-${key}]`)
+    await block.filter({ hasText: '联络方式' }).locator('[data-field=email]').filter({ hasText: 'l***@example.com' }).waitFor()
+    await page.locator('[data-test=profile-group-basic] [data-test=info-phone]').filter({ hasText: '139****5678' }).waitFor()
+    await shot(page, 'fd-10-customer-info')
   }))
