@@ -49,15 +49,18 @@ async function setLang(page, lang) {
  * page scrolls the target into view while the button is held, as a user
  * would with the wheel. */
 async function drag(page, from, to) {
-  await from.scrollIntoViewIfNeeded()
+  // both ends in the middle of the window: near its edges SortableJS
+  // scrolls the page itself
+  await from.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   const a = await from.boundingBox()
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2)
   await page.mouse.down()
   await page.mouse.move(a.x + a.width / 2 + 6, a.y + a.height / 2 + 6, { steps: 3 })
-  await to.scrollIntoViewIfNeeded()
+  await to.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   const b = await to.boundingBox()
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 20 })
-  await page.mouse.move(b.x + b.width / 2 + 2, b.y + b.height / 2 + 2, { steps: 2 })
+  const y = b.y + Math.min(b.height / 2, 20)
+  await page.mouse.move(b.x + b.width / 2, y, { steps: 20 })
+  await page.mouse.move(b.x + b.width / 2 + 2, y + 2, { steps: 2 })
   await page.mouse.up()
 }
 
