@@ -61,6 +61,19 @@ const char *perm_name(unsigned bit)
     return NULL;
 }
 
+const char *perm_role_at(size_t i)
+{
+    return i < sizeof(roles) / sizeof(roles[0]) ? roles[i].role : NULL;
+}
+
+int perm_role_index(const char *role)
+{
+    for (size_t i = 0; role && i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strcmp(roles[i].role, role) == 0)
+            return (int)i;
+    return -1;
+}
+
 void perm_names(unsigned bits, json_t *array)
 {
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "record/entity.h"
 #include "record/fields.h"
+#include "record/form_layout.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "record/tags.h"
@@ -169,6 +170,8 @@ json_t *customer_present(struct db *db, const struct actor *u, json_t *rec)
         json_t *tags = tags_for_objects(db, "customer", &id, 1);
         tags_put(o, tags, id);
         json_decref(tags);
+        /* What the form layout hides from u's role is not sent at all. */
+        form_layout_strip(db, &entity_customer, u, o);
     }
     return o;
 }

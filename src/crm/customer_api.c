@@ -20,6 +20,7 @@
 #include "core/op.h"
 #include "core/listing.h"
 #include "record/fields.h"
+#include "record/form_layout.h"
 #include "record/history.h"
 #include "record/scope.h"
 #include "record/record_api.h"
@@ -105,6 +106,7 @@ static json_t *present_page(struct db *db, const struct actor *u, json_t *recs)
     json_decref(tags);
     json_decref(phone_keys);
     free(ids);
+    form_layout_strip(db, &entity_customer, u, items);
     return items;
 }
 

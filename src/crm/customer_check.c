@@ -5,6 +5,7 @@
  * the API, imports and the demo data.
  */
 #include "crm/customer_int.h"
+#include "record/form_layout.h"
 
 #include "auth/actor.h"
 #include "auth/perm.h"
@@ -365,5 +366,5 @@ int customer_check(struct db *db, const struct actor *u, const char *lang, json_
     /* Only a user without a branch of their own (an admin) meets this. */
     if (!json_is_integer(json_object_get(out, "branch_id")))
         fail(errors, lang, "branch_id", "field.branch_pick");
-    return 0;
+    return form_layout_check(db, &entity_customer, u, lang, in, cur, out, errors);
 }

@@ -234,8 +234,7 @@ static int where_part(struct db *db, const struct actor *u, const char *q, json_
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
-        int rc = filter_compile_for(db, &entity_customer, filter, w, err,
-                                    u->perms & PERM_REVEAL ? 0 : FILTER_MASKED);
+        int rc = filter_compile_as(db, &entity_customer, filter, w, err, u);
         if (rc)
             return rc;
     }

@@ -49,6 +49,8 @@ enum field_type {
 #define EF_IMPORT   8u  /* an import target */
 #define EF_REQUIRED 16u /* a record needs a value (forms, import mappings) */
 #define EF_INTERNAL 32u /* for the program (filters, reminders), not shown to people */
+/* set by the program (numbers, times): shown on a profile, never on a form */
+#define EF_AUTO 64u
 
 /* What masking a value needs for a user without PERM_REVEAL. */
 enum field_mask {

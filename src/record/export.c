@@ -6,6 +6,7 @@
  * straight into the writer: no row is held after it is written.
  */
 #include "record/export.h"
+#include "record/form_layout.h"
 
 #include "auth/actor.h"
 #include "auth/perm.h"
@@ -291,9 +292,12 @@ static int export_where(struct db *db, const struct entity *e, const struct acto
     return rc;
 }
 
-/* The chosen columns, or the entity's default ones, into columns / sel. */
-static void select_columns(struct db *db, const struct entity *e, json_t *chosen, const char *lang,
-                           struct column *columns, size_t *ncol, struct sqlbuf *sel)
+/* The chosen columns, or the entity's default ones, into columns / sel,
+ * leaving out what the form layout hides from u (it may have changed
+ * since the request was checked). */
+static void select_columns(struct db *db, const struct entity *e, const struct actor *u,
+                           json_t *chosen, const char *lang, struct column *columns, size_t *ncol,
+                           struct sqlbuf *sel)
 {
     size_t i;
     json_t *c;
@@ -302,13 +306,16 @@ static void select_columns(struct db *db, const struct entity *e, json_t *chosen
         {
             if (*ncol == MAX_COLUMNS)
                 break;
-            if (add_column(db, e, json_string_value(c), lang, sel, &columns[*ncol]) == 0)
+            const char *key = json_string_value(c);
+            if (key && form_layout_visible(db, e, u, key) == 1 &&
+                add_column(db, e, key, lang, sel, &columns[*ncol]) == 0)
                 (*ncol)++;
         }
         return;
     }
     for (const char *const *k = e->export->default_columns; k && *k && *ncol < MAX_COLUMNS; k++)
-        if (add_column(db, e, *k, lang, sel, &columns[*ncol]) == 0)
+        if (form_layout_visible(db, e, u, *k) == 1 &&
+            add_column(db, e, *k, lang, sel, &columns[*ncol]) == 0)
             (*ncol)++;
 }
 
@@ -320,7 +327,8 @@ static const char *export_query(struct job *job, const struct entity *e, const s
 {
     const struct entity_export *x = e->export;
     sqlbuf_addf(sel, "SELECT %s.id", e->alias);
-    select_columns(job->db, e, json_object_get(job->params, "columns"), lang, columns, ncol, sel);
+    select_columns(job->db, e, u, json_object_get(job->params, "columns"), lang, columns, ncol,
+                   sel);
     if (x->page_key)
         sqlbuf_addf(sel, ", %s", x->page_key);
     struct sqlbuf w;
@@ -533,7 +541,8 @@ static json_t *export_json(struct db *db, int64_t id, const char *lang)
     return o;
 }
 
-/* Every requested column exists: each is added to a scratch SELECT. */
+/* Every requested column exists and the caller's form layout shows it:
+ * each is added to a scratch SELECT. */
 static bool columns_known(struct req *r, const struct entity *e, json_t *columns)
 {
     struct sqlbuf probe;
@@ -544,7 +553,9 @@ static bool columns_known(struct req *r, const struct entity *e, json_t *columns
     json_array_foreach(columns, i, c)
     {
         struct column col;
-        if (add_column(r->db, e, json_string_value(c), r->lang, &probe, &col) != 0) {
+        const char *key = json_string_value(c);
+        if (!key || form_layout_visible(r->db, e, r->actor, key) != 1 ||
+            add_column(r->db, e, key, r->lang, &probe, &col) != 0) {
             ok = false;
             break;
         }

@@ -8,6 +8,7 @@
  * text field cannot be compared with "gt" and a tag cannot be "contains".
  */
 #include "record/filter.h"
+#include "record/form_layout.h"
 
 #include "base/clock.h"
 #include "base/utf8.h"
@@ -26,8 +27,9 @@ struct ctx {
     struct sqlbuf *out;
     struct filter_error *err;
     int conditions;
-    int cost;       /* groups + conditions + list values so far (FILTER_MAX_COST) */
-    unsigned flags; /* FILTER_* */
+    int cost;              /* groups + conditions + list values so far (FILTER_MAX_COST) */
+    unsigned flags;        /* FILTER_* */
+    const struct actor *u; /* whose form layout hides fields; NULL: none */
 };
 
 /* Count n units of the tree's cost; false past the limit. */
@@ -327,6 +329,15 @@ static int compile_has(struct ctx *c, const struct lhs *l, const char *op, json_
 static int resolve(struct ctx *c, const char *field, struct lhs *l)
 {
     memset(l, 0, sizeof(*l));
+    /* A field the layout hides from the caller does not exist for them:
+     * a condition on it would tell its values row by row. */
+    if (c->u) {
+        int vis = form_layout_visible(c->db, c->e, c->u, field);
+        if (vis < 0)
+            return vis;
+        if (!vis)
+            return fail(c, "filter.unknown_field", field);
+    }
     if (strncmp(field, "custom.", 7) == 0) {
         int rc = fields_lookup(c->db, c->e->name, field + 7, &l->cf);
         if (rc < 0)
@@ -542,6 +553,15 @@ int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, stru
                        struct filter_error *err, unsigned flags)
 {
     struct ctx c = {.db = db, .e = e, .out = out, .err = err, .flags = flags};
+    memset(err, 0, sizeof(*err));
+    return compile_node(&c, tree, 0);
+}
+
+int filter_compile_as(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                      struct filter_error *err, const struct actor *u)
+{
+    unsigned flags = (u->perms & e->perm_reveal) == e->perm_reveal ? 0 : FILTER_MASKED;
+    struct ctx c = {.db = db, .e = e, .out = out, .err = err, .flags = flags, .u = u};
     memset(err, 0, sizeof(*err));
     return compile_node(&c, tree, 0);
 }

@@ -48,4 +48,10 @@ int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct s
 int filter_compile_for(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                        struct filter_error *err, unsigned flags);
 
+/* filter_compile_for as u may filter: masked fields as FILTER_MASKED says
+ * unless u may reveal e's values, and no field the form layout hides from
+ * u's role (filter.unknown_field). */
+int filter_compile_as(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
+                      struct filter_error *err, const struct actor *u);
+
 #endif

@@ -3,6 +3,7 @@
  * objects (family members, custom values) round-trip exactly.
  */
 #include "record/history.h"
+#include "record/form_layout.h"
 
 #include "auth/actor.h"
 #include "base/clock.h"
@@ -214,6 +215,13 @@ static json_t *history_row(struct db_stmt *st, struct req *r)
         }
         mask_value(r, o, cols[i]);
     }
+    /* A field the form layout hides from the reader's role: that it
+     * changed shows, not from what to what. */
+    const char *field = json_string_value(json_object_get(o, "field"));
+    if (listed && field && r && r->actor &&
+        form_layout_visible(r->db, listed, r->actor, field) != 1)
+        for (int i = 0; i < 2; i++)
+            json_object_set_new(o, cols[i], json_null());
     return o;
 }
 

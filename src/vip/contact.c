@@ -16,6 +16,7 @@
 #include "record/dictionaries.h"
 #include "record/scope.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,6 +338,65 @@ static int remove_row(struct db *db, int64_t id)
                      DB_ARGS(DB_INT(id)));
     return rc ? rc
               : db_exec(db, "DELETE FROM enterprise_contacts WHERE id = ?", DB_ARGS(DB_INT(id)));
+}
+
+/* Contacts given with a new enterprise, at most this many. */
+#define NEW_CONTACTS_MAX 50
+
+int contact_check_new(struct db *db, const struct actor *a, json_t *in, json_t *checked,
+                      json_t *errors)
+{
+    if (!in || json_is_null(in))
+        return 0;
+    if (!json_is_array(in) || json_array_size(in) > NEW_CONTACTS_MAX) {
+        json_object_set_new(errors, "contacts", json_string(i18n_msg(a->lang, "field.not_array")));
+        return 0;
+    }
+    size_t i, primaries = 0;
+    json_t *c;
+    json_array_foreach(in, i, c)
+    {
+        json_t *rec = json_object(), *mine = json_object();
+        /* The enterprise does not exist yet: no department can be its. */
+        int rc = json_is_object(c) ? check(db, a, 0, 0, c, NULL, rec, mine) : 0;
+        if (!json_is_object(c))
+            json_object_set_new(mine, "name", json_string(i18n_msg(a->lang, "field.not_object")));
+        if (json_is_true(json_object_get(rec, "is_primary")) && ++primaries > 1 &&
+            !json_object_get(mine, "is_primary"))
+            json_object_set_new(mine, "is_primary",
+                                json_string(i18n_msg(a->lang, "enterprise.one_primary")));
+        const char *key;
+        json_t *msg;
+        json_object_foreach(mine, key, msg)
+        {
+            char where[96];
+            snprintf(where, sizeof(where), "contacts[%zu].%s", i, key);
+            json_object_set(errors, where, msg);
+        }
+        json_decref(mine);
+        json_array_append_new(checked, rec);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int contact_add_checked(struct db *db, const struct actor *a, int64_t ent, json_t *checked)
+{
+    size_t i;
+    json_t *rec;
+    int rc = 0;
+    json_array_foreach(checked, i, rec)
+    {
+        int64_t id = 0;
+        rc = save(db, ent, &id, rec);
+        if (!rc)
+            rc = actor_audit(db, a, "enterprise.contact_create", "enterprise", ent,
+                             json_pack("{s:I}", "contact_id", (json_int_t)id));
+        if (rc)
+            break;
+    }
+    return rc;
 }
 
 /* clang-format off */

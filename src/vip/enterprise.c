@@ -319,12 +319,18 @@ int enterprise_add(struct db *db, const struct actor *a, json_t *rec, int64_t *i
 
 int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t *id, json_t *errors)
 {
-    json_t *rec = json_object();
+    json_t *rec = json_object(), *contacts = json_array();
     int rc = enterprise_check(db, a, in, NULL, rec, errors);
+    /* Contacts come in the same request and the same transaction: any
+     * bad one and nothing is written. */
+    if (!rc)
+        rc = contact_check_new(db, a, json_object_get(in, "contacts"), contacts, errors);
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_add(db, a, rec, id);
+        if (!rc)
+            rc = contact_add_checked(db, a, *id, contacts);
         if (!rc)
             rc = tags_attach_as(db, a, "enterprise", *id, json_object_get(in, "tag_ids"), errors);
         if (!rc)
@@ -332,6 +338,7 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
         rc = op_end(db, rc);
     }
     json_decref(rec);
+    json_decref(contacts);
     return rc;
 }
 

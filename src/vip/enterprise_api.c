@@ -9,6 +9,7 @@
 #include "core/op.h"
 #include "db/db.h"
 #include "http/form.h"
+#include "record/form_layout.h"
 #include "record/group.h"
 #include "record/record_api.h"
 #include "record/tags.h"
@@ -25,10 +26,13 @@ static const struct listing_sort sorts[] = {
     {"customer_no", "e.customer_no", "customer_no", true, false},
 };
 
+/* An enterprise shows no masked fields (its contacts' numbers are theirs);
+ * what the form layout hides from u's role is left out. */
 static json_t *present(struct db *db, const struct actor *u, json_t *rec)
 {
-    (void)u; /* an enterprise shows no masked fields: its contacts' numbers are theirs */
-    return enterprise_present(db, rec);
+    json_t *o = enterprise_present(db, rec);
+    form_layout_strip(db, &entity_enterprise, u, o);
+    return o;
 }
 
 /* What the record_api handlers do enterprises with; a line a group. */
@@ -98,6 +102,7 @@ static void list(struct req *r)
     }
     json_object_set_new(body, "total", json_integer(total));
     enterprise_present_page(r->db, items);
+    form_layout_strip(r->db, &entity_enterprise, r->actor, items);
     reply_json(r, 200, body);
 out:
     listing_query_release(&lq);
@@ -173,7 +178,9 @@ static void overview(struct req *r)
         rc < 0 ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
         return;
     }
-    json_t *o = enterprise_present(r->db, rec);
+    /* Stripped of what the layout hides before the credit terms are copied
+     * out of it. */
+    json_t *o = present(r->db, r->actor, rec);
     json_decref(rec);
     json_t *contacts = contact_list(r->db, id, 50);
     json_t *body = json_pack(
@@ -192,7 +199,7 @@ static void overview(struct req *r)
              "t.enterprise_id = ? AND t.status = 'open' ORDER BY t.due_at, t.id LIMIT 10",
              id));
     json_t *credit = json_pack(
-        "{s:O,s:O,s:O,s:O}", "credit_days", json_object_get(o, "credit_days"), "credit_limit",
+        "{s:O*,s:O*,s:O*,s:O*}", "credit_days", json_object_get(o, "credit_days"), "credit_limit",
         json_object_get(o, "credit_limit"), "billing_day", json_object_get(o, "billing_day"),
         "settlement", json_object_get(o, "settlement"));
     json_object_set_new(body, "credit", credit);

@@ -15,6 +15,7 @@
 #include "http/form.h"
 #include "record/dictionaries.h"
 #include "record/fields.h"
+#include "record/form_layout.h"
 #include "record/scope.h"
 
 #include <stdio.h>
@@ -269,5 +270,7 @@ int enterprise_check(struct db *db, const struct actor *u, json_t *in, json_t *c
     if (!json_is_integer(json_object_get(out, "branch_id")))
         form_fail(&f, "branch_id", "field.required");
     form_release(&f);
+    if (!rc)
+        rc = form_layout_check(db, &entity_enterprise, u, u->lang, in, cur, out, errors);
     return rc;
 }

@@ -33,7 +33,8 @@ static const char *const settlements[][3] = {
 };
 
 static const struct entity_field fields[] = {
-    {FIELD("customer_no", "e.customer_no", FT_TEXT, "客户编号", "Customer no.", F | S | X)},
+    {FIELD("customer_no", "e.customer_no", FT_TEXT, "客户编号", "Customer no.",
+           F | S | X | EF_AUTO)},
     {FIELD("name", "e.name", FT_TEXT, "企业名称", "Name", F | S | X | I | R)},
     {FIELD("short_name", "e.short_name", FT_TEXT, "简称", "Short name", F | X | I)},
     {FIELD("uscc", "e.uscc", FT_TEXT, "统一社会信用代码", "USCC", F | X | I)},
@@ -81,8 +82,8 @@ static const struct entity_field fields[] = {
                     "AND pc.is_primary = 1)"},
     {FIELD("branch_id", "e.branch_id", FT_BRANCH, "网点", "Branch", F | X),
      .export_expr = "b.name"},
-    {FIELD("created_at", "e.created_at", FT_TIME, "创建时间", "Created", F | S | X)},
-    {FIELD("updated_at", "e.updated_at", FT_TIME, "更新时间", "Updated", F | S | X)},
+    {FIELD("created_at", "e.created_at", FT_TIME, "创建时间", "Created", F | S | X | EF_AUTO)},
+    {FIELD("updated_at", "e.updated_at", FT_TIME, "更新时间", "Updated", F | S | X | EF_AUTO)},
     {FIELD("id", "e.id", FT_INT, "ID", "ID", F | X | EF_INTERNAL)},
     {.key = NULL},
 };

@@ -42,6 +42,16 @@ extern const struct entity_import enterprise_import;
  * (or the database error). */
 int64_t enterprise_param_or_404(struct req *r, bool deleted);
 /* 1 when u may see enterprise ent (not deleted), 0 not, <0 error. */
+/* The contacts given with a new enterprise (in: a JSON array or NULL),
+ * checked as the contacts endpoint checks one, into checked (an array of
+ * the records to write); messages keyed "contacts[i].<field>", at most one
+ * primary. <0 only on a database failure. */
+int contact_check_new(struct db *db, const struct actor *a, json_t *in, json_t *checked,
+                      json_t *errors);
+/* Write the checked contacts of the new enterprise ent, in the caller's
+ * transaction, each audited (the first or the one flagged is primary). */
+int contact_add_checked(struct db *db, const struct actor *a, int64_t ent, json_t *checked);
+
 int enterprise_visible(struct db *db, const struct actor *u, int64_t ent);
 /* "12.30" → 1230 (text made by fields_check_value's money check). */
 int64_t enterprise_fen(const char *yuan);

@@ -117,8 +117,7 @@ int enterprise_where(struct db *db, const struct actor *u, const char *q, json_t
     }
     if (filter) {
         sqlbuf_add(w, " AND ");
-        return filter_compile_for(db, &entity_enterprise, filter, w, err,
-                                  u->perms & PERM_REVEAL ? 0 : FILTER_MASKED);
+        return filter_compile_as(db, &entity_enterprise, filter, w, err, u);
     }
     return 0;
 }

@@ -46,6 +46,9 @@ const NOT_SCOPED = [
   /^\/users\/\{id\}/,
   /^\/calendar\/\{token\}$/,
   /^\/meta\/entities\/\{name\}$/,
+  // form layouts are per kind of record (reading one needs the entity's
+  // read right, the versions and a save the admin)
+  /^\/form-layouts\/\{entity\}/,
   // retention runs are of the whole organisation (admin only)
   /^\/admin\/retention\/runs\/\{id\}$/,
 ];

@@ -31,6 +31,7 @@ import {
   Avatar,
   CopyDocument,
   Promotion,
+  Files,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -66,6 +67,7 @@ export const LINKS = {
   adminBranches: link('/admin/branches', 'nav.adminBranches', Share, 'admin'),
   adminDictionaries: link('/admin/dictionaries', 'nav.adminDictionaries', Collection, 'admin'),
   adminFields: link('/admin/fields', 'nav.adminFields', Grid, 'admin'),
+  adminForms: link('/admin/forms/customer', 'nav.adminForms', Files, 'admin'),
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
@@ -85,7 +87,7 @@ const customersNav = bar('nav.customers', [
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const adminNav = bar('nav.admin', [
-  'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminTags', 'adminReminderRules',
+  'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
   'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 

@@ -27,6 +27,13 @@ export default [
     component: () => import('./FieldsView.vue'),
     meta: meta('nav.adminFields'),
   },
+  { path: 'admin/forms', redirect: '/admin/forms/customer' },
+  {
+    path: 'admin/forms/:entity',
+    name: 'admin-forms',
+    component: () => import('./forms/FormDesignerView.vue'),
+    meta: meta('nav.adminForms'),
+  },
   {
     path: 'admin/tags',
     name: 'admin-tags',

@@ -34,3 +34,7 @@ export function useEnterpriseDicts() {
   }
   return { load, label: meta.dictLabel }
 }
+
+/** The enterprise pages' own label of a layout field (enterprise.f.*), or
+ * undefined for the server's (custom fields, fields they never named). */
+export const fieldLabel = (t, te) => (f) => (te(`enterprise.f.${f.key}`) ? t(`enterprise.f.${f.key}`) : undefined)
