@@ -57,10 +57,17 @@ async function drag(page, from, to) {
   await page.mouse.down()
   await page.mouse.move(a.x + a.width / 2 + 6, a.y + a.height / 2 + 6, { steps: 3 })
   await to.evaluate((el) => el.scrollIntoView({ block: 'center' }))
-  const b = await to.boundingBox()
-  const y = b.y + Math.min(b.height / 2, 20)
-  await page.mouse.move(b.x + b.width / 2, y, { steps: 20 })
-  await page.mouse.move(b.x + b.width / 2 + 2, y + 2, { steps: 2 })
+  // SortableJS moves the dragged field as the pointer passes other lists,
+  // so the page below it reflows: aim again at where the target is now
+  // until it holds still under the pointer, as a user's eye would.
+  let last = null
+  for (let i = 0; i < 6; i++) {
+    const b = await to.boundingBox()
+    const y = b.y + Math.min(b.height / 2, 20)
+    await page.mouse.move(b.x + b.width / 2 + (i % 2), y + (i % 2), { steps: i ? 4 : 20 })
+    if (last && Math.abs(last.y - b.y) < 1 && Math.abs(last.height - b.height) < 1) break
+    last = b
+  }
   await page.mouse.up()
 }
 
