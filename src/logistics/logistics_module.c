@@ -7,11 +7,14 @@
  */
 #include "logistics/logistics_module.h"
 
+#include "base/log.h"
 #include "logistics/waybill.h"
 
 static int pass(struct db *db)
 {
     int rc = alert_pass(db);
+    if (rc < 0)
+        log_warn("stuck-shipment pass failed (%d); it runs again in a few seconds", rc);
     return rc < 0 ? rc : 0;
 }
 

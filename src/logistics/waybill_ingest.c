@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_LINES 500
+#define CHUNK_LINES 2000
 
 /* A waybill line, checked: strings borrowed from obj. */
 struct wb {

@@ -384,6 +384,26 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(del.status, 200, show(del));
   });
 
+  test('a promised time about to be missed raises a promise warning, which the signature closes', async () => {
+    // Promised in an hour: the default warning comes two hours before.
+    const wb = line({ promised_at: iso(now + 3600), collected_at: iso(now - 600) });
+    const r = await feed(srv, '/waybills:batch', key.secret, [wb]);
+    assert.equal(r.body.created, 1, show(r));
+    sent.push(wb);
+    const alerts = await waitFor(async () => {
+      const x = await m1.get(`/waybill-alerts?waybill_no=${wb.waybill_no}`);
+      return x.body.total === 1 ? x.body.items : null;
+    }, { what: 'the promise warning' });
+    assert.equal(alerts[0].kind, 'promise');
+    assert.equal(alerts[0].threshold_minutes, 120);
+    assert.equal(alerts[0].promised_at, wb.promised_at);
+    await feed(srv, '/waybill-events:batch', key.secret, [
+      { waybill_no: wb.waybill_no, at: iso(now), event_type: 'signed', node_code: 'BJ-DL-09', node_type: 'delivery', node_name: '朝阳派送段' },
+    ]);
+    const closed = (await m1.get(`/waybill-alerts/${alerts[0].id}`)).body.alert;
+    assert.equal(closed.status, 'closed');
+  });
+
   test('signed stops the clock; a signed waybill raises nothing more', async () => {
     const wb = sent[4];
     const r = await feed(srv, '/waybill-events:batch', key.secret, [
