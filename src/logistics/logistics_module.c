@@ -10,11 +10,25 @@
 #include "base/log.h"
 #include "logistics/waybill.h"
 
+#include <stdint.h>
+#include <time.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int pass(struct db *db)
 {
+    int64_t t0 = now_ms();
     int rc = alert_pass(db);
     if (rc < 0)
         log_warn("stuck-shipment pass failed (%d); it runs again in a few seconds", rc);
+    else if (rc > 0)
+        log_info("stuck-shipment pass: %d alerts raised in %lld ms", rc,
+                 (long long)(now_ms() - t0));
     return rc < 0 ? rc : 0;
 }
 
