@@ -199,6 +199,21 @@ describe('waybills, events, shipping figures and alerts', () => {
     expectError(await m1.get(`/enterprises/${ent1.id}/shipping?period=decade`), 422, 'validation_failed', { fields: ['period'] });
   });
 
+  test('the enterprise list filters by the figures: spend of the last 90 days, no waybill for 30 days', async () => {
+    const q = (f) => admin.get(`/enterprises?limit=200&filter=${encodeURIComponent(JSON.stringify(f))}`);
+    const spend = sent.filter((l) => Date.parse(l.collected_at) / 1000 > now - 89 * 86400).reduce((s, l) => s + Number(l.fee), 0);
+    // The pass keeps today's day for the filters: wait for its first round.
+    const big = await waitFor(async () => {
+      const r = await q({ field: 'spend_90d', op: 'gt', value: Math.floor(spend) - 1 });
+      return r.body.items?.length ? r : null;
+    }, { what: 'the spend filter to see today' });
+    assert.deepEqual(big.body.items.map((e) => e.id), [ent1.id]);
+    assert.equal((await q({ field: 'spend_90d', op: 'gt', value: Math.ceil(spend) + 1 })).body.total, 0);
+    const idle = await q({ field: 'last_waybill_at', op: 'older_than_days', value: 30 });
+    assert.ok(idle.body.items.some((e) => e.id === ent2.id), 'an enterprise that never shipped');
+    assert.ok(!idle.body.items.some((e) => e.id === ent1.id), 'one that shipped today');
+  });
+
   test('events: the newest sets status and stop, an older one only joins the timeline, a replay is unchanged', async () => {
     const wb = sent[0];
     const ev = (at, event_type, node_code, node_type, node_name) => ({ waybill_no: wb.waybill_no, at: iso(at), event_type, node_code, node_type, node_name });
