@@ -576,6 +576,9 @@ int waybill_ingest(struct db *db, const struct actor *a, const char *body, size_
     b.channels = codes(db, "order_channel");
     b.th = thresholds_load(db);
     int rc = b.th ? 0 : DB_ERROR;
+    /* A feed's batch touches pages all over the waybill and event tables:
+     * a large page cache for its while keeps them off the disk. */
+    db_bulk_cache(db, true);
     struct item *items = calloc(CHUNK_LINES, sizeof(*items));
     int n = 0, line = 0;
     const char *p = body, *end = body + len;
@@ -625,6 +628,7 @@ int waybill_ingest(struct db *db, const struct actor *a, const char *body, size_
     for (int i = 0; i < n; i++)
         json_decref(items[i].obj);
     free(items);
+    db_bulk_cache(db, false);
     /* Refused while checking, or while writing: named in line order. */
     json_t **e = NULL;
     size_t ne = json_array_size(res->errors);

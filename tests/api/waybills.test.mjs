@@ -430,6 +430,31 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.ok(w.signed_at);
     assert.equal(w.stop_due_at, null);
   });
+
+  test('the retention setting erases old recipients, keeps the waybill and its figures', async () => {
+    const pol = await admin.get('/admin/retention');
+    assert.equal(pol.status, 200, show(pol));
+    const set = await admin.patch('/admin/retention', { years: 1, action: 'anonymise', daily: false, version: pol.body.policy.version });
+    assert.equal(set.status, 200, show(set));
+    const old = line({ collected_at: iso(now - 500 * 86400), recipient_phone: '13900001111' });
+    const r = await feed(srv, '/waybills:batch', key.secret, [old]);
+    assert.equal(r.body.created, 1, show(r));
+    // The pass is daily: a day on, it runs.
+    now = Math.floor(Date.parse(await advanceClock(srv, 86400 + 60)) / 1000);
+    for (const [login, c] of Object.entries({ A9161: admin, M9161: m1 })) await resignIn(srv, c, login);
+    const w = await waitFor(async () => {
+      const x = (await m1.get(`/waybills/${old.waybill_no}`)).body.waybill;
+      return x.recipient_erased ? x : null;
+    }, { what: 'the old recipient erased' });
+    assert.equal(w.recipient_phone, null);
+    assert.equal(w.recipient_name, null);
+    assert.equal(w.fee, old.fee, 'the waybill stays');
+    const rv = await m1.post(`/waybills/${old.waybill_no}/reveal`);
+    assert.deepEqual(rv.body, { recipient_name: null, recipient_phone: null, recipient_address: null });
+    const recent = (await m1.get(`/waybills/${sent[2].waybill_no}`)).body.waybill;
+    assert.equal(recent.recipient_erased, false);
+    assert.equal(recent.recipient_phone, '138****1234');
+  });
 });
 
 describe('two servers over one PostgreSQL database raise an alert once', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG' }, () => {
