@@ -454,6 +454,14 @@ describe('waybills, events, shipping figures and alerts', () => {
     const recent = (await m1.get(`/waybills/${sent[2].waybill_no}`)).body.waybill;
     assert.equal(recent.recipient_erased, false);
     assert.equal(recent.recipient_phone, '138****1234');
+    if (PG_DIR) {
+      // PostgreSQL: the months of events wholly before the cutoff are dropped whole.
+      const months = () => srv.queryDb("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'waybill_events'").map(([n]) => n);
+      await waitFor(() => !months().includes('waybill_events_202401'), { what: 'the oldest month dropped' });
+      const thisMonth = `waybill_events_${iso(now).slice(0, 7).replace('-', '')}`;
+      assert.ok(months().includes(thisMonth), `${thisMonth} stays`);
+      assert.equal((await m1.get(`/waybills/${sent[0].waybill_no}`)).body.events.length, 4, 'this year\'s events stay');
+    }
   });
 });
 
