@@ -122,7 +122,7 @@ int task_add(struct db *db, const struct actor *a, const struct task_new *t, int
         id);
     if (rc < 0 || !*id)
         return rc < 0 ? rc : 0;
-    rc = t->assignee_id && t->assignee_id != a->id
+    rc = t->assignee_id && t->assignee_id != a->id && !t->quiet
              ? notify_assigned(db, t->assignee_id, *id, t->title)
              : 0;
     if (rc)

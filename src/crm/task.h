@@ -30,6 +30,7 @@ struct task_new {
     const char *source_ref; /* unique key, or NULL */
     int64_t rule_id, interaction_id, created_by;
     const char *note;
+    bool quiet; /* the caller rings the assignee's bell itself */
 };
 
 /*
