@@ -74,7 +74,7 @@ $1 == "table" {
         fail("expected: METHOD PATH HANDLER PERMS FLAGS SUMMARY")
     if ($1 !~ /^(GET|HEAD|POST|PUT|PATCH|DELETE)$/)
         fail("unknown method \"" $1 "\"")
-    if ($2 !~ /^\/api\/v1\/[A-Za-z0-9_.{}\/-]+$/)
+    if ($2 !~ /^\/api\/v1\/[A-Za-z0-9_.{}\/:-]+$/)
         fail("bad path \"" $2 "\" (from /api/v1/)")
     if ($3 !~ /^[a-z_][a-z0-9_]*$/)
         fail("bad handler name \"" $3 "\"")

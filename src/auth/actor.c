@@ -39,7 +39,7 @@ void actor_attach(struct req *r, const struct actor *a)
 int actor_audit(struct db *db, const struct actor *a, const char *action, const char *object_type,
                 int64_t object_id, json_t *detail)
 {
-    return audit_write_as(db, a->system ? 0 : a->id, a->login, a->ip[0] ? a->ip : NULL,
-                          a->request_id[0] ? a->request_id : NULL, action, object_type, object_id,
-                          detail);
+    return audit_write_as(db, a->system || a->api_key_id ? 0 : a->id, a->login,
+                          a->ip[0] ? a->ip : NULL, a->request_id[0] ? a->request_id : NULL, action,
+                          object_type, object_id, detail);
 }

@@ -20,6 +20,7 @@ struct actor {
     int64_t id;         /* users.id; 0 for the system */
     int64_t session_id; /* 0 when signed in by API key, or the system */
     int64_t branch_id;  /* 0 when none */
+    int64_t api_key_id; /* an integration's key acting (id 0, no role); 0 otherwise */
     char login[64];
     char name[128];
     char role[16];

@@ -4,6 +4,7 @@
  */
 #include "auth/auth_module.h"
 
+#include "auth/api_keys.h"
 #include "auth/auth_api.h"
 #include "auth/branches.h"
 #include "auth/session.h"
@@ -24,7 +25,8 @@ static int housekeeping(struct db *db)
     return rc;
 }
 
-static const struct route *const routes[] = {auth_routes, users_routes, branches_routes, NULL};
+static const struct route *const routes[] = {auth_routes, users_routes, branches_routes,
+                                             api_keys_routes, NULL};
 
 static const struct module_periodic periodic[] = {
     {"auth.housekeeping", 300, housekeeping},

@@ -5,6 +5,7 @@
 #include "auth/gate.h"
 
 #include "auth/actor.h"
+#include "auth/api_keys.h"
 #include "auth/perm.h"
 #include "auth/session.h"
 #include "http/http.h"
@@ -16,10 +17,24 @@
  * API key) → 401 without one on a non-public route → CSRF header for a
  * cookie-authenticated state change → forced password change → the
  * route's permission bits against the role's. */
+/* The caller: an integration's bearer key, else the session cookie. */
+static int identify(struct req *r, enum session_via *via)
+{
+    const char *auth = req_header(r, "Authorization");
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+        return session_resolve(r, via);
+    *via = SESSION_NONE;
+    actor_attach(r, NULL);
+    int rc = api_key_resolve(r, auth + 7);
+    if (rc == 1)
+        *via = SESSION_API_KEY;
+    return rc < 0 ? rc : 0;
+}
+
 static bool gate(struct req *r)
 {
     enum session_via via = SESSION_NONE;
-    int rc = session_resolve(r, &via);
+    int rc = identify(r, &via);
     if (rc < 0) {
         reply_db_error(r, rc);
         return false;

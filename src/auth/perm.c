@@ -38,6 +38,7 @@ static const struct {
     {PERM_MERGE, "customers.merge"},
     {PERM_ADMIN, "admin"},
     {PERM_CAMPAIGNS, "customers.campaigns"},
+    {PERM_WAYBILLS_WRITE, "waybills.write"},
 };
 
 unsigned perm_for_role(const char *role)

@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define API_KEY_PREFIX "hyk_"
-
 void session_hash_token(const char *s, char *out)
 {
     unsigned char h[32];
@@ -103,39 +101,10 @@ static int resolve_cookie(struct req *r, const char *token)
     return 1;
 }
 
-static int resolve_api_key(struct req *r, const char *key)
-{
-    char hash[65];
-    session_hash_token(key, hash);
-    int64_t user_id;
-    int rc = db_query_int(r->db,
-                          "SELECT user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                          DB_ARGS(DB_TEXT(hash)), &user_id);
-    if (rc != 1)
-        return rc;
-    struct actor u = {0};
-    rc = session_load_user(r->db, user_id, &u);
-    if (rc != 1)
-        return rc;
-    /* An integration has no one to change a password for it. */
-    u.must_change_password = false;
-    actor_attach(r, &u);
-    return 1;
-}
-
 int session_resolve(struct req *r, enum session_via *via)
 {
     *via = SESSION_NONE;
     actor_attach(r, NULL);
-    const char *auth = req_header(r, "Authorization");
-    if (auth && strncmp(auth, "Bearer ", 7) == 0) {
-        int rc = resolve_api_key(r, auth + 7);
-        if (rc < 0)
-            return rc;
-        if (rc == 1)
-            *via = SESSION_API_KEY;
-        return 0;
-    }
     const char *token = req_cookie(r, SESSION_COOKIE);
     if (!token || !*token || strlen(token) > 128)
         return 0;
@@ -204,16 +173,4 @@ int session_prune(struct db *db)
     int64_t now = clock_now();
     return db_exec(db, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
                    DB_ARGS(DB_INT(now), DB_INT(now - SESSION_IDLE_SECONDS)));
-}
-
-int session_api_key_create(struct db *db, int64_t user_id, const char *name, char *key,
-                           size_t keylen)
-{
-    char raw[64], hash[65];
-    session_random_token(raw, sizeof(raw), 32);
-    snprintf(key, keylen, "%s%s", API_KEY_PREFIX, raw);
-    session_hash_token(key, hash);
-    return db_exec(db,
-                   "INSERT INTO api_keys (key_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
-                   DB_ARGS(DB_TEXT(hash), DB_INT(user_id), DB_TEXT(name), DB_INT(clock_now())));
 }

@@ -20,9 +20,9 @@
 
 enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY };
 
-/* Find the caller of r from the session cookie or an "Authorization: Bearer"
- * API key and fill r->actor. Answers how the caller signed in (SESSION_NONE
- * for anonymous), or a negative DB_* on database failure. */
+/* Find the caller of r from the session cookie and fill r->actor (API
+ * keys: auth/api_keys.h; the gate tries a bearer key first). Answers how the caller signed in
+ * (SESSION_NONE for anonymous), or a negative DB_* on database failure. */
 int session_resolve(struct req *r, enum session_via *via);
 
 /* Create a session for user_id; writes the token and CSRF token (both
@@ -39,10 +39,6 @@ int session_revoke_user(struct db *db, int64_t user_id, int64_t keep_session_id)
 int session_delete(struct db *db, int64_t session_id);
 /* Remove expired sessions (scheduler). */
 int session_prune(struct db *db);
-
-/* Create an API key for user_id; writes the clear key (shown once). */
-int session_api_key_create(struct db *db, int64_t user_id, const char *name, char *key,
-                           size_t keylen);
 
 /* Load user_id into u (role, branch, permissions); 1 found, 0 not, <0 error. */
 int session_load_user(struct db *db, int64_t user_id, struct actor *u);

@@ -23,6 +23,9 @@
 #define PERM_ADMIN           (1u << 9)
 #define PERM_CAMPAIGNS       (1u << 10) /* act on a target group: tasks, SMS / e-mail */
 #define PERM_VIP_WRITE       (1u << 11) /* create and edit VIP enterprises (大客户) */
-#define PERM_ALL             ((1u << 12) - 1)
+/* Feed waybills and tracking events (the batch endpoints): a scope of API
+ * keys only; no staff role holds it. */
+#define PERM_WAYBILLS_WRITE (1u << 12)
+#define PERM_ALL            ((1u << 13) - 1)
 
 #endif

@@ -102,25 +102,27 @@ int task_add(struct db *db, const struct actor *a, const struct task_new *t, int
     int64_t now = clock_now();
     *id = 0;
     /* No row back when the source_ref already exists: id stays 0. */
-    int rc = db_query_int(
-        db,
-        "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
-        "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
-        "created_by, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
-                DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
-                DB_INT_OR_NULL(t->branch_id, t->branch_id),
-                DB_TEXT(t->branch_path ? t->branch_path : ""),
-                DB_TEXT(t->priority ? t->priority : "normal"),
-                DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
-                DB_INT_OR_NULL(t->rule_id, t->rule_id),
-                DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
-                DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now)),
-        id);
+    int rc =
+        db_query_int(db,
+                     "INSERT INTO tasks (title, customer_id, due_at, assignee_id, branch_id, "
+                     "branch_path, priority, source, source_ref, rule_id, interaction_id, note, "
+                     "created_by, created_at, updated_at, enterprise_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+                     "NOTHING RETURNING id",
+                     DB_ARGS(DB_TEXT(t->title), DB_INT_OR_NULL(t->customer_id, t->customer_id),
+                             DB_INT(t->due_at), DB_INT_OR_NULL(t->assignee_id, t->assignee_id),
+                             DB_INT_OR_NULL(t->branch_id, t->branch_id),
+                             DB_TEXT(t->branch_path ? t->branch_path : ""),
+                             DB_TEXT(t->priority ? t->priority : "normal"),
+                             DB_TEXT(t->source ? t->source : "manual"), DB_TEXT(t->source_ref),
+                             DB_INT_OR_NULL(t->rule_id, t->rule_id),
+                             DB_INT_OR_NULL(t->interaction_id, t->interaction_id), DB_TEXT(t->note),
+                             DB_INT_OR_NULL(t->created_by, t->created_by), DB_INT(now), DB_INT(now),
+                             DB_INT_OR_NULL(t->enterprise_id, t->enterprise_id)),
+                     id);
     if (rc < 0 || !*id)
         return rc < 0 ? rc : 0;
-    rc = t->assignee_id && t->assignee_id != a->id
+    rc = t->assignee_id && t->assignee_id != a->id && !t->quiet
              ? notify_assigned(db, t->assignee_id, *id, t->title)
              : 0;
     return rc ? rc

@@ -28,6 +28,8 @@ struct task_new {
     const char *source_ref; /* unique key, or NULL */
     int64_t rule_id, interaction_id, created_by;
     const char *note;
+    int64_t enterprise_id; /* 0: none */
+    bool quiet;            /* the caller rings the assignee's bell itself */
 };
 
 /*
