@@ -146,6 +146,8 @@ test('the manager sees the shipping figures, follows the alert from the bell to 
     assert.deepEqual(products.map((s) => s.split(/\s+/)[0]), ['标准快递', '医药'])
     assert.match(await text(page.locator('[data-test=ship-destinations] .dest').first()), /^1\s*北京市\s*66\.7%\s*2 件/)
     await shot(page, 'w-01-shipping')
+    await page.locator('[data-test=ship-destinations]').scrollIntoViewIfNeeded()
+    await shot(page, 'w-01-shipping-lower')
 
     // the bell: one alert notification, which opens the waybill's timeline
     await page.locator('[data-test=bell-badge] sup').filter({ hasText: /^1$/ }).waitFor()
@@ -206,6 +208,9 @@ test('the manager sees the shipping figures, follows the alert from the bell to 
     await page.locator('[data-test=enterprise-tabs] .el-tabs__item').filter({ hasText: 'Shipping' }).click()
     await page.locator('[data-test=ship-fee]').filter({ hasText: '¥80.50' }).waitFor()
     await shot(page, 'w-01-shipping-en')
+    await page.locator('[data-test=ship-freq-by]').getByText('Weekly').click()
+    await page.locator('[data-test=ship-destinations]').scrollIntoViewIfNeeded()
+    await shot(page, 'w-01-shipping-lower-en')
     await setLang(page, 'zh')
   }))
 
