@@ -36,6 +36,7 @@ let server
 let browser
 let adminApi
 let entId
+let quietId // an enterprise that ships nothing
 
 /** Waits (bounded) until check() returns a truthy value; returns it. */
 async function until(check, what, ms = 30000) {
@@ -61,6 +62,9 @@ before(async () => {
   const e = await manager.call('POST', '/enterprises', ENT)
   assert.equal(e.status, 201, JSON.stringify(e.data))
   entId = e.data.enterprise.id
+  const q = await manager.call('POST', '/enterprises', { name: '广州静安贸易有限公司', status: 'prospect' })
+  assert.equal(q.status, 201, JSON.stringify(q.data))
+  quietId = q.data.enterprise.id
 
   // a medical parcel may sit 30 minutes at a processing centre
   const th = await adminApi.call('GET', '/waybill-thresholds')
@@ -148,6 +152,14 @@ test('the manager sees the shipping figures, follows the alert from the bell to 
     await shot(page, 'w-01-shipping')
     await page.locator('[data-test=ship-destinations]').scrollIntoViewIfNeeded()
     await shot(page, 'w-01-shipping-lower')
+
+    // no waybills, no figures: the tab says so instead of drawing zeros
+    await page.goto(`/enterprises/${quietId}`)
+    await page.locator('[data-test=enterprise-tabs] .el-tabs__item').filter({ hasText: '交易数据' }).click()
+    await page.locator('[data-test=ship-empty]').filter({ hasText: '这段时间没有运单' }).waitFor()
+    assert.equal(await page.locator('[data-test=ship-figures]').count(), 0)
+    await shot(page, 'w-01-shipping-empty')
+    await page.goto(`/enterprises/${entId}`)
 
     // the bell: one alert notification, which opens the waybill's timeline
     await page.locator('[data-test=bell-badge] sup').filter({ hasText: /^1$/ }).waitFor()
