@@ -184,7 +184,8 @@ run: deps all
 	@echo "  initial admin login: admin / hongyan2026 (you will be asked to change it)"
 	@echo "  other demo staff: S0001 (supervisor), M0001 (manager), C0001, C0002 (clerks), same initial password"
 	@echo ""
-	./build/hongyan serve --listen 127.0.0.1:8080 --db sqlite:data/hongyan.db --assets web/dist
+	@echo "  a demo feed posts about 5 waybill events a second (serve --simulate 5; some stall)"
+	./build/hongyan serve --listen 127.0.0.1:8080 --db sqlite:data/hongyan.db --assets web/dist --simulate 5
 
 # ---- install (FHS paths; docs/deploy.md) ----
 PREFIX     ?= /usr/local

@@ -8,6 +8,7 @@
 #include "app/demo_customers.h"
 #include "app/demo_enterprises.h"
 #include "app/openapi.h"
+#include "app/simulate.h"
 #include "auth/actor.h"
 #include "auth/api_keys.h"
 #include "auth/auth_module.h"
@@ -41,6 +42,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -66,6 +68,9 @@ static void usage(FILE *out)
         "sign-in)\n"
         "  apikey add LOGIN      create an API key for integrations (printed once)\n"
         "  demo                  fill the database with demo data\n"
+        "  simulate --key KEY    post waybills and tracking events of the demo enterprises\n"
+        "                        to a server (--url, default http://%s; --rate N events a\n"
+        "                        second, default 20; --seconds N, default until stopped)\n"
         "  backup --to FILE      copy the SQLite database (--db) while the server runs,\n"
         "                        consistent at one commit, integrity-checked\n"
         "  restore --from FILE   replace the SQLite database (--db) with a backup; stop the\n"
@@ -103,6 +108,10 @@ static void usage(FILE *out)
         "database)  env HONGYAN_FILES\n"
         "  --test-mode           enable /api/v1/_test/* (movable clock); never in "
         "production\n"
+        "  --simulate N          post N events a second of demo waybills to this server\n"
+        "                        (make run; a key named 演示数据模拟器 is made at start)\n"
+        "                                                                  env "
+        "HONGYAN_SIMULATE\n"
         "\n"
         "demo options:\n"
         "  --customers N         demo customers with records and tasks (default 300)\n"
@@ -132,7 +141,7 @@ static void usage(FILE *out)
         "  HONGYAN_IMPORT_BULK_ROWS  files of at least this many lines, and at least a quarter\n"
         "                        of the stored customers, load in bulk: one transaction,\n"
         "                        indexes rebuilt at the end (default 20000; 0 = never)\n",
-        DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
+        DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_LISTEN, DEFAULT_ASSETS);
     /* In parts: one literal may not pass 4095 characters. */
     fputs("\n"
           "outgoing messages (without these they land in the dev mailbox):\n"
@@ -207,6 +216,11 @@ enum {
     OPT_CONFIG,
     OPT_KEY_FILE,
     OPT_NEW_KEY_FILE,
+    OPT_URL,
+    OPT_KEY,
+    OPT_RATE,
+    OPT_SECONDS,
+    OPT_SIMULATE,
     OPT_HELP,
 };
 
@@ -232,13 +246,19 @@ static const struct option options[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"key-file", required_argument, NULL, OPT_KEY_FILE},
     {"new-key-file", required_argument, NULL, OPT_NEW_KEY_FILE},
+    {"url", required_argument, NULL, OPT_URL},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"seconds", required_argument, NULL, OPT_SECONDS},
+    {"simulate", required_argument, NULL, OPT_SIMULATE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
 struct args {
     const char *db, *listen, *assets, *name, *role, *branch, *phone, *email, *files, *from, *to;
-    const char *key_file, *new_key_file;
+    const char *key_file, *new_key_file, *url, *key;
+    long rate, seconds, simulate;
     long threads, max_body, max_upload, customers, enterprises;
     bool test_mode, password_stdin, assets_given;
 };
@@ -278,6 +298,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->enterprises = 200;
     a->files = env_or("HONGYAN_FILES", NULL);
     a->key_file = env_or("HONGYAN_DATA_KEY_FILE", NULL);
+    a->simulate = strtol(env_or("HONGYAN_SIMULATE", "0"), NULL, 10);
+    a->rate = 20;
     int c;
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
@@ -338,6 +360,24 @@ static int parse_args(int argc, char **argv, struct args *a)
         case OPT_NEW_KEY_FILE:
             a->new_key_file = optarg;
             break;
+        case OPT_URL:
+            a->url = optarg;
+            break;
+        case OPT_KEY:
+            a->key = optarg;
+            break;
+        case OPT_RATE:
+        case OPT_SIMULATE:
+        case OPT_SECONDS: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1000000) {
+                fprintf(stderr, "hongyan: --rate, --seconds and --simulate take 0 to 1000000\n");
+                return -1;
+            }
+            *(c == OPT_RATE ? &a->rate : c == OPT_SECONDS ? &a->seconds : &a->simulate) = v;
+            break;
+        }
         case OPT_CUSTOMERS:
             a->customers = strtol(optarg, NULL, 10);
             if (a->customers < 0 || a->customers > 100000) {
@@ -460,6 +500,60 @@ static int cmd_rotate_key(struct args *a)
     return 0;
 }
 
+/* ---- the demo feed (serve --simulate RATE) ---- */
+
+/* `serve --simulate N` (make run): a thread of the server posts N events a
+ * second of the demo enterprises' waybills to the server itself, through
+ * the HTTP batch endpoints and a key made for it at start, so a new user
+ * sees figures move and alerts appear. */
+struct feed {
+    long rate;
+    pthread_t thread;
+    volatile int stop;
+    bool started;
+    char url[160], key[80];
+};
+
+static void *feed_main(void *arg)
+{
+    struct feed *f = arg;
+    simulate_run(db_get(), f->url, f->key, f->rate, 0, &f->stop);
+    db_release_thread();
+    return NULL;
+}
+
+static int feed_start(struct feed *f, const char *listen)
+{
+    /* The key is recorded as made by the first admin (api_keys.user_id). */
+    struct actor cli = {.login = "cli"};
+    if (db_query_int(db_get(), "SELECT MIN(id) FROM users WHERE role = 'admin'", DB_NOARGS,
+                     &cli.id) != 1 ||
+        !cli.id) {
+        fprintf(stderr, "hongyan: --simulate needs demo data (hongyan demo)\n");
+        return -1;
+    }
+    json_t *scopes = json_pack("[s]", "waybills.write");
+    int64_t id;
+    int rc = api_key_create(db_get(), &cli, "演示数据模拟器", scopes, f->key, sizeof(f->key), &id);
+    json_decref(scopes);
+    snprintf(f->url, sizeof(f->url), "http://%s", listen);
+    if (rc || pthread_create(&f->thread, NULL, feed_main, f)) {
+        fprintf(stderr, "hongyan: cannot start the demo feed\n");
+        return -1;
+    }
+    f->started = true;
+    log_info("demo feed: about %ld events a second to %s", f->rate, f->url);
+    return 0;
+}
+
+static void feed_stop(struct feed *f)
+{
+    if (!f->started)
+        return;
+    f->stop = 1;
+    pthread_join(f->thread, NULL);
+}
+
 static int cmd_serve(struct args *a)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -525,11 +619,29 @@ static int cmd_serve(struct args *a)
     };
     if (!cfg.assets && !cfg.embedded_assets)
         log_warn("web UI not found at %s: serving the API only (run `make web`)", a->assets);
+    struct feed feed = {.rate = a->simulate};
+    if (a->simulate > 0 && feed_start(&feed, a->listen))
+        return 1;
     int rc = server_run(&cfg);
+    feed_stop(&feed);
     jobs_stop();
     scheduler_stop();
     db_global_shutdown();
     log_info("stopped");
+    return rc ? 1 : 0;
+}
+
+static int cmd_simulate(struct args *a)
+{
+    if (open_db(a->db))
+        return 1;
+    const char *url = a->url ? a->url : "http://" DEFAULT_LISTEN;
+    if (!a->key) {
+        fprintf(stderr, "hongyan: simulate needs --key (hongyan apikey add LOGIN --name NAME)\n");
+        return 2;
+    }
+    int rc = simulate_run(db_get(), url, a->key, a->rate > 0 ? a->rate : 20, a->seconds, NULL);
+    db_global_shutdown();
     return rc ? 1 : 0;
 }
 
@@ -638,6 +750,10 @@ static int cmd_demo(struct args *a)
         rc = demo_customers(db_get(), (int)a->customers);
     if (rc == 0 && a->enterprises > 0)
         rc = demo_enterprises(db_get(), (int)a->enterprises);
+    /* Three months of shipping for the first enterprises: their 360 pages
+     * show figures from the start. */
+    if (rc == 0 && a->enterprises > 0)
+        rc = simulate_history(db_get(), a->enterprises < 6 ? (int)a->enterprises : 6, 90);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");
@@ -702,6 +818,10 @@ int main(int argc, char **argv)
         if (parse_args(argc - 1, argv + 1, &a))
             return 2;
         rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&a) : cmd_demo(&a);
+    } else if (strcmp(cmd, "simulate") == 0) {
+        if (parse_args(argc - 1, argv + 1, &a))
+            return 2;
+        rc = cmd_simulate(&a);
     } else if (strcmp(cmd, "rotate-key") == 0) {
         if (parse_args(argc - 1, argv + 1, &a))
             return 2;

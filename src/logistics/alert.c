@@ -241,6 +241,7 @@ static int pass_one(struct db *db, int64_t id, int64_t now, int *raised)
     int rc = read_due(db, id, now, &d);
     if (rc <= 0)
         return rc; /* gone, or handled by a newer event meanwhile */
+    rc = 0;
     if (d.stop_due && d.stop_due <= now) {
         rc = raise(db, &d, "stalled", d.stop_seq, (int)((d.stop_due - d.since) / 60), now, raised);
         d.stop_due = 0;

@@ -203,11 +203,18 @@ static void threshold_create(struct req *r)
     if (!audit_begin(r))
         return;
     int64_t id = 0;
-    int rc = db_query_id(r->db,
-                         "INSERT INTO waybill_thresholds (product, node_type, tier, minutes, "
-                         "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                         DB_ARGS(DB_TEXT(product), DB_TEXT(node_type), DB_TEXT(tier ? tier : ""),
-                                 DB_INT(minutes), DB_INT(r->actor_id), DB_INT(clock_now())),
+    /* db_exec, which tells a unique key refused (DB_CONSTRAINT) on every
+     * backend; the id after. */
+    int rc = db_exec(r->db,
+                     "INSERT INTO waybill_thresholds (product, node_type, tier, minutes, "
+                     "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     DB_ARGS(DB_TEXT(product), DB_TEXT(node_type), DB_TEXT(tier ? tier : ""),
+                             DB_INT(minutes), DB_INT(r->actor_id), DB_INT(clock_now())));
+    if (!rc)
+        rc = db_query_id(r->db,
+                         "SELECT id FROM waybill_thresholds WHERE product = ? AND node_type = ? "
+                         "AND tier = ?",
+                         DB_ARGS(DB_TEXT(product), DB_TEXT(node_type), DB_TEXT(tier ? tier : "")),
                          &id);
     if (!audit_end_unique(r, rc, "node_type", "field.value_taken", "waybill_threshold.create",
                           "waybill_threshold", id, json_deep_copy(r->json)))

@@ -7,11 +7,45 @@
  */
 #include "logistics/logistics_module.h"
 
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "db/db.h"
 #include "logistics/waybill.h"
+
+#include <stdint.h>
+#include <time.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Keep shipping_today on today's day (written when the day turns). */
+static int keep_today(struct db *db)
+{
+    static int64_t written = -1;
+    int64_t today = date_to_days(date_of_time(clock_now()));
+    if (today == written)
+        return 0;
+    int rc = db_exec(db, "UPDATE shipping_today SET day = ? WHERE id = 1", DB_ARGS(DB_INT(today)));
+    if (!rc)
+        written = today;
+    return rc;
+}
 
 static int pass(struct db *db)
 {
+    keep_today(db);
+    int64_t t0 = now_ms();
     int rc = alert_pass(db);
+    if (rc < 0)
+        log_warn("stuck-shipment pass failed (%d); it runs again in a few seconds", rc);
+    else if (rc > 0)
+        log_info("stuck-shipment pass: %d alerts raised in %lld ms", rc,
+                 (long long)(now_ms() - t0));
     return rc < 0 ? rc : 0;
 }
 

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_LINES 500
+#define CHUNK_LINES 2000
 
 /* A waybill line, checked: strings borrowed from obj. */
 struct wb {
@@ -461,11 +461,11 @@ static int write_event(struct db *db, struct batch *b, struct item *it)
 {
     struct ev *e = &it->u.e;
     struct db_stmt *st;
+    /* One seek on the number; the tier comes from the batch's cache. */
     int rc = db_query_row(db, &st,
-                          "SELECT w.id, COALESCE(w.last_event_at, -1), w.product, "
-                          "COALESCE(e.tier, ''), COALESCE(w.open_alert_id, 0), "
-                          "COALESCE(w.promise_due_at, 0) FROM waybills w "
-                          "JOIN enterprises e ON e.id = w.enterprise_id WHERE w.waybill_no = ?",
+                          "SELECT id, COALESCE(last_event_at, -1), product, enterprise_id, "
+                          "COALESCE(open_alert_id, 0), COALESCE(promise_due_at, 0) FROM waybills "
+                          "WHERE waybill_no = ?",
                           DB_ARGS(DB_TEXT(e->no)));
     if (rc < 0)
         return rc;
@@ -475,10 +475,16 @@ static int write_event(struct db *db, struct batch *b, struct item *it)
         refuse(b, it->line, it->obj, fields);
         return 0;
     }
-    int64_t wid = db_col_int(st, 0), last_at = db_col_int(st, 1), alert = db_col_int(st, 4),
-            promise_due = db_col_int(st, 5);
-    int minutes = thresholds_minutes(b->th, db_col_text(st, 2), e->node_type, db_col_text(st, 3));
+    int64_t wid = db_col_int(st, 0), last_at = db_col_int(st, 1), ent = db_col_int(st, 3),
+            alert = db_col_int(st, 4), promise_due = db_col_int(st, 5);
+    char product[32];
+    snprintf(product, sizeof(product), "%s", db_col_text(st, 2));
     db_finish(st);
+    const char *tier = "";
+    rc = enterprise_tier(db, b, ent, &tier);
+    if (rc < 0)
+        return rc;
+    int minutes = thresholds_minutes(b->th, product, e->node_type, tier ? tier : "");
     rc = db_exec(db,
                  "INSERT INTO waybill_events (waybill_id, at, node_code, event_type, node_name, "
                  "node_type, description) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

@@ -49,7 +49,7 @@ static int drop_old_months(struct db *db, int64_t cutoff)
     db_finish(st);
     for (int i = 0; i < n; i++) {
         char sql[96];
-        snprintf(sql, sizeof(sql), "DROP TABLE %s", names[i]);
+        snprintf(sql, sizeof(sql), "DROP TABLE %.31s", names[i]);
         rc = db_exec(db, sql, DB_NOARGS);
         if (rc)
             return rc;

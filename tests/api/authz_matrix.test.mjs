@@ -16,8 +16,10 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
-import { Client, show } from './lib/client.mjs';
+import { Client, show, advanceClock } from './lib/client.mjs';
 import { signInAll, branchesByCode, createCustomer, tagsByName, uploadCsv, runExport } from './lib/customers.mjs';
+import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 const MISSING = 987654321;
 
@@ -31,6 +33,9 @@ const SCOPED = [
   [/^\/exports\/\{id\}/, 'export'],
   // an enterprise and everything under it (contacts, departments, tags)
   [/^\/enterprises\/\{id\}/, 'enterprise'],
+  // a waybill (by number) and a stuck-shipment alert: their enterprise's
+  [/^\/waybills\/\{number\}/, 'waybill'],
+  [/^\/waybill-alerts\/\{id\}/, 'waybill_alert'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -47,6 +52,9 @@ const NOT_SCOPED = [
   /^\/meta\/entities\/\{name\}$/,
   // retention runs are of the whole organisation (admin only)
   /^\/admin\/retention\/runs\/\{id\}$/,
+  // integrations' keys and stuck-shipment thresholds (admin only)
+  /^\/api-keys\/\{id\}/,
+  /^\/waybill-thresholds\/\{id\}$/,
 ];
 
 describe('authorization matrix', () => {
@@ -92,7 +100,18 @@ describe('authorization matrix', () => {
     other.enterprise = r.body.enterprise.id;
     r = await admin.post(`/enterprises/${other.enterprise}/contacts`, { name: '深圳联系人', mobile: '13800009703' });
     assert.equal(r.status, 201, show(r));
+    // A waybill of that enterprise stalled at a processing centre hours ago:
+    // the scheduler's next pass raises its alert.
+    const key = await makeKey(admin, '矩阵对接');
+    const now = Math.floor(Date.parse(await advanceClock(srv, 0)) / 1000);
+    const no = s10(97010001);
+    r = await feed(srv, '/waybills:batch', key.secret, [{ waybill_no: no, enterprise_id: other.enterprise, product: 'medical', destination: '北京市', weight: 1, collected_at: iso(now - 6 * 3600) }]);
+    assert.equal(r.body.created, 1, show(r));
+    r = await feed(srv, '/waybill-events:batch', key.secret, [{ waybill_no: no, at: iso(now - 3 * 3600), event_type: 'arrived', node_code: 'SZ-PC-01', node_type: 'processing' }]);
+    assert.equal(r.body.created, 1, show(r));
+    other.waybill_alert = await waitFor(async () => (await admin.get(`/waybill-alerts?waybill_no=${no}`)).body.items[0]?.id, { what: 'the alert of the other branch' });
     for (const [k, v] of Object.entries(other)) assert.ok(Number.isInteger(v) && v > 0, `${k} id: ${v}`);
+    other.waybill = no;
 
     const doc = await new Client(srv).get('/openapi.json');
     assert.equal(doc.status, 200, show(doc));
@@ -117,6 +136,7 @@ describe('authorization matrix', () => {
   const fill = (path, id) =>
     path
       .replace('{id}', String(id))
+      .replace('{number}', String(id))
       .replace('{tag_id}', String(tagId))
       .replace('{code}', 'region')
       .replace('{token}', 'no-such-token')
@@ -172,7 +192,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'task']);
+    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'task', 'waybill', 'waybill_alert']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {

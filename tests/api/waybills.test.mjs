@@ -199,6 +199,21 @@ describe('waybills, events, shipping figures and alerts', () => {
     expectError(await m1.get(`/enterprises/${ent1.id}/shipping?period=decade`), 422, 'validation_failed', { fields: ['period'] });
   });
 
+  test('the enterprise list filters by the figures: spend of the last 90 days, no waybill for 30 days', async () => {
+    const q = (f) => admin.get(`/enterprises?limit=200&filter=${encodeURIComponent(JSON.stringify(f))}`);
+    const spend = sent.filter((l) => Date.parse(l.collected_at) / 1000 > now - 89 * 86400).reduce((s, l) => s + Number(l.fee), 0);
+    // The pass keeps today's day for the filters: wait for its first round.
+    const big = await waitFor(async () => {
+      const r = await q({ field: 'spend_90d', op: 'gt', value: Math.floor(spend) - 1 });
+      return r.body.items?.length ? r : null;
+    }, { what: 'the spend filter to see today' });
+    assert.deepEqual(big.body.items.map((e) => e.id), [ent1.id]);
+    assert.equal((await q({ field: 'spend_90d', op: 'gt', value: Math.ceil(spend) + 1 })).body.total, 0);
+    const idle = await q({ field: 'last_waybill_at', op: 'older_than_days', value: 30 });
+    assert.ok(idle.body.items.some((e) => e.id === ent2.id), 'an enterprise that never shipped');
+    assert.ok(!idle.body.items.some((e) => e.id === ent1.id), 'one that shipped today');
+  });
+
   test('events: the newest sets status and stop, an older one only joins the timeline, a replay is unchanged', async () => {
     const wb = sent[0];
     const ev = (at, event_type, node_code, node_type, node_name) => ({ waybill_no: wb.waybill_no, at: iso(at), event_type, node_code, node_type, node_name });
@@ -382,6 +397,26 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.ok(list.body.items.some((t) => t.product === 'medical' && t.node_type === 'processing' && t.minutes === 120));
     const del = await admin.delete(`/waybill-thresholds/${r.body.threshold.id}`);
     assert.equal(del.status, 200, show(del));
+  });
+
+  test('a promised time about to be missed raises a promise warning, which the signature closes', async () => {
+    // Promised in an hour: the default warning comes two hours before.
+    const wb = line({ promised_at: iso(now + 3600), collected_at: iso(now - 600) });
+    const r = await feed(srv, '/waybills:batch', key.secret, [wb]);
+    assert.equal(r.body.created, 1, show(r));
+    sent.push(wb);
+    const alerts = await waitFor(async () => {
+      const x = await m1.get(`/waybill-alerts?waybill_no=${wb.waybill_no}`);
+      return x.body.total === 1 ? x.body.items : null;
+    }, { what: 'the promise warning' });
+    assert.equal(alerts[0].kind, 'promise');
+    assert.equal(alerts[0].threshold_minutes, 120);
+    assert.equal(alerts[0].promised_at, wb.promised_at);
+    await feed(srv, '/waybill-events:batch', key.secret, [
+      { waybill_no: wb.waybill_no, at: iso(now), event_type: 'signed', node_code: 'BJ-DL-09', node_type: 'delivery', node_name: '朝阳派送段' },
+    ]);
+    const closed = (await m1.get(`/waybill-alerts/${alerts[0].id}`)).body.alert;
+    assert.equal(closed.status, 'closed');
   });
 
   test('signed stops the clock; a signed waybill raises nothing more', async () => {

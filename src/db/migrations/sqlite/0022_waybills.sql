@@ -89,6 +89,15 @@ CREATE TABLE waybill_rollups (
     PRIMARY KEY (enterprise_id, day, department_id, product, dest_province, channel)
 ) WITHOUT ROWID;
 
+-- Today's +08:00 day number, kept by the alert pass: the enterprise list's
+-- figure filters ("spend in the last 90 days") count back from it in SQL
+-- that is the same on both backends and follows the test clock.
+CREATE TABLE shipping_today (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    day INTEGER NOT NULL
+);
+INSERT INTO shipping_today (id, day) VALUES (1, 0);
+
 -- How long a waybill may stay at one stop: product × node type ('*' any,
 -- 'promise' = warn that many minutes before the promised time) × VIP tier
 -- ('' any).
