@@ -4,8 +4,8 @@
 import { ref } from 'vue'
 
 /** fetch(q) must return a collection body ({items}). */
-export function useRemoteOptions(fetch, initial = []) {
-  const options = ref(initial)
+export function useRemoteOptions(fetch) {
+  const options = ref([])
   const loading = ref(false)
   let seq = 0
 
