@@ -8,7 +8,7 @@
 #   BENCH_CUSTOMERS=5000 BENCH_DURATION=10s bash bench/backends.sh
 #
 # Each configuration serves the same data (`hongyan demo --customers N`), is
-# signed in with an API key, and gets wrk -t2 -c16 for BENCH_DURATION per
+# signed in as an admin (session cookie and CSRF token), and gets wrk -t2 -c16 for BENCH_DURATION per
 # scenario: quick search by phone, GET one customer, a static JSON of the
 # same size, and POST a business record with a follow-up task. Prints a
 # table of req/s and p99 and the ratios to SQLite (group commit).
@@ -50,25 +50,31 @@ stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait
 
 prepare() { # url
   "$BIN" demo --db "$1" --customers "$N" >/dev/null 2>&1
+  printf 'Bench2026pass\n' >"$TMP/bench-pw"
   printf 'Bench2026pass\n' | "$BIN" user add B9001 --name 基准 --role admin --branch GD \
     --password-stdin --db "$1" >/dev/null 2>&1
-  "$BIN" apikey add B9001 --name bench --db "$1" 2>/dev/null | tail -1
+}
+. bench/session.sh
+# "session csrf" of the bench admin on the server at port (signs in; the
+# first time on a database it changes the password, as the server asks).
+signin() { # port
+  bench_session "http://127.0.0.1:$1" B9001 "$(cat "$TMP/bench-pw")"
 }
 
 samples() { # port key → writes $TMP/samples/*
   local port=$1 key=$2
   mkdir -p "$TMP/samples"
-  curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/v1/customers?limit=200&count=none" \
+  curl -fs -H "Cookie: hy_session=${key% *}" -H "X-CSRF-Token: ${key#* }" "http://127.0.0.1:$port/api/v1/customers?limit=200&count=none" \
     >"$TMP/list.json"
   jq -r '.items[].id' "$TMP/list.json" >"$TMP/samples/customer_ids.txt"
   # phones are masked in lists: reveal a few for the search scenario
   : >"$TMP/samples/phones.txt"
   for id in $(head -50 "$TMP/samples/customer_ids.txt"); do
-    curl -fs -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{}' \
+    curl -fs -X POST -H "Cookie: hy_session=${key% *}" -H "X-CSRF-Token: ${key#* }" -H 'Content-Type: application/json' -d '{}' \
       "http://127.0.0.1:$port/api/v1/customers/$id/reveal" | jq -r '.phone // .customer.phone // empty' \
       >>"$TMP/samples/phones.txt"
   done
-  local one; one=$(curl -fs -H "Authorization: Bearer $key" \
+  local one; one=$(curl -fs -H "Cookie: hy_session=${key% *}" -H "X-CSRF-Token: ${key#* }" \
     "http://127.0.0.1:$port/api/v1/customers/$(head -1 "$TMP/samples/customer_ids.txt")" | wc -c)
   echo "$one" >"$TMP/samples/static_bytes.txt"
 }
@@ -80,7 +86,7 @@ run() { # label script key port...
   # Two ports: half the connections each (two wrk processes, summed).
   local per=$(( 16 / ${#targets[@]} )) i=0 pids=()
   for port in "${targets[@]}"; do
-    HY_SAMPLES=$TMP/samples HY_API_KEY=$key HY_SESSION= \
+    HY_SAMPLES=$TMP/samples HY_SESSION=${key% *} HY_CSRF=${key#* } \
       wrk -t$(( 2 / ${#targets[@]} > 0 ? 2 / ${#targets[@]} : 1 )) -c"$per" -d"$DUR" --timeout 10s --latency \
       -s "bench/wrk/$script.lua" "http://127.0.0.1:$port" >"$out.$i" 2>&1 &
     pids+=($!); i=$((i + 1))
@@ -105,16 +111,16 @@ suite() { # label key port...
 mkdir -p "$TMP/files"
 # ---- SQLite
 log "SQLite: $N demo customers"
-KEY=$(prepare "sqlite:$TMP/s.db")
-serve "sqlite:$TMP/s.db"; samples "$PORT" "$KEY"
+prepare "sqlite:$TMP/s.db"
+serve "sqlite:$TMP/s.db"; KEY=$(signin "$PORT"); samples "$PORT" "$KEY"
 suite sqlite-group "$KEY" "$PORT"; stop_all
 serve "sqlite:$TMP/s.db" HONGYAN_SQLITE_SYNC=full
 suite sqlite-full "$KEY" "$PORT"; stop_all
 # ---- PostgreSQL
 log "PostgreSQL: $N demo customers"
 PG=$(sh scripts/pg-temp.sh start "$TMP/pg")
-KEY=$(prepare "$PG")
-serve "$PG"; PORT1=$PORT; samples "$PORT1" "$KEY"
+prepare "$PG"
+serve "$PG"; PORT1=$PORT; KEY=$(signin "$PORT1"); samples "$PORT1" "$KEY"
 suite pg-1 "$KEY" "$PORT1"
 serve "$PG"; PORT2=$PORT
 suite pg-2 "$KEY" "$PORT1" "$PORT2"; stop_all

@@ -52,9 +52,8 @@ log "generating $N customers"
 DB="sqlite:$TMP/bench.db"
 "$BIN" demo --db "$DB" --customers 0 --enterprises 0 >"$TMP/demo.log" 2>&1 || die "demo: $(tail -3 "$TMP/demo.log")"
 printf 'Init%sQz7\n' "$RANDOM$RANDOM" >"$TMP/pw"
+. bench/session.sh
 "$BIN" user add B9151 --name 压测管理员 --role admin --branch GD --password-stdin --db "$DB" <"$TMP/pw" >/dev/null 2>&1
-KEY=$("$BIN" apikey add B9151 --name bench --db "$DB" 2>/dev/null | tail -1)
-[ -n "$KEY" ] || die "no API key"
 BR=$(sqlite3 "$TMP/bench.db" "SELECT id || ':' || path FROM branches WHERE level = 'branch' ORDER BY id" | tr '\n' ' ')
 log "generating $E enterprises with $C contacts each (SQL)"
 t0=$(date +%s.%N)
@@ -68,7 +67,9 @@ API="http://127.0.0.1:$PORT/api/v1"
 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$DB" >"$TMP/server.out" 2>"$TMP/server.err" &
 SERVER_PID=$!
 for _ in $(seq 1 300); do curl -fsS -o /dev/null --max-time 1 "$API/health" 2>/dev/null && break; sleep 0.1; done
-AUTH=(-H "Authorization: Bearer $KEY")
+read -r SESSION CSRF < <(bench_session "http://127.0.0.1:$PORT" B9151 "$(cat "$TMP/pw")")
+[ -n "$SESSION" ] || die "no session"
+AUTH=(-b "hy_session=$SESSION" -H "X-CSRF-Token: $CSRF")
 log "importing the customers through the API"
 imp=$(curl -fsS "${AUTH[@]}" -H 'Content-Type: text/csv' --data-binary "@$TMP/customers.csv" "$API/imports?entity=customer")
 ID=$(jq -r .import.id <<<"$imp"); MAP=$(jq -c .import.suggested_mapping <<<"$imp")
@@ -89,9 +90,9 @@ log "customers: $(sqlite3 "$TMP/bench.db" 'SELECT COUNT(*) FROM customers')"
 declare -A P50 P99 RPS ERR
 run() {
   local s=$1
-  HY_SAMPLES=$S HY_API_KEY=$KEY timeout 120 wrk -t"$WT" -c"$WC" -d"$WARM" -s "bench/wrk/$s.lua" \
+  HY_SAMPLES=$S HY_SESSION=$SESSION HY_CSRF=$CSRF timeout 120 wrk -t"$WT" -c"$WC" -d"$WARM" -s "bench/wrk/$s.lua" \
     "http://127.0.0.1:$PORT" >/dev/null 2>&1 || true
-  HY_SAMPLES=$S HY_API_KEY=$KEY timeout 300 wrk -t"$WT" -c"$WC" -d"$DUR" --latency \
+  HY_SAMPLES=$S HY_SESSION=$SESSION HY_CSRF=$CSRF timeout 300 wrk -t"$WT" -c"$WC" -d"$DUR" --latency \
     -s "bench/wrk/$s.lua" "http://127.0.0.1:$PORT" >"$TMP/wrk-$s.txt" 2>&1 || die "wrk $s failed"
   local line
   line=$(sed -n 's/^HYBENCH //p' "$TMP/wrk-$s.txt")

@@ -100,9 +100,6 @@ PW0="Init$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')Qz7"
 PW1="Bench$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')Qz7"
 printf '%s\n' "$PW0" | "$BIN" user add "$LOGIN" --name 压测管理员 --role admin --branch GD \
   --password-stdin --db "$DB" >"$TMP/useradd.log" 2>&1 || die "user add failed: $(cat "$TMP/useradd.log")"
-# An API key of the same admin for the writes (POST with Bearer needs no CSRF token).
-API_KEY=$("$BIN" apikey add "$LOGIN" --name bench --db "$DB" 2>"$TMP/apikey.log" | tail -1)
-[ -n "$API_KEY" ] || die "apikey add failed: $(cat "$TMP/apikey.log")"
 
 free_port() {
   local p
@@ -250,11 +247,11 @@ run_wrk() { # scenario
   # cache and fill its statement cache, which a server that has been up
   # for a while has long done.
   if [ "$WARM" != 0 ] && [ "$WARM" != 0s ]; then
-    HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_API_KEY=$API_KEY timeout 120 \
+    HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_CSRF=$CSRF timeout 120 \
       wrk -t"$WT" -c"$WC" -d"$WARM" --timeout 10s -s "bench/wrk/$s.lua" "$BASE" >/dev/null 2>&1 || true
   fi
   log "wrk $s (-t$WT -c$WC -d$DUR, after ${WARM} of warm-up)"
-  HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_API_KEY=$API_KEY timeout 300 \
+  HY_SAMPLES=$SAMPLES HY_SESSION=$SESSION HY_CSRF=$CSRF timeout 300 \
     wrk -t"$WT" -c"$WC" -d"$DUR" --timeout 10s --latency -s "bench/wrk/$s.lua" "$BASE" >"$TMP/wrk-$s.txt" 2>&1 \
     || die "wrk $s failed: $(tail -5 "$TMP/wrk-$s.txt")"
   local line
@@ -335,9 +332,7 @@ fi
 # then the figures refresh. If the scheduler wins the race for that day
 # (created 0), try the next day (at most 3 times).
 bearer_post() { # path body
-  curl -sS --max-time 600 -o "$TMP/resp" -w '%{http_code}' -H "Authorization: Bearer $API_KEY" \
-    -H 'Content-Type: application/json' -X POST --data-binary "$2" "$API$1" >"$TMP/status"
-  cat "$TMP/resp"
+  json_post "$1" "$2"
 }
 REM_S="n/a"; REM_CREATED="n/a"; REM_DAY="n/a"
 BDAY_EXPECTED="?"; AGR_EXPECTED="?"; MAT_EXPECTED="?"

@@ -1,8 +1,9 @@
 -- Shared code of the Hongyan wrk scripts (wrk 4, LuaJIT).
 --
 -- Environment (set by bench/run.sh):
---   HY_SESSION  value of the hy_session cookie (a signed-in admin), for GETs
---   HY_API_KEY  an API key of the same admin, for POSTs (no CSRF token)
+--   HY_SESSION  value of the hy_session cookie (a signed-in admin)
+--   HY_CSRF     that session's CSRF token, sent on POSTs
+--   HY_API_KEY  an integration's API key (its scopes only), used instead when set
 --   HY_SAMPLES  directory with the sample files (one value per line)
 --
 -- Each scenario script calls common.scenario(file, make_path): every request
@@ -40,6 +41,10 @@ local function headers(method)
     h["Content-Type"] = "application/json"
   elseif sess and #sess > 0 then
     h["Cookie"] = "hy_session=" .. sess
+    if method ~= "GET" then
+      h["X-CSRF-Token"] = os.getenv("HY_CSRF") or ""
+      h["Content-Type"] = "application/json"
+    end
   end
   return h
 end

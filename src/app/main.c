@@ -753,7 +753,7 @@ static int cmd_demo(struct args *a)
     /* Three months of shipping for the first enterprises: their 360 pages
      * show figures from the start. */
     if (rc == 0 && a->enterprises > 0)
-        rc = simulate_history(db_get(), a->enterprises < 6 ? (int)a->enterprises : 6, 90);
+        rc = simulate_history(db_get(), a->enterprises < 3 ? (int)a->enterprises : 3, 90);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

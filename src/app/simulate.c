@@ -91,7 +91,7 @@ static int load_enterprises(struct db *db, struct sim *s, size_t max)
     while (db_step(st) == 1 && s->nents < max) {
         struct ent *e = &s->ents[s->nents++];
         e->id = db_col_int(st, 0);
-        e->volume = 1 + (int)rnd(s, 12) + (rnd(s, 5) == 0 ? 25 : 0);
+        e->volume = 2 + (int)rnd(s, 8);
         e->origin = rnd(s, COUNT(places));
     }
     db_finish(st);

@@ -43,27 +43,16 @@ json_t *alert_row(struct db_stmt *st, struct req *r)
 
 static void list(struct req *r)
 {
-    const char *limit_s = req_query(r, "limit"), *cursor_s = req_query(r, "cursor");
     const char *status = req_query(r, "status"), *ent = req_query(r, "enterprise_id");
     const char *no = req_query(r, "waybill_no");
-    int64_t limit = 20;
-    json_t *cursor = NULL;
-    if (limit_s) {
-        char *end;
-        limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > 200) {
-            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-            return;
-        }
-    }
+    int64_t limit;
+    json_t *cursor;
     if (status && *status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0) {
         reply_invalid(r, json_pack("{s:s}", "status", req_msg(r, "field.invalid")));
         return;
     }
-    if (cursor_s && *cursor_s && !(cursor = listing_cursor_decode(cursor_s, 2))) {
-        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+    if (!waybill_page_query(r, &limit, &cursor))
         return;
-    }
     struct sqlbuf w, q;
     sqlbuf_init(&w);
     sqlbuf_init(&q);

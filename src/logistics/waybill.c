@@ -111,3 +111,23 @@ json_t *waybill_row(struct db_stmt *st, struct req *r)
     json_object_set_new(o, "last_event", last);
     return o;
 }
+
+bool waybill_page_query(struct req *r, int64_t *limit, json_t **cursor)
+{
+    const char *limit_s = req_query(r, "limit"), *cursor_s = req_query(r, "cursor");
+    *limit = 20;
+    *cursor = NULL;
+    if (limit_s) {
+        char *end;
+        *limit = strtoll(limit_s, &end, 10);
+        if (*end || *limit < 1 || *limit > 200) {
+            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
+            return false;
+        }
+    }
+    if (cursor_s && *cursor_s && !(*cursor = listing_cursor_decode(cursor_s, 2))) {
+        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+        return false;
+    }
+    return true;
+}

@@ -124,6 +124,11 @@ json_t *waybill_row(struct db_stmt *st, struct req *r);
  * it (alert_api.c). */
 json_t *alert_row(struct db_stmt *st, struct req *r);
 
+/* A list's limit (1-200, default 20) and keyset cursor ([key, id]) from
+ * the query string; false having answered 422 on the one that is bad.
+ * *cursor (NULL when none) is the caller's to release. */
+bool waybill_page_query(struct req *r, int64_t *limit, json_t **cursor);
+
 /* Weight in grams as kilograms text with three decimals ("1.250"). */
 void waybill_kg(int64_t g, char out[32]);
 

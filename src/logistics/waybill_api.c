@@ -200,22 +200,11 @@ static bool search_where(struct req *r, struct sqlbuf *w)
 
 static void list(struct req *r)
 {
-    const char *limit_s = req_query(r, "limit"), *cursor_s = req_query(r, "cursor");
     const char *count_s = req_query(r, "count");
-    int64_t limit = 20;
-    json_t *cursor = NULL;
-    if (limit_s) {
-        char *end;
-        limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > 200) {
-            reply_invalid(r, json_pack("{s:s}", "limit", req_msg(r, "field.invalid")));
-            return;
-        }
-    }
-    if (cursor_s && *cursor_s && !(cursor = listing_cursor_decode(cursor_s, 2))) {
-        reply_invalid(r, json_pack("{s:s}", "cursor", req_msg(r, "field.invalid")));
+    int64_t limit;
+    json_t *cursor;
+    if (!waybill_page_query(r, &limit, &cursor))
         return;
-    }
     struct sqlbuf w, q;
     sqlbuf_init(&w);
     sqlbuf_init(&q);
