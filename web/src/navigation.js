@@ -32,6 +32,9 @@ import {
   CopyDocument,
   Promotion,
   Files,
+  Van,
+  Odometer,
+  Key,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -62,6 +65,8 @@ export const LINKS = {
   tasksDone: link('/tasks?view=done', 'nav.tasksDone', CircleCheck, 'tasks.read'),
   tasksTeam: link('/tasks?view=team', 'nav.tasksTeam', Avatar, ['tasks.read', 'customers.merge']),
   enterpriseList: link('/enterprises', 'nav.enterpriseList', OfficeBuilding, 'enterprises.read'),
+  waybillSearch: link('/waybills', 'nav.waybillSearch', Van, 'enterprises.read'),
+  waybillAlerts: link('/waybill-alerts', 'nav.waybillAlerts', WarningFilled, 'enterprises.read'),
   reportDashboard: link('/reports', 'nav.reportDashboard', DataAnalysis, 'reports.read'),
   adminUsers: link('/admin/users', 'nav.adminUsers', UserFilled, 'admin'),
   adminBranches: link('/admin/branches', 'nav.adminBranches', Share, 'admin'),
@@ -70,6 +75,8 @@ export const LINKS = {
   adminForms: link('/admin/forms/customer', 'nav.adminForms', Files, 'admin'),
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
+  adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
+  adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
@@ -86,9 +93,10 @@ const customersNav = bar('nav.customers', [
 ])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
+const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */
@@ -97,5 +105,6 @@ export function sideNavFor(section) {
   if (section === 'customers') return customersNav
   if (section === 'interactions') return interactionsNav
   if (section === 'tasks') return tasksNav
+  if (section === 'enterprises') return enterprisesNav
   return quickNav
 }

@@ -10,6 +10,7 @@ import customerRoutes from '@/views/customers/routes.js'
 import interactionRoutes from '@/views/interactions/routes.js'
 import taskRoutes from '@/views/tasks/routes.js'
 import enterpriseRoutes from '@/views/enterprises/routes.js'
+import waybillRoutes from '@/views/waybills/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
 import errorRoutes from '@/views/errors/routes.js'
@@ -25,6 +26,7 @@ const routes = [
       ...interactionRoutes,
       ...taskRoutes,
       ...enterpriseRoutes,
+      ...waybillRoutes,
       ...reportRoutes,
       ...adminRoutes,
       ...errorRoutes, // keep last: it holds the catch-all

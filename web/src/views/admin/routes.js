@@ -47,6 +47,18 @@ export default [
     meta: meta('nav.adminReminderRules'),
   },
   {
+    path: 'admin/waybill-thresholds',
+    name: 'admin-waybill-thresholds',
+    component: () => import('./WaybillThresholdsView.vue'),
+    meta: meta('nav.adminWaybillThresholds'),
+  },
+  {
+    path: 'admin/api-keys',
+    name: 'admin-api-keys',
+    component: () => import('./ApiKeysView.vue'),
+    meta: meta('nav.adminApiKeys'),
+  },
+  {
     path: 'admin/audit-log',
     name: 'admin-audit-log',
     component: () => import('./AuditLogView.vue'),
