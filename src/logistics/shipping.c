@@ -72,7 +72,8 @@ static double share(int64_t part, int64_t total)
 static json_t *rows(struct buckets *b, const char *name, size_t max, bool sort_by_pieces,
                     bool weight, int64_t total)
 {
-    qsort(b->v, b->n, sizeof(*b->v), sort_by_pieces ? by_pieces : by_key);
+    if (b->n) /* qsort of (NULL, 0) is undefined behaviour */
+        qsort(b->v, b->n, sizeof(*b->v), sort_by_pieces ? by_pieces : by_key);
     json_t *a = json_array();
     for (size_t i = 0; i < b->n && i < max; i++) {
         char fee[32], kg[32];
