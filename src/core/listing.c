@@ -188,6 +188,27 @@ json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r)
     return row_json(st, true);
 }
 
+void listing_format(json_t *o, const char *from, const char *to,
+                    void (*fmt)(long long v, char *out, size_t outlen))
+{
+    json_t *v = json_object_get(o, from);
+    if (json_is_integer(v)) {
+        char text[32];
+        fmt(json_integer_value(v), text, sizeof(text));
+        json_object_set_new(o, to, json_string(text));
+    } else {
+        json_object_set_new(o, to, json_null());
+    }
+    json_object_del(o, from);
+}
+
+void listing_move(json_t *to, const char *key, json_t *from, const char *from_key)
+{
+    json_t *v = json_object_get(from, from_key);
+    json_object_set(to, key, v ? v : json_null());
+    json_object_del(from, from_key);
+}
+
 void listing_run_with(struct listing *l, const char *columns, const char *from,
                       json_t *(*row)(struct db_stmt *st, struct req *r))
 {

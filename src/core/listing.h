@@ -61,6 +61,13 @@ json_t *listing_row_json(struct db_stmt *st, struct req *r);
  * filter_json" answers "filter"): for rows whose JSON columns are named
  * for the answer. */
 json_t *listing_row_unsuffixed(struct db_stmt *st, struct req *r);
+/* o[to] = fmt's text (at most 31 bytes) of the integer o[from], null when
+ * that is not an integer; from goes. Stored units (fen, grams) become
+ * what the answer shows (yuan, kg). */
+void listing_format(json_t *o, const char *from, const char *to,
+                    void (*fmt)(long long v, char *out, size_t outlen));
+/* to[key] = from[from_key] (null when absent), which from loses. */
+void listing_move(json_t *to, const char *key, json_t *from, const char *from_key);
 /* The total of a list: SELECT COUNT(*) FROM <from> WHERE <w> into *n.
  * 0 or negative DB_*. */
 int listing_count(struct db *db, const char *from, const struct sqlbuf *w, int64_t *n);

@@ -38,47 +38,22 @@ static json_t *mask_keep(const char *s, size_t n, const char *tail)
     return v;
 }
 
-static void set_kg(json_t *o, const char *from, const char *to)
+/* waybill_kg for listing_format: grams as kilograms. */
+static void kg_text(long long g, char *out, size_t outlen)
 {
-    json_t *v = json_object_get(o, from);
-    if (json_is_integer(v)) {
-        char kg[32];
-        waybill_kg(json_integer_value(v), kg);
-        json_object_set_new(o, to, json_string(kg));
-    } else {
-        json_object_set_new(o, to, json_null());
-    }
-    json_object_del(o, from);
-}
-
-static void set_money(json_t *o, const char *from, const char *to)
-{
-    json_t *v = json_object_get(o, from);
-    if (json_is_integer(v)) {
-        char m[32];
-        money_format(json_integer_value(v), m, sizeof(m));
-        json_object_set_new(o, to, json_string(m));
-    } else {
-        json_object_set_new(o, to, json_null());
-    }
-    json_object_del(o, from);
-}
-
-static void move(json_t *to, const char *key, json_t *from, const char *from_key)
-{
-    json_t *v = json_object_get(from, from_key);
-    json_object_set(to, key, v ? v : json_null());
-    json_object_del(from, from_key);
+    char kg[32];
+    waybill_kg(g, kg);
+    snprintf(out, outlen, "%s", kg);
 }
 
 json_t *waybill_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_json(st, r);
-    set_kg(o, "weight_g", "weight");
-    set_kg(o, "volume_weight_g", "volume_weight");
-    set_money(o, "declared_fen", "declared_value");
-    set_money(o, "cod_fen", "cod_amount");
-    set_money(o, "fee_fen", "fee");
+    listing_format(o, "weight_g", "weight", kg_text);
+    listing_format(o, "volume_weight_g", "volume_weight", kg_text);
+    listing_format(o, "declared_fen", "declared_value", money_format);
+    listing_format(o, "cod_fen", "cod_amount", money_format);
+    listing_format(o, "fee_fen", "fee", money_format);
     /* Masked for every role: the clear values only through the reveal. */
     json_t *name = json_object_get(o, "recipient_name");
     json_t *phone = json_object_get(o, "recipient_phone");
@@ -96,11 +71,11 @@ json_t *waybill_row(struct db_stmt *st, struct req *r)
     json_t *last = json_null();
     if (!json_is_null(json_object_get(o, "last_event_at"))) {
         last = json_object();
-        move(last, "at", o, "last_event_at");
-        move(last, "event_type", o, "last_event_type");
-        move(last, "node_code", o, "last_node_code");
-        move(last, "node_name", o, "last_node_name");
-        move(last, "node_type", o, "last_node_type");
+        listing_move(last, "at", o, "last_event_at");
+        listing_move(last, "event_type", o, "last_event_type");
+        listing_move(last, "node_code", o, "last_node_code");
+        listing_move(last, "node_name", o, "last_node_name");
+        listing_move(last, "node_type", o, "last_node_type");
     } else {
         json_object_del(o, "last_event_at");
         json_object_del(o, "last_event_type");

@@ -55,28 +55,12 @@ int64_t enterprise_fen(const char *yuan)
 
 /* ---- reading ---- */
 
-static void rename_key(json_t *o, const char *from, const char *to)
-{
-    json_t *v = json_object_get(o, from);
-    json_object_set(o, to, v ? v : json_null());
-    json_object_del(o, from);
-}
-
 json_t *enterprise_row(struct db_stmt *st, struct req *r)
 {
-    json_t *o = listing_row_json(st, r);
-    rename_key(o, "order_channels_json", "order_channels");
-    rename_key(o, "value_added_json", "value_added");
-    rename_key(o, "custom_json", "custom");
-    json_t *fen = json_object_get(o, "credit_limit_fen");
-    if (json_is_integer(fen)) {
-        char money[32];
-        money_format(json_integer_value(fen), money, sizeof(money));
-        json_object_set_new(o, "credit_limit", json_string(money));
-    } else {
-        json_object_set_new(o, "credit_limit", json_null());
-    }
-    json_object_del(o, "credit_limit_fen");
+    /* order_channels_json, value_added_json, custom_json: parsed, named
+     * without the suffix */
+    json_t *o = listing_row_unsuffixed(st, r);
+    listing_format(o, "credit_limit_fen", "credit_limit", money_format);
     json_object_set_new(o, "deleted",
                         json_boolean(!json_is_null(json_object_get(o, "deleted_at"))));
     json_object_del(o, "deleted_at");
