@@ -1,9 +1,10 @@
 // The customer form follows the saved form layout (issue 15, 表单引擎): an
-// admin saves a customer layout that moves the occupation into a new group
-// with help text, keeps the address from managers' edits and hides the
-// e-mail from clerks; a manager's 编辑客户 shows the new group and the
-// address disabled, a clerk's has no e-mail field. Screenshots
-// cl-*.png of the manager's form in zh and en and the clerk's.
+// admin saves a customer layout that moves the occupation into a new,
+// first group with help text and makes it required, keeps the address
+// from managers' edits and hides the e-mail from clerks; a manager's
+// 编辑客户 shows the new group, the required mark and the address
+// disabled, a clerk's has no e-mail field. Screenshots cl-*.png of the
+// manager's form in zh and en and the clerk's.
 //
 //   make build/asan/hongyan && (cd web && npx vite build)
 //   HONGYAN_BIN=$PWD/build/asan/hongyan node --test tests/browser/customer_layout.test.mjs
@@ -47,7 +48,7 @@ before(async () => {
   }))
   groups.unshift({
     key: 'work', label: '职业信息', label_en: 'Work',
-    fields: [{ key: 'occupation', width: 'full', help: '填写客户现在的职业', help_en: 'What the customer does now' }],
+    fields: [{ key: 'occupation', width: 'full', required: true, help: '填写客户现在的职业', help_en: 'What the customer does now' }],
   })
   const r = await admin.call('PUT', '/form-layouts/customer', { base_version: cur.version, note: '职业单独成组', groups })
   assert.equal(r.status, 200, JSON.stringify(r.data))
@@ -84,6 +85,7 @@ test('a manager edits a customer in the saved layout: the new group with its hel
     const titles = await dlg.locator('.section-title').allInnerTexts()
     assert.equal(titles[0].trim(), '职业信息', 'the new group comes first')
     await dlg.locator('[data-field=occupation]').getByText('填写客户现在的职业').waitFor()
+    assert.equal(await dlg.locator('[data-field=occupation] .el-form-item.is-required').count(), 1, 'marked required')
     const address = dlg.locator('[data-field=address] input')
     assert.equal(await address.inputValue(), '广州市天河区体育西路 1 号')
     assert.ok(await address.isDisabled(), 'the manager may not change the address')
