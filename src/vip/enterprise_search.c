@@ -129,8 +129,11 @@ int enterprise_where(struct db *db, const struct actor *u, const char *q, json_t
     if (q && *q) {
         see = form_layout_visible_mask(db, &entity_enterprise, u, quick_fields,
                                        sizeof(quick_fields) / sizeof(quick_fields[0]));
-        if (see < 0)
+        if (see < 0) {
+            /* as filter_compile_as leaves it on a database error */
+            memset(err, 0, sizeof(*err));
             return see;
+        }
     }
     enterprise_visible_sql(u, w);
     sqlbuf_add(w, deleted ? " AND e.deleted_at IS NOT NULL" : " AND e.deleted_at IS NULL");
