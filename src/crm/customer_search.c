@@ -16,6 +16,7 @@
 #include "http/form.h"
 #include "record/entity.h"
 #include "record/filter.h"
+#include "record/form_layout.h"
 #include "record/scope.h"
 
 #include <stdio.h>
@@ -68,10 +69,32 @@ static void search_pinyin(struct sqlbuf *w, const char *q, int part)
     sqlbuf_add(w, ")");
 }
 
+/* The fields the quick search matches, as bits of the caller's
+ * form_layout_visible_mask: a matcher of a field hidden from the caller is
+ * skipped (typing a hidden phone must not tell whether a customer has it). */
+static const char *const quick_fields[] = {"phone", "id_number", "customer_no", "name"};
+enum { SEE_PHONE = 1, SEE_ID = 2, SEE_NO = 4, SEE_NAME = 8 };
+
+/* " OR " between the alternatives of one shape; "(1 = 0)" when none is
+ * left to the caller. */
+static void alt(struct sqlbuf *w, bool *any)
+{
+    if (*any)
+        sqlbuf_add(w, " OR ");
+    *any = true;
+}
+
 /* Anything else: a Chinese name fragment through the name-fragment index,
  * or other text in the name or as a whole customer number. */
-static void search_name(struct sqlbuf *w, const char *q)
+static void search_name(struct sqlbuf *w, const char *q, int see)
 {
+    if (!(see & SEE_NAME)) {
+        /* only the whole customer number is left */
+        sqlbuf_add(w, (see & SEE_NO) ? "(c.customer_no = ?)" : "(1 = 0)");
+        if (see & SEE_NO)
+            sqlbuf_bind_text_copy(w, q);
+        return;
+    }
     size_t chars = utf8_len(q);
     bool ascii = true;
     for (const char *p = q; *p; p++)
@@ -89,9 +112,11 @@ static void search_name(struct sqlbuf *w, const char *q)
         name_grams_match(w, q, "c.id", "SELECT customer_id FROM customer_name_grams WHERE gram = ?",
                          "c.name");
     } else {
-        sqlbuf_add(w, "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)");
+        sqlbuf_add(w, (see & SEE_NO) ? "(c.name LIKE ? ESCAPE '\\' OR c.customer_no = ?)"
+                                     : "(c.name LIKE ? ESCAPE '\\')");
         sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, q, false)));
-        sqlbuf_bind_text_copy(w, q);
+        if (see & SEE_NO)
+            sqlbuf_bind_text_copy(w, q);
     }
 }
 
@@ -146,9 +171,11 @@ static bool pinyin_words(const char *q, char *out, size_t outlen)
  *   5 to 10 digits   a phone being typed (phone prefix; not for a caller
  *                    who sees phones masked, who could learn one a digit
  *                    at a time) or a customer number's sequence;
- *   1 to 3 digits    a customer number's sequence only. */
+ *   1 to 3 digits    a customer number's sequence only.
+ * see: the SEE_* bits of the fields the caller may see; the matchers of
+ * the others are left out. */
 static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_in, int part,
-                         bool masked)
+                         bool masked, int see)
 {
     char q[128];
     size_t len = utf8_trim_copy(q_in, q, sizeof(q));
@@ -161,76 +188,109 @@ static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_
     validate_today(&today);
     char words[128];
     char index[DATAKEY_INDEX_LEN + 1] = "";
+    bool phone = see & SEE_PHONE, id = see & SEE_ID, no = see & SEE_NO, any = false;
     if (strncmp(q, "sealed:", 7) == 0) {
         /* an ID number as stored search parameters keep it (customer_ids_protect) */
-        bool ok = customer_id_lookup(q, index, sizeof(index));
+        bool ok = id && customer_id_lookup(q, index, sizeof(index));
         sqlbuf_add(w, ok ? "(c.id_index = ?)" : "(1 = 0)");
         if (ok)
             sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len == 11) {
-        sqlbuf_add(w, "(c.phone = ?)");
-        sqlbuf_bind_text_copy(w, q);
+        sqlbuf_add(w, phone ? "(c.phone = ?)" : "(1 = 0)");
+        if (phone)
+            sqlbuf_bind_text_copy(w, q);
     } else if (len == 4 && !all_digits(q) && id_last4(q)) {
         /* "186X" is the end of an ID number, never a phone: only for a
          * caller who sees ID numbers unmasked (one who does not may not
          * test digits of one, issue 13). */
+        bool ok = id && !masked;
         customer_id_last4(q, index);
-        sqlbuf_add(w, masked ? "(1 = 0)" : "(c.id_last4_index = ?)");
-        if (!masked)
+        sqlbuf_add(w, ok ? "(c.id_last4_index = ?)" : "(1 = 0)");
+        if (ok)
             sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len == 4) {
-        /* The phone's last four (every role), an ID number's last four
-         * (unmasked callers only) or a customer number's sequence. */
-        sqlbuf_add(w, "(c.phone_last4 = ? OR ");
-        sqlbuf_bind_text_copy(w, q);
-        if (!masked) {
+        /* The phone's last four (every role that sees phones), an ID
+         * number's last four (unmasked callers only) or a customer
+         * number's sequence. */
+        sqlbuf_add(w, "(");
+        if (phone) {
+            alt(w, &any);
+            sqlbuf_add(w, "c.phone_last4 = ?");
+            sqlbuf_bind_text_copy(w, q);
+        }
+        if (id && !masked) {
+            alt(w, &any);
             customer_id_last4(q, index);
-            sqlbuf_add(w, "c.id_last4_index = ? OR ");
+            sqlbuf_add(w, "c.id_last4_index = ?");
             sqlbuf_bind_text_copy(w, index);
         }
-        search_number_suffix(w, u, q);
-        sqlbuf_add(w, ")");
+        if (no) {
+            alt(w, &any);
+            search_number_suffix(w, u, q);
+        }
+        sqlbuf_add(w, any ? ")" : "1 = 0)");
     } else if ((len == 18 || len == 15) && validate_id_number(q, &today, &info) == 0) {
         /* The whole number, through its keyed index: the table holds no
          * clear ID number to compare with. */
         customer_id_lookup(info.id, index, sizeof(index));
-        sqlbuf_add(w, "(c.id_index = ?)");
-        sqlbuf_bind_text_copy(w, index);
+        sqlbuf_add(w, id ? "(c.id_index = ?)" : "(1 = 0)");
+        if (id)
+            sqlbuf_bind_text_copy(w, index);
     } else if (all_digits(q) && len >= 5 && len < 11) {
         sqlbuf_add(w, "(");
-        if (!masked) {
+        if (phone && !masked) {
+            alt(w, &any);
             prefix_range(w, "c.phone", q);
-            sqlbuf_add(w, " OR ");
         }
-        search_number_suffix(w, u, q);
-        sqlbuf_add(w, ")");
+        if (no) {
+            alt(w, &any);
+            search_number_suffix(w, u, q);
+        }
+        sqlbuf_add(w, any ? ")" : "1 = 0)");
     } else if (all_digits(q) && len < 4) {
         sqlbuf_add(w, "(");
-        search_number_suffix(w, u, q);
-        sqlbuf_add(w, ")");
+        if (no)
+            search_number_suffix(w, u, q);
+        sqlbuf_add(w, no ? ")" : "1 = 0)");
     } else if (strchr(q, '-') && len >= 3) {
         char *upper = xstrdup(q);
         for (char *p = upper; *p; p++)
             if (*p >= 'a' && *p <= 'z')
                 *p = (char)(*p - 32);
-        prefix_range(w, "c.customer_no", upper);
+        if (no)
+            prefix_range(w, "c.customer_no", upper);
+        else
+            sqlbuf_add(w, "(1 = 0)");
         free(upper);
     } else if (pinyin_words(q, words, sizeof(words))) {
-        search_pinyin(w, words, part);
+        if (see & SEE_NAME)
+            search_pinyin(w, words, part);
+        else
+            sqlbuf_add(w, "(1 = 0)");
     } else {
-        search_name(w, q);
+        search_name(w, q, see);
     }
 }
 
 static int where_part(struct db *db, const struct actor *u, const char *q, json_t *filter,
                       bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
 {
+    int see = 0;
+    if (q && *q) {
+        see = form_layout_visible_mask(db, &entity_customer, u, quick_fields,
+                                       sizeof(quick_fields) / sizeof(quick_fields[0]));
+        if (see < 0) {
+            /* as filter_compile_as leaves it on a database error */
+            memset(err, 0, sizeof(*err));
+            return see;
+        }
+    }
     scope_sql(u, "c.branch_path", w);
     sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
                           : " AND c.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, u, q, part, !(u->perms & PERM_REVEAL));
+        quick_search(w, u, q, part, !(u->perms & PERM_REVEAL), see);
     }
     if (filter) {
         sqlbuf_add(w, " AND ");

@@ -367,6 +367,20 @@ int form_layout_visible(struct db *db, const struct entity *e, const struct acto
     return rc < 0 ? rc : sees(rule_of(rs, key), u);
 }
 
+int form_layout_visible_mask(struct db *db, const struct entity *e, const struct actor *u,
+                             const char *const keys[], size_t n)
+{
+    const struct rules *rs;
+    int rc = current_rules(db, e, &rs);
+    if (rc < 0)
+        return rc;
+    int mask = 0;
+    for (size_t i = 0; i < n && i < 31; i++)
+        if (sees(rule_of(rs, keys[i]), u))
+            mask |= 1 << i;
+    return mask;
+}
+
 static void strip_one(const struct rules *rs, const struct actor *u, json_t *rec)
 {
     json_t *custom = json_object_get(rec, "custom");

@@ -48,6 +48,14 @@ json_t *form_layout_meta_fields(struct db *db, const struct entity *e, const str
 int form_layout_visible(struct db *db, const struct entity *e, const struct actor *u,
                         const char *key);
 
+/* Which of keys[0..n-1] (n at most 31) u may see under the current
+ * layout, as bit i for keys[i], with one read of the current version: a
+ * quick search skips the matchers of hidden fields, so that typing a
+ * value one may not see does not tell whether a record holds it. <0 on a
+ * database error. */
+int form_layout_visible_mask(struct db *db, const struct entity *e, const struct actor *u,
+                             const char *const keys[], size_t n);
+
 /* Remove from rec (one record, or an array of them) what u may not see:
  * the hidden fields, with "x_name" beside a hidden "x_id" and hidden
  * custom values. <0 on a database error (rec then holds no custom values

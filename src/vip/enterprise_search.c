@@ -4,7 +4,9 @@
  * picks an index by the shape of what was typed, as the customers' does:
  * 18 characters a USCC, "E-…" a customer number, 11 digits a contact's
  * mobile, 4 digits its last four, letters pinyin initials or a pinyin
- * prefix, Chinese a name fragment (enterprise_name_grams).
+ * prefix, Chinese a name fragment (enterprise_name_grams). A matcher of a
+ * field the form layout hides from the caller is left out, so that typing
+ * a hidden USCC does not tell whether an enterprise has it.
  */
 #include "vip/enterprise_int.h"
 
@@ -15,6 +17,7 @@
 #include "db/db.h"
 #include "record/entity.h"
 #include "record/filter.h"
+#include "record/form_layout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +72,12 @@ static void by_name(struct sqlbuf *w, const char *q)
                      "e.name");
 }
 
-static void quick_search(struct sqlbuf *w, const char *q_in)
+/* The fields the quick search matches, as bits of the caller's
+ * form_layout_visible_mask. */
+static const char *const quick_fields[] = {"contact_mobile", "uscc", "customer_no", "name"};
+enum { SEE_MOBILE = 1, SEE_USCC = 2, SEE_NO = 4, SEE_NAME = 8 };
+
+static void quick_search(struct sqlbuf *w, const char *q_in, int see)
 {
     char q[128];
     size_t len = utf8_trim_copy(q_in, q, sizeof(q));
@@ -79,17 +87,25 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
     sqlbuf_add(w, "(");
     if (len == 0) {
         sqlbuf_add(w, "1 = 1");
+    } else if (all_digits(q) && (len == 11 || len == 4) && !(see & SEE_MOBILE)) {
+        sqlbuf_add(w, "1 = 0");
     } else if (all_digits(q) && len == 11) {
         by_contact(w, "mobile", q);
     } else if (all_digits(q) && len == 4) {
         by_contact(w, "mobile_last4", q);
+    } else if (len == 18 && all_alnum(q) && !(see & SEE_USCC)) {
+        sqlbuf_add(w, "1 = 0");
     } else if (len == 18 && all_alnum(q)) {
         upper_case(q);
         sqlbuf_add(w, "e.uscc = ?");
         sqlbuf_bind_text_copy(w, q);
+    } else if (ascii && (q[0] == 'E' || q[0] == 'e') && q[1] == '-' && !(see & SEE_NO)) {
+        sqlbuf_add(w, "1 = 0");
     } else if (ascii && (q[0] == 'E' || q[0] == 'e') && q[1] == '-') {
         upper_case(q);
         prefix_range(w, "e.customer_no", q);
+    } else if (!(see & SEE_NAME)) {
+        sqlbuf_add(w, "1 = 0");
     } else if (ascii && all_alnum(q)) {
         char lower[128];
         for (size_t i = 0; i <= len; i++)
@@ -109,11 +125,21 @@ static void quick_search(struct sqlbuf *w, const char *q_in)
 int enterprise_where(struct db *db, const struct actor *u, const char *q, json_t *filter,
                      bool deleted, struct sqlbuf *w, struct filter_error *err)
 {
+    int see = 0;
+    if (q && *q) {
+        see = form_layout_visible_mask(db, &entity_enterprise, u, quick_fields,
+                                       sizeof(quick_fields) / sizeof(quick_fields[0]));
+        if (see < 0) {
+            /* as filter_compile_as leaves it on a database error */
+            memset(err, 0, sizeof(*err));
+            return see;
+        }
+    }
     enterprise_visible_sql(u, w);
     sqlbuf_add(w, deleted ? " AND e.deleted_at IS NOT NULL" : " AND e.deleted_at IS NULL");
     if (q && *q) {
         sqlbuf_add(w, " AND ");
-        quick_search(w, q);
+        quick_search(w, q, see);
     }
     if (filter) {
         sqlbuf_add(w, " AND ");

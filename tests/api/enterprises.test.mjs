@@ -10,17 +10,8 @@ import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { Uniq, signInAll, branchesByCode, tagsByName, runExport, parseCsv, maskPhone, findAudit, uploadCsv, pollJob } from './lib/customers.mjs';
+import { Uniq, signInAll, branchesByCode, tagsByName, runExport, parseCsv, maskPhone, findAudit, uploadCsv, pollJob, uscc } from './lib/customers.mjs';
 
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-/** A valid unified social credit code (GB 32100-2015) from 17 characters. */
-function uscc(first17) {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(first17[i]) * USCC_WEIGHTS[i];
-  return first17 + USCC_CHARS[(31 - (sum % 31)) % 31];
-}
 const wrongCheck = (code) => code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
 
 describe('VIP enterprises', () => {

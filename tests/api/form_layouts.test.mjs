@@ -5,15 +5,16 @@
 // entity alike: a field hidden from a role is missing from its records,
 // lists, overview, metadata, filters and exports; a field it may not edit
 // is refused when changed; a layout-required field is needed on create
-// and in an import. Also: an enterprise created with its contacts in one
-// step, all or nothing.
+// and in an import; the quick search does not match a value the role
+// may not see (no existence oracle). Also: an enterprise created with its
+// contacts in one step, all or nothing.
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { show } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, findAudit, uploadCsv, pollJob, createCustomer, Uniq } from './lib/customers.mjs';
+import { signInAll, findAudit, uploadCsv, pollJob, createCustomer, Uniq, makeIdNumber, uscc } from './lib/customers.mjs';
 
 /** The PUT body of a resolved layout (what the designer sends). */
 function bodyOf(layout, note) {
@@ -239,6 +240,46 @@ describe('form layouts', () => {
     assert.ok('email' in byMgr.body.customer);
     const filter = encodeURIComponent(JSON.stringify({ field: 'email', op: 'is_null' }));
     expectError(await clerk.get(`/customers?filter=${filter}`), 422, 'validation_failed', { fields: ['filter'] });
+  });
+
+  test('the quick search does not find a customer by a value the layout hides from the caller', async () => {
+    const cur = (await admin.get('/form-layouts/customer')).body;
+    // the phone is needed on every customer, so it stays on every role's
+    // form (layout.entity_required): the ID number is the field to hide
+    const refused = bodyOf(cur);
+    field(refused, 'phone').visible_roles = ['admin', 'supervisor', 'manager'];
+    expectError(await admin.put('/form-layouts/customer', refused), 422, 'validation_failed', { fields: ['phone'] });
+    const b = bodyOf(cur, '柜员不看身份证号');
+    field(b, 'id_number').visible_roles = ['admin', 'supervisor', 'manager'];
+    const r = await admin.put('/form-layouts/customer', b);
+    assert.equal(r.status, 200, show(r));
+    const id = makeIdNumber({ seq: 921, birthday: '1979-04-02' });
+    const c = await createCustomer(mgr, { name: '隐藏证件客户', phone: u.phone(), id_number: id });
+    const byClerk = await clerk.get('/customers?q=' + id);
+    assert.equal(byClerk.status, 200, show(byClerk));
+    assert.equal(byClerk.body.total, 0, 'the clerk cannot test an ID number it may not see');
+    const byName = await clerk.get('/customers?q=' + encodeURIComponent('隐藏证件'));
+    assert.deepEqual(byName.body.items.map((x) => x.id), [c.id], 'the clerk still finds the customer by name');
+    const byAdmin = await admin.get('/customers?q=' + id);
+    assert.deepEqual(byAdmin.body.items.map((x) => x.id), [c.id]);
+  });
+
+  test('the quick search does not find an enterprise by a USCC the layout hides from the caller', async () => {
+    const code = uscc('91440101MA5D9211X');
+    const e = await mgr.post('/enterprises', { name: '隐藏代码物流有限公司', industry: 'G', uscc: code });
+    assert.equal(e.status, 201, show(e));
+    const before = await clerk.get('/enterprises?q=' + code);
+    assert.deepEqual(before.body.items.map((x) => x.id), [e.body.enterprise.id], 'found while the clerk sees the code');
+    const cur = (await admin.get('/form-layouts/enterprise')).body;
+    const b = bodyOf(cur, '柜员不看信用代码');
+    field(b, 'uscc').visible_roles = ['admin', 'supervisor', 'manager'];
+    const r = await admin.put('/form-layouts/enterprise', b);
+    assert.equal(r.status, 200, show(r));
+    const byClerk = await clerk.get('/enterprises?q=' + code);
+    assert.equal(byClerk.status, 200, show(byClerk));
+    assert.equal(byClerk.body.total, 0, 'the clerk cannot test a USCC it may not see');
+    const byAdmin = await admin.get('/enterprises?q=' + code.toLowerCase());
+    assert.deepEqual(byAdmin.body.items.map((x) => x.id), [e.body.enterprise.id]);
   });
 
   test('an enterprise is created with its contacts in one step; a bad contact writes nothing', async () => {

@@ -60,6 +60,15 @@ export function idFacts(id18) {
 }
 
 /** "13812341234" -> "138****1234" */
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** A valid unified social credit code (GB 32100-2015) from 17 characters. */
+export function uscc(first17) {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(first17[i]) * USCC_WEIGHTS[i];
+  return first17 + USCC_CHARS[(31 - (sum % 31)) % 31];
+}
 export function maskPhone(p) {
   return `${p.slice(0, 3)}****${p.slice(-4)}`;
 }
