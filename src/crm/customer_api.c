@@ -400,6 +400,18 @@ static void duplicates(struct req *r)
         norm_phone[0] = '\0';
     if (id && validate_id_number(id, &today, &info))
         info.id[0] = '\0';
+    /* A number the caller's layout hides is not looked for: the warning
+     * would tell whether someone holds it. */
+    static const char *const keys[] = {"phone", "id_number"};
+    int seen = form_layout_visible_mask(r->db, &entity_customer, r->actor, keys, 2);
+    if (seen < 0) {
+        reply_db_error(r, seen);
+        return;
+    }
+    if (!(seen & 1))
+        norm_phone[0] = '\0';
+    if (!(seen & 2))
+        info.id[0] = '\0';
     json_t *items =
         customer_duplicates(r->db, r->actor, norm_phone[0] ? norm_phone : NULL,
                             info.id[0] ? info.id : NULL, exclude ? strtoll(exclude, NULL, 10) : 0);

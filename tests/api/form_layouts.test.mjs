@@ -262,6 +262,12 @@ describe('form layouts', () => {
     assert.deepEqual(byName.body.items.map((x) => x.id), [c.id], 'the clerk still finds the customer by name');
     const byAdmin = await admin.get('/customers?q=' + id);
     assert.deepEqual(byAdmin.body.items.map((x) => x.id), [c.id]);
+    // nor does the form's duplicate warning tell the clerk who holds it
+    const dupClerk = await clerk.get('/customers/duplicates?id_number=' + id);
+    assert.equal(dupClerk.status, 200, show(dupClerk));
+    assert.deepEqual(dupClerk.body.items, [], 'no warning about an ID number the clerk may not see');
+    const dupAdmin = await admin.get('/customers/duplicates?id_number=' + id);
+    assert.deepEqual(dupAdmin.body.items.map((x) => x.id), [c.id]);
   });
 
   test('the quick search does not find an enterprise by a USCC the layout hides from the caller', async () => {
