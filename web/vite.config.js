@@ -36,6 +36,8 @@ export default defineConfig({
       output: {
         manualChunks(id) {
           if (!id.includes('node_modules')) return undefined
+          // ECharts only with the pages that draw charts (chartKit.js loads it lazily)
+          if (/node_modules\/(echarts|zrender|vue-echarts|vue-demi)\//.test(id)) return 'echarts'
           if (id.includes('element-plus') || id.includes('@element-plus')) return 'element-plus'
           return 'vendor'
         },

@@ -326,6 +326,17 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, js
                   "task.update", NULL);
 }
 
+/* Closing an open task, by hand (task_close) or by the system inside its
+ * own transaction (task_finish): one statement for both. */
+static const char close_sql[] =
+    "UPDATE tasks SET status = ?, outcome = ?, completed_at = ?, completed_by = ?, "
+    "assignee_id = COALESCE(assignee_id, ?), version = version + 1, "
+    "updated_at = ? WHERE id = ? AND status = 'open'";
+#define CLOSE_ARGS(a, id, done, outcome, now)                                                      \
+    DB_ARGS(DB_TEXT((done) ? "done" : "cancelled"), DB_TEXT(outcome), DB_INT(now),                 \
+            DB_INT_OR_NULL((a)->id, (a)->id), DB_INT_OR_NULL((a)->id, (a)->id), DB_INT(now),       \
+            DB_INT(id))
+
 int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json_t *in,
                json_t *errors)
 {
@@ -336,15 +347,20 @@ int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json
     const char *outcome = form_str(&f, "outcome", done, 500);
     if (!form_ok(&f))
         return OP_INVALID;
-    int64_t now = clock_now();
-    return change(db, a, id,
-                  "UPDATE tasks SET status = ?, outcome = ?, completed_at = ?, completed_by = ?, "
-                  "assignee_id = COALESCE(assignee_id, ?), version = version + 1, "
-                  "updated_at = ? WHERE id = ? AND status = 'open'",
-                  DB_ARGS(DB_TEXT(done ? "done" : "cancelled"), DB_TEXT(outcome), DB_INT(now),
-                          DB_INT_OR_NULL(a->id, a->id), DB_INT_OR_NULL(a->id, a->id), DB_INT(now),
-                          DB_INT(id)),
+    return change(db, a, id, close_sql, CLOSE_ARGS(a, id, done, outcome, clock_now()),
                   done ? "task.complete" : "task.cancel", NULL);
+}
+
+int task_finish(struct db *db, const struct actor *a, int64_t id, const char *outcome)
+{
+    int rc = db_exec(db, close_sql, CLOSE_ARGS(a, id, true, outcome, clock_now()));
+    if (rc || db_changes(db) == 0)
+        return rc; /* closed by hand before: the person's outcome stands */
+    rc = events_publish(db, "task.changed", "task", id, a->id,
+                        json_pack("{s:s}", "action", "task.complete"));
+    if (!rc)
+        rc = actor_audit(db, a, "task.complete", "task", id, NULL);
+    return rc;
 }
 
 int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors)

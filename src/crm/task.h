@@ -56,6 +56,11 @@ int task_update(struct db *db, const struct actor *a, int64_t id, json_t *in, js
  * OP_CONFLICT). Audit "task.complete" / "task.cancel". */
 int task_close(struct db *db, const struct actor *a, int64_t id, bool done, json_t *in,
                json_t *errors);
+/* In the caller's transaction: complete open task id with outcome as a
+ * (the system closing a to-do it opened once its cause went away), publish
+ * "task.changed" and audit "task.complete". 0 and nothing changed when the
+ * task is no longer open; else 0 or negative DB_*. */
+int task_finish(struct db *db, const struct actor *a, int64_t id, const char *outcome);
 /* Move an open task's due time: "until" (ISO time or date), or "days" /
  * "hours" from now. Audit "task.snooze". */
 int task_snooze(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);

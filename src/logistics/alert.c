@@ -108,6 +108,26 @@ int alert_close_by_event(struct db *db, int64_t alert_id, int64_t wid, int64_t a
                      DB_ARGS(DB_INT(clock_now()), DB_TEXT(note), DB_INT(alert_id)));
     if (rc || db_changes(db) == 0)
         return rc;
+    /* The alert's to-do has its answer too: done, with the same note in the
+     * language of the one it was given to. */
+    struct db_stmt *st;
+    rc = db_query_row(db, &st,
+                      "SELECT t.id, COALESCE(u.lang, 'zh-CN') FROM waybill_alerts a "
+                      "JOIN tasks t ON t.id = a.task_id LEFT JOIN users u ON u.id = t.assignee_id "
+                      "WHERE a.id = ?",
+                      DB_ARGS(DB_INT(alert_id)));
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        char outcome[256];
+        int64_t task = db_col_int(st, 0);
+        snprintf(outcome, sizeof(outcome), "%s%s %s %s",
+                 i18n_msg(db_col_text(st, 1), "waybill.alert_closed"), when, node_name, event_type);
+        db_finish(st);
+        rc = task_finish(db, &actor_system, task, outcome);
+        if (rc)
+            return rc;
+    }
     return events_publish(db, "waybill.alert_closed", "waybill", wid, 0,
                           json_pack("{s:I,s:s}", "alert_id", (json_int_t)alert_id, "note", note));
 }

@@ -73,7 +73,8 @@ int thresholds_minutes(const struct thresholds *t, const char *product, const ch
 void thresholds_free(struct thresholds *t);
 
 /* Close the open alert id of waybill wid (a newer event came: at, node),
- * in the caller's transaction, with a note in the system's language, and
+ * in the caller's transaction, with a note in the system's language,
+ * complete its to-do (task_finish, the note in the assignee's language) and
  * publish "waybill.alert_closed". 0 or negative DB_*. */
 int alert_close_by_event(struct db *db, int64_t alert_id, int64_t wid, int64_t at,
                          const char *node_name, const char *event_type);

@@ -309,6 +309,13 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(closed.status, 'closed');
     assert.match(closed.close_note, /自动关闭/);
     assert.ok(closed.closed_at);
+    // its to-do is done in the same stroke, with the note in the manager's language
+    const [[taskId]] = srv.queryDb(`SELECT id FROM tasks WHERE source_ref = 'waybill_alert:${a.id}'`);
+    const task = (await m1.get(`/tasks/${taskId}`)).body.task;
+    assert.equal(task.status, 'done', show(task));
+    assert.match(task.outcome, /^已有新的物流事件，预警自动关闭：.*广州处理中心 departed$/);
+    const [[audited]] = srv.queryDb(`SELECT COUNT(*) FROM audit_log WHERE action = 'task.complete' AND object_type = 'task' AND object_id = '${taskId}'`);
+    assert.equal(audited, '1');
     const w = await m1.get(`/waybills/${wb.waybill_no}`);
     assert.equal(w.body.alerts[0].status, 'closed');
     assert.equal(w.body.waybill.open_alert_id, null);

@@ -112,9 +112,11 @@ test('a clerk reads a customer’s value, chooses columns, filters by value, rea
     assert.equal((await strip.locator('[data-test=value-last-visit] .hint').innerText()).trim(), '2 天前')
     const types = (await strip.locator('[data-test=value-types] .el-tag').allInnerTexts()).map((s) => s.trim())
     assert.deepEqual(types, ['EMS特快专递 ×2', '包裹寄递 ×1'])
-    const bars = strip.locator('[data-test=value-trend] rect')
-    assert.equal(await bars.count(), 12)
-    const visits = await bars.evaluateAll((rs) => rs.map((r) => Number(r.dataset.visits)))
+    // the sparkline is canvas: its months are read from the page text beside it
+    const months = strip.locator('[data-test=value-trend] li[data-month]')
+    assert.equal(await months.count(), 12)
+    await strip.locator('[data-test=value-trend] canvas').waitFor()
+    const visits = await months.evaluateAll((rs) => rs.map((r) => Number(r.dataset.visits)))
     assert.equal(visits.reduce((a, b) => a + b, 0), 3, `visits per month ${visits}`)
     await shot(page, 'v-01-profile-strip-zh')
 

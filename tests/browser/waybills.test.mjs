@@ -152,6 +152,14 @@ test('the manager sees the shipping figures, follows the alert from the bell to 
     await shot(page, 'w-01-shipping')
     await page.locator('[data-test=ship-destinations]').scrollIntoViewIfNeeded()
     await shot(page, 'w-01-shipping-lower')
+    // the monthly fees chart (canvas): pointing at the current month tells its fee in yuan
+    const monthly = page.locator('[data-test=ship-monthly] canvas').first()
+    const box = await monthly.boundingBox()
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5)
+    const tip = page.locator('[data-test=ship-monthly] x-vue-echarts > div').filter({ hasText: '运费' })
+    await tip.waitFor()
+    assert.match(await text(tip), /运费: ¥\d[\d,]*\.\d{2}$/)
+    await shot(page, 'w-01-shipping-tooltip')
 
 
     // the bell: one alert notification, which opens the waybill's timeline

@@ -1,33 +1,62 @@
-// What the small SVG charts share: the series palette (brand green first),
-// the width of their box as it resizes, and "nice" axis ticks.
-import { onBeforeUnmount, onMounted, ref } from 'vue'
+// What the charts share: ECharts itself loaded on first use, the series
+// palette and the theme's colours read from Element Plus' CSS variables
+// (so the charts follow the app's green, main.css), and the tooltip box.
+import { defineAsyncComponent } from 'vue'
 
-export const PALETTE = ['#00693e', '#1677ff', '#d48806', '#c41d7f', '#08979c', '#7c3aed', '#d4380d', '#389e0d', '#8c8c8c']
+export const VChart = defineAsyncComponent(() => import('./echarts.js'))
 
-/** The content width of the element in el (a ref), kept current as the window or layout changes. */
-export function useWidth(el, initial = 600) {
-  const width = ref(initial)
-  let ro = null
-  onMounted(() => {
-    if (!el.value) return
-    width.value = el.value.clientWidth || initial
-    ro = new ResizeObserver((entries) => {
-      const w = Math.floor(entries[0].contentRect.width)
-      if (w > 0) width.value = w
-    })
-    ro.observe(el.value)
-  })
-  onBeforeUnmount(() => ro && ro.disconnect())
-  return width
+/** A CSS variable of the page (an Element Plus colour), or fallback outside a browser. */
+export function cssVar(name, fallback) {
+  if (typeof document === 'undefined') return fallback
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
+  return v || fallback
 }
 
-/** Round axis ticks from 0 to at least max: about n steps of 1, 2 or 5 × 10^k. */
-export function niceTicks(max, n = 4) {
-  if (!(max > 0)) return [0, 1]
-  const raw = max / n
-  const mag = 10 ** Math.floor(Math.log10(raw))
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)
-  const ticks = []
-  for (let v = 0; v < max + step - 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
-  return ticks
+/** The theme's colours, read once a chart is drawn (after main.css applied). */
+export function themeColors() {
+  return {
+    primary: cssVar('--el-color-primary', '#00693e'),
+    primaryLight: cssVar('--el-color-primary-light-5', '#80b49e'),
+    warning: cssVar('--el-color-warning', '#e6a23c'),
+    text: cssVar('--el-text-color-regular', '#606266'),
+    textSecondary: cssVar('--el-text-color-secondary', '#909399'),
+    border: cssVar('--el-border-color', '#dcdfe6'),
+    borderLighter: cssVar('--el-border-color-lighter', '#ebeef5'),
+    bg: cssVar('--el-bg-color-overlay', '#ffffff'),
+  }
+}
+
+/** Series colours: the brand green first, then Element Plus' status colours. */
+export function palette() {
+  return [
+    cssVar('--el-color-primary', '#00693e'),
+    cssVar('--el-color-warning', '#e6a23c'),
+    cssVar('--el-color-info', '#909399'),
+    cssVar('--el-color-danger', '#f56c6c'),
+    cssVar('--el-color-success', '#67c23a'),
+    cssVar('--el-color-primary-light-5', '#80b49e'),
+    '#409eff',
+    '#b88230',
+  ]
+}
+
+/** The tooltip box of every chart, in Element Plus' popper look. */
+export function tooltipBase() {
+  const c = themeColors()
+  return {
+    backgroundColor: c.bg,
+    borderColor: c.borderLighter,
+    textStyle: { color: c.text, fontSize: 12 },
+    extraCssText: 'box-shadow: var(--el-box-shadow-light); border-radius: 4px;',
+  }
+}
+
+/** Text for HTML tooltips: the values we format may hold a user's labels. */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch])
+}
+
+/** A coloured dot and "name: value" on one tooltip line. */
+export function tipLine(color, name, value) {
+  return `<div><span style="display:inline-block;width:8px;height:8px;margin-right:6px;border-radius:2px;background:${color}"></span>${esc(name)}: <b>${esc(value)}</b></div>`
 }
