@@ -96,7 +96,10 @@ async function expectListed(page, names) {
   )
 }
 
+/** The list's column titles, once the metadata has named them (until then
+ * a column shows its key). */
 async function headers(page) {
+  await page.locator('[data-test=customers-table] thead th').filter({ hasText: '最近到访' }).waitFor()
   return (await page.locator('[data-test=customers-table] thead th').allInnerTexts()).map((s) => s.trim())
 }
 
