@@ -112,7 +112,7 @@ export default {
       create: 'New VIP account',
       createTitle: 'New VIP account',
       editTitle: 'Edit VIP account',
-      searchPlaceholder: 'Name, pinyin initials, USCC, number, contact mobile or last four',
+      searchPlaceholder: 'Name, initials, USCC, number or contact mobile',
       empty: 'No VIP accounts yet',
       noMatch: 'No VIP account matches',
       credit: 'Credit terms',
