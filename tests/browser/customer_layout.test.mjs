@@ -10,7 +10,7 @@
 //   HONGYAN_BIN=$PWD/build/asan/hongyan node --test tests/browser/customer_layout.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, signInAs } from './harness.mjs'
 
 const PW = 'Initial2026pw'
 const NEW_PASSWORD = 'Postal2026green'
@@ -59,13 +59,7 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function signIn(page, user) {
-  await page.goto('/login')
-  await page.locator('input[name=login]').fill(user.login)
-  await page.locator('input[name=password]').fill(NEW_PASSWORD)
-  await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === '/')
-}
+const signIn = (page, user) => signInAs(page, user.login, NEW_PASSWORD)
 
 async function openEdit(page) {
   await page.goto(`/customers/${customerId}`)

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, ROOT } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, ROOT, signInAs, setLang } from './harness.mjs'
 
 const PW = 'Initial2026pw'
 const NEW_PASSWORD = 'Postal2026green'
@@ -48,18 +48,8 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function signIn(page, user = MANAGER) {
-  await page.goto('/login')
-  await page.locator('input[name=login]').fill(user.login)
-  await page.locator('input[name=password]').fill(NEW_PASSWORD)
-  await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === '/')
-}
+const signIn = (page, user = MANAGER) => signInAs(page, user.login, NEW_PASSWORD)
 
-async function setLang(page, lang) {
-  await page.locator('[data-test=user-menu]').click()
-  await page.locator(`[data-test=menu-lang-${lang}]`).click()
-}
 
 /** Open an el-select (or a dropdown) and click the visible option with this text. */
 async function pick(page, trigger, text) {

@@ -9,7 +9,7 @@
 //   HONGYAN_BIN=$PWD/build/asan/hongyan node --test tests/browser/form_designer.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, signInAs, setLang } from './harness.mjs'
 
 const PW = 'Initial2026pw'
 const NEW_PASSWORD = 'Postal2026green'
@@ -31,18 +31,8 @@ after(async () => {
   if (server) await server.stop()
 })
 
-async function signIn(page, user) {
-  await page.goto('/login')
-  await page.locator('input[name=login]').fill(user.login)
-  await page.locator('input[name=password]').fill(NEW_PASSWORD)
-  await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === '/')
-}
+const signIn = (page, user) => signInAs(page, user.login, NEW_PASSWORD)
 
-async function setLang(page, lang) {
-  await page.locator('[data-test=user-menu]').click()
-  await page.locator(`[data-test=menu-lang-${lang}]`).click()
-}
 
 /** A real mouse drag in small steps (SortableJS's fallback follows the
  * pointer) from the middle of one element to the middle of another; the

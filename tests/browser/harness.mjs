@@ -229,3 +229,19 @@ export class ApiClient {
     }
   }
 }
+
+/** Sign in through the login page as a user whose first password was
+ * already changed to password; waits for the home page. */
+export async function signInAs(page, login, password) {
+  await page.goto('/login')
+  await page.locator('input[name=login]').fill(login)
+  await page.locator('input[name=password]').fill(password)
+  await page.locator('[data-test=login-submit]').click()
+  await page.waitForURL((u) => u.pathname === '/')
+}
+
+/** Switch the UI language through the user menu. */
+export async function setLang(page, lang) {
+  await page.locator('[data-test=user-menu]').click()
+  await page.locator(`[data-test=menu-lang-${lang}]`).click()
+}

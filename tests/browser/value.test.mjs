@@ -6,7 +6,7 @@
 // suspected duplicate from the worklist. Screenshots: build/screenshots/v-*.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, signInAs } from './harness.mjs'
 
 const CLERK = { login: 'C1451', name: '价值柜员', role: 'clerk', branch: 'GD-GZ-01', password: 'Initial2026pw' }
 const SUP = { login: 'S1451', name: '价值主管', role: 'supervisor', branch: 'GD-GZ', password: 'Initial2026pw' }
@@ -71,13 +71,7 @@ after(async () => {
 
 const scenario = (slug, fn) => runScenario(browser, server, slug, fn)
 
-async function signIn(page, user) {
-  await page.goto('/login')
-  await page.locator('input[name=login]').fill(user.login)
-  await page.locator('input[name=password]').fill(NEW_PASSWORD)
-  await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === '/')
-}
+const signIn = (page, user) => signInAs(page, user.login, NEW_PASSWORD)
 
 /** The names in the customer table, in order. */
 async function listedNames(page) {

@@ -11,7 +11,7 @@
 //   HONGYAN_BIN=$PWD/build/asan/hongyan node --test tests/browser/waybills.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient } from './harness.mjs'
+import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiClient, signInAs, setLang } from './harness.mjs'
 import { s10, domestic, feed, iso } from '../api/lib/waybills.mjs'
 
 const PW = 'Initial2026pw'
@@ -121,18 +121,8 @@ after(async () => {
 
 const scenario = (slug, fn) => runScenario(browser, server, slug, fn)
 
-async function signIn(page, user) {
-  await page.goto('/login')
-  await page.locator('input[name=login]').fill(user.login)
-  await page.locator('input[name=password]').fill(NEW_PASSWORD)
-  await page.locator('[data-test=login-submit]').click()
-  await page.waitForURL((u) => u.pathname === '/')
-}
+const signIn = (page, user) => signInAs(page, user.login, NEW_PASSWORD)
 
-async function setLang(page, lang) {
-  await page.locator('[data-test=user-menu]').click()
-  await page.locator(`[data-test=menu-lang-${lang}]`).click()
-}
 
 const text = async (loc) => (await loc.innerText()).trim()
 
