@@ -70,7 +70,15 @@ describe('statement time limit', () => {
     assert.equal(before.status, 200, show(before));
     // Every customer matches (the cheap condition last), after the slow part.
     const everyone = { or: [...slowFilter.or, { field: 'name', op: 'not_null' }] };
-    const r = await mgr.post('/customers/bulk-tags', { filter: everyone, add: [tag.id] });
+    // 503 "unavailable" is the queue for the write lock running out first
+    // (the server's own background work can hold it for longer than the
+    // 500 ms limit on a loaded machine): the API says try again, so the
+    // test does, until the statement itself is what the limit cuts.
+    let r;
+    for (let i = 0; i < 5; i++) {
+      r = await mgr.post('/customers/bulk-tags', { filter: everyone, add: [tag.id] });
+      if (!(r.status === 503 && r.body?.error?.code === 'unavailable')) break;
+    }
     expectError(r, 503, 'query_timeout');
     const after = await mgr.get(tagged);
     assert.equal(after.status, 200, show(after));
