@@ -315,15 +315,24 @@ int reminders_run(struct db *db)
     for (size_t i = 0; i < n; i++)
         json_decref(rules[i].filter);
     free(rules);
-    /* The figures' windows move with the calendar: refresh them daily. */
+    /* The figures' windows move with the calendar: refresh them daily. The
+     * day is marked done after the refresh, not before: a pass running beside
+     * this one (the scheduler's and an admin's "run now") or one that died
+     * half-way must not make this one skip work it has not seen finished.
+     * Two passes refreshing at once is harmless: figures are recounted, not
+     * added to. */
     if (!rc) {
-        int64_t day0;
+        int64_t day0, done = 0;
         clock_parse_date(today, &day0);
-        if (db_begin(db) == 0) {
+        rc = db_query_id(db,
+                         "SELECT COUNT(*) FROM job_runs WHERE kind = 'figures' AND "
+                         "subject = 'all' AND due_at = ?",
+                         DB_ARGS(DB_INT(day0)), &done);
+        if (!rc && !done)
+            rc = interaction_refresh_all(db);
+        if (!rc && !done && (rc = db_begin(db)) == 0) {
             int claimed = scheduler_claim(db, "figures", "all", day0);
-            db_commit(db);
-            if (claimed == 1)
-                interaction_refresh_all(db);
+            rc = db_end(db, claimed < 0 ? claimed : 0);
         }
     }
     if (made)
