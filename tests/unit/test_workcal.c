@@ -15,6 +15,8 @@
 
 #include "base/date.h"
 #include "core/workcal.h"
+#include "db/db.h"
+#include "testdb.h"
 
 #define MIN  60
 #define HOUR 3600
@@ -221,6 +223,40 @@ static void test_one_period_and_hhmm(void **state)
     assert_int_equal(workcal_parse_hhmm(NULL), -1);
 }
 
+/* Through the store: migration 0026's 2026 is the calendar above, and an
+ * edit (a moved version) is read again once this process is told. */
+static void test_stored_calendar(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hongyan-test-workcal-XXXXXX";
+    assert_int_equal(testdb_open(dir, "t.db", false), 0);
+    struct db *db = db_get();
+    struct workcal_cal c = calendar(true);
+    int64_t a = at(2026, 1, 1, 0, 0), b = at(2027, 1, 1, 0, 0), secs = 0, due = 0;
+    assert_int_equal(workcal_between(db, a, b, &secs), 0);
+    assert_int_equal(secs, workcal_cal_between(&c, a, b));
+    for (int64_t d = day_no("2026-01-01"); d < day_no("2027-01-01"); d++) {
+        int64_t t = date_start_time(date_from_days(d)) + 17 * HOUR + 50 * MIN;
+        assert_int_equal(workcal_add(db, t, 15 * MIN, &due), 0);
+        assert_int_equal(due, workcal_cal_add(&c, t, 15 * MIN));
+    }
+    /* 9 December 2026 becomes a holiday: read once the process is told
+     * (another process's edit: at the next check of the version). */
+    int64_t start = at(2026, 12, 8, 17, 50);
+    assert_int_equal(db_exec(db,
+                             "INSERT INTO work_calendar_days (day, kind, name) VALUES "
+                             "('2026-12-09', 'holiday', 'x')",
+                             DB_NOARGS),
+                     0);
+    assert_int_equal(db_exec(db, "UPDATE work_calendar SET version = version + 1", DB_NOARGS), 0);
+    workcal_invalidate();
+    assert_int_equal(workcal_add(db, start, 15 * MIN, &due), 0);
+    assert_int_equal(due, at(2026, 12, 10, 8, 35));
+    assert_int_equal(workcal_add(db, start, 0, &due), 0);
+    assert_int_equal(due, start);
+    assert_int_equal(testdb_close(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_between),
         cmocka_unit_test(test_inverse),
         cmocka_unit_test(test_one_period_and_hhmm),
+        cmocka_unit_test(test_stored_calendar),
     };
     return cmocka_run_group_tests_name("workcal", tests, NULL, NULL);
 }
