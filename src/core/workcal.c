@@ -290,19 +290,26 @@ static void release(struct held *h)
     pthread_mutex_unlock(&lock);
 }
 
+/* fn over the current calendar: the one body of the two calls below. */
+static int on_calendar(struct db *db, int64_t (*fn)(const struct workcal_cal *, int64_t, int64_t),
+                       int64_t a, int64_t b, int64_t *out)
+{
+    struct held *h = NULL;
+    int rc = acquire(db, &h);
+    if (rc < 0)
+        return rc;
+    *out = fn(&h->cal, a, b);
+    release(h);
+    return 0;
+}
+
 int workcal_add(struct db *db, int64_t start, int64_t secs, int64_t *due)
 {
     if (secs <= 0) {
         *due = start;
         return 0;
     }
-    struct held *h = NULL;
-    int rc = acquire(db, &h);
-    if (rc < 0)
-        return rc;
-    *due = workcal_cal_add(&h->cal, start, secs);
-    release(h);
-    return 0;
+    return on_calendar(db, workcal_cal_add, start, secs, due);
 }
 
 int workcal_between(struct db *db, int64_t a, int64_t b, int64_t *secs)
@@ -311,11 +318,5 @@ int workcal_between(struct db *db, int64_t a, int64_t b, int64_t *secs)
         *secs = 0;
         return 0;
     }
-    struct held *h = NULL;
-    int rc = acquire(db, &h);
-    if (rc < 0)
-        return rc;
-    *secs = workcal_cal_between(&h->cal, a, b);
-    release(h);
-    return 0;
+    return on_calendar(db, workcal_cal_between, a, b, secs);
 }

@@ -178,11 +178,19 @@ static bool body_version(struct req *r, json_t *errors, int64_t *version)
     return true;
 }
 
-/* In the open transaction: move the calendar's version from `version`
- * (the one the editor read). True when done; false having answered (409
- * stale, or the database's error). */
-static bool bump_version(struct req *r, int64_t version)
+/* Start an edit: answer 422 with errors (stolen) when there are any;
+ * else begin the transaction and move the calendar's version from
+ * `version` (the one the editor read). True when the edit may go on;
+ * false having answered (422, 409 stale, or the database's error). */
+static bool begin_edit(struct req *r, json_t *errors, int64_t version)
 {
+    if (json_object_size(errors)) {
+        reply_invalid(r, errors);
+        return false;
+    }
+    json_decref(errors);
+    if (!audit_begin(r))
+        return false;
     int rc = db_exec(
         r->db,
         "UPDATE work_calendar SET version = version + 1, updated_by = ?, "
@@ -242,12 +250,7 @@ static void year_put(struct req *r)
         json_array_foreach(days, i, e) check_day(r, year, e, i, seen, errors);
         json_decref(seen);
     }
-    if (json_object_size(errors)) {
-        reply_invalid(r, errors);
-        return;
-    }
-    json_decref(errors);
-    if (!audit_begin(r) || !bump_version(r, version))
+    if (!begin_edit(r, errors, version))
         return;
     int rc = write_days(r, year, days);
     if (audit_end(r, rc, "workcal.year", "work_calendar", year,
@@ -299,12 +302,7 @@ static void hours_put(struct req *r)
     int from[2] = {0, 0}, to[2] = {0, 0};
     body_version(r, errors, &version);
     int n = check_periods(r, periods, from, to, errors);
-    if (json_object_size(errors)) {
-        reply_invalid(r, errors);
-        return;
-    }
-    json_decref(errors);
-    if (!audit_begin(r) || !bump_version(r, version))
+    if (!begin_edit(r, errors, version))
         return;
     int rc = db_exec(r->db,
                      "UPDATE work_calendar SET am_start = ?, am_end = ?, pm_start = ?, pm_end = ? "
