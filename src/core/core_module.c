@@ -10,8 +10,9 @@
 #include "core/outbox.h"
 #include "core/workcal_api.h"
 
-static const struct route *const routes[] = {audit_routes, outbox_routes, metrics_routes,
-                                             workcal_routes, NULL};
+static const struct route *const routes[] = {
+    audit_routes, outbox_routes, metrics_routes, workcal_routes, NULL,
+};
 
 static const struct module_periodic periodic[] = {
     {"outbox", 0, outbox_drain},
