@@ -244,12 +244,17 @@ static void group_create(struct req *r)
     save(r, true, 0);
 }
 
-static void group_update(struct req *r)
+/* A tag group's or a tag's edit: the {id} of the path, then save. */
+static void update(struct req *r, bool group)
 {
     int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
-    save(r, true, id);
+    if (req_param_id_or_404(r, 0, &id))
+        save(r, group, id);
+}
+
+static void group_update(struct req *r)
+{
+    update(r, true);
 }
 
 static void tag_create(struct req *r)
@@ -259,10 +264,7 @@ static void tag_create(struct req *r)
 
 static void tag_update(struct req *r)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
-    save(r, false, id);
+    update(r, false);
 }
 
 static void remove_item(struct req *r, bool group)
