@@ -112,15 +112,16 @@ json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool del
     return rec;
 }
 
+static void visible_sql(const struct actor *u, struct sqlbuf *b)
+{
+    scope_sql(u, "c.branch_path", b);
+}
+
 int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
 {
     struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id = ? AND ");
-    sqlbuf_bind(&b, DB_INT(id));
-    scope_sql(u, "c.branch_path", &b);
-    if (!deleted)
-        sqlbuf_add(&b, " AND c.deleted_at IS NULL");
+    scope_by_id_sql(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM, "c", id, deleted, u,
+                    visible_sql);
     struct db_stmt *st;
     int rc = db_query_row(db, &st, b.sql, b.args, b.nargs);
     *out = rc == 1 ? customer_row(st) : NULL;

@@ -70,12 +70,8 @@ json_t *enterprise_row(struct db_stmt *st, struct req *r)
 int enterprise_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
 {
     struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " ENTERPRISE_COLUMNS " FROM " ENTERPRISE_FROM " WHERE e.id = ? AND ");
-    sqlbuf_bind(&b, DB_INT(id));
-    enterprise_visible_sql(u, &b);
-    if (!deleted)
-        sqlbuf_add(&b, " AND e.deleted_at IS NULL");
+    scope_by_id_sql(&b, "SELECT " ENTERPRISE_COLUMNS " FROM " ENTERPRISE_FROM, "e", id, deleted, u,
+                    enterprise_visible_sql);
     int rc = listing_one(db, NULL, out, enterprise_row, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
     return rc;
