@@ -290,9 +290,7 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
     if (!rc && !(rc = db_begin(db))) {
         rc = customer_add(db, a, rec, id);
         if (!rc)
-            rc = tags_attach_as(db, a, "customer", *id, json_object_get(in, "tag_ids"), errors);
-        if (!rc)
-            rc = actor_audit(db, a, "customer.create", "customer", *id, NULL);
+            rc = tags_attach_created(db, a, "customer", *id, in, errors);
         rc = op_end(db, rc);
     }
     json_decref(rec);

@@ -363,4 +363,15 @@ int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int
     return tags_attach_list(db, &who, a->lang, entity, id, ids, errors);
 }
 
+int tags_attach_created(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                        json_t *in, json_t *errors)
+{
+    int rc = tags_attach_as(db, a, entity, id, json_object_get(in, "tag_ids"), errors);
+    if (rc)
+        return rc;
+    char action[64];
+    snprintf(action, sizeof action, "%s.create", entity);
+    return actor_audit(db, a, action, entity, id, NULL);
+}
+
 #include "record/tags.routes.h"

@@ -312,9 +312,7 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
         if (!rc)
             rc = contact_add_checked(db, a, *id, contacts);
         if (!rc)
-            rc = tags_attach_as(db, a, "enterprise", *id, json_object_get(in, "tag_ids"), errors);
-        if (!rc)
-            rc = actor_audit(db, a, "enterprise.create", "enterprise", *id, NULL);
+            rc = tags_attach_created(db, a, "enterprise", *id, in, errors);
         rc = op_end(db, rc);
     }
     json_decref(rec);
