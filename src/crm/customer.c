@@ -283,8 +283,7 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
 {
     json_t *rec = json_object();
     int rc = customer_check(db, a, a->lang, in, NULL, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc)
         rc = check_duplicates(db, a, in, rec, 0, errors);
     if (!rc && !(rc = db_begin(db))) {
@@ -326,8 +325,7 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
     int rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = customer_check(db, a, a->lang, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     /* A phone or ID number another profile has warns as a new profile would. */
     if (!rc && identity_changed(cur, rec))
         rc = check_duplicates(db, a, in, rec, id, errors);

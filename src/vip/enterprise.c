@@ -305,8 +305,7 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
      * bad one and nothing is written. */
     if (!rc)
         rc = contact_check_new(db, a, json_object_get(in, "contacts"), contacts, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_add(db, a, rec, id);
         if (!rc)
@@ -362,8 +361,7 @@ int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *
     rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = enterprise_check(db, a, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_write(db, a, id, version, cur, rec);
         if (!rc)
