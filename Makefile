@@ -254,5 +254,11 @@ bench: build/hongyan
 bench-backends: build/hongyan
 	@bash bench/backends.sh
 
+# The business calendar's micro-bench (bench/workcal.sh) on the release objects.
+build/bench/workcal: bench/workcal.c $(OBJ)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) -Itests/unit -o $@ $^ $(RELEASE_LIBS)
+
 clean:
 	rm -rf build web/dist

@@ -36,28 +36,26 @@ static void copy(char *dst, size_t n, const char *src)
 
 int session_load_user(struct db *db, int64_t user_id, struct actor *u)
 {
-    struct db_stmt *st = db_query(
-        db,
+    struct db_stmt *st = NULL;
+    int rc = db_query_row(
+        db, &st,
         "SELECT u.id, u.login, u.name, u.role, COALESCE(u.branch_id, 0), COALESCE(b.path, ''), "
         "u.lang, u.must_change_password FROM users u LEFT JOIN branches b ON b.id = u.branch_id "
         "WHERE u.id = ? AND u.status = 'active'",
         DB_ARGS(DB_INT(user_id)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
-    if (rc == 1) {
-        u->id = db_col_int(st, 0);
-        copy(u->login, sizeof(u->login), db_col_text(st, 1));
-        copy(u->name, sizeof(u->name), db_col_text(st, 2));
-        copy(u->role, sizeof(u->role), db_col_text(st, 3));
-        u->branch_id = db_col_int(st, 4);
-        copy(u->branch_path, sizeof(u->branch_path), db_col_text(st, 5));
-        copy(u->lang, sizeof(u->lang), db_col_text(st, 6));
-        u->must_change_password = db_col_int(st, 7) != 0;
-        u->perms = perm_for_role(u->role);
-    }
+    if (rc != 1)
+        return rc;
+    u->id = db_col_int(st, 0);
+    copy(u->login, sizeof(u->login), db_col_text(st, 1));
+    copy(u->name, sizeof(u->name), db_col_text(st, 2));
+    copy(u->role, sizeof(u->role), db_col_text(st, 3));
+    u->branch_id = db_col_int(st, 4);
+    copy(u->branch_path, sizeof(u->branch_path), db_col_text(st, 5));
+    copy(u->lang, sizeof(u->lang), db_col_text(st, 6));
+    u->must_change_password = db_col_int(st, 7) != 0;
+    u->perms = perm_for_role(u->role);
     db_finish(st);
-    return rc;
+    return 1;
 }
 
 static int resolve_cookie(struct req *r, const char *token)

@@ -1,6 +1,6 @@
 /*
- * core_module.c - the core module: the audit log and dev-mailbox routes,
- * outbox configuration, and the domain-event pass.
+ * core_module.c - the core module: the audit log, dev-mailbox and business
+ * calendar routes, outbox configuration, and the domain-event pass.
  */
 #include "core/core_module.h"
 
@@ -8,8 +8,11 @@
 #include "core/events.h"
 #include "core/metrics_api.h"
 #include "core/outbox.h"
+#include "core/workcal_api.h"
 
-static const struct route *const routes[] = {audit_routes, outbox_routes, metrics_routes, NULL};
+static const struct route *const routes[] = {
+    audit_routes, outbox_routes, metrics_routes, workcal_routes, NULL,
+};
 
 static const struct module_periodic periodic[] = {
     {"outbox", 0, outbox_drain},

@@ -12,6 +12,11 @@ int op_end(struct db *db, int rc)
     return db_end(db, rc);
 }
 
+int op_checked(int rc, json_t *errors)
+{
+    return rc ? rc : json_object_size(errors) ? OP_INVALID : 0;
+}
+
 int op_check_version(json_t *in, json_t *cur, const char *lang, json_t *errors, json_int_t *version)
 {
     json_t *v = json_object_get(in, "version");

@@ -34,6 +34,10 @@ struct db;
  * the name the operations use). */
 int op_end(struct db *db, int rc);
 
+/* What a validation answers: rc when it failed, else OP_INVALID when
+ * errors holds field messages, else 0. */
+int op_checked(int rc, json_t *errors);
+
 /* The "version" of an edit's input against the stored record's (the
  * optimistic lock): 0 with *version, OP_INVALID with errors["version"]
  * in lang when it is not an integer, OP_STALE when it is another one. */

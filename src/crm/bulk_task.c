@@ -246,8 +246,7 @@ int bulk_tasks(struct db *db, const struct actor *a, const struct sqlbuf *group,
         rc = customer_group_count(db, group, &count);
     if (!rc && count > group_action_max())
         json_object_set_new(errors, "group", json_string(i18n_msg(a->lang, "group.too_large")));
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     json_object_set_new(out, "count", json_integer(count));
     if (!rc && p.preview)
         rc = by_assignee(db, a, group, &p, out);

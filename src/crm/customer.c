@@ -112,15 +112,16 @@ json_t *customer_load(struct db *db, const struct actor *u, int64_t id, bool del
     return rec;
 }
 
+static void visible_sql(const struct actor *u, struct sqlbuf *b)
+{
+    scope_sql(u, "c.branch_path", b);
+}
+
 int customer_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
 {
     struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM " WHERE c.id = ? AND ");
-    sqlbuf_bind(&b, DB_INT(id));
-    scope_sql(u, "c.branch_path", &b);
-    if (!deleted)
-        sqlbuf_add(&b, " AND c.deleted_at IS NULL");
+    scope_by_id_sql(&b, "SELECT " CUSTOMER_COLUMNS " FROM " CUSTOMER_FROM, "c", id, deleted, u,
+                    visible_sql);
     struct db_stmt *st;
     int rc = db_query_row(db, &st, b.sql, b.args, b.nargs);
     *out = rc == 1 ? customer_row(st) : NULL;
@@ -282,16 +283,13 @@ int customer_insert(struct db *db, const struct actor *a, json_t *in, int64_t *i
 {
     json_t *rec = json_object();
     int rc = customer_check(db, a, a->lang, in, NULL, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc)
         rc = check_duplicates(db, a, in, rec, 0, errors);
     if (!rc && !(rc = db_begin(db))) {
         rc = customer_add(db, a, rec, id);
         if (!rc)
-            rc = tags_attach_as(db, a, "customer", *id, json_object_get(in, "tag_ids"), errors);
-        if (!rc)
-            rc = actor_audit(db, a, "customer.create", "customer", *id, NULL);
+            rc = tags_attach_created(db, a, "customer", *id, in, errors);
         rc = op_end(db, rc);
     }
     json_decref(rec);
@@ -327,8 +325,7 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
     int rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = customer_check(db, a, a->lang, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     /* A phone or ID number another profile has warns as a new profile would. */
     if (!rc && identity_changed(cur, rec))
         rc = check_duplicates(db, a, in, rec, id, errors);

@@ -275,16 +275,10 @@ static void quick_search(struct sqlbuf *w, const struct actor *u, const char *q_
 static int where_part(struct db *db, const struct actor *u, const char *q, json_t *filter,
                       bool deleted, struct sqlbuf *w, struct filter_error *err, int part)
 {
-    int see = 0;
-    if (q && *q) {
-        see = form_layout_visible_mask(db, &entity_customer, u, quick_fields,
-                                       sizeof(quick_fields) / sizeof(quick_fields[0]));
-        if (see < 0) {
-            /* as filter_compile_as leaves it on a database error */
-            memset(err, 0, sizeof(*err));
-            return see;
-        }
-    }
+    int see = filter_quick_mask(db, &entity_customer, u, q, quick_fields,
+                                sizeof(quick_fields) / sizeof(quick_fields[0]), err);
+    if (see < 0)
+        return see;
     scope_sql(u, "c.branch_path", w);
     sqlbuf_add(w, deleted ? " AND c.deleted_at IS NOT NULL AND c.erased_at IS NULL"
                           : " AND c.deleted_at IS NULL");

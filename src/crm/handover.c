@@ -179,8 +179,7 @@ int customer_handover(struct db *db, const struct actor *a, const struct handove
     if (rc)
         return rc;
     rc = check_people(db, a, h, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc)
         rc = figures(db, h, out);
     json_t *ids = json_array();

@@ -345,35 +345,31 @@ int interaction_query_parse(struct db *db, json_t *o, struct interaction_query *
     return *bad ? -1 : 0;
 }
 
+/* " AND <cond>" with its one value, when `on`. */
+static void and_int(struct sqlbuf *w, bool on, const char *cond, int64_t v)
+{
+    if (!on)
+        return;
+    sqlbuf_add(w, cond);
+    sqlbuf_bind(w, DB_INT(v));
+}
+
 void interaction_where(const struct actor *u, const struct interaction_query *q, struct sqlbuf *w)
 {
     scope_sql(u, "i.branch_path", w);
     sqlbuf_add(w, " AND i.deleted_at IS NULL AND c.deleted_at IS NULL");
-    if (q->customer_id) {
-        sqlbuf_add(w, " AND i.customer_id = ?");
-        sqlbuf_bind(w, DB_INT(q->customer_id));
-    }
+    and_int(w, q->customer_id, " AND i.customer_id = ?", q->customer_id);
     if (q->type) {
         sqlbuf_add(w, " AND i.type = ?");
         sqlbuf_bind_text_copy(w, q->type);
     }
-    if (q->has_from) {
-        sqlbuf_add(w, " AND i.occurred_at >= ?");
-        sqlbuf_bind(w, DB_INT(q->from));
-    }
-    if (q->has_to) {
-        sqlbuf_add(w, " AND i.occurred_at < ?");
-        sqlbuf_bind(w, DB_INT(q->to));
-    }
-    if (q->handled_by) {
-        sqlbuf_add(w, " AND i.handled_by = ?");
-        sqlbuf_bind(w, DB_INT(q->handled_by));
-    }
-    if (q->branch_id) {
-        /* The branch and everything below it. */
-        sqlbuf_add(w, " AND i.branch_path LIKE (SELECT path FROM branches WHERE id = ?) || '%'");
-        sqlbuf_bind(w, DB_INT(q->branch_id));
-    }
+    and_int(w, q->has_from, " AND i.occurred_at >= ?", q->from);
+    and_int(w, q->has_to, " AND i.occurred_at < ?", q->to);
+    and_int(w, q->handled_by, " AND i.handled_by = ?", q->handled_by);
+    /* The branch and everything below it. */
+    and_int(w, q->branch_id,
+            " AND i.branch_path LIKE (SELECT path FROM branches WHERE id = ?) || '%'",
+            q->branch_id);
 }
 
 const char *interaction_query_error(const char *bad)

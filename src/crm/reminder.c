@@ -59,22 +59,20 @@ int reminders_update_lunar_md(struct db *db, int64_t customer_id)
 {
     char bd[16] = "", stored[8] = "";
     bool lunar = false;
-    struct db_stmt *st = db_query(db,
-                                  "SELECT birthday, birthday_lunar, birthday_lunar_md FROM "
-                                  "customers WHERE id = ?",
-                                  DB_ARGS(DB_INT(customer_id)));
-    if (!st)
-        return DB_ERROR;
-    int got = db_step(st);
-    if (got == 1 && !db_col_is_null(st, 0)) {
+    struct db_stmt *st = NULL;
+    int got = db_query_row(db, &st,
+                           "SELECT birthday, birthday_lunar, birthday_lunar_md FROM customers "
+                           "WHERE id = ?",
+                           DB_ARGS(DB_INT(customer_id)));
+    if (got != 1)
+        return got < 0 ? got : 0;
+    if (!db_col_is_null(st, 0)) {
         snprintf(bd, sizeof(bd), "%s", db_col_text(st, 0));
         lunar = db_col_int(st, 1) != 0;
     }
-    if (got == 1 && !db_col_is_null(st, 2))
+    if (!db_col_is_null(st, 2))
         snprintf(stored, sizeof(stored), "%s", db_col_text(st, 2));
     db_finish(st);
-    if (got != 1)
-        return got < 0 ? got : 0;
     char md[8] = "";
     struct lunar_date ld;
     struct date b;

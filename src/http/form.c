@@ -104,30 +104,48 @@ const char *form_str(struct form *f, const char *key, bool required, size_t max_
     return s;
 }
 
-int form_int(struct form *f, const char *key, bool required, int64_t *out)
+static bool is_integer(const json_t *v)
 {
-    json_t *v = field_value(f, key, required);
-    if (!v)
+    return json_is_integer(v);
+}
+
+static bool is_boolean(const json_t *v)
+{
+    return json_is_boolean(v);
+}
+
+/* The value of key into *v when it is of the type `ok` tells: 1; 0 when
+ * absent (failed when required), -1 when of another type (failed with
+ * msg_key). */
+static int typed_value(struct form *f, const char *key, bool required, bool (*ok)(const json_t *),
+                       const char *msg_key, json_t **v)
+{
+    *v = field_value(f, key, required);
+    if (!*v)
         return 0;
-    if (!json_is_integer(v)) {
-        form_fail(f, key, "field.not_integer");
+    if (!ok(*v)) {
+        form_fail(f, key, msg_key);
         return -1;
     }
-    *out = json_integer_value(v);
     return 1;
+}
+
+int form_int(struct form *f, const char *key, bool required, int64_t *out)
+{
+    json_t *v;
+    int rc = typed_value(f, key, required, is_integer, "field.not_integer", &v);
+    if (rc == 1)
+        *out = json_integer_value(v);
+    return rc;
 }
 
 int form_bool(struct form *f, const char *key, bool required, bool *out)
 {
-    json_t *v = field_value(f, key, required);
-    if (!v)
-        return 0;
-    if (!json_is_boolean(v)) {
-        form_fail(f, key, "field.not_boolean");
-        return -1;
-    }
-    *out = json_is_true(v);
-    return 1;
+    json_t *v;
+    int rc = typed_value(f, key, required, is_boolean, "field.not_boolean", &v);
+    if (rc == 1)
+        *out = json_is_true(v);
+    return rc;
 }
 
 bool form_ok(struct form *f)

@@ -100,13 +100,11 @@ int fields_lookup(struct db *db, const char *entity, const char *key, struct cus
     json_t *m = memo_get("field", entity, key);
     if (m)
         return field_from_memo(m, out);
-    struct db_stmt *st = db_query(db,
-                                  "SELECT id, key, label, type, required, hidden, retired, options "
-                                  "FROM custom_fields WHERE entity = ? AND key = ?",
-                                  DB_ARGS(DB_TEXT(entity), DB_TEXT(key)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
+    struct db_stmt *st = NULL;
+    int rc = db_query_row(db, &st,
+                          "SELECT id, key, label, type, required, hidden, retired, options "
+                          "FROM custom_fields WHERE entity = ? AND key = ?",
+                          DB_ARGS(DB_TEXT(entity), DB_TEXT(key)));
     if (rc == 1) {
         out->id = db_col_int(st, 0);
         snprintf(out->key, sizeof(out->key), "%s", db_col_text(st, 1));
@@ -117,8 +115,8 @@ int fields_lookup(struct db *db, const char *entity, const char *key, struct cus
         out->hidden = db_col_int(st, 5) != 0;
         out->retired = db_col_int(st, 6) != 0;
         out->options = json_loads(db_col_text(st, 7), 0, NULL);
+        db_finish(st);
     }
-    db_finish(st);
     if (rc >= 0 && memo_active())
         memo_put("field", entity, key, field_memo_json(rc, out));
     return rc;

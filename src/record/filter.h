@@ -36,6 +36,12 @@ struct filter_error {
 int filter_compile(struct db *db, const struct entity *e, json_t *tree, struct sqlbuf *out,
                    struct filter_error *err);
 
+/* Which of a quick search's matchers keys[0..n-1] u may use on q
+ * (form_layout_visible_mask): 0 when q is empty. A negative DB_* on a
+ * database error, with err cleared as filter_compile_as leaves it. */
+int filter_quick_mask(struct db *db, const struct entity *e, const struct actor *u, const char *q,
+                      const char *const keys[], size_t n, struct filter_error *err);
+
 /* For a caller who sees phones and ID numbers masked (no reveal right):
  * on those fields (masking class, or a phone-type custom field) only eq,
  * is_null and not_null, else filter.masked_field; on a date that holds a

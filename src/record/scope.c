@@ -11,6 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
+void scope_by_id_sql(struct sqlbuf *b, const char *select, const char *alias, int64_t id,
+                     bool deleted, const struct actor *u,
+                     void (*visible)(const struct actor *u, struct sqlbuf *b))
+{
+    sqlbuf_init(b);
+    sqlbuf_addf(b, "%s WHERE %s.id = ? AND ", select, alias);
+    sqlbuf_bind(b, DB_INT(id));
+    visible(u, b);
+    if (!deleted)
+        sqlbuf_addf(b, " AND %s.deleted_at IS NULL", alias);
+}
+
 void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b)
 {
     if (u->perms & PERM_ADMIN) {

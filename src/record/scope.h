@@ -12,6 +12,13 @@
 
 /* Append "(<column> within the user's scope)" to b. */
 void scope_sql(const struct actor *u, const char *path_column, struct sqlbuf *b);
+/* The query of one record by id as u may see it, into b (initialised
+ * here; the caller releases it): select ("SELECT … FROM …"), then
+ * " WHERE <alias>.id = ? AND " what visible appends for u, and unless
+ * deleted " AND <alias>.deleted_at IS NULL". */
+void scope_by_id_sql(struct sqlbuf *b, const char *select, const char *alias, int64_t id,
+                     bool deleted, const struct actor *u,
+                     void (*visible)(const struct actor *u, struct sqlbuf *b));
 /* True when a record with branch path `path` is within u's scope. */
 bool scope_contains(const struct actor *u, const char *path);
 /* A new record starts in its creator's branch: u's branch_id and

@@ -244,12 +244,17 @@ static void group_create(struct req *r)
     save(r, true, 0);
 }
 
-static void group_update(struct req *r)
+/* A tag group's or a tag's edit: the {id} of the path, then save. */
+static void update(struct req *r, bool group)
 {
     int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
-    save(r, true, id);
+    if (req_param_id_or_404(r, 0, &id))
+        save(r, group, id);
+}
+
+static void group_update(struct req *r)
+{
+    update(r, true);
 }
 
 static void tag_create(struct req *r)
@@ -259,10 +264,7 @@ static void tag_create(struct req *r)
 
 static void tag_update(struct req *r)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
-    save(r, false, id);
+    update(r, false);
 }
 
 static void remove_item(struct req *r, bool group)
@@ -359,6 +361,17 @@ int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int
     struct req who;
     history_author(a, &who);
     return tags_attach_list(db, &who, a->lang, entity, id, ids, errors);
+}
+
+int tags_attach_created(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                        json_t *in, json_t *errors)
+{
+    int rc = tags_attach_as(db, a, entity, id, json_object_get(in, "tag_ids"), errors);
+    if (rc)
+        return rc;
+    char action[64];
+    snprintf(action, sizeof action, "%s.create", entity);
+    return actor_audit(db, a, action, entity, id, NULL);
 }
 
 #include "record/tags.routes.h"

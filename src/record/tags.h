@@ -38,6 +38,11 @@ int tags_attach_list(struct db *db, struct req *who, const char *lang, const cha
 /* The same for an operation: by actor a, in a's language. */
 int tags_attach_as(struct db *db, const struct actor *a, const char *entity, int64_t id,
                    json_t *ids, json_t *errors);
+/* The end of creating a record of entity (customer, enterprise) in the
+ * open transaction: the input's "tag_ids" attached (tags_attach_as) and
+ * the audit entry "<entity>.create" written. 0, OP_INVALID or DB_*. */
+int tags_attach_created(struct db *db, const struct actor *a, const char *entity, int64_t id,
+                        json_t *in, json_t *errors);
 
 /* A bulk-tags endpoint of entity e (tags_bulk.c): {"add":[tag ids],
  * "remove":[tag ids]} on every record w selects (a target group, record/

@@ -53,28 +53,22 @@ static int bulk_tag_one(struct req *r, const struct entity *e, const struct sqlb
     int rc = note_bulk_tag(r, e, w, tag, added);
     if (rc)
         return rc;
+    /* Both bind the entity and the tag first; an insert also its time. */
+    static const char *const sql[] = {
+        "DELETE FROM object_tags WHERE entity = ? AND tag_id = ? AND object_id IN "
+        "(SELECT %s.id FROM %s %s WHERE ",
+        "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
+        "SELECT ?, %s.id, ?, ? FROM %s %s WHERE ",
+    };
     struct sqlbuf b;
     sqlbuf_init(&b);
-    if (added) {
-        sqlbuf_addf(&b,
-                    "INSERT INTO object_tags (entity, object_id, tag_id, created_at) "
-                    "SELECT ?, %s.id, ?, ? FROM %s %s WHERE ",
-                    e->alias, e->table, e->alias);
-        sqlbuf_bind(&b, DB_TEXT(e->name));
-        sqlbuf_bind(&b, DB_INT(tag));
+    sqlbuf_addf(&b, sql[added], e->alias, e->table, e->alias);
+    sqlbuf_bind(&b, DB_TEXT(e->name));
+    sqlbuf_bind(&b, DB_INT(tag));
+    if (added)
         sqlbuf_bind(&b, DB_INT(clock_now()));
-        sqlbuf_append(&b, w);
-        sqlbuf_add(&b, " ON CONFLICT DO NOTHING");
-    } else {
-        sqlbuf_addf(&b,
-                    "DELETE FROM object_tags WHERE entity = ? AND tag_id = ? AND object_id IN "
-                    "(SELECT %s.id FROM %s %s WHERE ",
-                    e->alias, e->table, e->alias);
-        sqlbuf_bind(&b, DB_TEXT(e->name));
-        sqlbuf_bind(&b, DB_INT(tag));
-        sqlbuf_append(&b, w);
-        sqlbuf_add(&b, ")");
-    }
+    sqlbuf_append(&b, w);
+    sqlbuf_add(&b, added ? " ON CONFLICT DO NOTHING" : ")");
     rc = db_exec(r->db, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
     return rc;

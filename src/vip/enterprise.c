@@ -70,12 +70,8 @@ json_t *enterprise_row(struct db_stmt *st, struct req *r)
 int enterprise_find(struct db *db, const struct actor *u, int64_t id, bool deleted, json_t **out)
 {
     struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " ENTERPRISE_COLUMNS " FROM " ENTERPRISE_FROM " WHERE e.id = ? AND ");
-    sqlbuf_bind(&b, DB_INT(id));
-    enterprise_visible_sql(u, &b);
-    if (!deleted)
-        sqlbuf_add(&b, " AND e.deleted_at IS NULL");
+    scope_by_id_sql(&b, "SELECT " ENTERPRISE_COLUMNS " FROM " ENTERPRISE_FROM, "e", id, deleted, u,
+                    enterprise_visible_sql);
     int rc = listing_one(db, NULL, out, enterprise_row, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
     return rc;
@@ -309,16 +305,13 @@ int enterprise_insert(struct db *db, const struct actor *a, json_t *in, int64_t 
      * bad one and nothing is written. */
     if (!rc)
         rc = contact_check_new(db, a, json_object_get(in, "contacts"), contacts, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_add(db, a, rec, id);
         if (!rc)
             rc = contact_add_checked(db, a, *id, contacts);
         if (!rc)
-            rc = tags_attach_as(db, a, "enterprise", *id, json_object_get(in, "tag_ids"), errors);
-        if (!rc)
-            rc = actor_audit(db, a, "enterprise.create", "enterprise", *id, NULL);
+            rc = tags_attach_created(db, a, "enterprise", *id, in, errors);
         rc = op_end(db, rc);
     }
     json_decref(rec);
@@ -368,8 +361,7 @@ int enterprise_update(struct db *db, const struct actor *a, int64_t id, json_t *
     rc = op_check_version(in, cur, a->lang, errors, &version);
     if (!rc)
         rc = enterprise_check(db, a, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     if (!rc && !(rc = db_begin(db))) {
         rc = enterprise_write(db, a, id, version, cur, rec);
         if (!rc)

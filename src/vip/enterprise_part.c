@@ -61,8 +61,7 @@ int enterprise_part_save(struct db *db, const struct actor *a, const struct ente
         rc = OP_NOT_FOUND;
     if (!rc)
         rc = p->check(db, a, ent, *id, in, cur, rec, errors);
-    if (!rc && json_object_size(errors))
-        rc = OP_INVALID;
+    rc = op_checked(rc, errors);
     bool created = *id == 0;
     if (!rc && !(rc = db_begin(db))) {
         rc = p->save(db, ent, id, rec);

@@ -125,16 +125,10 @@ static void quick_search(struct sqlbuf *w, const char *q_in, int see)
 int enterprise_where(struct db *db, const struct actor *u, const char *q, json_t *filter,
                      bool deleted, struct sqlbuf *w, struct filter_error *err)
 {
-    int see = 0;
-    if (q && *q) {
-        see = form_layout_visible_mask(db, &entity_enterprise, u, quick_fields,
-                                       sizeof(quick_fields) / sizeof(quick_fields[0]));
-        if (see < 0) {
-            /* as filter_compile_as leaves it on a database error */
-            memset(err, 0, sizeof(*err));
-            return see;
-        }
-    }
+    int see = filter_quick_mask(db, &entity_enterprise, u, q, quick_fields,
+                                sizeof(quick_fields) / sizeof(quick_fields[0]), err);
+    if (see < 0)
+        return see;
     enterprise_visible_sql(u, w);
     sqlbuf_add(w, deleted ? " AND e.deleted_at IS NOT NULL" : " AND e.deleted_at IS NULL");
     if (q && *q) {

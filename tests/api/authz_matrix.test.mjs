@@ -59,6 +59,9 @@ const NOT_SCOPED = [
   // integrations' keys and stuck-shipment thresholds (admin only)
   /^\/api-keys\/\{id\}/,
   /^\/waybill-thresholds\/\{id\}$/,
+  // the business calendar is the organisation's (reading a year: anyone
+  // signed in; changing it: the admin)
+  /^\/work-calendar\/\{year\}$/,
 ];
 
 describe('authorization matrix', () => {

@@ -4,9 +4,9 @@
 // is killed with SIGKILL. Every acknowledged write must be there, and the
 // survivor must take the scheduler over and deliver the outbox.
 
-import { describe, before, after } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestServer, PG_DIR, TIME_SCALE } from './lib/server.mjs';
+import { useServerPair, PG_DIR } from './lib/server.mjs';
 import { Client, signInFresh, show } from './lib/client.mjs';
 import { waitFor as waitUntil } from './lib/wait.mjs';
 
@@ -15,25 +15,17 @@ const LEADER = 'this process now runs the scheduled work';
 const FOLLOWER = 'another process runs the scheduled work';
 
 describe('two servers over one PostgreSQL database', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG (make test-api-pg)' }, () => {
-  const a = new TestServer({
-    label: 'cluster-a',
-    users: [
-      { login: 'A9501', name: '集群管理员', role: 'admin', branch: 'GD', phone: '13900009501' },
-      { login: 'C9501', name: '集群柜员', role: 'clerk', branch: 'GD-GZ-01', phone: '13900009502' },
-    ],
-  });
-  const b = new TestServer({ label: 'cluster-b', sharedWith: a });
+  const [a, b] = useServerPair(
+    {
+      users: [
+        { login: 'A9501', name: '集群管理员', role: 'admin', branch: 'GD', phone: '13900009501' },
+        { login: 'C9501', name: '集群柜员', role: 'clerk', branch: 'GD-GZ-01', phone: '13900009502' },
+      ],
+    },
+    ['cluster-a', 'cluster-b'],
+  );
   const test = a.it;
   let adminA, adminB, clerkA, clerkB;
-
-  before(async () => {
-    await a.start();
-    await b.start();
-  }, { timeout: 120000 * TIME_SCALE });
-  after(async () => {
-    await b.stop();
-    await a.stop();
-  }, { timeout: 30000 * TIME_SCALE });
 
   const waitFor = (cond, ms, what) => waitUntil(cond, { timeoutMs: ms, what });
 

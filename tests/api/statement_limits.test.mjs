@@ -32,7 +32,8 @@ const slowQuery = `/customers?filter=${encodeURIComponent(JSON.stringify(slowFil
 function execDb(srv, sql) {
   const r = PG_DIR
     ? spawnSync('psql', ['-h', PG_DIR, '-U', 'hongyan', '-d', srv.pgName, '-qAtc', sql], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [srv.dbPath, sql], { encoding: 'utf8' });
+    : // the server's background work may hold the write lock a moment: wait for it as the server would
+      spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.dbPath, sql], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${sql}: ${r.stderr}`);
 }
 

@@ -35,6 +35,7 @@ import {
   Van,
   Odometer,
   Key,
+  Calendar,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -76,6 +77,7 @@ export const LINKS = {
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
+  adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
@@ -96,7 +98,7 @@ const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming'
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

@@ -351,3 +351,22 @@ export function useServer(opts = {}) {
   }, { timeout: 30000 * TIME_SCALE });
   return srv;
 }
+
+/**
+ * Call inside describe(): two servers over one PostgreSQL database (the
+ * second shares the first's database and users), started before the
+ * suite and stopped after it. opts go to the first; labels name both.
+ */
+export function useServerPair(opts = {}, labels = ['pair-a', 'pair-b']) {
+  const a = new TestServer({ ...opts, label: labels[0] });
+  const b = new TestServer({ label: labels[1], sharedWith: a });
+  before(async () => {
+    await a.start();
+    await b.start();
+  }, { timeout: 120000 * TIME_SCALE });
+  after(async () => {
+    await b.stop();
+    await a.stop();
+  }, { timeout: 30000 * TIME_SCALE });
+  return [a, b];
+}

@@ -36,3 +36,13 @@ export const auditApi = {
 export const devMailboxApi = {
   list: (query) => http.get('/dev-mailbox', query),
 }
+
+// The business calendar (issue 17): a year's holidays and make-up working
+// days, the working hours, and the due time of a duration on it.
+export const workCalendarApi = {
+  year: (year) => http.get(`/work-calendar/${year}`),
+  saveYear: (year, body, opts) => http.put(`/work-calendar/${year}`, body, opts),
+  hours: () => http.get('/work-calendar/hours'),
+  saveHours: (body, opts) => http.put('/work-calendar/hours', body, opts),
+  due: (start, minutes, opts) => http.get('/work-calendar/due', { start, minutes }, opts),
+}

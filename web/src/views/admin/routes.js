@@ -53,6 +53,12 @@ export default [
     meta: meta('nav.adminWaybillThresholds'),
   },
   {
+    path: 'admin/work-calendar',
+    name: 'admin-work-calendar',
+    component: () => import('./WorkCalendarView.vue'),
+    meta: meta('nav.adminWorkCalendar'),
+  },
+  {
     path: 'admin/api-keys',
     name: 'admin-api-keys',
     component: () => import('./ApiKeysView.vue'),
