@@ -157,12 +157,23 @@ int ticket_sla_rearm(struct db *db, int64_t id)
  * when it has none, of the nearest branch above it. */
 static int branch_head(struct db *db, const char *path, int64_t *user)
 {
-    int rc = db_query_int(db,
-                          "SELECT u.id FROM users u JOIN branches b ON b.id = u.branch_id "
-                          "WHERE u.role = 'supervisor' AND u.status = 'active' AND b.path <> '' "
-                          "AND substr(?, 1, length(b.path)) = b.path "
-                          "ORDER BY length(b.path) DESC, u.id LIMIT 1",
-                          DB_ARGS(DB_TEXT(path)), user);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT u.id, b.path FROM users u JOIN branches b ON "
+                                  "b.id = u.branch_id WHERE u.role = 'supervisor' AND u.status = "
+                                  "'active' AND b.path <> '' ORDER BY length(b.path) DESC, u.id",
+                                  DB_NOARGS);
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    *user = 0;
+    while ((rc = db_step(st)) == 1) {
+        const char *p = db_col_text(st, 1);
+        if (strncmp(path, p, strlen(p)) == 0) {
+            *user = db_col_int(st, 0);
+            break;
+        }
+    }
+    db_finish(st);
     return rc < 0 ? rc : 0;
 }
 

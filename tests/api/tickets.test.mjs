@@ -7,10 +7,10 @@
 // clock paused while waiting for the customer, and escalation exactly
 // once per step, also after a restart; branch scoping.
 
-import { describe } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer } from './lib/server.mjs';
-import { show, advanceClock } from './lib/client.mjs';
+import { useServer, TestServer, PG_DIR, TIME_SCALE } from './lib/server.mjs';
+import { Client, show, advanceClock, signInFresh } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
 import { signInAll, findAudit, branchesByCode, createCustomer, resignIn } from './lib/customers.mjs';
 import { waitFor } from './lib/wait.mjs';
@@ -346,5 +346,59 @@ describe('service tickets', () => {
     let got;
     await waitFor(async () => (got = await holders()).every((x) => x), { timeoutMs: 30000, what: 'round-robin' });
     assert.deepEqual([...got].sort(), [users.C9171, users.C9172].sort(), 'one each');
+  });
+});
+
+// Two servers over one PostgreSQL database: only one runs the sweep, and
+// the unique (ticket, target, step) row keeps every step to one
+// notification even so. Skipped on SQLite, as cluster.test.mjs is.
+describe('ticket escalation with two servers on PostgreSQL', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG (scripts/with-pg.sh)' }, () => {
+  const a = new TestServer({
+    label: 'tickets-a',
+    users: [
+      { login: 'A9181', name: '集群工单管理员', role: 'admin', branch: 'GD' },
+      { login: 'S9181', name: '集群主管', role: 'supervisor', branch: 'GD', phone: '13900091811' },
+      { login: 'M9181', name: '集群经理', role: 'manager', branch: 'GD-GZ-01', phone: '13900091812' },
+    ],
+  });
+  const b = new TestServer({ label: 'tickets-b', sharedWith: a });
+  before(async () => {
+    await a.start();
+    await b.start();
+  }, { timeout: 120000 * TIME_SCALE });
+  after(async () => {
+    await b.stop();
+    await a.stop();
+  }, { timeout: 30000 * TIME_SCALE });
+
+  a.it('a breach escalates once, whichever server runs the sweep', async () => {
+    const admin = new Client(a);
+    await signInFresh(a, admin, 'A9181');
+    const users = Object.fromEntries((await admin.get('/users?limit=200')).body.items.map((u) => [u.login, u.id]));
+    const branches = await branchesByCode(admin);
+    let r = await admin.post('/enterprises', { name: '集群医疗器械有限公司', status: 'active', branch_id: branches['GD-GZ-01'].id, owner_id: users.M9181, supervisor_id: users.S9181 });
+    assert.equal(r.status, 201, show(r));
+    const ent = r.body.enterprise;
+    r = await admin.put('/sla-policies/vip/normal', { first_response_minutes: 15, resolution_minutes: 2880, calendar: '24x7' });
+    assert.equal(r.status, 200, show(r));
+    const tickets = [];
+    for (let i = 0; i < 5; i++) {
+      r = await admin.post('/tickets', { channel: 'phone', type: 'complaint', subject: `集群工单${i}`, enterprise_id: ent.id });
+      assert.equal(r.status, 201, show(r));
+      tickets.push(r.body.ticket);
+    }
+    for (const s of [a, b]) await advanceClock(s, 16 * 60);
+    const ids = tickets.map((t) => t.id).join(',');
+    const rows = () => a.queryDb(`SELECT ticket_id, step FROM ticket_escalations WHERE ticket_id IN (${ids}) ORDER BY ticket_id, step`);
+    await waitFor(() => rows().length === 10, { timeoutMs: 30000, what: 'breach and step 1 of five tickets' });
+    // Another round of both clocks: nothing new may come of it.
+    for (const s of [a, b]) await advanceClock(s, 60);
+    r = await admin.post('/tickets', { channel: 'phone', type: 'inquiry', subject: '集群标记', enterprise_id: ent.id });
+    const marker = r.body.ticket.id;
+    for (const s of [a, b]) await advanceClock(s, 16 * 60);
+    await waitFor(() => a.queryDb(`SELECT 1 FROM ticket_escalations WHERE ticket_id = ${marker}`).length > 0, { timeoutMs: 30000, what: 'a later sweep' });
+    assert.equal(rows().length, 10);
+    const sms = a.queryDb(`SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE 'ticket:%:first_response:1:sms' AND recipient = '13900091811'`);
+    assert.equal(sms.length, 6, 'one message to the supervisor per ticket (five and the marker)');
   });
 });
