@@ -72,17 +72,41 @@ int ticket_notify(struct db *db, int64_t user_id, const char *kind, const char *
     return rc;
 }
 
+/* detail[key "_name"] = the name of the user detail[key] names, so the
+ * timeline reads the same to everyone (whoever may list that user). */
+static int add_name(struct db *db, json_t *detail, const char *key, const char *name_key)
+{
+    json_t *uid = json_object_get(detail, key);
+    if (!json_is_integer(uid) || json_integer_value(uid) <= 0)
+        return 0;
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, "SELECT name FROM users WHERE id = ?",
+                          DB_ARGS(DB_INT(json_integer_value(uid))));
+    if (rc == 1) {
+        json_object_set_new(detail, name_key, json_string(db_col_text(st, 0)));
+        db_finish(st);
+    }
+    return rc < 0 ? rc : 0;
+}
+
 int ticket_entry(struct db *db, const struct actor *a, int64_t id, const char *kind,
                  const char *body, json_t *detail)
 {
+    int rc = add_name(db, detail, "assignee_id", "assignee_name");
+    if (!rc)
+        rc = add_name(db, detail, "user_id", "user_name");
+    if (rc) {
+        json_decref(detail);
+        return rc;
+    }
     char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     json_decref(detail);
-    int rc = db_exec(db,
-                     "INSERT INTO ticket_entries (ticket_id, kind, body, detail, user_id, actor, "
-                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_INT(id), DB_TEXT(kind), DB_TEXT(body ? body : ""),
-                             DB_TEXT(d ? d : "{}"), DB_INT_OR_NULL(a->id, a->id),
-                             DB_TEXT(a->system ? "system" : a->name), DB_INT(clock_now())));
+    rc = db_exec(db,
+                 "INSERT INTO ticket_entries (ticket_id, kind, body, detail, user_id, actor, "
+                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 DB_ARGS(DB_INT(id), DB_TEXT(kind), DB_TEXT(body ? body : ""),
+                         DB_TEXT(d ? d : "{}"), DB_INT_OR_NULL(a->id, a->id),
+                         DB_TEXT(a->system ? "system" : a->name), DB_INT(clock_now())));
     free(d);
     return rc;
 }

@@ -534,11 +534,13 @@ static void attachment(struct req *r)
 
 static void duty(struct req *r)
 {
-    listing_reply_query(r, NULL,
-                        "SELECT u.id, u.name, COALESCE(d.on_duty, 0) AS on_duty FROM users u "
-                        "LEFT JOIN ticket_duty d ON d.user_id = u.id WHERE u.status = 'active' "
-                        "AND u.branch_id = ? AND (u.id = ? OR d.on_duty = 1) ORDER BY u.id",
-                        DB_ARGS(DB_INT(r->actor->branch_id), DB_INT(r->actor->id)));
+    listing_reply_query(
+        r, NULL,
+        "SELECT u.id, u.name, COALESCE(d.on_duty, 0) AS on_duty, CASE WHEN "
+        "u.id = ? THEN 1 ELSE 0 END AS me FROM users u "
+        "LEFT JOIN ticket_duty d ON d.user_id = u.id WHERE u.status = 'active' "
+        "AND u.branch_id = ? AND (u.id = ? OR d.on_duty = 1) ORDER BY u.id",
+        DB_ARGS(DB_INT(r->actor->id), DB_INT(r->actor->branch_id), DB_INT(r->actor->id)));
 }
 
 static void set_duty(struct req *r)
