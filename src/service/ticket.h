@@ -112,5 +112,6 @@ int ticket_round_robin(struct db *db);
 
 extern const struct route tickets_routes[];
 extern const struct route ticket_admin_routes[];
+extern const struct route ticket_kpi_routes[];
 
 #endif

@@ -328,6 +328,48 @@ describe('service tickets', () => {
     assert.deepEqual(sms(), ['13900091711', '13900091712', '13900091713']);
   });
 
+  test('KPIs per manager match a recount from the ticket list and timelines', async () => {
+    // One more resolved ticket of m1's, answered twice: no first-contact resolution.
+    let r = await c1.post('/tickets', { channel: 'phone', type: 'inquiry', subject: 'KPI 工单', enterprise_id: vip.id });
+    const k = r.body.ticket;
+    await advanceClock(srv, 120);
+    await m1.post(`/tickets/${k.id}/replies`, { body: '第一次答复' });
+    await m1.post(`/tickets/${k.id}/replies`, { body: '补充说明' });
+    await advanceClock(srv, 300);
+    r = await m1.post(`/tickets/${k.id}/status`, { status: 'resolved' });
+    assert.equal(r.status, 200, show(r));
+    const day = (await advanceClock(srv, 0)).slice(0, 10);
+    r = await admin.get(`/tickets/kpis?group=manager&from=2020-01-01&to=${day}`);
+    assert.equal(r.status, 200, show(r));
+    const got = r.body.items.find((g) => g.id === users.M9171);
+    assert.ok(got, show(r));
+
+    // The recount: every ticket of m1's in the list, each with its timeline.
+    const all = [];
+    for (let cursor; ;) {
+      const page = await admin.get(`/tickets?view=all&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      all.push(...page.body.items);
+      if (!(cursor = page.body.next_cursor)) break;
+    }
+    const mine = await Promise.all(all.filter((t) => t.assignee_id === users.M9171).map(async (t) => (await admin.get(`/tickets/${t.id}`)).body.ticket));
+    const fr = mine.filter((t) => t.first_response_at).map((t) => secs(t.first_response_at) - secs(t.created_at)).sort((a, b) => a - b);
+    const resolved = mine.filter((t) => t.resolved_at);
+    const fcr = resolved.filter((t) => t.reopen_count === 0 && t.timeline.filter((e) => e.kind === 'reply').length === 1);
+    const attained = resolved.filter((t) => !t.first_response_breached_at && !t.resolution_breached_at);
+    assert.equal(got.tickets, mine.length);
+    assert.equal(got.first_response.count, fr.length);
+    assert.equal(got.first_response.avg_seconds, Math.round(fr.reduce((a, b) => a + b, 0) / fr.length));
+    assert.equal(got.first_response.p90_seconds, fr[Math.ceil(0.9 * fr.length) - 1]);
+    assert.equal(got.resolution.count, resolved.length);
+    assert.equal(got.resolution.avg_seconds, Math.round(resolved.reduce((a, t) => a + secs(t.resolved_at) - secs(t.created_at), 0) / resolved.length));
+    assert.equal(got.first_contact_resolution.count, fcr.length);
+    assert.equal(got.sla_attainment, Math.round((attained.length / resolved.length) * 10000) / 10000);
+    assert.equal(got.csat, null);
+    assert.ok(resolved.length >= 1 && fr.length >= 2, 'enough to count');
+    expectError(await admin.get('/tickets/kpis?group=team&from=2026-13-01&to=x'), 422, 'validation_failed', { fields: ['group', 'from', 'to'] });
+    expectError(await c1.get(`/tickets/kpis?group=manager&from=2020-01-01&to=${day}`), 403, 'forbidden');
+  });
+
   test('round-robin: queue tickets left unclaimed go in turn to staff on duty', async () => {
     for (const c of [c1, c2]) {
       const r = await c.put('/tickets/duty', { on_duty: true });
