@@ -631,7 +631,6 @@ int ticket_set_status(struct db *db, const struct actor *a, int64_t id, const ch
 int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *body, bool internal,
                  json_t *errors)
 {
-    (void)errors;
     char status[24];
     int64_t now = clock_now();
     int rc = db_begin(db);
@@ -639,8 +638,12 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
         rc = ticket_find(db, a, id, status, sizeof(status));
         rc = rc == 1 ? 0 : rc == 0 ? OP_NOT_FOUND : rc;
     }
-    if (!rc && !internal && strcmp(status, "closed") == 0)
-        rc = OP_CONFLICT; /* reopen it first: a closed ticket takes notes only */
+    if (!rc && !internal && strcmp(status, "closed") == 0) {
+        /* reopen it first: a closed ticket takes notes only */
+        json_object_set_new(errors, "message",
+                            json_string(i18n_msg(a->lang, "ticket.closed_reply")));
+        rc = OP_CONFLICT;
+    }
     if (!rc)
         rc = ticket_entry(db, a, id, internal ? "note" : "reply", body, NULL);
     bool first = false;

@@ -77,6 +77,24 @@ static json_t *ticket_row(struct db_stmt *st, struct req *r)
     return o;
 }
 
+/* A lookup that found nothing (rc 0: 404) or failed (rc < 0); false
+ * having replied, true when rc is 1. */
+static bool found(struct req *r, int rc)
+{
+    if (rc == 1)
+        return true;
+    if (rc == 0)
+        reply_error(r, 404, "not_found");
+    else
+        reply_db_error(r, rc);
+    return false;
+}
+
+/* The ticket page of reply_ticket after an operation, or what the
+ * operation refused: a conflict with its own message (errors["message"],
+ * the field's in errors["status"] when it names one), else op_reply. */
+static void answer(struct req *r, int rc, json_t *errors, int64_t id, unsigned status);
+
 static bool one_of(const char *v, const char *const *set)
 {
     for (size_t i = 0; v && set[i]; i++)
@@ -217,13 +235,8 @@ static void reply_ticket(struct req *r, unsigned status, int64_t id)
     json_t *t = NULL;
     int rc = listing_one(r->db, r, &t, ticket_row, b.sql, b.args, b.nargs);
     sqlbuf_release(&b);
-    if (rc <= 0) {
-        if (rc == 0)
-            reply_error(r, 404, "not_found");
-        else
-            reply_db_error(r, rc);
+    if (!found(r, rc))
         return;
-    }
     json_t *wb = listing_rows(
         db_query(r->db,
                  "SELECT tw.waybill_no, w.status FROM ticket_waybills tw LEFT JOIN waybills w "
@@ -323,15 +336,7 @@ static void set_status(struct req *r)
     if (!form_done(&f))
         return;
     json_t *errors = json_object();
-    int rc = ticket_set_status(r->db, r->actor, id, status, note, errors);
-    if (rc == OP_CONFLICT) {
-        reply_json(r, 409,
-                   json_pack("{s:{s:s,s:O,s:{s:O}}}", "error", "code", "conflict", "message",
-                             json_object_get(errors, "message"), "fields", "status",
-                             json_object_get(errors, "status")));
-    } else if (!op_reply(r, rc, errors)) {
-        reply_ticket(r, 200, id);
-    }
+    answer(r, ticket_set_status(r->db, r->actor, id, status, note, errors), errors, id, 200);
     json_decref(errors);
 }
 
@@ -347,23 +352,22 @@ static void reply(struct req *r)
     if (!form_done(&f))
         return;
     json_t *errors = json_object();
-    int rc = ticket_reply(r->db, r->actor, id, body, internal, errors);
-    if (rc == OP_CONFLICT)
-        reply_error_key(r, 409, "conflict", "ticket.closed_reply");
-    else if (!op_reply(r, rc, errors))
-        reply_ticket(r, 201, id);
+    answer(r, ticket_reply(r->db, r->actor, id, body, internal, errors), errors, id, 201);
     json_decref(errors);
 }
 
-/* An OP_CONFLICT of an assignment carries its own message. */
-static void reply_assign(struct req *r, int rc, json_t *errors, int64_t id)
+static void answer(struct req *r, int rc, json_t *errors, int64_t id, unsigned status)
 {
-    if (rc == OP_CONFLICT)
-        reply_json(r, 409,
-                   json_pack("{s:{s:s,s:O}}", "error", "code", "conflict", "message",
-                             json_object_get(errors, "message")));
-    else if (!op_reply(r, rc, errors))
-        reply_ticket(r, 200, id);
+    if (rc == OP_CONFLICT) {
+        json_t *e = json_pack("{s:s,s:O}", "code", "conflict", "message",
+                              json_object_get(errors, "message"));
+        if (json_object_get(errors, "status"))
+            json_object_set_new(e, "fields",
+                                json_pack("{s:O}", "status", json_object_get(errors, "status")));
+        reply_json(r, 409, json_pack("{s:o}", "error", e));
+    } else if (!op_reply(r, rc, errors)) {
+        reply_ticket(r, status, id);
+    }
 }
 
 static void assign(struct req *r)
@@ -376,7 +380,7 @@ static void assign(struct req *r)
     if (!form_done(&f))
         return;
     json_t *errors = json_object();
-    reply_assign(r, ticket_assign(r->db, r->actor, id, user, false, errors), errors, id);
+    answer(r, ticket_assign(r->db, r->actor, id, user, false, errors), errors, id, 200);
     json_decref(errors);
 }
 
@@ -386,7 +390,7 @@ static void claim(struct req *r)
     if (!req_param_id_or_404(r, 0, &id))
         return;
     json_t *errors = json_object();
-    reply_assign(r, ticket_assign(r->db, r->actor, id, 0, true, errors), errors, id);
+    answer(r, ticket_assign(r->db, r->actor, id, 0, true, errors), errors, id, 200);
     json_decref(errors);
 }
 
@@ -439,14 +443,8 @@ static void attach(struct req *r)
         return;
     const char *name = req_query(r, "name");
     char status[24];
-    int rc = ticket_find(r->db, r->actor, id, status, sizeof(status));
-    if (rc <= 0) {
-        if (rc == 0)
-            reply_error(r, 404, "not_found");
-        else
-            reply_db_error(r, rc);
+    if (!found(r, ticket_find(r->db, r->actor, id, status, sizeof(status))))
         return;
-    }
     if (!name || !*name || strlen(name) > 200 || strchr(name, '/') || strchr(name, '\\')) {
         reply_invalid(r, json_pack("{s:s}", "name", req_msg(r, "ticket.attachment_name")));
         return;
@@ -464,7 +462,7 @@ static void attach(struct req *r)
     snprintf(raw, sizeof(raw), "%lld", (long long)clock_now());
     snprintf(stored, sizeof(stored), "ticket-%lld-%s-%s", (long long)id, raw, r->request_id);
     char *path = files_path(stored);
-    rc = rename(r->upload_path, path) == 0 ? 0 : DB_ERROR;
+    int rc = rename(r->upload_path, path) == 0 ? 0 : DB_ERROR;
     if (!rc) {
         free(r->upload_path);
         r->upload_path = NULL;
@@ -514,13 +512,8 @@ static void attachment(struct req *r)
                           "SELECT stored_name, content_type, file_name FROM ticket_attachments "
                           "WHERE id = ? AND ticket_id = ?",
                           DB_ARGS(DB_INT(aid), DB_INT(id)));
-    if (rc <= 0) {
-        if (rc == 0)
-            reply_error(r, 404, "not_found");
-        else
-            reply_db_error(r, rc);
+    if (!found(r, rc))
         return;
-    }
     char *path = files_path(db_col_text(st, 0));
     char type[128], name[256];
     snprintf(type, sizeof(type), "%s", db_col_text(st, 1));
