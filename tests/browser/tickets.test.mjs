@@ -124,6 +124,14 @@ test('the manager replies to the customer: the first response is recorded and it
     assert.equal(await text(page.locator('[data-test=detail-status]')), '处理中')
     assert.match(await text(page.locator('[data-test=detail-timeline]')), new RegExp(REPLY))
     await shot(page, 't-05-replied')
+
+    // the enterprise's 服务工单 tab lists it, without the countdown now answered
+    await page.locator('.facts a[href^="/enterprises/"]').click()
+    await page.locator('[data-test=enterprise-tabs] .el-tabs__item').filter({ hasText: '服务工单' }).click()
+    const row = page.locator('[data-test=tickets-table] .el-table__row').filter({ hasText: ticketNo })
+    await row.waitFor()
+    assert.equal(await text(row.locator('[data-test=ticket-status]')), '处理中')
+    await shot(page, 't-07-enterprise-tab')
   }))
 
 test('the admin keeps the SLA policies and the escalation ladder', () =>
