@@ -141,6 +141,15 @@ test('the admin keeps the SLA policies and the escalation ladder', () =>
     await page.locator('[data-test=sla-fr-vip-normal]').waitFor()
     assert.equal(await page.locator('[data-test=sla-fr-vip-normal] input').inputValue(), '15')
     await shot(page, 't-06-sla')
+    // an API key for an enterprise's own system names that enterprise
+    await page.goto('/admin/api-keys')
+    await page.locator('[data-test=apikey-create]').click()
+    await page.locator('.el-checkbox').filter({ hasText: '提交服务工单' }).click()
+    await page.locator('[data-test=apikey-enterprise]').waitFor()
+    await shot(page, 't-08-apikey-dialog')
+    await page.keyboard.press('Escape')
+
+    await page.goto('/admin/sla')
     await setLang(page, 'en')
     await page.locator('.page-title').filter({ hasText: 'SLA policies' }).waitFor()
     await shot(page, 't-06-sla-en')
