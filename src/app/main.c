@@ -32,6 +32,7 @@
 #include "db/db.h"
 #include "db/migrate_copy.h"
 #include "logistics/logistics_module.h"
+#include "service/service_module.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -181,8 +182,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module, &auth_module,      &record_module,
-    &crm_module, &vip_module,  &logistics_module, NULL,
+    &app_module, &core_module,      &auth_module,    &record_module, &crm_module,
+    &vip_module, &logistics_module, &service_module, NULL,
 };
 
 static int open_db(const char *url)
@@ -539,7 +540,8 @@ static int feed_start(struct feed *f, const char *listen)
     }
     json_t *scopes = json_pack("[s]", "waybills.write");
     int64_t id;
-    int rc = api_key_create(db_get(), &cli, "演示数据模拟器", scopes, f->key, sizeof(f->key), &id);
+    int rc =
+        api_key_create(db_get(), &cli, "演示数据模拟器", scopes, 0, f->key, sizeof(f->key), &id);
     json_decref(scopes);
     snprintf(f->url, sizeof(f->url), "http://%s", listen);
     if (rc || pthread_create(&f->thread, NULL, feed_main, f)) {
@@ -737,7 +739,7 @@ static int cmd_apikey_add(struct args *a, const char *login)
     json_t *scopes = json_pack("[s]", "waybills.write");
     char key[128];
     int64_t id;
-    int rc = api_key_create(db, &cli, a->name, scopes, key, sizeof(key), &id);
+    int rc = api_key_create(db, &cli, a->name, scopes, 0, key, sizeof(key), &id);
     json_decref(scopes);
     if (rc)
         return 1;

@@ -50,6 +50,9 @@ static void add_route(const struct route *route, void *ctx)
     json_t *perms = json_array();
     perm_names(route->perm, perms);
     json_object_set_new(op, "x-permissions", perms);
+    /* One of them suffices (ROUTE_ANY_PERM: staff or an API key scope). */
+    if (route->flags & ROUTE_ANY_PERM)
+        json_object_set_new(op, "x-permissions-any", json_true());
     if (route->perm != PERM_PUBLIC)
         json_object_set_new(op, "security", json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
     json_t *params = json_array();

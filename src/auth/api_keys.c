@@ -21,6 +21,7 @@ static const struct {
     unsigned bits;
 } scopes_known[] = {
     {"waybills.write", PERM_WAYBILLS_WRITE},
+    {"tickets.write", PERM_TICKETS_API},
 };
 
 unsigned api_key_scope_bits(const char *scope)
@@ -37,13 +38,15 @@ int api_key_resolve(struct req *r, const char *key)
     session_hash_token(key, hash);
     struct db_stmt *st;
     int rc = db_query_row(r->db, &st,
-                          "SELECT id, name, scopes, COALESCE(last_used_at, 0) FROM api_keys "
+                          "SELECT id, name, scopes, COALESCE(last_used_at, 0), "
+                          "COALESCE(enterprise_id, 0) FROM api_keys "
                           "WHERE key_hash = ? AND revoked_at IS NULL",
                           DB_ARGS(DB_TEXT(hash)));
     if (rc != 1)
         return rc;
     struct actor a = {0};
     a.api_key_id = db_col_int(st, 0);
+    a.enterprise_id = db_col_int(st, 4);
     snprintf(a.login, sizeof(a.login), "apikey:%s", db_col_text(st, 1));
     snprintf(a.name, sizeof(a.name), "%s", db_col_text(st, 1));
     snprintf(a.role, sizeof(a.role), "apikey");
@@ -74,7 +77,7 @@ int api_key_resolve(struct req *r, const char *key)
 }
 
 int api_key_create(struct db *db, const struct actor *a, const char *name, json_t *scopes,
-                   char *key, size_t keylen, int64_t *id)
+                   int64_t enterprise_id, char *key, size_t keylen, int64_t *id)
 {
     char raw[64], hash[65], prefix[API_KEY_PREFIX_LEN + 1];
     session_random_token(raw, sizeof(raw), 32);
@@ -86,13 +89,15 @@ int api_key_create(struct db *db, const struct actor *a, const char *name, json_
     if (!rc)
         rc = db_query_id(db,
                          "INSERT INTO api_keys (key_hash, user_id, name, prefix, scopes, "
-                         "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                         "enterprise_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                          DB_ARGS(DB_TEXT(hash), DB_INT(a->id), DB_TEXT(name), DB_TEXT(prefix),
-                                 DB_TEXT(scopes_s), DB_INT(clock_now())),
+                                 DB_TEXT(scopes_s), DB_INT_OR_NULL(enterprise_id, enterprise_id),
+                                 DB_INT(clock_now())),
                          id);
     if (!rc)
         rc = actor_audit(db, a, "apikey.create", "apikey", *id,
-                         json_pack("{s:s,s:O}", "name", name, "scopes", scopes));
+                         json_pack("{s:s,s:O,s:I}", "name", name, "scopes", scopes, "enterprise_id",
+                                   (json_int_t)enterprise_id));
     free(scopes_s);
     return db_end(db, rc);
 }
@@ -101,8 +106,11 @@ int api_key_create(struct db *db, const struct actor *a, const char *name, json_
 
 #define KEY_COLUMNS                                                                                \
     "k.id, k.name, k.prefix, k.scopes AS scopes_json, k.user_id AS created_by, "                   \
-    "u.name AS created_by_name, k.created_at, k.last_used_at, k.revoked_at"
-#define KEY_FROM "api_keys k LEFT JOIN users u ON u.id = k.user_id"
+    "u.name AS created_by_name, k.enterprise_id, e.name AS enterprise_name, k.created_at, "        \
+    "k.last_used_at, k.revoked_at"
+#define KEY_FROM                                                                                   \
+    "api_keys k LEFT JOIN users u ON u.id = k.user_id LEFT JOIN enterprises e ON e.id = "          \
+    "k.enterprise_id"
 
 /* A key as the API shows it: its scopes as a list. */
 static json_t *key_row(struct db_stmt *st, struct req *r)
@@ -136,11 +144,27 @@ static void create(struct req *r)
                 form_fail(&f, "scopes", "apikey.scopes");
         }
     }
+    /* Optional: the one enterprise the key acts for (tickets.write files
+     * that enterprise's tickets only). */
+    int64_t ent = 0;
+    if (form_int(&f, "enterprise_id", false, &ent) == 1) {
+        int64_t one = 0;
+        int rc =
+            db_query_int(r->db, "SELECT 1 FROM enterprises WHERE id = ? AND deleted_at IS NULL",
+                         DB_ARGS(DB_INT(ent)), &one);
+        if (rc < 0) {
+            form_release(&f);
+            reply_db_error(r, rc);
+            return;
+        }
+        if (!one)
+            form_fail(&f, "enterprise_id", "waybill.unknown_enterprise");
+    }
     if (!form_done(&f))
         return;
     char key[80];
     int64_t id = 0;
-    int rc = api_key_create(r->db, r->actor, name, scopes, key, sizeof(key), &id);
+    int rc = api_key_create(r->db, r->actor, name, scopes, ent, key, sizeof(key), &id);
     if (rc) {
         reply_db_error(r, rc);
         return;

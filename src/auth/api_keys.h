@@ -34,11 +34,12 @@ unsigned api_key_scope_bits(const char *scope);
 int api_key_resolve(struct req *r, const char *key);
 
 /* Create a key named name with the JSON array of scope names scopes
- * (borrowed), made by user created_by (0: the command line); the clear
+ * (borrowed), acting for enterprise_id (0: none), made by user created_by
+ * (0: the command line); the clear
  * key into key (keylen ≥ 64), the row's id into *id. Audit
  * "apikey.create" as actor a. 0 or negative DB_*. */
 int api_key_create(struct db *db, const struct actor *a, const char *name, json_t *scopes,
-                   char *key, size_t keylen, int64_t *id);
+                   int64_t enterprise_id, char *key, size_t keylen, int64_t *id);
 
 extern const struct route api_keys_routes[];
 

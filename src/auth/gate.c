@@ -59,7 +59,9 @@ static bool gate(struct req *r)
         reply_error(r, 403, "password_change_required");
         return false;
     }
-    if ((a->perms & route->perm) != route->perm) {
+    bool admitted = (route->flags & ROUTE_ANY_PERM) ? (a->perms & route->perm) != 0
+                                                    : (a->perms & route->perm) == route->perm;
+    if (!admitted) {
         reply_error(r, 403, "forbidden");
         return false;
     }

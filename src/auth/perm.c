@@ -7,7 +7,8 @@
 #include <string.h>
 
 #define PERM_BASE                                                                                  \
-    (PERM_SIGNED_IN | PERM_CUSTOMERS_READ | PERM_CUSTOMERS_WRITE | PERM_INTERACTIONS | PERM_TASKS)
+    (PERM_SIGNED_IN | PERM_CUSTOMERS_READ | PERM_CUSTOMERS_WRITE | PERM_INTERACTIONS |             \
+     PERM_TASKS | PERM_TICKETS)
 
 static const struct {
     const char *role;
@@ -39,6 +40,8 @@ static const struct {
     {PERM_ADMIN, "admin"},
     {PERM_CAMPAIGNS, "customers.campaigns"},
     {PERM_WAYBILLS_WRITE, "waybills.write"},
+    {PERM_TICKETS, "tickets.work"},
+    {PERM_TICKETS_API, "tickets.write"},
 };
 
 unsigned perm_for_role(const char *role)

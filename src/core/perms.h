@@ -26,6 +26,12 @@
 /* Feed waybills and tracking events (the batch endpoints): a scope of API
  * keys only; no staff role holds it. */
 #define PERM_WAYBILLS_WRITE (1u << 12)
-#define PERM_ALL            ((1u << 13) - 1)
+/* Work service tickets (log, claim, reply, change status): every staff
+ * role, clerks log tickets at the counter. */
+#define PERM_TICKETS (1u << 13)
+/* File tickets for the key's own enterprise (POST /tickets): a scope of
+ * API keys only; no staff role holds it. */
+#define PERM_TICKETS_API (1u << 14)
+#define PERM_ALL         ((1u << 15) - 1)
 
 #endif

@@ -44,6 +44,9 @@ enum http_method {
  * most server_config.heavy_per_user of them in flight per user, the rest
  * answered 429 with Retry-After (http/heavy.h). */
 #define ROUTE_HEAVY 8u
+/* Any one of the route's permission bits admits (the route serves staff
+ * and an API key scope alike: POST /tickets), instead of all of them. */
+#define ROUTE_ANY_PERM 16u
 
 struct req;
 typedef void (*route_handler)(struct req *r);

@@ -36,6 +36,8 @@ import {
   Odometer,
   Key,
   Calendar,
+  Service,
+  Headset,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -43,6 +45,7 @@ export const topMenu = [
   { section: 'interactions', path: '/interactions', label: 'nav.interactions', icon: Tickets, perm: 'customers.read' },
   { section: 'tasks', path: '/tasks', label: 'nav.tasks', icon: AlarmClock, perm: 'tasks.read' },
   { section: 'enterprises', path: '/enterprises', label: 'nav.enterprises', icon: OfficeBuilding, perm: 'enterprises.read' },
+  { section: 'tickets', path: '/tickets', label: 'nav.ticketsTop', icon: Service, perm: 'tickets.work' },
   { section: 'reports', path: '/reports', label: 'nav.reports', icon: DataAnalysis, perm: 'reports.read' },
   { section: 'admin', path: '/admin/users', label: 'nav.admin', icon: Setting, perm: 'admin' },
 ]
@@ -68,6 +71,10 @@ export const LINKS = {
   enterpriseList: link('/enterprises', 'nav.enterpriseList', OfficeBuilding, 'enterprises.read'),
   waybillSearch: link('/waybills', 'nav.waybillSearch', Van, 'enterprises.read'),
   waybillAlerts: link('/waybill-alerts', 'nav.waybillAlerts', WarningFilled, 'enterprises.read'),
+  ticketList: link('/tickets?view=all', 'nav.ticketList', Headset, 'tickets.work'),
+  ticketMine: link('/tickets?view=mine', 'nav.ticketMine', User, 'tickets.work'),
+  ticketQueue: link('/tickets?view=queue', 'nav.ticketQueue', List, 'tickets.work'),
+  adminSla: link('/admin/sla', 'nav.adminSla', Timer, 'admin'),
   reportDashboard: link('/reports', 'nav.reportDashboard', DataAnalysis, 'reports.read'),
   adminUsers: link('/admin/users', 'nav.adminUsers', UserFilled, 'admin'),
   adminBranches: link('/admin/branches', 'nav.adminBranches', Share, 'admin'),
@@ -96,9 +103,10 @@ const customersNav = bar('nav.customers', [
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
+const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */
@@ -108,5 +116,6 @@ export function sideNavFor(section) {
   if (section === 'interactions') return interactionsNav
   if (section === 'tasks') return tasksNav
   if (section === 'enterprises') return enterprisesNav
+  if (section === 'tickets') return ticketsNav
   return quickNav
 }

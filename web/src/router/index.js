@@ -11,6 +11,7 @@ import interactionRoutes from '@/views/interactions/routes.js'
 import taskRoutes from '@/views/tasks/routes.js'
 import enterpriseRoutes from '@/views/enterprises/routes.js'
 import waybillRoutes from '@/views/waybills/routes.js'
+import ticketRoutes from '@/views/tickets/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
 import errorRoutes from '@/views/errors/routes.js'
@@ -27,6 +28,7 @@ const routes = [
       ...taskRoutes,
       ...enterpriseRoutes,
       ...waybillRoutes,
+      ...ticketRoutes,
       ...reportRoutes,
       ...adminRoutes,
       ...errorRoutes, // keep last: it holds the catch-all

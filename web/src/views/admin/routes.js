@@ -10,6 +10,12 @@ export default [
     meta: meta('nav.adminUsers'),
   },
   {
+    path: 'admin/sla',
+    name: 'admin-sla',
+    component: () => import('./SlaPoliciesView.vue'),
+    meta: meta('nav.adminSla'),
+  },
+  {
     path: 'admin/branches',
     name: 'admin-branches',
     component: () => import('./BranchesView.vue'),
