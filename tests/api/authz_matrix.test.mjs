@@ -59,6 +59,8 @@ const NOT_SCOPED = [
   // integrations' keys and stuck-shipment thresholds (admin only)
   /^\/api-keys\/\{id\}/,
   /^\/waybill-thresholds\/\{id\}$/,
+  // notification robots serve a branch but are settings (admin only)
+  /^\/notify\/robots\/\{id\}/,
 ];
 
 describe('authorization matrix', () => {
