@@ -13,6 +13,7 @@ import enterpriseRoutes from '@/views/enterprises/routes.js'
 import waybillRoutes from '@/views/waybills/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
+import meRoutes from '@/views/me/routes.js'
 import errorRoutes from '@/views/errors/routes.js'
 
 const routes = [
@@ -29,6 +30,7 @@ const routes = [
       ...waybillRoutes,
       ...reportRoutes,
       ...adminRoutes,
+      ...meRoutes,
       ...errorRoutes, // keep last: it holds the catch-all
     ],
   },
