@@ -33,6 +33,7 @@
 #include "db/migrate_copy.h"
 #include "logistics/logistics_module.h"
 #include "notify/notify_module.h"
+#include "notify/robot.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -494,6 +495,11 @@ static int cmd_rotate_key(struct args *a)
         return 1;
     int64_t done = 0;
     int rc = customer_ids_rotate(db_get(), &from, &to, &done, err, sizeof(err));
+    int64_t robots = 0;
+    if (!rc && robot_rotate(db_get(), &from, &to, &robots) != 0) {
+        snprintf(err, sizeof(err), "the notification robots' secrets could not be re-sealed");
+        rc = -1;
+    }
     sodium_memzero(&from, sizeof(from));
     sodium_memzero(&to, sizeof(to));
     db_global_shutdown();
@@ -501,8 +507,9 @@ static int cmd_rotate_key(struct args *a)
         fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
         return 1;
     }
-    printf("rotate-key: %lld ID numbers re-sealed; start the server with the new key\n",
-           (long long)done);
+    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed; start the server with "
+           "the new key\n",
+           (long long)done, (long long)robots);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #define HY_ROBOT_H
 
 #include "auth/actor.h"
+#include "base/datakey.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -37,6 +38,13 @@ int robot_delete(struct db *db, const struct actor *a, int64_t id);
 /* Queue a test message to robot id (enabled or not), @-mentioning a's bound
  * mobile; *outbox_id is the message. Audit "notify.robot.test". */
 int robot_test(struct db *db, const struct actor *a, int64_t id, int64_t *outbox_id);
+
+/* Re-seal every robot's address and secret from key `from` to key `to`
+ * (hongyan rotate-key), in one transaction; robots already under `to` are
+ * skipped. *done: how many were re-sealed. 0 or a negative DB_* (also when
+ * a value opens under neither key). At most 256 robots. */
+int robot_rotate(struct db *db, const struct datakey *from, const struct datakey *to,
+                 int64_t *done);
 
 /* The address as shown: every query value replaced by ••••. Caller frees. */
 char *robot_url_shown(const char *url);
