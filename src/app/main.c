@@ -32,6 +32,8 @@
 #include "db/db.h"
 #include "db/migrate_copy.h"
 #include "logistics/logistics_module.h"
+#include "notify/notify_module.h"
+#include "notify/robot.h"
 #include "service/service_module.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -182,8 +184,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module,      &auth_module,    &record_module, &crm_module,
-    &vip_module, &logistics_module, &service_module, NULL,
+    &app_module, &core_module,      &auth_module,   &record_module,  &crm_module,
+    &vip_module, &logistics_module, &notify_module, &service_module, NULL,
 };
 
 static int open_db(const char *url)
@@ -494,6 +496,11 @@ static int cmd_rotate_key(struct args *a)
         return 1;
     int64_t done = 0;
     int rc = customer_ids_rotate(db_get(), &from, &to, &done, err, sizeof(err));
+    int64_t robots = 0;
+    if (!rc && robot_rotate(db_get(), &from, &to, &robots) != 0) {
+        snprintf(err, sizeof(err), "the notification robots' secrets could not be re-sealed");
+        rc = -1;
+    }
     sodium_memzero(&from, sizeof(from));
     sodium_memzero(&to, sizeof(to));
     db_global_shutdown();
@@ -501,8 +508,9 @@ static int cmd_rotate_key(struct args *a)
         fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
         return 1;
     }
-    printf("rotate-key: %lld ID numbers re-sealed; start the server with the new key\n",
-           (long long)done);
+    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed; start the server with "
+           "the new key\n",
+           (long long)done, (long long)robots);
     return 0;
 }
 

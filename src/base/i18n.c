@@ -233,6 +233,20 @@ static const struct message messages[] = {
     {"uscc.override", "统一社会信用代码校验位不正确；如确认无误，请填写原因后保存",
      "The check character of the code is wrong; to keep it, give a reason"},
 
+    /* notification channels: robots, per-user choice (notify/) */
+    {"notify.url_invalid", "不是有效的网址", "Not a valid web address"},
+    {"notify.url_https", "机器人地址须以 https:// 开头（内网网关须列入 HONGYAN_OUTBOUND_ALLOW）",
+     "A robot address must start with https:// (an intranet gateway must be listed in "
+     "HONGYAN_OUTBOUND_ALLOW)"},
+    {"notify.url_blocked", "该地址指向内网或保留地址，不允许访问",
+     "This address points inside the network or to a reserved address: not allowed"},
+    {"notify.secret_required", "请填写机器人的加签密钥或 key", "Enter the robot's secret or key"},
+    {"notify.unknown_kind", "不是已知的通知类型", "Not a known notification kind"},
+    {"notify.test_title", "鸿雁测试消息", "Hongyan test message"},
+    {"notify.test_text", "这是一条来自鸿雁的测试消息，收到即说明通知渠道配置正确。",
+     "A test message from Hongyan: the channel is set up right."},
+    {"notify.open", "在鸿雁中打开", "Open in Hongyan"},
+
     /* waybills, tracking events, stuck-shipment alerts (logistics/) */
     {"batch_too_large", "一次最多提交 10000 行，请分批提交",
      "At most 10,000 lines a batch; split it"},

@@ -8,6 +8,7 @@
 #include "base/utf8.h"
 #include "base/validate.h"
 #include "base/xmalloc.h"
+#include "core/http_out.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -395,23 +396,16 @@ out:
 
 /* ---- SMS -------------------------------------------------------------- */
 
-/* Keeps the first bytes of the gateway's answer for the error message. */
-struct snippet {
-    char text[160];
-    size_t len;
-};
-
-static size_t snippet_write(char *data, size_t size, size_t nmemb, void *userp)
+/* The first bytes of the gateway's answer, for the error message: no
+ * control characters (the reason ends up in logs and the UI). */
+static void snippet(const char *body, size_t len, char *out, size_t n)
 {
-    struct snippet *s = userp;
-    size_t n = size * nmemb;
-    for (size_t i = 0; i < n && s->len + 1 < sizeof(s->text); i++) {
-        unsigned char c = (unsigned char)data[i];
-        /* The reason ends up in logs and the UI: no control characters. */
-        s->text[s->len++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+    size_t i = 0;
+    for (; body && i < len && i + 1 < n; i++) {
+        unsigned char c = (unsigned char)body[i];
+        out[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
     }
-    s->text[s->len] = '\0';
-    return n;
+    out[i] = '\0';
 }
 
 /* The gateway's JSON body for one message (the caller frees it); NULL, with
@@ -460,57 +454,38 @@ int deliver_sms(const struct sms_config *cfg, const char *phone, const char *tex
                 const char *idempotency_key, char *err, size_t errlen)
 {
     int result = 0;
-    CURL *curl = NULL;
-    struct curl_slist *headers = NULL;
-    char *auth = NULL, *idem = NULL;
-    char curl_err[CURL_ERROR_SIZE] = "";
-    struct snippet reply = {.len = 0};
-
+    char *auth = NULL;
     char *body = sms_body(cfg, phone, text, idempotency_key, &result, err, errlen);
     if (!body)
         return result;
 
-    curl = curl_open(cfg->url, "http,https", cfg->timeout_s > 0 ? cfg->timeout_s : 10L, curl_err,
-                     err, errlen);
-    if (!curl) {
-        result = DELIVER_ETRANSPORT;
-        goto out;
-    }
-    idem = xasprintf("Idempotency-Key: %s", idempotency_key);
-    headers = slist_add(headers, "Content-Type: application/json");
-    headers = slist_add(headers, "Accept: application/json");
-    headers = slist_add(headers, "Expect:"); /* no 100-continue round trip */
-    headers = slist_add(headers, idem);
-    if (cfg->token) {
+    char *idem = xasprintf("Idempotency-Key: %s", idempotency_key);
+    if (cfg->token)
         auth = xasprintf("Authorization: Bearer %s", cfg->token);
-        headers = slist_add(headers, auth);
-    }
-
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); /* never replay a send elsewhere */
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, snippet_write);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-
-    CURLcode rc = curl_easy_perform(curl);
-    if (rc != CURLE_OK) {
-        set_err(err, errlen, "sms gateway: %s%s%s", curl_easy_strerror(rc), curl_err[0] ? ": " : "",
-                curl_err);
+    const char *headers[] = {"Content-Type: application/json",
+                             "Accept: application/json",
+                             "Expect:", /* no 100-continue round trip */
+                             idem,
+                             auth,
+                             NULL};
+    /* Through the SSRF-safe client: it never follows a redirect, so a send
+     * is never replayed elsewhere. */
+    struct http_out_request req = {
+        .url = cfg->url, .headers = headers, .body = body, .timeout_s = cfg->timeout_s};
+    struct http_out_response resp;
+    char why[256] = "";
+    int rc = http_out_send(&req, &resp, why, sizeof(why));
+    if (rc) {
+        set_err(err, errlen, "sms gateway: %s", why);
         result = DELIVER_ETRANSPORT;
-        goto out;
-    }
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status < 200 || status > 299) {
-        set_err(err, errlen, "sms gateway returned http %ld%s%s", status, reply.len ? ": " : "",
-                reply.text);
+    } else if (resp.status < 200 || resp.status > 299) {
+        char start[160];
+        snippet(resp.body, resp.len, start, sizeof(start));
+        set_err(err, errlen, "sms gateway returned http %ld%s%s", resp.status, start[0] ? ": " : "",
+                start);
         result = DELIVER_EREJECTED;
-        goto out;
     }
-out:
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    http_out_response_release(&resp);
     free(body);
     free(idem);
     if (auth)

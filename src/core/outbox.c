@@ -86,13 +86,43 @@ static int deliver_to_mailbox(struct db *db, const struct message *m, int64_t no
     return db_end(db, rc);
 }
 
+/* When channel c allows at most c->per_minute sends to m's recipient in
+ * any 60 seconds and that many went in the last minute: 1 with *until the
+ * moment the window lets one more go; 0 when m may go now; negative DB_*. */
+static int window_full(struct db *db, const struct transport_channel *c, const struct message *m,
+                       int64_t now, int64_t *until)
+{
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st,
+                          "SELECT sent_at FROM outbox WHERE channel = ? AND recipient = ? AND "
+                          "status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT 1 OFFSET ?",
+                          DB_ARGS(DB_TEXT(m->channel), DB_TEXT(m->recipient), DB_INT(now - 60),
+                                  DB_INT(c->per_minute - 1)));
+    if (rc == 1) {
+        *until = db_col_int(st, 0) + 60;
+        db_finish(st);
+    }
+    return rc;
+}
+
 static void deliver(struct db *db, const struct message *m)
 {
     int64_t now = clock_now();
     char err[256] = "";
     char key[32];
+    const struct transport_channel *c = transport_find(m->channel);
+    int64_t until;
+    if (c && c->per_minute > 0 && window_full(db, c, m, now, &until) == 1) {
+        /* Deferred, not failed: the attempt is not counted. */
+        db_exec(db,
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL "
+                "WHERE id = ?",
+                DB_ARGS(DB_INT(until), DB_INT(m->id)));
+        return;
+    }
     snprintf(key, sizeof(key), "hongyan-outbox-%lld", (long long)m->id);
-    int rc = transport_send(m->channel, m->recipient, m->subject, m->body, key, err, sizeof(err));
+    int rc =
+        transport_send(db, m->channel, m->recipient, m->subject, m->body, key, err, sizeof(err));
     if (rc == TRANSPORT_NOT_CONFIGURED) {
         deliver_to_mailbox(db, m, now);
         return;
@@ -156,6 +186,23 @@ static void mailbox_list(struct req *r)
     if (listing_begin(&l, r))
         return;
     listing_run_with(&l, "id, channel, recipient, subject, body, created_at", "dev_mailbox", NULL);
+}
+
+/* GET /outbox: recent deliveries with their state, newest first, for the
+ * admin's notification page; ?channel= and ?status= narrow it. The body
+ * stays out: it may hold a customer's message. */
+static void deliveries_list(struct req *r)
+{
+    struct listing l;
+    if (listing_begin(&l, r))
+        return;
+    listing_filter_text(&l, "channel", "channel = ?");
+    listing_filter_text(&l, "status", "status = ?");
+    listing_filter_text(&l, "recipient", "recipient = ?");
+    listing_run_with(&l,
+                     "id, channel, recipient, subject, status, attempts, last_error, "
+                     "next_attempt_at, created_at, sent_at",
+                     "outbox", NULL);
 }
 
 /* The route table outbox_routes[], made from outbox.routes. */

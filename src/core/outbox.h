@@ -1,8 +1,9 @@
 /*
- * outbox.h - every outgoing message (e-mail, SMS, later DingTalk / WeCom /
- * webhooks) is a row written in the same transaction as the change that
- * caused it, and delivered afterwards by the scheduler with retries and
- * exponential backoff.
+ * outbox.h - every outgoing message (e-mail, SMS, DingTalk and WeCom robot
+ * messages, later webhooks) is a row written in the same transaction as
+ * the change that caused it, and delivered afterwards by the scheduler
+ * with retries and exponential backoff; a channel with a per-minute cap
+ * (core/transport.h) defers what exceeds it without counting an attempt.
  *
  * Delivery guarantees: a message is never lost (the row exists as soon as
  * its cause is committed); a message is claimed with a lease before it is

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "core/deliver.h"
+#include "core/http_out.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,15 +16,40 @@ static struct smtp_config smtp;
 static struct sms_config sms;
 static bool have_smtp, have_sms;
 
+#define MAX_CHANNELS 8
+static const struct transport_channel *channels[MAX_CHANNELS];
+static int n_channels;
+
+void transport_register(const struct transport_channel *c)
+{
+    if (n_channels < MAX_CHANNELS)
+        channels[n_channels++] = c;
+}
+
+const struct transport_channel *transport_find(const char *name)
+{
+    for (int i = 0; i < n_channels; i++)
+        if (strcmp(channels[i]->name, name) == 0)
+            return channels[i];
+    return NULL;
+}
+
+void transport_status(bool *smtp_on, bool *sms_on)
+{
+    *smtp_on = have_smtp;
+    *sms_on = have_sms;
+}
+
 void transport_configure(void)
 {
+    http_out_configure();
     have_smtp = smtp_config_from_env(&smtp) == 0 && smtp_config_present(&smtp);
     have_sms = sms_config_from_env(&sms) == 0 && sms_config_present(&sms);
     log_info("outgoing e-mail: %s; SMS: %s", have_smtp ? "SMTP" : "dev mailbox",
              have_sms ? "gateway" : "dev mailbox");
 }
 
-int transport_send(const char *channel, const char *recipient, const char *subject,
+int transport_send(struct db *db, const char *channel, const char *recipient, const char *subject,
                    const char *body, const char *idempotency_key, char *err, size_t errlen)
 {
     if (strcmp(channel, "email") == 0) {
@@ -40,6 +66,9 @@ int transport_send(const char *channel, const char *recipient, const char *subje
             return TRANSPORT_NOT_CONFIGURED;
         return deliver_sms(&sms, recipient, body, idempotency_key, err, errlen) ? -1 : 0;
     }
+    const struct transport_channel *c = transport_find(channel);
+    if (c)
+        return c->send(db, recipient, subject, body, idempotency_key, err, errlen) ? -1 : 0;
     snprintf(err, errlen, "no transport for channel '%s'", channel);
     return TRANSPORT_NOT_CONFIGURED;
 }

@@ -32,6 +32,7 @@
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
+#include "notify/notify.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -130,34 +131,46 @@ static json_t *day_filter(const struct rule *ru, const char *day, char target[11
     return json_pack("{s:[O,o]}", "and", ru->filter ? ru->filter : json_object(), cond);
 }
 
-/* The bell for each new task with an assignee, and e-mail / SMS when the
- * rule asks, through the outbox (delivered after commit): the tasks of
- * rule ru after task id `before`. */
+/* Tell the assignee of each new task of rule ru (after task id `before`)
+ * through notify_user: the bell and the channels the user chose for
+ * reminders, or the rule's own channel when it names one (the per-rule
+ * override). The task id is the de-duplication key. */
 static int notify_new_tasks(struct db *db, const struct rule *ru, int64_t before)
 {
-    int rc = db_exec(db,
-                     "INSERT INTO notifications (user_id, kind, title, link, created_at) "
-                     "SELECT assignee_id, 'reminder', title, '" TASK_LINK "' || id, ? FROM tasks "
-                     "WHERE id > ? AND rule_id = ? AND assignee_id IS NOT NULL",
-                     DB_ARGS(DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
-    if (!rc && strcmp(ru->notify, "none") != 0) {
-        bool sms = strcmp(ru->notify, "sms") == 0;
-        rc = db_exec(
-            db,
-            sms ? "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
-                  "next_attempt_at, created_at) SELECT 'sms', u.phone, t.title, t.title, "
-                  "'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
-                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.phone IS NOT "
-                  "NULL ON CONFLICT DO NOTHING"
-                : "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
-                  "next_attempt_at, created_at) SELECT 'email', u.email, t.title, "
-                  "t.title, 'task:' || t.id, ?, ? FROM tasks t JOIN users u ON u.id = "
-                  "t.assignee_id WHERE t.id > ? AND t.rule_id = ? AND u.email IS NOT "
-                  "NULL ON CONFLICT DO NOTHING",
-            DB_ARGS(DB_INT(clock_now()), DB_INT(clock_now()), DB_INT(before), DB_INT(ru->id)));
-        if (!rc)
-            db_on_commit(db, scheduler_wake);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id, assignee_id, title FROM tasks WHERE id > ? AND "
+                                  "rule_id = ? AND assignee_id IS NOT NULL ORDER BY id",
+                                  DB_ARGS(DB_INT(before), DB_INT(ru->id)));
+    if (!st)
+        return DB_ERROR;
+    /* Read whole before writing: one statement at a time on the connection. */
+    struct made {
+        int64_t id, user;
+        char *title;
+    } *made = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = db_step(st)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            made = xrealloc(made, cap * sizeof(*made));
+        }
+        made[n].id = db_col_int(st, 0);
+        made[n].user = db_col_int(st, 1);
+        made[n++].title = xstrdup(db_col_text(st, 2));
     }
+    db_finish(st);
+    const char *only[] = {ru->notify, NULL};
+    for (size_t i = 0; i < n; i++) {
+        char link[48], key[48];
+        snprintf(link, sizeof(link), TASK_LINK "%lld", (long long)made[i].id);
+        snprintf(key, sizeof(key), "task:%lld", (long long)made[i].id);
+        if (!rc)
+            rc = notify_user(db, made[i].user, "reminder", made[i].title, NULL, link, key,
+                             strcmp(ru->notify, "none") != 0 ? only : NULL);
+        free(made[i].title);
+    }
+    free(made);
     return rc;
 }
 

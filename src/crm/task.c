@@ -22,6 +22,7 @@
 #include "db/db.h"
 #include "db/sqlbuf.h"
 #include "http/form.h"
+#include "notify/notify.h"
 #include "record/scope.h"
 
 #include <stdio.h>
@@ -51,11 +52,7 @@ json_t *task_json(struct db *db, int64_t id)
 int notification_add(struct db *db, int64_t user_id, const char *kind, const char *title,
                      const char *body, const char *link)
 {
-    return db_exec(db,
-                   "INSERT INTO notifications (user_id, kind, title, body, link, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   DB_ARGS(DB_INT(user_id), DB_TEXT(kind), DB_TEXT(title), DB_TEXT(body),
-                           DB_TEXT(link), DB_INT(clock_now())));
+    return notify_user(db, user_id, kind, title, body, link, NULL, NULL);
 }
 
 /* The bell for a task given to user_id, linking to the task. */

@@ -96,8 +96,9 @@ void task_visible_sql(const struct actor *a, struct sqlbuf *b, bool team);
  * opens the task it names. Notifications about a task link there. */
 #define TASK_LINK "/tasks?task="
 
-/* Tell a user about something in the app (the bell), in the caller's
- * transaction. */
+/* Tell a user about something in the app, in the caller's transaction:
+ * the bell, and the channels the user chose for kind (notify_user of
+ * notify/notify.h, without a de-duplication key). */
 int notification_add(struct db *db, int64_t user_id, const char *kind, const char *title,
                      const char *body, const char *link);
 

@@ -66,6 +66,8 @@ const NOT_SCOPED = [
   /^\/work-calendar\/\{year\}$/,
   // SLA policies of the whole organisation (admin only)
   /^\/sla-policies\/\{tier\}\/\{priority\}$/,
+  // notification robots serve a branch but are settings (admin only)
+  /^\/notify\/robots\/\{id\}/,
 ];
 
 describe('authorization matrix', () => {

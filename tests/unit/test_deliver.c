@@ -13,6 +13,7 @@
 
 #include "base/xmalloc.h"
 #include "core/deliver.h"
+#include "core/http_out.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -684,6 +685,10 @@ int main(void)
 {
     json_set_alloc_funcs(xmalloc, free); /* as the server does: OOM aborts */
     if (sodium_init() < 0)
+        return 1;
+    /* The stub gateways listen on loopback, which outgoing HTTP refuses
+     * unless allow-listed, as a deployment's intranet gateway would be. */
+    if (http_out_allow("127.0.0.1/32") != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_headers),

@@ -38,6 +38,7 @@ import {
   Calendar,
   Service,
   Headset,
+  ChatDotRound,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -88,6 +89,7 @@ export const LINKS = {
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
+  adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
 }
 
@@ -106,7 +108,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminNotify', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

@@ -14,6 +14,7 @@ import waybillRoutes from '@/views/waybills/routes.js'
 import ticketRoutes from '@/views/tickets/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
+import meRoutes from '@/views/me/routes.js'
 import errorRoutes from '@/views/errors/routes.js'
 
 const routes = [
@@ -31,6 +32,7 @@ const routes = [
       ...ticketRoutes,
       ...reportRoutes,
       ...adminRoutes,
+      ...meRoutes,
       ...errorRoutes, // keep last: it holds the catch-all
     ],
   },

@@ -83,6 +83,12 @@ export default [
     meta: meta('nav.adminRetention'),
   },
   {
+    path: 'admin/notify',
+    name: 'admin-notify',
+    component: () => import('./NotifyChannelsView.vue'),
+    meta: meta('nav.adminNotify'),
+  },
+  {
     path: 'admin/dev-mailbox',
     name: 'admin-dev-mailbox',
     component: () => import('./DevMailboxView.vue'),
