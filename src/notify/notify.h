@@ -22,6 +22,9 @@ extern const char *const notify_channels[]; /* NULL-terminated */
 extern const char *const notify_kinds[]; /* NULL-terminated */
 
 bool notify_channel_known(const char *channel);
+/* The channels (NULL-terminated) a kind reaches besides the bell for a user
+ * who has not saved a choice yet; NULL: the bell alone. */
+const char *const *notify_kind_defaults(const char *kind);
 bool notify_kind_known(const char *kind);
 
 /* Tell a staff member: the bell always, plus each channel the user chose

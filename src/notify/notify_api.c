@@ -143,7 +143,8 @@ static void settings_get(struct req *r)
     struct db_stmt *b = NULL;
     int found = st && step == 0
                     ? db_query_row(r->db, &b,
-                                   "SELECT u.email, u.phone, nb.dingtalk_mobile, nb.wecom_mobile "
+                                   "SELECT u.email, u.phone, nb.dingtalk_mobile, nb.wecom_mobile, "
+                                   "nb.user_id IS NOT NULL "
                                    "FROM users u LEFT JOIN notify_bindings nb ON nb.user_id = u.id "
                                    "WHERE u.id = ?",
                                    DB_ARGS(DB_INT(a->id)))
@@ -153,6 +154,11 @@ static void settings_get(struct req *r)
         reply_db_error(r, found < 0 ? found : DB_ERROR);
         return;
     }
+    /* Until the first save the defaults are what reaches the user: show them. */
+    if (!db_col_int(b, 4))
+        for (const char *const *k = notify_kinds; *k; k++)
+            if (notify_kind_defaults(*k))
+                json_object_set_new(choices, *k, string_list(notify_kind_defaults(*k)));
     json_t *o = json_pack("{s:o,s:o,s:o}", "kinds", string_list(notify_kinds), "channels",
                           string_list(notify_channels), "choices", choices);
     const char *names[] = {"email", "phone", "dingtalk_mobile", "wecom_mobile"};

@@ -12,10 +12,9 @@
 #include "base/validate.h"
 #include "core/events.h"
 #include "core/op.h"
-#include "core/outbox.h"
 #include "core/perms.h"
-#include "crm/task.h"
 #include "db/db.h"
+#include "notify/notify.h"
 #include "record/scope.h"
 #include "vip/enterprise.h"
 
@@ -44,32 +43,7 @@ int ticket_notify(struct db *db, int64_t user_id, const char *kind, const char *
 {
     if (!user_id)
         return 0;
-    int rc = notification_add(db, user_id, kind, title, text, link);
-    if (rc)
-        return rc;
-    struct db_stmt *st;
-    rc = db_query_row(db, &st,
-                      "SELECT COALESCE(email, ''), COALESCE(phone, '') FROM users "
-                      "WHERE id = ? AND status = 'active'",
-                      DB_ARGS(DB_INT(user_id)));
-    if (rc <= 0)
-        return rc;
-    rc = 0;
-    char email[128], phone[32], key[160];
-    snprintf(email, sizeof(email), "%s", db_col_text(st, 0));
-    snprintf(phone, sizeof(phone), "%s", db_col_text(st, 1));
-    db_finish(st);
-    char body[1200];
-    snprintf(body, sizeof(body), "%s\n%s", text, link);
-    if (email[0]) {
-        snprintf(key, sizeof(key), "%s:email", dedupe_key);
-        rc = outbox_enqueue(db, "email", email, title, body, key);
-    }
-    if (!rc && phone[0]) {
-        snprintf(key, sizeof(key), "%s:sms", dedupe_key);
-        rc = outbox_enqueue(db, "sms", phone, title, body, key);
-    }
-    return rc;
+    return notify_user(db, user_id, kind, title, text, link, dedupe_key, NULL);
 }
 
 /* detail[key "_name"] = the name of the user detail[key] names, so the

@@ -70,9 +70,9 @@ int ticket_assign(struct db *db, const struct actor *a, int64_t id, int64_t assi
 int ticket_entry(struct db *db, const struct actor *a, int64_t id, const char *kind,
                  const char *body, json_t *detail);
 
-/* Every notification of the tickets goes through here (the bell, and an
- * e-mail / SMS through the outbox), so that the notification channels of
- * issue 17 replace one function. dedupe_key makes a repeat a no-op. */
+/* Every notification of the tickets goes through here: notify_user, so the
+ * bell and the channels the user chose (until they choose, SMS: see
+ * notify_kind_defaults). dedupe_key makes a repeat a no-op per channel. */
 int ticket_notify(struct db *db, int64_t user_id, const char *kind, const char *title,
                   const char *text, const char *link, const char *dedupe_key);
 

@@ -100,6 +100,7 @@ export default {
         ticket_assigned: '服务工单分派给我',
         ticket_escalated: '工单升级到我',
         ticket_replied: '客户回复工单',
+        ticket_breached: '我的工单超出服务时限',
         statement_credit_alert: '信用额度预警',
       },
       my: {
@@ -218,6 +219,7 @@ export default {
         ticket_assigned: 'A service ticket assigned to me',
         ticket_escalated: 'A ticket escalated to me',
         ticket_replied: 'The customer replied to a ticket',
+        ticket_breached: 'A ticket of mine passed its SLA target',
         statement_credit_alert: 'Credit limit alert',
       },
       my: {
