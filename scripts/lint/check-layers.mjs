@@ -26,7 +26,7 @@ export const LAYERS = [
   ['core'],
   ['auth'],
   ['record'],
-  ['crm', 'vip', 'logistics', 'service', 'billing', 'report', 'rules'],
+  ['crm', 'vip', 'logistics', 'mail', 'service', 'billing', 'report', 'rules'],
   ['app'],
 ]
 

@@ -32,6 +32,7 @@
 #include "db/db.h"
 #include "db/migrate_copy.h"
 #include "logistics/logistics_module.h"
+#include "mail/mail_module.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -181,8 +182,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module, &auth_module,      &record_module,
-    &crm_module, &vip_module,  &logistics_module, NULL,
+    &app_module, &core_module,      &auth_module, &record_module, &crm_module,
+    &vip_module, &logistics_module, &mail_module, NULL,
 };
 
 static int open_db(const char *url)

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#define MAX_HOOKS 8
+#define MAX_HOOKS 32
 
 static struct {
     int64_t every, last;
