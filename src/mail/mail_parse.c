@@ -271,6 +271,16 @@ static void read_headers(GMimeMessage *msg, struct mail_parsed *p)
     p->automatic = automatic(obj);
 }
 
+/* Line ends as "\n" (mail has CRLF). */
+static void unix_newlines(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+}
+
 /* Cut s to at most max bytes at a character boundary (s is valid UTF-8). */
 static void cut_text(char *s, size_t max)
 {
@@ -313,6 +323,7 @@ int mail_parse(const char *raw, size_t len, size_t max_attachment, bool headers_
     g_free(w.html);
     if (!out->body_text)
         out->body_text = xstrdup("");
+    unix_newlines(out->body_text);
     cut_text(out->body_text, MAX_TEXT);
     g_object_unref(msg);
     g_mime_parser_options_free(opts);

@@ -47,7 +47,7 @@ void mail_parsed_release(struct mail_parsed *p);
 
 /* The plain text of an HTML document (UTF-8 in, UTF-8 out, caller frees):
  * tags removed, script and style dropped, block ends as line breaks,
- * entities decoded, runs of blank lines collapsed. */
+ * entities decoded, runs of line breaks made one. */
 char *mail_html_to_text(const char *html);
 
 /* The ticket reference a subject carries, "[工单 T202612030001]" or

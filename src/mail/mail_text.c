@@ -128,8 +128,9 @@ static const char *skip_element(const char *s, const char *name)
     return s + strlen(s);
 }
 
-/* Collapse what the stripper wrote: spaces around line breaks go, at most
- * one blank line in a row, none at the ends. */
+/* Collapse what the stripper wrote: spaces around line breaks go, a run of
+ * line breaks is one (a paragraph's end and the next one's start), none at
+ * the ends. */
 static char *tidy(const char *s)
 {
     struct strbuf out;
@@ -148,7 +149,7 @@ static char *tidy(const char *s)
         }
         if (out.len) {
             if (newlines)
-                strbuf_add(&out, "\n\n", newlines > 1 ? 2 : 1);
+                strbuf_addch(&out, '\n');
             else if (space)
                 strbuf_addch(&out, ' ');
         }

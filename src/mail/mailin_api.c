@@ -52,7 +52,7 @@ static void poll_now(struct req *r)
 {
     int taken = 0;
     /* A scheduled poll may be running: wait for it rather than refuse. */
-    int rc = mailin_poll(r->db, 30, &taken);
+    int rc = mailin_poll(r->db, 10, &taken);
     if (rc == MAILIN_NOT_CONFIGURED) {
         reply_error_key(r, 409, "conflict", "mail.not_configured");
         return;
