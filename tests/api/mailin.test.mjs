@@ -291,7 +291,7 @@ describe('service mailbox over IMAP', () => {
     assert.equal(m.error, null);
     const events = srv.queryDb(`SELECT COUNT(*) FROM domain_events WHERE kind = 'mail.received' AND object_id = ${row.id}`);
     assert.equal(events[0][0], '2');
-    const audit = srv.queryDb(`SELECT COUNT(*) FROM audit_log WHERE action = 'mail.reprocess' AND object_id = ${row.id}`);
+    const audit = srv.queryDb(`SELECT COUNT(*) FROM audit_log WHERE action = 'mail.reprocess' AND object_id = '${row.id}'`);
     assert.equal(audit[0][0], '1');
   });
 
