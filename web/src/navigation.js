@@ -35,6 +35,7 @@ import {
   Van,
   Odometer,
   Key,
+  Postcard,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -79,6 +80,7 @@ export const LINKS = {
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
+  adminMailbox: link('/admin/mailbox', 'nav.adminMailbox', Postcard, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
 }
 
@@ -96,7 +98,7 @@ const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming'
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminMailbox', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

@@ -71,6 +71,12 @@ export default [
     meta: meta('nav.adminRetention'),
   },
   {
+    path: 'admin/mailbox',
+    name: 'admin-mailbox',
+    component: () => import('./MailboxView.vue'),
+    meta: meta('nav.adminMailbox'),
+  },
+  {
     path: 'admin/dev-mailbox',
     name: 'admin-dev-mailbox',
     component: () => import('./DevMailboxView.vue'),
