@@ -57,6 +57,8 @@ int imap_open(struct imap *im, const struct imap_settings *s)
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, im->timeout_s < 10 ? im->timeout_s : 10L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+    /* Also bounds the LOGOUT curl says at imap_close (120 s by default). */
+    curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, im->timeout_s);
     curl_easy_setopt(curl, CURLOPT_USERNAME, s->user ? s->user : "");
     curl_easy_setopt(curl, CURLOPT_PASSWORD, s->password ? s->password : "");
     if (strncmp(s->url, "imap://", 7) == 0)
