@@ -10,6 +10,8 @@
 #include "base/xmalloc.h"
 #include "core/events.h"
 #include "core/op.h"
+#include "core/outbox.h"
+#include "mail/mail_parse.h"
 #include "db/db.h"
 
 #include <stdlib.h>
@@ -115,4 +117,21 @@ int mailin_reprocess(struct db *db, const struct actor *a, int64_t id)
     if (!rc)
         rc = actor_audit(db, a, "mail.reprocess", "mail_message", id, NULL);
     return db_end(db, rc);
+}
+
+char *mailin_reply_subject(const char *thread_ref, const char *subject)
+{
+    char ref[14];
+    if (mail_thread_ref(subject, ref) && strcmp(ref, thread_ref) == 0)
+        return xstrdup(subject);
+    return xasprintf("[工单 %s] %s", thread_ref, subject);
+}
+
+int mailin_reply(struct db *db, const char *to, const char *thread_ref, const char *subject,
+                 const char *body, const char *dedupe_key)
+{
+    char *s = mailin_reply_subject(thread_ref, subject);
+    int rc = outbox_enqueue(db, "email", to, s, body, dedupe_key);
+    free(s);
+    return rc;
 }

@@ -67,6 +67,17 @@ int mailin_mark(struct db *db, int64_t id, const char *status, const char *recor
  * failed, or a negative DB_*. */
 int mailin_reprocess(struct db *db, const struct actor *a, int64_t id);
 
+/* The subject of a reply about ticket thread_ref ("T202612030001"):
+ * subject with "[工单 T202612030001] " in front, unless it carries that
+ * reference already. Caller frees. */
+char *mailin_reply_subject(const char *thread_ref, const char *subject);
+/* Queue an e-mail reply through the outbox inside the caller's transaction
+ * (outbox_enqueue(db, "email", ...), dedupe_key as there), its subject
+ * made by mailin_reply_subject so that the customer's answer threads back.
+ * 0 or a negative DB_*. */
+int mailin_reply(struct db *db, const char *to, const char *thread_ref, const char *subject,
+                 const char *body, const char *dedupe_key);
+
 /* ---- the mailbox poll (mailin_poll.c) ---- */
 
 enum mailin_poll_result {

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "mail/mail_parse.h"
+#include "mail/mailin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,25 @@ static void thread_ref(void **state)
     assert_false(mail_thread_ref("T202612030001", ref));
     assert_false(mail_thread_ref("[t202612030001]", ref));
     assert_false(mail_thread_ref("", ref));
+}
+
+/* A reply carries the reference once, so the customer's answer threads back. */
+static void reply_subject(void **state)
+{
+    (void)state;
+    char *s = mailin_reply_subject("T202612030001", "Re: 包裹破损");
+    assert_string_equal(s, "[工单 T202612030001] Re: 包裹破损");
+    char ref[14];
+    assert_true(mail_thread_ref(s, ref));
+    assert_string_equal(ref, "T202612030001");
+    free(s);
+    s = mailin_reply_subject("T202612030001", "回复：[工单 T202612030001] 包裹破损");
+    assert_string_equal(s, "回复：[工单 T202612030001] 包裹破损");
+    free(s);
+    /* another ticket's reference is not this one's */
+    s = mailin_reply_subject("T202612030002", "[T202612030001] 包裹破损");
+    assert_string_equal(s, "[工单 T202612030002] [T202612030001] 包裹破损");
+    free(s);
 }
 
 static void html_text(void **state)
@@ -139,6 +159,7 @@ int main(void)
     mail_parse_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(thread_ref),
+        cmocka_unit_test(reply_subject),
         cmocka_unit_test(html_text),
         cmocka_unit_test(gb2312_and_gbk),
         cmocka_unit_test(alternative_and_attachments),
