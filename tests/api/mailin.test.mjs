@@ -108,8 +108,8 @@ describe('service mailbox over IMAP', () => {
     await signInFresh(srv, admin, ADMIN.login);
     clerk = new Client(srv);
     await signInFresh(srv, clerk, CLERK.login);
-    // the poll at start-up has run (its lease is free for ours)
-    await waitFor(async () => (await admin.get('/mail/status')).body.mailbox.last_attempt_at, { what: 'the first poll' });
+    // the poll at start-up has run to its end (its lease is free for ours)
+    await waitFor(async () => (await admin.get('/mail/status')).body.mailbox.last_success_at, { what: 'the first poll' });
   });
 
   test('the status names the mailbox without its password', async () => {
