@@ -99,7 +99,10 @@ const messages = async (c) => {
 const bySubject = async (c, subject) => (await messages(c)).filter((m) => m.subject === subject);
 
 describe('service mailbox over IMAP', () => {
-  const { dv, srv } = useMailbox({ label: 'mailin', extra: { HONGYAN_IMAP_MAX_ATTACHMENT_BYTES: '4000' } });
+  const { dv, srv } = useMailbox({
+    label: 'mailin',
+    extra: { HONGYAN_IMAP_MAX_ATTACHMENT_BYTES: '4000', HONGYAN_IMAP_MAX_MESSAGE_BYTES: '20000' },
+  });
   const test = srv.it;
   let admin, clerk;
 
@@ -274,6 +277,19 @@ describe('service mailbox over IMAP', () => {
     assert.equal(auto.error, 'automatic');
     assert.equal((await bySubject(admin, '请问包裹什么时候到？')).length, 1);
     // both are \Seen: nothing is left for the next poll
+    assert.ok((await dv.flags()).every((f) => f.flags.includes('\\Seen')));
+  });
+
+  test('a message over the size cap is not downloaded: its header is kept as ignored', async () => {
+    const huge = 'A'.repeat(76) + '\r\n'
+    dv.deliver(rfc822({ subject: '超大邮件', messageId: 'huge-1@example.com', body: huge.repeat(400) }));
+    assert.equal(await pollNow(admin), 1);
+    const [row] = await bySubject(admin, '超大邮件');
+    assert.equal(row.status, 'ignored');
+    assert.equal(row.error, 'too_large');
+    const m = (await admin.get(`/mail/messages/${row.id}`)).body.message;
+    assert.equal(m.body_text, '');
+    assert.ok(m.size > 20000, `the size on the server: ${m.size}`);
     assert.ok((await dv.flags()).every((f) => f.flags.includes('\\Seen')));
   });
 

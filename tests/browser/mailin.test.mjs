@@ -109,3 +109,32 @@ test('立即收取 brings the message in; its drawer shows headers, text and att
     assert.match(await text(drawer), /Refused: a program/)
     await shot(page, 'mailin-drawer-en')
   }))
+
+test('a mailbox that refuses the password shows the error on the page', async () => {
+  const bad = await startServer([ADMIN], { env: dv.env({ HONGYAN_IMAP_POLL_SECONDS: '3600', HONGYAN_IMAP_PASSWORD: 'wrong-password' }) })
+  try {
+    const admin = new ApiClient(bad.base)
+    await admin.signIn(ADMIN.login, ADMIN.password, NEW_PASSWORD)
+    // the poll at start-up has failed and said why (立即收取 would answer
+    // 502 as well: the API tests check that)
+    for (const deadline = Date.now() + 15000; ; ) {
+      const r = await admin.call('GET', '/mail/status')
+      if (r.data.mailbox.last_error_at) break
+      assert.ok(Date.now() < deadline, 'the failed start-up poll')
+      await new Promise((res) => setTimeout(res, 100))
+    }
+    await runScenario(browser, bad, 'mailin-error', async (page) => {
+      await signInAs(page, ADMIN.login, NEW_PASSWORD)
+      await page.goto('/admin/mailbox')
+      const error = page.locator('[data-test=mailin-error]')
+      await error.filter({ hasText: '邮箱服务器拒绝了用户名或密码' }).waitFor()
+      assert.match(await text(error), /Login denied/)
+      await shot(page, 'mailin-error-zh')
+      await setLang(page, 'en')
+      await error.filter({ hasText: 'The mail server refused the user name or password' }).waitFor()
+      await shot(page, 'mailin-error-en')
+    })
+  } finally {
+    await bad.stop()
+  }
+})
