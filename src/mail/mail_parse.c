@@ -120,7 +120,8 @@ static void add_attachment(struct walk *w, const char *name, const char *type, G
     /* Refused bytes are not kept: only the record of them. */
     if (!a->refused && bytes) {
         a->data = xmalloc(a->size ? a->size : 1);
-        memcpy(a->data, bytes->data, a->size);
+        if (a->size) /* an empty GByteArray has no data at all */
+            memcpy(a->data, bytes->data, a->size);
     }
 }
 

@@ -307,7 +307,7 @@ static const char *ignored_because(const struct mail_parsed *p, bool too_big)
 
 /* Store message uid (raw: the whole message, or its header when too_big)
  * and move the last UID past it, in one transaction. 1 stored, 0 already
- * there (same Message-ID), negative DB_*. */
+ * there (same Message-ID or UID), negative DB_*. */
 static int store(struct db *db, int64_t uv, int64_t uid, int64_t size, const char *raw,
                  size_t rawlen, bool too_big)
 {
@@ -345,12 +345,19 @@ static int store(struct db *db, int64_t uv, int64_t uid, int64_t size, const cha
                     DB_TEXT(status), DB_TEXT(error), DB_INT(now), DB_INT(now)),
             &id);
         int stored = rc;
-        if (rc == 1)
+        if (rc == 1) {
             rc = events_publish(db, "mail.received", "mail_message", id, 0,
                                 json_pack("{s:I}", "id", (json_int_t)id));
-        else if (rc == 0)
+        } else if (rc == 0) {
             log_info("service mailbox: UID %lld is message <%s>, taken before", (long long)uid,
                      p.message_id ? p.message_id : "");
+            /* Taken under this very UID (by a poller whose lease this one
+             * outlived): the files are that row's, keep them. */
+            int64_t one;
+            if (db_query_int(db, "SELECT 1 FROM mail_messages WHERE uidvalidity = ? AND uid = ?",
+                             DB_ARGS(DB_INT(uv), DB_INT(uid)), &one) == 1)
+                stored = 2;
+        }
         if (rc >= 0)
             rc = db_exec(db, "UPDATE mailin_state SET last_uid = ? WHERE id = 1 AND last_uid < ?",
                          DB_ARGS(DB_INT(uid), DB_INT(uid)));
@@ -358,8 +365,10 @@ static int store(struct db *db, int64_t uv, int64_t uid, int64_t size, const cha
         if (!rc)
             rc = stored;
     }
-    if (rc != 1)
+    if (rc != 1 && rc != 2)
         unlink_files(atts); /* not stored, or stored before with its own files */
+    if (rc == 2)
+        rc = 0;
     free(atts_text);
     json_decref(atts);
     if (parsed)
