@@ -2,7 +2,7 @@
 # demo data; `make test` runs every test. See README.md.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl icu-uc icu-i18n xlsxwriter libical pangocairo
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcurl icu-uc icu-i18n xlsxwriter libical pangocairo gmime-3.0
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm

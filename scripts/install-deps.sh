@@ -6,7 +6,10 @@ set -eu
 PKGS="build-essential pkg-config clang-format clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev
 libcmocka-dev libcsv-dev libjemalloc-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
-libical-dev libicu-dev libpq-dev postgresql sqlite3 chromium wrk"
+libical-dev libicu-dev libpq-dev postgresql sqlite3 chromium wrk
+libgmime-3.0-dev dovecot-imapd"
+# dovecot-imapd: the API tests start their own IMAP server on a free port
+# (tests/api/lib/dovecot.mjs); the system dovecot service need not run.
 
 # Node.js: Debian's nodejs 18 + npm 9 suffice; keep a newer one if present.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"

@@ -32,6 +32,7 @@
 #include "db/db.h"
 #include "db/migrate_copy.h"
 #include "logistics/logistics_module.h"
+#include "mail/mail_module.h"
 #include "notify/notify_module.h"
 #include "notify/robot.h"
 #include "service/service_module.h"
@@ -184,8 +185,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module,      &auth_module,   &record_module,  &crm_module,
-    &vip_module, &logistics_module, &notify_module, &service_module, NULL,
+    &app_module,       &core_module,   &auth_module, &record_module,  &crm_module, &vip_module,
+    &logistics_module, &notify_module, &mail_module, &service_module, NULL,
 };
 
 static int open_db(const char *url)

@@ -405,6 +405,25 @@ static const struct message messages[] = {
     {"sla.steps", "升级阶梯最多5级", "At most 5 escalation steps"},
     {"sla.step_target", "升级对象应为 assignee、enterprise_supervisor 或 branch_head",
      "An escalation goes to assignee, enterprise_supervisor or branch_head"},
+
+    /* the service mailbox (src/mail/) */
+    {"mail.not_configured", "服务邮箱尚未配置（HONGYAN_IMAP_URL）",
+     "The service mailbox is not configured (HONGYAN_IMAP_URL)"},
+    {"mail.busy", "正在收取邮件，请稍后再试", "The mailbox is being read; try again shortly"},
+    {"mail.poll_failed", "收取邮件失败，错误已记录在服务邮箱状态中",
+     "Could not read the mailbox; the error is shown in its status"},
+    {"mail.not_failed", "只有处理失败的邮件可以重新处理",
+     "Only a message that failed can be processed again"},
+    {"mail.error.login", "邮箱服务器拒绝了用户名或密码",
+     "The mail server refused the user name or password"},
+    {"mail.error.connect", "无法连接邮箱服务器（地址、端口或加密设置有误，或服务器未运行）",
+     "Cannot reach the mail server (wrong address, port or TLS setting, or it is down)"},
+    {"mail.error.protocol", "邮箱服务器的应答无法处理",
+     "The mail server's answer could not be read"},
+    {"mail.error.too_large", "邮箱服务器的应答超过大小上限",
+     "An answer of the mail server was over the size cap"},
+    {"mail.error.storage", "邮件未能存入数据库，将在下次收取时重试",
+     "A message could not be stored; it is taken again at the next poll"},
 };
 
 const char *i18n_lang_from_header(const char *h)

@@ -12,11 +12,13 @@
 #include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 
-/* Every module's periodic work (five modules held eight; the service
- * module brought two more and the last were silently left out). */
-#define MAX_HOOKS 16
+/* Every module's periodic work (five modules held eight, and the service
+ * and mail modules' were once silently left out: a full table now stops
+ * the start instead). */
+#define MAX_HOOKS 32
 
 static struct {
     int64_t every, last;
@@ -26,8 +28,10 @@ static int nhooks;
 
 void scheduler_every(int64_t every, int (*fn)(struct db *db))
 {
-    if (nhooks == MAX_HOOKS)
-        return;
+    if (nhooks == MAX_HOOKS) {
+        log_error("scheduler: more than %d periodic hooks; raise MAX_HOOKS", MAX_HOOKS);
+        abort();
+    }
     hooks[nhooks].every = every;
     hooks[nhooks].last = 0;
     hooks[nhooks].fn = fn;

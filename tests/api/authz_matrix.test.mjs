@@ -68,6 +68,9 @@ const NOT_SCOPED = [
   /^\/sla-policies\/\{tier\}\/\{priority\}$/,
   // notification robots serve a branch but are settings (admin only)
   /^\/notify\/robots\/\{id\}/,
+  // the service mailbox's messages belong to the organisation until a
+  // ticket takes them (admin only)
+  /^\/mail\/messages\/\{id\}/,
 ];
 
 describe('authorization matrix', () => {

@@ -39,6 +39,7 @@ import {
   Service,
   Headset,
   ChatDotRound,
+  Postcard,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -90,6 +91,7 @@ export const LINKS = {
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
+  adminMailbox: link('/admin/mailbox', 'nav.adminMailbox', Postcard, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
 }
 
@@ -108,7 +110,8 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminNotify', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminNotify', 'adminMailbox',
+  'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

@@ -87,6 +87,10 @@ export default [
     name: 'admin-notify',
     component: () => import('./NotifyChannelsView.vue'),
     meta: meta('nav.adminNotify'),
+    path: 'admin/mailbox',
+    name: 'admin-mailbox',
+    component: () => import('./MailboxView.vue'),
+    meta: meta('nav.adminMailbox'),
   },
   {
     path: 'admin/dev-mailbox',
