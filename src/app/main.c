@@ -12,6 +12,7 @@
 #include "auth/actor.h"
 #include "auth/api_keys.h"
 #include "auth/auth_module.h"
+#include "billing/billing_module.h"
 #include "auth/branches.h"
 #include "auth/gate.h"
 #include "auth/perm.h"
@@ -181,8 +182,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module, &auth_module,      &record_module,
-    &crm_module, &vip_module,  &logistics_module, NULL,
+    &app_module, &core_module,      &auth_module,    &record_module, &crm_module,
+    &vip_module, &logistics_module, &billing_module, NULL,
 };
 
 static int open_db(const char *url)

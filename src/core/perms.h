@@ -26,6 +26,10 @@
 /* Feed waybills and tracking events (the batch endpoints): a scope of API
  * keys only; no staff role holds it. */
 #define PERM_WAYBILLS_WRITE (1u << 12)
-#define PERM_ALL            ((1u << 13) - 1)
+/* Price lists and contract prices (计费): supervisors and admins edit them;
+ * managers read their own enterprises' contract prices through
+ * PERM_ENTERPRISES and the enterprise's scope. */
+#define PERM_BILLING (1u << 15)
+#define PERM_ALL     ((1u << 16) - 1)
 
 #endif

@@ -59,6 +59,10 @@ const NOT_SCOPED = [
   // integrations' keys and stuck-shipment thresholds (admin only)
   /^\/api-keys\/\{id\}/,
   /^\/waybill-thresholds\/\{id\}$/,
+  // the list price table is one for the whole organisation (reading it
+  // takes enterprises.read, changing it billing.write); contract rules sit
+  // under their enterprise and are scoped with it
+  /^\/price-lists\/\{id\}$/,
 ];
 
 describe('authorization matrix', () => {
