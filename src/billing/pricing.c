@@ -416,7 +416,11 @@ static void put(char *out, size_t outlen, size_t *n, const char *s)
  * zeros of a group say nothing but the group's unit (100000 → 壹拾万); an
  * empty group of ten-thousands says no 万 (1,0000,0000 → 壹亿). Then 元;
  * 角 and 分: no fen ends in 整; a zero jiao before fen is 零 (1.07 →
- * 壹元零柒分), as is a zero yuan part before them (0.5 → 伍角整).
+ * 壹元零柒分); a zero yuan part says nothing (0.5 → 伍角整). Where the
+ * rules of 支付结算办法 let one write 零 or not (the 万 digit zero before
+ * a thousand: 1,001,000 → 壹佰万零壹仟; the yuan digit zero before jiao:
+ * 1,680.32 → 壹仟陆佰捌拾元叁角贰分), it writes 零 for a zero inside the
+ * integer part and none before the jiao.
  */
 char *pricing_amount_words(int64_t fen, char *out, size_t outlen)
 {
