@@ -7,6 +7,7 @@
 #include "app/demo.h"
 #include "app/demo_customers.h"
 #include "app/demo_enterprises.h"
+#include "app/demo_pricing.h"
 #include "app/openapi.h"
 #include "app/simulate.h"
 #include "auth/actor.h"
@@ -760,6 +761,8 @@ static int cmd_demo(struct args *a)
      * show figures from the start. */
     if (rc == 0 && a->enterprises > 0)
         rc = simulate_history(db_get(), a->enterprises < 3 ? (int)a->enterprises : 3, 90);
+    if (rc == 0 && a->enterprises > 0)
+        rc = demo_pricing(db_get(), a->enterprises < 5 ? (int)a->enterprises : 5);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

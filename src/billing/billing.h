@@ -103,8 +103,8 @@ const char *pricing_error_key(int err, const char **field);
 int pricing_json_decimal(json_t *in, const char *key, int decimals, int64_t max, int64_t *out,
                          json_t *errors, const char *lang);
 /* Percent bp 9250 → "92.5"; per mille bp 30 → "3"; grams → "1.250". */
-void pricing_percent_text(int64_t bp, char out[16]);
-void pricing_permille_text(int64_t bp, char out[16]);
+void pricing_percent_text(int64_t bp, char out[32]);
+void pricing_permille_text(int64_t bp, char out[32]);
 void pricing_kg_text(int64_t g, char out[32]);
 
 extern const struct route price_lists_routes[];

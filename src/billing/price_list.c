@@ -114,7 +114,7 @@ static int add_parts(struct db *db, int64_t id, json_t *o)
 /* A version's header from a LIST_COLUMNS row. */
 static json_t *list_row(struct db_stmt *st)
 {
-    char a[16], b[32], c[16], d[32], created[40], updated[40];
+    char a[32], b[32], c[32], d[32], created[40], updated[40];
     int64_t now = clock_now(), next = db_col_is_null(st, 12) ? 0 : db_col_int(st, 12);
     pricing_permille_text(db_col_int(st, 5), a);
     money_format(db_col_int(st, 6), b, sizeof(b));

@@ -58,7 +58,7 @@ static json_t *rule_row(struct db_stmt *st)
 {
     struct price_rule r;
     price_rule_from_row(st, 0, &r);
-    char pct[16], created[40], updated[40];
+    char pct[32], created[40], updated[40];
     pricing_percent_text(r.percent_bp, pct);
     clock_format_iso(db_col_int(st, 23), created, sizeof(created));
     clock_format_iso(db_col_int(st, 24), updated, sizeof(updated));

@@ -14,14 +14,14 @@
 #include <string.h>
 
 /* v / 10^scale with the decimals it needs (at most scale), "92.5". */
-static void scaled_text(int64_t v, int scale, char out[16])
+static void scaled_text(int64_t v, int scale, char out[32])
 {
     int64_t div = 1;
     for (int i = 0; i < scale; i++)
         div *= 10;
     int64_t whole = v / div, frac = v % div;
     if (!frac) {
-        snprintf(out, 16, "%" PRId64, whole);
+        snprintf(out, 32, "%" PRId64, whole);
         return;
     }
     int digits = scale;
@@ -29,15 +29,15 @@ static void scaled_text(int64_t v, int scale, char out[16])
         frac /= 10;
         digits--;
     }
-    snprintf(out, 16, "%" PRId64 ".%0*" PRId64, whole, digits, frac);
+    snprintf(out, 32, "%" PRId64 ".%0*" PRId64, whole, digits, frac);
 }
 
-void pricing_percent_text(int64_t bp, char out[16])
+void pricing_percent_text(int64_t bp, char out[32])
 {
     scaled_text(bp, 2, out);
 }
 
-void pricing_permille_text(int64_t bp, char out[16])
+void pricing_permille_text(int64_t bp, char out[32])
 {
     scaled_text(bp, 1, out);
 }
@@ -61,9 +61,9 @@ static json_t *kg(int64_t g)
     return json_string(s);
 }
 
-static json_t *text(void (*fmt)(int64_t, char[16]), int64_t v)
+static json_t *text(void (*fmt)(int64_t, char[32]), int64_t v)
 {
-    char s[16];
+    char s[32];
     fmt(v, s);
     return json_string(s);
 }
