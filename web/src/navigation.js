@@ -35,6 +35,7 @@ import {
   Van,
   Odometer,
   Key,
+  Money,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -77,6 +78,7 @@ export const LINKS = {
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
+  adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminDevMailbox: link('/admin/dev-mailbox', 'nav.adminDevMailbox', Message, 'admin'),
@@ -96,7 +98,7 @@ const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming'
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
+  'adminWaybillThresholds', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */
