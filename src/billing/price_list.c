@@ -549,6 +549,7 @@ int price_list_update(struct db *db, const struct actor *a, int64_t id, json_t *
         int64_t taken = 0;
         rc = db_query_int(db, "SELECT COUNT(*) FROM price_lists WHERE effective_on = ? AND id <> ?",
                           DB_ARGS(DB_TEXT(on), DB_INT(id)), &taken);
+        rc = rc < 0 ? rc : 0; /* 1 is "a row answered", not a refusal */
         if (taken)
             fail(errors, lang, "effective_on", "price.date_taken");
     }

@@ -107,9 +107,11 @@ describe('pricing: list prices, contract rules, why this amount', () => {
     assert.equal(next.status, 'future');
     assert.equal(next.products.standard.rates.z4.first_price, '18.00', 'a copy of the current version');
 
-    r = await sup.patch(`/price-lists/${next.id}`, { version: next.version, products: [{ product: 'standard', rates: { z4: { first_price: '20.00' } } }] });
+    r = await sup.patch(`/price-lists/${next.id}`, { version: next.version, name: '明日价目表（修订）', effective_on: tomorrow, products: [{ product: 'standard', rates: { z4: { first_price: '20.00' } } }] });
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.products.standard.rates.z4.first_price, '20.00');
+    assert.equal(r.body.name, '明日价目表（修订）');
+    assert.equal(r.body.effective_on, tomorrow);
 
     assert.equal((await total(clerk)).total, '25.20', 'today the current version prices');
     assert.equal((await total(clerk, { at: iso(now + 86400 + 12 * 3600) })).total, '27.20', 'tomorrow the new one');
