@@ -99,9 +99,16 @@ json_t *pricing_result_json(const struct price_result *res);
 const char *pricing_error_key(int err, const char **field);
 /* Parse text or an integer (not a float) at key of in as a decimal scaled
  * by 10^decimals, at most max: 1 given (into *out), 0 absent or null, -1
- * refused (message key "price.number" into errors[key], lang). */
+ * refused (message key "price.number" into errors[key], lang, unless
+ * errors is NULL). */
 int pricing_json_decimal(json_t *in, const char *key, int decimals, int64_t max, int64_t *out,
                          json_t *errors, const char *lang);
+/* Money in fen as yuan text, grams as kilograms text, as JSON strings. */
+json_t *pricing_money_json(int64_t fen);
+json_t *pricing_kg_json(int64_t g);
+/* Answer a whole list {"items", "total", "next_cursor": null} (items
+ * stolen; NULL: the database failed, 500/503). */
+void pricing_reply_items(struct req *r, json_t *items);
 /* Percent bp 9250 → "92.5"; per mille bp 30 → "3"; grams → "1.250". */
 void pricing_percent_text(int64_t bp, char out[32]);
 void pricing_permille_text(int64_t bp, char out[32]);

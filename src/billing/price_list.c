@@ -197,28 +197,18 @@ static bool future_date(json_t *in, const char *key, const char *lang, json_t *e
     return true;
 }
 
-/* A weight field in grams (kilograms text, three decimals), above 0. */
-static int grams(json_t *in, const char *key, const char *lang, json_t *errors, const char *err_key,
-                 int64_t *g)
+/* A weight in grams (kilograms text, three decimals, above 0) or money in
+ * fen (two decimals) at key of in: 1 given, 0 absent, -1 refused with the
+ * message at err_key. */
+static int number(json_t *in, const char *key, bool weight, const char *lang, json_t *errors,
+                  const char *err_key, int64_t *v)
 {
-    json_t *e = json_object();
-    int got = pricing_json_decimal(in, key, 3, MAX_GRAMS, g, e, lang);
-    json_decref(e);
-    if (got < 0 || (got > 0 && *g <= 0)) {
-        fail(errors, lang, err_key, "price.weight");
+    int got =
+        pricing_json_decimal(in, key, weight ? 3 : 2, weight ? MAX_GRAMS : MAX_FEN, v, NULL, lang);
+    if (got < 0 || (weight && got > 0 && *v <= 0)) {
+        fail(errors, lang, err_key, weight ? "price.weight" : "price.money");
         return -1;
     }
-    return got;
-}
-
-static int fen(json_t *in, const char *key, const char *lang, json_t *errors, const char *err_key,
-               int64_t *v)
-{
-    json_t *e = json_object();
-    int got = pricing_json_decimal(in, key, 2, MAX_FEN, v, e, lang);
-    json_decref(e);
-    if (got < 0)
-        fail(errors, lang, err_key, "price.money");
     return got;
 }
 
@@ -285,8 +275,7 @@ static int check_products(struct db *db, int64_t id, json_t *products, const cha
             ri->zone = z;
             for (int k = 0; k < 5; k++) {
                 snprintf(key, sizeof(key), "products.%s.%s.%s", code, zone, keys[k]);
-                int got = k == 0 || k == 2 ? grams(r, keys[k], lang, errors, key, &ri->v[k])
-                                           : fen(r, keys[k], lang, errors, key, &ri->v[k]);
+                int got = number(r, keys[k], k == 0 || k == 2, lang, errors, key, &ri->v[k]);
                 ri->have[k] = got > 0;
             }
         }
@@ -386,7 +375,7 @@ static int check_remote(json_t *remote, const char *lang, json_t *errors)
         if (!prov || !*prov || strlen(prov) >= 48)
             fail(errors, lang, key, "price.unknown_province");
         snprintf(key, sizeof(key), "remote[%zu].fee", i);
-        if (fen(r, "fee", lang, errors, key, &v) == 0)
+        if (number(r, "fee", false, lang, errors, key, &v) == 0)
             fail(errors, lang, key, "price.money");
     }
     if (json_array_size(remote) > PRICING_MAX_REMOTE)
@@ -528,7 +517,7 @@ int price_list_update(struct db *db, const struct actor *a, int64_t id, json_t *
     int have[4];
     static const char *const skeys[4] = {"insured_rate", "insured_min", "cod_rate", "cod_min"};
     for (int k = 0; k < 4; k++) {
-        have[k] = k % 2 ? fen(in, skeys[k], lang, errors, skeys[k], &sur[k])
+        have[k] = k % 2 ? number(in, skeys[k], false, lang, errors, skeys[k], &sur[k])
                         : pricing_json_decimal(in, skeys[k], 1, MAX_BP, &sur[k], errors, lang);
     }
     struct rate_in *rates = NULL;
@@ -599,9 +588,7 @@ int price_list_update(struct db *db, const struct actor *a, int64_t id, json_t *
         json_array_foreach(remote, i, z)
         {
             int64_t v = 0;
-            json_t *e = json_object();
-            pricing_json_decimal(z, "fee", 2, MAX_FEN, &v, e, lang);
-            json_decref(e);
+            pricing_json_decimal(z, "fee", 2, MAX_FEN, &v, NULL, lang);
             const char *city = json_string_value(json_object_get(z, "city"));
             if (!rc)
                 rc = db_exec(db,

@@ -32,14 +32,7 @@ static void reply_version(struct req *r, unsigned status, int64_t id)
 
 static void list(struct req *r)
 {
-    json_t *items = price_list_versions(r->db);
-    if (!items) {
-        reply_db_error(r, DB_ERROR);
-        return;
-    }
-    reply_json(r, 200,
-               json_pack("{s:o,s:I,s:n}", "items", items, "total",
-                         (json_int_t)json_array_size(items), "next_cursor"));
+    pricing_reply_items(r, price_list_versions(r->db));
 }
 
 static void get(struct req *r)

@@ -40,20 +40,6 @@ static void fail(json_t *errors, const char *lang, const char *key, const char *
     "r.created_at, r.updated_at"
 #define RULE_FROM "price_rules r LEFT JOIN enterprise_departments d ON d.id = r.department_id"
 
-static json_t *money(int64_t fen)
-{
-    char s[32];
-    money_format(fen, s, sizeof(s));
-    return json_string(s);
-}
-
-static json_t *kg(int64_t g)
-{
-    char s[32];
-    pricing_kg_text(g, s);
-    return json_string(s);
-}
-
 static json_t *rule_row(struct db_stmt *st)
 {
     struct price_rule r;
@@ -82,17 +68,18 @@ static json_t *rule_row(struct db_stmt *st)
         json_object_set_new(o, "percent", json_string(pct));
         json_object_set_new(o, "basis", json_string(r.by_spend ? "spend" : "pieces"));
         json_object_set_new(o, "threshold",
-                            r.by_spend ? money(r.threshold) : json_integer(r.threshold));
+                            r.by_spend ? pricing_money_json(r.threshold)
+                                       : json_integer(r.threshold));
         break;
     case RULE_FIXED:
         json_object_set_new(o, "mode", json_string(r.per_piece ? "piece" : "weight"));
         if (r.per_piece) {
-            json_object_set_new(o, "price", money(r.fixed_fen));
+            json_object_set_new(o, "price", pricing_money_json(r.fixed_fen));
         } else {
-            json_object_set_new(o, "first_weight", kg(r.first_g));
-            json_object_set_new(o, "first_price", money(r.first_fen));
-            json_object_set_new(o, "step_weight", kg(r.step_g));
-            json_object_set_new(o, "step_price", money(r.step_fen));
+            json_object_set_new(o, "first_weight", pricing_kg_json(r.first_g));
+            json_object_set_new(o, "first_price", pricing_money_json(r.first_fen));
+            json_object_set_new(o, "step_weight", pricing_kg_json(r.step_g));
+            json_object_set_new(o, "step_price", pricing_money_json(r.step_fen));
         }
         break;
     case RULE_WAIVE:
@@ -165,9 +152,7 @@ static bool read_date(json_t *in, const char *key, bool required, char out[11], 
 static void need(json_t *in, const char *key, int decimals, int64_t max, int64_t *out,
                  const char *msg_key, const char *lang, json_t *errors)
 {
-    json_t *e = json_object();
-    int got = pricing_json_decimal(in, key, decimals, max, out, e, lang);
-    json_decref(e);
+    int got = pricing_json_decimal(in, key, decimals, max, out, NULL, lang);
     if (got == 0)
         fail(errors, lang, key, "field.required");
     else if (got < 0)
@@ -212,9 +197,7 @@ static int check(struct db *db, const struct actor *a, int64_t ent, json_t *in, 
     }
     bool discounted = strcmp(r->kind, "discount") == 0 || strcmp(r->kind, "tier") == 0;
     if (discounted) {
-        json_t *e = json_object();
-        int got = pricing_json_decimal(in, "percent", 2, 10000, &r->percent_bp, e, lang);
-        json_decref(e);
+        int got = pricing_json_decimal(in, "percent", 2, 10000, &r->percent_bp, NULL, lang);
         if (got <= 0 || r->percent_bp < 100)
             fail(errors, lang, "percent", "price.percent");
     }

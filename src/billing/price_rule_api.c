@@ -17,14 +17,7 @@ static void list(struct req *r)
     int rc = price_rule_visible(r->db, r->actor, ent);
     if (op_reply(r, rc, NULL))
         return;
-    json_t *items = price_rule_list(r->db, ent);
-    if (!items) {
-        reply_db_error(r, DB_ERROR);
-        return;
-    }
-    reply_json(r, 200,
-               json_pack("{s:o,s:I,s:n}", "items", items, "total",
-                         (json_int_t)json_array_size(items), "next_cursor"));
+    pricing_reply_items(r, price_rule_list(r->db, ent));
 }
 
 /* The rule as the list shows it after a change. */

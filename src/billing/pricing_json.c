@@ -8,6 +8,7 @@
 
 #include "base/i18n.h"
 #include "base/validate.h"
+#include "db/db.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,14 +48,14 @@ void pricing_kg_text(int64_t g, char out[32])
     snprintf(out, 32, "%" PRId64 ".%03" PRId64, g / 1000, g % 1000);
 }
 
-static json_t *money(int64_t fen)
+json_t *pricing_money_json(int64_t fen)
 {
     char s[32];
     money_format(fen, s, sizeof(s));
     return json_string(s);
 }
 
-static json_t *kg(int64_t g)
+json_t *pricing_kg_json(int64_t g)
 {
     char s[32];
     pricing_kg_text(g, s);
@@ -77,21 +78,22 @@ static json_t *line_params(const struct price_line *l)
 {
     switch (l->kind) {
     case LINE_WEIGHT:
-        return json_pack("{s:o,s:o,s:o,s:b}", "actual", kg(l->a), "volume", kg(l->b), "chargeable",
-                         kg(l->c), "by_volume", (int)l->d);
+        return json_pack("{s:o,s:o,s:o,s:b}", "actual", pricing_kg_json(l->a), "volume",
+                         pricing_kg_json(l->b), "chargeable", pricing_kg_json(l->c), "by_volume",
+                         (int)l->d);
     case LINE_ZONE:
         return json_pack("{s:s,s:s,s:s}", "zone", pricing_zone_code((int)l->a), "origin",
                          l->s ? l->s : "", "destination", l->s2 ? l->s2 : "");
     case LINE_FIRST:
-        return json_pack("{s:o}", "weight", kg(l->a));
+        return json_pack("{s:o}", "weight", pricing_kg_json(l->a));
     case LINE_STEPS:
-        return json_pack("{s:I,s:o,s:o}", "steps", (json_int_t)l->a, "step", kg(l->b), "price",
-                         money(l->c));
+        return json_pack("{s:I,s:o,s:o}", "steps", (json_int_t)l->a, "step", pricing_kg_json(l->b),
+                         "price", pricing_money_json(l->c));
     case LINE_FIXED:
         return json_pack("{s:I,s:b,s:o}", "rule_id", (json_int_t)l->rule_id, "per_piece", (int)l->a,
-                         "price", money(l->b));
+                         "price", pricing_money_json(l->b));
     case LINE_DISCOUNT: {
-        json_t *o = json_pack("{s:o}", "base", money(l->c));
+        json_t *o = json_pack("{s:o}", "base", pricing_money_json(l->c));
         if (l->rule_id)
             json_object_set_new(o, "rule_id", json_integer(l->rule_id));
         if (l->a)
@@ -104,15 +106,16 @@ static json_t *line_params(const struct price_line *l)
     }
     case LINE_INSURED:
     case LINE_COD:
-        return json_pack("{s:o,s:o,s:o}", "value", money(l->a), "rate",
-                         text(pricing_permille_text, l->b), "minimum", money(l->c));
+        return json_pack("{s:o,s:o,s:o}", "value", pricing_money_json(l->a), "rate",
+                         text(pricing_permille_text, l->b), "minimum", pricing_money_json(l->c));
     case LINE_REMOTE:
         return json_pack("{s:s,s:s}", "province", l->s ? l->s : "", "city", l->s2 ? l->s2 : "");
     case LINE_WAIVE:
         return json_pack("{s:I,s:s}", "rule_id", (json_int_t)l->rule_id, "service",
                          service_code(l->a));
     case LINE_MINIMUM:
-        return json_pack("{s:o,s:o}", "minimum", money(l->a), "before", money(l->b));
+        return json_pack("{s:o,s:o}", "minimum", pricing_money_json(l->a), "before",
+                         pricing_money_json(l->b));
     case LINE_KINDS:
         break;
     }
@@ -127,16 +130,18 @@ json_t *pricing_result_json(const struct price_result *res)
         const struct price_line *l = &res->lines[i];
         json_t *o =
             json_pack("{s:s,s:o}", "key", pricing_line_key(l->kind), "params", line_params(l));
-        json_object_set_new(o, "amount", l->has_amount ? money(l->amount_fen) : json_null());
+        json_object_set_new(o, "amount",
+                            l->has_amount ? pricing_money_json(l->amount_fen) : json_null());
         json_object_set_new(o, "amount_fen",
                             l->has_amount ? json_integer(l->amount_fen) : json_null());
         json_array_append_new(lines, o);
     }
-    return json_pack("{s:o,s:I,s:s,s:s,s:o,s:o,s:I,s:o}", "total", money(res->total_fen),
-                     "total_fen", (json_int_t)res->total_fen, "total_words",
-                     pricing_amount_words(res->total_fen, words, sizeof(words)), "zone",
-                     pricing_zone_code(res->zone), "chargeable_weight", kg(res->chargeable_g),
-                     "freight", money(res->freight_fen), "list_id", (json_int_t)res->list_id,
+    return json_pack("{s:o,s:I,s:s,s:s,s:o,s:o,s:I,s:o}", "total",
+                     pricing_money_json(res->total_fen), "total_fen", (json_int_t)res->total_fen,
+                     "total_words", pricing_amount_words(res->total_fen, words, sizeof(words)),
+                     "zone", pricing_zone_code(res->zone), "chargeable_weight",
+                     pricing_kg_json(res->chargeable_g), "freight",
+                     pricing_money_json(res->freight_fen), "list_id", (json_int_t)res->list_id,
                      "lines", lines);
 }
 
@@ -176,6 +181,18 @@ int pricing_json_decimal(json_t *in, const char *key, int decimals, int64_t max,
     }
     if (s && pricing_parse_decimal(s, decimals, max, out) == 0)
         return 1;
-    json_object_set_new(errors, key, json_string(i18n_msg(lang, "price.number")));
+    if (errors)
+        json_object_set_new(errors, key, json_string(i18n_msg(lang, "price.number")));
     return -1;
+}
+
+void pricing_reply_items(struct req *r, json_t *items)
+{
+    if (!items) {
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:o,s:I,s:n}", "items", items, "total",
+                         (json_int_t)json_array_size(items), "next_cursor"));
 }
