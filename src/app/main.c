@@ -7,11 +7,13 @@
 #include "app/demo.h"
 #include "app/demo_customers.h"
 #include "app/demo_enterprises.h"
+#include "app/demo_pricing.h"
 #include "app/openapi.h"
 #include "app/simulate.h"
 #include "auth/actor.h"
 #include "auth/api_keys.h"
 #include "auth/auth_module.h"
+#include "billing/billing_module.h"
 #include "auth/branches.h"
 #include "auth/gate.h"
 #include "auth/perm.h"
@@ -185,8 +187,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module,       &core_module,   &auth_module, &record_module,  &crm_module, &vip_module,
-    &logistics_module, &notify_module, &mail_module, &service_module, NULL,
+    &app_module,       &core_module,   &auth_module, &record_module,  &crm_module,     &vip_module,
+    &logistics_module, &notify_module, &mail_module, &service_module, &billing_module, NULL,
 };
 
 static int open_db(const char *url)
@@ -770,6 +772,8 @@ static int cmd_demo(struct args *a)
      * show figures from the start. */
     if (rc == 0 && a->enterprises > 0)
         rc = simulate_history(db_get(), a->enterprises < 3 ? (int)a->enterprises : 3, 90);
+    if (rc == 0 && a->enterprises > 0)
+        rc = demo_pricing(db_get(), a->enterprises < 5 ? (int)a->enterprises : 5);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

@@ -19,9 +19,9 @@ static const struct {
     {"clerk", PERM_BASE | PERM_ENTERPRISES},
     {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REVEAL | PERM_CAMPAIGNS},
     {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
-                       PERM_MERGE | PERM_CAMPAIGNS},
+                       PERM_MERGE | PERM_CAMPAIGNS | PERM_BILLING},
     {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
-                  PERM_MERGE | PERM_ADMIN | PERM_CAMPAIGNS},
+                  PERM_MERGE | PERM_ADMIN | PERM_CAMPAIGNS | PERM_BILLING},
 };
 
 static const struct {
@@ -42,6 +42,7 @@ static const struct {
     {PERM_WAYBILLS_WRITE, "waybills.write"},
     {PERM_TICKETS, "tickets.work"},
     {PERM_TICKETS_API, "tickets.write"},
+    {PERM_BILLING, "billing.write"},
 };
 
 unsigned perm_for_role(const char *role)

@@ -32,6 +32,10 @@
 /* File tickets for the key's own enterprise (POST /tickets): a scope of
  * API keys only; no staff role holds it. */
 #define PERM_TICKETS_API (1u << 14)
-#define PERM_ALL         ((1u << 15) - 1)
+/* Price lists and contract prices (计费): supervisors and admins edit them;
+ * managers read their own enterprises' contract prices through
+ * PERM_ENTERPRISES and the enterprise's scope. */
+#define PERM_BILLING (1u << 15)
+#define PERM_ALL     ((1u << 16) - 1)
 
 #endif

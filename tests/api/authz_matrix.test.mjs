@@ -71,6 +71,10 @@ const NOT_SCOPED = [
   // the service mailbox's messages belong to the organisation until a
   // ticket takes them (admin only)
   /^\/mail\/messages\/\{id\}/,
+  // the list price table is one for the whole organisation (reading it
+  // takes enterprises.read, changing it billing.write); contract rules sit
+  // under their enterprise and are scoped with it
+  /^\/price-lists\/\{id\}$/,
 ];
 
 describe('authorization matrix', () => {

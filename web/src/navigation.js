@@ -40,6 +40,7 @@ import {
   Headset,
   ChatDotRound,
   Postcard,
+  Money,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -88,6 +89,7 @@ export const LINKS = {
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
+  adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
@@ -110,8 +112,8 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminApiKeys', 'adminAuditLog', 'adminRetention', 'adminNotify', 'adminMailbox',
-  'adminDevMailbox',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 
 /** The left bar for a section (route.meta.section). */

@@ -58,6 +58,19 @@ export default [
     component: () => import('./WaybillThresholdsView.vue'),
     meta: meta('nav.adminWaybillThresholds'),
   },
+  // 价目表: the price list versions (billing.write: supervisors and admins)
+  {
+    path: 'admin/price-lists',
+    name: 'admin-price-lists',
+    component: () => import('@/views/billing/PriceListsView.vue'),
+    meta: { ...meta('nav.adminPriceLists'), perm: 'billing.write' },
+  },
+  {
+    path: 'admin/price-lists/:id',
+    name: 'admin-price-list',
+    component: () => import('@/views/billing/PriceListEditView.vue'),
+    meta: { ...meta('nav.adminPriceLists'), perm: 'billing.write' },
+  },
   {
     path: 'admin/work-calendar',
     name: 'admin-work-calendar',

@@ -1,0 +1,121 @@
+/*
+ * billing.h - the billing domain, first part: the list price table in
+ * versions by effective date (price_list.c), the enterprises' contract
+ * price rules (price_rule.c), their loading for the engine
+ * (price_load.c) and the engine itself (pricing.h), with the quote and
+ * "why this amount" endpoints (quote_api.c). docs/billing.md.
+ *
+ * Who may do what: reading list prices, quoting and reading the contract
+ * prices of an enterprise one sees takes enterprises.read (the
+ * enterprise's scope: a manager their own, supervisors and clerks their
+ * branch tree, admins all; another's is 404); changing the price list or
+ * a contract rule takes billing.write (PERM_BILLING: supervisors and
+ * admins), contract rules also the enterprise's scope. Every change is
+ * audited and publishes a domain event in its transaction.
+ *
+ * In the API money is yuan text ("12.50"), weights kilograms text
+ * ("1.250"), percentages text with at most two decimals ("92.5"), rates
+ * per mille text with at most one decimal ("3", "0.5"); integers are
+ * taken too, floating-point JSON numbers are not.
+ */
+#ifndef HY_BILLING_H
+#define HY_BILLING_H
+
+#include "auth/actor.h"
+#include "billing/pricing.h"
+#include "http/http.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+struct db_stmt;
+
+/* ---- loading (price_load.c) ---- */
+
+/* The versions in force at some time in [from_at, to_at) into out (the
+ * caller releases it). 0 or negative DB_*. */
+int price_book_load(struct db *db, int64_t from_at, int64_t to_at, struct price_book *out);
+void price_book_release(struct price_book *b);
+/* Every contract rule of the enterprise (the engine keeps to those valid
+ * at each waybill's time). 0 or negative DB_*. */
+int price_rules_load(struct db *db, int64_t enterprise_id, struct price_rules *out);
+void price_rules_release(struct price_rules *r);
+/* The columns price_rule_from_row reads, from column c on. */
+#define PRICE_RULE_ENGINE_COLUMNS                                                                  \
+    "id, kind, department_id, product, zone, service, basis, threshold, percent_bp, fixed_mode, "  \
+    "fixed_fen, first_g, first_fen, step_g, step_fen, from_at, to_at"
+void price_rule_from_row(struct db_stmt *st, int c, struct price_rule *r);
+/* Pieces and spend (the fees as fed) of the enterprise in the +08:00
+ * calendar month of at, from the waybill rollups. 0 or negative DB_*. */
+int price_month_volume(struct db *db, int64_t enterprise_id, int64_t at, int64_t *pieces,
+                       int64_t *spend_fen);
+
+/* ---- the price list (price_list.c) ---- */
+
+/* "past", "current" or "future" of the version effective at effective_at
+ * while next_at (0: none) is the next version's, at now. */
+const char *price_list_status(int64_t effective_at, int64_t next_at, int64_t now);
+/* Every version, newest first, as the API lists them; NULL on failure. */
+json_t *price_list_versions(struct db *db);
+/* The version id as the API shows it, whole (products with their rates by
+ * zone, surcharges, remote areas, the zone map): 1 and *out, 0 none, <0. */
+int price_list_get(struct db *db, int64_t id, json_t **out);
+/*
+ * Operations (core/op.h answers; field messages in errors, a's language):
+ * create a version effective from a future date, a copy of the version
+ * copy_from (default: the one in force today); change a future version
+ * (send its "version"; a version in force or past is OP_CONFLICT:
+ * errors["message_key"] = "price.locked"); delete a future one.
+ */
+int price_list_create(struct db *db, const struct actor *a, json_t *in, int64_t *id,
+                      json_t *errors);
+int price_list_update(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
+int price_list_delete(struct db *db, const struct actor *a, int64_t id, json_t *errors);
+
+/* ---- contract rules (price_rule.c) ---- */
+
+/* The rules of enterprise ent, newest validity first, as the API shows
+ * them. NULL on a database failure. */
+json_t *price_rule_list(struct db *db, int64_t ent);
+/* Create (*id 0: the new id into *id) or change rule *id of enterprise
+ * ent (send its "version"), or delete it: checked (kind's fields, 1-100 %,
+ * no negative price, known product, zone and department, no overlapping
+ * validity with a rule of the same kind, department, product and
+ * zone / service / threshold: errors["valid_from"] names it), audited. */
+int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
+                    json_t *errors);
+int price_rule_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id);
+/* 0 when a may see enterprise ent (not deleted), OP_NOT_FOUND, or DB_*. */
+int price_rule_visible(struct db *db, const struct actor *a, int64_t ent);
+
+/* ---- presenting (pricing_json.c) ---- */
+
+/* The engine's answer as the API shows it: total, total_words (大写),
+ * zone, chargeable_weight, list_id and the lines [{key, amount,
+ * amount_fen, params}]. */
+json_t *pricing_result_json(const struct price_result *res);
+/* The message key of an engine error and the input field it is about. */
+const char *pricing_error_key(int err, const char **field);
+/* Parse text or an integer (not a float) at key of in as a decimal scaled
+ * by 10^decimals, at most max: 1 given (into *out), 0 absent or null, -1
+ * refused (message key "price.number" into errors[key], lang, unless
+ * errors is NULL). */
+int pricing_json_decimal(json_t *in, const char *key, int decimals, int64_t max, int64_t *out,
+                         json_t *errors, const char *lang);
+/* Money in fen as yuan text, grams as kilograms text, as JSON strings. */
+json_t *pricing_money_json(int64_t fen);
+json_t *pricing_kg_json(int64_t g);
+/* Answer a whole list {"items", "total", "next_cursor": null} (items
+ * stolen; NULL: the database failed, 500/503). */
+void pricing_reply_items(struct req *r, json_t *items);
+/* Percent bp 9250 → "92.5"; per mille bp 30 → "3"; grams → "1.250". */
+void pricing_percent_text(int64_t bp, char out[32]);
+void pricing_permille_text(int64_t bp, char out[32]);
+void pricing_kg_text(int64_t g, char out[32]);
+
+extern const struct route price_lists_routes[];
+extern const struct route price_rules_routes[];
+extern const struct route pricing_routes[];
+
+#endif
