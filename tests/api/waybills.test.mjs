@@ -194,6 +194,35 @@ describe('waybills, events, shipping figures and alerts', () => {
     const [[n, g, fee]] = srv.queryDb(`SELECT COUNT(*), SUM(weight_g), SUM(fee_fen) FROM waybills WHERE enterprise_id = ${ent1.id}`);
     const [[rn, rg, rfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups WHERE enterprise_id = ${ent1.id}`);
     assert.deepEqual([rn, rg, rfee], [n, g, fee]);
+    // The coarser rollups (migration 0030: per day, per month and dimension) hold the same.
+    const [[dn, dg, dfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups_day WHERE enterprise_id = ${ent1.id}`);
+    assert.deepEqual([dn, dg, dfee], [n, g, fee]);
+    for (const dim of ['product', 'province', 'channel']) {
+      const [[mn, mg, mfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups_month WHERE enterprise_id = ${ent1.id} AND dim = '${dim}'`);
+      assert.deepEqual([mn, mg, mfee], [n, g, fee], `month rollup by ${dim}`);
+    }
+    // A year (whole months from the month rollup, the partial ones at its
+    // ends from the detailed rows) and a month (detailed rows only) equal a recount.
+    for (const period of ['year', 'month']) {
+      const y = (await m1.get(`/enterprises/${ent1.id}/shipping?period=${period}`)).body;
+      const from = Date.parse(`${y.from}T00:00:00+08:00`) / 1000;
+      const mine = sent.filter((l) => Date.parse(l.collected_at) / 1000 >= from);
+      assert.equal(y.totals.pieces, mine.length, period);
+      for (const p of PRODUCTS.concat(['economy'])) {
+        const want = mine.filter((l) => l.product === p);
+        const got = y.products.find((x) => x.product === p);
+        assert.equal(got ? got.pieces : 0, want.length, `${period} product ${p}`);
+        assert.equal(got ? Math.round(Number(got.fee) * 100) : 0, sum(want, 'fee'), `${period} product ${p} fee`);
+      }
+      for (const c of CHANNELS) {
+        const got = y.channels.find((x) => x.channel === c);
+        assert.equal(got ? got.pieces : 0, mine.filter((l) => (l.channel || '') === c).length, `${period} channel ${c}`);
+      }
+      for (const pr of PROVINCES) {
+        const got = y.destinations.find((x) => x.province === pr);
+        assert.equal(got ? got.pieces : 0, mine.filter((l) => l.destination.startsWith(pr)).length, `${period} province ${pr}`);
+      }
+    }
     const dept = await m1.get(`/enterprises/${ent1.id}/shipping?period=year&department_id=${dept1.id}`);
     assert.equal(dept.body.totals.pieces, sent.filter((l) => l.department_id === dept1.id).length);
     expectError(await m1.get(`/enterprises/${ent1.id}/shipping?period=decade`), 422, 'validation_failed', { fields: ['period'] });
@@ -401,7 +430,10 @@ describe('waybills, events, shipping figures and alerts', () => {
     }, { what: 'the alert under the new threshold' });
     assert.equal(alerts[0].threshold_minutes, 30);
     const list = await admin.get('/waybill-thresholds');
-    assert.ok(list.body.items.some((t) => t.product === 'medical' && t.node_type === 'processing' && t.minutes === 120));
+    const shipped = list.body.items.find((t) => t.product === 'medical' && t.node_type === 'processing');
+    assert.equal(shipped.minutes, 120);
+    // The shipped defaults carry the time they were installed, not 1970.
+    assert.ok(Date.parse(shipped.updated_at) > Date.parse('2026-01-01T00:00:00+08:00'), shipped.updated_at);
     const del = await admin.delete(`/waybill-thresholds/${r.body.threshold.id}`);
     assert.equal(del.status, 200, show(del));
   });
@@ -419,6 +451,9 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(alerts[0].kind, 'promise');
     assert.equal(alerts[0].threshold_minutes, 120);
     assert.equal(alerts[0].promised_at, wb.promised_at);
+    // The bell tells a promise warning from a stalled shipment by its kind.
+    const bell = (await m1.get('/notifications')).body.items.filter((x) => x.link === `/waybills/${wb.waybill_no}`);
+    assert.deepEqual(bell.map((x) => x.kind), ['waybill.promise_at_risk'], show(bell));
     await feed(srv, '/waybill-events:batch', key.secret, [
       { waybill_no: wb.waybill_no, at: iso(now), event_type: 'signed', node_code: 'BJ-DL-09', node_type: 'delivery', node_name: '朝阳派送段' },
     ]);

@@ -13,6 +13,7 @@ export default {
       kinds: {
         waybill: {
           stalled: '运单停滞预警',
+          promise_at_risk: '时效预警',
         },
       },
     },
@@ -229,6 +230,7 @@ export default {
       kinds: {
         waybill: {
           stalled: 'Stalled shipment',
+          promise_at_risk: 'Delivery promise at risk',
         },
       },
     },
