@@ -81,6 +81,7 @@ struct batch {
     struct thresholds *th;
     struct ingest_result *res;
     struct rolls detail, days, months; /* the chunk's rollup changes */
+    bool dry, keep;                    /* an import's dry run; duplicates left alone */
 };
 
 static const char *const event_types[] = {"collected", "arrived",   "departed", "delivering",
@@ -456,16 +457,20 @@ static int64_t earlier(int64_t a, int64_t b)
     return !a ? b : !b ? a : a < b ? a : b;
 }
 
-/* Write one waybill line: 0 (counted in res) or negative DB_*; a line
- * whose enterprise or department is not there is refused. */
-static int write_waybill(struct db *db, struct batch *b, struct item *it)
+enum outcome { OUT_CREATED, OUT_UPDATED, OUT_UNCHANGED, OUT_REFUSED };
+
+/* Write one checked waybill line w: 0 with *out, or negative DB_*. A line
+ * whose enterprise or department is not there is OUT_REFUSED (fields say
+ * why); with b->dry nothing is written, with b->keep a changed waybill is
+ * left as it is (OUT_UNCHANGED): the importer's choices. */
+static int put_waybill(struct db *db, struct batch *b, struct wb *w, json_t *fields,
+                       enum outcome *out)
 {
-    struct wb *w = &it->u.w;
     const char *tier;
+    *out = OUT_REFUSED;
     int rc = enterprise_tier(db, b, w->ent, &tier);
     if (rc < 0)
         return rc;
-    json_t *fields = json_object();
     if (rc == 0)
         fail(b, fields, "enterprise_id", "waybill.unknown_enterprise");
     if (rc == 1 && w->dept) {
@@ -473,18 +478,13 @@ static int write_waybill(struct db *db, struct batch *b, struct item *it)
         rc = db_query_int(db,
                           "SELECT 1 FROM enterprise_departments WHERE id = ? AND enterprise_id = ?",
                           DB_ARGS(DB_INT(w->dept), DB_INT(w->ent)), &one);
-        if (rc < 0) {
-            json_decref(fields);
+        if (rc < 0)
             return rc;
-        }
         if (rc == 0)
             fail(b, fields, "department_id", "enterprise.unknown_department");
     }
-    if (json_object_size(fields)) {
-        refuse(b, it->line, it->obj, fields);
+    if (json_object_size(fields))
         return 0;
-    }
-    json_decref(fields);
 
     int lead = thresholds_minutes(b->th, w->product, "promise", tier);
     int64_t promise_due = w->has_promised && lead ? w->promised_at - (int64_t)lead * 60 : 0;
@@ -497,6 +497,10 @@ static int write_waybill(struct db *db, struct batch *b, struct item *it)
                       DB_ARGS(DB_TEXT(w->no)));
     if (rc < 0)
         return rc;
+    if (rc == 0 && b->dry) {
+        *out = OUT_CREATED;
+        return 0;
+    }
     if (rc == 0) {
         rc = db_exec(
             db,
@@ -518,14 +522,14 @@ static int write_waybill(struct db *db, struct batch *b, struct item *it)
         if (!rc) {
             rollup(b, w->ent, w->collected_at, w->dept, w->product, w->province, w->channel, 1,
                    w->weight_g, w->fee);
-            b->res->created++;
+            *out = OUT_CREATED;
         }
         return rc;
     }
     int64_t id = db_col_int(st, 0);
-    if (strcmp(db_col_text(st, 1), w->hash) == 0) {
+    if (strcmp(db_col_text(st, 1), w->hash) == 0 || b->keep || b->dry) {
+        *out = strcmp(db_col_text(st, 1), w->hash) == 0 || b->keep ? OUT_UNCHANGED : OUT_UPDATED;
         db_finish(st);
-        b->res->unchanged++;
         return 0;
     }
     /* A correction: its old figures leave the rollups, the new ones join. */
@@ -564,7 +568,26 @@ static int write_waybill(struct db *db, struct batch *b, struct item *it)
                 DB_TEXT(w->rphone), DB_TEXT(w->raddr), DB_INT_OR_NULL(promise_due, promise_due),
                 DB_INT_OR_NULL(due, due), DB_TEXT(w->hash), DB_INT(now), DB_INT(id)));
     if (!rc)
-        b->res->updated++;
+        *out = OUT_UPDATED;
+    return rc;
+}
+
+/* Write one waybill line of a feed: 0 (counted in res) or negative DB_*. */
+static int write_waybill(struct db *db, struct batch *b, struct item *it)
+{
+    json_t *fields = json_object();
+    enum outcome out;
+    int rc = put_waybill(db, b, &it->u.w, fields, &out);
+    if (!rc && out == OUT_REFUSED) {
+        refuse(b, it->line, it->obj, fields);
+        return 0;
+    }
+    json_decref(fields);
+    if (!rc) {
+        b->res->created += out == OUT_CREATED;
+        b->res->updated += out == OUT_UPDATED;
+        b->res->unchanged += out == OUT_UNCHANGED;
+    }
     return rc;
 }
 
@@ -781,4 +804,109 @@ int waybill_ingest(struct db *db, const struct actor *a, const char *body, size_
     thresholds_free(b.th);
     free(b.detail.v), free(b.days.v), free(b.months.v);
     return rc;
+}
+
+/* ---- rows of the import engine (waybill_entity.c) ---- */
+
+struct waybill_import {
+    struct batch b;
+    struct actor a;
+    struct ingest_result res;
+    json_t *labels; /* product and channel labels (zh, en) → codes */
+    bool loaded;
+};
+
+struct waybill_import *waybill_import_open(void)
+{
+    struct waybill_import *s = xcalloc(1, sizeof(*s));
+    s->res.errors = json_array();
+    s->b.res = &s->res;
+    s->b.enterprises = json_object();
+    s->labels = json_object();
+    return s;
+}
+
+/* What a run reads once, on the job's connection. 0 or DB_ERROR. */
+static int import_load(struct waybill_import *s, struct db *db)
+{
+    if (s->loaded)
+        return 0;
+    s->b.products = codes(db, "waybill_product");
+    s->b.channels = codes(db, "order_channel");
+    s->b.th = thresholds_load(db);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT dict_code, value, label, COALESCE(label_en, '') FROM "
+                                  "dictionary_items WHERE dict_code IN ('waybill_product', "
+                                  "'order_channel') AND enabled = 1",
+                                  DB_NOARGS);
+    int rc = st && s->b.th ? 0 : DB_ERROR;
+    while (st && (rc = db_step(st)) == 1)
+        for (int i = 2; i <= 3; i++) {
+            char key[160];
+            snprintf(key, sizeof(key), "%s:%s", db_col_text(st, 0), db_col_text(st, i));
+            json_object_set_new(s->labels, key, json_string(db_col_text(st, 1)));
+        }
+    db_finish(st);
+    s->loaded = rc >= 0;
+    return rc < 0 ? rc : 0;
+}
+
+/* A sheet says 标准快递 or PC where the feed says standard or pc. */
+static void to_code(struct waybill_import *s, json_t *in, const char *key, const char *dict,
+                    json_t *codes_of)
+{
+    const char *v = json_string_value(json_object_get(in, key));
+    if (!v || json_object_get(codes_of, v))
+        return;
+    char k[160];
+    snprintf(k, sizeof(k), "%s:%s", dict, v);
+    json_t *code = json_object_get(s->labels, k);
+    if (code)
+        json_object_set(in, key, code);
+}
+
+int waybill_import_row(struct waybill_import *s, struct db *db, const struct actor *a,
+                       const char *lang, json_t *in, bool dry_run, bool update, json_t *errors,
+                       int *outcome)
+{
+    *outcome = WAYBILL_IMPORT_REFUSED;
+    int rc = import_load(s, db);
+    if (rc)
+        return rc;
+    s->a = *a;
+    snprintf(s->a.lang, sizeof(s->a.lang), "%s", lang);
+    s->b.a = &s->a;
+    s->b.dry = dry_run;
+    s->b.keep = !update;
+    to_code(s, in, "product", "waybill_product", s->b.products);
+    to_code(s, in, "channel", "order_channel", s->b.channels);
+    struct wb w;
+    if (!check_waybill(&s->b, in, &w, errors))
+        return 0;
+    enum outcome out;
+    rc = put_waybill(db, &s->b, &w, errors, &out);
+    *outcome = out == OUT_CREATED     ? WAYBILL_IMPORT_CREATED
+               : out == OUT_UPDATED   ? WAYBILL_IMPORT_UPDATED
+               : out == OUT_UNCHANGED ? WAYBILL_IMPORT_UNCHANGED
+                                      : WAYBILL_IMPORT_REFUSED;
+    return rc;
+}
+
+int waybill_import_flush(struct waybill_import *s, struct db *db)
+{
+    return rollups_flush(db, &s->b);
+}
+
+void waybill_import_close(struct waybill_import *s)
+{
+    if (!s)
+        return;
+    json_decref(s->res.errors);
+    json_decref(s->b.products);
+    json_decref(s->b.channels);
+    json_decref(s->b.enterprises);
+    json_decref(s->labels);
+    thresholds_free(s->b.th);
+    free(s->b.detail.v), free(s->b.days.v), free(s->b.months.v);
+    free(s);
 }

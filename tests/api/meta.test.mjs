@@ -30,11 +30,11 @@ describe('metadata endpoint', () => {
     expectError(await anon.get('/meta/entities/customer'), 401, 'unauthorized');
   });
 
-  test('the list holds customers, business records and VIP enterprises (clerks read them), each with its fields', async () => {
+  test('the list holds customers, business records, VIP enterprises and waybills (clerks read them), each with its fields', async () => {
     const r = await clerk.get('/meta/entities');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const names = r.body.items.map((e) => e.name);
-    assert.deepEqual(names, ['customer', 'interaction', 'enterprise']);
+    assert.deepEqual(names, ['customer', 'interaction', 'enterprise', 'waybill']);
     const c = r.body.items[0];
     assert.equal(c.label, '个人客户');
     assert.equal(c.label_en, 'Customers');

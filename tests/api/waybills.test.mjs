@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { useServer, TestServer, TIME_SCALE, PG_DIR } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, findAudit, resignIn } from './lib/customers.mjs';
+import { signInAll, findAudit, resignIn, uploadCsv, pollJob, fetchBytes, parseCsv, runExport } from './lib/customers.mjs';
 import { waitFor } from './lib/wait.mjs';
 import { s10, domestic, wrongDigit, feed, makeKey, iso } from './lib/waybills.mjs';
 
@@ -471,6 +471,88 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(w.status, 'signed');
     assert.ok(w.signed_at);
     assert.equal(w.stop_due_at, null);
+  });
+
+  test('import of waybills through the import engine: the feed\'s checks per row, the bad check digit named, a replay changes nothing', async () => {
+    const good1 = s10(serial++), good2 = domestic('771234567890'), bad = wrongDigit(s10(serial++));
+    const expected = bad[10] === '0' ? '9' : String(Number(bad[10]) - 1);
+    const csv = [
+      '运单号,大客户ID,产品,下单渠道,目的地,重量(kg),运费,揽收时间,收件人,收件人电话,收件地址',
+      `${good1},${ent1.id},标准快递,PC,上海市/上海市/浦东新区,2.5,18.00,2026-10-02 09:30,李四,13900001111,上海市浦东新区世纪大道100号`,
+      `${bad},${ent1.id},standard,api,北京市,1,10.00,2026-10-02 10:00,,,`,
+      `${good2},${ent1.id},医药,api,广东省/深圳市,0.8,30.50,2026/10/03 14:05:00,,,`,
+      `${s10(serial++)},${ent1.id},teleport,api,北京市,-1,10.00,yesterday,,,`,
+    ].join('\n') + '\n';
+    const before = (await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals;
+    const run = async (dry) => {
+      const up = await uploadCsv(admin, Buffer.from(csv), { entity: 'waybill' });
+      assert.equal(up.status, 201, show(up));
+      const imp = up.body.import;
+      assert.equal(imp.suggested_mapping['运单号'], 'waybill_no');
+      assert.equal(imp.suggested_mapping['揽收时间'], 'collected_at');
+      const r = await admin.post(`/imports/${imp.id}/run`, { mapping: imp.suggested_mapping, dry_run: dry, on_duplicate: 'skip' });
+      assert.equal(r.status, 202, show(r));
+      const job = await pollJob(admin, `/imports/${imp.id}`, 'import');
+      assert.equal(job.status, 'done', JSON.stringify(job));
+      return { imp, res: job.result || job };
+    };
+    const dry = await run(true);
+    assert.deepEqual([dry.res.created, dry.res.failed], [2, 2], JSON.stringify(dry.res));
+    assert.equal((await admin.get(`/waybills?number=${good1}`)).body.total, 0, 'a dry run writes nothing');
+    const first = await run(false);
+    assert.deepEqual([first.res.created, first.res.skipped, first.res.failed], [2, 0, 2], JSON.stringify(first.res));
+    const w = (await admin.get(`/waybills/${good1}`)).body.waybill;
+    assert.equal(w.product, 'standard', 'a label becomes its code');
+    assert.equal(w.channel, 'pc');
+    assert.equal(w.collected_at, '2026-10-02T09:30:00+08:00');
+    assert.equal(w.fee, '18.00');
+    assert.equal(w.recipient_name, '李*');
+    // The bad check digit is named on its row with the right digit.
+    const rep = await fetchBytes(admin, `/imports/${first.imp.id}/report`);
+    const rows = parseCsv(rep.bytes.toString('utf8'));
+    const badRow = rows.find((r) => r.includes(bad));
+    assert.ok(badRow, rep.bytes.toString('utf8'));
+    assert.match(badRow[badRow.length - 1], new RegExp(`运单号.*校验位.*${expected}`));
+    const other = rows.find((r) => r.includes('teleport'));
+    assert.match(other[other.length - 1], /产品/);
+    assert.match(other[other.length - 1], /重量/);
+    const mid = (await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals;
+    assert.equal(mid.pieces - before.pieces, 2, 'the rollups moved with the imported waybills');
+    assert.equal(Math.round(Number(mid.fee) * 100) - Math.round(Number(before.fee) * 100), 1800 + 3050);
+    // The same file again: nothing new, nothing moved.
+    const again = await run(false);
+    assert.deepEqual([again.res.created, again.res.updated, again.res.skipped], [0, 0, 2], JSON.stringify(again.res));
+    assert.deepEqual((await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals, mid);
+    const [[n]] = srv.queryDb(`SELECT COUNT(*) FROM waybills WHERE waybill_no IN ('${good1}', '${good2}')`);
+    assert.equal(n, '2');
+    // Only admins back-fill history.
+    expectError(await uploadCsv(m1, Buffer.from(csv), { entity: 'waybill' }), 403, 'forbidden');
+  });
+
+  test('export of a waybill search: CSV of the enterprise\'s waybills, the recipient masked for a clerk, clear for a manager who may reveal', async () => {
+    const wb = sent[2];
+    const { file, job } = await runExport(clerk, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id, number: wb.waybill_no });
+    const rows = parseCsv(file.bytes.toString('utf8'));
+    assert.equal(rows[0][0], '运单号');
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    const col = (name) => rows[0].indexOf(name);
+    assert.equal(rows[1][col('运单号')], wb.waybill_no);
+    assert.equal(rows[1][col('收件人')], '王*');
+    assert.equal(rows[1][col('收件人电话')], '138****1234');
+    assert.equal(rows[1][col('收件地址')], '北京市朝阳区****');
+    assert.equal(rows[1][col('产品')], { standard: '标准快递', economy: '特惠', heavy: '重货', medical: '医药' }[wb.product], 'the product by its label');
+    assert.ok(!file.bytes.toString('utf8').includes('13812341234'));
+    assert.equal(job.result?.masked ?? job.masked, true, JSON.stringify(job));
+    const mine = await runExport(m1, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id, number: wb.waybill_no });
+    const mrows = parseCsv(mine.file.bytes.toString('utf8'));
+    assert.equal(mrows[1][mrows[0].indexOf('收件人电话')], '13812341234');
+    // The search's scope: another branch's clerk exports none of ent1's waybills.
+    const none = await runExport(szClerk, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id });
+    assert.equal(parseCsv(none.file.bytes.toString('utf8')).length, 1, 'the header alone');
+    // A bad search parameter is refused before any job runs.
+    expectError(await clerk.post('/exports', { entity: 'waybills', format: 'csv', status: 'teleported' }), 422, 'validation_failed', { fields: ['status'] });
+    const x = await runExport(clerk, { entity: 'waybills', format: 'xlsx', enterprise_id: ent1.id });
+    assert.equal(x.file.bytes.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX file');
   });
 
   test('the retention setting erases old recipients, keeps the waybill and its figures', async () => {
