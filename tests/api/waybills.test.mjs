@@ -243,6 +243,38 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.ok(!idle.body.items.some((e) => e.id === ent1.id), 'one that shipped today');
   });
 
+  test('the enterprise list shows and sorts by the figures: last waybill, spend and pieces of 90 days', async () => {
+    const in90 = sent.filter((l) => Date.parse(l.collected_at) / 1000 > now - 89 * 86400);
+    const spendFen = in90.reduce((s, l) => s + Math.round(Number(l.fee) * 100), 0);
+    const order = async (sort) => {
+      const r = await admin.get(`/enterprises?limit=200&sort=${sort}`);
+      assert.equal(r.status, 200, show(r));
+      return r.body.items.filter((e) => e.id === ent1.id || e.id === ent2.id);
+    };
+    const desc = await order('-spend_90d');
+    assert.deepEqual(desc.map((e) => e.id), [ent1.id, ent2.id]);
+    assert.equal(Math.round(Number(desc[0].spend_90d) * 100), spendFen);
+    assert.equal(desc[0].pieces_90d, in90.length);
+    assert.ok(desc[0].last_waybill_at, 'the newest waybill\'s time');
+    assert.equal(desc[1].spend_90d, '0.00');
+    assert.equal(desc[1].last_waybill_at, null);
+    assert.deepEqual((await order('spend_90d')).map((e) => e.id), [ent2.id, ent1.id]);
+    assert.deepEqual((await order('-pieces_90d')).map((e) => e.id), [ent1.id, ent2.id]);
+    assert.deepEqual((await order('last_waybill_at')).map((e) => e.id), [ent2.id, ent1.id]);
+    // Keyset pages over a figure sort: one a page, each once.
+    const seen = [];
+    let cursor = '';
+    for (let i = 0; i < 10; i++) {
+      const p = await admin.get(`/enterprises?limit=1&sort=-spend_90d${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(p.status, 200, show(p));
+      seen.push(...p.body.items.map((e) => e.id));
+      if (!p.body.next_cursor) break;
+      cursor = p.body.next_cursor;
+    }
+    assert.equal(new Set(seen).size, seen.length, 'no enterprise twice');
+    assert.ok(seen.indexOf(ent1.id) < seen.indexOf(ent2.id));
+  });
+
   test('events: the newest sets status and stop, an older one only joins the timeline, a replay is unchanged', async () => {
     const wb = sent[0];
     const ev = (at, event_type, node_code, node_type, node_name) => ({ waybill_no: wb.waybill_no, at: iso(at), event_type, node_code, node_type, node_name });
