@@ -557,6 +557,11 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.deepEqual((await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals, mid);
     const [[n]] = srv.queryDb(`SELECT COUNT(*) FROM waybills WHERE waybill_no IN ('${good1}', '${good2}')`);
     assert.equal(n, '2');
+    // An Excel file is refused at upload, as for customers: the engine reads CSV.
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]), Buffer.alloc(64, 0)]);
+    const xlsx = await uploadCsv(admin, zip, { entity: 'waybill' });
+    expectError(xlsx, 422, 'validation_failed', { fields: ['file'] });
+    assert.match(xlsx.body.error.fields.file, /Excel.*另存为CSV/, show(xlsx));
     // Only admins back-fill history.
     expectError(await uploadCsv(m1, Buffer.from(csv), { entity: 'waybill' }), 403, 'forbidden');
   });
