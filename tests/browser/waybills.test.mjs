@@ -282,3 +282,33 @@ test('an enterprise without waybills shows no figures, it says so', () =>
     assert.equal(await page.locator('[data-test=ship-figures]').count(), 0)
     await shot(page, 'w-01-shipping-empty')
   }))
+
+test('the enterprise list shows the shipping figures and sorts by the 90 days\' spend', () =>
+  scenario('waybills-list-sort', async (page) => {
+    await signIn(page, MANAGER)
+    await page.goto('/enterprises')
+    const table = page.locator('[data-test=enterprises-table]')
+    const rows = table.locator('.el-table__body tr')
+    await rows.filter({ hasText: ENT.name }).waitFor()
+    const header = table.locator('.el-table__header th').filter({ hasText: '近90天寄递' })
+    // descending: the one that shipped ¥80.50 first, the quiet one after
+    await header.click()
+    await header.click()
+    await table.locator('.el-table__header th.descending').filter({ hasText: '近90天寄递' }).waitFor()
+    await until(async () => (await text(rows.first())).includes(ENT.name), 'the shipper first')
+    const first = await text(rows.first())
+    assert.match(first, /80\.50/)
+    assert.match(first, /3 件/, 'three pieces')
+    const quiet = rows.filter({ hasText: '广州静安贸易有限公司' })
+    assert.match(await text(quiet), /0\.00/)
+    await shot(page, 'w-11-list-sorted')
+    // ascending: the quiet one first
+    await header.click()
+    await until(async () => (await text(rows.first())).includes('广州静安贸易有限公司'), 'the quiet one first')
+    await setLang(page, 'en')
+    await page.goto('/enterprises')
+    await rows.filter({ hasText: ENT.name }).waitFor()
+    await table.locator('.el-table__header th').filter({ hasText: 'Spend, 90 d' }).waitFor()
+    await shot(page, 'w-11-list-sorted-en')
+    await setLang(page, 'zh')
+  }))

@@ -22,6 +22,8 @@ export default {
       noMatch: '没有找到大客户',
     },
     waybillUi: {
+      listSpend90: '近90天寄递',
+      listPieces: '{n} 件',
       detailTitle: '运单详情',
       searchSubtitle: '按运单号、大客户、揽收日期、状态和产品查找运单',
       numberPlaceholder: '单号或前 4 位',
@@ -239,6 +241,8 @@ export default {
       noMatch: 'No enterprise found',
     },
     waybillUi: {
+      listSpend90: 'Spend, 90 d',
+      listPieces: '{n} pcs',
       detailTitle: 'Waybill',
       searchSubtitle: 'Find waybills by number, enterprise, collection date, status and product',
       numberPlaceholder: 'Number or prefix',
