@@ -98,7 +98,7 @@ describe('metadata endpoint', () => {
   });
 
   test('unknown entities (and the collection spelling) are 404', async () => {
-    expectError(await clerk.get('/meta/entities/waybill'), 404, 'not_found');
+    expectError(await clerk.get('/meta/entities/parcel_locker'), 404, 'not_found');
     expectError(await clerk.get('/meta/entities/customers'), 404, 'not_found');
   });
 
