@@ -17,6 +17,17 @@ export default {
         },
       },
     },
+    entityIo: {
+      waybill: {
+        exportDialog: {
+          title: '导出运单',
+          scope: '范围',
+          filtered: '当前查询结果（{n} 条）',
+          maskNote: '收件人姓名、电话和地址将以打码形式导出；每次导出都记入审计日志。',
+          clearNote: '您的角色可导出收件人的完整信息，请妥善保管文件；每次导出都记入审计日志。',
+        },
+      },
+    },
     enterprisePicker: {
       placeholder: '企业名称、拼音或编号',
       noMatch: '没有找到大客户',
@@ -233,6 +244,17 @@ export default {
         waybill: {
           stalled: 'Stalled shipment',
           promise_at_risk: 'Delivery promise at risk',
+        },
+      },
+    },
+    entityIo: {
+      waybill: {
+        exportDialog: {
+          title: 'Export waybills',
+          scope: 'Scope',
+          filtered: 'The current search ({n})',
+          maskNote: 'Recipients\' names, phones and addresses are exported masked; every export is audited.',
+          clearNote: 'Your role exports recipients in full: keep the file safe; every export is audited.',
         },
       },
     },
