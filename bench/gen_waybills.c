@@ -202,6 +202,23 @@ static int load(const char *path, long n, int per, long transit, long expired)
     exec(db, "INSERT INTO waybill_rollups SELECT enterprise_id, (collected_at + 28800) / 86400, "
              "COALESCE(department_id, 0), product, dest_province, channel, COUNT(*), "
              "SUM(weight_g), SUM(fee_fen) FROM waybills GROUP BY 1, 2, 3, 4, 5, 6");
+    /* The coarser rollups of migration 0030, from the detailed one. */
+    exec(db, "DELETE FROM waybill_rollups_day");
+    exec(db, "INSERT INTO waybill_rollups_day SELECT enterprise_id, day, SUM(pieces), "
+             "SUM(weight_g), SUM(fee_fen) FROM waybill_rollups GROUP BY 1, 2");
+    exec(db, "DELETE FROM waybill_rollups_month");
+    static const char *const dims[][2] = {
+        {"product", "product"}, {"province", "dest_province"}, {"channel", "channel"}};
+    for (size_t i = 0; i < 3; i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO waybill_rollups_month SELECT enterprise_id, CAST(strftime('%%s', "
+                 "date(day * 86400, 'unixepoch', 'start of month')) AS INTEGER) / 86400, '%s', "
+                 "%s, SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups "
+                 "GROUP BY 1, 2, 4",
+                 dims[i][0], dims[i][1]);
+        exec(db, sql);
+    }
     exec(db, "COMMIT");
     exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     sqlite3_close(db);

@@ -228,6 +228,9 @@ static const struct message messages[] = {
     {"enterprise.department_has_contacts", "该部门下还有联系人，请先移走联系人",
      "This department has contacts: move them first"},
     {"import.needs_name", "请为企业名称指定一列", "Map a column to the enterprise name"},
+    {"import.needs_waybill", "请为运单号、大客户ID、产品、目的地、重量和揽收时间各指定一列",
+     "Map a column to each of waybill no., enterprise ID, product, destination, weight and "
+     "collected at"},
     {"import.uscc_elsewhere", "该统一社会信用代码已属于其他网点或客户经理的大客户",
      "An enterprise of another branch or manager has this code"},
     {"uscc.override", "统一社会信用代码校验位不正确；如确认无误，请填写原因后保存",

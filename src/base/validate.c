@@ -500,6 +500,25 @@ char *phone_mask(const char *phone)
     return stars(utf8_len(phone));
 }
 
+/* The first n characters of s and tail (tail only when something was cut). */
+static char *keep_first(const char *s, size_t n, const char *tail)
+{
+    if (!s)
+        return xstrdup("");
+    size_t len = strlen(s), cut = utf8_offset(s, len, n);
+    return xasprintf("%.*s%s", (int)cut, s, cut < len ? tail : "");
+}
+
+char *name_mask(const char *name)
+{
+    return keep_first(name, 1, "*");
+}
+
+char *address_mask(const char *address)
+{
+    return keep_first(address, 6, "****");
+}
+
 void money_format(long long fen, char *out, size_t outlen)
 {
     /* Sign apart: C's division truncates, so -50 / 100 is 0, not -0. */

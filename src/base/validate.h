@@ -197,5 +197,11 @@ char *phone_mask(const char *phone);
 /* Masked copy of an e-mail address: "wang@example.com" → "w***@example.com"
  * (no '@' or nothing before it: "***"). The caller frees; never NULL. */
 char *email_mask(const char *email);
+/* Masked copy of a person's name: its first character and "*" ("王小五" →
+ * "王*"; one character stays as it is). NULL gives "". The caller frees. */
+char *name_mask(const char *name);
+/* Masked copy of an address: its first 6 characters and "****" (one of 6
+ * characters or fewer stays). NULL gives "". The caller frees. */
+char *address_mask(const char *address);
 
 #endif

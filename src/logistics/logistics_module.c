@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "db/db.h"
 #include "logistics/waybill.h"
+#include "record/entity.h"
 
 #include <stdint.h>
 #include <time.h>
@@ -58,5 +59,11 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
+/* Waybills join the record layer's export and import (waybill_entity.c). */
+static void init(void)
+{
+    entity_register(&entity_waybill);
+}
+
 const struct module logistics_module = {
-    .name = "logistics", .routes = routes, .periodic = periodic};
+    .name = "logistics", .routes = routes, .periodic = periodic, .init = init};

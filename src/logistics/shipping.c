@@ -1,9 +1,12 @@
 /*
  * shipping.c - the shipping figures of an enterprise's 360 page, read from
- * the rollups alone (GET /enterprises/{id}/shipping): one range scan of
- * the rollups' primary key (enterprise, day, ...), summed here into days,
- * weeks, months, quarters, products, destinations and channels. Waybills
- * are never counted at read time.
+ * the rollups alone (GET /enterprises/{id}/shipping), summed here into
+ * days, weeks, months, quarters, products, destinations and channels.
+ * The whole enterprise reads its day rollup (one row a day) and its month
+ * rollup (a row per month and product, province or channel), and the
+ * detailed rows only for the partial months at the period's ends; a
+ * department reads its detailed rows. Waybills are never counted at read
+ * time.
  */
 #include "logistics/waybill.h"
 
@@ -115,6 +118,91 @@ static int visible(struct req *r, int64_t id)
     return rc;
 }
 
+/* The products, destination provinces and channels of a period. */
+struct mix {
+    struct buckets *products, *provinces, *channels;
+};
+
+/* Run st (rows of day?, product, province, channel, pieces, weight_g,
+ * fee_fen) into days (indexed from first; NULL: none) and the mix. 0 or
+ * negative DB_*. */
+static int sum_rows(struct db_stmt *st, bool with_day, int64_t first, struct bucket *days,
+                    struct mix *m)
+{
+    if (!st)
+        return DB_ERROR;
+    int rc, o = with_day;
+    while ((rc = db_step(st)) == 1) {
+        int64_t pieces = db_col_int(st, o + 3), g = db_col_int(st, o + 4),
+                fee = db_col_int(st, o + 5);
+        if (days)
+            add(&days[db_col_int(st, 0) - first], pieces, g, fee);
+        add(bucket(m->products, db_col_text(st, o)), pieces, g, fee);
+        add(bucket(m->provinces, db_col_text(st, o + 1)), pieces, g, fee);
+        add(bucket(m->channels, db_col_text(st, o + 2)), pieces, g, fee);
+    }
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The detailed rollup rows of days from..to (of department dept when not
+ * 0): the mix, and the days when days is not NULL. */
+static int read_detail(struct db *db, int64_t ent, int64_t dept, int64_t from, int64_t to,
+                       struct bucket *days, struct mix *m)
+{
+    struct db_stmt *st =
+        dept ? db_query(db,
+                        "SELECT day, product, dest_province, channel, pieces, weight_g, fee_fen "
+                        "FROM waybill_rollups WHERE enterprise_id = ? AND day BETWEEN ? AND ? "
+                        "AND department_id = ?",
+                        DB_ARGS(DB_INT(ent), DB_INT(from), DB_INT(to), DB_INT(dept)))
+             : db_query(db,
+                        "SELECT day, product, dest_province, channel, pieces, weight_g, fee_fen "
+                        "FROM waybill_rollups WHERE enterprise_id = ? AND day BETWEEN ? AND ?",
+                        DB_ARGS(DB_INT(ent), DB_INT(from), DB_INT(to)));
+    return sum_rows(st, true, from, days, m);
+}
+
+/* The enterprise's day rollup over first..last into days. */
+static int read_days(struct db *db, int64_t ent, int64_t first, int64_t last, struct bucket *days)
+{
+    struct db_stmt *st = db_query(db,
+                                  "SELECT day, pieces, weight_g, fee_fen FROM waybill_rollups_day "
+                                  "WHERE enterprise_id = ? AND day BETWEEN ? AND ?",
+                                  DB_ARGS(DB_INT(ent), DB_INT(first), DB_INT(last)));
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = db_step(st)) == 1)
+        add(&days[db_col_int(st, 0) - first], db_col_int(st, 1), db_col_int(st, 2),
+            db_col_int(st, 3));
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The month rollup's mix of the whole months that start in from..to. */
+static int read_months(struct db *db, int64_t ent, int64_t from, int64_t to, struct mix *m)
+{
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT dim, value, pieces, weight_g, fee_fen FROM waybill_rollups_month "
+                 "WHERE enterprise_id = ? AND month BETWEEN ? AND ?",
+                 DB_ARGS(DB_INT(ent), DB_INT(from), DB_INT(to)));
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = db_step(st)) == 1) {
+        const char *dim = db_col_text(st, 0);
+        struct buckets *to_b = strcmp(dim, "product") == 0    ? m->products
+                               : strcmp(dim, "province") == 0 ? m->provinces
+                                                              : m->channels;
+        add(bucket(to_b, db_col_text(st, 1)), db_col_int(st, 2), db_col_int(st, 3),
+            db_col_int(st, 4));
+    }
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
 static void get(struct req *r)
 {
     int64_t id, dept = 0;
@@ -143,41 +231,47 @@ static void get(struct req *r)
         return;
     int n = periods[pi].days;
     int64_t last = date_to_days(date_of_time(clock_now())), first = last - n + 1;
-    struct db_stmt *st =
-        dept ? db_query(r->db,
-                        "SELECT day, product, dest_province, channel, pieces, weight_g, fee_fen "
-                        "FROM waybill_rollups WHERE enterprise_id = ? AND day BETWEEN ? AND ? "
-                        "AND department_id = ?",
-                        DB_ARGS(DB_INT(id), DB_INT(first), DB_INT(last), DB_INT(dept)))
-             : db_query(r->db,
-                        "SELECT day, product, dest_province, channel, pieces, weight_g, fee_fen "
-                        "FROM waybill_rollups WHERE enterprise_id = ? AND day BETWEEN ? AND ?",
-                        DB_ARGS(DB_INT(id), DB_INT(first), DB_INT(last)));
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
-        return;
-    }
     struct bucket *days = xcalloc((size_t)n, sizeof(*days));
     struct buckets products = {0}, provinces = {0}, channels = {0}, weeks = {0}, months = {0},
                    quarters = {0};
+    struct mix mix = {&products, &provinces, &channels};
     struct bucket total = {0};
     int rc;
-    while ((rc = db_step(st)) == 1) {
-        int64_t day = db_col_int(st, 0), pieces = db_col_int(st, 4), g = db_col_int(st, 5),
-                fee = db_col_int(st, 6);
-        add(&days[day - first], pieces, g, fee);
-        add(&total, pieces, g, fee);
-        add(bucket(&products, db_col_text(st, 1)), pieces, g, fee);
-        add(bucket(&provinces, db_col_text(st, 2)), pieces, g, fee);
-        add(bucket(&channels, db_col_text(st, 3)), pieces, g, fee);
+    if (dept) {
+        /* A department: its detailed rows, all of them. */
+        rc = read_detail(r->db, id, dept, first, last, days, &mix);
+    } else {
+        /* The whole enterprise: the day rollup for the series, the month
+         * rollup for the mix over the whole months of the period, the
+         * detailed rows only for the partial months at its ends. */
+        int64_t mfrom = first, mto = last;
+        struct date f = date_from_days(first);
+        struct date l = date_from_days(last);
+        if (f.day != 1)
+            mfrom = date_to_days((struct date){f.month == 12 ? f.year + 1 : f.year,
+                                               f.month == 12 ? 1 : f.month + 1, 1});
+        if (l.day != date_days_in_month(l.year, l.month))
+            mto = date_to_days((struct date){l.year, l.month, 1}) - 1;
+        rc = read_days(r->db, id, first, last, days);
+        if (!rc && mfrom > mto) {
+            rc = read_detail(r->db, id, 0, first, last, NULL, &mix);
+        } else {
+            if (!rc)
+                rc = read_months(r->db, id, mfrom, mto, &mix);
+            if (!rc && first < mfrom)
+                rc = read_detail(r->db, id, 0, first, mfrom - 1, NULL, &mix);
+            if (!rc && mto < last)
+                rc = read_detail(r->db, id, 0, mto + 1, last, NULL, &mix);
+        }
     }
-    db_finish(st);
     if (rc < 0) {
         free(days);
         free(products.v), free(provinces.v), free(channels.v);
         reply_db_error(r, rc);
         return;
     }
+    for (int i = 0; i < n; i++)
+        add(&total, days[i].pieces, days[i].weight_g, days[i].fee);
     json_t *daily = json_array(), *trend = json_array();
     double sx = 0, sy = 0, sxy = 0, sxx = 0;
     int active = 0;

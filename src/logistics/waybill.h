@@ -60,6 +60,28 @@ struct ingest_result {
 int waybill_ingest(struct db *db, const struct actor *a, const char *body, size_t len, bool events,
                    struct ingest_result *res);
 
+/* Rows of the import engine (record/import_pipeline.c through the
+ * waybill entity's hooks, waybill_entity.c): the feed's checks and writes
+ * for one row as the API-shaped line in (product and channel also by
+ * their labels), in the pipeline's transaction. dry_run decides without
+ * writing; update false leaves a changed waybill as it is. *outcome is a
+ * WAYBILL_IMPORT_*; a refused row's messages (in lang) are in errors.
+ * The rollups move at waybill_import_flush, before the pipeline commits.
+ * 0 or a negative DB_*. */
+enum {
+    WAYBILL_IMPORT_CREATED,
+    WAYBILL_IMPORT_UPDATED,
+    WAYBILL_IMPORT_UNCHANGED,
+    WAYBILL_IMPORT_REFUSED,
+};
+struct waybill_import;
+struct waybill_import *waybill_import_open(void);
+int waybill_import_row(struct waybill_import *s, struct db *db, const struct actor *a,
+                       const char *lang, json_t *in, bool dry_run, bool update, json_t *errors,
+                       int *outcome);
+int waybill_import_flush(struct waybill_import *s, struct db *db);
+void waybill_import_close(struct waybill_import *s);
+
 /* ---- stuck-shipment alerts (alert.c) ---- */
 
 /* Minutes a waybill of product (at an enterprise of VIP tier, "" for
@@ -96,6 +118,13 @@ int waybill_retention(struct db *db);
  * query joins enterprises e on w.enterprise_id). */
 struct sqlbuf;
 void waybill_visible_sql(const struct actor *u, struct sqlbuf *b);
+/* The conditions of a waybill search into w (over WAYBILL_FROM), u's
+ * visibility first: params (texts or integers) number (whole or a prefix
+ * of 4+), enterprise_id, department_id, from, to (dates on collected_at),
+ * status, product, recipient_phone (whole, roles with the reveal right
+ * only). A bad one goes into bad as key → message key (untranslated). The
+ * list (GET /waybills) and the export both search through it. */
+void waybill_where(const struct actor *u, json_t *params, struct sqlbuf *w, json_t *bad);
 /* The waybill of the current row of a WAYBILL_COLUMNS query as the API
  * shows it, recipient masked. */
 json_t *waybill_row(struct db_stmt *st, struct req *r);
@@ -132,6 +161,10 @@ bool waybill_page_query(struct req *r, int64_t *limit, json_t **cursor);
 
 /* Weight in grams as kilograms text with three decimals ("1.250"). */
 void waybill_kg(int64_t g, char out[32]);
+
+/* Waybills for the record layer's export and import (waybill_entity.c). */
+struct entity;
+extern const struct entity entity_waybill;
 
 extern const struct route waybills_routes[];
 extern const struct route shipping_routes[];

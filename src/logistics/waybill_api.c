@@ -90,107 +90,29 @@ static void batch_events(struct req *r)
 
 /* ---- search ---- */
 
-static const char *const statuses[] = {"collected", "in_transit", "delivering",
-                                       "signed",    "exception",  "returned"};
-
 /* The count of a search, stopped at this many: an admin's search over
  * every waybill has millions of matches, and counting them all cost more
  * than finding the page. */
 #define WAYBILL_COUNT_CAP 10000
 
-static bool query_int(struct req *r, const char *name, int64_t *out, json_t *bad)
-{
-    const char *s = req_query(r, name);
-    *out = 0;
-    if (!s || !*s)
-        return false;
-    char *end;
-    *out = strtoll(s, &end, 10);
-    if (*end || *out <= 0)
-        json_object_set_new(bad, name, json_string(req_msg(r, "field.not_integer")));
-    return true;
-}
-
-static bool query_day(struct req *r, const char *name, int64_t *out, json_t *bad)
-{
-    const char *s = req_query(r, name);
-    if (!s || !*s)
-        return false;
-    if (clock_parse_date(s, out)) {
-        json_object_set_new(bad, name, json_string(req_msg(r, "field.date")));
-        return false;
-    }
-    return true;
-}
-
 /* The search's conditions into w (after visibility); false having replied. */
 static bool search_where(struct req *r, struct sqlbuf *w)
 {
-    json_t *bad = json_object();
-    int64_t ent, dept, from, to;
-    waybill_visible_sql(r->actor, w);
-    const char *number = req_query(r, "number");
-    if (number && *number) {
-        char up[40];
-        size_t n = strlen(number);
-        if (n > 13 || n < 4) {
-            json_object_set_new(bad, "number", json_string(req_msg(r, "waybill.no_format")));
-        } else {
-            for (size_t i = 0; i <= n; i++)
-                up[i] = (char)(number[i] >= 'a' && number[i] <= 'z' ? number[i] - 32 : number[i]);
-            if (n == 13) {
-                sqlbuf_add(w, " AND w.waybill_no = ?");
-                sqlbuf_bind_text_copy(w, up);
-            } else {
-                sqlbuf_add(w, " AND w.waybill_no LIKE ? ESCAPE '\\'");
-                sqlbuf_bind(w, DB_TEXT(sqlbuf_like(w, up, true)));
-            }
-        }
+    static const char *const keys[] = {"number", "enterprise_id", "department_id",  "from", "to",
+                                       "status", "product",       "recipient_phone"};
+    json_t *params = json_object(), *bad = json_object();
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = req_query(r, keys[i]);
+        if (v && *v)
+            json_object_set_new(params, keys[i], json_string(v));
     }
-    if (query_int(r, "enterprise_id", &ent, bad)) {
-        sqlbuf_add(w, " AND w.enterprise_id = ?");
-        sqlbuf_bind(w, DB_INT(ent));
-    }
-    if (query_int(r, "department_id", &dept, bad)) {
-        sqlbuf_add(w, " AND w.department_id = ?");
-        sqlbuf_bind(w, DB_INT(dept));
-    }
-    if (query_day(r, "from", &from, bad)) {
-        sqlbuf_add(w, " AND w.collected_at >= ?");
-        sqlbuf_bind(w, DB_INT(from));
-    }
-    if (query_day(r, "to", &to, bad)) {
-        sqlbuf_add(w, " AND w.collected_at < ?");
-        sqlbuf_bind(w, DB_INT(to + DATE_DAY_SECONDS));
-    }
-    const char *status = req_query(r, "status");
-    if (status && *status) {
-        bool known = false;
-        for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-            known = known || strcmp(statuses[i], status) == 0;
-        if (!known)
-            json_object_set_new(bad, "status", json_string(req_msg(r, "waybill.status")));
-        sqlbuf_add(w, " AND w.status = ?");
-        sqlbuf_bind(w, DB_TEXT(status));
-    }
-    const char *product = req_query(r, "product");
-    if (product && *product) {
-        sqlbuf_add(w, " AND w.product = ?");
-        sqlbuf_bind(w, DB_TEXT(product));
-    }
-    /* The recipient's phone is masked for everyone; only roles that may
-     * reveal it may test it, and only as the whole number, so that no
-     * search spells out the digits a mask hides. */
-    const char *phone = req_query(r, "recipient_phone");
-    if (phone && *phone) {
-        if (!(r->actor->perms & PERM_REVEAL) || strlen(phone) != 11 ||
-            strspn(phone, "0123456789") != 11)
-            json_object_set_new(bad, "recipient_phone",
-                                json_string(req_msg(r, "waybill.phone_search")));
-        sqlbuf_add(w, " AND w.recipient_phone = ?");
-        sqlbuf_bind(w, DB_TEXT(phone));
-    }
+    waybill_where(r->actor, params, w, bad);
+    json_decref(params);
     if (json_object_size(bad)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(bad, k, v)
+            json_object_set_new(bad, k, json_string(req_msg(r, json_string_value(v))));
         reply_invalid(r, bad);
         return false;
     }

@@ -61,6 +61,8 @@ enum field_mask {
     /* a date that holds a person's year of birth: month-day only (the ID
      * number's mask would otherwise be undone by it, issue 13) */
     MASK_YEAR,
+    MASK_NAME,    /* a person's name: "王*" (validate.h name_mask) */
+    MASK_ADDRESS, /* an address: its first 6 characters and "****" */
 };
 
 /* How an export writes a cell; CELL_AUTO derives it from the type and the
@@ -71,6 +73,7 @@ enum field_cell {
     CELL_GENDER,    /* male / female in the reader's words */
     CELL_BOOL,      /* 是 / 否 */
     CELL_MONEY_FEN, /* integer fen written as yuan */
+    CELL_GRAMS,     /* integer grams written as kilograms ("1.250") */
 };
 
 struct entity_field {

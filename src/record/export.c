@@ -54,6 +54,9 @@ enum cell_kind {
     K_GENDER,
     K_BOOL,
     K_MONEY,
+    K_GRAMS,
+    K_NAME,
+    K_ADDRESS,
 };
 
 struct column {
@@ -69,10 +72,12 @@ struct column {
 static enum cell_kind builtin_kind(const struct entity_field *f)
 {
     if (f->mask != MASK_NONE)
-        return f->mask == MASK_PHONE   ? K_PHONE
-               : f->mask == MASK_ID    ? K_ID
-               : f->mask == MASK_EMAIL ? K_EMAIL
-                                       : K_YEAR;
+        return f->mask == MASK_PHONE     ? K_PHONE
+               : f->mask == MASK_ID      ? K_ID
+               : f->mask == MASK_EMAIL   ? K_EMAIL
+               : f->mask == MASK_NAME    ? K_NAME
+               : f->mask == MASK_ADDRESS ? K_ADDRESS
+                                         : K_YEAR;
     switch (f->cell) {
     case CELL_TEXT:
         return K_TEXT;
@@ -82,6 +87,8 @@ static enum cell_kind builtin_kind(const struct entity_field *f)
         return K_BOOL;
     case CELL_MONEY_FEN:
         return K_MONEY;
+    case CELL_GRAMS:
+        return K_GRAMS;
     case CELL_AUTO:
         break;
     }
@@ -210,6 +217,10 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
         return reveal || !*v ? v : (*owned = email_mask(v));
     case K_YEAR:
         return reveal || !*v ? v : (*owned = date_mask_year(v));
+    case K_NAME:
+        return reveal || !*v ? v : (*owned = name_mask(v));
+    case K_ADDRESS:
+        return reveal || !*v ? v : (*owned = address_mask(v));
     case K_LIST:
         return (*owned = join_list(v));
     case K_TIME: {
@@ -222,6 +233,12 @@ static const char *cell_text(struct db_stmt *st, int i, const struct column *col
     case K_MONEY: {
         long long fen = (long long)db_col_int(st, i);
         money_format(fen, buf, buflen);
+        return buf;
+    }
+    case K_GRAMS: {
+        long long g = (long long)db_col_int(st, i);
+        snprintf(buf, buflen, "%s%lld.%03lld", g < 0 ? "-" : "", (g < 0 ? -g : g) / 1000,
+                 (g < 0 ? -g : g) % 1000);
         return buf;
     }
     case K_GENDER:

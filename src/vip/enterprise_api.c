@@ -5,6 +5,7 @@
  */
 #include "vip/enterprise_int.h"
 
+#include "base/validate.h"
 #include "core/listing.h"
 #include "core/op.h"
 #include "db/db.h"
@@ -24,6 +25,10 @@ static const struct listing_sort sorts[] = {
     {"created_at", "e.created_at", NULL, false, false},
     {"name", "e.name_pinyin", "name_pinyin", true, false},
     {"customer_no", "e.customer_no", "customer_no", true, false},
+    /* the shipping figures the list shows (never shipped: oldest, 0) */
+    {"last_waybill_at", "COALESCE(" ENTERPRISE_LAST_WAYBILL ", 0)", NULL, false, false},
+    {"spend_90d", ENTERPRISE_90D("fee_fen"), NULL, false, false},
+    {"pieces_90d", ENTERPRISE_90D("pieces"), NULL, false, false},
 };
 
 /* An enterprise shows no masked fields (its contacts' numbers are theirs);
@@ -78,7 +83,8 @@ static void list(struct req *r)
      * conditions alone (a sort of keys, not of whole rows, when a search
      * matches thousands), then the rows of just those. */
     sqlbuf_addf(&b,
-                "SELECT " ENTERPRISE_COLUMNS ", %s AS k FROM " ENTERPRISE_FROM
+                "SELECT " ENTERPRISE_COLUMNS ", " ENTERPRISE_FIGURE_COLUMNS
+                ", %s AS k FROM " ENTERPRISE_FROM
                 " WHERE e.id IN (SELECT e.id FROM enterprises e WHERE ",
                 expr);
     sqlbuf_append(&b, &w);
@@ -102,6 +108,9 @@ static void list(struct req *r)
     }
     json_object_set_new(body, "total", json_integer(total));
     enterprise_present_page(r->db, items);
+    size_t i;
+    json_t *o;
+    json_array_foreach(items, i, o) listing_format(o, "spend_90d_fen", "spend_90d", money_format);
     form_layout_strip(r->db, &entity_enterprise, r->actor, items);
     reply_json(r, 200, body);
 out:

@@ -68,16 +68,12 @@ static const struct entity_field fields[] = {
     {FIELD("value_added", "e.value_added", FT_ARRAY, "增值服务需求", "Value-added needs",
            F | X | I),
      .dict = "value_added"},
-    /* Shipping figures (logistics, migration 0022): the newest waybill by
-     * the (enterprise, collected) index, the fee of the last 90 days from
-     * the rollups, counted back from the day the alert pass keeps. */
-    {FIELD("last_waybill_at",
-           "(SELECT MAX(w.collected_at) FROM waybills w WHERE w.enterprise_id = e.id)", FT_TIME,
-           "最近寄件时间", "Last waybill", F)},
-    {FIELD("spend_90d",
-           "((SELECT COALESCE(SUM(r.fee_fen), 0) FROM waybill_rollups r WHERE r.enterprise_id = "
-           "e.id AND r.day > (SELECT t.day FROM shipping_today t) - 90) / 100.0)",
-           FT_MONEY, "近90天寄递金额", "Spend, last 90 days", F)},
+    /* Shipping figures (logistics; enterprise_int.h). */
+    {FIELD("last_waybill_at", ENTERPRISE_LAST_WAYBILL, FT_TIME, "最近寄件时间", "Last waybill", F)},
+    {FIELD("spend_90d", "(" ENTERPRISE_90D("fee_fen") " / 100.0)", FT_MONEY, "近90天寄递金额",
+           "Spend, last 90 days", F)},
+    {FIELD("pieces_90d", ENTERPRISE_90D("pieces"), FT_INT, "近90天寄件量", "Pieces, last 90 days",
+           F)},
     {FIELD("tags", NULL, FT_TAGS, "标签", "Tags", F | X | I)},
     /* The primary contact, for exports (a sheet of enterprises is a
      * calling list): the mobile masked for roles without the reveal

@@ -22,6 +22,21 @@
     "e.value_added AS value_added_json, e.branch_id, b.name AS branch_name, e.branch_path, "       \
     "e.custom AS custom_json, e.deleted_at, e.version, e.created_at, e.updated_at"
 
+/* Shipping figures of enterprise e (logistics, migrations 0022 and 0030),
+ * for the list's columns, sorts and filters: the newest waybill by the
+ * (enterprise, collected) index; the fee (fen) and pieces of the last 90
+ * days from the day rollup, counted back from the day the alert pass
+ * keeps (shipping_today: the same on both backends, follows the test
+ * clock). */
+#define ENTERPRISE_LAST_WAYBILL                                                                    \
+    "(SELECT MAX(w.collected_at) FROM waybills w WHERE w.enterprise_id = e.id)"
+#define ENTERPRISE_90D(col)                                                                        \
+    "(SELECT COALESCE(SUM(r." col "), 0) FROM waybill_rollups_day r WHERE r.enterprise_id = "      \
+    "e.id AND r.day > (SELECT t.day FROM shipping_today t) - 90)"
+#define ENTERPRISE_FIGURE_COLUMNS                                                                  \
+    ENTERPRISE_LAST_WAYBILL " AS last_waybill_at, " ENTERPRISE_90D(                                \
+        "fee_fen") " AS spend_90d_fen, " ENTERPRISE_90D("pieces") " AS pieces_90d"
+
 /* Validate the fields of in on top of cur (NULL: a new enterprise) into
  * out, messages into errors (u's language). Negative only on a database
  * failure. */

@@ -30,11 +30,11 @@ describe('metadata endpoint', () => {
     expectError(await anon.get('/meta/entities/customer'), 401, 'unauthorized');
   });
 
-  test('the list holds customers, business records and VIP enterprises (clerks read them), each with its fields', async () => {
+  test('the list holds customers, business records, VIP enterprises and waybills (clerks read them), each with its fields', async () => {
     const r = await clerk.get('/meta/entities');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const names = r.body.items.map((e) => e.name);
-    assert.deepEqual(names, ['customer', 'interaction', 'enterprise']);
+    assert.deepEqual(names, ['customer', 'interaction', 'enterprise', 'waybill']);
     const c = r.body.items[0];
     assert.equal(c.label, '个人客户');
     assert.equal(c.label_en, 'Customers');
@@ -98,7 +98,7 @@ describe('metadata endpoint', () => {
   });
 
   test('unknown entities (and the collection spelling) are 404', async () => {
-    expectError(await clerk.get('/meta/entities/waybill'), 404, 'not_found');
+    expectError(await clerk.get('/meta/entities/parcel_locker'), 404, 'not_found');
     expectError(await clerk.get('/meta/entities/customers'), 404, 'not_found');
   });
 

@@ -371,7 +371,7 @@ describe('business records', () => {
       fields: ['columns'],
     });
     expectError(await clerk.post('/exports', { entity: 'interactions', format: 'pdf' }), 422, 'validation_failed', { fields: ['format'] });
-    expectError(await clerk.post('/exports', { entity: 'waybills', format: 'csv' }), 422, 'validation_failed', { fields: ['entity'] });
+    expectError(await clerk.post('/exports', { entity: 'parcel_lockers', format: 'csv' }), 422, 'validation_failed', { fields: ['entity'] });
   });
 
   test('export: a manager (customers.reveal) gets clear phones; another branch\'s records never appear', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { useServer, TestServer, TIME_SCALE, PG_DIR } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, findAudit, resignIn } from './lib/customers.mjs';
+import { signInAll, findAudit, resignIn, uploadCsv, pollJob, fetchBytes, parseCsv, runExport } from './lib/customers.mjs';
 import { waitFor } from './lib/wait.mjs';
 import { s10, domestic, wrongDigit, feed, makeKey, iso } from './lib/waybills.mjs';
 
@@ -194,6 +194,35 @@ describe('waybills, events, shipping figures and alerts', () => {
     const [[n, g, fee]] = srv.queryDb(`SELECT COUNT(*), SUM(weight_g), SUM(fee_fen) FROM waybills WHERE enterprise_id = ${ent1.id}`);
     const [[rn, rg, rfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups WHERE enterprise_id = ${ent1.id}`);
     assert.deepEqual([rn, rg, rfee], [n, g, fee]);
+    // The coarser rollups (migration 0030: per day, per month and dimension) hold the same.
+    const [[dn, dg, dfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups_day WHERE enterprise_id = ${ent1.id}`);
+    assert.deepEqual([dn, dg, dfee], [n, g, fee]);
+    for (const dim of ['product', 'province', 'channel']) {
+      const [[mn, mg, mfee]] = srv.queryDb(`SELECT SUM(pieces), SUM(weight_g), SUM(fee_fen) FROM waybill_rollups_month WHERE enterprise_id = ${ent1.id} AND dim = '${dim}'`);
+      assert.deepEqual([mn, mg, mfee], [n, g, fee], `month rollup by ${dim}`);
+    }
+    // A year (whole months from the month rollup, the partial ones at its
+    // ends from the detailed rows) and a month (detailed rows only) equal a recount.
+    for (const period of ['year', 'month']) {
+      const y = (await m1.get(`/enterprises/${ent1.id}/shipping?period=${period}`)).body;
+      const from = Date.parse(`${y.from}T00:00:00+08:00`) / 1000;
+      const mine = sent.filter((l) => Date.parse(l.collected_at) / 1000 >= from);
+      assert.equal(y.totals.pieces, mine.length, period);
+      for (const p of PRODUCTS.concat(['economy'])) {
+        const want = mine.filter((l) => l.product === p);
+        const got = y.products.find((x) => x.product === p);
+        assert.equal(got ? got.pieces : 0, want.length, `${period} product ${p}`);
+        assert.equal(got ? Math.round(Number(got.fee) * 100) : 0, sum(want, 'fee'), `${period} product ${p} fee`);
+      }
+      for (const c of CHANNELS) {
+        const got = y.channels.find((x) => x.channel === c);
+        assert.equal(got ? got.pieces : 0, mine.filter((l) => (l.channel || '') === c).length, `${period} channel ${c}`);
+      }
+      for (const pr of PROVINCES) {
+        const got = y.destinations.find((x) => x.province === pr);
+        assert.equal(got ? got.pieces : 0, mine.filter((l) => l.destination.startsWith(pr)).length, `${period} province ${pr}`);
+      }
+    }
     const dept = await m1.get(`/enterprises/${ent1.id}/shipping?period=year&department_id=${dept1.id}`);
     assert.equal(dept.body.totals.pieces, sent.filter((l) => l.department_id === dept1.id).length);
     expectError(await m1.get(`/enterprises/${ent1.id}/shipping?period=decade`), 422, 'validation_failed', { fields: ['period'] });
@@ -212,6 +241,38 @@ describe('waybills, events, shipping figures and alerts', () => {
     const idle = await q({ field: 'last_waybill_at', op: 'older_than_days', value: 30 });
     assert.ok(idle.body.items.some((e) => e.id === ent2.id), 'an enterprise that never shipped');
     assert.ok(!idle.body.items.some((e) => e.id === ent1.id), 'one that shipped today');
+  });
+
+  test('the enterprise list shows and sorts by the figures: last waybill, spend and pieces of 90 days', async () => {
+    const in90 = sent.filter((l) => Date.parse(l.collected_at) / 1000 > now - 89 * 86400);
+    const spendFen = in90.reduce((s, l) => s + Math.round(Number(l.fee) * 100), 0);
+    const order = async (sort) => {
+      const r = await admin.get(`/enterprises?limit=200&sort=${sort}`);
+      assert.equal(r.status, 200, show(r));
+      return r.body.items.filter((e) => e.id === ent1.id || e.id === ent2.id);
+    };
+    const desc = await order('-spend_90d');
+    assert.deepEqual(desc.map((e) => e.id), [ent1.id, ent2.id]);
+    assert.equal(Math.round(Number(desc[0].spend_90d) * 100), spendFen);
+    assert.equal(desc[0].pieces_90d, in90.length);
+    assert.ok(desc[0].last_waybill_at, 'the newest waybill\'s time');
+    assert.equal(desc[1].spend_90d, '0.00');
+    assert.equal(desc[1].last_waybill_at, null);
+    assert.deepEqual((await order('spend_90d')).map((e) => e.id), [ent2.id, ent1.id]);
+    assert.deepEqual((await order('-pieces_90d')).map((e) => e.id), [ent1.id, ent2.id]);
+    assert.deepEqual((await order('last_waybill_at')).map((e) => e.id), [ent2.id, ent1.id]);
+    // Keyset pages over a figure sort: one a page, each once.
+    const seen = [];
+    let cursor = '';
+    for (let i = 0; i < 10; i++) {
+      const p = await admin.get(`/enterprises?limit=1&sort=-spend_90d${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(p.status, 200, show(p));
+      seen.push(...p.body.items.map((e) => e.id));
+      if (!p.body.next_cursor) break;
+      cursor = p.body.next_cursor;
+    }
+    assert.equal(new Set(seen).size, seen.length, 'no enterprise twice');
+    assert.ok(seen.indexOf(ent1.id) < seen.indexOf(ent2.id));
   });
 
   test('events: the newest sets status and stop, an older one only joins the timeline, a replay is unchanged', async () => {
@@ -401,7 +462,10 @@ describe('waybills, events, shipping figures and alerts', () => {
     }, { what: 'the alert under the new threshold' });
     assert.equal(alerts[0].threshold_minutes, 30);
     const list = await admin.get('/waybill-thresholds');
-    assert.ok(list.body.items.some((t) => t.product === 'medical' && t.node_type === 'processing' && t.minutes === 120));
+    const shipped = list.body.items.find((t) => t.product === 'medical' && t.node_type === 'processing');
+    assert.equal(shipped.minutes, 120);
+    // The shipped defaults carry the time they were installed, not 1970.
+    assert.ok(Date.parse(shipped.updated_at) > Date.parse('2026-01-01T00:00:00+08:00'), shipped.updated_at);
     const del = await admin.delete(`/waybill-thresholds/${r.body.threshold.id}`);
     assert.equal(del.status, 200, show(del));
   });
@@ -419,6 +483,9 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(alerts[0].kind, 'promise');
     assert.equal(alerts[0].threshold_minutes, 120);
     assert.equal(alerts[0].promised_at, wb.promised_at);
+    // The bell tells a promise warning from a stalled shipment by its kind.
+    const bell = (await m1.get('/notifications')).body.items.filter((x) => x.link === `/waybills/${wb.waybill_no}`);
+    assert.deepEqual(bell.map((x) => x.kind), ['waybill.promise_at_risk'], show(bell));
     await feed(srv, '/waybill-events:batch', key.secret, [
       { waybill_no: wb.waybill_no, at: iso(now), event_type: 'signed', node_code: 'BJ-DL-09', node_type: 'delivery', node_name: '朝阳派送段' },
     ]);
@@ -436,6 +503,93 @@ describe('waybills, events, shipping figures and alerts', () => {
     assert.equal(w.status, 'signed');
     assert.ok(w.signed_at);
     assert.equal(w.stop_due_at, null);
+  });
+
+  test('import of waybills through the import engine: the feed\'s checks per row, the bad check digit named, a replay changes nothing', async () => {
+    const good1 = s10(serial++), good2 = domestic('771234567890'), bad = wrongDigit(s10(serial++));
+    const expected = bad[10] === '0' ? '9' : String(Number(bad[10]) - 1);
+    const csv = [
+      '运单号,大客户ID,产品,下单渠道,目的地,重量(kg),运费,揽收时间,收件人,收件人电话,收件地址',
+      `${good1},${ent1.id},标准快递,PC,上海市/上海市/浦东新区,2.5,18.00,2026-10-02 09:30,李四,13900001111,上海市浦东新区世纪大道100号`,
+      `${bad},${ent1.id},standard,api,北京市,1,10.00,2026-10-02 10:00,,,`,
+      `${good2},${ent1.id},医药,api,广东省/深圳市,0.8,30.50,2026/10/03 14:05:00,,,`,
+      `${s10(serial++)},${ent1.id},teleport,api,北京市,-1,10.00,yesterday,,,`,
+    ].join('\n') + '\n';
+    const before = (await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals;
+    const run = async (dry) => {
+      const up = await uploadCsv(admin, Buffer.from(csv), { entity: 'waybill' });
+      assert.equal(up.status, 201, show(up));
+      const imp = up.body.import;
+      assert.equal(imp.suggested_mapping['运单号'], 'waybill_no');
+      assert.equal(imp.suggested_mapping['揽收时间'], 'collected_at');
+      const r = await admin.post(`/imports/${imp.id}/run`, { mapping: imp.suggested_mapping, dry_run: dry, on_duplicate: 'skip' });
+      assert.equal(r.status, 202, show(r));
+      const job = await pollJob(admin, `/imports/${imp.id}`, 'import');
+      assert.equal(job.status, 'done', JSON.stringify(job));
+      return { imp, res: job.result || job };
+    };
+    const dry = await run(true);
+    assert.deepEqual([dry.res.created, dry.res.failed], [2, 2], JSON.stringify(dry.res));
+    assert.equal((await admin.get(`/waybills?number=${good1}`)).body.total, 0, 'a dry run writes nothing');
+    const first = await run(false);
+    assert.deepEqual([first.res.created, first.res.skipped, first.res.failed], [2, 0, 2], JSON.stringify(first.res));
+    const w = (await admin.get(`/waybills/${good1}`)).body.waybill;
+    assert.equal(w.product, 'standard', 'a label becomes its code');
+    assert.equal(w.channel, 'pc');
+    assert.equal(w.collected_at, '2026-10-02T09:30:00+08:00');
+    assert.equal(w.fee, '18.00');
+    assert.equal(w.recipient_name, '李*');
+    // The bad check digit is named on its row with the right digit.
+    const rep = await fetchBytes(admin, `/imports/${first.imp.id}/report`);
+    const rows = parseCsv(rep.bytes.toString('utf8'));
+    const badRow = rows.find((r) => r.includes(bad));
+    assert.ok(badRow, rep.bytes.toString('utf8'));
+    assert.match(badRow[badRow.length - 1], new RegExp(`运单号.*校验位.*${expected}`));
+    const other = rows.find((r) => r.includes('teleport'));
+    assert.match(other[other.length - 1], /产品/);
+    assert.match(other[other.length - 1], /重量/);
+    const mid = (await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals;
+    assert.equal(mid.pieces - before.pieces, 2, 'the rollups moved with the imported waybills');
+    assert.equal(Math.round(Number(mid.fee) * 100) - Math.round(Number(before.fee) * 100), 1800 + 3050);
+    // The same file again: nothing new, nothing moved.
+    const again = await run(false);
+    assert.deepEqual([again.res.created, again.res.updated, again.res.skipped], [0, 0, 2], JSON.stringify(again.res));
+    assert.deepEqual((await admin.get(`/enterprises/${ent1.id}/shipping?period=year`)).body.totals, mid);
+    const [[n]] = srv.queryDb(`SELECT COUNT(*) FROM waybills WHERE waybill_no IN ('${good1}', '${good2}')`);
+    assert.equal(n, '2');
+    // An Excel file is refused at upload, as for customers: the engine reads CSV.
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]), Buffer.alloc(64, 0)]);
+    const xlsx = await uploadCsv(admin, zip, { entity: 'waybill' });
+    expectError(xlsx, 422, 'validation_failed', { fields: ['file'] });
+    assert.match(xlsx.body.error.fields.file, /Excel.*另存为CSV/, show(xlsx));
+    // Only admins back-fill history.
+    expectError(await uploadCsv(m1, Buffer.from(csv), { entity: 'waybill' }), 403, 'forbidden');
+  });
+
+  test('export of a waybill search: CSV of the enterprise\'s waybills, the recipient masked for a clerk, clear for a manager who may reveal', async () => {
+    const wb = sent[2];
+    const { file, job } = await runExport(clerk, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id, number: wb.waybill_no });
+    const rows = parseCsv(file.bytes.toString('utf8'));
+    assert.equal(rows[0][0], '运单号');
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    const col = (name) => rows[0].indexOf(name);
+    assert.equal(rows[1][col('运单号')], wb.waybill_no);
+    assert.equal(rows[1][col('收件人')], '王*');
+    assert.equal(rows[1][col('收件人电话')], '138****1234');
+    assert.equal(rows[1][col('收件地址')], '北京市朝阳区****');
+    assert.equal(rows[1][col('产品')], { standard: '标准快递', economy: '特惠', heavy: '重货', medical: '医药' }[wb.product], 'the product by its label');
+    assert.ok(!file.bytes.toString('utf8').includes('13812341234'));
+    assert.equal(job.result?.masked ?? job.masked, true, JSON.stringify(job));
+    const mine = await runExport(m1, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id, number: wb.waybill_no });
+    const mrows = parseCsv(mine.file.bytes.toString('utf8'));
+    assert.equal(mrows[1][mrows[0].indexOf('收件人电话')], '13812341234');
+    // The search's scope: another branch's clerk exports none of ent1's waybills.
+    const none = await runExport(szClerk, { entity: 'waybills', format: 'csv', enterprise_id: ent1.id });
+    assert.equal(parseCsv(none.file.bytes.toString('utf8')).length, 1, 'the header alone');
+    // A bad search parameter is refused before any job runs.
+    expectError(await clerk.post('/exports', { entity: 'waybills', format: 'csv', status: 'teleported' }), 422, 'validation_failed', { fields: ['status'] });
+    const x = await runExport(clerk, { entity: 'waybills', format: 'xlsx', enterprise_id: ent1.id });
+    assert.equal(x.file.bytes.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX file');
   });
 
   test('the retention setting erases old recipients, keeps the waybill and its figures', async () => {

@@ -13,6 +13,18 @@ export default {
       kinds: {
         waybill: {
           stalled: '运单停滞预警',
+          promise_at_risk: '时效预警',
+        },
+      },
+    },
+    entityIo: {
+      waybill: {
+        exportDialog: {
+          title: '导出运单',
+          scope: '范围',
+          filtered: '当前查询结果（{n} 条）',
+          maskNote: '收件人姓名、电话和地址将以打码形式导出；每次导出都记入审计日志。',
+          clearNote: '您的角色可导出收件人的完整信息，请妥善保管文件；每次导出都记入审计日志。',
         },
       },
     },
@@ -21,6 +33,8 @@ export default {
       noMatch: '没有找到大客户',
     },
     waybillUi: {
+      listSpend90: '近90天寄递',
+      listPieces: '{n} 件',
       detailTitle: '运单详情',
       searchSubtitle: '按运单号、大客户、揽收日期、状态和产品查找运单',
       numberPlaceholder: '单号或前 4 位',
@@ -229,6 +243,18 @@ export default {
       kinds: {
         waybill: {
           stalled: 'Stalled shipment',
+          promise_at_risk: 'Delivery promise at risk',
+        },
+      },
+    },
+    entityIo: {
+      waybill: {
+        exportDialog: {
+          title: 'Export waybills',
+          scope: 'Scope',
+          filtered: 'The current search ({n})',
+          maskNote: 'Recipients\' names, phones and addresses are exported masked; every export is audited.',
+          clearNote: 'Your role exports recipients in full: keep the file safe; every export is audited.',
         },
       },
     },
@@ -237,6 +263,8 @@ export default {
       noMatch: 'No enterprise found',
     },
     waybillUi: {
+      listSpend90: 'Spend, 90 d',
+      listPieces: '{n} pcs',
       detailTitle: 'Waybill',
       searchSubtitle: 'Find waybills by number, enterprise, collection date, status and product',
       numberPlaceholder: 'Number or prefix',
