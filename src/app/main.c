@@ -36,6 +36,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "record/record_module.h"
+#include "report/report_module.h"
 #include "vip/vip_module.h"
 
 #include <curl/curl.h>
@@ -181,8 +182,8 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module, &core_module, &auth_module,      &record_module,
-    &crm_module, &vip_module,  &logistics_module, NULL,
+    &app_module, &core_module,      &auth_module,   &record_module, &crm_module,
+    &vip_module, &logistics_module, &report_module, NULL,
 };
 
 static int open_db(const char *url)
