@@ -69,10 +69,10 @@ sqlite3 "$TMP/bench.db" "DROP INDEX waybill_rollups_day;
   FROM w
   WHERE NOT (ent % 8 = 0 AND back < 31 + ent % 90) AND NOT (ent % 8 = 1 AND back < 90 AND n % 3 <> 0)
   ORDER BY 1, 2
-  ON CONFLICT DO UPDATE SET pieces = pieces + 1, weight_g = weight_g + 1500, fee_fen = fee_fen + excluded.fee_fen;
+  ON CONFLICT (enterprise_id, day, department_id, product, dest_province, channel) DO UPDATE SET pieces = pieces + 1, weight_g = weight_g + 1500, fee_fen = fee_fen + excluded.fee_fen;
   CREATE INDEX waybill_rollups_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
   ANALYZE;"
-ROWS=$(sqlite3 "$TMP/bench.db" 'SELECT COUNT(*) || ' rows, ' || SUM(pieces) || ' pieces' FROM waybill_rollups')
+ROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) || ' rows, ' || SUM(pieces) || ' pieces' FROM waybill_rollups")
 SIZE=$(du -m "$TMP/bench.db" | cut -f1)
 log "rollups loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')s: $ROWS; database ${SIZE} MB"
 
