@@ -64,6 +64,12 @@ before(async () => {
       }),
     )
   }
+  // two customers of the manager's branch with birthdays soon, for 个人客户
+  const md = (days) => new Date((NOW + 8 * 3600 + days * DAY) * 1000).toISOString().slice(5, 10)
+  for (const [i, c] of [['陈小梅', 5], ['黄志强', 12]].entries()) {
+    const r = await managerApi.call('POST', '/customers', { name: c[0], phone: `1390000${String(7001 + i)}`, birthday: `198${i}-${md(c[1])}` })
+    assert.equal(r.status, 201, JSON.stringify(r.data))
+  }
   const w = await feed({ baseUrl: server.base }, '/waybills:batch', k.data.secret, lines)
   assert.equal(w.status, 200, w.text)
   assert.equal(w.body.refused, 0, w.text)
@@ -157,7 +163,10 @@ test('the three dashboards in Chinese and English', async () => {
     await page.setViewportSize({ width: 1366, height: 768 })
     await signInAs(page, MANAGER.login, NEW_PASSWORD)
     await page.goto('/reports?tab=customers')
-    await page.locator('[data-test=cust-new] [data-test=kpi-value]').waitFor()
+    await page.locator('[data-test=cust-birthdays] [data-test=kpi-value]', { hasText: /^2$/ }).waitFor()
+    await page.locator('[data-test=cust-birthdays]').click()
+    await page.locator('[data-test=cust-drawer] [data-test=cust-row]', { hasText: '陈小梅' }).waitFor()
+    await page.keyboard.press('Escape')
     await shot(page, 'dash-customers-zh')
     await setLang(page, 'en')
     await page.locator('.el-tabs__item', { hasText: 'Customer health' }).click()
