@@ -80,10 +80,11 @@ PORT=$(( 20000 + RANDOM % 40000 ))
 BASE="http://127.0.0.1:$PORT"
 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$DB" >"$TMP/server.out" 2>"$TMP/server.err" &
 SERVER_PID=$!
-for _ in $(seq 1 300); do curl -fsS -o /dev/null --max-time 1 "$BASE/api/v1/health" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 1200); do curl -fsS -o /dev/null --max-time 1 "$BASE/api/v1/health" 2>/dev/null && break; sleep 0.5; done
+curl -fsS -o /dev/null "$BASE/api/v1/health" || die "the server did not start: $(tail -3 "$TMP/server.err")"
 declare -A SESS CSRFS
 for who in B9191 B9192 B9193; do
-  read -r SESS[$who] CSRFS[$who] < <(bench_session "$BASE" "$who" "$(cat "$TMP/pw")")
+  read -r SESS[$who] CSRFS[$who] < <(bench_session "$BASE" "$who" "$(cat "$TMP/pw")") || die "no session for $who"
   [ -n "${SESS[$who]}" ] || die "no session for $who"
 done
 
