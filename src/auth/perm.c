@@ -17,7 +17,8 @@ static const struct {
     /* clerks read their branch's enterprises (masked); managers edit the
      * ones they manage, supervisors their branch tree's */
     {"clerk", PERM_BASE | PERM_ENTERPRISES},
-    {"manager", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REVEAL | PERM_CAMPAIGNS},
+    {"manager",
+     PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL | PERM_CAMPAIGNS},
     {"supervisor", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |
                        PERM_MERGE | PERM_CAMPAIGNS | PERM_BILLING},
     {"admin", PERM_BASE | PERM_ENTERPRISES | PERM_VIP_WRITE | PERM_REPORTS | PERM_REVEAL |

@@ -282,6 +282,15 @@ static const struct message messages[] = {
     {"waybill.phone_search", "您无权按收件人手机号查询；请输入完整的11位手机号",
      "You may not search by the recipient's phone; roles that may reveal search by the whole "
      "11 digits"},
+    {"report.period", "统计周期应为 month（月）、quarter（季）或 year（年）",
+     "The period is month, quarter or year"},
+    {"report.date", "日期应写作 YYYY-MM 或 YYYY-MM-DD", "Dates are written YYYY-MM or YYYY-MM-DD"},
+    {"report.range", "数值超出允许范围", "The number is out of range"},
+    {"report.status", "健康状态应为 healthy（健康）、churn（流失风险）或 dormant（沉睡）",
+     "The status is healthy, churn or dormant"},
+    {"report.kind", "应为 new（新增客户）、birthdays（生日）或 maturities（产品到期）",
+     "The kind is new, birthdays or maturities"},
+    {"report.province", "按城市查看时需同时给出省份", "A city is given with its province"},
     {"waybill.period", "统计周期应为 month、quarter、half 或 year",
      "The period is month, quarter, half or year"},
     /* pricing (billing/): list prices, contract rules, quotes */

@@ -24,6 +24,7 @@
 #define HOURS      8
 
 struct plan {
+    const struct bulk_task_on *on;
     const char *title, *note, *priority;
     bool by_owner, preview;
     int64_t assignee_id, days;
@@ -79,12 +80,14 @@ static int check_assignee(struct db *db, const struct actor *a, const struct sql
         return 0;
     struct sqlbuf b;
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT COUNT(*) FROM customers c WHERE ");
+    sqlbuf_addf(&b, "SELECT COUNT(*) FROM %s %s WHERE ", p->on->table, p->on->alias);
     sqlbuf_append(&b, group);
-    sqlbuf_add(&b, " AND NOT EXISTS (SELECT 1 FROM users u LEFT JOIN branches b ON "
-                   "b.id = u.branch_id WHERE u.id = ? AND u.status = 'active' AND "
-                   "substr(c.branch_path, 1, length(COALESCE(b.path, ''))) = "
-                   "COALESCE(b.path, ''))");
+    sqlbuf_addf(&b,
+                " AND NOT EXISTS (SELECT 1 FROM users u LEFT JOIN branches b ON "
+                "b.id = u.branch_id WHERE u.id = ? AND u.status = 'active' AND "
+                "substr(%s.branch_path, 1, length(COALESCE(b.path, ''))) = "
+                "COALESCE(b.path, ''))",
+                p->on->alias);
     sqlbuf_bind(&b, DB_INT(p->assignee_id));
     int64_t misfits = 0;
     int rc = db_query_int(db, b.sql, b.args, b.nargs, &misfits);
@@ -106,7 +109,7 @@ static int check_assignee(struct db *db, const struct actor *a, const struct sql
 static void add_assignee(struct sqlbuf *b, const struct actor *a, const struct plan *p)
 {
     if (p->by_owner) {
-        sqlbuf_add(b, "COALESCE(c.owner_id, ?)");
+        sqlbuf_addf(b, "COALESCE(%s.owner_id, ?)", p->on->alias);
         sqlbuf_bind(b, DB_INT(a->id));
     } else {
         sqlbuf_add(b, "?");
@@ -138,17 +141,23 @@ static struct db_stmt *query_assigned(struct db *db, const struct actor *a,
 static struct db_stmt *customers(struct db *db, const struct actor *a, const struct sqlbuf *group,
                                  const struct plan *p)
 {
-    return query_assigned(db, a, group, p, "SELECT c.id, c.branch_id, c.branch_path, ",
-                          " FROM customers c WHERE ", " ORDER BY c.id");
+    char head[96], mid[64], tail[32];
+    snprintf(head, sizeof(head), "SELECT %s.id, %s.branch_id, %s.branch_path, ", p->on->alias,
+             p->on->alias, p->on->alias);
+    snprintf(mid, sizeof(mid), " FROM %s %s WHERE ", p->on->table, p->on->alias);
+    snprintf(tail, sizeof(tail), " ORDER BY %s.id", p->on->alias);
+    return query_assigned(db, a, group, p, head, mid, tail);
 }
 
 /* Per-assignee counts with names, for the preview. */
 static int by_assignee(struct db *db, const struct actor *a, const struct sqlbuf *group,
                        const struct plan *p, json_t *out)
 {
+    char mid[96];
+    snprintf(mid, sizeof(mid), " AS who, COUNT(*) AS n FROM %s %s WHERE ", p->on->table,
+             p->on->alias);
     struct db_stmt *st =
-        query_assigned(db, a, group, p, "SELECT g.who, u.name, g.n FROM (SELECT ",
-                       " AS who, COUNT(*) AS n FROM customers c WHERE ",
+        query_assigned(db, a, group, p, "SELECT g.who, u.name, g.n FROM (SELECT ", mid,
                        " GROUP BY 1) g LEFT JOIN users u ON u.id = g.who ORDER BY g.n DESC, g.who");
     json_t *list = json_array();
     int rc = st ? 0 : DB_ERROR, got;
@@ -197,7 +206,8 @@ static int create_all(struct db *db, const struct actor *a, const struct sqlbuf 
             break;
         struct task_new t = {
             .title = p->title,
-            .customer_id = json_integer_value(json_array_get(row, 0)),
+            .customer_id = p->on->enterprise ? 0 : json_integer_value(json_array_get(row, 0)),
+            .enterprise_id = p->on->enterprise ? json_integer_value(json_array_get(row, 0)) : 0,
             .due_at = due_of(p, (int64_t)i),
             .assignee_id = json_integer_value(json_array_get(row, 3)),
             .branch_id = json_integer_value(json_array_get(row, 1)),
@@ -213,6 +223,18 @@ static int create_all(struct db *db, const struct actor *a, const struct sqlbuf 
     }
     json_decref(rows);
     return rc;
+}
+
+/* How many records the group holds. */
+static int group_count(struct db *db, const struct plan *p, const struct sqlbuf *group, int64_t *n)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_addf(&b, "SELECT COUNT(*) FROM %s %s WHERE ", p->on->table, p->on->alias);
+    sqlbuf_append(&b, group);
+    int rc = db_query_int(db, b.sql, b.args, b.nargs, n);
+    sqlbuf_release(&b);
+    return rc < 0 ? rc : 0;
 }
 
 /* A token seen before: *repeated. Else it is kept with the count made. */
@@ -231,10 +253,18 @@ static int take_token(struct db *db, const struct actor *a, const char *token, b
     return rc < 0 ? rc : 0;
 }
 
+const struct bulk_task_on bulk_task_customers = {"customers", "c", false};
+
 int bulk_tasks(struct db *db, const struct actor *a, const struct sqlbuf *group, json_t *in,
                json_t *out, json_t *errors)
 {
-    struct plan p = {0};
+    return bulk_tasks_on(db, a, &bulk_task_customers, group, in, out, errors);
+}
+
+int bulk_tasks_on(struct db *db, const struct actor *a, const struct bulk_task_on *on,
+                  const struct sqlbuf *group, json_t *in, json_t *out, json_t *errors)
+{
+    struct plan p = {.on = on};
     read_plan(a, in, errors, &p);
     const char *token = json_string_value(json_object_get(in, "client_token"));
     int rc = db_begin(db);
@@ -243,7 +273,7 @@ int bulk_tasks(struct db *db, const struct actor *a, const struct sqlbuf *group,
     rc = check_assignee(db, a, group, &p, errors);
     int64_t count = 0;
     if (!rc)
-        rc = customer_group_count(db, group, &count);
+        rc = group_count(db, &p, group, &count);
     if (!rc && count > group_action_max())
         json_object_set_new(errors, "group", json_string(i18n_msg(a->lang, "group.too_large")));
     rc = op_checked(rc, errors);

@@ -55,6 +55,17 @@ int customer_handover(struct db *db, const struct actor *a, const struct handove
  * "task.bulk_create". */
 int bulk_tasks(struct db *db, const struct actor *a, const struct sqlbuf *group, json_t *in,
                json_t *out, json_t *errors);
+/* The same for the records of another kind with a manager (owner_id),
+ * a branch (branch_id, branch_path) and a task column: group is on
+ * "<table> <alias>"; the tasks name the record as their customer or, with
+ * enterprise, their enterprise (the vip module's enterprises, whose group
+ * it reads as record/group.h does). */
+struct bulk_task_on {
+    const char *table, *alias;
+    bool enterprise;
+};
+int bulk_tasks_on(struct db *db, const struct actor *a, const struct bulk_task_on *on,
+                  const struct sqlbuf *group, json_t *in, json_t *out, json_t *errors);
 
 /* A campaign: "channel" sms / email, "subject" (e-mail), "body" with
  * variables {姓名} {称呼} {客户经理} {网点} {客户编号}, "client_token". Only

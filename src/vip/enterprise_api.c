@@ -6,6 +6,8 @@
 #include "vip/enterprise_int.h"
 
 #include "base/validate.h"
+#include "crm/group_action.h"
+
 #include "core/listing.h"
 #include "core/op.h"
 #include "db/db.h"
@@ -136,6 +138,28 @@ static void bulk_tags(struct req *r)
     if (entity_group_where(r, &entity_enterprise, r->json, &w))
         tags_bulk_reply(r, &entity_enterprise, &w);
     sqlbuf_release(&w);
+}
+
+/* POST /enterprises/bulk-tasks: a follow-up to-do for every enterprise of
+ * the group, as the customers' batch tasks (crm/group_action.h); the
+ * dashboards' lists start it. */
+static void bulk_tasks_create(struct req *r)
+{
+    static const struct bulk_task_on on = {"enterprises", "e", true};
+    struct sqlbuf w;
+    sqlbuf_init(&w);
+    if (!entity_group_where(r, &entity_enterprise, r->json, &w)) {
+        sqlbuf_release(&w);
+        return;
+    }
+    json_t *out = json_object(), *errors = json_object();
+    int rc = bulk_tasks_on(r->db, r->actor, &on, &w, r->json, out, errors);
+    sqlbuf_release(&w);
+    bool preview = json_is_true(json_object_get(r->json, "preview"));
+    if (!op_reply(r, rc, errors))
+        reply_json(r, preview ? 200 : 201, json_incref(out));
+    json_decref(out);
+    json_decref(errors);
 }
 
 /* POST /enterprises/bulk-reassign: a new account manager for the group

@@ -10,6 +10,7 @@ export const enterprisesApi = {
   get: (id, opts) => http.get(base(id), undefined, opts),
   create: (body, opts) => http.post('/enterprises', body, opts),
   bulkTags: (body, opts) => http.post('/enterprises/bulk-tags', body, opts),
+  bulkTasks: (body, opts) => http.post('/enterprises/bulk-tasks', body, opts),
   bulkReassign: (body, opts) => http.post('/enterprises/bulk-reassign', body, opts),
   update: (id, body, opts) => http.patch(base(id), body, opts),
   overview: (id, opts) => http.get(`${base(id)}/overview`, undefined, opts),

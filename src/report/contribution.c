@@ -1,0 +1,295 @@
+/*
+ * contribution.c - 贡献度: fee and pieces of the visible enterprises over a
+ * period, from the waybill rollups joined to the enterprises (industry,
+ * region, branch, manager); each figure one GROUP BY over the rollups'
+ * days of the period (the index of migration 0031 walks them by day),
+ * nothing counted from the waybills. The filter narrows every figure
+ * to a slice or bar drilled into; the list behind it names the
+ * enterprises.
+ */
+#include "report/report.h"
+
+#include "base/date.h"
+#include "base/xmalloc.h"
+#include "core/listing.h"
+#include "db/db.h"
+#include "db/sqlbuf.h"
+#include "vip/enterprise.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP    10
+#define MONTHS 12
+
+static bool english(const struct actor *u)
+{
+    return strncmp(u->lang, "en", 2) == 0;
+}
+
+/* A region ("广东省/广州市/天河区") or its first parts: LIKE "<s>/%" or s. */
+static void region_under(struct sqlbuf *b, const char *s)
+{
+    char *prefix = xmalloc(strlen(s) + 2);
+    memcpy(prefix, s, strlen(s));
+    memcpy(prefix + strlen(s), "/", 2);
+    sqlbuf_add(b, " AND (e.region = ? OR e.region LIKE ? ESCAPE '\\')");
+    sqlbuf_bind(b, DB_TEXT(s));
+    sqlbuf_bind(b, DB_TEXT(sqlbuf_like(b, prefix, true)));
+    free(prefix);
+}
+
+/* FROM and WHERE of the rollups of days [from, to] of the enterprises u
+ * sees, narrowed by f; join (program text) joins more tables. */
+static void rollups_where(struct sqlbuf *b, const struct actor *u, int64_t from, int64_t to,
+                          const struct contribution_filter *f, const char *join)
+{
+    sqlbuf_add(b, " FROM waybill_rollups r JOIN enterprises e ON e.id = r.enterprise_id");
+    sqlbuf_add(b, join);
+    sqlbuf_add(b, " WHERE r.day BETWEEN ? AND ? AND e.deleted_at IS NULL AND ");
+    sqlbuf_bind(b, DB_INT(from));
+    sqlbuf_bind(b, DB_INT(to));
+    enterprise_visible_sql(u, b);
+    if (f->industry && !*f->industry)
+        sqlbuf_add(b, " AND (e.industry IS NULL OR e.industry = '')");
+    else if (f->industry) {
+        sqlbuf_add(b, " AND e.industry = ?");
+        sqlbuf_bind(b, DB_TEXT(f->industry));
+    }
+    if (f->city)
+        region_under(b, f->city);
+    else if (f->province)
+        region_under(b, f->province);
+    if (f->branch_id) {
+        sqlbuf_add(b, " AND e.branch_id = ?");
+        sqlbuf_bind(b, DB_INT(f->branch_id));
+    }
+    if (f->product) {
+        sqlbuf_add(b, " AND r.product = ?");
+        sqlbuf_bind(b, DB_TEXT(f->product));
+    }
+}
+
+/* The rows of "SELECT <head> <rollups_where> <tail>" as objects (NULL:
+ * the database failed). */
+static json_t *rows_of(struct db *db, const struct actor *u, const char *head, const char *join,
+                       int64_t from, int64_t to, const struct contribution_filter *f,
+                       const char *tail)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, head);
+    rollups_where(&b, u, from, to, f, join);
+    sqlbuf_add(&b, tail);
+    json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
+    sqlbuf_release(&b);
+    return rows;
+}
+
+#define SUMS "COALESCE(SUM(r.fee_fen), 0) AS fee_fen, COALESCE(SUM(r.pieces), 0) AS pieces"
+
+static json_t *totals_of(struct db *db, const struct actor *u, const struct report_period *p,
+                         const struct contribution_filter *f)
+{
+    json_t *rows = rows_of(db, u, "SELECT " SUMS ", COUNT(DISTINCT r.enterprise_id) AS enterprises",
+                           "", p->from, p->to, f, "");
+    if (!rows)
+        return NULL;
+    json_t *o = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    json_object_set_new(o, "period", report_period_json(p));
+    return o;
+}
+
+/* Part `level` (0 province, 1 city) of a region "省/市/区" into out. */
+static void region_part(const char *region, int level, char *out, size_t n)
+{
+    const char *s = region ? region : "";
+    for (int i = 0; i < level && strchr(s, '/'); i++)
+        s = strchr(s, '/') + 1;
+    snprintf(out, n, "%.*s", (int)strcspn(s, "/"), s);
+}
+
+static int64_t int_of(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+/* items[key] with its fee and pieces grown by row's, made when new. */
+static void add_to(json_t *items, const char *key, const char *label, json_t *row)
+{
+    json_t *it = json_object_get(items, key);
+    if (!it) {
+        it = json_pack("{s:s,s:s,s:I,s:I}", "key", key, "label", label, "fee_fen", (json_int_t)0,
+                       "pieces", (json_int_t)0);
+        json_object_set_new(items, key, it);
+    }
+    json_object_set_new(it, "fee_fen",
+                        json_integer(int_of(it, "fee_fen") + int_of(row, "fee_fen")));
+    json_object_set_new(it, "pieces", json_integer(int_of(it, "pieces") + int_of(row, "pieces")));
+}
+
+static int by_fee(const void *a, const void *b)
+{
+    int64_t x = int_of(*(json_t *const *)a, "fee_fen"), y = int_of(*(json_t *const *)b, "fee_fen");
+    return (x < y) - (x > y);
+}
+
+/* The values of object o as an array, the largest fee first. */
+static json_t *sorted_values(json_t *o)
+{
+    size_t n = json_object_size(o), i = 0;
+    json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *x;
+    const char *k;
+    json_object_foreach(o, k, x) v[i++] = x;
+    qsort(v, n, sizeof(*v), by_fee);
+    json_t *a = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append(a, v[i]);
+    free(v);
+    json_decref(o);
+    return a;
+}
+
+/* Fee by province, by city of f's province, or by branch of f's city,
+ * summed here from one GROUP BY region and branch. */
+static json_t *by_region(struct db *db, const struct actor *u, const struct report_period *p,
+                         const struct contribution_filter *f)
+{
+    json_t *rows = rows_of(db, u, "SELECT e.region, e.branch_id, bb.name AS branch_name, " SUMS,
+                           " JOIN branches bb ON bb.id = e.branch_id", p->from, p->to, f,
+                           " GROUP BY e.region, e.branch_id, bb.name");
+    if (!rows)
+        return NULL;
+    int level = f->city ? 2 : f->province ? 1 : 0;
+    json_t *items = json_object(), *row;
+    size_t i;
+    json_array_foreach(rows, i, row)
+    {
+        char key[128];
+        const char *label = key;
+        if (level == 2) {
+            snprintf(key, sizeof(key), "%lld", (long long)int_of(row, "branch_id"));
+            label = json_string_value(json_object_get(row, "branch_name"));
+        } else {
+            region_part(json_string_value(json_object_get(row, "region")), level, key, sizeof(key));
+        }
+        add_to(items, key, label ? label : "", row);
+        if (level == 2)
+            json_object_set(json_object_get(items, key), "branch_id",
+                            json_object_get(row, "branch_id"));
+    }
+    json_decref(rows);
+    static const char *const levels[] = {"province", "city", "branch"};
+    return json_pack("{s:s,s:o}", "level", levels[level], "items", sorted_values(items));
+}
+
+static json_t *by_industry(struct db *db, const struct actor *u, const struct report_period *p,
+                           const struct contribution_filter *f)
+{
+    json_t *rows = rows_of(
+        db, u,
+        english(u) ? "SELECT COALESCE(e.industry, '') AS key, "
+                     "COALESCE(NULLIF(di.label_en, ''), di.label, e.industry, '') AS label, " SUMS
+                   : "SELECT COALESCE(e.industry, '') AS key, "
+                     "COALESCE(di.label, e.industry, '') AS label, " SUMS,
+        " LEFT JOIN dictionary_items di ON di.dict_code = 'industry' AND di.value = e.industry",
+        p->from, p->to, f, " GROUP BY 1, 2 ORDER BY 3 DESC, 1");
+    return rows;
+}
+
+/* Fee by product in each of the twelve months up to p's last. */
+static json_t *by_product(struct db *db, const struct actor *u, const struct report_period *p,
+                          const struct contribution_filter *f)
+{
+    int last = report_month_of_day(p->to), first = last - MONTHS + 1;
+    json_t *rows = rows_of(db, u, "SELECT r.day, r.product, " SUMS, "", report_month_first(first),
+                           p->to, f, " GROUP BY r.day, r.product");
+    if (!rows)
+        return NULL;
+    json_t *months = json_array(), *series = json_object(), *row;
+    for (int m = first; m <= last; m++) {
+        char label[8];
+        report_month_label(m, label);
+        json_array_append_new(months, json_string(label));
+    }
+    size_t i;
+    json_array_foreach(rows, i, row)
+    {
+        const char *product = json_string_value(json_object_get(row, "product"));
+        json_t *s = json_object_get(series, product);
+        if (!s) {
+            s = json_pack("{s:s,s:[]}", "product", product, "fee_fen");
+            for (int m = first; m <= last; m++)
+                json_array_append_new(json_object_get(s, "fee_fen"), json_integer(0));
+            json_object_set_new(series, product, s);
+        }
+        json_t *v = json_object_get(s, "fee_fen");
+        size_t k = (size_t)(report_month_of_day(int_of(row, "day")) - first);
+        json_array_set_new(
+            v, k, json_integer(json_integer_value(json_array_get(v, k)) + int_of(row, "fee_fen")));
+    }
+    json_decref(rows);
+    json_t *list = json_array(), *s;
+    const char *k;
+    json_object_foreach(series, k, s) json_array_append(list, s);
+    json_decref(series);
+    return json_pack("{s:o,s:o}", "months", months, "series", list);
+}
+
+#define ENTERPRISE_SUMS                                                                            \
+    "SELECT e.id, e.name, e.customer_no, e.industry, e.region, o.name AS owner_name, " SUMS
+#define ENTERPRISE_JOIN " LEFT JOIN users o ON o.id = e.owner_id"
+#define ENTERPRISE_GROUP                                                                           \
+    " GROUP BY e.id, e.name, e.customer_no, e.industry, e.region, o.name ORDER BY 7 DESC, e.id"
+
+int contribution_summary(struct db *db, const struct actor *u, const struct report_period *p,
+                         const struct contribution_filter *f, json_t *out)
+{
+    struct report_period prev = report_period_back(p, p->months), yoy = report_period_back(p, 12);
+    char top[160];
+    snprintf(top, sizeof(top), ENTERPRISE_GROUP " LIMIT %d", TOP);
+    json_t *parts[] = {
+        totals_of(db, u, p, f),
+        totals_of(db, u, &prev, f),
+        totals_of(db, u, &yoy, f),
+        by_industry(db, u, p, f),
+        by_region(db, u, p, f),
+        by_product(db, u, p, f),
+        rows_of(db, u, ENTERPRISE_SUMS, ENTERPRISE_JOIN, p->from, p->to, f, top),
+    };
+    static const char *const names[] = {"totals",    "previous",   "year_before", "by_industry",
+                                        "by_region", "by_product", "top"};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (!parts[i])
+            rc = DB_ERROR;
+        else
+            json_object_set_new(out, names[i], parts[i]);
+    }
+    json_object_set_new(out, "period", report_period_json(p));
+    return rc;
+}
+
+int contribution_list(struct db *db, const struct actor *u, const struct report_period *p,
+                      const struct contribution_filter *f, int64_t limit, int64_t offset,
+                      json_t *out)
+{
+    char tail[160];
+    snprintf(tail, sizeof(tail), ENTERPRISE_GROUP " LIMIT %lld OFFSET %lld", (long long)limit,
+             (long long)offset);
+    json_t *items = rows_of(db, u, ENTERPRISE_SUMS, ENTERPRISE_JOIN, p->from, p->to, f, tail);
+    json_t *count =
+        rows_of(db, u, "SELECT COUNT(DISTINCT r.enterprise_id) AS n", "", p->from, p->to, f, "");
+    if (!items || !count) {
+        json_decref(items);
+        json_decref(count);
+        return DB_ERROR;
+    }
+    json_object_set_new(out, "items", items);
+    json_object_set_new(out, "total", json_incref(json_object_get(json_array_get(count, 0), "n")));
+    json_object_set_new(out, "period", report_period_json(p));
+    json_decref(count);
+    return 0;
+}
