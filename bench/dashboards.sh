@@ -56,7 +56,7 @@ log "generating the rollups of $W waybills an enterprise over 395 days (SQL)"
 t0=$(date +%s.%N)
 # Dormant (an eighth stop 31-120 days ago) and falling (an eighth ship a
 # third as much in the last 90 days) enterprises beside steady ones.
-sqlite3 "$TMP/bench.db" "DROP INDEX waybill_rollups_day;
+sqlite3 "$TMP/bench.db" "DROP INDEX waybill_rollups_by_day;
   WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < $W - 1),
   w AS (SELECT e.id AS ent, (e.id * 7919 + k.n * 104729 + k.n * k.n * 31) % 395 AS back, k.n AS n
         FROM enterprises e, k)
@@ -71,7 +71,7 @@ sqlite3 "$TMP/bench.db" "DROP INDEX waybill_rollups_day;
   WHERE NOT (ent % 8 = 0 AND back < 31 + ent % 90) AND NOT (ent % 8 = 1 AND back < 90 AND n % 3 <> 0)
   ORDER BY 1, 2
   ON CONFLICT (enterprise_id, day, department_id, product, dest_province, channel) DO UPDATE SET pieces = pieces + 1, weight_g = weight_g + 1500, fee_fen = fee_fen + excluded.fee_fen;
-  CREATE INDEX waybill_rollups_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
+  CREATE INDEX waybill_rollups_by_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
   ANALYZE;"
 ROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) || ' rows, ' || SUM(pieces) || ' pieces' FROM waybill_rollups")
 SIZE=$(du -m "$TMP/bench.db" | cut -f1)

@@ -23,17 +23,18 @@ const char *const notify_channels[] = {"email", "sms", "dingtalk", "wecom", NULL
 /* Every kind a staff member is told about. Add a line for a new one (and
  * its label under notify.kinds in web/src/i18n/parts/notify.js). */
 const char *const notify_kinds[] = {
-    "task.assigned",          /* a to-do given to me */
-    "reminder",               /* a reminder rule made me a to-do */
-    "task.due",               /* a to-do of mine falls due */
-    "enterprise.assigned",    /* I became an enterprise's account manager */
-    "enterprise.unassigned",  /* I am no longer its account manager */
-    "waybill.stalled",        /* a shipment of my enterprise is stuck */
-    "ticket.assigned",        /* a service ticket given to me */
-    "ticket.escalated",       /* a ticket escalated to me */
-    "ticket.replied",         /* the customer answered my ticket */
-    "ticket.breached",        /* a ticket of mine passed its SLA target */
-    "statement.credit_alert", /* an enterprise nears its credit limit */
+    "task.assigned",           /* a to-do given to me */
+    "reminder",                /* a reminder rule made me a to-do */
+    "task.due",                /* a to-do of mine falls due */
+    "enterprise.assigned",     /* I became an enterprise's account manager */
+    "enterprise.unassigned",   /* I am no longer its account manager */
+    "waybill.stalled",         /* a shipment of my enterprise is stuck */
+    "waybill.promise_at_risk", /* one may miss its promised delivery */
+    "ticket.assigned",         /* a service ticket given to me */
+    "ticket.escalated",        /* a ticket escalated to me */
+    "ticket.replied",          /* the customer answered my ticket */
+    "ticket.breached",         /* a ticket of mine passed its SLA target */
+    "statement.credit_alert",  /* an enterprise nears its credit limit */
     NULL,
 };
 

@@ -3,4 +3,4 @@
 -- the enterprise, so a period of all enterprises would read the whole
 -- table. This index walks the rollups by day with the figures in it, so
 -- a period is one range of it and no table row is read.
-CREATE INDEX waybill_rollups_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
+CREATE INDEX waybill_rollups_by_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
