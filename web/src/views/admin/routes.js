@@ -100,6 +100,8 @@ export default [
     name: 'admin-notify',
     component: () => import('./NotifyChannelsView.vue'),
     meta: meta('nav.adminNotify'),
+  },
+  {
     path: 'admin/mailbox',
     name: 'admin-mailbox',
     component: () => import('./MailboxView.vue'),
