@@ -174,10 +174,10 @@ static int write_snaps(struct db *db, const struct snaps *s, int64_t today)
     for (int k = 0; k < POINTS && !rc; k++, digit *= 4)
         rc = db_exec(db,
                      "INSERT INTO report_health_counts (branch_path, owner_id, point, status, n) "
-                     "SELECT branch_path, owner_id, ?, (trend / ?) % 4 - 1, COUNT(*) "
-                     "FROM report_health WHERE (trend / ?) % 4 > 0 "
-                     "GROUP BY branch_path, owner_id, (trend / ?) % 4",
-                     DB_ARGS(DB_INT(k), DB_INT(digit), DB_INT(digit), DB_INT(digit)));
+                     "SELECT branch_path, owner_id, ?, s, COUNT(*) FROM (SELECT branch_path, "
+                     "owner_id, (trend / ?) % 4 - 1 AS s FROM report_health) t WHERE s >= 0 "
+                     "GROUP BY branch_path, owner_id, s",
+                     DB_ARGS(DB_INT(k), DB_INT(digit)));
     if (!rc)
         rc = db_exec(db,
                      "INSERT INTO report_refresh (id, as_of_day, refreshed_at) VALUES (1, ?, ?) "
