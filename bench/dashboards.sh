@@ -9,13 +9,19 @@
 # province × channel; at 100 waybills an enterprise over 395 days nearly
 # every waybill is a row of its own, pieces summed where two meet), the
 # same rows the dashboards read after a real ingest of that many.
+# The coarser rollups the ingest keeps beside them (waybill_rollups_day,
+# waybill_rollups_month) are filled from those rows with migration 0030's
+# own SQL, as a real ingest would have left them.
 # Each dashboard endpoint is asked for with wrk by an admin (every branch),
 # a supervisor (one branch tree) and a manager (their own enterprises);
 # prints p50 / p99 of wrk and of the server's own request log, and writes
-# bench/results-<date>-dashboards.md.
+# bench/results-<date>-dashboards.md. BENCH_BEFORE_BIN=<a hongyan binary>
+# (e.g. a release build of main) measures it first on the same data, and
+# the table shows both; the binary here then makes the health snapshot
+# (POST /dashboards/refresh, timed) before it is measured.
 #   bash bench/dashboards.sh
 # Knobs: BENCH_E, BENCH_W, BENCH_DURATION (5s), BENCH_WARMUP (1s),
-# BENCH_THREADS (1), BENCH_CONNECTIONS (2), BENCH_KEEP=1, BENCH_OUT.
+# BENCH_THREADS (1), BENCH_CONNECTIONS (2), BENCH_KEEP=1, BENCH_OUT, BENCH_BEFORE_BIN.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,21 +79,18 @@ sqlite3 "$TMP/bench.db" "DROP INDEX waybill_rollups_by_day;
   ON CONFLICT (enterprise_id, day, department_id, product, dest_province, channel) DO UPDATE SET pieces = pieces + 1, weight_g = weight_g + 1500, fee_fen = fee_fen + excluded.fee_fen;
   CREATE INDEX waybill_rollups_by_day ON waybill_rollups(day, enterprise_id, product, pieces, fee_fen);
   ANALYZE;"
+log "filling waybill_rollups_day and waybill_rollups_month from them (migration 0030's SQL)"
+{
+  echo "DELETE FROM waybill_rollups_day; DELETE FROM waybill_rollups_month;"
+  sed -n '/^INSERT INTO waybill_rollups_day/,/;$/p; /^INSERT INTO waybill_rollups_month/,/;$/p' \
+    src/db/migrations/sqlite/0030_waybill_figures.sql
+  echo "ANALYZE;"
+} | sqlite3 "$TMP/bench.db"
 ROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) || ' rows, ' || SUM(pieces) || ' pieces' FROM waybill_rollups")
+DAYROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM waybill_rollups_day")
+MONTHROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM waybill_rollups_month")
 SIZE=$(du -m "$TMP/bench.db" | cut -f1)
 log "rollups loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')s: $ROWS; database ${SIZE} MB"
-
-PORT=$(( 20000 + RANDOM % 40000 ))
-BASE="http://127.0.0.1:$PORT"
-"$BIN" serve --listen "127.0.0.1:$PORT" --db "$DB" >"$TMP/server.out" 2>"$TMP/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 1200); do curl -fsS -o /dev/null --max-time 1 "$BASE/api/v1/health" 2>/dev/null && break; sleep 0.5; done
-curl -fsS -o /dev/null "$BASE/api/v1/health" || die "the server did not start: $(tail -3 "$TMP/server.err")"
-declare -A SESS CSRFS
-for who in B9191 B9192 B9193; do
-  read -r SESS[$who] CSRFS[$who] < <(bench_session "$BASE" "$who" "$(cat "$TMP/pw")") || die "no session for $who"
-  [ -n "${SESS[$who]}" ] || die "no session for $who"
-done
 
 MONTH=$(date -u -d "@$(( TODAY * 86400 - 86400 * 20 ))" +%Y-%m)
 declare -a NAMES
@@ -97,6 +100,7 @@ add "health · admin" B9191 "/api/v1/dashboards/health"
 add "health · supervisor" B9192 "/api/v1/dashboards/health"
 add "health · manager" B9193 "/api/v1/dashboards/health"
 add "health dormant list · admin" B9191 "/api/v1/dashboards/health/enterprises?status=dormant&limit=20"
+add "health dormant list · manager" B9193 "/api/v1/dashboards/health/enterprises?status=dormant&limit=20"
 add "contribution month · admin" B9191 "/api/v1/dashboards/contribution?period=month&date=$MONTH"
 add "contribution quarter · admin" B9191 "/api/v1/dashboards/contribution?period=quarter&date=$MONTH"
 add "contribution year · admin" B9191 "/api/v1/dashboards/contribution?period=year&date=$MONTH"
@@ -105,23 +109,67 @@ add "contribution month · manager" B9193 "/api/v1/dashboards/contribution?perio
 add "contribution slice list · admin" B9191 "/api/v1/dashboards/contribution/enterprises?period=month&date=$MONTH&industry=F&limit=20"
 add "individual customers · admin" B9191 "/api/v1/dashboards/customers"
 pct() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "n/a"; exit } i = int(NR * p + 0.5); if (i < 1) i = 1; print v[i] }'; }
-for n in "${NAMES[@]}"; do
-  who=${WHO[$n]}
-  HY_PATH=${PATHS[$n]} HY_SESSION=${SESS[$who]} HY_CSRF=${CSRFS[$who]} timeout 120 wrk -t"$WT" -c"$WC" -d"$WARM" \
-    -s bench/wrk/d_path.lua "$BASE" >/dev/null 2>&1 || true
-  MARK=$(wc -l <"$TMP/server.err")
-  HY_PATH=${PATHS[$n]} HY_SESSION=${SESS[$who]} HY_CSRF=${CSRFS[$who]} timeout 600 wrk -t"$WT" -c"$WC" -d"$DUR" --latency \
-    --timeout 30s -s bench/wrk/d_path.lua "$BASE" >"$TMP/wrk.txt" 2>&1 || die "wrk $n failed"
-  line=$(sed -n 's/^HYBENCH //p' "$TMP/wrk.txt")
-  P50[$n]=$(jq -r .p50_ms <<<"$line"); P99[$n]=$(jq -r .p99_ms <<<"$line"); RPS[$n]=$(jq -r .rps <<<"$line")
-  ERR[$n]=$(jq -r '.err_status + .err_timeout + .err_connect + .err_read + .err_write' <<<"$line")
-  # the server's own time of each request (its log line ends in "<ms>ms")
-  # (every answer, a 503 of a statement cut at its time limit included)
-  tail -n +"$((MARK + 1))" "$TMP/server.err" | sed -n 's/.*GET \/api\/v1\/dashboards\/.* [0-9][0-9][0-9] \([0-9.]*\)ms$/\1/p' >"$TMP/ms.txt"
-  CODES[$n]=$(tail -n +"$((MARK + 1))" "$TMP/server.err" | sed -n 's/.*GET \/api\/v1\/dashboards\/.* \([0-9][0-9][0-9]\) [0-9.]*ms$/\1/p' | sort | uniq -c | awk '{ printf "%s%s×%s", (NR > 1 ? " " : ""), $2, $1 }')
-  SP50[$n]=$(pct 0.5 <"$TMP/ms.txt"); SP99[$n]=$(pct 0.99 <"$TMP/ms.txt")
-  log "  $n: wrk p50 ${P50[$n]} ms, p99 ${P99[$n]} ms; server p50 ${SP50[$n]} ms, p99 ${SP99[$n]} ms (${CODES[$n]})"
-done
+REFRESH_MS=n/a
+
+# measure <tag> <binary> [refresh]: serve the data with binary, take
+# sessions, (make the health snapshot,) and ask for every line; figures go
+# to the arrays under "<tag>|<line>".
+measure() {
+  local tag=$1 bin=$2 refresh=${3:-}
+  PORT=$(( 20000 + RANDOM % 40000 ))
+  BASE="http://127.0.0.1:$PORT"
+  "$bin" serve --listen "127.0.0.1:$PORT" --db "$DB" >"$TMP/server.out" 2>"$TMP/server.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 1200); do curl -fsS -o /dev/null --max-time 1 "$BASE/api/v1/health" 2>/dev/null && break; sleep 0.5; done
+  curl -fsS -o /dev/null "$BASE/api/v1/health" || die "the server did not start: $(tail -3 "$TMP/server.err")"
+  declare -A SESS CSRFS
+  for who in B9191 B9192 B9193; do
+    read -r SESS[$who] CSRFS[$who] < <(bench_session "$BASE" "$who" "$PWNOW") || die "no session for $who"
+    [ -n "${SESS[$who]}" ] || die "no session for $who"
+  done
+  if [ -n "$refresh" ]; then
+    local t0; t0=$(date +%s.%N)
+    curl -fsS -o /dev/null --max-time 600 -X POST -H "Cookie: hy_session=${SESS[B9191]}" -H "X-CSRF-Token: ${CSRFS[B9191]}" \
+      "$BASE/api/v1/dashboards/refresh" || die "the refresh failed: $(tail -3 "$TMP/server.err")"
+    REFRESH_MS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+    log "$tag: health snapshot made in $REFRESH_MS ms"
+  fi
+  local n k who line MARK
+  for n in "${NAMES[@]}"; do
+    who=${WHO[$n]}; k="$tag|$n"
+    HY_PATH=${PATHS[$n]} HY_SESSION=${SESS[$who]} HY_CSRF=${CSRFS[$who]} timeout 120 wrk -t"$WT" -c"$WC" -d"$WARM" \
+      -s bench/wrk/d_path.lua "$BASE" >/dev/null 2>&1 || true
+    MARK=$(wc -l <"$TMP/server.err")
+    HY_PATH=${PATHS[$n]} HY_SESSION=${SESS[$who]} HY_CSRF=${CSRFS[$who]} timeout 600 wrk -t"$WT" -c"$WC" -d"$DUR" --latency \
+      --timeout 30s -s bench/wrk/d_path.lua "$BASE" >"$TMP/wrk.txt" 2>&1 || die "wrk $n failed"
+    line=$(sed -n 's/^HYBENCH //p' "$TMP/wrk.txt")
+    P50[$k]=$(jq -r .p50_ms <<<"$line"); P99[$k]=$(jq -r .p99_ms <<<"$line"); RPS[$k]=$(jq -r .rps <<<"$line")
+    # the server's own time of each request (its log line ends in "<ms>ms"):
+    # of the answers (200) and of the statements cut at their limit (503),
+    # not of the 429s that ROUTE_HEAVY gives a second request of the same
+    # user while one runs (they take no time and would hide the rest)
+    tail -n +"$((MARK + 1))" "$TMP/server.err" | sed -n 's/.*GET \/api\/v1\/dashboards\/.* \(200\|503\) \([0-9.]*\)ms$/\2/p' >"$TMP/ms.txt"
+    CODES[$k]=$(tail -n +"$((MARK + 1))" "$TMP/server.err" | sed -n 's/.*GET \/api\/v1\/dashboards\/.* \([0-9][0-9][0-9]\) [0-9.]*ms$/\1/p' | sort | uniq -c | awk '{ printf "%s%s×%s", (NR > 1 ? " " : ""), $2, $1 }')
+    SP50[$k]=$(pct 0.5 <"$TMP/ms.txt"); SP99[$k]=$(pct 0.99 <"$TMP/ms.txt")
+    log "  $tag $n: wrk p50 ${P50[$k]} ms, p99 ${P99[$k]} ms; server p50 ${SP50[$k]} ms, p99 ${SP99[$k]} ms (${CODES[$k]})"
+  done
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+  # the first sign-in changed each password (bench/session.sh)
+  PWNOW="$(cat "$TMP/pw")x1"
+}
+PWNOW=$(cat "$TMP/pw")
+
+TAGS=()
+if [ -n "${BENCH_BEFORE_BIN:-}" ]; then
+  TAGS+=(before)
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  measure before "$BENCH_BEFORE_BIN"
+fi
+TAGS+=(after)
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+measure after "$BIN" refresh
 
 {
   echo "# Dashboards bench (issue 19), $(date -u +%Y-%m-%d\ %H:%M) UTC"
@@ -129,16 +177,23 @@ done
   echo "Commit \`$(git rev-parse --short HEAD)\`, release build, SQLite, one run. $E enterprises"
   echo "(bench/gen_enterprises.awk) with the rollups of $W waybills each over the last 395 days:"
   echo "$ROWS in \`waybill_rollups\` (written by SQL, see the script's head for why the waybills"
-  echo "themselves are not generated), database ${SIZE} MB. The supervisor sees one branch"
+  echo "themselves are not generated), $DAYROWS in \`waybill_rollups_day\`, $MONTHROWS in"
+  echo "\`waybill_rollups_month\`, database ${SIZE} MB. The supervisor sees one branch"
   echo "($(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM enterprises WHERE branch_id = $MBR") enterprises), the manager their"
   echo "$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM enterprises WHERE owner_id = $MANAGER")."
   echo "\`wrk -t$WT -c$WC -d$DUR\` after $WARM of warm-up per line; the server's times are from its request log."
-  echo "Machine: 2 cores shared with other work (load average at the start: $(cut -d' ' -f1-3 /proc/loadavg))."
+  [ -n "${BENCH_BEFORE_BIN:-}" ] && echo "Before: \`$BENCH_BEFORE_BIN\` (load average at its start: $LOAD_BEFORE)."
+  echo "After: this commit (load average at its start: $LOAD_AFTER); its health snapshot was made in $REFRESH_MS ms"
+  echo "(POST /dashboards/refresh, the same work as the periodic pass)."
+  echo "Machine: 2 cores shared with other work."
   echo
-  echo "| dashboard · viewer | wrk p50 / p99 ms | server p50 / p99 ms | req/s | answers (status×n) |"
-  echo "|---|---|---|---|---|"
+  echo "| dashboard · viewer | run | wrk p50 / p99 ms | server p50 / p99 ms | req/s | answers (status×n) |"
+  echo "|---|---|---|---|---|---|"
   for n in "${NAMES[@]}"; do
-    echo "| $n | ${P50[$n]} / ${P99[$n]} | ${SP50[$n]} / ${SP99[$n]} | ${RPS[$n]} | ${CODES[$n]} |"
+    for tag in "${TAGS[@]}"; do
+      k="$tag|$n"
+      echo "| $n | $tag | ${P50[$k]} / ${P99[$k]} | ${SP50[$k]} / ${SP99[$k]} | ${RPS[$k]} | ${CODES[$k]} |"
+    done
   done
 } >"$OUT"
 cat "$OUT"

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP    10
-#define MONTHS 12
+#define TOP          10
+#define MONTHS_DRAWN 12
 
 static bool english(const struct actor *u)
 {
@@ -40,14 +40,38 @@ static void region_under(struct sqlbuf *b, const char *s)
     free(prefix);
 }
 
-/* FROM and WHERE of the rollups of days [from, to] of the enterprises u
- * sees, narrowed by f; join (program text) joins more tables. */
-static void rollups_where(struct sqlbuf *b, const struct actor *u, int64_t from, int64_t to,
-                          const struct contribution_filter *f, const char *join)
+/* Where a figure is summed from: the rollups the ingest keeps. Without a
+ * product the enterprise × day sums serve (their primary key leads with
+ * the enterprise, so a manager's or a supervisor's few enterprises are
+ * read by key, not the whole period of every enterprise); a product needs
+ * the detailed rows, or the enterprise × month × product rows for whole
+ * months. */
+struct source {
+    const char *from;    /* FROM text, aliased r */
+    const char *day;     /* its day column: a day, or the month's first */
+    const char *product; /* its product column, NULL: none */
+};
+static const struct source DAYS = {" FROM waybill_rollups_day r", "r.day", NULL};
+static const struct source DETAIL = {" FROM waybill_rollups r", "r.day", "r.product"};
+static const struct source MONTHS = {" FROM waybill_rollups_month r", "r.month", "r.value"};
+
+static const struct source *source_of(const struct contribution_filter *f)
 {
-    sqlbuf_add(b, " FROM waybill_rollups r JOIN enterprises e ON e.id = r.enterprise_id");
+    return f->product ? &DETAIL : &DAYS;
+}
+
+/* FROM and WHERE of the rollups of days [from, to] of the enterprises u
+ * sees in src, narrowed by f; join (program text) joins more tables. */
+static void rollups_where(struct sqlbuf *b, const struct actor *u, const struct source *src,
+                          int64_t from, int64_t to, const struct contribution_filter *f,
+                          const char *join)
+{
+    sqlbuf_add(b, src->from);
+    sqlbuf_add(b, " JOIN enterprises e ON e.id = r.enterprise_id");
     sqlbuf_add(b, join);
-    sqlbuf_add(b, " WHERE r.day BETWEEN ? AND ? AND e.deleted_at IS NULL AND ");
+    sqlbuf_add(b, src == &MONTHS ? " WHERE r.dim = 'product' AND " : " WHERE ");
+    sqlbuf_add(b, src->day);
+    sqlbuf_add(b, " BETWEEN ? AND ? AND e.deleted_at IS NULL AND ");
     sqlbuf_bind(b, DB_INT(from));
     sqlbuf_bind(b, DB_INT(to));
     enterprise_visible_sql(u, b);
@@ -66,25 +90,35 @@ static void rollups_where(struct sqlbuf *b, const struct actor *u, int64_t from,
         sqlbuf_bind(b, DB_INT(f->branch_id));
     }
     if (f->product) {
-        sqlbuf_add(b, " AND r.product = ?");
+        sqlbuf_add(b, " AND ");
+        sqlbuf_add(b, src->product);
+        sqlbuf_add(b, " = ?");
         sqlbuf_bind(b, DB_TEXT(f->product));
     }
 }
 
 /* The rows of "SELECT <head> <rollups_where> <tail>" as objects (NULL:
  * the database failed). */
-static json_t *rows_of(struct db *db, const struct actor *u, const char *head, const char *join,
-                       int64_t from, int64_t to, const struct contribution_filter *f,
-                       const char *tail)
+static json_t *rows_in(struct db *db, const struct actor *u, const struct source *src,
+                       const char *head, const char *join, int64_t from, int64_t to,
+                       const struct contribution_filter *f, const char *tail)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, head);
-    rollups_where(&b, u, from, to, f, join);
+    rollups_where(&b, u, src, from, to, f, join);
     sqlbuf_add(&b, tail);
     json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
     sqlbuf_release(&b);
     return rows;
+}
+
+/* rows_in from the source that serves f. */
+static json_t *rows_of(struct db *db, const struct actor *u, const char *head, const char *join,
+                       int64_t from, int64_t to, const struct contribution_filter *f,
+                       const char *tail)
+{
+    return rows_in(db, u, source_of(f), head, join, from, to, f, tail);
 }
 
 #define SUMS "COALESCE(SUM(r.fee_fen), 0) AS fee_fen, COALESCE(SUM(r.pieces), 0) AS pieces"
@@ -199,13 +233,28 @@ static json_t *by_industry(struct db *db, const struct actor *u, const struct re
     return rows;
 }
 
-/* Fee by product in each of the twelve months up to p's last. */
+/* Fee by product in each of the twelve months up to p's last: the whole
+ * months from the enterprise × month × product rollups, a last month cut
+ * before its end from the detailed rows of its days. */
 static json_t *by_product(struct db *db, const struct actor *u, const struct report_period *p,
                           const struct contribution_filter *f)
 {
-    int last = report_month_of_day(p->to), first = last - MONTHS + 1;
-    json_t *rows = rows_of(db, u, "SELECT r.day, r.product, " SUMS, "", report_month_first(first),
-                           p->to, f, " GROUP BY r.day, r.product");
+    int last = report_month_of_day(p->to), first = last - MONTHS_DRAWN + 1;
+    int whole = p->to == report_month_first(last + 1) - 1 ? last : last - 1;
+    json_t *rows = rows_in(db, u, &MONTHS, "SELECT r.month AS day, r.value AS product, " SUMS, "",
+                           report_month_first(first), report_month_first(whole), f,
+                           " GROUP BY r.month, r.value");
+    if (rows && whole < last) {
+        json_t *part = rows_in(db, u, &DETAIL, "SELECT r.day, r.product, " SUMS, "",
+                               report_month_first(last), p->to, f, " GROUP BY r.day, r.product");
+        if (part)
+            json_array_extend(rows, part);
+        json_decref(part);
+        if (!part) {
+            json_decref(rows);
+            rows = NULL;
+        }
+    }
     if (!rows)
         return NULL;
     json_t *months = json_array(), *series = json_object(), *row;

@@ -5,7 +5,10 @@
  */
 #include "report/report.h"
 
+#include "base/clock.h"
+#include "base/date.h"
 #include "core/perms.h"
+#include "db/db.h"
 #include "http/http.h"
 
 #include <stdlib.h>
@@ -66,6 +69,28 @@ static void health(struct req *r)
 {
     json_t *out = json_object();
     answer(r, health_summary(r->db, r->actor, out), out);
+}
+
+/* POST /dashboards/refresh: the snapshot made now (its read of every
+ * enterprise's rollup days is background work, not cut at a request's
+ * statement limit). */
+static void refresh(struct req *r)
+{
+    db_limit_work(r->db, DB_WORK_BACKGROUND);
+    int rc = health_refresh(r->db);
+    db_limit_work(r->db, DB_WORK_REQUEST);
+    json_t *out = json_object();
+    int64_t day, at;
+    if (!rc)
+        rc = health_refreshed(r->db, &day, &at) < 0 ? DB_ERROR : 0;
+    if (!rc) {
+        char on[11], iso[32];
+        date_format(date_from_days(day), on);
+        clock_format_iso(at, iso, sizeof(iso));
+        json_object_set_new(out, "as_of", json_string(on));
+        json_object_set_new(out, "refreshed_at", json_string(iso));
+    }
+    answer(r, rc, out);
 }
 
 /* GET /dashboards/health/enterprises?status= */

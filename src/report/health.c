@@ -1,15 +1,18 @@
 /*
- * health.c - 大客户健康度 from the waybill rollups alone: one scan of the
- * visible enterprises' rollup days over the 180 days before the first
- * point wanted, pieces summed per enterprise and day, and each
- * enterprise's status worked out here for every point at once (see
- * report.h for the rule). The list behind a count is the same scan for
- * today only, with the page's names read for its ids.
+ * health.c - 大客户健康度 from a snapshot (migration 0034): the refresh
+ * reads every enterprise's rollup days (waybill_rollups_day, the
+ * enterprise × day sums the ingest keeps) over the 180 days before the
+ * first point wanted, works out each enterprise's status at the twelve
+ * points (see report.h for the rule) and writes one row per enterprise
+ * and the counts per branch path and manager. A request then sums the
+ * counts of its scope (a few rows) or reads the list's page through an
+ * index, instead of millions of rollup rows.
  */
 #include "report/report.h"
 
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/log.h"
 #include "base/xmalloc.h"
 #include "core/listing.h"
 #include "db/db.h"
@@ -23,7 +26,7 @@
 #define WINDOW  180 /* days an enterprise must have shipped in to count */
 #define DORMANT 30  /* days without a waybill that make it dormant */
 #define HALF    90  /* the recent and the prior window of the churn rule */
-#define POINTS  12  /* month ends of the trend, today the last */
+#define POINTS  12  /* month ends of the trend, the refresh day the last */
 #define IDS_MAX 1000
 
 const char *const health_status_names[HEALTH_COUNT] = {"healthy", "churn", "dormant"};
@@ -59,62 +62,166 @@ static void count_day(struct standing *s, int64_t asof, int64_t day, int64_t pie
         s->prior += pieces;
 }
 
-/* Called once per enterprise with its standing at every point. */
-typedef void (*health_fn)(int64_t id, const struct standing *at, void *ctx);
-
-/* Every visible enterprise that shipped in the window of a point, with
- * its standing at each of the n points asof[] (ascending). */
-static int scan(struct db *db, const struct actor *u, const int64_t *asof, int n, health_fn fn,
-                void *ctx)
+/* change as a fraction of the prior window's pieces; 0 without one */
+static double change_of(int64_t recent, int64_t prior)
 {
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT r.enterprise_id, r.day, SUM(r.pieces) FROM waybill_rollups r "
-                   "JOIN enterprises e ON e.id = r.enterprise_id "
-                   "WHERE r.day BETWEEN ? AND ? AND e.deleted_at IS NULL AND ");
-    sqlbuf_bind(&b, DB_INT(asof[0] - WINDOW + 1));
-    sqlbuf_bind(&b, DB_INT(asof[n - 1]));
-    enterprise_visible_sql(u, &b);
-    sqlbuf_add(&b, " GROUP BY r.enterprise_id, r.day ORDER BY r.enterprise_id");
-    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
+    return prior ? (double)(recent - prior) / (double)prior : 0.0;
+}
+
+/* The order of a status's list, smaller first: the longest silent, the
+ * steepest fall, the most shipped. */
+static double key_of(int status, const struct standing *st)
+{
+    if (status == HEALTH_DORMANT)
+        return (double)st->last_day;
+    return status == HEALTH_CHURN ? change_of(st->recent, st->prior) : -(double)st->recent;
+}
+
+/* The twelve points: the last eleven month ends before day's month, and
+ * day itself. */
+static void points_of(int64_t day, int64_t asof[POINTS])
+{
+    int month = report_month_of_day(day);
+    for (int k = 0; k < POINTS - 1; k++)
+        asof[k] = report_month_first(month - (POINTS - 2 - k)) - 1;
+    asof[POINTS - 1] = day;
+}
+
+/* ---- the refresh ---- */
+
+/* One enterprise's row of report_health, gathered before any is written
+ * (the read is long and must not hold the write lock). */
+struct snap {
+    int64_t id, owner, trend;
+    char *path;
+    struct standing now;
+};
+
+struct snaps {
+    struct snap *v;
+    size_t n, cap;
+};
+
+static void keep(struct snaps *s, int64_t id, const char *path, int64_t owner,
+                 const struct standing *at)
+{
+    int64_t trend = 0, bit = 1;
+    for (int k = 0; k < POINTS; k++, bit *= 4)
+        trend += (status_of(&at[k]) + 1) * bit;
+    if (!trend)
+        return; /* shipped in no window: counts nowhere */
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+    }
+    s->v[s->n++] = (struct snap){id, owner, trend, xstrdup(path ? path : ""), at[POINTS - 1]};
+}
+
+/* Every live enterprise's standing at the points asof[] (ascending). */
+static int gather(struct db *db, const int64_t *asof, struct snaps *out)
+{
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT r.enterprise_id, r.day, r.pieces, e.branch_path, e.owner_id "
+                 "FROM waybill_rollups_day r JOIN enterprises e ON e.id = r.enterprise_id "
+                 "WHERE r.day BETWEEN ? AND ? AND e.deleted_at IS NULL ORDER BY r.enterprise_id",
+                 DB_ARGS(DB_INT(asof[0] - WINDOW + 1), DB_INT(asof[POINTS - 1])));
     if (!st)
         return DB_ERROR;
     struct standing at[POINTS];
-    int64_t cur = 0;
+    int64_t cur = 0, owner = 0;
+    char *path = NULL;
     int rc;
     while ((rc = db_step(st)) == 1) {
         int64_t id = db_col_int(st, 0), day = db_col_int(st, 1), pieces = db_col_int(st, 2);
         if (id != cur) {
             if (cur)
-                fn(cur, at, ctx);
+                keep(out, cur, path, owner, at);
             memset(at, 0, sizeof(at));
             cur = id;
+            free(path);
+            path = xstrdup(db_col_is_null(st, 3) ? "" : db_col_text(st, 3));
+            owner = db_col_is_null(st, 4) ? 0 : db_col_int(st, 4);
         }
-        for (int k = 0; k < n; k++)
+        for (int k = 0; k < POINTS; k++)
             count_day(&at[k], asof[k], day, pieces);
     }
     if (cur && rc == 0)
-        fn(cur, at, ctx);
+        keep(out, cur, path, owner, at);
+    free(path);
     db_finish(st);
     return rc < 0 ? rc : 0;
 }
 
-struct tally {
-    int n;
-    int64_t counts[POINTS][HEALTH_COUNT];
-};
-
-static void tally_one(int64_t id, const struct standing *at, void *ctx)
+static int write_snaps(struct db *db, const struct snaps *s, int64_t today)
 {
-    (void)id;
-    struct tally *t = ctx;
-    for (int k = 0; k < t->n; k++) {
-        int s = status_of(&at[k]);
-        if (s >= 0)
-            t->counts[k][s]++;
+    int rc = db_exec(db, "DELETE FROM report_health", NULL, 0);
+    if (!rc)
+        rc = db_exec(db, "DELETE FROM report_health_counts", NULL, 0);
+    for (size_t i = 0; i < s->n && !rc; i++) {
+        const struct snap *x = &s->v[i];
+        int status = status_of(&x->now);
+        rc = db_exec(db,
+                     "INSERT INTO report_health (enterprise_id, branch_path, owner_id, status, "
+                     "last_day, recent, prior, sort_key, trend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     DB_ARGS(DB_INT(x->id), DB_TEXT(x->path), DB_INT_OR_NULL(x->owner, x->owner),
+                             DB_INT(status), DB_INT(x->now.last_day), DB_INT(x->now.recent),
+                             DB_INT(x->now.prior), DB_REAL(key_of(status, &x->now)),
+                             DB_INT(x->trend)));
     }
+    /* point k's status + 1 is the base-4 digit k of trend (0: none) */
+    int64_t digit = 1;
+    for (int k = 0; k < POINTS && !rc; k++, digit *= 4)
+        rc = db_exec(db,
+                     "INSERT INTO report_health_counts (branch_path, owner_id, point, status, n) "
+                     "SELECT branch_path, owner_id, ?, s, COUNT(*) FROM (SELECT branch_path, "
+                     "owner_id, (trend / ?) % 4 - 1 AS s FROM report_health) t WHERE s >= 0 "
+                     "GROUP BY branch_path, owner_id, s",
+                     DB_ARGS(DB_INT(k), DB_INT(digit)));
+    if (!rc)
+        rc = db_exec(db,
+                     "INSERT INTO report_refresh (id, as_of_day, refreshed_at) VALUES (1, ?, ?) "
+                     "ON CONFLICT (id) DO UPDATE SET as_of_day = excluded.as_of_day, "
+                     "refreshed_at = excluded.refreshed_at",
+                     DB_ARGS(DB_INT(today), DB_INT(clock_now())));
+    return rc;
 }
+
+int health_refresh(struct db *db)
+{
+    int64_t today = date_to_days(date_of_time(clock_now())), asof[POINTS];
+    points_of(today, asof);
+    struct snaps s = {0};
+    int rc = gather(db, asof, &s);
+    if (!rc) {
+        rc = db_begin(db);
+        if (!rc)
+            rc = db_end(db, write_snaps(db, &s, today));
+    }
+    for (size_t i = 0; i < s.n; i++)
+        free(s.v[i].path);
+    free(s.v);
+    return rc;
+}
+
+int health_refreshed(struct db *db, int64_t *as_of_day, int64_t *at)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_query_row(
+        db, &st, "SELECT as_of_day, refreshed_at FROM report_refresh WHERE id = 1", NULL, 0);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || !st) {
+        *as_of_day = *at = 0;
+        return 0;
+    }
+    *as_of_day = db_col_int(st, 0);
+    *at = db_col_int(st, 1);
+    db_finish(st);
+    return 1;
+}
+
+/* ---- reading ---- */
 
 static json_t *counts_json(const int64_t *c)
 {
@@ -128,29 +235,61 @@ static json_t *counts_json(const int64_t *c)
     return o;
 }
 
+/* as_of (the statuses' day) and refreshed_at (ISO time; null before the
+ * first refresh) of the snapshot into out; its day (today without one). */
+static int put_as_of(struct db *db, json_t *out, int64_t *day)
+{
+    int64_t at;
+    int rc = health_refreshed(db, day, &at);
+    if (rc < 0)
+        return rc;
+    if (!rc)
+        *day = date_to_days(date_of_time(clock_now()));
+    char on[11];
+    date_format(date_from_days(*day), on);
+    json_object_set_new(out, "as_of", json_string(on));
+    if (rc) {
+        char iso[32];
+        clock_format_iso(at, iso, sizeof(iso));
+        json_object_set_new(out, "refreshed_at", json_string(iso));
+    } else {
+        json_object_set_new(out, "refreshed_at", json_null());
+    }
+    return 0;
+}
+
 int health_summary(struct db *db, const struct actor *u, json_t *out)
 {
-    int64_t today = date_to_days(date_of_time(clock_now()));
-    int month = report_month_of_day(today);
-    int64_t asof[POINTS];
-    for (int k = 0; k < POINTS - 1; k++)
-        asof[k] = report_month_first(month - (POINTS - 2 - k)) - 1;
-    asof[POINTS - 1] = today;
-    struct tally t = {.n = POINTS};
-    int rc = scan(db, u, asof, POINTS, tally_one, &t);
+    int64_t day, asof[POINTS], counts[POINTS][HEALTH_COUNT] = {{0}};
+    int rc = put_as_of(db, out, &day);
     if (rc)
         return rc;
-    char on[11];
-    date_format(date_from_days(today), on);
-    json_object_set_new(out, "as_of", json_string(on));
-    json_object_set_new(out, "counts", counts_json(t.counts[POINTS - 1]));
+    points_of(day, asof);
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT point, status, SUM(n) FROM report_health_counts e WHERE ");
+    enterprise_visible_sql(u, &b);
+    sqlbuf_add(&b, " GROUP BY point, status");
+    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    if (!st)
+        return DB_ERROR;
+    while ((rc = db_step(st)) == 1) {
+        int64_t k = db_col_int(st, 0), s = db_col_int(st, 1);
+        if (k >= 0 && k < POINTS && s >= 0 && s < HEALTH_COUNT)
+            counts[k][s] = db_col_int(st, 2);
+    }
+    db_finish(st);
+    if (rc < 0)
+        return rc;
+    json_object_set_new(out, "counts", counts_json(counts[POINTS - 1]));
     /* the end of last month, for the change the cards show */
-    json_object_set_new(out, "previous", counts_json(t.counts[POINTS - 2]));
+    json_object_set_new(out, "previous", counts_json(counts[POINTS - 2]));
     json_t *trend = json_array();
     for (int k = 0; k < POINTS; k++) {
         char label[8];
         report_month_label(report_month_of_day(asof[k]), label);
-        json_t *p = counts_json(t.counts[k]);
+        json_t *p = counts_json(counts[k]);
         json_object_set_new(p, "month", json_string(label));
         json_array_append_new(trend, p);
     }
@@ -160,84 +299,54 @@ int health_summary(struct db *db, const struct actor *u, json_t *out)
 
 /* ---- the list behind a count ---- */
 
-struct member {
-    int64_t id;
-    struct standing s;
-    double key; /* the order of the list: smaller first */
-};
-
-struct members {
-    enum health_status want;
-    struct member *v;
-    size_t n, cap;
-};
-
-static void keep_member(int64_t id, const struct standing *at, void *ctx)
+/* FROM and WHERE of the snapshot rows of status s that u sees. */
+static void list_where(struct sqlbuf *b, const struct actor *u, enum health_status s)
 {
-    struct members *m = ctx;
-    if (status_of(at) != (int)m->want)
-        return;
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 64;
-        m->v = xrealloc(m->v, m->cap * sizeof(*m->v));
-    }
-    m->v[m->n++] = (struct member){id, *at, 0};
+    sqlbuf_add(b, " FROM report_health e WHERE e.status = ? AND ");
+    sqlbuf_bind(b, DB_INT(s));
+    enterprise_visible_sql(u, b);
 }
 
-/* change as a fraction of the prior window's pieces; 0 without one */
-static double change_of(const struct standing *s)
+/* Names, manager and branch of the page's enterprises (the snapshot rows
+ * of page, in its order) into items. */
+static int page_rows(struct db *db, json_t *page, json_t *items)
 {
-    return s->prior ? (double)(s->recent - s->prior) / (double)s->prior : 0.0;
-}
-
-/* The worst first: the longest silent, the steepest fall, the least
- * shipped; then by id, so that pages do not shift. */
-static int worst_first(const void *a, const void *b)
-{
-    const struct member *x = a, *y = b;
-    int c = (x->key > y->key) - (x->key < y->key);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-static double key_of(enum health_status s, const struct standing *st)
-{
-    if (s == HEALTH_DORMANT)
-        return (double)st->last_day;
-    return s == HEALTH_CHURN ? change_of(st) : -(double)st->recent;
-}
-
-/* Names, manager and branch of the page's enterprises, in page order. */
-static int page_rows(struct db *db, const struct member *v, size_t n, json_t *items)
-{
+    size_t n = json_array_size(page), i;
     if (!n)
         return 0;
     struct sqlbuf b;
     sqlbuf_init(&b);
     sqlbuf_add(&b, "SELECT e.id, e.name, e.customer_no, e.owner_id, o.name AS owner_name, "
                    "b.name AS branch_name FROM " ENTERPRISE_FROM " WHERE e.id IN (");
-    for (size_t i = 0; i < n; i++) {
+    json_t *snap;
+    json_array_foreach(page, i, snap)
+    {
         sqlbuf_add(&b, i ? ", ?" : "?");
-        sqlbuf_bind(&b, DB_INT(v[i].id));
+        sqlbuf_bind(&b, DB_INT(json_integer_value(json_object_get(snap, "enterprise_id"))));
     }
     sqlbuf_add(&b, ")");
     json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
     sqlbuf_release(&b);
     if (!rows)
         return DB_ERROR;
-    for (size_t i = 0; i < n; i++) {
+    json_array_foreach(page, i, snap)
+    {
+        int64_t id = json_integer_value(json_object_get(snap, "enterprise_id"));
+        int64_t recent = json_integer_value(json_object_get(snap, "recent"));
+        int64_t prior = json_integer_value(json_object_get(snap, "prior"));
         size_t k;
         json_t *row;
         json_array_foreach(rows, k, row)
         {
-            if (json_integer_value(json_object_get(row, "id")) != v[i].id)
+            if (json_integer_value(json_object_get(row, "id")) != id)
                 continue;
             char on[11];
-            date_format(date_from_days(v[i].s.last_day), on);
+            date_format(date_from_days(json_integer_value(json_object_get(snap, "last_day"))), on);
             json_object_set_new(row, "last_waybill_on", json_string(on));
-            json_object_set_new(row, "recent", json_integer(v[i].s.recent));
-            json_object_set_new(row, "prior", json_integer(v[i].s.prior));
+            json_object_set_new(row, "recent", json_integer(recent));
+            json_object_set_new(row, "prior", json_integer(prior));
             json_object_set_new(row, "change",
-                                v[i].s.prior ? json_real(change_of(&v[i].s)) : json_null());
+                                prior ? json_real(change_of(recent, prior)) : json_null());
             json_array_append(items, row);
         }
     }
@@ -245,27 +354,54 @@ static int page_rows(struct db *db, const struct member *v, size_t n, json_t *it
     return 0;
 }
 
+/* The rows of "SELECT <head> <list_where> <tail>" (NULL: the database
+ * failed). */
+static json_t *list_rows(struct db *db, const struct actor *u, enum health_status s,
+                         const char *head, const char *tail, int64_t limit, int64_t offset)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, head);
+    list_where(&b, u, s);
+    sqlbuf_add(&b, tail);
+    if (limit) {
+        sqlbuf_add(&b, " LIMIT ? OFFSET ?");
+        sqlbuf_bind(&b, DB_INT(limit));
+        sqlbuf_bind(&b, DB_INT(offset));
+    }
+    json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
+    sqlbuf_release(&b);
+    return rows;
+}
+
+#define WORST_FIRST " ORDER BY e.sort_key, e.enterprise_id"
+
 int health_list(struct db *db, const struct actor *u, enum health_status s, int64_t limit,
                 int64_t offset, json_t *out)
 {
-    int64_t today = date_to_days(date_of_time(clock_now()));
-    struct members m = {.want = s};
-    int rc = scan(db, u, &today, 1, keep_member, &m);
+    int64_t day;
+    int rc = put_as_of(db, out, &day);
+    if (rc)
+        return rc;
+    json_t *page = list_rows(db, u, s, "SELECT e.enterprise_id, e.last_day, e.recent, e.prior",
+                             WORST_FIRST, limit, offset);
+    json_t *count = list_rows(db, u, s, "SELECT COUNT(*) AS n", "", 0, 0);
+    json_t *ids = list_rows(db, u, s, "SELECT e.enterprise_id", WORST_FIRST, IDS_MAX, 0);
+    json_t *items = json_array();
+    rc = page && count && ids ? page_rows(db, page, items) : DB_ERROR;
     if (!rc) {
-        for (size_t i = 0; i < m.n; i++)
-            m.v[i].key = key_of(s, &m.v[i].s);
-        if (m.n)
-            qsort(m.v, m.n, sizeof(*m.v), worst_first);
-        json_t *items = json_array(), *ids = json_array();
-        size_t from = (size_t)offset < m.n ? (size_t)offset : m.n;
-        size_t n = m.n - from < (size_t)limit ? m.n - from : (size_t)limit;
-        rc = page_rows(db, m.v + from, n, items);
-        for (size_t i = 0; i < m.n && i < IDS_MAX; i++)
-            json_array_append_new(ids, json_integer(m.v[i].id));
-        json_object_set_new(out, "items", items);
-        json_object_set_new(out, "total", json_integer((json_int_t)m.n));
-        json_object_set_new(out, "ids", ids);
+        json_t *idv = json_array(), *row;
+        size_t i;
+        json_array_foreach(ids, i, row)
+            json_array_append(idv, json_object_get(row, "enterprise_id"));
+        json_object_set_new(out, "items", json_incref(items));
+        json_object_set_new(out, "total",
+                            json_incref(json_object_get(json_array_get(count, 0), "n")));
+        json_object_set_new(out, "ids", idv);
     }
-    free(m.v);
+    json_decref(items);
+    json_decref(page);
+    json_decref(count);
+    json_decref(ids);
     return rc;
 }

@@ -52,8 +52,18 @@ int64_t report_month_first(int m);
  * on the 90 before, else 健康 (healthy). */
 enum health_status { HEALTH_HEALTHY, HEALTH_CHURN, HEALTH_DORMANT, HEALTH_COUNT };
 extern const char *const health_status_names[HEALTH_COUNT];
-/* counts (as of today, with the change on the end of last month) and a
- * trend of twelve month ends, the last being today. */
+/* The statuses are read from a snapshot (migration 0034) that
+ * health_refresh makes for every enterprise at once: the module's periodic
+ * pass when the day turns and every REPORT_REFRESH_SECONDS, and POST
+ * /dashboards/refresh. 0 or a negative DB_*. */
+#define REPORT_REFRESH_SECONDS 600
+int health_refresh(struct db *db);
+/* The snapshot's day and unix time: 1, 0 before the first refresh (both
+ * 0), negative DB_*. */
+int health_refreshed(struct db *db, int64_t *as_of_day, int64_t *at);
+/* counts (as of the snapshot's day, with the change on the end of the
+ * month before) and a trend of twelve month ends, the last being that
+ * day; as_of and refreshed_at name the snapshot. */
 int health_summary(struct db *db, const struct actor *u, json_t *out);
 /* The enterprises of status s as of today (items: id, name, customer_no,
  * owner_name, branch_name, last_waybill_on, recent, prior, change), the

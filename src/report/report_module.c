@@ -1,15 +1,39 @@
 /*
- * report_module.c - the report module: the dashboards' routes. It keeps
- * no tables of its own: every figure is read from the waybill rollups and
- * the records when it is asked for (migration 0031 adds the index that
- * walks the rollups by day).
+ * report_module.c - the report module: the dashboards' routes, and the
+ * periodic refresh of the health snapshot (migration 0034; health.c):
+ * checked every minute, made again when the day has turned since the last
+ * one or it is REPORT_REFRESH_SECONDS old. Contribution and the
+ * individual customers' figures are read when asked for.
  */
 #include "report/report_module.h"
 
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/log.h"
 #include "http/http.h"
+#include "report/report.h"
 
 extern const struct route dashboards_routes[];
 
 static const struct route *const routes[] = {dashboards_routes, NULL};
 
-const struct module report_module = {.name = "report", .routes = routes};
+static int refresh_due(struct db *db)
+{
+    int64_t day, at, now = clock_now();
+    int rc = health_refreshed(db, &day, &at);
+    if (rc < 0)
+        return rc;
+    if (rc && day == date_to_days(date_of_time(now)) && now - at < REPORT_REFRESH_SECONDS)
+        return 0;
+    rc = health_refresh(db);
+    if (rc)
+        log_warn("health snapshot refresh failed (%d); it is tried again in a minute", rc);
+    return rc;
+}
+
+static const struct module_periodic periodic[] = {
+    {"report.health_snapshot", 60, refresh_due},
+    {NULL, 0, NULL},
+};
+
+const struct module report_module = {.name = "report", .routes = routes, .periodic = periodic};

@@ -108,6 +108,10 @@ describe('dashboards: health, contribution, individual customers', () => {
     assert.equal(r.status, 200, show(r));
     assert.equal(r.body.refused, 0, show(r));
     assert.equal(r.body.created, out.length);
+    // Health is read from a snapshot: made now rather than waited for.
+    const f = await admin.post('/dashboards/refresh');
+    assert.equal(f.status, 200, show(f));
+    assert.equal(f.body.as_of, new Date(today * 86400000).toISOString().slice(0, 10));
   });
 
   test('a clerk without reports.read is refused; a manager may look', async () => {
@@ -191,6 +195,31 @@ describe('dashboards: health, contribution, individual customers', () => {
     assert.ok(Math.abs(row.change - (recent - prior) / prior) < 1e-9);
     const last = new Date(Math.max(...E.falling.days) * 86400000).toISOString().slice(0, 10);
     assert.equal(row.last_waybill_on, last);
+  });
+
+  test('health shows a new ingest once the snapshot is made again, not before; only an admin makes it', async () => {
+    expectError(await m1.post('/dashboards/refresh'), 403, 'forbidden');
+    const before = await m1.get('/dashboards/health');
+    assert.equal(before.status, 200, show(before));
+    assert.equal(before.body.as_of, new Date(today * 86400000).toISOString().slice(0, 10));
+    assert.ok(before.body.refreshed_at, show(before));
+    // "never" had no waybill: one today makes it healthy.
+    const key = await makeKey(admin, '报表刷新对接');
+    const w = { waybill_no: s10(41000000 + (now % 1000000)), enterprise_id: E.never.id, product: 'standard', destination: '北京市/北京市/朝阳区', weight: 1.5, fee: '10.00', collected_at: iso(now - 60) };
+    const r = await feed(srv, '/waybills:batch', key.secret, [w]);
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.created, 1, show(r));
+    const stale = await m1.get('/dashboards/health');
+    assert.deepEqual(stale.body.counts, before.body.counts, 'as of the last refresh until the next');
+    E.never.days.push(dayOf(now - 60));
+    lines.push({ ent: E.never, day: dayOf(now - 60), fee_fen: 1000, product: 'standard' });
+    const f = await admin.post('/dashboards/refresh');
+    assert.equal(f.status, 200, show(f));
+    const after = await m1.get('/dashboards/health');
+    assert.deepEqual(after.body.counts, healthRecount('m1', today).c);
+    assert.equal(after.body.counts.healthy, before.body.counts.healthy + 1);
+    const list = await m1.get('/dashboards/health/enterprises?status=healthy&limit=200');
+    assert.ok(list.body.items.some((x) => x.id === E.never.id), show(list));
   });
 
   // The previous full month: no cut at today, so its neighbours are whole too.

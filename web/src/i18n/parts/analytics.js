@@ -44,6 +44,8 @@ export default {
       },
       health: {
         asOf: '统计日期：{day}（按运单汇总数据）',
+        refreshedAt: '数据更新于 {time}（每10分钟更新）',
+        notRefreshed: '数据尚未生成，几分钟后更新',
         status: { healthy: '健康', churn: '流失风险', dormant: '沉睡' },
         total: '纳入统计的大客户',
         vsLastMonth: '较上月末',
@@ -139,6 +141,8 @@ export default {
       },
       health: {
         asOf: 'As of {day} (from the waybill rollups)',
+        refreshedAt: 'Data updated {time} (every 10 minutes)',
+        notRefreshed: 'Not computed yet; it will be within minutes',
         status: { healthy: 'Healthy', churn: 'Churn risk', dormant: 'Dormant' },
         total: 'Enterprises counted',
         vsLastMonth: 'vs end of last month',
