@@ -18,7 +18,7 @@
 #define SESSION_IDLE_SECONDS (8 * 3600)      /* signed out after 8 idle hours */
 #define SESSION_MAX_SECONDS  (7 * 24 * 3600) /* and after a week in any case */
 
-enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY };
+enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY, SESSION_PORTAL };
 
 /* Find the caller of r from the session cookie and fill r->actor (API
  * keys: auth/api_keys.h; the gate tries a bearer key first). Answers how the caller signed in
