@@ -209,8 +209,9 @@ static void login(struct req *r)
         form_done(&f);
         return;
     }
-    portal_session_set_cookie(r, token);
+    /* headers go on the reply made: set the cookie after it */
     reply_me(r, 200, contact, csrf);
+    portal_session_set_cookie(r, token);
 }
 
 static void logout(struct req *r)
@@ -220,8 +221,8 @@ static void logout(struct req *r)
         reply_db_error(r, rc);
         return;
     }
-    portal_session_set_cookie(r, NULL);
     reply_ok(r);
+    portal_session_set_cookie(r, NULL);
 }
 
 static void me(struct req *r)

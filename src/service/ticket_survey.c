@@ -60,9 +60,8 @@ int ticket_survey_on_status(struct db *db, const struct domain_event *ev)
         return 0;
     char token[64], link[512], body[1024], dedupe[64];
     const char *base = notify_public_url();
-    rc = db_begin(db);
-    if (!rc)
-        rc = ticket_survey_issue(db, ev->object_id, token);
+    /* in the consumer's transaction, with its position: sent once */
+    rc = ticket_survey_issue(db, ev->object_id, token);
     snprintf(link, sizeof(link), "%s/survey/%s", base ? base : "", token);
     snprintf(body, sizeof(body), i18n_msg("zh-CN", "survey.sms"), no, subject, link);
     /* The event id: a resolution is asked about once, a later one again. */
@@ -75,14 +74,12 @@ int ticket_survey_on_status(struct db *db, const struct domain_event *ev)
                             dedupe);
     if (!rc)
         rc = ticket_entry(db, &actor_system, ev->object_id, "survey_sent", "", NULL);
-    if (!rc)
-        return db_commit(db);
-    db_rollback(db);
     return rc;
 }
 
-/* The open survey behind token: its id, ticket and whether the ticket is
- * rated already. 1 found (valid, unexpired, unused), 0 not, <0 DB_*. */
+/* The survey behind token: its id, ticket and whether it is spent (this
+ * link used, or the ticket rated through another). 1 found (a link not
+ * expired), 0 not, <0 DB_*. */
 static int find_token(struct db *db, const char *token, int64_t *sid, int64_t *tid, bool *rated)
 {
     if (!token || !*token || strlen(token) > 128)
@@ -91,9 +88,9 @@ static int find_token(struct db *db, const char *token, int64_t *sid, int64_t *t
     session_hash_token(token, hash);
     struct db_stmt *st;
     int rc = db_query_row(db, &st,
-                          "SELECT s.id, s.ticket_id, t.survey_at IS NOT NULL FROM ticket_surveys s "
-                          "JOIN tickets t ON t.id = s.ticket_id WHERE s.token_hash = ? AND "
-                          "s.expires_at > ? AND s.used_at IS NULL",
+                          "SELECT s.id, s.ticket_id, (s.used_at IS NOT NULL OR t.survey_at IS "
+                          "NOT NULL) FROM ticket_surveys s JOIN tickets t ON t.id = s.ticket_id "
+                          "WHERE s.token_hash = ? AND s.expires_at > ?",
                           DB_ARGS(DB_TEXT(hash), DB_INT(clock_now())));
     if (rc != 1)
         return rc;
