@@ -67,7 +67,7 @@ export default {
   en: {
     portal: {
       title: 'Service portal',
-      brand: 'Hongyan service portal',
+      brand: 'Hongyan portal',
       signIn: 'Contact sign-in',
       signInHint: 'Enterprise contacts sign in with a code sent to their registered mobile',
       mobile: 'Mobile',
