@@ -56,7 +56,8 @@ static bool gate(struct req *r)
         reply_error(r, 401, "unauthorized");
         return false;
     }
-    if ((via == SESSION_COOKIE_AUTH || via == SESSION_PORTAL) && r->method != HTTP_GET && r->method != HTTP_HEAD) {
+    if ((via == SESSION_COOKIE_AUTH || via == SESSION_PORTAL) && r->method != HTTP_GET &&
+        r->method != HTTP_HEAD) {
         const char *token = req_header(r, "X-CSRF-Token");
         size_t n = strlen(a->csrf);
         if (!token || strlen(token) != n || sodium_memcmp(token, a->csrf, n) != 0) {

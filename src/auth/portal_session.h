@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 #define PORTAL_COOKIE       "hy_portal"
-#define PORTAL_IDLE_SECONDS (30 * 60)     /* signed out after 30 idle minutes */
-#define PORTAL_MAX_SECONDS  (8 * 3600)    /* and after 8 hours in any case */
+#define PORTAL_IDLE_SECONDS (30 * 60)  /* signed out after 30 idle minutes */
+#define PORTAL_MAX_SECONDS  (8 * 3600) /* and after 8 hours in any case */
 
 /* Fill r->actor from the portal cookie: a contact actor (id 0,
  * contact_id, enterprise_id, perms PERM_PORTAL). 1 found, 0 none,

@@ -106,11 +106,11 @@ static void send_code(struct req *r)
                      "UPDATE portal_codes SET used_at = ? WHERE mobile = ? AND used_at IS NULL",
                      DB_ARGS(DB_INT(now), DB_TEXT(mobile)));
         if (!rc)
-            rc = db_exec(r->db,
-                         "INSERT INTO portal_codes (mobile, code_hash, expires_at, created_at) "
-                         "VALUES (?, ?, ?, ?)",
-                         DB_ARGS(DB_TEXT(mobile), DB_TEXT(hash), DB_INT(now + CODE_SECONDS),
-                                 DB_INT(now)));
+            rc = db_exec(
+                r->db,
+                "INSERT INTO portal_codes (mobile, code_hash, expires_at, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                DB_ARGS(DB_TEXT(mobile), DB_TEXT(hash), DB_INT(now + CODE_SECONDS), DB_INT(now)));
         if (!rc)
             rc = outbox_enqueue(r->db, "sms", mobile, req_msg(r, "portal.code_sms"), body, NULL);
         if (!rc) {
@@ -121,7 +121,8 @@ static void send_code(struct req *r)
     }
     if (!audit_commit(r, rc))
         return;
-    reply_json(r, 200, json_pack("{s:b,s:s}", "sent", 1, "message", req_msg(r, "portal.code_sent")));
+    reply_json(r, 200,
+               json_pack("{s:b,s:s}", "sent", 1, "message", req_msg(r, "portal.code_sent")));
 }
 
 /* The signed-in contact as the portal shows it. */
@@ -267,8 +268,8 @@ static void reply_ticket(struct req *r, unsigned status, int64_t id)
 {
     struct sqlbuf b;
     sqlbuf_init(&b);
-    sqlbuf_add(&b, "SELECT " PORTAL_COLUMNS ", t.description FROM " PORTAL_FROM
-                   " WHERE t.id = ? AND ");
+    sqlbuf_add(&b,
+               "SELECT " PORTAL_COLUMNS ", t.description FROM " PORTAL_FROM " WHERE t.id = ? AND ");
     sqlbuf_bind(&b, DB_INT(id));
     ticket_visible_sql(r->actor, &b);
     json_t *t = NULL;

@@ -42,9 +42,9 @@ static int round_robin(struct db *db)
 
 extern const struct route portal_routes[];
 
-static const struct route *const routes[] = {
-    ticket_kpi_routes, tickets_routes, ticket_admin_routes, portal_routes, ticket_survey_routes,
-    NULL};
+static const struct route *const routes[] = {ticket_kpi_routes,    tickets_routes,
+                                             ticket_admin_routes,  portal_routes,
+                                             ticket_survey_routes, NULL};
 
 static const struct event_handler handlers[] = {
     {"service.survey", "ticket.status_changed", ticket_survey_on_status},
@@ -57,5 +57,5 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
-const struct module service_module = {.name = "service", .routes = routes, .periodic = periodic,
-                                     .handlers = handlers};
+const struct module service_module = {
+    .name = "service", .routes = routes, .periodic = periodic, .handlers = handlers};

@@ -631,8 +631,7 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
          * clocks and the KPIs count none), it ends a wait for the customer,
          * and the assignee is told. */
         char dedupe[96];
-        snprintf(dedupe, sizeof(dedupe), "ticket:%lld:replied:%lld", (long long)id,
-                 (long long)now);
+        snprintf(dedupe, sizeof(dedupe), "ticket:%lld:replied:%lld", (long long)id, (long long)now);
         struct about ab;
         rc = ticket_entry(db, a, id, "customer_reply", body, NULL);
         if (!rc && strcmp(status, "waiting_customer") == 0)

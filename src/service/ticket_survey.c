@@ -70,8 +70,7 @@ int ticket_survey_on_status(struct db *db, const struct domain_event *ev)
         rc = outbox_enqueue(db, "sms", mobile, i18n_msg("zh-CN", "survey.subject"), body, dedupe);
     snprintf(dedupe, sizeof(dedupe), "survey:%lld:email", (long long)ev->id);
     if (!rc && email[0])
-        rc = outbox_enqueue(db, "email", email, i18n_msg("zh-CN", "survey.subject"), body,
-                            dedupe);
+        rc = outbox_enqueue(db, "email", email, i18n_msg("zh-CN", "survey.subject"), body, dedupe);
     if (!rc)
         rc = ticket_entry(db, &actor_system, ev->object_id, "survey_sent", "", NULL);
     return rc;
@@ -211,8 +210,9 @@ static void survey_answer(struct req *r)
         rc = actor_audit(r->db, &a, "ticket.survey", "ticket", tid,
                          json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
     if (!rc)
-        rc = events_publish(r->db, "ticket.rated", "ticket", tid, 0,
-                            json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
+        rc = events_publish(
+            r->db, "ticket.rated", "ticket", tid, 0,
+            json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
     if (!audit_commit(r, rc))
         return;
     reply_json(r, 200, json_pack("{s:b}", "ok", 1));
@@ -301,9 +301,8 @@ static void satisfaction(struct req *r)
     reply_json(r, 200,
                json_pack("{s:I,s:o,s:o,s:o,s:o}", "responses", (json_int_t)n, "csat",
                          n ? json_real((double)sum / (double)n) : json_null(), "nps",
-                         n ? json_real(nps_score(n, promoters, detractors))
-                           : json_null(),
-                         "recent", recent, "months", months));
+                         n ? json_real(nps_score(n, promoters, detractors)) : json_null(), "recent",
+                         recent, "months", months));
 }
 
 #include "service/ticket_survey.routes.h"
