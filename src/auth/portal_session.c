@@ -70,16 +70,7 @@ int portal_session_create(struct db *db, int64_t contact_id, const char *mobile,
 
 void portal_session_set_cookie(struct req *r, const char *token)
 {
-    char cookie[256];
-    const char *proto = req_header(r, "X-Forwarded-Proto");
-    const char *secure = proto && strcmp(proto, "https") == 0 ? "; Secure" : "";
-    if (token)
-        snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-                 PORTAL_COOKIE, token, PORTAL_MAX_SECONDS, secure);
-    else
-        snprintf(cookie, sizeof(cookie), "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-                 PORTAL_COOKIE, secure);
-    reply_header(r, "Set-Cookie", cookie);
+    session_set_named_cookie(r, PORTAL_COOKIE, token, PORTAL_MAX_SECONDS);
 }
 
 int portal_session_delete(struct db *db, int64_t session_id)
