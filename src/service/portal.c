@@ -353,6 +353,22 @@ static void reply(struct req *r)
     json_decref(errors);
 }
 
+/* A file for the ticket, through the ticket module's checks. */
+static void attach(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    char status[24];
+    int rc = ticket_find(r->db, r->actor, id, status, sizeof(status));
+    if (rc != 1) {
+        rc == 0 ? reply_error(r, 404, "not_found") : reply_db_error(r, rc);
+        return;
+    }
+    if (ticket_attach_upload(r, id))
+        reply_ticket(r, 201, id);
+}
+
 /* 评价: a fresh survey link of a resolved ticket of the contact, the same
  * one-page survey the SMS leads to. */
 static void survey_link(struct req *r)

@@ -181,6 +181,19 @@ describe('contact portal and survey', () => {
     t2 = r.body.ticket;
   });
 
+  test('attachments go through the ticket module\'s checks', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082', 'hex');
+    const up = (c, id, name, bytes) => c.post(`/portal/tickets/${id}/attachments?name=${encodeURIComponent(name)}`, undefined, { raw: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    let r = await up(pa, t1.id, '外箱.png', png);
+    assert.equal(r.status, 201, show(r));
+    assert.ok(r.body.ticket.timeline.some((e) => e.kind === 'attachment' && e.body === '外箱.png'), show(r));
+    r = await up(pa, t1.id, '假图片.png', Buffer.from('not a png at all'));
+    expectError(r, 422, 'validation_failed', { fields: ['file'] });
+    expectError(await up(pc, t1.id, '外箱.png', png), 404, 'not_found');
+    const staff = (await m1.get(`/tickets/${t1.id}`)).body.ticket;
+    assert.deepEqual(staff.attachments.map((a) => a.file_name), ['外箱.png']);
+  });
+
   test('a contact sees its own tickets only, never internal notes; another enterprise\'s ticket is 404', async () => {
     let r = await m1.post(`/tickets/${t1.id}/replies`, { body: '内部：怀疑是转运中心摔件', internal: true });
     assert.equal(r.status, 201, show(r));

@@ -1,7 +1,7 @@
 // The contact portal's API (src/service/portal.c) and the public survey
 // (src/service/ticket_survey.c). The portal session is its own cookie
 // (hy_portal); its CSRF token is remembered like a staff session's.
-import { http, setCsrfToken } from './http.js'
+import { http, setCsrfToken, uploadRaw } from './http.js'
 
 async function withCsrf(p) {
   const r = await p
@@ -19,6 +19,7 @@ export const portalApi = {
   ticket: (id) => http.get(`/portal/tickets/${id}`),
   create: (body) => http.post('/portal/tickets', body, { quiet: true }),
   reply: (id, body) => http.post(`/portal/tickets/${id}/replies`, { body }),
+  attach: (id, file) => uploadRaw(`/portal/tickets/${id}/attachments`, { name: file.name }, file, file.type),
   surveyLink: (id) => http.post(`/portal/tickets/${id}/survey`),
   survey: (token) => http.get(`/surveys/${encodeURIComponent(token)}`, undefined, { quiet: true }),
   answer: (token, body) => http.post(`/surveys/${encodeURIComponent(token)}`, body, { quiet: true }),
