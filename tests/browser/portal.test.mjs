@@ -105,6 +105,10 @@ test('a VIP ticket from the portal to the manager\'s first response and the rati
     const ticketNo = await text(page.locator('[data-test=portal-ticket-no]'))
     assert.equal(await text(page.locator('[data-test=portal-ticket-status]')), '已分派')
     assert.match(await text(page.locator('[data-test=portal-ticket]')), new RegExp(MANAGER.name))
+    // a photo of the damage, through the ticket module's checks
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082', 'hex')
+    await page.locator('[data-test=portal-attach]').setInputFiles({ name: '外箱照片.png', mimeType: 'image/png', buffer: png })
+    await page.locator('[data-test=portal-timeline]').filter({ hasText: '外箱照片.png' }).waitFor()
     await shot(page, 'p-05-ticket')
 
     // The dedicated manager has it and replies in the staff UI.
