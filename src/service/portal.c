@@ -353,19 +353,24 @@ static void reply(struct req *r)
     json_decref(errors);
 }
 
+/* The ticket of the path in the contact's sight, its status into status
+ * (24 bytes); false having answered 404 (or the database error). */
+static bool find_mine(struct req *r, int64_t *id, char *status)
+{
+    if (!req_param_id_or_404(r, 0, id))
+        return false;
+    int rc = ticket_find(r->db, r->actor, *id, status, 24);
+    if (rc != 1)
+        rc == 0 ? reply_error(r, 404, "not_found") : reply_db_error(r, rc);
+    return rc == 1;
+}
+
 /* A file for the ticket, through the ticket module's checks. */
 static void attach(struct req *r)
 {
     int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     char status[24];
-    int rc = ticket_find(r->db, r->actor, id, status, sizeof(status));
-    if (rc != 1) {
-        rc == 0 ? reply_error(r, 404, "not_found") : reply_db_error(r, rc);
-        return;
-    }
-    if (ticket_attach_upload(r, id))
+    if (find_mine(r, &id, status) && ticket_attach_upload(r, id))
         reply_ticket(r, 201, id);
 }
 
@@ -374,17 +379,12 @@ static void attach(struct req *r)
 static void survey_link(struct req *r)
 {
     int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     char status[24];
-    int rc = ticket_find(r->db, r->actor, id, status, sizeof(status));
-    if (rc != 1) {
-        rc == 0 ? reply_error(r, 404, "not_found") : reply_db_error(r, rc);
+    if (!find_mine(r, &id, status))
         return;
-    }
     int64_t rated = 0;
-    rc = db_query_int(r->db, "SELECT 1 FROM tickets WHERE id = ? AND survey_at IS NOT NULL",
-                      DB_ARGS(DB_INT(id)), &rated);
+    int rc = db_query_int(r->db, "SELECT 1 FROM tickets WHERE id = ? AND survey_at IS NOT NULL",
+                          DB_ARGS(DB_INT(id)), &rated);
     if (rc < 0) {
         reply_db_error(r, rc);
         return;
