@@ -4,6 +4,7 @@ export default {
   'zh-CN': {
     portal: {
       title: '服务门户',
+      logo: '鸿雁',
       brand: '鸿雁服务门户',
       signIn: '联系人登录',
       signInHint: '企业联系人请用登记的手机号接收验证码登录',
@@ -69,6 +70,7 @@ export default {
   en: {
     portal: {
       title: 'Service portal',
+      logo: '鸿雁',
       brand: 'Hongyan portal',
       signIn: 'Contact sign-in',
       signInHint: 'Enterprise contacts sign in with a code sent to their registered mobile',
