@@ -21,7 +21,8 @@ struct actor {
     int64_t session_id;    /* 0 when signed in by API key, or the system */
     int64_t branch_id;     /* 0 when none */
     int64_t api_key_id;    /* an integration's key acting (id 0, no role); 0 otherwise */
-    int64_t enterprise_id; /* the one enterprise an API key acts for (tickets); 0 none */
+    int64_t enterprise_id; /* the one enterprise an API key or a portal contact acts for */
+    int64_t contact_id;    /* an enterprise contact signed in to the portal (id 0); 0 otherwise */
     char login[64];
     char name[128];
     char role[16];

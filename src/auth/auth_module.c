@@ -7,6 +7,7 @@
 #include "auth/api_keys.h"
 #include "auth/auth_api.h"
 #include "auth/branches.h"
+#include "auth/portal_session.h"
 #include "auth/session.h"
 #include "auth/users.h"
 #include "base/clock.h"
@@ -17,6 +18,8 @@ static int housekeeping(struct db *db)
 {
     int64_t now = clock_now();
     int rc = session_prune(db);
+    if (!rc)
+        rc = portal_session_prune(db);
     if (!rc)
         rc = db_exec(db, "DELETE FROM rate_events WHERE at < ?", DB_ARGS(DB_INT(now - 86400)));
     if (!rc)

@@ -7,6 +7,7 @@
 #include "auth/actor.h"
 #include "auth/api_keys.h"
 #include "auth/perm.h"
+#include "auth/portal_session.h"
 #include "auth/session.h"
 #include "http/http.h"
 
@@ -21,8 +22,16 @@
 static int identify(struct req *r, enum session_via *via)
 {
     const char *auth = req_header(r, "Authorization");
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0)
-        return session_resolve(r, via);
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+        int rc = session_resolve(r, via);
+        /* A staff cookie wins; else a contact of the portal may be calling. */
+        if (rc < 0 || r->actor)
+            return rc;
+        rc = portal_session_resolve(r);
+        if (rc == 1)
+            *via = SESSION_PORTAL;
+        return rc < 0 ? rc : 0;
+    }
     *via = SESSION_NONE;
     actor_attach(r, NULL);
     int rc = api_key_resolve(r, auth + 7);
@@ -47,7 +56,8 @@ static bool gate(struct req *r)
         reply_error(r, 401, "unauthorized");
         return false;
     }
-    if (via == SESSION_COOKIE_AUTH && r->method != HTTP_GET && r->method != HTTP_HEAD) {
+    if ((via == SESSION_COOKIE_AUTH || via == SESSION_PORTAL) && r->method != HTTP_GET &&
+        r->method != HTTP_HEAD) {
         const char *token = req_header(r, "X-CSRF-Token");
         size_t n = strlen(a->csrf);
         if (!token || strlen(token) != n || sodium_memcmp(token, a->csrf, n) != 0) {

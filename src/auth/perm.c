@@ -44,6 +44,7 @@ static const struct {
     {PERM_TICKETS, "tickets.work"},
     {PERM_TICKETS_API, "tickets.write"},
     {PERM_BILLING, "billing.write"},
+    {PERM_PORTAL, "portal"},
 };
 
 unsigned perm_for_role(const char *role)

@@ -135,19 +135,24 @@ int session_create(struct db *db, int64_t user_id, const char *ip, char *token, 
                : DB_ERROR;
 }
 
-void session_set_cookie(struct req *r, const char *token)
+void session_set_named_cookie(struct req *r, const char *name, const char *token, int max_age)
 {
-    char cookie[256];
+    char cookie[256], age[32] = "";
     /* Secure is added when the request came through TLS (a proxy says so). */
     const char *proto = req_header(r, "X-Forwarded-Proto");
     const char *secure = proto && strcmp(proto, "https") == 0 ? "; Secure" : "";
-    if (token)
-        snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-                 SESSION_COOKIE, token, secure);
-    else
-        snprintf(cookie, sizeof(cookie), "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-                 SESSION_COOKIE, secure);
+    if (!token)
+        snprintf(age, sizeof(age), "; Max-Age=0");
+    else if (max_age > 0)
+        snprintf(age, sizeof(age), "; Max-Age=%d", max_age);
+    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name,
+             token ? token : "", age, secure);
     reply_header(r, "Set-Cookie", cookie);
+}
+
+void session_set_cookie(struct req *r, const char *token)
+{
+    session_set_named_cookie(r, SESSION_COOKIE, token, 0);
 }
 
 int session_revoke_user(struct db *db, int64_t user_id, int64_t keep_session_id)

@@ -18,7 +18,7 @@
 #define SESSION_IDLE_SECONDS (8 * 3600)      /* signed out after 8 idle hours */
 #define SESSION_MAX_SECONDS  (7 * 24 * 3600) /* and after a week in any case */
 
-enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY };
+enum session_via { SESSION_NONE, SESSION_COOKIE_AUTH, SESSION_API_KEY, SESSION_PORTAL };
 
 /* Find the caller of r from the session cookie and fill r->actor (API
  * keys: auth/api_keys.h; the gate tries a bearer key first). Answers how the caller signed in
@@ -32,6 +32,9 @@ int session_create(struct db *db, int64_t user_id, const char *ip, char *token, 
                    int64_t *session_id);
 /* Add the Set-Cookie header for token (NULL clears the cookie) to r's reply. */
 void session_set_cookie(struct req *r, const char *token);
+/* The same for cookie name (HttpOnly, SameSite=Strict, Secure behind TLS),
+ * kept max_age seconds (0: for the browser session). */
+void session_set_named_cookie(struct req *r, const char *name, const char *token, int max_age);
 /* Delete the sessions of user_id except keep_session_id (0 keeps none), and
  * raise users.credentials_version: whatever else grants the user access
  * without a session (a calendar feed URL) and was made before stops working. */

@@ -456,6 +456,24 @@ static const struct message messages[] = {
     {"sla.step_target", "升级对象应为 assignee、enterprise_supervisor 或 branch_head",
      "An escalation goes to assignee, enterprise_supervisor or branch_head"},
 
+    /* the contact portal and the satisfaction survey (src/service/portal.c,
+     * ticket_survey.c) */
+    {"ticket.notify_replied", "客户已回复", "The customer replied"},
+    {"portal.code_sent", "如果该手机号是已登记的企业联系人，验证码已发送，5分钟内有效",
+     "If this mobile belongs to a registered contact, a code was sent; it is valid for 5 minutes"},
+    {"portal.code_sms", "鸿雁服务门户登录验证码 %s，5分钟内有效。如非本人操作，请忽略。",
+     "Your Hongyan service portal code is %s, valid for 5 minutes. Ignore it if you did not ask."},
+    {"portal.code_wrong", "验证码错误或已过期，请重新获取",
+     "The code is wrong or has expired; ask for a new one"},
+    {"survey.subject", "请为本次服务评价", "Please rate our service"},
+    {"survey.sms", "您的工单 %s（%s）已解决，请为本次服务评价（7天内有效）：%s",
+     "Your ticket %s (%s) is resolved. Please rate our service (valid 7 days): %s"},
+    {"survey.csat", "满意度应为1到5星", "Satisfaction is 1 to 5 stars"},
+    {"survey.nps", "推荐意愿应为0到10分", "Likelihood to recommend is 0 to 10"},
+    {"survey.gone", "评价链接无效或已过期", "This survey link is not valid or has expired"},
+    {"survey.done", "该工单已评价，感谢您的反馈", "This ticket has been rated; thank you"},
+    {"survey.not_resolved", "工单解决后才能评价", "A ticket can be rated once it is resolved"},
+
     /* the service mailbox (src/mail/) */
     {"mail.not_configured", "服务邮箱尚未配置（HONGYAN_IMAP_URL）",
      "The service mailbox is not configured (HONGYAN_IMAP_URL)"},

@@ -37,5 +37,9 @@
  * PERM_ENTERPRISES and the enterprise's scope. */
 #define PERM_BILLING (1u << 15)
 #define PERM_ALL     ((1u << 16) - 1)
+/* The contact portal: held only by a signed-in enterprise contact (a
+ * portal session), never by staff, keys or the system, so a portal actor
+ * reaches the portal's routes and nothing else. */
+#define PERM_PORTAL (1u << 16)
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "service/ticket.h"
+#include "service/ticket_survey.h"
 
 #include <time.h>
 
@@ -39,8 +40,16 @@ static int round_robin(struct db *db)
     return rc < 0 ? rc : 0;
 }
 
-static const struct route *const routes[] = {ticket_kpi_routes, tickets_routes, ticket_admin_routes,
-                                             NULL};
+extern const struct route portal_routes[];
+
+static const struct route *const routes[] = {ticket_kpi_routes,    tickets_routes,
+                                             ticket_admin_routes,  portal_routes,
+                                             ticket_survey_routes, NULL};
+
+static const struct event_handler handlers[] = {
+    {"service.survey", "ticket.status_changed", ticket_survey_on_status},
+    {NULL, NULL, NULL},
+};
 
 static const struct module_periodic periodic[] = {
     {"service.sla", 1, sweep},
@@ -48,4 +57,5 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
-const struct module service_module = {.name = "service", .routes = routes, .periodic = periodic};
+const struct module service_module = {
+    .name = "service", .routes = routes, .periodic = periodic, .handlers = handlers};

@@ -87,6 +87,14 @@ int ticket_entry(struct db *db, const struct actor *a, int64_t id, const char *k
 
 void ticket_visible_sql(const struct actor *a, struct sqlbuf *b)
 {
+    if (a->contact_id) {
+        /* A portal contact sees its enterprise's tickets it is the contact
+         * of (those it filed are): colleagues' requests stay theirs. */
+        sqlbuf_add(b, "(t.enterprise_id = ? AND t.contact_id = ?)");
+        sqlbuf_bind(b, DB_INT(a->enterprise_id));
+        sqlbuf_bind(b, DB_INT(a->contact_id));
+        return;
+    }
     if (a->api_key_id) {
         /* A key sees the tickets of the one enterprise it is bound to. */
         sqlbuf_add(b, "(t.enterprise_id = ?)");
@@ -209,7 +217,7 @@ static int read_enterprise(struct db *db, const struct actor *a, const struct ti
                    "LEFT JOIN users u ON u.id = e.owner_id "
                    "WHERE e.id = ? AND e.deleted_at IS NULL AND ");
     sqlbuf_bind(&b, DB_INT(in->enterprise_id));
-    if (a->api_key_id) {
+    if (a->api_key_id || a->contact_id) {
         sqlbuf_add(&b, "e.id = ?");
         sqlbuf_bind(&b, DB_INT(a->enterprise_id));
     } else if (!a->system) {
@@ -617,6 +625,26 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
         json_object_set_new(errors, "message",
                             json_string(i18n_msg(a->lang, "ticket.closed_reply")));
         rc = OP_CONFLICT;
+    }
+    if (!rc && a->contact_id) {
+        /* The customer answers from the portal: no response of staff (the
+         * clocks and the KPIs count none), it ends a wait for the customer,
+         * and the assignee is told. */
+        char dedupe[96];
+        snprintf(dedupe, sizeof(dedupe), "ticket:%lld:replied:%lld", (long long)id, (long long)now);
+        struct about ab;
+        rc = ticket_entry(db, a, id, "customer_reply", body, NULL);
+        if (!rc && strcmp(status, "waiting_customer") == 0)
+            rc = change_status(db, a, id, status, "in_progress", NULL);
+        if (!rc)
+            rc = read_about(db, id, &ab);
+        if (!rc)
+            rc = tell(db, id, ab.assignee, "ticket.replied", "ticket.notify_replied", dedupe);
+        if (!rc)
+            rc = actor_audit(db, a, "ticket.customer_reply", "ticket", id, NULL);
+        if (!rc)
+            rc = events_publish(db, "ticket.replied", "ticket", id, 0, NULL);
+        return op_end(db, rc);
     }
     if (!rc)
         rc = ticket_entry(db, a, id, internal ? "note" : "reply", body, NULL);

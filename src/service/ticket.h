@@ -110,6 +110,12 @@ int ticket_sla_sweep(struct db *db);
  * HONGYAN_TICKET_QUEUE_SECONDS go in turn to staff on duty of their branch. */
 int ticket_round_robin(struct db *db);
 
+/* Store r's uploaded body (ROUTE_UPLOAD, ?name=) as an attachment of
+ * ticket id, which the caller found in its actor's sight: name, size (10
+ * MiB) and type (by the first bytes, matching the extension) checked.
+ * False having replied the error. */
+bool ticket_attach_upload(struct req *r, int64_t id);
+
 extern const struct route tickets_routes[];
 extern const struct route ticket_admin_routes[];
 extern const struct route ticket_kpi_routes[];

@@ -436,27 +436,21 @@ static const char *kind_of(const char *name, const char *path)
     return NULL;
 }
 
-static void attach(struct req *r)
+bool ticket_attach_upload(struct req *r, int64_t id)
 {
-    int64_t id;
-    if (!req_param_id_or_404(r, 0, &id))
-        return;
     const char *name = req_query(r, "name");
-    char status[24];
-    if (!found(r, ticket_find(r->db, r->actor, id, status, sizeof(status))))
-        return;
     if (!name || !*name || strlen(name) > 200 || strchr(name, '/') || strchr(name, '\\')) {
         reply_invalid(r, json_pack("{s:s}", "name", req_msg(r, "ticket.attachment_name")));
-        return;
+        return false;
     }
     if (r->upload_size > ATTACHMENT_MAX) {
         reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "ticket.attachment_size")));
-        return;
+        return false;
     }
     const char *type = r->upload_size > 0 ? kind_of(name, r->upload_path) : NULL;
     if (!type) {
         reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "ticket.attachment_type")));
-        return;
+        return false;
     }
     char stored[96], raw[40];
     snprintf(raw, sizeof(raw), "%lld", (long long)clock_now());
@@ -493,10 +487,21 @@ static void attach(struct req *r)
         remove(path);
         free(path);
         reply_db_error(r, rc);
-        return;
+        return false;
     }
     free(path);
-    reply_ticket(r, 201, id);
+    return true;
+}
+
+static void attach(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    char status[24];
+    if (found(r, ticket_find(r->db, r->actor, id, status, sizeof(status))) &&
+        ticket_attach_upload(r, id))
+        reply_ticket(r, 201, id);
 }
 
 static void attachment(struct req *r)

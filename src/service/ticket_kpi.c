@@ -1,8 +1,9 @@
 /*
  * ticket_kpi.c - service KPIs per manager or branch over the tickets
  * logged in a period: first-response time (average, p90), resolution
- * time, first-contact resolution, reopen rate and SLA attainment (CSAT and
- * NPS come with the survey, null until then).
+ * time, first-contact resolution, reopen rate, SLA attainment, and the
+ * survey's CSAT (average of the answers) and NPS (% promoters 9-10 minus
+ * % detractors 0-6), null without answers.
  *
  * Definitions (docs/tickets-api.md): times are wall-clock seconds from
  * logging; first-contact resolution = a resolved ticket with exactly one
@@ -23,6 +24,7 @@
 
 struct group {
     int64_t id, tickets, fr_n, res_n, resolved, fcr, reopened, ever_resolved, attained;
+    int64_t surveys, csat_sum, promoters, detractors;
     double fr_sum, res_sum;
     int64_t *fr; /* first-response seconds, for the p90 */
     size_t fr_cap;
@@ -48,7 +50,7 @@ static json_t *group_json(struct group *g)
     json_t *p90 =
         g->fr_n ? json_integer(g->fr[(size_t)ceil(0.9 * (double)g->fr_n) - 1]) : json_null();
     return json_pack(
-        "{s:I,s:s,s:I,s:{s:I,s:o,s:o},s:{s:I,s:o},s:{s:I,s:I,s:o},s:o,s:o,s:n,s:n}", "id",
+        "{s:I,s:s,s:I,s:{s:I,s:o,s:o},s:{s:I,s:o},s:{s:I,s:I,s:o},s:o,s:o,s:o,s:o,s:I}", "id",
         (json_int_t)g->id, "name", g->name, "tickets", (json_int_t)g->tickets, "first_response",
         "count", (json_int_t)g->fr_n, "avg_seconds",
         g->fr_n ? json_integer((json_int_t)llround(g->fr_sum / (double)g->fr_n)) : json_null(),
@@ -57,7 +59,15 @@ static json_t *group_json(struct group *g)
         "first_contact_resolution", "resolved", (json_int_t)g->resolved, "count",
         (json_int_t)g->fcr, "rate", rate(g->fcr, g->resolved), "reopen_rate",
         rate(g->reopened, g->ever_resolved), "sla_attainment", rate(g->attained, g->resolved),
-        "csat", "nps");
+        "csat",
+        g->surveys ? json_real(round((double)g->csat_sum / (double)g->surveys * 100.0) / 100.0)
+                   : json_null(),
+        "nps",
+        g->surveys ? json_real(round(100.0 * (double)(g->promoters - g->detractors) /
+                                     (double)g->surveys * 10.0) /
+                               10.0)
+                   : json_null(),
+        "survey_responses", (json_int_t)g->surveys);
 }
 
 static void kpis(struct req *r)
@@ -85,7 +95,8 @@ static void kpis(struct req *r)
     sqlbuf_add(&b, ", t.created_at, COALESCE(t.first_response_at, 0), COALESCE(t.resolved_at, 0), "
                    "t.reopen_count, (t.first_response_breached_at IS NOT NULL OR "
                    "t.resolution_breached_at IS NOT NULL), (SELECT COUNT(*) FROM ticket_entries e "
-                   "WHERE e.ticket_id = t.id AND e.kind = 'reply') FROM tickets t "
+                   "WHERE e.ticket_id = t.id AND e.kind = 'reply'), COALESCE(t.csat, 0), "
+                   "COALESCE(t.nps, -1) FROM tickets t "
                    "LEFT JOIN users u ON u.id = t.assignee_id "
                    "LEFT JOIN branches br ON br.id = t.branch_id "
                    "WHERE t.created_at >= ? AND t.created_at < ? AND ");
@@ -114,8 +125,14 @@ static void kpis(struct req *r)
         }
         int64_t created = db_col_int(st, 2), fr = db_col_int(st, 3), res = db_col_int(st, 4);
         int64_t reopens = db_col_int(st, 5), breached = db_col_int(st, 6);
-        int64_t replies = db_col_int(st, 7);
+        int64_t replies = db_col_int(st, 7), csat = db_col_int(st, 8), nps = db_col_int(st, 9);
         g.tickets++;
+        if (csat && nps >= 0) { /* the survey sets both at once */
+            g.surveys++;
+            g.csat_sum += csat;
+            g.promoters += nps >= 9;
+            g.detractors += nps <= 6;
+        }
         if (fr) {
             if ((size_t)g.fr_n == g.fr_cap) {
                 g.fr_cap = g.fr_cap ? g.fr_cap * 2 : 16;

@@ -75,6 +75,11 @@ const NOT_SCOPED = [
   // takes enterprises.read, changing it billing.write); contract rules sit
   // under their enterprise and are scoped with it
   /^\/price-lists\/\{id\}$/,
+  // the survey behind a link: its random token is the credential
+  /^\/surveys\/\{token\}$/,
+  // the contact portal: a portal session only (every staff role gets 403);
+  // a contact's sight is its own tickets, proven in portal.test.mjs
+  /^\/portal\/tickets\/\{id\}/,
 ];
 
 describe('authorization matrix', () => {

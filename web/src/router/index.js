@@ -16,9 +16,11 @@ import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
 import meRoutes from '@/views/me/routes.js'
 import errorRoutes from '@/views/errors/routes.js'
+import portalRoutes from '@/views/portal/routes.js'
 
 const routes = [
   ...authRoutes,
+  ...portalRoutes,
   {
     path: '/',
     component: MainLayout,
@@ -45,6 +47,8 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // The contact portal and the survey answer to their own sessions.
+  if (to.meta.portal) return true
   const auth = useAuthStore()
   await auth.init()
 
