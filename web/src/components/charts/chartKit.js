@@ -3,6 +3,11 @@
 // (so the charts follow the app's green, main.css), and the tooltip box.
 import { defineAsyncComponent } from 'vue'
 
+// Charts grow in over 300 ms for a person; a browser driven by a test
+// (navigator.webdriver) draws them at once, so a screenshot shows the
+// chart, not a frame of its animation.
+export const ANIMATE = !(typeof navigator !== 'undefined' && navigator.webdriver)
+
 export const VChart = defineAsyncComponent(() => import('./echarts.js'))
 
 /** A CSS variable of the page (an Element Plus colour), or fallback outside a browser. */
