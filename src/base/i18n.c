@@ -440,6 +440,7 @@ static const struct message messages[] = {
     {"ticket.attachment_type", "附件应为 PNG、JPEG、PDF、DOCX、XLSX 或文本文件，且与扩展名一致",
      "Attach a PNG, JPEG, PDF, DOCX, XLSX or text file whose content matches its extension"},
     {"ticket.notify_assigned", "新工单", "New ticket"},
+    {"ticket.notify_replied", "客户回复了工单", "The customer answered"},
     {"ticket.notify_breach_fr", "首次响应已超时", "First response overdue"},
     {"ticket.notify_breach_res", "解决时限已超时", "Resolution overdue"},
     {"ticket.notify_escalated_fr", "工单升级（首次响应超时）",

@@ -8,6 +8,7 @@
 #include "service/service_module.h"
 
 #include "base/log.h"
+#include "core/events.h"
 #include "service/ticket.h"
 
 #include <time.h>
@@ -48,4 +49,11 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
-const struct module service_module = {.name = "service", .routes = routes, .periodic = periodic};
+/* The e-mail channel: each stored message of the service mailbox. */
+static const struct event_handler handlers[] = {
+    {"service.ticket_mail", "mail.received", ticket_mail_received},
+    {NULL, NULL, NULL},
+};
+
+const struct module service_module = {
+    .name = "service", .routes = routes, .periodic = periodic, .handlers = handlers};
