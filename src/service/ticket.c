@@ -627,8 +627,10 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
     }
     if (!rc)
         rc = ticket_entry(db, a, id, internal ? "note" : "reply", body, NULL);
-    /* A customer who wrote by e-mail reads the answer there; notes stay in. */
-    if (!rc && !internal)
+    /* A customer who wrote by e-mail reads staff's answer there; notes
+     * stay in, and the enterprise's own system (an API key) is the
+     * customer's side. */
+    if (!rc && !internal && !a->api_key_id)
         rc = ticket_mail_reply(db, id, body);
     bool first = false;
     if (!rc && !internal && !a->api_key_id && !a->system) {

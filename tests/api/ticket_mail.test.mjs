@@ -113,6 +113,9 @@ describe('tickets by e-mail', () => {
     );
     const r = await admin.post('/mail/poll', {});
     assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.taken, 0, show(r));
+    const list = await admin.get('/mail/messages?limit=200');
+    assert.equal(list.body.items.filter((m) => m.subject === '仪器包裹外箱破损').length, 1);
     const n = srv.queryDb(`SELECT count(*) FROM tickets WHERE channel = 'email' AND enterprise_id = ${vip.id}`);
     assert.equal(Number(n[0][0]), 1);
   });
