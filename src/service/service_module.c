@@ -8,6 +8,7 @@
 #include "service/service_module.h"
 
 #include "base/log.h"
+#include "core/events.h"
 #include "service/ticket.h"
 #include "service/ticket_survey.h"
 
@@ -46,8 +47,11 @@ static const struct route *const routes[] = {ticket_kpi_routes,    tickets_route
                                              ticket_admin_routes,  portal_routes,
                                              ticket_survey_routes, NULL};
 
+/* The survey on resolution, and the e-mail channel: each stored message
+ * of the service mailbox. */
 static const struct event_handler handlers[] = {
     {"service.survey", "ticket.status_changed", ticket_survey_on_status},
+    {"service.ticket_mail", "mail.received", ticket_mail_received},
     {NULL, NULL, NULL},
 };
 

@@ -350,13 +350,11 @@ static int check_new(struct db *db, const struct actor *a, const struct ticket_n
     return 0;
 }
 
-int ticket_create(struct db *db, const struct actor *a, const struct ticket_new *in, int64_t *id,
-                  json_t *errors)
+int ticket_create_in(struct db *db, const struct actor *a, const struct ticket_new *in, int64_t *id,
+                     json_t *errors)
 {
     struct party p = {0};
-    int rc = db_begin(db);
-    if (!rc)
-        rc = check_new(db, a, in, errors);
+    int rc = check_new(db, a, in, errors);
     if (!rc && json_object_size(errors) == 0) {
         rc = in->enterprise_id ? read_enterprise(db, a, in, &p, errors)
                                : read_customer(db, a, in->customer_id, &p);
@@ -371,7 +369,7 @@ int ticket_create(struct db *db, const struct actor *a, const struct ticket_new 
     if (!rc && json_object_size(errors))
         rc = OP_INVALID;
     if (rc)
-        return op_end(db, rc);
+        return rc;
 
     const char *priority = in->priority ? in->priority : "normal";
     const char *tier = p.owner ? "vip" : "standard";
@@ -442,6 +440,15 @@ int ticket_create(struct db *db, const struct actor *a, const struct ticket_new 
         rc = events_publish(
             db, "ticket.assigned", "ticket", *id, a->id,
             json_pack("{s:I,s:s}", "assignee_id", (json_int_t)p.owner, "by", "dedicated_manager"));
+    return rc;
+}
+
+int ticket_create(struct db *db, const struct actor *a, const struct ticket_new *in, int64_t *id,
+                  json_t *errors)
+{
+    int rc = db_begin(db);
+    if (!rc)
+        rc = ticket_create_in(db, a, in, id, errors);
     return op_end(db, rc);
 }
 
@@ -627,27 +634,19 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
         rc = OP_CONFLICT;
     }
     if (!rc && a->contact_id) {
-        /* The customer answers from the portal: no response of staff (the
-         * clocks and the KPIs count none), it ends a wait for the customer,
-         * and the assignee is told. */
+        /* The customer answers from the portal, as by mail: no response of
+         * staff (the clocks and the KPIs count none). */
         char dedupe[96];
         snprintf(dedupe, sizeof(dedupe), "ticket:%lld:replied:%lld", (long long)id, (long long)now);
-        struct about ab;
-        rc = ticket_entry(db, a, id, "customer_reply", body, NULL);
-        if (!rc && strcmp(status, "waiting_customer") == 0)
-            rc = change_status(db, a, id, status, "in_progress", NULL);
-        if (!rc)
-            rc = read_about(db, id, &ab);
-        if (!rc)
-            rc = tell(db, id, ab.assignee, "ticket.replied", "ticket.notify_replied", dedupe);
-        if (!rc)
-            rc = actor_audit(db, a, "ticket.customer_reply", "ticket", id, NULL);
-        if (!rc)
-            rc = events_publish(db, "ticket.replied", "ticket", id, 0, NULL);
-        return op_end(db, rc);
+        return op_end(db, ticket_customer_reply(db, a, id, body, NULL, dedupe));
     }
     if (!rc)
         rc = ticket_entry(db, a, id, internal ? "note" : "reply", body, NULL);
+    /* A customer who wrote by e-mail reads staff's answer there; notes
+     * stay in, and the enterprise's own system (an API key) is the
+     * customer's side. */
+    if (!rc && !internal && !a->api_key_id)
+        rc = ticket_mail_reply(db, id, body);
     bool first = false;
     if (!rc && !internal && !a->api_key_id && !a->system) {
         /* The first response is the first reply to the customer by staff:
@@ -748,4 +747,39 @@ int ticket_tell(struct db *db, int64_t id, int64_t user, const char *kind, const
                 const char *dedupe)
 {
     return tell(db, id, user, kind, what_key, dedupe);
+}
+
+int ticket_customer_reply(struct db *db, const struct actor *a, int64_t id, const char *body,
+                          json_t *detail, const char *dedupe)
+{
+    char status[24];
+    struct db_stmt *st;
+    int rc = db_query_row(db, &st, "SELECT status FROM tickets WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (rc != 1) {
+        json_decref(detail);
+        return rc < 0 ? rc : OP_NOT_FOUND;
+    }
+    snprintf(status, sizeof(status), "%s", db_col_text(st, 0));
+    db_finish(st);
+    rc = ticket_entry(db, a, id, "customer_reply", body, detail);
+    if (!rc)
+        rc = db_exec(db, "UPDATE tickets SET version = version + 1, updated_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(clock_now()), DB_INT(id)));
+    /* The customer answered: the paused clocks run again; a resolved
+     * ticket was not resolved after all. A closed one stays closed (its
+     * holder reads the answer and decides). */
+    if (!rc && strcmp(status, "waiting_customer") == 0)
+        rc = change_status(db, a, id, status, "in_progress", NULL);
+    else if (!rc && strcmp(status, "resolved") == 0)
+        rc = change_status(db, a, id, status, "reopened", NULL);
+    struct about ab;
+    if (!rc)
+        rc = read_about(db, id, &ab);
+    if (!rc)
+        rc = tell(db, id, ab.assignee, "ticket.replied", "ticket.notify_replied", dedupe);
+    if (!rc)
+        rc = actor_audit(db, a, "ticket.customer_reply", "ticket", id, NULL);
+    if (!rc)
+        rc = events_publish(db, "ticket.replied", "ticket", id, 0, NULL);
+    return rc;
 }

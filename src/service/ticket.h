@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 struct db;
+struct domain_event;
 
 /* What a channel knows of a new ticket. Either enterprise_id (with
  * contact_id, or contact_mobile matched among its contacts) or
@@ -46,6 +47,31 @@ struct ticket_new {
  * branch's queue. *id set. */
 int ticket_create(struct db *db, const struct actor *a, const struct ticket_new *in, int64_t *id,
                   json_t *errors);
+
+/* ticket_create inside the caller's transaction (the e-mail channel makes
+ * the ticket in the transaction that marks the message). */
+int ticket_create_in(struct db *db, const struct actor *a, const struct ticket_new *in, int64_t *id,
+                     json_t *errors);
+
+/* The customer's answer on ticket id (from the portal or by mail), in the
+ * caller's transaction: a "customer_reply" timeline entry (detail stolen),
+ * waiting_customer back to in_progress, resolved reopened, the assignee
+ * told ("ticket.replied", dedupe_key as ticket_notify), the event
+ * ticket.replied. */
+int ticket_customer_reply(struct db *db, const struct actor *a, int64_t id, const char *body,
+                          json_t *detail, const char *dedupe);
+
+/* ---- the e-mail channel (ticket_mail.c) ---- */
+
+/* A staff reply on ticket id goes to the customer by e-mail when the
+ * ticket came by e-mail (caller's transaction): through mailin_reply with
+ * the ticket number in the subject. 0 when there is nobody to write to. */
+int ticket_mail_reply(struct db *db, int64_t id, const char *body);
+/* The mail.received consumer. */
+int ticket_mail_received(struct db *db, const struct domain_event *ev);
+/* The type a ticket attachment named name with the bytes at path has
+ * (its extension agreeing with its first bytes), or NULL when refused. */
+const char *ticket_attachment_kind(const char *name, const char *path);
 
 /* Move ticket id to status (a manual change: in_progress,
  * waiting_customer, resolved, closed, reopened), with an optional note.

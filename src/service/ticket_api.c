@@ -414,7 +414,7 @@ static const struct {
     {".txt", "text/plain; charset=utf-8", "", 0},
 };
 
-static const char *kind_of(const char *name, const char *path)
+const char *ticket_attachment_kind(const char *name, const char *path)
 {
     const char *dot = strrchr(name, '.');
     if (!dot)
@@ -447,7 +447,7 @@ bool ticket_attach_upload(struct req *r, int64_t id)
         reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "ticket.attachment_size")));
         return false;
     }
-    const char *type = r->upload_size > 0 ? kind_of(name, r->upload_path) : NULL;
+    const char *type = r->upload_size > 0 ? ticket_attachment_kind(name, r->upload_path) : NULL;
     if (!type) {
         reply_invalid(r, json_pack("{s:s}", "file", req_msg(r, "ticket.attachment_type")));
         return false;

@@ -12,7 +12,7 @@ import { TestServer, PG_DIR, TIME_SCALE } from './lib/server.mjs';
 import { Client, advanceClock, signInFresh, show } from './lib/client.mjs';
 import { isChinese, isEnglish } from './lib/expect.mjs';
 import { waitFor } from './lib/wait.mjs';
-import { Dovecot, rfc822 } from './lib/dovecot.mjs';
+import { Dovecot, rfc822, multipart } from './lib/dovecot.mjs';
 
 /** text in charset (iconv, part of every Debian). */
 function encode(text, charset) {
@@ -39,21 +39,6 @@ function quotedPrintable(bytes) {
     line += piece;
   }
   return out + line;
-}
-
-/** A multipart/mixed message with a text part and attachments [{name, type, bytes}]. */
-function multipart({ subject, messageId, text, attachments }) {
-  const boundary = 'hy-boundary-42';
-  const parts = [
-    `--${boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`,
-    ...attachments.map(
-      (a) =>
-        `--${boundary}\r\nContent-Type: ${a.type}; name="${a.name}"\r\nContent-Disposition: attachment; filename="${a.name}"\r\n` +
-        `Content-Transfer-Encoding: base64\r\n\r\n${Buffer.from(a.bytes).toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n`,
-    ),
-    `--${boundary}--\r\n`,
-  ];
-  return rfc822({ subject, messageId, contentType: `multipart/mixed; boundary="${boundary}"`, encoding: '7bit', body: parts.join('') });
 }
 
 /** Run one statement on the server's database (as a consumer of the

@@ -223,3 +223,18 @@ export function rfc822({ from = '张三 <zhangsan@example.com>', to = 'service@h
   ];
   return lines.join('\r\n').replace(/\r?\n/g, '\r\n');
 }
+
+/** A multipart/mixed message with a text part and attachments [{name, type, bytes}]. */
+export function multipart({ from, subject, messageId, text, attachments }) {
+  const boundary = 'hy-boundary-42';
+  const parts = [
+    `--${boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${text}\r\n`,
+    ...attachments.map(
+      (a) =>
+        `--${boundary}\r\nContent-Type: ${a.type}; name="${a.name}"\r\nContent-Disposition: attachment; filename="${a.name}"\r\n` +
+        `Content-Transfer-Encoding: base64\r\n\r\n${Buffer.from(a.bytes).toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n`,
+    ),
+    `--${boundary}--\r\n`,
+  ];
+  return rfc822({ from, subject, messageId, contentType: `multipart/mixed; boundary="${boundary}"`, encoding: '7bit', body: parts.join('') });
+}

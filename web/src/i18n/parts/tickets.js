@@ -13,6 +13,15 @@ export default {
       adminSla: 'SLA 策略',
     },
     bell: { kinds: { ticket: { assigned: '新工单', breached: '工单超时', escalated: '工单升级' } } },
+    // what the e-mail channel of the tickets made of a message it set aside
+    mailin: {
+      reasons: {
+        unknown_sender: '发件人不是任何大客户联系人的邮箱，未建工单',
+        not_ticket_contact: '发件人不是该工单所属企业的联系人，未并入工单',
+        unknown_ticket: '主题中的工单号不存在',
+        ticket_refused: '无法据此邮件建立工单',
+      },
+    },
     tickets: {
       subtitle: '电话、柜台与企业系统提交的服务请求，按剩余时间排序',
       new: '新建工单',
@@ -67,6 +76,7 @@ export default {
       },
       priorities: { low: '低', normal: '普通', high: '高', urgent: '紧急' },
       channels: { phone: '电话', counter: '柜台', portal: '客户门户', email: '邮件', api: '企业系统' },
+      fromMail: '来自邮件',
       tiers: { vip: 'VIP 大客户', standard: '普通客户' },
       actions: {
         in_progress: '开始处理',
@@ -98,6 +108,7 @@ export default {
         claimed: '{name} 认领',
         status: '状态：{from} → {to}',
         reply: '回复客户',
+        customer_reply: '客户回复',
         note: '内部备注',
         attachment: '上传附件',
         breached: '{target}超时',
@@ -158,6 +169,14 @@ export default {
       adminSla: 'SLA policies',
     },
     bell: { kinds: { ticket: { assigned: 'New ticket', breached: 'Ticket overdue', escalated: 'Ticket escalated' } } },
+    mailin: {
+      reasons: {
+        unknown_sender: 'The sender is no enterprise contact; no ticket was made',
+        not_ticket_contact: 'The sender is no contact of the ticket\'s enterprise; not added to it',
+        unknown_ticket: 'No ticket has the number in the subject',
+        ticket_refused: 'No ticket could be made from this message',
+      },
+    },
     tickets: {
       subtitle: 'Service requests by phone, at the counter and from enterprises\' systems, by time left',
       new: 'New ticket',
@@ -212,6 +231,7 @@ export default {
       },
       priorities: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
       channels: { phone: 'Phone', counter: 'Counter', portal: 'Portal', email: 'E-mail', api: 'Enterprise system' },
+      fromMail: 'From e-mail',
       tiers: { vip: 'VIP enterprise', standard: 'Standard' },
       actions: {
         in_progress: 'Start work',
@@ -243,6 +263,7 @@ export default {
         claimed: 'Claimed by {name}',
         status: 'Status: {from} → {to}',
         reply: 'Reply to customer',
+        customer_reply: 'Customer\'s answer',
         note: 'Internal note',
         attachment: 'File attached',
         breached: '{target} overdue',
