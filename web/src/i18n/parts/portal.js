@@ -49,7 +49,7 @@ export default {
       thanks: '感谢您的评价！',
     },
     tickets: {
-      entries: { customer_reply: '客户回复', survey: '客户评价', survey_sent: '已发送满意度调查' },
+      entries: { survey: '客户评价', survey_sent: '已发送满意度调查' },
       rating: '满意度评价',
     },
     satisfaction: {
@@ -115,7 +115,7 @@ export default {
       thanks: 'Thank you for your feedback!',
     },
     tickets: {
-      entries: { customer_reply: 'Customer reply', survey: 'Customer rating', survey_sent: 'Survey sent' },
+      entries: { survey: 'Customer rating', survey_sent: 'Survey sent' },
       rating: 'Rating',
     },
     satisfaction: {
