@@ -114,6 +114,30 @@ void pricing_percent_text(int64_t bp, char out[32]);
 void pricing_permille_text(int64_t bp, char out[32]);
 void pricing_kg_text(int64_t g, char out[32]);
 
+/* ---- billing settings (billing_settings.c) ---- */
+
+/* How an enterprise is billed; an enterprise without settings is 现结
+ * ("cash") with version 0. */
+struct billing_settings {
+    char mode[12]; /* "monthly" 月结, "cash" 现结, "prepaid" 预付 */
+    int statement_day, payment_days;
+    int64_t credit_limit_fen; /* 0: no limit set */
+    bool split_departments;
+    int64_t version, updated_at;
+};
+/* The stored settings of ent (the defaults when none). 0 or DB_*. */
+int billing_settings_read(struct db *db, int64_t ent, struct billing_settings *out);
+/* The settings as the API shows them, with the finance contacts (the
+ * enterprise's contacts with the finance role): 0 with *out, OP_NOT_FOUND
+ * outside a's scope, DB_*. */
+int billing_settings_get(struct db *db, const struct actor *a, int64_t ent, json_t **out);
+/* Change what in sends (mode, statement_day 1-28, payment_days 0-365,
+ * credit_limit yuan text or null, split_departments; "version" required,
+ * 0 for an enterprise never set): checked, audited, an event. */
+int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
+                          json_t *errors);
+
+extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];
 extern const struct route price_rules_routes[];
 extern const struct route pricing_routes[];

@@ -8,6 +8,6 @@
 #include "billing/billing.h"
 
 static const struct route *const routes[] = {price_lists_routes, price_rules_routes, pricing_routes,
-                                             NULL};
+                                             billing_settings_routes, NULL};
 
 const struct module billing_module = {.name = "billing", .routes = routes};
