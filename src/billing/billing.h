@@ -137,6 +137,23 @@ int billing_settings_get(struct db *db, const struct actor *a, int64_t ent, json
 int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
                           json_t *errors);
 
+/* ---- statements (statement.c, statement_api.c) ---- */
+
+/* The +08:00 bounds [from_at, to_at) of period "YYYY-MM": 0, or -1 when
+ * it is not a month. */
+int statement_period_bounds(const char *period, int64_t *from_at, int64_t *to_at);
+/* Make the statement of enterprise ent (dept 0) or of its department dept
+ * billed on its own for period: every waybill collected in it priced into
+ * a line. The first version only when there is none yet (else 0 with *id
+ * 0: made already, by this or another server); rerun makes the next
+ * version. 0 with *id, OP_INVALID (bad period), DB_*. Audited. */
+int statement_generate(struct db *db, const struct actor *a, int64_t ent, int64_t dept,
+                       const char *period, bool rerun, int64_t *id);
+/* The scheduler's pass: on and after each 月结 enterprise's statement day,
+ * the previous month's statements not yet made. */
+int statement_pass(struct db *db);
+
+extern const struct route statements_routes[];
 extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];
 extern const struct route price_rules_routes[];

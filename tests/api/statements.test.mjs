@@ -1,15 +1,20 @@
-// Monthly statements (issue 18, second part), first step: how an
-// enterprise is billed (结算设置). The settings read as 现结 until set,
-// change only with billing.write within the enterprise's scope, refuse bad
-// input field by field in the caller's language without changing anything,
-// are audited, and show the contacts with the finance role.
+// Monthly statements (issue 18, second part). How an enterprise is billed
+// (结算设置): the settings read as 现结 until set, change only with
+// billing.write within the enterprise's scope, refuse bad input field by
+// field in the caller's language without changing anything, are audited,
+// and show the contacts with the finance role. Statements: the scheduler
+// makes last month's once (passes and a restart make no second), its total
+// is the recount of every waybill through POST /pricing/quote, a late
+// waybill and 重新生成 make version 2 with the difference, the first stays.
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
-import { show } from './lib/client.mjs';
+import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, findAudit } from './lib/customers.mjs';
+import { signInAll, resignIn, findAudit } from './lib/customers.mjs';
+import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 describe('statements: billing settings', () => {
   const srv = useServer({
@@ -73,5 +78,115 @@ describe('statements: billing settings', () => {
     const r = await sup.put(url(), { version: 1, credit_limit: null });
     assert.equal(r.status, 200, show(r));
     assert.deepEqual([r.body.credit_limit, r.body.statement_day, r.body.version], ['0.00', 5, 2], 'null clears the limit, the rest kept');
+  });
+});
+
+describe('statements: made once, priced like the quote, versions', () => {
+  const srv = useServer({
+    label: 'statements-gen',
+    users: [
+      { login: 'A9353', name: '出账管理员', role: 'admin', branch: 'GD' },
+      { login: 'S9353', name: '出账主管', role: 'supervisor', branch: 'GD-GZ' },
+      { login: 'M9353', name: '出账经理', role: 'manager', branch: 'GD-GZ-01' },
+      { login: 'M9354', name: '深圳出账经理', role: 'manager', branch: 'GD-SZ-01' },
+    ],
+  });
+  const test = srv.it;
+  const GZ = '广东省/广州市/天河区';
+  const DESTS = ['北京市/北京市/朝阳区', '广东省/广州市/越秀区', '上海市/上海市/浦东新区', '新疆维吾尔自治区/乌鲁木齐市/天山区'];
+  let admin, sup, m1, m2, ent, key, now, period, fed = [];
+
+  const lastMonth = (t) => {
+    const d = new Date((t + 8 * 3600) * 1000);
+    d.setUTCDate(0); // the last day of the month before
+    return d.toISOString().slice(0, 7);
+  };
+  const statementsOf = async (client = m1) => {
+    const r = await client.get(`/statements?enterprise_id=${ent.id}&all_versions=1`);
+    assert.equal(r.status, 200, show(r));
+    return r.body.items;
+  };
+  const feedOne = async (serial, at, i) => {
+    const w = { waybill_no: s10(serial), enterprise_id: ent.id, product: 'standard', origin: GZ, destination: DESTS[i % DESTS.length], weight: ((4 + (i % 7) * 9) / 10).toFixed(1), collected_at: iso(at) };
+    const r = await feed(srv, '/waybills:batch', key.secret, [w]);
+    assert.equal(r.body.created, 1, show(r));
+    return w;
+  };
+
+  test('set-up: a 月结 enterprise with waybills last month and this month', async () => {
+    ({ A9353: admin, S9353: sup, M9353: m1, M9354: m2 } = await signInAll(srv, ['A9353', 'S9353', 'M9353', 'M9354']));
+    const r = await m1.post('/enterprises', { name: '广州月结测试有限公司', tier: 'key', status: 'active' });
+    assert.equal(r.status, 201, show(r));
+    ent = r.body.enterprise;
+    key = await makeKey(admin, '对账对接');
+    now = Math.floor(Date.parse(await advanceClock(srv, 0)) / 1000);
+    period = lastMonth(now);
+    const [y, m] = period.split('-').map(Number);
+    const mid = Date.UTC(y, m - 1, 15, 2) / 1000; // the 15th, 10:00 +08:00
+    for (let i = 0; i < 12; i++) fed.push(await feedOne(93530001 + i, mid + i * 3600, i));
+    await feedOne(93530100, now - 60, 0); // this month: not on last month's statement
+  });
+
+  test('the scheduler makes last month\'s statement once: more passes and a restart make no second', async () => {
+    const r = await sup.put(`/enterprises/${ent.id}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1, payment_days: 15 });
+    assert.equal(r.status, 200, show(r));
+    const items = await waitFor(async () => {
+      const it = await statementsOf();
+      return it.length ? it : null;
+    }, { what: 'the statement of last month', timeoutMs: 20000 });
+    assert.deepEqual(items.map((s) => [s.period, s.version, s.status, s.waybill_count]), [[period, 1, 'draft', 12]]);
+    const seen = (await findAudit(admin, (e) => e.object_id === String(ent.id), { action: 'statement.generate' })).length;
+    assert.equal(seen, 1);
+    await srv.restart();
+    for (const [c, login] of [[admin, 'A9353'], [sup, 'S9353'], [m1, 'M9353'], [m2, 'M9354']]) await resignIn(srv, c, login);
+    // A second enterprise turned 月结 after the restart: its statement
+    // appearing proves a pass ran since, and the first got no second.
+    const r2 = await m1.post('/enterprises', { name: '广州月结第二有限公司', tier: 'key', status: 'active' });
+    assert.equal(r2.status, 201, show(r2));
+    const other = r2.body.enterprise;
+    assert.equal((await sup.put(`/enterprises/${other.id}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1 })).status, 200);
+    await waitFor(async () => (await m1.get(`/statements?enterprise_id=${other.id}`)).body.items.length === 1, { what: 'a pass after the restart', timeoutMs: 20000 });
+    assert.equal((await statementsOf()).length, 1);
+    assert.equal((await findAudit(admin, (e) => e.object_id === String(ent.id), { action: 'statement.generate' })).length, 1);
+  });
+
+  test('the total is the recount of every waybill through the quote; 大写 and due date shown', async () => {
+    const [s] = await statementsOf();
+    const r = await m1.get(`/statements/${s.id}?limit=500`);
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.lines.length, 12);
+    let fen = 0;
+    for (const w of fed) {
+      const q = await m1.post('/pricing/quote', { enterprise_id: ent.id, product: w.product, origin: w.origin, destination: w.destination, weight: w.weight, at: w.collected_at });
+      assert.equal(q.status, 200, show(q));
+      const line = r.body.lines.find((l) => l.waybill_no === w.waybill_no);
+      assert.equal(line.amount, q.body.total, `${w.waybill_no} priced as the quote`);
+      fen += Math.round(Number(q.body.total) * 100);
+    }
+    assert.equal(r.body.total, (fen / 100).toFixed(2));
+    assert.ok(r.body.total_words.endsWith('整') || r.body.total_words.includes('分'), r.body.total_words);
+    assert.equal(r.body.by_product.length, 1);
+    assert.equal(r.body.by_product[0].amount, r.body.total);
+    assert.equal(r.body.difference, null, 'a first version has no difference');
+  });
+
+  test('a late waybill and 重新生成 make version 2 with the difference; version 1 stays readable', async () => {
+    const [s1] = await statementsOf();
+    const [y, m] = period.split('-').map(Number);
+    const late = await feedOne(93530200, Date.UTC(y, m - 1, 20, 2) / 1000, 2);
+    expectError(await m1.post(`/statements/${s1.id}/regenerate`), 403, 'forbidden');
+    expectError(await m2.get(`/statements/${s1.id}`), 404, 'not_found');
+    const r = await sup.post(`/statements/${s1.id}/regenerate`);
+    assert.equal(r.status, 201, show(r));
+    assert.deepEqual([r.body.version, r.body.waybill_count], [2, 13]);
+    const v2 = (await m1.get(`/statements/${r.body.id}`)).body;
+    assert.deepEqual(v2.difference.added.map((a) => a.waybill_no), [late.waybill_no]);
+    assert.deepEqual([v2.difference.removed.length, v2.difference.changed.length], [0, 0]);
+    assert.equal(v2.difference.delta, v2.difference.added[0].amount);
+    assert.deepEqual(v2.versions.map((v) => v.version), [1, 2]);
+    const v1 = (await m1.get(`/statements/${s1.id}`)).body;
+    assert.deepEqual([v1.version, v1.waybill_count, v1.total], [1, 12, s1.total]);
+    const latest = (await m1.get(`/statements?enterprise_id=${ent.id}`)).body.items;
+    assert.deepEqual(latest.map((x) => x.version), [2], 'the list shows the latest version');
   });
 });

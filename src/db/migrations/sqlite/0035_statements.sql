@@ -18,3 +18,47 @@ CREATE TABLE enterprise_billing (
     updated_by INTEGER,
     updated_at INTEGER NOT NULL
 );
+
+-- A statement (对账单) of an enterprise, or of one of its departments
+-- billed on its own, for a calendar month (+08:00). Re-running a period
+-- makes the next version; the older ones stay as they were. The unique key
+-- is what makes a period's statement exactly once across restarts and
+-- servers: a second maker's insert fails and it makes nothing.
+CREATE TABLE statements (
+    id INTEGER PRIMARY KEY,
+    enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+    department_id INTEGER REFERENCES enterprise_departments(id),
+    -- department_id, or 0 for the enterprise's own: NULLs are never equal
+    -- in a unique key
+    dept_key INTEGER NOT NULL DEFAULT 0,
+    period TEXT NOT NULL, -- 'YYYY-MM'
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft'
+        CHECK (status IN ('draft', 'sent', 'confirmed', 'disputed', 'paid')),
+    from_at INTEGER NOT NULL,
+    to_at INTEGER NOT NULL,
+    due_on TEXT NOT NULL,
+    waybill_count INTEGER NOT NULL DEFAULT 0,
+    total_fen INTEGER NOT NULL DEFAULT 0,
+    paid_fen INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (enterprise_id, dept_key, period, version)
+);
+CREATE INDEX statements_period ON statements(period, enterprise_id);
+
+-- One priced waybill of a statement: its amount and a compact
+-- explanation (zone, chargeable weight, the engine's lines as key=fen).
+CREATE TABLE statement_lines (
+    statement_id INTEGER NOT NULL REFERENCES statements(id),
+    waybill_no TEXT NOT NULL,
+    department_id INTEGER,
+    product TEXT NOT NULL,
+    collected_at INTEGER NOT NULL,
+    destination TEXT NOT NULL,
+    weight_g INTEGER NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    why TEXT NOT NULL,
+    PRIMARY KEY (statement_id, waybill_no)
+);
