@@ -153,6 +153,23 @@ int statement_generate(struct db *db, const struct actor *a, int64_t ent, int64_
  * the previous month's statements not yet made. */
 int statement_pass(struct db *db);
 
+/* 1 when a sees statement id (its enterprise's scope), 0, or DB_*. */
+int statement_visible(struct db *db, const struct actor *a, int64_t id);
+/* Move the latest version of a statement: to "sent" from draft, to
+ * "confirmed" from sent or disputed. OP_CONFLICT (errors["status"], and
+ * errors["message_key"] statement.bad_transition or
+ * statement.superseded) when its status does not allow it. */
+int statement_move(struct db *db, const struct actor *a, int64_t id, const char *to,
+                   json_t *errors);
+/* Dispute a sent or confirmed statement: in {"reason", "contact_id"};
+ * opens a 投诉 ticket for the enterprise with the reason (*ticket_id). */
+int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                      int64_t *ticket_id, json_t *errors);
+/* Record a payment {"paid_on", "amount", "method", "reference"} against a
+ * sent, confirmed or disputed statement: at most what is still unpaid;
+ * paid when the payments reach the total. Audited. */
+int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
+
 extern const struct route statements_routes[];
 extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];

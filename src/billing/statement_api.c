@@ -107,6 +107,14 @@ static int find(struct db *db, const struct actor *a, int64_t id, json_t **out)
 
 /* Rows of sql (bound to args) as objects with the given keys; columns
  * whose key starts with '$' are fen shown as yuan. NULL on failure. */
+int statement_visible(struct db *db, const struct actor *a, int64_t id)
+{
+    json_t *s = NULL;
+    int rc = find(db, a, id, &s);
+    json_decref(s);
+    return rc;
+}
+
 static json_t *rows(struct db *db, const char *sql, const struct db_val *args, int nargs,
                     const char *const *keys)
 {
@@ -248,6 +256,22 @@ static void get_statement(struct req *r)
     json_object_set_new(s, "lines", lines);
     json_object_set_new(s, "versions", versions);
     json_object_set_new(s, "difference", diff);
+    static const char *const pay_keys[] = {"#id",    "paid_on",   "$amount",
+                                           "method", "reference", NULL};
+    json_t *pays = rows(r->db,
+                        "SELECT id, paid_on, amount_fen, method, reference FROM statement_payments "
+                        "WHERE statement_id = ? ORDER BY id",
+                        DB_ARGS(DB_INT(id)), pay_keys);
+    int64_t ticket = 0;
+    if (!pays || db_query_int(r->db, "SELECT COALESCE(ticket_id, 0) FROM statements WHERE id = ?",
+                              DB_ARGS(DB_INT(id)), &ticket) < 0) {
+        json_decref(s);
+        json_decref(pays);
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
+    json_object_set_new(s, "payments", pays);
+    json_object_set_new(s, "ticket_id", ticket ? json_integer(ticket) : json_null());
     reply_json(r, 200, s);
 }
 
@@ -276,6 +300,74 @@ static void regenerate(struct req *r)
         return;
     }
     reply_json(r, 201, s);
+}
+
+/* Answer an operation's failure; a status that forbids the change is
+ * 409 statement_status with the reason in the caller's language. */
+static bool failed(struct req *r, int rc, json_t *errors)
+{
+    const char *key = json_string_value(json_object_get(errors, "message_key"));
+    if (rc == OP_CONFLICT && key) {
+        reply_error_key(r, 409, "statement_status", key);
+        return true;
+    }
+    return op_reply(r, rc, errors);
+}
+
+/* The statement as the list shows it after a change (status 200). */
+static void reply_row(struct req *r, int64_t id)
+{
+    json_t *s = NULL;
+    if (find(r->db, r->actor, id, &s) == 1)
+        reply_json(r, 200, s);
+    else
+        reply_db_error(r, DB_ERROR);
+}
+
+static void move(struct req *r, const char *to)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    json_t *errors = json_object();
+    int rc = statement_move(r->db, r->actor, id, to, errors);
+    if (!failed(r, rc, errors))
+        reply_row(r, id);
+    json_decref(errors);
+}
+
+static void send_statement(struct req *r)
+{
+    move(r, "sent");
+}
+
+static void confirm(struct req *r)
+{
+    move(r, "confirmed");
+}
+
+static void dispute(struct req *r)
+{
+    int64_t id, ticket = 0;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    json_t *errors = json_object();
+    int rc = statement_dispute(r->db, r->actor, id, r->json, &ticket, errors);
+    if (!failed(r, rc, errors))
+        reply_row(r, id);
+    json_decref(errors);
+}
+
+static void pay(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    json_t *errors = json_object();
+    int rc = statement_pay(r->db, r->actor, id, r->json, errors);
+    if (!failed(r, rc, errors))
+        reply_row(r, id);
+    json_decref(errors);
 }
 
 #include "billing/statement_api.routes.h"

@@ -189,4 +189,56 @@ describe('statements: made once, priced like the quote, versions', () => {
     const latest = (await m1.get(`/statements?enterprise_id=${ent.id}`)).body.items;
     assert.deepEqual(latest.map((x) => x.version), [2], 'the list shows the latest version');
   });
+
+  test('statuses: send, bad transitions refused in zh/en, the old version frozen, partial payments until paid', async () => {
+    const [s2] = (await m1.get(`/statements?enterprise_id=${ent.id}`)).body.items;
+    const s1 = (await statementsOf()).find((x) => x.version === 1);
+    const pay = (body, opts) => sup.post(`/statements/${s2.id}/payments`, { paid_on: iso(now).slice(0, 10), method: 'transfer', reference: 'HK-001', ...body }, opts);
+    expectError(await pay({ amount: '1.00' }), 409, 'statement_status');
+    expectError(await sup.post(`/statements/${s2.id}/confirm`, {}, { lang: 'en' }), 409, 'statement_status', { lang: 'en' });
+    expectError(await sup.post(`/statements/${s1.id}/send`), 409, 'statement_status');
+    expectError(await m1.post(`/statements/${s2.id}/send`), 403, 'forbidden');
+    let r = await sup.post(`/statements/${s2.id}/send`);
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.status, 'sent');
+    expectError(await sup.post(`/statements/${s2.id}/send`), 409, 'statement_status');
+    const totalFen = Math.round(Number(s2.total) * 100);
+    const part = ((totalFen - 100) / 100).toFixed(2);
+    r = await pay({ amount: '0', method: 'barter', paid_on: '2026-13-01' });
+    expectError(r, 422, 'validation_failed', { fields: ['amount', 'method', 'paid_on'] });
+    expectError(await pay({ amount: s2.total + '1' }), 422, 'validation_failed', { fields: ['amount'] });
+    r = await pay({ amount: part });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual([r.body.status, r.body.paid], ['sent', part], 'a partial payment leaves it sent');
+    expectError(await pay({ amount: '1.01' }), 422, 'validation_failed', { fields: ['amount'] });
+    r = await pay({ amount: '1.00', method: 'cash', reference: '' });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual([r.body.status, r.body.paid], ['paid', s2.total]);
+    const full = (await m1.get(`/statements/${s2.id}`)).body;
+    assert.deepEqual(full.payments.map((p) => [p.amount, p.method]), [[part, 'transfer'], ['1.00', 'cash']]);
+    expectError(await pay({ amount: '1.00' }), 409, 'statement_status');
+  });
+
+  test('a dispute opens a 投诉 ticket of the enterprise with the reason, linked to the statement', async () => {
+    const [s1] = await statementsOf();
+    const regen = await sup.post(`/statements/${s1.id}/regenerate`);
+    assert.equal(regen.status, 201, show(regen));
+    const id = regen.body.id;
+    expectError(await sup.post(`/statements/${id}/dispute`, { reason: '运单重复计费' }), 409, 'statement_status');
+    assert.equal((await sup.post(`/statements/${id}/send`)).status, 200);
+    expectError(await sup.post(`/statements/${id}/dispute`, { reason: '' }), 422, 'validation_failed', { fields: ['reason'] });
+    const r = await sup.post(`/statements/${id}/dispute`, { reason: '运单重复计费，请核对 11 月第 3 单' });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.status, 'disputed');
+    const st = (await m1.get(`/statements/${id}`)).body;
+    assert.ok(Number.isInteger(st.ticket_id), show(r));
+    const t = await sup.get(`/tickets/${st.ticket_id}`);
+    assert.equal(t.status, 200, show(t));
+    const tk = t.body.ticket || t.body;
+    assert.equal(tk.type, 'complaint');
+    assert.equal(tk.enterprise_id, ent.id);
+    assert.ok(JSON.stringify(tk).includes('运单重复计费'), 'the reason is on the ticket');
+    const c = await sup.post(`/statements/${id}/confirm`);
+    assert.equal(c.body.status, 'confirmed', 'confirmed once the dispute is settled');
+  });
 });

@@ -14,6 +14,9 @@ CREATE TABLE enterprise_billing (
     -- departments billed on their own (enterprise_departments.own_billing)
     -- get statements of their own
     split_departments INTEGER NOT NULL DEFAULT 0,
+    -- 1 while unpaid statements plus this month's spend are over the
+    -- limit and the account manager was told: told once per crossing
+    credit_alerted INTEGER NOT NULL DEFAULT 0,
     version INTEGER NOT NULL DEFAULT 1,
     updated_by INTEGER,
     updated_at INTEGER NOT NULL
@@ -41,6 +44,8 @@ CREATE TABLE statements (
     waybill_count INTEGER NOT NULL DEFAULT 0,
     total_fen INTEGER NOT NULL DEFAULT 0,
     paid_fen INTEGER NOT NULL DEFAULT 0,
+    -- the service ticket a dispute opened
+    ticket_id INTEGER,
     created_by INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
@@ -62,3 +67,17 @@ CREATE TABLE statement_lines (
     why TEXT NOT NULL,
     PRIMARY KEY (statement_id, waybill_no)
 );
+
+-- A payment received against a statement version (partial payments add
+-- up; the statement is paid when they reach its total).
+CREATE TABLE statement_payments (
+    id INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES statements(id),
+    paid_on TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    method TEXT NOT NULL CHECK (method IN ('transfer', 'cash', 'cheque', 'other')),
+    reference TEXT NOT NULL DEFAULT '',
+    created_by INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX statement_payments_statement ON statement_payments(statement_id, id);
