@@ -94,6 +94,14 @@ int billing_settings_get(struct db *db, const struct actor *a, int64_t ent, json
                   s.mode, "statement_day", s.statement_day, "payment_days", s.payment_days,
                   "credit_limit", pricing_money_json(s.credit_limit_fen), "split_departments",
                   s.split_departments, "finance_contacts", fin, "version", (json_int_t)s.version);
+    int64_t alerted = 0;
+    if (db_query_int(db, "SELECT credit_alerted FROM enterprise_billing WHERE enterprise_id = ?",
+                     DB_ARGS(DB_INT(ent)), &alerted) < 0) {
+        json_decref(*out);
+        return DB_ERROR;
+    }
+    /* as the last credit check found it (the statements' pass) */
+    json_object_set_new(*out, "over_credit_limit", json_boolean(alerted != 0));
     if (s.updated_at) {
         char at[40];
         clock_format_iso(s.updated_at, at, sizeof(at));

@@ -16,11 +16,14 @@
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "base/validate.h"
 #include "core/events.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "notify/notify.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -266,6 +269,85 @@ static void previous_period(int64_t t, char out[8])
     out[7] = '\0';
 }
 
+/* Tell the account manager of ent that its unpaid statements plus this
+ * month's spend are over the limit, once per crossing: the flag turns on
+ * in the same transaction as the notification, and off when the sum is
+ * back under the limit. */
+static int credit_check(struct db *db, int64_t ent, int64_t limit, bool alerted, int64_t owner,
+                        const char *name, int64_t unpaid, int64_t now)
+{
+    int64_t pieces = 0, spend = 0;
+    int rc = price_month_volume(db, ent, now, &pieces, &spend);
+    if (rc)
+        return rc;
+    bool over = unpaid + spend > limit;
+    if (over == alerted)
+        return 0;
+    if ((rc = db_begin(db)))
+        return rc;
+    rc = db_exec(db,
+                 "UPDATE enterprise_billing SET credit_alerted = ? WHERE enterprise_id = ? AND "
+                 "credit_alerted = ?",
+                 DB_ARGS(DB_INT(over), DB_INT(ent), DB_INT(alerted)));
+    if (!rc && over && db_changes(db) == 1 && owner) {
+        char title[256], body[512], link[64], key[64], lim[32], sum[32];
+        money_format(limit, lim, sizeof(lim));
+        money_format(unpaid + spend, sum, sizeof(sum));
+        snprintf(title, sizeof(title), "%s 已超出信用额度", name);
+        snprintf(body, sizeof(body), "未付对账单加本月已发生运费 ¥%s，信用额度 ¥%s。", sum, lim);
+        snprintf(link, sizeof(link), "/enterprises/%" PRId64 "?tab=statements", ent);
+        snprintf(key, sizeof(key), "credit:%" PRId64 ":%" PRId64, ent, now);
+        rc = notify_user(db, owner, "statement.credit_alert", title, body, link, key, NULL);
+    }
+    return op_end(db, rc);
+}
+
+static int credit_pass(struct db *db, int64_t now)
+{
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT b.enterprise_id, b.credit_limit_fen, b.credit_alerted, COALESCE(e.owner_id, 0), "
+        "e.name, (SELECT COALESCE(SUM(s.total_fen - s.paid_fen), 0) FROM statements s WHERE "
+        "s.enterprise_id = b.enterprise_id AND s.status <> 'paid' AND s.version = (SELECT "
+        "MAX(v.version) FROM statements v WHERE v.enterprise_id = s.enterprise_id AND v.dept_key "
+        "= s.dept_key AND v.period = s.period)) FROM enterprise_billing b JOIN enterprises e ON "
+        "e.id = b.enterprise_id WHERE b.credit_limit_fen > 0 AND e.deleted_at IS NULL ORDER BY 1 "
+        "LIMIT 1000",
+        NULL, 0);
+    if (!st)
+        return DB_ERROR;
+    struct {
+        int64_t ent, limit, owner, unpaid;
+        bool alerted;
+        char name[200];
+    } *rows = NULL;
+    int n = 0, cap = 0, rc;
+    while ((rc = db_step(st)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            void *grown = realloc(rows, (size_t)cap * sizeof(*rows));
+            if (!grown) {
+                rc = DB_ERROR;
+                break;
+            }
+            rows = grown;
+        }
+        rows[n].ent = db_col_int(st, 0);
+        rows[n].limit = db_col_int(st, 1);
+        rows[n].alerted = db_col_int(st, 2) != 0;
+        rows[n].owner = db_col_int(st, 3);
+        snprintf(rows[n].name, sizeof(rows[n].name), "%s", db_col_text(st, 4));
+        rows[n].unpaid = db_col_int(st, 5);
+        n++;
+    }
+    db_finish(st);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = credit_check(db, rows[i].ent, rows[i].limit, rows[i].alerted, rows[i].owner,
+                          rows[i].name, rows[i].unpaid, now);
+    free(rows);
+    return rc < 0 ? rc : 0;
+}
+
 int statement_pass(struct db *db)
 {
     int64_t now = clock_now();
@@ -312,5 +394,5 @@ int statement_pass(struct db *db)
     }
     if (made)
         log_info("statements for %s: %d made", period, made);
-    return 0;
+    return credit_pass(db, now);
 }

@@ -241,4 +241,30 @@ describe('statements: made once, priced like the quote, versions', () => {
     const c = await sup.post(`/statements/${id}/confirm`);
     assert.equal(c.body.status, 'confirmed', 'confirmed once the dispute is settled');
   });
+
+  test('credit alert: the account manager is told once per crossing of the limit', async () => {
+    const alerts = async () => {
+      const r = await m1.get('/notifications');
+      assert.equal(r.status, 200, show(r));
+      return r.body.items.filter((n) => n.kind === 'statement.credit_alert');
+    };
+    assert.equal((await alerts()).length, 0);
+    const settings = async (body) => {
+      const cur = (await sup.get(`/enterprises/${ent.id}/billing-settings`)).body;
+      const r = await sup.put(`/enterprises/${ent.id}/billing-settings`, { version: cur.version, ...body });
+      assert.equal(r.status, 200, show(r));
+    };
+    await settings({ credit_limit: '1.00' });
+    const first = await waitFor(async () => ((await alerts()).length ? await alerts() : null), { what: 'the credit alert', timeoutMs: 20000 });
+    assert.ok(first[0].title.includes('广州月结测试有限公司'), first[0].title);
+    assert.equal((await m1.get(`/enterprises/${ent.id}/billing-settings`)).body.over_credit_limit, true);
+    await settings({ credit_limit: '99999999.00' });
+    await waitFor(async () => (await m1.get(`/enterprises/${ent.id}/billing-settings`)).body.over_credit_limit === false, { what: 'back under the limit', timeoutMs: 20000 });
+    assert.equal((await alerts()).length, 1, 'going back under tells nobody');
+    await settings({ credit_limit: '2.00' });
+    // Told again only after it went back under and crossed anew: passes in
+    // between (several, 5 s apart) told nobody.
+    const again = await waitFor(async () => ((await alerts()).length >= 2 ? await alerts() : null), { what: 'the second crossing', timeoutMs: 20000 });
+    assert.equal(again.length, 2);
+  });
 });
