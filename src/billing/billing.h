@@ -170,6 +170,9 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
  * paid when the payments reach the total. Audited. */
 int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 
+/* Statement version id as a PDF (the caller frees *data): 0 or DB_*. */
+int statement_pdf(struct db *db, int64_t id, char **data, size_t *len);
+
 extern const struct route statements_routes[];
 extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];

@@ -302,6 +302,27 @@ static void regenerate(struct req *r)
     reply_json(r, 201, s);
 }
 
+static void get_pdf(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    int rc = statement_visible(r->db, r->actor, id);
+    if (rc != 1) {
+        rc ? reply_db_error(r, rc) : reply_error(r, 404, "not_found");
+        return;
+    }
+    char *data = NULL, name[64];
+    size_t len = 0;
+    if ((rc = statement_pdf(r->db, id, &data, &len))) {
+        reply_db_error(r, rc);
+        return;
+    }
+    snprintf(name, sizeof(name), "statement-%lld.pdf", (long long)id);
+    reply_bytes(r, 200, "application/pdf", data, len, name);
+    free(data);
+}
+
 /* Answer an operation's failure; a status that forbids the change is
  * 409 statement_status with the reason in the caller's language. */
 static bool failed(struct req *r, int rc, json_t *errors)

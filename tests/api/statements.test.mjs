@@ -12,7 +12,11 @@ import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, resignIn, findAudit } from './lib/customers.mjs';
+import { signInAll, resignIn, findAudit, fetchBytes } from './lib/customers.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
 import { waitFor } from './lib/wait.mjs';
 
@@ -266,5 +270,49 @@ describe('statements: made once, priced like the quote, versions', () => {
     // between (several, 5 s apart) told nobody.
     const again = await waitFor(async () => ((await alerts()).length >= 2 ? await alerts() : null), { what: 'the second crossing', timeoutMs: 20000 });
     assert.equal(again.length, 2);
+  });
+
+  test('the PDF of a statement of 300 waybills: Chinese text, total and 大写, every page numbered of the count, renders', async () => {
+    const r = await m1.post('/enterprises', { name: '广州三百单有限公司', tier: 'key', status: 'active' });
+    assert.equal(r.status, 201, show(r));
+    const big = r.body.enterprise;
+    const [y, m] = period.split('-').map(Number);
+    const start = Date.UTC(y, m - 1, 3, 2) / 1000;
+    for (let b = 0; b < 3; b++) {
+      const lines = [];
+      for (let i = 0; i < 100; i++) {
+        const k = b * 100 + i;
+        lines.push({ waybill_no: s10(93531000 + k), enterprise_id: big.id, product: 'standard', origin: GZ, destination: DESTS[k % DESTS.length], weight: ((5 + (k % 9) * 7) / 10).toFixed(1), collected_at: iso(start + k * 600) });
+      }
+      const f = await feed(srv, '/waybills:batch', key.secret, lines);
+      assert.equal(f.body.created, 100, show(f));
+    }
+    assert.equal((await sup.put(`/enterprises/${big.id}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1, payment_days: 30 })).status, 200);
+    const st = await waitFor(async () => (await m1.get(`/statements?enterprise_id=${big.id}`)).body.items[0], { what: 'the big statement', timeoutMs: 30000 });
+    assert.equal(st.waybill_count, 300);
+    const got = await fetchBytes(m1, `/statements/${st.id}/pdf`);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'application/pdf');
+    const bytes = got.bytes;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hy-stmt-'));
+    const file = path.join(dir, 's.pdf');
+    fs.writeFileSync(file, bytes);
+    if (process.env.HONGYAN_KEEP_PDF) fs.copyFileSync(file, path.join(process.env.HONGYAN_KEEP_PDF, 'statement.pdf'));
+    const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
+    const pages = Number(/Pages:\s+(\d+)/.exec(spawnSync('pdfinfo', [file], { encoding: 'utf8' }).stdout)[1]);
+    const png = spawnSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', file, path.join(dir, 'p')]);
+    const rendered = fs.readdirSync(dir).filter((n) => n.endsWith('.png'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(png.status, 0);
+    assert.equal(rendered.length, 1, 'the first page renders');
+    assert.ok(pages >= 6 && pages <= 20, `300 lines over several pages: ${pages}`);
+    for (let n = 1; n <= pages; n++) assert.ok(text.includes(`第 ${n} 页 / 共 ${pages} 页`), `page ${n} of ${pages} numbered`);
+    assert.ok(text.includes('广州三百单有限公司') && text.includes('运单明细'), 'Chinese text present');
+    assert.ok(text.includes(`合计金额：${st.total} 元`), `the total ${st.total}`);
+    assert.ok(text.includes(`大写：${st.total_words}`), `大写 ${st.total_words}`);
+    const headers = text.split('\n').filter((l) => l.includes('运单号') && l.includes('金额(元)')).length;
+    assert.ok(headers >= pages - 1, `the table header repeated on the table's pages: ${headers} of ${pages}`);
+    for (const no of [s10(93531000), s10(93531299)]) assert.ok(text.includes(no), `${no} listed`);
+    expectError(await m2.get(`/statements/${st.id}/pdf`), 404, 'not_found');
   });
 });
