@@ -5,3 +5,8 @@ export const billingSettingsApi = {
   get: (ent) => http.get(`/enterprises/${ent}/billing-settings`),
   save: (ent, body, opts) => http.put(`/enterprises/${ent}/billing-settings`, body, opts),
 }
+
+export const statementsApi = {
+  list: (query) => http.get('/statements', query),
+  pdfUrl: (id) => `/api/v1/statements/${id}/pdf`,
+}

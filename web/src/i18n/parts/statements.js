@@ -1,8 +1,12 @@
-// Statements (issue 18, second part): the enterprise's 结算设置 card.
+// Statements (issue 18, second part): the enterprise's 结算设置 card and
+// its 对账单 tab.
 export default {
   'zh-CN': {
     statements: {
       modes: { monthly: '月结', cash: '现结', prepaid: '预付' },
+      tab: '对账单',
+      status: { draft: '草稿', sent: '已发送', confirmed: '已确认', disputed: '有争议', paid: '已结清' },
+      list: { empty: '暂无对账单', period: '账期', department: '部门', whole: '全企业', version: '版本', waybills: '运单数', total: '应收', paid: '已收', status: '状态', due: '付款截止' },
       settings: {
         title: '结算设置',
         mode: '结算方式',
@@ -25,6 +29,9 @@ export default {
   en: {
     statements: {
       modes: { monthly: 'Monthly', cash: 'Cash', prepaid: 'Prepaid' },
+      tab: 'Statements',
+      status: { draft: 'Draft', sent: 'Sent', confirmed: 'Confirmed', disputed: 'Disputed', paid: 'Paid' },
+      list: { empty: 'No statements yet', period: 'Period', department: 'Department', whole: 'Whole enterprise', version: 'Version', waybills: 'Waybills', total: 'Total', paid: 'Paid', status: 'Status', due: 'Due' },
       settings: {
         title: 'Billing settings',
         mode: 'Billing mode',
