@@ -9,8 +9,8 @@
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer } from './lib/server.mjs';
-import { show, advanceClock } from './lib/client.mjs';
+import { useServer, useServerPair, PG_DIR } from './lib/server.mjs';
+import { Client, show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
 import { signInAll, resignIn, findAudit, fetchBytes } from './lib/customers.mjs';
 import fs from 'node:fs';
@@ -316,3 +316,29 @@ describe('statements: made once, priced like the quote, versions', () => {
     expectError(await m2.get(`/statements/${st.id}/pdf`), 404, 'not_found');
   });
 });
+
+describe('statements: two servers over one PostgreSQL database make one', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG (scripts/with-pg.sh)' }, () => {
+  const [a, b] = useServerPair({ users: [{ login: 'A9355', name: '双机出账管理员', role: 'admin', branch: 'GD' }] }, ['stmt-a', 'stmt-b']);
+  const test = a.it;
+
+  test('with both servers running, a period\'s statement is made once', async () => {
+    const { A9355: adminA } = await signInAll(a, ['A9355']);
+    const adminB = new Client(b);
+    await adminB.signIn('A9355', a.users.A9355.password);
+    const made = async (client, ent) => (await client.get(`/statements?enterprise_id=${ent}&all_versions=1`)).body.items;
+    let r = await adminA.post('/enterprises', { name: '双机月结有限公司', tier: 'key', status: 'active' });
+    assert.equal(r.status, 201, show(r));
+    const ent = r.body.enterprise.id;
+    assert.equal((await adminB.put(`/enterprises/${ent}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1 })).status, 200);
+    await waitFor(async () => (await made(adminA, ent)).length === 1, { what: 'the statement', timeoutMs: 20000 });
+    // a second enterprise set through the other server: its statement
+    // proves later passes ran, and the first is still one
+    r = await adminB.post('/enterprises', { name: '双机月结第二有限公司', tier: 'key', status: 'active' });
+    const ent2 = r.body.enterprise.id;
+    assert.equal((await adminA.put(`/enterprises/${ent2}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1 })).status, 200);
+    await waitFor(async () => (await made(adminB, ent2)).length === 1, { what: 'a later pass', timeoutMs: 20000 });
+    const client = adminB;
+    assert.equal((await made(client, ent)).length, 1, 'still one statement of the first');
+  });
+});
+
