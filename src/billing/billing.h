@@ -114,6 +114,67 @@ void pricing_percent_text(int64_t bp, char out[32]);
 void pricing_permille_text(int64_t bp, char out[32]);
 void pricing_kg_text(int64_t g, char out[32]);
 
+/* ---- billing settings (billing_settings.c) ---- */
+
+/* How an enterprise is billed; an enterprise without settings is 现结
+ * ("cash") with version 0. */
+struct billing_settings {
+    char mode[12]; /* "monthly" 月结, "cash" 现结, "prepaid" 预付 */
+    int statement_day, payment_days;
+    int64_t credit_limit_fen; /* 0: no limit set */
+    bool split_departments;
+    int64_t version, updated_at;
+};
+/* The stored settings of ent (the defaults when none). 0 or DB_*. */
+int billing_settings_read(struct db *db, int64_t ent, struct billing_settings *out);
+/* The settings as the API shows them, with the finance contacts (the
+ * enterprise's contacts with the finance role): 0 with *out, OP_NOT_FOUND
+ * outside a's scope, DB_*. */
+int billing_settings_get(struct db *db, const struct actor *a, int64_t ent, json_t **out);
+/* Change what in sends (mode, statement_day 1-28, payment_days 0-365,
+ * credit_limit yuan text or null, split_departments; "version" required,
+ * 0 for an enterprise never set): checked, audited, an event. */
+int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
+                          json_t *errors);
+
+/* ---- statements (statement.c, statement_api.c) ---- */
+
+/* The +08:00 bounds [from_at, to_at) of period "YYYY-MM": 0, or -1 when
+ * it is not a month. */
+int statement_period_bounds(const char *period, int64_t *from_at, int64_t *to_at);
+/* Make the statement of enterprise ent (dept 0) or of its department dept
+ * billed on its own for period: every waybill collected in it priced into
+ * a line. The first version only when there is none yet (else 0 with *id
+ * 0: made already, by this or another server); rerun makes the next
+ * version. 0 with *id, OP_INVALID (bad period), DB_*. Audited. */
+int statement_generate(struct db *db, const struct actor *a, int64_t ent, int64_t dept,
+                       const char *period, bool rerun, int64_t *id);
+/* The scheduler's pass: on and after each 月结 enterprise's statement day,
+ * the previous month's statements not yet made. */
+int statement_pass(struct db *db);
+
+/* 1 when a sees statement id (its enterprise's scope), 0, or DB_*. */
+int statement_visible(struct db *db, const struct actor *a, int64_t id);
+/* Move the latest version of a statement: to "sent" from draft, to
+ * "confirmed" from sent or disputed. OP_CONFLICT (errors["status"], and
+ * errors["message_key"] statement.bad_transition or
+ * statement.superseded) when its status does not allow it. */
+int statement_move(struct db *db, const struct actor *a, int64_t id, const char *to,
+                   json_t *errors);
+/* Dispute a sent or confirmed statement: in {"reason", "contact_id"};
+ * opens a 投诉 ticket for the enterprise with the reason (*ticket_id). */
+int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                      int64_t *ticket_id, json_t *errors);
+/* Record a payment {"paid_on", "amount", "method", "reference"} against a
+ * sent, confirmed or disputed statement: at most what is still unpaid;
+ * paid when the payments reach the total. Audited. */
+int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
+
+/* Statement version id as a PDF (the caller frees *data): 0 or DB_*. */
+int statement_pdf(struct db *db, int64_t id, char **data, size_t *len);
+
+extern const struct route statements_routes[];
+extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];
 extern const struct route price_rules_routes[];
 extern const struct route pricing_routes[];

@@ -40,6 +40,7 @@ struct pdf {
     char *footer;
     double y;
     int page;
+    int total_pages; /* > 0: the footer says "第 N 页 / 共 M 页" */
     bool in_table;
     int ncols;
     double widths[MAX_COLS];
@@ -81,14 +82,17 @@ static void draw(struct pdf *p, PangoLayout *l, double x, double y, double grey)
 
 static void footer(struct pdf *p)
 {
-    char num[32];
-    snprintf(num, sizeof(num), "%d", p->page);
-    PangoLayout *l = layout(p, p->footer, FONT_NOTE, TEXT_W - 60);
+    char num[64];
+    if (p->total_pages > 0)
+        snprintf(num, sizeof(num), "第 %d 页 / 共 %d 页", p->page, p->total_pages);
+    else
+        snprintf(num, sizeof(num), "%d", p->page);
+    PangoLayout *l = layout(p, p->footer, FONT_NOTE, TEXT_W - 120);
     draw(p, l, MARGIN_X, PAGE_H - 40, 0.45);
     g_object_unref(l);
-    l = layout(p, num, FONT_NOTE, 60);
+    l = layout(p, num, FONT_NOTE, 120);
     pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
-    draw(p, l, PAGE_W - MARGIN_X - 60, PAGE_H - 40, 0.45);
+    draw(p, l, PAGE_W - MARGIN_X - 120, PAGE_H - 40, 0.45);
     g_object_unref(l);
     cairo_set_source_rgb(p->cr, 0.8, 0.8, 0.8);
     cairo_set_line_width(p->cr, 0.5);
@@ -252,6 +256,16 @@ void pdf_free(struct pdf *p)
     strbuf_release(&p->out);
     free(p->footer);
     free(p);
+}
+
+void pdf_set_total_pages(struct pdf *p, int total)
+{
+    p->total_pages = total;
+}
+
+int pdf_pages(const struct pdf *p)
+{
+    return p->page;
 }
 
 int pdf_finish(struct pdf *p, char **data, size_t *len)

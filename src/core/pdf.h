@@ -50,6 +50,12 @@ void pdf_page_break(struct pdf *p);
 /* Finish the document into *data (malloc'd, the caller frees) and *len;
  * frees p. 0, or -1 when the document could not be made (nothing set). */
 int pdf_finish(struct pdf *p, char **data, size_t *len);
+/* The number of pages so far (after everything is written: the
+ * document's). A writer that wants "第 N 页 / 共 M 页" lays the document
+ * out once to count, drops it, and writes it again after
+ * pdf_set_total_pages (before anything is written). */
+int pdf_pages(const struct pdf *p);
+void pdf_set_total_pages(struct pdf *p, int total);
 /* Drop a document without finishing it. */
 void pdf_free(struct pdf *p);
 

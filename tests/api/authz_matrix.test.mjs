@@ -39,6 +39,8 @@ const SCOPED = [
   [/^\/waybill-alerts\/\{id\}/, 'waybill_alert'],
   // a service ticket and its status, replies, assignment, attachments
   [/^\/tickets\/\{id\}/, 'ticket'],
+  // a monthly statement and its versions: its enterprise's
+  [/^\/statements\/\{id\}/, 'statement'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -135,6 +137,10 @@ describe('authorization matrix', () => {
     r = await feed(srv, '/waybill-events:batch', key.secret, [{ waybill_no: no, at: iso(now - 3 * 3600), event_type: 'arrived', node_code: 'SZ-PC-01', node_type: 'processing' }]);
     assert.equal(r.body.created, 1, show(r));
     other.waybill_alert = await waitFor(async () => (await admin.get(`/waybill-alerts?waybill_no=${no}`)).body.items[0]?.id, { what: 'the alert of the other branch' });
+    // 月结 from the first of the month: the scheduler makes last month's statement
+    r = await admin.put(`/enterprises/${other.enterprise}/billing-settings`, { version: 0, mode: 'monthly', statement_day: 1 });
+    assert.equal(r.status, 200, show(r));
+    other.statement = await waitFor(async () => (await admin.get(`/statements?enterprise_id=${other.enterprise}`)).body.items[0]?.id, { what: 'the statement of the other branch', timeoutMs: 20000 });
     for (const [k, v] of Object.entries(other)) assert.ok(Number.isInteger(v) && v > 0, `${k} id: ${v}`);
     other.waybill = no;
     r = await sz.post('/tickets', { channel: 'counter', type: 'inquiry', subject: '深圳客户咨询', customer_id: cust.id });
@@ -220,7 +226,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'task', 'ticket', 'waybill', 'waybill_alert']);
+    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {
