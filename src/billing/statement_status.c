@@ -133,9 +133,8 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
         fail(errors, a->lang, "contact_id", "field.not_object");
     if ((rc = op_checked(0, errors)))
         return rc;
-    /* The ticket first, in its own transaction (ticket_create's): a
-     * dispute whose status change then failed leaves a ticket that says
-     * why, which is what a clerk would have logged by hand anyway. */
+    /* The ticket, the link and the status in one transaction: a dispute
+     * that fails leaves no ticket behind, one that stands always has it. */
     char subject[160];
     snprintf(subject, sizeof(subject), "对账单争议 %s #%" PRId64, s.period, s.id);
     struct ticket_new t = {.channel = "phone",
@@ -144,13 +143,12 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
                            .description = reason,
                            .enterprise_id = s.ent,
                            .contact_id = json_integer_value(cj)};
-    rc = ticket_create(db, a, &t, ticket_id, errors);
-    if (rc)
-        return rc;
     if ((rc = db_begin(db)))
         return rc;
-    rc = db_exec(db, "UPDATE statements SET ticket_id = ? WHERE id = ?",
-                 DB_ARGS(DB_INT(*ticket_id), DB_INT(s.id)));
+    rc = ticket_create_in(db, a, &t, ticket_id, errors);
+    if (!rc)
+        rc = db_exec(db, "UPDATE statements SET ticket_id = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(*ticket_id), DB_INT(s.id)));
     if (!rc)
         rc = moved(db, a, &s, "disputed",
                    json_pack("{s:I,s:s}", "ticket_id", (json_int_t)*ticket_id, "reason", reason));
