@@ -11,6 +11,7 @@
 
 #include "auth/users.h"
 #include "auth/password_policy.h"
+#include "auth/otp.h"
 #include "auth/perm.h"
 #include "auth/pwhash.h"
 #include "auth/session.h"
@@ -31,7 +32,6 @@
 #define LOCK_THRESHOLD 5
 #define LOCK_SECONDS   (15 * 60)
 #define CODE_SECONDS   (10 * 60)
-#define CODE_MAX_TRIES 5
 
 /* Passwords are taken as typed: no trimming, which form_str would do. */
 static const char *raw_password(struct form *f, const char *key)
@@ -435,44 +435,23 @@ static void reset(struct req *r)
         return;
     }
 
-    int64_t now = clock_now();
     bool matched = false;
     rc = db_begin(r->db);
     if (rc) {
         reply_db_error(r, rc);
         return;
     }
-    struct db_stmt *st;
-    int found = db_query_row(r->db, &st,
-                             "SELECT id, code_hash, attempts FROM reset_codes "
-                             "WHERE user_id = ? AND used_at IS NULL AND expires_at > ? "
-                             "ORDER BY id DESC LIMIT 1",
-                             DB_ARGS(DB_INT(user_id), DB_INT(now)));
-    if (found < 0) {
+    char given[65];
+    code_hash(user_id, code, given);
+    int spent = otp_spend(r->db, OTP_RESET, DB_INT(user_id), given);
+    if (spent < 0) {
         db_rollback(r->db);
-        reply_db_error(r, found);
+        reply_db_error(r, spent);
         return;
     }
-    int64_t code_id = 0, attempts = 0;
-    char stored[65] = "", given[65];
-    if (found) {
-        code_id = db_col_int(st, 0);
-        snprintf(stored, sizeof(stored), "%s", db_col_text(st, 1));
-        attempts = db_col_int(st, 2);
-    }
-    db_finish(st);
-    if (code_id && attempts < CODE_MAX_TRIES) {
-        code_hash(user_id, code, given);
-        matched = strlen(stored) == 64 && sodium_memcmp(stored, given, 64) == 0;
-    }
-    if (code_id && !matched)
-        rc = db_exec(r->db, "UPDATE reset_codes SET attempts = attempts + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(code_id)));
+    matched = spent == 1;
     if (matched) {
-        rc = db_exec(r->db, "UPDATE reset_codes SET used_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(code_id)));
-        if (!rc)
-            rc = set_password(r, user_id, newhash);
+        rc = set_password(r, user_id, newhash);
         if (!rc)
             rc = session_revoke_user(r->db, user_id, 0);
         if (!rc)

@@ -17,6 +17,7 @@
 #include "service/ticket.h"
 #include "service/ticket_survey.h"
 
+#include "auth/otp.h"
 #include "auth/portal_session.h"
 #include "auth/session.h"
 #include "base/clock.h"
@@ -34,8 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CODE_SECONDS   (5 * 60)
-#define CODE_MAX_TRIES 5
+#define CODE_SECONDS (5 * 60)
 
 static void code_hash(const char *mobile, const char *code, char *out)
 {
@@ -158,40 +158,20 @@ static void login(struct req *r)
         form_fail(&f, "mobile", "field.phone");
     if (!form_done(&f))
         return;
-    int64_t now = clock_now(), code_id = 0, attempts = 0, contact = 0;
-    bool matched = false;
-    char stored[65] = "", hash[65];
+    int64_t contact = 0;
+    char hash[65];
+    code_hash(mobile, code, hash);
     int rc = db_begin(r->db);
-    struct db_stmt *st = NULL;
-    int found = rc ? rc
-                   : db_query_row(r->db, &st,
-                                  "SELECT id, code_hash, attempts FROM portal_codes WHERE mobile "
-                                  "= ? AND used_at IS NULL AND expires_at > ? ORDER BY id DESC "
-                                  "LIMIT 1",
-                                  DB_ARGS(DB_TEXT(mobile), DB_INT(now)));
-    if (found < 0) {
-        db_rollback(r->db);
-        reply_db_error(r, found);
+    int spent = rc ? rc : otp_spend(r->db, OTP_PORTAL, DB_TEXT(mobile), hash);
+    if (spent < 0) {
+        if (!rc)
+            db_rollback(r->db);
+        reply_db_error(r, spent);
         return;
     }
-    if (found) {
-        code_id = db_col_int(st, 0);
-        snprintf(stored, sizeof(stored), "%s", db_col_text(st, 1));
-        attempts = db_col_int(st, 2);
-        db_finish(st);
-    }
-    if (code_id && attempts < CODE_MAX_TRIES) {
-        code_hash(mobile, code, hash);
-        matched = strlen(stored) == 64 && sodium_memcmp(stored, hash, 64) == 0;
-    }
-    if (code_id && !matched)
-        rc = db_exec(r->db, "UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ?",
-                     DB_ARGS(DB_INT(code_id)));
+    bool matched = spent == 1;
     if (matched) {
-        rc = db_exec(r->db, "UPDATE portal_codes SET used_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(now), DB_INT(code_id)));
-        if (!rc)
-            rc = contact_of(r->db, mobile, &contact) < 0 ? DB_ERROR : 0;
+        rc = contact_of(r->db, mobile, &contact) < 0 ? DB_ERROR : 0;
         matched = contact != 0;
     }
     char token[64], csrf[64];
