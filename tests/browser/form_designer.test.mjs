@@ -85,6 +85,8 @@ test('an admin creates an enterprise with three contacts, moves a field into a n
       await row.locator(`[data-test=contact-roles-${i}]`).click()
       await page.locator('.el-select-dropdown__item:visible').filter({ hasText: p.role }).click()
       await row.locator(`input[name=contacts_title_${i}]`).click() // closes the dropdown
+      // and the next row's pick must not find this closing list's items
+      await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'detached' })
     }
     await dlg.locator('[data-test=contact-primary-1]').click()
     await shot(page, 'fd-01-form-contacts')
