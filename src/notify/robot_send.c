@@ -147,8 +147,8 @@ static int send_to_robot(struct db *db, const char *kind, const char *recipient,
     struct db_stmt *st;
     int rc = *end ? 0
                   : db_query_row(db, &st,
-                                 "SELECT url_sealed, secret_sealed FROM notify_robots WHERE id = ? "
-                                 "AND kind = ?",
+                                 "SELECT url_sealed, secret_sealed, enabled FROM notify_robots "
+                                 "WHERE id = ? AND kind = ?",
                                  DB_ARGS(DB_INT(id), DB_TEXT(kind)));
     if (rc < 0) {
         snprintf(err, errlen, "database error reading the robot");
@@ -156,6 +156,15 @@ static int send_to_robot(struct db *db, const char *kind, const char *recipient,
     }
     if (rc == 0) {
         snprintf(err, errlen, "the robot no longer exists");
+        return -1;
+    }
+    if (!db_col_int(st, 2)) {
+        /* Disabled after the message was queued: an admin who switches a
+         * robot off expects silence from it, so the attempt fails (and is
+         * retried, should it be switched on again within the outbox's
+         * retries) instead of sending. */
+        db_finish(st);
+        snprintf(err, errlen, "the robot is disabled");
         return -1;
     }
     const struct datakey *k = datakey_current();

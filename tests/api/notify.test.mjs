@@ -50,6 +50,7 @@ describe('notification channels', () => {
     stubs.ding = await new RobotStub('dingtalk', 'SECb3f1a8c0d2e94e7f9a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3').start();
     stubs.wrong = await new RobotStub('dingtalk', 'SECthe-right-secret-only-the-robot-knows').start();
     stubs.flaky = await new RobotStub('dingtalk', 'SECflaky-secret-0123456789', { failFirst: 2 }).start();
+    stubs.late = await new RobotStub('dingtalk', 'SEClate-disable-0123456789', { failFirst: 1 }).start();
     stubs.wecom = await new RobotStub('wecom', 'wecom-key-7f3e9a2b-1c4d-4e5f-8a9b-0c1d2e3f4a5b').start();
     secrets.push(...Object.values(stubs).map((s) => s.secret), ...Object.values(stubs).map((s) => s.token));
   });
@@ -141,6 +142,18 @@ describe('notification channels', () => {
     assert.equal(stubs.flaky.requests.length, 3);
     assert.equal(stubs.flaky.accepted.length, 1);
     await disable(robot);
+  });
+
+  test('a robot disabled after a message was queued to it sends nothing more: the retry fails as "disabled"', async () => {
+    const robot = await addRobot(stubs.late);
+    const id = await testSend(robot);
+    await waitFor(async () => (await deliveries(robot)).find((x) => x.id === id && x.attempts === 1), { what: 'the first failure' });
+    await disable(robot);
+    await advanceClock(srv, 31);
+    const d = await waitFor(async () => (await deliveries(robot)).find((x) => x.id === id && x.attempts === 2), { what: 'the retry' });
+    assert.equal(d.last_error, 'the robot is disabled');
+    assert.equal(stubs.late.requests.length, 1, 'the retry never reached the robot');
+    assert.equal(stubs.late.accepted.length, 0);
   });
 
   test('WeCom: a wrong key is refused by the robot and shown; the right key delivers Markdown', async () => {
@@ -291,8 +304,10 @@ describe('notification channels', () => {
     assert.ok(res && res.code === 0, `server stop: ${JSON.stringify(res)}`);
     const rot = srv.run(['rotate-key', '--db', srv.dbUrl, '--new-key-file', newKey]);
     assert.equal(rot.status, 0, rot.stderr);
-    // Four robots left (one was removed above).
-    assert.match(rot.stdout, /4 robot secrets re-sealed/);
+    // Every robot still stored (one was removed above) is re-sealed.
+    const stored = Number(srv.queryDb('SELECT COUNT(*) FROM notify_robots')[0][0]);
+    assert.equal(stored, 5);
+    assert.match(rot.stdout, new RegExp(`${stored} robot secrets re-sealed`));
     const after = srv.queryDb(`SELECT url_sealed FROM notify_robots WHERE id = ${stubs.ding.robot.id}`)[0][0];
     assert.notEqual(after.slice(0, 8), before.slice(0, 8), 'sealed under the new key id');
     Object.assign(srv.env, { HONGYAN_DATA_KEY_FILE: newKey });
