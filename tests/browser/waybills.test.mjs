@@ -344,3 +344,45 @@ test('a waybill search exports as it was run: its waybills, the dialog in the wa
     await page.locator('[data-test=export-dialog]').waitFor({ state: 'hidden' })
     await setLang(page, 'zh')
   }))
+
+test('an admin back-fills waybills from a CSV: the wizard names the required columns left unmapped, then imports', () =>
+  scenario('waybills-import', async (page) => {
+    const a = s10(20261301), b = domestic(110000000777)
+    const csv = [
+      '运单号,大客户ID,产品,目的地,重量(kg),运费,揽收时间,备注',
+      `${a},${quietId},标准快递,上海市/上海市/浦东新区,2.5,18.00,2026-10-02 09:30,`,
+      `${b},${quietId},医药,广东省/深圳市,0.8,30.50,2026-10-03 14:05,`,
+    ].join('\n') + '\n'
+    await signIn(page, ADMIN)
+    await page.goto(`/waybills?enterprise_id=${quietId}`)
+    await page.locator('[data-test=import-open]').click()
+    const imp = page.locator('[data-test=import-dialog]')
+    await imp.locator('.el-dialog__title').filter({ hasText: '导入运单' }).waitFor()
+    await imp.locator('input[type=file]').setInputFiles({ name: 'waybills.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await imp.locator('[data-test=import-upload]').click()
+    await imp.locator('[data-test=import-mapping]').waitFor()
+    // every column found its field, so nothing is missing and the dry run may start
+    await imp.getByText('运单号已存在时：').waitFor()
+    assert.equal(await imp.locator('[data-test=import-missing]').count(), 0)
+    // leave 目的地 out: the wizard names it and holds the dry run back
+    const destRow = imp.locator('[data-test=import-mapping] .el-table__body tr').filter({ hasText: '目的地' })
+    await destRow.locator('.el-select').click()
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: '忽略此列' }).click()
+    await imp.locator('[data-test=import-missing]').filter({ hasText: '请把文件中的列对应到：目的地' }).waitFor()
+    assert.equal(await imp.locator('[data-test=import-dry]').isDisabled(), true)
+    await shot(page, 'w-13-import-missing')
+    await destRow.locator('.el-select').click()
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: /^目的地$/ }).click()
+    await imp.locator('[data-test=import-missing]').waitFor({ state: 'detached' })
+    await imp.locator('[data-test=import-dry]').click()
+    await imp.locator('[data-test=import-run]').waitFor({ timeout: 20000 })
+    await imp.locator('[data-test=import-run]').click()
+    await imp.locator('[data-test=import-done]').waitFor({ timeout: 20000 })
+    await shot(page, 'w-13-import-done')
+    await imp.locator('.el-dialog__footer .el-button').last().click()
+    await imp.waitFor({ state: 'hidden' })
+    // the list shows the two imported waybills of the quiet enterprise
+    for (const no of [a, b]) await page.locator('.el-table__body tr').filter({ hasText: no }).waitFor()
+    const r = await adminApi.call('GET', `/waybills?enterprise_id=${quietId}`)
+    assert.deepEqual(r.data.items.map((w) => w.waybill_no).sort(), [a, b].sort())
+  }))

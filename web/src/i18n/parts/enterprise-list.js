@@ -34,7 +34,6 @@ export default {
         },
         importWizard: {
           title: '导入大客户',
-          needName: '请把一列对应到“企业名称”',
         },
       },
     },
@@ -70,7 +69,6 @@ export default {
         },
         importWizard: {
           title: 'Import VIP accounts',
-          needName: 'Map one column to "Name"',
         },
       },
     },

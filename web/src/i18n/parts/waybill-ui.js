@@ -19,6 +19,11 @@ export default {
     },
     entityIo: {
       waybill: {
+        importWizard: {
+          title: '导入运单',
+          onDuplicate: '运单号已存在时：',
+          update: '按文件更新运单',
+        },
         exportDialog: {
           title: '导出运单',
           scope: '范围',
@@ -249,6 +254,11 @@ export default {
     },
     entityIo: {
       waybill: {
+        importWizard: {
+          title: 'Import waybills',
+          onDuplicate: 'When the waybill number exists:',
+          update: 'Update the waybill from the file',
+        },
         exportDialog: {
           title: 'Export waybills',
           scope: 'Scope',
