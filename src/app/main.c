@@ -9,6 +9,7 @@
 #include "app/demo_enterprises.h"
 #include "app/demo_pricing.h"
 #include "app/demo_rollups.h"
+#include "app/demo_tickets.h"
 #include "app/openapi.h"
 #include "app/simulate.h"
 #include "auth/actor.h"
@@ -781,6 +782,9 @@ static int cmd_demo(struct args *a)
      * months of health and contribution from the start. */
     if (rc == 0 && a->enterprises > 0)
         rc = demo_rollups(db_get(), 395, 3, 90);
+    /* Half a year of service tickets: the service desk and its figures. */
+    if (rc == 0 && a->enterprises > 0)
+        rc = demo_tickets(db_get(), 120);
     db_global_shutdown();
     if (rc < 0) {
         fprintf(stderr, "hongyan: cannot create demo data\n");

@@ -76,6 +76,33 @@ int ticket_survey_on_status(struct db *db, const struct domain_event *ev)
     return rc;
 }
 
+int ticket_survey_record(struct db *db, const struct actor *a, int64_t tid, int64_t csat,
+                         int64_t nps, const char *comment)
+{
+    int64_t now = clock_now();
+    int rc = db_exec(db,
+                     "UPDATE tickets SET csat = ?, nps = ?, survey_comment = ?, survey_at = ?, "
+                     "version = version + 1, updated_at = ? WHERE id = ?",
+                     DB_ARGS(DB_INT(csat), DB_INT(nps), DB_TEXT(comment ? comment : ""),
+                             DB_INT(now), DB_INT(now), DB_INT(tid)));
+    if (!rc)
+        rc = db_exec(db,
+                     "UPDATE ticket_surveys SET used_at = ? WHERE ticket_id = ? AND used_at IS "
+                     "NULL",
+                     DB_ARGS(DB_INT(now), DB_INT(tid)));
+    if (!rc)
+        rc = ticket_entry(db, a, tid, "survey", comment ? comment : "",
+                          json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
+    if (!rc)
+        rc = actor_audit(db, a, "ticket.survey", "ticket", tid,
+                         json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
+    if (!rc)
+        rc = events_publish(
+            db, "ticket.rated", "ticket", tid, 0,
+            json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
+    return rc;
+}
+
 /* The survey behind token: its id, ticket and whether it is spent (this
  * link used, or the ticket rated through another). 1 found (a link not
  * expired), 0 not, <0 DB_*. */
@@ -147,7 +174,7 @@ static void survey_answer(struct req *r)
         form_fail(&f, "nps", "survey.nps");
     if (!form_done(&f))
         return;
-    int64_t sid = 0, tid = 0, now = clock_now();
+    int64_t sid = 0, tid = 0;
     bool rated = false;
     int rc = db_begin(r->db);
     int found = rc ? rc : find_token(r->db, r->params[0], &sid, &tid, &rated);
@@ -193,26 +220,7 @@ static void survey_answer(struct req *r)
         return;
     }
     if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE tickets SET csat = ?, nps = ?, survey_comment = ?, survey_at = ?, "
-                     "version = version + 1, updated_at = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(csat), DB_INT(nps), DB_TEXT(comment ? comment : ""),
-                             DB_INT(now), DB_INT(now), DB_INT(tid)));
-    if (!rc)
-        rc = db_exec(r->db,
-                     "UPDATE ticket_surveys SET used_at = ? WHERE ticket_id = ? AND used_at IS "
-                     "NULL",
-                     DB_ARGS(DB_INT(now), DB_INT(tid)));
-    if (!rc)
-        rc = ticket_entry(r->db, &a, tid, "survey", comment ? comment : "",
-                          json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
-    if (!rc)
-        rc = actor_audit(r->db, &a, "ticket.survey", "ticket", tid,
-                         json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
-    if (!rc)
-        rc = events_publish(
-            r->db, "ticket.rated", "ticket", tid, 0,
-            json_pack("{s:I,s:I}", "csat", (json_int_t)csat, "nps", (json_int_t)nps));
+        rc = ticket_survey_record(r->db, &a, tid, csat, nps, comment);
     if (!audit_commit(r, rc))
         return;
     reply_json(r, 200, json_pack("{s:b}", "ok", 1));

@@ -28,6 +28,14 @@ int ticket_survey_issue(struct db *db, int64_t id, char token[64]);
  * through the outbox, once per resolution. */
 int ticket_survey_on_status(struct db *db, const struct domain_event *ev);
 
+/* Record the answer to ticket tid's survey (csat 1-5, nps 0-10, comment
+ * may be NULL) as a, the contact answering, in the caller's transaction:
+ * the ticket's figures, every link of it spent, its timeline, the audit
+ * entry and the ticket.rated event. The caller has checked the ticket is
+ * resolved or closed and not yet rated. 0 or negative DB_*. */
+int ticket_survey_record(struct db *db, const struct actor *a, int64_t tid, int64_t csat,
+                         int64_t nps, const char *comment);
+
 extern const struct route ticket_survey_routes[];
 
 #endif

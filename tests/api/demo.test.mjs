@@ -99,4 +99,39 @@ describe('demo data', () => {
     const page = await admin.get(`/enterprises/${withRecords.id}/interactions`);
     assert.ok(page.body.items.every((x) => x.contacts.length === 1), 'each with the contact who took part');
   });
+  test('half a year of service tickets: most answered in time, closed and rated; a few open today; the KPIs and 满意度 count them', async () => {
+    const admin = await clientFor(srv, 'A9001');
+    const all = await admin.get('/tickets?limit=200');
+    assert.equal(all.status, 200, show(all));
+    assert.equal(all.body.total, 120);
+    const items = all.body.items;
+    const open = items.filter((t) => !['resolved', 'closed'].includes(t.status));
+    assert.ok(open.length >= 3 && open.length <= 20, `${open.length} open tickets`);
+    assert.ok(items.filter((t) => t.status === 'closed').length >= 80);
+    const days = items.map((t) => (Date.now() - Date.parse(t.created_at)) / 86400000);
+    assert.ok(Math.max(...days) > 170 && Math.max(...days) < 182, `the oldest is ${Math.max(...days)} days old`);
+    assert.ok(Math.min(...days) < 1, 'one opened today');
+    assert.ok(items.every((t) => /^T\d{12}$/.test(t.ticket_no)));
+    // each ticket's number carries the day it was opened (+08:00)
+    for (const t of items) assert.equal(t.ticket_no.slice(1, 9), t.created_at.slice(0, 10).replace(/-/g, ''), t.ticket_no);
+
+    const day = (d) => new Date(Date.now() + 8 * 3600000 - d * 86400000).toISOString().slice(0, 10);
+    const k = await admin.get(`/tickets/kpis?group=manager&from=${day(200)}&to=${day(0)}`);
+    assert.equal(k.status, 200, show(k));
+    const sum = (f) => k.body.items.reduce((n, x) => n + f(x), 0);
+    assert.equal(sum((x) => x.tickets), 120);
+    assert.ok(sum((x) => x.first_response.count) >= 110, 'nearly every ticket answered');
+    assert.ok(sum((x) => x.survey_responses) >= 60, 'most resolved tickets rated');
+    for (const x of k.body.items.filter((g) => g.first_response.count >= 10)) {
+      assert.ok(x.first_response.avg_seconds > 0 && x.first_response.p90_seconds > 0, JSON.stringify(x));
+      // a third settled at the first answer
+      assert.ok(x.first_contact_resolution.rate > 0.1 && x.first_contact_resolution.rate < 0.7, JSON.stringify(x));
+      // most within the VIP target, not all: the figures have something to show
+      assert.ok(x.sla_attainment > 0.5 && x.sla_attainment < 1, JSON.stringify(x));
+      assert.ok(x.csat >= 3.5 && x.csat <= 5, JSON.stringify(x));
+    }
+    const rated = items.find((t) => t.status === 'closed' && t.enterprise_id);
+    const sat = await admin.get(`/enterprises/${rated.enterprise_id}/satisfaction`);
+    assert.equal(sat.status, 200, show(sat));
+  });
 });
