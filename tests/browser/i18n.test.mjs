@@ -121,3 +121,40 @@ test('no Chinese text outside the message files', async () => {
   if (existsSync(html) && cjk.test(await readFile(html, 'utf8'))) offenders.push('web/index.html')
   assert.deepEqual(offenders, [])
 })
+
+// The audit log names every action in words (AuditLogView: audit.actions.
+// <code with _ for .>); a code without a label shows as "ticket.create".
+// The actions are the dotted literals of the server's audit calls
+// (actor_audit, audit_*): the first one of a call is its action, and a
+// choice between two ("internal ? \"ticket.note\" : \"ticket.reply\"")
+// names both. The message keys of a refused unique value (field.code_taken)
+// are not actions.
+async function auditActions() {
+  const out = new Map() // action → file
+  const walk = async (dir) => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) await walk(p)
+      else if (e.name.endsWith('.c')) {
+        const src = await readFile(p, 'utf8')
+        for (const call of src.matchAll(/\b(?:actor_audit|audit_(?:write|write_as|end|end_unique|change|delete|missed))\s*\(([^;]*)/g)) {
+          const lits = [...call[1].matchAll(/"([a-z_]+\.[a-z_.]+)"/g)].map((m) => m[1])
+          const choice = [...call[1].matchAll(/\?\s*"([a-z_]+\.[a-z_.]+)"\s*:\s*"([a-z_]+\.[a-z_.]+)"/g)].flatMap((m) => [m[1], m[2]])
+          for (const a of [lits.find((k) => !/_taken$/.test(k)), ...choice]) if (a) out.set(a, path.relative(ROOT, p))
+        }
+      }
+    }
+  }
+  await walk(path.join(ROOT, 'src'))
+  return out
+}
+
+test('every action the server writes to the audit log has a label in both languages', async () => {
+  const actions = await auditActions()
+  assert.ok(actions.size > 50, `found ${actions.size} audit actions: the scan lost its way`)
+  for (const lang of ['zh-CN', 'en']) {
+    const labels = (await load(lang)).audit.actions
+    const missing = [...actions].filter(([a]) => !labels[a.replace(/\./g, '_')]).map(([a, f]) => `${a} (${f})`)
+    assert.deepEqual(missing, [], `${lang}: audit actions without a label`)
+  }
+})

@@ -24,7 +24,7 @@ export function tour({ langs, languageChoice = false }) {
 
   before(async () => {
     checkPrerequisites()
-    server = await startServer([ADMIN, CLERK], { customers: 40 })
+    server = await startServer([ADMIN, CLERK], { customers: 40, enterprises: 20 })
     browser = await launchBrowser()
     const api = new ApiClient(server.base)
     await api.signIn(ADMIN.login, ADMIN.password, NEW_PASSWORD)
