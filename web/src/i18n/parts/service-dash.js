@@ -2,7 +2,10 @@
 // tickets behind a leaderboard row.
 export default {
   'zh-CN': {
-    dash: { tabs: { service: '服务效率' } },
+    dash: {
+      tabs: { service: '服务效率' },
+      subtitleAll: '大客户健康度、贡献度、服务效率与个人客户概况；所有数字仅统计您权限范围内的数据，点击数字查看明细',
+    },
     svcDash: {
       col: {
         tickets: '工单数',
@@ -43,7 +46,10 @@ export default {
     },
   },
   en: {
-    dash: { tabs: { service: 'Service efficiency' } },
+    dash: {
+      tabs: { service: 'Service efficiency' },
+      subtitleAll: 'Customer health, contribution, service efficiency and individual customers; every figure counts only what you may see. Click a number for the list behind it',
+    },
     svcDash: {
       col: {
         tickets: 'Tickets',
