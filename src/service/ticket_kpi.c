@@ -10,6 +10,8 @@
  * reply to the customer and never reopened, over resolved tickets; reopen
  * rate = reopened tickets over tickets resolved at least once; SLA
  * attainment = resolved tickets with no breach over resolved tickets.
+ * The scan and the tallies are exported (ticket_kpi.h) so that the
+ * 服务效率 dashboard (report/service.c) counts by these definitions too.
  */
 #include "service/ticket_kpi.h"
 
