@@ -20,7 +20,7 @@
 # the table shows both; the binary here then makes the health snapshot
 # (POST /dashboards/refresh, timed) before it is measured.
 #   bash bench/dashboards.sh
-# Knobs: BENCH_E, BENCH_W, BENCH_DURATION (5s), BENCH_WARMUP (1s),
+# Knobs: BENCH_E, BENCH_W, BENCH_T (tickets, default 10 an enterprise), BENCH_DURATION (5s), BENCH_WARMUP (1s),
 # BENCH_THREADS (1), BENCH_CONNECTIONS (2), BENCH_KEEP=1, BENCH_OUT, BENCH_BEFORE_BIN.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
@@ -92,6 +92,42 @@ MONTHROWS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM waybill_rollups_month"
 SIZE=$(du -m "$TMP/bench.db" | cut -f1)
 log "rollups loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')s: $ROWS; database ${SIZE} MB"
 
+# Service tickets for 服务效率: BENCH_T (default ten an enterprise: a
+# million) logged over the last 395 days, in each enterprise's branch and
+# with its manager (the bench manager's hundredth, others unassigned, as
+# the queue leaves them), answered after 1-120 minutes, nine in ten
+# resolved (one in five after a second reply, one in twenty reopened, one
+# in eight late), four in ten rated; one reply entry each (two for the
+# second replies), the entries the first-contact resolution counts.
+T=${BENCH_T:-$((E * 10))}
+log "generating $T tickets with their reply entries (SQL)"
+t0=$(date +%s.%N)
+NOWS=$(date +%s)
+sqlite3 "$TMP/bench.db" "BEGIN;
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $T),
+  x AS (SELECT i, 1 + (i * 7919) % $E AS ent, $NOWS - (i * 104729) % (395 * 86400) AS at FROM n)
+  INSERT INTO tickets (ticket_no, type, priority, subject, channel, enterprise_id, status, tier, calendar,
+      assignee_id, branch_id, branch_path, first_response_at, resolved_at, first_response_breached_at,
+      reopen_count, csat, nps, survey_at, created_at, updated_at)
+  SELECT printf('B%010d', i), 'inquiry', 'normal', 'bench ' || i, 'phone', e.id,
+    CASE WHEN i % 10 = 0 THEN 'in_progress' ELSE 'resolved' END, 'vip', '24x7', e.owner_id, e.branch_id, b.path,
+    at + 60 + (i * 31) % 7140,
+    CASE WHEN i % 10 = 0 THEN NULL ELSE at + 7200 + (i * 17) % 86400 END,
+    CASE WHEN i % 8 = 0 THEN at + 900 ELSE NULL END,
+    CASE WHEN i % 20 = 1 THEN 1 ELSE 0 END,
+    CASE WHEN i % 10 IN (1, 2, 3, 4) THEN 1 + i % 5 END, CASE WHEN i % 10 IN (1, 2, 3, 4) THEN i % 11 END,
+    CASE WHEN i % 10 IN (1, 2, 3, 4) THEN at + 90000 END, at, at
+  FROM x JOIN enterprises e ON e.id = x.ent JOIN branches b ON b.id = e.branch_id;
+  INSERT INTO ticket_entries (ticket_id, kind, body, created_at)
+  SELECT id, 'reply', 'r', first_response_at FROM tickets WHERE ticket_no LIKE 'B%';
+  INSERT INTO ticket_entries (ticket_id, kind, body, created_at)
+  SELECT id, 'reply', 'r2', first_response_at + 60 FROM tickets WHERE ticket_no LIKE 'B%' AND id % 5 = 0;
+  COMMIT; ANALYZE;"
+TICKETS=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM tickets")
+ENTRIES=$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM ticket_entries")
+SIZE=$(du -m "$TMP/bench.db" | cut -f1)
+log "tickets loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')s: $TICKETS tickets, $ENTRIES entries"
+
 MONTH=$(date -u -d "@$(( TODAY * 86400 - 86400 * 20 ))" +%Y-%m)
 declare -a NAMES
 declare -A P50 P99 RPS ERR SP50 SP99 PATHS WHO CODES
@@ -108,6 +144,11 @@ add "contribution month · supervisor" B9192 "/api/v1/dashboards/contribution?pe
 add "contribution month · manager" B9193 "/api/v1/dashboards/contribution?period=month&date=$MONTH"
 add "contribution slice list · admin" B9191 "/api/v1/dashboards/contribution/enterprises?period=month&date=$MONTH&industry=F&limit=20"
 add "individual customers · admin" B9191 "/api/v1/dashboards/customers"
+add "service month · admin" B9191 "/api/v1/dashboards/service?period=month&date=$MONTH"
+add "service year · admin" B9191 "/api/v1/dashboards/service?period=year&date=$MONTH"
+add "service month · supervisor" B9192 "/api/v1/dashboards/service?period=month&date=$MONTH"
+add "service month · manager" B9193 "/api/v1/dashboards/service?period=month&date=$MONTH"
+add "service tickets of a row · manager" B9193 "/api/v1/dashboards/service/tickets?period=month&date=$MONTH&group=manager&id=$MANAGER&limit=20"
 pct() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "n/a"; exit } i = int(NR * p + 0.5); if (i < 1) i = 1; print v[i] }'; }
 REFRESH_MS=n/a
 
@@ -178,7 +219,7 @@ measure after "$BIN" refresh
   echo "(bench/gen_enterprises.awk) with the rollups of $W waybills each over the last 395 days:"
   echo "$ROWS in \`waybill_rollups\` (written by SQL, see the script's head for why the waybills"
   echo "themselves are not generated), $DAYROWS in \`waybill_rollups_day\`, $MONTHROWS in"
-  echo "\`waybill_rollups_month\`, database ${SIZE} MB. The supervisor sees one branch"
+  echo "\`waybill_rollups_month\`; $TICKETS tickets with $ENTRIES timeline entries (BENCH_T, see the script); database ${SIZE} MB. The supervisor sees one branch"
   echo "($(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM enterprises WHERE branch_id = $MBR") enterprises), the manager their"
   echo "$(sqlite3 "$TMP/bench.db" "SELECT COUNT(*) FROM enterprises WHERE owner_id = $MANAGER")."
   echo "\`wrk -t$WT -c$WC -d$DUR\` after $WARM of warm-up per line; the server's times are from its request log."

@@ -291,6 +291,9 @@ static const struct message messages[] = {
     {"report.kind", "应为 new（新增客户）、birthdays（生日）或 maturities（产品到期）",
      "The kind is new, birthdays or maturities"},
     {"report.province", "按城市查看时需同时给出省份", "A city is given with its province"},
+    {"report.group", "分组应为 manager（客户经理）或 branch（网点）",
+     "The group is manager or branch"},
+    {"report.row", "请给出排行榜中的一行（id）", "Name a row of the leaderboard (id)"},
     {"waybill.period", "统计周期应为 month、quarter、half 或 year",
      "The period is month, quarter, half or year"},
     /* pricing (billing/): list prices, contract rules, quotes */

@@ -177,4 +177,45 @@ static void customers_list(struct req *r)
     answer(r, individual_list(r->db, r->actor, kind, &p, limit, offset, out), out);
 }
 
+/* ?group= manager (the default) or branch into *by_branch; false having
+ * replied 422. */
+static bool read_group(struct req *r, bool *by_branch)
+{
+    const char *g = query(r, "group");
+    *by_branch = g && strcmp(g, "branch") == 0;
+    if (g && !*by_branch && strcmp(g, "manager") != 0) {
+        reply_invalid(r, json_pack("{s:s}", "group", req_msg(r, "report.group")));
+        return false;
+    }
+    return true;
+}
+
+/* GET /dashboards/service */
+static void service(struct req *r)
+{
+    struct report_period p;
+    bool by_branch;
+    if (!read_period(r, &p) || !read_group(r, &by_branch))
+        return;
+    json_t *out = json_object();
+    answer(r, service_summary(r->db, r->actor, &p, by_branch, out), out);
+}
+
+/* GET /dashboards/service/tickets?group=&id= */
+static void service_tickets_get(struct req *r)
+{
+    struct report_period p;
+    bool by_branch;
+    int64_t id, limit, offset;
+    if (!read_period(r, &p) || !read_group(r, &by_branch) ||
+        !read_int(r, "id", by_branch ? 1 : 0, INT64_MAX, -1, &id) || !read_page(r, &limit, &offset))
+        return;
+    if (id < 0) {
+        reply_invalid(r, json_pack("{s:s}", "id", req_msg(r, "report.row")));
+        return;
+    }
+    json_t *out = json_object();
+    answer(r, service_tickets(r->db, r->actor, &p, by_branch, id, limit, offset, out), out);
+}
+
 #include "report/dashboard_api.routes.h"

@@ -16,6 +16,7 @@
 #include "auth/actor.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct db;
@@ -97,5 +98,16 @@ int individual_summary(struct db *db, const struct actor *u, const struct report
  * "new" (created in p): id, name, customer_no, owner_name, branch_name, on. */
 int individual_list(struct db *db, const struct actor *u, const char *kind,
                     const struct report_period *p, int64_t limit, int64_t offset, json_t *out);
+
+/* Service efficiency (service.c) of the tickets u sees (the ticket list's
+ * scope) logged in p: totals, leaderboard (per manager, or per branch
+ * when by_branch: id, name and the figures of ticket_kpi_json) and trend
+ * (months, items: the twelve months up to p's last). */
+int service_summary(struct db *db, const struct actor *u, const struct report_period *p,
+                    bool by_branch, json_t *out);
+/* The tickets of p behind a leaderboard row (manager id, 0 for the
+ * unassigned, or branch id), newest first. */
+int service_tickets(struct db *db, const struct actor *u, const struct report_period *p,
+                    bool by_branch, int64_t id, int64_t limit, int64_t offset, json_t *out);
 
 #endif

@@ -10,7 +10,11 @@
  * reply to the customer and never reopened, over resolved tickets; reopen
  * rate = reopened tickets over tickets resolved at least once; SLA
  * attainment = resolved tickets with no breach over resolved tickets.
+ * The scan and the tallies are exported (ticket_kpi.h) so that the
+ * 服务效率 dashboard (report/service.c) counts by these definitions too.
  */
+#include "service/ticket_kpi.h"
+
 #include "service/ticket.h"
 
 #include "base/clock.h"
@@ -21,15 +25,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct group {
-    int64_t id, tickets, fr_n, res_n, resolved, fcr, reopened, ever_resolved, attained;
-    int64_t surveys, csat_sum, promoters, detractors;
-    double fr_sum, res_sum;
-    int64_t *fr; /* first-response seconds, for the p90 */
-    size_t fr_cap;
-    char name[128];
-};
 
 static int cmp64(const void *a, const void *b)
 {
@@ -42,7 +37,7 @@ static json_t *rate(int64_t num, int64_t den)
     return den ? json_real(round((double)num / (double)den * 10000.0) / 10000.0) : json_null();
 }
 
-static json_t *group_json(struct group *g)
+json_t *ticket_kpi_json(struct ticket_kpi *g)
 {
     if (g->fr_n) /* qsort takes no NULL, even for nothing */
         qsort(g->fr, (size_t)g->fr_n, sizeof(*g->fr), cmp64);
@@ -50,9 +45,8 @@ static json_t *group_json(struct group *g)
     json_t *p90 =
         g->fr_n ? json_integer(g->fr[(size_t)ceil(0.9 * (double)g->fr_n) - 1]) : json_null();
     return json_pack(
-        "{s:I,s:s,s:I,s:{s:I,s:o,s:o},s:{s:I,s:o},s:{s:I,s:I,s:o},s:o,s:o,s:o,s:o,s:I}", "id",
-        (json_int_t)g->id, "name", g->name, "tickets", (json_int_t)g->tickets, "first_response",
-        "count", (json_int_t)g->fr_n, "avg_seconds",
+        "{s:I,s:{s:I,s:o,s:o},s:{s:I,s:o},s:{s:I,s:I,s:o},s:o,s:o,s:o,s:o,s:I}", "tickets",
+        (json_int_t)g->tickets, "first_response", "count", (json_int_t)g->fr_n, "avg_seconds",
         g->fr_n ? json_integer((json_int_t)llround(g->fr_sum / (double)g->fr_n)) : json_null(),
         "p90_seconds", p90, "resolution", "count", (json_int_t)g->res_n, "avg_seconds",
         g->res_n ? json_integer((json_int_t)llround(g->res_sum / (double)g->res_n)) : json_null(),
@@ -68,6 +62,120 @@ static json_t *group_json(struct group *g)
                                10.0)
                    : json_null(),
         "survey_responses", (json_int_t)g->surveys);
+}
+
+void ticket_kpi_release(struct ticket_kpi *k)
+{
+    free(k->fr);
+    memset(k, 0, sizeof(*k));
+}
+
+void ticket_kpi_add(struct ticket_kpi *g, const struct ticket_fact *t)
+{
+    g->tickets++;
+    if (t->csat && t->nps >= 0) { /* the survey sets both at once */
+        g->surveys++;
+        g->csat_sum += t->csat;
+        g->promoters += t->nps >= 9;
+        g->detractors += t->nps <= 6;
+    }
+    if (t->first_response_at) {
+        if ((size_t)g->fr_n == g->fr_cap) {
+            g->fr_cap = g->fr_cap ? g->fr_cap * 2 : 16;
+            g->fr = xrealloc(g->fr, g->fr_cap * sizeof(*g->fr));
+        }
+        g->fr[g->fr_n++] = t->first_response_at - t->created_at;
+        g->fr_sum += (double)(t->first_response_at - t->created_at);
+    }
+    if (t->resolved_at) {
+        g->res_n++;
+        g->res_sum += (double)(t->resolved_at - t->created_at);
+        g->resolved++;
+        g->fcr += t->replies == 1 && t->reopens == 0;
+        g->attained += !t->breached;
+    }
+    g->ever_resolved += t->resolved_at || t->reopens;
+    g->reopened += t->reopens > 0;
+}
+
+int ticket_kpi_scan(struct db *db, const struct actor *a, int64_t from, int64_t to,
+                    enum ticket_kpi_by by, int (*fn)(const struct ticket_fact *, void *), void *ctx)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT t.id, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.branch_id, "
+                   "COALESCE(br.name, ''), t.created_at, COALESCE(t.first_response_at, 0), "
+                   "COALESCE(t.resolved_at, 0), t.reopen_count, "
+                   "(t.first_response_breached_at IS NOT NULL OR "
+                   "t.resolution_breached_at IS NOT NULL), (SELECT COUNT(*) FROM ticket_entries e "
+                   "WHERE e.ticket_id = t.id AND e.kind = 'reply'), COALESCE(t.csat, 0), "
+                   "COALESCE(t.nps, -1) FROM tickets t "
+                   "LEFT JOIN users u ON u.id = t.assignee_id "
+                   "LEFT JOIN branches br ON br.id = t.branch_id "
+                   "WHERE t.created_at >= ? AND t.created_at < ? AND ");
+    sqlbuf_bind(&b, DB_INT(from));
+    sqlbuf_bind(&b, DB_INT(to));
+    ticket_visible_sql(a, &b);
+    sqlbuf_add(&b, by == TICKET_KPI_BRANCH ? " ORDER BY t.branch_id, t.id"
+                                           : " ORDER BY COALESCE(t.assignee_id, 0), t.id");
+    struct db_stmt *st = db_query(db, b.sql, b.args, b.nargs);
+    sqlbuf_release(&b);
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    while (!stop && (rc = db_step(st)) == 1) {
+        struct ticket_fact t = {
+            .id = db_col_int(st, 0),
+            .assignee_id = db_col_int(st, 1),
+            .assignee_name = db_col_text(st, 2),
+            .branch_id = db_col_int(st, 3),
+            .branch_name = db_col_text(st, 4),
+            .created_at = db_col_int(st, 5),
+            .first_response_at = db_col_int(st, 6),
+            .resolved_at = db_col_int(st, 7),
+            .reopens = db_col_int(st, 8),
+            .breached = db_col_int(st, 9),
+            .replies = db_col_int(st, 10),
+            .csat = db_col_int(st, 11),
+            .nps = db_col_int(st, 12),
+        };
+        stop = fn(&t, ctx);
+    }
+    db_finish(st);
+    return stop ? stop : rc < 0 ? rc : 0;
+}
+
+/* GET /tickets/kpis: the groups as the scan meets them, one after another. */
+struct kpis_pass {
+    bool by_branch;
+    int64_t id;
+    char name[128];
+    struct ticket_kpi k;
+    json_t *items;
+};
+
+static void kpis_close(struct kpis_pass *p)
+{
+    if (p->id < 0)
+        return;
+    json_t *o = ticket_kpi_json(&p->k);
+    json_object_set_new(o, "id", json_integer(p->id));
+    json_object_set_new(o, "name", json_string(p->name));
+    json_array_append_new(p->items, o);
+    ticket_kpi_release(&p->k);
+}
+
+static int kpis_add(const struct ticket_fact *t, void *ctx)
+{
+    struct kpis_pass *p = ctx;
+    int64_t id = p->by_branch ? t->branch_id : t->assignee_id;
+    if (id != p->id) {
+        kpis_close(p);
+        p->id = id;
+        snprintf(p->name, sizeof(p->name), "%s", p->by_branch ? t->branch_name : t->assignee_name);
+    }
+    ticket_kpi_add(&p->k, t);
+    return 0;
 }
 
 static void kpis(struct req *r)
@@ -88,81 +196,19 @@ static void kpis(struct req *r)
         return;
     }
     json_decref(bad);
-    struct sqlbuf b;
-    sqlbuf_init(&b);
-    sqlbuf_add(&b, by_branch ? "SELECT t.branch_id, COALESCE(br.name, '') "
-                             : "SELECT COALESCE(t.assignee_id, 0), COALESCE(u.name, '') ");
-    sqlbuf_add(&b, ", t.created_at, COALESCE(t.first_response_at, 0), COALESCE(t.resolved_at, 0), "
-                   "t.reopen_count, (t.first_response_breached_at IS NOT NULL OR "
-                   "t.resolution_breached_at IS NOT NULL), (SELECT COUNT(*) FROM ticket_entries e "
-                   "WHERE e.ticket_id = t.id AND e.kind = 'reply'), COALESCE(t.csat, 0), "
-                   "COALESCE(t.nps, -1) FROM tickets t "
-                   "LEFT JOIN users u ON u.id = t.assignee_id "
-                   "LEFT JOIN branches br ON br.id = t.branch_id "
-                   "WHERE t.created_at >= ? AND t.created_at < ? AND ");
-    sqlbuf_bind(&b, DB_INT(from));
-    sqlbuf_bind(&b, DB_INT(to + 86400));
-    ticket_visible_sql(r->actor, &b);
-    sqlbuf_add(&b, by_branch ? " ORDER BY t.branch_id" : " ORDER BY COALESCE(t.assignee_id, 0)");
-    struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
-    sqlbuf_release(&b);
-    if (!st) {
-        reply_db_error(r, DB_ERROR);
-        return;
-    }
-    json_t *items = json_array();
-    struct group g = {.id = -1};
-    int rc;
-    while ((rc = db_step(st)) == 1) {
-        int64_t id = db_col_int(st, 0);
-        if (id != g.id) {
-            if (g.id >= 0)
-                json_array_append_new(items, group_json(&g));
-            free(g.fr);
-            memset(&g, 0, sizeof(g));
-            g.id = id;
-            snprintf(g.name, sizeof(g.name), "%s", db_col_text(st, 1));
-        }
-        int64_t created = db_col_int(st, 2), fr = db_col_int(st, 3), res = db_col_int(st, 4);
-        int64_t reopens = db_col_int(st, 5), breached = db_col_int(st, 6);
-        int64_t replies = db_col_int(st, 7), csat = db_col_int(st, 8), nps = db_col_int(st, 9);
-        g.tickets++;
-        if (csat && nps >= 0) { /* the survey sets both at once */
-            g.surveys++;
-            g.csat_sum += csat;
-            g.promoters += nps >= 9;
-            g.detractors += nps <= 6;
-        }
-        if (fr) {
-            if ((size_t)g.fr_n == g.fr_cap) {
-                g.fr_cap = g.fr_cap ? g.fr_cap * 2 : 16;
-                g.fr = xrealloc(g.fr, g.fr_cap * sizeof(*g.fr));
-            }
-            g.fr[g.fr_n++] = fr - created;
-            g.fr_sum += (double)(fr - created);
-        }
-        if (res) {
-            g.res_n++;
-            g.res_sum += (double)(res - created);
-            g.resolved++;
-            g.fcr += replies == 1 && reopens == 0;
-            g.attained += !breached;
-        }
-        g.ever_resolved += res || reopens;
-        g.reopened += reopens > 0;
-    }
-    db_finish(st);
-    if (g.id >= 0)
-        json_array_append_new(items, group_json(&g));
-    free(g.fr);
+    struct kpis_pass p = {.by_branch = by_branch, .id = -1, .items = json_array()};
+    int rc = ticket_kpi_scan(r->db, r->actor, from, to + 86400,
+                             by_branch ? TICKET_KPI_BRANCH : TICKET_KPI_MANAGER, kpis_add, &p);
+    kpis_close(&p);
+    ticket_kpi_release(&p.k);
     if (rc < 0) {
-        json_decref(items);
+        json_decref(p.items);
         reply_db_error(r, rc);
         return;
     }
     reply_json(r, 200,
                json_pack("{s:s,s:s,s:s,s:o}", "group", by_branch ? "branch" : "manager", "from",
-                         from_s, "to", to_s, "items", items));
+                         from_s, "to", to_s, "items", p.items));
 }
 
 #include "service/ticket_kpi.routes.h"

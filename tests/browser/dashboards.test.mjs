@@ -1,7 +1,8 @@
 // 统计分析 (issue 19): a manager opens the dashboards, sees the health counts
 // of their own enterprises, opens the dormant ones and starts a follow-up
 // to-do for them from the list; in 贡献度 clicks the region bars down to a
-// branch and lands on the enterprises behind it, then on their waybills.
+// branch and lands on the enterprises behind it, then on their waybills;
+// a type of the records ring opens those business records.
 // Screenshots dash-*.png of the three dashboards at 1366×768, zh and en.
 //
 //   make build/asan/hongyan && (cd web && npx vite build) && make build/asan/hongyan
@@ -69,6 +70,9 @@ before(async () => {
   for (const [i, c] of [['陈小梅', 5], ['黄志强', 12]].entries()) {
     const r = await managerApi.call('POST', '/customers', { name: c[0], phone: `1390000${String(7001 + i)}`, birthday: `198${i}-${md(c[1])}` })
     assert.equal(r.status, 201, JSON.stringify(r.data))
+    // a business record of this month each, for the records ring
+    const rec = await managerApi.call('POST', `/customers/${r.data.customer.id}/interactions`, { type: 'ems', occurred_at: iso(NOW - 60), description: '看板记录' })
+    assert.equal(rec.status, 201, JSON.stringify(rec.data))
   }
   const w = await feed({ baseUrl: server.base }, '/waybills:batch', k.data.secret, lines)
   assert.equal(w.status, 200, w.text)
@@ -162,7 +166,7 @@ test('contribution: clicking the region bars down to a branch lands on its enter
   })
 })
 
-test('the three dashboards in Chinese and English', async () => {
+test('the dashboards in Chinese and English; the records ring opens its records', async () => {
   await runScenario(browser, server, 'dash-tour', async (page) => {
     await page.setViewportSize({ width: 1366, height: 768 })
     await signInAs(page, MANAGER.login, NEW_PASSWORD)
@@ -188,5 +192,10 @@ test('the three dashboards in Chinese and English', async () => {
     await page.locator('.el-tabs__item', { hasText: 'Individual customers' }).click()
     await page.locator('[data-test=cust-new]', { hasText: 'New customers' }).waitFor()
     await shot(page, 'dash-customers-en')
+    // a type of the records ring opens the business records of that type and period
+    await page.locator('[data-test=cust-types] [data-test=donut-item]').first().click()
+    await page.waitForURL(/\/interactions\?.*type=ems/)
+    await page.locator('.el-table__body tr', { hasText: '看板记录' }).first().waitFor()
+    assert.equal(await page.locator('.el-table__body tr', { hasText: '看板记录' }).count(), 2)
   })
 })

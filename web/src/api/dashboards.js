@@ -1,5 +1,6 @@
 // 统计分析: the built-in dashboards and the lists behind their numbers
-// (src/report): customer health, contribution, individual customers.
+// (src/report): customer health, contribution, individual customers,
+// service efficiency.
 import { http } from './http.js'
 
 export const dashboardsApi = {
@@ -9,4 +10,6 @@ export const dashboardsApi = {
   contributionList: (query, opts) => http.get('/dashboards/contribution/enterprises', query, opts),
   customers: (query, opts) => http.get('/dashboards/customers', query, opts),
   customersList: (query, opts) => http.get('/dashboards/customers/list', query, opts),
+  service: (query, opts) => http.get('/dashboards/service', query, opts),
+  serviceTickets: (query, opts) => http.get('/dashboards/service/tickets', query, opts),
 }
