@@ -10,6 +10,7 @@
 #include "crm/customer.h"
 #include "crm/customer_merge.h"
 
+#include "approval/approval.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/config.h"
@@ -337,7 +338,12 @@ RECORD_API_HANDLERS(api)
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
-    if (!op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0)), NULL))
+    int64_t approval = 0;
+    if (op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0), &approval), NULL))
+        return;
+    if (approval)
+        approval_reply_submitted(r, approval);
+    else
         reply_ok(r);
 }
 
