@@ -101,17 +101,35 @@ static int role_users(struct db *db, const char *role, const char *path, int64_t
     return rc < 0 ? rc : 0;
 }
 
+/* uid into ids when active and not the requester. */
+static int active_user(struct db *db, int64_t uid, int64_t requester, json_t *ids)
+{
+    int64_t n = 0;
+    int rc = db_query_int(db, "SELECT COUNT(*) FROM users WHERE id = ? AND status = 'active'",
+                          DB_ARGS(DB_INT(uid)), &n);
+    if (rc >= 0 && n && uid != requester)
+        json_array_append_new(ids, json_integer(uid));
+    return rc < 0 ? rc : 0;
+}
+
 int approval_step_users(struct db *db, const json_t *step, const char *path, int64_t requester,
                         json_t *ids)
 {
     const char *kind = json_string_value(json_object_get(step, "kind"));
     int rc = 0;
     if (kind && strcmp(kind, "user") == 0) {
-        int64_t uid = json_integer_value(json_object_get(step, "user_id")), n = 0;
-        rc = db_query_int(db, "SELECT COUNT(*) FROM users WHERE id = ? AND status = 'active'",
-                          DB_ARGS(DB_INT(uid)), &n);
-        if (rc >= 0 && n && uid != requester)
-            json_array_append_new(ids, json_integer(uid));
+        /* one person (user_id) or several (user_ids, for all-of) */
+        json_t *list = json_object_get(step, "user_ids"), *v;
+        size_t i;
+        json_array_foreach(list, i, v)
+        {
+            if (rc < 0)
+                break;
+            rc = active_user(db, json_integer_value(v), requester, ids);
+        }
+        if (rc >= 0 && json_object_get(step, "user_id"))
+            rc = active_user(db, json_integer_value(json_object_get(step, "user_id")), requester,
+                             ids);
     } else {
         const char *role = json_string_value(json_object_get(step, "role"));
         rc = role_users(db, role ? role : "admin", path, requester, ids);

@@ -21,6 +21,7 @@
 
 #define MAX_STEPS          10
 #define MAX_DEADLINE_HOURS 720
+#define MAX_STEP_USERS     20
 
 #define FLOW_COLUMNS                                                                               \
     "id, key, name, name_en, entity, steps, params, enabled, version, updated_at, "                \
@@ -85,11 +86,19 @@ static json_t *check_step(struct req *r, json_t *s, json_t *errors)
     json_t *hours = json_object_get(s, "deadline_hours");
     json_t *out = json_object();
     if (kind && strcmp(kind, "user") == 0) {
-        json_t *uid = json_object_get(s, "user_id");
-        if (!user_active(r->db, uid))
+        /* one person (user_id) or several (user_ids) */
+        json_t *uid = json_object_get(s, "user_id"), *list = json_object_get(s, "user_ids"), *v;
+        size_t i;
+        bool ok = uid ? user_active(r->db, uid) && !list
+                      : json_is_array(list) && json_array_size(list) > 0 &&
+                            json_array_size(list) <= MAX_STEP_USERS;
+        json_array_foreach(uid ? NULL : list, i, v) ok &= user_active(r->db, v);
+        if (!ok)
             fail(r, errors, "steps", "approval.step_user");
-        else
+        else if (uid)
             json_object_set_new(out, "user_id", json_integer(json_integer_value(uid)));
+        else
+            json_object_set(out, "user_ids", list);
     } else if (kind && strcmp(kind, "role") == 0) {
         const char *role = json_string_value(json_object_get(s, "role"));
         if (!role || !perm_role_valid(role))

@@ -23,21 +23,23 @@
 #define SWEEP_BATCH 100
 
 /* The supervisor of user uid: the first active supervisor of the nearest
- * branch at or above uid's own (not uid), else an administrator (not
- * uid); 0 when there is none. */
+ * branch at or above uid's own (strictly above when uid is a supervisor),
+ * else an administrator (not uid); 0 when there is none. */
 static int supervisor_of(struct db *db, int64_t uid, int64_t *sup)
 {
     *sup = 0;
     struct db_stmt *st;
     char path[256] = "";
+    bool head = false;
     int rc = db_query_row(db, &st,
-                          "SELECT COALESCE(b.path, '') FROM users u LEFT JOIN branches b ON "
-                          "b.id = u.branch_id WHERE u.id = ?",
+                          "SELECT COALESCE(b.path, ''), u.role FROM users u LEFT JOIN branches b "
+                          "ON b.id = u.branch_id WHERE u.id = ?",
                           DB_ARGS(DB_INT(uid)));
     if (rc < 0)
         return rc;
     if (rc == 1) {
         snprintf(path, sizeof(path), "%s", db_col_text(st, 0));
+        head = strcmp(db_col_text(st, 1), "supervisor") == 0;
         db_finish(st);
     }
     st = db_query(db,
@@ -49,7 +51,8 @@ static int supervisor_of(struct db *db, int64_t uid, int64_t *sup)
         return DB_ERROR;
     while (*path && (rc = db_step(st)) == 1) {
         const char *p = db_col_text(st, 1);
-        if (strncmp(path, p, strlen(p)) == 0) {
+        /* a supervisor's supervisor heads a branch above theirs, not a peer */
+        if (strncmp(path, p, strlen(p)) == 0 && (!head || strlen(p) < strlen(path))) {
             *sup = db_col_int(st, 0);
             break;
         }

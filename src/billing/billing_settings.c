@@ -14,6 +14,7 @@
 #include "base/i18n.h"
 #include "core/events.h"
 #include "core/op.h"
+#include "core/perms.h"
 #include "db/db.h"
 
 #include <string.h>
@@ -220,10 +221,20 @@ int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, jso
     json_decref(cur);
     if (rc || (rc = check(in, &s, a->lang, errors)))
         return rc;
+    /* Without billing.write an account manager may only ask for a new
+     * credit limit of their enterprise, through the approval flow. */
+    bool ask_only = !(a->perms & PERM_BILLING);
+    if (ask_only &&
+        (!approval_id || !a->id || strcmp(a->role, "manager") != 0 ||
+         strcmp(old.mode, s.mode) != 0 || old.statement_day != s.statement_day ||
+         old.payment_days != s.payment_days || old.split_departments != s.split_departments))
+        return OP_FORBIDDEN;
     /* A guarded credit-limit change waits for approval instead. */
     if (approval_id &&
         ((rc = billing_guard_credit(db, a, ent, &old, &s, in, approval_id)) || *approval_id))
         return rc;
+    if (ask_only)
+        return OP_FORBIDDEN; /* the flow is off or the limit unchanged */
     if ((rc = db_begin(db)))
         return rc;
     return op_end(db, write_settings(db, a, ent, &s, version));
