@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "record/export.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_MAX_ROWS 5000
@@ -38,8 +39,15 @@ static int guard(struct db *db, const struct actor *a, const char *entity, int64
     int rc = approval_flow_params(db, "personal_export", &fp);
     if (rc <= 0)
         return rc;
+    /* a whole number, or its text as the flows page sends it */
     json_t *max = json_object_get(fp, "max_rows");
-    int64_t limit = json_is_integer(max) ? json_integer_value(max) : DEFAULT_MAX_ROWS;
+    const char *text = json_string_value(max);
+    char *end = NULL;
+    int64_t limit = json_is_integer(max) ? json_integer_value(max)
+                    : text && *text      ? strtoll(text, &end, 10)
+                                         : DEFAULT_MAX_ROWS;
+    if (end && *end)
+        limit = DEFAULT_MAX_ROWS;
     bool guarded = count > limit && listed(json_object_get(fp, "entities"), entity);
     json_decref(fp);
     if (!guarded)
