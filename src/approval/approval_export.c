@@ -56,6 +56,9 @@ static int guard(struct db *db, const struct actor *a, const char *entity, int64
         json_pack("{s:n,s:O,s:{s:O,s:O,s:I,s:s}}", "before", "after", detail, "apply", "params",
                   params, "detail", detail, "user_id", (json_int_t)a->id, "login", a->login);
     rc = approval_request(db, a, "personal_export", "export", 0, change, request_id);
+    /* nobody may approve it (1 with no request: the export answers 409) */
+    if (rc == OP_CONFLICT)
+        return 1;
     return rc ? (rc < 0 ? rc : DB_ERROR) : *request_id ? 1 : 0;
 }
 

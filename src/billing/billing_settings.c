@@ -231,8 +231,11 @@ int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, jso
         return OP_FORBIDDEN;
     /* A guarded credit-limit change waits for approval instead. */
     if (approval_id &&
-        ((rc = billing_guard_credit(db, a, ent, &old, &s, in, approval_id)) || *approval_id))
+        ((rc = billing_guard_credit(db, a, ent, &old, &s, in, approval_id)) || *approval_id)) {
+        if (rc == OP_CONFLICT) /* nobody may approve it */
+            json_object_set_new(errors, "message_key", json_string("approval.no_approver"));
         return rc;
+    }
     if (ask_only)
         return OP_FORBIDDEN; /* the flow is off or the limit unchanged */
     if ((rc = db_begin(db)))

@@ -409,8 +409,11 @@ int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *
     /* A discount deeper than the flow allows waits for approval instead. */
     if (!rc && approval_id &&
         ((rc = billing_guard_discount(db, a, ent, *id, in, r.percent_bp, approval_id)) ||
-         *approval_id))
+         *approval_id)) {
+        if (rc == OP_CONFLICT) /* nobody may approve it */
+            json_object_set_new(errors, "message_key", json_string("approval.no_approver"));
         return rc;
+    }
     if (rc || (rc = db_begin(db)))
         return rc;
     return op_end(db, write_rule(db, a, ent, id, &r, version, in));

@@ -339,7 +339,10 @@ RECORD_API_HANDLERS(api)
 static void erase(struct req *r)
 {
     int64_t approval = 0;
-    if (op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0), &approval), NULL))
+    json_t *why = json_pack("{s:s}", "message_key", "approval.no_approver");
+    bool failed = op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0), &approval), why);
+    json_decref(why);
+    if (failed)
         return;
     if (approval)
         approval_reply_submitted(r, approval);

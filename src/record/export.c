@@ -713,6 +713,8 @@ static void create(struct req *r)
         json_decref(detail);
         if (rc < 0)
             reply_db_error(r, rc);
+        else if (!id) /* guarded, and nobody may approve it */
+            reply_error_key(r, 409, "conflict", "approval.no_approver");
         else /* waits for approval (the approvals module answers the same) */
             reply_json(r, 202,
                        json_pack("{s:I,s:s,s:s}", "approval_id", (json_int_t)id, "status",

@@ -20,7 +20,8 @@ struct db;
  * export's entity, its row count, the job's parameters and the audit
  * detail (both borrowed), it files the export for approval instead of
  * letting it run: 1 with *request_id (nothing is queued; the caller
- * answers 202), 0 go ahead, <0 a DB_* error. */
+ * answers 202; *request_id 0: guarded but nobody may approve it, 409),
+ * 0 go ahead, <0 a DB_* error. */
 typedef int (*export_guard_fn)(struct db *db, const struct actor *a, const char *entity,
                                int64_t count, json_t *params, json_t *detail, int64_t *request_id);
 void export_set_guard(export_guard_fn fn);
