@@ -96,24 +96,63 @@ static json_t *undecided(struct db *db, const struct due *d, bool escalated)
     return ids;
 }
 
-static int remind(struct db *db, const struct due *d, const char *name)
+/* Run fn for each undecided approver of d's step (escalated ones too when
+ * with_escalated): 0, or the first failure. */
+static int each_undecided(struct db *db, const struct due *d, const char *name, bool with_escalated,
+                          int (*fn)(struct db *, const struct due *, const char *, int64_t))
 {
-    json_t *ids = undecided(db, d, true);
+    json_t *ids = undecided(db, d, with_escalated);
     if (!ids)
         return DB_ERROR;
     int rc = 0;
     size_t i;
     json_t *v;
-    char dedupe[80];
     json_array_foreach(ids, i, v)
     {
-        snprintf(dedupe, sizeof(dedupe), "approval-remind:%" PRId64 ":%" PRId64 ":%" PRId64, d->id,
-                 d->step, (int64_t)json_integer_value(v));
-        if ((rc = approval_tell(db, json_integer_value(v), d->id, "approval.pending",
-                                "approval.told_reminder", name, dedupe)))
+        if ((rc = fn(db, d, name, json_integer_value(v))))
             break;
     }
     json_decref(ids);
+    return rc;
+}
+
+static int remind_one(struct db *db, const struct due *d, const char *name, int64_t uid)
+{
+    char dedupe[80];
+    snprintf(dedupe, sizeof(dedupe), "approval-remind:%" PRId64 ":%" PRId64 ":%" PRId64, d->id,
+             d->step, uid);
+    return approval_tell(db, uid, d->id, "approval.pending", "approval.told_reminder", name,
+                         dedupe);
+}
+
+/* uid's supervisor joins the step in uid's slot, told, on the timeline. */
+static int escalate_one(struct db *db, const struct due *d, const char *name, int64_t uid)
+{
+    int64_t sup = 0;
+    int rc = supervisor_of(db, uid, &sup);
+    if (rc || !sup)
+        return rc; /* an administrator has nobody above */
+    rc = db_exec(db,
+                 "INSERT INTO approval_assignees (request_id, step, user_id, slot_user, "
+                 "escalated) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                 DB_ARGS(DB_INT(d->id), DB_INT(d->step), DB_INT(sup), DB_INT(uid)));
+    char dedupe[80];
+    snprintf(dedupe, sizeof(dedupe), "approval-escalate:%" PRId64 ":%" PRId64 ":%" PRId64, d->id,
+             d->step, sup);
+    if (!rc)
+        rc = approval_tell(db, sup, d->id, "approval.pending", "approval.told_escalated", name,
+                           dedupe);
+    if (!rc)
+        rc = db_exec(db,
+                     "INSERT INTO approval_decisions (request_id, step, approver_id, "
+                     "decision, comment, created_at) VALUES (?, ?, ?, 'escalate', '', ?)",
+                     DB_ARGS(DB_INT(d->id), DB_INT(d->step), DB_INT(sup), DB_INT(clock_now())));
+    return rc;
+}
+
+static int remind(struct db *db, const struct due *d, const char *name)
+{
+    int rc = each_undecided(db, d, name, true, remind_one);
     return rc ? rc
               : db_exec(db, "UPDATE approval_requests SET remind_at = NULL WHERE id = ?",
                         DB_ARGS(DB_INT(d->id)));
@@ -121,38 +160,7 @@ static int remind(struct db *db, const struct due *d, const char *name)
 
 static int escalate(struct db *db, const struct due *d, const char *name)
 {
-    json_t *ids = undecided(db, d, false);
-    if (!ids)
-        return DB_ERROR;
-    int rc = 0;
-    size_t i;
-    json_t *v;
-    char dedupe[80];
-    json_array_foreach(ids, i, v)
-    {
-        int64_t uid = json_integer_value(v), sup = 0;
-        if ((rc = supervisor_of(db, uid, &sup)))
-            break;
-        if (!sup)
-            continue; /* an administrator has nobody above */
-        rc = db_exec(db,
-                     "INSERT INTO approval_assignees (request_id, step, user_id, slot_user, "
-                     "escalated) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_INT(d->id), DB_INT(d->step), DB_INT(sup), DB_INT(uid)));
-        snprintf(dedupe, sizeof(dedupe), "approval-escalate:%" PRId64 ":%" PRId64 ":%" PRId64,
-                 d->id, d->step, sup);
-        if (!rc)
-            rc = approval_tell(db, sup, d->id, "approval.pending", "approval.told_escalated", name,
-                               dedupe);
-        if (!rc)
-            rc = db_exec(db,
-                         "INSERT INTO approval_decisions (request_id, step, approver_id, "
-                         "decision, comment, created_at) VALUES (?, ?, ?, 'escalate', '', ?)",
-                         DB_ARGS(DB_INT(d->id), DB_INT(d->step), DB_INT(sup), DB_INT(clock_now())));
-        if (rc)
-            break;
-    }
-    json_decref(ids);
+    int rc = each_undecided(db, d, name, false, escalate_one);
     if (!rc)
         rc =
             db_exec(db, "UPDATE approval_requests SET due_at = NULL, remind_at = NULL WHERE id = ?",
