@@ -135,7 +135,7 @@ static int may_see(struct req *r, int64_t id)
 {
     int64_t n = 0;
     int rc = db_query_int(r->db,
-                          "SELECT COUNT(*) FROM approval_requests q WHERE q.id = ? AND (? OR "
+                          "SELECT COUNT(*) FROM approval_requests q WHERE q.id = ? AND (? = 1 OR "
                           "q.requester_id = ? OR EXISTS (SELECT 1 FROM approval_assignees s "
                           "WHERE s.request_id = q.id AND s.user_id = ?))",
                           DB_ARGS(DB_INT(id), DB_INT((r->actor->perms & PERM_ADMIN) != 0),

@@ -79,7 +79,7 @@ static json_t *undecided(struct db *db, const struct due *d, bool escalated)
 {
     struct db_stmt *st = db_query(db,
                                   "SELECT user_id FROM approval_assignees WHERE request_id = ? "
-                                  "AND step = ? AND decision IS NULL AND (escalated = 0 OR ?) "
+                                  "AND step = ? AND decision IS NULL AND (escalated = 0 OR ? = 1) "
                                   "ORDER BY user_id",
                                   DB_ARGS(DB_INT(d->id), DB_INT(d->step), DB_INT(escalated)));
     if (!st)
