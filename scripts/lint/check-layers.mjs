@@ -26,7 +26,7 @@ export const LAYERS = [
   ['core'],
   ['auth'],
   ['record'],
-  ['crm', 'vip', 'logistics', 'notify', 'mail', 'service', 'billing', 'report', 'rules'],
+  ['crm', 'vip', 'logistics', 'notify', 'mail', 'service', 'billing', 'report', 'rules', 'approval'],
   ['app'],
 ]
 

@@ -47,7 +47,7 @@ int demo_pricing(struct db *db, int n)
             json_t *in = json_loads(set[k], 0, NULL), *errors = json_object();
             json_object_set_new(in, "valid_from", json_string("2026-01-01"));
             int64_t id = 0;
-            rc = price_rule_save(db, &actor_system, ids[i], &id, in, errors);
+            rc = price_rule_save(db, &actor_system, ids[i], &id, in, errors, NULL);
             if (rc > 0) {
                 char *why = json_dumps(errors, JSON_COMPACT);
                 log_warn("demo: a price rule was skipped: %s", why ? why : "?");

@@ -14,6 +14,7 @@
 #include "app/simulate.h"
 #include "auth/actor.h"
 #include "auth/api_keys.h"
+#include "approval/approval_module.h"
 #include "auth/auth_module.h"
 #include "billing/billing_module.h"
 #include "auth/branches.h"
@@ -190,9 +191,9 @@ static const char *env_or(const char *name, const char *fallback)
 /* The application: every module, in start-up order (lower layers first).
  * A new domain is one more line here (see docs/architecture.md). */
 static const struct module *const modules[] = {
-    &app_module,     &core_module,      &auth_module,   &record_module, &crm_module,
-    &vip_module,     &logistics_module, &notify_module, &mail_module,   &service_module,
-    &billing_module, &report_module,    NULL,
+    &app_module,     &core_module,      &auth_module,     &record_module, &crm_module,
+    &vip_module,     &logistics_module, &notify_module,   &mail_module,   &service_module,
+    &billing_module, &report_module,    &approval_module, NULL,
 };
 
 static int open_db(const char *url)

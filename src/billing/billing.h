@@ -82,9 +82,12 @@ json_t *price_rule_list(struct db *db, int64_t ent);
  * ent (send its "version"), or delete it: checked (kind's fields, 1-100 %,
  * no negative price, known product, zone and department, no overlapping
  * validity with a rule of the same kind, department, product and
- * zone / service / threshold: errors["valid_from"] names it), audited. */
+ * zone / service / threshold: errors["valid_from"] names it), audited.
+ * With approval_id, a discount deeper than the flow contract_discount
+ * allows is filed for approval instead (*approval_id; nothing saved);
+ * NULL for callers that are not guarded (the demo data). */
 int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
-                    json_t *errors);
+                    json_t *errors, int64_t *approval_id);
 int price_rule_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id);
 /* 0 when a may see enterprise ent (not deleted), OP_NOT_FOUND, or DB_*. */
 int price_rule_visible(struct db *db, const struct actor *a, int64_t ent);
@@ -135,7 +138,30 @@ int billing_settings_get(struct db *db, const struct actor *a, int64_t ent, json
  * credit_limit yuan text or null, split_departments; "version" required,
  * 0 for an enterprise never set): checked, audited, an event. */
 int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
-                          json_t *errors);
+                          json_t *errors, int64_t *approval_id);
+/* Apply the fields of in over ent's stored settings (checked again),
+ * inside the caller's open transaction: an approved change. */
+int billing_settings_apply(struct db *db, const struct actor *a, int64_t ent, json_t *in);
+
+/* ---- approvals of billing changes (billing_approval.c) ---- */
+
+/* Whether changing ent's settings from old to s (input in) by a waits for
+ * the flow credit_limit (a credit-limit change beyond its min_change by a
+ * non-administrator): 0 with *approval_id 0 (go ahead) or the request
+ * filed, or an OP_* / DB_*. */
+int billing_guard_credit(struct db *db, const struct actor *a, int64_t ent,
+                         const struct billing_settings *old, const struct billing_settings *s,
+                         json_t *in, int64_t *approval_id);
+/* Whether saving contract rule id (0: new) of ent as in waits for the
+ * flow contract_discount (a percentage discount deeper than its
+ * max_discount_percent): as billing_guard_credit. */
+int billing_guard_discount(struct db *db, const struct actor *a, int64_t ent, int64_t id,
+                           json_t *in, int64_t percent_bp, int64_t *approval_id);
+/* Save rule id (0: new) of ent as in, checked again, inside the caller's
+ * open transaction: an approved change. */
+int price_rule_apply(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in);
+/* Register the billing flows' appliers (the module's init). */
+void billing_approval_init(void);
 
 /* ---- statements (statement.c, statement_api.c) ---- */
 

@@ -18,4 +18,5 @@ static const struct module_periodic periodic[] = {
     {NULL, 0, NULL},
 };
 
-const struct module billing_module = {.name = "billing", .routes = routes, .periodic = periodic};
+const struct module billing_module = {
+    .name = "billing", .routes = routes, .periodic = periodic, .init = billing_approval_init};

@@ -14,6 +14,7 @@
 #include "base/i18n.h"
 #include "core/events.h"
 #include "core/op.h"
+#include "core/perms.h"
 #include "db/db.h"
 
 #include <string.h>
@@ -162,30 +163,21 @@ static int check(json_t *in, struct billing_settings *s, const char *lang, json_
     return op_checked(0, errors);
 }
 
-int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
-                          json_t *errors)
+/* Write settings s of ent over stored version (0: none yet), its audit
+ * entry and event, inside the caller's transaction. */
+static int write_settings(struct db *db, const struct actor *a, int64_t ent,
+                          const struct billing_settings *s, json_int_t version)
 {
-    int rc = price_rule_visible(db, a, ent);
-    struct billing_settings s;
-    if (rc || (rc = billing_settings_read(db, ent, &s)))
-        return rc;
-    json_int_t version;
-    json_t *cur = json_pack("{s:I}", "version", (json_int_t)s.version);
-    rc = op_check_version(in, cur, a->lang, errors, &version);
-    json_decref(cur);
-    if (rc || (rc = check(in, &s, a->lang, errors)))
-        return rc;
-    if ((rc = db_begin(db)))
-        return rc;
     int64_t now = clock_now();
+    int rc;
     if (version == 0) {
         rc = db_exec(db,
                      "INSERT INTO enterprise_billing (enterprise_id, mode, statement_day, "
                      "payment_days, credit_limit_fen, split_departments, updated_by, updated_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     DB_ARGS(DB_INT(ent), DB_TEXT(s.mode), DB_INT(s.statement_day),
-                             DB_INT(s.payment_days), DB_INT(s.credit_limit_fen),
-                             DB_INT(s.split_departments), DB_INT_OR_NULL(a->id, a->id),
+                     DB_ARGS(DB_INT(ent), DB_TEXT(s->mode), DB_INT(s->statement_day),
+                             DB_INT(s->payment_days), DB_INT(s->credit_limit_fen),
+                             DB_INT(s->split_departments), DB_INT_OR_NULL(a->id, a->id),
                              DB_INT(now)));
         /* Another save made the row first: that one wins, this one is stale. */
         if (rc == DB_CONSTRAINT)
@@ -195,22 +187,69 @@ int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, jso
                      "UPDATE enterprise_billing SET mode = ?, statement_day = ?, payment_days = ?, "
                      "credit_limit_fen = ?, split_departments = ?, updated_by = ?, updated_at = ?, "
                      "version = version + 1 WHERE enterprise_id = ? AND version = ?",
-                     DB_ARGS(DB_TEXT(s.mode), DB_INT(s.statement_day), DB_INT(s.payment_days),
-                             DB_INT(s.credit_limit_fen), DB_INT(s.split_departments),
+                     DB_ARGS(DB_TEXT(s->mode), DB_INT(s->statement_day), DB_INT(s->payment_days),
+                             DB_INT(s->credit_limit_fen), DB_INT(s->split_departments),
                              DB_INT_OR_NULL(a->id, a->id), DB_INT(now), DB_INT(ent),
                              DB_INT(version)));
         if (!rc && db_changes(db) == 0)
             rc = OP_STALE;
     }
     json_t *detail =
-        json_pack("{s:s,s:i,s:i,s:I,s:b}", "mode", s.mode, "statement_day", s.statement_day,
-                  "payment_days", s.payment_days, "credit_limit_fen",
-                  (json_int_t)s.credit_limit_fen, "split_departments", s.split_departments);
+        json_pack("{s:s,s:i,s:i,s:I,s:b}", "mode", s->mode, "statement_day", s->statement_day,
+                  "payment_days", s->payment_days, "credit_limit_fen",
+                  (json_int_t)s->credit_limit_fen, "split_departments", s->split_departments);
     if (!rc)
         rc = actor_audit(db, a, "billing_settings.update", "enterprise", ent, json_incref(detail));
     if (!rc)
         rc = events_publish(db, "billing_settings.changed", "enterprise", ent, a->id,
                             json_incref(detail));
     json_decref(detail);
-    return op_end(db, rc);
+    return rc;
+}
+
+int billing_settings_save(struct db *db, const struct actor *a, int64_t ent, json_t *in,
+                          json_t *errors, int64_t *approval_id)
+{
+    int rc = price_rule_visible(db, a, ent);
+    struct billing_settings s, old;
+    if (rc || (rc = billing_settings_read(db, ent, &s)))
+        return rc;
+    old = s;
+    json_int_t version;
+    json_t *cur = json_pack("{s:I}", "version", (json_int_t)s.version);
+    rc = op_check_version(in, cur, a->lang, errors, &version);
+    json_decref(cur);
+    if (rc || (rc = check(in, &s, a->lang, errors)))
+        return rc;
+    /* Without billing.write an account manager may only ask for a new
+     * credit limit of their enterprise, through the approval flow. */
+    bool ask_only = !(a->perms & PERM_BILLING);
+    if (ask_only &&
+        (!approval_id || !a->id || strcmp(a->role, "manager") != 0 ||
+         strcmp(old.mode, s.mode) != 0 || old.statement_day != s.statement_day ||
+         old.payment_days != s.payment_days || old.split_departments != s.split_departments))
+        return OP_FORBIDDEN;
+    /* A guarded credit-limit change waits for approval instead. */
+    if (approval_id &&
+        ((rc = billing_guard_credit(db, a, ent, &old, &s, in, approval_id)) || *approval_id)) {
+        if (rc == OP_CONFLICT) /* nobody may approve it */
+            json_object_set_new(errors, "message_key", json_string("approval.no_approver"));
+        return rc;
+    }
+    if (ask_only)
+        return OP_FORBIDDEN; /* the flow is off or the limit unchanged */
+    if ((rc = db_begin(db)))
+        return rc;
+    return op_end(db, write_settings(db, a, ent, &s, version));
+}
+
+int billing_settings_apply(struct db *db, const struct actor *a, int64_t ent, json_t *in)
+{
+    struct billing_settings s;
+    json_t *errors = json_object();
+    int rc = billing_settings_read(db, ent, &s);
+    if (!rc)
+        rc = check(in, &s, a->lang, errors);
+    json_decref(errors);
+    return rc ? rc : write_settings(db, a, ent, &s, s.version);
 }

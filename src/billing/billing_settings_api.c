@@ -4,6 +4,7 @@
  */
 #include "billing/billing.h"
 
+#include "approval/approval.h"
 #include "core/op.h"
 #include "core/perms.h"
 #include "db/db.h"
@@ -29,9 +30,14 @@ static void put_settings(struct req *r)
     if (!req_param_id_or_404(r, 0, &ent))
         return;
     json_t *errors = json_object();
-    int rc = billing_settings_save(r->db, r->actor, ent, r->json, errors);
-    if (!op_reply(r, rc, errors))
-        reply_settings(r, ent);
+    int64_t approval = 0;
+    int rc = billing_settings_save(r->db, r->actor, ent, r->json, errors, &approval);
+    if (!op_reply(r, rc, errors)) {
+        if (approval)
+            approval_reply_submitted(r, approval);
+        else
+            reply_settings(r, ent);
+    }
     json_decref(errors);
 }
 

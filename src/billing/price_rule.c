@@ -306,58 +306,33 @@ static int audit(struct db *db, const struct actor *a, const char *verb, int64_t
                                json_pack("{s:I,s:s}", "rule_id", (json_int_t)id, "change", verb));
 }
 
-int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
-                    json_t *errors)
+/* Rule *id (0: new, its id into *id) of ent as r, over stored version,
+ * and its audit entry, inside the caller's transaction. */
+static int write_rule(struct db *db, const struct actor *a, int64_t ent, int64_t *id,
+                      const struct rule_in *r, json_int_t version, json_t *in)
 {
-    int rc = visible(db, a, ent);
-    json_int_t version = 0;
-    if (!rc && *id) {
-        int64_t cur = 0;
-        rc = db_query_int(db, "SELECT version FROM price_rules WHERE id = ? AND enterprise_id = ?",
-                          DB_ARGS(DB_INT(*id), DB_INT(ent)), &cur);
-        if (rc == 0)
-            return OP_NOT_FOUND;
-        if (rc < 0)
-            return rc;
-        json_t *cj = json_pack("{s:I}", "version", (json_int_t)cur);
-        rc = op_check_version(in, cj, a->lang, errors, &version);
-        json_decref(cj);
-    }
-    struct rule_in r;
-    if (!rc)
-        rc = check(db, a, ent, in, &r, errors);
-    int64_t other = 0;
-    if (!rc && (rc = overlap(db, ent, *id, &r, &other)) == 1) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "%s #%" PRId64, i18n_msg(a->lang, "price.overlap"), other);
-        json_object_set_new(errors, "valid_from", json_string(msg));
-        rc = OP_INVALID;
-    }
-    if (rc)
-        return rc;
-    if ((rc = db_begin(db)))
-        return rc;
     int64_t now = clock_now();
+    int rc;
     struct db_val vals[] = {
-        DB_INT_OR_NULL(r.department_id, r.department_id),
-        DB_TEXT(r.kind),
-        DB_TEXT(r.product),
-        DB_TEXT(r.zone),
-        DB_TEXT(r.service),
-        DB_TEXT(r.basis),
-        DB_INT(r.threshold),
-        DB_INT(r.percent_bp),
-        DB_TEXT(r.mode),
-        DB_INT(r.fixed_fen),
-        DB_INT(r.first_g),
-        DB_INT(r.first_fen),
-        DB_INT(r.step_g),
-        DB_INT(r.step_fen),
-        DB_TEXT(r.valid_from),
-        DB_TEXT(r.valid_to[0] ? r.valid_to : NULL),
-        DB_INT(r.from_at),
-        DB_INT_OR_NULL(r.to_at, r.to_at),
-        DB_TEXT(r.note ? r.note : ""),
+        DB_INT_OR_NULL(r->department_id, r->department_id),
+        DB_TEXT(r->kind),
+        DB_TEXT(r->product),
+        DB_TEXT(r->zone),
+        DB_TEXT(r->service),
+        DB_TEXT(r->basis),
+        DB_INT(r->threshold),
+        DB_INT(r->percent_bp),
+        DB_TEXT(r->mode),
+        DB_INT(r->fixed_fen),
+        DB_INT(r->first_g),
+        DB_INT(r->first_fen),
+        DB_INT(r->step_g),
+        DB_INT(r->step_fen),
+        DB_TEXT(r->valid_from),
+        DB_TEXT(r->valid_to[0] ? r->valid_to : NULL),
+        DB_INT(r->from_at),
+        DB_INT_OR_NULL(r->to_at, r->to_at),
+        DB_TEXT(r->note ? r->note : ""),
         DB_INT(now),
         DB_INT(ent),
         DB_INT(*id ? *id : a->id),
@@ -390,7 +365,68 @@ int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *
     }
     if (!rc)
         rc = audit(db, a, created ? "create" : "update", ent, *id, json_deep_copy(in));
-    return op_end(db, rc);
+    return rc;
+}
+
+/* The checks of saving rule id of ent as in, into *r and *version. */
+static int prepare(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in,
+                   struct rule_in *r, json_int_t *version, json_t *errors)
+{
+    int rc = 0;
+    *version = 0;
+    if (id) {
+        int64_t cur = 0;
+        rc = db_query_int(db, "SELECT version FROM price_rules WHERE id = ? AND enterprise_id = ?",
+                          DB_ARGS(DB_INT(id), DB_INT(ent)), &cur);
+        if (rc == 0)
+            return OP_NOT_FOUND;
+        if (rc < 0)
+            return rc;
+        json_t *cj = json_pack("{s:I}", "version", (json_int_t)cur);
+        rc = op_check_version(in, cj, a->lang, errors, version);
+        json_decref(cj);
+    }
+    if (!rc)
+        rc = check(db, a, ent, in, r, errors);
+    int64_t other = 0;
+    if (!rc && (rc = overlap(db, ent, id, r, &other)) == 1) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "%s #%" PRId64, i18n_msg(a->lang, "price.overlap"), other);
+        json_object_set_new(errors, "valid_from", json_string(msg));
+        rc = OP_INVALID;
+    }
+    return rc;
+}
+
+int price_rule_save(struct db *db, const struct actor *a, int64_t ent, int64_t *id, json_t *in,
+                    json_t *errors, int64_t *approval_id)
+{
+    struct rule_in r;
+    json_int_t version = 0;
+    int rc = visible(db, a, ent);
+    if (!rc)
+        rc = prepare(db, a, ent, *id, in, &r, &version, errors);
+    /* A discount deeper than the flow allows waits for approval instead. */
+    if (!rc && approval_id &&
+        ((rc = billing_guard_discount(db, a, ent, *id, in, r.percent_bp, approval_id)) ||
+         *approval_id)) {
+        if (rc == OP_CONFLICT) /* nobody may approve it */
+            json_object_set_new(errors, "message_key", json_string("approval.no_approver"));
+        return rc;
+    }
+    if (rc || (rc = db_begin(db)))
+        return rc;
+    return op_end(db, write_rule(db, a, ent, id, &r, version, in));
+}
+
+int price_rule_apply(struct db *db, const struct actor *a, int64_t ent, int64_t id, json_t *in)
+{
+    struct rule_in r;
+    json_int_t version = 0;
+    json_t *errors = json_object();
+    int rc = prepare(db, a, ent, id, in, &r, &version, errors);
+    json_decref(errors);
+    return rc ? rc : write_rule(db, a, ent, &id, &r, version, in);
 }
 
 int price_rule_delete(struct db *db, const struct actor *a, int64_t ent, int64_t id)

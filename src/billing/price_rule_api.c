@@ -5,6 +5,7 @@
  */
 #include "billing/billing.h"
 
+#include "approval/approval.h"
 #include "core/op.h"
 #include "core/perms.h"
 #include "db/db.h"
@@ -41,9 +42,14 @@ static void save(struct req *r, int64_t ent, int64_t id)
 {
     json_t *errors = json_object();
     bool created = id == 0;
-    int rc = price_rule_save(r->db, r->actor, ent, &id, r->json, errors);
-    if (!op_reply(r, rc, errors))
-        reply_rule(r, created ? 201 : 200, ent, id);
+    int64_t approval = 0;
+    int rc = price_rule_save(r->db, r->actor, ent, &id, r->json, errors, &approval);
+    if (!op_reply(r, rc, errors)) {
+        if (approval)
+            approval_reply_submitted(r, approval);
+        else
+            reply_rule(r, created ? 201 : 200, ent, id);
+    }
     json_decref(errors);
 }
 

@@ -42,8 +42,13 @@ bool op_reply(struct req *r, int rc, json_t *errors)
     case OP_STALE:
         reply_error(r, 409, "stale_version");
         break;
-    case OP_CONFLICT:
-        reply_error(r, 409, "conflict");
+    case OP_CONFLICT: {
+        const char *key = json_string_value(json_object_get(errors, "message_key"));
+        reply_error_key(r, 409, "conflict", key ? key : "conflict");
+        break;
+    }
+    case OP_FORBIDDEN:
+        reply_error(r, 403, "forbidden");
         break;
     case OP_DUPLICATE: {
         /* the operation may name what is duplicated (a tracking number) */

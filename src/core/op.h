@@ -6,7 +6,8 @@
  * one of the outcomes below; for OP_INVALID its field messages are in the
  * `errors` object the caller passed (keyed by field, in the actor's
  * language), for OP_DUPLICATE errors["duplicates"] lists the matches
- * (and errors["message_key"], when given, the message's key).
+ * (and errors["message_key"], when given, the message's key; OP_CONFLICT
+ * takes a message_key too).
  * Handlers, the scheduler, rules and other domains call the same function;
  * only handlers turn the answer into a reply, through op_reply().
  */
@@ -25,6 +26,7 @@ enum op_result {
     OP_STALE = 3,     /* the version sent is not the stored one: 409 stale_version */
     OP_CONFLICT = 4,  /* the record's state forbids it (a closed task): 409 conflict */
     OP_DUPLICATE = 5, /* same phone or ID number as others: 409 duplicate */
+    OP_FORBIDDEN = 6, /* the actor's role may not do this to this record: 403 forbidden */
 };
 
 struct db;

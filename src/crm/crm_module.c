@@ -46,6 +46,7 @@ static void init(void)
 {
     entity_register(&entity_customer);
     entity_register(&entity_interaction);
+    customer_erase_init();
 }
 
 const struct module crm_module = {.name = "crm",

@@ -56,7 +56,12 @@ int customer_update(struct db *db, const struct actor *a, int64_t id, json_t *in
  * ".restored" / ".erased". OP_NOT_FOUND when a may not see it. */
 int customer_delete(struct db *db, const struct actor *a, int64_t id);
 int customer_restore(struct db *db, const struct actor *a, int64_t id);
-int customer_erase(struct db *db, const struct actor *a, int64_t id);
+/* With approval_id, the erasure is filed for approval instead while the
+ * flow customer_erasure is enabled (*approval_id; nothing erased yet: the
+ * approval erases in its transaction); NULL erases at once. */
+int customer_erase(struct db *db, const struct actor *a, int64_t id, int64_t *approval_id);
+/* Register the erasure's approval applier (the module's init). */
+void customer_erase_init(void);
 /* In the caller's transaction: clear every personal column of customer id
  * and name it name (a placeholder such as 已擦除 or 已匿名客户 #12); its
  * name fragments go too. The one function that knows which columns hold

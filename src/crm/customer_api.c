@@ -10,6 +10,7 @@
 #include "crm/customer.h"
 #include "crm/customer_merge.h"
 
+#include "approval/approval.h"
 #include "auth/perm.h"
 #include "base/clock.h"
 #include "base/config.h"
@@ -337,7 +338,15 @@ RECORD_API_HANDLERS(api)
 /* PIPL erasure: the person's data is gone for good; a husk keeps counts right. */
 static void erase(struct req *r)
 {
-    if (!op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0)), NULL))
+    int64_t approval = 0;
+    json_t *why = json_pack("{s:s}", "message_key", "approval.no_approver");
+    bool failed = op_reply(r, customer_erase(r->db, r->actor, req_param_id(r, 0), &approval), why);
+    json_decref(why);
+    if (failed)
+        return;
+    if (approval)
+        approval_reply_submitted(r, approval);
+    else
         reply_ok(r);
 }
 

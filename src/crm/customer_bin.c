@@ -5,6 +5,7 @@
 #include "crm/customer.h"
 #include "record/references.h"
 
+#include "approval/approval.h"
 #include "auth/actor.h"
 #include "base/clock.h"
 #include "base/i18n.h"
@@ -99,19 +100,55 @@ static int erase_rows(struct db *db, const struct actor *a, int64_t id)
     return rc ? rc : entity_erase_references(db, &entity_customer, id);
 }
 
-int customer_erase(struct db *db, const struct actor *a, int64_t id)
+/* The erasure's writes, event and audit entry, in the caller's
+ * transaction. */
+static int erase_in(struct db *db, const struct actor *a, int64_t id)
+{
+    int rc = erase_rows(db, a, id);
+    if (!rc)
+        rc = events_publish(db, "customer.erased", "customer", id, a->id, NULL);
+    return rc ? rc : actor_audit(db, a, "customer.erase", "customer", id, NULL);
+}
+
+/* The flow customer_erasure: an erasure cannot be undone, so while the
+ * flow is enabled it waits for another administrator's approval. */
+static int erase_guard(struct db *db, const struct actor *a, int64_t id, json_t *cur,
+                       int64_t *approval_id)
+{
+    const char *name = json_string_value(json_object_get(cur, "name"));
+    json_t *change =
+        json_pack("{s:{s:s,s:b},s:{s:s,s:b}}", "before", "name", name ? name : "", "erased", 0,
+                  "after", "name", i18n_msg(a->lang, "customer.erased"), "erased", 1);
+    return approval_request(db, a, "customer_erasure", "customer", id, change, approval_id);
+}
+
+int customer_erase(struct db *db, const struct actor *a, int64_t id, int64_t *approval_id)
 {
     json_t *cur = id > 0 ? customer_load(db, a, id, true) : NULL;
     if (!cur)
         return OP_NOT_FOUND;
+    int rc = approval_id ? erase_guard(db, a, id, cur, approval_id) : 0;
     json_decref(cur);
-    int rc = db_begin(db);
-    if (rc)
+    if (rc || (approval_id && *approval_id) || (rc = db_begin(db)))
         return rc;
-    rc = erase_rows(db, a, id);
-    if (!rc)
-        rc = events_publish(db, "customer.erased", "customer", id, a->id, NULL);
-    if (!rc)
-        rc = actor_audit(db, a, "customer.erase", "customer", id, NULL);
-    return op_end(db, rc);
+    return op_end(db, erase_in(db, a, id));
+}
+
+/* An approved erasure: the customer as it is now, not erased already. */
+static int erase_apply(struct db *db, const struct actor *approver, const char *entity, int64_t id,
+                       const json_t *payload)
+{
+    (void)entity;
+    (void)payload;
+    json_t *cur = customer_load(db, &actor_system, id, true);
+    bool gone = !cur || json_is_true(json_object_get(cur, "erased"));
+    json_decref(cur);
+    return gone ? OP_CONFLICT : erase_in(db, approver, id);
+}
+
+static const struct approval_applier erase_applier = {"customer_erasure", erase_apply};
+
+void customer_erase_init(void)
+{
+    approval_register_applier(&erase_applier);
 }

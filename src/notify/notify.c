@@ -35,6 +35,8 @@ const char *const notify_kinds[] = {
     "ticket.replied",          /* the customer answered my ticket */
     "ticket.breached",         /* a ticket of mine passed its SLA target */
     "statement.credit_alert",  /* an enterprise nears its credit limit */
+    "approval.pending",        /* an approval waits for my decision */
+    "approval.decided",        /* my approval request was decided */
     NULL,
 };
 

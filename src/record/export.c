@@ -662,6 +662,24 @@ static void job_params(struct req *r, const struct entity *e, const char *entity
     }
 }
 
+static export_guard_fn guard;
+
+void export_set_guard(export_guard_fn fn)
+{
+    guard = fn;
+}
+
+int export_enqueue(struct db *db, int64_t user_id, const char *login, json_t *params,
+                   json_t *detail, int64_t *id)
+{
+    int rc = jobs_enqueue(db, "export", user_id, params, NULL, id);
+    if (rc) {
+        json_decref(detail);
+        return rc;
+    }
+    return audit_write_as(db, user_id, login, NULL, NULL, "export.create", "export", *id, detail);
+}
+
 static void create(struct req *r)
 {
     json_t *in = r->json, *errors = json_object();
@@ -688,7 +706,22 @@ static void create(struct req *r)
     job_params(r, e, entity ? entity : e->name, count, seg, &params, &detail);
     json_decref(seg);
     int64_t id = 0;
-    int rc = db_begin(r->db);
+    int rc =
+        guard ? guard(r->db, r->actor, entity ? entity : e->name, count, params, detail, &id) : 0;
+    if (rc) {
+        json_decref(params);
+        json_decref(detail);
+        if (rc < 0)
+            reply_db_error(r, rc);
+        else if (!id) /* guarded, and nobody may approve it */
+            reply_error_key(r, 409, "conflict", "approval.no_approver");
+        else /* waits for approval (the approvals module answers the same) */
+            reply_json(r, 202,
+                       json_pack("{s:I,s:s,s:s}", "approval_id", (json_int_t)id, "status",
+                                 "pending", "message", req_msg(r, "approval.submitted")));
+        return;
+    }
+    rc = db_begin(r->db);
     if (!rc)
         rc = jobs_enqueue(r->db, "export", r->actor->id, params, NULL, &id);
     if (!rc)

@@ -41,6 +41,8 @@ const SCOPED = [
   [/^\/tickets\/\{id\}/, 'ticket'],
   // a monthly statement and its versions: its enterprise's
   [/^\/statements\/\{id\}/, 'statement'],
+  // an approval request: its requester's, its approvers' and the admins'
+  [/^\/approvals\/\{id\}/, 'approval'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -82,6 +84,8 @@ const NOT_SCOPED = [
   // the contact portal: a portal session only (every staff role gets 403);
   // a contact's sight is its own tickets, proven in portal.test.mjs
   /^\/portal\/tickets\/\{id\}/,
+  // approval flows are the organisation's settings (admin only)
+  /^\/approval-flows\/\{id\}$/,
 ];
 
 describe('authorization matrix', () => {
@@ -146,6 +150,11 @@ describe('authorization matrix', () => {
     r = await sz.post('/tickets', { channel: 'counter', type: 'inquiry', subject: '深圳客户咨询', customer_id: cust.id });
     assert.equal(r.status, 201, show(r));
     other.ticket = r.body.ticket.id;
+    // an erasure the admin asked for waits for the demo admin: the other
+    // callers neither asked nor decide it
+    r = await admin.post(`/customers/${cust.id}/erase`, {});
+    assert.equal(r.status, 202, show(r));
+    other.approval = r.body.approval_id;
 
     const doc = await new Client(srv).get('/openapi.json');
     assert.equal(doc.status, 200, show(doc));
@@ -226,7 +235,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
+    assert.deepEqual([...kinds].sort(), ['approval', 'customer', 'enterprise', 'export', 'import', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {

@@ -7,6 +7,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from './lib/server.mjs';
+import { setFlow } from './lib/approvals.mjs';
 import { Client, show } from './lib/client.mjs';
 import { expectError, isChinese } from './lib/expect.mjs';
 import {
@@ -63,6 +64,8 @@ describe('customers', () => {
     clerkMe = await me(clerk);
     mgrMe = await me(mgr);
     tags = await tagsByName(admin);
+    // erasures here are the operation's own; its approval flow is tested in approvals.test.mjs
+    await setFlow(admin, 'customer_erasure', { enabled: false });
   });
 
   test('without a session: 401; without the CSRF token: 403 csrf_failed', async () => {

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
 import { waitFor } from './lib/wait.mjs';
+import { setFlow } from './lib/approvals.mjs';
 
 describe('statements: billing settings', () => {
   const srv = useServer({
@@ -36,6 +37,9 @@ describe('statements: billing settings', () => {
 
   test('set-up: an enterprise of a Guangzhou manager with a finance contact', async () => {
     ({ A9351: admin, S9351: sup, M9351: m1, M9352: m2 } = await signInAll(srv, ['A9351', 'S9351', 'M9351', 'M9352']));
+    // a supervisor's credit-limit change waits for approval while the flow
+    // is on (tests/api/approvals.test.mjs); these tests are about the settings
+    await setFlow(admin, 'credit_limit', { enabled: false });
     let r = await m1.post('/enterprises', { name: '广州对账测试有限公司', tier: 'key', status: 'active' });
     assert.equal(r.status, 201, show(r));
     ent = r.body.enterprise;
@@ -119,6 +123,7 @@ describe('statements: made once, priced like the quote, versions', () => {
 
   test('set-up: a 月结 enterprise with waybills last month and this month', async () => {
     ({ A9353: admin, S9353: sup, M9353: m1, M9354: m2 } = await signInAll(srv, ['A9353', 'S9353', 'M9353', 'M9354']));
+    await setFlow(admin, 'credit_limit', { enabled: false }); // approvals.test.mjs tests the flow
     const r = await m1.post('/enterprises', { name: '广州月结测试有限公司', tier: 'key', status: 'active' });
     assert.equal(r.status, 201, show(r));
     ent = r.body.enterprise;

@@ -13,6 +13,7 @@ import { checkPrerequisites, startServer, launchBrowser, runScenario, shot, ApiC
 const PW = 'Initial2026pw'
 const NEW_PASSWORD = 'Postal2026green'
 const SUP = { login: 'S9491', name: '对账主管', role: 'supervisor', branch: 'GD-GZ', password: PW }
+const ADM = { login: 'A9491', name: '对账管理员', role: 'admin', branch: 'GD', password: PW }
 const ENT = { name: '广州对账界面有限公司', status: 'active', region: '广东省/广州市/天河区' }
 
 let server
@@ -21,8 +22,15 @@ let entId
 
 before(async () => {
   checkPrerequisites()
-  server = await startServer([SUP])
+  server = await startServer([SUP, ADM])
   browser = await launchBrowser()
+  // a supervisor's credit-limit change waits for approval while the flow is
+  // on (tests/browser/approvals.test.mjs); this test is about the card itself
+  const adm = new ApiClient(server.base)
+  await adm.signIn(ADM.login, ADM.password, NEW_PASSWORD)
+  const flow = (await adm.call('GET', '/approval-flows')).data.items.find((f) => f.key === 'credit_limit')
+  const off = await adm.call('PUT', `/approval-flows/${flow.id}`, { version: flow.version, enabled: false })
+  assert.equal(off.status, 200, JSON.stringify(off.data))
   await new ApiClient(server.base).signIn(SUP.login, SUP.password, NEW_PASSWORD)
   const sup = new ApiClient(server.base)
   await sup.signIn(SUP.login, NEW_PASSWORD)

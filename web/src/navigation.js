@@ -41,6 +41,8 @@ import {
   ChatDotRound,
   Postcard,
   Money,
+  Stamp,
+  Checked,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -70,6 +72,7 @@ export const LINKS = {
   tasksOverdue: link('/tasks?view=overdue', 'nav.tasksOverdue', WarningFilled, 'tasks.read', 'overdue'),
   tasksUpcoming: link('/tasks?view=upcoming', 'nav.tasksUpcoming', List, 'tasks.read', 'upcoming'),
   tasksDone: link('/tasks?view=done', 'nav.tasksDone', CircleCheck, 'tasks.read'),
+  approvals: link('/approvals', 'nav.approvals', Stamp, undefined, 'approvals'),
   tasksTeam: link('/tasks?view=team', 'nav.tasksTeam', Avatar, ['tasks.read', 'customers.merge']),
   enterpriseList: link('/enterprises', 'nav.enterpriseList', OfficeBuilding, 'enterprises.read'),
   waybillSearch: link('/waybills', 'nav.waybillSearch', Van, 'enterprises.read'),
@@ -90,6 +93,7 @@ export const LINKS = {
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
+  adminApprovalFlows: link('/admin/approval-flows', 'nav.adminApprovalFlows', Checked, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
@@ -100,19 +104,19 @@ export const LINKS = {
 const bar = (title, keys) => ({ title, items: keys.map((k) => LINKS[k]) })
 
 const quickNav = bar('nav.quick', [
-  'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming',
+  'home', 'customerNew', 'customerSearch', 'interactionNew', 'tasksToday', 'tasksOverdue', 'tasksUpcoming', 'approvals',
   'enterpriseList', 'reportDashboard',
 ])
 const customersNav = bar('nav.customers', [
   'customerSearch', 'customerNew', 'customerSegments', 'customerDuplicates', 'customerIo', 'customerCampaigns',
 ])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
-const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam'])
+const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam', 'approvals'])
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApprovalFlows', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 

@@ -1,17 +1,19 @@
-// The numbers beside the menu and on the bell (GET /tasks/counts), shared by
-// the layout, the task pages and the bell. Polled once a minute while signed
+// The numbers beside the menu and on the bell (GET /tasks/counts, and the
+// approvals waiting for me: GET /approvals/count), shared by the layout,
+// the task pages and the bell. Polled once a minute while signed
 // in; refresh() after anything that changes tasks or notifications.
 import { reactive } from 'vue'
 import { tasksApi } from '@/api/tasks.js'
+import { approvalsApi } from '@/api/approvals.js'
 
-const counts = reactive({ today: 0, overdue: 0, upcoming: 0, unread_notifications: 0, loaded: false })
+const counts = reactive({ today: 0, overdue: 0, upcoming: 0, unread_notifications: 0, approvals: 0, loaded: false })
 let timer = null
 let users = 0
 
 async function refresh() {
   try {
-    const d = await tasksApi.counts({ quiet: true })
-    Object.assign(counts, d || {}, { loaded: true })
+    const [d, a] = await Promise.all([tasksApi.counts({ quiet: true }), approvalsApi.count({ quiet: true }).catch(() => null)])
+    Object.assign(counts, d || {}, { loaded: true }, a ? { approvals: a.pending } : {})
   } catch (e) {
     /* a failed poll keeps the last numbers */
   }

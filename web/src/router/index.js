@@ -9,6 +9,7 @@ import homeRoutes from '@/views/home/routes.js'
 import customerRoutes from '@/views/customers/routes.js'
 import interactionRoutes from '@/views/interactions/routes.js'
 import taskRoutes from '@/views/tasks/routes.js'
+import approvalRoutes from '@/views/approvals/routes.js'
 import enterpriseRoutes from '@/views/enterprises/routes.js'
 import waybillRoutes from '@/views/waybills/routes.js'
 import ticketRoutes from '@/views/tickets/routes.js'
@@ -29,6 +30,7 @@ const routes = [
       ...customerRoutes,
       ...interactionRoutes,
       ...taskRoutes,
+      ...approvalRoutes,
       ...enterpriseRoutes,
       ...waybillRoutes,
       ...ticketRoutes,
