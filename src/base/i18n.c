@@ -249,6 +249,8 @@ static const struct message messages[] = {
     {"notify.test_text", "这是一条来自鸿雁的测试消息，收到即说明通知渠道配置正确。",
      "A test message from Hongyan: the channel is set up right."},
     {"notify.open", "在鸿雁中打开", "Open in Hongyan"},
+    {"webhook.events", "请选择要订阅的事件（如 ticket.created、ticket.* 或 *）",
+     "Choose the events to subscribe to (such as ticket.created, ticket.* or *)"},
 
     /* waybills, tracking events, stuck-shipment alerts (logistics/) */
     {"batch_too_large", "一次最多提交 10000 行，请分批提交",
