@@ -554,8 +554,8 @@ static int feed_start(struct feed *f, const char *listen)
     }
     json_t *scopes = json_pack("[s]", "waybills.write");
     int64_t id;
-    int rc =
-        api_key_create(db_get(), &cli, "演示数据模拟器", scopes, 0, f->key, sizeof(f->key), &id);
+    int rc = api_key_create(db_get(), &cli, "演示数据模拟器", scopes, 0, NULL, f->key,
+                            sizeof(f->key), &id);
     json_decref(scopes);
     snprintf(f->url, sizeof(f->url), "http://%s", listen);
     if (rc || pthread_create(&f->thread, NULL, feed_main, f)) {
@@ -753,7 +753,7 @@ static int cmd_apikey_add(struct args *a, const char *login)
     json_t *scopes = json_pack("[s]", "waybills.write");
     char key[128];
     int64_t id;
-    int rc = api_key_create(db, &cli, a->name, scopes, 0, key, sizeof(key), &id);
+    int rc = api_key_create(db, &cli, a->name, scopes, 0, NULL, key, sizeof(key), &id);
     json_decref(scopes);
     if (rc)
         return 1;

@@ -34,10 +34,12 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_outbox ON webhook_attempts(outbox_id);
 
--- Requests a minute the key may make (NULL: the default of the server) and
--- the moment it stops working (NULL: never).
+-- Requests a minute the key may make (NULL: the default of the server),
+-- the moment it stops working (NULL: never), and the branch whose records
+-- a key with a read scope sees (its subtree, like a staff member there).
 ALTER TABLE api_keys ADD COLUMN rate_per_minute INTEGER;
 ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN branch_id INTEGER REFERENCES branches(id);
 
 -- The first answer to a POST carrying an Idempotency-Key, per caller
 -- ("u:<user id>" or "k:<api key id>"), for 24 hours. A row with status 0
