@@ -149,10 +149,11 @@ static void add_route(const struct route *route, void *ctx)
     for (; route->method[i] && i + 1 < sizeof(method); i++)
         method[i] = (char)tolower((unsigned char)route->method[i]);
     method[i] = '\0';
-    /* The tag: the path's first segment ("customers", "waybills:batch" → "waybills"). */
+    /* The tag: the path's first segment ("customers", "waybills:batch" →
+     * "waybills", "openapi.json" → "openapi"). */
     char tag[64];
     snprintf(tag, sizeof(tag), "%s", path + 1);
-    tag[strcspn(tag, "/:")] = '\0';
+    tag[strcspn(tag, "/:.")] = '\0';
     bool one = false;
     const struct entity *e = entity_of(path, &one);
     bool get = strcmp(route->method, "GET") == 0;

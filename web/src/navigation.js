@@ -41,6 +41,8 @@ import {
   ChatDotRound,
   Postcard,
   Money,
+  Connection,
+  Reading,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -89,6 +91,8 @@ export const LINKS = {
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
+  adminWebhooks: link('/admin/webhooks', 'nav.adminWebhooks', Connection, 'admin'),
+  adminApiDocs: link('/admin/api-docs', 'nav.adminApiDocs', Reading, 'admin'),
   adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
@@ -112,7 +116,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 
