@@ -89,7 +89,7 @@ test('Webhooks: subscribe a receiver, see the secret once, follow a delivery and
     await dialog.locator('input[name=webhook_description]').fill('ERP 客户同步')
     await shot(page, 'webhook-dialog-zh')
     await dialog.locator('[data-test=webhook-save]').click()
-    const secretBox = page.locator('[data-test=webhook-secret] input')
+    const secretBox = page.locator('input[data-test=webhook-secret]')
     await secretBox.waitFor()
     const secret = await secretBox.inputValue()
     assert.match(secret, /^whsec_/)
