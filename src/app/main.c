@@ -38,6 +38,7 @@
 #include "mail/mail_module.h"
 #include "notify/notify_module.h"
 #include "notify/robot.h"
+#include "notify/webhook.h"
 #include "service/service_module.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -507,6 +508,11 @@ static int cmd_rotate_key(struct args *a)
         snprintf(err, sizeof(err), "the notification robots' secrets could not be re-sealed");
         rc = -1;
     }
+    int64_t hooks = 0;
+    if (!rc && webhook_rotate(db_get(), &from, &to, &hooks) != 0) {
+        snprintf(err, sizeof(err), "the webhooks' secrets could not be re-sealed");
+        rc = -1;
+    }
     sodium_memzero(&from, sizeof(from));
     sodium_memzero(&to, sizeof(to));
     db_global_shutdown();
@@ -514,9 +520,9 @@ static int cmd_rotate_key(struct args *a)
         fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
         return 1;
     }
-    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed; start the server with "
-           "the new key\n",
-           (long long)done, (long long)robots);
+    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed, %lld webhook secrets "
+           "re-sealed; start the server with the new key\n",
+           (long long)done, (long long)robots, (long long)hooks);
     return 0;
 }
 

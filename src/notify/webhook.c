@@ -14,6 +14,7 @@
 #include "core/http_out.h"
 #include "core/op.h"
 #include "core/outbox.h"
+#include "core/reseal.h"
 #include "core/scheduler.h"
 #include "db/db.h"
 #include "http/form.h"
@@ -241,6 +242,16 @@ int webhook_replay(struct db *db, const struct actor *a, int64_t outbox_id, int6
     if (!rc)
         db_on_commit(db, scheduler_wake);
     return op_end(db, rc);
+}
+
+int webhook_rotate(struct db *db, const struct datakey *from, const struct datakey *to,
+                   int64_t *done)
+{
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = reseal_column(db, "webhook_subscriptions", "secret_sealed", from, to, done);
+    return db_end(db, rc);
 }
 
 /* ---- the event consumer ---------------------------------------------------- */

@@ -14,6 +14,7 @@
 #define HY_WEBHOOK_H
 
 #include "auth/actor.h"
+#include "base/datakey.h"
 #include "core/events.h"
 
 #include <jansson.h>
@@ -46,6 +47,12 @@ int webhook_delete(struct db *db, const struct actor *a, int64_t id);
  * row with the same event, type and body; *new_id is that row. Audit
  * "webhook.replay". */
 int webhook_replay(struct db *db, const struct actor *a, int64_t outbox_id, int64_t *new_id);
+
+/* Re-seal every subscription's secret from key `from` to key `to`
+ * (hongyan rotate-key), in one transaction; *done: how many. 0 or a
+ * negative DB_* (also when a secret opens under neither key). */
+int webhook_rotate(struct db *db, const struct datakey *from, const struct datakey *to,
+                   int64_t *done);
 
 /* The signature header's value for body sent at timestamp: "sha256=" and
  * the hex HMAC-SHA256(secret, "<timestamp>.<body>") into out (≥ 72). */
