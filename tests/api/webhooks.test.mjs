@@ -10,13 +10,12 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { useServer, PG_DIR } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
 import { waitFor } from './lib/wait.mjs';
+import { rotateAndRestart } from './lib/rotate.mjs';
 import { signInAll, resignIn, branchesByCode, createCustomer, Uniq } from './lib/customers.mjs';
 
 // A receiver on 127.0.0.1 that keeps every request (raw body, headers) and
@@ -231,19 +230,10 @@ describe('webhooks delivered to an allow-listed receiver', () => {
   test('rotate-key re-seals the secrets: after it, a delivery is still signed with the secret shown at creation', async () => {
     const { webhook: h, secret: s } = await subscribe({ url: rx.url('/rotated'), events: ['customer.created'] });
     const before = srv.queryDb(`SELECT secret_sealed FROM webhook_subscriptions WHERE id = ${h.id}`)[0][0];
-    const newKey = path.join(srv.dir, 'webhooks-new.key');
-    fs.writeFileSync(newKey, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const res = await srv.terminate();
-    assert.ok(res && res.code === 0, `server stop: ${JSON.stringify(res)}`);
-    const rot = srv.run(['rotate-key', '--db', srv.dbUrl, '--new-key-file', newKey]);
-    assert.equal(rot.status, 0, rot.stderr);
+    const rot = await rotateAndRestart(srv, 'webhooks-new.key');
     assert.match(rot.stdout, /[1-9]\d* webhook secrets re-sealed/);
     const after = srv.queryDb(`SELECT secret_sealed FROM webhook_subscriptions WHERE id = ${h.id}`)[0][0];
     assert.notEqual(after.slice(0, 8), before.slice(0, 8), 'sealed under the new key id');
-    Object.assign(srv.env, { HONGYAN_DATA_KEY_FILE: newKey });
-    srv.stopping = false;
-    srv.exited = null;
-    await srv.launch();
     await resignIn(srv, admin, 'A9801');
     const c = await newCustomer();
     const got = await waitFor(() => rx.at('/rotated').find((q) => JSON.parse(q.raw).data.object_id === c.id), { what: 'a signed delivery after the rotation' });
