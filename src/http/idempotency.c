@@ -154,3 +154,9 @@ void idem_finish(struct req *r)
         db_exec(r->db, "DELETE FROM idempotency_keys WHERE caller = ? AND key = ?",
                 DB_ARGS(DB_TEXT(caller), DB_TEXT(key)));
 }
+
+int idem_prune(struct db *db)
+{
+    return db_exec(db, "DELETE FROM idempotency_keys WHERE created_at < ?",
+                   DB_ARGS(DB_INT(clock_now() - KEEP_SECONDS)));
+}

@@ -17,6 +17,8 @@
 
 #include "http/http.h"
 
+struct db;
+
 enum idem_state {
     IDEM_NONE = 0, /* no key (or not a POST of a known caller): run as usual */
     IDEM_CLAIMED,  /* run, then idem_finish */
@@ -27,5 +29,7 @@ enum idem_state {
 enum idem_state idem_begin(struct req *r);
 /* After the handler's final answer: keep it, or release the claim. */
 void idem_finish(struct req *r);
+/* Forget the answers older than 24 hours (periodic work). 0 or negative DB_*. */
+int idem_prune(struct db *db);
 
 #endif
