@@ -40,6 +40,7 @@
 #include "mail/mail_module.h"
 #include "notify/notify_module.h"
 #include "notify/robot.h"
+#include "notify/webhook.h"
 #include "service/service_module.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -509,6 +510,11 @@ static int cmd_rotate_key(struct args *a)
         snprintf(err, sizeof(err), "the notification robots' secrets could not be re-sealed");
         rc = -1;
     }
+    int64_t hooks = 0;
+    if (!rc && webhook_rotate(db_get(), &from, &to, &hooks) != 0) {
+        snprintf(err, sizeof(err), "the webhooks' secrets could not be re-sealed");
+        rc = -1;
+    }
     sodium_memzero(&from, sizeof(from));
     sodium_memzero(&to, sizeof(to));
     db_global_shutdown();
@@ -516,9 +522,9 @@ static int cmd_rotate_key(struct args *a)
         fprintf(stderr, "hongyan: rotate-key: %s (%lld re-sealed so far)\n", err, (long long)done);
         return 1;
     }
-    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed; start the server with "
-           "the new key\n",
-           (long long)done, (long long)robots);
+    printf("rotate-key: %lld ID numbers and %lld robot secrets re-sealed, %lld webhook secrets "
+           "re-sealed; start the server with the new key\n",
+           (long long)done, (long long)robots, (long long)hooks);
     return 0;
 }
 
@@ -556,8 +562,8 @@ static int feed_start(struct feed *f, const char *listen)
     }
     json_t *scopes = json_pack("[s]", "waybills.write");
     int64_t id;
-    int rc =
-        api_key_create(db_get(), &cli, "演示数据模拟器", scopes, 0, f->key, sizeof(f->key), &id);
+    int rc = api_key_create(db_get(), &cli, "演示数据模拟器", scopes, 0, NULL, f->key,
+                            sizeof(f->key), &id);
     json_decref(scopes);
     snprintf(f->url, sizeof(f->url), "http://%s", listen);
     if (rc || pthread_create(&f->thread, NULL, feed_main, f)) {
@@ -755,7 +761,7 @@ static int cmd_apikey_add(struct args *a, const char *login)
     json_t *scopes = json_pack("[s]", "waybills.write");
     char key[128];
     int64_t id;
-    int rc = api_key_create(db, &cli, a->name, scopes, 0, key, sizeof(key), &id);
+    int rc = api_key_create(db, &cli, a->name, scopes, 0, NULL, key, sizeof(key), &id);
     json_decref(scopes);
     if (rc)
         return 1;

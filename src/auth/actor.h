@@ -22,6 +22,8 @@ struct actor {
     int64_t branch_id;     /* 0 when none */
     int64_t api_key_id;    /* an integration's key acting (id 0, no role); 0 otherwise */
     int64_t enterprise_id; /* the one enterprise an API key or a portal contact acts for */
+    unsigned api_scopes;   /* an API key's scopes: bit i is scopes_known[i] of auth/api_keys.c */
+    int api_rate;          /* an API key's requests a minute */
     int64_t contact_id;    /* an enterprise contact signed in to the portal (id 0); 0 otherwise */
     char login[64];
     char name[128];

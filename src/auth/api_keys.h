@@ -14,6 +14,7 @@
 
 #include "http/http.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,13 +34,33 @@ unsigned api_key_scope_bits(const char *scope);
  * negative DB_* on failure. Notes the use at most once a minute. */
 int api_key_resolve(struct req *r, const char *key);
 
+/* Requests a minute of a key created without a rate of its own. */
+#define API_KEY_DEFAULT_RATE 600
+
+/* The optional limits of a key; 0 in a field: none. */
+struct api_key_limits {
+    int64_t branch_id;       /* whose subtree a read scope sees */
+    int64_t rate_per_minute; /* 0: API_KEY_DEFAULT_RATE */
+    int64_t expires_at;      /* unix seconds; 0: never */
+};
+
+/* Every scope as [{"name","needs_branch","routes":["GET /api/v1/…"]}]. */
+json_t *api_key_scopes_json(void);
+
+/* For a request made with a key (after the route's permission bits
+ * passed): true when one of the key's scopes names the route and the key
+ * is within its rate; else replies 403, or 429 with Retry-After, and
+ * answers false. */
+bool api_key_admit(struct req *r);
+
 /* Create a key named name with the JSON array of scope names scopes
- * (borrowed), acting for enterprise_id (0: none), made by user created_by
- * (0: the command line); the clear
- * key into key (keylen ≥ 64), the row's id into *id. Audit
- * "apikey.create" as actor a. 0 or negative DB_*. */
+ * (borrowed), acting for enterprise_id (0: none), with limits lim (NULL:
+ * none), made by actor a (the command line's: user 0); the clear key into
+ * key (keylen ≥ 64), the row's id into *id. Audit "apikey.create" as
+ * actor a. 0 or negative DB_*. */
 int api_key_create(struct db *db, const struct actor *a, const char *name, json_t *scopes,
-                   int64_t enterprise_id, char *key, size_t keylen, int64_t *id);
+                   int64_t enterprise_id, const struct api_key_limits *lim, char *key,
+                   size_t keylen, int64_t *id);
 
 extern const struct route api_keys_routes[];
 

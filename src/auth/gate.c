@@ -75,6 +75,9 @@ static bool gate(struct req *r)
         reply_error(r, 403, "forbidden");
         return false;
     }
+    /* A key: only the routes its scopes name, within its rate. */
+    if (a->api_key_id && !api_key_admit(r))
+        return false;
     return true;
 }
 

@@ -8,6 +8,7 @@
 #include "core/events.h"
 #include "core/metrics_api.h"
 #include "core/outbox.h"
+#include "http/idempotency.h"
 #include "core/workcal_api.h"
 
 static const struct route *const routes[] = {
@@ -17,6 +18,8 @@ static const struct route *const routes[] = {
 static const struct module_periodic periodic[] = {
     {"outbox", 0, outbox_drain},
     {"events", 1, events_run},
+    /* Idempotency keys' answers outlive their 24 hours by at most an hour. */
+    {"idempotency", 3600, idem_prune},
     {NULL, 0, NULL},
 };
 

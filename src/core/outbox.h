@@ -1,6 +1,6 @@
 /*
  * outbox.h - every outgoing message (e-mail, SMS, DingTalk and WeCom robot
- * messages, later webhooks) is a row written in the same transaction as
+ * messages, webhooks) is a row written in the same transaction as
  * the change that caused it, and delivered afterwards by the scheduler
  * with retries and exponential backoff; a channel with a per-minute cap
  * (core/transport.h) defers what exceeds it without counting an attempt.
@@ -13,6 +13,20 @@
  * "sent" and "marked" can repeat a send after the lease runs out; the
  * message carries its outbox id (Message-ID / idempotency key) so the
  * receiving side can drop the repeat.
+ *
+ * Rows of channel 'webhook' (delivered by notify/webhook_send.c; any module
+ * may queue one with outbox_enqueue):
+ *   recipient  a webhook subscription's id in decimal ("12"): POSTed to its
+ *              URL and signed with its secret (X-Hongyan-Signature); or an
+ *              absolute http(s) URL: POSTed there unsigned;
+ *   subject    the event type, sent as X-Hongyan-Event ("ticket.created");
+ *              no line breaks, at most 100 bytes;
+ *   body       the JSON document sent as it is, by convention
+ *              {"id","type","occurred_at","data"} (docs/webhooks.md);
+ *   dedupe_key e.g. "rule:<rule id>:<event id>" so a repeated cause queues
+ *              one call.
+ * The address goes through core/http_out (SSRF guard, no redirects); a 2xx
+ * answer is delivered, anything else is retried with the backoff below.
  */
 #ifndef HY_OUTBOX_H
 #define HY_OUTBOX_H

@@ -110,6 +110,8 @@ struct req {
     unsigned status;
     struct MHD_Response *response;
     bool replied;
+    bool capture;   /* keep the JSON answer's text (an Idempotency-Key claimed) */
+    char *captured; /* that text, freed with the request */
 };
 
 /* ---- replies ---- */

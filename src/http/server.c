@@ -18,6 +18,7 @@
 #include "http/address.h"
 #include "http/conn_watch.h"
 #include "http/heavy.h"
+#include "http/idempotency.h"
 #include "http/router.h"
 #include "http/metrics.h"
 #include "http/static.h"
@@ -85,6 +86,10 @@ void reply_json(struct req *r, unsigned status, json_t *body)
     json_decref(body);
     if (!text)
         abort(); /* jansson fails only on out-of-memory */
+    if (r->capture) {
+        free(r->captured);
+        r->captured = xstrdup(text);
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
@@ -303,6 +308,11 @@ static void run_route(struct req *r, const struct route *route)
         reply_header(r, "Retry-After", "2");
         return;
     }
+    if (idem_begin(r) == IDEM_ANSWERED) {
+        if (heavy)
+            heavy_leave(r->actor_id);
+        return;
+    }
     route->handler(r);
     if (heavy)
         heavy_leave(r->actor_id);
@@ -378,6 +388,8 @@ static void dispatch_api(struct req *r)
     run_route(r, route);
     if (db_timed_out(r->db))
         reply_timed_out(r);
+    if (r->capture)
+        idem_finish(r);
 }
 
 static void dispatch(struct req *r)
@@ -500,6 +512,7 @@ static void req_free(struct req *r)
     free(r->actor);
     strbuf_release(&r->body);
     free(r->param_buf);
+    free(r->captured);
     free((char *)r->path);
     free((char *)r->method_name);
     if (r->response)

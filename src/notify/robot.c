@@ -12,6 +12,7 @@
 #include "core/http_out.h"
 #include "core/op.h"
 #include "core/outbox.h"
+#include "core/reseal.h"
 #include "db/db.h"
 #include "http/form.h"
 #include "notify/notify.h"
@@ -292,48 +293,13 @@ int robot_test(struct db *db, const struct actor *a, int64_t id, int64_t *outbox
 
 int robot_rotate(struct db *db, const struct datakey *from, const struct datakey *to, int64_t *done)
 {
-    struct sealed {
-        int64_t id;
-        char *url, *secret;
-    } rows[256];
-    int n = 0, rc = db_begin(db);
+    int64_t secrets = 0;
+    int rc = db_begin(db);
     if (rc)
         return rc;
-    struct db_stmt *st = db_query(
-        db, "SELECT id, url_sealed, secret_sealed FROM notify_robots ORDER BY id LIMIT 256",
-        DB_NOARGS);
-    if (!st) {
-        db_rollback(db);
-        return DB_ERROR;
-    }
-    char id[DATAKEY_ID_LEN + 1];
-    while ((rc = db_step(st)) == 1) {
-        /* Already under the new key (a second run): nothing to do. */
-        if (datakey_sealed_id(db_col_text(st, 1), id) && strcmp(id, to->id) == 0)
-            continue;
-        rows[n].id = db_col_int(st, 0);
-        rows[n].url = datakey_open(from, db_col_text(st, 1));
-        rows[n].secret = datakey_open(from, db_col_text(st, 2));
-        n++;
-    }
-    db_finish(st);
-    for (int i = 0; i < n; i++) {
-        if (!rc && (!rows[i].url || !rows[i].secret))
-            rc = DB_ERROR; /* sealed under neither key */
-        if (!rc) {
-            char *url = datakey_seal(to, rows[i].url), *secret = datakey_seal(to, rows[i].secret);
-            rc = db_exec(db,
-                         "UPDATE notify_robots SET url_sealed = ?, secret_sealed = ? WHERE id = ?",
-                         DB_ARGS(DB_TEXT(url), DB_TEXT(secret), DB_INT(rows[i].id)));
-            free(url);
-            free(secret);
-        }
-        if (rows[i].secret)
-            sodium_memzero(rows[i].secret, strlen(rows[i].secret));
-        free(rows[i].url);
-        free(rows[i].secret);
-    }
+    /* Both columns in one transaction: a robot is never left half moved. */
+    rc = reseal_column(db, "notify_robots", "url_sealed", from, to, done);
     if (!rc)
-        *done = n;
+        rc = reseal_column(db, "notify_robots", "secret_sealed", from, to, &secrets);
     return db_end(db, rc);
 }

@@ -42,7 +42,7 @@ int robot_test(struct db *db, const struct actor *a, int64_t id, int64_t *outbox
 /* Re-seal every robot's address and secret from key `from` to key `to`
  * (hongyan rotate-key), in one transaction; robots already under `to` are
  * skipped. *done: how many were re-sealed. 0 or a negative DB_* (also when
- * a value opens under neither key). At most 256 robots. */
+ * a value opens under neither key). */
 int robot_rotate(struct db *db, const struct datakey *from, const struct datakey *to,
                  int64_t *done);
 

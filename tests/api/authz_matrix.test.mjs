@@ -72,6 +72,10 @@ const NOT_SCOPED = [
   /^\/sla-policies\/\{tier\}\/\{priority\}$/,
   // notification robots serve a branch but are settings (admin only)
   /^\/notify\/robots\/\{id\}/,
+  // webhook subscriptions and their deliveries are settings of the whole
+  // organisation (admin only)
+  /^\/webhooks\/\{id\}/,
+  /^\/webhook-deliveries\/\{id\}/,
   // the service mailbox's messages belong to the organisation until a
   // ticket takes them (admin only)
   /^\/mail\/messages\/\{id\}/,

@@ -147,10 +147,10 @@ describe('basics', () => {
     expectError(r2, 422, 'validation_failed', { fields: ['role'] });
   });
 
-  test('GET /openapi.json serves an OpenAPI 3.0 document', async () => {
+  test('GET /openapi.json serves an OpenAPI 3.1 document (issue 20)', async () => {
     const r = await new Client(srv).get('/openapi.json');
     assert.equal(r.status, 200, show(r));
-    assert.match(String(r.body && r.body.openapi), /^3\.0\./, 'openapi version');
+    assert.match(String(r.body && r.body.openapi), /^3\.1\./, 'openapi version');
     assert.ok(r.body.paths && Object.keys(r.body.paths).some((k) => k.endsWith('/auth/login')), 'documents /auth/login');
   });
 });

@@ -12,10 +12,8 @@ import { show, advanceClock, Client, signInFresh } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
 import { waitFor } from './lib/wait.mjs';
 import { signInAll, branchesByCode, me, findAudit, resignIn } from './lib/customers.mjs';
-import fs from 'node:fs';
-import path from 'node:path';
-import crypto from 'node:crypto';
 import { RobotStub } from './lib/robots.mjs';
+import { rotateAndRestart } from './lib/rotate.mjs';
 
 const PUBLIC_URL = 'https://crm.post.example.cn';
 const MGR_PHONE = '13912340001';
@@ -298,22 +296,13 @@ describe('notification channels', () => {
 
   test('rotate-key re-seals the robots: after it, a robot still signs with its secret', async () => {
     const before = srv.queryDb(`SELECT url_sealed FROM notify_robots WHERE id = ${stubs.ding.robot.id}`)[0][0];
-    const newKey = path.join(srv.dir, 'notify-new.key');
-    fs.writeFileSync(newKey, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-    const res = await srv.terminate();
-    assert.ok(res && res.code === 0, `server stop: ${JSON.stringify(res)}`);
-    const rot = srv.run(['rotate-key', '--db', srv.dbUrl, '--new-key-file', newKey]);
-    assert.equal(rot.status, 0, rot.stderr);
+    const rot = await rotateAndRestart(srv, 'notify-new.key');
     // Every robot still stored (one was removed above) is re-sealed.
     const stored = Number(srv.queryDb('SELECT COUNT(*) FROM notify_robots')[0][0]);
     assert.equal(stored, 5);
     assert.match(rot.stdout, new RegExp(`${stored} robot secrets re-sealed`));
     const after = srv.queryDb(`SELECT url_sealed FROM notify_robots WHERE id = ${stubs.ding.robot.id}`)[0][0];
     assert.notEqual(after.slice(0, 8), before.slice(0, 8), 'sealed under the new key id');
-    Object.assign(srv.env, { HONGYAN_DATA_KEY_FILE: newKey });
-    srv.stopping = false;
-    srv.exited = null;
-    await srv.launch();
     await resignIn(srv, admin, 'A9901');
     // The DingTalk robot serves another branch now, but a test send goes to it regardless.
     const count = stubs.ding.accepted.length;

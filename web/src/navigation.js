@@ -43,6 +43,8 @@ import {
   Money,
   Stamp,
   Checked,
+  Connection,
+  Reading,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -92,6 +94,8 @@ export const LINKS = {
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
+  adminWebhooks: link('/admin/webhooks', 'nav.adminWebhooks', Connection, 'admin'),
+  adminApiDocs: link('/admin/api-docs', 'nav.adminApiDocs', Reading, 'admin'),
   adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
   adminApprovalFlows: link('/admin/approval-flows', 'nav.adminApprovalFlows', Checked, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
@@ -116,7 +120,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApprovalFlows', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 

@@ -83,6 +83,8 @@ export default [
     component: () => import('./ApiKeysView.vue'),
     meta: meta('nav.adminApiKeys'),
   },
+  { path: 'admin/webhooks', name: 'admin-webhooks', component: () => import('./WebhooksView.vue'), meta: meta('nav.adminWebhooks') },
+  { path: 'admin/api-docs', name: 'admin-api-docs', component: () => import('./ApiDocsView.vue'), meta: meta('nav.adminApiDocs') },
   {
     path: 'admin/audit-log',
     name: 'admin-audit-log',
