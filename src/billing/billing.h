@@ -198,12 +198,16 @@ int statement_mail(struct db *db, const struct actor *a, int64_t id, bool resend
  * (queued, sent, failed with the error; a failed one is still retried
  * until the outbox gives up): NULL on a database failure. */
 json_t *statement_mails_json(struct db *db, int64_t id);
-/* The delivery state of a statement's latest e-mail round as the list
- * shows it ("" when never e-mailed). */
+/* The delivery state of a statement's latest e-mail round (the messages
+ * queued together) as the list shows it: failed when one of them failed,
+ * queued while one is on its way, else sent; "" when never e-mailed. */
 #define STATEMENT_MAIL_STATUS_SQL                                                                  \
-    "COALESCE((SELECT CASE WHEN o.status = 'sent' THEN 'sent' WHEN o.status = 'dead' OR "          \
-    "o.last_error IS NOT NULL THEN 'failed' ELSE 'queued' END FROM statement_mails m JOIN outbox " \
-    "o ON o.id = m.outbox_id WHERE m.statement_id = s.id ORDER BY m.id DESC LIMIT 1), '')"
+    "COALESCE((SELECT CASE WHEN SUM(CASE WHEN o.status = 'dead' OR (o.status <> 'sent' AND "       \
+    "o.last_error IS NOT NULL) THEN 1 ELSE 0 END) > 0 THEN 'failed' WHEN SUM(CASE WHEN o.status "  \
+    "= 'sent' THEN 0 ELSE 1 END) > 0 THEN 'queued' ELSE 'sent' END FROM statement_mails m JOIN "   \
+    "outbox o ON o.id = m.outbox_id WHERE m.statement_id = s.id AND m.created_at = (SELECT "       \
+    "MAX(l.created_at) FROM statement_mails l WHERE l.statement_id = s.id) HAVING COUNT(*) > "     \
+    "0), '')"
 
 /* Statement version id as a PDF (the caller frees *data): 0 or DB_*. */
 int statement_pdf(struct db *db, int64_t id, char **data, size_t *len);

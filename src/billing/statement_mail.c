@@ -103,6 +103,7 @@ static int queue(struct db *db, const struct actor *a, int64_t id, const struct 
                  const struct recipient *to, int n, const char *pdf, size_t len)
 {
     char subject[320], body[1024], shown[80];
+    int64_t now = clock_now(); /* one round: the list sums its messages up */
     snprintf(subject, sizeof(subject), "对账单 %s #%" PRId64 " · %s", h->period, id, h->ent);
     snprintf(shown, sizeof(shown), "statement-%s-%" PRId64 ".pdf", h->period, id);
     int rc = 0;
@@ -124,7 +125,7 @@ static int queue(struct db *db, const struct actor *a, int64_t id, const struct 
                          "INSERT INTO statement_mails (statement_id, outbox_id, recipient, "
                          "created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                          DB_ARGS(DB_INT(id), DB_INT(outbox_id), DB_TEXT(to[i].email),
-                                 DB_INT_OR_NULL(a->id, a->id), DB_INT(clock_now())));
+                                 DB_INT_OR_NULL(a->id, a->id), DB_INT(now)));
     }
     return rc;
 }
