@@ -11,6 +11,7 @@ import interactionRoutes from '@/views/interactions/routes.js'
 import taskRoutes from '@/views/tasks/routes.js'
 import enterpriseRoutes from '@/views/enterprises/routes.js'
 import waybillRoutes from '@/views/waybills/routes.js'
+import statementRoutes from '@/views/statements/routes.js'
 import ticketRoutes from '@/views/tickets/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
@@ -31,6 +32,7 @@ const routes = [
       ...taskRoutes,
       ...enterpriseRoutes,
       ...waybillRoutes,
+      ...statementRoutes,
       ...ticketRoutes,
       ...reportRoutes,
       ...adminRoutes,
