@@ -158,7 +158,7 @@ export default {
       outstanding: 'Outstanding',
       overdue: 'Overdue',
       dueOn: 'Due {date}',
-      payments: '{n} payments',
+      payments: 'Payments: {n}',
       adjustTotal: 'Adjustments {amount}',
       amount: 'Amount',
       product: 'Product',
