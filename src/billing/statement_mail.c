@@ -98,9 +98,10 @@ static int read_header(struct db *db, int64_t id, struct header *h)
 }
 
 /* Queue one message a recipient, each with its own copy of the PDF (a
- * copy is removed once its message went), linked to the statement. */
+ * copy is removed once its message went), linked to the statement. The
+ * copies' names go into files[] so a rolled-back send can remove them. */
 static int queue(struct db *db, const struct actor *a, int64_t id, const struct header *h,
-                 const struct recipient *to, int n, const char *pdf, size_t len)
+                 const struct recipient *to, int n, const char *pdf, size_t len, char (*files)[128])
 {
     char subject[320], body[1024], shown[80];
     int64_t now = clock_now(); /* one round: the list sums its messages up */
@@ -113,10 +114,10 @@ static int queue(struct db *db, const struct actor *a, int64_t id, const struct 
                  " 版），应付金额 ¥%s，请于 %s 前付款。\n如有疑问请回复本邮件或联系您的客户经理。"
                  "\n\n鸿雁",
                  to[i].name, h->period, id, h->version, h->total, h->due);
-        char file[128];
+        char *file = files[i];
         int64_t outbox_id = 0;
         struct outbox_attachment att = {file, shown, "application/pdf"};
-        rc = write_snapshot(pdf, len, id, i, file, sizeof(file));
+        rc = write_snapshot(pdf, len, id, i, file, sizeof(files[i]));
         if (!rc)
             rc = outbox_enqueue_with(db, "email", to[i].email, subject, body, NULL, &att,
                                      &outbox_id);
@@ -155,7 +156,8 @@ int statement_mail(struct db *db, const struct actor *a, int64_t id, bool resend
         free(pdf);
         return rc;
     }
-    rc = queue(db, a, id, &h, to, n, pdf, len);
+    char files[MAX_RECIPIENTS][128] = {{0}};
+    rc = queue(db, a, id, &h, to, n, pdf, len, files);
     free(pdf);
     json_t *list = json_array();
     for (int i = 0; i < n; i++)
@@ -167,7 +169,14 @@ int statement_mail(struct db *db, const struct actor *a, int64_t id, bool resend
     if (!rc && !resend)
         rc = statement_moved(db, a, &s, "sent", json_incref(detail));
     json_decref(detail);
-    return op_end(db, rc);
+    rc = op_end(db, rc);
+    /* nothing was queued: the snapshots have no message to go with */
+    for (int i = 0; rc && i < n && files[i][0]; i++) {
+        char *path = files_path(files[i]);
+        unlink(path);
+        free(path);
+    }
+    return rc;
 }
 
 json_t *statement_mails_json(struct db *db, int64_t id)
