@@ -196,10 +196,51 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
  * paid when the payments reach the total. Audited. */
 int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in, json_t *errors);
 
+/* ---- adjustments (statement_adjust.c) ---- */
+
+/* Add an adjustment {"kind" claim/credit/correction, "amount" signed yuan
+ * text, not 0, "reason"} to the latest version of a draft, sent or
+ * disputed statement: its total changes (never below 0 or what was paid),
+ * audited (statement.adjust). *adj_id the new one. */
+int statement_adjust_add(struct db *db, const struct actor *a, int64_t id, json_t *in,
+                         int64_t *adj_id, json_t *errors);
+/* Remove adjustment adj_id of statement id (same statuses; audited). */
+int statement_adjust_delete(struct db *db, const struct actor *a, int64_t id, int64_t adj_id,
+                            json_t *errors);
+/* Copy the adjustments of version from_sid into to_sid (a re-run), their
+ * sum into *sum; in the caller's transaction. */
+int statement_adjust_carry(struct db *db, int64_t from_sid, int64_t to_sid, int64_t *sum);
+
+/* ---- e-mail (statement_mail.c) ---- */
+
+/* E-mail the statement's PDF to the enterprise's finance contacts with an
+ * e-mail address, through the outbox (one message each, the PDF attached
+ * as a file reference). resend false: the statement must be a draft, and
+ * moves to sent in the same transaction; true: any status but draft.
+ * OP_INVALID with errors["contacts"] (statement.no_recipient) when nobody
+ * can receive it. Audited (statement.mail). */
+int statement_mail(struct db *db, const struct actor *a, int64_t id, bool resend, json_t *errors);
+/* The e-mails of a statement, newest first, with their delivery status
+ * (queued, sent, failed with the error; a failed one is still retried
+ * until the outbox gives up): NULL on a database failure. */
+json_t *statement_mails_json(struct db *db, int64_t id);
+/* The delivery state of a statement's latest e-mail round (the messages
+ * queued together) as the list shows it: failed when one of them failed,
+ * queued while one is on its way, else sent; "" when never e-mailed. */
+#define STATEMENT_MAIL_STATUS_SQL                                                                  \
+    "COALESCE((SELECT CASE WHEN SUM(CASE WHEN o.status = 'dead' OR (o.status <> 'sent' AND "       \
+    "o.last_error IS NOT NULL) THEN 1 ELSE 0 END) > 0 THEN 'failed' WHEN SUM(CASE WHEN o.status "  \
+    "= 'sent' THEN 0 ELSE 1 END) > 0 THEN 'queued' ELSE 'sent' END FROM statement_mails m JOIN "   \
+    "outbox o ON o.id = m.outbox_id WHERE m.statement_id = s.id AND m.created_at = (SELECT "       \
+    "MAX(l.created_at) FROM statement_mails l WHERE l.statement_id = s.id) HAVING COUNT(*) > "     \
+    "0), '')"
+
 /* Statement version id as a PDF (the caller frees *data): 0 or DB_*. */
 int statement_pdf(struct db *db, int64_t id, char **data, size_t *len);
 
 extern const struct route statements_routes[];
+extern const struct route statement_extra_routes[];
+extern const struct route finance_routes[];
 extern const struct route billing_settings_routes[];
 extern const struct route price_lists_routes[];
 extern const struct route price_rules_routes[];

@@ -7,9 +7,9 @@
 
 #include "billing/billing.h"
 
-static const struct route *const routes[] = {price_lists_routes, price_rules_routes,
-                                             pricing_routes,     billing_settings_routes,
-                                             statements_routes,  NULL};
+static const struct route *const routes[] = {
+    price_lists_routes, price_rules_routes,     pricing_routes, billing_settings_routes,
+    statements_routes,  statement_extra_routes, finance_routes, NULL};
 
 /* The statements' pass every few seconds: it makes a period's statement
  * once (the unique key), so a repeated pass makes nothing. */

@@ -239,9 +239,22 @@ int statement_generate(struct db *db, const struct actor *a, int64_t ent, int64_
                          &sid);
     if (!rc)
         rc = fill(db, sid, ent, dept, s.split_departments && !dept, from_at, to_at, &count, &total);
+    /* The adjustments of the version before are carried into this one:
+     * re-pricing the waybills does not undo a claim or a credit. */
+    int64_t prev = 0, adjust = 0;
+    if (!rc && last)
+        rc = db_query_id(db,
+                         "SELECT id FROM statements WHERE enterprise_id = ? AND dept_key = ? AND "
+                         "period = ? AND version = ?",
+                         DB_ARGS(DB_INT(ent), DB_INT(dept), DB_TEXT(period), DB_INT(last)), &prev);
+    if (!rc && prev)
+        rc = statement_adjust_carry(db, prev, sid, &adjust);
+    total += adjust;
     if (!rc)
-        rc = db_exec(db, "UPDATE statements SET waybill_count = ?, total_fen = ? WHERE id = ?",
-                     DB_ARGS(DB_INT(count), DB_INT(total), DB_INT(sid)));
+        rc = db_exec(db,
+                     "UPDATE statements SET waybill_count = ?, total_fen = ?, adjust_fen = ? "
+                     "WHERE id = ?",
+                     DB_ARGS(DB_INT(count), DB_INT(total), DB_INT(adjust), DB_INT(sid)));
     json_t *detail = json_pack("{s:I,s:s,s:I,s:I,s:I}", "statement_id", (json_int_t)sid, "period",
                                period, "version", (json_int_t)(last + 1), "waybills",
                                (json_int_t)count, "total_fen", (json_int_t)total);

@@ -7,6 +7,7 @@
 #include "billing/billing.h"
 
 #include "base/clock.h"
+#include "base/date.h"
 #include "base/validate.h"
 #include "core/op.h"
 #include "core/perms.h"
@@ -19,7 +20,8 @@
 
 #define STMT_COLUMNS                                                                               \
     "s.id, s.enterprise_id, e.name, s.department_id, d.name, s.period, s.version, s.status, "      \
-    "s.waybill_count, s.total_fen, s.paid_fen, s.due_on, s.created_at"
+    "s.waybill_count, s.total_fen, s.paid_fen, s.due_on, s.created_at, "                           \
+    "s.adjust_fen, " STATEMENT_MAIL_STATUS_SQL ", COALESCE(e.owner_id, 0), s.ticket_id"
 #define STMT_FROM                                                                                  \
     "statements s JOIN enterprises e ON e.id = s.enterprise_id LEFT JOIN enterprise_departments "  \
     "d ON d.id = s.department_id"
@@ -36,6 +38,21 @@ static json_t *stmt_row(struct db_stmt *st)
         pricing_money_json(db_col_int(st, 9)), "paid", pricing_money_json(db_col_int(st, 10)),
         "due_on", db_col_text(st, 11), "created_at", created, "total_words",
         pricing_amount_words(db_col_int(st, 9), words, sizeof(words)));
+    int64_t total = db_col_int(st, 9), paid = db_col_int(st, 10);
+    const char *status = db_col_text(st, 7), *due = db_col_text(st, 11),
+               *mail = db_col_text(st, 14);
+    char today[11];
+    date_format(date_of_time(clock_now()), today);
+    json_object_set_new(o, "outstanding", pricing_money_json(total - paid));
+    json_object_set_new(o, "adjust", pricing_money_json(db_col_int(st, 13)));
+    /* overdue: money still owed after the due day (a draft is not owed yet) */
+    json_object_set_new(
+        o, "overdue",
+        json_boolean(total > paid && strcmp(status, "draft") != 0 && strcmp(due, today) < 0));
+    json_object_set_new(o, "mail_status", *mail ? json_string(mail) : json_null());
+    json_object_set_new(o, "owner_id", json_integer(db_col_int(st, 15)));
+    json_object_set_new(o, "ticket_id",
+                        db_col_is_null(st, 16) ? json_null() : json_integer(db_col_int(st, 16)));
     json_object_set_new(o, "department_id",
                         db_col_is_null(st, 3) ? json_null() : json_integer(db_col_int(st, 3)));
     json_object_set_new(o, "department_name",
@@ -67,6 +84,11 @@ static void list_statements(struct req *r)
     if (ent && *ent) {
         sqlbuf_add(&b, " AND s.enterprise_id = ?");
         sqlbuf_bind(&b, DB_INT(strtoll(ent, NULL, 10)));
+    }
+    const char *owner = req_query(r, "owner_id");
+    if (owner && *owner) {
+        sqlbuf_add(&b, " AND e.owner_id = ?");
+        sqlbuf_bind(&b, DB_INT(strtoll(owner, NULL, 10)));
     }
     sqlbuf_add(&b, " ORDER BY s.period DESC, e.name, s.dept_key, s.version DESC LIMIT 500");
     struct db_stmt *st = db_query(r->db, b.sql, b.args, b.nargs);
@@ -179,12 +201,35 @@ static json_t *difference(struct db *db, int64_t sid, int64_t prev)
                            "n.waybill_no WHERE n.statement_id = ? AND o.amount_fen <> "
                            "n.amount_fen ORDER BY 1 LIMIT 200",
                            DB_ARGS(DB_INT(prev), DB_INT(sid)), changed_keys);
+    /* adjustments made on this version, and those of the previous one
+     * not carried into it (removed since) */
+    static const char *const adj_keys[] = {"#id", "kind", "$amount", "reason", NULL};
+    json_t *adj_added = rows(db,
+                             "SELECT id, kind, amount_fen, reason FROM statement_adjustments WHERE "
+                             "statement_id = ? AND carried_from IS NULL ORDER BY id LIMIT 200",
+                             DB_ARGS(DB_INT(sid)), adj_keys);
+    json_t *adj_removed = rows(db,
+                               "SELECT o.id, o.kind, o.amount_fen, o.reason FROM "
+                               "statement_adjustments o WHERE o.statement_id = ? AND NOT EXISTS "
+                               "(SELECT 1 FROM statement_adjustments n WHERE n.statement_id = ? "
+                               "AND n.carried_from = o.id) ORDER BY o.id LIMIT 200",
+                               DB_ARGS(DB_INT(prev), DB_INT(sid)), adj_keys);
+    if (!adj_added || !adj_removed) {
+        json_decref(adj_added);
+        json_decref(adj_removed);
+        json_decref(added);
+        json_decref(removed);
+        json_decref(changed);
+        return NULL;
+    }
     int64_t delta = 0;
     int rc = db_query_int(db,
                           "SELECT (SELECT total_fen FROM statements WHERE id = ?) - (SELECT "
                           "total_fen FROM statements WHERE id = ?)",
                           DB_ARGS(DB_INT(sid), DB_INT(prev)), &delta);
     if (!added || !removed || !changed || rc < 0) {
+        json_decref(adj_added);
+        json_decref(adj_removed);
         json_decref(added);
         json_decref(removed);
         json_decref(changed);
@@ -192,8 +237,25 @@ static json_t *difference(struct db *db, int64_t sid, int64_t prev)
     }
     char d[32];
     money_format(delta, d, sizeof(d));
-    return json_pack("{s:I,s:o,s:o,s:o,s:s}", "previous_id", (json_int_t)prev, "added", added,
-                     "removed", removed, "changed", changed, "delta", d);
+    return json_pack("{s:I,s:o,s:o,s:o,s:s,s:o,s:o}", "previous_id", (json_int_t)prev, "added",
+                     added, "removed", removed, "changed", changed, "delta", d, "adjustments_added",
+                     adj_added, "adjustments_removed", adj_removed);
+}
+
+/* created_at as ISO time, carried_from null when made on this version. */
+static void present_adjustments(json_t *adjs)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(adjs, i, o)
+    {
+        char at[40];
+        clock_format_iso(json_integer_value(json_object_get(o, "created_at_ts")), at, sizeof(at));
+        json_object_del(o, "created_at_ts");
+        json_object_set_new(o, "created_at", json_string(at));
+        if (json_integer_value(json_object_get(o, "carried_from")) == 0)
+            json_object_set_new(o, "carried_from", json_null());
+    }
 }
 
 static void get_statement(struct req *r)
@@ -272,6 +334,27 @@ static void get_statement(struct req *r)
     }
     json_object_set_new(s, "payments", pays);
     json_object_set_new(s, "ticket_id", ticket ? json_integer(ticket) : json_null());
+    static const char *const adj_keys[] = {
+        "#id",    "kind",           "$amount",         "#amount_fen",
+        "reason", "#created_at_ts", "created_by_name", "#carried_from",
+        NULL};
+    json_t *adjs = rows(r->db,
+                        "SELECT a.id, a.kind, a.amount_fen, a.amount_fen, a.reason, a.created_at, "
+                        "COALESCE(u.name, ''), COALESCE(a.carried_from, 0) FROM "
+                        "statement_adjustments a LEFT JOIN users u ON u.id = a.created_by WHERE "
+                        "a.statement_id = ? ORDER BY a.id",
+                        DB_ARGS(DB_INT(id)), adj_keys);
+    json_t *mails = statement_mails_json(r->db, id);
+    if (!adjs || !mails) {
+        json_decref(s);
+        json_decref(adjs);
+        json_decref(mails);
+        reply_db_error(r, DB_ERROR);
+        return;
+    }
+    present_adjustments(adjs);
+    json_object_set_new(s, "adjustments", adjs);
+    json_object_set_new(s, "mails", mails);
     reply_json(r, 200, s);
 }
 
@@ -357,9 +440,28 @@ static void move(struct req *r, const char *to)
     json_decref(errors);
 }
 
+/* 发送: e-mail a draft to the finance contacts and mark it sent (one
+ * transaction); 重新发送 (resend) e-mails it again in any later status. */
+static void mail(struct req *r, bool resend)
+{
+    int64_t id;
+    if (!req_param_id_or_404(r, 0, &id))
+        return;
+    json_t *errors = json_object();
+    int rc = statement_mail(r->db, r->actor, id, resend, errors);
+    if (!failed(r, rc, errors))
+        reply_row(r, id);
+    json_decref(errors);
+}
+
 static void send_statement(struct req *r)
 {
-    move(r, "sent");
+    mail(r, false);
+}
+
+static void resend(struct req *r)
+{
+    mail(r, true);
 }
 
 static void confirm(struct req *r)

@@ -6,6 +6,7 @@
  * the statement is paid when they reach its total.
  */
 #include "billing/billing.h"
+#include "billing/statement_state.h"
 
 #include "base/clock.h"
 #include "base/date.h"
@@ -20,21 +21,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static void fail(json_t *errors, const char *lang, const char *key, const char *msg_key)
+void statement_fail(json_t *errors, const char *lang, const char *key, const char *msg_key)
 {
     if (!json_object_get(errors, key))
         json_object_set_new(errors, key, json_string(i18n_msg(lang, msg_key)));
 }
 
-struct stmt {
-    int64_t id, ent, total, paid;
-    char status[16], period[8];
-    bool latest;
-};
-
 /* Statement id as a sees it (statement_visible in statement_api.c did the
  * scope; here the state): 0, OP_NOT_FOUND, DB_*. */
-static int load(struct db *db, const struct actor *a, int64_t id, struct stmt *s)
+int statement_load(struct db *db, const struct actor *a, int64_t id, struct stmt *s)
 {
     if (statement_visible(db, a, id) != 1)
         return OP_NOT_FOUND;
@@ -68,8 +63,8 @@ static bool in(const char *status, const char *const *allowed)
 
 /* The statement may move from its status to one of allowed: 0, or
  * OP_CONFLICT with errors["message_key"] and errors["status"] saying why. */
-static int may_move(const struct stmt *s, const char *const *allowed, const char *lang,
-                    json_t *errors)
+int statement_may_move(const struct stmt *s, const char *const *allowed, const char *lang,
+                       json_t *errors)
 {
     const char *key = !s->latest                ? "statement.superseded"
                       : !in(s->status, allowed) ? "statement.bad_transition"
@@ -77,12 +72,12 @@ static int may_move(const struct stmt *s, const char *const *allowed, const char
     if (!key)
         return 0;
     json_object_set_new(errors, "message_key", json_string(key));
-    fail(errors, lang, "status", key);
+    statement_fail(errors, lang, "status", key);
     return OP_CONFLICT;
 }
 
-static int moved(struct db *db, const struct actor *a, const struct stmt *s, const char *to,
-                 json_t *detail)
+int statement_moved(struct db *db, const struct actor *a, const struct stmt *s, const char *to,
+                    json_t *detail)
 {
     int rc =
         db_exec(db, "UPDATE statements SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
@@ -108,13 +103,13 @@ int statement_move(struct db *db, const struct actor *a, int64_t id, const char 
     static const char *const from_draft[] = {"draft", NULL};
     static const char *const from_sent[] = {"sent", "disputed", NULL};
     struct stmt s;
-    int rc = load(db, a, id, &s);
+    int rc = statement_load(db, a, id, &s);
     if (rc)
         return rc;
-    rc = may_move(&s, strcmp(to, "sent") == 0 ? from_draft : from_sent, a->lang, errors);
+    rc = statement_may_move(&s, strcmp(to, "sent") == 0 ? from_draft : from_sent, a->lang, errors);
     if (rc || (rc = db_begin(db)))
         return rc;
-    return op_end(db, moved(db, a, &s, to, NULL));
+    return op_end(db, statement_moved(db, a, &s, to, NULL));
 }
 
 int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *in_json,
@@ -122,15 +117,15 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
 {
     static const char *const from[] = {"sent", "confirmed", NULL};
     struct stmt s;
-    int rc = load(db, a, id, &s);
-    if (rc || (rc = may_move(&s, from, a->lang, errors)))
+    int rc = statement_load(db, a, id, &s);
+    if (rc || (rc = statement_may_move(&s, from, a->lang, errors)))
         return rc;
     const char *reason = json_string_value(json_object_get(in_json, "reason"));
     json_t *cj = json_object_get(in_json, "contact_id");
     if (!reason || !*reason || utf8_chars(reason, strlen(reason)) > 2000)
-        fail(errors, a->lang, "reason", "statement.reason");
+        statement_fail(errors, a->lang, "reason", "statement.reason");
     if (cj && !json_is_null(cj) && !json_is_integer(cj))
-        fail(errors, a->lang, "contact_id", "field.not_object");
+        statement_fail(errors, a->lang, "contact_id", "field.not_object");
     if ((rc = op_checked(0, errors)))
         return rc;
     /* The ticket, the link and the status in one transaction: a dispute
@@ -150,8 +145,9 @@ int statement_dispute(struct db *db, const struct actor *a, int64_t id, json_t *
         rc = db_exec(db, "UPDATE statements SET ticket_id = ? WHERE id = ?",
                      DB_ARGS(DB_INT(*ticket_id), DB_INT(s.id)));
     if (!rc)
-        rc = moved(db, a, &s, "disputed",
-                   json_pack("{s:I,s:s}", "ticket_id", (json_int_t)*ticket_id, "reason", reason));
+        rc = statement_moved(
+            db, a, &s, "disputed",
+            json_pack("{s:I,s:s}", "ticket_id", (json_int_t)*ticket_id, "reason", reason));
     return op_end(db, rc);
 }
 
@@ -160,30 +156,30 @@ int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in_j
     static const char *const from[] = {"sent", "confirmed", "disputed", NULL};
     static const char *const methods[] = {"transfer", "cash", "cheque", "other", NULL};
     struct stmt s;
-    int rc = load(db, a, id, &s);
+    int rc = statement_load(db, a, id, &s);
     /* the status first: a paid statement takes nothing, whatever the input */
-    if (rc || (rc = may_move(&s, from, a->lang, errors)))
+    if (rc || (rc = statement_may_move(&s, from, a->lang, errors)))
         return rc;
     int64_t fen = 0;
     int got = pricing_json_decimal(in_json, "amount", 2, 100000000000LL, &fen, errors, a->lang);
     if (got == 0 || (got == 1 && fen <= 0))
-        fail(errors, a->lang, "amount", "statement.amount");
+        statement_fail(errors, a->lang, "amount", "statement.amount");
     else if (got == 1 && fen > s.total - s.paid)
-        fail(errors, a->lang, "amount", "statement.overpaid");
+        statement_fail(errors, a->lang, "amount", "statement.overpaid");
     const char *on = json_string_value(json_object_get(in_json, "paid_on"));
     struct date d;
     if (!on || date_parse(on, strlen(on), &d) != 0)
-        fail(errors, a->lang, "paid_on", "statement.paid_on");
+        statement_fail(errors, a->lang, "paid_on", "statement.paid_on");
     else if (date_start_time(d) > clock_now())
-        fail(errors, a->lang, "paid_on", "statement.paid_on_future");
+        statement_fail(errors, a->lang, "paid_on", "statement.paid_on_future");
     const char *method = json_string_value(json_object_get(in_json, "method"));
     if (!method || !in(method, methods))
-        fail(errors, a->lang, "method", "statement.method");
+        statement_fail(errors, a->lang, "method", "statement.method");
     const char *ref = json_string_value(json_object_get(in_json, "reference"));
     if (json_object_get(in_json, "reference") &&
         !json_is_null(json_object_get(in_json, "reference")) &&
         (!ref || utf8_chars(ref, strlen(ref)) > 64))
-        fail(errors, a->lang, "reference", "statement.reference");
+        statement_fail(errors, a->lang, "reference", "statement.reference");
     if ((rc = op_checked(0, errors)))
         return rc;
     if ((rc = db_begin(db)))
@@ -208,6 +204,6 @@ int statement_pay(struct db *db, const struct actor *a, int64_t id, json_t *in_j
         rc = actor_audit(db, a, "statement.payment", "enterprise", s.ent, json_incref(detail));
     json_decref(detail);
     if (!rc && s.paid + fen >= s.total)
-        rc = moved(db, a, &s, "paid", NULL);
+        rc = statement_moved(db, a, &s, "paid", NULL);
     return op_end(db, rc);
 }

@@ -185,51 +185,81 @@ static void put_date(FILE *f, time_t date)
             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-char *deliver_build_email(const char *from, const char *to, const char *subject,
-                          const char *body_utf8, const char *message_id, time_t date, char *err,
-                          size_t errlen)
+/* The checks of a message's parts (see deliver_build_email): true when
+ * they pass, else false with err set. */
+static bool message_ok(const char *from, const char *to, const char *subject, const char *body_utf8,
+                       const char *message_id, char *err, size_t errlen)
 {
     const char *at;
 
     if (!from || !to || !subject || !body_utf8 || !message_id) {
         set_err(err, errlen, "missing argument");
-        return NULL;
+        return false;
     }
     /* Checked before the address rules so the reason names the attack. */
     if (has_crlf(from) || has_crlf(to) || has_crlf(subject)) {
         set_err(err, errlen, "line break in a header value (header injection)");
-        return NULL;
+        return false;
     }
     if (validate_email(from) != 0 || strpbrk(from, " \t")) {
         set_err(err, errlen, "invalid sender address");
-        return NULL;
+        return false;
     }
     if (validate_email(to) != 0 || strpbrk(to, " \t")) {
         set_err(err, errlen, "invalid recipient address");
-        return NULL;
+        return false;
     }
     if (!utf8_valid(subject, strlen(subject)) || !utf8_valid(body_utf8, strlen(body_utf8))) {
         set_err(err, errlen, "subject or body is not valid utf-8");
-        return NULL;
+        return false;
     }
     at = strchr(message_id, '@');
     if (!is_token(message_id) || !at || at == message_id || !at[1] || strchr(at + 1, '@')) {
         set_err(err, errlen, "message id must look like left@right");
-        return NULL;
+        return false;
     }
+    return true;
+}
 
-    char *msg = NULL;
-    size_t msg_len = 0;
-    FILE *f = open_memstream(&msg, &msg_len);
+static FILE *memstream(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
     if (!f) {
         fprintf(stderr, "hongyan: out of memory building e-mail\n");
         abort();
     }
+    return f;
+}
+
+static void memstream_close(FILE *f)
+{
+    if (fclose(f) != 0) {
+        fprintf(stderr, "hongyan: out of memory building e-mail\n");
+        abort();
+    }
+}
+
+/* Date, From, To, Subject and Message-ID, CRLF after each. */
+static void put_headers(FILE *f, const char *from, const char *to, const char *subject,
+                        const char *message_id, time_t date)
+{
     put_date(f, date);
     fprintf(f, "From: %s\r\n", from);
     fprintf(f, "To: %s\r\n", to);
     put_subject(f, subject);
     fprintf(f, "Message-ID: <%s>\r\n", message_id);
+}
+
+char *deliver_build_email(const char *from, const char *to, const char *subject,
+                          const char *body_utf8, const char *message_id, time_t date, char *err,
+                          size_t errlen)
+{
+    if (!message_ok(from, to, subject, body_utf8, message_id, err, errlen))
+        return NULL;
+    char *msg = NULL;
+    size_t msg_len = 0;
+    FILE *f = memstream(&msg, &msg_len);
+    put_headers(f, from, to, subject, message_id, date);
     fputs("MIME-Version: 1.0\r\n"
           "Content-Type: text/plain; charset=UTF-8\r\n"
           "Content-Transfer-Encoding: base64\r\n"
@@ -238,10 +268,7 @@ char *deliver_build_email(const char *from, const char *to, const char *subject,
           "\r\n",
           f);
     put_body(f, body_utf8);
-    if (fclose(f) != 0) {
-        fprintf(stderr, "hongyan: out of memory building e-mail\n");
-        abort();
-    }
+    memstream_close(f);
     return msg;
 }
 
@@ -330,36 +357,28 @@ static size_t upload_read(char *buf, size_t size, size_t nitems, void *userp)
     return n;
 }
 
-int deliver_email(const struct smtp_config *cfg, const char *to, const char *subject,
-                  const char *body_utf8, const char *message_id, char *err, size_t errlen)
+/* Submit to cfg's server for to: the message in msg (NULL: mime), curl's
+ * headers in headers (with mime). 0 or a deliver_error. */
+static int smtp_submit(const struct smtp_config *cfg, const char *to, const char *msg,
+                       curl_mime *(*make_mime)(CURL *curl, void *arg), void *arg,
+                       struct curl_slist *headers, char *err, size_t errlen)
 {
     int result = 0;
-    CURL *curl = NULL;
     struct curl_slist *rcpt = NULL;
-    char *msg = NULL, *mail_from = NULL, *rcpt_to = NULL;
+    char *mail_from = NULL, *rcpt_to = NULL;
     char curl_err[CURL_ERROR_SIZE] = "";
-
-    if (!smtp_config_present(cfg)) {
-        set_err(err, errlen, "smtp is not configured");
-        return DELIVER_ECONFIG;
-    }
-    msg =
-        deliver_build_email(cfg->from, to, subject, body_utf8, message_id, time(NULL), err, errlen);
-    if (!msg)
-        return DELIVER_EINVAL;
+    curl_mime *mime = NULL;
 
     long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 30;
-    curl = curl_open(cfg->url, "smtp,smtps", timeout, curl_err, err, errlen);
-    if (!curl) {
-        result = DELIVER_ETRANSPORT;
-        goto out;
-    }
-    /* Addresses were validated by the builder: no spaces, brackets or line breaks. */
+    CURL *curl = curl_open(cfg->url, "smtp,smtps", timeout, curl_err, err, errlen);
+    if (!curl)
+        return DELIVER_ETRANSPORT;
+    /* Addresses were validated by message_ok: no spaces, brackets or line breaks. */
     mail_from = xasprintf("<%s>", cfg->from);
     rcpt_to = xasprintf("<%s>", to);
     rcpt = slist_add(NULL, rcpt_to);
 
-    struct upload up = {msg, strlen(msg), 0};
+    struct upload up = {msg, msg ? strlen(msg) : 0, 0};
     long use_ssl = cfg->starttls == SMTP_STARTTLS_OFF   ? CURLUSESSL_NONE
                    : cfg->starttls == SMTP_STARTTLS_TRY ? CURLUSESSL_TRY
                                                         : CURLUSESSL_ALL;
@@ -370,10 +389,17 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
     }
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from);
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
+    if (msg) {
+        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(curl, CURLOPT_READFUNCTION, upload_read);
+        curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.len);
+    } else {
+        mime = make_mime(curl, arg);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    }
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
 
     CURLcode rc = curl_easy_perform(curl);
@@ -383,15 +409,104 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
         set_err(err, errlen, "smtp: %s%s%s (server reply %ld)", curl_easy_strerror(rc),
                 curl_err[0] ? ": " : "", curl_err, code);
         result = code >= 400 ? DELIVER_EREJECTED : DELIVER_ETRANSPORT;
-        goto out;
     }
-out:
     curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl); /* a no-op on NULL */
+    curl_easy_cleanup(curl);
+    curl_mime_free(mime); /* after the handle that used it; a no-op on NULL */
     free(mail_from);
     free(rcpt_to);
-    free(msg);
     return result;
+}
+
+int deliver_email(const struct smtp_config *cfg, const char *to, const char *subject,
+                  const char *body_utf8, const char *message_id, char *err, size_t errlen)
+{
+    if (!smtp_config_present(cfg)) {
+        set_err(err, errlen, "smtp is not configured");
+        return DELIVER_ECONFIG;
+    }
+    char *msg =
+        deliver_build_email(cfg->from, to, subject, body_utf8, message_id, time(NULL), err, errlen);
+    if (!msg)
+        return DELIVER_EINVAL;
+    int rc = smtp_submit(cfg, to, msg, NULL, NULL, NULL, err, errlen);
+    free(msg);
+    return rc;
+}
+
+struct attached {
+    const char *body, *path, *name, *type;
+};
+
+/* multipart/mixed: the text, then the file, each base64. */
+static curl_mime *attached_mime(CURL *curl, void *arg)
+{
+    const struct attached *a = arg;
+    curl_mime *mime = curl_mime_init(curl);
+    curl_mimepart *text = curl_mime_addpart(mime);
+    curl_mime_data(text, a->body, CURL_ZERO_TERMINATED);
+    curl_mime_type(text, "text/plain; charset=UTF-8");
+    curl_mime_encoder(text, "base64");
+    curl_mimepart *file = curl_mime_addpart(mime);
+    curl_mime_filedata(file, a->path);
+    curl_mime_filename(file, a->name);
+    curl_mime_type(file, a->type);
+    curl_mime_encoder(file, "base64");
+    return mime;
+}
+
+/* The headers of put_headers as curl's list, one entry a header: the
+ * folded Subject is joined into one line (curl sends each entry as is). */
+static struct curl_slist *header_list(const char *from, const char *to, const char *subject,
+                                      const char *message_id)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = memstream(&text, &len);
+    put_headers(f, from, to, subject, message_id, time(NULL));
+    fputs("Auto-Submitted: auto-generated\r\n", f);
+    memstream_close(f);
+    struct curl_slist *list = NULL;
+    char *line = text;
+    for (char *end; (end = strstr(line, "\r\n")) != NULL;) {
+        if (end[2] == ' ') { /* a folded continuation: join it */
+            memmove(end, end + 2, strlen(end + 2) + 1);
+            continue;
+        }
+        *end = '\0';
+        list = slist_add(list, line);
+        line = end + 2;
+    }
+    free(text);
+    return list;
+}
+
+int deliver_email_attached(const struct smtp_config *cfg, const char *to, const char *subject,
+                           const char *body_utf8, const char *message_id, const char *path,
+                           const char *name, const char *type, char *err, size_t errlen)
+{
+    if (!smtp_config_present(cfg)) {
+        set_err(err, errlen, "smtp is not configured");
+        return DELIVER_ECONFIG;
+    }
+    if (!message_ok(cfg->from, to, subject, body_utf8, message_id, err, errlen))
+        return DELIVER_EINVAL;
+    if (!path || !name || !type || has_crlf(name) || has_crlf(type) || strchr(name, '"')) {
+        set_err(err, errlen, "attachment name or type unfit for a header");
+        return DELIVER_EINVAL;
+    }
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        set_err(err, errlen, "attachment file cannot be read");
+        return DELIVER_EINVAL;
+    }
+    fclose(probe);
+    pthread_once(&global_once, global_init);
+    struct curl_slist *headers = header_list(cfg->from, to, subject, message_id);
+    struct attached a = {body_utf8, path, name, type};
+    int rc = smtp_submit(cfg, to, NULL, attached_mime, &a, headers, err, errlen);
+    curl_slist_free_all(headers);
+    return rc;
 }
 
 /* ---- SMS -------------------------------------------------------------- */

@@ -96,6 +96,18 @@ int deliver_email(const struct smtp_config *cfg, const char *to, const char *sub
                   const char *body_utf8, const char *message_id, char *err, size_t errlen);
 
 /*
+ * Send one e-mail with a file attached: the text as the first part and
+ * the file at path (sent as name, with content type type) as the second
+ * of a multipart/mixed message built with libcurl's MIME API, both base64;
+ * the headers as deliver_build_email writes them (the same checks). The
+ * file is read while sending, not loaded whole. 0 or a deliver_error
+ * (DELIVER_EINVAL when the file cannot be read).
+ */
+int deliver_email_attached(const struct smtp_config *cfg, const char *to, const char *subject,
+                           const char *body_utf8, const char *message_id, const char *path,
+                           const char *name, const char *type, char *err, size_t errlen);
+
+/*
  * Send one SMS: POST {"phone","text","id"} as JSON to cfg->url with
  * "Authorization: Bearer <token>" when a token is set and
  * "Idempotency-Key: <idempotency_key>". The phone is normalised with

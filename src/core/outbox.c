@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "core/files.h"
 #include "core/listing.h"
 #include "core/scheduler.h"
 #include "core/transport.h"
@@ -17,24 +18,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BATCH         20
 #define LEASE_SECONDS 120
 
-int outbox_enqueue(struct db *db, const char *channel, const char *recipient, const char *subject,
-                   const char *body, const char *dedupe_key)
+int outbox_enqueue_with(struct db *db, const char *channel, const char *recipient,
+                        const char *subject, const char *body, const char *dedupe_key,
+                        const struct outbox_attachment *att, int64_t *id)
 {
-    int64_t now = clock_now();
-    int rc = db_exec(db,
-                     "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, "
-                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT DO NOTHING",
-                     DB_ARGS(DB_TEXT(channel), DB_TEXT(recipient), DB_TEXT(subject), DB_TEXT(body),
-                             DB_TEXT(dedupe_key), DB_INT(now), DB_INT(now)));
+    int64_t now = clock_now(), got = 0;
+    if (att && (!att->file || !*att->file || strchr(att->file, '/')))
+        return DB_ERROR; /* a reference outside the files directory */
+    int rc = db_query_int(
+        db,
+        "INSERT INTO outbox (channel, recipient, subject, body, dedupe_key, next_attempt_at, "
+        "created_at, attachment, attachment_name, attachment_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        DB_ARGS(DB_TEXT(channel), DB_TEXT(recipient), DB_TEXT(subject), DB_TEXT(body),
+                DB_TEXT(dedupe_key), DB_INT(now), DB_INT(now), DB_TEXT(att ? att->file : NULL),
+                DB_TEXT(att ? att->name : NULL), DB_TEXT(att ? att->type : NULL)),
+        &got);
+    if (id)
+        *id = rc == 1 ? got : 0;
+    if (rc >= 0)
+        rc = 0;
     /* Wake the scheduler once the row is visible, not before. */
     if (rc == 0)
         db_on_commit(db, scheduler_wake);
     return rc;
+}
+
+int outbox_enqueue(struct db *db, const char *channel, const char *recipient, const char *subject,
+                   const char *body, const char *dedupe_key)
+{
+    return outbox_enqueue_with(db, channel, recipient, subject, body, dedupe_key, NULL, NULL);
 }
 
 void outbox_configure(void)
@@ -45,6 +63,7 @@ void outbox_configure(void)
 struct message {
     int64_t id;
     char *channel, *recipient, *subject, *body;
+    char *attachment, *attachment_name, *attachment_type; /* NULL: none */
     int attempts;
 };
 
@@ -54,6 +73,9 @@ static void message_clear(struct message *m)
     free(m->recipient);
     free(m->subject);
     free(m->body);
+    free(m->attachment);
+    free(m->attachment_name);
+    free(m->attachment_type);
     memset(m, 0, sizeof(*m));
 }
 
@@ -121,8 +143,18 @@ static void deliver(struct db *db, const struct message *m)
         return;
     }
     snprintf(key, sizeof(key), "hongyan-outbox-%lld", (long long)m->id);
-    int rc =
-        transport_send(db, m->channel, m->recipient, m->subject, m->body, key, err, sizeof(err));
+    char *path = m->attachment ? files_path(m->attachment) : NULL;
+    struct transport_attachment att = {path, m->attachment_name ? m->attachment_name : "attachment",
+                                       m->attachment_type ? m->attachment_type
+                                                          : "application/octet-stream"};
+    int rc = transport_send_with(db, m->channel, m->recipient, m->subject, m->body,
+                                 path ? &att : NULL, key, err, sizeof(err));
+    int attempts = m->attempts + 1;
+    /* The attachment's snapshot is needed no more once the message went or
+     * was given up (the dev mailbox keeps the text only). */
+    if (path && (rc == 0 || rc == TRANSPORT_NOT_CONFIGURED || attempts >= OUTBOX_MAX_ATTEMPTS))
+        unlink(path);
+    free(path);
     if (rc == TRANSPORT_NOT_CONFIGURED) {
         deliver_to_mailbox(db, m, now);
         return;
@@ -134,7 +166,6 @@ static void deliver(struct db *db, const struct message *m)
                 DB_ARGS(DB_INT(now), DB_INT(m->id)));
         return;
     }
-    int attempts = m->attempts + 1;
     /* 30 s, 1 min, 2 min, … capped at an hour; dead after the last try. */
     int64_t delay = 30LL << (attempts - 1 < 7 ? attempts - 1 : 7);
     if (delay > 3600)
@@ -155,7 +186,8 @@ int outbox_run(struct db *db)
     int n = 0;
     struct db_stmt *st =
         db_query(db,
-                 "SELECT id, channel, recipient, subject, body, attempts FROM outbox "
+                 "SELECT id, channel, recipient, subject, body, attempts, attachment, "
+                 "attachment_name, attachment_type FROM outbox "
                  "WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND "
                  "lease_until < ?) ORDER BY id LIMIT ?",
                  DB_ARGS(DB_INT(now), DB_INT(now), DB_INT(BATCH)));
@@ -169,6 +201,9 @@ int outbox_run(struct db *db)
         m->subject = xstrdup(db_col_text(st, 3));
         m->body = xstrdup(db_col_text(st, 4));
         m->attempts = (int)db_col_int(st, 5);
+        m->attachment = db_col_is_null(st, 6) ? NULL : xstrdup(db_col_text(st, 6));
+        m->attachment_name = db_col_is_null(st, 7) ? NULL : xstrdup(db_col_text(st, 7));
+        m->attachment_type = db_col_is_null(st, 8) ? NULL : xstrdup(db_col_text(st, 8));
     }
     db_finish(st);
     for (int i = 0; i < n; i++) {

@@ -43,6 +43,18 @@ struct db;
  * makes a second enqueue for the same event a no-op. */
 int outbox_enqueue(struct db *db, const char *channel, const char *recipient, const char *subject,
                    const char *body, const char *dedupe_key);
+/* An e-mail's attachment: a file in the files directory (core/files.h)
+ * named file (a plain name, no '/'), sent as name with content type type.
+ * The row holds the reference, never the bytes; the file is a snapshot of
+ * what goes out and is removed once the message is sent or given up. */
+struct outbox_attachment {
+    const char *file, *name, *type;
+};
+/* outbox_enqueue with an attachment (NULL: none), the new row's id into
+ * *id (0 when the dedupe key made it a no-op). */
+int outbox_enqueue_with(struct db *db, const char *channel, const char *recipient,
+                        const char *subject, const char *body, const char *dedupe_key,
+                        const struct outbox_attachment *att, int64_t *id);
 /* Deliver the messages that are due; answers how many were handled. */
 int outbox_run(struct db *db);
 /* Deliver until the outbox has no due message (or the scheduler stops):

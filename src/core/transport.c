@@ -52,6 +52,15 @@ void transport_configure(void)
 int transport_send(struct db *db, const char *channel, const char *recipient, const char *subject,
                    const char *body, const char *idempotency_key, char *err, size_t errlen)
 {
+    return transport_send_with(db, channel, recipient, subject, body, NULL, idempotency_key, err,
+                               errlen);
+}
+
+int transport_send_with(struct db *db, const char *channel, const char *recipient,
+                        const char *subject, const char *body,
+                        const struct transport_attachment *att, const char *idempotency_key,
+                        char *err, size_t errlen)
+{
     if (strcmp(channel, "email") == 0) {
         if (!have_smtp)
             return TRANSPORT_NOT_CONFIGURED;
@@ -59,7 +68,16 @@ int transport_send(struct db *db, const char *channel, const char *recipient, co
         /* The id is stable per outbox row, so a repeat after a crash can be
          * recognised by the receiving side. */
         snprintf(message_id, sizeof(message_id), "%s@hongyan.local", idempotency_key);
+        if (att)
+            return deliver_email_attached(&smtp, recipient, subject, body, message_id, att->path,
+                                          att->name, att->type, err, errlen)
+                       ? -1
+                       : 0;
         return deliver_email(&smtp, recipient, subject, body, message_id, err, errlen) ? -1 : 0;
+    }
+    if (att) {
+        snprintf(err, errlen, "channel '%s' takes no attachment", channel);
+        return -1;
     }
     if (strcmp(channel, "sms") == 0) {
         if (!have_sms)

@@ -36,6 +36,17 @@ void transport_register(const struct transport_channel *c);
 const struct transport_channel *transport_find(const char *name);
 /* Whether e-mail and SMS leave by SMTP / the gateway (else the dev mailbox). */
 void transport_status(bool *smtp, bool *sms);
+/* A file to attach to an e-mail: its path, the name it is sent as, its
+ * content type. */
+struct transport_attachment {
+    const char *path, *name, *type;
+};
+/* transport_send with an attachment (NULL: none; e-mail only, another
+ * channel refuses a message that has one). */
+int transport_send_with(struct db *db, const char *channel, const char *recipient,
+                        const char *subject, const char *body,
+                        const struct transport_attachment *att, const char *idempotency_key,
+                        char *err, size_t errlen);
 /* 0 = delivered, TRANSPORT_NOT_CONFIGURED, negative = failed (err says why). */
 int transport_send(struct db *db, const char *channel, const char *recipient, const char *subject,
                    const char *body, const char *idempotency_key, char *err, size_t errlen);

@@ -127,6 +127,9 @@ describe('statements: made once, priced like the quote, versions', () => {
     const r = await m1.post('/enterprises', { name: '广州月结测试有限公司', tier: 'key', status: 'active' });
     assert.equal(r.status, 201, show(r));
     ent = r.body.enterprise;
+    // 发送 e-mails the statement: a finance contact with an address to send to
+    const c = await m1.post(`/enterprises/${ent.id}/contacts`, { name: '赵会计', mobile: '13800093531', email: 'zhao@example.com', roles: ['finance'] });
+    assert.equal(c.status, 201, show(c));
     key = await makeKey(admin, '对账对接');
     now = Math.floor(Date.parse(await advanceClock(srv, 0)) / 1000);
     period = lastMonth(now);

@@ -3,6 +3,7 @@
 // the permission it needs; MainLayout hides what the user lacks and the
 // router guard refuses the routes (the server enforces again).
 import {
+  Wallet,
   User,
   Timer,
   Tickets,
@@ -79,6 +80,7 @@ export const LINKS = {
   enterpriseList: link('/enterprises', 'nav.enterpriseList', OfficeBuilding, 'enterprises.read'),
   waybillSearch: link('/waybills', 'nav.waybillSearch', Van, 'enterprises.read'),
   waybillAlerts: link('/waybill-alerts', 'nav.waybillAlerts', WarningFilled, 'enterprises.read'),
+  statementList: link('/statements', 'nav.statementList', Wallet, 'enterprises.read'),
   ticketList: link('/tickets?view=all', 'nav.ticketList', Headset, 'tickets.work'),
   ticketMine: link('/tickets?view=mine', 'nav.ticketMine', User, 'tickets.work'),
   ticketQueue: link('/tickets?view=queue', 'nav.ticketQueue', List, 'tickets.work'),
@@ -116,7 +118,7 @@ const customersNav = bar('nav.customers', [
 ])
 const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interactionNew', 'tasksToday'])
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam', 'approvals'])
-const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts'])
+const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts', 'statementList'])
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',

@@ -12,6 +12,7 @@ import taskRoutes from '@/views/tasks/routes.js'
 import approvalRoutes from '@/views/approvals/routes.js'
 import enterpriseRoutes from '@/views/enterprises/routes.js'
 import waybillRoutes from '@/views/waybills/routes.js'
+import statementRoutes from '@/views/statements/routes.js'
 import ticketRoutes from '@/views/tickets/routes.js'
 import reportRoutes from '@/views/reports/routes.js'
 import adminRoutes from '@/views/admin/routes.js'
@@ -33,6 +34,7 @@ const routes = [
       ...approvalRoutes,
       ...enterpriseRoutes,
       ...waybillRoutes,
+      ...statementRoutes,
       ...ticketRoutes,
       ...reportRoutes,
       ...adminRoutes,
