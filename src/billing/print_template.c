@@ -55,14 +55,16 @@ static const struct {
     [PF_AMOUNT] = {"amount", "金额(元)", 12},  [PF_WHY] = {"why", "分区", 13},
 };
 
-/* The default's blocks shown, and its columns (the department column is
- * there to be picked, not shown by default). */
+/* The default's blocks shown (the seal and the footer print nothing until
+ * an image or a text is set, so they are on), and its columns (the
+ * department column is there to be picked, not shown by default). */
 static const enum pt_block default_order[PT_NBLOCKS] = {
     PT_HEADER, PT_CUSTOMER, PT_SUMMARY, PT_PRODUCTS, PT_DEPARTMENTS, PT_LINES,
     PT_TOTAL,  PT_TERMS,    PT_BANK,    PT_SEAL,     PT_FOOTER};
 static const bool default_shown[PT_NBLOCKS] = {
     [PT_HEADER] = true, [PT_CUSTOMER] = true, [PT_SUMMARY] = true, [PT_PRODUCTS] = true,
-    [PT_LINES] = true,  [PT_TOTAL] = true,    [PT_TERMS] = true,   [PT_BANK] = true};
+    [PT_LINES] = true,  [PT_TOTAL] = true,    [PT_TERMS] = true,   [PT_BANK] = true,
+    [PT_SEAL] = true,   [PT_FOOTER] = true};
 static const enum pt_field default_fields[] = {PF_NO,     PF_DATE,   PF_PRODUCT, PF_DEST,
                                                PF_WEIGHT, PF_AMOUNT, PF_WHY};
 

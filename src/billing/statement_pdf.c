@@ -172,6 +172,9 @@ static int block(const struct stmt_source *src, struct pdf *p, const struct prin
         pdf_image(p, pics->seal, pics->seal_len, 110, 110, 1);
         return 0;
     }
+    /* bank details never set: no empty 开户行 / 账号 lines */
+    if (key == PT_BANK && !t->bank[0] && !t->account[0] && !t->holder[0])
+        return 0;
     if (key != PT_FOOTER)
         pdf_heading(p, heading(t, b));
     switch (key) {
