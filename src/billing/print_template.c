@@ -276,7 +276,8 @@ json_t *print_template_json(const struct print_template *t)
                         t->enterprise_id ? json_string(t->enterprise_name) : json_null());
     json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "version", json_integer(t->version));
-    json_object_set_new(o, "updated_at", json_string(at));
+    /* the default as the migration made it was never edited */
+    json_object_set_new(o, "updated_at", t->updated_at ? json_string(at) : json_null());
     json_object_set_new(o, "logo", json_boolean(t->logo_file[0]));
     json_object_set_new(o, "seal", json_boolean(t->seal_file[0]));
     return o;

@@ -162,11 +162,11 @@ static void del_image(struct req *r, bool seal)
         reply_template(r, 200, id);
 }
 
-static void put_logo(struct req *r)
+static void set_logo(struct req *r)
 {
     put_image(r, false);
 }
-static void put_seal(struct req *r)
+static void set_seal(struct req *r)
 {
     put_image(r, true);
 }

@@ -130,7 +130,7 @@ describe('print templates: the PDF laid out from them, the preview, the XLSX', (
     const res = await fetch(admin.url(`/print-templates/${id}/preview`), { method: 'POST', headers, body: JSON.stringify(draft || {}) });
     return { status: res.status, type: res.headers.get('content-type'), pages: Number(res.headers.get('x-page-count')), bytes: Buffer.from(await res.arrayBuffer()) };
   };
-  const upload = (id, kind, bytes, lang) => admin.put(`/print-templates/${id}/${kind}`, undefined, { raw: bytes, headers: { 'Content-Type': 'image/png' }, lang });
+  const upload = (id, kind, bytes, lang) => admin.post(`/print-templates/${id}/${kind}`, undefined, { raw: bytes, headers: { 'Content-Type': 'image/png' }, lang });
   // The header line of the waybill table: its labels left to right.
   const tableHeader = (text, first) => text.split('\n').find((l) => l.includes(first));
 

@@ -4,6 +4,7 @@
 // router guard refuses the routes (the server enforces again).
 import {
   User,
+  Printer,
   Timer,
   Tickets,
   AlarmClock,
@@ -90,6 +91,7 @@ export const LINKS = {
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
   adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
+  adminPrintTemplates: link('/admin/print-templates', 'nav.adminPrintTemplates', Printer, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
@@ -112,7 +114,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminPrintTemplates', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 
