@@ -235,7 +235,8 @@ static int layout_doc(const struct stmt_source *src, const struct print_template
     char title[160], footer[480];
     snprintf(title, sizeof(title), "对账单 %s（第 %" PRId64 " 版）", h->period, h->version);
     snprintf(footer, sizeof(footer), "%s · %s · 对账单 #%" PRId64, h->branch, h->ent_name, h->id);
-    struct pdf_opts o = {.a5 = t->a5, .landscape = t->landscape, .preview = preview};
+    struct pdf_opts o = {
+        .a5 = t->a5, .landscape = t->landscape, .preview = preview, .measure = total_pages == 0};
     struct pdf *p = pdf_new_opts(title, footer, &o);
     pdf_set_total_pages(p, total_pages);
     int rc = 0;

@@ -32,19 +32,23 @@
 /* A report far past any real one is refused rather than filling memory. */
 #define PDF_MAX_BYTES (64u << 20)
 
-#define FONT       "Noto Sans CJK SC"
-#define FONT_BODY  FONT " 9.5"
-#define FONT_NOTE  FONT " 8"
-#define FONT_HEAD  FONT " Bold 12.5"
-#define FONT_TITLE FONT " Bold 18"
-#define FONT_CELLH FONT " Bold 9"
-#define FONT_CELL  FONT " 9"
+#define FONT "Noto Sans CJK SC"
+enum font { FONT_BODY, FONT_NOTE, FONT_HEAD, FONT_TITLE, FONT_CELLH, FONT_CELL, NFONTS };
+static const char *const font_names[NFONTS] = {
+    [FONT_BODY] = FONT " 9.5",      [FONT_NOTE] = FONT " 8",       [FONT_HEAD] = FONT " Bold 12.5",
+    [FONT_TITLE] = FONT " Bold 18", [FONT_CELLH] = FONT " Bold 9", [FONT_CELL] = FONT " 9",
+};
 
 struct pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     double page_w, page_h;
-    bool preview;      /* an image surface: page 1 goes to png */
+    bool preview; /* an image surface: page 1 goes to png */
+    bool measure; /* only counting pages: text measured, nothing drawn */
+    /* one pango context and the fonts parsed once: a 200-page table
+     * makes tens of thousands of layouts */
+    PangoContext *pctx;
+    PangoFontDescription *fonts[NFONTS];
     struct strbuf png; /* the preview's page 1 */
     struct strbuf out;
     char *footer;
@@ -126,6 +130,8 @@ static void blank(struct pdf *p)
 /* The page just drawn is over: a preview keeps page 1. */
 static void page_done(struct pdf *p)
 {
+    if (p->measure)
+        return;
     if (p->preview) {
         if (p->page == 1) {
             cairo_surface_flush(p->surface);
@@ -138,12 +144,15 @@ static void page_done(struct pdf *p)
 }
 
 /* A layout of text in font, wrapped at width points (the caller unrefs). */
-static PangoLayout *layout(struct pdf *p, const char *text, const char *font, double width)
+static PangoLayout *layout(struct pdf *p, const char *text, enum font font, double width)
 {
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
-    PangoFontDescription *fd = pango_font_description_from_string(font);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
+    if (!p->pctx) {
+        p->pctx = pango_cairo_create_context(p->cr);
+        for (int i = 0; i < NFONTS; i++)
+            p->fonts[i] = pango_font_description_from_string(font_names[i]);
+    }
+    PangoLayout *l = pango_layout_new(p->pctx);
+    pango_layout_set_font_description(l, p->fonts[font]);
     pango_layout_set_width(l, (int)(width * PANGO_SCALE));
     pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     pango_layout_set_text(l, text ? text : "", -1);
@@ -159,6 +168,8 @@ static double height(PangoLayout *l)
 
 static void draw(struct pdf *p, PangoLayout *l, double x, double y, double grey)
 {
+    if (p->measure)
+        return;
     cairo_set_source_rgb(p->cr, grey, grey, grey);
     cairo_move_to(p->cr, x, y);
     pango_cairo_show_layout(p->cr, l);
@@ -167,6 +178,8 @@ static void draw(struct pdf *p, PangoLayout *l, double x, double y, double grey)
 static void footer(struct pdf *p)
 {
     char num[64];
+    if (p->measure)
+        return;
     if (p->total_pages > 0)
         snprintf(num, sizeof(num), "第 %d 页 / 共 %d 页", p->page, p->total_pages);
     else
@@ -221,6 +234,7 @@ struct pdf *pdf_new_opts(const char *title, const char *footer_text, const struc
     p->page_w = landscape ? h : w;
     p->page_h = landscape ? w : h;
     p->preview = o && o->preview;
+    p->measure = o && o->measure;
     if (p->preview) {
         p->surface =
             cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(p->page_w * PREVIEW_SCALE + 0.5),
@@ -331,7 +345,7 @@ void pdf_heading(struct pdf *p, const char *text)
     g_object_unref(l);
 }
 
-static void text_block(struct pdf *p, const char *text, const char *font, double grey)
+static void text_block(struct pdf *p, const char *text, enum font font, double grey)
 {
     PangoLayout *l = layout(p, text, font, TEXT_W);
     double h = height(l);
@@ -368,7 +382,9 @@ static void row(struct pdf *p, const char *const *cells, bool head)
     if (!head)
         ensure(p, h);
     double x = MARGIN_X;
-    for (int i = 0; i < p->ncols; i++) {
+    for (int i = 0; i < p->ncols && p->measure; i++)
+        g_object_unref(ls[i]);
+    for (int i = 0; i < p->ncols && !p->measure; i++) {
         double w = p->widths[i] * TEXT_W;
         if (head) {
             cairo_set_source_rgb(p->cr, 0.95, 0.96, 0.98);
@@ -427,6 +443,11 @@ void pdf_free(struct pdf *p)
     if (!p)
         return;
     pdf_table_end(p);
+    if (p->pctx)
+        g_object_unref(p->pctx);
+    for (int i = 0; i < NFONTS; i++)
+        if (p->fonts[i])
+            pango_font_description_free(p->fonts[i]);
     cairo_destroy(p->cr);
     cairo_surface_destroy(p->surface);
     strbuf_release(&p->out);

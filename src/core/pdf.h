@@ -35,9 +35,11 @@ struct pdf;
 struct pdf *pdf_new(const char *title, const char *footer);
 /* How a document is set up (pdf_new_opts): A4 or A5, portrait or
  * landscape; a preview is drawn the same way on an image and pdf_finish
- * answers page 1 as a PNG instead of the PDF. */
+ * answers page 1 as a PNG instead of the PDF; measure lays the text out
+ * without drawing it, for the pass that counts the pages (pdf_pages),
+ * never finished (pdf_free). */
 struct pdf_opts {
-    bool a5, landscape, preview;
+    bool a5, landscape, preview, measure;
 };
 /* A new document without the title drawn (pdf_title, pdf_letterhead
  * draw what starts it); title is the PDF's title. o may be NULL. */
