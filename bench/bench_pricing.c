@@ -16,6 +16,7 @@
  *       the seconds spent in the engine alone, the grand total in fen and
  *       how many could not be priced.
  */
+#include "bench_util.h"
 #include "billing/billing.h"
 #include "db/db.h"
 
@@ -165,26 +166,6 @@ static int load(const char *path, long n, long long start)
     free(ents);
     printf("loaded %ld waybills over %ld enterprises\n", n, ne);
     return 0;
-}
-
-static long rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int run(const char *path, int64_t from, int64_t to)

@@ -6,10 +6,13 @@
 #include "billing/billing_module.h"
 
 #include "billing/billing.h"
+#include "billing/print_template.h"
 
-static const struct route *const routes[] = {
-    price_lists_routes, price_rules_routes,     pricing_routes, billing_settings_routes,
-    statements_routes,  statement_extra_routes, finance_routes, NULL};
+static const struct route *const routes[] = {price_lists_routes,    price_rules_routes,
+                                             pricing_routes,        billing_settings_routes,
+                                             statements_routes,     statement_extra_routes,
+                                             finance_routes,        print_templates_routes,
+                                             statement_xlsx_routes, NULL};
 
 /* The statements' pass every few seconds: it makes a period's statement
  * once (the unique key), so a repeated pass makes nothing. */

@@ -1,17 +1,19 @@
 /*
- * statement_pdf.c - a statement version as a PDF (core/pdf.c): the
- * issuer, the customer, the summary, the totals by product, every
- * waybill line over as many pages as it takes (the header repeated,
- * "第 N 页 / 共 M 页"), the total in figures and in 大写, the payment
- * terms. The layout is one fixed default template described as data
- * (blocks in order, the table's columns) so that edited print templates
- * can replace it later without touching the writer.
+ * statement_pdf.c - a statement version as a PDF (core/pdf.c), laid out
+ * from a print template (print_template.c): its blocks in its order, the
+ * waybill table with its columns over as many pages as it takes (the
+ * header repeated, "第 N 页 / 共 M 页"), the total in figures and in 大写.
+ * The template preview is the same layout of a sample statement drawn on
+ * an image (pdf_opts.preview): one code path for both.
  *
- * The document is laid out twice: once to count the pages, once to write
- * them with the count. The lines are read a page of rows at a time by
- * waybill number both times: memory stays small whatever the month holds.
+ * What is laid out comes from a source: a stored statement (its lines
+ * read a page of rows at a time by waybill number, so memory stays small
+ * whatever the month holds) or the preview's sample. The document is laid
+ * out twice: once to count the pages, once to write them with the count.
  */
 #include "billing/billing.h"
+#include "billing/print_template.h"
+#include "billing/statement_doc.h"
 
 #include "base/clock.h"
 #include "base/validate.h"
@@ -23,228 +25,229 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum block { B_CUSTOMER, B_SUMMARY, B_PRODUCTS, B_LINES, B_TOTAL, B_TERMS };
-enum col { C_NO, C_DATE, C_PRODUCT, C_DEST, C_WEIGHT, C_AMOUNT, C_WHY };
+/* The sample the preview lays out: enough lines for a second page. */
+#define SAMPLE_LINES 60
 
-struct tpl_column {
-    const char *title;
-    double width;
-    enum col field;
+struct pics {
+    char *logo, *seal;
+    size_t logo_len, seal_len;
 };
 
-/* The default template: what is printed, in this order. */
-static const enum block default_blocks[] = {B_CUSTOMER, B_SUMMARY, B_PRODUCTS,
-                                            B_LINES,    B_TOTAL,   B_TERMS};
-static const struct tpl_column default_columns[] = {
-    {"运单号", 0.21, C_NO},   {"揽收日", 0.09, C_DATE},     {"产品", 0.13, C_PRODUCT},
-    {"目的地", 0.22, C_DEST}, {"重量(kg)", 0.10, C_WEIGHT}, {"金额(元)", 0.12, C_AMOUNT},
-    {"分区", 0.13, C_WHY},
-};
-#define NCOLS      ((int)(sizeof(default_columns) / sizeof(default_columns[0])))
-#define LINES_PAGE 1000
-
-struct head {
-    int64_t id, ent, total, paid, count, version;
-    char period[8], status[16], due[11], ent_name[200], dept[200], branch[200], address[300],
-        no[40];
-    int payment_days;
-};
-
-static int read_head(struct db *db, int64_t id, struct head *h)
+static void cell(enum pt_field f, const struct stmt_line *l, char *out, size_t n)
 {
-    struct db_stmt *st = NULL;
-    int rc = db_query_row(db, &st,
-                          "SELECT s.enterprise_id, s.total_fen, s.paid_fen, s.waybill_count, "
-                          "s.version, s.period, s.status, s.due_on, e.name, COALESCE(d.name, ''), "
-                          "COALESCE(b.name, ''), COALESCE(e.region, ''), e.customer_no FROM "
-                          "statements s JOIN enterprises e ON e.id = s.enterprise_id LEFT JOIN "
-                          "enterprise_departments d ON d.id = s.department_id LEFT JOIN "
-                          "branches b ON b.id = e.branch_id WHERE s.id = ?",
-                          DB_ARGS(DB_INT(id)));
-    if (rc != 1)
-        return rc ? rc : DB_ERROR;
-    h->id = id;
-    h->ent = db_col_int(st, 0);
-    h->total = db_col_int(st, 1);
-    h->paid = db_col_int(st, 2);
-    h->count = db_col_int(st, 3);
-    h->version = db_col_int(st, 4);
-    snprintf(h->period, sizeof(h->period), "%s", db_col_text(st, 5));
-    snprintf(h->status, sizeof(h->status), "%s", db_col_text(st, 6));
-    snprintf(h->due, sizeof(h->due), "%s", db_col_text(st, 7));
-    snprintf(h->ent_name, sizeof(h->ent_name), "%s", db_col_text(st, 8));
-    snprintf(h->dept, sizeof(h->dept), "%s", db_col_text(st, 9));
-    snprintf(h->branch, sizeof(h->branch), "%s", db_col_text(st, 10));
-    snprintf(h->address, sizeof(h->address), "%s", db_col_text(st, 11));
-    snprintf(h->no, sizeof(h->no), "%s", db_col_text(st, 12));
-    db_finish(st);
-    struct billing_settings s;
-    rc = billing_settings_read(db, h->ent, &s);
-    h->payment_days = s.payment_days;
-    return rc;
-}
-
-static void cell(enum col c, struct db_stmt *st, char *out, size_t n)
-{
-    switch (c) {
-    case C_NO:
-        snprintf(out, n, "%s", db_col_text(st, 0));
+    switch (f) {
+    case PF_NO:
+        snprintf(out, n, "%s", l->no);
         break;
-    case C_DATE: {
+    case PF_DATE: {
         char iso[40];
-        clock_format_iso(db_col_int(st, 1), iso, sizeof(iso));
+        clock_format_iso(l->collected_at, iso, sizeof(iso));
         snprintf(out, n, "%.5s", iso + 5); /* MM-DD: the month is the period's */
         break;
     }
-    case C_PRODUCT:
-        snprintf(out, n, "%s", db_col_text(st, 2));
+    case PF_DEPT:
+        snprintf(out, n, "%s", l->dept);
         break;
-    case C_DEST: {
+    case PF_PRODUCT:
+        snprintf(out, n, "%s", l->product);
+        break;
+    case PF_DEST: {
         /* province and city: the district would wrap the row */
         char prov[48], city[48];
-        pricing_split_region(db_col_text(st, 3), prov, sizeof(prov), city, sizeof(city));
+        pricing_split_region(l->dest, prov, sizeof(prov), city, sizeof(city));
         snprintf(out, n, "%s%s", prov, strcmp(prov, city) == 0 ? "" : city);
         break;
     }
-    case C_WEIGHT: {
+    case PF_WEIGHT: {
         char kg[32];
-        pricing_kg_text(db_col_int(st, 4), kg);
+        pricing_kg_text(l->weight_g, kg);
         snprintf(out, n, "%s", kg);
         break;
     }
-    case C_AMOUNT:
-        money_format(db_col_int(st, 5), out, n);
+    case PF_AMOUNT:
+        money_format(l->amount_fen, out, n);
         break;
-    case C_WHY: {
+    case PF_WHY:
         /* the zone: the first word of the stored explanation (the whole
          * one is in the API) */
-        const char *why = db_col_text(st, 6), *sp = strchr(why, ' ');
-        snprintf(out, n, "%.*s", sp ? (int)(sp - why) : (int)strlen(why), why);
+        snprintf(out, n, "%s", l->zone);
         break;
-    }
+    default:
+        out[0] = 0;
+        break;
     }
 }
 
-/* The waybill table, read LINES_PAGE rows at a time. */
-static int lines_block(struct db *db, struct pdf *p, int64_t id)
+struct table {
+    struct pdf *p;
+    const struct print_template *t;
+};
+
+static int table_row(void *ctx, const struct stmt_line *l)
 {
-    double widths[NCOLS];
-    const char *header[NCOLS];
-    for (int i = 0; i < NCOLS; i++) {
-        widths[i] = default_columns[i].width;
-        header[i] = default_columns[i].title;
+    struct table *tb = ctx;
+    char text[PF_N][256];
+    const char *cells[PF_N];
+    for (int i = 0; i < tb->t->ncols; i++) {
+        cell(tb->t->cols[i].field, l, text[i], sizeof(text[i]));
+        cells[i] = text[i];
     }
-    pdf_table_begin(p, NCOLS, widths, header);
-    char after[256] = "";
-    for (;;) {
-        struct db_stmt *st = db_query(db,
-                                      "SELECT waybill_no, collected_at, product, destination, "
-                                      "weight_g, amount_fen, why FROM statement_lines WHERE "
-                                      "statement_id = ? AND waybill_no > ? ORDER BY waybill_no "
-                                      "LIMIT 1000",
-                                      DB_ARGS(DB_INT(id), DB_TEXT(after)));
-        if (!st)
-            return DB_ERROR;
-        int n = 0, rc;
-        while ((rc = db_step(st)) == 1) {
-            char text[NCOLS][256];
-            const char *cells[NCOLS];
-            for (int i = 0; i < NCOLS; i++) {
-                cell(default_columns[i].field, st, text[i], sizeof(text[i]));
-                cells[i] = text[i];
-            }
-            pdf_table_row(p, cells);
-            snprintf(after, sizeof(after), "%s", text[0]);
-            n++;
-        }
-        db_finish(st);
-        if (rc < 0)
-            return rc;
-        if (n < LINES_PAGE)
-            break;
-    }
-    pdf_table_end(p);
+    pdf_table_row(tb->p, cells);
     return 0;
 }
 
-static int products_block(struct db *db, struct pdf *p, int64_t id)
+static int lines_block(const struct stmt_source *src, struct pdf *p, const struct print_template *t)
 {
-    static const double w[] = {0.4, 0.3, 0.3};
-    pdf_heading(p, "按产品汇总");
-    pdf_table_begin(p, 3, w, (const char *[]){"产品", "件数", "金额(元)"});
-    struct db_stmt *st = db_query(db,
-                                  "SELECT product, COUNT(*), SUM(amount_fen) FROM statement_lines "
-                                  "WHERE statement_id = ? GROUP BY product ORDER BY product",
-                                  DB_ARGS(DB_INT(id)));
-    if (!st)
-        return DB_ERROR;
-    int rc;
-    while ((rc = db_step(st)) == 1) {
-        char n[32], fen[32];
-        snprintf(n, sizeof(n), "%" PRId64, db_col_int(st, 1));
-        money_format(db_col_int(st, 2), fen, sizeof(fen));
-        pdf_table_row(p, (const char *[]){db_col_text(st, 0), n, fen});
+    double widths[PF_N], sum = 0;
+    const char *header[PF_N];
+    for (int i = 0; i < t->ncols; i++)
+        sum += t->cols[i].width;
+    for (int i = 0; i < t->ncols; i++) {
+        widths[i] = t->cols[i].width / sum;
+        header[i] =
+            t->cols[i].label[0] ? t->cols[i].label : pt_field_default_label(t->cols[i].field);
     }
-    db_finish(st);
+    pdf_table_begin(p, t->ncols, widths, header);
+    struct table tb = {p, t};
+    int rc = src->lines(src, table_row, &tb);
     pdf_table_end(p);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
-/* Lay the document out; total_pages 0 the first time (counting). */
-static int layout_doc(struct db *db, const struct head *h, int total_pages, struct pdf **out)
+static int group_row(void *ctx, const char *name, int64_t count, int64_t fen)
 {
-    char title[160], line[512], fen[32], words[PRICING_WORDS_MAX];
-    snprintf(title, sizeof(title), "对账单 %s（第 %" PRId64 " 版）", h->period, h->version);
-    char footer[480];
-    snprintf(footer, sizeof(footer), "%s · %s · 对账单 #%" PRId64, h->branch, h->ent_name, h->id);
-    struct pdf *p = pdf_new(title, footer);
-    pdf_set_total_pages(p, total_pages);
-    int rc = 0;
+    char n[32], yuan[32];
+    snprintf(n, sizeof(n), "%" PRId64, count);
+    money_format(fen, yuan, sizeof(yuan));
+    pdf_table_row(ctx, (const char *[]){name, n, yuan});
+    return 0;
+}
+
+static int totals_block(const struct stmt_source *src, struct pdf *p, bool by_dept)
+{
+    static const double w[] = {0.4, 0.3, 0.3};
+    pdf_table_begin(p, 3, w, (const char *[]){by_dept ? "部门" : "产品", "件数", "金额(元)"});
+    int rc = src->groups(src, by_dept, group_row, p);
+    pdf_table_end(p);
+    return rc;
+}
+
+static const char *heading(const struct print_template *t, int b)
+{
+    return t->blocks[b].label[0] ? t->blocks[b].label : pt_block_default_label(t->blocks[b].key);
+}
+
+static void header_block(struct pdf *p, const struct print_template *t, const struct stmt_head *h,
+                         const struct pics *pics)
+{
+    char info[PT_TEXT / 2];
+    snprintf(info, sizeof(info), "%s", t->company_info);
+    pdf_letterhead(p, pics->logo, pics->logo_len, t->company[0] ? t->company : h->branch, info);
+}
+
+static void bank_block(struct pdf *p, const struct print_template *t)
+{
+    char line[PT_TEXT];
+    snprintf(line, sizeof(line), "开户行：%s", t->bank);
+    pdf_paragraph(p, line);
+    snprintf(line, sizeof(line), "账号：%s", t->account);
+    pdf_paragraph(p, line);
+    snprintf(line, sizeof(line), "户名：%s", t->holder);
+    pdf_paragraph(p, line);
+}
+
+/* One block of the document. */
+static int block(const struct stmt_source *src, struct pdf *p, const struct print_template *t,
+                 int b, const struct pics *pics)
+{
+    const struct stmt_head *h = &src->head;
+    char line[PT_TEXT + 200], fen[32], words[PRICING_WORDS_MAX];
     money_format(h->total, fen, sizeof(fen));
-    pricing_amount_words(h->total, words, sizeof(words));
-    for (size_t b = 0; !rc && b < sizeof(default_blocks) / sizeof(default_blocks[0]); b++) {
-        switch (default_blocks[b]) {
-        case B_CUSTOMER:
-            pdf_heading(p, "客户信息");
-            snprintf(line, sizeof(line), "客户：%s%s%s（客户编号 %s）", h->ent_name,
-                     h->dept[0] ? " · " : "", h->dept, h->no);
+    enum pt_block key = t->blocks[b].key;
+    if (key == PT_HEADER) {
+        header_block(p, t, h, pics);
+        return 0;
+    }
+    if (key == PT_SEAL) {
+        pdf_image(p, pics->seal, pics->seal_len, 110, 110, 1);
+        return 0;
+    }
+    /* bank details never set: no empty 开户行 / 账号 lines */
+    if (key == PT_BANK && !t->bank[0] && !t->account[0] && !t->holder[0])
+        return 0;
+    if (key != PT_FOOTER)
+        pdf_heading(p, heading(t, b));
+    switch (key) {
+    case PT_CUSTOMER:
+        snprintf(line, sizeof(line), "客户：%s%s%s（客户编号 %s）", h->ent_name,
+                 h->dept[0] ? " · " : "", h->dept, h->no);
+        pdf_paragraph(p, line);
+        if (h->address[0]) {
+            snprintf(line, sizeof(line), "地区：%s", h->address);
             pdf_paragraph(p, line);
-            if (h->address[0]) {
-                snprintf(line, sizeof(line), "地区：%s", h->address);
-                pdf_paragraph(p, line);
-            }
-            snprintf(line, sizeof(line), "出账单位：%s", h->branch);
-            pdf_paragraph(p, line);
-            break;
-        case B_SUMMARY:
-            pdf_heading(p, "汇总");
-            snprintf(line, sizeof(line), "账期：%s 月，运单 %" PRId64 " 件，应付金额 %s 元",
-                     h->period, h->count, fen);
-            pdf_paragraph(p, line);
-            break;
-        case B_PRODUCTS:
-            rc = products_block(db, p, h->id);
-            break;
-        case B_LINES:
-            pdf_heading(p, "运单明细");
-            rc = lines_block(db, p, h->id);
-            break;
-        case B_TOTAL:
-            pdf_heading(p, "合计");
-            snprintf(line, sizeof(line), "合计金额：%s 元", fen);
-            pdf_paragraph(p, line);
-            snprintf(line, sizeof(line), "大写：%s", words);
-            pdf_paragraph(p, line);
-            break;
-        case B_TERMS:
-            pdf_heading(p, "付款条件");
+        }
+        snprintf(line, sizeof(line), "出账单位：%s", h->branch);
+        pdf_paragraph(p, line);
+        return 0;
+    case PT_SUMMARY:
+        snprintf(line, sizeof(line), "账期：%s 月，运单 %" PRId64 " 件，应付金额 %s 元", h->period,
+                 h->count, fen);
+        pdf_paragraph(p, line);
+        return 0;
+    case PT_PRODUCTS:
+    case PT_DEPARTMENTS:
+        return totals_block(src, p, key == PT_DEPARTMENTS);
+    case PT_LINES:
+        return lines_block(src, p, t);
+    case PT_TOTAL:
+        snprintf(line, sizeof(line), "合计金额：%s 元", fen);
+        pdf_paragraph(p, line);
+        pricing_amount_words(h->total, words, sizeof(words));
+        snprintf(line, sizeof(line), "大写：%s", words);
+        pdf_paragraph(p, line);
+        return 0;
+    case PT_TERMS:
+        if (t->terms[0])
+            snprintf(line, sizeof(line), "%s", t->terms);
+        else
             snprintf(line, sizeof(line),
                      "账期 %d 天，请于 %s 前付款。对账单如有疑问，请联系您的客户经理。",
                      h->payment_days, h->due);
-            pdf_paragraph(p, line);
-            break;
-        }
+        pdf_paragraph(p, line);
+        return 0;
+    case PT_BANK:
+        bank_block(p, t);
+        return 0;
+    case PT_FOOTER:
+        if (t->footer[0])
+            pdf_note(p, t->footer);
+        return 0;
+    default:
+        return 0;
     }
+}
+
+/* Lay the document out; total_pages 0 the first time (counting). */
+static int layout_doc(const struct stmt_source *src, const struct print_template *t,
+                      const struct pics *pics, bool preview, int total_pages, struct pdf **out)
+{
+    const struct stmt_head *h = &src->head;
+    char title[160], footer[480];
+    snprintf(title, sizeof(title), "对账单 %s（第 %" PRId64 " 版）", h->period, h->version);
+    snprintf(footer, sizeof(footer), "%s · %s · 对账单 #%" PRId64, h->branch, h->ent_name, h->id);
+    struct pdf_opts o = {
+        .a5 = t->a5, .landscape = t->landscape, .preview = preview, .measure = total_pages == 0};
+    struct pdf *p = pdf_new_opts(title, footer, &o);
+    pdf_set_total_pages(p, total_pages);
+    int rc = 0;
+    /* the letterhead, when shown first, goes above the title */
+    int b = 0;
+    if (t->blocks[0].key == PT_HEADER && t->blocks[0].visible)
+        rc = block(src, p, t, b++, pics);
+    pdf_title(p, title);
+    for (; !rc && b < PT_NBLOCKS; b++)
+        if (t->blocks[b].visible)
+            rc = block(src, p, t, b, pics);
     if (rc) {
         pdf_free(p);
         return rc;
@@ -253,16 +256,108 @@ static int layout_doc(struct db *db, const struct head *h, int total_pages, stru
     return 0;
 }
 
+static int render(const struct stmt_source *src, const struct print_template *t, bool preview,
+                  char **data, size_t *len, int *pages)
+{
+    struct pics pics = {0};
+    print_template_image_read(t, false, &pics.logo, &pics.logo_len);
+    print_template_image_read(t, true, &pics.seal, &pics.seal_len);
+    struct pdf *p = NULL;
+    int rc = layout_doc(src, t, &pics, preview, 0, &p);
+    if (!rc) {
+        *pages = pdf_pages(p);
+        pdf_free(p);
+        rc = layout_doc(src, t, &pics, preview, *pages, &p);
+    }
+    if (!rc)
+        rc = pdf_finish(p, data, len) ? DB_ERROR : 0;
+    free(pics.logo);
+    free(pics.seal);
+    return rc;
+}
+
 int statement_pdf(struct db *db, int64_t id, char **data, size_t *len)
 {
-    struct head h;
-    int rc = read_head(db, id, &h);
-    struct pdf *p = NULL;
-    if (rc || (rc = layout_doc(db, &h, 0, &p)))
+    struct stmt_source src;
+    int rc = stmt_source_open(db, id, &src);
+    if (rc)
         return rc;
-    int pages = pdf_pages(p);
-    pdf_free(p);
-    if ((rc = layout_doc(db, &h, pages, &p)))
-        return rc;
-    return pdf_finish(p, data, len) ? DB_ERROR : 0;
+    struct print_template *t = malloc(sizeof(*t));
+    int pages = 0;
+    if (!t)
+        return DB_ERROR;
+    if (!(rc = print_template_for(db, src.head.ent, t)))
+        rc = render(&src, t, false, data, len, &pages);
+    free(t);
+    return rc;
+}
+
+/* ---- the preview's sample statement ---- */
+
+static const char *const sample_products[] = {"标准快递", "特快专递", "快递包裹"};
+static const char *const sample_depts[] = {"华东事业部", "华南事业部"};
+static const char *const sample_dests[] = {"上海市", "广东省广州市", "四川省成都市", "北京市"};
+
+static void sample_line(int i, struct stmt_line *l)
+{
+    snprintf(l->no, sizeof(l->no), "KY%011d", 40000000 + i * 37);
+    l->collected_at = 1793462400 + (int64_t)i * 40000; /* 2026-11 */
+    snprintf(l->dept, sizeof(l->dept), "%s", sample_depts[i % 2]);
+    snprintf(l->product, sizeof(l->product), "%s", sample_products[i % 3]);
+    snprintf(l->dest, sizeof(l->dest), "%s", sample_dests[i % 4]);
+    l->weight_g = 500 + (i * 731) % 9000;
+    l->amount_fen = 1200 + (i * 379) % 4000;
+    snprintf(l->zone, sizeof(l->zone), "%s", i % 4 ? "z2" : "local");
+}
+
+static int sample_lines(const struct stmt_source *src, stmt_line_fn fn, void *ctx)
+{
+    (void)src;
+    struct stmt_line l;
+    for (int i = 0; i < SAMPLE_LINES; i++) {
+        sample_line(i, &l);
+        fn(ctx, &l);
+    }
+    return 0;
+}
+
+static int sample_groups(const struct stmt_source *src, bool by_dept, stmt_group_fn fn, void *ctx)
+{
+    (void)src;
+    int n = by_dept ? 2 : 3;
+    for (int g = 0; g < n; g++) {
+        int64_t count = 0, fen = 0;
+        struct stmt_line l;
+        for (int i = 0; i < SAMPLE_LINES; i++)
+            if (i % n == g) {
+                sample_line(i, &l);
+                count++;
+                fen += l.amount_fen;
+            }
+        fn(ctx, by_dept ? sample_depts[g] : sample_products[g], count, fen);
+    }
+    return 0;
+}
+
+int print_template_preview(const struct print_template *t, char **png, size_t *len, int *pages)
+{
+    struct stmt_source src = {.lines = sample_lines, .groups = sample_groups};
+    struct stmt_head *h = &src.head;
+    h->id = 1;
+    h->version = 1;
+    h->count = SAMPLE_LINES;
+    struct stmt_line l;
+    for (int i = 0; i < SAMPLE_LINES; i++) {
+        sample_line(i, &l);
+        h->total += l.amount_fen;
+    }
+    h->payment_days = 30;
+    snprintf(h->period, sizeof(h->period), "2026-11");
+    snprintf(h->due, sizeof(h->due), "2026-12-31");
+    snprintf(h->ent_name, sizeof(h->ent_name), "%s",
+             t->enterprise_id ? t->enterprise_name : "示例企业有限公司");
+    snprintf(h->branch, sizeof(h->branch), "鸿雁邮政 市分公司");
+    snprintf(h->address, sizeof(h->address), "上海市浦东新区");
+    snprintf(h->no, sizeof(h->no), "E000001");
+    return render(&src, t, true, png, len, pages) ? -1 : 0;
 }

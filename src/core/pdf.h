@@ -24,6 +24,7 @@
 #ifndef HY_PDF_H
 #define HY_PDF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pdf;
@@ -32,6 +33,29 @@ struct pdf;
  * as the PDF's title; footer (may be NULL) is drawn on every page beside
  * the page number. */
 struct pdf *pdf_new(const char *title, const char *footer);
+/* How a document is set up (pdf_new_opts): A4 or A5, portrait or
+ * landscape; a preview is drawn the same way on an image and pdf_finish
+ * answers page 1 as a PNG instead of the PDF; measure lays the text out
+ * without drawing it, for the pass that counts the pages (pdf_pages),
+ * never finished (pdf_free). */
+struct pdf_opts {
+    bool a5, landscape, preview, measure;
+};
+/* A new document without the title drawn (pdf_title, pdf_letterhead
+ * draw what starts it); title is the PDF's title. o may be NULL. */
+struct pdf *pdf_new_opts(const char *title, const char *footer, const struct pdf_opts *o);
+/* The big title line. */
+void pdf_title(struct pdf *p, const char *text);
+/* A letterhead: the logo (a PNG, or NULL) at the left, the name in bold
+ * beside it with lines (may hold newlines) under it in small grey. */
+void pdf_letterhead(struct pdf *p, const void *logo, size_t len, const char *name,
+                    const char *lines);
+/* A PNG scaled to fit max_w x max_h points, at the left (align < 0),
+ * centre (0) or right (> 0). Not a readable PNG: nothing drawn. */
+void pdf_image(struct pdf *p, const void *png, size_t len, double max_w, double max_h, int align);
+/* 0 with its size when data is a PNG cairo reads (at most 4000 pixels a
+ * side), else -1. */
+int pdf_png_check(const void *data, size_t len, int *w, int *h);
 /* A section heading (kept with at least one line of what follows). */
 void pdf_heading(struct pdf *p, const char *text);
 /* A paragraph of running text, wrapped to the page width. */

@@ -83,6 +83,9 @@ const NOT_SCOPED = [
   // takes enterprises.read, changing it billing.write); contract rules sit
   // under their enterprise and are scoped with it
   /^\/price-lists\/\{id\}$/,
+  // statement print templates: the organisation's default and enterprises'
+  // own, configuration edited by the admin only
+  /^\/print-templates\/\{id\}/,
   // the survey behind a link: its random token is the credential
   /^\/surveys\/\{token\}$/,
   // the contact portal: a portal session only (every staff role gets 403);

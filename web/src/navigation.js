@@ -5,6 +5,7 @@
 import {
   Wallet,
   User,
+  Printer,
   Timer,
   Tickets,
   AlarmClock,
@@ -100,6 +101,7 @@ export const LINKS = {
   adminApiDocs: link('/admin/api-docs', 'nav.adminApiDocs', Reading, 'admin'),
   adminPriceLists: link('/admin/price-lists', 'nav.adminPriceLists', Money, 'billing.write'),
   adminApprovalFlows: link('/admin/approval-flows', 'nav.adminApprovalFlows', Checked, 'admin'),
+  adminPrintTemplates: link('/admin/print-templates', 'nav.adminPrintTemplates', Printer, 'admin'),
   adminAuditLog: link('/admin/audit-log', 'nav.adminAuditLog', Document, 'admin'),
   adminRetention: link('/admin/retention', 'nav.adminRetention', Timer, 'admin'),
   adminNotify: link('/admin/notify', 'nav.adminNotify', ChatDotRound, 'admin'),
@@ -122,7 +124,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
+  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminPrintTemplates', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 

@@ -68,7 +68,7 @@ async function readJson(res) {
  * fetch → parsed JSON body; a non-2xx answer or an unreachable server
  * becomes an ApiError (shown unless quiet, handed to the hooks).
  */
-async function send(url, init, quiet) {
+async function send(url, init, quiet, parse = readJson) {
   let res
   try {
     res = await fetch(url, { ...init, credentials: 'same-origin' })
@@ -78,8 +78,8 @@ async function send(url, init, quiet) {
     throw err
   }
 
+  if (res.ok) return parse(res)
   const data = await readJson(res)
-  if (res.ok) return data
 
   const e = (data && data.error) || {}
   const err = new ApiError(
@@ -131,6 +131,17 @@ export async function uploadRaw(path, query, blob, contentType, { quiet = false 
   const headers = { ...baseHeaders(), 'Content-Type': contentType || 'application/octet-stream' }
   if (csrfToken) headers['X-CSRF-Token'] = csrfToken
   return send(buildUrl(path, query), { method: 'POST', headers, body: blob }, quiet)
+}
+
+/**
+ * POST JSON and take the answer as bytes (a rendered image):
+ * {blob, headers}. Errors as request().
+ */
+export async function postForBlob(path, body, { quiet = false } = {}) {
+  const headers = { ...baseHeaders(), 'Content-Type': 'application/json' }
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken
+  const init = { method: 'POST', headers, body: JSON.stringify(body ?? {}) }
+  return send(buildUrl(path), init, quiet, async (res) => ({ blob: await res.blob(), headers: res.headers }))
 }
 
 /** The API URL of a path (for download links). */

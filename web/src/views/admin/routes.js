@@ -71,6 +71,19 @@ export default [
     component: () => import('@/views/billing/PriceListEditView.vue'),
     meta: { ...meta('nav.adminPriceLists'), perm: 'billing.write' },
   },
+  // 打印模板: the statement print templates (admin)
+  {
+    path: 'admin/print-templates',
+    name: 'admin-print-templates',
+    component: () => import('@/views/printTemplates/PrintTemplatesView.vue'),
+    meta: meta('nav.adminPrintTemplates'),
+  },
+  {
+    path: 'admin/print-templates/:id',
+    name: 'admin-print-template',
+    component: () => import('@/views/printTemplates/PrintTemplateEditView.vue'),
+    meta: meta('nav.adminPrintTemplates'),
+  },
   {
     path: 'admin/work-calendar',
     name: 'admin-work-calendar',
