@@ -301,7 +301,7 @@ static int write_shares(struct db *db, const struct kind *k, int64_t id, json_t 
 static char *recipients_text(json_t *in)
 {
     json_t *to = json_object_get(in, "recipients");
-    return json_dumps(json_is_array(to) ? to : json_array(), JSON_COMPACT);
+    return json_is_array(to) ? json_dumps(to, JSON_COMPACT) : xstrdup("[]");
 }
 
 int saved_put(struct db *db, const struct actor *u, enum saved_kind kind, int64_t id, json_t *in,
@@ -324,9 +324,9 @@ int saved_put(struct db *db, const struct actor *u, enum saved_kind kind, int64_
             return rc;
         }
     }
+    if (!json_object_get(in, "name") && cur)
+        json_object_set(in, "name", json_object_get(cur, "name"));
     const char *name = json_string_value(json_object_get(in, "name"));
-    if (!name && cur)
-        name = json_string_value(json_object_get(cur, "name"));
     if (!name || !*name || utf8_len(name) > NAME_MAX_CHARS)
         field_error(errors, "name", msg(u, "report.bad_name_text"));
     json_t *body = json_object_get(in, k->body);

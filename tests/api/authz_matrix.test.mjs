@@ -41,6 +41,9 @@ const SCOPED = [
   [/^\/tickets\/\{id\}/, 'ticket'],
   // a monthly statement and its versions: its enterprise's
   [/^\/statements\/\{id\}/, 'statement'],
+  // a saved report and a custom dashboard: their owner's until shared
+  [/^\/reports\/\{id\}/, 'report'],
+  [/^\/report-dashboards\/\{id\}/, 'report_dashboard'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -118,6 +121,12 @@ describe('authorization matrix', () => {
     r = await sz.post('/segments', { name: '深圳私有分群', entity: 'customer', q: '深圳', shared: false });
     assert.equal(r.status, 201, show(r));
     other.segment = (r.body.segment || r.body).id;
+    r = await sz.post('/reports', { name: '深圳私有报表', definition: { source: 'customers', measures: [{ fn: 'count' }] } });
+    assert.equal(r.status, 201, show(r));
+    other.report = r.body.id;
+    r = await sz.post('/report-dashboards', { name: '深圳私有看板', layout: [{ i: 'a', report_id: other.report, x: 0, y: 0, w: 6, h: 6 }] });
+    assert.equal(r.status, 201, show(r));
+    other.report_dashboard = r.body.id;
     r = await uploadCsv(sz, Buffer.from('姓名,手机号\n深圳导入,13800009702\n'));
     assert.equal(r.status, 201, show(r));
     other.import = r.body.import.id;
@@ -226,7 +235,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
+    assert.deepEqual([...kinds].sort(), ['customer', 'enterprise', 'export', 'import', 'report', 'report_dashboard', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {
