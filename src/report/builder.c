@@ -75,16 +75,9 @@ static const struct entity_field rollup_day_fields[] = {
     {.key = NULL},
 };
 
-static const char *const products[][3] = {
-    {"standard", "标准快递", "Standard"},     {"economy", "经济快递", "Economy"},
-    {"cold_chain", "冷链", "Cold chain"},     {"medical", "医药", "Medical"},
-    {"express", "特快专递", "Express"},       {"registered", "挂号信", "Registered letter"},
-    {"parcel", "普通包裹", "Parcel"},         {NULL, NULL, NULL},
-};
-
 static const struct entity_field rollup_month_fields[] = {
     {FIELD("month", "(r.month * 86400 - 28800)", FT_TIME, "月份", "Month", F)},
-    {FIELD("product", "r.value", FT_SELECT, "产品", "Product", F), .options = products},
+    {FIELD("product", "r.value", FT_SELECT, "产品", "Product", F), .dict = "waybill_product"},
     {FIELD("pieces", "r.pieces", FT_INT, "件数", "Pieces", F)},
     {FIELD("weight", "(r.weight_g / 1000.0)", FT_NUMBER, "重量（千克）", "Weight (kg)", F)},
     {FIELD("fee", "(r.fee_fen / 100.0)", FT_MONEY, "运费（元）", "Fee (yuan)", F)},
@@ -93,7 +86,7 @@ static const struct entity_field rollup_month_fields[] = {
 };
 
 static const char *const ticket_priorities[][3] = {
-    {"low", "低", "Low"}, {"normal", "普通", "Normal"}, {"high", "高", "High"},
+    {"low", "低", "Low"},         {"normal", "普通", "Normal"}, {"high", "高", "High"},
     {"urgent", "紧急", "Urgent"}, {NULL, NULL, NULL},
 };
 static const char *const ticket_statuses[][3] = {
@@ -107,8 +100,8 @@ static const char *const ticket_statuses[][3] = {
     {NULL, NULL, NULL},
 };
 static const char *const ticket_channels[][3] = {
-    {"phone", "电话", "Phone"}, {"counter", "柜台", "Counter"}, {"portal", "门户", "Portal"},
-    {"email", "邮件", "E-mail"}, {"api", "接口", "API"},       {NULL, NULL, NULL},
+    {"phone", "电话", "Phone"},  {"counter", "柜台", "Counter"}, {"portal", "门户", "Portal"},
+    {"email", "邮件", "E-mail"}, {"api", "接口", "API"},         {NULL, NULL, NULL},
 };
 
 static const struct entity_field ticket_fields[] = {
@@ -131,9 +124,9 @@ static const struct entity_field ticket_fields[] = {
 };
 
 static const char *const statement_statuses[][3] = {
-    {"draft", "草稿", "Draft"},         {"sent", "已发送", "Sent"},
+    {"draft", "草稿", "Draft"},           {"sent", "已发送", "Sent"},
     {"confirmed", "已确认", "Confirmed"}, {"disputed", "有异议", "Disputed"},
-    {"paid", "已付款", "Paid"},         {NULL, NULL, NULL},
+    {"paid", "已付款", "Paid"},           {NULL, NULL, NULL},
 };
 
 static const struct entity_field statement_fields[] = {
@@ -149,17 +142,25 @@ static const struct entity_field statement_fields[] = {
 };
 
 /* Descriptors for the filter compiler only (never registered). */
-static const struct entity rollup_day_entity = {
-    .name = "report_rollup_day", .table = "waybill_rollups_day", .alias = "r",
-    .fields = rollup_day_fields, .perm_reveal = PERM_REVEAL};
-static const struct entity rollup_month_entity = {
-    .name = "report_rollup_month", .table = "waybill_rollups_month", .alias = "r",
-    .fields = rollup_month_fields, .perm_reveal = PERM_REVEAL};
-static const struct entity ticket_entity = {.name = "report_ticket", .table = "tickets",
-                                            .alias = "t", .fields = ticket_fields,
+static const struct entity rollup_day_entity = {.name = "report_rollup_day",
+                                                .table = "waybill_rollups_day",
+                                                .alias = "r",
+                                                .fields = rollup_day_fields,
+                                                .perm_reveal = PERM_REVEAL};
+static const struct entity rollup_month_entity = {.name = "report_rollup_month",
+                                                  .table = "waybill_rollups_month",
+                                                  .alias = "r",
+                                                  .fields = rollup_month_fields,
+                                                  .perm_reveal = PERM_REVEAL};
+static const struct entity ticket_entity = {.name = "report_ticket",
+                                            .table = "tickets",
+                                            .alias = "t",
+                                            .fields = ticket_fields,
                                             .perm_reveal = PERM_REVEAL};
-static const struct entity statement_entity = {.name = "report_statement", .table = "statements",
-                                               .alias = "s", .fields = statement_fields,
+static const struct entity statement_entity = {.name = "report_statement",
+                                               .table = "statements",
+                                               .alias = "s",
+                                               .fields = statement_fields,
                                                .perm_reveal = PERM_REVEAL};
 
 /* ---- the sources ------------------------------------------------------- */
@@ -176,17 +177,17 @@ static void interactions_visible(const struct actor *u, struct sqlbuf *b)
 
 struct source {
     const char *key, *label, *label_en;
-    const char *entity;           /* a registered entity's name, or NULL: own */
-    const struct entity *own;     /* the fields when entity is NULL */
-    const char *from;             /* " FROM … " with the aliases the fields use */
-    const char *live;             /* what keeps a row (program text) */
+    const char *entity;       /* a registered entity's name, or NULL: own */
+    const struct entity *own; /* the fields when entity is NULL */
+    const char *from;         /* " FROM … " with the aliases the fields use */
+    const char *live;         /* what keeps a row (program text) */
     void (*visible)(const struct actor *u, struct sqlbuf *b);
-    unsigned perm;                /* besides PERM_REPORTS */
-    const char *path;             /* the branch path of a row, for the tree */
-    const char *day_field;        /* a field that is a day number column … */
-    const char *day_column;       /* … grouped by this column itself */
-    const char *id, *title;       /* a drilled row's id and words */
-    const char *enterprise;       /* a drilled row's enterprise, NULL: none */
+    unsigned perm;          /* besides PERM_REPORTS */
+    const char *path;       /* the branch path of a row, for the tree */
+    const char *day_field;  /* a field that is a day number column … */
+    const char *day_column; /* … grouped by this column itself */
+    const char *id, *title; /* a drilled row's id and words */
+    const char *enterprise; /* a drilled row's enterprise, NULL: none */
 };
 
 static const struct source SOURCES[] = {
@@ -194,8 +195,9 @@ static const struct source SOURCES[] = {
      "c.deleted_at IS NULL", customers_visible, PERM_CUSTOMERS_READ, "c.branch_path", NULL, NULL,
      "c.id", "c.name", NULL},
     {"interactions", "业务记录", "Business records", "interaction", NULL,
-     " FROM interactions i LEFT JOIN customers c ON c.id = i.customer_id", "i.deleted_at IS NULL", interactions_visible, PERM_CUSTOMERS_READ,
-     "i.branch_path", NULL, NULL, "i.id", "c.customer_no", NULL},
+     " FROM interactions i LEFT JOIN customers c ON c.id = i.customer_id", "i.deleted_at IS NULL",
+     interactions_visible, PERM_CUSTOMERS_READ, "i.branch_path", NULL, NULL, "i.id",
+     "c.customer_no", NULL},
     {"enterprises", "大客户", "Enterprises", "enterprise", NULL, " FROM enterprises e",
      "e.deleted_at IS NULL", enterprise_visible_sql, PERM_ENTERPRISES, "e.branch_path", NULL, NULL,
      "e.id", "e.name", "e.id"},
@@ -311,8 +313,8 @@ static const struct entity_field *field_for(const struct entity *e, const char *
 /* ---- grains ------------------------------------------------------------- */
 
 enum grain { G_NONE, G_DAY, G_WEEK, G_MONTH, G_QUARTER, G_YEAR, G_PROVINCE, G_CITY, G_BRANCH };
-static const char *const grain_names[] = {"",        "day",  "week",     "month", "quarter",
-                                          "year",    "province", "city", "branch"};
+static const char *const grain_names[] = {"",     "day",      "week", "month", "quarter",
+                                          "year", "province", "city", "branch"};
 #define NGRAINS (sizeof(grain_names) / sizeof(grain_names[0]))
 
 static bool postgres(void)
@@ -337,8 +339,8 @@ static void day_of(const struct source *s, const struct entity_field *f, struct 
 static void yyyymm(const char *d, struct sqlbuf *b)
 {
     if (postgres())
-        sqlbuf_addf(b, "CAST(to_char(DATE '1970-01-01' + CAST(%s AS INTEGER), 'YYYYMM') AS INTEGER)",
-                    d);
+        sqlbuf_addf(
+            b, "CAST(to_char(DATE '1970-01-01' + CAST(%s AS INTEGER), 'YYYYMM') AS INTEGER)", d);
     else
         sqlbuf_addf(b, "CAST(strftime('%%Y%%m', %s * 86400, 'unixepoch') AS INTEGER)", d);
 }
@@ -348,9 +350,9 @@ static void yyyymm(const char *d, struct sqlbuf *b)
 struct dim {
     const struct entity_field *f;
     enum grain g;
-    char key[64];   /* the column's key in the answer */
-    char *expr;     /* SQL of the group value */
-    char *join;     /* a join it needs ("" none), with one ? (the level) */
+    char key[64]; /* the column's key in the answer */
+    char *expr;   /* SQL of the group value */
+    char *join;   /* a join it needs ("" none), with one ? (the level) */
     const char *level;
 };
 
@@ -400,8 +402,12 @@ static bool grain_fits(const struct entity_field *f, enum grain g)
 /* ---- a compiled definition ---------------------------------------------- */
 
 enum fn { FN_COUNT, FN_COUNT_DISTINCT, FN_SUM, FN_AVG, FN_MIN, FN_MAX, FN_RATIO };
-static const char *const fn_names[] = {"count", "count_distinct", "sum", "avg", "min", "max",
-                                       "ratio"};
+static const char *const fn_names[] = {"count", "count_distinct", "sum", "avg", "min",
+                                       "max",   "ratio"};
+/* A measure's words: "<field> (<fn>)", or the function alone. */
+static const char *const fn_words[][2] = {
+    {"计数", "count"},   {"去重计数", "distinct"}, {"合计", "sum"},  {"平均", "average"},
+    {"最小", "minimum"}, {"最大", "maximum"},      {"比率", "ratio"}};
 #define NFNS (sizeof(fn_names) / sizeof(fn_names[0]))
 
 struct measure {
@@ -486,8 +492,9 @@ static int compile_dims(const struct actor *u, json_t *dims, struct compiled *c,
         if (x->level) {
             struct sqlbuf j;
             sqlbuf_init(&j);
-            sqlbuf_addf(&j, " LEFT JOIN branches bd%d ON bd%d.level = ? AND %s LIKE (bd%d.path || '%%')",
-                        c->ndims, c->ndims, c->s->path, c->ndims);
+            sqlbuf_addf(
+                &j, " LEFT JOIN branches bd%d ON bd%d.level = ? AND %s LIKE (bd%d.path || '%%')",
+                c->ndims, c->ndims, c->s->path, c->ndims);
             x->join = xstrdup(j.sql);
             sqlbuf_release(&j);
         } else {
@@ -563,8 +570,8 @@ static int compile_measures(const struct actor *u, json_t *ms, struct compiled *
 
 static int compile_sort(json_t *def, struct compiled *c, struct builder_error *err)
 {
-    static const char *const names[] = {"d0", "d1", "d2", "m0", "m1", "m2", "m3",
-                                        "m4", "m5", "m6", "m7"};
+    static const char *const names[] = {"d0", "d1", "d2", "m0", "m1", "m2",
+                                        "m3", "m4", "m5", "m6", "m7"};
     json_t *sort = json_object_get(def, "sort");
     c->order = NULL;
     c->desc = false;
@@ -595,8 +602,8 @@ static int compile_sort(json_t *def, struct compiled *c, struct builder_error *e
     return 0;
 }
 
-static const char *const chart_types[] = {"table", "pivot", "bar", "line", "pie", "funnel", "kpi",
-                                          NULL};
+static const char *const chart_types[] = {"table", "pivot",  "bar", "line",
+                                          "pie",   "funnel", "kpi", NULL};
 
 static int compile(struct db *db, const struct actor *u, json_t *def, struct compiled *c,
                    struct builder_error *err)
@@ -670,7 +677,10 @@ static void measure_sql(const struct measure *m, struct sqlbuf *b)
         sqlbuf_addf(b, "AVG(%s * 1.0)", m->f->expr);
         break;
     default:
-        sqlbuf_addf(b, "%s(%s)", m->fn == FN_SUM ? "SUM" : m->fn == FN_MIN ? "MIN" : "MAX",
+        sqlbuf_addf(b, "%s(%s)",
+                    m->fn == FN_SUM   ? "SUM"
+                    : m->fn == FN_MIN ? "MIN"
+                                      : "MAX",
                     m->f->expr);
         break;
     }
@@ -741,8 +751,7 @@ static void date_label(enum grain g, int64_t v, char *out, size_t n)
 
 /* The label of each distinct value of dimension d among values, as
  * {"<value>": label}. */
-static json_t *labels_of(struct db *db, const struct actor *u, const struct dim *d,
-                         json_t *values)
+static json_t *labels_of(struct db *db, const struct actor *u, const struct dim *d, json_t *values)
 {
     json_t *map = json_object();
     const struct entity_field *f = d->f;
@@ -765,8 +774,7 @@ static json_t *labels_of(struct db *db, const struct actor *u, const struct dim 
         db_finish(st);
     } else if (f->options) {
         for (size_t i = 0; f->options[i][0]; i++)
-            json_object_set_new(map, f->options[i][0],
-                                json_string(f->options[i][en ? 2 : 1]));
+            json_object_set_new(map, f->options[i][0], json_string(f->options[i][en ? 2 : 1]));
     } else if (f->type == FT_BOOLEAN) {
         json_object_set_new(map, "1", json_string(en ? "Yes" : "是"));
         json_object_set_new(map, "0", json_string(en ? "No" : "否"));
@@ -821,15 +829,23 @@ static json_t *columns_of(const struct compiled *c, bool en)
     json_t *cols = json_array();
     for (int i = 0; i < c->ndims; i++) {
         const struct dim *d = &c->dims[i];
-        json_array_append_new(cols, json_pack("{s:s,s:s,s:s,s:s,s:s}", "key", d->key, "field",
-                                              d->f->key, "grain", grain_names[d->g], "label",
-                                              en ? d->f->label_en : d->f->label, "kind",
-                                              "dimension"));
+        json_array_append_new(cols,
+                              json_pack("{s:s,s:s,s:s,s:s,s:s}", "key", d->key, "field", d->f->key,
+                                        "grain", grain_names[d->g], "label",
+                                        en ? d->f->label_en : d->f->label, "kind", "dimension"));
     }
     for (int i = 0; i < c->nms; i++) {
         const struct measure *m = &c->ms[i];
+        char words[160];
+        const char *fn = fn_words[m->fn][en ? 1 : 0];
+        if (m->f)
+            snprintf(words, sizeof(words), en ? "%s (%s)" : "%s（%s）",
+                     en ? m->f->label_en : m->f->label, fn);
+        else
+            snprintf(words, sizeof(words), "%s%s%s", en && m->fn == FN_COUNT ? "Count" : fn,
+                     m->fn == FN_RATIO ? " " : "", m->fn == FN_RATIO ? m->as : "");
         json_array_append_new(cols, json_pack("{s:s,s:s,s:s,s:s?,s:s}", "key", m->as, "fn",
-                                              fn_names[m->fn], "label", m->as, "field",
+                                              fn_names[m->fn], "label", words, "field",
                                               m->f ? m->f->key : NULL, "kind", "measure"));
     }
     return cols;
@@ -927,18 +943,17 @@ int builder_run(struct db *db, const struct actor *u, json_t *def, json_t **out,
             json_array_append(k, json_array_get(r, (size_t)i));
         for (int i = 0; i < c.nms; i++) {
             json_t *v = json_array_get(r, (size_t)(c.ndims + i));
-            json_object_set(row, c.ms[i].as, json_is_null(v) && c.ms[i].fn <= FN_SUM
-                                                 ? json_integer(0)
-                                                 : v);
+            json_object_set(row, c.ms[i].as,
+                            json_is_null(v) && c.ms[i].fn <= FN_SUM ? json_integer(0) : v);
         }
         for (int i = 0; i < c.nms; i++) {
             if (c.ms[i].fn != FN_RATIO)
                 continue;
             double d = num(json_object_get(row, c.ms[c.ms[i].den].as));
-            json_object_set_new(row, c.ms[i].as,
-                                d == 0 ? json_null()
-                                       : json_real(num(json_object_get(row, c.ms[c.ms[i].num].as)) /
-                                                   d));
+            json_object_set_new(
+                row, c.ms[i].as,
+                d == 0 ? json_null()
+                       : json_real(num(json_object_get(row, c.ms[c.ms[i].num].as)) / d));
         }
         json_array_append_new(rows, row);
         json_array_append_new(keys, k);
@@ -1003,16 +1018,15 @@ int builder_drill(struct db *db, const struct actor *u, json_t *def, json_t *key
     }
     bool en = english(u);
     json_t *cols = json_array(), *rows = json_array(), *dkeys = json_array(), *r;
-    json_array_append_new(cols, json_pack("{s:s,s:s}", "key", "title", "label",
-                                          en ? c.s->label_en : c.s->label));
+    json_array_append_new(
+        cols, json_pack("{s:s,s:s}", "key", "title", "label", en ? c.s->label_en : c.s->label));
     for (int i = 0; i < c.ndims; i++)
         json_array_append_new(cols, json_pack("{s:s,s:s}", "key", c.dims[i].key, "label",
                                               en ? c.dims[i].f->label_en : c.dims[i].f->label));
     for (int i = 0; i < c.nms; i++)
         if (c.ms[i].f && c.ms[i].fn != FN_COUNT_DISTINCT)
-            json_array_append_new(cols,
-                                  json_pack("{s:s,s:s}", "key", c.ms[i].f->key, "label",
-                                            en ? c.ms[i].f->label_en : c.ms[i].f->label));
+            json_array_append_new(cols, json_pack("{s:s,s:s}", "key", c.ms[i].f->key, "label",
+                                                  en ? c.ms[i].f->label_en : c.ms[i].f->label));
     size_t n;
     json_array_foreach(raw, n, r)
     {
@@ -1073,8 +1087,8 @@ json_t *builder_catalog(const struct actor *u)
             if (f->expr && !(f->flags & EF_INTERNAL) && (f->flags & EF_FILTER))
                 json_array_append_new(fields, field_json(e, f, u));
         json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:o,s:b}", "key", s->key, "label",
-                                             english(u) ? s->label_en : s->label, "entity",
-                                             e->name, "fields", fields, "links_enterprise",
+                                             english(u) ? s->label_en : s->label, "entity", e->name,
+                                             "fields", fields, "links_enterprise",
                                              s->enterprise != NULL));
     }
     return out;

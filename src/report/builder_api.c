@@ -127,16 +127,46 @@ static void delete_of(struct req *r, enum saved_kind k)
         reply_ok(r);
 }
 
-static void list(struct req *r) { list_of(r, SAVED_REPORT); }
-static void create(struct req *r) { put_of(r, SAVED_REPORT, true); }
-static void get_one(struct req *r) { get_of(r, SAVED_REPORT); }
-static void update(struct req *r) { put_of(r, SAVED_REPORT, false); }
-static void remove_one(struct req *r) { delete_of(r, SAVED_REPORT); }
-static void dashboards(struct req *r) { list_of(r, SAVED_DASHBOARD); }
-static void dashboard_create(struct req *r) { put_of(r, SAVED_DASHBOARD, true); }
-static void dashboard_get(struct req *r) { get_of(r, SAVED_DASHBOARD); }
-static void dashboard_update(struct req *r) { put_of(r, SAVED_DASHBOARD, false); }
-static void dashboard_remove(struct req *r) { delete_of(r, SAVED_DASHBOARD); }
+static void list(struct req *r)
+{
+    list_of(r, SAVED_REPORT);
+}
+static void create(struct req *r)
+{
+    put_of(r, SAVED_REPORT, true);
+}
+static void get_one(struct req *r)
+{
+    get_of(r, SAVED_REPORT);
+}
+static void update(struct req *r)
+{
+    put_of(r, SAVED_REPORT, false);
+}
+static void remove_one(struct req *r)
+{
+    delete_of(r, SAVED_REPORT);
+}
+static void dashboards(struct req *r)
+{
+    list_of(r, SAVED_DASHBOARD);
+}
+static void dashboard_create(struct req *r)
+{
+    put_of(r, SAVED_DASHBOARD, true);
+}
+static void dashboard_get(struct req *r)
+{
+    get_of(r, SAVED_DASHBOARD);
+}
+static void dashboard_update(struct req *r)
+{
+    put_of(r, SAVED_DASHBOARD, false);
+}
+static void dashboard_remove(struct req *r)
+{
+    delete_of(r, SAVED_DASHBOARD);
+}
 
 /* The saved report {id} run for the caller: its name into *name (the
  * caller frees) and the result; false having replied. */
@@ -237,16 +267,15 @@ static void xlsx(struct req *r)
         json_t *cols = json_object_get(out, "columns");
         bool numeric[MAX_COLS] = {false};
         for (size_t i = 0; i < json_array_size(cols) && i < MAX_COLS; i++)
-            numeric[i] = strcmp(json_string_value(json_object_get(json_array_get(cols, i),
-                                                                   "kind")),
+            numeric[i] = strcmp(json_string_value(json_object_get(json_array_get(cols, i), "kind")),
                                 "measure") == 0;
         tabular_writer_set_numeric(w, numeric, MAX_COLS);
         each_row(out, put_xlsx, w);
         char file[160];
         snprintf(file, sizeof(file), "%s.xlsx", name);
         if (tabular_writer_close(w) == 0)
-            reply_file(r, path,
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file);
+            reply_file(r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       file);
         else
             reply_error(r, 500, "internal");
     }

@@ -82,10 +82,10 @@ int saved_list(struct db *db, const struct actor *u, enum saved_kind kind, json_
     while (st && (rc = db_step(st)) == 1) {
         char at[32];
         clock_format_iso(db_col_int(st, 4), at, sizeof(at));
-        json_t *it = json_pack("{s:I,s:s,s:I,s:s,s:s,s:b}", "id", (json_int_t)db_col_int(st, 0),
-                               "name", db_col_text(st, 1), "owner_id",
-                               (json_int_t)db_col_int(st, 2), "owner_name", db_col_text(st, 3),
-                               "updated_at", at, "mine", db_col_int(st, 2) == u->id);
+        json_t *it =
+            json_pack("{s:I,s:s,s:I,s:s,s:s,s:b}", "id", (json_int_t)db_col_int(st, 0), "name",
+                      db_col_text(st, 1), "owner_id", (json_int_t)db_col_int(st, 2), "owner_name",
+                      db_col_text(st, 3), "updated_at", at, "mine", db_col_int(st, 2) == u->id);
         json_t *body = parsed(db_col_text(st, 5));
         if (kind == SAVED_REPORT) {
             json_object_set(it, "source", json_object_get(body, "source"));
@@ -124,8 +124,7 @@ static json_t *shares_of(struct db *db, const struct kind *k, int64_t id)
     return json_pack("{s:o,s:o}", "roles", roles, "branches", branches);
 }
 
-int saved_get(struct db *db, const struct actor *u, enum saved_kind kind, int64_t id,
-              json_t **out)
+int saved_get(struct db *db, const struct actor *u, enum saved_kind kind, int64_t id, json_t **out)
 {
     const struct kind *k = &KINDS[kind];
     struct sqlbuf b;
@@ -174,7 +173,8 @@ static int check_shares(struct db *db, const struct actor *u, json_t *shared, js
 {
     if (!shared || json_is_null(shared))
         return 0;
-    json_t *roles = json_object_get(shared, "roles"), *branches = json_object_get(shared, "branches");
+    json_t *roles = json_object_get(shared, "roles"),
+           *branches = json_object_get(shared, "branches");
     if (!json_is_object(shared) || (roles && !json_is_array(roles)) ||
         (branches && !json_is_array(branches)) ||
         json_array_size(roles) + json_array_size(branches) > MAX_SHARES) {
@@ -183,8 +183,8 @@ static int check_shares(struct db *db, const struct actor *u, json_t *shared, js
     }
     size_t i;
     json_t *v;
-    json_array_foreach(roles, i, v) if (!json_is_string(v) ||
-                                        !perm_role_valid(json_string_value(v)))
+    json_array_foreach(roles, i,
+                       v) if (!json_is_string(v) || !perm_role_valid(json_string_value(v)))
         field_error(errors, "shared", msg(u, "report.bad_share"));
     json_array_foreach(branches, i, v)
     {
@@ -368,12 +368,11 @@ int saved_put(struct db *db, const struct actor *u, enum saved_kind kind, int64_
                                  DB_TEXT(to), DB_INT(now), DB_INT(now)),
                          &id);
     else if (!rc && !id)
-        rc = db_query_id(db,
-                         "INSERT INTO report_dashboards (name, layout, owner_id, created_at, "
-                         "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(text), DB_INT(u->id), DB_INT(now),
-                                 DB_INT(now)),
-                         &id);
+        rc = db_query_id(
+            db,
+            "INSERT INTO report_dashboards (name, layout, owner_id, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            DB_ARGS(DB_TEXT(name), DB_TEXT(text), DB_INT(u->id), DB_INT(now), DB_INT(now)), &id);
     else if (!rc && kind == SAVED_REPORT)
         rc = db_exec(db,
                      "UPDATE saved_reports SET name = ?, definition = ?, schedule = ?, "
@@ -388,8 +387,7 @@ int saved_put(struct db *db, const struct actor *u, enum saved_kind kind, int64_
     if (!rc)
         rc = write_shares(db, k, id, shared, paths);
     if (!rc)
-        rc = actor_audit(db, u, "report.save", k->name, id,
-                         json_pack("{s:s}", "name", name));
+        rc = actor_audit(db, u, "report.save", k->name, id, json_pack("{s:s}", "name", name));
     free(text);
     free(to);
     json_decref(paths);
@@ -430,8 +428,8 @@ char *saved_mail_body(const char *name, json_t *result)
     strbuf_addf(&b, "%s\n\n", name);
     json_t *cols = json_object_get(result, "columns"), *c, *row;
     size_t i, n;
-    json_array_foreach(cols, i, c) strbuf_addf(&b, "%s%s", i ? "\t" : "",
-                                               json_string_value(json_object_get(c, "label")));
+    json_array_foreach(cols, i, c)
+        strbuf_addf(&b, "%s%s", i ? "\t" : "", json_string_value(json_object_get(c, "label")));
     strbuf_addch(&b, '\n');
     json_array_foreach(json_object_get(result, "rows"), n, row)
     {
@@ -535,10 +533,10 @@ int saved_mail_due(struct db *db)
                                   DB_NOARGS);
     json_t *due = json_array();
     while (st && db_step(st) == 1)
-        json_array_append_new(due, json_pack("[I,s,s,s,s,I]", (json_int_t)db_col_int(st, 0),
-                                             db_col_text(st, 1), db_col_text(st, 2),
-                                             db_col_text(st, 3), db_col_text(st, 4),
-                                             (json_int_t)db_col_int(st, 5)));
+        json_array_append_new(due,
+                              json_pack("[I,s,s,s,s,I]", (json_int_t)db_col_int(st, 0),
+                                        db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3),
+                                        db_col_text(st, 4), (json_int_t)db_col_int(st, 5)));
     db_finish(st);
     size_t i;
     json_t *r;
@@ -546,24 +544,23 @@ int saved_mail_due(struct db *db)
     json_array_foreach(due, i, r)
     {
         char subject[32];
-        snprintf(subject, sizeof(subject), "%lld", (long long)json_integer_value(json_array_get(r, 0)));
+        snprintf(subject, sizeof(subject), "%lld",
+                 (long long)json_integer_value(json_array_get(r, 0)));
         /* Cheap check first: a report already mailed this period is not run. */
         int64_t done = 0;
-        int q = db_query_int(db,
-                             "SELECT 1 FROM job_runs WHERE kind = 'report.mail' AND subject = ? "
-                             "AND due_at = ?",
-                             DB_ARGS(DB_TEXT(subject),
-                                     DB_INT(period_start(json_string_value(json_array_get(r, 3)),
-                                                         clock_now()))),
-                             &done);
+        int q = db_query_int(
+            db,
+            "SELECT 1 FROM job_runs WHERE kind = 'report.mail' AND subject = ? "
+            "AND due_at = ?",
+            DB_ARGS(DB_TEXT(subject),
+                    DB_INT(period_start(json_string_value(json_array_get(r, 3)), clock_now()))),
+            &done);
         if (q != 0)
             continue;
-        int one = mail_one(db, json_integer_value(json_array_get(r, 0)),
-                           json_string_value(json_array_get(r, 1)),
-                           json_string_value(json_array_get(r, 2)),
-                           json_string_value(json_array_get(r, 3)),
-                           json_string_value(json_array_get(r, 4)),
-                           json_integer_value(json_array_get(r, 5)));
+        int one = mail_one(
+            db, json_integer_value(json_array_get(r, 0)), json_string_value(json_array_get(r, 1)),
+            json_string_value(json_array_get(r, 2)), json_string_value(json_array_get(r, 3)),
+            json_string_value(json_array_get(r, 4)), json_integer_value(json_array_get(r, 5)));
         if (one < 0)
             rc = one;
     }
