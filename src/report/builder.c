@@ -968,6 +968,18 @@ int builder_run(struct db *db, const struct actor *u, json_t *def, json_t **out,
     return 0;
 }
 
+/* The words of a drilled row's title column: the field it is, or the
+ * enterprise it names. */
+static const char *title_label(const struct compiled *c, bool en)
+{
+    for (const struct entity_field *f = c->e->fields; f->key; f++)
+        if (f->expr && strcmp(f->expr, c->s->title) == 0)
+            return en ? f->label_en : f->label;
+    if (strcmp(c->s->title, "e.name") == 0)
+        return en ? "Enterprise" : "大客户";
+    return en ? c->s->label_en : c->s->label;
+}
+
 int builder_drill(struct db *db, const struct actor *u, json_t *def, json_t *keys, json_t **out,
                   struct builder_error *err)
 {
@@ -1018,8 +1030,8 @@ int builder_drill(struct db *db, const struct actor *u, json_t *def, json_t *key
     }
     bool en = english(u);
     json_t *cols = json_array(), *rows = json_array(), *dkeys = json_array(), *r;
-    json_array_append_new(
-        cols, json_pack("{s:s,s:s}", "key", "title", "label", en ? c.s->label_en : c.s->label));
+    json_array_append_new(cols,
+                          json_pack("{s:s,s:s}", "key", "title", "label", title_label(&c, en)));
     for (int i = 0; i < c.ndims; i++)
         json_array_append_new(cols, json_pack("{s:s,s:s}", "key", c.dims[i].key, "label",
                                               en ? c.dims[i].f->label_en : c.dims[i].f->label));

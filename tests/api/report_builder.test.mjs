@@ -21,7 +21,7 @@ const DAY = 86400;
 const dayOf = (t) => Math.floor((t + 8 * 3600) / DAY);
 const monthLabel = (day) => new Date(day * 86400000).toISOString().slice(0, 7);
 const PRODUCTS = ['standard', 'economy', 'cold_chain', 'medical'];
-const PRODUCT_ZH = { standard: '标准快递', economy: '经济快递', cold_chain: '冷链', medical: '医药' };
+const PRODUCT_ZH = { standard: '标准快递', economy: '特惠', cold_chain: '冷链', medical: '医药' };
 const INJECT = "x'); DROP TABLE saved_reports; --";
 
 /** Sum of fen in yuan as the report answers it (fee_fen / 100.0 summed). */
