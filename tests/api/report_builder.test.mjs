@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { useServer, PG_DIR } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { expectError } from './lib/expect.mjs';
+import { waitFor } from './lib/wait.mjs';
 import { signInAll } from './lib/customers.mjs';
 import { s10, feed, makeKey, iso } from './lib/waybills.mjs';
 
@@ -276,9 +277,30 @@ describe('report builder', () => {
   test('a weekly schedule needs valid recipients', async () => {
     expectError(await m1.patch(`/reports/${saved.id}`, { version: saved.version, schedule: 'weekly', recipients: ['not-an-address'] }), 422, 'validation_failed', { fields: ['recipients'] });
     expectError(await m1.patch(`/reports/${saved.id}`, { version: saved.version, schedule: 'daily', recipients: ['boss@example.com'] }), 422, 'validation_failed', { fields: ['schedule'] });
-    const ok = await m1.patch(`/reports/${saved.id}`, { version: saved.version, schedule: 'weekly', recipients: ['boss@example.com'] });
+    const ok = await m1.patch(`/reports/${saved.id}`, { version: saved.version, schedule: 'weekly', recipients: ['boss@example.com', 'chief@example.com'] });
     assert.equal(ok.status, 200, show(ok));
     assert.equal(ok.body.schedule, 'weekly');
+  });
+
+  test('a weekly report is mailed once to each recipient, its table as the owner sees it', async () => {
+    // the periodic pass runs each minute of the server's clock
+    await advanceClock(srv, 61);
+    const mine = `dedupe_key LIKE 'report:${saved.id}:%'`;
+    const rows = await waitFor(
+      () => {
+        const r = srv.queryDb(`SELECT recipient, subject FROM outbox WHERE ${mine} ORDER BY recipient`);
+        return r.length === 2 ? r : null;
+      },
+      { what: 'the report in the outbox', timeoutMs: 20000 },
+    );
+    assert.deepEqual(rows, [['boss@example.com', '月度产品运费'], ['chief@example.com', '月度产品运费']]);
+    // a line per group of the owner's (m1's), none of the groups only others' enterprises make
+    const has = (g) => srv.queryDb(`SELECT COUNT(*) FROM outbox WHERE ${mine} AND recipient = 'boss@example.com' AND body LIKE '%${g.k.replace('|', '_')}_%'`)[0][0] === '1';
+    const own = recountMonthProduct('m1');
+    assert.ok(own.length > 0 && own.every(has));
+    const others = recountMonthProduct('admin').filter((g) => !own.some((x) => x.k === g.k));
+    assert.ok(others.length > 0 && !others.some(has));
+    assert.deepEqual(srv.queryDb(`SELECT COUNT(*) FROM job_runs WHERE kind = 'report.mail' AND subject = '${saved.id}'`), [['1']]);
   });
 });
 
