@@ -261,6 +261,14 @@ void db_limit_work(struct db *db, enum db_work w)
     db->ops->time_limit(db);
 }
 
+void db_limit_ms(struct db *db, int ms)
+{
+    if (ms <= 0 || (db->limit_ms && db->limit_ms <= ms))
+        return;
+    db->limit_ms = ms;
+    db->ops->time_limit(db);
+}
+
 bool db_timed_out(struct db *db)
 {
     return db->timed_out;

@@ -191,6 +191,11 @@ void db_set_limits(int request_ms, int background_ms);
 /* Limit this connection's statements from now on as work w, and forget an
  * earlier cut (db_timed_out). Cheap when the limit does not change. */
 void db_limit_work(struct db *db, enum db_work w);
+/* A tighter limit of ms (> 0) for this connection's statements until the
+ * next db_limit_work, when it is below the one in force: one query that
+ * may be costly (a report a user composed) is cut sooner than the rest
+ * of its request. */
+void db_limit_ms(struct db *db, int ms);
 /* Whether a statement was cut at its limit since the last db_limit_work. */
 bool db_timed_out(struct db *db);
 

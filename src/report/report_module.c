@@ -11,11 +11,14 @@
 #include "base/date.h"
 #include "base/log.h"
 #include "http/http.h"
+#include "report/builder.h"
 #include "report/report.h"
+#include "report/saved.h"
 
 extern const struct route dashboards_routes[];
+extern const struct route builder_routes[];
 
-static const struct route *const routes[] = {dashboards_routes, NULL};
+static const struct route *const routes[] = {dashboards_routes, builder_routes, NULL};
 
 static int refresh_due(struct db *db)
 {
@@ -33,7 +36,9 @@ static int refresh_due(struct db *db)
 
 static const struct module_periodic periodic[] = {
     {"report.health_snapshot", 60, refresh_due},
+    {"report.mail", 60, saved_mail_due},
     {NULL, 0, NULL},
 };
 
-const struct module report_module = {.name = "report", .routes = routes, .periodic = periodic};
+const struct module report_module = {
+    .name = "report", .routes = routes, .periodic = periodic, .init = builder_configure};

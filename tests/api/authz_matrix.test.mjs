@@ -43,6 +43,9 @@ const SCOPED = [
   [/^\/statements\/\{id\}/, 'statement'],
   // an approval request: its requester's, its approvers' and the admins'
   [/^\/approvals\/\{id\}/, 'approval'],
+  // a saved report and a custom dashboard: their owner's until shared
+  [/^\/reports\/\{id\}/, 'report'],
+  [/^\/report-dashboards\/\{id\}/, 'report_dashboard'],
 ];
 // {param} routes whose object belongs to no branch: configuration and staff
 // (admin only), dictionaries and entity descriptions (shared by everyone),
@@ -104,6 +107,7 @@ describe('authorization matrix', () => {
       { login: 'M9701', name: '矩阵经理', role: 'manager', branch: 'GD-GZ-01' },
       { login: 'S9701', name: '矩阵主管', role: 'supervisor', branch: 'GD-GZ' },
       { login: 'C9702', name: '深圳柜员', role: 'clerk', branch: 'GD-SZ-01' },
+      { login: 'M9702', name: '深圳经理', role: 'manager', branch: 'GD-SZ-01' },
     ],
   });
   const test = srv.it;
@@ -113,7 +117,7 @@ describe('authorization matrix', () => {
   let tagId;
 
   test('set-up: another branch has a customer, a business record, a task, a segment, an import and an export', async () => {
-    const c = await signInAll(srv, ['A9701', 'C9701', 'M9701', 'S9701', 'C9702']);
+    const c = await signInAll(srv, ['A9701', 'C9701', 'M9701', 'S9701', 'C9702', 'M9702']);
     const admin = c.A9701;
     const sz = c.C9702;
     const branches = await branchesByCode(admin);
@@ -129,6 +133,12 @@ describe('authorization matrix', () => {
     r = await sz.post('/segments', { name: '深圳私有分群', entity: 'customer', q: '深圳', shared: false });
     assert.equal(r.status, 201, show(r));
     other.segment = (r.body.segment || r.body).id;
+    r = await c.M9702.post('/reports', { name: '深圳私有报表', definition: { source: 'customers', measures: [{ fn: 'count' }] } });
+    assert.equal(r.status, 201, show(r));
+    other.report = r.body.id;
+    r = await c.M9702.post('/report-dashboards', { name: '深圳私有看板', layout: [{ i: 'a', report_id: other.report, x: 0, y: 0, w: 6, h: 6 }] });
+    assert.equal(r.status, 201, show(r));
+    other.report_dashboard = r.body.id;
     r = await uploadCsv(sz, Buffer.from('姓名,手机号\n深圳导入,13800009702\n'));
     assert.equal(r.status, 201, show(r));
     other.import = r.body.import.id;
@@ -242,7 +252,7 @@ describe('authorization matrix', () => {
     }
     assert.deepEqual(problems, []);
     assert.ok(compared > 60, `only ${compared} comparisons`);
-    assert.deepEqual([...kinds].sort(), ['approval', 'customer', 'enterprise', 'export', 'import', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
+    assert.deepEqual([...kinds].sort(), ['approval', 'customer', 'enterprise', 'export', 'import', 'report', 'report_dashboard', 'segment', 'statement', 'task', 'ticket', 'waybill', 'waybill_alert']);
   });
 
   test('after all that, the other branch still has every object unchanged', async () => {
