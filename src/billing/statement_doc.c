@@ -111,11 +111,33 @@ static int db_groups(const struct stmt_source *s, bool by_dept, stmt_group_fn fn
     return rc < 0 ? rc : 0;
 }
 
+static int db_adjustments(const struct stmt_source *s, stmt_adjust_fn fn, void *ctx)
+{
+    struct db_stmt *st = db_query(s->db,
+                                  "SELECT kind, reason, amount_fen FROM statement_adjustments "
+                                  "WHERE statement_id = ? ORDER BY id",
+                                  DB_ARGS(DB_INT(s->head.id)));
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = db_step(st)) == 1) {
+        const char *k = db_col_text(st, 0);
+        fn(ctx,
+           strcmp(k, "claim") == 0    ? "理赔"
+           : strcmp(k, "credit") == 0 ? "优惠/冲减"
+                                      : "手工更正",
+           db_col_text(st, 1), db_col_int(st, 2));
+    }
+    db_finish(st);
+    return rc < 0 ? rc : 0;
+}
+
 int stmt_source_open(struct db *db, int64_t id, struct stmt_source *out)
 {
     memset(out, 0, sizeof(*out));
     out->db = db;
     out->lines = db_lines;
     out->groups = db_groups;
+    out->adjustments = db_adjustments;
     return read_head(db, id, &out->head);
 }

@@ -28,6 +28,9 @@ struct stmt_line {
 
 typedef int (*stmt_line_fn)(void *ctx, const struct stmt_line *l);
 typedef int (*stmt_group_fn)(void *ctx, const char *name, int64_t count, int64_t fen);
+/* One adjustment (调整): its kind in words (理赔, 优惠/冲减, 手工更正), the
+ * reason, the signed amount. */
+typedef int (*stmt_adjust_fn)(void *ctx, const char *kind, const char *reason, int64_t fen);
 
 struct stmt_source {
     struct stmt_head head;
@@ -36,6 +39,9 @@ struct stmt_source {
     int (*lines)(const struct stmt_source *s, stmt_line_fn fn, void *ctx);
     /* the totals by product (by_dept false) or by department */
     int (*groups)(const struct stmt_source *s, bool by_dept, stmt_group_fn fn, void *ctx);
+    /* the adjustments in the order they were made (the total includes
+     * them); NULL for a source without any. 0 or DB_* */
+    int (*adjustments)(const struct stmt_source *s, stmt_adjust_fn fn, void *ctx);
 };
 
 /* The source of stored statement id: 0, OP_NOT_FOUND, or DB_*. */

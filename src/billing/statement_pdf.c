@@ -132,6 +132,48 @@ static int totals_block(const struct stmt_source *src, struct pdf *p, bool by_de
     return rc;
 }
 
+static int adjust_row(void *ctx, const char *kind, const char *reason, int64_t fen)
+{
+    char yuan[32];
+    money_format(fen, yuan, sizeof(yuan));
+    pdf_table_row(ctx, (const char *[]){kind, reason, yuan});
+    return 0;
+}
+
+struct adjust_sum {
+    int n;
+    int64_t fen;
+};
+
+static int adjust_count(void *ctx, const char *kind, const char *reason, int64_t fen)
+{
+    (void)kind;
+    (void)reason;
+    struct adjust_sum *a = ctx;
+    a->n++;
+    a->fen += fen;
+    return 0;
+}
+
+/* Before the total: when the statement has adjustments (claims, credits,
+ * corrections), the waybills' sum and each adjustment with its reason, so
+ * that the total below adds up on the page. */
+static int adjustments_table(const struct stmt_source *src, struct pdf *p)
+{
+    struct adjust_sum a = {0};
+    int rc = src->adjustments ? src->adjustments(src, adjust_count, &a) : 0;
+    if (rc || !a.n)
+        return rc;
+    static const double w[] = {0.2, 0.55, 0.25};
+    char yuan[32];
+    money_format(src->head.total - a.fen, yuan, sizeof(yuan));
+    pdf_table_begin(p, 3, w, (const char *[]){"项目", "说明", "金额(元)"});
+    pdf_table_row(p, (const char *[]){"运费小计", "", yuan});
+    rc = src->adjustments(src, adjust_row, p);
+    pdf_table_end(p);
+    return rc;
+}
+
 static const char *heading(const struct print_template *t, int b)
 {
     return t->blocks[b].label[0] ? t->blocks[b].label : pt_block_default_label(t->blocks[b].key);
@@ -199,13 +241,17 @@ static int block(const struct stmt_source *src, struct pdf *p, const struct prin
         return totals_block(src, p, key == PT_DEPARTMENTS);
     case PT_LINES:
         return lines_block(src, p, t);
-    case PT_TOTAL:
+    case PT_TOTAL: {
+        int rc = adjustments_table(src, p);
+        if (rc)
+            return rc;
         snprintf(line, sizeof(line), "合计金额：%s 元", fen);
         pdf_paragraph(p, line);
         pricing_amount_words(h->total, words, sizeof(words));
         snprintf(line, sizeof(line), "大写：%s", words);
         pdf_paragraph(p, line);
         return 0;
+    }
     case PT_TERMS:
         if (t->terms[0])
             snprintf(line, sizeof(line), "%s", t->terms);

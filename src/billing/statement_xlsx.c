@@ -67,6 +67,25 @@ static int group_row(void *ctx, const char *name, int64_t count, int64_t fen)
     return 0;
 }
 
+static int adjust_row(void *ctx, const char *kind, const char *reason, int64_t fen)
+{
+    struct book *b = ctx;
+    lxw_row_t r = b->row++;
+    worksheet_write_string(b->ws, r, 0, kind, NULL);
+    worksheet_write_string(b->ws, r, 1, reason, NULL);
+    worksheet_write_number(b->ws, r, 2, yuan(fen), b->money);
+    return 0;
+}
+
+static int adjust_seen(void *ctx, const char *kind, const char *reason, int64_t fen)
+{
+    (void)kind;
+    (void)reason;
+    (void)fen;
+    ++*(int *)ctx;
+    return 0;
+}
+
 static void pair(struct book *b, const char *k, const char *v)
 {
     worksheet_write_string(b->ws, b->row, 0, k, b->bold);
@@ -101,6 +120,18 @@ static int summary_sheet(struct book *b, const struct stmt_source *src)
         worksheet_write_string(b->ws, b->row, 1, "件数", b->bold);
         worksheet_write_string(b->ws, b->row++, 2, "金额(元)", b->bold);
         rc = src->groups(src, dept, group_row, b);
+    }
+    /* claims, credits and corrections: the total above includes them (the
+     * workbook is written row by row, so count them before the heading) */
+    int n = 0;
+    if (!rc && src->adjustments)
+        rc = src->adjustments(src, adjust_seen, &n);
+    if (!rc && n) {
+        b->row++;
+        worksheet_write_string(b->ws, b->row, 0, "调整", b->bold);
+        worksheet_write_string(b->ws, b->row, 1, "原因", b->bold);
+        worksheet_write_string(b->ws, b->row++, 2, "金额(元)", b->bold);
+        rc = src->adjustments(src, adjust_row, b);
     }
     return rc;
 }

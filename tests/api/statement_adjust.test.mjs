@@ -10,7 +10,11 @@ import { useServer } from './lib/server.mjs';
 import { show, advanceClock } from './lib/client.mjs';
 import { iso } from './lib/waybills.mjs';
 import { expectError } from './lib/expect.mjs';
-import { signInAll, findAudit } from './lib/customers.mjs';
+import { signInAll, findAudit, fetchBytes } from './lib/customers.mjs';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { monthlyStatement, fen } from './lib/statements.mjs';
 
 describe('statement adjustments', () => {
@@ -56,6 +60,33 @@ describe('statement adjustments', () => {
     assert.equal(list.total, s.total, 'the list shows the adjusted total');
     const audit = await findAudit(admin, (e) => e.detail && e.detail.statement_id === st.id, { action: 'statement.adjust' });
     assert.deepEqual(audit.map((e) => e.detail.amount_fen).sort((a, b) => a - b), [-5000, 1230]);
+  });
+
+  test('the PDF and the XLSX show the adjustments with their reasons, so the total adds up on the page', async () => {
+    const s = await get(st.id);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hy-adjust-'));
+    try {
+      const pdf = await fetchBytes(m1, `/statements/${st.id}/pdf`);
+      assert.equal(pdf.status, 200);
+      fs.writeFileSync(path.join(dir, 's.pdf'), pdf.bytes);
+      const text = spawnSync('pdftotext', ['-layout', path.join(dir, 's.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+      const yuan = (f) => (f / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+      // the waybills' sum, each adjustment, then the total that includes them
+      const at = (needle) => { const i = text.indexOf(needle); assert.ok(i >= 0, `the PDF lacks ${needle}`); return i; };
+      const sub = at(`运费小计${yuan(linesFen)}`);
+      const credit = at('优惠/冲减季度返利冲减-50.00');
+      const corr = at('手工更正补收上月漏计保价费12.30');
+      const total = at(`合计金额：${yuan(fen(s.total))}元`);
+      assert.ok(sub < credit && credit < corr && corr < total, 'in that order');
+      const xlsx = await fetchBytes(m1, `/statements/${st.id}/xlsx`);
+      assert.equal(xlsx.status, 200);
+      fs.writeFileSync(path.join(dir, 's.xlsx'), xlsx.bytes);
+      // the 汇总 sheet (written row by row: its strings are inline)
+      const sheet = spawnSync('unzip', ['-p', path.join(dir, 's.xlsx'), 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' }).stdout;
+      for (const w of ['调整', '季度返利冲减', '补收上月漏计保价费', '优惠/冲减', '手工更正']) assert.ok(sheet.includes(`>${w}<`), `the XLSX lacks ${w}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad input is named field by field in zh and en and changes nothing', async () => {
