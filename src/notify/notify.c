@@ -35,6 +35,7 @@ const char *const notify_kinds[] = {
     "ticket.replied",          /* the customer answered my ticket */
     "ticket.breached",         /* a ticket of mine passed its SLA target */
     "statement.credit_alert",  /* an enterprise nears its credit limit */
+    "rule",                    /* a rule (流程引擎) told me */
     NULL,
 };
 
