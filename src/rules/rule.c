@@ -299,12 +299,13 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
                                 json_string(i18n_msg(a->lang, "rules.unknown_trigger")));
             rc = OP_INVALID;
         }
-        if (!rc && !json_object_get(in, "entity"))
-            /* The condition and actions of an edit are checked against the
-             * stored kind of record. */
-            json_object_set(in, "entity", json_object_get(cur, "entity"));
-        if (!rc && !json_object_get(in, "trigger"))
-            json_object_set(in, "trigger", json_object_get(cur, "trigger"));
+        /* An edit is checked whole: what it does not send is the stored
+         * rule's (and is written back unchanged). */
+        const char *keep[] = {"entity", "trigger", "trigger_params", "condition", "related",
+                              "actions"};
+        for (size_t k = 0; !rc && k < sizeof(keep) / sizeof(keep[0]); k++)
+            if (!json_object_get(in, keep[k]))
+                json_object_set(in, keep[k], json_object_get(cur, keep[k]));
         if (!rc)
             rc = rule_check(db, a, in, false, errors);
         if (rc) {

@@ -143,9 +143,9 @@ static void versions(struct req *r)
     if (!req_param_id_or_404(r, 0, &id))
         return;
     listing_reply_query(r, listing_row_unsuffixed,
-                        "SELECT version, snapshot AS snapshot_json, changed_by, u.name AS "
-                        "changed_by_name, changed_at FROM rule_versions v LEFT JOIN users u ON "
-                        "u.id = v.changed_by WHERE v.rule_id = ? ORDER BY version DESC",
+                        "SELECT v.version, v.snapshot AS snapshot_json, v.changed_by, u.name AS "
+                        "changed_by_name, v.changed_at FROM rule_versions v LEFT JOIN users u ON "
+                        "u.id = v.changed_by WHERE v.rule_id = ? ORDER BY v.version DESC",
                         DB_ARGS(DB_INT(id)));
 }
 

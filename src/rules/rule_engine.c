@@ -491,6 +491,7 @@ static int run_rule(struct db *db, const struct rule_entity *re, json_t *rule,
                           &run_id);
     if (rc < 0 || !run_id)
         return rc < 0 ? rc : 0; /* run before (a retry, another server) */
+    rc = 0;
     const char *outcome = "skipped", *reason = NULL, *error = NULL;
     json_t *result = json_object();
     struct rec r = {0};

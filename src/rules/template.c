@@ -7,6 +7,7 @@
 #include "rules/rules.h"
 
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 #include "core/op.h"
@@ -152,14 +153,14 @@ int template_save(struct db *db, const struct actor *a, int64_t id, json_t *in, 
     if (rc)
         return rc;
     if (create) {
-        rc = db_query_id(db,
+        /* No row back when the name is taken. */
+        rc = db_query_int(db,
                          "INSERT INTO message_templates (name, channel, subject, body, created_at, "
                          "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                          DB_ARGS(DB_TEXT(name), DB_TEXT(channel), DB_TEXT(subject ? subject : ""),
                                  DB_TEXT(body), DB_INT(now), DB_INT(now)),
                          &id);
-        if (rc == 0 && !id)
-            rc = DB_CONSTRAINT;
+        rc = rc < 0 ? rc : rc == 0 ? DB_CONSTRAINT : 0;
     } else {
         rc = db_exec(db,
                      "UPDATE message_templates SET name = COALESCE(?, name), channel = "
@@ -175,7 +176,7 @@ int template_save(struct db *db, const struct actor *a, int64_t id, json_t *in, 
         }
     }
     if (rc == DB_CONSTRAINT) {
-        form_fail(&f, "name", "field.value_taken");
+        json_object_set_new(errors, "name", json_string(i18n_msg(a->lang, "field.value_taken")));
         rc = OP_INVALID;
     }
     if (!rc)

@@ -16,6 +16,8 @@ CREATE TABLE rules (
     trigger_kind TEXT NOT NULL,
     trigger_params TEXT NOT NULL DEFAULT '{}',
     condition_json TEXT,
+    -- conditions on related records: [{"path":"enterprise","filter":{…}}]
+    related_json TEXT,
     actions_json TEXT NOT NULL DEFAULT '[]',
     enabled INTEGER NOT NULL DEFAULT 1,
     branch_id INTEGER REFERENCES branches(id), -- NULL: every branch
