@@ -533,7 +533,7 @@ static int run_rule(struct db *db, const struct rule_entity *re, json_t *rule,
     char *acts = NULL;
     if (!rc) {
         json_t *a = json_object_get(result, "actions");
-        acts = json_dumps(a ? a : json_array(), JSON_COMPACT);
+        acts = a ? json_dumps(a, JSON_COMPACT) : NULL;
         rc = db_exec(db,
                      "UPDATE rule_runs SET outcome = ?, reason = ?, error = ?, actions = ? WHERE "
                      "id = ?",

@@ -41,6 +41,8 @@ import {
   ChatDotRound,
   Postcard,
   Money,
+  Operation,
+  ChatLineSquare,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -86,6 +88,8 @@ export const LINKS = {
   adminForms: link('/admin/forms/customer', 'nav.adminForms', Files, 'admin'),
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
+  adminRules: link('/admin/rules', 'nav.adminRules', Operation, 'admin'),
+  adminTemplates: link('/admin/message-templates', 'nav.adminTemplates', ChatLineSquare, 'admin'),
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
@@ -112,7 +116,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
+  'adminRules', 'adminTemplates', 'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminApiKeys', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 
