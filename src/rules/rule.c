@@ -34,7 +34,10 @@
 json_t *rule_row(struct db_stmt *st, struct req *r)
 {
     json_t *o = listing_row_unsuffixed(st, r);
-    json_object_set_new(o, "enabled", json_boolean(json_integer_value(json_object_get(o, "enabled"))));
+    /* The listing may already answer it as a boolean. */
+    json_t *en = json_object_get(o, "enabled");
+    if (json_is_integer(en))
+        json_object_set_new(o, "enabled", json_boolean(json_integer_value(en)));
     return o;
 }
 

@@ -105,6 +105,7 @@ describe('rules', () => {
       actions: [{ type: 'create_task', title: '回访新客户 {{name}}', due_in_days: 2, priority: 'high', assignee: { type: 'field', field: 'owner_id' } }],
     });
     assert.equal(custRule.version, 1);
+    assert.equal(custRule.enabled, true, 'a new rule is enabled');
     const hit = await createCustomer(clerk, { name: '规则甲', phone: uniq.phone(), branch_id: branches['GD-GZ-01'].id, owner_id: users.M9361 });
     const miss = await createCustomer(clerk, { name: '普通乙', phone: uniq.phone(), branch_id: branches['GD-GZ-01'].id, owner_id: users.M9361 });
     const runs = await runsOf(custRule.id, 2);
