@@ -48,8 +48,13 @@ json_t *rule_json(struct db *db, int64_t id, int *rc)
                       "SELECT " RULE_COLUMNS " FROM " RULE_FROM " WHERE r.id = ?",
                       DB_ARGS(DB_INT(id)));
     if (*rc == 1) {
-        *rc = 0;
-        return o;
+        *rc = strcmp(json_string_value(json_object_get(o, "kind")), "builtin") == 0
+                  ? rule_builtin_params(db, o)
+                  : 0;
+        if (!*rc)
+            return o;
+        json_decref(o);
+        return NULL;
     }
     *rc = *rc == 0 ? OP_NOT_FOUND : *rc;
     return NULL;
@@ -319,7 +324,9 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
     const char *name = json_string_value(json_object_get(in, "name"));
     const char *entity = json_string_value(json_object_get(in, "entity"));
     const char *trigger = json_string_value(json_object_get(in, "trigger"));
-    json_t *params = json_object_get(in, "trigger_params");
+    bool builtin = cur && strcmp(json_string_value(json_object_get(cur, "kind")), "builtin") == 0;
+    /* A built-in rule's parameters live in its feature's settings. */
+    json_t *params = builtin ? NULL : json_object_get(in, "trigger_params");
     char *p = dump_or_null(params), *cond = dump_or_null(json_object_get(in, "condition")),
          *rel = dump_or_null(json_object_get(in, "related")),
          *acts = dump_or_null(json_object_get(in, "actions"));
@@ -362,6 +369,8 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
                     DB_INT(br_given), DB_INT_OR_NULL(branch, branch), DB_INT(br_given),
                     DB_INT(branch), DB_INT_OR_NULL(a->id, a->id), DB_INT(now), DB_INT(id)));
     }
+    if (!rc && builtin)
+        rc = rule_builtin_save(db, a, cur, in, errors);
     if (!rc)
         rc = keep_version(db, a, id);
     if (!rc)

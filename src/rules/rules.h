@@ -91,6 +91,14 @@ json_t *rule_row(struct db_stmt *st, struct req *r);
 /* The rule as the API shows it, or NULL (not found / error in *rc). */
 json_t *rule_json(struct db *db, int64_t id, int *rc);
 
+/* A built-in rule's parameters from its feature's settings, into
+ * rule["trigger_params"] (rule_builtin.c). 0 or negative DB_*. */
+int rule_builtin_params(struct db *db, json_t *rule);
+/* Write in's parameters of built-in rule to its feature's settings, in the
+ * caller's transaction: 0, OP_INVALID (errors), negative DB_*. */
+int rule_builtin_save(struct db *db, const struct actor *a, json_t *rule, json_t *in,
+                      json_t *errors);
+
 /* ---- the engine (rule_engine.c) ------------------------------------------ */
 
 /* The event consumer: runs every enabled rule the event triggers. */

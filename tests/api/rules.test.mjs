@@ -9,7 +9,8 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { useServer, PG_DIR } from './lib/server.mjs';
-import { show, Client, clientFor } from './lib/client.mjs';
+import { show, Client, clientFor, advanceClock } from './lib/client.mjs';
+import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
 import { expectError } from './lib/expect.mjs';
 import { waitFor } from './lib/wait.mjs';
 import { signInAll, branchesByCode, createCustomer, Uniq } from './lib/customers.mjs';
@@ -316,5 +317,84 @@ describe('rules', () => {
     assert.equal(after.outbox, before.outbox);
     assert.equal(count(`SELECT COUNT(*) FROM rule_runs WHERE rule_id = ${ratedRule.id}`), ratedRuns);
     assert.ok(robot.id);
+  });
+});
+
+describe('built-in rules', () => {
+  const srv = useServer({
+    label: 'rules-builtin',
+    users: [
+      { login: 'A9363', name: '内置规则管理员', role: 'admin', branch: 'GD' },
+      { login: 'M9363', name: '停滞经理', role: 'manager', branch: 'GD-GZ-01' },
+    ],
+  });
+  const test = srv.it;
+  let admin, m1, ent, key, now, serial = 9363000;
+  const line = (over = {}) => ({
+    waybill_no: s10(serial++), enterprise_id: ent.id, product: 'standard', channel: 'api',
+    origin: '广东省/广州市/天河区', destination: '北京市/北京市/朝阳区', weight: 1.25, fee: '23.00',
+    collected_at: iso(now - 600), recipient_name: '王小五', recipient_phone: '13812341234', recipient_address: '北京市朝阳区建国路1号院',
+    ...over,
+  });
+  const arrive = (wb) => feed(srv, '/waybill-events:batch', key.secret, [
+    { waybill_no: wb.waybill_no, at: iso(now), event_type: 'arrived', node_code: 'WH-TR-01', node_type: 'transit', node_name: '武汉转运中心' },
+  ]);
+  const alertsOf = async (wb) => (await m1.get(`/waybill-alerts?waybill_no=${wb.waybill_no}`)).body.items;
+
+  test('the stuck-shipment alerts are a built-in rule: listed, not deletable; its threshold is the one the alerts use', async () => {
+    ({ A9363: admin, M9363: m1 } = await signInAll(srv, ['A9363', 'M9363']));
+    let r = await m1.post('/enterprises', { name: '广州停滞测试有限公司', tier: 'regular', status: 'active' });
+    assert.equal(r.status, 201, show(r));
+    ent = r.body.enterprise;
+    key = await makeKey(admin, '规则测试对接');
+    now = Math.floor(Date.parse(await advanceClock(srv, 0)) / 1000);
+
+    const list = await admin.get('/rules');
+    const builtin = list.body.items.find((x) => x.builtin_key === 'waybill_stalled');
+    assert.ok(builtin, show(list));
+    assert.equal(builtin.kind, 'builtin');
+    assert.equal(builtin.enabled, true);
+    expectError(await admin.delete(`/rules/${builtin.id}`), 409, 'conflict');
+    const rule = (await admin.get(`/rules/${builtin.id}`)).body.rule;
+    const standard = rule.trigger_params.thresholds.find((x) => x.product === 'standard' && x.node_type === '*' && x.tier === '');
+    assert.equal(standard.minutes, 720);
+
+    // Before: a standard waybill 40 minutes at a transit centre is not stuck.
+    const before = line();
+    assert.equal((await feed(srv, '/waybills:batch', key.secret, [before])).status, 200);
+    await arrive(before);
+    r = await admin.put(`/rules/${rule.id}`, { version: rule.version, trigger_params: { thresholds: [{ id: standard.id, minutes: 30 }] } });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.body.rule.trigger_params.thresholds.find((x) => x.id === standard.id).minutes, 30);
+    const th = (await admin.get('/waybill-thresholds')).body.items.find((x) => x.id === standard.id);
+    assert.equal(th.minutes, 30, 'the rule wrote the setting the alerts read');
+    r = await admin.put(`/rules/${rule.id}`, { version: r.body.rule.version, trigger_params: { thresholds: [{ id: standard.id, minutes: 0 }] } });
+    expectError(r, 422, 'validation_failed', { fields: ['trigger_params'] });
+
+    // After: the same journey alerts after 30 minutes.
+    const after = line();
+    assert.equal((await feed(srv, '/waybills:batch', key.secret, [after])).status, 200);
+    await arrive(after);
+    now = Math.floor(Date.parse(await advanceClock(srv, 40 * 60)) / 1000);
+    const alerts = await waitFor(async () => {
+      const a = await alertsOf(after);
+      return a.length === 1 ? a : null;
+    }, { what: 'the alert under the threshold set in the rule' });
+    assert.equal(alerts[0].threshold_minutes, 30);
+    assert.deepEqual(await alertsOf(before), [], 'the waybill timed under the old threshold did not alert');
+  });
+
+  test('disabling the built-in rule stops the alerts', async () => {
+    const list = await admin.get('/rules');
+    const b = list.body.items.find((x) => x.builtin_key === 'waybill_stalled');
+    let r = await admin.put(`/rules/${b.id}`, { version: b.version, enabled: false });
+    assert.equal(r.status, 200, show(r));
+    const quiet = line();
+    assert.equal((await feed(srv, '/waybills:batch', key.secret, [quiet])).status, 200);
+    await arrive(quiet);
+    now = Math.floor(Date.parse(await advanceClock(srv, 40 * 60)) / 1000);
+    // The pass has run past the waybill's due time: its clock moved on.
+    await waitFor(() => Number(srv.queryDb(`SELECT COUNT(*) FROM waybills WHERE waybill_no = '${quiet.waybill_no}' AND stop_due_at IS NULL`)[0][0]) === 1, { what: 'the alert pass to pass the waybill' });
+    assert.deepEqual(await alertsOf(quiet), []);
   });
 });

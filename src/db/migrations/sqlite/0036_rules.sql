@@ -71,3 +71,10 @@ CREATE TABLE message_templates (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
+
+-- The built-in automations, listed as rules so an administrator sees and
+-- tunes them in one place: they cannot be deleted, can be disabled, and
+-- their parameters are the settings the features read (the stuck-shipment
+-- thresholds are waybill_thresholds; see src/rules/rule_builtin.c).
+INSERT INTO rules (name, kind, builtin_key, entity, trigger_kind, actions_json, created_at, updated_at)
+VALUES ('运单停滞预警', 'builtin', 'waybill_stalled', 'waybill', 'waybill_stalled', '[]', 0, 0);
