@@ -192,7 +192,7 @@ static const char *env_or(const char *name, const char *fallback)
 static const struct module *const modules[] = {
     &app_module,     &core_module,      &auth_module,   &record_module, &crm_module,
     &vip_module,     &logistics_module, &notify_module, &mail_module,   &service_module,
-    &billing_module, &report_module,    &rules_module, NULL,
+    &billing_module, &report_module,    &rules_module,  NULL,
 };
 
 static int open_db(const char *url)

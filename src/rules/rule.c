@@ -25,9 +25,10 @@
 #define RULE_MAX_ACTIONS 20
 
 #define RULE_COLUMNS                                                                               \
-    "r.id, r.name, r.kind, r.builtin_key, r.entity, r.trigger_kind AS trigger, "                  \
-    "r.trigger_params AS trigger_params_json, r.condition_json, r.related_json, "                \
-    "r.actions_json, r.enabled, r.branch_id, r.branch_path, b.name AS branch_name, r.version, r.runs_count, "   \
+    "r.id, r.name, r.kind, r.builtin_key, r.entity, r.trigger_kind AS trigger, "                   \
+    "r.trigger_params AS trigger_params_json, r.condition_json, r.related_json, "                  \
+    "r.actions_json, r.enabled, r.branch_id, r.branch_path, b.name AS branch_name, r.version, "    \
+    "r.runs_count, "                                                                               \
     "r.last_run_at, r.created_by, r.updated_by, r.created_at, r.updated_at"
 #define RULE_FROM "rules r LEFT JOIN branches b ON b.id = r.branch_id"
 
@@ -239,7 +240,8 @@ int rule_check(struct db *db, const struct actor *a, json_t *in, bool create, js
     if (form_has(&f, "branch_id")) {
         int64_t b = 0, found = 0;
         if (form_int(&f, "branch_id", false, &b) == 1 &&
-            db_query_int(db, "SELECT 1 FROM branches WHERE id = ?", DB_ARGS(DB_INT(b)), &found) != 1)
+            db_query_int(db, "SELECT 1 FROM branches WHERE id = ?", DB_ARGS(DB_INT(b)), &found) !=
+                1)
             form_fail(&f, "branch_id", "field.unknown_option");
     }
     if (re) {
@@ -309,8 +311,8 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
         }
         /* An edit is checked whole: what it does not send is the stored
          * rule's (and is written back unchanged). */
-        const char *keep[] = {"entity", "trigger", "trigger_params", "condition", "related",
-                              "actions"};
+        const char *keep[] = {"entity",    "trigger", "trigger_params",
+                              "condition", "related", "actions"};
         for (size_t k = 0; !rc && k < sizeof(keep) / sizeof(keep[0]); k++)
             if (!json_object_get(in, keep[k]))
                 json_object_set(in, keep[k], json_object_get(cur, keep[k]));
@@ -374,9 +376,9 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
     if (!rc)
         rc = keep_version(db, a, id);
     if (!rc)
-        rc = actor_audit(db, a, cur ? "rule.update" : "rule.create", "rule", id,
-                         json_pack("{s:s?,s:s?,s:s?}", "name", name, "entity", entity, "trigger",
-                                   trigger));
+        rc = actor_audit(
+            db, a, cur ? "rule.update" : "rule.create", "rule", id,
+            json_pack("{s:s?,s:s?,s:s?}", "name", name, "entity", entity, "trigger", trigger));
     rc = op_end(db, rc);
     if (!rc)
         *out_id = id;

@@ -16,9 +16,9 @@
 #include <string.h>
 
 #define RULE_LIST_COLUMNS                                                                          \
-    "r.id, r.name, r.kind, r.builtin_key, r.entity, r.trigger_kind AS trigger, "                  \
-    "r.trigger_params AS trigger_params_json, r.condition_json, r.related_json, "                \
-    "r.actions_json, r.enabled, r.branch_id, r.branch_path, b.name AS branch_name, r.version, "  \
+    "r.id, r.name, r.kind, r.builtin_key, r.entity, r.trigger_kind AS trigger, "                   \
+    "r.trigger_params AS trigger_params_json, r.condition_json, r.related_json, "                  \
+    "r.actions_json, r.enabled, r.branch_id, r.branch_path, b.name AS branch_name, r.version, "    \
     "r.runs_count, r.last_run_at, r.created_by, r.updated_by, r.created_at, r.updated_at"
 
 static void list(struct req *r)
@@ -192,14 +192,20 @@ static void record_runs(struct req *r)
  * settable fields with their values, template variables, tags. */
 static void meta(struct req *r)
 {
-    static const char *const triggers[] = {
-        "created",         "updated",       "field_changed",       "rated",
-        "sla_breached",    "waybill_stalled", "statement_generated", "statement_changed", NULL};
+    static const char *const triggers[] = {"created",
+                                           "updated",
+                                           "field_changed",
+                                           "rated",
+                                           "sla_breached",
+                                           "waybill_stalled",
+                                           "statement_generated",
+                                           "statement_changed",
+                                           NULL};
     json_t *out = json_array();
     for (const struct rule_entity *const *e = rule_entities; *e; e++) {
         const struct rule_entity *re = *e;
-        json_t *o = json_pack("{s:s,s:b,s:b}", "name", re->name, "tags", re->tags,
-                              "filterable", rule_entity_filter(re) != NULL);
+        json_t *o = json_pack("{s:s,s:b,s:b}", "name", re->name, "tags", re->tags, "filterable",
+                              rule_entity_filter(re) != NULL);
         json_t *t = json_array(), *refs = json_array(), *set = json_array(), *vars = json_array();
         for (const char *const *k = triggers; *k; k++)
             if (rule_trigger_valid(re->name, *k))

@@ -37,9 +37,9 @@ int rule_builtin_params(struct db *db, json_t *rule)
                             db_col_text(st, 1), "node_type", db_col_text(st, 2), "tier",
                             db_col_text(st, 3), "minutes", (json_int_t)db_col_int(st, 4)));
     db_finish(st);
-    json_object_set_new(rule, "trigger_params",
-                        json_pack("{s:o,s:s}", "thresholds", list, "settings_page",
-                                  "/admin/waybill-thresholds"));
+    json_object_set_new(
+        rule, "trigger_params",
+        json_pack("{s:o,s:s}", "thresholds", list, "settings_page", "/admin/waybill-thresholds"));
     return st ? (rc < 0 ? rc : 0) : DB_ERROR;
 }
 

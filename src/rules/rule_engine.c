@@ -144,8 +144,8 @@ static int resolve_user(struct db *db, const struct rule_entity *re, const struc
             if (strcmp(f->key, field) == 0) {
                 struct sqlbuf b;
                 sqlbuf_init(&b);
-                sqlbuf_addf(&b, "SELECT %s FROM %s %s WHERE %s.id = ? AND %s IS NOT NULL",
-                            f->expr, re->table, re->alias, re->alias, f->expr);
+                sqlbuf_addf(&b, "SELECT %s FROM %s %s WHERE %s.id = ? AND %s IS NOT NULL", f->expr,
+                            re->table, re->alias, re->alias, f->expr);
                 sqlbuf_bind(&b, DB_INT(r->id));
                 rc = db_query_int(db, b.sql, b.args, b.nargs, user);
                 sqlbuf_release(&b);
@@ -230,8 +230,8 @@ static int plan_action(struct db *db, const struct rule_entity *re, const struct
         json_object_set_new(out, "title", json_string(title));
         free(title);
         json_t *due = json_object_get(act, "due_in_days");
-        json_object_set_new(out, "due_at", json_integer(clock_now() + 86400 *
-                                                        (due ? json_integer_value(due) : 1)));
+        json_object_set_new(
+            out, "due_at", json_integer(clock_now() + 86400 * (due ? json_integer_value(due) : 1)));
         const char *prio = json_string_value(json_object_get(act, "priority"));
         json_object_set_new(out, "priority", json_string(prio ? prio : "normal"));
         if (rc == 0)
@@ -332,22 +332,23 @@ static int do_action(struct db *db, const struct run *x, size_t i, json_t *p)
     if (strcmp(type, "set_field") == 0)
         return do_set_field(db, x, p);
     if (strcmp(type, "add_tag") == 0)
-        return tags_attach(db, x->re->name, x->r->id, json_integer_value(json_object_get(p, "tag_id")));
+        return tags_attach(db, x->re->name, x->r->id,
+                           json_integer_value(json_object_get(p, "tag_id")));
     if (strcmp(type, "remove_tag") == 0)
-        return tags_detach(db, x->re->name, x->r->id, json_integer_value(json_object_get(p, "tag_id")));
+        return tags_detach(db, x->re->name, x->r->id,
+                           json_integer_value(json_object_get(p, "tag_id")));
     if (strcmp(type, "webhook") == 0) {
         /* Queued for the outbox's webhook channel; signing and delivery
          * are the integrations' (issue 20, webhooks). */
-        json_t *body = json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I}", "event",
-                                 x->ev ? x->ev->kind : "schedule", "event_id",
-                                 (json_int_t)(x->ev ? x->ev->id : 0), "rule_id",
-                                 (json_int_t)x->rule_id, "rule", x->rule_name, "entity",
-                                 x->re->name, "object_id", (json_int_t)x->r->id, "at",
-                                 (json_int_t)clock_now());
+        json_t *body =
+            json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:I}", "event", x->ev ? x->ev->kind : "schedule",
+                      "event_id", (json_int_t)(x->ev ? x->ev->id : 0), "rule_id",
+                      (json_int_t)x->rule_id, "rule", x->rule_name, "entity", x->re->name,
+                      "object_id", (json_int_t)x->r->id, "at", (json_int_t)clock_now());
         char *text = json_dumps(body, JSON_COMPACT);
         json_decref(body);
-        int rc = outbox_enqueue(db, "webhook", json_string_value(json_object_get(p, "url")),
-                                "rule", text, ref);
+        int rc = outbox_enqueue(db, "webhook", json_string_value(json_object_get(p, "url")), "rule",
+                                text, ref);
         free(text);
         return rc;
     }
@@ -358,8 +359,9 @@ static int do_action(struct db *db, const struct run *x, size_t i, json_t *p)
  * write transaction no other writer adds events, so they are this run's. */
 static int stamp_depth(struct db *db, int64_t mark, int depth, int64_t rule_id)
 {
-    struct db_stmt *st = db_query(
-        db, "SELECT id, payload FROM domain_events WHERE id > ? ORDER BY id", DB_ARGS(DB_INT(mark)));
+    struct db_stmt *st =
+        db_query(db, "SELECT id, payload FROM domain_events WHERE id > ? ORDER BY id",
+                 DB_ARGS(DB_INT(mark)));
     int rc = 0, n = 0;
     int64_t ids[64];
     char *texts[64];
@@ -514,8 +516,8 @@ static int run_rule(struct db *db, const struct rule_entity *re, json_t *rule,
                 rc = db_query_int(db, "SELECT COALESCE(MAX(id), 0) FROM domain_events", DB_NOARGS,
                                   &mark);
                 rc = rc < 0 ? rc : 0;
-                const struct run x = {re, &r, ev, rule_id,
-                                      json_string_value(json_object_get(rule, "name")), key};
+                const struct run x = {
+                    re, &r, ev, rule_id, json_string_value(json_object_get(rule, "name")), key};
                 size_t i;
                 json_t *p;
                 json_array_foreach(json_object_get(result, "actions"), i, p)
@@ -594,7 +596,7 @@ int rule_handle_event(struct db *db, const struct domain_event *ev)
         json_decref(rule);
     }
     if (rc)
-        log_warn("rules: event %lld (%s) failed (%d); it comes again", (long long)ev->id,
-                 ev->kind, rc);
+        log_warn("rules: event %lld (%s) failed (%d); it comes again", (long long)ev->id, ev->kind,
+                 rc);
     return rc;
 }

@@ -37,8 +37,14 @@ static const struct entity_field ticket_fields[] = {
 };
 
 static const struct entity ticket_filter = {
-    .name = "ticket", .collection = "tickets", .label = "工单", .label_en = "Tickets",
-    .table = "tickets", .alias = "k", .scope_column = "k.branch_path", .fields = ticket_fields,
+    .name = "ticket",
+    .collection = "tickets",
+    .label = "工单",
+    .label_en = "Tickets",
+    .table = "tickets",
+    .alias = "k",
+    .scope_column = "k.branch_path",
+    .fields = ticket_fields,
 };
 
 static const struct entity_field task_fields[] = {
@@ -55,8 +61,14 @@ static const struct entity_field task_fields[] = {
 };
 
 static const struct entity task_filter = {
-    .name = "task", .collection = "tasks", .label = "待办", .label_en = "Tasks",
-    .table = "tasks", .alias = "t", .scope_column = "t.branch_path", .fields = task_fields,
+    .name = "task",
+    .collection = "tasks",
+    .label = "待办",
+    .label_en = "Tasks",
+    .table = "tasks",
+    .alias = "t",
+    .scope_column = "t.branch_path",
+    .fields = task_fields,
 };
 
 static const struct entity_field waybill_fields[] = {
@@ -71,8 +83,13 @@ static const struct entity_field waybill_fields[] = {
 };
 
 static const struct entity waybill_filter = {
-    .name = "waybill", .collection = "waybills", .label = "运单", .label_en = "Waybills",
-    .table = "waybills", .alias = "w", .fields = waybill_fields,
+    .name = "waybill",
+    .collection = "waybills",
+    .label = "运单",
+    .label_en = "Waybills",
+    .table = "waybills",
+    .alias = "w",
+    .fields = waybill_fields,
 };
 
 /* ---- the kinds --------------------------------------------------------- */
@@ -94,15 +111,16 @@ static const struct rule_ref enterprise_vars[] = {
     {"tier", "e.tier"}, {"status", "e.status"},           {NULL, NULL},
 };
 
-static const struct rule_ref interaction_refs[] = {{"handled_by", "i.handled_by"},
-                                                   {NULL, NULL}};
+static const struct rule_ref interaction_refs[] = {{"handled_by", "i.handled_by"}, {NULL, NULL}};
 static const struct rule_ref interaction_vars[] = {
     {"id", "i.id"}, {"type", "i.type"}, {"description", "i.description"}, {NULL, NULL}};
 
 static const struct rule_ref task_refs[] = {{"assignee_id", "t.assignee_id"}, {NULL, NULL}};
-static const struct rule_ref task_vars[] = {
-    {"id", "t.id"}, {"title", "t.title"}, {"priority", "t.priority"}, {"status", "t.status"},
-    {NULL, NULL}};
+static const struct rule_ref task_vars[] = {{"id", "t.id"},
+                                            {"title", "t.title"},
+                                            {"priority", "t.priority"},
+                                            {"status", "t.status"},
+                                            {NULL, NULL}};
 static const struct rule_settable task_set[] = {{"priority", "priority", priorities3},
                                                 {NULL, NULL, NULL}};
 
@@ -111,9 +129,14 @@ static const struct rule_ref ticket_refs[] = {
     {"enterprise_owner_id", "(SELECT owner_id FROM enterprises WHERE id = k.enterprise_id)"},
     {NULL, NULL}};
 static const struct rule_ref ticket_vars[] = {
-    {"id", "k.id"},         {"ticket_no", "k.ticket_no"}, {"subject", "k.subject"},
-    {"priority", "k.priority"}, {"status", "k.status"},   {"tier", "k.tier"},
-    {"csat", "k.csat"},     {"nps", "k.nps"},
+    {"id", "k.id"},
+    {"ticket_no", "k.ticket_no"},
+    {"subject", "k.subject"},
+    {"priority", "k.priority"},
+    {"status", "k.status"},
+    {"tier", "k.tier"},
+    {"csat", "k.csat"},
+    {"nps", "k.nps"},
     {"enterprise_name", "(SELECT name FROM enterprises WHERE id = k.enterprise_id)"},
     {NULL, NULL}};
 static const struct rule_settable ticket_set[] = {{"priority", "priority", priorities4},
@@ -131,45 +154,88 @@ static const struct rule_ref waybill_vars[] = {
     {"enterprise_name", "(SELECT name FROM enterprises WHERE id = w.enterprise_id)"},
     {NULL, NULL}};
 
-
 static const struct rule_entity customer = {
-    .name = "customer", .table = "customers", .alias = "c", .branch_id_expr = "c.branch_id",
-    .branch_path_expr = "c.branch_path", .customer_expr = "c.id", .link = "/customers/",
-    .refs = customer_refs, .vars = customer_vars, .settable = no_set,
-    .changed_event = "customer.changed", .tags = true,
+    .name = "customer",
+    .table = "customers",
+    .alias = "c",
+    .branch_id_expr = "c.branch_id",
+    .branch_path_expr = "c.branch_path",
+    .customer_expr = "c.id",
+    .link = "/customers/",
+    .refs = customer_refs,
+    .vars = customer_vars,
+    .settable = no_set,
+    .changed_event = "customer.changed",
+    .tags = true,
 };
 static const struct rule_entity enterprise = {
-    .name = "enterprise", .table = "enterprises", .alias = "e", .branch_id_expr = "e.branch_id",
-    .branch_path_expr = "e.branch_path", .enterprise_expr = "e.id", .link = "/enterprises/",
-    .refs = enterprise_refs, .vars = enterprise_vars, .settable = no_set,
-    .changed_event = "enterprise.changed", .tags = true,
+    .name = "enterprise",
+    .table = "enterprises",
+    .alias = "e",
+    .branch_id_expr = "e.branch_id",
+    .branch_path_expr = "e.branch_path",
+    .enterprise_expr = "e.id",
+    .link = "/enterprises/",
+    .refs = enterprise_refs,
+    .vars = enterprise_vars,
+    .settable = no_set,
+    .changed_event = "enterprise.changed",
+    .tags = true,
 };
 static const struct rule_entity interaction = {
-    .name = "interaction", .table = "interactions", .alias = "i",
+    .name = "interaction",
+    .table = "interactions",
+    .alias = "i",
     .branch_id_expr = "(SELECT branch_id FROM customers WHERE id = i.customer_id)",
-    .branch_path_expr = "i.branch_path", .customer_expr = "i.customer_id", .link = "/customers/",
-    .refs = interaction_refs, .vars = interaction_vars, .settable = no_set,
+    .branch_path_expr = "i.branch_path",
+    .customer_expr = "i.customer_id",
+    .link = "/customers/",
+    .refs = interaction_refs,
+    .vars = interaction_vars,
+    .settable = no_set,
 };
 static const struct rule_entity task = {
-    .name = "task", .table = "tasks", .alias = "t", .branch_id_expr = "t.branch_id",
-    .branch_path_expr = "t.branch_path", .customer_expr = "t.customer_id",
-    .enterprise_expr = "t.enterprise_id", .link = "/tasks?task=", .refs = task_refs,
-    .vars = task_vars, .settable = task_set, .changed_event = "task.changed",
+    .name = "task",
+    .table = "tasks",
+    .alias = "t",
+    .branch_id_expr = "t.branch_id",
+    .branch_path_expr = "t.branch_path",
+    .customer_expr = "t.customer_id",
+    .enterprise_expr = "t.enterprise_id",
+    .link = "/tasks?task=",
+    .refs = task_refs,
+    .vars = task_vars,
+    .settable = task_set,
+    .changed_event = "task.changed",
     .filter_entity = &task_filter,
 };
 static const struct rule_entity ticket = {
-    .name = "ticket", .table = "tickets", .alias = "k", .branch_id_expr = "k.branch_id",
-    .branch_path_expr = "k.branch_path", .customer_expr = "k.customer_id",
-    .enterprise_expr = "k.enterprise_id", .link = "/tickets/", .refs = ticket_refs,
-    .vars = ticket_vars, .settable = ticket_set, .changed_event = "ticket.changed",
+    .name = "ticket",
+    .table = "tickets",
+    .alias = "k",
+    .branch_id_expr = "k.branch_id",
+    .branch_path_expr = "k.branch_path",
+    .customer_expr = "k.customer_id",
+    .enterprise_expr = "k.enterprise_id",
+    .link = "/tickets/",
+    .refs = ticket_refs,
+    .vars = ticket_vars,
+    .settable = ticket_set,
+    .changed_event = "ticket.changed",
     .filter_entity = &ticket_filter,
 };
 static const struct rule_entity waybill = {
-    .name = "waybill", .table = "waybills", .alias = "w",
+    .name = "waybill",
+    .table = "waybills",
+    .alias = "w",
     .branch_id_expr = "(SELECT branch_id FROM enterprises WHERE id = w.enterprise_id)",
     .branch_path_expr = "(SELECT branch_path FROM enterprises WHERE id = w.enterprise_id)",
-    .enterprise_expr = "w.enterprise_id", .link = "/waybills/", .refs = waybill_refs,
-    .vars = waybill_vars, .settable = no_set, .filter_entity = &waybill_filter,
+    .enterprise_expr = "w.enterprise_id",
+    .link = "/waybills/",
+    .refs = waybill_refs,
+    .vars = waybill_vars,
+    .settable = no_set,
+    .filter_entity = &waybill_filter,
 };
 
 const struct rule_entity *const rule_entities[] = {

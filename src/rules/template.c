@@ -113,9 +113,9 @@ json_t *rule_record_vars(struct db *db, const struct rule_entity *re, int64_t ob
 int template_get(struct db *db, int64_t id, char **channel, char **subject, char **body)
 {
     struct db_stmt *st = NULL;
-    int rc = db_query_row(db, &st,
-                          "SELECT channel, subject, body FROM message_templates WHERE id = ?",
-                          DB_ARGS(DB_INT(id)));
+    int rc =
+        db_query_row(db, &st, "SELECT channel, subject, body FROM message_templates WHERE id = ?",
+                     DB_ARGS(DB_INT(id)));
     if (rc == 1) {
         *channel = xstrdup(db_col_text(st, 0));
         *subject = xstrdup(db_col_text(st, 1));
@@ -154,12 +154,13 @@ int template_save(struct db *db, const struct actor *a, int64_t id, json_t *in, 
         return rc;
     if (create) {
         /* No row back when the name is taken. */
-        rc = db_query_int(db,
-                         "INSERT INTO message_templates (name, channel, subject, body, created_at, "
-                         "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                         DB_ARGS(DB_TEXT(name), DB_TEXT(channel), DB_TEXT(subject ? subject : ""),
-                                 DB_TEXT(body), DB_INT(now), DB_INT(now)),
-                         &id);
+        rc = db_query_int(
+            db,
+            "INSERT INTO message_templates (name, channel, subject, body, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            DB_ARGS(DB_TEXT(name), DB_TEXT(channel), DB_TEXT(subject ? subject : ""), DB_TEXT(body),
+                    DB_INT(now), DB_INT(now)),
+            &id);
         rc = rc < 0 ? rc : rc == 0 ? DB_CONSTRAINT : 0;
     } else {
         rc = db_exec(db,

@@ -93,9 +93,9 @@ static void preview(struct req *r)
     if (!rc && entity && rid) {
         const struct rule_entity *re = rule_entity_find(entity);
         if (!re || !json_is_integer(rid)) {
-            json_object_set_new(errors, re ? "record_id" : "entity",
-                                json_string(req_msg(r, re ? "field.invalid"
-                                                          : "rules.unknown_entity")));
+            json_object_set_new(
+                errors, re ? "record_id" : "entity",
+                json_string(req_msg(r, re ? "field.invalid" : "rules.unknown_entity")));
             rc = OP_INVALID;
         } else {
             vars = rule_record_vars(r->db, re, json_integer_value(rid), &rc);
