@@ -156,7 +156,8 @@ static int resolve_user(struct db *db, const struct rule_entity *re, const struc
         rc = db_query_int(
             db,
             "SELECT u.id FROM users u LEFT JOIN branches b ON b.id = u.branch_id WHERE u.role = ? "
-            "AND u.status = 'active' AND (b.path IS NULL OR substr(?, 1, length(b.path)) = "
+            "AND u.status = 'active' AND (b.path IS NULL OR substr(CAST(? AS TEXT), 1, "
+            "length(b.path)) = "
             "b.path) ORDER BY length(COALESCE(b.path, '')) DESC, u.id LIMIT 1",
             DB_ARGS(DB_TEXT(json_string_value(json_object_get(spec, "role"))),
                     DB_TEXT(r->branch_path)),

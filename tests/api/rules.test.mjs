@@ -8,7 +8,7 @@
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { useServer, PG_DIR } from './lib/server.mjs';
+import { useServer, useServerPair, PG_DIR } from './lib/server.mjs';
 import { show, Client, clientFor, advanceClock } from './lib/client.mjs';
 import { feed, makeKey, s10, iso } from './lib/waybills.mjs';
 import { expectError } from './lib/expect.mjs';
@@ -396,5 +396,34 @@ describe('built-in rules', () => {
     // The pass has run past the waybill's due time: its clock moved on.
     await waitFor(() => Number(srv.queryDb(`SELECT COUNT(*) FROM waybills WHERE waybill_no = '${quiet.waybill_no}' AND stop_due_at IS NULL`)[0][0]) === 1, { what: 'the alert pass to pass the waybill' });
     assert.deepEqual(await alertsOf(quiet), []);
+  });
+});
+
+describe('rules: two servers over one PostgreSQL database run a rule once', { skip: !PG_DIR && 'needs HONGYAN_TEST_PG (scripts/with-pg.sh)' }, () => {
+  const [a, b] = useServerPair({
+    users: [
+      { login: 'A9364', name: '双机规则管理员', role: 'admin', branch: 'GD' },
+      { login: 'M9364', name: '双机经理', role: 'manager', branch: 'GD-GZ-01' },
+    ],
+  }, ['rules-a', 'rules-b']);
+  const test = a.it;
+
+  test('a rule made on one server fires once for a customer created on the other', async () => {
+    const adminA = (await signInAll(a, ['A9364'])).A9364;
+    const mgrB = (await signInAll(b, ['M9364'])).M9364;
+    const branches = await branchesByCode(adminA);
+    const users = Object.fromEntries((await adminA.get('/users?limit=200')).body.items.map((u) => [u.login, u.id]));
+    let r = await adminA.post('/rules', {
+      name: '双机新客户回访', entity: 'customer', trigger: 'created',
+      actions: [{ type: 'create_task', title: '回访 {{name}}', assignee: { type: 'field', field: 'owner_id' } }],
+    });
+    assert.equal(r.status, 201, show(r));
+    const rule = r.body.rule;
+    const c = await createCustomer(mgrB, { name: '双机客户', phone: '13900093640', branch_id: branches['GD-GZ-01'].id, owner_id: users.M9364 });
+    await waitFor(async () => (await adminA.get(`/rules/${rule.id}/runs`)).body.items.length === 1, { what: 'the run' });
+    // Both servers' consumers had the chance: wait until neither lags.
+    await waitFor(() => Number(a.queryDb("SELECT COUNT(*) FROM event_positions WHERE consumer = 'rules' AND last_id >= (SELECT MAX(id) FROM domain_events)")[0][0]) === 1, { what: 'the consumer to catch up' });
+    assert.equal(Number(a.queryDb(`SELECT COUNT(*) FROM rule_runs WHERE rule_id = ${rule.id}`)[0][0]), 1);
+    assert.equal(Number(a.queryDb(`SELECT COUNT(*) FROM tasks WHERE customer_id = ${c.id} AND source_ref LIKE 'rule:%'`)[0][0]), 1);
   });
 });
