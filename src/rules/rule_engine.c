@@ -547,13 +547,18 @@ static int run_rule(struct db *db, const struct rule_entity *re, json_t *rule,
         rc = db_exec(db,
                      "UPDATE rules SET runs_count = runs_count + 1, last_run_at = ? WHERE id = ?",
                      DB_ARGS(DB_INT(now), DB_INT(rule_id)));
-    /* A ticket's timeline shows what rules did and why one failed. */
-    if (!rc && strcmp(re->name, "ticket") == 0 && strcmp(outcome, "skipped") != 0)
+    /* What a rule did (or failed to do) is on a ticket's timeline and in
+     * the audit log; a built-in rule's run (no action of its own: its
+     * feature acted and audited) only counts. */
+    bool acted =
+        strcmp(outcome, "failed") == 0 ||
+        (strcmp(outcome, "done") == 0 && json_array_size(json_object_get(result, "actions")));
+    if (!rc && strcmp(re->name, "ticket") == 0 && acted)
         rc = ticket_entry(db, &actor_system, ev->object_id, "rule",
                           json_string_value(json_object_get(rule, "name")),
                           json_pack("{s:I,s:s,s:s?}", "rule_id", (json_int_t)rule_id, "outcome",
                                     outcome, "error", error));
-    if (!rc && strcmp(outcome, "skipped") != 0)
+    if (!rc && acted)
         rc = actor_audit(db, &actor_system, "rule.run", "rule", rule_id,
                          json_pack("{s:I,s:s,s:I,s:s,s:s?}", "event_id", (json_int_t)ev->id,
                                    "entity", re->name, "object_id", (json_int_t)ev->object_id,
