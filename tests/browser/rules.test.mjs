@@ -161,3 +161,23 @@ test('an admin builds "VIP ticket rated ≤ 2 → to-do for the supervisor + Din
     await page.locator('[data-test=flow-table] .el-table__row').first().waitFor()
     await shot(page, 'r-rules-zh')
   }))
+
+test('the stuck-shipment alerts are a built-in rule whose thresholds are edited in the rule', () =>
+  scenario('rules-builtin', async (page) => {
+    await signInAs(page, ADMIN.login, NEW_PASSWORD)
+    await page.goto('/admin/rules')
+    const row = page.locator('[data-test=flow-table] .el-table__row', { hasText: '运单停滞预警' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /内置/)
+    await row.locator('[data-test=flow-edit]').click()
+    const dlg = page.locator('[data-test=flow-dialog]')
+    const params = dlg.locator('[data-test=flow-builtin-params]')
+    const standard = params.locator('.el-table__row', { hasText: 'standard' }).first()
+    await standard.waitFor()
+    await standard.locator('input').fill('30')
+    await shot(page, 'r-builtin-zh')
+    await dlg.locator('[data-test=flow-save]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    const th = ok(await admin.call('GET', '/waybill-thresholds')).items.find((x) => x.product === 'standard' && x.node_type === '*' && x.tier === '')
+    assert.equal(th.minutes, 30, 'the rule changed the threshold the alerts read')
+  }))
