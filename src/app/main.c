@@ -47,6 +47,7 @@
 #include "http/static.h"
 #include "record/record_module.h"
 #include "report/report_module.h"
+#include "rules/rules_module.h"
 #include "vip/vip_module.h"
 
 #include <curl/curl.h>
@@ -194,7 +195,7 @@ static const char *env_or(const char *name, const char *fallback)
 static const struct module *const modules[] = {
     &app_module,     &core_module,      &auth_module,     &record_module, &crm_module,
     &vip_module,     &logistics_module, &notify_module,   &mail_module,   &service_module,
-    &billing_module, &report_module,    &approval_module, NULL,
+    &billing_module, &report_module,    &approval_module, &rules_module,  NULL,
 };
 
 static int open_db(const char *url)

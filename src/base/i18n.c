@@ -633,6 +633,24 @@ static const struct message messages[] = {
      "An answer of the mail server was over the size cap"},
     {"mail.error.storage", "邮件未能存入数据库，将在下次收取时重试",
      "A message could not be stored; it is taken again at the next poll"},
+
+    /* rules (流程引擎) and message templates */
+    {"rules.unknown_entity", "不支持该类记录", "Rules do not watch this kind of record"},
+    {"rules.unknown_trigger", "该类记录没有这个触发条件",
+     "No such trigger for this kind of record"},
+    {"rules.unknown_action", "未知的动作类型", "Unknown action type"},
+    {"rules.action_invalid", "动作设置不完整或有误", "The action is incomplete or not valid"},
+    {"rules.assignee_invalid", "负责人设置不正确（字段、角色或员工）",
+     "The assignee is not valid (a field, a role or a staff member)"},
+    {"rules.field_not_settable", "该字段不能由规则修改，或值不是可选项",
+     "Rules cannot set this field, or the value is not one of its options"},
+    {"rules.no_tags", "该类记录没有标签", "This kind of record has no tags"},
+    {"rules.template_missing", "消息模板不存在", "No such message template"},
+    {"rules.builtin_delete", "内置规则不能删除，可以停用",
+     "A built-in rule cannot be deleted; disable it"},
+    {"rules.related_invalid", "关联记录条件不正确", "The related-record condition is not valid"},
+    {"rules.record_missing", "记录不存在", "No such record"},
+    {"rules.too_many_actions", "动作最多 20 个", "At most 20 actions"},
 };
 
 const char *i18n_lang_from_header(const char *h)

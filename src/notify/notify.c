@@ -37,6 +37,7 @@ const char *const notify_kinds[] = {
     "statement.credit_alert",  /* an enterprise nears its credit limit */
     "approval.pending",        /* an approval waits for my decision */
     "approval.decided",        /* my approval request was decided */
+    "rule",                    /* a rule (流程引擎) told me */
     NULL,
 };
 

@@ -55,6 +55,10 @@ const NOT_SCOPED = [
   /^\/dictionaries\/\{code\}/,
   /^\/fields\/\{id\}/,
   /^\/reminder-rules\/\{id\}$/,
+  // rules and message templates act for the whole organisation (admin
+  // only); a rule's branch scope is what it watches, not who may edit it
+  /^\/rules\/\{id\}/,
+  /^\/message-templates\/\{id\}$/,
   /^\/tag-groups\/\{id\}$/,
   /^\/tags\/\{id\}$/,
   /^\/users\/\{id\}/,

@@ -47,6 +47,8 @@ import {
   Checked,
   Connection,
   Reading,
+  Operation,
+  ChatLineSquare,
 } from '@element-plus/icons-vue'
 
 export const topMenu = [
@@ -94,6 +96,8 @@ export const LINKS = {
   adminForms: link('/admin/forms/customer', 'nav.adminForms', Files, 'admin'),
   adminTags: link('/admin/tags', 'nav.adminTags', PriceTag, 'admin'),
   adminReminderRules: link('/admin/reminder-rules', 'nav.adminReminderRules', Bell, 'admin'),
+  adminRules: link('/admin/rules', 'nav.adminRules', Operation, 'admin'),
+  adminTemplates: link('/admin/message-templates', 'nav.adminTemplates', ChatLineSquare, 'admin'),
   adminWaybillThresholds: link('/admin/waybill-thresholds', 'nav.adminWaybillThresholds', Odometer, 'admin'),
   adminWorkCalendar: link('/admin/work-calendar', 'nav.adminWorkCalendar', Calendar, 'admin'),
   adminApiKeys: link('/admin/api-keys', 'nav.adminApiKeys', Key, 'admin'),
@@ -124,7 +128,7 @@ const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch'
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
 const adminNav = bar('nav.admin', [
   'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminPrintTemplates', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
+  'adminRules', 'adminTemplates', 'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminPrintTemplates', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
   'adminNotify', 'adminMailbox', 'adminDevMailbox',
 ])
 

@@ -52,6 +52,19 @@ export default [
     component: () => import('./ReminderRulesView.vue'),
     meta: meta('nav.adminReminderRules'),
   },
+  // 规则 and 消息模板: the rule engine (issue 20)
+  {
+    path: 'admin/rules',
+    name: 'admin-rules',
+    component: () => import('@/views/rules/RulesView.vue'),
+    meta: meta('nav.adminRules'),
+  },
+  {
+    path: 'admin/message-templates',
+    name: 'admin-message-templates',
+    component: () => import('@/views/rules/MessageTemplatesView.vue'),
+    meta: meta('nav.adminTemplates'),
+  },
   {
     path: 'admin/waybill-thresholds',
     name: 'admin-waybill-thresholds',
