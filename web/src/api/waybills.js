@@ -26,6 +26,7 @@ export const waybillThresholdsApi = {
 
 export const apiKeysApi = {
   list: () => http.get('/api-keys'),
+  scopes: () => http.get('/api-keys/scopes'),
   create: (body, opts) => http.post('/api-keys', body, opts),
   revoke: (id) => http.post(`/api-keys/${id}/revoke`),
 }

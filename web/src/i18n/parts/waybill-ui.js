@@ -208,7 +208,7 @@ export default {
       deleteConfirm: '删除阈值“{what}”？删除后按更通用的规则判断。',
     },
     apiKey: {
-      subtitle: '外部系统推送运单和轨迹所用的密钥；密钥只在创建时显示一次',
+      subtitle: '外部系统（运单推送、工单提交、数据读取）对接所用的密钥，按权限范围开放接口；密钥只在创建时显示一次',
       create: '新建密钥',
       createTitle: '新建 API 密钥',
       empty: '还没有 API 密钥',
@@ -443,7 +443,7 @@ export default {
       deleteConfirm: 'Delete the threshold “{what}”? The more general rule applies then.',
     },
     apiKey: {
-      subtitle: 'Keys of the systems that push waybills and events; a key is shown once, when it is created',
+      subtitle: 'Keys of the systems that connect to Hongyan (waybill feeds, tickets, reading data), each opening only its scopes; a key is shown once, when it is created',
       create: 'New key',
       createTitle: 'New API key',
       empty: 'No API keys yet',
