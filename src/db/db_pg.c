@@ -16,11 +16,12 @@
  * would). A statement whose parameter type the server cannot infer is
  * prepared again with those parameters as text.
  *
- * Transactions: db_begin() takes a transaction-level advisory lock shared by
- * every Hongyan process on the database, so writers queue exactly as under
- * SQLite's BEGIN IMMEDIATE and the domain code keeps one set of semantics
- * (read-then-write inside a transaction never races another writer).
- * Readers never take it.
+ * Transactions: db_begin() opens a SERIALIZABLE transaction and takes no
+ * lock, so every Hongyan process writes in parallel; a transaction that
+ * loses a conflict fails (40001, or 40P01 for a deadlock) with
+ * db->conflicted set, and the unit of work is run again whole by whoever
+ * started it (docs/decisions/0020-pg-multi-writer.md). Readers outside a
+ * transaction see committed data as before.
  *
  * Results are fetched whole (libpq's default), so a statement may be read
  * while other statements run on the same connection, as with SQLite.
@@ -41,9 +42,11 @@
 
 #define CACHE_SLOTS 512   /* power of two */
 #define MAX_PARAMS  65535 /* the protocol's limit */
-/* Advisory lock keys: the write lock ("HONGYAN" as an integer) and the
- * scheduler's leader lock ("HYLEADER"). */
+/* Advisory lock keys: the writers' lock ("HONGYAN" as an integer, see
+ * write_lock), the scheduler's leader lock ("HYLEADER") and the appenders'
+ * lock of position-read logs ("HYLOG"). */
 #define WRITE_LOCK_KEY  0x484f4e4759414eLL
+#define LOG_LOCK_KEY    0x48594c4f47LL
 #define LEADER_LOCK_KEY 0x48594c4541444552LL
 
 /* Type OIDs (server/catalog/pg_type_d.h is not in libpq-dev). */
@@ -70,6 +73,7 @@ struct pg_db {
     int64_t changes;
     int next_name;
     bool leader;    /* this session holds LEADER_LOCK_KEY */
+    int write_lock; /* WRITE_LOCK_KEY held: 0 no, 1 shared, 2 alone */
     int applied_ms; /* the session's statement_timeout (0: none, the server's default) */
     struct pg_slot cache[CACHE_SLOTS];
 };
@@ -126,10 +130,16 @@ static int map_result(struct pg_db *db, PGresult *res, const char *sql)
         db->base.timed_out = true;
         return DB_TIMEOUT;
     }
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
+        /* serialization_failure, deadlock_detected: expected under
+         * concurrent writers, not an error; the unit of work runs again
+         * (db_may_rerun), so nothing is logged. */
+        db->base.conflicted = true;
+        return DB_BUSY;
+    }
     log_error("postgres: %s (in: %.200s)",
               res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn), sql ? sql : "");
-    if (state &&
-        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
+    if (state && strcmp(state, "55P03") == 0)
         return DB_BUSY;
     return DB_ERROR;
 }
@@ -592,26 +602,56 @@ static const char *pg_col_text(struct db_stmt *base, int i)
     return v ? v : "";
 }
 
-static int pg_begin(struct db *db)
+/* The lock of writers: every write transaction holds it shared, one that
+ * must run alone (db_write_alone) holds it exclusively. Session-level and
+ * taken before BEGIN, so that the waiting is over before the transaction's
+ * snapshot is taken (a SERIALIZABLE snapshot taken before the wait would be
+ * stale at once and lose again). Released after COMMIT / ROLLBACK. */
+static int write_lock(struct pg_db *db, bool take)
 {
-    int rc = pg_exec(db, "BEGIN", NULL, 0);
-    bool was_cut = db->timed_out;
-    if (!rc)
-        rc = pg_exec(db, "SELECT pg_advisory_xact_lock(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
-    if (rc == DB_TIMEOUT) {
-        /* The time limit ran out in the queue for the write lock: busy, as
-         * under SQLite, not a statement too costly. */
-        rc = DB_BUSY;
-        db->timed_out = was_cut;
-    }
-    if (rc)
-        pg_exec(db, "ROLLBACK", NULL, 0);
+    static const char *const sql[2][2] = {
+        {"SELECT pg_advisory_unlock_shared(?)", "SELECT pg_advisory_lock_shared(?)"},
+        {"SELECT pg_advisory_unlock(?)", "SELECT pg_advisory_lock(?)"},
+    };
+    if (!take && !db->write_lock)
+        return 0;
+    int alone = take ? db->base.alone : db->write_lock == 2;
+    int rc = pg_exec(&db->base, sql[alone][take], DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    db->write_lock = take && !rc ? 1 + alone : 0;
     return rc;
 }
 
-static int pg_commit(struct db *db)
+static int pg_begin(struct db *base)
 {
-    return pg_exec(db, "COMMIT", NULL, 0);
+    struct pg_db *db = (struct pg_db *)base;
+    bool was_cut = base->timed_out;
+    int rc = write_lock(db, true);
+    if (rc == DB_TIMEOUT) {
+        /* The time limit ran out waiting for a writer that runs alone:
+         * busy, as under SQLite, not a statement too costly. */
+        rc = DB_BUSY;
+        base->timed_out = was_cut;
+    }
+    /* SERIALIZABLE makes concurrent writers' outcome that of some serial
+     * order, which is what the domain code assumes (it reads, decides and
+     * writes inside one transaction); a loser fails with 40001/40P01 and
+     * is run again by its caller (db_may_rerun). */
+    if (!rc)
+        rc = pg_exec(base, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, 0);
+    if (rc) {
+        pg_exec(base, "ROLLBACK", NULL, 0);
+        write_lock(db, false);
+    }
+    return rc;
+}
+
+static int pg_commit(struct db *base)
+{
+    int rc = pg_exec(base, "COMMIT", NULL, 0);
+    /* A failed COMMIT has ended the transaction as well. */
+    if (PQtransactionStatus(((struct pg_db *)base)->conn) == PQTRANS_IDLE)
+        write_lock((struct pg_db *)base, false);
+    return rc;
 }
 
 static void pg_rollback(struct db *base)
@@ -619,6 +659,21 @@ static void pg_rollback(struct db *base)
     struct pg_db *db = (struct pg_db *)base;
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         pg_exec(base, "ROLLBACK", NULL, 0);
+    write_lock(db, false);
+}
+
+/* Appenders share the lock for their transaction; a reader takes it
+ * alone for a moment, which waits until every append in flight has
+ * committed or rolled back (db_log_settled). */
+static int pg_log_append(struct db *db)
+{
+    return pg_exec(db, "SELECT pg_advisory_xact_lock_shared(?)", DB_ARGS(DB_INT(LOG_LOCK_KEY)));
+}
+
+static int pg_log_settle(struct db *db, bool hold)
+{
+    return pg_exec(db, hold ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)",
+                   DB_ARGS(DB_INT(LOG_LOCK_KEY)));
 }
 
 static int pg_leader(struct db *base)
@@ -641,4 +696,6 @@ const struct db_ops db_pg_ops = {
     .name = "postgres",
     DB_OPS_REQUIRED(pg),
     .leader = pg_leader,
+    .log_append = pg_log_append,
+    .log_settle = pg_log_settle,
 };
