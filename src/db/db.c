@@ -292,6 +292,7 @@ void db_unit_start(struct db *db)
     db->conflicted = false;
     db->wrote = false;
     db->alone = false;
+    db->unit = true;
 }
 
 void db_write_alone(struct db *db)
@@ -311,6 +312,12 @@ bool db_may_rerun(struct db *db)
 
 int db_begin(struct db *db)
 {
+    /* A transaction that nobody would run again should it lose a conflict
+     * runs alone, where it cannot lose: one after a commit of the same unit
+     * of work (a handler that writes in two steps), and background work,
+     * the command line and migrations (no unit of work at all). */
+    if (!db->unit || db->wrote)
+        db->alone = true;
     int rc = db->ops->begin(db);
     if (!rc) {
         db->in_tx = true;

@@ -207,7 +207,12 @@ bool db_timed_out(struct db *db);
  * request dispatcher does, for every API request: docs/decisions/0020).
  */
 /* A unit of work (a request) starts on this connection: forget the
- * conflicts and writes of the previous one, and db_write_alone. */
+ * conflicts and writes of the previous one, and db_write_alone. Within a
+ * unit, a transaction that follows a commit runs alone (db_write_alone),
+ * since the unit can no longer be run again from the start. On a
+ * connection that never starts units (background work, the command line)
+ * every write transaction runs alone, as all did before decision 0020:
+ * nothing would run it again. */
 void db_unit_start(struct db *db);
 /* Whether a transaction lost a serialization conflict (PostgreSQL 40001 or
  * deadlock 40P01) since db_unit_start. */

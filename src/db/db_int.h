@@ -73,6 +73,7 @@ struct db {
     bool conflicted;
     bool wrote;
     bool alone;
+    bool unit; /* db_unit_start was called: this connection serves units of work */
     int n_on_commit;
     void (*on_commit[DB_MAX_ON_COMMIT])(void);
 };

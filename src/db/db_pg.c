@@ -88,6 +88,9 @@ static char *conninfo;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static int pool_open, pool_max = 32, pool_wait_ms = 5000;
+/* HONGYAN_PG_WRITERS=one: every write transaction runs alone, as before
+ * decision 0020 (a fallback, and the baseline of bench/pg_writers.sh). */
+static bool writers_one;
 
 static int env_int(const char *name, int def, int lo, int hi)
 {
@@ -108,6 +111,8 @@ static int pg_global_init(const char *url)
     conninfo = xstrdup(url);
     pool_max = env_int("HONGYAN_DB_POOL", 32, 2, 1000);
     pool_wait_ms = env_int("HONGYAN_DB_WAIT_MS", 5000, 0, 600000);
+    const char *w = getenv("HONGYAN_PG_WRITERS");
+    writers_one = w && strcmp(w, "one") == 0;
     pool_open = 0;
     return DB_OK;
 }
@@ -464,7 +469,8 @@ static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *arg
     return res;
 }
 
-static int pg_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+/* A statement as it is, without the writers' lock (BEGIN, the locks). */
+static int exec_raw(struct db *base, const char *sql, const struct db_val *args, int nargs)
 {
     int rc;
     PGresult *res = run((struct pg_db *)base, sql, args, nargs, &rc);
@@ -609,15 +615,18 @@ static const char *pg_col_text(struct db_stmt *base, int i)
  * stale at once and lose again). Released after COMMIT / ROLLBACK. */
 static int write_lock(struct pg_db *db, bool take)
 {
+    /* The lock statements must not pass for the caller's rows changed. */
+    int64_t changes = db->changes;
     static const char *const sql[2][2] = {
         {"SELECT pg_advisory_unlock_shared(?)", "SELECT pg_advisory_lock_shared(?)"},
         {"SELECT pg_advisory_unlock(?)", "SELECT pg_advisory_lock(?)"},
     };
     if (!take && !db->write_lock)
         return 0;
-    int alone = take ? db->base.alone : db->write_lock == 2;
-    int rc = pg_exec(&db->base, sql[alone][take], DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    int alone = take ? db->base.alone || writers_one : db->write_lock == 2;
+    int rc = exec_raw(&db->base, sql[alone][take], DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
     db->write_lock = take && !rc ? 1 + alone : 0;
+    db->changes = changes;
     return rc;
 }
 
@@ -637,9 +646,9 @@ static int pg_begin(struct db *base)
      * writes inside one transaction); a loser fails with 40001/40P01 and
      * is run again by its caller (db_may_rerun). */
     if (!rc)
-        rc = pg_exec(base, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, 0);
+        rc = exec_raw(base, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, 0);
     if (rc) {
-        pg_exec(base, "ROLLBACK", NULL, 0);
+        exec_raw(base, "ROLLBACK", NULL, 0);
         write_lock(db, false);
     }
     return rc;
@@ -647,7 +656,7 @@ static int pg_begin(struct db *base)
 
 static int pg_commit(struct db *base)
 {
-    int rc = pg_exec(base, "COMMIT", NULL, 0);
+    int rc = exec_raw(base, "COMMIT", NULL, 0);
     /* A failed COMMIT has ended the transaction as well. */
     if (PQtransactionStatus(((struct pg_db *)base)->conn) == PQTRANS_IDLE)
         write_lock((struct pg_db *)base, false);
@@ -658,8 +667,47 @@ static void pg_rollback(struct db *base)
 {
     struct pg_db *db = (struct pg_db *)base;
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-        pg_exec(base, "ROLLBACK", NULL, 0);
+        exec_raw(base, "ROLLBACK", NULL, 0);
     write_lock(db, false);
+}
+
+/* A statement outside a transaction commits on its own; when it writes,
+ * it must not change a row under a transaction that runs alone (that one
+ * could then lose a conflict after all), so it holds the writers' lock as
+ * a transaction would. */
+static int pg_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    if (base->in_tx)
+        return exec_raw(base, sql, args, nargs);
+    struct pg_db *db = (struct pg_db *)base;
+    int rc = write_lock(db, true);
+    if (!rc)
+        rc = exec_raw(base, sql, args, nargs);
+    write_lock(db, false);
+    return rc;
+}
+
+/* The same, skipped (DB_BUSY) rather than queued behind a transaction that
+ * runs alone (a bulk import). */
+static int pg_exec_if_free(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    if (base->in_tx)
+        return exec_raw(base, sql, args, nargs);
+    struct pg_db *db = (struct pg_db *)base;
+    int64_t got = 0;
+    struct db_stmt *st =
+        pg_query(base, "SELECT pg_try_advisory_lock_shared(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    if (!st)
+        return DB_ERROR;
+    if (pg_step(st) == 1)
+        got = pg_col_int(st, 0);
+    pg_finish(st);
+    if (!got)
+        return DB_BUSY;
+    db->write_lock = 1;
+    int rc = exec_raw(base, sql, args, nargs);
+    write_lock(db, false);
+    return rc;
 }
 
 /* Appenders share the lock for their transaction; a reader takes it
@@ -667,13 +715,13 @@ static void pg_rollback(struct db *base)
  * committed or rolled back (db_log_settled). */
 static int pg_log_append(struct db *db)
 {
-    return pg_exec(db, "SELECT pg_advisory_xact_lock_shared(?)", DB_ARGS(DB_INT(LOG_LOCK_KEY)));
+    return exec_raw(db, "SELECT pg_advisory_xact_lock_shared(?)", DB_ARGS(DB_INT(LOG_LOCK_KEY)));
 }
 
 static int pg_log_settle(struct db *db, bool hold)
 {
-    return pg_exec(db, hold ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)",
-                   DB_ARGS(DB_INT(LOG_LOCK_KEY)));
+    return exec_raw(db, hold ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)",
+                    DB_ARGS(DB_INT(LOG_LOCK_KEY)));
 }
 
 static int pg_leader(struct db *base)
@@ -696,6 +744,7 @@ const struct db_ops db_pg_ops = {
     .name = "postgres",
     DB_OPS_REQUIRED(pg),
     .leader = pg_leader,
+    .exec_if_free = pg_exec_if_free,
     .log_append = pg_log_append,
     .log_settle = pg_log_settle,
 };
