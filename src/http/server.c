@@ -334,11 +334,12 @@ static void reply_timed_out(struct req *r)
  * replied something; nothing was written and no byte has been sent (the
  * reply is queued only after dispatch returns), so the whole request,
  * gate included, runs again as if it had just arrived, at most RERUN_MAX
- * times in all, the last ones alone (db_write_alone). Whatever it read and decided is read and
- * decided afresh, so the domain code needs no retry loops of its own.
+ * times in all, alone (db_write_alone) from the RERUN_ALONE-th rerun on.
+ * Whatever it read and decided is read and decided afresh, so the domain
+ * code needs no retry loops of its own.
  */
 #define RERUN_MAX   6
-#define RERUN_ALONE 3
+#define RERUN_ALONE 2
 
 static bool rerun_allowed(struct req *r)
 {
