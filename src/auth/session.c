@@ -34,26 +34,35 @@ static void copy(char *dst, size_t n, const char *src)
     snprintf(dst, n, "%s", src ? src : "");
 }
 
+/* The user's columns, from column `at` of st's row on. */
+#define USER_COLUMNS                                                                               \
+    "u.id, u.login, u.name, u.role, COALESCE(u.branch_id, 0), COALESCE(b.path, ''), u.lang, "      \
+    "u.must_change_password"
+
+static void read_user(struct db_stmt *st, int at, struct actor *u)
+{
+    u->id = db_col_int(st, at);
+    copy(u->login, sizeof(u->login), db_col_text(st, at + 1));
+    copy(u->name, sizeof(u->name), db_col_text(st, at + 2));
+    copy(u->role, sizeof(u->role), db_col_text(st, at + 3));
+    u->branch_id = db_col_int(st, at + 4);
+    copy(u->branch_path, sizeof(u->branch_path), db_col_text(st, at + 5));
+    copy(u->lang, sizeof(u->lang), db_col_text(st, at + 6));
+    u->must_change_password = db_col_int(st, at + 7) != 0;
+    u->perms = perm_for_role(u->role);
+}
+
 int session_load_user(struct db *db, int64_t user_id, struct actor *u)
 {
     struct db_stmt *st = NULL;
-    int rc = db_query_row(
-        db, &st,
-        "SELECT u.id, u.login, u.name, u.role, COALESCE(u.branch_id, 0), COALESCE(b.path, ''), "
-        "u.lang, u.must_change_password FROM users u LEFT JOIN branches b ON b.id = u.branch_id "
-        "WHERE u.id = ? AND u.status = 'active'",
-        DB_ARGS(DB_INT(user_id)));
+    int rc = db_query_row(db, &st,
+                          "SELECT " USER_COLUMNS " FROM users u "
+                          "LEFT JOIN branches b ON b.id = u.branch_id "
+                          "WHERE u.id = ? AND u.status = 'active'",
+                          DB_ARGS(DB_INT(user_id)));
     if (rc != 1)
         return rc;
-    u->id = db_col_int(st, 0);
-    copy(u->login, sizeof(u->login), db_col_text(st, 1));
-    copy(u->name, sizeof(u->name), db_col_text(st, 2));
-    copy(u->role, sizeof(u->role), db_col_text(st, 3));
-    u->branch_id = db_col_int(st, 4);
-    copy(u->branch_path, sizeof(u->branch_path), db_col_text(st, 5));
-    copy(u->lang, sizeof(u->lang), db_col_text(st, 6));
-    u->must_change_password = db_col_int(st, 7) != 0;
-    u->perms = perm_for_role(u->role);
+    read_user(st, 0, u);
     db_finish(st);
     return 1;
 }
@@ -63,31 +72,26 @@ static int resolve_cookie(struct req *r, const char *token)
     char hash[65];
     session_hash_token(token, hash);
     int64_t now = clock_now();
-    struct db_stmt *st =
-        db_query(r->db,
-                 "SELECT id, user_id, csrf_token, last_seen_at FROM sessions "
-                 "WHERE token_hash = ? AND expires_at > ? AND last_seen_at > ?",
-                 DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_INT(now - SESSION_IDLE_SECONDS)));
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
-    if (rc != 1) {
-        db_finish(st);
-        return rc;
-    }
-    int64_t session_id = db_col_int(st, 0);
-    int64_t user_id = db_col_int(st, 1);
-    char csrf[64];
-    copy(csrf, sizeof(csrf), db_col_text(st, 2));
-    int64_t last_seen = db_col_int(st, 3);
-    db_finish(st);
-
-    struct actor u = {0};
-    rc = session_load_user(r->db, user_id, &u);
+    /* Session and user in one statement: one round trip per request on
+     * PostgreSQL, and a disabled user or a deleted session is out at once
+     * on every server (nothing is cached). */
+    struct db_stmt *st = NULL;
+    int rc = db_query_row(r->db, &st,
+                          "SELECT s.id, s.csrf_token, s.last_seen_at, " USER_COLUMNS
+                          " FROM sessions s JOIN users u ON u.id = s.user_id "
+                          "LEFT JOIN branches b ON b.id = u.branch_id "
+                          "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? "
+                          "AND u.status = 'active'",
+                          DB_ARGS(DB_TEXT(hash), DB_INT(now), DB_INT(now - SESSION_IDLE_SECONDS)));
     if (rc != 1)
         return rc;
+    struct actor u = {0};
+    int64_t session_id = db_col_int(st, 0);
+    copy(u.csrf, sizeof(u.csrf), db_col_text(st, 1));
+    int64_t last_seen = db_col_int(st, 2);
+    read_user(st, 3, &u);
+    db_finish(st);
     u.session_id = session_id;
-    copy(u.csrf, sizeof(u.csrf), csrf);
     actor_attach(r, &u);
     /* Touch at most once a minute: the idle timer needs no more precision
      * and a write per request would serialise readers behind the writer.

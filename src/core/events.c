@@ -23,7 +23,9 @@ int events_publish(struct db *db, const char *kind, const char *entity, int64_t 
 {
     char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
-    int rc = db_exec(db,
+    int rc = db_log_append(db);
+    if (!rc)
+        rc = db_exec(db,
                      "INSERT INTO domain_events (at, kind, entity, object_id, actor_id, payload) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
                      DB_ARGS(DB_INT(clock_now()), DB_TEXT(kind), DB_TEXT(entity), DB_INT(object_id),
@@ -84,8 +86,13 @@ int events_prepare(struct db *db)
  * number of events read, or a negative DB_*. */
 static int consume(struct db *db, const struct event_handler *h)
 {
-    int64_t pos = 0;
-    int rc = db_begin(db);
+    int64_t pos = 0, settled = 0;
+    /* Only as far as every writer has finished: a smaller id committed
+     * later than a greater one would otherwise be passed for good. */
+    int rc = db_log_settled(db, "SELECT COALESCE(max(id), 0) FROM domain_events", &settled);
+    if (rc < 0)
+        return rc;
+    rc = db_begin(db);
     if (!rc)
         rc = position(db, h->consumer, &pos);
     if (rc) {
@@ -94,8 +101,9 @@ static int consume(struct db *db, const struct event_handler *h)
     }
     struct db_stmt *st = db_query(db,
                                   "SELECT id, at, kind, entity, object_id, COALESCE(actor_id, 0), "
-                                  "payload FROM domain_events WHERE id > ? ORDER BY id LIMIT ?",
-                                  DB_ARGS(DB_INT(pos), DB_INT(BATCH)));
+                                  "payload FROM domain_events WHERE id > ? AND id <= ? "
+                                  "ORDER BY id LIMIT ?",
+                                  DB_ARGS(DB_INT(pos), DB_INT(settled), DB_INT(BATCH)));
     if (!st) {
         db_rollback(db);
         return DB_ERROR;

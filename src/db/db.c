@@ -92,6 +92,10 @@ void db_release_thread(void)
 
 int db_exec(struct db *db, const char *sql, const struct db_val *args, int nargs)
 {
+    /* A write outside a transaction commits on its own: the work can no
+     * longer be run again from the start (db_may_rerun). */
+    if (!db->in_tx)
+        db->wrote = true;
     return db->ops->exec(db, sql, args, nargs);
 }
 
@@ -274,8 +278,54 @@ bool db_timed_out(struct db *db)
     return db->timed_out;
 }
 
+int db_log_append(struct db *db)
+{
+    return db->ops->log_append ? db->ops->log_append(db) : 0;
+}
+
+int db_log_settled(struct db *db, const char *sql, int64_t *out)
+{
+    if (db->in_tx || !db->ops->log_settle)
+        return db_query_int(db, sql, DB_NOARGS, out);
+    int rc = db->ops->log_settle(db, true);
+    if (rc)
+        return rc;
+    int found = db_query_int(db, sql, DB_NOARGS, out);
+    rc = db->ops->log_settle(db, false);
+    return found < 0 ? found : rc ? rc : found;
+}
+
+void db_unit_start(struct db *db)
+{
+    db->conflicted = false;
+    db->wrote = false;
+    db->alone = false;
+    db->unit = true;
+}
+
+void db_write_alone(struct db *db)
+{
+    db->alone = true;
+}
+
+bool db_conflicted(struct db *db)
+{
+    return db->conflicted;
+}
+
+bool db_may_rerun(struct db *db)
+{
+    return db->conflicted && !db->wrote && !db->in_tx;
+}
+
 int db_begin(struct db *db)
 {
+    /* A transaction that nobody would run again should it lose a conflict
+     * runs alone, where it cannot lose: one after a commit of the same unit
+     * of work (a handler that writes in two steps), and background work,
+     * the command line and migrations (no unit of work at all). */
+    if (!db->unit || db->wrote)
+        db->alone = true;
     int rc = db->ops->begin(db);
     if (!rc) {
         db->in_tx = true;
@@ -290,6 +340,7 @@ int db_commit(struct db *db)
     if (rc)
         return rc;
     db->in_tx = false;
+    db->wrote = true;
     int n = db->n_on_commit;
     db->n_on_commit = 0;
     for (int i = 0; i < n; i++)
@@ -335,8 +386,9 @@ int db_migrate(struct db *db, const struct migration *list, size_t n)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
         int64_t found = 0;
-        /* Take the write lock before looking, so two processes starting at
-         * once apply each migration exactly once. */
+        /* Write alone before looking, so two processes starting at once
+         * apply each migration exactly once. */
+        db_write_alone(db);
         if (db_begin(db))
             return DB_ERROR;
         int rc = db_query_int(db, "SELECT 1 FROM schema_migrations WHERE version = ?",

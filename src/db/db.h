@@ -199,8 +199,57 @@ void db_limit_ms(struct db *db, int ms);
 /* Whether a statement was cut at its limit since the last db_limit_work. */
 bool db_timed_out(struct db *db);
 
-/* Transactions. db_begin takes the write lock at once (SQLite BEGIN
- * IMMEDIATE), so two writers never deadlock upgrading read locks. */
+/*
+ * Write concurrency. SQLite: db_begin takes the write lock at once (BEGIN
+ * IMMEDIATE), so writers queue and two never deadlock upgrading read
+ * locks. PostgreSQL: db_begin opens a SERIALIZABLE transaction and takes no
+ * lock, so writers on every server run in parallel; the database makes the
+ * outcome the same as some one-at-a-time order, and a transaction that
+ * cannot fit such an order fails (a statement or the commit answers
+ * DB_BUSY) with db_conflicted() true. The domain code keeps its
+ * "read, decide, write inside one transaction" and rolls back as for any
+ * failure; whoever started the unit of work runs it again whole (the
+ * request dispatcher does, for every API request: docs/decisions/0020).
+ */
+/* A unit of work (a request) starts on this connection: forget the
+ * conflicts and writes of the previous one, and db_write_alone. Within a
+ * unit, a transaction that follows a commit runs alone (db_write_alone),
+ * since the unit can no longer be run again from the start. On a
+ * connection that never starts units (background work, the command line)
+ * every write transaction runs alone, as all did before decision 0020:
+ * nothing would run it again. */
+void db_unit_start(struct db *db);
+/* Whether a transaction lost a serialization conflict (PostgreSQL 40001 or
+ * deadlock 40P01) since db_unit_start. */
+bool db_conflicted(struct db *db);
+/* Whether the unit of work may be run again from the start: it lost a
+ * conflict, wrote nothing for good (no commit, no write outside a
+ * transaction) and left no transaction open. */
+bool db_may_rerun(struct db *db);
+/* Until the next db_unit_start, this connection's write transactions run
+ * alone: db_begin waits until no other write transaction is open anywhere
+ * and keeps new ones out until this one ends. For a unit of work that kept
+ * losing conflicts (it cannot lose any more), and for migrations. Every
+ * other write transaction holds the same lock shared, which costs no
+ * waiting while nobody asks for it alone. No-op on SQLite (always alone). */
+void db_write_alone(struct db *db);
+
+/*
+ * Logs read by position (domain_events: a consumer reads the rows after the
+ * last id it handled). With parallel writers ids are handed out in one
+ * order and committed in another, so a reader could pass an id whose
+ * writer has not committed yet and never see it. A writer calls
+ * db_log_append() in its transaction before inserting; a reader asks
+ * db_log_settled(), outside a transaction, for the highest id of which
+ * every smaller one is settled (committed or rolled back), and reads no
+ * further. SQLite's single writer needs neither (no-op, plain query).
+ */
+int db_log_append(struct db *db);
+/* Run sql (one integer, e.g. SELECT max(id)) once no append is in flight:
+ * 1 with *out, 0 when no row, negative DB_E*. */
+int db_log_settled(struct db *db, const char *sql, int64_t *out);
+
+/* Transactions (see above for what db_begin locks). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -43,6 +43,10 @@ struct db_ops {
     int (*indexes_drop)(struct db *db, const char *table, struct db_index_set **out);
     /* Optional: see db_bulk_spill(); NULL = nothing to do. */
     int (*bulk_spill)(struct db *db);
+    /* Optional: see db_log_append() / db_log_settled(); NULL = writers
+     * are serialised already, nothing to wait for. */
+    int (*log_append)(struct db *db);
+    int (*log_settle)(struct db *db, bool hold);
     /* Apply db->limit_ms to the statements that follow (see
      * db_limit_work); the backend sets db->timed_out when it cuts one. */
     void (*time_limit)(struct db *db);
@@ -62,6 +66,14 @@ struct db {
     bool in_tx;
     int limit_ms;   /* statement time limit, 0: none (db_limit_work) */
     bool timed_out; /* a statement was cut since the last db_limit_work */
+    /* Since the last db_unit_start: a transaction lost a serialization
+     * conflict (db_conflicted), and whether anything was written for good
+     * (a commit, or a write outside a transaction), which makes running the
+     * work again unsafe (db_may_rerun); alone: db_write_alone. */
+    bool conflicted;
+    bool wrote;
+    bool alone;
+    bool unit; /* db_unit_start was called: this connection serves units of work */
     int n_on_commit;
     void (*on_commit[DB_MAX_ON_COMMIT])(void);
 };

@@ -16,11 +16,12 @@
  * would). A statement whose parameter type the server cannot infer is
  * prepared again with those parameters as text.
  *
- * Transactions: db_begin() takes a transaction-level advisory lock shared by
- * every Hongyan process on the database, so writers queue exactly as under
- * SQLite's BEGIN IMMEDIATE and the domain code keeps one set of semantics
- * (read-then-write inside a transaction never races another writer).
- * Readers never take it.
+ * Transactions: db_begin() opens a SERIALIZABLE transaction and takes no
+ * lock, so every Hongyan process writes in parallel; a transaction that
+ * loses a conflict fails (40001, or 40P01 for a deadlock) with
+ * db->conflicted set, and the unit of work is run again whole by whoever
+ * started it (docs/decisions/0020-pg-multi-writer.md). Readers outside a
+ * transaction see committed data as before.
  *
  * Results are fetched whole (libpq's default), so a statement may be read
  * while other statements run on the same connection, as with SQLite.
@@ -41,9 +42,11 @@
 
 #define CACHE_SLOTS 512   /* power of two */
 #define MAX_PARAMS  65535 /* the protocol's limit */
-/* Advisory lock keys: the write lock ("HONGYAN" as an integer) and the
- * scheduler's leader lock ("HYLEADER"). */
+/* Advisory lock keys: the writers' lock ("HONGYAN" as an integer, see
+ * write_lock), the scheduler's leader lock ("HYLEADER") and the appenders'
+ * lock of position-read logs ("HYLOG"). */
 #define WRITE_LOCK_KEY  0x484f4e4759414eLL
+#define LOG_LOCK_KEY    0x48594c4f47LL
 #define LEADER_LOCK_KEY 0x48594c4541444552LL
 
 /* Type OIDs (server/catalog/pg_type_d.h is not in libpq-dev). */
@@ -70,6 +73,7 @@ struct pg_db {
     int64_t changes;
     int next_name;
     bool leader;    /* this session holds LEADER_LOCK_KEY */
+    int write_lock; /* WRITE_LOCK_KEY held: 0 no, 1 shared, 2 alone */
     int applied_ms; /* the session's statement_timeout (0: none, the server's default) */
     struct pg_slot cache[CACHE_SLOTS];
 };
@@ -84,6 +88,9 @@ static char *conninfo;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static int pool_open, pool_max = 32, pool_wait_ms = 5000;
+/* HONGYAN_PG_WRITERS=one: every write transaction runs alone, as before
+ * decision 0020 (a fallback, and the baseline of bench/pg_writers.sh). */
+static bool writers_one;
 
 static int env_int(const char *name, int def, int lo, int hi)
 {
@@ -104,6 +111,8 @@ static int pg_global_init(const char *url)
     conninfo = xstrdup(url);
     pool_max = env_int("HONGYAN_DB_POOL", 32, 2, 1000);
     pool_wait_ms = env_int("HONGYAN_DB_WAIT_MS", 5000, 0, 600000);
+    const char *w = getenv("HONGYAN_PG_WRITERS");
+    writers_one = w && strcmp(w, "one") == 0;
     pool_open = 0;
     return DB_OK;
 }
@@ -126,10 +135,16 @@ static int map_result(struct pg_db *db, PGresult *res, const char *sql)
         db->base.timed_out = true;
         return DB_TIMEOUT;
     }
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
+        /* serialization_failure, deadlock_detected: expected under
+         * concurrent writers, not an error; the unit of work runs again
+         * (db_may_rerun), so nothing is logged. */
+        db->base.conflicted = true;
+        return DB_BUSY;
+    }
     log_error("postgres: %s (in: %.200s)",
               res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn), sql ? sql : "");
-    if (state &&
-        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
+    if (state && strcmp(state, "55P03") == 0)
         return DB_BUSY;
     return DB_ERROR;
 }
@@ -454,7 +469,8 @@ static PGresult *run(struct pg_db *db, const char *sql, const struct db_val *arg
     return res;
 }
 
-static int pg_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+/* A statement as it is, without the writers' lock (BEGIN, the locks). */
+static int exec_raw(struct db *base, const char *sql, const struct db_val *args, int nargs)
 {
     int rc;
     PGresult *res = run((struct pg_db *)base, sql, args, nargs, &rc);
@@ -592,33 +608,120 @@ static const char *pg_col_text(struct db_stmt *base, int i)
     return v ? v : "";
 }
 
-static int pg_begin(struct db *db)
+/* The lock of writers: every write transaction holds it shared, one that
+ * must run alone (db_write_alone) holds it exclusively. Session-level and
+ * taken before BEGIN, so that the waiting is over before the transaction's
+ * snapshot is taken (a SERIALIZABLE snapshot taken before the wait would be
+ * stale at once and lose again). Released after COMMIT / ROLLBACK. */
+static int write_lock(struct pg_db *db, bool take)
 {
-    int rc = pg_exec(db, "BEGIN", NULL, 0);
-    bool was_cut = db->timed_out;
-    if (!rc)
-        rc = pg_exec(db, "SELECT pg_advisory_xact_lock(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
-    if (rc == DB_TIMEOUT) {
-        /* The time limit ran out in the queue for the write lock: busy, as
-         * under SQLite, not a statement too costly. */
-        rc = DB_BUSY;
-        db->timed_out = was_cut;
-    }
-    if (rc)
-        pg_exec(db, "ROLLBACK", NULL, 0);
+    /* The lock statements must not pass for the caller's rows changed. */
+    int64_t changes = db->changes;
+    static const char *const sql[2][2] = {
+        {"SELECT pg_advisory_unlock_shared(?)", "SELECT pg_advisory_lock_shared(?)"},
+        {"SELECT pg_advisory_unlock(?)", "SELECT pg_advisory_lock(?)"},
+    };
+    if (!take && !db->write_lock)
+        return 0;
+    int alone = take ? db->base.alone || writers_one : db->write_lock == 2;
+    int rc = exec_raw(&db->base, sql[alone][take], DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    db->write_lock = take && !rc ? 1 + alone : 0;
+    db->changes = changes;
     return rc;
 }
 
-static int pg_commit(struct db *db)
+static int pg_begin(struct db *base)
 {
-    return pg_exec(db, "COMMIT", NULL, 0);
+    struct pg_db *db = (struct pg_db *)base;
+    bool was_cut = base->timed_out;
+    int rc = write_lock(db, true);
+    if (rc == DB_TIMEOUT) {
+        /* The time limit ran out waiting for a writer that runs alone:
+         * busy, as under SQLite, not a statement too costly. */
+        rc = DB_BUSY;
+        base->timed_out = was_cut;
+    }
+    /* SERIALIZABLE makes concurrent writers' outcome that of some serial
+     * order, which is what the domain code assumes (it reads, decides and
+     * writes inside one transaction); a loser fails with 40001/40P01 and
+     * is run again by its caller (db_may_rerun). */
+    if (!rc)
+        rc = exec_raw(base, "BEGIN ISOLATION LEVEL SERIALIZABLE", NULL, 0);
+    if (rc) {
+        exec_raw(base, "ROLLBACK", NULL, 0);
+        write_lock(db, false);
+    }
+    return rc;
+}
+
+static int pg_commit(struct db *base)
+{
+    int rc = exec_raw(base, "COMMIT", NULL, 0);
+    /* A failed COMMIT has ended the transaction as well. */
+    if (PQtransactionStatus(((struct pg_db *)base)->conn) == PQTRANS_IDLE)
+        write_lock((struct pg_db *)base, false);
+    return rc;
 }
 
 static void pg_rollback(struct db *base)
 {
     struct pg_db *db = (struct pg_db *)base;
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-        pg_exec(base, "ROLLBACK", NULL, 0);
+        exec_raw(base, "ROLLBACK", NULL, 0);
+    write_lock(db, false);
+}
+
+/* A statement outside a transaction commits on its own; when it writes,
+ * it must not change a row under a transaction that runs alone (that one
+ * could then lose a conflict after all), so it holds the writers' lock as
+ * a transaction would. */
+static int pg_exec(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    if (base->in_tx)
+        return exec_raw(base, sql, args, nargs);
+    struct pg_db *db = (struct pg_db *)base;
+    int rc = write_lock(db, true);
+    if (!rc)
+        rc = exec_raw(base, sql, args, nargs);
+    write_lock(db, false);
+    return rc;
+}
+
+/* The same, skipped (DB_BUSY) rather than queued behind a transaction that
+ * runs alone (a bulk import). */
+static int pg_exec_if_free(struct db *base, const char *sql, const struct db_val *args, int nargs)
+{
+    if (base->in_tx)
+        return exec_raw(base, sql, args, nargs);
+    struct pg_db *db = (struct pg_db *)base;
+    int64_t got = 0;
+    struct db_stmt *st =
+        pg_query(base, "SELECT pg_try_advisory_lock_shared(?)", DB_ARGS(DB_INT(WRITE_LOCK_KEY)));
+    if (!st)
+        return DB_ERROR;
+    if (pg_step(st) == 1)
+        got = pg_col_int(st, 0);
+    pg_finish(st);
+    if (!got)
+        return DB_BUSY;
+    db->write_lock = 1;
+    int rc = exec_raw(base, sql, args, nargs);
+    write_lock(db, false);
+    return rc;
+}
+
+/* Appenders share the lock for their transaction; a reader takes it
+ * alone for a moment, which waits until every append in flight has
+ * committed or rolled back (db_log_settled). */
+static int pg_log_append(struct db *db)
+{
+    return exec_raw(db, "SELECT pg_advisory_xact_lock_shared(?)", DB_ARGS(DB_INT(LOG_LOCK_KEY)));
+}
+
+static int pg_log_settle(struct db *db, bool hold)
+{
+    return exec_raw(db, hold ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)",
+                    DB_ARGS(DB_INT(LOG_LOCK_KEY)));
 }
 
 static int pg_leader(struct db *base)
@@ -641,4 +744,7 @@ const struct db_ops db_pg_ops = {
     .name = "postgres",
     DB_OPS_REQUIRED(pg),
     .leader = pg_leader,
+    .exec_if_free = pg_exec_if_free,
+    .log_append = pg_log_append,
+    .log_settle = pg_log_settle,
 };

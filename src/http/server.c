@@ -337,6 +337,80 @@ static void reply_timed_out(struct req *r)
     reply_error(r, 503, "query_timeout");
 }
 
+/*
+ * Write conflicts (PostgreSQL, docs/decisions/0020-pg-multi-writer.md):
+ * writers on every server run in parallel in SERIALIZABLE transactions, and
+ * one that cannot fit a serial order fails. The handler rolled back and
+ * replied something; nothing was written and no byte has been sent (the
+ * reply is queued only after dispatch returns), so the whole request,
+ * gate included, runs again as if it had just arrived, at most RERUN_MAX
+ * times in all, alone (db_write_alone) from the RERUN_ALONE-th rerun on.
+ * Whatever it read and decided is read and decided afresh, so the domain
+ * code needs no retry loops of its own.
+ */
+#define RERUN_MAX   6
+#define RERUN_ALONE 2
+
+static bool rerun_allowed(struct req *r)
+{
+    /* An upload's handler may have taken its file; it is not run twice. */
+    return db_may_rerun(r->db) && !db_timed_out(r->db) && !(r->route->flags & ROUTE_UPLOAD);
+}
+
+static void rerun_reset(struct req *r, int attempt)
+{
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response = NULL;
+    r->replied = false;
+    r->status = 0;
+    db_rollback(r->db);
+    /* The handler may have edited its body; it gets the one that came. */
+    if (r->json) {
+        json_decref(r->json);
+        r->json = server_parse_body(r->body.buf, r->body.len);
+    }
+    /* The gate attaches the caller afresh (a revoked session stays out). */
+    free(r->actor);
+    r->actor = NULL;
+    r->actor_id = 0;
+    r->actor_login = NULL;
+    db_limit_work(r->db, DB_WORK_REQUEST);
+    db_unit_start(r->db);
+    /* Past the first reruns the conflict is a hot spot (one counter, one
+     * row everybody writes): run alone, which cannot lose again. */
+    if (attempt >= RERUN_ALONE)
+        db_write_alone(r->db);
+    /* The winner usually commits within a millisecond or two; a short,
+     * growing, jittered pause keeps two losers from colliding again in
+     * step. */
+    static _Thread_local uint32_t seed;
+    if (!seed)
+        seed = (uint32_t)now_us() | 1u;
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    long us = (long)(seed % (uint32_t)(200 * attempt)) + 50;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = us * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* Still losing after RERUN_MAX runs: the user may simply try again. */
+static void reply_conflicted(struct req *r)
+{
+    if (!db_may_rerun(r->db))
+        return; /* something was committed: the handler's own reply stands */
+    log_warn("%s %s lost a write conflict %d times; answering 503", r->method_name, r->path,
+             RERUN_MAX);
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response = NULL;
+    r->replied = false;
+    db_rollback(r->db);
+    reply_error(r, 503, "unavailable");
+    reply_header(r, "Retry-After", "1");
+}
+
 static void dispatch_api(struct req *r)
 {
     const struct route *route = NULL;
@@ -385,7 +459,14 @@ static void dispatch_api(struct req *r)
     }
     /* Every statement of the request, the gate's included, is limited. */
     db_limit_work(r->db, DB_WORK_REQUEST);
+    db_unit_start(r->db);
     run_route(r, route);
+    for (int attempt = 1; attempt < RERUN_MAX && rerun_allowed(r); attempt++) {
+        rerun_reset(r, attempt);
+        run_route(r, route);
+    }
+    if (db_conflicted(r->db) && !db_timed_out(r->db))
+        reply_conflicted(r);
     if (db_timed_out(r->db))
         reply_timed_out(r);
     if (r->capture)
