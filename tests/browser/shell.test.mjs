@@ -263,6 +263,9 @@ test('an administrator manages users and visits every administration page', asyn
     await shot(page, '19-admin-user-reset')
     await page.locator('[data-test=initial-password-dialog]').getByRole('button', { name: '我已记下' }).click()
 
+    // 系统管理's many pages stand in groups under headings
+    const groups = (await page.locator('[data-test=side-menu] .el-menu-item-group__title').allInnerTexts()).map((s) => s.trim())
+    assert.deepEqual(groups, ['组织与人员', '数据与表单', '规则与流程', '计费与单据', '对接与通知', '安全审计'])
     // 网点管理
     await page.locator('[data-test=side-menu] .el-menu-item', { hasText: '网点管理' }).click()
     await page.waitForURL('**/admin/branches')

@@ -126,10 +126,19 @@ const interactionsNav = bar('nav.interactions', ['interactionSearch', 'interacti
 const tasksNav = bar('nav.tasks', ['tasksToday', 'tasksOverdue', 'tasksUpcoming', 'tasksDone', 'tasksTeam', 'approvals'])
 const enterprisesNav = bar('nav.enterprises', ['enterpriseList', 'waybillSearch', 'waybillAlerts', 'statementList'])
 const ticketsNav = bar('nav.tickets', ['ticketList', 'ticketMine', 'ticketQueue'])
-const adminNav = bar('nav.admin', [
-  'adminUsers', 'adminBranches', 'adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminReminderRules',
-  'adminRules', 'adminTemplates', 'adminWaybillThresholds', 'adminWorkCalendar', 'adminSla', 'adminPriceLists', 'adminPrintTemplates', 'adminApprovalFlows', 'adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminAuditLog', 'adminRetention',
-  'adminNotify', 'adminMailbox', 'adminDevMailbox',
+// 系统管理 has many pages: the bar shows them in groups under a heading.
+const grouped = (title, groups) => ({
+  title,
+  groups: groups.map(([label, keys]) => ({ label, items: keys.map((k) => LINKS[k]) })),
+  items: groups.flatMap(([, keys]) => keys.map((k) => LINKS[k])),
+})
+const adminNav = grouped('nav.admin', [
+  ['nav.adminGroup.org', ['adminUsers', 'adminBranches', 'adminWorkCalendar']],
+  ['nav.adminGroup.data', ['adminDictionaries', 'adminFields', 'adminForms', 'adminTags', 'adminRetention']],
+  ['nav.adminGroup.flow', ['adminRules', 'adminTemplates', 'adminApprovalFlows', 'adminReminderRules', 'adminWaybillThresholds', 'adminSla']],
+  ['nav.adminGroup.billing', ['adminPriceLists', 'adminPrintTemplates']],
+  ['nav.adminGroup.integration', ['adminApiKeys', 'adminWebhooks', 'adminApiDocs', 'adminNotify', 'adminMailbox', 'adminDevMailbox']],
+  ['nav.adminGroup.audit', ['adminAuditLog']],
 ])
 
 /** The left bar for a section (route.meta.section). */
