@@ -193,13 +193,20 @@ int health_refresh(struct db *db)
     points_of(today, asof);
     struct snaps s = {0};
     int rc = gather(db, asof, &s);
+    struct service_cells *cells = NULL;
+    if (!rc)
+        cells = service_gather(db, today, &rc);
     if (!rc) {
         rc = db_begin(db);
         if (!rc) {
+            /* one transaction: every dashboard as of the same refresh */
             int w = write_snaps(db, &s, today);
-            rc = db_end(db, w ? w : contribution_refresh(db, today));
+            if (!w)
+                w = contribution_refresh(db, today);
+            rc = db_end(db, w ? w : service_write(db, cells));
         }
     }
+    service_cells_free(cells);
     for (size_t i = 0; i < s.n; i++)
         free(s.v[i].path);
     free(s.v);

@@ -121,6 +121,18 @@ int individual_list(struct db *db, const struct actor *u, const char *kind,
  * (months, items: the twelve months up to p's last). */
 int service_summary(struct db *db, const struct actor *u, const struct report_period *p,
                     bool by_branch, json_t *out);
+/* The service snapshot (migration 0044; service_snap.c), made by
+ * health_refresh: the tickets of the last CONTRIB_MONTHS months read
+ * (service_gather, before the transaction) and written (service_write,
+ * in it). service_snapshot_summary answers service_summary from it: 1
+ * having filled out, 0 when it does not hold p and its trend (or u is a
+ * portal contact or a key), negative DB_*. */
+struct service_cells;
+struct service_cells *service_gather(struct db *db, int64_t today, int *rc);
+int service_write(struct db *db, const struct service_cells *s);
+void service_cells_free(struct service_cells *s);
+int service_snapshot_summary(struct db *db, const struct actor *u, const struct report_period *p,
+                             bool by_branch, json_t *out);
 /* The tickets of p behind a leaderboard row (manager id, 0 for the
  * unassigned, or branch id), newest first. */
 int service_tickets(struct db *db, const struct actor *u, const struct report_period *p,
