@@ -396,7 +396,9 @@ static json_t *snap_products(struct db *db, const struct actor *u, const struct 
     "e.fee_fen, e.pieces"
 #define SNAP_ENTERPRISES_JOIN                                                                      \
     " JOIN enterprises x ON x.id = e.enterprise_id LEFT JOIN users o ON o.id = x.owner_id"
-#define SNAP_ENTERPRISES_ORDER " ORDER BY e.fee_fen DESC, x.id"
+/* by the index's order (enterprise_id = x.id): the top ten of an admin
+ * are its first ten entries, not a sort of the period's every row */
+#define SNAP_ENTERPRISES_ORDER " ORDER BY e.fee_fen DESC, e.enterprise_id"
 
 /* p cut at the snapshot's day when it reaches past it: 1 when the
  * snapshot holds what f over p needs (the period, the two it is compared
@@ -466,11 +468,13 @@ static int snap_list(struct db *db, const struct actor *u, const struct report_p
     char tail[160];
     snprintf(tail, sizeof(tail), SNAP_ENTERPRISES_ORDER " LIMIT %lld OFFSET %lld", (long long)limit,
              (long long)offset);
-    return list_parts(
-        snap_rows(db, u, "report_contrib_ents", SNAP_ENTERPRISES, SNAP_ENTERPRISES_JOIN, p->from,
-                  p->to, f, tail),
-        snap_rows(db, u, "report_contrib_ents", "SELECT COUNT(*) AS n", "", p->from, p->to, f, ""),
-        p, out);
+    return list_parts(snap_rows(db, u, "report_contrib_ents", SNAP_ENTERPRISES,
+                                SNAP_ENTERPRISES_JOIN, p->from, p->to, f, tail),
+                      /* the cells count each enterprise once: a few rows, not all */
+                      snap_rows(db, u, "report_contrib_cells",
+                                "SELECT COALESCE(SUM(e.enterprises), 0) AS n", "", p->from, p->to,
+                                f, ""),
+                      p, out);
 }
 
 /* ---- the answers ---- */

@@ -97,37 +97,57 @@ static void periods_of(int64_t today, struct cperiods *s)
 #define DIMS_GROUP "e.branch_path, e.owner_id, e.branch_id, e.industry, e.region"
 #define DIMS       "branch_path, owner_id, branch_id, industry, region"
 
-/* The rows of one month piece: per enterprise, and per cell and product. */
-static int sum_piece(struct db *db, const struct cperiod *p, int64_t today)
+/* The rows of every whole month, per enterprise and per cell and product,
+ * from waybill_rollups_month in one pass each (its key leads with the
+ * enterprise: a pass per month would read all of it each time). */
+static int sum_whole_months(struct db *db, int64_t oldest)
 {
-    const char *from = p->kind == PIECE_WHOLE
-                           ? " FROM waybill_rollups_month r JOIN enterprises e ON e.id = "
-                             "r.enterprise_id WHERE r.dim = 'product' AND r.month = ? AND "
-                             "r.month <= ? AND e.deleted_at IS NULL"
-                           : " FROM waybill_rollups r JOIN enterprises e ON e.id = "
-                             "r.enterprise_id WHERE r.day BETWEEN ? AND ? AND e.deleted_at IS NULL";
-    const char *product = p->kind == PIECE_WHOLE ? "r.value" : "r.product";
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO report_contrib_ents (pfrom, pto, kind, enterprise_id, " DIMS
-             ", fee_fen, pieces) SELECT ?, ?, ?, r.enterprise_id, " DIMS_OF_E
-             ", SUM(r.fee_fen), SUM(r.pieces)%s GROUP BY r.enterprise_id, " DIMS_GROUP,
-             from);
     int rc = db_exec(
-        db, sql,
-        DB_ARGS(DB_INT(p->from), DB_INT(p->to), DB_INT(p->kind), DB_INT(p->from), DB_INT(p->to)));
-    /* product lines are drawn of whole months and the current one */
-    if (rc || (p->kind == PIECE_DAYS && p->to != today))
+        db,
+        "INSERT INTO report_contrib_ents (pfrom, pto, kind, enterprise_id, " DIMS
+        ", fee_fen, pieces) SELECT p.pfrom, p.pto, 0, s.enterprise_id, " DIMS_OF_E
+        ", s.fee_fen, s.pieces FROM (SELECT r.enterprise_id, r.month, SUM(r.fee_fen) AS fee_fen, "
+        "SUM(r.pieces) AS pieces FROM waybill_rollups_month r WHERE r.dim = 'product' AND "
+        "r.month >= ? GROUP BY r.enterprise_id, r.month) s JOIN report_contrib_periods p ON "
+        "p.pfrom = s.month AND p.kind = 0 JOIN enterprises e ON e.id = s.enterprise_id WHERE "
+        "e.deleted_at IS NULL",
+        DB_ARGS(DB_INT(oldest)));
+    if (rc)
         return rc;
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO report_contrib_cells (pfrom, pto, kind, " DIMS
-             ", product, fee_fen, pieces, enterprises) SELECT ?, ?, ?, " DIMS_OF_E
-             ", %s, SUM(r.fee_fen), SUM(r.pieces), COUNT(DISTINCT r.enterprise_id)%s GROUP "
-             "BY " DIMS_GROUP ", %s",
-             product, from, product);
-    return db_exec(
-        db, sql,
-        DB_ARGS(DB_INT(p->from), DB_INT(p->to), DB_INT(p->kind), DB_INT(p->from), DB_INT(p->to)));
+    return db_exec(db,
+                   "INSERT INTO report_contrib_cells (pfrom, pto, kind, " DIMS
+                   ", product, fee_fen, pieces, enterprises) SELECT p.pfrom, p.pto, 0, " DIMS_OF_E
+                   ", r.value, SUM(r.fee_fen), SUM(r.pieces), COUNT(DISTINCT r.enterprise_id) "
+                   "FROM waybill_rollups_month r JOIN report_contrib_periods p ON p.pfrom = "
+                   "r.month AND p.kind = 0 JOIN enterprises e ON e.id = r.enterprise_id WHERE "
+                   "r.dim = 'product' AND r.month >= ? AND e.deleted_at IS NULL GROUP BY p.pfrom, "
+                   "p.pto, " DIMS_GROUP ", r.value",
+                   DB_ARGS(DB_INT(oldest)));
+}
+
+#define DAYS_FROM                                                                                  \
+    " FROM waybill_rollups r JOIN enterprises e ON e.id = r.enterprise_id WHERE r.day BETWEEN ? "  \
+    "AND ? AND e.deleted_at IS NULL"
+
+/* The rows of a month cut before its end (read by day through the index
+ * of migration 0031): per enterprise, and per cell and product for the
+ * current month (the product lines' last point). */
+static int sum_days(struct db *db, const struct cperiod *p, int64_t today)
+{
+    int rc = db_exec(db,
+                     "INSERT INTO report_contrib_ents (pfrom, pto, kind, enterprise_id, " DIMS
+                     ", fee_fen, pieces) SELECT ?, ?, 1, r.enterprise_id, " DIMS_OF_E
+                     ", SUM(r.fee_fen), SUM(r.pieces)" DAYS_FROM
+                     " GROUP BY r.enterprise_id, " DIMS_GROUP,
+                     DB_ARGS(DB_INT(p->from), DB_INT(p->to), DB_INT(p->from), DB_INT(p->to)));
+    if (rc || p->to != today)
+        return rc;
+    return db_exec(db,
+                   "INSERT INTO report_contrib_cells (pfrom, pto, kind, " DIMS
+                   ", product, fee_fen, pieces, enterprises) SELECT ?, ?, 1, " DIMS_OF_E
+                   ", r.product, SUM(r.fee_fen), SUM(r.pieces), COUNT(DISTINCT "
+                   "r.enterprise_id)" DAYS_FROM " GROUP BY " DIMS_GROUP ", r.product",
+                   DB_ARGS(DB_INT(p->from), DB_INT(p->to), DB_INT(p->from), DB_INT(p->to)));
 }
 
 /* A composite's rows per enterprise: the sum of its month pieces. */
@@ -153,13 +173,16 @@ int contribution_refresh(struct db *db, int64_t today)
         rc = db_exec(db, "DELETE FROM report_contrib_ents", NULL, 0);
     if (!rc)
         rc = db_exec(db, "DELETE FROM report_contrib_cells", NULL, 0);
-    for (int i = 0; i < s.n && !rc; i++) {
-        const struct cperiod *p = &s.v[i];
+    for (int i = 0; i < s.n && !rc; i++)
         rc = db_exec(db, "INSERT INTO report_contrib_periods (pfrom, pto, kind) VALUES (?, ?, ?)",
-                     DB_ARGS(DB_INT(p->from), DB_INT(p->to), DB_INT(p->kind)));
-        if (!rc)
-            rc = p->kind == COMPOSITE ? sum_composite(db, p) : sum_piece(db, p, today);
-    }
+                     DB_ARGS(DB_INT(s.v[i].from), DB_INT(s.v[i].to), DB_INT(s.v[i].kind)));
+    if (!rc)
+        rc = sum_whole_months(db, s.v[0].from);
+    /* pieces come before the composites summed from them */
+    for (int i = 0; i < s.n && !rc; i++)
+        if (s.v[i].kind != PIECE_WHOLE)
+            rc = s.v[i].kind == COMPOSITE ? sum_composite(db, &s.v[i])
+                                          : sum_days(db, &s.v[i], today);
     /* all products, every period: the enterprises of a cell counted once */
     if (!rc)
         rc = db_exec(db,

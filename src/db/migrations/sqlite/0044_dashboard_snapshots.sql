@@ -43,6 +43,8 @@ CREATE TABLE report_contrib_ents (
     pieces INTEGER NOT NULL
 );
 CREATE INDEX report_contrib_ents_by_fee ON report_contrib_ents(pfrom, pto, fee_fen DESC, enterprise_id);
+-- a manager's own (enterprise_visible_sql: owner_id = ?), by fee
+CREATE INDEX report_contrib_ents_by_owner ON report_contrib_ents(owner_id, pfrom, pto, fee_fen DESC, enterprise_id);
 
 CREATE TABLE report_contrib_cells (
     pfrom INTEGER NOT NULL,
