@@ -60,6 +60,8 @@ static const struct source *source_of(const struct contribution_filter *f)
     return f->product ? &DETAIL : &DAYS;
 }
 
+static void slice_sql(struct sqlbuf *b, const struct contribution_filter *f);
+
 /* FROM and WHERE of the rollups of days [from, to] of the enterprises u
  * sees in src, narrowed by f; join (program text) joins more tables. */
 static void rollups_where(struct sqlbuf *b, const struct actor *u, const struct source *src,
@@ -75,6 +77,19 @@ static void rollups_where(struct sqlbuf *b, const struct actor *u, const struct 
     sqlbuf_bind(b, DB_INT(from));
     sqlbuf_bind(b, DB_INT(to));
     enterprise_visible_sql(u, b);
+    slice_sql(b, f);
+    if (f->product) {
+        sqlbuf_add(b, " AND ");
+        sqlbuf_add(b, src->product);
+        sqlbuf_add(b, " = ?");
+        sqlbuf_bind(b, DB_TEXT(f->product));
+    }
+}
+
+/* f's industry, region and branch on the enterprise columns of e (the
+ * enterprises, or the snapshot's copy of them). */
+static void slice_sql(struct sqlbuf *b, const struct contribution_filter *f)
+{
     if (f->industry && !*f->industry)
         sqlbuf_add(b, " AND (e.industry IS NULL OR e.industry = '')");
     else if (f->industry) {
@@ -88,12 +103,6 @@ static void rollups_where(struct sqlbuf *b, const struct actor *u, const struct 
     if (f->branch_id) {
         sqlbuf_add(b, " AND e.branch_id = ?");
         sqlbuf_bind(b, DB_INT(f->branch_id));
-    }
-    if (f->product) {
-        sqlbuf_add(b, " AND ");
-        sqlbuf_add(b, src->product);
-        sqlbuf_add(b, " = ?");
-        sqlbuf_bind(b, DB_TEXT(f->product));
     }
 }
 
@@ -186,14 +195,23 @@ static json_t *sorted_values(json_t *o)
     return a;
 }
 
+static json_t *region_json(json_t *rows, const struct contribution_filter *f);
+
 /* Fee by province, by city of f's province, or by branch of f's city,
  * summed here from one GROUP BY region and branch. */
 static json_t *by_region(struct db *db, const struct actor *u, const struct report_period *p,
                          const struct contribution_filter *f)
 {
-    json_t *rows = rows_of(db, u, "SELECT e.region, e.branch_id, bb.name AS branch_name, " SUMS,
-                           " JOIN branches bb ON bb.id = e.branch_id", p->from, p->to, f,
-                           " GROUP BY e.region, e.branch_id, bb.name");
+    return region_json(rows_of(db, u, "SELECT e.region, e.branch_id, bb.name AS branch_name, " SUMS,
+                               " JOIN branches bb ON bb.id = e.branch_id", p->from, p->to, f,
+                               " GROUP BY e.region, e.branch_id, bb.name"),
+                       f);
+}
+
+/* by_region of the rows (region, branch_id, branch_name, fee_fen,
+ * pieces) grouped by f's level; NULL for NULL. */
+static json_t *region_json(json_t *rows, const struct contribution_filter *f)
+{
     if (!rows)
         return NULL;
     int level = f->city ? 2 : f->province ? 1 : 0;
@@ -233,6 +251,10 @@ static json_t *by_industry(struct db *db, const struct actor *u, const struct re
     return rows;
 }
 
+static json_t *product_json(json_t *rows, int first, int last);
+static int summary_parts(json_t *parts[7], const struct report_period *p, json_t *out);
+static int list_parts(json_t *items, json_t *count, const struct report_period *p, json_t *out);
+
 /* Fee by product in each of the twelve months up to p's last: the whole
  * months from the enterprise × month × product rollups, a last month cut
  * before its end from the detailed rows of its days. */
@@ -255,6 +277,13 @@ static json_t *by_product(struct db *db, const struct actor *u, const struct rep
             rows = NULL;
         }
     }
+    return product_json(rows, first, last);
+}
+
+/* by_product of the rows (day: a day of the month, product, fee_fen) of
+ * months first..last; NULL for NULL. */
+static json_t *product_json(json_t *rows, int first, int last)
+{
     if (!rows)
         return NULL;
     json_t *months = json_array(), *series = json_object(), *row;
@@ -293,9 +322,202 @@ static json_t *by_product(struct db *db, const struct actor *u, const struct rep
 #define ENTERPRISE_GROUP                                                                           \
     " GROUP BY e.id, e.name, e.customer_no, e.industry, e.region, o.name ORDER BY 7 DESC, e.id"
 
+/* ---- from the snapshot (migration 0044; contribution_snap.c) ---- */
+
+#define SNAP_SUMS "COALESCE(SUM(e.fee_fen), 0) AS fee_fen, COALESCE(SUM(e.pieces), 0) AS pieces"
+
+/* The rows of "SELECT <head> FROM <table> e <join> WHERE <period [from,
+ * to], u's scope, f> <tail>" of the snapshot (NULL: the database failed).
+ * The cells are of all products unless month_rows_of_products. */
+static json_t *snap_rows(struct db *db, const struct actor *u, const char *table, const char *head,
+                         const char *join, int64_t from, int64_t to,
+                         const struct contribution_filter *f, const char *tail)
+{
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, head);
+    sqlbuf_add(&b, " FROM ");
+    sqlbuf_add(&b, table);
+    sqlbuf_add(&b, " e");
+    sqlbuf_add(&b, join);
+    sqlbuf_add(&b, " WHERE e.pfrom = ? AND e.pto = ? AND ");
+    sqlbuf_bind(&b, DB_INT(from));
+    sqlbuf_bind(&b, DB_INT(to));
+    if (strcmp(table, "report_contrib_cells") == 0)
+        sqlbuf_add(&b, "e.product = '' AND ");
+    enterprise_visible_sql(u, &b);
+    slice_sql(&b, f);
+    sqlbuf_add(&b, tail);
+    json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
+    sqlbuf_release(&b);
+    return rows;
+}
+
+static json_t *snap_totals(struct db *db, const struct actor *u, const struct report_period *p,
+                           const struct contribution_filter *f)
+{
+    json_t *rows = snap_rows(db, u, "report_contrib_cells",
+                             "SELECT " SNAP_SUMS ", COALESCE(SUM(e.enterprises), 0) AS enterprises",
+                             "", p->from, p->to, f, "");
+    if (!rows)
+        return NULL;
+    json_t *o = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    json_object_set_new(o, "period", report_period_json(p));
+    return o;
+}
+
+/* The product lines of the twelve months up to p's last: the month rows
+ * (whole months, and p's last month as far as p goes). */
+static json_t *snap_products(struct db *db, const struct actor *u, const struct report_period *p,
+                             const struct contribution_filter *f)
+{
+    int last = report_month_of_day(p->to), first = last - MONTHS_DRAWN + 1;
+    struct sqlbuf b;
+    sqlbuf_init(&b);
+    sqlbuf_add(&b, "SELECT e.pfrom AS day, e.product, " SNAP_SUMS
+                   " FROM report_contrib_cells e WHERE e.product <> '' AND ((e.kind = 0 AND "
+                   "e.pfrom >= ? AND e.pfrom < ?) OR (e.pfrom = ? AND e.pto = ? AND e.kind < 2)) "
+                   "AND ");
+    sqlbuf_bind(&b, DB_INT(report_month_first(first)));
+    sqlbuf_bind(&b, DB_INT(report_month_first(last)));
+    sqlbuf_bind(&b, DB_INT(report_month_first(last)));
+    sqlbuf_bind(&b, DB_INT(p->to));
+    enterprise_visible_sql(u, &b);
+    slice_sql(&b, f);
+    sqlbuf_add(&b, " GROUP BY e.pfrom, e.product");
+    json_t *rows = listing_rows(db_query(db, b.sql, b.args, b.nargs), NULL, NULL);
+    sqlbuf_release(&b);
+    return product_json(rows, first, last);
+}
+
+#define SNAP_ENTERPRISES                                                                           \
+    "SELECT x.id, x.name, x.customer_no, x.industry, x.region, o.name AS owner_name, "             \
+    "e.fee_fen, e.pieces"
+#define SNAP_ENTERPRISES_JOIN                                                                      \
+    " JOIN enterprises x ON x.id = e.enterprise_id LEFT JOIN users o ON o.id = x.owner_id"
+/* by the index's order (enterprise_id = x.id): the top ten of an admin
+ * are its first ten entries, not a sort of the period's every row */
+#define SNAP_ENTERPRISES_ORDER " ORDER BY e.fee_fen DESC, e.enterprise_id"
+
+/* p cut at the snapshot's day when it reaches past it: 1 when the
+ * snapshot holds what f over p needs (the period, the two it is compared
+ * with, the months of the product lines), with as_of and refreshed_at put
+ * in out; 0 when the rollups must be read; negative DB_*. */
+static int snap_serves(struct db *db, struct report_period *p, const struct contribution_filter *f,
+                       bool summary, json_t *out)
+{
+    int64_t day, at;
+    int rc = health_refreshed(db, &day, &at);
+    if (rc <= 0 || f->product || p->from > day)
+        return rc < 0 ? rc : 0;
+    if (p->to > day)
+        p->to = day;
+    rc = contribution_snapshot_has(db, p->from, p->to, false);
+    if (rc <= 0 || !summary)
+        return rc <= 0 ? rc : report_put_as_of(db, out, &day) ? DB_ERROR : 1;
+    struct report_period prev = report_period_back(p, p->months), yoy = report_period_back(p, 12);
+    int last = report_month_of_day(p->to);
+    rc = contribution_snapshot_has(db, prev.from, prev.to, false);
+    if (rc > 0)
+        rc = contribution_snapshot_has(db, yoy.from, yoy.to, false);
+    if (rc > 0)
+        rc = contribution_snapshot_has(db, report_month_first(last), p->to, false);
+    for (int m = last - MONTHS_DRAWN + 1; m < last && rc > 0; m++)
+        rc = contribution_snapshot_has(db, report_month_first(m), report_month_first(m + 1) - 1,
+                                       true);
+    return rc <= 0 ? rc : report_put_as_of(db, out, &day) ? DB_ERROR : 1;
+}
+
+static int snap_summary(struct db *db, const struct actor *u, const struct report_period *p,
+                        const struct contribution_filter *f, json_t *out)
+{
+    struct report_period prev = report_period_back(p, p->months), yoy = report_period_back(p, 12);
+    char top[160];
+    snprintf(top, sizeof(top), SNAP_ENTERPRISES_ORDER " LIMIT %d", TOP);
+    json_t *parts[] = {
+        snap_totals(db, u, p, f),
+        snap_totals(db, u, &prev, f),
+        snap_totals(db, u, &yoy, f),
+        snap_rows(
+            db, u, "report_contrib_cells",
+            english(u)
+                ? "SELECT e.industry AS key, "
+                  "COALESCE(NULLIF(di.label_en, ''), di.label, e.industry) AS label, " SNAP_SUMS
+                : "SELECT e.industry AS key, COALESCE(di.label, e.industry) AS "
+                  "label, " SNAP_SUMS,
+            " LEFT JOIN dictionary_items di ON di.dict_code = 'industry' AND di.value = "
+            "e.industry",
+            p->from, p->to, f, " GROUP BY 1, 2 ORDER BY 3 DESC, 1"),
+        region_json(snap_rows(db, u, "report_contrib_cells",
+                              "SELECT e.region, e.branch_id, bb.name AS branch_name, " SNAP_SUMS,
+                              " JOIN branches bb ON bb.id = e.branch_id", p->from, p->to, f,
+                              " GROUP BY e.region, e.branch_id, bb.name"),
+                    f),
+        snap_products(db, u, p, f),
+        snap_rows(db, u, "report_contrib_ents", SNAP_ENTERPRISES, SNAP_ENTERPRISES_JOIN, p->from,
+                  p->to, f, top),
+    };
+    return summary_parts(parts, p, out);
+}
+
+static int snap_list(struct db *db, const struct actor *u, const struct report_period *p,
+                     const struct contribution_filter *f, int64_t limit, int64_t offset,
+                     json_t *out)
+{
+    char tail[160];
+    snprintf(tail, sizeof(tail), SNAP_ENTERPRISES_ORDER " LIMIT %lld OFFSET %lld", (long long)limit,
+             (long long)offset);
+    return list_parts(snap_rows(db, u, "report_contrib_ents", SNAP_ENTERPRISES,
+                                SNAP_ENTERPRISES_JOIN, p->from, p->to, f, tail),
+                      /* the cells count each enterprise once: a few rows, not all */
+                      snap_rows(db, u, "report_contrib_cells",
+                                "SELECT COALESCE(SUM(e.enterprises), 0) AS n", "", p->from, p->to,
+                                f, ""),
+                      p, out);
+}
+
+/* ---- the answers ---- */
+
+static const char *const part_names[] = {"totals",    "previous",   "year_before", "by_industry",
+                                         "by_region", "by_product", "top"};
+
+/* The seven parts of a summary (in part_names' order) into out. */
+static int summary_parts(json_t *parts[7], const struct report_period *p, json_t *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < 7; i++) {
+        if (!parts[i])
+            rc = DB_ERROR;
+        else
+            json_object_set_new(out, part_names[i], parts[i]);
+    }
+    json_object_set_new(out, "period", report_period_json(p));
+    return rc;
+}
+
+/* A list's page and count (rows of n) into out. */
+static int list_parts(json_t *items, json_t *count, const struct report_period *p, json_t *out)
+{
+    if (!items || !count) {
+        json_decref(items);
+        json_decref(count);
+        return DB_ERROR;
+    }
+    json_object_set_new(out, "items", items);
+    json_object_set_new(out, "total", json_incref(json_object_get(json_array_get(count, 0), "n")));
+    json_object_set_new(out, "period", report_period_json(p));
+    json_decref(count);
+    return 0;
+}
+
 int contribution_summary(struct db *db, const struct actor *u, const struct report_period *p,
                          const struct contribution_filter *f, json_t *out)
 {
+    struct report_period q = *p;
+    int rc = snap_serves(db, &q, f, true, out);
+    if (rc)
+        return rc < 0 ? rc : snap_summary(db, u, &q, f, out);
     struct report_period prev = report_period_back(p, p->months), yoy = report_period_back(p, 12);
     char top[160];
     snprintf(top, sizeof(top), ENTERPRISE_GROUP " LIMIT %d", TOP);
@@ -308,37 +530,22 @@ int contribution_summary(struct db *db, const struct actor *u, const struct repo
         by_product(db, u, p, f),
         rows_of(db, u, ENTERPRISE_SUMS, ENTERPRISE_JOIN, p->from, p->to, f, top),
     };
-    static const char *const names[] = {"totals",    "previous",   "year_before", "by_industry",
-                                        "by_region", "by_product", "top"};
-    int rc = 0;
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        if (!parts[i])
-            rc = DB_ERROR;
-        else
-            json_object_set_new(out, names[i], parts[i]);
-    }
-    json_object_set_new(out, "period", report_period_json(p));
-    return rc;
+    return summary_parts(parts, p, out);
 }
 
 int contribution_list(struct db *db, const struct actor *u, const struct report_period *p,
                       const struct contribution_filter *f, int64_t limit, int64_t offset,
                       json_t *out)
 {
+    struct report_period q = *p;
+    int rc = snap_serves(db, &q, f, false, out);
+    if (rc)
+        return rc < 0 ? rc : snap_list(db, u, &q, f, limit, offset, out);
     char tail[160];
     snprintf(tail, sizeof(tail), ENTERPRISE_GROUP " LIMIT %lld OFFSET %lld", (long long)limit,
              (long long)offset);
-    json_t *items = rows_of(db, u, ENTERPRISE_SUMS, ENTERPRISE_JOIN, p->from, p->to, f, tail);
-    json_t *count =
-        rows_of(db, u, "SELECT COUNT(DISTINCT r.enterprise_id) AS n", "", p->from, p->to, f, "");
-    if (!items || !count) {
-        json_decref(items);
-        json_decref(count);
-        return DB_ERROR;
-    }
-    json_object_set_new(out, "items", items);
-    json_object_set_new(out, "total", json_incref(json_object_get(json_array_get(count, 0), "n")));
-    json_object_set_new(out, "period", report_period_json(p));
-    json_decref(count);
-    return 0;
+    return list_parts(
+        rows_of(db, u, ENTERPRISE_SUMS, ENTERPRISE_JOIN, p->from, p->to, f, tail),
+        rows_of(db, u, "SELECT COUNT(DISTINCT r.enterprise_id) AS n", "", p->from, p->to, f, ""), p,
+        out);
 }

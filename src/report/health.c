@@ -193,11 +193,20 @@ int health_refresh(struct db *db)
     points_of(today, asof);
     struct snaps s = {0};
     int rc = gather(db, asof, &s);
+    struct service_cells *cells = NULL;
+    if (!rc)
+        cells = service_gather(db, today, &rc);
     if (!rc) {
         rc = db_begin(db);
-        if (!rc)
-            rc = db_end(db, write_snaps(db, &s, today));
+        if (!rc) {
+            /* one transaction: every dashboard as of the same refresh */
+            int w = write_snaps(db, &s, today);
+            if (!w)
+                w = contribution_refresh(db, today);
+            rc = db_end(db, w ? w : service_write(db, cells));
+        }
     }
+    service_cells_free(cells);
     for (size_t i = 0; i < s.n; i++)
         free(s.v[i].path);
     free(s.v);
@@ -237,7 +246,7 @@ static json_t *counts_json(const int64_t *c)
 
 /* as_of (the statuses' day) and refreshed_at (ISO time; null before the
  * first refresh) of the snapshot into out; its day (today without one). */
-static int put_as_of(struct db *db, json_t *out, int64_t *day)
+int report_put_as_of(struct db *db, json_t *out, int64_t *day)
 {
     int64_t at;
     int rc = health_refreshed(db, day, &at);
@@ -261,7 +270,7 @@ static int put_as_of(struct db *db, json_t *out, int64_t *day)
 int health_summary(struct db *db, const struct actor *u, json_t *out)
 {
     int64_t day, asof[POINTS], counts[POINTS][HEALTH_COUNT] = {{0}};
-    int rc = put_as_of(db, out, &day);
+    int rc = report_put_as_of(db, out, &day);
     if (rc)
         return rc;
     points_of(day, asof);
@@ -380,7 +389,7 @@ int health_list(struct db *db, const struct actor *u, enum health_status s, int6
                 int64_t offset, json_t *out)
 {
     int64_t day;
-    int rc = put_as_of(db, out, &day);
+    int rc = report_put_as_of(db, out, &day);
     if (rc)
         return rc;
     json_t *page = list_rows(db, u, s, "SELECT e.enterprise_id, e.last_day, e.recent, e.prior",

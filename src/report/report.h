@@ -62,6 +62,10 @@ int health_refresh(struct db *db);
 /* The snapshot's day and unix time: 1, 0 before the first refresh (both
  * 0), negative DB_*. */
 int health_refreshed(struct db *db, int64_t *as_of_day, int64_t *at);
+/* as_of (the snapshot's day) and refreshed_at (ISO time; null before the
+ * first refresh) into out; *day the snapshot's day (today without one).
+ * 0 or negative DB_*. */
+int report_put_as_of(struct db *db, json_t *out, int64_t *day);
 /* counts (as of the snapshot's day, with the change on the end of the
  * month before) and a trend of twelve month ends, the last being that
  * day; as_of and refreshed_at name the snapshot. */
@@ -87,6 +91,18 @@ int contribution_summary(struct db *db, const struct actor *u, const struct repo
 int contribution_list(struct db *db, const struct actor *u, const struct report_period *p,
                       const struct contribution_filter *f, int64_t limit, int64_t offset,
                       json_t *out);
+/* The contribution snapshot (migration 0044; contribution_snap.c): made
+ * by health_refresh in its transaction for the last CONTRIB_MONTHS months
+ * up to today, the quarters and years made of them and the cut periods
+ * the current ones are compared with. A summary or list without a product
+ * filter whose periods it holds is read from it, exact as of its refresh
+ * (as_of and refreshed_at in the answer); anything else is summed from the
+ * rollups at the request. 0 or a negative DB_*. */
+#define CONTRIB_MONTHS 25
+int contribution_refresh(struct db *db, int64_t today);
+/* 1 when the snapshot holds [from, to] (as a whole month, of the month
+ * rows, when whole_month), 0 when not, negative DB_*. */
+int contribution_snapshot_has(struct db *db, int64_t from, int64_t to, bool whole_month);
 
 /* Individual customers (individual.c): new customers per month over the
  * twelve up to p, business records of p by type, to-dos done in p and
@@ -105,6 +121,18 @@ int individual_list(struct db *db, const struct actor *u, const char *kind,
  * (months, items: the twelve months up to p's last). */
 int service_summary(struct db *db, const struct actor *u, const struct report_period *p,
                     bool by_branch, json_t *out);
+/* The service snapshot (migration 0044; service_snap.c), made by
+ * health_refresh: the tickets of the last CONTRIB_MONTHS months read
+ * (service_gather, before the transaction) and written (service_write,
+ * in it). service_snapshot_summary answers service_summary from it: 1
+ * having filled out, 0 when it does not hold p and its trend (or u is a
+ * portal contact or a key), negative DB_*. */
+struct service_cells;
+struct service_cells *service_gather(struct db *db, int64_t today, int *rc);
+int service_write(struct db *db, const struct service_cells *s);
+void service_cells_free(struct service_cells *s);
+int service_snapshot_summary(struct db *db, const struct actor *u, const struct report_period *p,
+                             bool by_branch, json_t *out);
 /* The tickets of p behind a leaderboard row (manager id, 0 for the
  * unassigned, or branch id), newest first. */
 int service_tickets(struct db *db, const struct actor *u, const struct report_period *p,

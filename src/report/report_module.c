@@ -1,15 +1,20 @@
 /*
  * report_module.c - the report module: the dashboards' routes, and the
- * periodic refresh of the health snapshot (migration 0034; health.c):
+ * periodic refresh of the dashboards' snapshots (health, migration 0034;
+ * contribution and service efficiency, 0044; made together by
+ * health_refresh):
  * checked every minute, made again when the day has turned since the last
- * one or it is REPORT_REFRESH_SECONDS old. Contribution and the
- * individual customers' figures are read when asked for.
+ * one or it is REPORT_REFRESH_SECONDS old (one server per slot,
+ * scheduler_claim). The individual customers' figures are read when
+ * asked for.
  */
 #include "report/report_module.h"
 
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "core/scheduler.h"
+#include "db/db.h"
 #include "http/http.h"
 #include "report/builder.h"
 #include "report/report.h"
@@ -28,6 +33,17 @@ static int refresh_due(struct db *db)
         return rc;
     if (rc && day == date_to_days(date_of_time(now)) && now - at < REPORT_REFRESH_SECONDS)
         return 0;
+    /* One server of several builds each ten-minute slot: the pass reads
+     * every rollup and ticket of two years, not work to do twice. A slot
+     * whose build fails is tried again in the next one. */
+    rc = db_begin(db);
+    if (rc)
+        return rc;
+    int claimed = scheduler_claim(db, "report.snapshot", "all",
+                                  now / REPORT_REFRESH_SECONDS * REPORT_REFRESH_SECONDS);
+    rc = db_end(db, claimed < 0 ? claimed : 0);
+    if (rc || claimed <= 0)
+        return rc;
     rc = health_refresh(db);
     if (rc)
         log_warn("health snapshot refresh failed (%d); it is tried again in a minute", rc);

@@ -72,6 +72,9 @@ static int add(const struct ticket_fact *t, void *ctx)
 int service_summary(struct db *db, const struct actor *u, const struct report_period *p,
                     bool by_branch, json_t *out)
 {
+    int snap = service_snapshot_summary(db, u, p, by_branch, out);
+    if (snap)
+        return snap < 0 ? snap : 0;
     int last = report_month_of_day(p->to);
     struct pass s = {.by_branch = by_branch,
                      .from = day_start(p->from),

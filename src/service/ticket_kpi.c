@@ -37,13 +37,47 @@ static json_t *rate(int64_t num, int64_t den)
     return den ? json_real(round((double)num / (double)den * 10000.0) / 10000.0) : json_null();
 }
 
+int ticket_kpi_bucket(int64_t s)
+{
+    if (s < 8)
+        return s < 0 ? 0 : (int)s;
+    int e = 3;
+    while (e < 31 && s >> (e + 1))
+        e++;
+    if (s >> 32)
+        return TICKET_KPI_BUCKETS - 1;
+    return 8 + (e - 3) * 8 + (int)((s >> (e - 3)) & 7);
+}
+
+int64_t ticket_kpi_bucket_top(int b)
+{
+    if (b < 8)
+        return b;
+    int e = (b - 8) / 8 + 3, sub = (b - 8) % 8;
+    return ((int64_t)(8 + sub) << (e - 3)) + ((int64_t)1 << (e - 3)) - 1;
+}
+
+/* The p90 (nearest rank) of the n first responses: exact from fr, or the
+ * top of its bucket from hist. */
+static json_t *p90_of(struct ticket_kpi *g)
+{
+    if (!g->fr_n)
+        return json_null();
+    int64_t rank = (int64_t)ceil(0.9 * (double)g->fr_n), seen = 0;
+    if (g->hist) {
+        for (int b = 0; b < TICKET_KPI_BUCKETS; b++)
+            if ((seen += g->hist[b]) >= rank)
+                return json_integer(ticket_kpi_bucket_top(b));
+        return json_null(); /* counts short of fr_n: not made by one pass */
+    }
+    qsort(g->fr, (size_t)g->fr_n, sizeof(*g->fr), cmp64);
+    return json_integer(g->fr[rank - 1]);
+}
+
 json_t *ticket_kpi_json(struct ticket_kpi *g)
 {
-    if (g->fr_n) /* qsort takes no NULL, even for nothing */
-        qsort(g->fr, (size_t)g->fr_n, sizeof(*g->fr), cmp64);
     /* nearest rank: the smallest value with at least 90% at or below it */
-    json_t *p90 =
-        g->fr_n ? json_integer(g->fr[(size_t)ceil(0.9 * (double)g->fr_n) - 1]) : json_null();
+    json_t *p90 = p90_of(g);
     return json_pack(
         "{s:I,s:{s:I,s:o,s:o},s:{s:I,s:o},s:{s:I,s:I,s:o},s:o,s:o,s:o,s:o,s:I}", "tickets",
         (json_int_t)g->tickets, "first_response", "count", (json_int_t)g->fr_n, "avg_seconds",
@@ -67,6 +101,7 @@ json_t *ticket_kpi_json(struct ticket_kpi *g)
 void ticket_kpi_release(struct ticket_kpi *k)
 {
     free(k->fr);
+    free(k->hist);
     memset(k, 0, sizeof(*k));
 }
 

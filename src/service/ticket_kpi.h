@@ -30,7 +30,19 @@ struct ticket_kpi {
     double fr_sum, res_sum;
     int64_t *fr; /* first-response seconds, for the p90 */
     size_t fr_cap;
+    /* When set (TICKET_KPI_BUCKETS counts, freed by ticket_kpi_release):
+     * the first-response seconds as a histogram instead of fr, and the p90
+     * is the top of the bucket holding it (the dashboard's snapshot). */
+    int64_t *hist;
 };
+
+/* The first-response histogram's buckets: one per second below 8 s,
+ * then eight per doubling, so a bucket's top is at most 1/8 (12.5 %)
+ * above any second in it; 2^32 s and more share the last. */
+#define TICKET_KPI_BUCKETS 240
+int ticket_kpi_bucket(int64_t seconds);
+/* The largest second of bucket b. */
+int64_t ticket_kpi_bucket_top(int b);
 
 enum ticket_kpi_by { TICKET_KPI_MANAGER, TICKET_KPI_BRANCH };
 

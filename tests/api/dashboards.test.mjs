@@ -250,6 +250,7 @@ describe('dashboards: health, contribution, individual customers', () => {
       const P = monthPeriod(1), prev = monthPeriod(2), yoy = monthPeriod(13);
       const r = await client.get(`/dashboards/contribution?period=month&date=${P.label}`);
       assert.equal(r.status, 200, show(r));
+      assert.equal(r.body.as_of, new Date(today * 86400000).toISOString().slice(0, 10), 'read from the snapshot');
       const mine = ofWho(who);
       const cur = mine.filter(inP(P));
       assert.equal(r.body.period.label, P.label);
@@ -320,6 +321,80 @@ describe('dashboards: health, contribution, individual customers', () => {
     assert.equal(q.body.period.label, `${y - 1}-Q4`);
     assert.equal(q.body.period.from, `${y - 1}-10-01`);
     assert.equal(q.body.period.to, `${y - 1}-12-31`);
+  });
+
+  // The period of `months` holding today, cut at today, and the one it is
+  // compared with `back` months before, as many days long (report.h).
+  function currentPeriod(months) {
+    const [y, m] = ymOf(today);
+    const start = m - (m % months);
+    return { from: monthFirst(y, start), to: today, start: [y, start], months };
+  }
+  function backOf(p, back) {
+    const from = monthFirst(p.start[0], p.start[1] - back);
+    const end = monthFirst(p.start[0], p.start[1] - back + p.months) - 1;
+    return { from, to: Math.min(from + (p.to - p.from), end) };
+  }
+  const isoDay = (d) => new Date(d * 86400000).toISOString().slice(0, 10);
+
+  for (const [kind, months] of [['month', 1], ['quarter', 3], ['year', 12]]) {
+    for (const who of ['admin', 'm1', 'szSup']) {
+      test(`contribution of the current ${kind}, cut at today, and its cut neighbours match a recount from the snapshot (${who})`, async () => {
+        const client = { admin, m1, szSup }[who];
+        const P = currentPeriod(months);
+        const r = await client.get(`/dashboards/contribution?period=${kind}`);
+        assert.equal(r.status, 200, show(r));
+        assert.equal(r.body.as_of, isoDay(today), 'read from the snapshot, which says its day');
+        assert.ok(r.body.refreshed_at, show(r));
+        assert.equal(r.body.period.to, isoDay(today));
+        const mine = ofWho(who);
+        for (const [k, p] of [['totals', P], ['previous', backOf(P, months)], ['year_before', backOf(P, 12)]]) {
+          const ls = mine.filter(inP(p));
+          assert.equal(r.body[k].period.from, isoDay(p.from), k);
+          assert.equal(r.body[k].period.to, isoDay(p.to), k);
+          assert.deepEqual([r.body[k].fee_fen, r.body[k].pieces, r.body[k].enterprises], [sum(ls).fee_fen, ls.length, new Set(ls.map((l) => l.ent.id)).size], k);
+        }
+        const cur = mine.filter(inP(P));
+        const top = Object.entries(groupSum(cur, (l) => l.ent.id)).sort((a, b) => b[1].fee_fen - a[1].fee_fen || a[0] - b[0]);
+        assert.deepEqual(r.body.top.map((x) => [x.id, x.fee_fen, x.pieces]), top.slice(0, 10).map(([id, v]) => [Number(id), v.fee_fen, v.pieces]));
+        const [y, m] = ymOf(today);
+        for (const s of r.body.by_product.series) {
+          const want = [];
+          for (let k = 11; k >= 0; k--) {
+            const first = monthFirst(y, m - k);
+            const end = k ? monthFirst(y, m - k + 1) - 1 : today;
+            want.push(mine.filter((l) => l.product === s.product && l.day >= first && l.day <= end).reduce((a, l) => a + l.fee_fen, 0));
+          }
+          assert.deepEqual(s.fee_fen, want, s.product);
+        }
+        const list = await client.get(`/dashboards/contribution/enterprises?period=${kind}&limit=200`);
+        assert.equal(list.body.as_of, isoDay(today));
+        assert.equal(list.body.total, top.length);
+        assert.deepEqual(list.body.items.map((x) => [x.id, x.fee_fen]), top.map(([id, v]) => [Number(id), v.fee_fen]));
+      });
+    }
+  }
+
+  test('contribution is as of the last refresh: a new waybill shows after the next one; a product slice is summed at the request', async () => {
+    const before = await m1.get('/dashboards/contribution?period=month');
+    assert.equal(before.status, 200, show(before));
+    const key = await makeKey(admin, '报表贡献刷新');
+    const w = { waybill_no: s10(42000000 + (now % 1000000)), enterprise_id: E.steady.id, product: 'medical', destination: '北京市/北京市/朝阳区', weight: 1.5, fee: '77.00', collected_at: iso(now - 30) };
+    const r = await feed(srv, '/waybills:batch', key.secret, [w]);
+    assert.equal(r.body.created, 1, show(r));
+    const stale = await m1.get('/dashboards/contribution?period=month');
+    assert.equal(stale.body.totals.fee_fen, before.body.totals.fee_fen, 'the snapshot is not changed by an ingest');
+    const slice = await m1.get('/dashboards/contribution?period=month&product=medical');
+    assert.equal(slice.status, 200, show(slice));
+    assert.equal(slice.body.as_of, undefined, 'a product slice is not in the snapshot');
+    lines.push({ ent: E.steady, day: dayOf(now - 30), fee_fen: 7700, product: 'medical' });
+    const P = currentPeriod(1);
+    assert.equal(slice.body.totals.fee_fen, sum(ofWho('m1').filter(inP(P)).filter((l) => l.product === 'medical')).fee_fen);
+    const f = await admin.post('/dashboards/refresh');
+    assert.equal(f.status, 200, show(f));
+    const after = await m1.get('/dashboards/contribution?period=month');
+    assert.equal(after.body.totals.fee_fen, before.body.totals.fee_fen + 7700);
+    assert.equal(after.body.totals.fee_fen, sum(ofWho('m1').filter(inP(P))).fee_fen);
   });
 
   test('a bad period, date, status or kind is a 422 naming it, in the caller\'s language; nothing else answers', async () => {

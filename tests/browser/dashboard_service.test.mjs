@@ -66,6 +66,9 @@ before(async () => {
       assert.equal(r.status, 200, JSON.stringify(r.data))
     }
   }
+  // the dashboard reads the server's snapshot: made now, not waited for
+  const f = await admin.call('POST', '/dashboards/refresh')
+  assert.equal(f.status, 200, JSON.stringify(f.data))
 })
 
 after(async () => {
