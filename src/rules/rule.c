@@ -288,6 +288,13 @@ static int keep_version(struct db *db, const struct actor *a, int64_t id)
     return rc;
 }
 
+/* Tell every server's engine that its compiled rules are stale
+ * (rule_engine.c reads the number per event). */
+static int bump_generation(struct db *db)
+{
+    return db_exec(db, "UPDATE rule_generation SET gen = gen + 1 WHERE id = 1", DB_NOARGS);
+}
+
 int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out_id,
               json_t *errors)
 {
@@ -376,6 +383,8 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
     if (!rc)
         rc = keep_version(db, a, id);
     if (!rc)
+        rc = bump_generation(db);
+    if (!rc)
         rc = actor_audit(
             db, a, cur ? "rule.update" : "rule.create", "rule", id,
             json_pack("{s:s?,s:s?,s:s?}", "name", name, "entity", entity, "trigger", trigger));
@@ -408,6 +417,8 @@ int rule_delete(struct db *db, const struct actor *a, int64_t id)
         rc = db_exec(db, "DELETE FROM rule_versions WHERE rule_id = ?", DB_ARGS(DB_INT(id)));
     if (!rc)
         rc = db_exec(db, "DELETE FROM rules WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (!rc)
+        rc = bump_generation(db);
     if (!rc)
         rc = actor_audit(db, a, "rule.delete", "rule", id, NULL);
     return op_end(db, rc);
