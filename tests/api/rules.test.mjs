@@ -429,4 +429,21 @@ describe('rules: two servers over one PostgreSQL database run a rule once', { sk
     assert.equal(Number(a.queryDb(`SELECT COUNT(*) FROM rule_runs WHERE rule_id = ${rule.id}`)[0][0]), 1);
     assert.equal(Number(a.queryDb(`SELECT COUNT(*) FROM tasks WHERE customer_id = ${c.id} AND source_ref LIKE 'rule:%'`)[0][0]), 1);
   });
+
+  test('a rule edited on the other server is run as edited (the compiled rules are dropped on both)', async () => {
+    const adminA = await clientFor(a, 'A9364');
+    const adminB = await clientFor(b, 'A9364');
+    const mgrB = await clientFor(b, 'M9364');
+    const branches = await branchesByCode(adminA);
+    const rule = (await adminA.get('/rules')).body.items.find((x) => x.name === '双机新客户回访');
+    const r = await adminB.put(`/rules/${rule.id}`, { version: rule.version, condition: { field: 'name', op: 'starts_with', value: '双机贵宾' } });
+    assert.equal(r.status, 200, show(r));
+    const plain = await createCustomer(mgrB, { name: '双机普通', phone: '13900093641', branch_id: branches['GD-GZ-01'].id });
+    const vip = await createCustomer(mgrB, { name: '双机贵宾', phone: '13900093642', branch_id: branches['GD-GZ-01'].id });
+    await waitFor(async () => (await adminA.get(`/rules/${rule.id}/runs`)).body.items.length === 2, { what: 'the run on the VIP customer' });
+    await waitFor(() => Number(a.queryDb("SELECT COUNT(*) FROM event_positions WHERE consumer = 'rules' AND last_id >= (SELECT MAX(id) FROM domain_events)")[0][0]) === 1, { what: 'the consumer to catch up' });
+    const objects = a.queryDb(`SELECT object_id FROM rule_runs WHERE rule_id = ${rule.id} ORDER BY id`).map((x) => Number(x[0]));
+    assert.equal(objects[1], vip.id);
+    assert.ok(!objects.includes(plain.id), 'the customer the edited condition excludes was not run on');
+  });
 });
