@@ -170,6 +170,16 @@ static void check_action(struct form *f, struct db *db, const struct rule_entity
         if (!url || strlen(url) > 1000 ||
             http_out_check_url(url, &internal, why, sizeof(why)) == HTTP_OUT_EURL)
             fail_at(f, "actions", i, "rules.action_invalid");
+    } else if (strcmp(type, "request_approval") == 0) {
+        /* A flow of the record's kind (its applier applies "after" once
+         * approved); the approvers are found from the record's branch. */
+        const char *flow = json_string_value(json_object_get(act, "flow"));
+        json_t *after = json_object_get(act, "after");
+        int64_t found = 0;
+        if (!flow || (after && !json_is_object(after)) ||
+            db_query_int(db, "SELECT 1 FROM approval_flows WHERE key = ? AND entity = ?",
+                         DB_ARGS(DB_TEXT(flow), DB_TEXT(re->name)), &found) != 1)
+            fail_at(f, "actions", i, "rules.action_invalid");
     } else {
         fail_at(f, "actions", i, "rules.unknown_action");
     }

@@ -16,6 +16,7 @@
  */
 #include "rules/rules.h"
 
+#include "approval/approval.h"
 #include "auth/actor.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -264,6 +265,10 @@ static int plan_action(struct db *db, const struct rule_entity *re, const struct
                 json_object_set(out, keys[i], json_object_get(act, keys[i]));
     } else if (strcmp(type, "add_tag") == 0 || strcmp(type, "remove_tag") == 0) {
         json_object_set(out, "tag_id", json_object_get(act, "tag_id"));
+    } else if (strcmp(type, "request_approval") == 0) {
+        json_object_set(out, "flow", json_object_get(act, "flow"));
+        json_t *after = json_object_get(act, "after");
+        json_object_set_new(out, "after", after ? json_incref(after) : json_null());
     }
     return rc;
 }
@@ -300,6 +305,29 @@ static int do_set_field(struct db *db, const struct run *x, json_t *p)
     if (!rc && x->re->changed_event)
         rc = events_publish(db, x->re->changed_event, x->re->name, x->r->id, 0,
                             json_pack("{s:[s]}", "fields", field));
+    return rc;
+}
+
+/* File the approval as the system in the record's branch: the flow's
+ * role steps then find the approvers nearest the record (a system actor
+ * without a branch would find only administrators). Nobody to decide, or
+ * the flow disabled, is the action's error on the run, not a retry. */
+static int do_request_approval(struct db *db, const struct run *x, json_t *p)
+{
+    struct actor sys = actor_system;
+    sys.branch_id = x->r->branch_id;
+    snprintf(sys.branch_path, sizeof(sys.branch_path), "%s", x->r->branch_path);
+    json_t *change =
+        json_pack("{s:O,s:O}", "before", x->r->vars, "after", json_object_get(p, "after"));
+    int64_t id = 0;
+    int rc = approval_request_in_tx(db, &sys, json_string_value(json_object_get(p, "flow")),
+                                    x->re->name, x->r->id, change, &id);
+    if (rc == OP_CONFLICT || (!rc && !id)) {
+        json_object_set_new(p, "error", json_string(rc ? "no_approver" : "flow_disabled"));
+        return 0;
+    }
+    if (!rc)
+        json_object_set_new(p, "approval_id", json_integer(id));
     return rc;
 }
 
@@ -352,6 +380,8 @@ static int do_action(struct db *db, const struct run *x, size_t i, json_t *p)
     if (strcmp(type, "remove_tag") == 0)
         return tags_detach(db, x->re->name, x->r->id,
                            json_integer_value(json_object_get(p, "tag_id")));
+    if (strcmp(type, "request_approval") == 0)
+        return do_request_approval(db, x, p);
     if (strcmp(type, "webhook") == 0) {
         /* Queued for the outbox's webhook channel; signing and delivery
          * are the integrations' (issue 20, webhooks). */

@@ -289,6 +289,35 @@ describe('rules', () => {
     assert.equal(body.rule_id, rule.id);
   });
 
+  test('request_approval: the change is filed in the record\'s branch (its supervisor decides, not only admins) and applied once approved', async () => {
+    const sup = await clientFor(srv, 'S9361');
+    const rule = await createRule({
+      name: '大客户授信审批', entity: 'enterprise', trigger: 'updated',
+      condition: { field: 'website', op: 'eq', value: 'https://credit.example.cn' },
+      actions: [{ type: 'request_approval', flow: 'credit_limit', after: { credit_limit: '50000' } }],
+    });
+    // A flow of another kind of record is refused.
+    let r = await admin.post('/rules', { name: '错误审批', entity: 'enterprise', trigger: 'updated', actions: [{ type: 'request_approval', flow: 'customer_erasure' }] });
+    expectError(r, 422, 'validation_failed', { fields: ['actions.0'] });
+    const e = (await admin.get(`/enterprises/${vip.id}`)).body.enterprise;
+    r = await admin.patch(`/enterprises/${vip.id}`, { version: e.version, website: 'https://credit.example.cn' });
+    assert.equal(r.status, 200, show(r));
+    const runs = await runsOf(rule.id, 1);
+    assert.equal(runs[0].outcome, 'done', JSON.stringify(runs[0]));
+    const id = runs[0].actions[0].approval_id;
+    assert.ok(id, JSON.stringify(runs[0].actions));
+    const inbox = async (c) => (await c.get('/approvals?box=inbox')).body.items.map((x) => x.id);
+    assert.ok((await inbox(sup)).includes(id), 'the supervisor of the enterprise\'s branch is asked first');
+    assert.ok(!(await inbox(admin)).includes(id), 'the admin only at step 2');
+    const settings = () => admin.get(`/enterprises/${vip.id}/billing-settings`);
+    assert.equal((await settings()).body.credit_limit, '0.00', 'nothing applied while pending');
+    r = await sup.post(`/approvals/${id}/approve`, { comment: '同意' });
+    assert.equal(r.status, 200, show(r));
+    r = await admin.post(`/approvals/${id}/approve`, { comment: '同意' });
+    assert.equal(r.status, 200, show(r));
+    assert.equal((await settings()).body.credit_limit, '50000.00');
+  });
+
   test('disabled rules do not run; a custom rule is deleted, a missing one is 404', async () => {
     let r = await admin.put(`/rules/${custRule.id}`, { version: (await admin.get(`/rules/${custRule.id}`)).body.rule.version, enabled: false });
     assert.equal(r.status, 200, show(r));
