@@ -33,6 +33,8 @@ export default {
       maxScoreHint: '满意度（1-5 星）不高于此分时触发',
       ratedAtMost: '评价不高于 {n} 星',
       webhookHint: '事件以 JSON 排入发件箱，由开放接口的 Webhook 投递',
+      approvalHint: '按记录所在网点找审批人，审批通过后才生效',
+      creditLimit: '新信用额度（元）',
       taskTitle: '待办标题，可用 {\'{{\'}变量{\'}}\'}',
       template: '消息模板',
       channels: '发送渠道（默认按模板）',
@@ -99,6 +101,7 @@ export default {
         add_tag: '打标签',
         remove_tag: '去标签',
         webhook: '推送接口',
+        request_approval: '发起审批',
       },
       who: {
         field: '记录上的人员',
@@ -192,6 +195,8 @@ export default {
       maxScoreHint: 'Fires when the satisfaction score (1-5 stars) is at most this',
       ratedAtMost: 'rated at most {n} stars',
       webhookHint: 'The event is queued as JSON in the outbox; the webhooks of the API settings deliver it',
+      approvalHint: 'Approvers are found from the record\'s branch; the change applies only once approved',
+      creditLimit: 'New credit limit (yuan)',
       taskTitle: 'To-do title, may use {\'{{\'}variable{\'}}\'}',
       template: 'Message template',
       channels: 'Channels (default: the template\'s)',
@@ -258,6 +263,7 @@ export default {
         add_tag: 'Add tag',
         remove_tag: 'Remove tag',
         webhook: 'Webhook',
+        request_approval: 'Request approval',
       },
       who: {
         field: 'A person on the record',
