@@ -170,6 +170,12 @@ static void check_action(struct form *f, struct db *db, const struct rule_entity
         if (!url || strlen(url) > 1000 ||
             http_out_check_url(url, &internal, why, sizeof(why)) == HTTP_OUT_EURL)
             fail_at(f, "actions", i, "rules.action_invalid");
+    } else if (strcmp(type, "assign") == 0) {
+        /* Tickets: the ticket module's (re)assignment. */
+        if (strcmp(re->name, "ticket") != 0)
+            fail_at(f, "actions", i, "rules.action_invalid");
+        else if (!assignee_valid(db, re, json_object_get(act, "assignee")))
+            fail_at(f, "actions", i, "rules.assignee_invalid");
     } else if (strcmp(type, "request_approval") == 0) {
         /* A flow of the record's kind (its applier applies "after" once
          * approved); the approvers are found from the record's branch. */

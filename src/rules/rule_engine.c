@@ -265,6 +265,10 @@ static int plan_action(struct db *db, const struct rule_entity *re, const struct
                 json_object_set(out, keys[i], json_object_get(act, keys[i]));
     } else if (strcmp(type, "add_tag") == 0 || strcmp(type, "remove_tag") == 0) {
         json_object_set(out, "tag_id", json_object_get(act, "tag_id"));
+    } else if (strcmp(type, "assign") == 0) {
+        rc = resolve_user(db, re, r, json_object_get(act, "assignee"), &user, out);
+        if (rc == 0)
+            json_object_set_new(out, "error", json_string("no_assignee"));
     } else if (strcmp(type, "request_approval") == 0) {
         json_object_set(out, "flow", json_object_get(act, "flow"));
         json_t *after = json_object_get(act, "after");
@@ -382,6 +386,21 @@ static int do_action(struct db *db, const struct run *x, size_t i, json_t *p)
                            json_integer_value(json_object_get(p, "tag_id")));
     if (strcmp(type, "request_approval") == 0)
         return do_request_approval(db, x, p);
+    if (strcmp(type, "assign") == 0) {
+        /* A finished ticket, or an assignee outside its branch line, is the
+         * action's error on the run (refused before any write), not a retry. */
+        json_t *errors = json_object();
+        int rc = ticket_assign_in_tx(db, &actor_system, x->r->id,
+                                     json_integer_value(json_object_get(p, "assignee_id")), errors);
+        if (rc == OP_CONFLICT || rc == OP_INVALID || rc == OP_NOT_FOUND) {
+            json_object_set_new(
+                p, "error",
+                json_string(rc == OP_INVALID ? "assignee_not_in_branch" : "not_assignable"));
+            rc = 0;
+        }
+        json_decref(errors);
+        return rc;
+    }
     if (strcmp(type, "webhook") == 0) {
         /* Queued for the outbox's webhook channel; signing and delivery
          * are the integrations' (issue 20, webhooks). */

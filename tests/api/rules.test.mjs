@@ -318,6 +318,26 @@ describe('rules', () => {
     assert.equal((await settings()).body.credit_limit, '50000.00');
   });
 
+  test('assign: a new ticket matching the rule is given to the supervisor of its branch, on its timeline; other kinds refuse the action', async () => {
+    let r = await admin.post('/rules', { name: '错误分派', entity: 'customer', trigger: 'created', actions: [{ type: 'assign', assignee: { type: 'role', role: 'supervisor' } }] });
+    expectError(r, 422, 'validation_failed', { fields: ['actions.0'] });
+    const rule = await createRule({
+      name: '投诉分派主管', entity: 'ticket', trigger: 'created',
+      condition: { field: 'subject', op: 'eq', value: '自动分派测试' },
+      actions: [{ type: 'assign', assignee: { type: 'role', role: 'supervisor' } }],
+    });
+    r = await clerk.post('/tickets', { channel: 'counter', type: 'inquiry', subject: '自动分派测试', enterprise_id: vip.id, contact_id: contact.id });
+    assert.equal(r.status, 201, show(r));
+    const t = r.body.ticket;
+    const runs = await runsOf(rule.id, 1);
+    assert.equal(runs[0].outcome, 'done', JSON.stringify(runs[0]));
+    assert.equal(runs[0].actions[0].assignee_id, users.S9361);
+    const after = (await mgr.get(`/tickets/${t.id}`)).body.ticket;
+    assert.equal(after.assignee_id, users.S9361);
+    // The ticket desk assigned it on creation; the rule reassigned it.
+    assert.ok(after.timeline.some((e) => e.kind === 'reassigned' && e.detail?.assignee_id === users.S9361), JSON.stringify(after.timeline));
+  });
+
   test('disabled rules do not run; a custom rule is deleted, a missing one is 404', async () => {
     let r = await admin.put(`/rules/${custRule.id}`, { version: (await admin.get(`/rules/${custRule.id}`)).body.rule.version, enabled: false });
     assert.equal(r.status, 200, show(r));

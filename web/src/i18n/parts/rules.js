@@ -114,6 +114,7 @@ export default {
         remove_tag: '去标签',
         webhook: '推送接口',
         request_approval: '发起审批',
+        assign: '分派工单',
       },
       who: {
         field: '记录上的人员',
@@ -287,6 +288,7 @@ export default {
         remove_tag: 'Remove tag',
         webhook: 'Webhook',
         request_approval: 'Request approval',
+        assign: 'Assign the ticket',
       },
       who: {
         field: 'A person on the record',
