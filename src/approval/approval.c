@@ -215,8 +215,11 @@ static int enter_step(struct db *db, int64_t id, const char *flow_key, json_t *s
     return rc;
 }
 
-int approval_request(struct db *db, const struct actor *a, const char *flow_key, const char *entity,
-                     int64_t object_id, json_t *change, int64_t *request_id)
+/* approval_request's work; own_tx: in a transaction of its own, else in
+ * the caller's (a rule's action, committed with the rule's run). */
+static int file_request(struct db *db, const struct actor *a, const char *flow_key,
+                        const char *entity, int64_t object_id, json_t *change, int64_t *request_id,
+                        bool own_tx)
 {
     *request_id = 0;
     int64_t flow_id = 0;
@@ -237,7 +240,7 @@ int approval_request(struct db *db, const struct actor *a, const char *flow_key,
         json_dumps(payload ? payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
     int64_t now = clock_now(), id = 0;
     /* a flow without steps cannot approve anything */
-    rc = json_array_size(steps) == 0 ? OP_CONFLICT : db_begin(db);
+    rc = json_array_size(steps) == 0 ? OP_CONFLICT : own_tx ? db_begin(db) : 0;
     if (!rc) {
         rc = db_query_id(
             db,
@@ -259,7 +262,8 @@ int approval_request(struct db *db, const struct actor *a, const char *flow_key,
             rc = events_publish(db, "approval.requested", "approval", id, a->id,
                                 json_pack("{s:s,s:s,s:I}", "flow", flow_key, "entity", entity,
                                           "object_id", (json_int_t)object_id));
-        rc = op_end(db, rc);
+        if (own_tx)
+            rc = op_end(db, rc);
     }
     if (!rc)
         *request_id = id;
@@ -270,6 +274,19 @@ int approval_request(struct db *db, const struct actor *a, const char *flow_key,
     json_decref(change);
     json_decref(steps);
     return rc;
+}
+
+int approval_request(struct db *db, const struct actor *a, const char *flow_key, const char *entity,
+                     int64_t object_id, json_t *change, int64_t *request_id)
+{
+    return file_request(db, a, flow_key, entity, object_id, change, request_id, true);
+}
+
+int approval_request_in_tx(struct db *db, const struct actor *a, const char *flow_key,
+                           const char *entity, int64_t object_id, json_t *change,
+                           int64_t *request_id)
+{
+    return file_request(db, a, flow_key, entity, object_id, change, request_id, false);
 }
 
 /* ---- deciding ---- */

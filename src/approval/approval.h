@@ -48,6 +48,12 @@ int approval_flow_params(struct db *db, const char *flow_key, json_t **params);
 int approval_request(struct db *db, const struct actor *a, const char *flow_key, const char *entity,
                      int64_t object_id, json_t *change, int64_t *request_id);
 
+/* approval_request in the caller's open transaction (the rule engine's:
+ * the request commits with the rule's run); the caller ends it. */
+int approval_request_in_tx(struct db *db, const struct actor *a, const char *flow_key,
+                           const char *entity, int64_t object_id, json_t *change,
+                           int64_t *request_id);
+
 /* The answer of an operation that filed a request instead of changing:
  * 202 {"approval_id", "status": "pending", "message"} in r's language. */
 void approval_reply_submitted(struct req *r, int64_t request_id);

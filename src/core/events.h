@@ -54,10 +54,14 @@ void events_subscribe(const struct event_handler *h);
  * DB_*. */
 int events_prepare(struct db *db);
 
-/* One pass: every consumer handles up to a batch of the events after its
- * position. Answers how many events were handled (more may wait when it
- * equals a full batch), or a negative DB_* (periodic work of core). */
+/* One pass: every consumer handles the events after its position, batch
+ * after batch while they come full, for at most 200 ms each (then the
+ * scheduler is woken for another pass). Answers how many events were
+ * handled, or a negative DB_*. */
 int events_run(struct db *db);
+/* The scheduler's hook (every round): events_run once a second, or at once
+ * while the last pass left a backlog. */
+int events_tick(struct db *db);
 
 /* Forget every consumer (tests). */
 void events_reset(void);

@@ -170,6 +170,22 @@ static void check_action(struct form *f, struct db *db, const struct rule_entity
         if (!url || strlen(url) > 1000 ||
             http_out_check_url(url, &internal, why, sizeof(why)) == HTTP_OUT_EURL)
             fail_at(f, "actions", i, "rules.action_invalid");
+    } else if (strcmp(type, "assign") == 0) {
+        /* Tickets: the ticket module's (re)assignment. */
+        if (strcmp(re->name, "ticket") != 0)
+            fail_at(f, "actions", i, "rules.action_invalid");
+        else if (!assignee_valid(db, re, json_object_get(act, "assignee")))
+            fail_at(f, "actions", i, "rules.assignee_invalid");
+    } else if (strcmp(type, "request_approval") == 0) {
+        /* A flow of the record's kind (its applier applies "after" once
+         * approved); the approvers are found from the record's branch. */
+        const char *flow = json_string_value(json_object_get(act, "flow"));
+        json_t *after = json_object_get(act, "after");
+        int64_t found = 0;
+        if (!flow || (after && !json_is_object(after)) ||
+            db_query_int(db, "SELECT 1 FROM approval_flows WHERE key = ? AND entity = ?",
+                         DB_ARGS(DB_TEXT(flow), DB_TEXT(re->name)), &found) != 1)
+            fail_at(f, "actions", i, "rules.action_invalid");
     } else {
         fail_at(f, "actions", i, "rules.unknown_action");
     }
@@ -288,6 +304,13 @@ static int keep_version(struct db *db, const struct actor *a, int64_t id)
     return rc;
 }
 
+/* Tell every server's engine that its compiled rules are stale
+ * (rule_engine.c reads the number per event). */
+static int bump_generation(struct db *db)
+{
+    return db_exec(db, "UPDATE rule_generation SET gen = gen + 1 WHERE id = 1", DB_NOARGS);
+}
+
 int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int64_t *out_id,
               json_t *errors)
 {
@@ -376,6 +399,8 @@ int rule_save(struct db *db, const struct actor *a, int64_t id, json_t *in, int6
     if (!rc)
         rc = keep_version(db, a, id);
     if (!rc)
+        rc = bump_generation(db);
+    if (!rc)
         rc = actor_audit(
             db, a, cur ? "rule.update" : "rule.create", "rule", id,
             json_pack("{s:s?,s:s?,s:s?}", "name", name, "entity", entity, "trigger", trigger));
@@ -408,6 +433,8 @@ int rule_delete(struct db *db, const struct actor *a, int64_t id)
         rc = db_exec(db, "DELETE FROM rule_versions WHERE rule_id = ?", DB_ARGS(DB_INT(id)));
     if (!rc)
         rc = db_exec(db, "DELETE FROM rules WHERE id = ?", DB_ARGS(DB_INT(id)));
+    if (!rc)
+        rc = bump_generation(db);
     if (!rc)
         rc = actor_audit(db, a, "rule.delete", "rule", id, NULL);
     return op_end(db, rc);

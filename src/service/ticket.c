@@ -678,46 +678,45 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
 
 /* ---- assignment ---- */
 
-int ticket_assign(struct db *db, const struct actor *a, int64_t id, int64_t assignee, bool claim,
-                  json_t *errors)
+/* ticket_assign's work in the caller's transaction; every refusal comes
+ * before the first write. */
+static int assign_in(struct db *db, const struct actor *a, int64_t id, int64_t assignee, bool claim,
+                     json_t *errors)
 {
     char status[24];
     struct about ab;
-    int rc = db_begin(db);
-    if (!rc) {
-        rc = ticket_find(db, a, id, status, sizeof(status));
-        rc = rc == 1 ? 0 : rc == 0 ? OP_NOT_FOUND : rc;
-    }
+    int rc = ticket_find(db, a, id, status, sizeof(status));
+    rc = rc == 1 ? 0 : rc == 0 ? OP_NOT_FOUND : rc;
     if (!rc)
         rc = read_about(db, id, &ab);
     if (rc)
-        return op_end(db, rc);
+        return rc;
     if (claim) {
         assignee = a->id;
         if (ab.assignee) {
             json_object_set_new(errors, "message",
                                 json_string(i18n_msg(a->lang, "ticket.claimed_already")));
-            return op_end(db, OP_CONFLICT);
+            return OP_CONFLICT;
         }
     } else if (!a->system && ab.assignee != a->id && !(a->perms & PERM_MERGE)) {
         /* Reassigning is the holder's or a supervisor's. */
         json_object_set_new(errors, "message",
                             json_string(i18n_msg(a->lang, "ticket.reassign_denied")));
-        return op_end(db, OP_CONFLICT);
+        return OP_CONFLICT;
     }
     if (strcmp(status, "resolved") == 0 || strcmp(status, "closed") == 0) {
         json_object_set_new(errors, "message", json_string(i18n_msg(a->lang, "ticket.finished")));
-        return op_end(db, OP_CONFLICT);
+        return OP_CONFLICT;
     }
     rc = users_fits_branch(db, assignee, ab.branch_path);
     if (rc == 0) {
         fail(errors, a->lang, "assignee_id", "ticket.assignee");
-        return op_end(db, OP_INVALID);
+        return OP_INVALID;
     }
     if (rc < 0)
-        return op_end(db, rc);
+        return rc;
     if (assignee == ab.assignee)
-        return op_end(db, 0);
+        return 0;
     int64_t now = clock_now();
     rc = db_exec(db,
                  "UPDATE tickets SET assignee_id = ?, status = CASE WHEN status = 'new' THEN "
@@ -740,7 +739,20 @@ int ticket_assign(struct db *db, const struct actor *a, int64_t id, int64_t assi
                  (long long)assignee, (long long)now);
         rc = tell(db, id, assignee, "ticket.assigned", "ticket.notify_assigned", dedupe);
     }
-    return op_end(db, rc);
+    return rc;
+}
+
+int ticket_assign(struct db *db, const struct actor *a, int64_t id, int64_t assignee, bool claim,
+                  json_t *errors)
+{
+    int rc = db_begin(db);
+    return rc ? rc : op_end(db, assign_in(db, a, id, assignee, claim, errors));
+}
+
+int ticket_assign_in_tx(struct db *db, const struct actor *a, int64_t id, int64_t assignee,
+                        json_t *errors)
+{
+    return assign_in(db, a, id, assignee, false, errors);
 }
 
 int ticket_tell(struct db *db, int64_t id, int64_t user, const char *kind, const char *what_key,

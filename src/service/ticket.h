@@ -90,6 +90,10 @@ int ticket_reply(struct db *db, const struct actor *a, int64_t id, const char *b
  * (claim true: assignee is a itself). */
 int ticket_assign(struct db *db, const struct actor *a, int64_t id, int64_t assignee, bool claim,
                   json_t *errors);
+/* ticket_assign (not a claim) in the caller's open transaction (a rule's
+ * action): refusals (OP_CONFLICT, OP_INVALID) come before any write. */
+int ticket_assign_in_tx(struct db *db, const struct actor *a, int64_t id, int64_t assignee,
+                        json_t *errors);
 
 /* Add a timeline entry in the caller's transaction. detail stolen (NULL:
  * none). */

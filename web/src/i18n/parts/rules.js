@@ -3,6 +3,18 @@
 // so these pages use "flow" and "msgTemplates".
 export default {
   'zh-CN': {
+    // The audit log's labels of the rules' actions (rule.c, rule_engine.c).
+    audit: {
+      actions: {
+        rule_create: '新建规则',
+        rule_update: '修改规则',
+        rule_delete: '删除规则',
+        rule_run: '规则执行',
+        template_create: '新建消息模板',
+        template_update: '修改消息模板',
+        template_delete: '删除消息模板',
+      },
+    },
     nav: {
       adminRules: '规则',
       adminTemplates: '消息模板',
@@ -33,6 +45,8 @@ export default {
       maxScoreHint: '满意度（1-5 星）不高于此分时触发',
       ratedAtMost: '评价不高于 {n} 星',
       webhookHint: '事件以 JSON 排入发件箱，由开放接口的 Webhook 投递',
+      approvalHint: '按记录所在网点找审批人，审批通过后才生效',
+      creditLimit: '新信用额度（元）',
       taskTitle: '待办标题，可用 {\'{{\'}变量{\'}}\'}',
       template: '消息模板',
       channels: '发送渠道（默认按模板）',
@@ -99,6 +113,8 @@ export default {
         add_tag: '打标签',
         remove_tag: '去标签',
         webhook: '推送接口',
+        request_approval: '发起审批',
+        assign: '分派工单',
       },
       who: {
         field: '记录上的人员',
@@ -162,6 +178,17 @@ export default {
     },
   },
   en: {
+    audit: {
+      actions: {
+        rule_create: 'Rule created',
+        rule_update: 'Rule changed',
+        rule_delete: 'Rule deleted',
+        rule_run: 'Rule run',
+        template_create: 'Message template created',
+        template_update: 'Message template changed',
+        template_delete: 'Message template deleted',
+      },
+    },
     nav: {
       adminRules: 'Rules',
       adminTemplates: 'Message templates',
@@ -192,6 +219,8 @@ export default {
       maxScoreHint: 'Fires when the satisfaction score (1-5 stars) is at most this',
       ratedAtMost: 'rated at most {n} stars',
       webhookHint: 'The event is queued as JSON in the outbox; the webhooks of the API settings deliver it',
+      approvalHint: 'Approvers are found from the record\'s branch; the change applies only once approved',
+      creditLimit: 'New credit limit (yuan)',
       taskTitle: 'To-do title, may use {\'{{\'}variable{\'}}\'}',
       template: 'Message template',
       channels: 'Channels (default: the template\'s)',
@@ -258,6 +287,8 @@ export default {
         add_tag: 'Add tag',
         remove_tag: 'Remove tag',
         webhook: 'Webhook',
+        request_approval: 'Request approval',
+        assign: 'Assign the ticket',
       },
       who: {
         field: 'A person on the record',
