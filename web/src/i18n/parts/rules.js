@@ -3,18 +3,6 @@
 // so these pages use "flow" and "msgTemplates".
 export default {
   'zh-CN': {
-    // The audit log's labels of the rules' actions (rule.c, rule_engine.c).
-    audit: {
-      actions: {
-        rule_create: '新建规则',
-        rule_update: '修改规则',
-        rule_delete: '删除规则',
-        rule_run: '规则执行',
-        template_create: '新建消息模板',
-        template_update: '修改消息模板',
-        template_delete: '删除消息模板',
-      },
-    },
     nav: {
       adminRules: '规则',
       adminTemplates: '消息模板',
@@ -178,17 +166,6 @@ export default {
     },
   },
   en: {
-    audit: {
-      actions: {
-        rule_create: 'Rule created',
-        rule_update: 'Rule changed',
-        rule_delete: 'Rule deleted',
-        rule_run: 'Rule run',
-        template_create: 'Message template created',
-        template_update: 'Message template changed',
-        template_delete: 'Message template deleted',
-      },
-    },
     nav: {
       adminRules: 'Rules',
       adminTemplates: 'Message templates',
