@@ -75,7 +75,8 @@ test('立即收取 brings the message in; its drawer shows headers, text and att
     const row = page.locator('[data-test=mailin-table] .el-table__row').first()
     await row.filter({ hasText: '包裹外箱破损' }).waitFor()
     assert.match(await text(row), /周经理/)
-    assert.match(await text(row), /新邮件/)
+    // (its status is not asserted: the mailbox's consumer may already have
+    // handed it on — 已忽略, the ticket number in its subject is unknown)
     assert.match(await text(row), /T202612030001/)
     await page.locator('.el-message').waitFor({ state: 'detached' })
     await shot(page, 'mailin-list-zh')
@@ -102,7 +103,6 @@ test('立即收取 brings the message in; its drawer shows headers, text and att
     await setLang(page, 'en')
     await page.locator('[data-test=mailin-poll]').filter({ hasText: 'Fetch now' }).waitFor()
     assert.match(await text(page.locator('[data-test=mailin-state]')), /Configured/)
-    assert.match(await text(row), /New/)
     await shot(page, 'mailin-list-en')
     await row.locator('[data-test=mailin-open]').click()
     await drawer.locator('[data-test=mailin-body]').waitFor()
